@@ -1,0 +1,342 @@
+//! The audit trail as types, and the arithmetic of its hash chain (DESIGN.md promise 4).
+//! Each tenant has its own chain; each event holds the SHA-256 of the one before it.
+
+use crate::Role;
+use sha2::{Digest, Sha256};
+
+/// Everything the product records. A typed list, so a test can show each kind is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    SignIn,
+    SignInFailed,
+    SignOut,
+    RoleChosen,
+    EmployeesImported,
+    EmployeeListRead,
+    TokenCreated,
+    TokenRevoked,
+    SealedTextWritten,
+    SealedTextRead,
+    KeysRotated,
+    UserCreated,
+    RolesChanged,
+    TenantCreated,
+    DemoGenerated,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 15] = [
+        AuditAction::SignIn,
+        AuditAction::SignInFailed,
+        AuditAction::SignOut,
+        AuditAction::RoleChosen,
+        AuditAction::EmployeesImported,
+        AuditAction::EmployeeListRead,
+        AuditAction::TokenCreated,
+        AuditAction::TokenRevoked,
+        AuditAction::SealedTextWritten,
+        AuditAction::SealedTextRead,
+        AuditAction::KeysRotated,
+        AuditAction::UserCreated,
+        AuditAction::RolesChanged,
+        AuditAction::TenantCreated,
+        AuditAction::DemoGenerated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "sign_in",
+            AuditAction::SignInFailed => "sign_in_failed",
+            AuditAction::SignOut => "sign_out",
+            AuditAction::RoleChosen => "role_chosen",
+            AuditAction::EmployeesImported => "employees_imported",
+            AuditAction::EmployeeListRead => "employee_list_read",
+            AuditAction::TokenCreated => "token_created",
+            AuditAction::TokenRevoked => "token_revoked",
+            AuditAction::SealedTextWritten => "sealed_text_written",
+            AuditAction::SealedTextRead => "sealed_text_read",
+            AuditAction::KeysRotated => "keys_rotated",
+            AuditAction::UserCreated => "user_created",
+            AuditAction::RolesChanged => "roles_changed",
+            AuditAction::TenantCreated => "tenant_created",
+            AuditAction::DemoGenerated => "demo_generated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "ログイン",
+            AuditAction::SignInFailed => "ログイン失敗",
+            AuditAction::SignOut => "ログアウト",
+            AuditAction::RoleChosen => "利用する役割の選択",
+            AuditAction::EmployeesImported => "従業員データの取込",
+            AuditAction::EmployeeListRead => "従業員一覧の閲覧",
+            AuditAction::TokenCreated => "APIトークンの発行",
+            AuditAction::TokenRevoked => "APIトークンの失効",
+            AuditAction::SealedTextWritten => "機密テキストの書込",
+            AuditAction::SealedTextRead => "機密テキストの閲覧",
+            AuditAction::KeysRotated => "暗号鍵の更新",
+            AuditAction::UserCreated => "アカウントの作成",
+            AuditAction::RolesChanged => "役割の変更",
+            AuditAction::TenantCreated => "組織の作成",
+            AuditAction::DemoGenerated => "デモデータの生成",
+        }
+    }
+}
+
+/// An event before it is chained: who did what to which thing, in which capacity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub actor_user: Option<i64>,
+    /// The login, or the name of the command for operator actions ("cli:import").
+    pub actor_label: String,
+    pub acting_role: Option<Role>,
+    pub action: AuditAction,
+    pub target_kind: String,
+    pub target_id: String,
+    /// Non-personal detail (counts, ids), never confidential content.
+    pub detail: String,
+}
+
+impl AuditEvent {
+    pub fn new(action: AuditAction, target_kind: &str, target_id: impl ToString) -> Self {
+        Self {
+            actor_user: None,
+            actor_label: String::new(),
+            acting_role: None,
+            action,
+            target_kind: target_kind.to_string(),
+            target_id: target_id.to_string(),
+            detail: String::new(),
+        }
+    }
+
+    pub fn by(mut self, user: Option<i64>, label: &str, role: Option<Role>) -> Self {
+        self.actor_user = user;
+        self.actor_label = label.to_string();
+        self.acting_role = role;
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+/// A chained event as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainedEvent {
+    pub tenant: i64,
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor_user: Option<i64>,
+    pub actor_label: String,
+    pub acting_role: String,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash before the first event of every chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The hash of an event: SHA-256 over its fields, each length-prefixed so no two
+/// different events encode alike.
+pub fn event_hash(e: &ChainedEvent) -> String {
+    let mut h = Sha256::new();
+    let actor = e.actor_user.map(|u| u.to_string()).unwrap_or_default();
+    let fields: [&str; 11] = [
+        &e.prev_hash,
+        &e.tenant.to_string(),
+        &e.seq.to_string(),
+        &e.at_ms.to_string(),
+        &actor,
+        &e.actor_label,
+        &e.acting_role,
+        &e.action,
+        &e.target_kind,
+        &e.target_id,
+        &e.detail,
+    ];
+    for f in fields {
+        h.update((f.len() as u64).to_be_bytes());
+        h.update(f.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Turns an event into the next link after (`prev_seq`, `prev_hash`).
+pub fn chain(tenant: i64, prev_seq: i64, prev_hash: &str, at_ms: i64, ev: &AuditEvent) -> ChainedEvent {
+    let mut c = ChainedEvent {
+        tenant,
+        seq: prev_seq + 1,
+        at_ms,
+        actor_user: ev.actor_user,
+        actor_label: ev.actor_label.clone(),
+        acting_role: ev.acting_role.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        action: ev.action.as_str().to_string(),
+        target_kind: ev.target_kind.clone(),
+        target_id: ev.target_id.clone(),
+        detail: ev.detail.clone(),
+        prev_hash: prev_hash.to_string(),
+        hash: String::new(),
+    };
+    c.hash = event_hash(&c);
+    c
+}
+
+/// Where a chain stops being trustworthy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub tenant: i64,
+    /// The sequence number expected at the break (the first link that does not verify).
+    pub seq: i64,
+    pub reason: BreakReason,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BreakReason {
+    /// A number is missing or repeated: a row was deleted, inserted or moved.
+    SequenceGap { found: i64 },
+    /// The row does not point at the hash of the one before it.
+    PrevHashMismatch,
+    /// The row's content does not match its own hash: it was edited.
+    HashMismatch,
+    /// The chain ends before (or after) the recorded head: rows were removed from the end.
+    HeadMismatch { head_seq: i64 },
+}
+
+impl std::fmt::Display for BrokenLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let why = match &self.reason {
+            BreakReason::SequenceGap { found } => format!("expected sequence {} but found {found} (row deleted, inserted or moved)", self.seq),
+            BreakReason::PrevHashMismatch => "does not link to the previous event's hash (rows reordered or replaced)".to_string(),
+            BreakReason::HashMismatch => "content does not match its hash (row edited)".to_string(),
+            BreakReason::HeadMismatch { head_seq } => format!("chain ends at {} but the recorded head is {head_seq} (rows removed from the end)", self.seq - 1),
+        };
+        write!(f, "tenant {} event {}: {why}", self.tenant, self.seq)
+    }
+}
+
+/// Walks one tenant's chain in sequence order incrementally, so that millions of events
+/// verify in constant memory.
+pub struct ChainVerifier {
+    tenant: i64,
+    next_seq: i64,
+    prev_hash: String,
+}
+
+impl ChainVerifier {
+    pub fn new(tenant: i64) -> Self {
+        Self { tenant, next_seq: 1, prev_hash: GENESIS.to_string() }
+    }
+
+    pub fn push(&mut self, e: &ChainedEvent) -> Result<(), BrokenLink> {
+        let broken = |reason| BrokenLink { tenant: self.tenant, seq: self.next_seq, reason };
+        if e.seq != self.next_seq {
+            return Err(broken(BreakReason::SequenceGap { found: e.seq }));
+        }
+        if e.prev_hash != self.prev_hash {
+            return Err(broken(BreakReason::PrevHashMismatch));
+        }
+        if event_hash(e) != e.hash {
+            return Err(broken(BreakReason::HashMismatch));
+        }
+        self.next_seq += 1;
+        self.prev_hash = e.hash.clone();
+        Ok(())
+    }
+
+    /// Checks the end of the chain against the head the store recorded.
+    pub fn finish(self, head_seq: i64, head_hash: &str) -> Result<i64, BrokenLink> {
+        let last = self.next_seq - 1;
+        if last != head_seq || (head_seq > 0 && head_hash != self.prev_hash) {
+            return Err(BrokenLink { tenant: self.tenant, seq: self.next_seq, reason: BreakReason::HeadMismatch { head_seq } });
+        }
+        Ok(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn build(n: usize) -> Vec<ChainedEvent> {
+        let mut out: Vec<ChainedEvent> = Vec::new();
+        for i in 0..n {
+            let (seq, prev) = out.last().map(|e| (e.seq, e.hash.clone())).unwrap_or((0, GENESIS.to_string()));
+            let ev = AuditEvent::new(AuditAction::ALL[i % AuditAction::ALL.len()], "employee", i).by(Some(7), "hr", Some(Role::Hr));
+            out.push(chain(1, seq, &prev, 1_700_000_000_000 + i as i64, &ev));
+        }
+        out
+    }
+
+    fn verify(events: &[ChainedEvent], head: (i64, &str)) -> Result<i64, BrokenLink> {
+        let mut v = ChainVerifier::new(1);
+        for e in events {
+            v.push(e)?;
+        }
+        v.finish(head.0, head.1)
+    }
+
+    #[test]
+    fn every_action_round_trips() {
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+        }
+    }
+
+    #[test]
+    fn intact_chain_verifies() {
+        let c = build(5);
+        let head = c[4].hash.clone();
+        assert_eq!(verify(&c, (5, &head)), Ok(5));
+        assert_eq!(verify(&[], (0, "")), Ok(0));
+    }
+
+    proptest! {
+        #[test]
+        fn any_edit_is_caught_at_its_row(n in 2usize..30, idx in 0usize..30, field in 0usize..4) {
+            let mut c = build(n);
+            let i = idx % n;
+            let head = c[n - 1].hash.clone();
+            match field {
+                0 => c[i].detail.push('x'),
+                1 => c[i].target_id.push('1'),
+                2 => c[i].at_ms += 1,
+                _ => c[i].acting_role = "admin".into(),
+            }
+            let err = verify(&c, (n as i64, &head)).err();
+            prop_assert_eq!(err.map(|e| (e.seq, e.reason)), Some((i as i64 + 1, BreakReason::HashMismatch)));
+        }
+
+        #[test]
+        fn deleting_a_row_is_caught(n in 2usize..30, idx in 0usize..30) {
+            let mut c = build(n);
+            let head = c[n - 1].hash.clone();
+            let i = idx % n;
+            c.remove(i);
+            let err = verify(&c, (n as i64, &head)).err();
+            prop_assert!(err.is_some());
+            prop_assert_eq!(err.map(|e| e.seq), Some(i as i64 + 1));
+        }
+
+        #[test]
+        fn swapping_rows_is_caught(n in 2usize..30, idx in 0usize..29) {
+            let mut c = build(n);
+            let head = c[n - 1].hash.clone();
+            let i = idx % (n - 1);
+            c.swap(i, i + 1);
+            prop_assert!(verify(&c, (n as i64, &head)).is_err());
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Per-entity identifiers: one newtype each, so that an `EmployeeId` can never be passed
+//! where a `UserId` is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! id_type {
+    ($($(#[$m:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(i64);
+
+        impl $name {
+            pub const fn new(raw: i64) -> Self { Self(raw) }
+            pub const fn get(self) -> i64 { self.0 }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.0) }
+        }
+    )*};
+}
+
+id_type!(
+    /// A client company.
+    TenantId,
+    /// A login account.
+    UserId,
+    /// An employee record (not necessarily a user).
+    EmployeeId,
+    /// A node of a tenant's department tree.
+    DepartmentId,
+    /// An API token.
+    TokenId,
+    /// A sealed (encrypted) text value.
+    SealedId,
+);

@@ -1,0 +1,18 @@
+//! careerdock's rules, free of HTTP, SQL and async: validated values, who may do what,
+//! the audit chain's arithmetic, and the parsing of what HR systems export.
+
+pub mod audit;
+pub mod employee;
+pub mod error;
+pub mod ids;
+pub mod import;
+pub mod locale;
+pub mod policy;
+pub mod register;
+pub mod role;
+pub mod session;
+pub mod tenant;
+
+pub use error::{Invalid, Message};
+pub use locale::Locale;
+pub use role::Role;

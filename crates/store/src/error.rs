@@ -1,0 +1,34 @@
+//! What can go wrong in the store, in terms the layers above can act on.
+
+use domain::import::RowError;
+use domain::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid: {0}")]
+    Invalid(#[from] Invalid),
+    #[error("{} row(s) rejected", .0.len())]
+    Rows(Vec<RowError>),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("sealed text: {0}")]
+    Crypto(String),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("audit log: {0}")]
+    Audit(String),
+}
+
+impl StoreError {
+    /// Whether the database refused because a unique key already holds the value.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! Confidential text, encrypted at rest with AES-256-GCM (DESIGN.md promise 5). Every value
+//! carries the id of its key, so `keys rotate` can re-encrypt under a new key, resumably.
+
+use crate::db::Db;
+use crate::{now_ms, Ctx, Result, Store, StoreError};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use domain::audit::AuditAction;
+use domain::ids::{SealedId, TenantId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// A 256-bit data key; never printed.
+#[derive(Clone)]
+struct DataKey {
+    id: String,
+    bytes: Zeroizing<[u8; 32]>,
+}
+
+impl fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DataKey({}, ***)", self.id)
+    }
+}
+
+/// The key id is a fingerprint of the key, so the database can name the key it needs
+/// without holding it.
+fn key_id(bytes: &[u8; 32]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"careerdock data key v1");
+    h.update(bytes);
+    hex::encode(&h.finalize()[..8])
+}
+
+/// Where the data keys come from.
+#[derive(Clone, Debug)]
+pub enum KeySource {
+    /// A key file: one key per line (`<id> <base64>`), the last being current.
+    File(PathBuf),
+    /// A single base64 key (from `CAREERDOCK_DATA_KEY`).
+    Inline(String),
+}
+
+impl KeySource {
+    pub fn load(&self) -> Result<Keyring> {
+        match self {
+            KeySource::File(path) => Keyring::read_file(path),
+            KeySource::Inline(b64) => {
+                let key = decode_key(b64.trim()).map_err(|e| StoreError::Config(format!("CAREERDOCK_DATA_KEY: {e}")))?;
+                Ok(Keyring { keys: vec![key], file: None })
+            }
+        }
+    }
+}
+
+fn decode_key(b64: &str) -> std::result::Result<DataKey, String> {
+    let raw = Zeroizing::new(B64.decode(b64).map_err(|_| "the key is not valid base64".to_string())?);
+    let bytes: [u8; 32] = raw.as_slice().try_into().map_err(|_| format!("a key must be 32 bytes, this one has {}", raw.len()))?;
+    Ok(DataKey { id: key_id(&bytes), bytes: Zeroizing::new(bytes) })
+}
+
+/// The data keys: the current one seals, all of them open.
+#[derive(Clone, Debug)]
+pub struct Keyring {
+    keys: Vec<DataKey>,
+    file: Option<PathBuf>,
+}
+
+impl Keyring {
+    /// Creates a key file with one fresh key (mode 0600), unless it exists.
+    pub fn create_file_if_absent(path: &Path) -> Result<()> {
+        if path.exists() {
+            return Ok(());
+        }
+        let key = fresh_key();
+        write_key_file(path, std::slice::from_ref(&key))
+    }
+
+    pub fn read_file(path: &Path) -> Result<Keyring> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| StoreError::Config(format!("cannot read the key file {}: {e}", path.display())))?;
+        let mut keys = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let b64 = line.split_whitespace().last().unwrap_or("");
+            let key = decode_key(b64).map_err(|e| StoreError::Config(format!("{} line {}: {e}", path.display(), i + 1)))?;
+            keys.push(key);
+        }
+        if keys.is_empty() {
+            return Err(StoreError::Config(format!("the key file {} holds no key", path.display())));
+        }
+        Ok(Keyring { keys, file: Some(path.to_path_buf()) })
+    }
+
+    /// A keyring with one random key, kept in memory only (tests and benchmarks).
+    pub fn ephemeral() -> Keyring {
+        Keyring { keys: vec![fresh_key()], file: None }
+    }
+
+    pub fn current_id(&self) -> &str {
+        self.keys.last().map(|k| k.id.as_str()).unwrap_or("")
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        self.keys.iter().map(|k| k.id.clone()).collect()
+    }
+
+    fn get(&self, id: &str) -> Option<&DataKey> {
+        self.keys.iter().find(|k| k.id == id)
+    }
+
+    fn current(&self) -> Result<&DataKey> {
+        self.keys.last().ok_or_else(|| StoreError::Config("no data key".into()))
+    }
+
+    /// Adds a fresh key as current and saves the file; returns its id.
+    pub fn add_key_to_file(&mut self) -> Result<String> {
+        let path = self
+            .file
+            .clone()
+            .ok_or_else(|| StoreError::Config("keys can only be rotated when they come from a key file (--key-file)".into()))?;
+        let key = fresh_key();
+        let id = key.id.clone();
+        self.keys.push(key);
+        write_key_file(&path, &self.keys)?;
+        Ok(id)
+    }
+
+    pub fn seal(&self, tenant: TenantId, plaintext: &str) -> Result<(String, Vec<u8>, Vec<u8>)> {
+        let key = self.current()?;
+        let mut nonce = [0u8; 12];
+        rand::thread_rng().fill_bytes(&mut nonce);
+        let ct = encrypt(key, tenant, &nonce, plaintext.as_bytes())?;
+        Ok((key.id.clone(), nonce.to_vec(), ct))
+    }
+
+    pub fn open(&self, tenant: TenantId, key_id: &str, nonce: &[u8], ciphertext: &[u8]) -> Result<String> {
+        let key = self
+            .get(key_id)
+            .ok_or_else(|| StoreError::Crypto(format!("the key {key_id} is not in the keyring")))?;
+        if nonce.len() != 12 {
+            return Err(StoreError::Crypto("damaged nonce".into()));
+        }
+        let cipher = Aes256Gcm::new_from_slice(key.bytes.as_slice()).map_err(|_| StoreError::Crypto("bad key".into()))?;
+        let aad = aad(tenant);
+        let plain = cipher
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
+            .map_err(|_| StoreError::Crypto("a sealed value failed its integrity check".into()))?;
+        String::from_utf8(plain).map_err(|_| StoreError::Crypto("a sealed value is not text".into()))
+    }
+}
+
+fn fresh_key() -> DataKey {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    rand::rngs::OsRng.fill_bytes(bytes.as_mut_slice());
+    DataKey { id: key_id(&bytes), bytes }
+}
+
+/// Binds a ciphertext to its tenant: a value copied into another tenant will not open.
+fn aad(tenant: TenantId) -> Vec<u8> {
+    format!("careerdock:sealed:{}", tenant.get()).into_bytes()
+}
+
+fn encrypt(key: &DataKey, tenant: TenantId, nonce: &[u8; 12], plain: &[u8]) -> Result<Vec<u8>> {
+    let cipher = Aes256Gcm::new_from_slice(key.bytes.as_slice()).map_err(|_| StoreError::Crypto("bad key".into()))?;
+    let aad = aad(tenant);
+    cipher
+        .encrypt(Nonce::from_slice(nonce), Payload { msg: plain, aad: &aad })
+        .map_err(|_| StoreError::Crypto("encryption failed".into()))
+}
+
+fn write_key_file(path: &Path, keys: &[DataKey]) -> Result<()> {
+    use std::io::Write;
+    let mut text = String::from("# careerdock data keys: keep secret, keep a copy with the backups. The last key is current.\n");
+    for k in keys {
+        text.push_str(&format!("{} {}\n", k.id, B64.encode(k.bytes.as_slice())));
+    }
+    let tmp = path.with_extension("tmp");
+    let io = |e: std::io::Error| StoreError::Config(format!("cannot write the key file {}: {e}", path.display()));
+    {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp).map_err(io)?;
+        f.write_all(text.as_bytes()).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    std::fs::rename(&tmp, path).map_err(io)?;
+    Ok(())
+}
+
+/// Records the keyring's current key and refuses a keyring that lacks a key the database
+/// still uses (a wrong key file would otherwise make sealed text unreadable).
+pub(crate) async fn register_keys(db: &Db, keys: &Keyring) -> Result<()> {
+    let used = sqlx::query("SELECT DISTINCT key_id FROM sealed_texts").fetch_all(&db.read).await?;
+    for r in used {
+        let id: String = r.try_get("key_id")?;
+        if keys.get(&id).is_none() {
+            return Err(StoreError::Config(format!(
+                "the database holds text sealed with key {id}, which the configured keys ({}) do not include: wrong key file?",
+                keys.ids().join(", ")
+            )));
+        }
+    }
+    let current = keys.current_id().to_string();
+    let known = sqlx::query("SELECT key_id FROM data_keys WHERE key_id = $1").bind(&current).fetch_optional(&db.read).await?;
+    if known.is_none() {
+        sqlx::query("INSERT INTO data_keys (key_id, created_at) VALUES ($1, $2)")
+            .bind(&current)
+            .bind(now_ms())
+            .execute(&db.write)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Progress of a key rotation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RotationProgress {
+    pub reencrypted: u64,
+    pub remaining: u64,
+}
+
+impl Store {
+    /// Seals a text inside the caller's transaction.
+    pub(crate) async fn seal_in_tx(&self, tx: &mut Transaction<'static, Any>, tenant: TenantId, purpose: &str, text: &str) -> Result<SealedId> {
+        let (key_id, nonce, ct) = self.keys.seal(tenant, text)?;
+        let now = now_ms();
+        let row = sqlx::query(
+            "INSERT INTO sealed_texts (tenant_id, purpose, key_id, nonce, ciphertext, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(tenant.get())
+        .bind(purpose)
+        .bind(key_id)
+        .bind(nonce)
+        .bind(ct)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(SealedId::new(row.try_get("id")?))
+    }
+
+    /// Replaces a sealed text inside the caller's transaction.
+    pub(crate) async fn reseal_in_tx(&self, tx: &mut Transaction<'static, Any>, tenant: TenantId, id: SealedId, text: &str) -> Result<()> {
+        let (key_id, nonce, ct) = self.keys.seal(tenant, text)?;
+        let done = sqlx::query("UPDATE sealed_texts SET key_id = $1, nonce = $2, ciphertext = $3, updated_at = $4 WHERE id = $5 AND tenant_id = $6")
+            .bind(key_id)
+            .bind(nonce)
+            .bind(ct)
+            .bind(now_ms())
+            .bind(id.get())
+            .bind(tenant.get())
+            .execute(&mut **tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Opens sealed texts of a tenant without auditing; callers audit the read they serve.
+    pub(crate) async fn open_many(&self, tenant: TenantId, ids: &[SealedId]) -> Result<HashMap<SealedId, String>> {
+        let mut out = HashMap::new();
+        for id in ids {
+            let r = sqlx::query("SELECT key_id, nonce, ciphertext FROM sealed_texts WHERE id = $1 AND tenant_id = $2")
+                .bind(id.get())
+                .bind(tenant.get())
+                .fetch_optional(&self.db.read)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let key_id: String = r.try_get("key_id")?;
+            let nonce: Vec<u8> = r.try_get("nonce")?;
+            let ct: Vec<u8> = r.try_get("ciphertext")?;
+            out.insert(*id, self.keys.open(tenant, &key_id, &nonce, &ct)?);
+        }
+        Ok(out)
+    }
+
+    /// Writes a standalone sealed text and its audit event in one transaction.
+    pub async fn write_sealed(&self, ctx: &Ctx, purpose: &str, text: &str) -> Result<SealedId> {
+        let mut tx = self.db.write.begin().await?;
+        let id = self.seal_in_tx(&mut tx, ctx.tenant, purpose, text).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::SealedTextWritten, purpose, id)]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Reads a sealed text; the read is audited and durable before the text is returned.
+    pub async fn read_sealed(&self, ctx: &Ctx, id: SealedId) -> Result<String> {
+        let mut texts = self.open_many(ctx.tenant, &[id]).await?;
+        let purpose = sqlx::query("SELECT purpose FROM sealed_texts WHERE id = $1")
+            .bind(id.get())
+            .fetch_one(&self.db.read)
+            .await?
+            .try_get::<String, _>("purpose")?;
+        self.audit(ctx, ctx.event(AuditAction::SealedTextRead, &purpose, id)).await?;
+        texts.remove(&id).ok_or(StoreError::NotFound)
+    }
+
+    /// Re-encrypts up to `batch` values not yet under the current key; call until
+    /// `remaining` is zero. Each batch commits on its own, so an interrupted rotation resumes.
+    pub async fn rotate_batch(&self, batch: i64) -> Result<RotationProgress> {
+        let current = self.keys.current_id().to_string();
+        let rows = sqlx::query("SELECT id, tenant_id, key_id, nonce, ciphertext FROM sealed_texts WHERE key_id <> $1 ORDER BY id LIMIT $2")
+            .bind(&current)
+            .bind(batch)
+            .fetch_all(&self.db.read)
+            .await?;
+        let mut tx = self.db.write.begin().await?;
+        let mut done = 0u64;
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let tenant = TenantId::new(r.try_get("tenant_id")?);
+            let old_key: String = r.try_get("key_id")?;
+            let nonce: Vec<u8> = r.try_get("nonce")?;
+            let ct: Vec<u8> = r.try_get("ciphertext")?;
+            let plain = Zeroizing::new(self.keys.open(tenant, &old_key, &nonce, &ct)?);
+            let (key_id, nonce, ct) = self.keys.seal(tenant, &plain)?;
+            let n = sqlx::query("UPDATE sealed_texts SET key_id = $1, nonce = $2, ciphertext = $3 WHERE id = $4 AND key_id = $5")
+                .bind(key_id)
+                .bind(nonce)
+                .bind(ct)
+                .bind(id)
+                .bind(&old_key)
+                .execute(&mut *tx)
+                .await?;
+            done += n.rows_affected();
+        }
+        tx.commit().await?;
+        let remaining = sqlx::query("SELECT COUNT(*) AS n FROM sealed_texts WHERE key_id <> $1")
+            .bind(&current)
+            .fetch_one(&self.db.read)
+            .await?
+            .try_get::<i64, _>("n")?;
+        if remaining == 0 {
+            sqlx::query("UPDATE data_keys SET retired_at = $1 WHERE key_id <> $2 AND retired_at IS NULL")
+                .bind(now_ms())
+                .bind(&current)
+                .execute(&self.db.write)
+                .await?;
+        }
+        Ok(RotationProgress { reencrypted: done, remaining: remaining.max(0) as u64 })
+    }
+
+    /// Counts sealed values per key id.
+    pub async fn sealed_by_key(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT key_id, COUNT(*) AS n FROM sealed_texts GROUP BY key_id ORDER BY key_id").fetch_all(&self.db.read).await?;
+        rows.iter().map(|r| Ok((r.try_get("key_id")?, r.try_get("n")?))).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_round_trips_and_is_bound_to_its_tenant() {
+        let k = Keyring::ephemeral();
+        let (id, nonce, ct) = k.seal(TenantId::new(1), "面談記録").unwrap();
+        assert_eq!(k.open(TenantId::new(1), &id, &nonce, &ct).unwrap(), "面談記録");
+        assert!(k.open(TenantId::new(2), &id, &nonce, &ct).is_err());
+        assert!(!ct.windows(3).any(|w| w == "面".as_bytes()));
+    }
+
+    #[test]
+    fn key_file_round_trips_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.key");
+        Keyring::create_file_if_absent(&path).unwrap();
+        let mut k = Keyring::read_file(&path).unwrap();
+        let first = k.current_id().to_string();
+        let second = k.add_key_to_file().unwrap();
+        let again = Keyring::read_file(&path).unwrap();
+        assert_eq!(again.ids(), vec![first, second]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert!(!format!("{again:?}").contains(&B64.encode([0u8; 4])[..2]) || format!("{again:?}").contains("***"));
+    }
+}

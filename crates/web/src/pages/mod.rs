@@ -1,0 +1,209 @@
+//! Server-rendered pages: the shared frame (`PageCtx`), navigation by role, and error pages.
+
+mod admin;
+mod employees;
+mod home;
+mod import;
+mod session;
+mod tokens;
+
+use crate::auth::{Principal, Lang};
+use crate::error::{AppError, AppResult, ErrorInfo};
+use crate::i18n::Tr;
+use crate::routes::Routes;
+use crate::security::RequestId;
+use askama::Template;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use domain::policy::{decide, Action, Target};
+use domain::{Locale, Role};
+
+pub fn routes(r: Routes) -> Routes {
+    let r = session::routes(r);
+    let r = home::routes(r);
+    let r = employees::routes(r);
+    let r = import::routes(r);
+    let r = tokens::routes(r);
+    admin::routes(r)
+}
+
+/// One entry of the navigation, shown only to roles whose policy allows its action.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+const NAV: &[(&str, &str, Action)] = &[
+    ("/", "nav-home", Action::ViewHome),
+    ("/employees", "nav-employees", Action::ListEmployees),
+    ("/employees/import", "nav-import", Action::ImportEmployees),
+    ("/admin/users", "nav-users", Action::ManageUsers),
+    ("/admin/audit", "nav-audit", Action::ViewAuditLog),
+    ("/tokens", "nav-tokens", Action::ManageOwnTokens),
+];
+
+/// What every page's frame shows: who, in which role, for which company, and where to go.
+pub struct PageCtx {
+    pub t: Tr,
+    pub title: String,
+    pub user_name: String,
+    pub tenant_name: String,
+    pub role_label: String,
+    pub can_switch_role: bool,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub path: String,
+    pub signed_in: bool,
+}
+
+impl PageCtx {
+    pub fn new(p: &Principal, locale: Locale, title_key: &str, path: &str) -> Self {
+        let t = Tr::new(locale);
+        let nav = match p.actor() {
+            Some(actor) => NAV
+                .iter()
+                .filter(|(_, _, action)| decide(&actor, *action, Target::Route).is_allow())
+                .map(|(href, key, _)| NavItem { href, label: t.get(key), current: *href == path || (*href != "/" && path.starts_with(href) && !NAV.iter().any(|(h, _, _)| h.len() > href.len() && path.starts_with(h))) })
+                .collect(),
+            None => Vec::new(),
+        };
+        PageCtx {
+            t,
+            title: t.get(title_key),
+            user_name: p.user.display_name.clone(),
+            tenant_name: p.tenant.name.clone(),
+            role_label: p.role.map(|r| role_label(t, r)).unwrap_or_default(),
+            can_switch_role: p.user.roles.len() > 1,
+            nav,
+            csrf: p.csrf().to_string(),
+            path: path.to_string(),
+            signed_in: true,
+        }
+    }
+
+    /// The frame for pages seen before signing in.
+    pub fn anonymous(locale: Locale, title_key: &str, path: &str) -> Self {
+        let t = Tr::new(locale);
+        PageCtx {
+            t,
+            title: t.get(title_key),
+            user_name: String::new(),
+            tenant_name: String::new(),
+            role_label: String::new(),
+            can_switch_role: false,
+            nav: Vec::new(),
+            csrf: String::new(),
+            path: path.to_string(),
+            signed_in: false,
+        }
+    }
+
+    /// The other language, for the switch in the header.
+    pub fn other_locale(&self) -> &'static str {
+        match self.t.locale {
+            Locale::Ja => "en",
+            Locale::En => "ja",
+        }
+    }
+}
+
+pub fn role_label(t: Tr, role: Role) -> String {
+    t.get(&format!("role-{}", role.as_str()))
+}
+
+pub fn render(tpl: &impl Template) -> AppResult<Response> {
+    tpl.render().map(|html| Html(html).into_response()).map_err(|e| AppError::Internal(format!("template: {e}")))
+}
+
+/// Formats epoch milliseconds for display in Japan time.
+pub fn format_ms(ms: i64) -> String {
+    let jst = chrono::FixedOffset::east_opt(9 * 3600);
+    match (chrono::DateTime::from_timestamp_millis(ms), jst) {
+        (Some(t), Some(tz)) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        _ => String::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    status: u16,
+    message: String,
+    rows: Vec<String>,
+    reference: String,
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Draws the body of every error response: JSON under `/api/`, a page elsewhere, in the
+/// request's language. Internal causes go to the log with the request id, never to the client.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let res = next.run(req).await;
+    let info = match res.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        None if res.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::Invalid(domain::Invalid::new(
+            "body",
+            "送信されたデータが大きすぎます。ファイルを分割してお試しください。",
+            "The request is too large. Split the file and try again.",
+        ))
+        .info(),
+        None => return res,
+    };
+    let status = if res.status() == StatusCode::PAYLOAD_TOO_LARGE { res.status() } else { info.status };
+    let locale = res.extensions().get::<Locale>().copied().unwrap_or_default();
+    if let Some(cause) = &info.internal {
+        tracing::error!(request_id = %request_id, cause = %cause, "internal error");
+    }
+    let mut out = if is_api {
+        let body = serde_json::json!({
+            "error": {
+                "code": info.code,
+                "message": info.message.in_locale(locale),
+                "message_ja": info.message.ja,
+                "message_en": info.message.en,
+                "field": info.field,
+                "rows": info.rows.iter().map(|r| serde_json::json!({
+                    "line": r.line, "column": r.column, "message_ja": r.message.ja, "message_en": r.message.en,
+                })).collect::<Vec<_>>(),
+                "request_id": request_id,
+            }
+        });
+        let mut r = Response::new(Body::from(body.to_string()));
+        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        r
+    } else {
+        let page = ErrorPage {
+            ctx: PageCtx::anonymous(locale, "error-title", ""),
+            status: status.as_u16(),
+            message: info.message.in_locale(locale).to_string(),
+            rows: info.rows.iter().take(200).map(|r| r.describe(locale)).collect(),
+            reference: request_id,
+        };
+        match page.render() {
+            Ok(html) => Html(html).into_response(),
+            Err(_) => Response::new(Body::from(info.message.in_locale(locale).to_string())),
+        }
+    };
+    *out.status_mut() = status;
+    if let Some(secs) = info.retry_after {
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            out.headers_mut().insert(RETRY_AFTER, v);
+        }
+    }
+    out
+}
+
+/// Handlers that only need the language.
+pub fn tr(Lang(l): &Lang) -> Tr {
+    Tr::new(*l)
+}

@@ -1,0 +1,89 @@
+//! Every route declares the action it performs; the table of (method, path, action) is
+//! built with the router, so the route × role test sees each route the server serves.
+
+use crate::auth::{authenticate, authorize};
+use crate::state::AppState;
+use crate::{api, assets, pages, security};
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{on, MethodFilter};
+use axum::Router;
+use domain::policy::Action;
+use tower_http::limit::RequestBodyLimitLayer;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub action: Action,
+}
+
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<RouteSpec>,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Self { router: Router::new(), table: Vec::new() }
+    }
+
+    fn add<H, T>(mut self, method: Method, path: &'static str, action: Action, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = match method {
+            Method::POST => MethodFilter::POST,
+            Method::DELETE => MethodFilter::DELETE,
+            Method::PUT => MethodFilter::PUT,
+            Method::PATCH => MethodFilter::PATCH,
+            _ => MethodFilter::GET,
+        };
+        let route = on(filter, handler).route_layer(from_fn_with_state(action, authorize));
+        self.router = self.router.route(path, route);
+        self.table.push(RouteSpec { method, path, action });
+        self
+    }
+
+    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, action: Action, handler: H) -> Self {
+        self.add(Method::GET, path, action, handler)
+    }
+
+    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, action: Action, handler: H) -> Self {
+        self.add(Method::POST, path, action, handler)
+    }
+
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, action: Action, handler: H) -> Self {
+        self.add(Method::DELETE, path, action, handler)
+    }
+}
+
+fn all_routes() -> Routes {
+    let r = Routes::new();
+    let r = assets::routes(r);
+    let r = pages::routes(r);
+    api::routes(r)
+}
+
+/// Every route with its declared action.
+pub fn route_table() -> Vec<RouteSpec> {
+    all_routes().table
+}
+
+pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
+    let Routes { router, table } = all_routes();
+    let limit = state.config.body_limit;
+    let router = router
+        .fallback(pages::not_found)
+        .layer(from_fn_with_state(state.clone(), authenticate))
+        .layer(from_fn(pages::render_errors))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(from_fn(security::headers))
+        .layer(from_fn(security::request_log))
+        .with_state(state);
+    (router, table)
+}

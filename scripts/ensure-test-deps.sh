@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Idempotently installs the system packages the integration tests need:
+# headless Chromium + chromedriver (browser tests), CJK fonts (Japanese
+# rendering), poppler-utils (PDF checks), and verifies PostgreSQL 15 binaries.
+set -euo pipefail
+
+PACKAGES=(chromium chromium-driver fonts-noto-cjk poppler-utils)
+PG_BIN=/usr/lib/postgresql/15/bin
+
+is_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+}
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    if ! is_installed "$pkg"; then
+        missing+=("$pkg")
+    fi
+done
+
+if ((${#missing[@]} > 0)); then
+    echo "ensure-test-deps: installing: ${missing[*]}"
+    SUDO=()
+    if [[ $(id -u) -ne 0 ]]; then
+        SUDO=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    # Only refresh the package lists if the candidates are unknown (fresh image).
+    need_update=0
+    for pkg in "${missing[@]}"; do
+        cand=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2}')
+        if [[ -z "$cand" || "$cand" == "(none)" ]]; then
+            need_update=1
+            break
+        fi
+    done
+    if ((need_update)); then
+        "${SUDO[@]}" apt-get update
+    fi
+    if ! "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; then
+        # Stale lists can point at files no longer on the mirror: refresh once and retry.
+        "${SUDO[@]}" apt-get update
+        "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+else
+    echo "ensure-test-deps: ${PACKAGES[*]} already installed"
+fi
+
+for bin in /usr/bin/chromium /usr/bin/chromedriver; do
+    if [[ ! -x "$bin" ]]; then
+        echo "ensure-test-deps: ERROR: $bin missing after install" >&2
+        exit 1
+    fi
+done
+
+if [[ ! -x "$PG_BIN/initdb" ]]; then
+    echo "ensure-test-deps: ERROR: PostgreSQL 15 not found ($PG_BIN/initdb missing)." >&2
+    echo "  Install it with: apt-get install -y --no-install-recommends postgresql-15" >&2
+    exit 1
+fi
+
+echo "ensure-test-deps: ok"
