@@ -1,1 +1,139 @@
-fn main() {}
+//! `careerdock`: the server and the operator's commands, over the same store and rules.
+
+mod bench;
+mod config;
+mod demo;
+mod keys;
+mod register;
+mod serve;
+mod token;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "careerdock", version, about = "Self-Career Dock follow-up: reports, consent, anonymized aggregates, audit")]
+struct Cli {
+    #[command(flatten)]
+    global: config::Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and the API.
+    Serve(serve::ServeArgs),
+    /// Create (if absent) a demo database with a synthetic company, then serve it.
+    Demo(demo::DemoArgs),
+    /// Create the database if needed and apply pending migrations.
+    Migrate,
+    /// Import data (employees from an HR system's CSV).
+    Import {
+        #[command(subcommand)]
+        what: register::ImportWhat,
+    },
+    /// Export data (employees as CSV).
+    Export {
+        #[command(subcommand)]
+        what: register::ExportWhat,
+    },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        what: AuditWhat,
+    },
+    /// Data keys for sealed (encrypted) text.
+    Keys {
+        #[command(subcommand)]
+        what: keys::KeysWhat,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        what: token::TokenWhat,
+    },
+    /// Tenants (client companies).
+    Tenant {
+        #[command(subcommand)]
+        what: token::TenantWhat,
+    },
+    /// Benchmarks that print their figures.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditWhat {
+    /// Verify every tenant's hash chain (or one) and name the first broken link.
+    Verify {
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    config::init_tracing(&cli.global, matches!(cli.command, Command::Serve(_) | Command::Demo(_)));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let g = cli.global;
+    match cli.command {
+        Command::Serve(args) => serve::run(&g, args).await,
+        Command::Demo(args) => demo::run(&g, args).await,
+        Command::Migrate => {
+            let store = config::open(&g, true).await?;
+            println!("database is at schema version {} ({})", store::schema_version(), store.backend().as_str());
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { what } => register::import(&g, what).await,
+        Command::Export { what } => register::export(&g, what).await,
+        Command::Audit { what: AuditWhat::Verify { tenant } } => audit_verify(&g, tenant).await,
+        Command::Keys { what } => keys::run(&g, what).await,
+        Command::Token { what } => token::run(&g, what).await,
+        Command::Tenant { what } => token::tenant(&g, what).await,
+        Command::Bench { what } => bench::run(&g, what).await,
+    }
+}
+
+async fn audit_verify(g: &config::Global, tenant: Option<String>) -> anyhow::Result<ExitCode> {
+    let store = config::open(g, false).await?;
+    let only = match &tenant {
+        Some(slug) => Some(config::tenant(&store, slug).await?.id),
+        None => None,
+    };
+    let outcomes = store.verify_audit(only).await?;
+    let mut ok = true;
+    for o in &outcomes {
+        match &o.broken {
+            None => println!("ok      tenant {} ({}): {} events, chain intact", o.slug, o.tenant, o.events),
+            Some(b) => {
+                ok = false;
+                println!("BROKEN  tenant {} ({}): first broken link at event {}: {b}", o.slug, o.tenant, b.seq);
+            }
+        }
+    }
+    store.close().await;
+    if outcomes.is_empty() {
+        println!("no tenants");
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}

@@ -132,6 +132,15 @@ impl Db {
         }
     }
 
+    /// Rows per multi-row INSERT. PostgreSQL gains from few round trips; SQLite has none to
+    /// save, and its parameter-name lookup grows with the statement's parameter count.
+    pub fn rows_per_insert(&self) -> usize {
+        match self.backend {
+            Backend::Sqlite => 16,
+            Backend::Postgres => 400,
+        }
+    }
+
     /// Expands the backend placeholders of a DDL statement.
     pub fn ddl(&self, sql: &str) -> String {
         sql.replace("{id}", self.id_column()).replace("{blob}", self.blob_type())

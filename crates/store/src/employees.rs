@@ -9,7 +9,7 @@ use domain::import::ParsedRow;
 use domain::register::{plan_import, Existing, ImportPlan, PlannedRow};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DepartmentRow {
@@ -57,8 +57,6 @@ pub struct ImportSummary {
 /// The rows the demo generator (or a bulk loader) hands over; applied like an import.
 pub type NewEmployees = Vec<ParsedRow>;
 
-/// Rows per multi-row INSERT: well under both databases' limits on bound parameters.
-const INSERT_CHUNK: usize = 400;
 
 const EMPLOYEE_SELECT: &str = "SELECT e.id, e.employee_number, e.name, e.name_kana, d.path AS department, e.grade, e.birth_year, e.hire_date,
         b.employee_number AS boss_number, b.name AS boss_name, e.email, e.status
@@ -216,15 +214,19 @@ impl Store {
         let now = now_ms();
         let mut done = 0usize;
         // New rows go in bosses-first chunks, so each boss id is known when its reports are inserted.
+        let chunk = self.db.rows_per_insert();
         let mut pending: Vec<&PlannedRow> = Vec::new();
+        let mut pending_numbers: HashSet<&str> = HashSet::new();
         for row in &plan.rows {
-            let boss_pending = row.record.boss_number.as_ref().is_some_and(|b| !ids.contains_key(b.as_str()) && pending.iter().any(|p| &p.record.number == b));
-            if !row.is_new || boss_pending || pending.len() >= INSERT_CHUNK {
+            let boss_pending = row.record.boss_number.as_ref().is_some_and(|b| pending_numbers.contains(b.as_str()));
+            if !row.is_new || boss_pending || pending.len() >= chunk {
                 done += insert_chunk(&mut tx, ctx.tenant, &pending, &dept_ids, &mut ids, now).await?;
                 pending.clear();
+                pending_numbers.clear();
                 progress(done);
             }
             if row.is_new {
+                pending_numbers.insert(row.record.number.as_str());
                 pending.push(row);
             } else {
                 update_one(&mut tx, ctx.tenant, row, &dept_ids, &ids, now).await?;

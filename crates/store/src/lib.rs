@@ -6,6 +6,7 @@ mod db;
 mod employees;
 mod error;
 mod migrate;
+mod pending_imports;
 pub mod sealed;
 mod sessions;
 mod tenants;
@@ -17,6 +18,7 @@ pub use audit::{AuditStats, VerifyOutcome};
 pub use db::{Backend, DbUrl};
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, ImportSummary, NewEmployees};
 pub use error::StoreError;
+pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use sealed::{Keyring, KeySource};
 pub use sessions::{NewSession, SessionRecord};
 
@@ -111,6 +113,11 @@ impl Store {
         self.auditor.flush().await;
         self.db.close().await;
     }
+}
+
+/// The schema version this build migrates to.
+pub fn schema_version() -> i64 {
+    migrate::latest()
 }
 
 /// Milliseconds since the Unix epoch: the one clock read of the store.

@@ -1,0 +1,133 @@
+//! `careerdock import employees` and `careerdock export employees`.
+
+use crate::config::{self, Global};
+use anyhow::Context;
+use clap::Subcommand;
+use domain::import::{first_unencodable, parse_employee_csv, write_employee_csv, SourceEncoding};
+use domain::Locale;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use store::Ctx;
+
+#[derive(Subcommand)]
+pub enum ImportWhat {
+    /// Employees from a CSV (UTF-8 with or without BOM, or Shift_JIS/CP932; Japanese or English headers).
+    Employees {
+        file: PathBuf,
+        #[arg(long)]
+        tenant: String,
+        /// Check the file and show what would change, without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExportWhat {
+    /// Employees as CSV.
+    Employees {
+        #[arg(long)]
+        tenant: String,
+        /// utf-8, utf-8-bom or sjis (Shift_JIS/CP932).
+        #[arg(long, default_value = "utf-8-bom")]
+        encoding: String,
+        /// English headers instead of Japanese ones.
+        #[arg(long)]
+        english_headers: bool,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn print_row_errors(errors: &[domain::import::RowError]) {
+    eprintln!("取り込みを中止しました。{}件の誤りがあります（何も変更していません）。", errors.len());
+    eprintln!("Import refused: {} problem(s) found; nothing was changed.", errors.len());
+    for e in errors {
+        eprintln!("  {}", e.describe(Locale::Ja));
+        eprintln!("    {}", e.describe(Locale::En));
+    }
+}
+
+pub async fn import(g: &Global, what: ImportWhat) -> anyhow::Result<ExitCode> {
+    let ImportWhat::Employees { file, tenant, dry_run } = what;
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let today = chrono::Local::now().date_naive();
+    let parsed = match parse_employee_csv(&bytes, today) {
+        Ok(p) => p,
+        Err(errors) => {
+            print_row_errors(&errors);
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let store = config::open(g, false).await?;
+    let t = config::tenant(&store, &tenant).await?;
+    let plan = match store.plan_employee_import(t.id, &parsed.rows).await {
+        Ok(p) => p,
+        Err(store::StoreError::Rows(errors)) => {
+            print_row_errors(&errors);
+            store.close().await;
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    eprintln!(
+        "{}: {} rows ({}) — new {}, changed {}, unchanged {}, new departments {}",
+        file.display(),
+        parsed.rows.len(),
+        parsed.encoding.label(),
+        plan.created(),
+        plan.updated(),
+        plan.unchanged,
+        plan.new_departments.len()
+    );
+    if dry_run {
+        eprintln!("--dry-run: nothing was changed");
+        store.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(plan.rows.len() as u64) } else { ProgressBar::hidden() };
+    bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_message("取り込み中 / importing");
+    let ctx = Ctx::operator(t.id, "import");
+    let result = store.import_employees_with_progress(&ctx, &parsed.rows, &|n| bar.set_position(n as u64)).await;
+    bar.finish_and_clear();
+    match result {
+        Ok(s) => {
+            println!("取り込みました / imported: 新規 created {}, 更新 updated {}, 変更なし unchanged {}, 新しい部署 departments {}", s.created, s.updated, s.unchanged, s.departments_created);
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(store::StoreError::Rows(errors)) => {
+            print_row_errors(&errors);
+            store.close().await;
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn export(g: &Global, what: ExportWhat) -> anyhow::Result<ExitCode> {
+    let ExportWhat::Employees { tenant, encoding, english_headers, output } = what;
+    let enc = SourceEncoding::from_name(&encoding).with_context(|| format!("unknown encoding '{encoding}': use utf-8, utf-8-bom or sjis"))?;
+    let store = config::open(g, false).await?;
+    let t = config::tenant(&store, &tenant).await?;
+    let records = store.employee_records(t.id).await?;
+    let ctx = Ctx::operator(t.id, "export");
+    store
+        .audit(&ctx, ctx.event(domain::audit::AuditAction::EmployeeListRead, "employees", "export").detail(format!("count={}", records.len())))
+        .await?;
+    store.close().await;
+    if let Some((i, c)) = first_unencodable(&records, enc) {
+        anyhow::bail!("employee {} contains '{c}', which {} cannot hold: export as utf-8 instead", records.get(i).map(|r| r.number.as_str()).unwrap_or("?"), enc.label());
+    }
+    let bytes = write_employee_csv(&records, enc, !english_headers);
+    match output {
+        Some(path) => std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    eprintln!("exported {} employees", records.len());
+    Ok(ExitCode::SUCCESS)
+}

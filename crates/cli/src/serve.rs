@@ -1,0 +1,71 @@
+//! `careerdock serve`: the web application until SIGTERM or Ctrl-C.
+
+use crate::config::{self, Global};
+use clap::Args;
+use std::process::ExitCode;
+use web::{AppState, WebConfig};
+
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CAREERDOCK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
+    #[arg(long, env = "CAREERDOCK_BEHIND_PROXY")]
+    pub behind_proxy: bool,
+    /// Always mark cookies Secure (serve over HTTPS).
+    #[arg(long, env = "CAREERDOCK_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Minutes a session may be idle before it ends.
+    #[arg(long, env = "CAREERDOCK_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: i64,
+    /// Show the demo logins on the sign-in page.
+    #[arg(long, hide = true)]
+    pub demo_mode: bool,
+}
+
+pub fn web_config(args: &ServeArgs) -> WebConfig {
+    let mut c = WebConfig { demo_mode: args.demo_mode, behind_proxy: args.behind_proxy, secure_cookies: args.secure_cookies, ..WebConfig::default() };
+    c.session_limits.idle_ms = args.session_idle_minutes.clamp(1, 24 * 60) * 60_000;
+    c
+}
+
+pub async fn run(g: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = config::open(g, false).await?;
+    serve_store(store, &args).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn serve_store(store: store::Store, args: &ServeArgs) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = store.backend().as_str(), "careerdock is serving");
+    eprintln!("careerdock: serving http://{addr}/ (Ctrl-C to stop)");
+    web::serve(AppState::new(store, web_config(args)), listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

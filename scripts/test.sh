@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test of careerdock: unit, property, store and HTTP integration tests on SQLite
+# and on a real PostgreSQL 15 cluster (started here, stopped at the end), and browser tests
+# in headless Chromium. Installs what it needs from Debian's packages first (idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/ensure-test-deps.sh
+
+eval "$(scripts/pg-cluster.sh start)"
+trap 'scripts/pg-cluster.sh stop "$PG_CLUSTER_DIR"' EXIT
+echo "test.sh: PostgreSQL cluster at ${CAREERDOCK_TEST_PG_URL}"
+
+cargo test --workspace --all-targets --locked "$@"
