@@ -1,14 +1,18 @@
 //! careerdock's rules, free of HTTP, SQL and async: validated values, who may do what,
 //! the audit chain's arithmetic, and the parsing of what HR systems export.
 
+pub mod access;
 pub mod audit;
+pub mod cycle;
 pub mod employee;
 pub mod error;
 pub mod ids;
 pub mod import;
+pub mod interview;
 pub mod locale;
 pub mod policy;
 pub mod register;
+pub mod report;
 pub mod role;
 pub mod session;
 pub mod tenant;

@@ -35,10 +35,28 @@ pub enum Action {
     ViewAuditLog,
     /// Accounts and their roles.
     ManageUsers,
+    /// Setting up cycles: period, targets, consultants (R13).
+    ManageCycles,
+    /// Reading cycles and their progress figures.
+    ViewCycles,
+    /// Scheduling and recording one's own interviews as a consultant.
+    ManageInterviews,
+    /// An employee's own interviews and consultation requests.
+    ViewOwnInterviews,
+    /// Answering employees' consultation requests (the consultant's queue).
+    HandleRequests,
+    /// Writing interview notes and individual reports (R1).
+    WriteReports,
+    /// Reading individual reports the role may see (own, under review, or shared cases).
+    ReadReports,
+    /// Reviewing reports as a supervisor (R2).
+    ReviewReports,
+    /// Editing the tenant's issue tags and review rubric (R13).
+    ManageTaxonomy,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 19] = [
         Action::Public,
         Action::ChooseRole,
         Action::ManageOwnSession,
@@ -49,6 +67,15 @@ impl Action {
         Action::ImportEmployees,
         Action::ViewAuditLog,
         Action::ManageUsers,
+        Action::ManageCycles,
+        Action::ViewCycles,
+        Action::ManageInterviews,
+        Action::ViewOwnInterviews,
+        Action::HandleRequests,
+        Action::WriteReports,
+        Action::ReadReports,
+        Action::ReviewReports,
+        Action::ManageTaxonomy,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -94,6 +121,12 @@ fn role_allows(role: Role, action: Action) -> bool {
         A::ViewHome | A::ViewSelf | A::ManageOwnTokens => true,
         A::ListEmployees | A::ImportEmployees => matches!(role, R::Hr | R::Admin),
         A::ViewAuditLog | A::ManageUsers => matches!(role, R::Admin),
+        A::ManageCycles | A::ManageTaxonomy => matches!(role, R::Hr),
+        A::ViewCycles => matches!(role, R::Hr | R::Consultant | R::Supervisor),
+        A::ManageInterviews | A::HandleRequests | A::WriteReports => matches!(role, R::Consultant),
+        A::ViewOwnInterviews => matches!(role, R::Employee),
+        A::ReadReports => matches!(role, R::Consultant | R::Supervisor),
+        A::ReviewReports => matches!(role, R::Supervisor),
     }
 }
 

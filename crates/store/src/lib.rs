@@ -2,13 +2,19 @@
 //! PostgreSQL; where the two differ, a small named function in `db.rs` says how.
 
 mod audit;
+mod calendar;
+mod cycles;
 mod db;
 mod employees;
+mod interviews;
 mod error;
 mod migrate;
 mod pending_imports;
+mod reports;
+mod requests;
 pub mod sealed;
 mod sessions;
+mod taxonomy;
 mod tenants;
 mod throttle;
 mod tokens;

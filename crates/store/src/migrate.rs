@@ -133,8 +133,161 @@ const MIGRATIONS: &[Migration] = &[Migration {
             updated_at BIGINT NOT NULL
         )",
         "CREATE INDEX sealed_texts_key ON sealed_texts (key_id)",
+        "CREATE TABLE pending_imports (
+            id {id},
+            tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+            user_id BIGINT NOT NULL REFERENCES users(id),
+            sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+            filename TEXT NOT NULL,
+            encoding TEXT NOT NULL,
+            row_count BIGINT NOT NULL,
+            created_at BIGINT NOT NULL
+        )",
+        "CREATE INDEX pending_imports_owner ON pending_imports (tenant_id, user_id, created_at)",
     ],
-}];
+},
+    Migration {
+        version: 2,
+        name: "cycles_interviews_reports",
+        statements: &[
+            "ALTER TABLE tenants ADD COLUMN pseudonym_sealed_id BIGINT",
+            "CREATE TABLE cycles (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                starts_on TEXT NOT NULL,
+                ends_on TEXT NOT NULL,
+                status TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE (tenant_id, name)
+            )",
+            "CREATE TABLE cycle_targets (
+                cycle_id BIGINT NOT NULL REFERENCES cycles(id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                consultant_id BIGINT REFERENCES users(id),
+                reason TEXT NOT NULL,
+                added_at BIGINT NOT NULL,
+                PRIMARY KEY (cycle_id, employee_id)
+            )",
+            "CREATE INDEX cycle_targets_consultant ON cycle_targets (cycle_id, consultant_id)",
+            "CREATE TABLE interviews (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                cycle_id BIGINT REFERENCES cycles(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                consultant_id BIGINT NOT NULL REFERENCES users(id),
+                kind TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                place TEXT NOT NULL,
+                starts_at BIGINT NOT NULL,
+                ends_at BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                status_note TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX interviews_consultant ON interviews (tenant_id, consultant_id, starts_at)",
+            "CREATE INDEX interviews_employee ON interviews (tenant_id, employee_id)",
+            "CREATE INDEX interviews_cycle ON interviews (tenant_id, cycle_id)",
+            "CREATE TABLE interview_notes (
+                interview_id BIGINT PRIMARY KEY REFERENCES interviews(id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                updated_at BIGINT NOT NULL
+            )",
+            "CREATE TABLE issue_tags (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                code TEXT NOT NULL,
+                label_ja TEXT NOT NULL,
+                label_en TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                active BIGINT NOT NULL,
+                UNIQUE (tenant_id, code)
+            )",
+            "CREATE TABLE rubric_items (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                code TEXT NOT NULL,
+                label_ja TEXT NOT NULL,
+                label_en TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                active BIGINT NOT NULL,
+                UNIQUE (tenant_id, code)
+            )",
+            "CREATE TABLE reports (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                interview_id BIGINT NOT NULL UNIQUE REFERENCES interviews(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                author_id BIGINT NOT NULL REFERENCES users(id),
+                supervisor_id BIGINT REFERENCES users(id),
+                status TEXT NOT NULL,
+                sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                life_safety BIGINT NOT NULL,
+                organizational_response BIGINT NOT NULL,
+                round BIGINT NOT NULL,
+                version BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                submitted_at BIGINT,
+                approved_at BIGINT
+            )",
+            "CREATE INDEX reports_status ON reports (tenant_id, status, submitted_at)",
+            "CREATE INDEX reports_author ON reports (tenant_id, author_id)",
+            "CREATE TABLE report_tags (
+                report_id BIGINT NOT NULL REFERENCES reports(id),
+                tag_id BIGINT NOT NULL REFERENCES issue_tags(id),
+                PRIMARY KEY (report_id, tag_id)
+            )",
+            "CREATE TABLE report_reviews (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                report_id BIGINT NOT NULL REFERENCES reports(id),
+                reviewer_id BIGINT NOT NULL REFERENCES users(id),
+                round BIGINT NOT NULL,
+                decision TEXT NOT NULL,
+                scores TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX report_reviews_report ON report_reviews (report_id)",
+            "CREATE TABLE report_comments (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                report_id BIGINT NOT NULL REFERENCES reports(id),
+                author_id BIGINT NOT NULL REFERENCES users(id),
+                round BIGINT NOT NULL,
+                section TEXT NOT NULL,
+                sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX report_comments_report ON report_comments (report_id)",
+            "CREATE TABLE consultation_requests (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                consultant_id BIGINT REFERENCES users(id),
+                preferred TEXT NOT NULL,
+                message_sealed_id BIGINT REFERENCES sealed_texts(id),
+                status TEXT NOT NULL,
+                reply_sealed_id BIGINT REFERENCES sealed_texts(id),
+                interview_id BIGINT REFERENCES interviews(id),
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX consultation_requests_queue ON consultation_requests (tenant_id, status, consultant_id)",
+            "CREATE TABLE calendar_feeds (
+                user_id BIGINT PRIMARY KEY REFERENCES users(id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                token_hash TEXT NOT NULL UNIQUE,
+                show_names BIGINT NOT NULL,
+                created_at BIGINT NOT NULL
+            )",
+        ],
+    },
+];
 
 /// The newest schema version this build knows.
 pub fn latest() -> i64 {

@@ -1,7 +1,190 @@
-//! (being written)
+//! The OpenAPI document of the JSON API, served at `/api/v1/openapi.json`. Each module
+//! documents its own paths; this one gathers them, names the bearer scheme and describes the
+//! error body every endpoint shares.
 
+use crate::error::{AppError, AppResult};
 use crate::routes::Routes;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use domain::policy::Action;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    r.get("/api/v1/openapi.json", Action::Public, serve)
+}
+
+/// The body of every error answer under `/api/` (drawn by `render_errors`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable: `unauthenticated`, `role_required`, `forbidden`,
+    /// `not_found`, `invalid`, `rows_rejected`, `conflict`, `throttled`, `csrf`, `internal`.
+    #[schema(example = "invalid")]
+    pub code: String,
+    /// The message in the request's language (the user's setting, else `Accept-Language`).
+    pub message: String,
+    #[schema(example = "limit には1から500までの整数を指定してください（指定値:「0」）。")]
+    pub message_ja: String,
+    #[schema(example = "limit must be a whole number from 1 to 500 (got \"0\")")]
+    pub message_en: String,
+    /// The parameter or field at fault, for `invalid`.
+    #[schema(example = "limit")]
+    pub field: Option<String>,
+    /// Every rejected row of an upload, for `rows_rejected`.
+    pub rows: Vec<RowErrorBody>,
+    /// Quote this to the administrator; the server log holds the details under it.
+    pub request_id: String,
+}
+
+/// A problem in an uploaded file: where, and what.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RowErrorBody {
+    /// 1-based line of the file; 0 for the file as a whole.
+    pub line: u64,
+    /// The column's header as written in the file.
+    pub column: Option<String>,
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearerAuth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token (`careerdock token create`, or the APIトークン page), sent as `Authorization: Bearer <token>`. Each token acts in one role."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "careerdock API",
+        version = env!("CARGO_PKG_VERSION"),
+        description = "The JSON API of careerdock (Self-Career Dock follow-up). Every call acts in the role of its token and is checked by the same policy as the pages; reads of personal data are recorded in the audit log. Errors share one body (`ErrorBody`) with messages in Japanese and English."
+    ),
+    paths(super::me::me, super::me::healthz, super::employees::list),
+    components(schemas(ErrorBody, ErrorDetail, RowErrorBody)),
+    modifiers(&BearerAuth),
+    security(("bearerAuth" = [])),
+    tags(
+        (name = "account", description = "The caller's own account"),
+        (name = "employees", description = "The employee register (従業員名簿)"),
+        (name = "operations", description = "Health checks for load balancers and monitoring"),
+    )
+)]
+struct CoreApi;
+
+/// The whole document: the paths documented here and those of the other API modules.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = CoreApi::openapi();
+    doc.merge(super::tokens::TokensApi::openapi());
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc
+}
+
+static DOCUMENT: OnceLock<String> = OnceLock::new();
+
+async fn serve() -> AppResult<Response> {
+    let json = match DOCUMENT.get() {
+        Some(json) => json,
+        None => {
+            let json = document().to_json().map_err(|e| AppError::Internal(format!("openapi: {e}")))?;
+            DOCUMENT.get_or_init(|| json)
+        }
+    };
+    Ok(([(CONTENT_TYPE, "application/json")], json.clone()).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Method, Request, StatusCode};
+    use axum::middleware::from_fn;
+    use axum::routing::get;
+    use axum::Router;
+    use domain::import::RowError;
+    use domain::Message;
+    use tower::ServiceExt;
+
+    fn has_operation(item: &utoipa::openapi::PathItem, method: &Method) -> bool {
+        match *method {
+            Method::GET => item.get.is_some(),
+            Method::POST => item.post.is_some(),
+            Method::PUT => item.put.is_some(),
+            Method::PATCH => item.patch.is_some(),
+            Method::DELETE => item.delete.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Fails until every module under `/api/v1/` documents its paths (tokens included).
+    #[test]
+    fn every_api_route_is_documented() {
+        let doc = document();
+        let missing: Vec<String> = crate::route_table()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/api/v1/") && r.path != "/api/v1/openapi.json")
+            .filter(|r| !doc.paths.paths.get(r.path).is_some_and(|item| has_operation(item, &r.method)))
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert!(missing.is_empty(), "routes missing from the OpenAPI document: {missing:?}");
+    }
+
+    #[test]
+    fn document_names_the_api_and_its_bearer_scheme() {
+        let doc = document();
+        assert_eq!(doc.info.title, "careerdock API");
+        assert_eq!(doc.info.version, env!("CARGO_PKG_VERSION"));
+        let schemes = doc.components.as_ref().map(|c| c.security_schemes.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        assert_eq!(schemes, ["bearerAuth"]);
+        for path in ["/api/v1/me", "/api/v1/employees", "/healthz"] {
+            assert!(doc.paths.paths.contains_key(path), "{path}");
+        }
+        let json = doc.to_json().unwrap_or_default();
+        for schema in ["ErrorBody", "Me", "EmployeeList", "Employee", "Health"] {
+            assert!(json.contains(&format!("\"{schema}\"")), "{schema}");
+        }
+    }
+
+    async fn error_body(e: fn() -> AppError) -> ErrorBody {
+        let app = Router::new().route("/api/x", get(move || async move { e() })).layer(from_fn(crate::pages::render_errors));
+        let res = app.oneshot(Request::get("/api/x").body(Body::empty()).unwrap_or_default()).await;
+        let res = res.unwrap_or_else(|never| match never {});
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap_or_default();
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
+    }
+
+    /// The documented schema is the body `render_errors` really writes.
+    #[tokio::test]
+    async fn error_schema_matches_the_rendered_body() {
+        let invalid = error_body(|| AppError::Invalid(domain::Invalid::new("limit", "ja", "en"))).await;
+        assert_eq!((invalid.error.code.as_str(), invalid.error.field.as_deref()), ("invalid", Some("limit")));
+        let rows = error_body(|| {
+            AppError::Rows(vec![RowError { line: 3, column: Some("生年".into()), message: Message::new("生年が不正です。", "bad birth year") }])
+        })
+        .await;
+        assert_eq!(rows.error.code, "rows_rejected");
+        assert_eq!(rows.error.rows.first().map(|r| (r.line, r.column.as_deref())), Some((3, Some("生年"))));
+    }
 }

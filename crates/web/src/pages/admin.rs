@@ -1,7 +1,540 @@
-//! (being written)
+//! The administrator's pages: accounts and their roles, and the audit log with the check of
+//! its hash chain. Metadata only: no consultation content is reachable from here.
 
+use super::{format_ms, render, role_label, PageCtx};
+use crate::auth::{Authed, Lang, Principal};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
 use crate::routes::Routes;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use domain::audit::{AuditAction, BreakReason, BrokenLink, ChainedEvent};
+use domain::ids::UserId;
+use domain::policy::{Action, Target};
+use domain::{Invalid, Locale, Message, Role};
+use serde::Deserialize;
+use store::{NewUser, StoreError, VerifyOutcome};
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    r.get("/admin/users", Action::ManageUsers, users)
+        .post("/admin/users", Action::ManageUsers, create_user)
+        .post("/admin/users/{id}/roles", Action::ManageUsers, set_roles)
+        .get("/admin/audit", Action::ViewAuditLog, audit)
+        .post("/admin/audit/verify", Action::ViewAuditLog, verify)
+}
+
+/// Both languages at once, for errors that carry a message in each.
+struct Both;
+
+impl Both {
+    fn get(&self, key: &str) -> Message {
+        Message::new(Tr::new(Locale::Ja).get(key), Tr::new(Locale::En).get(key))
+    }
+
+    fn with(&self, key: &str, name: &str, value: &str) -> Message {
+        Message::new(Tr::new(Locale::Ja).with(key, name, value), Tr::new(Locale::En).with(key, name, value))
+    }
+}
+
+fn invalid(field: &'static str, message: Message) -> AppError {
+    AppError::Invalid(Invalid { field, message })
+}
+
+// ---------------------------------------------------------------- accounts
+
+/// The account form as sent; roles arrive as repeated `roles` fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountForm {
+    pub login: String,
+    pub display_name: String,
+    pub password: String,
+    pub employee_number: String,
+    pub roles: Vec<String>,
+}
+
+impl AccountForm {
+    pub fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let mut f = AccountForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "login" => f.login = v.trim().to_string(),
+                "display_name" => f.display_name = v.trim().to_string(),
+                "password" => f.password = v.clone(),
+                "employee_number" => f.employee_number = v.trim().to_string(),
+                "roles" => f.roles.push(v.clone()),
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// The roles ticked in a form: each must be a known role, at least one, no repeats.
+pub fn parse_roles<S: AsRef<str>>(values: &[S]) -> Result<Vec<Role>, Invalid> {
+    let mut roles = Vec::new();
+    for v in values {
+        let role = Role::parse(v.as_ref()).ok_or_else(|| Invalid { field: "roles", message: Both.get("admin-users-error-unknown-role") })?;
+        roles.push(role);
+    }
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() {
+        return Err(Invalid { field: "roles", message: Both.get("admin-users-error-no-role") });
+    }
+    Ok(roles)
+}
+
+/// The checks the form can make on its own; the login's format is the store's to judge.
+pub fn validate_account(f: &AccountForm) -> Result<Vec<Role>, Invalid> {
+    let name_len = f.display_name.chars().count();
+    if name_len == 0 || name_len > 100 {
+        return Err(Invalid { field: "display_name", message: Both.get("admin-users-error-display-name") });
+    }
+    if f.password.chars().count() < 8 {
+        return Err(Invalid { field: "password", message: Both.get("admin-users-error-password") });
+    }
+    parse_roles(&f.roles)
+}
+
+pub fn parse_user_id(raw: &str) -> Result<UserId, Invalid> {
+    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(UserId::new).ok_or_else(|| Invalid { field: "id", message: Both.get("admin-users-error-id") })
+}
+
+/// One role checkbox.
+pub struct RoleCheck {
+    pub value: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
+fn role_checks(t: Tr, held: &[Role]) -> Vec<RoleCheck> {
+    Role::ALL.iter().map(|r| RoleCheck { value: r.as_str(), label: role_label(t, *r), checked: held.contains(r) }).collect()
+}
+
+pub struct AccountView {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub employee: String,
+    pub active: bool,
+    pub status: String,
+    pub is_self: bool,
+    pub legend: String,
+    pub checks: Vec<RoleCheck>,
+}
+
+/// The create form as redrawn after a refusal: what was typed (never the password) and why.
+pub struct FormView {
+    pub login: String,
+    pub display_name: String,
+    pub employee_number: String,
+    pub checks: Vec<RoleCheck>,
+    pub error: String,
+    pub error_field: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    ctx: PageCtx,
+    caption: String,
+    accounts: Vec<AccountView>,
+    form: FormView,
+    notice: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UsersQuery {
+    created: String,
+    saved: String,
+}
+
+async fn users_page(state: &AppState, p: &Principal, locale: Locale, q: &UsersQuery, form: Option<(&AccountForm, &Invalid)>) -> AppResult<Response> {
+    p.check(Action::ManageUsers, Target::InTenant(p.tenant.id))?;
+    let ctx = PageCtx::new(p, locale, "admin-users-title", "/admin/users");
+    let t = ctx.t;
+    let rows = state.store.accounts(p.tenant.id).await?;
+    let login_of = |raw: &str| raw.parse::<i64>().ok().and_then(|id| rows.iter().find(|a| a.id.get() == id)).map(|a| a.login.clone());
+    let notice = match (login_of(&q.created), login_of(&q.saved)) {
+        (Some(login), _) => t.with("admin-users-created", "login", login),
+        (None, Some(login)) => t.with("admin-users-roles-saved", "login", login),
+        _ => String::new(),
+    };
+    let accounts: Vec<AccountView> = rows
+        .iter()
+        .map(|a| AccountView {
+            id: a.id.get(),
+            login: a.login.clone(),
+            display_name: a.display_name.clone(),
+            roles: a.roles.iter().map(|r| role_label(t, *r)).collect(),
+            employee: a.employee_number.clone().unwrap_or_default(),
+            active: a.disabled_at.is_none(),
+            status: if a.disabled_at.is_none() { t.get("admin-users-status-active") } else { t.get("admin-users-status-disabled") },
+            is_self: a.id == p.user.id,
+            legend: t.with("admin-users-roles-legend", "login", &a.login),
+            checks: role_checks(t, &a.roles),
+        })
+        .collect();
+    let form = match form {
+        Some((f, err)) => FormView {
+            login: f.login.clone(),
+            display_name: f.display_name.clone(),
+            employee_number: f.employee_number.clone(),
+            checks: role_checks(t, &f.roles.iter().filter_map(|r| Role::parse(r)).collect::<Vec<_>>()),
+            error: t.msg(&err.message).to_string(),
+            error_field: err.field,
+        },
+        None => FormView { login: String::new(), display_name: String::new(), employee_number: String::new(), checks: role_checks(t, &[]), error: String::new(), error_field: "" },
+    };
+    let caption = t.with("admin-users-caption", "count", accounts.len());
+    render(&UsersPage { ctx, caption, accounts, form, notice })
+}
+
+async fn users(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<UsersQuery>) -> AppResult<Response> {
+    users_page(&state, &p, locale, &q, None).await
+}
+
+async fn create_account(state: &AppState, p: &Principal, f: &AccountForm) -> AppResult<UserId> {
+    p.check(Action::ManageUsers, Target::InTenant(p.tenant.id))?;
+    let roles = validate_account(f)?;
+    let employee = if f.employee_number.is_empty() {
+        None
+    } else {
+        match state.store.employee_by_number(p.tenant.id, &f.employee_number).await {
+            Ok(e) => Some(e.id),
+            Err(StoreError::NotFound) => return Err(invalid("employee_number", Both.with("admin-users-error-employee", "number", &f.employee_number))),
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let new = NewUser { login: &f.login, display_name: &f.display_name, password: &f.password, roles: &roles, employee };
+    match state.store.create_user(&p.ctx(), &new).await {
+        Ok(id) => Ok(id),
+        Err(StoreError::Conflict(_)) => Err(AppError::Conflict(Both.with("admin-users-error-duplicate", "login", &f.login))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn create_user(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let form = AccountForm::from_pairs(&pairs);
+    let (status, refusal) = match create_account(&state, &p, &form).await {
+        Ok(id) => return Ok(Redirect::to(&format!("/admin/users?created={id}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let info = e.info();
+            (info.status, Invalid { field: info.field.unwrap_or("login"), message: info.message })
+        }
+        Err(e) => return Err(e),
+    };
+    // Redraw the form with what was typed (422, or 409 for a taken login), so a typo costs
+    // one field rather than the whole form.
+    let mut res = users_page(&state, &p, locale, &UsersQuery::default(), Some((&form, &refusal))).await?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn set_roles(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let id = parse_user_id(&raw)?;
+    p.check(Action::ManageUsers, Target::InTenant(p.tenant.id))?;
+    let ticked: Vec<&str> = pairs.iter().filter(|(k, _)| k == "roles").map(|(_, v)| v.as_str()).collect();
+    let roles = parse_roles(&ticked)?;
+    // The store refuses an administrator removing their own administrator role (422).
+    state.store.set_user_roles(&p.ctx(), id, &roles).await?;
+    Ok(Redirect::to(&format!("/admin/users?saved={id}")).into_response())
+}
+
+// ---------------------------------------------------------------- audit log
+
+const AUDIT_PAGE: i64 = 100;
+
+/// `before` is a sequence number: the page shows the events just older than it.
+pub fn parse_before(raw: &str) -> Result<Option<i64>, Invalid> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse::<i64>().ok().filter(|n| *n > 0).map(Some).ok_or_else(|| Invalid { field: "before", message: Both.get("admin-audit-error-before") })
+}
+
+/// `sign_in_failed` → `Sign in failed`: the English label of an action code.
+pub fn readable_code(code: &str) -> String {
+    let spaced = code.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+pub fn action_label(locale: Locale, code: &str) -> String {
+    match (locale, AuditAction::parse(code)) {
+        (Locale::Ja, Some(a)) => a.label_ja().to_string(),
+        _ => readable_code(code),
+    }
+}
+
+/// Where the chain breaks, in plain words.
+pub fn break_reason(t: Tr, b: &BrokenLink) -> String {
+    match &b.reason {
+        BreakReason::SequenceGap { found } => t.with("admin-audit-break-gap", "found", found),
+        BreakReason::PrevHashMismatch => t.get("admin-audit-break-prev"),
+        BreakReason::HashMismatch => t.get("admin-audit-break-hash"),
+        BreakReason::HeadMismatch { head_seq } => t.with("admin-audit-break-head", "head", head_seq),
+    }
+}
+
+pub struct VerifyView {
+    pub ok: bool,
+    pub lines: Vec<String>,
+}
+
+pub fn verify_view(t: Tr, outcome: Option<&VerifyOutcome>) -> VerifyView {
+    match outcome {
+        None => VerifyView { ok: false, lines: vec![t.get("admin-audit-verify-none")] },
+        Some(VerifyOutcome { broken: None, events, .. }) => VerifyView { ok: true, lines: vec![t.with("admin-audit-verify-ok", "count", events)] },
+        Some(VerifyOutcome { broken: Some(b), events, .. }) => VerifyView {
+            ok: false,
+            lines: vec![t.with("admin-audit-verify-broken", "seq", b.seq), break_reason(t, b), t.with("admin-audit-verify-checked", "count", events)],
+        },
+    }
+}
+
+pub struct EventView {
+    pub seq: i64,
+    pub time: String,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub code: String,
+    pub target: String,
+    pub detail: String,
+}
+
+impl EventView {
+    fn new(t: Tr, e: &ChainedEvent) -> Self {
+        EventView {
+            seq: e.seq,
+            time: format_ms(e.at_ms),
+            actor: e.actor_label.clone(),
+            role: Role::parse(&e.acting_role).map(|r| role_label(t, r)).unwrap_or_else(|| t.get("admin-audit-no-role")),
+            action: action_label(t.locale, &e.action),
+            code: e.action.clone(),
+            target: if e.target_id.is_empty() { e.target_kind.clone() } else { format!("{} {}", e.target_kind, e.target_id) },
+            detail: e.detail.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    ctx: PageCtx,
+    events: Vec<EventView>,
+    /// The `before` of the next older page, if there is one.
+    older: Option<i64>,
+    /// Whether this is an older page (so a link back to the newest is useful).
+    paged: bool,
+    before: String,
+    verify: Option<VerifyView>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuditQuery {
+    before: String,
+}
+
+async fn audit_page(state: &AppState, p: &Principal, locale: Locale, before_raw: &str, verify: Option<VerifyView>) -> AppResult<Response> {
+    p.check(Action::ViewAuditLog, Target::InTenant(p.tenant.id))?;
+    let before = parse_before(before_raw)?;
+    let ctx = PageCtx::new(p, locale, "admin-audit-title", "/admin/audit");
+    let t = ctx.t;
+    let rows = state.store.recent_audit(p.tenant.id, AUDIT_PAGE, before).await?;
+    // Sequence numbers are contiguous from 1, so anything above 1 has something older.
+    let older = rows.last().map(|e| e.seq).filter(|s| *s > 1);
+    let events = rows.iter().map(|e| EventView::new(t, e)).collect();
+    render(&AuditPage { ctx, events, older, paged: before.is_some(), before: before.map(|b| b.to_string()).unwrap_or_default(), verify })
+}
+
+async fn audit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+    audit_page(&state, &p, locale, &q.before, None).await
+}
+
+async fn verify(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Form(f): Form<AuditQuery>) -> AppResult<Response> {
+    p.check(Action::ViewAuditLog, Target::InTenant(p.tenant.id))?;
+    // The store walks the chain in pages, so this stays cheap in memory however long it is.
+    let outcomes = state.store.verify_audit(Some(p.tenant.id)).await?;
+    let view = verify_view(Tr::new(locale), outcomes.iter().find(|o| o.tenant == p.tenant.id));
+    audit_page(&state, &p, locale, &f.before, Some(view)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{app, AppState, WebConfig};
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use domain::tenant::{KThreshold, TenantSlug};
+    use store::{Ctx, KeySource, OpenOptions, Store};
+    use tower::ServiceExt;
+
+    const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+    fn pairs(raw: &[(&str, &str)]) -> Vec<(String, String)> {
+        raw.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_form_collects_repeated_roles() {
+        let f = AccountForm::from_pairs(&pairs(&[("csrf", "x"), ("login", " kenji "), ("display_name", "佐藤 健二"), ("password", " pass word "), ("roles", "hr"), ("roles", "consultant")]));
+        assert_eq!(f.login, "kenji");
+        assert_eq!(f.password, " pass word ", "passwords are taken as typed");
+        assert_eq!(validate_account(&f), Ok(vec![Role::Consultant, Role::Hr]));
+    }
+
+    #[test]
+    fn the_form_says_which_field_is_wrong() {
+        let good = AccountForm { login: "a".into(), display_name: "A".into(), password: "12345678".into(), employee_number: String::new(), roles: vec!["hr".into()] };
+        let field = |f: AccountForm| validate_account(&f).err().map(|e| e.field);
+        assert_eq!(field(good.clone()), None);
+        assert_eq!(field(AccountForm { display_name: String::new(), ..good.clone() }), Some("display_name"));
+        assert_eq!(field(AccountForm { display_name: "あ".repeat(101), ..good.clone() }), Some("display_name"));
+        assert_eq!(field(AccountForm { password: "1234567".into(), ..good.clone() }), Some("password"));
+        assert_eq!(field(AccountForm { roles: vec![], ..good.clone() }), Some("roles"));
+        assert_eq!(field(AccountForm { roles: vec!["root".into()], ..good }), Some("roles"));
+        assert_eq!(parse_roles(&["hr", "hr"]), Ok(vec![Role::Hr]));
+    }
+
+    #[test]
+    fn paging_and_ids_reject_garbage() {
+        assert_eq!(parse_before(""), Ok(None));
+        assert_eq!(parse_before("101"), Ok(Some(101)));
+        assert_eq!(parse_before("x").map_err(|e| e.field), Err("before"));
+        assert_eq!(parse_before("-1").map_err(|e| e.field), Err("before"));
+        assert_eq!(parse_user_id("3"), Ok(UserId::new(3)));
+        assert_eq!(parse_user_id("3x").map_err(|e| e.field), Err("id"));
+    }
+
+    #[test]
+    fn actions_read_as_words() {
+        assert_eq!(readable_code("sign_in_failed"), "Sign in failed");
+        assert_eq!(readable_code(""), "");
+        assert_eq!(action_label(Locale::Ja, "roles_changed"), "役割の変更");
+        assert_eq!(action_label(Locale::En, "roles_changed"), "Roles changed");
+        assert_eq!(action_label(Locale::Ja, "future_thing"), "Future thing");
+    }
+
+    #[test]
+    fn every_break_is_explained_in_both_languages() {
+        let reasons = [BreakReason::SequenceGap { found: 9 }, BreakReason::PrevHashMismatch, BreakReason::HashMismatch, BreakReason::HeadMismatch { head_seq: 12 }];
+        for reason in reasons {
+            let b = BrokenLink { tenant: 1, seq: 7, reason };
+            let outcome = VerifyOutcome { tenant: domain::ids::TenantId::new(1), slug: "acme".into(), events: 6, broken: Some(b.clone()) };
+            for locale in [Locale::Ja, Locale::En] {
+                let v = verify_view(Tr::new(locale), Some(&outcome));
+                assert!(!v.ok);
+                assert_eq!(v.lines.len(), 3);
+                assert!(v.lines[0].contains('7') && v.lines[2].contains('6'), "{:?}", v.lines);
+                assert!(v.lines.iter().all(|l| !l.is_empty() && !l.contains("Unknown localization")));
+            }
+        }
+        let ok = VerifyOutcome { tenant: domain::ids::TenantId::new(1), slug: "acme".into(), events: 42, broken: None };
+        let v = verify_view(Tr::new(Locale::Ja), Some(&ok));
+        assert!(v.ok && v.lines[0].contains("42"));
+        assert!(!verify_view(Tr::new(Locale::En), None).ok);
+    }
+
+    struct Call {
+        status: StatusCode,
+        location: String,
+        body: String,
+    }
+
+    async fn call(app: &axum::Router, method: &str, uri: &str, bearer: &str, form: &str) -> Call {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {bearer}"))
+            .header("accept-language", "ja")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_string()))
+            .expect("request");
+        let res = app.clone().oneshot(req).await.expect("response");
+        let status = res.status();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.expect("body");
+        Call { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    #[tokio::test]
+    async fn an_administrator_manages_accounts_and_reads_the_audit_log() {
+        let db = testkit::fresh_db(testkit::Backend::Sqlite).expect("db");
+        let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(KEY.into()) }).await.expect("store");
+        let tenant = store.create_tenant(&TenantSlug::parse("acme").expect("slug"), "Acme", KThreshold::DEFAULT, "test").await.expect("tenant");
+        let op = Ctx::operator(tenant.id, "test");
+        let admin = store.create_user(&op, &NewUser { login: "root", display_name: "管理者", password: "password1", roles: &[Role::Admin], employee: None }).await.expect("admin");
+        let hr = store.create_user(&op, &NewUser { login: "hana", display_name: "人事 花子", password: "password1", roles: &[Role::Hr], employee: None }).await.expect("hr");
+        let (root, _) = store.create_token(&Ctx::user(tenant.id, admin, "root", Some(Role::Admin)), Role::Admin, "t", None).await.expect("token");
+        let (hana, _) = store.create_token(&Ctx::user(tenant.id, hr, "hana", Some(Role::Hr)), Role::Hr, "t", None).await.expect("token");
+        let app = app(AppState::new(store.clone(), WebConfig::default()));
+
+        assert_eq!(call(&app, "GET", "/admin/users", &hana, "").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(call(&app, "GET", "/admin/audit", &hana, "").await.status, StatusCode::FORBIDDEN);
+
+        let page = call(&app, "GET", "/admin/users", &root, "").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("data-login=\"hana\"") && page.body.contains("人事部門"));
+
+        let form = "login=kenji&display_name=%E4%BD%90%E8%97%A4&password=password1&roles=hr&roles=consultant";
+        let created = call(&app, "POST", "/admin/users", &root, form).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER);
+        let kenji = store.user_by_login(tenant.id, "kenji").await.expect("kenji");
+        assert_eq!(kenji.roles, vec![Role::Consultant, Role::Hr]);
+        assert_eq!(created.location, format!("/admin/users?created={}", kenji.id));
+        assert!(call(&app, "GET", &created.location, &root, "").await.body.contains("アカウント「kenji」を作成しました。"));
+
+        let dup = call(&app, "POST", "/admin/users", &root, form).await;
+        assert_eq!(dup.status, StatusCode::CONFLICT);
+        assert!(dup.body.contains("ログインID「kenji」は既に使われています。"));
+        assert!(dup.body.contains("value=\"kenji\"") && dup.body.contains("aria-invalid=\"true\""));
+        assert!(!dup.body.contains("password1"), "the password is never echoed");
+
+        let no_roles = call(&app, "POST", "/admin/users", &root, "login=aki&display_name=A&password=password1").await;
+        assert_eq!(no_roles.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let unknown = call(&app, "POST", "/admin/users", &root, "login=aki&display_name=A&password=password1&roles=hr&employee_number=E999").await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unknown.body.contains("社員番号「E999」の従業員は名簿に見つかりません。"));
+        assert!(store.user_by_login(tenant.id, "aki").await.is_err());
+
+        let own = call(&app, "POST", &format!("/admin/users/{admin}/roles"), &root, "roles=hr").await;
+        assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(own.body.contains("システム管理者"));
+        assert_eq!(call(&app, "POST", "/admin/users/abc/roles", &root, "roles=hr").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(call(&app, "POST", "/admin/users/99999/roles", &root, "roles=hr").await.status, StatusCode::NOT_FOUND);
+        let saved = call(&app, "POST", &format!("/admin/users/{}/roles", kenji.id), &root, "roles=employee").await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        assert_eq!(store.user(tenant.id, kenji.id).await.expect("kenji").roles, vec![Role::Employee]);
+
+        // Enough events for two pages.
+        let ctx = Ctx::user(tenant.id, admin, "root", Some(Role::Admin));
+        for i in 0..AUDIT_PAGE {
+            store.audit(&ctx, ctx.event(AuditAction::EmployeeListRead, "employee_list", i)).await.expect("audit");
+        }
+        let first = call(&app, "GET", "/admin/audit", &root, "").await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(first.body.matches("<tr data-seq=").count(), AUDIT_PAGE as usize);
+        assert!(first.body.contains("従業員一覧の閲覧"));
+        let older = first.body.split("/admin/audit?before=").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default().to_string();
+        let second = call(&app, "GET", &format!("/admin/audit?before={older}"), &root, "").await;
+        assert!(second.body.contains("data-action=\"roles_changed\"") && second.body.contains("data-action=\"tenant_created\""));
+        assert!(!second.body.contains("/admin/audit?before="), "the oldest page has no older link");
+        assert_eq!(call(&app, "GET", "/admin/audit?before=x", &root, "").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let verified = call(&app, "POST", "/admin/audit/verify", &root, "before=").await;
+        assert_eq!(verified.status, StatusCode::OK);
+        assert!(verified.body.contains("data-verified=\"ok\""), "{}", verified.body);
+    }
 }

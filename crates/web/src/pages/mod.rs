@@ -1,10 +1,17 @@
 //! Server-rendered pages: the shared frame (`PageCtx`), navigation by role, and error pages.
 
 mod admin;
+mod cases;
+mod cycles;
 mod employees;
 mod home;
 mod import;
+mod interviews;
+mod reports;
+mod requests;
+mod review;
 mod session;
+mod taxonomy;
 mod tokens;
 
 use crate::auth::{Principal, Lang};
@@ -28,6 +35,13 @@ pub fn routes(r: Routes) -> Routes {
     let r = employees::routes(r);
     let r = import::routes(r);
     let r = tokens::routes(r);
+    let r = cycles::routes(r);
+    let r = interviews::routes(r);
+    let r = requests::routes(r);
+    let r = reports::routes(r);
+    let r = review::routes(r);
+    let r = cases::routes(r);
+    let r = taxonomy::routes(r);
     admin::routes(r)
 }
 
@@ -40,8 +54,16 @@ pub struct NavItem {
 
 const NAV: &[(&str, &str, Action)] = &[
     ("/", "nav-home", Action::ViewHome),
+    ("/cycles", "nav-cycles", Action::ViewCycles),
+    ("/interviews", "nav-interviews", Action::ManageInterviews),
+    ("/requests", "nav-requests", Action::HandleRequests),
+    ("/reports", "nav-reports", Action::WriteReports),
+    ("/review", "nav-review", Action::ReviewReports),
+    ("/cases", "nav-cases", Action::ReadReports),
+    ("/my/interviews", "nav-my-interviews", Action::ViewOwnInterviews),
     ("/employees", "nav-employees", Action::ListEmployees),
     ("/employees/import", "nav-import", Action::ImportEmployees),
+    ("/settings/taxonomy", "nav-taxonomy", Action::ManageTaxonomy),
     ("/admin/users", "nav-users", Action::ManageUsers),
     ("/admin/audit", "nav-audit", Action::ViewAuditLog),
     ("/tokens", "nav-tokens", Action::ManageOwnTokens),

@@ -1,0 +1,168 @@
+//! Interviews (面談): kinds, modes, states, and the rule that one consultant's interviews
+//! never overlap.
+
+use crate::Invalid;
+use serde::{Deserialize, Serialize};
+
+macro_rules! code_enum {
+    ($name:ident { $($variant:ident = $code:literal / $ja:literal / $en:literal),* $(,)? }) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s.trim() { $($code => Some($name::$variant),)* _ => None }
+            }
+
+            pub fn label_ja(self) -> &'static str {
+                match self { $($name::$variant => $ja),* }
+            }
+
+            pub fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $en),* }
+            }
+
+            pub fn label(self, locale: crate::Locale) -> &'static str {
+                match locale { crate::Locale::Ja => self.label_ja(), crate::Locale::En => self.label_en() }
+            }
+        }
+    };
+}
+pub(crate) use code_enum;
+
+code_enum!(InterviewKind {
+    Initial = "initial" / "初回" / "Initial",
+    Additional = "additional" / "追加" / "Additional",
+    FollowUp = "follow_up" / "フォローアップ" / "Follow-up",
+});
+
+code_enum!(InterviewMode {
+    InPerson = "in_person" / "対面" / "In person",
+    Online = "online" / "オンライン" / "Online",
+});
+
+code_enum!(InterviewStatus {
+    Scheduled = "scheduled" / "予定" / "Scheduled",
+    Held = "held" / "実施済み" / "Held",
+    NoShow = "no_show" / "欠席" / "No-show",
+    Cancelled = "cancelled" / "キャンセル" / "Cancelled",
+});
+
+code_enum!(RequestStatus {
+    Open = "open" / "受付中" / "Open",
+    Scheduled = "scheduled" / "日程確定" / "Scheduled",
+    Declined = "declined" / "お断り" / "Declined",
+});
+
+impl InterviewStatus {
+    /// Whether the interview occupies the consultant's time.
+    pub fn occupies_time(self) -> bool {
+        matches!(self, InterviewStatus::Scheduled | InterviewStatus::Held)
+    }
+}
+
+/// Which state changes are allowed: only a scheduled interview moves, and it moves once.
+pub fn change_status(from: InterviewStatus, to: InterviewStatus) -> Result<InterviewStatus, Invalid> {
+    use InterviewStatus as S;
+    match (from, to) {
+        (S::Scheduled, S::Held | S::NoShow | S::Cancelled) => Ok(to),
+        (S::NoShow, S::Held) => Ok(to),
+        _ => Err(Invalid::new(
+            "status",
+            format!("「{}」の面談を「{}」にはできません。", from.label_ja(), to.label_ja()),
+            format!("an interview that is {} cannot become {}", from.label_en(), to.label_en()),
+        )),
+    }
+}
+
+/// A span of time in epoch milliseconds, end exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+impl Slot {
+    pub const MIN_MS: i64 = 15 * 60_000;
+    pub const MAX_MS: i64 = 4 * 3_600_000;
+
+    pub fn new(start_ms: i64, end_ms: i64) -> Result<Slot, Invalid> {
+        let len = end_ms - start_ms;
+        if len < Self::MIN_MS || len > Self::MAX_MS {
+            return Err(Invalid::new(
+                "ends_at",
+                "面談時間は15分以上4時間以内で設定してください（終了は開始より後にしてください）。",
+                "an interview lasts between 15 minutes and 4 hours (and ends after it starts)",
+            ));
+        }
+        Ok(Slot { start_ms, end_ms })
+    }
+
+    pub fn overlaps(self, other: Slot) -> bool {
+        self.start_ms < other.end_ms && other.start_ms < self.end_ms
+    }
+}
+
+/// The first interview (by start) among `existing` that overlaps `slot`, ignoring `except`
+/// (the interview being rescheduled).
+pub fn find_clash<T: Copy + PartialEq>(slot: Slot, existing: &[(T, Slot)], except: Option<T>) -> Option<(T, Slot)> {
+    existing
+        .iter()
+        .filter(|(id, _)| Some(*id) != except)
+        .filter(|(_, s)| s.overlaps(slot))
+        .min_by_key(|(_, s)| s.start_ms)
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const H: i64 = 3_600_000;
+
+    #[test]
+    fn codes_round_trip() {
+        for k in InterviewKind::ALL {
+            assert_eq!(InterviewKind::parse(k.as_str()), Some(*k));
+        }
+        for s in InterviewStatus::ALL {
+            assert_eq!(InterviewStatus::parse(s.as_str()), Some(*s));
+        }
+    }
+
+    #[test]
+    fn slots_and_clashes() {
+        assert!(Slot::new(0, 10 * 60_000).is_err());
+        assert!(Slot::new(0, 5 * H).is_err());
+        let a = Slot::new(10 * H, 11 * H).unwrap();
+        let existing = [(1, a), (2, Slot::new(12 * H, 13 * H).unwrap())];
+        assert_eq!(find_clash(Slot::new(11 * H, 12 * H).unwrap(), &existing, None), None);
+        assert_eq!(find_clash(Slot::new(10 * H + 1, 11 * H + 1).unwrap(), &existing, None).map(|c| c.0), Some(1));
+        assert_eq!(find_clash(Slot::new(10 * H, 11 * H).unwrap(), &existing, Some(1)), None);
+    }
+
+    #[test]
+    fn status_changes() {
+        assert!(change_status(InterviewStatus::Scheduled, InterviewStatus::Held).is_ok());
+        assert!(change_status(InterviewStatus::Cancelled, InterviewStatus::Held).is_err());
+        assert!(change_status(InterviewStatus::Held, InterviewStatus::Cancelled).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn overlap_is_symmetric(a in 0i64..1000, al in 1i64..100, b in 0i64..1000, bl in 1i64..100) {
+            let x = Slot { start_ms: a, end_ms: a + al };
+            let y = Slot { start_ms: b, end_ms: b + bl };
+            prop_assert_eq!(x.overlaps(y), y.overlaps(x));
+            prop_assert_eq!(x.overlaps(y), a < b + bl && b < a + al);
+        }
+    }
+}
