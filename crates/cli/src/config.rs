@@ -56,6 +56,18 @@ impl Global {
 /// Opens the store. `create`: create the database and key file when absent (demo, migrate).
 pub async fn open(g: &Global, create: bool) -> anyhow::Result<Store> {
     let url = g.db_url()?;
+    if !create {
+        // A missing database file is the real problem (often a typo): name it before its key file.
+        if let DbUrl::Sqlite(path) = DbUrl::parse(&url)? {
+            if !path.exists() {
+                anyhow::bail!(
+                    "database file {} does not exist: create it with `careerdock migrate --db {}` or `careerdock demo`",
+                    path.display(),
+                    path.display()
+                );
+            }
+        }
+    }
     let (keys, key_path) = g.key_source()?;
     if let Some(path) = &key_path {
         if create {

@@ -35,4 +35,10 @@ id_type!(
     TokenId,
     /// A sealed (encrypted) text value.
     SealedId,
+    /// A cycle (実施年度).
+    CycleId,
+    /// An interview (面談).
+    InterviewId,
+    /// An individual report (個別報告書).
+    ReportId,
 );

@@ -35,7 +35,6 @@ macro_rules! code_enum {
         }
     };
 }
-pub(crate) use code_enum;
 
 code_enum!(InterviewKind {
     Initial = "initial" / "初回" / "Initial",

@@ -11,6 +11,7 @@ pub mod import;
 pub mod interview;
 pub mod locale;
 pub mod policy;
+pub mod pseudonym;
 pub mod register;
 pub mod report;
 pub mod role;

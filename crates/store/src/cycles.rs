@@ -1,1 +1,858 @@
-//! (being written)
+//! Cycles (実施年度): their period and target rule, the targeted employees and the consultant
+//! each is assigned to, and the progress figures of a cycle. Targets are chosen by
+//! `domain::cycle`; this module only reads the register and writes the result with its audit.
+
+use crate::{now_ms, Ctx, Result, Store, StoreError};
+use chrono::NaiveDate;
+use domain::audit::AuditAction;
+use domain::cycle::{balance, fiscal_year, select_targets, validate_cycle, Candidate, TargetRule};
+use domain::employee::EmployeeNumber;
+use domain::ids::{CycleId, EmployeeId, TenantId, UserId};
+use domain::import::RowError;
+use domain::{Invalid, Message, Role};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Where a cycle stands: set up, running, or over (targets frozen).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CycleStatus {
+    Planning,
+    Active,
+    Closed,
+}
+
+impl CycleStatus {
+    pub const ALL: [CycleStatus; 3] = [CycleStatus::Planning, CycleStatus::Active, CycleStatus::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CycleStatus::Planning => "planning",
+            CycleStatus::Active => "active",
+            CycleStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CycleStatus> {
+        CycleStatus::ALL.into_iter().find(|c| c.as_str() == s.trim())
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            CycleStatus::Planning => "準備中",
+            CycleStatus::Active => "実施中",
+            CycleStatus::Closed => "終了",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            CycleStatus::Planning => "Planning",
+            CycleStatus::Active => "Active",
+            CycleStatus::Closed => "Closed",
+        }
+    }
+}
+
+/// What HR gives to set up a cycle.
+#[derive(Clone, Debug)]
+pub struct NewCycle<'a> {
+    pub name: &'a str,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub rule: &'a TargetRule,
+}
+
+/// A cycle with its head counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CycleRow {
+    pub id: CycleId,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub status: CycleStatus,
+    pub rule: TargetRule,
+    pub created_at: i64,
+    pub targets: i64,
+    pub assigned: i64,
+}
+
+/// One targeted employee, for HR's list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CycleTargetRow {
+    pub employee: EmployeeId,
+    pub number: String,
+    pub name: String,
+    pub department: String,
+    pub reason: String,
+    pub consultant: Option<UserId>,
+    pub consultant_name: Option<String>,
+    /// Interviews of this cycle with the employee; a target with any cannot be removed.
+    pub interviews: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TargetFilter {
+    pub unassigned_only: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Interviews of a cycle by status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InterviewCounts {
+    pub scheduled: i64,
+    pub held: i64,
+    pub no_show: i64,
+    pub cancelled: i64,
+}
+
+/// Individual reports of a cycle's interviews by status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReportCounts {
+    pub draft: i64,
+    pub submitted: i64,
+    pub returned: i64,
+    pub approved: i64,
+}
+
+/// One consultant's share of a cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsultantProgress {
+    pub consultant: UserId,
+    pub name: String,
+    pub targets: i64,
+    pub interviews: InterviewCounts,
+    pub reports: ReportCounts,
+}
+
+/// The figures of a cycle's overview page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CycleOverview {
+    pub cycle: CycleRow,
+    /// Targets with at least one held interview in this cycle.
+    pub interviewed: i64,
+    pub interviews: InterviewCounts,
+    pub reports: ReportCounts,
+    /// Consultants with targets or interviews in the cycle, by name.
+    pub consultants: Vec<ConsultantProgress>,
+}
+
+/// What adding targets from a list did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TargetsAdded {
+    pub added: usize,
+    /// Numbers already targeted (left as they were).
+    pub already: usize,
+}
+
+/// The reason recorded for targets added from an uploaded list.
+pub const LISTED_REASON: &str = "対象者リストから追加";
+
+/// Headers a list of employee numbers may start with (compared case-insensitively).
+const NUMBER_HEADERS: [&str; 12] = [
+    "社員番号",
+    "従業員番号",
+    "社員コード",
+    "社員no",
+    "社員no.",
+    "番号",
+    "employee_number",
+    "employee number",
+    "employee_no",
+    "employee no",
+    "number",
+    "id",
+];
+
+fn parse_day(raw: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| StoreError::Config(format!("cycles holds a date that is not YYYY-MM-DD: {raw}")))
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The rule as stored: readable JSON that says what was asked.
+pub fn rule_to_json(rule: &TargetRule) -> String {
+    serde_json::json!({
+        "departments": rule.departments,
+        "grades": rule.grades,
+        "age_milestones": rule.age_milestones,
+        "tenure_years": rule.tenure_years,
+    })
+    .to_string()
+}
+
+/// The stored rule read back; missing or unreadable parts count as "not applied".
+pub fn rule_from_json(raw: &str) -> TargetRule {
+    let v: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
+    let strings = |k: &str| -> Vec<String> {
+        v.get(k).and_then(|x| x.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    let numbers = |k: &str| -> Vec<i32> {
+        v.get(k)
+            .and_then(|x| x.as_array())
+            .map(|a| a.iter().filter_map(|n| n.as_i64().and_then(|n| i32::try_from(n).ok())).collect())
+            .unwrap_or_default()
+    };
+    TargetRule {
+        departments: strings("departments"),
+        grades: strings("grades"),
+        age_milestones: numbers("age_milestones"),
+        tenure_years: numbers("tenure_years"),
+    }
+}
+
+/// The employee numbers of an uploaded list: the first cell of each non-empty line (CSV, tab
+/// or semicolon separated), with an optional header line. Returns (line, number) pairs in file
+/// order without repeats, the header as written (if any), and every malformed line.
+pub fn parse_number_list(text: &str) -> (Vec<(usize, EmployeeNumber)>, Option<String>, Vec<RowError>) {
+    let mut numbers = Vec::new();
+    let mut header = None;
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    let mut first = true;
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let cell = line.trim_start_matches('\u{feff}').split([',', '\t', ';']).next().unwrap_or("").trim().trim_matches('"').trim();
+        if cell.is_empty() {
+            continue;
+        }
+        if std::mem::take(&mut first) {
+            let lower = cell.to_lowercase();
+            // A header names the column; employee numbers nearly always hold a digit.
+            if NUMBER_HEADERS.contains(&lower.as_str()) || !cell.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) {
+                header = Some(cell.to_string());
+                continue;
+            }
+        }
+        match EmployeeNumber::parse(cell) {
+            Ok(n) => {
+                if seen.insert(n.clone()) {
+                    numbers.push((line_no, n));
+                }
+            }
+            Err(e) => errors.push(RowError { line: line_no, column: header.clone(), message: e.message }),
+        }
+    }
+    (numbers, header, errors)
+}
+
+fn closed_error() -> Invalid {
+    Invalid::new(
+        "status",
+        "終了した実施年度の対象者・担当は変更できません。変更する場合は、状態を「実施中」に戻してください。",
+        "the targets of a closed cycle cannot be changed; set the cycle back to active first",
+    )
+}
+
+fn cycle_row(r: &AnyRow) -> Result<CycleRow> {
+    let status: String = r.try_get("status")?;
+    Ok(CycleRow {
+        id: CycleId::new(r.try_get("id")?),
+        name: r.try_get("name")?,
+        starts_on: parse_day(&r.try_get::<String, _>("starts_on")?)?,
+        ends_on: parse_day(&r.try_get::<String, _>("ends_on")?)?,
+        status: CycleStatus::parse(&status).ok_or_else(|| StoreError::Config(format!("unknown cycle status {status}")))?,
+        rule: rule_from_json(&r.try_get::<String, _>("rule")?),
+        created_at: r.try_get("created_at")?,
+        targets: r.try_get("targets")?,
+        assigned: r.try_get("assigned")?,
+    })
+}
+
+const CYCLE_SELECT: &str = "SELECT c.id, c.name, c.starts_on, c.ends_on, c.status, c.rule, c.created_at,
+        (SELECT COUNT(*) FROM cycle_targets t WHERE t.cycle_id = c.id) AS targets,
+        (SELECT COUNT(t.consultant_id) FROM cycle_targets t WHERE t.cycle_id = c.id) AS assigned
+     FROM cycles c";
+
+/// Every employee of the tenant as the targeting rule sees them, in employee-number order.
+async fn candidates(conn: &mut sqlx::AnyConnection, tenant: TenantId) -> Result<Vec<Candidate>> {
+    let rows = sqlx::query(
+        "SELECT e.id, d.path, e.grade, e.birth_year, e.hire_date, e.status FROM employees e JOIN departments d ON d.id = e.department_id
+         WHERE e.tenant_id = $1 ORDER BY e.employee_number",
+    )
+    .bind(tenant.get())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Candidate {
+                id: r.try_get("id")?,
+                department: r.try_get("path")?,
+                grade: r.try_get("grade")?,
+                birth_year: r.try_get::<Option<i64>, _>("birth_year")?.and_then(|y| i32::try_from(y).ok()),
+                hire_date: r.try_get::<Option<String>, _>("hire_date")?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                active: r.try_get::<String, _>("status")? == "active",
+            })
+        })
+        .collect()
+}
+
+/// Inserts targets in multi-row statements.
+async fn insert_targets(
+    tx: &mut Transaction<'static, Any>,
+    chunk: usize,
+    tenant: TenantId,
+    cycle: CycleId,
+    targets: &[(i64, String)],
+    now: i64,
+) -> Result<()> {
+    const COLS: usize = 5;
+    for part in targets.chunks(chunk.max(1)) {
+        let mut sql = String::from("INSERT INTO cycle_targets (cycle_id, tenant_id, employee_id, reason, added_at) VALUES ");
+        for i in 0..part.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * COLS;
+            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
+        }
+        let mut q = sqlx::query(&sql);
+        for (employee, reason) in part {
+            q = q.bind(cycle.get()).bind(tenant.get()).bind(*employee).bind(reason.clone()).bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Locks the cycle's row for the transaction and returns its status; concurrent changes to
+/// one cycle apply one after the other.
+async fn lock_cycle(tx: &mut Transaction<'static, Any>, tenant: TenantId, id: CycleId) -> Result<CycleStatus> {
+    let touched = sqlx::query("UPDATE cycles SET tenant_id = tenant_id WHERE id = $1 AND tenant_id = $2")
+        .bind(id.get())
+        .bind(tenant.get())
+        .execute(&mut **tx)
+        .await?;
+    if touched.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let status: String =
+        sqlx::query("SELECT status FROM cycles WHERE id = $1").bind(id.get()).fetch_one(&mut **tx).await?.try_get("status")?;
+    CycleStatus::parse(&status).ok_or_else(|| StoreError::Config(format!("unknown cycle status {status}")))
+}
+
+/// As `lock_cycle`, refusing a closed cycle.
+async fn lock_open_cycle(tx: &mut Transaction<'static, Any>, tenant: TenantId, id: CycleId) -> Result<()> {
+    if lock_cycle(tx, tenant, id).await? == CycleStatus::Closed {
+        return Err(closed_error().into());
+    }
+    Ok(())
+}
+
+fn count(r: &AnyRow, col: &str) -> Result<i64> {
+    Ok(r.try_get::<i64, _>(col)?)
+}
+
+fn add_interview(c: &mut InterviewCounts, status: &str, n: i64) {
+    match status {
+        "scheduled" => c.scheduled += n,
+        "held" => c.held += n,
+        "no_show" => c.no_show += n,
+        "cancelled" => c.cancelled += n,
+        _ => {}
+    }
+}
+
+fn add_report(c: &mut ReportCounts, status: &str, n: i64) {
+    match status {
+        "draft" => c.draft += n,
+        "submitted" => c.submitted += n,
+        "returned" => c.returned += n,
+        "approved" => c.approved += n,
+        _ => {}
+    }
+}
+
+impl Store {
+    /// The active users of a tenant holding `role`, by display name.
+    pub async fn users_with_role(&self, tenant: TenantId, role: Role) -> Result<Vec<(UserId, String)>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id
+             WHERE u.tenant_id = $1 AND r.role = $2 AND u.disabled_at IS NULL",
+        )
+        .bind(tenant.get())
+        .bind(role.as_str())
+        .fetch_all(&self.db.read)
+        .await?;
+        let mut out = rows
+            .iter()
+            .map(|r| Ok((UserId::new(r.try_get("id")?), r.try_get("display_name")?)))
+            .collect::<Result<Vec<(UserId, String)>>>()?;
+        // Sorted here, not by the database's collation, so both backends give one order.
+        out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    /// The grades in use in the register, for the targeting form.
+    pub async fn grades_in_use(&self, tenant: TenantId) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT DISTINCT grade FROM employees WHERE tenant_id = $1 AND grade IS NOT NULL")
+            .bind(tenant.get())
+            .fetch_all(&self.db.read)
+            .await?;
+        let mut grades = rows.iter().map(|r| Ok(r.try_get("grade")?)).collect::<Result<Vec<String>>>()?;
+        grades.sort();
+        Ok(grades)
+    }
+
+    /// How many employees a rule would target for a cycle starting on `starts_on` (the form's preview).
+    pub async fn preview_cycle_targets(&self, tenant: TenantId, rule: &TargetRule, starts_on: NaiveDate) -> Result<usize> {
+        let mut conn = self.db.read.acquire().await?;
+        let all = candidates(&mut conn, tenant).await?;
+        Ok(select_targets(&all, rule, fiscal_year(starts_on)).len())
+    }
+
+    /// Creates a cycle in planning with the targets its rule selects from the register as it is
+    /// now; the cycle, its targets and the audit event commit together. Returns the id and the
+    /// number of targets.
+    pub async fn create_cycle(&self, ctx: &Ctx, new: &NewCycle<'_>) -> Result<(CycleId, usize)> {
+        let name = new.name.trim();
+        validate_cycle(name, new.starts_on, new.ends_on)?;
+        let mut tx = self.db.write.begin().await?;
+        let all = candidates(&mut tx, ctx.tenant).await?;
+        let targets = select_targets(&all, new.rule, fiscal_year(new.starts_on));
+        let now = now_ms();
+        let row = sqlx::query("INSERT INTO cycles (tenant_id, name, starts_on, ends_on, status, rule, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(ctx.tenant.get())
+            .bind(name)
+            .bind(day(new.starts_on))
+            .bind(day(new.ends_on))
+            .bind(CycleStatus::Planning.as_str())
+            .bind(rule_to_json(new.rule))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Invalid(Invalid::new(
+                    "name",
+                    format!("「{name}」という名称の実施年度はすでにあります。別の名称にしてください。"),
+                    format!("a cycle named \"{name}\" already exists; choose another name"),
+                )),
+                e => e.into(),
+            })?;
+        let id = CycleId::new(row.try_get("id")?);
+        insert_targets(&mut tx, self.db.rows_per_insert(), ctx.tenant, id, &targets, now).await?;
+        let detail =
+            format!("period={}..{} targets={} rule={}", day(new.starts_on), day(new.ends_on), targets.len(), rule_to_json(new.rule));
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleCreated, "cycle", id).detail(detail)]).await?;
+        tx.commit().await?;
+        Ok((id, targets.len()))
+    }
+
+    /// The tenant's cycles, newest period first, with their head counts.
+    pub async fn cycles(&self, tenant: TenantId) -> Result<Vec<CycleRow>> {
+        let rows = sqlx::query(&format!("{CYCLE_SELECT} WHERE c.tenant_id = $1 ORDER BY c.starts_on DESC, c.id DESC"))
+            .bind(tenant.get())
+            .fetch_all(&self.db.read)
+            .await?;
+        rows.iter().map(cycle_row).collect()
+    }
+
+    pub async fn cycle(&self, tenant: TenantId, id: CycleId) -> Result<CycleRow> {
+        let r = sqlx::query(&format!("{CYCLE_SELECT} WHERE c.tenant_id = $1 AND c.id = $2"))
+            .bind(tenant.get())
+            .bind(id.get())
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        cycle_row(&r)
+    }
+
+    /// A page of a cycle's targets in employee-number order, and the total matching; the read
+    /// names employees, so it is audited.
+    pub async fn cycle_targets(&self, ctx: &Ctx, id: CycleId, filter: &TargetFilter) -> Result<(i64, Vec<CycleTargetRow>)> {
+        self.cycle(ctx.tenant, id).await?;
+        let cond = "t.tenant_id = $1 AND t.cycle_id = $2 AND ($3 = 0 OR t.consultant_id IS NULL)";
+        let only = i64::from(filter.unassigned_only);
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM cycle_targets t WHERE {cond}"))
+            .bind(ctx.tenant.get())
+            .bind(id.get())
+            .bind(only)
+            .fetch_one(&self.db.read)
+            .await?
+            .try_get("n")?;
+        let rows = sqlx::query(&format!(
+            "SELECT t.employee_id, e.employee_number, e.name, d.path, t.reason, t.consultant_id, u.display_name,
+                (SELECT COUNT(*) FROM interviews i WHERE i.tenant_id = t.tenant_id AND i.cycle_id = t.cycle_id AND i.employee_id = t.employee_id) AS interviews
+             FROM cycle_targets t JOIN employees e ON e.id = t.employee_id JOIN departments d ON d.id = e.department_id
+             LEFT JOIN users u ON u.id = t.consultant_id
+             WHERE {cond} ORDER BY e.employee_number LIMIT $4 OFFSET $5"
+        ))
+        .bind(ctx.tenant.get())
+        .bind(id.get())
+        .bind(only)
+        .bind(filter.limit.clamp(1, 1000))
+        .bind(filter.offset.max(0))
+        .fetch_all(&self.db.read)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(CycleTargetRow {
+                    employee: EmployeeId::new(r.try_get("employee_id")?),
+                    number: r.try_get("employee_number")?,
+                    name: r.try_get("name")?,
+                    department: r.try_get("path")?,
+                    reason: r.try_get("reason")?,
+                    consultant: r.try_get::<Option<i64>, _>("consultant_id")?.map(UserId::new),
+                    consultant_name: r.try_get("display_name")?,
+                    interviews: r.try_get("interviews")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let detail = format!("cycle={id} offset={} count={}", filter.offset.max(0), items.len());
+        self.audit(ctx, ctx.event(AuditAction::EmployeeListRead, "cycle_targets", id).detail(detail)).await?;
+        Ok((total, items))
+    }
+
+    /// Adds the employees of an uploaded list of employee numbers as targets. Every malformed
+    /// line, unknown number and retired employee is reported with its line, and then nothing
+    /// is added.
+    pub async fn add_cycle_targets_from_list(&self, ctx: &Ctx, id: CycleId, text: &str) -> Result<TargetsAdded> {
+        let (numbers, header, mut errors) = parse_number_list(text);
+        let mut tx = self.db.write.begin().await?;
+        lock_open_cycle(&mut tx, ctx.tenant, id).await?;
+        let rows = sqlx::query("SELECT id, employee_number, status FROM employees WHERE tenant_id = $1")
+            .bind(ctx.tenant.get())
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut register: HashMap<String, (i64, String)> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            register.insert(r.try_get("employee_number")?, (r.try_get("id")?, r.try_get("status")?));
+        }
+        let existing: HashSet<i64> = sqlx::query("SELECT employee_id FROM cycle_targets WHERE cycle_id = $1")
+            .bind(id.get())
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>("employee_id"))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut new = Vec::new();
+        let mut already = 0;
+        for (line, number) in &numbers {
+            let n = number.as_str();
+            match register.get(n) {
+                None => errors.push(RowError {
+                    line: *line,
+                    column: header.clone(),
+                    message: Message::new(
+                        format!("社員番号「{n}」の従業員は登録されていません。従業員名簿の社員番号を確認してください。"),
+                        format!("no employee has the number \"{n}\"; check it against the employee register"),
+                    ),
+                }),
+                Some((_, status)) if status == "retired" => errors.push(RowError {
+                    line: *line,
+                    column: header.clone(),
+                    message: Message::new(
+                        format!("社員番号「{n}」の従業員は退職しているため、対象者にできません。"),
+                        format!("the employee \"{n}\" has retired and cannot be targeted"),
+                    ),
+                }),
+                Some((emp, _)) if existing.contains(emp) => already += 1,
+                Some((emp, _)) => new.push((*emp, LISTED_REASON.to_string())),
+            }
+        }
+        if numbers.is_empty() && errors.is_empty() {
+            errors.push(RowError {
+                line: 0,
+                column: None,
+                message: Message::new(
+                    "社員番号が1件も見つかりません。1行に1人ずつ社員番号を記入したファイルを選んでください。",
+                    "no employee numbers were found; the file should list one employee number per line",
+                ),
+            });
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(StoreError::Rows(errors));
+        }
+        insert_targets(&mut tx, self.db.rows_per_insert(), ctx.tenant, id, &new, now_ms()).await?;
+        if !new.is_empty() {
+            let detail = format!("added={} already={} via=list", new.len(), already);
+            Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, "cycle", id).detail(detail)]).await?;
+        }
+        tx.commit().await?;
+        Ok(TargetsAdded { added: new.len(), already })
+    }
+
+    /// Removes a target who has no interview in the cycle yet.
+    pub async fn remove_cycle_target(&self, ctx: &Ctx, id: CycleId, employee: EmployeeId) -> Result<()> {
+        let mut tx = self.db.write.begin().await?;
+        lock_open_cycle(&mut tx, ctx.tenant, id).await?;
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM interviews WHERE tenant_id = $1 AND cycle_id = $2 AND employee_id = $3")
+            .bind(ctx.tenant.get())
+            .bind(id.get())
+            .bind(employee.get())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        if n > 0 {
+            return Err(Invalid::new(
+                "employee_id",
+                format!("この対象者にはこの実施年度の面談が{n}件登録されているため、対象者から外せません。"),
+                format!("this employee has {n} interview(s) in the cycle and cannot be removed from its targets"),
+            )
+            .into());
+        }
+        let done = sqlx::query("DELETE FROM cycle_targets WHERE cycle_id = $1 AND tenant_id = $2 AND employee_id = $3")
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .bind(employee.get())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, "cycle", id).detail(format!("removed={employee}"))])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Assigns a target to a consultant by hand (`None` takes the assignment away). The
+    /// consultant must be an active user of the tenant holding the consultant role.
+    pub async fn assign_cycle_target(&self, ctx: &Ctx, id: CycleId, employee: EmployeeId, consultant: Option<UserId>) -> Result<()> {
+        let mut tx = self.db.write.begin().await?;
+        lock_open_cycle(&mut tx, ctx.tenant, id).await?;
+        if let Some(c) = consultant {
+            let ok = sqlx::query(
+                "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+                 WHERE u.id = $1 AND u.tenant_id = $2 AND r.role = $3 AND u.disabled_at IS NULL",
+            )
+            .bind(c.get())
+            .bind(ctx.tenant.get())
+            .bind(Role::Consultant.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if ok.is_none() {
+                return Err(Invalid::new(
+                    "consultant",
+                    "選択された担当者は、この組織のキャリアコンサルタントではありません。一覧から選び直してください。",
+                    "the person chosen is not a career consultant of this organization; choose again from the list",
+                )
+                .into());
+            }
+        }
+        let done = sqlx::query("UPDATE cycle_targets SET consultant_id = $1 WHERE cycle_id = $2 AND tenant_id = $3 AND employee_id = $4")
+            .bind(consultant.map(UserId::get))
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .bind(employee.get())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let to = consultant.map(|c| c.to_string()).unwrap_or_else(|| "none".into());
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(AuditAction::CycleTargetsChanged, "cycle", id).detail(format!("assigned={employee} consultant={to}"))],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Shares the unassigned targets among the tenant's consultants so that loads in this
+    /// cycle end up as even as possible. Returns how many targets were assigned.
+    pub async fn auto_assign_cycle(&self, ctx: &Ctx, id: CycleId) -> Result<usize> {
+        let consultants: Vec<i64> = self.users_with_role(ctx.tenant, Role::Consultant).await?.iter().map(|(u, _)| u.get()).collect();
+        if consultants.is_empty() {
+            return Err(Invalid::new(
+                "consultant",
+                "キャリアコンサルタントの役割を持つアカウントがありません。先にアカウントを登録してください。",
+                "no account holds the career consultant role; create one first",
+            )
+            .into());
+        }
+        let mut tx = self.db.write.begin().await?;
+        lock_open_cycle(&mut tx, ctx.tenant, id).await?;
+        let mut current: HashMap<i64, usize> = HashMap::new();
+        for r in sqlx::query("SELECT consultant_id, COUNT(*) AS n FROM cycle_targets WHERE cycle_id = $1 AND consultant_id IS NOT NULL GROUP BY consultant_id")
+            .bind(id.get())
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            current.insert(r.try_get("consultant_id")?, usize::try_from(count(&r, "n")?).unwrap_or(0));
+        }
+        let unassigned: Vec<i64> = sqlx::query(
+            "SELECT t.employee_id FROM cycle_targets t JOIN employees e ON e.id = t.employee_id
+             WHERE t.cycle_id = $1 AND t.consultant_id IS NULL ORDER BY e.employee_number",
+        )
+        .bind(id.get())
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>("employee_id"))
+        .collect::<std::result::Result<_, _>>()?;
+        let plan = balance(&unassigned, &consultants, &current);
+        let mut by_consultant: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (employee, consultant) in &plan {
+            by_consultant.entry(*consultant).or_default().push(*employee);
+        }
+        // One UPDATE per consultant and chunk, rather than one per target.
+        let chunk = self.db.rows_per_insert() * 8;
+        for (consultant, employees) in &by_consultant {
+            for part in employees.chunks(chunk) {
+                let list: Vec<String> = (0..part.len()).map(|i| format!("${}", i + 3)).collect();
+                let sql =
+                    format!("UPDATE cycle_targets SET consultant_id = $1 WHERE cycle_id = $2 AND employee_id IN ({})", list.join(","));
+                let mut q = sqlx::query(&sql).bind(*consultant).bind(id.get());
+                for e in part {
+                    q = q.bind(*e);
+                }
+                q.execute(&mut *tx).await?;
+            }
+        }
+        if !plan.is_empty() {
+            let detail = format!("auto_assigned={} consultants={}", plan.len(), by_consultant.len());
+            Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, "cycle", id).detail(detail)]).await?;
+        }
+        tx.commit().await?;
+        Ok(plan.len())
+    }
+
+    /// Moves a cycle to another status; any move is allowed (a closed cycle may be reopened).
+    pub async fn set_cycle_status(&self, ctx: &Ctx, id: CycleId, status: CycleStatus) -> Result<()> {
+        let mut tx = self.db.write.begin().await?;
+        let was = lock_cycle(&mut tx, ctx.tenant, id).await?;
+        if was == status {
+            return Ok(());
+        }
+        sqlx::query("UPDATE cycles SET status = $1 WHERE id = $2 AND tenant_id = $3")
+            .bind(status.as_str())
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .execute(&mut *tx)
+            .await?;
+        let detail = format!("status={} was={}", status.as_str(), was.as_str());
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleChanged, "cycle", id).detail(detail)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The progress of a cycle: targets, interviews and reports, in total and per consultant.
+    pub async fn cycle_overview(&self, tenant: TenantId, id: CycleId) -> Result<CycleOverview> {
+        let cycle = self.cycle(tenant, id).await?;
+        let mut per: BTreeMap<i64, ConsultantProgress> = BTreeMap::new();
+        let targets = sqlx::query("SELECT consultant_id, COUNT(*) AS n FROM cycle_targets WHERE tenant_id = $1 AND cycle_id = $2 AND consultant_id IS NOT NULL GROUP BY consultant_id")
+            .bind(tenant.get())
+            .bind(id.get())
+            .fetch_all(&self.db.read)
+            .await?;
+        for r in &targets {
+            progress_of(&mut per, r.try_get("consultant_id")?).targets += count(r, "n")?;
+        }
+        let mut interviews = InterviewCounts::default();
+        let rows = sqlx::query("SELECT consultant_id, status, COUNT(*) AS n FROM interviews WHERE tenant_id = $1 AND cycle_id = $2 GROUP BY consultant_id, status")
+            .bind(tenant.get())
+            .bind(id.get())
+            .fetch_all(&self.db.read)
+            .await?;
+        for r in &rows {
+            let (status, n): (String, i64) = (r.try_get("status")?, count(r, "n")?);
+            add_interview(&mut interviews, &status, n);
+            add_interview(&mut progress_of(&mut per, r.try_get("consultant_id")?).interviews, &status, n);
+        }
+        let mut reports = ReportCounts::default();
+        let rows = sqlx::query(
+            "SELECT i.consultant_id, r.status, COUNT(*) AS n FROM reports r JOIN interviews i ON i.id = r.interview_id
+             WHERE i.tenant_id = $1 AND i.cycle_id = $2 AND r.tenant_id = $1 GROUP BY i.consultant_id, r.status",
+        )
+        .bind(tenant.get())
+        .bind(id.get())
+        .fetch_all(&self.db.read)
+        .await?;
+        for r in &rows {
+            let (status, n): (String, i64) = (r.try_get("status")?, count(r, "n")?);
+            add_report(&mut reports, &status, n);
+            add_report(&mut progress_of(&mut per, r.try_get("consultant_id")?).reports, &status, n);
+        }
+        let interviewed = count(
+            &sqlx::query(
+                "SELECT COUNT(DISTINCT i.employee_id) AS n FROM interviews i JOIN cycle_targets t ON t.cycle_id = i.cycle_id AND t.employee_id = i.employee_id
+                 WHERE i.tenant_id = $1 AND i.cycle_id = $2 AND i.status = 'held'",
+            )
+            .bind(tenant.get())
+            .bind(id.get())
+            .fetch_one(&self.db.read)
+            .await?,
+            "n",
+        )?;
+        let names: HashMap<i64, String> = sqlx::query("SELECT id, display_name FROM users WHERE tenant_id = $1")
+            .bind(tenant.get())
+            .fetch_all(&self.db.read)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?)))
+            .collect::<Result<_>>()?;
+        let mut consultants: Vec<ConsultantProgress> = per
+            .into_values()
+            .map(|mut p| {
+                p.name = names.get(&p.consultant.get()).cloned().unwrap_or_default();
+                p
+            })
+            .collect();
+        consultants.sort_by(|a, b| a.name.cmp(&b.name).then(a.consultant.cmp(&b.consultant)));
+        Ok(CycleOverview { cycle, interviewed, interviews, reports, consultants })
+    }
+}
+
+fn progress_of(per: &mut BTreeMap<i64, ConsultantProgress>, consultant: i64) -> &mut ConsultantProgress {
+    per.entry(consultant).or_insert_with(|| ConsultantProgress {
+        consultant: UserId::new(consultant),
+        name: String::new(),
+        targets: 0,
+        interviews: InterviewCounts::default(),
+        reports: ReportCounts::default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_round_trip_through_their_json() {
+        let rule = TargetRule {
+            departments: vec!["営業本部".into()],
+            grades: vec!["G2".into()],
+            age_milestones: vec![30, 40],
+            tenure_years: vec![10],
+        };
+        let json = rule_to_json(&rule);
+        assert!(json.contains("営業本部") && json.contains("age_milestones"));
+        assert_eq!(rule_from_json(&json), rule);
+        assert_eq!(rule_from_json("not json"), TargetRule::default());
+        assert_eq!(rule_from_json("{}"), TargetRule::default());
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in CycleStatus::ALL {
+            assert_eq!(CycleStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(CycleStatus::parse("open"), None);
+    }
+
+    #[test]
+    fn number_lists_with_and_without_header() {
+        let (n, h, e) = parse_number_list("社員番号,氏名\nE001,山田 太郎\n\n\"E002\"\nＥ００３\nE001\n");
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(h.as_deref(), Some("社員番号"));
+        let got: Vec<(usize, &str)> = n.iter().map(|(l, x)| (*l, x.as_str())).collect();
+        assert_eq!(got, vec![(2, "E001"), (4, "E002"), (5, "E003")]);
+
+        let (n, h, e) = parse_number_list("E001\r\nE0 02\r\n");
+        assert_eq!((n.len(), h, e.len()), (1, None, 1));
+        assert_eq!(e[0].line, 2);
+
+        // "number" is a valid employee number, but as the first line it is the header.
+        let (n, h, _) = parse_number_list("number\t氏名\n1001\t佐藤\n");
+        assert_eq!((n.len(), h.as_deref()), (1, Some("number")));
+        assert!(parse_number_list("").0.is_empty());
+    }
+}

@@ -79,6 +79,11 @@ fn employee_row(r: &AnyRow) -> Result<EmployeeRow> {
     })
 }
 
+/// Escapes LIKE's wildcards (with '!') so a department name holding % or _ matches only itself.
+fn escape_like(s: &str) -> String {
+    s.replace('!', "!!").replace('%', "!%").replace('_', "!_")
+}
+
 /// Turns a stored row back into a validated record (for planning re-imports and exports).
 fn to_record(r: &EmployeeRow) -> Result<EmployeeRecord> {
     Ok(EmployeeRecord {
@@ -121,21 +126,25 @@ impl Store {
     /// A page of the register, and the total matching; the read is audited.
     pub async fn employees(&self, ctx: &Ctx, filter: &EmployeeFilter) -> Result<(i64, Vec<EmployeeRow>)> {
         let q = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(|q| format!("%{}%", q.to_lowercase()));
-        let dept = filter.department_prefix.as_deref().filter(|d| !d.is_empty()).map(|d| format!("{d}%"));
+        // A department and everything under it: the path itself, or the path followed by '/'.
+        let dept = filter.department_prefix.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+        let under = dept.as_deref().map(|d| format!("{}/%", escape_like(d)));
         let cond = "e.tenant_id = $1
             AND ($2 IS NULL OR LOWER(e.employee_number) LIKE $2 OR LOWER(e.name) LIKE $2 OR LOWER(COALESCE(e.name_kana, '')) LIKE $2)
-            AND ($3 IS NULL OR d.path LIKE $3)";
+            AND ($3 IS NULL OR d.path = $3 OR d.path LIKE $4 ESCAPE '!')";
         let total = sqlx::query(&format!("SELECT COUNT(*) AS n FROM employees e JOIN departments d ON d.id = e.department_id WHERE {cond}"))
             .bind(ctx.tenant.get())
             .bind(q.clone())
             .bind(dept.clone())
+            .bind(under.clone())
             .fetch_one(&self.db.read)
             .await?
             .try_get::<i64, _>("n")?;
-        let rows = sqlx::query(&format!("{EMPLOYEE_SELECT} WHERE {cond} ORDER BY e.employee_number LIMIT $4 OFFSET $5"))
+        let rows = sqlx::query(&format!("{EMPLOYEE_SELECT} WHERE {cond} ORDER BY e.employee_number LIMIT $5 OFFSET $6"))
             .bind(ctx.tenant.get())
             .bind(q)
             .bind(dept)
+            .bind(under)
             .bind(filter.limit.clamp(1, 1000))
             .bind(filter.offset.max(0))
             .fetch_all(&self.db.read)

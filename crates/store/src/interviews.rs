@@ -1,1 +1,743 @@
-//! (being written)
+//! Interviews (面談): scheduling with the no-overlap rule checked inside the write, the state
+//! machine, the lists (calendar, cycle, the employee's own) and the sealed notes (面談記録).
+
+use crate::cycles::CycleStatus;
+use crate::{now_ms, Ctx, Result, Store, StoreError};
+use domain::access::{may_manage_interview, notes_view, ReportFacts, View};
+use domain::audit::AuditAction;
+use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
+use domain::interview::{change_status, find_clash, InterviewKind, InterviewMode, InterviewStatus, Slot};
+use domain::policy::Actor;
+use domain::report::ReportStatus;
+use domain::{Invalid, Message, Role};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+/// What a consultant asks for when scheduling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewInterview {
+    pub cycle: Option<CycleId>,
+    pub employee: EmployeeId,
+    pub kind: InterviewKind,
+    pub mode: InterviewMode,
+    /// A room, or the link of an online meeting.
+    pub place: String,
+    pub slot: Slot,
+}
+
+/// A new time (and possibly a new place) for a scheduled interview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterviewChange {
+    pub mode: InterviewMode,
+    pub place: String,
+    pub slot: Slot,
+}
+
+/// An interview as its consultant sees it (no note text: that is a separate, audited read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterviewRow {
+    pub id: InterviewId,
+    pub cycle: Option<CycleId>,
+    pub cycle_name: Option<String>,
+    pub employee: EmployeeId,
+    pub employee_number: String,
+    pub employee_name: String,
+    pub consultant: UserId,
+    pub consultant_name: String,
+    pub kind: InterviewKind,
+    pub mode: InterviewMode,
+    pub place: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub status: InterviewStatus,
+    /// Why the status changed (a cancellation reason, say); never consultation content.
+    pub status_note: String,
+    pub has_note: bool,
+    pub has_report: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// An interview as the employee sees it: when, how, where, with whom. Never the notes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnInterview {
+    pub id: InterviewId,
+    pub kind: InterviewKind,
+    pub mode: InterviewMode,
+    pub place: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub status: InterviewStatus,
+    pub consultant_name: String,
+}
+
+/// An employee assigned to the consultant in a cycle that is not closed (the scheduling form).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssignedTarget {
+    pub cycle: CycleId,
+    pub cycle_name: String,
+    pub employee: EmployeeId,
+    pub employee_number: String,
+    pub employee_name: String,
+    /// Interviews of this employee in this cycle that are scheduled or held.
+    pub interviews: i64,
+}
+
+/// A note as the reader may see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterviewNote {
+    pub text: String,
+    pub updated_at: i64,
+    pub view: View,
+}
+
+pub const PLACE_MAX_CHARS: usize = 300;
+pub const STATUS_NOTE_MAX_CHARS: usize = 500;
+pub const NOTE_MAX_CHARS: usize = 50_000;
+
+const SELECT: &str = "SELECT i.id, i.cycle_id, c.name AS cycle_name, i.employee_id, e.employee_number, e.name AS employee_name,
+        i.consultant_id, u.display_name AS consultant_name, i.kind, i.mode, i.place, i.starts_at, i.ends_at, i.status, i.status_note,
+        i.created_at, i.updated_at,
+        (SELECT COUNT(*) FROM interview_notes n WHERE n.interview_id = i.id) AS note_count,
+        (SELECT COUNT(*) FROM reports r WHERE r.interview_id = i.id) AS report_count
+     FROM interviews i
+     JOIN employees e ON e.id = i.employee_id
+     JOIN users u ON u.id = i.consultant_id
+     LEFT JOIN cycles c ON c.id = i.cycle_id";
+
+fn damaged(what: &str) -> StoreError {
+    StoreError::Config(format!("unknown {what} code in interviews"))
+}
+
+pub(crate) fn kind_of(s: &str) -> Result<InterviewKind> {
+    InterviewKind::parse(s).ok_or_else(|| damaged("kind"))
+}
+
+pub(crate) fn mode_of(s: &str) -> Result<InterviewMode> {
+    InterviewMode::parse(s).ok_or_else(|| damaged("mode"))
+}
+
+pub(crate) fn status_of(s: &str) -> Result<InterviewStatus> {
+    InterviewStatus::parse(s).ok_or_else(|| damaged("status"))
+}
+
+fn to_row(r: &AnyRow) -> Result<InterviewRow> {
+    Ok(InterviewRow {
+        id: InterviewId::new(r.try_get("id")?),
+        cycle: r.try_get::<Option<i64>, _>("cycle_id")?.map(CycleId::new),
+        cycle_name: r.try_get("cycle_name")?,
+        employee: EmployeeId::new(r.try_get("employee_id")?),
+        employee_number: r.try_get("employee_number")?,
+        employee_name: r.try_get("employee_name")?,
+        consultant: UserId::new(r.try_get("consultant_id")?),
+        consultant_name: r.try_get("consultant_name")?,
+        kind: kind_of(&r.try_get::<String, _>("kind")?)?,
+        mode: mode_of(&r.try_get::<String, _>("mode")?)?,
+        place: r.try_get("place")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        status: status_of(&r.try_get::<String, _>("status")?)?,
+        status_note: r.try_get("status_note")?,
+        has_note: r.try_get::<i64, _>("note_count")? > 0,
+        has_report: r.try_get::<i64, _>("report_count")? > 0,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// The signed-in actor of a context; operator contexts have none, and get "not found".
+pub(crate) fn actor_of(ctx: &Ctx) -> Result<Actor> {
+    match (ctx.user, ctx.role) {
+        (Some(user), Some(role)) => Ok(Actor { user, tenant: ctx.tenant, role }),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// The actor, who must be acting as a consultant.
+pub(crate) fn consultant_of(ctx: &Ctx) -> Result<Actor> {
+    let actor = actor_of(ctx)?;
+    if may_manage_interview(&actor, actor.user) {
+        Ok(actor)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Epoch milliseconds as Japan time, `YYYY-MM-DD HH:MM`.
+pub(crate) fn jst(ms: i64) -> String {
+    let tz = chrono::FixedOffset::east_opt(9 * 3600);
+    match (chrono::DateTime::from_timestamp_millis(ms), tz) {
+        (Some(t), Some(tz)) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        _ => ms.to_string(),
+    }
+}
+
+/// The message of a refused overlap: when the clashing interview is, and its kind.
+pub fn clash_message(kind: InterviewKind, slot: Slot) -> Message {
+    let (start, end) = (jst(slot.start_ms), jst(slot.end_ms));
+    let end_time = end.rsplit(' ').next().unwrap_or(&end).to_string();
+    Message::new(
+        format!("{start}〜{end_time}の面談（{}）と時間が重なっています。別の時間を指定してください。", kind.label_ja()),
+        format!("This overlaps your {} interview on {start}–{end_time} (Japan time). Choose another time.", kind.label_en().to_lowercase()),
+    )
+}
+
+/// Trims a free-text field and checks its length.
+pub(crate) fn bounded(field: &'static str, value: &str, max: usize, ja: &str, en: &str) -> Result<String> {
+    let v = value.trim();
+    if v.chars().count() > max {
+        return Err(Invalid::new(
+            field,
+            format!("{ja}は{max}文字以内で入力してください。"),
+            format!("{en} must be at most {max} characters"),
+        )
+        .into());
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(Invalid::new(
+            field,
+            format!("{ja}に使用できない文字が含まれています。"),
+            format!("{en} contains characters that cannot be used"),
+        )
+        .into());
+    }
+    Ok(v.to_string())
+}
+
+fn place_of(place: &str) -> Result<String> {
+    let p = bounded("place", place, PLACE_MAX_CHARS, "場所・URL", "the place or link")?;
+    if p.contains('\n') {
+        return Err(Invalid::new("place", "場所・URLは1行で入力してください。", "the place or link must be on one line").into());
+    }
+    Ok(p)
+}
+
+/// Takes the consultant's row lock for the rest of the transaction, so that two concurrent
+/// schedulings for one consultant (two app servers on PostgreSQL) cannot both pass the overlap
+/// check; on SQLite the single writer already serializes them. Also proves the user is ours.
+pub(crate) async fn lock_consultant(tx: &mut Transaction<'static, Any>, tenant: TenantId, consultant: UserId) -> Result<()> {
+    let n = sqlx::query("UPDATE users SET display_name = display_name WHERE id = $1 AND tenant_id = $2")
+        .bind(consultant.get())
+        .bind(tenant.get())
+        .execute(&mut **tx)
+        .await?;
+    if n.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The first interview of the consultant that occupies time and overlaps `slot`, other than
+/// `except` (decided by `domain::interview::find_clash`).
+async fn first_clash<'e, E>(
+    exec: E,
+    tenant: TenantId,
+    consultant: UserId,
+    slot: Slot,
+    except: Option<InterviewId>,
+) -> Result<Option<(InterviewKind, Slot)>>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    let occupying: Vec<String> = InterviewStatus::ALL.iter().filter(|s| s.occupies_time()).map(|s| format!("'{}'", s.as_str())).collect();
+    let sql = format!(
+        "SELECT id, kind, starts_at, ends_at FROM interviews
+         WHERE tenant_id = $1 AND consultant_id = $2 AND status IN ({}) AND starts_at < $3 AND ends_at > $4",
+        occupying.join(", ")
+    );
+    let rows = sqlx::query(&sql).bind(tenant.get()).bind(consultant.get()).bind(slot.end_ms).bind(slot.start_ms).fetch_all(exec).await?;
+    let mut existing = Vec::with_capacity(rows.len());
+    let mut kinds = std::collections::HashMap::new();
+    for r in &rows {
+        let id = InterviewId::new(r.try_get("id")?);
+        existing.push((id, Slot { start_ms: r.try_get("starts_at")?, end_ms: r.try_get("ends_at")? }));
+        kinds.insert(id, kind_of(&r.try_get::<String, _>("kind")?)?);
+    }
+    Ok(find_clash(slot, &existing, except).map(|(id, s)| (kinds.get(&id).copied().unwrap_or(InterviewKind::Initial), s)))
+}
+
+/// Refuses a slot that overlaps another interview of the consultant that occupies time.
+async fn check_clash(
+    tx: &mut Transaction<'static, Any>,
+    tenant: TenantId,
+    consultant: UserId,
+    slot: Slot,
+    except: Option<InterviewId>,
+) -> Result<()> {
+    match first_clash(&mut **tx, tenant, consultant, slot, except).await? {
+        Some((kind, s)) => Err(StoreError::Conflict(clash_message(kind, s).ja)),
+        None => Ok(()),
+    }
+}
+
+/// Whether the employee is a target of the cycle.
+async fn is_target(tx: &mut Transaction<'static, Any>, cycle: CycleId, employee: EmployeeId) -> Result<bool> {
+    let r = sqlx::query("SELECT 1 AS x FROM cycle_targets WHERE cycle_id = $1 AND employee_id = $2")
+        .bind(cycle.get())
+        .bind(employee.get())
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(r.is_some())
+}
+
+impl Store {
+    /// Inserts an interview for the (already locked) consultant after every check; shared by
+    /// scheduling and answering a consultation request.
+    pub(crate) async fn insert_interview_in_tx(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        tenant: TenantId,
+        consultant: UserId,
+        new: &NewInterview,
+    ) -> Result<InterviewId> {
+        let place = place_of(&new.place)?;
+        let slot = Slot::new(new.slot.start_ms, new.slot.end_ms)?;
+        let employee = sqlx::query("SELECT employee_number FROM employees WHERE id = $1 AND tenant_id = $2")
+            .bind(new.employee.get())
+            .bind(tenant.get())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if employee.is_none() {
+            return Err(Invalid::new("employee", "指定の従業員は登録されていません。", "no such employee in this organization").into());
+        }
+        if let Some(cycle) = new.cycle {
+            let c = sqlx::query("SELECT name FROM cycles WHERE id = $1 AND tenant_id = $2")
+                .bind(cycle.get())
+                .bind(tenant.get())
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| Invalid::new("cycle", "指定の実施年度は見つかりません。", "no such cycle"))?;
+            // The initial interview belongs to the cycle's targets; additional and follow-up
+            // interviews may reach anyone the consultant sees.
+            if new.kind == InterviewKind::Initial && !is_target(tx, cycle, new.employee).await? {
+                let name: String = c.try_get("name")?;
+                return Err(Invalid::new(
+                    "employee",
+                    format!("この従業員は実施年度「{name}」の対象者ではありません。初回面談は対象者に設定してください（追加・フォローアップ面談は対象者以外でも登録できます）。"),
+                    format!("this employee is not a target of the cycle \"{name}\"; an initial interview is for targets (additional and follow-up interviews are not)"),
+                )
+                .into());
+            }
+        }
+        check_clash(tx, tenant, consultant, slot, None).await?;
+        let now = now_ms();
+        let r = sqlx::query(
+            "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, status_note, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', $11, $11) RETURNING id",
+        )
+        .bind(tenant.get())
+        .bind(new.cycle.map(|c| c.get()))
+        .bind(new.employee.get())
+        .bind(consultant.get())
+        .bind(new.kind.as_str())
+        .bind(new.mode.as_str())
+        .bind(place)
+        .bind(slot.start_ms)
+        .bind(slot.end_ms)
+        .bind(InterviewStatus::Scheduled.as_str())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(InterviewId::new(r.try_get("id")?))
+    }
+
+    /// Schedules an interview conducted by the acting consultant. Refuses an overlap with any
+    /// of their scheduled or held interviews (`Conflict`, naming it), checked in the write.
+    pub async fn schedule_interview(&self, ctx: &Ctx, new: &NewInterview) -> Result<InterviewId> {
+        let actor = consultant_of(ctx)?;
+        let mut tx = self.db.write.begin().await?;
+        lock_consultant(&mut tx, ctx.tenant, actor.user).await?;
+        let id = self.insert_interview_in_tx(&mut tx, ctx.tenant, actor.user, new).await?;
+        let ev = ctx.event(AuditAction::InterviewScheduled, "interview", id).detail(format!("kind={}", new.kind.as_str()));
+        Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Loads an interview inside a write, for its consultant only.
+    async fn own_interview_in_tx(&self, tx: &mut Transaction<'static, Any>, actor: &Actor, id: InterviewId) -> Result<InterviewRow> {
+        let r = sqlx::query(&format!("{SELECT} WHERE i.id = $1 AND i.tenant_id = $2"))
+            .bind(id.get())
+            .bind(actor.tenant.get())
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let row = to_row(&r)?;
+        if !may_manage_interview(actor, row.consultant) {
+            return Err(StoreError::NotFound);
+        }
+        Ok(row)
+    }
+
+    /// Moves a scheduled interview to another time (and place); the same checks as
+    /// scheduling, except against itself.
+    pub async fn reschedule_interview(&self, ctx: &Ctx, id: InterviewId, change: &InterviewChange) -> Result<()> {
+        let actor = consultant_of(ctx)?;
+        let place = place_of(&change.place)?;
+        let slot = Slot::new(change.slot.start_ms, change.slot.end_ms)?;
+        let mut tx = self.db.write.begin().await?;
+        lock_consultant(&mut tx, ctx.tenant, actor.user).await?;
+        let row = self.own_interview_in_tx(&mut tx, &actor, id).await?;
+        if row.status != InterviewStatus::Scheduled {
+            return Err(Invalid::new(
+                "status",
+                format!("「{}」の面談は日程を変更できません。日程を変更できるのは予定の面談だけです。", row.status.label_ja()),
+                format!("an interview that is {} cannot be rescheduled; only scheduled ones can", row.status.label_en().to_lowercase()),
+            )
+            .into());
+        }
+        check_clash(&mut tx, ctx.tenant, actor.user, slot, Some(id)).await?;
+        sqlx::query(
+            "UPDATE interviews SET mode = $1, place = $2, starts_at = $3, ends_at = $4, updated_at = $5 WHERE id = $6 AND tenant_id = $7",
+        )
+        .bind(change.mode.as_str())
+        .bind(place)
+        .bind(slot.start_ms)
+        .bind(slot.end_ms)
+        .bind(now_ms())
+        .bind(id.get())
+        .bind(ctx.tenant.get())
+        .execute(&mut *tx)
+        .await?;
+        let ev = ctx.event(AuditAction::InterviewChanged, "interview", id).detail("rescheduled");
+        Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records that an interview was held, missed or cancelled, with an optional note (a
+    /// cancellation needs its reason). Follows `domain::interview::change_status`.
+    pub async fn set_interview_status(&self, ctx: &Ctx, id: InterviewId, to: InterviewStatus, note: &str) -> Result<InterviewStatus> {
+        let actor = consultant_of(ctx)?;
+        let note = bounded("note", note, STATUS_NOTE_MAX_CHARS, "理由・メモ", "the note")?;
+        if to == InterviewStatus::Cancelled && note.is_empty() {
+            return Err(Invalid::new("note", "キャンセルの理由を入力してください。", "give the reason for the cancellation").into());
+        }
+        let mut tx = self.db.write.begin().await?;
+        lock_consultant(&mut tx, ctx.tenant, actor.user).await?;
+        let row = self.own_interview_in_tx(&mut tx, &actor, id).await?;
+        let next = change_status(row.status, to)?;
+        // A no-show later recorded as held takes its time back: it must not overlap anything.
+        if next.occupies_time() && !row.status.occupies_time() {
+            check_clash(&mut tx, ctx.tenant, actor.user, Slot { start_ms: row.starts_at, end_ms: row.ends_at }, Some(id)).await?;
+        }
+        sqlx::query("UPDATE interviews SET status = $1, status_note = $2, updated_at = $3 WHERE id = $4 AND tenant_id = $5")
+            .bind(next.as_str())
+            .bind(note)
+            .bind(now_ms())
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .execute(&mut *tx)
+            .await?;
+        let ev = ctx.event(AuditAction::InterviewChanged, "interview", id).detail(format!("status={}", next.as_str()));
+        Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// What the acting consultant's slot would clash with (kind and time only), to explain a
+    /// refused scheduling in the reader's language; the refusal itself happens in the write.
+    pub async fn interview_clash(&self, ctx: &Ctx, slot: Slot, except: Option<InterviewId>) -> Result<Option<(InterviewKind, Slot)>> {
+        let actor = consultant_of(ctx)?;
+        first_clash(&self.db.read, ctx.tenant, actor.user, slot, except).await
+    }
+
+    async fn audited_list(&self, ctx: &Ctx, target: &str, id: impl ToString, detail: String) -> Result<()> {
+        self.audit(ctx, ctx.event(AuditAction::InterviewListRead, target, id).detail(detail)).await
+    }
+
+    /// One interview, for its consultant; others get "not found". The read is audited.
+    pub async fn interview(&self, ctx: &Ctx, id: InterviewId) -> Result<InterviewRow> {
+        let actor = consultant_of(ctx)?;
+        let r = sqlx::query(&format!("{SELECT} WHERE i.id = $1 AND i.tenant_id = $2"))
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let row = to_row(&r)?;
+        if !may_manage_interview(&actor, row.consultant) {
+            return Err(StoreError::NotFound);
+        }
+        self.audited_list(ctx, "interview", id, String::new()).await?;
+        Ok(row)
+    }
+
+    /// The acting consultant's interviews that touch [from, to), every status, by start.
+    pub async fn consultant_interviews(&self, ctx: &Ctx, from_ms: i64, to_ms: i64) -> Result<Vec<InterviewRow>> {
+        let actor = consultant_of(ctx)?;
+        let rows = sqlx::query(&format!(
+            "{SELECT} WHERE i.tenant_id = $1 AND i.consultant_id = $2 AND i.starts_at < $3 AND i.ends_at > $4 ORDER BY i.starts_at, i.id"
+        ))
+        .bind(ctx.tenant.get())
+        .bind(actor.user.get())
+        .bind(to_ms)
+        .bind(from_ms)
+        .fetch_all(&self.db.read)
+        .await?;
+        let items = rows.iter().map(to_row).collect::<Result<Vec<_>>>()?;
+        self.audited_list(ctx, "interviews", "period", format!("from={from_ms} to={to_ms} count={}", items.len())).await?;
+        Ok(items)
+    }
+
+    /// The acting consultant's interviews in a cycle (or all of them), by start. An unknown
+    /// cycle is refused naming the `cycle` parameter.
+    pub async fn cycle_interviews(&self, ctx: &Ctx, cycle: Option<CycleId>) -> Result<Vec<InterviewRow>> {
+        let actor = consultant_of(ctx)?;
+        if let Some(c) = cycle {
+            let known = sqlx::query("SELECT id FROM cycles WHERE id = $1 AND tenant_id = $2")
+                .bind(c.get())
+                .bind(ctx.tenant.get())
+                .fetch_optional(&self.db.read)
+                .await?;
+            if known.is_none() {
+                return Err(Invalid::new(
+                    "cycle",
+                    format!("実施年度（cycle）{c} は見つかりません。"),
+                    format!("cycle {c} does not exist in this organization"),
+                )
+                .into());
+            }
+        }
+        let rows = sqlx::query(&format!(
+            "{SELECT} WHERE i.tenant_id = $1 AND i.consultant_id = $2 AND ($3 IS NULL OR i.cycle_id = $3) ORDER BY i.starts_at, i.id"
+        ))
+        .bind(ctx.tenant.get())
+        .bind(actor.user.get())
+        .bind(cycle.map(|c| c.get()))
+        .fetch_all(&self.db.read)
+        .await?;
+        let items = rows.iter().map(to_row).collect::<Result<Vec<_>>>()?;
+        let which = cycle.map(|c| c.to_string()).unwrap_or_else(|| "all".into());
+        self.audited_list(ctx, "interviews", "cycle", format!("cycle={which} count={}", items.len())).await?;
+        Ok(items)
+    }
+
+    /// The signed-in employee's own interviews, newest first: date, mode, place, consultant
+    /// and status, never notes. An account not linked to an employee has none.
+    pub async fn own_interviews(&self, ctx: &Ctx) -> Result<Vec<OwnInterview>> {
+        let actor = actor_of(ctx)?;
+        if actor.role != Role::Employee {
+            return Err(StoreError::NotFound);
+        }
+        let Some(employee) = self.employee_of_user(ctx.tenant, actor.user).await? else { return Ok(Vec::new()) };
+        let rows = sqlx::query(
+            "SELECT i.id, i.kind, i.mode, i.place, i.starts_at, i.ends_at, i.status, u.display_name AS consultant_name
+             FROM interviews i JOIN users u ON u.id = i.consultant_id
+             WHERE i.tenant_id = $1 AND i.employee_id = $2 ORDER BY i.starts_at DESC, i.id DESC",
+        )
+        .bind(ctx.tenant.get())
+        .bind(employee.get())
+        .fetch_all(&self.db.read)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(OwnInterview {
+                    id: InterviewId::new(r.try_get("id")?),
+                    kind: kind_of(&r.try_get::<String, _>("kind")?)?,
+                    mode: mode_of(&r.try_get::<String, _>("mode")?)?,
+                    place: r.try_get("place")?,
+                    starts_at: r.try_get("starts_at")?,
+                    ends_at: r.try_get("ends_at")?,
+                    status: status_of(&r.try_get::<String, _>("status")?)?,
+                    consultant_name: r.try_get("consultant_name")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.audited_list(ctx, "interviews", "own", format!("count={}", items.len())).await?;
+        Ok(items)
+    }
+
+    /// The employee record a user account is linked to, if any.
+    pub(crate) async fn employee_of_user(&self, tenant: TenantId, user: UserId) -> Result<Option<EmployeeId>> {
+        let r = sqlx::query("SELECT employee_id FROM users WHERE id = $1 AND tenant_id = $2")
+            .bind(user.get())
+            .bind(tenant.get())
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(r.try_get::<Option<i64>, _>("employee_id")?.map(EmployeeId::new))
+    }
+
+    /// The employees assigned to the acting consultant in cycles that are not closed.
+    pub async fn assigned_targets(&self, ctx: &Ctx) -> Result<Vec<AssignedTarget>> {
+        let actor = consultant_of(ctx)?;
+        let rows = sqlx::query(
+            "SELECT t.cycle_id, c.name AS cycle_name, t.employee_id, e.employee_number, e.name AS employee_name,
+                (SELECT COUNT(*) FROM interviews i WHERE i.cycle_id = t.cycle_id AND i.employee_id = t.employee_id
+                    AND i.status IN ('scheduled', 'held')) AS interviews
+             FROM cycle_targets t JOIN cycles c ON c.id = t.cycle_id JOIN employees e ON e.id = t.employee_id
+             WHERE t.tenant_id = $1 AND t.consultant_id = $2 AND c.status <> $3
+             ORDER BY c.starts_on DESC, e.employee_number",
+        )
+        .bind(ctx.tenant.get())
+        .bind(actor.user.get())
+        .bind(CycleStatus::Closed.as_str())
+        .fetch_all(&self.db.read)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(AssignedTarget {
+                    cycle: CycleId::new(r.try_get("cycle_id")?),
+                    cycle_name: r.try_get("cycle_name")?,
+                    employee: EmployeeId::new(r.try_get("employee_id")?),
+                    employee_number: r.try_get("employee_number")?,
+                    employee_name: r.try_get("employee_name")?,
+                    interviews: r.try_get("interviews")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.audited_list(ctx, "cycle_targets", "assigned", format!("count={}", items.len())).await?;
+        Ok(items)
+    }
+
+    /// Writes (or replaces) the interview's note, sealed. Only its consultant may.
+    pub async fn write_interview_note(&self, ctx: &Ctx, id: InterviewId, text: &str) -> Result<()> {
+        let actor = consultant_of(ctx)?;
+        if text.chars().count() > NOTE_MAX_CHARS {
+            return Err(Invalid::new(
+                "note",
+                format!("面談記録は{NOTE_MAX_CHARS}文字以内で入力してください。"),
+                format!("the note must be at most {NOTE_MAX_CHARS} characters"),
+            )
+            .into());
+        }
+        let mut tx = self.db.write.begin().await?;
+        self.own_interview_in_tx(&mut tx, &actor, id).await?;
+        let existing = sqlx::query("SELECT sealed_id FROM interview_notes WHERE interview_id = $1 AND tenant_id = $2")
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let now = now_ms();
+        match existing {
+            Some(r) => {
+                let sealed = SealedId::new(r.try_get("sealed_id")?);
+                self.reseal_in_tx(&mut tx, ctx.tenant, sealed, text).await?;
+                sqlx::query("UPDATE interview_notes SET updated_at = $1 WHERE interview_id = $2")
+                    .bind(now)
+                    .bind(id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {
+                let sealed = self.seal_in_tx(&mut tx, ctx.tenant, "interview_note", text).await?;
+                sqlx::query("INSERT INTO interview_notes (interview_id, tenant_id, sealed_id, updated_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id.get())
+                    .bind(ctx.tenant.get())
+                    .bind(sealed.get())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::InterviewNoteWritten, "interview", id)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reads the interview's note for whoever `domain::access::notes_view` lets read it (the
+    /// interviewer; a supervisor while the report is submitted); everyone else gets "not
+    /// found". `None` when nothing was written yet. The read is durable in the audit log
+    /// before the text is returned.
+    pub async fn read_interview_note(&self, ctx: &Ctx, id: InterviewId) -> Result<Option<InterviewNote>> {
+        let actor = actor_of(ctx)?;
+        let r = sqlx::query(
+            "SELECT i.consultant_id, e.name, e.name_kana, n.sealed_id, n.updated_at, r.status AS report_status, r.author_id, r.supervisor_id
+             FROM interviews i JOIN employees e ON e.id = i.employee_id
+             LEFT JOIN interview_notes n ON n.interview_id = i.id
+             LEFT JOIN reports r ON r.interview_id = i.id
+             WHERE i.id = $1 AND i.tenant_id = $2",
+        )
+        .bind(id.get())
+        .bind(ctx.tenant.get())
+        .fetch_optional(&self.db.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let interviewer = UserId::new(r.try_get("consultant_id")?);
+        let report = match r.try_get::<Option<String>, _>("report_status")? {
+            Some(s) => Some(ReportFacts {
+                author: UserId::new(r.try_get("author_id")?),
+                status: ReportStatus::parse(&s).ok_or_else(|| StoreError::Config("unknown status in reports".into()))?,
+                assigned_supervisor: r.try_get::<Option<i64>, _>("supervisor_id")?.map(UserId::new),
+            }),
+            None => None,
+        };
+        let view = notes_view(&actor, interviewer, report).ok_or(StoreError::NotFound)?;
+        let Some(sealed) = r.try_get::<Option<i64>, _>("sealed_id")?.map(SealedId::new) else { return Ok(None) };
+        let updated_at: i64 = r.try_get("updated_at")?;
+        let mut texts = self.open_many(ctx.tenant, &[sealed]).await?;
+        let text = texts.remove(&sealed).ok_or(StoreError::NotFound)?;
+        let text = match view {
+            View::Identified => text,
+            View::Pseudonymized => {
+                let name: String = r.try_get("name")?;
+                let kana: Option<String> = r.try_get("name_kana")?;
+                mask_person(&text, &name, kana.as_deref())
+            }
+        };
+        let detail = match view {
+            View::Identified => "identified",
+            View::Pseudonymized => "pseudonymized",
+        };
+        self.audit(ctx, ctx.event(AuditAction::InterviewNoteRead, "interview", id).detail(detail)).await?;
+        Ok(Some(InterviewNote { text, updated_at, view }))
+    }
+}
+
+/// What a pseudonymized reader sees instead of the interviewee's name.
+const PERSON_MASK: &str = "〔本人〕";
+
+/// Replaces the interviewee's name forms in a note (full name with or without a space, and
+/// family or given name of two characters or more, in kanji and kana) for a reader who may
+/// only see the case pseudonymized.
+pub fn mask_person(text: &str, name: &str, kana: Option<&str>) -> String {
+    let mut forms: Vec<String> = Vec::new();
+    for full in std::iter::once(name).chain(kana) {
+        let normalized = full.replace('\u{3000}', " ");
+        let parts: Vec<&str> = normalized.split_whitespace().collect();
+        if parts.is_empty() {
+            continue;
+        }
+        forms.push(parts.join(" "));
+        forms.push(parts.join("\u{3000}"));
+        forms.push(parts.concat());
+        forms.extend(parts.iter().filter(|p| p.chars().count() >= 2).map(|p| p.to_string()));
+    }
+    // Longest first, so that 山田太郎 is replaced whole before 山田 alone.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
+    forms.dedup();
+    let mut out = text.to_string();
+    for f in forms.iter().filter(|f| !f.is_empty()) {
+        out = out.replace(f.as_str(), PERSON_MASK);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_masked_whole_and_in_parts() {
+        let t = "山田太郎さんは山田 太郎として、ヤマダさんと呼ばれる。山田は…田中さんとは別。";
+        let m = mask_person(t, "山田 太郎", Some("ヤマダ タロウ"));
+        assert!(!m.contains("山田") && !m.contains("太郎") && !m.contains("ヤマダ"), "{m}");
+        assert!(m.contains("田中"));
+    }
+
+    #[test]
+    fn one_character_given_names_are_left_alone() {
+        assert_eq!(mask_person("誠実な対応", "佐藤 誠", None), "誠実な対応");
+    }
+
+    #[test]
+    fn clash_messages_name_time_and_kind() {
+        let slot = Slot { start_ms: 1_778_547_600_000, end_ms: 1_778_551_200_000 };
+        let m = clash_message(InterviewKind::FollowUp, slot);
+        assert!(m.ja.contains("フォローアップ") && m.ja.contains("10:00〜11:00"), "{}", m.ja);
+        assert!(m.en.contains("follow-up") && m.en.contains("10:00–11:00"), "{}", m.en);
+    }
+}

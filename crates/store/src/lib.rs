@@ -10,6 +10,7 @@ mod interviews;
 mod error;
 mod migrate;
 mod pending_imports;
+mod pseudonymize;
 mod reports;
 mod requests;
 pub mod sealed;
@@ -22,7 +23,13 @@ mod users;
 
 pub use audit::{AuditStats, VerifyOutcome};
 pub use db::{Backend, DbUrl};
+pub use cycles::{
+    ConsultantProgress, CycleOverview, CycleRow, CycleStatus, CycleTargetRow, InterviewCounts, NewCycle, ReportCounts, TargetFilter, TargetsAdded,
+};
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, ImportSummary, NewEmployees};
+pub use calendar::{CalendarFeed, CalendarFeedInfo, FeedEvent};
+pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview, NOTE_MAX_CHARS};
+pub use requests::{ConsultationRequestId, OwnRequest, QueuedRequest, Routing};
 pub use error::StoreError;
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use sealed::{Keyring, KeySource};
@@ -32,9 +39,11 @@ pub use sessions::{NewSession, SessionRecord};
 pub fn sessions_token() -> String {
     sessions::random_token(32)
 }
+pub use taxonomy::{Taxonomy, TaxonomyItem};
+pub use reports::{CommentRow, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use tenants::TenantRow;
 pub use tokens::{TokenRow, TokenPrincipal};
-pub use users::{UserRow, NewUser};
+pub use users::{AccountRow, NewUser, UserRow};
 
 use domain::audit::AuditEvent;
 use domain::ids::{TenantId, UserId};
@@ -84,6 +93,7 @@ pub struct Store {
     db: db::Db,
     keys: Arc<Keyring>,
     auditor: audit::Auditor,
+    names: pseudonymize::NameCache,
 }
 
 impl Store {
@@ -98,7 +108,7 @@ impl Store {
         let keys = Arc::new(opts.keys.load()?);
         sealed::register_keys(&db, &keys).await?;
         let auditor = audit::Auditor::start(db.clone());
-        Ok(Store { db, keys, auditor })
+        Ok(Store { db, keys, auditor, names: pseudonymize::NameCache::default() })
     }
 
     pub fn backend(&self) -> Backend {

@@ -103,9 +103,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id = PendingImportId::new(row.try_get("id")?);
-        let event = ctx
-            .event(AuditAction::SealedTextWritten, PURPOSE, sealed)
-            .detail(format!("pending_import={id} rows={}", new.rows));
+        let event = ctx.event(AuditAction::SealedTextWritten, PURPOSE, sealed).detail(format!("pending_import={id} rows={}", new.rows));
         Store::audit_in_tx(&mut tx, ctx, &[event]).await?;
         tx.commit().await?;
         Ok(id)
@@ -129,12 +127,7 @@ impl Store {
         let sealed = SealedId::new(r.try_get("sealed_id")?);
         let mut texts = self.open_many(ctx.tenant, &[sealed]).await?;
         let text = texts.remove(&sealed).ok_or(StoreError::NotFound)?;
-        self.audit(
-            ctx,
-            ctx.event(AuditAction::SealedTextRead, PURPOSE, sealed)
-                .detail(format!("pending_import={id}")),
-        )
-        .await?;
+        self.audit(ctx, ctx.event(AuditAction::SealedTextRead, PURPOSE, sealed).detail(format!("pending_import={id}"))).await?;
         Ok(PendingImport {
             id,
             filename: r.try_get("filename")?,
@@ -158,9 +151,7 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let sealed = SealedId::new(r.try_get("sealed_id")?);
         delete_one(&mut tx, ctx.tenant, id, sealed).await?;
-        let event = ctx
-            .event(AuditAction::SealedTextWritten, PURPOSE, sealed)
-            .detail(format!("pending_import={id} deleted"));
+        let event = ctx.event(AuditAction::SealedTextWritten, PURPOSE, sealed).detail(format!("pending_import={id} deleted"));
         Store::audit_in_tx(&mut tx, ctx, &[event]).await?;
         tx.commit().await?;
         Ok(())
@@ -194,10 +185,7 @@ async fn purge_expired(tx: &mut Transaction<'static, Any>, ctx: &Ctx, now: i64) 
         let id = PendingImportId::new(r.try_get("id")?);
         let sealed = SealedId::new(r.try_get("sealed_id")?);
         delete_one(tx, ctx.tenant, id, sealed).await?;
-        events.push(
-            ctx.event(AuditAction::SealedTextWritten, PURPOSE, sealed)
-                .detail(format!("pending_import={id} expired, deleted")),
-        );
+        events.push(ctx.event(AuditAction::SealedTextWritten, PURPOSE, sealed).detail(format!("pending_import={id} expired, deleted")));
     }
     Store::audit_in_tx(tx, ctx, &events).await
 }
@@ -213,33 +201,15 @@ mod tests {
     async fn store_with_two_users(backend: testkit::Backend) -> (testkit::TestDb, Store, Ctx, Ctx) {
         let db = testkit::fresh_db(backend).unwrap();
         let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]);
-        let store = Store::open(
-            &db.url,
-            OpenOptions {
-                create: true,
-                migrate: true,
-                keys: KeySource::Inline(key),
-            },
-        )
-        .await
-        .unwrap();
-        let tenant = store
-            .create_tenant(&TenantSlug::parse("acme").unwrap(), "Acme", KThreshold::DEFAULT, "test")
-            .await
-            .unwrap();
+        let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(key) }).await.unwrap();
+        let tenant = store.create_tenant(&TenantSlug::parse("acme").unwrap(), "Acme", KThreshold::DEFAULT, "test").await.unwrap();
         let op = Ctx::operator(tenant.id, "test");
         let mut ctxs = Vec::new();
         for login in ["hr1", "hr2"] {
             let user = store
                 .create_user(
                     &op,
-                    &NewUser {
-                        login,
-                        display_name: login,
-                        password: "correct horse battery",
-                        roles: &[Role::Hr],
-                        employee: None,
-                    },
+                    &NewUser { login, display_name: login, password: "correct horse battery", roles: &[Role::Hr], employee: None },
                 )
                 .await
                 .unwrap();
@@ -260,23 +230,9 @@ mod tests {
     async fn only_the_uploader_on(backend: testkit::Backend) {
         let (_db, store, hr1, hr2) = store_with_two_users(backend).await;
         let text = "社員番号,氏名,所属\nE1,山田 太郎,営業本部\n";
-        let id = store
-            .create_pending_import(
-                &hr1,
-                &NewPendingImport {
-                    filename: "a.csv",
-                    encoding: "sjis",
-                    rows: 1,
-                    text,
-                },
-            )
-            .await
-            .unwrap();
+        let id = store.create_pending_import(&hr1, &NewPendingImport { filename: "a.csv", encoding: "sjis", rows: 1, text }).await.unwrap();
         let got = store.pending_import(&hr1, id).await.unwrap();
-        assert_eq!(
-            (got.text.as_str(), got.filename.as_str(), got.encoding.as_str(), got.rows),
-            (text, "a.csv", "sjis", 1)
-        );
+        assert_eq!((got.text.as_str(), got.filename.as_str(), got.encoding.as_str(), got.rows), (text, "a.csv", "sjis", 1));
         assert!(!format!("{got:?}").contains("山田"));
         assert!(matches!(store.pending_import(&hr2, id).await, Err(StoreError::NotFound)));
         assert!(matches!(store.delete_pending_import(&hr2, id).await, Err(StoreError::NotFound)));
@@ -296,18 +252,8 @@ mod tests {
 
     async fn expiry_on(backend: testkit::Backend) {
         let (_db, store, hr1, _) = store_with_two_users(backend).await;
-        let old = store
-            .create_pending_import(
-                &hr1,
-                &NewPendingImport {
-                    filename: "a.csv",
-                    encoding: "utf8",
-                    rows: 1,
-                    text: "x",
-                },
-            )
-            .await
-            .unwrap();
+        let old =
+            store.create_pending_import(&hr1, &NewPendingImport { filename: "a.csv", encoding: "utf8", rows: 1, text: "x" }).await.unwrap();
         sqlx::query("UPDATE pending_imports SET created_at = created_at - $1 WHERE id = $2")
             .bind(PENDING_IMPORT_TTL_MS)
             .bind(old.get())
@@ -315,27 +261,11 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(store.pending_import(&hr1, old).await, Err(StoreError::NotFound)));
-        let fresh = store
-            .create_pending_import(
-                &hr1,
-                &NewPendingImport {
-                    filename: "b.csv",
-                    encoding: "utf8",
-                    rows: 1,
-                    text: "y",
-                },
-            )
-            .await
-            .unwrap();
-        assert!(
-            matches!(store.delete_pending_import(&hr1, old).await, Err(StoreError::NotFound)),
-            "purged when the next upload arrived"
-        );
+        let fresh =
+            store.create_pending_import(&hr1, &NewPendingImport { filename: "b.csv", encoding: "utf8", rows: 1, text: "y" }).await.unwrap();
+        assert!(matches!(store.delete_pending_import(&hr1, old).await, Err(StoreError::NotFound)), "purged when the next upload arrived");
         assert_eq!(store.pending_import(&hr1, fresh).await.unwrap().text, "y");
-        assert_eq!(
-            store.verify_audit(None).await.map(|v| v.iter().all(|o| o.broken.is_none())).ok(),
-            Some(true)
-        );
+        assert_eq!(store.verify_audit(None).await.map(|v| v.iter().all(|o| o.broken.is_none())).ok(), Some(true));
         store.close().await;
     }
 }

@@ -1,1 +1,707 @@
-//! (being written)
+//! Individual reports (R1) and their supervision (R2). Sections are one sealed JSON value;
+//! who may read what, identified or pseudonymized, is decided by `domain::access` at the read,
+//! and every read is audited before the text is returned.
+
+use crate::{now_ms, Ctx, Result, Store, StoreError};
+use domain::access::{may_edit_report, report_view, ReportFacts, View};
+use domain::audit::AuditAction;
+use domain::ids::{EmployeeId, InterviewId, ReportId, SealedId, TenantId, UserId};
+use domain::interview::InterviewStatus;
+use domain::policy::Actor;
+use domain::pseudonym::{age_band, coarse_date, department_level, pseudonym, MaskLabels};
+use domain::report::{check_score, transition, ReportEvent, ReportFlags, ReportSections, ReportStatus, SECTIONS};
+use domain::{Invalid, Locale, Role};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// One line of a report list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportSummary {
+    pub id: ReportId,
+    pub interview_id: InterviewId,
+    pub cycle_id: Option<i64>,
+    pub status: ReportStatus,
+    pub pseudonymized: bool,
+    /// The person: their name, or their pseudonym.
+    pub subject: String,
+    /// Their department: the path, or its level only.
+    pub department: String,
+    pub author_name: String,
+    pub is_mine: bool,
+    /// When the interview was held: exact, or coarse (fiscal half-year).
+    pub held: String,
+    pub tags: Vec<String>,
+    pub flags: ReportFlags,
+    pub submitted_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommentRow {
+    pub section: String,
+    pub round: i64,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub round: i64,
+    pub decision: String,
+    pub reviewer_name: String,
+    pub scores: Vec<(String, i64)>,
+    pub created_at: i64,
+}
+
+/// A report as the actor may see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportDetail {
+    pub summary: ReportSummary,
+    pub sections: ReportSections,
+    pub version: i64,
+    pub round: i64,
+    pub editable: bool,
+    pub age_band: String,
+    pub comments: Vec<CommentRow>,
+    pub reviews: Vec<ReviewRow>,
+    pub assigned_supervisor: Option<UserId>,
+}
+
+/// A supervisor's decision with its comments and rubric scores.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewInput {
+    pub approve: bool,
+    /// (section id or "general", text)
+    pub comments: Vec<(String, String)>,
+    /// (rubric item code, 1–4)
+    pub scores: Vec<(String, i64)>,
+}
+
+/// A report waiting in the supervisors' queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueItem {
+    pub id: ReportId,
+    pub subject: String,
+    pub author_name: String,
+    pub round: i64,
+    pub submitted_at: i64,
+    pub assigned_to_me: bool,
+}
+
+/// Filters of a report list.
+#[derive(Clone, Debug, Default)]
+pub struct ReportFilter {
+    pub cycle: Option<i64>,
+    pub status: Option<ReportStatus>,
+    /// Only the actor's own reports (consultants) / only others' approved cases.
+    pub mine_only: bool,
+    pub shared_only: bool,
+}
+
+struct Meta {
+    id: ReportId,
+    interview_id: InterviewId,
+    cycle_id: Option<i64>,
+    employee_id: EmployeeId,
+    employee_name: String,
+    boss_id: Option<i64>,
+    department: String,
+    dept_depth: i64,
+    birth_year: Option<i64>,
+    author: UserId,
+    author_name: String,
+    supervisor: Option<UserId>,
+    status: ReportStatus,
+    sealed: SealedId,
+    flags: ReportFlags,
+    round: i64,
+    version: i64,
+    held_at: i64,
+    submitted_at: Option<i64>,
+    updated_at: i64,
+}
+
+const META_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.employee_id, e.name AS employee_name, e.boss_id, d.path AS department, d.depth AS dept_depth,
+        e.birth_year, r.author_id, u.display_name AS author_name, r.supervisor_id, r.status, r.sealed_id, r.life_safety, r.organizational_response,
+        r.round, r.version, i.starts_at AS held_at, r.submitted_at, r.updated_at
+     FROM reports r
+     JOIN interviews i ON i.id = r.interview_id
+     JOIN employees e ON e.id = r.employee_id
+     JOIN departments d ON d.id = e.department_id
+     JOIN users u ON u.id = r.author_id";
+
+fn meta(r: &AnyRow) -> Result<Meta> {
+    let status: String = r.try_get("status")?;
+    Ok(Meta {
+        id: ReportId::new(r.try_get("id")?),
+        interview_id: InterviewId::new(r.try_get("interview_id")?),
+        cycle_id: r.try_get("cycle_id")?,
+        employee_id: EmployeeId::new(r.try_get("employee_id")?),
+        employee_name: r.try_get("employee_name")?,
+        boss_id: r.try_get("boss_id")?,
+        department: r.try_get("department")?,
+        dept_depth: r.try_get("dept_depth")?,
+        birth_year: r.try_get("birth_year")?,
+        author: UserId::new(r.try_get("author_id")?),
+        author_name: r.try_get("author_name")?,
+        supervisor: r.try_get::<Option<i64>, _>("supervisor_id")?.map(UserId::new),
+        status: ReportStatus::parse(&status).ok_or_else(|| StoreError::Config(format!("unknown report status {status}")))?,
+        sealed: SealedId::new(r.try_get("sealed_id")?),
+        flags: ReportFlags {
+            life_safety: r.try_get::<i64, _>("life_safety")? != 0,
+            organizational_response: r.try_get::<i64, _>("organizational_response")? != 0,
+        },
+        round: r.try_get("round")?,
+        version: r.try_get("version")?,
+        held_at: r.try_get("held_at")?,
+        submitted_at: r.try_get("submitted_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+impl Meta {
+    fn facts(&self) -> ReportFacts {
+        ReportFacts { author: self.author, status: self.status, assigned_supervisor: self.supervisor }
+    }
+}
+
+fn actor_of(ctx: &Ctx) -> Result<Actor> {
+    match (ctx.user, ctx.role) {
+        (Some(user), Some(role)) => Ok(Actor { user, tenant: ctx.tenant, role }),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+fn jst_date(ms: i64) -> Option<chrono::NaiveDate> {
+    let tz = chrono::FixedOffset::east_opt(9 * 3600)?;
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&tz).date_naive())
+}
+
+fn decode_sections(text: &str) -> Result<ReportSections> {
+    serde_json::from_str(text).map_err(|e| StoreError::Crypto(format!("damaged report sections: {e}")))
+}
+
+fn encode_sections(s: &ReportSections) -> Result<String> {
+    serde_json::to_string(s).map_err(|e| StoreError::Crypto(format!("cannot encode sections: {e}")))
+}
+
+fn invalid_all(errors: Vec<Invalid>) -> StoreError {
+    match errors.into_iter().next() {
+        Some(first) => StoreError::Invalid(first),
+        None => StoreError::NotFound,
+    }
+}
+
+/// Everything needed to present a report in one of the two views.
+struct Presenter {
+    view: View,
+    locale: Locale,
+    secret: Vec<u8>,
+    index: Option<std::sync::Arc<domain::pseudonym::NameIndex>>,
+}
+
+impl Presenter {
+    fn pseudonymized(&self) -> bool {
+        self.view == View::Pseudonymized
+    }
+
+    fn subject(&self, m: &Meta) -> String {
+        if self.pseudonymized() {
+            pseudonym(&self.secret, m.employee_id.get())
+        } else {
+            m.employee_name.clone()
+        }
+    }
+
+    fn department(&self, m: &Meta) -> String {
+        if self.pseudonymized() {
+            let (ja, en) = department_level(m.dept_depth.max(0) as usize);
+            if self.locale == Locale::Ja {
+                ja
+            } else {
+                en
+            }
+        } else {
+            m.department.clone()
+        }
+    }
+
+    fn held(&self, m: &Meta) -> String {
+        let Some(date) = jst_date(m.held_at) else { return String::new() };
+        if self.pseudonymized() {
+            let (ja, en) = coarse_date(date);
+            if self.locale == Locale::Ja {
+                ja
+            } else {
+                en
+            }
+        } else {
+            date.format("%Y-%m-%d").to_string()
+        }
+    }
+
+    fn text(&self, m: &Meta, text: &str) -> String {
+        match (&self.index, self.pseudonymized()) {
+            (Some(idx), true) => {
+                let labels = MaskLabels {
+                    subject: pseudonym(&self.secret, m.employee_id.get()),
+                    boss: if self.locale == Locale::Ja { "上司".into() } else { "the boss".into() },
+                    other_prefix: if self.locale == Locale::Ja { "関係者".into() } else { "person ".into() },
+                };
+                idx.mask(text, Some(m.employee_id.get()), m.boss_id, &labels)
+            }
+            _ => text.to_string(),
+        }
+    }
+}
+
+impl Store {
+    async fn report_meta(&self, tenant: TenantId, id: ReportId) -> Result<Meta> {
+        let r = sqlx::query(&format!("{META_SELECT} WHERE r.tenant_id = $1 AND r.id = $2"))
+            .bind(tenant.get())
+            .bind(id.get())
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        meta(&r)
+    }
+
+    async fn tags_of(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        for chunk in ids.chunks(400) {
+            if chunk.is_empty() {
+                continue;
+            }
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT rt.report_id, t.code FROM report_tags rt JOIN issue_tags t ON t.id = rt.tag_id WHERE rt.report_id IN ({}) ORDER BY t.position",
+                placeholders.join(",")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.db.read).await? {
+                out.entry(r.try_get("report_id")?).or_default().push(r.try_get("code")?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn presenter(&self, tenant: TenantId, view: View, locale: Locale) -> Result<Presenter> {
+        let (secret, index) = if view == View::Pseudonymized {
+            (self.pseudonym_secret(tenant).await?, Some(self.name_index(tenant).await?))
+        } else {
+            (Vec::new(), None)
+        };
+        Ok(Presenter { view, locale, secret, index })
+    }
+
+    fn summary(&self, m: &Meta, p: &Presenter, me: UserId, tags: Vec<String>) -> ReportSummary {
+        ReportSummary {
+            id: m.id,
+            interview_id: m.interview_id,
+            cycle_id: m.cycle_id,
+            status: m.status,
+            pseudonymized: p.pseudonymized(),
+            subject: p.subject(m),
+            department: p.department(m),
+            author_name: if p.pseudonymized() { String::new() } else { m.author_name.clone() },
+            is_mine: m.author == me,
+            held: p.held(m),
+            tags,
+            flags: m.flags,
+            submitted_at: m.submitted_at,
+            updated_at: m.updated_at,
+        }
+    }
+
+    /// Starts the report of a held interview, written by its interviewer; returns the existing
+    /// one if there is one.
+    pub async fn create_report(&self, ctx: &Ctx, interview: InterviewId) -> Result<ReportId> {
+        let actor = actor_of(ctx)?;
+        let mut tx = self.db.write.begin().await?;
+        let i = sqlx::query("SELECT employee_id, consultant_id, status FROM interviews WHERE id = $1 AND tenant_id = $2")
+            .bind(interview.get())
+            .bind(ctx.tenant.get())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let consultant = UserId::new(i.try_get("consultant_id")?);
+        if actor.role != Role::Consultant || consultant != actor.user {
+            return Err(StoreError::NotFound);
+        }
+        if let Some(r) = sqlx::query("SELECT id FROM reports WHERE interview_id = $1").bind(interview.get()).fetch_optional(&mut *tx).await? {
+            return Ok(ReportId::new(r.try_get("id")?));
+        }
+        let status: String = i.try_get("status")?;
+        if InterviewStatus::parse(&status) != Some(InterviewStatus::Held) {
+            return Err(Invalid::new("interview", "個別報告書は実施済みの面談についてのみ作成できます。", "a report can only be written for an interview that was held").into());
+        }
+        let sealed = self.seal_in_tx(&mut tx, ctx.tenant, "report", &encode_sections(&ReportSections::default())?).await?;
+        let now = now_ms();
+        let row = sqlx::query(
+            "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'draft', $5, 0, 0, 1, 1, $6, $6) RETURNING id",
+        )
+        .bind(ctx.tenant.get())
+        .bind(interview.get())
+        .bind(i.try_get::<i64, _>("employee_id")?)
+        .bind(actor.user.get())
+        .bind(sealed.get())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id = ReportId::new(row.try_get("id")?);
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportWritten, "report", id).detail("created")]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The report of an interview, if one was started.
+    pub async fn report_of_interview(&self, tenant: TenantId, interview: InterviewId) -> Result<Option<ReportId>> {
+        let r = sqlx::query("SELECT id FROM reports WHERE tenant_id = $1 AND interview_id = $2")
+            .bind(tenant.get())
+            .bind(interview.get())
+            .fetch_optional(&self.db.read)
+            .await?;
+        Ok(r.map(|r| r.try_get::<i64, _>("id").map(ReportId::new)).transpose()?)
+    }
+
+    /// Reads a report as the actor may see it; NotFound when they may not. The read is
+    /// audited (with the view used) before anything is returned.
+    pub async fn read_report(&self, ctx: &Ctx, id: ReportId, locale: Locale) -> Result<ReportDetail> {
+        let actor = actor_of(ctx)?;
+        let m = self.report_meta(ctx.tenant, id).await?;
+        let view = report_view(&actor, m.facts()).ok_or(StoreError::NotFound)?;
+        let p = self.presenter(ctx.tenant, view, locale).await?;
+        let mut texts = self.open_many(ctx.tenant, &[m.sealed]).await?;
+        let raw = decode_sections(&texts.remove(&m.sealed).unwrap_or_default())?;
+        let mut sections = ReportSections::default();
+        for s in SECTIONS {
+            sections.set(s, p.text(&m, raw.get(s).unwrap_or("")));
+        }
+        let comment_rows = sqlx::query(
+            "SELECT c.section, c.round, c.sealed_id, c.created_at, u.display_name FROM report_comments c JOIN users u ON u.id = c.author_id WHERE c.report_id = $1 ORDER BY c.id",
+        )
+        .bind(id.get())
+        .fetch_all(&self.db.read)
+        .await?;
+        let sealed_ids: Vec<SealedId> = comment_rows.iter().map(|r| r.try_get::<i64, _>("sealed_id").map(SealedId::new)).collect::<Result<_, _>>()?;
+        let bodies = self.open_many(ctx.tenant, &sealed_ids).await?;
+        let mut comments = Vec::new();
+        for (r, sid) in comment_rows.iter().zip(&sealed_ids) {
+            comments.push(CommentRow {
+                section: r.try_get("section")?,
+                round: r.try_get("round")?,
+                author_name: r.try_get("display_name")?,
+                body: p.text(&m, bodies.get(sid).map(String::as_str).unwrap_or("")),
+                created_at: r.try_get("created_at")?,
+            });
+        }
+        let review_rows = sqlx::query(
+            "SELECT v.round, v.decision, v.scores, v.created_at, u.display_name FROM report_reviews v JOIN users u ON u.id = v.reviewer_id WHERE v.report_id = $1 ORDER BY v.id",
+        )
+        .bind(id.get())
+        .fetch_all(&self.db.read)
+        .await?;
+        let mut reviews = Vec::new();
+        for r in &review_rows {
+            let scores: Vec<(String, i64)> = serde_json::from_str(&r.try_get::<String, _>("scores")?).unwrap_or_default();
+            reviews.push(ReviewRow {
+                round: r.try_get("round")?,
+                decision: r.try_get("decision")?,
+                reviewer_name: r.try_get("display_name")?,
+                scores,
+                created_at: r.try_get("created_at")?,
+            });
+        }
+        let tags = self.tags_of(&[id.get()]).await?.remove(&id.get()).unwrap_or_default();
+        let this_year = chrono::Utc::now().date_naive();
+        let band = m
+            .birth_year
+            .map(|y| {
+                let (ja, en) = age_band(y as i32, chrono::Datelike::year(&this_year));
+                if locale == Locale::Ja {
+                    ja
+                } else {
+                    en
+                }
+            })
+            .unwrap_or_default();
+        self.audit(ctx, ctx.event(AuditAction::ReportRead, "report", id).detail(if p.pseudonymized() { "view=pseudonymized" } else { "view=identified" }))
+            .await?;
+        Ok(ReportDetail {
+            summary: self.summary(&m, &p, actor.user, tags),
+            sections,
+            version: m.version,
+            round: m.round,
+            editable: may_edit_report(&actor, m.facts()),
+            age_band: band,
+            comments,
+            reviews,
+            assigned_supervisor: m.supervisor,
+        })
+    }
+
+    /// Saves the author's text, tags and flags. `expected_version` guards against two tabs
+    /// overwriting each other: a stale save is refused, not merged silently.
+    pub async fn save_report(&self, ctx: &Ctx, id: ReportId, sections: &ReportSections, tag_codes: &[String], flags: ReportFlags, expected_version: i64) -> Result<i64> {
+        let actor = actor_of(ctx)?;
+        sections.validate(false).map_err(invalid_all)?;
+        let m = self.report_meta(ctx.tenant, id).await?;
+        if report_view(&actor, m.facts()).is_none() {
+            return Err(StoreError::NotFound);
+        }
+        if !may_edit_report(&actor, m.facts()) {
+            return Err(Invalid::new("status", "この報告書は現在編集できません（提出済み・承認済み、または作成者ではありません）。", "this report cannot be edited now").into());
+        }
+        let tags = self.taxonomy(ctx.tenant, crate::Taxonomy::IssueTags, true).await?;
+        let mut tag_ids = Vec::new();
+        for code in tag_codes {
+            let t = tags.iter().find(|t| &t.code == code).ok_or_else(|| Invalid::new("tags", format!("分類「{code}」は登録されていません。"), format!("unknown issue tag {code}")))?;
+            tag_ids.push(t.id);
+        }
+        let mut tx = self.db.write.begin().await?;
+        let now = now_ms();
+        let updated = sqlx::query("UPDATE reports SET version = version + 1, life_safety = $1, organizational_response = $2, updated_at = $3 WHERE id = $4 AND tenant_id = $5 AND version = $6")
+            .bind(i64::from(flags.life_safety))
+            .bind(i64::from(flags.organizational_response))
+            .bind(now)
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Conflict("この報告書は別の画面で更新されています。最新の内容を読み込み直してください。".into()));
+        }
+        self.reseal_in_tx(&mut tx, ctx.tenant, m.sealed, &encode_sections(sections)?).await?;
+        sqlx::query("DELETE FROM report_tags WHERE report_id = $1").bind(id.get()).execute(&mut *tx).await?;
+        for t in tag_ids {
+            sqlx::query("INSERT INTO report_tags (report_id, tag_id) VALUES ($1, $2)").bind(id.get()).bind(t).execute(&mut *tx).await?;
+        }
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportWritten, "report", id)]).await?;
+        tx.commit().await?;
+        Ok(expected_version + 1)
+    }
+
+    /// Submits (or resubmits) for review, optionally naming the supervisor who may see the
+    /// case identified.
+    pub async fn submit_report(&self, ctx: &Ctx, id: ReportId, supervisor: Option<UserId>) -> Result<()> {
+        let actor = actor_of(ctx)?;
+        let m = self.report_meta(ctx.tenant, id).await?;
+        if report_view(&actor, m.facts()).is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let to = transition(m.status, ReportEvent::Submit, actor.role, actor.user == m.author)?;
+        let mut texts = self.open_many(ctx.tenant, &[m.sealed]).await?;
+        let sections = decode_sections(&texts.remove(&m.sealed).unwrap_or_default())?;
+        sections.validate(true).map_err(invalid_all)?;
+        if let Some(s) = supervisor {
+            let holds = sqlx::query("SELECT ur.user_id FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE ur.user_id = $1 AND u.tenant_id = $2 AND ur.role = 'supervisor'")
+                .bind(s.get())
+                .bind(ctx.tenant.get())
+                .fetch_optional(&self.db.read)
+                .await?;
+            if holds.is_none() || s == actor.user {
+                return Err(Invalid::new("supervisor", "指定されたスーパーバイザーは選択できません。", "that supervisor cannot be chosen").into());
+            }
+        }
+        let mut tx = self.db.write.begin().await?;
+        let now = now_ms();
+        let n = sqlx::query("UPDATE reports SET status = $1, submitted_at = $2, updated_at = $2, supervisor_id = COALESCE($3, supervisor_id) WHERE id = $4 AND tenant_id = $5 AND status = $6")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(supervisor.map(|s| s.get()))
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .bind(m.status.as_str())
+            .execute(&mut *tx)
+            .await?;
+        if n.rows_affected() == 0 {
+            return Err(StoreError::Conflict("報告書の状態が変わっています。画面を読み込み直してください。".into()));
+        }
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportStatusChanged, "report", id).detail(format!("{}->{}", m.status.as_str(), to.as_str()))]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A supervisor returns (with at least one comment) or approves a submitted report.
+    pub async fn review_report(&self, ctx: &Ctx, id: ReportId, input: &ReviewInput) -> Result<ReportStatus> {
+        let actor = actor_of(ctx)?;
+        let m = self.report_meta(ctx.tenant, id).await?;
+        if report_view(&actor, m.facts()).is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let event = if input.approve { ReportEvent::Approve } else { ReportEvent::Return };
+        let to = transition(m.status, event, actor.role, actor.user == m.author)?;
+        let comments: Vec<&(String, String)> = input.comments.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
+        if !input.approve && comments.is_empty() {
+            return Err(Invalid::new("comments", "差し戻す場合は、少なくとも1つのコメントを記入してください。", "write at least one comment when returning a report").into());
+        }
+        for (section, text) in &comments {
+            if section != "general" && !SECTIONS.contains(&section.as_str()) {
+                return Err(Invalid::new("section", "コメントの対象欄が不正です。", "unknown section for a comment").into());
+            }
+            if text.chars().count() > 5000 {
+                return Err(Invalid::new("comments", "コメントは5,000文字以内で入力してください。", "a comment must be at most 5,000 characters").into());
+            }
+        }
+        let rubric = self.taxonomy(ctx.tenant, crate::Taxonomy::Rubric, false).await?;
+        let mut scores = Vec::new();
+        for (code, score) in &input.scores {
+            if !rubric.iter().any(|r| &r.code == code) {
+                return Err(Invalid::new("scores", format!("評価項目「{code}」は登録されていません。"), format!("unknown rubric item {code}")).into());
+            }
+            scores.push((code.clone(), check_score(*score)?));
+        }
+        let scores_json = serde_json::to_string(&scores).map_err(|e| StoreError::Config(e.to_string()))?;
+        let mut tx = self.db.write.begin().await?;
+        let now = now_ms();
+        for (section, text) in &comments {
+            let sealed = self.seal_in_tx(&mut tx, ctx.tenant, "report_comment", text.trim()).await?;
+            sqlx::query("INSERT INTO report_comments (tenant_id, report_id, author_id, round, section, sealed_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(ctx.tenant.get())
+                .bind(id.get())
+                .bind(actor.user.get())
+                .bind(m.round)
+                .bind(section.as_str())
+                .bind(sealed.get())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("INSERT INTO report_reviews (tenant_id, report_id, reviewer_id, round, decision, scores, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(ctx.tenant.get())
+            .bind(id.get())
+            .bind(actor.user.get())
+            .bind(m.round)
+            .bind(to.as_str())
+            .bind(&scores_json)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let n = sqlx::query(
+            "UPDATE reports SET status = $1, round = round + $2, approved_at = CASE WHEN $1 = 'approved' THEN $3 ELSE approved_at END, updated_at = $3 WHERE id = $4 AND status = 'submitted'",
+        )
+        .bind(to.as_str())
+        .bind(if input.approve { 0i64 } else { 1i64 })
+        .bind(now)
+        .bind(id.get())
+        .execute(&mut *tx)
+        .await?;
+        if n.rows_affected() == 0 {
+            return Err(StoreError::Conflict("報告書の状態が変わっています。画面を読み込み直してください。".into()));
+        }
+        let mut events = vec![ctx.event(AuditAction::ReportStatusChanged, "report", id).detail(format!("submitted->{}", to.as_str()))];
+        if !comments.is_empty() {
+            events.push(ctx.event(AuditAction::ReportCommented, "report", id).detail(format!("comments={}", comments.len())));
+        }
+        Store::audit_in_tx(&mut tx, ctx, &events).await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// The reports the actor may see, newest first: a consultant's own (any status) and
+    /// colleagues' approved cases; a supervisor's everything submitted. Other roles see none.
+    pub async fn list_reports(&self, ctx: &Ctx, filter: &ReportFilter, locale: Locale) -> Result<Vec<ReportSummary>> {
+        let actor = actor_of(ctx)?;
+        let (cond, include_drafts_of_others) = match actor.role {
+            Role::Consultant => ("(r.author_id = $2 OR r.status = 'approved')", false),
+            Role::Supervisor => ("(r.status <> 'draft' OR $2 < 0)", false),
+            _ => return Ok(Vec::new()),
+        };
+        let _ = include_drafts_of_others;
+        let sql = format!(
+            "{META_SELECT} WHERE r.tenant_id = $1 AND {cond} AND ($3 IS NULL OR i.cycle_id = $3) AND ($4 IS NULL OR r.status = $4) ORDER BY r.updated_at DESC LIMIT 2000"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(ctx.tenant.get())
+            .bind(actor.user.get())
+            .bind(filter.cycle)
+            .bind(filter.status.map(|s| s.as_str()))
+            .fetch_all(&self.db.read)
+            .await?;
+        let metas = rows.iter().map(meta).collect::<Result<Vec<_>>>()?;
+        let ids: Vec<i64> = metas.iter().map(|m| m.id.get()).collect();
+        let mut tags = self.tags_of(&ids).await?;
+        let identified = self.presenter(ctx.tenant, View::Identified, locale).await?;
+        let needs_pseudo = metas.iter().any(|m| report_view(&actor, m.facts()) == Some(View::Pseudonymized));
+        let pseudo = if needs_pseudo { Some(self.presenter(ctx.tenant, View::Pseudonymized, locale).await?) } else { None };
+        let mut out = Vec::new();
+        for m in &metas {
+            let Some(view) = report_view(&actor, m.facts()) else { continue };
+            if filter.mine_only && m.author != actor.user {
+                continue;
+            }
+            if filter.shared_only && m.author == actor.user {
+                continue;
+            }
+            let p = match (view, &pseudo) {
+                (View::Pseudonymized, Some(p)) => p,
+                _ => &identified,
+            };
+            out.push(self.summary(m, p, actor.user, tags.remove(&m.id.get()).unwrap_or_default()));
+        }
+        self.audit(ctx, ctx.event(AuditAction::InterviewListRead, "reports", "list").detail(format!("count={}", out.len()))).await?;
+        Ok(out)
+    }
+
+    /// Submitted reports waiting for a supervisor, oldest first.
+    pub async fn review_queue(&self, ctx: &Ctx) -> Result<Vec<QueueItem>> {
+        let actor = actor_of(ctx)?;
+        if actor.role != Role::Supervisor {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(&format!("{META_SELECT} WHERE r.tenant_id = $1 AND r.status = 'submitted' ORDER BY r.submitted_at, r.id"))
+            .bind(ctx.tenant.get())
+            .fetch_all(&self.db.read)
+            .await?;
+        let secret = self.pseudonym_secret(ctx.tenant).await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let m = meta(r)?;
+            let mine = m.supervisor == Some(actor.user);
+            out.push(QueueItem {
+                id: m.id,
+                subject: if mine { m.employee_name.clone() } else { pseudonym(&secret, m.employee_id.get()) },
+                author_name: m.author_name.clone(),
+                round: m.round,
+                submitted_at: m.submitted_at.unwrap_or(m.updated_at),
+                assigned_to_me: mine,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Mean hours from submission to decision over the last decisions, for the queue page.
+    pub async fn review_turnaround_hours(&self, tenant: TenantId) -> Result<Option<f64>> {
+        let rows = sqlx::query(
+            "SELECT v.created_at AS decided, r.submitted_at FROM report_reviews v JOIN reports r ON r.id = v.report_id WHERE v.tenant_id = $1 ORDER BY v.id DESC LIMIT 200",
+        )
+        .bind(tenant.get())
+        .fetch_all(&self.db.read)
+        .await?;
+        let spans: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| Some(r.try_get::<i64, _>("decided").ok()? - r.try_get::<Option<i64>, _>("submitted_at").ok()??))
+            .filter(|d| *d >= 0)
+            .collect();
+        if spans.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(spans.iter().sum::<i64>() as f64 / spans.len() as f64 / 3_600_000.0))
+    }
+
+    /// Supervisors of the tenant, for the author's choice at submission.
+    pub async fn supervisors(&self, tenant: TenantId) -> Result<Vec<(UserId, String)>> {
+        let rows = sqlx::query("SELECT u.id, u.display_name FROM users u JOIN user_roles ur ON ur.user_id = u.id WHERE u.tenant_id = $1 AND ur.role = 'supervisor' AND u.disabled_at IS NULL ORDER BY u.display_name")
+            .bind(tenant.get())
+            .fetch_all(&self.db.read)
+            .await?;
+        rows.iter().map(|r| Ok((UserId::new(r.try_get("id")?), r.try_get("display_name")?))).collect()
+    }
+}

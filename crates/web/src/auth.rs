@@ -5,10 +5,11 @@
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE, HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::TokenId;
@@ -43,7 +44,11 @@ impl Principal {
 
     /// The store context: every store call names the acting user and role for the audit log.
     pub fn ctx(&self) -> Ctx {
-        Ctx::user(self.tenant.id, self.user.id, &self.user.login, self.role)
+        match &self.via {
+            // The audit log names the token that acted, so a leaked token's use can be traced.
+            Via::Token(id) => Ctx::user(self.tenant.id, self.user.id, &format!("{} (token {id})", self.user.login), self.role),
+            Via::Session { .. } => Ctx::user(self.tenant.id, self.user.id, &self.user.login, self.role),
+        }
     }
 
     pub fn csrf(&self) -> &str {
@@ -147,7 +152,7 @@ fn origin_ok(headers: &HeaderMap) -> bool {
 
 /// Finds the CSRF token in a header, the query string, or a url-encoded form body; the body
 /// is put back untouched for the handler.
-async fn csrf_token_of(req: Request, limit: usize) -> Result<(Request, Option<String>), AppError> {
+async fn csrf_token_of(req: Request) -> Result<(Request, Option<String>), Response> {
     if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         let t = h.to_string();
         return Ok((req, Some(t)));
@@ -167,11 +172,15 @@ async fn csrf_token_of(req: Request, limit: usize) -> Result<(Request, Option<St
         return Ok((req, None));
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| AppError::Invalid(domain::Invalid::new(
-        "body",
-        "送信内容が大きすぎます。",
-        "the request body is too large",
-    )))?;
+    // Read as the handler's extractor would (same limit), so a body over the limit is a 413
+    // whether or not it announced its length.
+    let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(b) => b,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
+        Err(_) => {
+            return Err(AppError::Invalid(domain::Invalid::new("body", "送信内容を読み取れませんでした。", "the request body could not be read")).into_response())
+        }
+    };
     let token = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
@@ -200,9 +209,9 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             if !origin_ok(req.headers()) {
                 return with_locale(AppError::Csrf.into_response(), locale);
             }
-            let (r, token) = match csrf_token_of(req, state.config.body_limit).await {
+            let (r, token) = match csrf_token_of(req).await {
                 Ok(x) => x,
-                Err(e) => return with_locale(e.into_response(), locale),
+                Err(res) => return with_locale(res, locale),
             };
             req = r;
             let expected = session_csrf.or(login_csrf);

@@ -56,6 +56,10 @@ impl Routes {
         self.add(Method::POST, path, action, handler)
     }
 
+    pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, action: Action, handler: H) -> Self {
+        self.add(Method::PUT, path, action, handler)
+    }
+
     pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, action: Action, handler: H) -> Self {
         self.add(Method::DELETE, path, action, handler)
     }

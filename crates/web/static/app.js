@@ -15,3 +15,79 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Report editor: autosave every few seconds after typing, and keep what was typed in this
+// tab (sessionStorage, cleared with the tab) until the server has it, so a sign-in that
+// expired mid-sentence loses nothing: after signing in again the text is restored.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-autosave]");
+  if (!form) return;
+  const key = form.dataset.draftKey;
+  const status = document.getElementById("autosave-status");
+  const show = (msg, cls) => {
+    if (!status) return;
+    status.hidden = false;
+    status.textContent = msg;
+    status.className = "notice " + cls;
+  };
+  const areas = () => Array.from(form.querySelectorAll("textarea"));
+  const kept = sessionStorage.getItem(key);
+  if (kept) {
+    try {
+      const draft = JSON.parse(kept);
+      let restored = false;
+      areas().forEach((t) => {
+        const v = draft.fields[t.name];
+        if (typeof v === "string" && v !== t.value) {
+          t.value = v;
+          restored = true;
+        }
+      });
+      if (restored) show(form.dataset.msgRestored, "notice-warn");
+      else sessionStorage.removeItem(key);
+    } catch (e) {
+      sessionStorage.removeItem(key);
+    }
+  }
+  const keep = () => {
+    const fields = {};
+    areas().forEach((t) => (fields[t.name] = t.value));
+    sessionStorage.setItem(key, JSON.stringify({ fields: fields, at: Date.now() }));
+  };
+  let timer = null;
+  const save = async () => {
+    const body = new URLSearchParams(new FormData(form));
+    body.delete("then_submit");
+    try {
+      const res = await fetch(form.dataset.autosave, {
+        method: "POST",
+        body: body,
+        headers: { "X-CSRF-Token": form.elements.namedItem("csrf").value },
+        credentials: "same-origin",
+        redirect: "manual",
+      });
+      const type = res.headers.get("content-type") || "";
+      if (res.ok && type.includes("json")) {
+        const j = await res.json();
+        form.elements.namedItem("version").value = j.version;
+        sessionStorage.removeItem(key);
+        show(form.dataset.msgSaved + " (" + j.saved_at + ")", "notice-ok");
+      } else if (res.status === 409) {
+        show(form.dataset.msgConflict, "notice-error");
+      } else {
+        show(form.dataset.msgOffline, "notice-error");
+      }
+    } catch (e) {
+      show(form.dataset.msgOffline, "notice-error");
+    }
+  };
+  form.addEventListener("input", () => {
+    keep();
+    clearTimeout(timer);
+    timer = setTimeout(save, 3000);
+  });
+  form.addEventListener("submit", () => {
+    clearTimeout(timer);
+    keep();
+  });
+});

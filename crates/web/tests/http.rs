@@ -6,8 +6,8 @@ mod support;
 
 use anyhow::{bail, Context, Result};
 use domain::audit::AuditAction;
-use domain::policy::{decide, Action, Actor};
 use domain::ids::{TenantId, UserId};
+use domain::policy::{decide, Action, Actor};
 use domain::Role;
 use reqwest::{Method, StatusCode};
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,8 +27,14 @@ on_both_backends!(
     unknown_paths_answer_404_as_page_or_json,
     accept_language_en_gives_english,
     healthz_answers,
-    every_route_answers_each_role_as_the_table_says;
+    every_route_answers_each_role_as_the_table_says,
+    api_tokens_act_in_their_role_until_revoked,
+    sign_in_redirects_stay_on_the_site,
+    sessions_work_across_two_servers,
+    configured_cookie_security_and_idle_expiry_apply;
     known_bugs:
+    language_switch_redirects_stay_on_the_site =>
+        "bug: pages/session.rs locale_submit follows next=/\\evil.example (a browser reads it as //evil.example)",
     oversized_body_is_explained_in_the_users_language =>
         "bug: RequestBodyLimitLayer sits outside render_errors (routes::build), so a 413 is plain text \"length limit exceeded\"",
 );
@@ -156,7 +162,11 @@ async fn posts_without_csrf_or_from_another_origin_are_refused(backend: Backend)
     assert_eq!(res.status, StatusCode::FORBIDDEN, "logout without a token: {}", res.brief());
     let res = s.post_raw_form("/logout", &[("csrf", &csrf)]).await?;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "the sign-in token is not the session's");
-    let rb = s.request(Method::POST, "/locale").header("origin", "https://evil.example").header("x-csrf-token", s.csrf.clone()).form(&[("locale", "en")]);
+    let rb = s
+        .request(Method::POST, "/locale")
+        .header("origin", "https://evil.example")
+        .header("x-csrf-token", s.csrf.clone())
+        .form(&[("locale", "en")]);
     let res = s.send(rb).await?;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "a post from another origin, even with the token");
     let rb = s.request(Method::POST, "/locale").header("origin", "null").header("x-csrf-token", s.csrf.clone()).form(&[("locale", "en")]);
@@ -165,7 +175,11 @@ async fn posts_without_csrf_or_from_another_origin_are_refused(backend: Backend)
 
     // The token is accepted from the form, the X-CSRF-Token header or the query string.
     let same_origin = app.base.clone();
-    let rb = s.request(Method::POST, "/locale").header("origin", same_origin).header("x-csrf-token", s.csrf.clone()).form(&[("locale", "ja"), ("next", "/")]);
+    let rb = s
+        .request(Method::POST, "/locale")
+        .header("origin", same_origin)
+        .header("x-csrf-token", s.csrf.clone())
+        .form(&[("locale", "ja"), ("next", "/")]);
     let res = s.send(rb).await?;
     assert!(res.is_redirect_to("/"), "header token: {}", res.brief());
     let path = format!("/locale?csrf={}", s.csrf);
@@ -196,6 +210,54 @@ async fn logout_invalidates_the_session(backend: Backend) -> Result<()> {
     assert_ne!(res.status(), StatusCode::SEE_OTHER, "a dead session's token must not pass");
     let events = app.store.recent_audit(app.tenant.id, 50, None).await?;
     assert_eq!(events.iter().filter(|e| e.action == AuditAction::SignOut.as_str()).count(), 1);
+    Ok(())
+}
+
+/// Sessions live in the database: a second server on the same database honours them, and a
+/// sign-out on one is a sign-out on both.
+async fn sessions_work_across_two_servers(backend: Backend) -> Result<()> {
+    let mut app = spawn_app(backend).await?;
+    let other = app.second_server(test_config()).await?;
+    let mut a = app.signed_in("hr-consultant").await?;
+    let mut b = Agent::new(&other);
+    b.set_cookie(SESSION_COOKIE, a.cookie(SESSION_COOKIE).context("session")?);
+    b.csrf = a.csrf.clone();
+    // The role chosen through server B is seen by server A.
+    let res = b.post_form("/role", &[("role", "hr"), ("next", "/")]).await?;
+    assert!(res.is_redirect_to("/"), "{}", res.brief());
+    let home = a.get("/").await?;
+    assert!(home.body.contains("人事部門として利用中"), "{}", home.brief());
+    let res = b.post_form("/logout", &[]).await?;
+    assert!(res.is_redirect_to("/login"), "{}", res.brief());
+    assert!(a.get("/").await?.is_redirect_to("/login"), "signed out on B, still in on A");
+    Ok(())
+}
+
+async fn configured_cookie_security_and_idle_expiry_apply(backend: Backend) -> Result<()> {
+    use domain::session::SessionLimits;
+    let limits = SessionLimits { idle_ms: 1_500, absolute_ms: 60_000 };
+    let config = careerdock_web::WebConfig { secure_cookies: true, session_limits: limits, ..test_config() };
+    let mut app = spawn_app_with(backend, config).await?;
+    let mut a = app.agent();
+    let res = submit_login(&mut a, "admin", PASSWORD).await?;
+    let line = res.set_cookie(SESSION_COOKIE).context("session cookie")?;
+    assert!(line.split(';').any(|p| p.trim().eq_ignore_ascii_case("secure")), "{line}");
+    assert_eq!(a.get("/").await?.status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(1_800)).await;
+    assert!(a.get("/").await?.is_redirect_to("/login"), "an idle session must expire");
+
+    // Behind a proxy, the proxy's word on HTTPS decides; without one, a client's header is ignored.
+    let proxied = app.second_server(careerdock_web::WebConfig { behind_proxy: true, ..test_config() }).await?;
+    let direct = app.second_server(test_config()).await?;
+    for (base, expect_secure) in [(proxied, true), (direct, false)] {
+        let mut c = Agent::new(&base);
+        let (_, csrf) = open_login_page(&mut c).await?;
+        let form = [("tenant", TENANT), ("login", "admin"), ("password", PASSWORD), ("csrf", csrf.as_str())];
+        let rb = c.request(Method::POST, "/login").header("x-forwarded-proto", "https").form(&form);
+        let res = c.send(rb).await?;
+        let line = res.set_cookie(SESSION_COOKIE).context("session cookie")?;
+        assert_eq!(line.split(';').any(|p| p.trim().eq_ignore_ascii_case("secure")), expect_secure, "{base}: {line}");
+    }
     Ok(())
 }
 
@@ -232,6 +294,105 @@ async fn a_user_with_two_roles_chooses_one(backend: Backend) -> Result<()> {
     let events = app.store.recent_audit(app.tenant.id, 50, None).await?;
     let chosen: Vec<&str> = events.iter().filter(|e| e.action == AuditAction::RoleChosen.as_str()).map(|e| e.detail.as_str()).collect();
     assert_eq!(chosen, vec!["role=consultant", "role=hr"]);
+    Ok(())
+}
+
+/// Where a sign-in sends the user next is always on this site.
+async fn sign_in_redirects_stay_on_the_site(backend: Backend) -> Result<()> {
+    let app = spawn_app(backend).await?;
+    for (next, expected) in
+        [("//evil.example/", "/"), ("https://evil.example/", "/"), ("/\\evil.example", "/"), ("/tokens?x=1", "/tokens?x=1")]
+    {
+        let mut a = app.agent();
+        let page = a.get(&format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())).await?;
+        let csrf = hidden_csrf(&page.body).context("csrf")?;
+        assert!(!page.body.contains("evil.example"), "the form carries a foreign next: {next}");
+        let res = a
+            .post_raw_form("/login", &[("tenant", TENANT), ("login", "hr"), ("password", PASSWORD), ("csrf", &csrf), ("next", next)])
+            .await?;
+        assert_eq!(res.location(), Some(expected), "next={next}: {}", res.brief());
+    }
+    Ok(())
+}
+
+/// The language switch, too, only returns to a page of this site.
+async fn language_switch_redirects_stay_on_the_site(backend: Backend) -> Result<()> {
+    let app = spawn_app(backend).await?;
+    let mut a = app.agent();
+    let (_, csrf) = open_login_page(&mut a).await?;
+    for next in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+        let res = a.post_raw_form("/locale", &[("locale", "en"), ("next", next), ("csrf", &csrf)]).await?;
+        let to = res.location().context("no redirect")?;
+        assert!(to.starts_with('/') && !to.starts_with("//") && !to.starts_with("/\\"), "next={next} sends the user to {to}");
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens
+// ---------------------------------------------------------------------------------------------
+
+async fn bearer(a: &mut Agent, method: Method, path: &str, token: &str) -> Result<Resp> {
+    let rb = a.request(method, path).bearer_auth(token);
+    a.send(rb).await
+}
+
+async fn api_tokens_act_in_their_role_until_revoked(backend: Backend) -> Result<()> {
+    let app = spawn_app(backend).await?;
+    let t = app.tenant.id;
+    let issue = |login: &'static str, role: Role| {
+        let store = app.store.clone();
+        async move {
+            let user = store.user_by_login(t, login).await?;
+            let ctx = store::Ctx::user(t, user.id, login, Some(role));
+            Ok::<_, anyhow::Error>(store.create_token(&ctx, role, "連携", Some(30)).await?)
+        }
+    };
+    let (hr_token, hr_token_id) = issue("hr", Role::Hr).await?;
+    let (consultant_token, consultant_token_id) = issue("consultant", Role::Consultant).await?;
+    let mut a = app.agent();
+
+    let me = bearer(&mut a, Method::GET, "/api/v1/me", &hr_token).await?;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.brief());
+    let json = me.json()?;
+    assert_eq!(
+        (json["user"]["login"].as_str(), json["acting_role"].as_str(), json["tenant"]["slug"].as_str()),
+        (Some("hr"), Some("hr"), Some(TENANT))
+    );
+    assert!(me.set_cookie(SESSION_COOKIE).is_none(), "a token request opens no session");
+
+    // The token's role is the one decided: a consultant's token cannot list employees.
+    let res = bearer(&mut a, Method::GET, "/api/v1/employees", &hr_token).await?;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.brief());
+    let res = bearer(&mut a, Method::GET, "/api/v1/employees", &consultant_token).await?;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.brief());
+    assert_eq!(res.json()?["error"]["code"], "forbidden");
+
+    // Only one's own tokens can be revoked; a token request needs no CSRF token.
+    let other = bearer(&mut a, Method::DELETE, &format!("/api/v1/tokens/{}", consultant_token_id.get()), &hr_token).await?;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.brief());
+    assert!(app.store.token_principal(&consultant_token).await?.is_some());
+    let own = bearer(&mut a, Method::DELETE, &format!("/api/v1/tokens/{}", hr_token_id.get()), &hr_token).await?;
+    assert!(own.status.is_success(), "{}", own.brief());
+
+    // Revoked, unknown and malformed tokens are 401 in JSON, never a redirect to a page.
+    for token in [hr_token.as_str(), "cdk_00000000000000000000000000000000", "not-a-token"] {
+        let res = bearer(&mut a, Method::GET, "/api/v1/me", token).await?;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{token}: {}", res.brief());
+        assert_eq!(res.json()?["error"]["code"], "unauthenticated");
+    }
+    let anon = a.get("/api/v1/me").await?;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "{}", anon.brief());
+
+    // With a session cookie instead, the same DELETE needs the CSRF token.
+    let mut s = app.signed_in("consultant").await?;
+    let path = format!("/api/v1/tokens/{}", consultant_token_id.get());
+    let rb = s.request(Method::DELETE, &path);
+    assert_eq!(s.send(rb).await?.status, StatusCode::FORBIDDEN);
+    let rb = s.request(Method::DELETE, &path).header("x-csrf-token", s.csrf.clone());
+    let res = s.send(rb).await?;
+    assert!(res.status.is_success(), "{}", res.brief());
+    assert!(app.store.token_principal(&consultant_token).await?.is_none());
     Ok(())
 }
 
@@ -308,8 +469,9 @@ async fn oversized_bodies_are_refused_with_413(backend: Backend) -> Result<()> {
         "POST /login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nCookie: {LOGIN_CSRF_COOKIE}={csrf}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
         app.addr
     );
-    let status = raw_chunked_post(app.addr, &head, body.as_bytes()).await?;
-    assert_eq!(status, 413, "a chunked body over the limit");
+    let (status, answer) = raw_chunked_post(app.addr, &head, body.as_bytes()).await?;
+    assert_eq!(status, 413, "a chunked body over the limit: {answer}");
+    assert!(answer.contains("送信されたデータが大きすぎます"), "explained in Japanese: {answer}");
 
     // Under the limit, a sign-in still works.
     let mut b = app.agent();
@@ -331,8 +493,8 @@ async fn oversized_body_is_explained_in_the_users_language(backend: Backend) -> 
     Ok(())
 }
 
-/// Sends a request with a chunked body over a plain socket; returns the answer's status.
-async fn raw_chunked_post(addr: std::net::SocketAddr, head: &str, body: &[u8]) -> Result<u16> {
+/// Sends a request with a chunked body over a plain socket; returns the answer's status and text.
+async fn raw_chunked_post(addr: std::net::SocketAddr, head: &str, body: &[u8]) -> Result<(u16, String)> {
     let mut sock = tokio::net::TcpStream::connect(addr).await?;
     sock.write_all(head.as_bytes()).await?;
     for chunk in body.chunks(16 * 1024) {
@@ -345,9 +507,9 @@ async fn raw_chunked_post(addr: std::net::SocketAddr, head: &str, body: &[u8]) -
     let _ = sock.write_all(b"0\r\n\r\n").await;
     let mut answer = Vec::new();
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), sock.read_to_end(&mut answer)).await;
-    let text = String::from_utf8_lossy(&answer);
-    let status = text.split_whitespace().nth(1).context("no status line")?;
-    Ok(status.parse()?)
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text.split_whitespace().nth(1).context("no status line")?.parse()?;
+    Ok((status, text))
 }
 
 async fn unknown_paths_answer_404_as_page_or_json(backend: Backend) -> Result<()> {
@@ -424,7 +586,8 @@ async fn healthz_answers(backend: Backend) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 
 const TABLE: &str = include_str!("route_roles.tsv");
-const COLUMNS: [&str; 11] = ["method", "path", "consultant", "supervisor", "hr", "executive", "boss", "health", "employee", "admin", "anonymous"];
+const COLUMNS: [&str; 11] =
+    ["method", "path", "consultant", "supervisor", "hr", "executive", "boss", "health", "employee", "admin", "anonymous"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Answer {
@@ -469,7 +632,10 @@ fn read_table() -> Result<BTreeMap<(String, String), Vec<Answer>>> {
         if cells.len() != COLUMNS.len() {
             bail!("route_roles.tsv line {}: {} cells, expected {}", i + 1, cells.len(), COLUMNS.len());
         }
-        let answers = cells[2..].iter().map(|c| Answer::parse(c).with_context(|| format!("route_roles.tsv line {}: {c:?} is neither allow nor deny", i + 1))).collect::<Result<Vec<_>>>()?;
+        let answers = cells[2..]
+            .iter()
+            .map(|c| Answer::parse(c).with_context(|| format!("route_roles.tsv line {}: {c:?} is neither allow nor deny", i + 1)))
+            .collect::<Result<Vec<_>>>()?;
         if rows.insert((cells[0].to_string(), cells[1].to_string()), answers).is_some() {
             bail!("route_roles.tsv line {}: {} {} is listed twice", i + 1, cells[0], cells[1]);
         }
@@ -521,7 +687,11 @@ async fn every_route_answers_each_role_as_the_table_says(backend: Backend) -> Re
         let key = (method.clone(), route.path.to_string());
         served.insert(key.clone());
         let Some(expected) = table.get(&key) else {
-            problems.push(format!("route without a row in route_roles.tsv (add one; the route's declared action {:?} suggests):\n    {}", route.action, suggested_row(&method, route.path, route.action)));
+            problems.push(format!(
+                "route without a row in route_roles.tsv (add one; the route's declared action {:?} suggests):\n    {}",
+                route.action,
+                suggested_row(&method, route.path, route.action)
+            ));
             continue;
         };
         let path = concrete(route.path);
@@ -529,13 +699,19 @@ async fn every_route_answers_each_role_as_the_table_says(backend: Backend) -> Re
             let csrf = agent.csrf.clone();
             let res = request_route(agent, &route.method, &path, &csrf).await?;
             let got = if res.status == StatusCode::FORBIDDEN { Answer::Deny } else { Answer::Allow };
-            let signed_out = res.is_redirect_to("/login") && res.set_cookie(SESSION_COOKIE).is_some_and(|c| c.to_ascii_lowercase().contains("max-age=0"));
+            let signed_out = res.is_redirect_to("/login")
+                && res.set_cookie(SESSION_COOKIE).is_some_and(|c| c.to_ascii_lowercase().contains("max-age=0"));
             if res.status == StatusCode::UNAUTHORIZED || (res.is_redirect_to("/login") && !signed_out) {
                 problems.push(format!("{method} {path} as {name}: a signed-in user was treated as anonymous: {}", res.brief()));
             } else if res.status.is_server_error() {
                 problems.push(format!("{method} {path} as {name}: server error {}", res.brief()));
             } else if got != expected[i] {
-                problems.push(format!("{method} {path} as {name}: expected {}, got {} ({})", expected[i].as_str(), got.as_str(), res.brief()));
+                problems.push(format!(
+                    "{method} {path} as {name}: expected {}, got {} ({})",
+                    expected[i].as_str(),
+                    got.as_str(),
+                    res.brief()
+                ));
             }
             // A route that ended the session (sign-out) must not spoil the next checks.
             if route.method != Method::GET && !agent.get("/").await?.status.is_success() {
@@ -545,11 +721,20 @@ async fn every_route_answers_each_role_as_the_table_says(backend: Backend) -> Re
         // Each sign-in page view issues a new sign-in token: send the current one.
         let anon_csrf = anon.cookie(LOGIN_CSRF_COOKIE).unwrap_or_default().to_string();
         let res = request_route(&mut anon, &route.method, &path, &anon_csrf).await?;
-        let got = if res.status == StatusCode::UNAUTHORIZED || res.status == StatusCode::FORBIDDEN || res.is_redirect_to("/login") { Answer::Deny } else { Answer::Allow };
+        let got = if res.status == StatusCode::UNAUTHORIZED || res.status == StatusCode::FORBIDDEN || res.is_redirect_to("/login") {
+            Answer::Deny
+        } else {
+            Answer::Allow
+        };
         if res.status.is_server_error() {
             problems.push(format!("{method} {path} anonymously: server error {}", res.brief()));
         } else if got != expected[Role::ALL.len()] {
-            problems.push(format!("{method} {path} anonymously: expected {}, got {} ({})", expected[Role::ALL.len()].as_str(), got.as_str(), res.brief()));
+            problems.push(format!(
+                "{method} {path} anonymously: expected {}, got {} ({})",
+                expected[Role::ALL.len()].as_str(),
+                got.as_str(),
+                res.brief()
+            ));
         }
     }
     for (method, path) in table.keys() {

@@ -197,4 +197,106 @@ mod tests {
         assert!(m.en.starts_with("limit must be"), "{}", m.en);
         assert!(m.en.len() < 120);
     }
+
+    // -----------------------------------------------------------------------------------------
+    // Through the real router, on both databases
+    // -----------------------------------------------------------------------------------------
+
+    use crate::{app, AppState, WebConfig};
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use domain::import::parse_employee_csv;
+    use domain::tenant::{KThreshold, TenantSlug};
+    use domain::Role;
+    use serde_json::Value;
+    use store::{Ctx, KeySource, NewUser, OpenOptions, Store};
+    use tower::ServiceExt;
+
+    const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+    async fn get(app: &axum::Router, token: &str, uri: &str) -> (StatusCode, Value) {
+        let mut req = Request::get(uri).header("accept-language", "en");
+        if !token.is_empty() {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let res = app.clone().oneshot(req.body(Body::empty()).unwrap_or_default()).await.unwrap_or_else(|never| match never {});
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap_or_default();
+        (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())))
+    }
+
+    #[tokio::test]
+    async fn the_api_lists_employees_and_explains_bad_parameters() {
+        for backend in testkit::Backend::ALL {
+            api_on(backend).await;
+        }
+    }
+
+    async fn api_on(backend: testkit::Backend) {
+        let db = testkit::fresh_db(backend).expect("db");
+        let store =
+            Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(KEY.into()) }).await.expect("store");
+        let tenant =
+            store.create_tenant(&TenantSlug::parse("acme").expect("slug"), "Acme", KThreshold::DEFAULT, "test").await.expect("tenant");
+        let op = Ctx::operator(tenant.id, "test");
+        let mut tokens = Vec::new();
+        for (login, role) in [("hana", Role::Hr), ("kei", Role::Consultant)] {
+            let user = NewUser { login, display_name: "人事 花子", password: "password1", roles: &[role], employee: None };
+            let id = store.create_user(&op, &user).await.expect("user");
+            let (token, _) = store.create_token(&Ctx::user(tenant.id, id, login, Some(role)), role, "t", None).await.expect("token");
+            tokens.push(token);
+        }
+        let csv = "社員番号,氏名,所属,上司社員番号,生年,入社日,在籍区分\nE1,山田 太郎,営業本部,,1975,1998-04-01,\nE2,佐藤 花子,営業本部/第一営業部,E1,1990,2013/4/1,休職\nE3,鈴木 一郎,管理本部,E1,,,\n";
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        let rows = parse_employee_csv(csv.as_bytes(), today).map(|p| p.rows).unwrap_or_default();
+        store.import_employees(&op, &rows).await.expect("import");
+        let app = app(AppState::new(store.clone(), WebConfig::default()));
+        let (hana, kei) = (&tokens[0], &tokens[1]);
+
+        let (status, me) = get(&app, hana, "/api/v1/me").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            (me["user"]["login"].as_str(), me["tenant"]["slug"].as_str(), me["acting_role"].as_str()),
+            (Some("hana"), Some("acme"), Some("hr"))
+        );
+        assert_eq!(me["user"]["roles"], serde_json::json!(["hr"]));
+
+        let (status, page) = get(&app, hana, "/api/v1/employees?limit=2").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!((page["total"].as_i64(), page["limit"].as_i64(), page["offset"].as_i64()), (Some(3), Some(2), Some(0)));
+        let second = &page["items"][1];
+        assert_eq!(second["employee_number"], "E2");
+        assert_eq!(second["boss_employee_number"], "E1");
+        assert_eq!(
+            (second["hire_date"].as_str(), second["birth_year"].as_i64(), second["status"].as_str()),
+            (Some("2013-04-01"), Some(1990), Some("on_leave"))
+        );
+        let (_, rest) = get(&app, hana, "/api/v1/employees?limit=2&offset=2").await;
+        assert_eq!(rest["items"].as_array().map(Vec::len), Some(1));
+        let (_, sales) = get(&app, hana, "/api/v1/employees?department=%E5%96%B6%E6%A5%AD%E6%9C%AC%E9%83%A8").await;
+        assert_eq!(sales["total"].as_i64(), Some(2));
+        let (_, found) = get(&app, hana, "/api/v1/employees?q=%E9%88%B4%E6%9C%A8").await;
+        assert_eq!(found["items"][0]["employee_number"], "E3");
+
+        for (uri, field) in
+            [("/api/v1/employees?limit=0", "limit"), ("/api/v1/employees?limit=abc", "limit"), ("/api/v1/employees?offset=-1", "offset")]
+        {
+            let (status, err) = get(&app, hana, uri).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
+            assert_eq!((err["error"]["code"].as_str(), err["error"]["field"].as_str()), (Some("invalid"), Some(field)), "{uri}: {err}");
+            assert!(err["error"]["message"].as_str().is_some_and(|m| m.starts_with(field)), "English message: {err}");
+        }
+
+        let (status, err) = get(&app, kei, "/api/v1/employees").await;
+        assert_eq!((status, err["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+        let (status, err) = get(&app, "", "/api/v1/me").await;
+        assert_eq!((status, err["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+
+        let (status, health) = get(&app, "", "/healthz").await;
+        assert_eq!((status, health["status"].as_str(), health["database"].as_str()), (StatusCode::OK, Some("ok"), Some(backend.as_str())));
+        let (status, doc) = get(&app, "", "/api/v1/openapi.json").await;
+        assert_eq!((status, doc["info"]["title"].as_str()), (StatusCode::OK, Some("careerdock API")));
+        assert!(doc["paths"]["/api/v1/employees"]["get"].is_object());
+        store.close().await;
+    }
 }

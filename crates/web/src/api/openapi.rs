@@ -97,6 +97,7 @@ struct CoreApi;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = CoreApi::openapi();
     doc.merge(super::tokens::TokensApi::openapi());
+    doc.merge(super::reports::ReportsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }
@@ -181,7 +182,11 @@ mod tests {
         let invalid = error_body(|| AppError::Invalid(domain::Invalid::new("limit", "ja", "en"))).await;
         assert_eq!((invalid.error.code.as_str(), invalid.error.field.as_deref()), ("invalid", Some("limit")));
         let rows = error_body(|| {
-            AppError::Rows(vec![RowError { line: 3, column: Some("生年".into()), message: Message::new("生年が不正です。", "bad birth year") }])
+            AppError::Rows(vec![RowError {
+                line: 3,
+                column: Some("生年".into()),
+                message: Message::new("生年が不正です。", "bad birth year"),
+            }])
         })
         .await;
         assert_eq!(rows.error.code, "rows_rejected");

@@ -116,18 +116,10 @@ pub fn subtree_headcounts(departments: &[DepartmentRow]) -> Vec<i64> {
 /// 12345 → "12,345".
 pub fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    // Digits are ASCII, so every chunk is valid UTF-8.
+    let groups: Vec<&str> = digits.as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", groups.join(","))
 }
 
 /// The status as the UI names it; an unknown stored code is shown as it is.
@@ -213,7 +205,12 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         .zip(counts)
         .map(|(d, n)| DepartmentOption {
             // Options cannot hold markup: the tree is shown by indenting with ideographic spaces.
-            label: format!("{}{}{}", "\u{3000}".repeat((d.depth.max(1) - 1) as usize), d.name, t.with("employees-headcount", "count", grouped(n))),
+            label: format!(
+                "{}{}{}",
+                "\u{3000}".repeat((d.depth.max(1) - 1) as usize),
+                d.name,
+                t.with("employees-headcount", "count", grouped(n))
+            ),
             selected: d.path == params.department,
             path: d.path.clone(),
         })

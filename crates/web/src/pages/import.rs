@@ -78,7 +78,9 @@ fn decoded_text(bytes: &[u8], encoding: SourceEncoding) -> Option<String> {
     match encoding {
         SourceEncoding::Utf8 => std::str::from_utf8(bytes).ok().map(str::to_string),
         SourceEncoding::Utf8Bom => bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).and_then(|b| std::str::from_utf8(b).ok()).map(str::to_string),
-        SourceEncoding::ShiftJis => encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes).map(|t| t.into_owned()),
+        SourceEncoding::ShiftJis => {
+            encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes).map(|t| t.into_owned())
+        }
     }
 }
 
@@ -183,7 +185,10 @@ fn form_page(state: &AppState, p: &Principal, locale: Locale, status: StatusCode
         error,
         problems,
         problems_more,
-        columns: COLUMNS.iter().map(|(header, alias, required, key)| ColumnHelp { header, alias, required: *required, help: t.get(key) }).collect(),
+        columns: COLUMNS
+            .iter()
+            .map(|(header, alias, required, key)| ColumnHelp { header, alias, required: *required, help: t.get(key) })
+            .collect(),
         sample: SAMPLE,
         size_limit: t.with("import-size-limit", "size", (state.config.body_limit / (1024 * 1024)).max(1)),
         ctx,
@@ -292,7 +297,16 @@ fn more(t: Tr, total: usize) -> String {
     }
 }
 
-fn preview_page(p: &Principal, locale: Locale, id: PendingImportId, filename: &str, encoding: &str, total: usize, plan: &ImportPlan, created_at: i64) -> PreviewPage {
+/// The upload being previewed, as it was kept.
+struct Held<'a> {
+    id: PendingImportId,
+    filename: &'a str,
+    encoding: &'a str,
+    rows: usize,
+    created_at: i64,
+}
+
+fn preview_page(p: &Principal, locale: Locale, held: &Held<'_>, plan: &ImportPlan) -> PreviewPage {
     let ctx = PageCtx::new(p, locale, "import-preview-title", "/employees/import");
     let t = ctx.t;
     let separator = t.get("import-field-separator");
@@ -321,13 +335,16 @@ fn preview_page(p: &Principal, locale: Locale, id: PendingImportId, filename: &s
             fields: r.changed.iter().map(|f| field_label(t, f)).collect::<Vec<_>>().join(&separator),
         })
         .collect();
-    let count = |key: &str, n: usize| Count { label: t.get(key), value: t.with("import-count-value", "count", super::employees::grouped(n as i64)) };
+    let count = |key: &str, n: usize| Count {
+        label: t.get(key),
+        value: t.with("import-count-value", "count", super::employees::grouped(n as i64)),
+    };
     PreviewPage {
-        id: id.get(),
-        filename: filename.to_string(),
-        encoding: encoding_label(t, encoding),
+        id: held.id.get(),
+        filename: held.filename.to_string(),
+        encoding: encoding_label(t, held.encoding),
         counts: vec![
-            count("import-count-rows", total),
+            count("import-count-rows", held.rows),
             count("import-count-new", plan.created()),
             count("import-count-changed", plan.updated()),
             count("import-count-unchanged", plan.unchanged),
@@ -340,20 +357,29 @@ fn preview_page(p: &Principal, locale: Locale, id: PendingImportId, filename: &s
         new_departments: plan.new_departments.iter().take(PREVIEW_CAP).map(|d| d.to_path_string()).collect(),
         departments_more: more(t, plan.new_departments.len()),
         has_changes: !plan.rows.is_empty() || !plan.new_departments.is_empty(),
-        expires: t.with("import-expires", "time", format_ms(created_at + PENDING_IMPORT_TTL_MS)),
+        expires: t.with("import-expires", "time", format_ms(held.created_at + PENDING_IMPORT_TTL_MS)),
         ctx,
     }
 }
 
-async fn upload(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, multipart: Result<Multipart, MultipartRejection>) -> AppResult<Response> {
+async fn upload(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
     p.check(Action::ImportEmployees, Target::Route)?;
     let t = Tr::new(locale);
     let upload = match read_upload(multipart).await {
         Ok(u) => u,
         // The body limit is reported by the global error page (413).
         Err(UploadProblem::TooLarge) => return Ok(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
-        Err(UploadProblem::Missing) => return form_page(&state, &p, locale, StatusCode::UNPROCESSABLE_ENTITY, Feedback::Error(t.get("import-no-file"))),
-        Err(UploadProblem::Unreadable) => return form_page(&state, &p, locale, StatusCode::UNPROCESSABLE_ENTITY, Feedback::Error(t.get("import-unreadable"))),
+        Err(UploadProblem::Missing) => {
+            return form_page(&state, &p, locale, StatusCode::UNPROCESSABLE_ENTITY, Feedback::Error(t.get("import-no-file")))
+        }
+        Err(UploadProblem::Unreadable) => {
+            return form_page(&state, &p, locale, StatusCode::UNPROCESSABLE_ENTITY, Feedback::Error(t.get("import-unreadable")))
+        }
     };
     let parsed: ParsedImport = match parse_employee_csv(&upload.bytes, today_jst()) {
         Ok(parsed) => parsed,
@@ -364,11 +390,13 @@ async fn upload(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
         Err(StoreError::Rows(errors)) => return form_page(&state, &p, locale, StatusCode::UNPROCESSABLE_ENTITY, Feedback::Rows(errors)),
         Err(e) => return Err(e.into()),
     };
-    let text = decoded_text(&upload.bytes, parsed.encoding).ok_or_else(|| AppError::Internal("a parsed upload could not be decoded again".into()))?;
+    let text = decoded_text(&upload.bytes, parsed.encoding)
+        .ok_or_else(|| AppError::Internal("a parsed upload could not be decoded again".into()))?;
     let encoding = encoding_code(parsed.encoding);
     let pending = NewPendingImport { filename: &upload.filename, encoding, rows: parsed.rows.len() as i64, text: &text };
     let id = state.store.create_pending_import(&p.ctx(), &pending).await?;
-    render(&preview_page(&p, locale, id, &upload.filename, encoding, parsed.rows.len(), &plan, store::now_ms()))
+    let held = Held { id, filename: &upload.filename, encoding, rows: parsed.rows.len(), created_at: store::now_ms() };
+    render(&preview_page(&p, locale, &held, &plan))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,7 +438,10 @@ async fn confirm(State(state): State<AppState>, Authed(p): Authed, Lang(locale):
     }
     let ctx = PageCtx::new(&p, locale, "import-done-title", "/employees/import");
     let t = ctx.t;
-    let count = |key: &str, n: usize| Count { label: t.get(key), value: t.with("import-count-value", "count", super::employees::grouped(n as i64)) };
+    let count = |key: &str, n: usize| Count {
+        label: t.get(key),
+        value: t.with("import-count-value", "count", super::employees::grouped(n as i64)),
+    };
     let page = DonePage {
         filename: pending.filename,
         counts: vec![
@@ -490,5 +521,172 @@ mod tests {
                 assert_ne!(field_label(t, f), f, "{f} has a label");
             }
         }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The whole flow through the real router, on both databases
+    // -----------------------------------------------------------------------------------------
+
+    use crate::{app, AppState, WebConfig};
+    use axum::body::Body;
+    use axum::http::Request;
+    use domain::tenant::{KThreshold, TenantSlug};
+    use domain::Role;
+    use store::{Ctx, KeySource, NewUser, OpenOptions, Store};
+    use tower::ServiceExt;
+
+    const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+    const BOUNDARY: &str = "cd-test-boundary";
+
+    struct Reply {
+        status: StatusCode,
+        location: String,
+        body: String,
+    }
+
+    async fn send(app: &axum::Router, req: Request<Body>) -> Reply {
+        let res = app.clone().oneshot(req).await.unwrap_or_else(|never| match never {});
+        let status = res.status();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap_or_default();
+        Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    fn request(method: &str, uri: &str, token: &str) -> axum::http::request::Builder {
+        Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {token}")).header("accept-language", "ja")
+    }
+
+    /// A multipart upload with one file field (or none when `file` is `None`).
+    async fn upload_file(app: &axum::Router, token: &str, file: Option<&[u8]>) -> Reply {
+        let mut body = Vec::new();
+        body.extend_from_slice(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nx\r\n").as_bytes());
+        if let Some(bytes) = file {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\hr\\社員.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let req = request("POST", "/employees/import", token)
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(body))
+            .unwrap_or_default();
+        send(app, req).await
+    }
+
+    async fn post(app: &axum::Router, token: &str, uri: &str) -> Reply {
+        send(
+            app,
+            request("POST", uri, token).header("content-type", "application/x-www-form-urlencoded").body(Body::empty()).unwrap_or_default(),
+        )
+        .await
+    }
+
+    async fn get(app: &axum::Router, token: &str, uri: &str) -> Reply {
+        send(app, request("GET", uri, token).body(Body::empty()).unwrap_or_default()).await
+    }
+
+    /// The pending import's id, from the preview's confirm form.
+    fn pending_id(body: &str) -> String {
+        body.split("/employees/import/").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default().to_string()
+    }
+
+    async fn setup(backend: testkit::Backend) -> (testkit::TestDb, Store, domain::ids::TenantId, axum::Router, String, String) {
+        let db = testkit::fresh_db(backend).expect("db");
+        let store =
+            Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(KEY.into()) }).await.expect("store");
+        let tenant =
+            store.create_tenant(&TenantSlug::parse("acme").expect("slug"), "Acme", KThreshold::DEFAULT, "test").await.expect("tenant");
+        let op = Ctx::operator(tenant.id, "test");
+        let mut tokens = Vec::new();
+        for login in ["hana", "jiro"] {
+            let user = NewUser { login, display_name: login, password: "password1", roles: &[Role::Hr], employee: None };
+            let id = store.create_user(&op, &user).await.expect("user");
+            let (token, _) =
+                store.create_token(&Ctx::user(tenant.id, id, login, Some(Role::Hr)), Role::Hr, "t", None).await.expect("token");
+            tokens.push(token);
+        }
+        let app = app(AppState::new(store.clone(), WebConfig::default()));
+        let jiro = tokens.pop().unwrap_or_default();
+        let hana = tokens.pop().unwrap_or_default();
+        (db, store, tenant.id, app, hana, jiro)
+    }
+
+    #[tokio::test]
+    async fn hr_uploads_reviews_and_confirms_an_import() {
+        for backend in testkit::Backend::ALL {
+            upload_review_confirm(backend).await;
+        }
+    }
+
+    async fn upload_review_confirm(backend: testkit::Backend) {
+        let (_db, store, tenant, app, hana, jiro) = setup(backend).await;
+
+        let form = get(&app, &hana, "/employees/import").await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("enctype=\"multipart/form-data\"") && form.body.contains("action=\"/employees/import?csrf="));
+        assert!(form.body.contains("上司社員番号") && form.body.contains("Shift_JIS"));
+
+        let missing = upload_file(&app, &hana, None).await;
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(missing.body.contains("ファイルが選択されていないか、空のファイルです。"));
+        assert_eq!(upload_file(&app, &hana, Some(b"")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let bad = "社員番号,氏名,所属,生年\nE1,山田 太郎,営業本部,1850\nE1,佐藤 花子,,1990\n";
+        let rejected = upload_file(&app, &hana, Some(bad.as_bytes())).await;
+        assert_eq!(rejected.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(rejected.body.contains("件の誤りがあるため、取り込みませんでした。"), "{}", rejected.body);
+        assert!(rejected.body.contains("<th scope=\"row\">2</th>") && rejected.body.contains("<th scope=\"row\">3</th>"));
+        let unknown_boss = upload_file(&app, &hana, Some("社員番号,氏名,所属,上司社員番号\nE1,山田 太郎,営業本部,E9\n".as_bytes())).await;
+        assert_eq!(unknown_boss.status, StatusCode::UNPROCESSABLE_ENTITY, "plan errors are shown too");
+        assert_eq!(store.employee_count(tenant).await.ok(), Some(0));
+
+        let csv = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号,メール\r\nE0001,山田 太郎,ヤマダ タロウ,営業本部,M1,1975,1998-04-01,,taro@example.co.jp\r\nE0102,佐藤 花子,サトウ ハナコ,営業本部/第一営業部,G3,1990,2013/04/01,E0001,\r\n";
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(csv);
+        let preview = upload_file(&app, &hana, Some(&sjis)).await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        assert!(preview.body.contains("Shift_JIS（CP932）") && preview.body.contains("社員.csv") && !preview.body.contains("C:"));
+        assert!(preview.body.contains("佐藤 花子") && preview.body.contains("営業本部/第一営業部"));
+        assert_eq!(store.employee_count(tenant).await.ok(), Some(0), "a preview changes nothing");
+        let id = pending_id(&preview.body);
+        assert!(id.parse::<i64>().is_ok(), "{id}");
+
+        assert_eq!(
+            post(&app, &jiro, &format!("/employees/import/{id}/confirm")).await.status,
+            StatusCode::NOT_FOUND,
+            "only the uploader confirms"
+        );
+        let done = post(&app, &hana, &format!("/employees/import/{id}/confirm")).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(done.body.contains("従業員データを取り込みました。"));
+        assert_eq!(store.employee_count(tenant).await.ok(), Some(2));
+        let again = post(&app, &hana, &format!("/employees/import/{id}/confirm")).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        assert!(again.body.contains("有効期限"));
+
+        // A second file changes one field; the preview says which; cancelling discards it.
+        let changed = csv.replace("G3,1990", "G4,1990");
+        let preview = upload_file(&app, &hana, Some(changed.as_bytes())).await;
+        assert!(preview.body.contains("内容を更新する従業員") && preview.body.contains("<td>等級</td>"), "{}", preview.body);
+        let id = pending_id(&preview.body);
+        let cancelled = post(&app, &hana, &format!("/employees/import/{id}/cancel")).await;
+        assert_eq!((cancelled.status, cancelled.location.as_str()), (StatusCode::SEE_OTHER, "/employees/import?cancelled=1"));
+        assert!(get(&app, &hana, &cancelled.location).await.body.contains("取込を取り消しました。"));
+        assert_eq!(store.sealed_by_key().await.map(|k| k.iter().map(|(_, n)| n).sum::<i64>()).ok(), Some(0), "no upload is kept");
+        assert_eq!(store.employee_by_number(tenant, "E0102").await.map(|e| e.grade).ok(), Some(Some("G3".to_string())));
+
+        // The register shows what was imported, searchable and filtered by department.
+        let list = get(&app, &hana, "/employees").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains("<caption>従業員一覧</caption>") && list.body.contains("山田 太郎") && list.body.contains("在籍"));
+        assert!(list.body.contains("営業本部（2名）") && list.body.contains("\u{3000}第一営業部（1名）"));
+        let found = get(&app, &hana, "/employees?q=%E3%82%B5%E3%83%88%E3%82%A6").await;
+        assert!(found.body.contains("佐藤 花子") && !found.body.contains("<td>山田 太郎</td>"), "{}", found.body);
+        let none = get(&app, &hana, "/employees?q=zzz").await;
+        assert!(none.body.contains("条件に一致する従業員はいません。"));
+        let past_the_end = get(&app, &hana, "/employees?q=%E5%B1%B1&page=9").await;
+        assert_eq!((past_the_end.status, past_the_end.location.as_str()), (StatusCode::SEE_OTHER, "/employees?q=%E5%B1%B1"));
+        store.close().await;
     }
 }

@@ -4,6 +4,7 @@ mod admin;
 mod cases;
 mod cycles;
 mod employees;
+pub mod form;
 mod home;
 mod import;
 mod interviews;
@@ -14,7 +15,7 @@ mod session;
 mod taxonomy;
 mod tokens;
 
-use crate::auth::{Principal, Lang};
+use crate::auth::Principal;
 use crate::error::{AppError, AppResult, ErrorInfo};
 use crate::i18n::Tr;
 use crate::routes::Routes;
@@ -223,9 +224,4 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }
     }
     out
-}
-
-/// Handlers that only need the language.
-pub fn tr(Lang(l): &Lang) -> Tr {
-    Tr::new(*l)
 }

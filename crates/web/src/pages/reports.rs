@@ -1,7 +1,480 @@
-//! (being written)
+//! The consultant's individual reports (R1): list, create for a held interview, write with
+//! autosave, submit; and the report page every permitted reader sees, with the supervisor's
+//! review form (R2).
 
+use super::form::FormPairs;
+use super::{format_ms, render, PageCtx};
+use crate::auth::{Authed, Lang, Principal};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
 use crate::routes::Routes;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use domain::ids::{InterviewId, ReportId, UserId};
+use domain::policy::{Action, Target};
+use domain::report::{section_label_en, section_label_ja, ReportFlags, ReportSections, ReportStatus, SECTIONS};
+use domain::Locale;
+use serde::Deserialize;
+use store::{ReportDetail, ReportFilter, ReportSummary, ReviewInput, Taxonomy, TaxonomyItem};
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    r.get("/reports", Action::WriteReports, list)
+        .get("/reports/new", Action::WriteReports, new_page)
+        .post("/reports", Action::WriteReports, create)
+        .get("/reports/{id}", Action::ReadReports, show)
+        .get("/reports/{id}/edit", Action::WriteReports, edit)
+        .post("/reports/{id}", Action::WriteReports, save)
+        .post("/reports/{id}/autosave", Action::WriteReports, autosave)
+        .post("/reports/{id}/submit", Action::WriteReports, submit)
+        .post("/reports/{id}/review", Action::ReviewReports, review)
+}
+
+pub fn status_label(t: Tr, s: ReportStatus) -> String {
+    t.get(&format!("report-status-{}", s.as_str()))
+}
+
+pub fn section_label(locale: Locale, s: &str) -> &'static str {
+    match locale {
+        Locale::Ja => section_label_ja(s),
+        Locale::En => section_label_en(s),
+    }
+}
+
+/// A line of a report table, ready for the template.
+pub struct Line {
+    pub id: i64,
+    pub subject: String,
+    pub department: String,
+    pub held: String,
+    pub status: String,
+    pub status_code: &'static str,
+    pub tags: String,
+    pub flags: String,
+    pub updated: String,
+    pub mine: bool,
+}
+
+pub fn lines(t: Tr, items: &[ReportSummary], tags: &[TaxonomyItem]) -> Vec<Line> {
+    items
+        .iter()
+        .map(|r| Line {
+            id: r.id.get(),
+            subject: r.subject.clone(),
+            department: r.department.clone(),
+            held: r.held.clone(),
+            status: status_label(t, r.status),
+            status_code: r.status.as_str(),
+            tags: r.tags.iter().map(|c| tags.iter().find(|x| &x.code == c).map(|x| x.label(t.locale).to_string()).unwrap_or_else(|| c.clone())).collect::<Vec<_>>().join("、"),
+            flags: flag_labels(t, r.flags),
+            updated: format_ms(r.updated_at),
+            mine: r.is_mine,
+        })
+        .collect()
+}
+
+fn flag_labels(t: Tr, f: ReportFlags) -> String {
+    f.codes().iter().map(|c| t.get(&format!("report-flag-{}", c.replace('_', "-")))).collect::<Vec<_>>().join("・")
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ListPage {
+    ctx: PageCtx,
+    lines: Vec<Line>,
+    status: String,
+    statuses: Vec<(&'static str, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    cycle: Option<String>,
+}
+
+async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    let ctx = PageCtx::new(&p, locale, "reports-title", "/reports");
+    let t = ctx.t;
+    let status = q.status.as_deref().filter(|s| !s.is_empty()).map(|s| ReportStatus::parse(s).ok_or_else(|| AppError::Invalid(domain::Invalid::new("status", "状態の指定が不正です。", "unknown status")))).transpose()?;
+    let cycle = q.cycle.as_deref().filter(|s| !s.is_empty()).map(|c| c.parse::<i64>().map_err(|_| AppError::Invalid(domain::Invalid::new("cycle", "実施年度の指定が不正です。", "cycle must be a number")))).transpose()?;
+    let items = state.store.list_reports(&p.ctx(), &ReportFilter { cycle, status, mine_only: true, shared_only: false }, locale).await?;
+    let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
+    let statuses = ReportStatus::ALL.iter().map(|s| (s.as_str(), status_label(t, *s))).collect();
+    render(&ListPage { lines: lines(t, &items, &tags), status: status.map(|s| s.as_str().to_string()).unwrap_or_default(), statuses, ctx })
+}
+
+#[derive(Template)]
+#[template(path = "report_new.html")]
+struct NewPage {
+    ctx: PageCtx,
+    interview: i64,
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    interview: Option<String>,
+}
+
+fn interview_param(raw: Option<&str>) -> AppResult<InterviewId> {
+    raw.and_then(|s| s.trim().parse::<i64>().ok())
+        .map(InterviewId::new)
+        .ok_or_else(|| AppError::Invalid(domain::Invalid::new("interview", "面談が指定されていません。面談の詳細画面から作成してください。", "no interview given: start from the interview's page")))
+}
+
+async fn new_page(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NewQuery>) -> AppResult<Response> {
+    let interview = interview_param(q.interview.as_deref())?;
+    if let Some(id) = state.store.report_of_interview(p.tenant.id, interview).await? {
+        return Ok(Redirect::to(&format!("/reports/{id}/edit")).into_response());
+    }
+    render(&NewPage { ctx: PageCtx::new(&p, locale, "report-new-title", "/reports"), interview: interview.get() })
+}
+
+async fn create(State(state): State<AppState>, Authed(p): Authed, form: FormPairs) -> AppResult<Response> {
+    let interview = interview_param(form.first("interview"))?;
+    let id = state.store.create_report(&p.ctx(), interview).await?;
+    Ok(Redirect::to(&format!("/reports/{id}/edit")).into_response())
+}
+
+fn report_id(raw: &str) -> AppResult<ReportId> {
+    raw.parse::<i64>().map(ReportId::new).map_err(|_| AppError::NotFound)
+}
+
+/// A section with its text and the review comments on it, for display side by side.
+pub struct SectionView {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub text: String,
+    pub comments: Vec<CommentView>,
+}
+
+pub struct CommentView {
+    pub author: String,
+    pub round: i64,
+    pub body: String,
+    pub at: String,
+}
+
+pub struct TagChoice {
+    pub code: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct ScoreView {
+    pub label: String,
+    pub score: i64,
+}
+
+pub struct ReviewView {
+    pub round: i64,
+    pub decision: String,
+    pub reviewer: String,
+    pub at: String,
+    pub scores: Vec<ScoreView>,
+}
+
+fn section_views(locale: Locale, d: &ReportDetail) -> Vec<SectionView> {
+    SECTIONS
+        .iter()
+        .map(|s| SectionView {
+            id: s,
+            label: section_label(locale, s),
+            text: d.sections.get(s).unwrap_or("").to_string(),
+            comments: d
+                .comments
+                .iter()
+                .filter(|c| c.section == *s)
+                .map(|c| CommentView { author: c.author_name.clone(), round: c.round, body: c.body.clone(), at: format_ms(c.created_at) })
+                .collect(),
+        })
+        .collect()
+}
+
+fn general_comments(d: &ReportDetail) -> Vec<CommentView> {
+    d.comments.iter().filter(|c| c.section == "general").map(|c| CommentView { author: c.author_name.clone(), round: c.round, body: c.body.clone(), at: format_ms(c.created_at) }).collect()
+}
+
+fn review_views(t: Tr, d: &ReportDetail, rubric: &[TaxonomyItem]) -> Vec<ReviewView> {
+    d.reviews
+        .iter()
+        .map(|r| ReviewView {
+            round: r.round,
+            decision: ReportStatus::parse(&r.decision).map(|s| status_label(t, s)).unwrap_or_else(|| r.decision.clone()),
+            reviewer: r.reviewer_name.clone(),
+            at: format_ms(r.created_at),
+            scores: r
+                .scores
+                .iter()
+                .map(|(code, score)| ScoreView { label: rubric.iter().find(|x| &x.code == code).map(|x| x.label(t.locale).to_string()).unwrap_or_else(|| code.clone()), score: *score })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "report_show.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    id: i64,
+    subject: String,
+    department: String,
+    held: String,
+    age_band: String,
+    author: String,
+    status: String,
+    status_code: &'static str,
+    pseudonymized: bool,
+    tags: String,
+    flags: String,
+    sections: Vec<SectionView>,
+    general: Vec<CommentView>,
+    reviews: Vec<ReviewView>,
+    editable: bool,
+    can_review: bool,
+    rubric: Vec<(String, String)>,
+    notice: String,
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+fn notice_text(t: Tr, key: Option<&str>) -> String {
+    match key {
+        Some("saved") => t.get("report-notice-saved"),
+        Some("submitted") => t.get("report-notice-submitted"),
+        Some("returned") => t.get("report-notice-returned"),
+        Some("approved") => t.get("report-notice-approved"),
+        _ => String::new(),
+    }
+}
+
+async fn show(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> AppResult<Response> {
+    let id = report_id(&id)?;
+    let d = state.store.read_report(&p.ctx(), id, locale).await?;
+    let ctx = PageCtx::new(&p, locale, "report-title", "/reports");
+    let t = ctx.t;
+    let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
+    let rubric = state.store.taxonomy(p.tenant.id, Taxonomy::Rubric, true).await?;
+    let can_review = d.summary.status == ReportStatus::Submitted && p.check(Action::ReviewReports, Target::Route).is_ok();
+    let line = lines(t, std::slice::from_ref(&d.summary), &tags).into_iter().next();
+    render(&ShowPage {
+        id: id.get(),
+        subject: d.summary.subject.clone(),
+        department: d.summary.department.clone(),
+        held: d.summary.held.clone(),
+        age_band: d.age_band.clone(),
+        author: d.summary.author_name.clone(),
+        status: status_label(t, d.summary.status),
+        status_code: d.summary.status.as_str(),
+        pseudonymized: d.summary.pseudonymized,
+        tags: line.as_ref().map(|l| l.tags.clone()).unwrap_or_default(),
+        flags: line.map(|l| l.flags).unwrap_or_default(),
+        sections: section_views(locale, &d),
+        general: general_comments(&d),
+        reviews: review_views(t, &d, &rubric),
+        editable: d.editable,
+        can_review,
+        rubric: rubric.iter().filter(|r| r.active).map(|r| (r.code.clone(), r.label(locale).to_string())).collect(),
+        notice: notice_text(t, q.notice.as_deref()),
+        ctx,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "report_edit.html")]
+struct EditPage {
+    ctx: PageCtx,
+    id: i64,
+    subject: String,
+    held: String,
+    status: String,
+    version: i64,
+    sections: Vec<SectionView>,
+    general: Vec<CommentView>,
+    tags: Vec<TagChoice>,
+    life_safety: bool,
+    organizational_response: bool,
+    supervisors: Vec<(i64, String)>,
+    errors: Vec<String>,
+    notice: String,
+}
+
+async fn edit_page(state: &AppState, p: &Principal, locale: Locale, id: ReportId, overlay: Option<(&ReportSections, &[String], ReportFlags)>, errors: Vec<String>, notice: String) -> AppResult<Response> {
+    let d = state.store.read_report(&p.ctx(), id, locale).await?;
+    if !d.editable {
+        return Ok(Redirect::to(&format!("/reports/{id}")).into_response());
+    }
+    let ctx = PageCtx::new(p, locale, "report-edit-title", "/reports");
+    let t = ctx.t;
+    let all_tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, false).await?;
+    let mut sections = section_views(locale, &d);
+    let (chosen, flags): (Vec<String>, ReportFlags) = match overlay {
+        Some((s, tags, flags)) => {
+            for v in sections.iter_mut() {
+                v.text = s.get(v.id).unwrap_or("").to_string();
+            }
+            (tags.to_vec(), flags)
+        }
+        None => (d.summary.tags.clone(), d.summary.flags),
+    };
+    let supervisors = state.store.supervisors(p.tenant.id).await?.into_iter().filter(|(u, _)| *u != p.user.id).map(|(u, n)| (u.get(), n)).collect();
+    render(&EditPage {
+        id: id.get(),
+        subject: d.summary.subject.clone(),
+        held: d.summary.held.clone(),
+        status: status_label(t, d.summary.status),
+        version: d.version,
+        general: general_comments(&d),
+        sections,
+        tags: all_tags.iter().map(|x| TagChoice { code: x.code.clone(), label: x.label(locale).to_string(), checked: chosen.contains(&x.code) }).collect(),
+        life_safety: flags.life_safety,
+        organizational_response: flags.organizational_response,
+        supervisors,
+        errors,
+        notice,
+        ctx,
+    })
+}
+
+async fn edit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> AppResult<Response> {
+    let id = report_id(&id)?;
+    let notice = notice_text(Tr::new(locale), q.notice.as_deref());
+    edit_page(&state, &p, locale, id, None, Vec::new(), notice).await
+}
+
+/// The author's form: five sections, tag checkboxes, two flags, and the version it was loaded at.
+fn read_form(form: &FormPairs) -> AppResult<(ReportSections, Vec<String>, ReportFlags, i64)> {
+    let mut s = ReportSections::default();
+    for id in SECTIONS {
+        s.set(id, form.text(id).replace("\r\n", "\n"));
+    }
+    let flags = ReportFlags { life_safety: form.has("life_safety"), organizational_response: form.has("organizational_response") };
+    let version = form.int("version")?.ok_or_else(|| AppError::Invalid(domain::Invalid::new("version", "フォームが不完全です。画面を読み込み直してください。", "the form is incomplete: reload the page")))?;
+    Ok((s, form.all("tags"), flags, version))
+}
+
+async fn save(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, form: FormPairs) -> AppResult<Response> {
+    let id = report_id(&id)?;
+    let (sections, tags, flags, version) = read_form(&form)?;
+    match state.store.save_report(&p.ctx(), id, &sections, &tags, flags, version).await {
+        Ok(_) => {
+            if form.has("then_submit") {
+                let supervisor = form.int("supervisor")?.map(UserId::new);
+                match state.store.submit_report(&p.ctx(), id, supervisor).await {
+                    Ok(()) => return Ok(Redirect::to(&format!("/reports/{id}?notice=submitted")).into_response()),
+                    Err(store::StoreError::Invalid(inv)) => {
+                        let mut res = edit_page(&state, &p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
+                        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                        return Ok(res);
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(Redirect::to(&format!("/reports/{id}/edit?notice=saved")).into_response())
+        }
+        // Keep what was typed on the page: a refused save must not lose the text.
+        Err(store::StoreError::Invalid(inv)) => {
+            let mut res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(store::StoreError::Conflict(msg)) => {
+            let mut res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), vec![msg], String::new()).await?;
+            *res.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Autosave from the editor's script: JSON answer with the new version.
+async fn autosave(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, form: FormPairs) -> AppResult<Response> {
+    let id = report_id(&id)?;
+    let (sections, tags, flags, version) = read_form(&form)?;
+    match state.store.save_report(&p.ctx(), id, &sections, &tags, flags, version).await {
+        Ok(v) => Ok(Json(serde_json::json!({ "version": v, "saved_at": format_ms(store::now_ms()) })).into_response()),
+        Err(store::StoreError::Conflict(msg)) => Ok((axum::http::StatusCode::CONFLICT, Json(serde_json::json!({ "error": msg }))).into_response()),
+        Err(store::StoreError::Invalid(inv)) => {
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": inv.message.in_locale(locale) }))).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn submit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, form: FormPairs) -> AppResult<Response> {
+    let id = report_id(&id)?;
+    let supervisor = form.int("supervisor")?.map(UserId::new);
+    match state.store.submit_report(&p.ctx(), id, supervisor).await {
+        Ok(()) => Ok(Redirect::to(&format!("/reports/{id}?notice=submitted")).into_response()),
+        Err(store::StoreError::Invalid(inv)) => {
+            let mut res = edit_page(&state, &p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reads the supervisor's form: decision, comments per section, rubric scores.
+pub fn review_input(form: &FormPairs) -> AppResult<ReviewInput> {
+    let approve = match form.first("decision") {
+        Some("approve") => true,
+        Some("return") => false,
+        _ => return Err(AppError::Invalid(domain::Invalid::new("decision", "「差し戻す」か「承認する」を選んでください。", "choose return or approve"))),
+    };
+    let comments = form.prefixed("comment_").into_iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k, v.replace("\r\n", "\n"))).collect();
+    let mut scores = Vec::new();
+    for (code, v) in form.prefixed("score_") {
+        if v.trim().is_empty() {
+            continue;
+        }
+        let n = v.trim().parse::<i64>().map_err(|_| AppError::Invalid(domain::Invalid::new("scores", "評価は1〜4の数値で選んでください。", "scores must be numbers from 1 to 4")))?;
+        scores.push((code, n));
+    }
+    Ok(ReviewInput { approve, comments, scores })
+}
+
+async fn review(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<String>, form: FormPairs) -> AppResult<Response> {
+    let id = report_id(&id)?;
+    let input = review_input(&form)?;
+    let to = state.store.review_report(&p.ctx(), id, &input).await?;
+    let notice = if to == ReportStatus::Approved { "approved" } else { "returned" };
+    Ok(Redirect::to(&format!("/reports/{id}?notice={notice}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_form_is_read_whole() {
+        let f = FormPairs(vec![
+            ("decision".into(), "return".into()),
+            ("comment_workplace".into(), "具体的に".into()),
+            ("comment_general".into(), "  ".into()),
+            ("score_evidence".into(), "3".into()),
+            ("score_privacy".into(), "".into()),
+        ]);
+        let i = review_input(&f).unwrap();
+        assert!(!i.approve);
+        assert_eq!(i.comments, vec![("workplace".to_string(), "具体的に".to_string())]);
+        assert_eq!(i.scores, vec![("evidence".to_string(), 3)]);
+        assert!(review_input(&FormPairs(vec![])).is_err());
+    }
+
+    #[test]
+    fn author_form_needs_a_version() {
+        let f = FormPairs(vec![("career_awareness".into(), "a\r\nb".into()), ("tags".into(), "health".into()), ("life_safety".into(), "on".into())]);
+        assert!(read_form(&f).is_err());
+        let mut pairs = f.0.clone();
+        pairs.push(("version".into(), "3".into()));
+        let (s, tags, flags, v) = read_form(&FormPairs(pairs)).unwrap();
+        assert_eq!(s.career_awareness, "a\nb");
+        assert_eq!(tags, vec!["health"]);
+        assert!(flags.life_safety && !flags.organizational_response);
+        assert_eq!(v, 3);
+    }
 }

@@ -1,7 +1,90 @@
-//! (being written)
+//! The supervisor's queue (R2): what waits for review, oldest first, with waiting times.
 
+use super::reports::{lines, Line};
+use super::{format_ms, render, PageCtx};
+use crate::auth::{Authed, Lang};
+use crate::error::AppResult;
 use crate::routes::Routes;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use domain::policy::Action;
+use domain::report::ReportStatus;
+use store::{ReportFilter, Taxonomy};
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    r.get("/review", Action::ReviewReports, queue)
+}
+
+pub struct QueueLine {
+    pub id: i64,
+    pub subject: String,
+    pub author: String,
+    pub round: i64,
+    pub submitted: String,
+    pub waiting: String,
+    pub assigned: bool,
+}
+
+#[derive(Template)]
+#[template(path = "review_queue.html")]
+struct QueuePage {
+    ctx: PageCtx,
+    queue: Vec<QueueLine>,
+    turnaround: String,
+    recent: Vec<Line>,
+}
+
+/// "3日4時間" / "3 d 4 h": how long something has waited.
+pub fn waited(locale: domain::Locale, ms: i64) -> String {
+    let hours = (ms.max(0) / 3_600_000) as i64;
+    let (d, h) = (hours / 24, hours % 24);
+    match locale {
+        domain::Locale::Ja if d > 0 => format!("{d}日{h}時間"),
+        domain::Locale::Ja => format!("{h}時間"),
+        domain::Locale::En if d > 0 => format!("{d} d {h} h"),
+        domain::Locale::En => format!("{h} h"),
+    }
+}
+
+async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
+    let ctx = PageCtx::new(&p, locale, "review-title", "/review");
+    let t = ctx.t;
+    let now = store::now_ms();
+    let items = state.store.review_queue(&p.ctx()).await?;
+    let queue = items
+        .into_iter()
+        .map(|q| QueueLine {
+            id: q.id.get(),
+            subject: q.subject,
+            author: q.author_name,
+            round: q.round,
+            submitted: format_ms(q.submitted_at),
+            waiting: waited(locale, now - q.submitted_at),
+            assigned: q.assigned_to_me,
+        })
+        .collect();
+    let turnaround = match state.store.review_turnaround_hours(p.tenant.id).await? {
+        Some(h) => t.with("review-turnaround", "hours", format!("{h:.1}")),
+        None => t.get("review-turnaround-none"),
+    };
+    let decided = state.store.list_reports(&p.ctx(), &ReportFilter { status: Some(ReportStatus::Returned), ..Default::default() }, locale).await?;
+    let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
+    let recent = lines(t, &decided.into_iter().take(20).collect::<Vec<_>>(), &tags);
+    render(&QueuePage { ctx, queue, turnaround, recent })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::waited;
+    use domain::Locale;
+
+    #[test]
+    fn waiting_times_read_naturally() {
+        assert_eq!(waited(Locale::Ja, 76 * 3_600_000), "3日4時間");
+        assert_eq!(waited(Locale::Ja, 5 * 3_600_000), "5時間");
+        assert_eq!(waited(Locale::En, 26 * 3_600_000), "1 d 2 h");
+        assert_eq!(waited(Locale::En, -5), "0 h");
+    }
 }

@@ -69,16 +69,28 @@ pub struct App {
     pub store: Store,
     pub tenant: TenantRow,
     pub db: TestDb,
-    server: tokio::task::JoinHandle<()>,
+    pub keys: KeySource,
+    servers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for App {
     fn drop(&mut self) {
-        self.server.abort();
+        for s in &self.servers {
+            s.abort();
+        }
     }
 }
 
 impl App {
+    /// Starts another server process's worth of application (its own store and pools) on the
+    /// same database, as behind a load balancer; returns its base URL.
+    pub async fn second_server(&mut self, config: WebConfig) -> Result<String> {
+        let store = Store::open(&self.db.url, OpenOptions { create: false, migrate: false, keys: self.keys.clone() }).await?;
+        let (base, server) = serve(store, config).await?;
+        self.servers.push(server);
+        Ok(base)
+    }
+
     pub fn agent(&self) -> Agent {
         Agent::new(&self.base)
     }
@@ -106,7 +118,7 @@ pub async fn spawn_app_with(backend: Backend, config: WebConfig) -> Result<App> 
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
     let keys = KeySource::Inline(base64::engine::general_purpose::STANDARD.encode(key));
-    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys }).await.context("opening the store")?;
+    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: keys.clone() }).await.context("opening the store")?;
     let slug = TenantSlug::parse(TENANT).map_err(|e| anyhow::anyhow!("{e}"))?;
     let tenant = store.create_tenant(&slug, "デモ株式会社", KThreshold::DEFAULT, "test").await?;
     // Password hashing dominates the set-up: hash the accounts in parallel.
@@ -122,13 +134,19 @@ pub async fn spawn_app_with(backend: Backend, config: WebConfig) -> Result<App> 
     for c in creating {
         c.await??;
     }
+    let (base, server) = serve(store.clone(), config).await?;
+    let addr = base.trim_start_matches("http://").parse()?;
+    Ok(App { base, addr, store, tenant, db, keys, servers: vec![server] })
+}
+
+async fn serve(store: Store, config: WebConfig) -> Result<(String, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = careerdock_web::app(AppState::new(store.clone(), config));
+    let app = careerdock_web::app(AppState::new(store, config));
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
-    Ok(App { base: format!("http://{addr}"), addr, store, tenant, db, server })
+    Ok((format!("http://{addr}"), server))
 }
 
 /// A response, read whole.
@@ -184,7 +202,10 @@ pub struct Agent {
 
 impl Agent {
     pub fn new(base: &str) -> Agent {
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap_or_else(|e| panic!("reqwest client: {e}"));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("reqwest client: {e}"));
         Agent { base: base.to_string(), http, cookies: BTreeMap::new(), csrf: String::new() }
     }
 
@@ -212,7 +233,9 @@ impl Agent {
         let headers = res.headers().clone();
         for c in headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
             let mut parts = c.split(';');
-            let Some((name, value)) = parts.next().and_then(|kv| kv.split_once('=')) else { continue };
+            let Some((name, value)) = parts.next().and_then(|kv| kv.split_once('=')) else {
+                continue;
+            };
             let cleared = value.is_empty() || parts.any(|p| p.trim().eq_ignore_ascii_case("max-age=0"));
             if cleared {
                 self.cookies.remove(name.trim());
