@@ -3,7 +3,7 @@
 use crate::config::{self, Global};
 use anyhow::Context;
 use clap::Subcommand;
-use domain::import::{first_unencodable, parse_employee_csv, write_employee_csv, SourceEncoding};
+use domain::import::{first_unencodable, write_employee_csv, SourceEncoding};
 use domain::Locale;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -55,17 +55,10 @@ pub async fn import(g: &Global, what: ImportWhat) -> anyhow::Result<ExitCode> {
     let ImportWhat::Employees { file, tenant, dry_run } = what;
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let today = chrono::Local::now().date_naive();
-    let parsed = match parse_employee_csv(&bytes, today) {
-        Ok(p) => p,
-        Err(errors) => {
-            print_row_errors(&errors);
-            return Ok(ExitCode::from(2));
-        }
-    };
     let store = config::open(g, false).await?;
     let t = config::tenant(&store, &tenant).await?;
-    let plan = match store.plan_employee_import(t.id, &parsed.rows).await {
-        Ok(p) => p,
+    let (encoding, rows, plan) = match store.check_employee_csv(t.id, &bytes, today).await {
+        Ok(x) => x,
         Err(store::StoreError::Rows(errors)) => {
             print_row_errors(&errors);
             store.close().await;
@@ -76,8 +69,8 @@ pub async fn import(g: &Global, what: ImportWhat) -> anyhow::Result<ExitCode> {
     eprintln!(
         "{}: {} rows ({}) — new {}, changed {}, unchanged {}, new departments {}",
         file.display(),
-        parsed.rows.len(),
-        parsed.encoding.label(),
+        rows.len(),
+        encoding.label(),
         plan.created(),
         plan.updated(),
         plan.unchanged,
@@ -92,7 +85,7 @@ pub async fn import(g: &Global, what: ImportWhat) -> anyhow::Result<ExitCode> {
     bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}").unwrap_or_else(|_| ProgressStyle::default_bar()));
     bar.set_message("取り込み中 / importing");
     let ctx = Ctx::operator(t.id, "import");
-    let result = store.import_employees_with_progress(&ctx, &parsed.rows, &|n| bar.set_position(n as u64)).await;
+    let result = store.import_employees_with_progress(&ctx, &rows, &|n| bar.set_position(n as u64)).await;
     bar.finish_and_clear();
     match result {
         Ok(s) => {

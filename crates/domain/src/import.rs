@@ -1024,6 +1024,27 @@ fn no_data_rows() -> RowError {
 /// row is the header (Japanese or English names); blank rows are skipped. On failure every problem
 /// of every row is returned, sorted by line. Bosses not in the file are not checked here.
 pub fn parse_employee_csv(bytes: &[u8], today: NaiveDate) -> Result<ParsedImport, Vec<RowError>> {
+    let partial = parse_employee_csv_partial(bytes, today)?;
+    if !partial.errors.is_empty() {
+        return Err(partial.errors);
+    }
+    Ok(ParsedImport { encoding: partial.encoding, rows: partial.rows })
+}
+
+/// A file whose rows were read one by one: the rows that are valid, the problems of the
+/// others, and every employee number the file names (valid row or not), so that checks
+/// against the register (unknown bosses) can run over the whole file in the same pass.
+#[derive(Clone, Debug)]
+pub struct PartialImport {
+    pub encoding: SourceEncoding,
+    pub rows: Vec<ParsedRow>,
+    pub numbers_in_file: std::collections::HashSet<String>,
+    pub errors: Vec<RowError>,
+}
+
+/// Like [`parse_employee_csv`], but row problems do not stop the valid rows from being
+/// returned. `Err` only for problems of the whole file (encoding, header, no data).
+pub fn parse_employee_csv_partial(bytes: &[u8], today: NaiveDate) -> Result<PartialImport, Vec<RowError>> {
     let (encoding, text) = decode(bytes).map_err(|e| vec![e])?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -1084,10 +1105,8 @@ pub fn parse_employee_csv(bytes: &[u8], today: NaiveDate) -> Result<ParsedImport
         return Err(vec![no_data_rows()]);
     }
     check_across_rows(&layout, &rows, &mut errors);
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return Err(errors);
-    }
+    errors.sort_by_key(|e| e.line);
+    let numbers_in_file = rows.iter().filter_map(|r| r.number.as_ref().map(|n| n.as_str().to_string())).collect();
     let rows = rows
         .into_iter()
         .filter_map(|r| {
@@ -1097,7 +1116,7 @@ pub fn parse_employee_csv(bytes: &[u8], today: NaiveDate) -> Result<ParsedImport
             })
         })
         .collect();
-    Ok(ParsedImport { encoding, rows })
+    Ok(PartialImport { encoding, rows, numbers_in_file, errors })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 use crate::employee::{DepartmentPath, EmployeeNumber, EmployeeRecord};
 use crate::import::{ParsedRow, RowError};
 use crate::Message;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// An employee as the register holds it, bosses named by number.
 pub type Existing = HashMap<EmployeeNumber, EmployeeRecord>;
@@ -61,12 +61,31 @@ fn changed_fields(old: &EmployeeRecord, new: &EmployeeRecord) -> Vec<&'static st
     out
 }
 
+/// Rows whose boss is neither named in the file (by any row, valid or not) nor in the register.
+pub fn unknown_bosses(existing: &Existing, numbers_in_file: &HashSet<String>, rows: &[ParsedRow]) -> Vec<RowError> {
+    rows.iter()
+        .filter_map(|r| {
+            let boss = r.record.boss_number.as_ref()?;
+            if numbers_in_file.contains(boss.as_str()) || existing.contains_key(boss) {
+                return None;
+            }
+            Some(RowError {
+                line: r.line,
+                column: Some(BOSS_COLUMN.to_string()),
+                message: Message::new(
+                    format!("上司の社員番号「{}」は、このファイルにも登録済みの従業員にも見つかりません。", boss.as_str()),
+                    format!("boss employee number \"{}\" is neither in this file nor in the register", boss.as_str()),
+                ),
+            })
+        })
+        .collect()
+}
+
 /// Plans an import. Errors name the line and column of every row that cannot be applied:
 /// a boss unknown to both the file and the register, or a chain of bosses that loops once
 /// the file is merged with the register.
 pub fn plan_import(existing: &Existing, known_departments: &BTreeSet<DepartmentPath>, rows: &[ParsedRow]) -> Result<ImportPlan, Vec<RowError>> {
     let mut errors = Vec::new();
-    let in_file: HashMap<&EmployeeNumber, &ParsedRow> = rows.iter().map(|r| (&r.record.number, r)).collect();
 
     // The register as it will be after the import: number → boss number.
     let mut boss_of: HashMap<&EmployeeNumber, Option<&EmployeeNumber>> =
@@ -75,20 +94,8 @@ pub fn plan_import(existing: &Existing, known_departments: &BTreeSet<DepartmentP
         boss_of.insert(&r.record.number, r.record.boss_number.as_ref());
     }
 
-    for r in rows {
-        if let Some(boss) = &r.record.boss_number {
-            if !in_file.contains_key(boss) && !existing.contains_key(boss) {
-                errors.push(RowError {
-                    line: r.line,
-                    column: Some(BOSS_COLUMN.to_string()),
-                    message: Message::new(
-                        format!("上司の社員番号「{}」は、このファイルにも登録済みの従業員にも見つかりません。", boss.as_str()),
-                        format!("boss employee number \"{}\" is neither in this file nor in the register", boss.as_str()),
-                    ),
-                });
-            }
-        }
-    }
+    let numbers: HashSet<String> = rows.iter().map(|r| r.record.number.as_str().to_string()).collect();
+    errors.extend(unknown_bosses(existing, &numbers, rows));
 
     // Depth in the merged boss tree orders the rows bosses-first and reveals loops.
     let mut depth: HashMap<&EmployeeNumber, usize> = HashMap::new();

@@ -5,8 +5,8 @@ use crate::{now_ms, Ctx, Result, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::employee::{DepartmentPath, Email, EmployeeNumber, EmployeeRecord, EmployeeStatus, NameKana, PersonName};
 use domain::ids::{DepartmentId, EmployeeId, TenantId};
-use domain::import::ParsedRow;
-use domain::register::{plan_import, Existing, ImportPlan, PlannedRow};
+use domain::import::{parse_employee_csv_partial, ParsedRow, SourceEncoding};
+use domain::register::{plan_import, unknown_bosses, Existing, ImportPlan, PlannedRow};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -191,6 +191,21 @@ impl Store {
         let known: BTreeSet<DepartmentPath> =
             self.departments(tenant).await?.iter().filter_map(|d| DepartmentPath::parse(&d.path).ok()).collect();
         plan_import(&existing, &known, rows).map_err(StoreError::Rows)
+    }
+
+    /// Reads an uploaded register and plans it against the tenant's, reporting every problem of
+    /// the file at once: bad cells, and unknown bosses of the rows that are otherwise valid.
+    pub async fn check_employee_csv(&self, tenant: TenantId, bytes: &[u8], today: chrono::NaiveDate) -> Result<(SourceEncoding, Vec<ParsedRow>, ImportPlan)> {
+        let partial = parse_employee_csv_partial(bytes, today).map_err(StoreError::Rows)?;
+        if partial.errors.is_empty() {
+            let plan = self.plan_employee_import(tenant, &partial.rows).await?;
+            return Ok((partial.encoding, partial.rows, plan));
+        }
+        let existing: Existing = self.employee_records(tenant).await?.into_iter().map(|r| (r.number.clone(), r)).collect();
+        let mut errors = partial.errors;
+        errors.extend(unknown_bosses(&existing, &partial.numbers_in_file, &partial.rows));
+        errors.sort_by_key(|e| e.line);
+        Err(StoreError::Rows(errors))
     }
 
     /// Applies an import all-or-nothing: departments, new and changed employees and the audit

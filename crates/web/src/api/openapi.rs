@@ -98,6 +98,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = CoreApi::openapi();
     doc.merge(super::tokens::TokensApi::openapi());
     doc.merge(super::reports::ReportsApi::openapi());
+    doc.merge(super::cycles::CyclesApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }

@@ -23,7 +23,6 @@ pub fn routes(r: Routes) -> Routes {
 }
 
 /// The paths and schemas of this module, merged into `/api/v1/openapi.json` by `openapi.rs`.
-#[allow(dead_code)] // until openapi.rs merges it
 #[derive(OpenApi)]
 #[openapi(paths(list_tokens, revoke_token), components(schemas(ApiToken, ApiTokenList)), tags((name = "tokens", description = "The caller's own API tokens")))]
 pub struct TokensApi;

@@ -14,7 +14,7 @@ use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use domain::import::{parse_employee_csv, ParsedImport, RowError, SourceEncoding};
+use domain::import::{parse_employee_csv, RowError, SourceEncoding};
 use domain::policy::{Action, Target};
 use domain::register::ImportPlan;
 use domain::Locale;
@@ -381,21 +381,18 @@ async fn upload(
             return form_page(&state, &p, locale, StatusCode::UNPROCESSABLE_ENTITY, Feedback::Error(t.get("import-unreadable")))
         }
     };
-    let parsed: ParsedImport = match parse_employee_csv(&upload.bytes, today_jst()) {
-        Ok(parsed) => parsed,
-        Err(errors) => return form_page(&state, &p, locale, StatusCode::UNPROCESSABLE_ENTITY, Feedback::Rows(errors)),
-    };
-    let plan = match state.store.plan_employee_import(p.tenant.id, &parsed.rows).await {
-        Ok(plan) => plan,
+    // Every problem of the file at once: bad cells, and unknown bosses of the other rows.
+    let (encoding_found, rows, plan) = match state.store.check_employee_csv(p.tenant.id, &upload.bytes, today_jst()).await {
+        Ok(x) => x,
         Err(StoreError::Rows(errors)) => return form_page(&state, &p, locale, StatusCode::UNPROCESSABLE_ENTITY, Feedback::Rows(errors)),
         Err(e) => return Err(e.into()),
     };
-    let text = decoded_text(&upload.bytes, parsed.encoding)
+    let text = decoded_text(&upload.bytes, encoding_found)
         .ok_or_else(|| AppError::Internal("a parsed upload could not be decoded again".into()))?;
-    let encoding = encoding_code(parsed.encoding);
-    let pending = NewPendingImport { filename: &upload.filename, encoding, rows: parsed.rows.len() as i64, text: &text };
+    let encoding = encoding_code(encoding_found);
+    let pending = NewPendingImport { filename: &upload.filename, encoding, rows: rows.len() as i64, text: &text };
     let id = state.store.create_pending_import(&p.ctx(), &pending).await?;
-    let held = Held { id, filename: &upload.filename, encoding, rows: parsed.rows.len(), created_at: store::now_ms() };
+    let held = Held { id, filename: &upload.filename, encoding, rows: rows.len(), created_at: store::now_ms() };
     render(&preview_page(&p, locale, &held, &plan))
 }
 
