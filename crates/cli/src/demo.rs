@@ -10,7 +10,12 @@ use domain::Role;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
 use std::time::Instant;
-use store::{Ctx, NewUser, Store};
+use demo::history;
+use domain::ids::{EmployeeId, UserId};
+use std::collections::HashMap;
+use store::{
+    Ctx, CycleStatus, NewUser, SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview, SeedSummary, SeedTarget, Store,
+};
 
 pub const DEMO_TENANT: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -76,12 +81,13 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     let slug = TenantSlug::parse(DEMO_TENANT)?;
     let tenant = store.create_tenant(&slug, &company.name, KThreshold::DEFAULT, "demo").await?;
     let ctx = Ctx::operator(tenant.id, "demo");
-    let rows: Vec<ParsedRow> = company.employees.iter().enumerate().map(|(i, r)| ParsedRow { line: i + 2, record: r.clone() }).collect();
+    let rows: Vec<ParsedRow> = company.employees.iter().enumerate().map(|(i, r)| ParsedRow::new(i + 2, r.clone())).collect();
     let bar = ProgressBar::new(rows.len() as u64);
     bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})").unwrap_or_else(|_| ProgressStyle::default_bar()));
     bar.set_message("従業員を登録しています");
     let summary = store.import_employees_with_progress(&ctx, &rows, &|n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
+    let mut user_ids = HashMap::new();
     for (login, name, roles, link) in USERS {
         let linked = match link {
             Link::None => None,
@@ -95,8 +101,11 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
             },
             None => (None, name.to_string()),
         };
-        store.create_user(&ctx, &NewUser { login, display_name: &display, password: DEMO_PASSWORD, roles, employee }).await?;
+        let id = store.create_user(&ctx, &NewUser { login, display_name: &display, password: DEMO_PASSWORD, roles, employee }).await?;
+        user_ids.insert(*login, id);
     }
+    let history_start = Instant::now();
+    let seeded = seed_history(store, &ctx, &company, args.seed, today, &user_ids).await?;
     store.audit(&ctx, ctx.event(AuditAction::DemoGenerated, "tenant", tenant.id).detail(format!("employees={} seed={}", args.employees, args.seed))).await?;
     eprintln!(
         "careerdock: created the demo company 「{}」: {} employees in {} departments, {} accounts ({:.1} s)",
@@ -106,7 +115,135 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         USERS.len(),
         start.elapsed().as_secs_f64()
     );
+    eprintln!(
+        "careerdock: its history: {} cycles ({} targets), {} interviews ({} notes), {} reports ({} reviews, {} comments), {} consultation requests ({:.1} s)",
+        seeded.cycles,
+        seeded.targets,
+        seeded.interviews,
+        seeded.notes,
+        seeded.reports,
+        seeded.reviews,
+        seeded.comments,
+        seeded.requests,
+        history_start.elapsed().as_secs_f64()
+    );
     Ok(())
+}
+
+/// The consultants of the demo history, in the generator's order, and the supervisor.
+const HISTORY_CONSULTANTS: [&str; 3] = ["consultant1", "consultant2", "hr-consultant"];
+const HISTORY_SUPERVISOR: &str = "supervisor";
+
+/// Three fiscal years of cycles, interviews, reports and requests for the demo company.
+async fn seed_history(
+    store: &Store,
+    ctx: &Ctx,
+    company: &demo::Company,
+    seed: u64,
+    today: chrono::NaiveDate,
+    users: &HashMap<&str, UserId>,
+) -> anyhow::Result<SeedSummary> {
+    let user = |login: &str| users.get(login).copied().ok_or_else(|| anyhow::anyhow!("the demo account {login} is missing"));
+    let consultants = HISTORY_CONSULTANTS.iter().map(|l| user(l)).collect::<anyhow::Result<Vec<UserId>>>()?;
+    let supervisor = user(HISTORY_SUPERVISOR)?;
+    let history = history::generate_history(company, seed, today, consultants.len());
+    let by_number = store.employee_ids_by_number(ctx.tenant).await?;
+    let employees = company
+        .employees
+        .iter()
+        .map(|e| by_number.get(e.number.as_str()).copied().ok_or_else(|| anyhow::anyhow!("employee {} was not registered", e.number.as_str())))
+        .collect::<anyhow::Result<Vec<EmployeeId>>>()?;
+    let input = to_seed(history, &employees, &consultants, supervisor);
+    Ok(store.seed_history(ctx, &input).await?)
+}
+
+/// The generated history in database ids.
+fn to_seed(h: history::History, employees: &[EmployeeId], consultants: &[UserId], supervisor: UserId) -> SeedHistory {
+    let cycles = h
+        .cycles
+        .into_iter()
+        .map(|c| SeedCycle {
+            name: c.name,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            status: match c.state {
+                history::CycleState::Active => CycleStatus::Active,
+                history::CycleState::Closed => CycleStatus::Closed,
+            },
+            rule: c.rule,
+            created_at: c.created_at,
+            targets: c
+                .targets
+                .into_iter()
+                .map(|t| SeedTarget { employee: employees[t.employee], consultant: Some(consultants[t.consultant]), reason: t.reason })
+                .collect(),
+        })
+        .collect();
+    let interviews = h
+        .interviews
+        .into_iter()
+        .map(|i| SeedInterview {
+            cycle: i.cycle,
+            employee: employees[i.employee],
+            consultant: consultants[i.consultant],
+            kind: i.kind,
+            mode: i.mode,
+            place: i.place,
+            starts_at: i.starts_at,
+            ends_at: i.ends_at,
+            status: i.status,
+            status_note: i.status_note,
+            note: i.note,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        })
+        .collect();
+    let reports = h
+        .reports
+        .into_iter()
+        .map(|r| SeedReport {
+            interview: r.interview,
+            status: r.status,
+            sections: r.sections,
+            tags: r.tags.iter().map(|t| t.to_string()).collect(),
+            flags: r.flags,
+            round: r.round,
+            version: r.version,
+            supervisor: r.supervisor_assigned.then_some(supervisor),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            submitted_at: r.submitted_at,
+            approved_at: r.approved_at,
+            reviews: r
+                .reviews
+                .into_iter()
+                .map(|v| SeedReview {
+                    reviewer: supervisor,
+                    round: v.round,
+                    decision: v.decision,
+                    scores: v.scores.into_iter().map(|(c, s)| (c.to_string(), s)).collect(),
+                    comments: v.comments.into_iter().map(|(s, t)| (s.to_string(), t)).collect(),
+                    at: v.at,
+                })
+                .collect(),
+        })
+        .collect();
+    let requests = h
+        .requests
+        .into_iter()
+        .map(|r| SeedRequest {
+            employee: employees[r.employee],
+            consultant: r.consultant.map(|c| consultants[c]),
+            preferred: r.preferred,
+            message: r.message,
+            status: r.status,
+            reply: r.reply,
+            interview: r.interview,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+        .collect();
+    SeedHistory { cycles, interviews, reports, requests }
 }
 
 fn print_logins() {

@@ -68,6 +68,20 @@ pub struct ParsedRow {
     /// 1-based physical line number where the row starts (the header is line 1).
     pub line: usize,
     pub record: EmployeeRecord,
+    /// The boss column's header as the file wrote it, so later errors name it the same way.
+    pub boss_column: Option<std::sync::Arc<str>>,
+}
+
+impl ParsedRow {
+    /// A row that did not come from a file (generated, or built in code).
+    pub fn new(line: usize, record: EmployeeRecord) -> Self {
+        ParsedRow { line, record, boss_column: None }
+    }
+
+    /// The boss column's name for messages: as written in the file, else the Japanese name.
+    pub fn boss_column_name(&self) -> &str {
+        self.boss_column.as_deref().unwrap_or("上司社員番号")
+    }
 }
 
 /// A problem in the file: where, and what, in both languages.
@@ -1107,12 +1121,14 @@ pub fn parse_employee_csv_partial(bytes: &[u8], today: NaiveDate) -> Result<Part
     check_across_rows(&layout, &rows, &mut errors);
     errors.sort_by_key(|e| e.line);
     let numbers_in_file = rows.iter().filter_map(|r| r.number.as_ref().map(|n| n.as_str().to_string())).collect();
+    let boss_column: Option<std::sync::Arc<str>> = layout.name_of(Column::Boss).map(std::sync::Arc::from);
     let rows = rows
         .into_iter()
         .filter_map(|r| {
             r.record.map(|record| ParsedRow {
                 line: r.line,
                 record,
+                boss_column: boss_column.clone(),
             })
         })
         .collect();

@@ -37,8 +37,6 @@ impl ImportPlan {
     }
 }
 
-/// Column names used in messages, in Japanese as HR knows them.
-const BOSS_COLUMN: &str = "上司社員番号";
 
 fn changed_fields(old: &EmployeeRecord, new: &EmployeeRecord) -> Vec<&'static str> {
     let mut out = Vec::new();
@@ -71,7 +69,7 @@ pub fn unknown_bosses(existing: &Existing, numbers_in_file: &HashSet<String>, ro
             }
             Some(RowError {
                 line: r.line,
-                column: Some(BOSS_COLUMN.to_string()),
+                column: Some(r.boss_column_name().to_string()),
                 message: Message::new(
                     format!("上司の社員番号「{}」は、このファイルにも登録済みの従業員にも見つかりません。", boss.as_str()),
                     format!("boss employee number \"{}\" is neither in this file nor in the register", boss.as_str()),
@@ -120,7 +118,7 @@ pub fn plan_import(existing: &Existing, known_departments: &BTreeSet<DepartmentP
         if looped {
             errors.push(RowError {
                 line: r.line,
-                column: Some(BOSS_COLUMN.to_string()),
+                column: Some(r.boss_column_name().to_string()),
                 message: Message::new(
                     format!("上司の関係が循環しています（社員番号「{}」から上司をたどると元に戻ります）。", r.record.number.as_str()),
                     format!("the chain of bosses loops (following bosses from \"{}\" returns to it)", r.record.number.as_str()),
@@ -184,7 +182,7 @@ mod tests {
     }
 
     fn row(line: usize, r: EmployeeRecord) -> ParsedRow {
-        ParsedRow { line, record: r }
+        ParsedRow::new(line, r)
     }
 
     #[test]

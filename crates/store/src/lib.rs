@@ -14,6 +14,7 @@ mod pseudonymize;
 mod reports;
 mod requests;
 pub mod sealed;
+mod seed;
 mod sessions;
 mod taxonomy;
 mod tenants;
@@ -33,6 +34,7 @@ pub use requests::{ConsultationRequestId, OwnRequest, QueuedRequest, Routing};
 pub use error::StoreError;
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use sealed::{Keyring, KeySource};
+pub use seed::{SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview, SeedSummary, SeedTarget};
 pub use sessions::{NewSession, SessionRecord};
 
 /// A random token (hex), for CSRF cookies and similar one-off secrets.

@@ -592,7 +592,7 @@ mod tests {
     #[test]
     fn slots_are_read_in_japan_time() {
         let s = parse_slot("2030-01-08", "10:00", "11:00").map_err(|e| e.field);
-        assert_eq!(s, Ok(Slot { start_ms: 1_893_978_000_000, end_ms: 1_893_981_600_000 }));
+        assert_eq!(s, Ok(Slot { start_ms: 1_894_064_400_000, end_ms: 1_894_068_000_000 }));
         assert!(parse_slot("2030-01-08", "10:00:00", "11:30:00").is_ok(), "seconds from some browsers");
     }
 

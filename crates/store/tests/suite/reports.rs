@@ -70,7 +70,9 @@ async fn env(backend: Backend) -> Result<Env> {
     store.import_employees(&op, &parsed.rows).await?;
     let mut users = Vec::new();
     for (login, role) in [("c1", Role::Consultant), ("c2", Role::Consultant), ("sup", Role::Supervisor), ("hr", Role::Hr)] {
-        let id = store.create_user(&op, &NewUser { login, display_name: login, password: "password-123", roles: &[role], employee: None }).await?;
+        let id = store
+            .create_user(&op, &NewUser { login, display_name: login, password: "password-123", roles: &[role], employee: None })
+            .await?;
         users.push(Ctx::user(tenant.id, id, login, Some(role)));
     }
     let subject = store.employee_by_number(tenant.id, "E002").await?.id;
@@ -85,7 +87,17 @@ async fn held_interview(e: &Env) -> Result<domain::ids::InterviewId> {
     let slot = Slot::new(start, start + 3_600_000)?;
     let id = e
         .store
-        .schedule_interview(&e.c1, &NewInterview { cycle: None, employee: e.subject, kind: InterviewKind::Initial, mode: InterviewMode::InPerson, place: "本社 面談室A".into(), slot })
+        .schedule_interview(
+            &e.c1,
+            &NewInterview {
+                cycle: None,
+                employee: e.subject,
+                kind: InterviewKind::Initial,
+                mode: InterviewMode::InPerson,
+                place: "本社 面談室A".into(),
+                slot,
+            },
+        )
         .await?;
     e.store.set_interview_status(&e.c1, id, InterviewStatus::Held, "").await?;
     Ok(id)
@@ -116,18 +128,38 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
     rand::rngs::OsRng.fill_bytes(&mut phrase);
     let secret = format!("秘密の記述{}", hex_of(&phrase));
     let v = e.store.read_report(&e.c1, id, Locale::Ja).await?.version;
-    e.store.save_report(&e.c1, id, &sections(&secret), &["career_direction".into()], ReportFlags { life_safety: false, organizational_response: true }, v).await?;
+    e.store
+        .save_report(
+            &e.c1,
+            id,
+            &sections(&secret),
+            &["career_direction".into()],
+            ReportFlags { life_safety: false, organizational_response: true },
+            v,
+        )
+        .await?;
 
     // A draft is the author's alone.
     for other in [&e.c2, &e.sup, &e.hr] {
-        ensure!(matches!(e.store.read_report(other, id, Locale::Ja).await, Err(StoreError::NotFound)), "{} must not read a draft", other.label);
+        ensure!(
+            matches!(e.store.read_report(other, id, Locale::Ja).await, Err(StoreError::NotFound)),
+            "{} must not read a draft",
+            other.label
+        );
     }
     e.store.submit_report(&e.c1, id, None).await?;
 
     // The supervisor reviews it pseudonymized: no name of the person, the boss or a colleague survives.
     let seen = e.store.read_report(&e.sup, id, Locale::Ja).await?;
     ensure!(seen.summary.pseudonymized && seen.summary.status == ReportStatus::Submitted, "supervisor sees it pseudonymized");
-    let all_text = format!("{} {} {} {} {}", seen.sections.career_awareness, seen.sections.workplace, seen.sections.organization, seen.sections.support_plan, seen.sections.next_steps);
+    let all_text = format!(
+        "{} {} {} {} {}",
+        seen.sections.career_awareness,
+        seen.sections.workplace,
+        seen.sections.organization,
+        seen.sections.support_plan,
+        seen.sections.next_steps
+    );
     for name in ["山田", "太郎", "佐藤", "鈴木", "ヤマダ", "タロウ"] {
         ensure!(!all_text.contains(name), "{name} survived pseudonymization: {all_text}");
     }
@@ -136,11 +168,21 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
 
     // Returning needs a comment; the comment reaches the author beside the section.
     let no_comment = ReviewInput { approve: false, comments: vec![], scores: vec![] };
-    ensure!(matches!(e.store.review_report(&e.sup, id, &no_comment).await, Err(StoreError::Invalid(_))), "a return without comment is refused");
-    let ret = ReviewInput { approve: false, comments: vec![("workplace".into(), "具体的なエピソードを追記してください".into())], scores: vec![("evidence".into(), 2)] };
+    ensure!(
+        matches!(e.store.review_report(&e.sup, id, &no_comment).await, Err(StoreError::Invalid(_))),
+        "a return without comment is refused"
+    );
+    let ret = ReviewInput {
+        approve: false,
+        comments: vec![("workplace".into(), "具体的なエピソードを追記してください".into())],
+        scores: vec![("evidence".into(), 2)],
+    };
     ensure!(e.store.review_report(&e.sup, id, &ret).await? == ReportStatus::Returned, "returned");
     let back = e.store.read_report(&e.c1, id, Locale::Ja).await?;
-    ensure!(back.editable && back.comments.iter().any(|c| c.section == "workplace" && c.body.contains("エピソード")), "author sees the comment");
+    ensure!(
+        back.editable && back.comments.iter().any(|c| c.section == "workplace" && c.body.contains("エピソード")),
+        "author sees the comment"
+    );
     let mut revised = sections(&secret);
     revised.workplace.push_str("先月の商談では同僚の支援で受注につながった。");
     e.store.save_report(&e.c1, id, &revised, &[], ReportFlags::default(), back.version).await?;
@@ -162,7 +204,10 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
     ensure!(verified.iter().all(|v| v.broken.is_none()), "chain intact");
     let events = e.store.recent_audit(e.c1.tenant, 500, None).await?;
     ensure!(events.iter().filter(|ev| ev.action == "report_read").count() >= 4, "reads are audited");
-    ensure!(events.iter().any(|ev| ev.action == "report_read" && ev.detail == "view=pseudonymized" && ev.acting_role == "consultant"), "the view is recorded");
+    ensure!(
+        events.iter().any(|ev| ev.action == "report_read" && ev.detail == "view=pseudonymized" && ev.acting_role == "consultant"),
+        "the view is recorded"
+    );
 
     // The report text is sealed: absent from the SQLite file and its WAL.
     if let Some(path) = e._db.sqlite_path() {
@@ -182,15 +227,36 @@ async fn stale_saves_and_bad_transitions_are_refused(backend: Backend) -> Result
     let id = e.store.create_report(&e.c1, interview).await?;
     let v = e.store.read_report(&e.c1, id, Locale::Ja).await?.version;
     e.store.save_report(&e.c1, id, &sections("x"), &[], ReportFlags::default(), v).await?;
-    ensure!(matches!(e.store.save_report(&e.c1, id, &sections("y"), &[], ReportFlags::default(), v).await, Err(StoreError::Conflict(_))), "a stale version is refused");
+    ensure!(
+        matches!(e.store.save_report(&e.c1, id, &sections("y"), &[], ReportFlags::default(), v).await, Err(StoreError::Conflict(_))),
+        "a stale version is refused"
+    );
     ensure!(e.store.read_report(&e.c1, id, Locale::Ja).await?.sections.career_awareness.ends_with('x'), "the first save is kept");
-    ensure!(matches!(e.store.save_report(&e.c1, id, &sections("z"), &["no_such_tag".into()], ReportFlags::default(), v + 1).await, Err(StoreError::Invalid(_))), "unknown tag");
+    ensure!(
+        matches!(
+            e.store.save_report(&e.c1, id, &sections("z"), &["no_such_tag".into()], ReportFlags::default(), v + 1).await,
+            Err(StoreError::Invalid(_))
+        ),
+        "unknown tag"
+    );
     let empty = ReportSections::default();
     let v2 = e.store.read_report(&e.c1, id, Locale::Ja).await?.version;
     e.store.save_report(&e.c1, id, &empty, &[], ReportFlags::default(), v2).await?;
     ensure!(matches!(e.store.submit_report(&e.c1, id, None).await, Err(StoreError::Invalid(_))), "empty sections cannot be submitted");
-    ensure!(matches!(e.store.review_report(&e.sup, id, &ReviewInput { approve: true, comments: vec![], scores: vec![] }).await, Err(StoreError::NotFound)), "a draft is invisible to the supervisor");
-    ensure!(matches!(e.store.submit_report(&e.c1, id, Some(UserId::new(e.hr.user.map(|u| u.get()).unwrap_or(0)))).await, Err(StoreError::Invalid(_))), "only supervisors can be assigned");
+    ensure!(
+        matches!(
+            e.store.review_report(&e.sup, id, &ReviewInput { approve: true, comments: vec![], scores: vec![] }).await,
+            Err(StoreError::NotFound)
+        ),
+        "a draft is invisible to the supervisor"
+    );
+    ensure!(
+        matches!(
+            e.store.submit_report(&e.c1, id, Some(UserId::new(e.hr.user.map(|u| u.get()).unwrap_or(0)))).await,
+            Err(StoreError::Invalid(_))
+        ),
+        "only supervisors can be assigned"
+    );
     e.store.close().await;
     Ok(())
 }

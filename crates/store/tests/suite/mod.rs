@@ -1,0 +1,4 @@
+//! Feature suites of the store, each run on SQLite and PostgreSQL.
+
+mod cycles;
+mod reports;

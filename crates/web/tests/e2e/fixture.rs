@@ -1,0 +1,58 @@
+//! Data the browser tests start from, set up through the store as an operator would: a small
+//! employee register (山田 太郎 reporting to 佐藤 健), two consultants, and an interview of
+//! `consultant1` with 山田 that has been held, so its report can be written.
+
+use crate::support::{App, PASSWORD};
+use anyhow::{anyhow, Context, Result};
+use domain::ids::{InterviewId, ReportId, UserId};
+use domain::import::parse_employee_csv;
+use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
+use domain::Role;
+use store::{Ctx, NewInterview, NewUser};
+
+const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号
+E001,佐藤 健,サトウ ケン,営業本部,G5,1975,2000-04-01,
+E002,山田 太郎,ヤマダ タロウ,営業本部/第一営業部,G2,1992,2015-04-01,E001
+E003,鈴木 花子,スズキ ハナコ,営業本部/第一営業部,G3,1988,2012-04-01,E001
+";
+
+pub const CONSULTANT1: &str = "consultant1";
+pub const CONSULTANT2: &str = "consultant2";
+
+/// Every way the report's text names the employee or the boss; none may reach a reader who sees
+/// the report pseudonymized.
+pub const NAMES: &[&str] = &["山田", "太郎", "佐藤", "ヤマダ", "タロウ"];
+
+pub struct Fixture {
+    pub interview: InterviewId,
+    pub consultant1: Ctx,
+}
+
+impl Fixture {
+    /// The report of the held interview, once `consultant1` has created it.
+    pub async fn report(&self, app: &App) -> Result<ReportId> {
+        app.store.report_of_interview(app.tenant.id, self.interview).await?.context("the interview has no report yet")
+    }
+}
+
+async fn consultant(app: &App, login: &str, name: &str) -> Result<UserId> {
+    let op = Ctx::operator(app.tenant.id, "e2e");
+    let new = NewUser { login, display_name: name, password: PASSWORD, roles: &[Role::Consultant], employee: None };
+    Ok(app.store.create_user(&op, &new).await?)
+}
+
+pub async fn held_interview(app: &App) -> Result<Fixture> {
+    let op = Ctx::operator(app.tenant.id, "e2e");
+    let today = chrono::Utc::now().date_naive();
+    let parsed = parse_employee_csv(REGISTER.as_bytes(), today).map_err(|e| anyhow!("register: {e:?}"))?;
+    app.store.import_employees(&op, &parsed.rows).await?;
+    let (c1, _) = tokio::try_join!(consultant(app, CONSULTANT1, "相談員 一号"), consultant(app, CONSULTANT2, "相談員 二号"))?;
+    let consultant1 = Ctx::user(app.tenant.id, c1, CONSULTANT1, Some(Role::Consultant));
+    let subject = app.store.employee_by_number(app.tenant.id, "E002").await?.id;
+    let start = chrono::Utc::now().timestamp_millis() - 7 * 86_400_000;
+    let slot = Slot::new(start, start + 3_600_000).map_err(|e| anyhow!("{e:?}"))?;
+    let new = NewInterview { cycle: None, employee: subject, kind: InterviewKind::Initial, mode: InterviewMode::InPerson, place: "本社 面談室A".into(), slot };
+    let interview = app.store.schedule_interview(&consultant1, &new).await?;
+    app.store.set_interview_status(&consultant1, interview, InterviewStatus::Held, "").await?;
+    Ok(Fixture { interview, consultant1 })
+}
