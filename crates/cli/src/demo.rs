@@ -3,16 +3,16 @@
 use crate::config::{self, Global};
 use crate::serve::{serve_store, ServeArgs};
 use clap::Args;
+use demo::history;
 use domain::audit::AuditAction;
+use domain::ids::{EmployeeId, UserId};
 use domain::import::ParsedRow;
 use domain::tenant::{KThreshold, TenantSlug};
 use domain::Role;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Instant;
-use demo::history;
-use domain::ids::{EmployeeId, UserId};
-use std::collections::HashMap;
 use store::{
     Ctx, CycleStatus, NewUser, SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview, SeedSummary, SeedTarget, Store,
 };
@@ -59,7 +59,9 @@ const USERS: &[(&str, &str, &[Role], Link)] = &[
 pub async fn run(g: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let store = config::open(g, true).await?;
     match store.tenant_by_slug(DEMO_TENANT).await {
-        Ok(t) => eprintln!("careerdock: the demo company already exists ({} employees); using it as it is", store.employee_count(t.id).await?),
+        Ok(t) => {
+            eprintln!("careerdock: the demo company already exists ({} employees); using it as it is", store.employee_count(t.id).await?)
+        }
         Err(store::StoreError::NotFound) => populate(&store, &args).await?,
         Err(e) => return Err(e.into()),
     }
@@ -68,7 +70,8 @@ pub async fn run(g: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
         store.close().await;
         return Ok(ExitCode::SUCCESS);
     }
-    let serve = ServeArgs { listen: args.listen.clone(), behind_proxy: false, secure_cookies: false, session_idle_minutes: 30, demo_mode: true };
+    let serve =
+        ServeArgs { listen: args.listen.clone(), behind_proxy: false, secure_cookies: false, session_idle_minutes: 30, demo_mode: true };
     serve_store(store, &serve).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -104,9 +107,12 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         let id = store.create_user(&ctx, &NewUser { login, display_name: &display, password: DEMO_PASSWORD, roles, employee }).await?;
         user_ids.insert(*login, id);
     }
-    let history_start = Instant::now();
-    let seeded = seed_history(store, &ctx, &company, args.seed, today, &user_ids).await?;
-    store.audit(&ctx, ctx.event(AuditAction::DemoGenerated, "tenant", tenant.id).detail(format!("employees={} seed={}", args.employees, args.seed))).await?;
+    store
+        .audit(
+            &ctx,
+            ctx.event(AuditAction::DemoGenerated, "tenant", tenant.id).detail(format!("employees={} seed={}", args.employees, args.seed)),
+        )
+        .await?;
     eprintln!(
         "careerdock: created the demo company 「{}」: {} employees in {} departments, {} accounts ({:.1} s)",
         company.name,
@@ -115,6 +121,8 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         USERS.len(),
         start.elapsed().as_secs_f64()
     );
+    let history_start = Instant::now();
+    let seeded = seed_history(store, &ctx, &company, args.seed, today, &user_ids).await?;
     eprintln!(
         "careerdock: its history: {} cycles ({} targets), {} interviews ({} notes), {} reports ({} reviews, {} comments), {} consultation requests ({:.1} s)",
         seeded.cycles,
@@ -151,7 +159,9 @@ async fn seed_history(
     let employees = company
         .employees
         .iter()
-        .map(|e| by_number.get(e.number.as_str()).copied().ok_or_else(|| anyhow::anyhow!("employee {} was not registered", e.number.as_str())))
+        .map(|e| {
+            by_number.get(e.number.as_str()).copied().ok_or_else(|| anyhow::anyhow!("employee {} was not registered", e.number.as_str()))
+        })
         .collect::<anyhow::Result<Vec<EmployeeId>>>()?;
     let input = to_seed(history, &employees, &consultants, supervisor);
     Ok(store.seed_history(ctx, &input).await?)

@@ -8,9 +8,9 @@
 //! (9:00–18:00, lunch left free), so none of them overlap; when a year has more targets than
 //! the consultants have hours, the rest of the targets simply have no interview.
 
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use crate::{grade_label, Company};
 use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
@@ -319,10 +319,8 @@ impl Builder<'_> {
         let employees = &company.employees;
         let cutoff = if current { self.today } else { starts_on };
         // Back then, today's retirees and people on leave were still at work.
-        let eligible: Vec<bool> = employees
-            .iter()
-            .map(|e| e.hire_date.is_none_or(|h| h <= cutoff) && (!current || e.status == EmployeeStatus::Active))
-            .collect();
+        let eligible: Vec<bool> =
+            employees.iter().map(|e| e.hire_date.is_none_or(|h| h <= cutoff) && (!current || e.status == EmployeeStatus::Active)).collect();
         let eligible_count = eligible.iter().filter(|e| **e).count();
         let quota = (eligible_count as f64 * TARGET_SHARE).round() as usize;
 
@@ -333,7 +331,8 @@ impl Builder<'_> {
             }
         }
         // A milestone m is reached by those of age m or m - 1 at the start of the year.
-        let matching = |ms: &[i32]| ms.iter().map(|m| ages.get(m).copied().unwrap_or(0) + ages.get(&(m - 1)).copied().unwrap_or(0)).sum::<usize>();
+        let matching =
+            |ms: &[i32]| ms.iter().map(|m| ages.get(m).copied().unwrap_or(0) + ages.get(&(m - 1)).copied().unwrap_or(0)).sum::<usize>();
         let milestones = RULES.iter().find(|ms| matching(ms) <= quota).copied().unwrap_or(RULES[RULES.len() - 1]);
         let rule = TargetRule { age_milestones: milestones.to_vec(), ..TargetRule::default() };
 
@@ -343,7 +342,8 @@ impl Builder<'_> {
             if !eligible[i] {
                 continue;
             }
-            let c = Candidate { id: i as i64, department: String::new(), grade: None, birth_year: e.birth_year, hire_date: None, active: true };
+            let c =
+                Candidate { id: i as i64, department: String::new(), grade: None, birth_year: e.birth_year, hire_date: None, active: true };
             if let Some(reason) = rule.reason(&c, fy) {
                 targeted[i] = true;
                 targets.push((i, reason));
@@ -381,7 +381,11 @@ impl Builder<'_> {
         let targets = if self.consultants == 0 {
             Vec::new()
         } else {
-            targets.into_iter().zip(consultant_of).map(|((employee, reason), consultant)| TargetSpec { employee, consultant, reason }).collect()
+            targets
+                .into_iter()
+                .zip(consultant_of)
+                .map(|((employee, reason), consultant)| TargetSpec { employee, consultant, reason })
+                .collect()
         };
         self.out.cycles.push(CycleSpec {
             name: format!("{fy}年度 セルフ・キャリアドック"),
@@ -419,7 +423,8 @@ impl Builder<'_> {
                 .targets_of(cycle, c)
                 .into_iter()
                 .map(|employee| {
-                    let status = self.draw_status(&[(InterviewStatus::Held, 90), (InterviewStatus::NoShow, 4), (InterviewStatus::Cancelled, 6)]);
+                    let status =
+                        self.draw_status(&[(InterviewStatus::Held, 90), (InterviewStatus::NoShow, 4), (InterviewStatus::Cancelled, 6)]);
                     Event { cycle: Some(cycle), employee, consultant: c, kind: InterviewKind::Initial, status, request: None }
                 })
                 .collect();
@@ -446,11 +451,13 @@ impl Builder<'_> {
         for c in 0..self.consultants {
             let mine = self.targets_of(cycle, c);
             let n_past = (mine.len() as f64 * done_share).round() as usize;
-            let n_past = n_past.min(mine.len().saturating_sub(usize::from(self.people.demo_employee.is_some_and(|d| mine.last() == Some(&d)))));
+            let n_past =
+                n_past.min(mine.len().saturating_sub(usize::from(self.people.demo_employee.is_some_and(|d| mine.last() == Some(&d)))));
             let events: Vec<Event> = mine[..n_past]
                 .iter()
                 .map(|&employee| {
-                    let status = self.draw_status(&[(InterviewStatus::Held, 88), (InterviewStatus::NoShow, 5), (InterviewStatus::Cancelled, 7)]);
+                    let status =
+                        self.draw_status(&[(InterviewStatus::Held, 88), (InterviewStatus::NoShow, 5), (InterviewStatus::Cancelled, 7)]);
                     Event { cycle: Some(cycle), employee, consultant: c, kind: InterviewKind::Initial, status, request: None }
                 })
                 .collect();
@@ -492,10 +499,10 @@ impl Builder<'_> {
         }
 
         let requested = self.plan_requests(cycle, &busy);
-        for c in 0..self.consultants {
+        for (c, mut theirs) in upcoming.into_iter().enumerate() {
             let mut events: Vec<Event> = requested.iter().filter(|e| e.consultant == c).copied().collect();
             let priority = events.len() + 1;
-            events.append(&mut upcoming[c]);
+            events.append(&mut theirs);
             for (ev, idx) in self.place(events, &future, priority) {
                 if let Some(r) = ev.request {
                     self.out.requests[r].interview = Some(idx);
@@ -821,7 +828,13 @@ impl Builder<'_> {
                 Step::Submit => submitted_at = Some(*at),
                 Step::Return => {
                     let scores = self.scores(2, 3);
-                    reviews.push(ReviewSpec { round, decision: R::Returned, scores, comments: text::return_comments(&mut self.rng), at: *at });
+                    reviews.push(ReviewSpec {
+                        round,
+                        decision: R::Returned,
+                        scores,
+                        comments: text::return_comments(&mut self.rng),
+                        at: *at,
+                    });
                     round += 1;
                 }
                 Step::Approve => {

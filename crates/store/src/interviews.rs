@@ -3,6 +3,7 @@
 
 use crate::cycles::CycleStatus;
 use crate::{now_ms, Ctx, Result, Store, StoreError};
+use domain::pseudonym::{pseudonym, MaskLabels};
 use domain::access::{may_manage_interview, notes_view, ReportFacts, View};
 use domain::audit::AuditAction;
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
@@ -645,7 +646,7 @@ impl Store {
     pub async fn read_interview_note(&self, ctx: &Ctx, id: InterviewId) -> Result<Option<InterviewNote>> {
         let actor = actor_of(ctx)?;
         let r = sqlx::query(
-            "SELECT i.consultant_id, e.name, e.name_kana, n.sealed_id, n.updated_at, r.status AS report_status, r.author_id, r.supervisor_id
+            "SELECT i.consultant_id, e.id AS employee_id, e.boss_id, n.sealed_id, n.updated_at, r.status AS report_status, r.author_id, r.supervisor_id
              FROM interviews i JOIN employees e ON e.id = i.employee_id
              LEFT JOIN interview_notes n ON n.interview_id = i.id
              LEFT JOIN reports r ON r.interview_id = i.id
@@ -672,10 +673,14 @@ impl Store {
         let text = texts.remove(&sealed).ok_or(StoreError::NotFound)?;
         let text = match view {
             View::Identified => text,
+            // Every employee's name forms go, not only the interviewee's: the same index as
+            // pseudonymized reports.
             View::Pseudonymized => {
-                let name: String = r.try_get("name")?;
-                let kana: Option<String> = r.try_get("name_kana")?;
-                mask_person(&text, &name, kana.as_deref())
+                let employee: i64 = r.try_get("employee_id")?;
+                let boss: Option<i64> = r.try_get("boss_id")?;
+                let index = self.name_index(ctx.tenant).await?;
+                let secret = self.pseudonym_secret(ctx.tenant).await?;
+                index.mask(&text, Some(employee), boss, &MaskLabels::ja(&pseudonym(&secret, employee)))
             }
         };
         let detail = match view {
@@ -687,51 +692,9 @@ impl Store {
     }
 }
 
-/// What a pseudonymized reader sees instead of the interviewee's name.
-const PERSON_MASK: &str = "〔本人〕";
-
-/// Replaces the interviewee's name forms in a note (full name with or without a space, and
-/// family or given name of two characters or more, in kanji and kana) for a reader who may
-/// only see the case pseudonymized.
-pub fn mask_person(text: &str, name: &str, kana: Option<&str>) -> String {
-    let mut forms: Vec<String> = Vec::new();
-    for full in std::iter::once(name).chain(kana) {
-        let normalized = full.replace('\u{3000}', " ");
-        let parts: Vec<&str> = normalized.split_whitespace().collect();
-        if parts.is_empty() {
-            continue;
-        }
-        forms.push(parts.join(" "));
-        forms.push(parts.join("\u{3000}"));
-        forms.push(parts.concat());
-        forms.extend(parts.iter().filter(|p| p.chars().count() >= 2).map(|p| p.to_string()));
-    }
-    // Longest first, so that 山田太郎 is replaced whole before 山田 alone.
-    forms.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
-    forms.dedup();
-    let mut out = text.to_string();
-    for f in forms.iter().filter(|f| !f.is_empty()) {
-        out = out.replace(f.as_str(), PERSON_MASK);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_masked_whole_and_in_parts() {
-        let t = "山田太郎さんは山田 太郎として、ヤマダさんと呼ばれる。山田は…田中さんとは別。";
-        let m = mask_person(t, "山田 太郎", Some("ヤマダ タロウ"));
-        assert!(!m.contains("山田") && !m.contains("太郎") && !m.contains("ヤマダ"), "{m}");
-        assert!(m.contains("田中"));
-    }
-
-    #[test]
-    fn one_character_given_names_are_left_alone() {
-        assert_eq!(mask_person("誠実な対応", "佐藤 誠", None), "誠実な対応");
-    }
 
     #[test]
     fn clash_messages_name_time_and_kind() {

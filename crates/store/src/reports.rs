@@ -245,11 +245,8 @@ impl Presenter {
     fn text(&self, m: &Meta, text: &str) -> String {
         match (&self.index, self.pseudonymized()) {
             (Some(idx), true) => {
-                let labels = MaskLabels {
-                    subject: pseudonym(&self.secret, m.employee_id.get()),
-                    boss: if self.locale == Locale::Ja { "上司".into() } else { "the boss".into() },
-                    other_prefix: if self.locale == Locale::Ja { "関係者".into() } else { "person ".into() },
-                };
+                let code = pseudonym(&self.secret, m.employee_id.get());
+                let labels = if self.locale == Locale::Ja { MaskLabels::ja(&code) } else { MaskLabels::en(&code) };
                 idx.mask(text, Some(m.employee_id.get()), m.boss_id, &labels)
             }
             _ => text.to_string(),

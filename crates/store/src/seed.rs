@@ -277,7 +277,9 @@ fn check(input: &SeedHistory, employees: &HashSet<i64>, users: &HashSet<i64>) ->
                 format!("report {i} does not belong to exactly one held interview"),
             ));
         }
-        r.sections.validate(r.status != ReportStatus::Draft).map_err(|e| e.into_iter().next().map_or(StoreError::NotFound, StoreError::Invalid))?;
+        r.sections
+            .validate(r.status != ReportStatus::Draft)
+            .map_err(|e| e.into_iter().next().map_or(StoreError::NotFound, StoreError::Invalid))?;
         if let Some(s) = r.supervisor {
             user(s)?;
         }
@@ -306,7 +308,10 @@ fn check(input: &SeedHistory, employees: &HashSet<i64>, users: &HashSet<i64>) ->
 impl Store {
     /// Employee ids of a tenant by employee number.
     pub async fn employee_ids_by_number(&self, tenant: TenantId) -> Result<HashMap<String, EmployeeId>> {
-        let rows = sqlx::query("SELECT id, employee_number FROM employees WHERE tenant_id = $1").bind(tenant.get()).fetch_all(&self.db.read).await?;
+        let rows = sqlx::query("SELECT id, employee_number FROM employees WHERE tenant_id = $1")
+            .bind(tenant.get())
+            .fetch_all(&self.db.read)
+            .await?;
         rows.iter().map(|r| Ok((r.try_get("employee_number")?, EmployeeId::new(r.try_get("id")?)))).collect()
     }
 
@@ -370,19 +375,33 @@ impl Store {
                 summary.targets += 1;
             }
         }
-        insert_values(&mut tx, "INSERT INTO cycle_targets (cycle_id, tenant_id, employee_id, consultant_id, reason, added_at)", 6, values, per, None)
-            .await?;
+        insert_values(
+            &mut tx,
+            "INSERT INTO cycle_targets (cycle_id, tenant_id, employee_id, consultant_id, reason, added_at)",
+            6,
+            values,
+            per,
+            None,
+        )
+        .await?;
 
         let interview_ids = self.insert_interviews(&mut tx, tenant, &input.interviews, &cycle_ids, per).await?;
         summary.interviews = interview_ids.len();
 
-        let noted: Vec<(usize, &str)> = input.interviews.iter().enumerate().filter_map(|(i, iv)| iv.note.as_deref().map(|n| (i, n))).collect();
+        let noted: Vec<(usize, &str)> =
+            input.interviews.iter().enumerate().filter_map(|(i, iv)| iv.note.as_deref().map(|n| (i, n))).collect();
         let sealed = self.seal_many(&mut tx, tenant, "interview_note", &noted.iter().map(|n| n.1).collect::<Vec<_>>()).await?;
         let mut values = Vec::with_capacity(noted.len() * 4);
         for ((i, _), s) in noted.iter().zip(&sealed) {
-            values.extend([Val::Int(interview_ids[*i]), Val::Int(tenant.get()), Val::Int(s.get()), Val::Int(input.interviews[*i].updated_at)]);
+            values.extend([
+                Val::Int(interview_ids[*i]),
+                Val::Int(tenant.get()),
+                Val::Int(s.get()),
+                Val::Int(input.interviews[*i].updated_at),
+            ]);
         }
-        insert_values(&mut tx, "INSERT INTO interview_notes (interview_id, tenant_id, sealed_id, updated_at)", 4, values, per, None).await?;
+        insert_values(&mut tx, "INSERT INTO interview_notes (interview_id, tenant_id, sealed_id, updated_at)", 4, values, per, None)
+            .await?;
         summary.notes = noted.len();
         summary.sealed += sealed.len();
 
@@ -418,8 +437,15 @@ impl Store {
                 comments.extend(v.comments.iter().map(|(section, text)| (*id, v, section.as_str(), text.trim())));
             }
         }
-        insert_values(&mut tx, "INSERT INTO report_reviews (tenant_id, report_id, reviewer_id, round, decision, scores, created_at)", 7, values, per, None)
-            .await?;
+        insert_values(
+            &mut tx,
+            "INSERT INTO report_reviews (tenant_id, report_id, reviewer_id, round, decision, scores, created_at)",
+            7,
+            values,
+            per,
+            None,
+        )
+        .await?;
         let sealed = self.seal_many(&mut tx, tenant, "report_comment", &comments.iter().map(|c| c.3).collect::<Vec<_>>()).await?;
         let mut values = Vec::with_capacity(comments.len() * 7);
         for ((report, review, section, _), s) in comments.iter().zip(&sealed) {
@@ -433,8 +459,15 @@ impl Store {
                 Val::Int(review.at),
             ]);
         }
-        insert_values(&mut tx, "INSERT INTO report_comments (tenant_id, report_id, author_id, round, section, sealed_id, created_at)", 7, values, per, None)
-            .await?;
+        insert_values(
+            &mut tx,
+            "INSERT INTO report_comments (tenant_id, report_id, author_id, round, section, sealed_id, created_at)",
+            7,
+            values,
+            per,
+            None,
+        )
+        .await?;
         summary.comments = comments.len();
         summary.sealed += sealed.len();
 
@@ -448,7 +481,13 @@ impl Store {
     }
 
     /// Seals many texts of one purpose with multi-row inserts; ids in the order of `texts`.
-    async fn seal_many(&self, tx: &mut Transaction<'static, Any>, tenant: TenantId, purpose: &str, texts: &[&str]) -> Result<Vec<SealedId>> {
+    async fn seal_many(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        tenant: TenantId,
+        purpose: &str,
+        texts: &[&str],
+    ) -> Result<Vec<SealedId>> {
         let now = now_ms();
         let mut values = Vec::with_capacity(texts.len() * 7);
         // Rows come back in no promised order: the (random, unique) nonce says which is which.
@@ -561,11 +600,14 @@ impl Store {
         }
         let head = "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, supervisor_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at, submitted_at, approved_at)";
         let rows = insert_values(tx, head, 15, values, per, Some("id, interview_id")).await?;
-        let by_interview: HashMap<i64, i64> = rows.iter().map(|r| Ok((r.try_get("interview_id")?, r.try_get("id")?))).collect::<Result<_>>()?;
+        let by_interview: HashMap<i64, i64> =
+            rows.iter().map(|r| Ok((r.try_get("interview_id")?, r.try_get("id")?))).collect::<Result<_>>()?;
         input
             .reports
             .iter()
-            .map(|r| by_interview.get(&interview_ids[r.interview]).copied().ok_or_else(|| StoreError::Conflict("a report was not stored".into())))
+            .map(|r| {
+                by_interview.get(&interview_ids[r.interview]).copied().ok_or_else(|| StoreError::Conflict("a report was not stored".into()))
+            })
             .collect()
     }
 

@@ -55,8 +55,12 @@ fn store_id() -> String {
     hex::encode(b)
 }
 
-/// Numeric path segments are ids; keep the shape of the route, not the record.
+/// Numeric path segments are ids, and a calendar feed's segment is its secret: keep the shape
+/// of the route, never the record or the secret.
 fn redact_path(path: &str) -> String {
+    if path.starts_with("/calendar/") {
+        return "/calendar/:secret".to_string();
+    }
     path.split('/').map(|s| if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) { ":id" } else { s }).collect::<Vec<_>>().join("/")
 }
 
@@ -65,5 +69,6 @@ mod tests {
     #[test]
     fn ids_are_redacted_from_logged_paths() {
         assert_eq!(super::redact_path("/api/v1/tokens/42"), "/api/v1/tokens/:id");
+        assert_eq!(super::redact_path("/calendar/0123abcdef.ics"), "/calendar/:secret");
     }
 }

@@ -189,7 +189,10 @@ fn reports_follow_their_interviews_and_reviews() {
         match r.status {
             RequestStatus::Scheduled => {
                 let iv = &h.interviews[r.interview.unwrap()];
-                assert_eq!((iv.kind, iv.status, iv.employee, Some(iv.consultant)), (InterviewKind::Additional, InterviewStatus::Scheduled, r.employee, r.consultant));
+                assert_eq!(
+                    (iv.kind, iv.status, iv.employee, Some(iv.consultant)),
+                    (InterviewKind::Additional, InterviewStatus::Scheduled, r.employee, r.consultant)
+                );
             }
             RequestStatus::Declined => assert!(r.reply.is_some() && r.consultant.is_some()),
             RequestStatus::Open => assert!(r.interview.is_none() && r.reply.is_none()),
@@ -289,39 +292,4 @@ fn small_and_empty_companies_work() {
         assert!(h.interviews.iter().any(|i| i.status == InterviewStatus::Scheduled), "{d}");
         assert!(h.reports.iter().any(|r| r.status == ReportStatus::Approved), "{d}");
     }
-}
-
-#[test]
-#[ignore]
-fn zz_print_stats() {
-    let (company, h) = demo(1200, 20261125);
-    for c in &h.cycles {
-        let ivs: Vec<&InterviewSpec> = h.interviews.iter().filter(|i| i.cycle == Some(h.cycles.iter().position(|x| x.name == c.name).unwrap())).collect();
-        println!("{} {:?} rule={:?} targets={} interviews={}", c.name, c.state, c.rule.age_milestones, c.targets.len(), ivs.len());
-    }
-    let mut st: HashMap<String, usize> = HashMap::new();
-    for i in &h.interviews { *st.entry(format!("{:?}/{:?}", i.status, i.kind)).or_default() += 1; }
-    let mut v: Vec<_> = st.into_iter().collect(); v.sort(); println!("{v:?}");
-    let mut rs: HashMap<String, usize> = HashMap::new();
-    for r in &h.reports { *rs.entry(format!("{:?} r{}", r.status, r.round)).or_default() += 1; }
-    let mut v: Vec<_> = rs.into_iter().collect(); v.sort(); println!("{v:?}");
-    println!("reports={} notes={} reviews={} comments={} requests={:?}", h.reports.len(), h.interviews.iter().filter(|i| i.note.is_some()).count(),
-        h.reports.iter().map(|r| r.reviews.len()).sum::<usize>(), h.reports.iter().flat_map(|r| &r.reviews).map(|v| v.comments.len()).sum::<usize>(),
-        h.requests.iter().map(|r| r.status).collect::<Vec<_>>());
-    println!("life={} org={}", h.reports.iter().filter(|r| r.flags.life_safety).count(), h.reports.iter().filter(|r| r.flags.organizational_response).count());
-    let mut seen_in: HashMap<String, usize> = HashMap::new();
-    let mut named = 0;
-    for r in &h.reports {
-        let all = all_text(&r.sections);
-        if name_forms(&company, h.interviews[r.interview].employee).iter().any(|f| all.contains(f.as_str())) { named += 1; }
-        let s: HashSet<&str> = all.split('。').filter(|s| !s.is_empty()).collect();
-        for x in s { *seen_in.entry(x.to_string()).or_default() += 1; }
-    }
-    let mut top: Vec<_> = seen_in.iter().collect(); top.sort_by_key(|x| std::cmp::Reverse(*x.1));
-    println!("named={named} distinct={} top={:?}", seen_in.len(), &top[..8]);
-    for r in h.reports.iter().filter(|r| r.flags.life_safety || r.round > 1).take(2).chain(h.reports.iter().skip(40).take(2)) {
-        let iv = &h.interviews[r.interview];
-        println!("--- {} {:?} {:?} tags={:?} flags={:?}\n{:#?}\nreviews={:?}\nnote={:?}", company.employees[iv.employee].name.as_str(), iv.kind, r.status, r.tags, r.flags, r.sections, r.reviews, iv.note);
-    }
-    for r in &h.requests { println!("{r:?}"); }
 }

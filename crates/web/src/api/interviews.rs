@@ -31,7 +31,6 @@ pub fn routes(r: Routes) -> Routes {
 }
 
 /// The paths and schemas of this module, merged into `/api/v1/openapi.json` by `openapi.rs`.
-#[allow(dead_code)] // until openapi.rs merges it
 #[derive(OpenApi)]
 #[openapi(
     paths(list, schedule, reschedule, set_status),

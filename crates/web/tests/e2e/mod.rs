@@ -20,7 +20,7 @@ use testkit::Browser;
 
 /// How long a wait polls before giving up.
 const WAIT: Duration = Duration::from_secs(10);
-const POLL: Duration = Duration::from_millis(100);
+const POLL: Duration = Duration::from_millis(50);
 
 /// One browser pointed at one running application.
 pub struct Ui {
@@ -116,7 +116,9 @@ impl Ui {
 
     /// Asserts the text of `css` right now (after the page has loaded).
     pub async fn expect_text(&self, css: &str, expected: &str) -> Result<()> {
-        let got = self.text_of(css).await?.with_context(|| format!("no element {css} on {}", self.path_or_unknown().await))?;
+        let Some(got) = self.text_of(css).await? else {
+            bail!("no element {css} on {}", self.path_or_unknown().await);
+        };
         if got.trim() != expected {
             bail!("{css} shows {got:?}, expected {expected:?}");
         }

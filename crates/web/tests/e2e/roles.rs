@@ -3,12 +3,11 @@
 
 use super::{Timer, Ui};
 use crate::support::{spawn_app, ACCOUNTS};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use careerdock_web::i18n::Tr;
 use domain::ids::{TenantId, UserId};
 use domain::policy::{decide, Action, Actor, Target};
 use domain::{Locale, Role};
-use fantoccini::Locator;
 use std::collections::BTreeSet;
 use testkit::Backend;
 
@@ -69,35 +68,49 @@ fn every_nav_link_is_a_page_guarded_by_the_same_action() {
     }
 }
 
-async fn nav_hrefs(ui: &Ui) -> Result<BTreeSet<String>> {
-    let mut hrefs = BTreeSet::new();
-    for a in ui.client().find_all(Locator::Css("nav.site-nav a")).await? {
-        hrefs.insert(a.attr("href").await?.context("a navigation link without href")?);
-    }
-    Ok(hrefs)
+/// What the frame of the current page shows, read in one round trip.
+#[derive(serde::Deserialize)]
+struct Frame {
+    lang: String,
+    badge: Option<String>,
+    nav: Vec<String>,
+    home: Option<String>,
+}
+
+async fn frame(ui: &Ui) -> Result<Frame> {
+    let script = "const text = (css) => { const e = document.querySelector(css); return e ? e.innerText.trim() : null; };
+        return {
+          lang: document.documentElement.lang,
+          badge: text('.site-header .role-badge'),
+          nav: Array.from(document.querySelectorAll('nav.site-nav a')).map((a) => a.getAttribute('href')),
+          home: text(\"nav.site-nav a[href='/']\"),
+        };";
+    Ok(serde_json::from_value(ui.js(script, vec![]).await?)?)
 }
 
 /// Checks the frame of the current page for `role` in `locale`.
 async fn expect_frame(ui: &Ui, login: &str, role: Role, locale: Locale) -> Result<()> {
+    let t = Tr::new(locale);
     let badge = match locale {
         Locale::Ja => format!("{}として利用中", ja_label(role)),
-        Locale::En => Tr::new(Locale::En).with("acting-as", "role", Tr::new(Locale::En).get(&format!("role-{}", role.as_str()))),
+        Locale::En => t.with("acting-as", "role", t.get(&format!("role-{}", role.as_str()))),
     };
-    let lang = ui.js("return document.documentElement.lang;", vec![]).await?;
-    if lang != serde_json::json!(Tr::new(locale).code()) {
-        bail!("{login}: <html lang> is {lang}, expected {}", Tr::new(locale).code());
+    let f = frame(ui).await?;
+    let at = ui.path().await?;
+    if f.lang != t.code() {
+        bail!("{login} on {at}: <html lang> is {:?}, expected {}", f.lang, t.code());
     }
-    ui.expect_text(".site-header .role-badge", &badge).await.with_context(|| format!("{login} as {role} ({locale:?})"))?;
-    let got = nav_hrefs(ui).await?;
+    if f.badge.as_deref() != Some(badge.as_str()) {
+        bail!("{login} on {at}: the header shows {:?}, expected {badge:?}", f.badge);
+    }
+    let got: BTreeSet<String> = f.nav.iter().cloned().collect();
     let want = expected_nav(role);
-    if got != want {
-        bail!("{login} as {role}: the navigation links {got:?}, but the policy allows {want:?}");
+    if got != want || got.len() != f.nav.len() {
+        bail!("{login} as {role}: the navigation links {:?}, but the policy allows {want:?}", f.nav);
     }
     // The labels follow the language too.
-    let home = ui.text_of("nav.site-nav a[href='/']").await?.context("no home link")?;
-    let want_home = Tr::new(locale).get("nav-home");
-    if home.trim() != want_home {
-        bail!("{login} ({locale:?}): the home link reads {home:?}, expected {want_home:?}");
+    if f.home.as_deref() != Some(t.get("nav-home").as_str()) {
+        bail!("{login} ({locale:?}): the home link reads {:?}, expected {:?}", f.home, t.get("nav-home"));
     }
     Ok(())
 }
@@ -119,7 +132,9 @@ async fn sign_in_as_each_role(ui: &Ui) -> Result<()> {
                 Role::Hr
             }
         };
+        let t0 = std::time::Instant::now();
         ui.sign_in(login).await?;
+        eprintln!("PROFILE {login} signed in {:?}", t0.elapsed());
         if roles.len() > 1 {
             let path = ui.path().await?;
             if !path.starts_with("/role") {
@@ -141,7 +156,9 @@ async fn sign_in_as_each_role(ui: &Ui) -> Result<()> {
         }
         switch_language(ui).await?;
         expect_frame(ui, login, role, Locale::Ja).await?;
+        eprintln!("PROFILE {login} checked {:?}", t0.elapsed());
         ui.sign_out().await?;
+        eprintln!("PROFILE {login} out {:?}", t0.elapsed());
     }
     Ok(())
 }
@@ -152,5 +169,31 @@ async fn each_role_signs_in_and_sees_its_own_navigation() -> Result<()> {
     let app = spawn_app(Backend::Sqlite).await?;
     let ui = Ui::open(&app).await?;
     let outcome = sign_in_as_each_role(&ui).await;
+    ui.finish(outcome).await
+}
+
+/// A refused page keeps the frame of the signed-in user: who acts in which role, a way out, and
+/// a working language switch.
+async fn error_page_frame(ui: &Ui) -> Result<()> {
+    ui.sign_in("hr").await?;
+    ui.goto("/reports").await?;
+    let text = ui.page_text().await?;
+    if !text.contains("403") {
+        bail!("hr should be refused /reports:\n{text}");
+    }
+    ui.expect_text(".site-header .role-badge", "人事部門として利用中").await?;
+    if !ui.exists("form[action='/logout'] button[type=submit]").await? {
+        bail!("the error page offers no sign-out");
+    }
+    switch_language(ui).await?;
+    expect_frame(ui, "hr", Role::Hr, Locale::En).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "bug: pages::render_errors draws error pages with PageCtx::anonymous, so a signed-in user's 403/404 page has no role badge, no sign-out, and its language button posts an empty csrf (answered 403 \"フォームの有効期限が切れたか…\")"]
+async fn error_pages_keep_the_signed_in_frame() -> Result<()> {
+    let app = spawn_app(Backend::Sqlite).await?;
+    let ui = Ui::open(&app).await?;
+    let outcome = error_page_frame(&ui).await;
     ui.finish(outcome).await
 }

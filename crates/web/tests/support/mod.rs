@@ -2,6 +2,7 @@
 //! fresh database, one account per role, and a small HTTP agent that keeps its own cookies
 //! and never follows redirects (so every 303 and every `Set-Cookie` is seen).
 
+// Shared by the `http` and `e2e` binaries; each uses only part of it.
 #![allow(dead_code)]
 
 use anyhow::{bail, Context, Result};
@@ -95,7 +96,7 @@ impl App {
         Agent::new(&self.base)
     }
 
-    /// A new agent signed in as `login` (see [`login`]).
+    /// A new agent signed in as `login` (see [`login_as`]).
     pub async fn signed_in(&self, login: &str) -> Result<Agent> {
         let mut a = self.agent();
         login_as(&mut a, login).await?;
