@@ -94,7 +94,7 @@ impl Slot {
 
     pub fn new(start_ms: i64, end_ms: i64) -> Result<Slot, Invalid> {
         let len = end_ms - start_ms;
-        if len < Self::MIN_MS || len > Self::MAX_MS {
+        if !(Self::MIN_MS..=Self::MAX_MS).contains(&len) {
             return Err(Invalid::new(
                 "ends_at",
                 "面談時間は15分以上4時間以内で設定してください（終了は開始より後にしてください）。",

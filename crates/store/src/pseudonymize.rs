@@ -11,10 +11,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-/// Name indexes by tenant, with the register stamp they were built from.
+/// A tenant's name index and the register stamp it was built from.
+type Cached = (String, Arc<NameIndex>);
+
+/// Name indexes by tenant.
 #[derive(Clone, Default)]
 pub(crate) struct NameCache {
-    inner: Arc<Mutex<HashMap<TenantId, (String, Arc<NameIndex>)>>>,
+    inner: Arc<Mutex<HashMap<TenantId, Cached>>>,
 }
 
 /// Splits "山田 太郎" into family and given names; a name without a space is all family.

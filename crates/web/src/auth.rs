@@ -222,10 +222,16 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
         }
     }
     req.extensions_mut().insert(locale);
-    if let Some(p) = principal {
+    if let Some(p) = principal.clone() {
         req.extensions_mut().insert(p);
     }
-    with_locale(next.run(req).await, locale)
+    let mut res = with_locale(next.run(req).await, locale);
+    // Error pages are drawn further out; they show the signed-in frame (role, sign-out, a
+    // working language switch) when they know who asked.
+    if let Some(p) = principal {
+        res.extensions_mut().insert(p);
+    }
+    res
 }
 
 fn with_locale(mut res: Response, locale: Locale) -> Response {

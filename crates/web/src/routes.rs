@@ -83,9 +83,10 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let router = router
         .fallback(pages::not_found)
         .layer(from_fn_with_state(state.clone(), authenticate))
-        .layer(from_fn(pages::render_errors))
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
+        // Outside the limits, so that a refused body is explained like every other error.
+        .layer(from_fn(pages::render_errors))
         .layer(from_fn(security::headers))
         .layer(from_fn(security::request_log))
         .with_state(state);

@@ -2,6 +2,7 @@
 //! SQLite file and a fresh PostgreSQL database (`sqlite::name`, `postgres::name`), driven over
 //! HTTP like a browser would (cookies, forms, CSRF tokens, no redirect following).
 
+mod e2e;
 mod support;
 
 use anyhow::{bail, Context, Result};
@@ -31,12 +32,10 @@ on_both_backends!(
     api_tokens_act_in_their_role_until_revoked,
     sign_in_redirects_stay_on_the_site,
     sessions_work_across_two_servers,
-    configured_cookie_security_and_idle_expiry_apply;
+    configured_cookie_security_and_idle_expiry_apply,
+    language_switch_redirects_stay_on_the_site,
+    oversized_body_is_explained_in_the_users_language;
     known_bugs:
-    language_switch_redirects_stay_on_the_site =>
-        "bug: pages/session.rs locale_submit follows next=/\\evil.example (a browser reads it as //evil.example)",
-    oversized_body_is_explained_in_the_users_language =>
-        "bug: RequestBodyLimitLayer sits outside render_errors (routes::build), so a 413 is plain text \"length limit exceeded\"",
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -170,6 +170,7 @@ pub async fn not_found() -> AppError {
 /// request's language. Internal causes go to the log with the request id, never to the client.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path().to_string();
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let res = next.run(req).await;
     let info = match res.extensions().get::<ErrorInfo>() {
@@ -205,8 +206,12 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         r
     } else {
+        let ctx = match res.extensions().get::<Principal>() {
+            Some(p) => PageCtx::new(p, locale, "error-title", &path),
+            None => PageCtx::anonymous(locale, "error-title", &path),
+        };
         let page = ErrorPage {
-            ctx: PageCtx::anonymous(locale, "error-title", ""),
+            ctx,
             status: status.as_u16(),
             message: info.message.in_locale(locale).to_string(),
             rows: info.rows.iter().take(200).map(|r| r.describe(locale)).collect(),

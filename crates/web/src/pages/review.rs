@@ -38,7 +38,7 @@ struct QueuePage {
 
 /// "3日4時間" / "3 d 4 h": how long something has waited.
 pub fn waited(locale: domain::Locale, ms: i64) -> String {
-    let hours = (ms.max(0) / 3_600_000) as i64;
+    let hours = ms.max(0) / 3_600_000;
     let (d, h) = (hours / 24, hours % 24);
     match locale {
         domain::Locale::Ja if d > 0 => format!("{d}日{h}時間"),

@@ -27,10 +27,15 @@ pub fn routes(r: Routes) -> Routes {
         .post("/locale", Action::Public, locale_submit)
 }
 
+/// A path on this site, or nothing: `//host` and `/\\host` are read by browsers as other sites.
+fn local_path(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']))
+}
+
 /// Only local paths are followed after sign-in, so a link cannot send a user elsewhere.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.starts_with("/login") => n.to_string(),
+    match local_path(next) {
+        Some(n) if !n.starts_with("/login") => n.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -239,10 +244,7 @@ async fn locale_submit(State(state): State<AppState>, MaybeAuthed(p): MaybeAuthe
     if let Some(p) = &p {
         state.store.set_user_locale(p.tenant.id, p.user.id, locale).await?;
     }
-    let next = match f.next.as_deref() {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") => n.to_string(),
-        _ => "/".to_string(),
-    };
+    let next = local_path(f.next.as_deref()).unwrap_or("/").to_string();
     let mut res = Redirect::to(&next).into_response();
     if let Ok(v) = set_cookie(LANG_COOKIE, locale.code(), Some(365 * 86400), secure_request(&state, &headers)).parse() {
         res.headers_mut().append(SET_COOKIE, v);
