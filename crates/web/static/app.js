@@ -55,7 +55,14 @@ document.addEventListener("DOMContentLoaded", () => {
     sessionStorage.setItem(key, JSON.stringify({ fields: fields, at: Date.now() }));
   };
   let timer = null;
-  const save = async () => {
+  let inflight = null;
+  const save = () => {
+    inflight = send().finally(() => {
+      inflight = null;
+    });
+    return inflight;
+  };
+  const send = async () => {
     const body = new URLSearchParams(new FormData(form));
     body.delete("then_submit");
     try {
@@ -86,8 +93,15 @@ document.addEventListener("DOMContentLoaded", () => {
     clearTimeout(timer);
     timer = setTimeout(save, 3000);
   });
-  form.addEventListener("submit", () => {
+  form.addEventListener("submit", (ev) => {
     clearTimeout(timer);
     keep();
+    // An autosave still on its way would make this submission's version stale: wait for it,
+    // then submit again with the version it returned.
+    if (inflight) {
+      ev.preventDefault();
+      const submitter = ev.submitter;
+      inflight.then(() => form.requestSubmit(submitter));
+    }
   });
 });

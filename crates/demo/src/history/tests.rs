@@ -256,7 +256,9 @@ fn sentences_vary_from_report_to_report() {
     for r in &h.reports {
         let all = all_text(&r.sections);
         assert!(!all.contains('{') && !all.contains('}'), "unfilled token in {all}");
-        let sentences: HashSet<&str> = all.split('。').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let listed: Vec<&str> = all.split('。').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let sentences: HashSet<&str> = listed.iter().copied().collect();
+        assert_eq!(sentences.len(), listed.len(), "a sentence repeats in {all}");
         for s in sentences {
             *seen_in.entry(s.to_string()).or_default() += 1;
         }

@@ -137,7 +137,7 @@ const THEMES: [Theme; 8] = [
             "学習計画を立て、実行状況を次回面談で確認する。",
             "社内外の研修情報を提供する。",
             "{C}の取得に向けた学習計画づくりを支援する。",
-            "キャリアシートを用いて、これまでの経験から強みを言語化する。",
+            "これまでの経験を振り返り、強みを言語化するワークを行う。",
         ],
         next: &["{M}月の研修申込状況を確認する。", "次回面談で学習計画の進み具合を確認する。"],
     },
@@ -479,6 +479,18 @@ impl<'a, 'r, R: Rng> Writer<'a, 'r, R> {
         }
     }
 
+    /// Up to `n` distinct templates of a bank, to be filled later with [`Self::put`].
+    fn distinct(&mut self, bank: &[&'static str], n: usize) -> Vec<&'static str> {
+        bank.choose_multiple(self.rng, n).copied().collect()
+    }
+
+    fn put(&mut self, out: &mut String, template: Option<&&'static str>) {
+        if let Some(t) = template {
+            let filled = self.fill(t);
+            out.push_str(&filled);
+        }
+    }
+
     fn maybe(&mut self, out: &mut String, bank: &[&str], p: f64) {
         if self.rng.gen_bool(p) {
             self.some(out, bank, 1);
@@ -504,29 +516,33 @@ impl<'a, 'r, R: Rng> Writer<'a, 'r, R> {
             self.maybe(&mut career, CAREER_EXTRA, 0.4);
         }
 
+        // General sentences of one section are drawn together, so none repeats in it.
+        let extra = !flags.life_safety && self.rng.gen_bool(0.3);
+        let general = self.distinct(WORKPLACE_GENERAL, 1 + usize::from(extra));
         let mut workplace = String::new();
-        self.some(&mut workplace, WORKPLACE_GENERAL, 1);
+        self.put(&mut workplace, general.first());
         self.some(&mut workplace, primary.workplace, 1);
         if let Some(s) = secondary {
             self.maybe(&mut workplace, s.workplace, 0.6);
         }
         if flags.life_safety {
             workplace.push_str(LIFE_SAFETY_WORKPLACE);
-        } else {
-            self.maybe(&mut workplace, WORKPLACE_GENERAL, 0.3);
         }
+        self.put(&mut workplace, general.get(1));
 
+        let extra = !flags.organizational_response && self.rng.gen_bool(0.3);
+        let general = self.distinct(ORGANIZATION_GENERAL, usize::from(secondary.is_none()) + usize::from(extra));
+        let mut general = general.into_iter();
         let mut organization = String::new();
         self.some(&mut organization, primary.organization, 1);
         match secondary {
             Some(s) => self.some(&mut organization, s.organization, 1),
-            None => self.some(&mut organization, ORGANIZATION_GENERAL, 1),
+            None => self.put(&mut organization, general.next().as_ref()),
         }
         if flags.organizational_response {
             self.some(&mut organization, ORG_RESPONSE, 1);
-        } else {
-            self.maybe(&mut organization, ORGANIZATION_GENERAL, 0.3);
         }
+        self.put(&mut organization, general.next().as_ref());
 
         let mut support = String::new();
         self.some(&mut support, SUPPORT_GENERAL, 1);
@@ -538,17 +554,18 @@ impl<'a, 'r, R: Rng> Writer<'a, 'r, R> {
             self.maybe(&mut support, s.support, 0.5);
         }
 
+        let extra = !flags.organizational_response && self.rng.gen_bool(0.3);
+        let general = self.distinct(NEXT_GENERAL, 1 + usize::from(extra));
         let mut next = String::new();
         if flags.life_safety {
             self.some(&mut next, LIFE_SAFETY_NEXT, 2);
         }
         self.some(&mut next, primary.next, 1);
-        self.some(&mut next, NEXT_GENERAL, 1);
+        self.put(&mut next, general.first());
         if flags.organizational_response {
             next.push_str(ORG_RESPONSE_NEXT);
-        } else {
-            self.maybe(&mut next, NEXT_GENERAL, 0.3);
         }
+        self.put(&mut next, general.get(1));
 
         ReportSections { career_awareness: career, workplace, organization, support_plan: support, next_steps: next }
     }

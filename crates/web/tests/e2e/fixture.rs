@@ -51,7 +51,14 @@ pub async fn held_interview(app: &App) -> Result<Fixture> {
     let subject = app.store.employee_by_number(app.tenant.id, "E002").await?.id;
     let start = chrono::Utc::now().timestamp_millis() - 7 * 86_400_000;
     let slot = Slot::new(start, start + 3_600_000).map_err(|e| anyhow!("{e:?}"))?;
-    let new = NewInterview { cycle: None, employee: subject, kind: InterviewKind::Initial, mode: InterviewMode::InPerson, place: "本社 面談室A".into(), slot };
+    let new = NewInterview {
+        cycle: None,
+        employee: subject,
+        kind: InterviewKind::Initial,
+        mode: InterviewMode::InPerson,
+        place: "本社 面談室A".into(),
+        slot,
+    };
     let interview = app.store.schedule_interview(&consultant1, &new).await?;
     app.store.set_interview_status(&consultant1, interview, InterviewStatus::Held, "").await?;
     Ok(Fixture { interview, consultant1 })

@@ -108,10 +108,7 @@ impl Ui {
 
     /// Waits until the element `css` exists and its text contains `needle`; returns the text.
     pub async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
-        self.until(&format!("{css} to contain {needle:?}"), || async {
-            Ok(self.text_of(css).await?.filter(|t| t.contains(needle)))
-        })
-        .await
+        self.until(&format!("{css} to contain {needle:?}"), || async { Ok(self.text_of(css).await?.filter(|t| t.contains(needle))) }).await
     }
 
     /// Asserts the text of `css` right now (after the page has loaded).
@@ -226,7 +223,7 @@ impl Ui {
             Err(e) => {
                 let diagnostics = self.diagnostics().await;
                 let _ = self.browser.close().await;
-                Err(anyhow!("{e:?}\n\n{diagnostics}"))
+                Err(anyhow!("{e:#}\n\n{diagnostics}"))
             }
         }
     }
