@@ -24,6 +24,15 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 300)]
         raw: usize,
     },
+    /// The pseudonymizer over the demo's reports: name index build, and masking per report.
+    Reports {
+        /// Databases that already hold the demo tenant (default: a fresh demo in a temp dir).
+        #[arg(long = "on")]
+        on: Vec<String>,
+        /// Employees of the fresh demo when no database is given.
+        #[arg(long, default_value_t = 1200)]
+        employees: usize,
+    },
     /// Time to generate and load the demo company.
     Demo {
         #[arg(long = "on")]
@@ -59,6 +68,29 @@ pub async fn run(_g: &Global, what: BenchWhat) -> anyhow::Result<ExitCode> {
             for t in targets {
                 let store = open_target(t.as_deref(), &dir).await?;
                 bench_audit(&store, tasks.max(1), per_task.max(1), raw.max(1)).await?;
+                store.close().await;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchWhat::Reports { on, employees } => {
+            let targets: Vec<Option<String>> = if on.is_empty() { vec![None] } else { on.into_iter().map(Some).collect() };
+            for t in targets {
+                let store = match &t {
+                    Some(url) => Store::open(url, OpenOptions { create: false, migrate: true, keys: _g.key_source_for(url)? }).await?,
+                    None => {
+                        let store = open_target(None, &dir).await?;
+                        populate(&store, &DemoArgs { employees, seed: 1, no_serve: true, listen: String::new() }).await?;
+                        store
+                    }
+                };
+                let tenant = store.tenant_by_slug(crate::demo::DEMO_TENANT).await?;
+                let f = store.bench_pseudonymize(tenant.id).await?;
+                let n = f.reports.max(1) as f64;
+                println!("bench reports on {}: {} people, {} reports, {} characters", store.backend().as_str(), f.people, f.reports, f.chars);
+                println!("  name index build:        {:>9.1} ms", f.index_build.as_secs_f64() * 1000.0);
+                println!("  mask one report (mean):  {:>9.3} ms", f.mask_total.as_secs_f64() * 1000.0 / n);
+                println!("  mask one report (max):   {:>9.3} ms", f.mask_max.as_secs_f64() * 1000.0);
+                println!("  mask all reports:        {:>9.1} ms", f.mask_total.as_secs_f64() * 1000.0);
                 store.close().await;
             }
             Ok(ExitCode::SUCCESS)

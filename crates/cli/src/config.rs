@@ -53,6 +53,18 @@ impl Global {
     }
 }
 
+impl Global {
+    /// The key source for a database other than `--db` (benchmarks over several databases):
+    /// the environment's key, `--key-file`, or the key file beside that database.
+    pub fn key_source_for(&self, url: &str) -> anyhow::Result<KeySource> {
+        let other = Global { db: url.to_string(), ..self.clone() };
+        if std::env::var("CAREERDOCK_DATABASE_URL_FILE").is_ok() {
+            anyhow::bail!("CAREERDOCK_DATABASE_URL_FILE is set: give the databases to measure with --db instead");
+        }
+        Ok(other.key_source()?.0)
+    }
+}
+
 /// Opens the store. `create`: create the database and key file when absent (demo, migrate).
 pub async fn open(g: &Global, create: bool) -> anyhow::Result<Store> {
     let url = g.db_url()?;

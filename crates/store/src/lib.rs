@@ -42,7 +42,7 @@ pub fn sessions_token() -> String {
     sessions::random_token(32)
 }
 pub use taxonomy::{Taxonomy, TaxonomyItem};
-pub use reports::{CommentRow, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
+pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use tenants::TenantRow;
 pub use tokens::{TokenRow, TokenPrincipal};
 pub use users::{AccountRow, NewUser, UserRow};

@@ -17,7 +17,7 @@ type Cached = (String, Arc<NameIndex>);
 /// Name indexes by tenant.
 #[derive(Clone, Default)]
 pub(crate) struct NameCache {
-    inner: Arc<Mutex<HashMap<TenantId, Cached>>>,
+    pub(crate) inner: Arc<Mutex<HashMap<TenantId, Cached>>>,
 }
 
 /// Splits "山田 太郎" into family and given names; a name without a space is all family.
