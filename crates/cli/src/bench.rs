@@ -86,7 +86,13 @@ pub async fn run(_g: &Global, what: BenchWhat) -> anyhow::Result<ExitCode> {
                 let tenant = store.tenant_by_slug(crate::demo::DEMO_TENANT).await?;
                 let f = store.bench_pseudonymize(tenant.id).await?;
                 let n = f.reports.max(1) as f64;
-                println!("bench reports on {}: {} people, {} reports, {} characters", store.backend().as_str(), f.people, f.reports, f.chars);
+                println!(
+                    "bench reports on {}: {} people, {} reports, {} characters",
+                    store.backend().as_str(),
+                    f.people,
+                    f.reports,
+                    f.chars
+                );
                 println!("  name index build:        {:>9.1} ms", f.index_build.as_secs_f64() * 1000.0);
                 println!("  mask one report (mean):  {:>9.3} ms", f.mask_total.as_secs_f64() * 1000.0 / n);
                 println!("  mask one report (max):   {:>9.3} ms", f.mask_max.as_secs_f64() * 1000.0);
@@ -145,7 +151,10 @@ async fn bench_audit(store: &Store, tasks: usize, per_task: usize, raw: usize) -
     println!("bench audit on {backend}:");
     println!("  raw durable single-row commits, 1 task:        {seq_rate:>10.0} /s ({raw} commits)");
     println!("  raw durable single-row commits, {tasks} tasks:      {conc_rate:>10.0} /s ({} commits)", conc_n * tasks);
-    println!("  audited appends (each durable before return), {tasks} tasks: {audited_rate:>10.0} /s ({total} events, {:.2} s)", took.as_secs_f64());
+    println!(
+        "  audited appends (each durable before return), {tasks} tasks: {audited_rate:>10.0} /s ({total} events, {:.2} s)",
+        took.as_secs_f64()
+    );
     println!("  speed-up over raw 1-task commits: {:.1}x; chain intact after run: {intact}", audited_rate / seq_rate);
     Ok(())
 }

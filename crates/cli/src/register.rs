@@ -89,7 +89,10 @@ pub async fn import(g: &Global, what: ImportWhat) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     match result {
         Ok(s) => {
-            println!("取り込みました / imported: 新規 created {}, 更新 updated {}, 変更なし unchanged {}, 新しい部署 departments {}", s.created, s.updated, s.unchanged, s.departments_created);
+            println!(
+                "取り込みました / imported: 新規 created {}, 更新 updated {}, 変更なし unchanged {}, 新しい部署 departments {}",
+                s.created, s.updated, s.unchanged, s.departments_created
+            );
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -104,17 +107,25 @@ pub async fn import(g: &Global, what: ImportWhat) -> anyhow::Result<ExitCode> {
 
 pub async fn export(g: &Global, what: ExportWhat) -> anyhow::Result<ExitCode> {
     let ExportWhat::Employees { tenant, encoding, english_headers, output } = what;
-    let enc = SourceEncoding::from_name(&encoding).with_context(|| format!("unknown encoding '{encoding}': use utf-8, utf-8-bom or sjis"))?;
+    let enc =
+        SourceEncoding::from_name(&encoding).with_context(|| format!("unknown encoding '{encoding}': use utf-8, utf-8-bom or sjis"))?;
     let store = config::open(g, false).await?;
     let t = config::tenant(&store, &tenant).await?;
     let records = store.employee_records(t.id).await?;
     let ctx = Ctx::operator(t.id, "export");
     store
-        .audit(&ctx, ctx.event(domain::audit::AuditAction::EmployeeListRead, "employees", "export").detail(format!("count={}", records.len())))
+        .audit(
+            &ctx,
+            ctx.event(domain::audit::AuditAction::EmployeeListRead, "employees", "export").detail(format!("count={}", records.len())),
+        )
         .await?;
     store.close().await;
     if let Some((i, c)) = first_unencodable(&records, enc) {
-        anyhow::bail!("employee {} contains '{c}', which {} cannot hold: export as utf-8 instead", records.get(i).map(|r| r.number.as_str()).unwrap_or("?"), enc.label());
+        anyhow::bail!(
+            "employee {} contains '{c}', which {} cannot hold: export as utf-8 instead",
+            records.get(i).map(|r| r.number.as_str()).unwrap_or("?"),
+            enc.label()
+        );
     }
     let bytes = write_employee_csv(&records, enc, !english_headers);
     match output {

@@ -25,7 +25,12 @@ pub struct ServeArgs {
 }
 
 pub fn web_config(args: &ServeArgs) -> WebConfig {
-    let mut c = WebConfig { demo_mode: args.demo_mode, behind_proxy: args.behind_proxy, secure_cookies: args.secure_cookies, ..WebConfig::default() };
+    let mut c = WebConfig {
+        demo_mode: args.demo_mode,
+        behind_proxy: args.behind_proxy,
+        secure_cookies: args.secure_cookies,
+        ..WebConfig::default()
+    };
     c.session_limits.idle_ms = args.session_idle_minutes.clamp(1, 24 * 60) * 60_000;
     c
 }
@@ -37,9 +42,8 @@ pub async fn run(g: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn serve_store(store: store::Store, args: &ServeArgs) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(&args.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = store.backend().as_str(), "careerdock is serving");
     eprintln!("careerdock: serving http://{addr}/ (Ctrl-C to stop)");

@@ -61,24 +61,34 @@ pub async fn run(g: &Global, what: TokenWhat) -> anyhow::Result<ExitCode> {
     let result = async {
         match what {
             TokenWhat::Create { tenant, login, role, expires, name } => {
-                let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role '{role}': use one of {}", Role::ALL.map(|r| r.as_str()).join(", ")))?;
+                let role = Role::parse(&role)
+                    .ok_or_else(|| anyhow::anyhow!("unknown role '{role}': use one of {}", Role::ALL.map(|r| r.as_str()).join(", ")))?;
                 let t = config::tenant(&store, &tenant).await?;
-                let user = store.user_by_login(t.id, &login).await.map_err(|_| anyhow::anyhow!("no user '{login}' in tenant '{tenant}'"))?;
+                let user =
+                    store.user_by_login(t.id, &login).await.map_err(|_| anyhow::anyhow!("no user '{login}' in tenant '{tenant}'"))?;
                 let ctx = Ctx::user(t.id, user.id, &format!("cli:{login}"), Some(role));
                 let (secret, _) = store.create_token(&ctx, role, &name, expires).await?;
                 println!("{secret}");
             }
             TokenWhat::List { tenant, login } => {
                 let t = config::tenant(&store, &tenant).await?;
-                let user = store.user_by_login(t.id, &login).await.map_err(|_| anyhow::anyhow!("no user '{login}' in tenant '{tenant}'"))?;
+                let user =
+                    store.user_by_login(t.id, &login).await.map_err(|_| anyhow::anyhow!("no user '{login}' in tenant '{tenant}'"))?;
                 for tok in store.tokens_of(t.id, user.id).await? {
-                    let state = if tok.revoked_at.is_some() { "revoked" } else if tok.expires_at.is_some_and(|e| e < store::now_ms()) { "expired" } else { "active" };
+                    let state = if tok.revoked_at.is_some() {
+                        "revoked"
+                    } else if tok.expires_at.is_some_and(|e| e < store::now_ms()) {
+                        "expired"
+                    } else {
+                        "active"
+                    };
                     println!("{}\t{}\t{}\t{}…\t{state}", tok.id, tok.role, tok.name, tok.prefix);
                 }
             }
             TokenWhat::Revoke { tenant, login, id } => {
                 let t = config::tenant(&store, &tenant).await?;
-                let user = store.user_by_login(t.id, &login).await.map_err(|_| anyhow::anyhow!("no user '{login}' in tenant '{tenant}'"))?;
+                let user =
+                    store.user_by_login(t.id, &login).await.map_err(|_| anyhow::anyhow!("no user '{login}' in tenant '{tenant}'"))?;
                 let ctx = Ctx::user(t.id, user.id, &format!("cli:{login}"), None);
                 store.revoke_token(&ctx, TokenId::new(id)).await.map_err(|e| match e {
                     store::StoreError::NotFound => anyhow::anyhow!("no active token {id} of '{login}'"),

@@ -14,12 +14,7 @@ fn main() {
     let company = careerdock_demo::generate_company(employees, seed, today);
     let elapsed = start.elapsed();
 
-    println!(
-        "{}: {} departments, {} employees in {elapsed:?}",
-        company.name,
-        company.departments.len(),
-        company.employees.len()
-    );
+    println!("{}: {} departments, {} employees in {elapsed:?}", company.name, company.departments.len(), company.employees.len());
     for d in company.departments.iter().take(40) {
         println!("  {}", d.to_path_string());
     }
@@ -30,19 +25,12 @@ fn main() {
             e.name.as_str(),
             e.name_kana.as_ref().map_or("", |k| k.as_str()),
             e.department.to_path_string(),
-            e.grade
-                .as_deref()
-                .and_then(careerdock_demo::grade_label)
-                .unwrap_or(""),
+            e.grade.as_deref().and_then(careerdock_demo::grade_label).unwrap_or(""),
             e.birth_year.unwrap_or_default(),
             e.hire_date.map(|d| d.to_string()).unwrap_or_default(),
             e.boss_number.as_ref().map_or("-", |b| b.as_str()),
             e.status.label_ja(),
         );
     }
-    println!(
-        "boss login: {}, employee login: {}",
-        company.boss_user_employee.as_str(),
-        company.employee_user_employee.as_str()
-    );
+    println!("boss login: {}, employee login: {}", company.boss_user_employee.as_str(), company.employee_user_employee.as_str());
 }

@@ -13,9 +13,7 @@ mod org;
 mod people;
 
 use chrono::NaiveDate;
-use domain::employee::{
-    DepartmentPath, Email, EmployeeNumber, EmployeeRecord, EmployeeStatus, NameKana, PersonName,
-};
+use domain::employee::{DepartmentPath, Email, EmployeeNumber, EmployeeRecord, EmployeeStatus, NameKana, PersonName};
 use org::{Dept, Level};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -44,34 +42,11 @@ pub struct Company {
 
 /// The Japanese title of a grade code, such as `"G5"` → `"課長"`.
 pub fn grade_label(code: &str) -> Option<&'static str> {
-    GRADES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, label)| *label)
+    GRADES.iter().find(|(c, _)| *c == code).map(|(_, label)| *label)
 }
 
-const COMPANY_STEMS: [&str; 10] = [
-    "みなと",
-    "さくら",
-    "あおば",
-    "ひかり",
-    "つばさ",
-    "みどり",
-    "あさひ",
-    "わかば",
-    "はるか",
-    "やまと",
-];
-const COMPANY_TRADES: [&str; 8] = [
-    "精機",
-    "電機",
-    "工業",
-    "製作所",
-    "化学",
-    "産業",
-    "テクノ",
-    "システムズ",
-];
+const COMPANY_STEMS: [&str; 10] = ["みなと", "さくら", "あおば", "ひかり", "つばさ", "みどり", "あさひ", "わかば", "はるか", "やまと"];
+const COMPANY_TRADES: [&str; 8] = ["精機", "電機", "工業", "製作所", "化学", "産業", "テクノ", "システムズ"];
 
 /// Share of members on leave, and (on top of that) of members who have left.
 const ON_LEAVE: f64 = 0.03;
@@ -96,22 +71,12 @@ pub fn generate_company(employees: usize, seed: u64, today: NaiveDate) -> Compan
 
     // Heads first, one per department in tree order; whoever is left joins a team.
     let heads = employees.min(plan.len());
-    let demo_team = plan
-        .iter()
-        .take(heads)
-        .position(|d| d.level == Level::Section && !d.has_children);
+    let demo_team = plan.iter().take(heads).position(|d| d.level == Level::Section && !d.has_children);
     let members = staff_counts(&plan, heads, employees - heads, demo_team, &mut rng);
 
     let width = employees.to_string().len().max(6);
-    let mut make = Maker {
-        rng,
-        today,
-        width,
-        next: 1,
-        out: Vec::with_capacity(employees.min(PREALLOCATE)),
-        boss_of: Vec::new(),
-        is_head: Vec::new(),
-    };
+    let mut make =
+        Maker { rng, today, width, next: 1, out: Vec::with_capacity(employees.min(PREALLOCATE)), boss_of: Vec::new(), is_head: Vec::new() };
     let mut head_of: Vec<Option<usize>> = vec![None; plan.len()];
     for (at, dept) in plan.iter().enumerate().take(heads) {
         let grade = match dept.level {
@@ -126,27 +91,19 @@ pub fn generate_company(employees: usize, seed: u64, today: NaiveDate) -> Compan
         for k in 0..members[at] {
             let grade = people::staff_grade(&mut make.rng);
             // The demo boss's first member must be able to log in as the demo employee.
-            let status = if Some(at) == demo_team && k == 0 {
-                EmployeeStatus::Active
-            } else {
-                make.status()
-            };
+            let status = if Some(at) == demo_team && k == 0 { EmployeeStatus::Active } else { make.status() };
             make.employee(grade, &dept.path, boss, status, false);
         }
     }
 
     let placeholder = make.number(1);
     let boss_user = demo_boss(&make, &head_of, demo_team);
-    let employee_user = boss_user
-        .and_then(|b| make.first_member(|boss| boss == Some(b)))
-        .or_else(|| make.first_member(|_| true))
-        .or(boss_user);
+    let employee_user =
+        boss_user.and_then(|b| make.first_member(|boss| boss == Some(b))).or_else(|| make.first_member(|_| true)).or(boss_user);
     let number_at = |i: Option<usize>| i.and_then(|i| make.out.get(i)).map(|e| e.number.clone());
     let boss_user_employee = number_at(boss_user).or_else(|| placeholder.clone());
     let employee_user_employee = number_at(employee_user).or_else(|| placeholder.clone());
-    let (Some(boss_user_employee), Some(employee_user_employee)) =
-        (boss_user_employee, employee_user_employee)
-    else {
+    let (Some(boss_user_employee), Some(employee_user_employee)) = (boss_user_employee, employee_user_employee) else {
         // Only reachable if "E000001" stopped being a valid employee number.
         unreachable!("the first employee number is valid")
     };
@@ -169,19 +126,12 @@ fn demo_boss(make: &Maker, head_of: &[Option<usize>], demo_team: Option<usize>) 
     if let Some(h) = head.filter(|h| reports[*h] >= DEMO_TEAM) {
         return Some(h);
     }
-    let most = reports
-        .iter()
-        .enumerate()
-        .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)));
+    let most = reports.iter().enumerate().max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)));
     most.map(|(i, _)| i)
 }
 
 /// The closest department at or above `from` that has a head, as an index into the employees.
-fn nearest_head(
-    plan: &[Dept],
-    head_of: &[Option<usize>],
-    mut from: Option<usize>,
-) -> Option<usize> {
+fn nearest_head(plan: &[Dept], head_of: &[Option<usize>], mut from: Option<usize>) -> Option<usize> {
     while let Some(at) = from {
         if let Some(head) = head_of[at] {
             return Some(head);
@@ -193,13 +143,7 @@ fn nearest_head(
 
 /// How many members each department gets besides its head: most work in 課, a few sit directly in
 /// a 部 or 本部, a handful in 役員室. The demo 課 is given its team first.
-fn staff_counts(
-    plan: &[Dept],
-    heads: usize,
-    members: usize,
-    demo_team: Option<usize>,
-    rng: &mut impl Rng,
-) -> Vec<usize> {
+fn staff_counts(plan: &[Dept], heads: usize, members: usize, demo_team: Option<usize>, rng: &mut impl Rng) -> Vec<usize> {
     let mut counts = vec![0usize; plan.len()];
     if members == 0 || heads == 0 {
         return counts;
@@ -224,11 +168,7 @@ fn staff_counts(
     let (mut sum, mut given) = (0.0, 0usize);
     for (i, w) in weights.iter().enumerate() {
         sum += w;
-        let upto = if i + 1 == weights.len() {
-            rest
-        } else {
-            ((sum / total) * rest as f64).round() as usize
-        };
+        let upto = if i + 1 == weights.len() { rest } else { ((sum / total) * rest as f64).round() as usize };
         let upto = upto.clamp(given, rest);
         counts[i] += upto - given;
         given = upto;
@@ -275,11 +215,7 @@ impl Maker {
         let person = people::person(&mut self.rng, grade, self.today);
         let number = self.number(n)?;
         let name = PersonName::parse(&person.name).ok()?;
-        let email = Email::parse(&format!(
-            "{}@{EMAIL_DOMAIN}",
-            number.as_str().to_ascii_lowercase()
-        ))
-        .ok();
+        let email = Email::parse(&format!("{}@{EMAIL_DOMAIN}", number.as_str().to_ascii_lowercase())).ok();
         let boss_number = boss.and_then(|b| self.out.get(b)).map(|b| b.number.clone());
         self.out.push(EmployeeRecord {
             number,
@@ -300,11 +236,7 @@ impl Maker {
 
     /// The first active member (not a head) whose boss satisfies `boss`.
     fn first_member(&self, boss: impl Fn(Option<usize>) -> bool) -> Option<usize> {
-        (0..self.out.len()).find(|&i| {
-            !self.is_head[i]
-                && self.out[i].status == EmployeeStatus::Active
-                && boss(self.boss_of[i])
-        })
+        (0..self.out.len()).find(|&i| !self.is_head[i] && self.out[i].status == EmployeeStatus::Active && boss(self.boss_of[i]))
     }
 }
 

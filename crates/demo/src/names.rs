@@ -436,11 +436,4 @@ pub(crate) fn given<R: Rng>(rng: &mut R, female: bool, birth_year: i32) -> Name 
 }
 
 #[cfg(test)]
-pub(crate) const ALL_GIVEN: [&[Name]; 6] = [
-    MALE_OLDER,
-    MALE_MIDDLE,
-    MALE_YOUNGER,
-    FEMALE_OLDER,
-    FEMALE_MIDDLE,
-    FEMALE_YOUNGER,
-];
+pub(crate) const ALL_GIVEN: [&[Name]; 6] = [MALE_OLDER, MALE_MIDDLE, MALE_YOUNGER, FEMALE_OLDER, FEMALE_MIDDLE, FEMALE_YOUNGER];

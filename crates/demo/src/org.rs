@@ -30,13 +30,7 @@ pub(crate) struct Dept {
 
 pub(crate) const OFFICE: &str = "役員室";
 
-const FAMILIES: [&str; 5] = [
-    "経営企画本部",
-    "営業本部",
-    "開発本部",
-    "製造本部",
-    "管理本部",
-];
+const FAMILIES: [&str; 5] = ["経営企画本部", "営業本部", "開発本部", "製造本部", "管理本部"];
 const PLANNING: usize = 0;
 const SALES: usize = 1;
 const ENGINEERING: usize = 2;
@@ -54,123 +48,47 @@ struct Kind {
 /// In the order a growing company adds them.
 const KINDS: [Kind; 16] = [
     Kind {
-        stem: "営業",
-        family: SALES,
-        sections: &[
-            "法人営業課",
-            "営業推進課",
-            "代理店営業課",
-            "官公庁営業課",
-            "海外営業課",
-        ],
-        size: 1.3,
+        stem: "営業", family: SALES, sections: &["法人営業課", "営業推進課", "代理店営業課", "官公庁営業課", "海外営業課"], size: 1.3
     },
     Kind {
-        stem: "人事",
-        family: ADMINISTRATION,
-        sections: &["人事課", "労務課", "人材開発課", "採用課", "健康推進課"],
-        size: 0.6,
+        stem: "人事", family: ADMINISTRATION, sections: &["人事課", "労務課", "人材開発課", "採用課", "健康推進課"], size: 0.6
     },
     Kind {
-        stem: "製造",
-        family: MANUFACTURING,
-        sections: &["製造課", "組立課", "加工課", "生産技術課", "設備保全課"],
-        size: 1.8,
+        stem: "製造", family: MANUFACTURING, sections: &["製造課", "組立課", "加工課", "生産技術課", "設備保全課"], size: 1.8
     },
     Kind {
-        stem: "開発",
-        family: ENGINEERING,
-        sections: &[
-            "設計課",
-            "ソフトウェア開発課",
-            "試作課",
-            "評価課",
-            "技術管理課",
-        ],
-        size: 1.3,
+        stem: "開発", family: ENGINEERING, sections: &["設計課", "ソフトウェア開発課", "試作課", "評価課", "技術管理課"], size: 1.3
     },
+    Kind { stem: "経理", family: ADMINISTRATION, sections: &["経理課", "財務課", "管理会計課", "税務課"], size: 0.5 },
+    Kind { stem: "総務", family: ADMINISTRATION, sections: &["総務課", "施設管理課", "庶務課", "秘書課"], size: 0.5 },
+    Kind { stem: "経営企画", family: PLANNING, sections: &["経営企画課", "広報課", "事業開発課", "IR課"], size: 0.4 },
     Kind {
-        stem: "経理",
-        family: ADMINISTRATION,
-        sections: &["経理課", "財務課", "管理会計課", "税務課"],
-        size: 0.5,
-    },
-    Kind {
-        stem: "総務",
-        family: ADMINISTRATION,
-        sections: &["総務課", "施設管理課", "庶務課", "秘書課"],
-        size: 0.5,
-    },
-    Kind {
-        stem: "経営企画",
-        family: PLANNING,
-        sections: &["経営企画課", "広報課", "事業開発課", "IR課"],
-        size: 0.4,
-    },
-    Kind {
-        stem: "品質保証",
-        family: MANUFACTURING,
-        sections: &["品質管理課", "品質保証課", "検査課", "環境安全課"],
-        size: 0.9,
+        stem: "品質保証", family: MANUFACTURING, sections: &["品質管理課", "品質保証課", "検査課", "環境安全課"], size: 0.9
     },
     Kind {
         stem: "情報システム",
         family: ADMINISTRATION,
-        sections: &[
-            "システム企画課",
-            "インフラ課",
-            "業務システム課",
-            "情報セキュリティ課",
-        ],
+        sections: &["システム企画課", "インフラ課", "業務システム課", "情報セキュリティ課"],
         size: 0.6,
     },
     Kind {
         stem: "マーケティング",
         family: SALES,
-        sections: &[
-            "市場調査課",
-            "販売促進課",
-            "商品企画課",
-            "デジタルマーケティング課",
-        ],
+        sections: &["市場調査課", "販売促進課", "商品企画課", "デジタルマーケティング課"],
         size: 0.7,
     },
     Kind {
-        stem: "研究開発",
-        family: ENGINEERING,
-        sections: &["基礎研究課", "応用研究課", "材料研究課", "先行開発課"],
-        size: 1.0,
+        stem: "研究開発", family: ENGINEERING, sections: &["基礎研究課", "応用研究課", "材料研究課", "先行開発課"], size: 1.0
+    },
+    Kind { stem: "購買", family: MANUFACTURING, sections: &["調達課", "購買管理課", "外注管理課"], size: 0.5 },
+    Kind { stem: "生産管理", family: MANUFACTURING, sections: &["生産計画課", "工程管理課", "資材課"], size: 0.7 },
+    Kind {
+        stem: "物流", family: MANUFACTURING, sections: &["物流企画課", "倉庫管理課", "配送課", "出荷管理課"], size: 0.9
     },
     Kind {
-        stem: "購買",
-        family: MANUFACTURING,
-        sections: &["調達課", "購買管理課", "外注管理課"],
-        size: 0.5,
+        stem: "カスタマーサポート", family: SALES, sections: &["お客様相談課", "技術サポート課", "修理サービス課"], size: 1.0
     },
-    Kind {
-        stem: "生産管理",
-        family: MANUFACTURING,
-        sections: &["生産計画課", "工程管理課", "資材課"],
-        size: 0.7,
-    },
-    Kind {
-        stem: "物流",
-        family: MANUFACTURING,
-        sections: &["物流企画課", "倉庫管理課", "配送課", "出荷管理課"],
-        size: 0.9,
-    },
-    Kind {
-        stem: "カスタマーサポート",
-        family: SALES,
-        sections: &["お客様相談課", "技術サポート課", "修理サービス課"],
-        size: 1.0,
-    },
-    Kind {
-        stem: "法務",
-        family: PLANNING,
-        sections: &["法務課", "知的財産課", "コンプライアンス課"],
-        size: 0.3,
-    },
+    Kind { stem: "法務", family: PLANNING, sections: &["法務課", "知的財産課", "コンプライアンス課"], size: 0.3 },
 ];
 
 /// Once every kind exists, a bigger company adds more of these (第二営業部, 第二製造部, …).
@@ -269,11 +187,7 @@ pub(crate) fn plan(total: usize) -> Vec<Dept> {
     let mut by_family: Vec<Vec<Slot>> = vec![Vec::new(); FAMILIES.len()];
     for index in 0..departments {
         let kind = kind_at(index);
-        by_family[KINDS[kind].family].push(Slot {
-            kind,
-            ordinal: kind_seen[kind],
-            index,
-        });
+        by_family[KINDS[kind].family].push(Slot { kind, ordinal: kind_seen[kind], index });
         kind_seen[kind] += 1;
     }
 
@@ -281,13 +195,7 @@ pub(crate) fn plan(total: usize) -> Vec<Dept> {
     let Some(office) = DepartmentPath::parse(OFFICE).ok() else {
         return out;
     };
-    out.push(Dept {
-        path: office,
-        parent: None,
-        level: Level::Office,
-        size: 1.0,
-        has_children: false,
-    });
+    out.push(Dept { path: office, parent: None, level: Level::Office, size: 1.0, has_children: false });
 
     for (family, slots) in by_family.iter().enumerate() {
         if slots.is_empty() {
@@ -306,27 +214,14 @@ pub(crate) fn plan(total: usize) -> Vec<Dept> {
                 next += 1;
                 let kind = &KINDS[slot.kind];
                 let name = numbered(kind.stem, "部", slot.ordinal, kind_total[slot.kind]);
-                let Some(department_at) = push(
-                    &mut out,
-                    Some(division_at),
-                    &name,
-                    Level::Department,
-                    kind.size,
-                ) else {
+                let Some(department_at) = push(&mut out, Some(division_at), &name, Level::Department, kind.size) else {
                     continue;
                 };
-                let count =
-                    sections / departments + usize::from(slot.index < sections % departments);
+                let count = sections / departments + usize::from(slot.index < sections % departments);
                 for i in 0..count {
                     let base = kind.sections[i % kind.sections.len()];
                     let name = section_name(base, i / kind.sections.len());
-                    push(
-                        &mut out,
-                        Some(department_at),
-                        &name,
-                        Level::Section,
-                        kind.size,
-                    );
+                    push(&mut out, Some(department_at), &name, Level::Section, kind.size);
                 }
             }
         }
@@ -335,13 +230,7 @@ pub(crate) fn plan(total: usize) -> Vec<Dept> {
 }
 
 /// Appends a child of `parent` and returns its index, or None if its path would not parse.
-fn push(
-    out: &mut Vec<Dept>,
-    parent: Option<usize>,
-    name: &str,
-    level: Level,
-    size: f64,
-) -> Option<usize> {
+fn push(out: &mut Vec<Dept>, parent: Option<usize>, name: &str, level: Level, size: f64) -> Option<usize> {
     // 本部 report to 役員室 but are top-level paths, as HR systems usually list them.
     let raw = match parent.and_then(|p| out.get(p)) {
         Some(p) if p.level != Level::Office => format!("{}/{name}", p.path.to_path_string()),
@@ -351,13 +240,7 @@ fn push(
     if let Some(p) = parent.and_then(|p| out.get_mut(p)) {
         p.has_children = true;
     }
-    out.push(Dept {
-        path,
-        parent,
-        level,
-        size,
-        has_children: false,
-    });
+    out.push(Dept { path, parent, level, size, has_children: false });
     Some(out.len() - 1)
 }
 
@@ -389,8 +272,7 @@ mod tests {
                     None => assert_eq!(i, 0),
                     Some(p) => {
                         assert!(p < i);
-                        let expected =
-                            (plan[p].level != Level::Office).then(|| plan[p].path.clone());
+                        let expected = (plan[p].level != Level::Office).then(|| plan[p].path.clone());
                         assert_eq!(d.path.parent(), expected);
                     }
                 }
@@ -401,16 +283,9 @@ mod tests {
     #[test]
     fn a_mid_sized_company_has_the_usual_functions() {
         let names: Vec<String> = plan(30).iter().map(|d| d.path.to_path_string()).collect();
-        for expected in [
-            "役員室",
-            "営業本部/営業部/法人営業課",
-            "管理本部/人事部/人事課",
-            "製造本部/製造部",
-        ] {
-            assert!(
-                names.iter().any(|n| n == expected),
-                "{expected} missing from {names:?}"
-            );
+        for expected in ["役員室", "営業本部/営業部/法人営業課", "管理本部/人事部/人事課", "製造本部/製造部"]
+        {
+            assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
         }
     }
 }

@@ -5,16 +5,8 @@ use chrono::{Datelike, Days, NaiveDate};
 use rand::Rng;
 
 /// Grade codes with their Japanese titles, from the newest hire up to the president.
-pub const GRADES: [(&str, &str); 8] = [
-    ("G1", "一般"),
-    ("G2", "一般"),
-    ("G3", "主任"),
-    ("G4", "係長"),
-    ("G5", "課長"),
-    ("G6", "部長"),
-    ("G7", "本部長"),
-    ("G8", "社長"),
-];
+pub const GRADES: [(&str, &str); 8] =
+    [("G1", "一般"), ("G2", "一般"), ("G3", "主任"), ("G4", "係長"), ("G5", "課長"), ("G6", "部長"), ("G7", "本部長"), ("G8", "社長")];
 
 /// Rungs of the ladder, as indices into [`GRADES`].
 pub(crate) const SECTION_HEAD: usize = 4;
@@ -23,16 +15,7 @@ pub(crate) const DIVISION_HEAD: usize = 6;
 pub(crate) const PRESIDENT: usize = 7;
 
 /// Range of `today.year() - birth_year` per grade: managers are older.
-const AGES: [(i32, i32); 8] = [
-    (23, 30),
-    (25, 62),
-    (28, 58),
-    (32, 60),
-    (38, 58),
-    (45, 62),
-    (50, 63),
-    (55, 64),
-];
+const AGES: [(i32, i32); 8] = [(23, 30), (25, 62), (28, 58), (32, 60), (38, 58), (45, 62), (50, 63), (55, 64)];
 
 /// Hired no earlier than 1 January of the year they turn 23, so at least 22 on joining.
 const HIRING_AGE: i32 = 23;
@@ -57,11 +40,7 @@ pub(crate) fn staff_grade<R: Rng>(rng: &mut R) -> usize {
 pub(crate) fn person<R: Rng>(rng: &mut R, grade: usize, today: NaiveDate) -> Person {
     let (low, high) = AGES[grade.min(AGES.len() - 1)];
     // On 1 January nobody of 23 can have been hired yet "before today".
-    let youngest = if today.ordinal() == 1 {
-        HIRING_AGE + 1
-    } else {
-        HIRING_AGE
-    };
+    let youngest = if today.ordinal() == 1 { HIRING_AGE + 1 } else { HIRING_AGE };
     let low = low.max(youngest);
     let age = rng.gen_range(low..=high.max(low));
     let birth_year = today.year() - age;

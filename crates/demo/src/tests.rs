@@ -12,18 +12,10 @@ fn check(company: &Company, n: usize, today: NaiveDate) -> HashMap<String, usize
     assert!(company.name.starts_with("株式会社"));
 
     let departments: HashSet<&DepartmentPath> = company.departments.iter().collect();
-    assert_eq!(
-        departments.len(),
-        company.departments.len(),
-        "department paths are unique"
-    );
+    assert_eq!(departments.len(), company.departments.len(), "department paths are unique");
     for (i, d) in company.departments.iter().enumerate() {
         if let Some(parent) = d.parent() {
-            let at = company
-                .departments
-                .iter()
-                .position(|p| *p == parent)
-                .unwrap();
+            let at = company.departments.iter().position(|p| *p == parent).unwrap();
             assert!(at < i, "{} comes after its parent", d.to_path_string());
         }
         assert!(d.depth() <= 3);
@@ -33,20 +25,11 @@ fn check(company: &Company, n: usize, today: NaiveDate) -> HashMap<String, usize
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut reports: HashMap<String, usize> = HashMap::new();
     for (i, e) in company.employees.iter().enumerate() {
-        assert!(
-            seen.insert(e.number.as_str(), i).is_none(),
-            "duplicate {}",
-            e.number.as_str()
-        );
+        assert!(seen.insert(e.number.as_str(), i).is_none(), "duplicate {}", e.number.as_str());
         // Every boss exists and comes earlier, which also rules out cycles.
         match &e.boss_number {
             Some(b) => {
-                assert!(
-                    seen.contains_key(b.as_str()) && b != &e.number,
-                    "{} has boss {} missing or later",
-                    e.number.as_str(),
-                    b.as_str()
-                );
+                assert!(seen.contains_key(b.as_str()) && b != &e.number, "{} has boss {} missing or later", e.number.as_str(), b.as_str());
                 *reports.entry(b.as_str().to_string()).or_default() += 1;
             }
             None => assert_eq!(i, 0, "only the president has no boss"),
@@ -61,10 +44,7 @@ fn check(company: &Company, n: usize, today: NaiveDate) -> HashMap<String, usize
         assert_eq!(e.name.as_str().split(' ').count(), 2);
         assert_eq!(kana.as_str().split(' ').count(), 2);
         let email = e.email.as_ref().unwrap();
-        assert_eq!(
-            email.as_str(),
-            format!("{}@example.co.jp", e.number.as_str().to_lowercase())
-        );
+        assert_eq!(email.as_str(), format!("{}@example.co.jp", e.number.as_str().to_lowercase()));
         assert!(e.number.as_str().starts_with('E') && e.number.as_str().len() >= 7);
         assert!(grade_label(e.grade.as_deref().unwrap()).is_some());
 
@@ -75,10 +55,7 @@ fn check(company: &Company, n: usize, today: NaiveDate) -> HashMap<String, usize
         assert!(domain::employee::parse_birth_year(&birth_year.to_string(), today).is_ok());
         let hired = e.hire_date.unwrap();
         assert!(hired < today);
-        assert!(
-            hired.year() - birth_year >= 23,
-            "hired {hired} born {birth_year}"
-        );
+        assert!(hired.year() - birth_year >= 23, "hired {hired} born {birth_year}");
     }
     if n > 0 {
         assert!(seen.contains_key(company.boss_user_employee.as_str()));
@@ -90,22 +67,14 @@ fn check(company: &Company, n: usize, today: NaiveDate) -> HashMap<String, usize
 }
 
 fn record<'a>(company: &'a Company, number: &EmployeeNumber) -> &'a EmployeeRecord {
-    company
-        .employees
-        .iter()
-        .find(|e| &e.number == number)
-        .unwrap()
+    company.employees.iter().find(|e| &e.number == number).unwrap()
 }
 
 #[test]
 fn a_company_of_1200() {
     let company = generate_company(1200, 7, today());
     let reports = check(&company, 1200, today());
-    assert!(
-        (25..=40).contains(&company.departments.len()),
-        "{} departments",
-        company.departments.len()
-    );
+    assert!((25..=40).contains(&company.departments.len()), "{} departments", company.departments.len());
 
     let boss = record(&company, &company.boss_user_employee);
     assert!(reports.get(boss.number.as_str()).copied().unwrap_or(0) >= 3);
@@ -113,15 +82,9 @@ fn a_company_of_1200() {
     assert_eq!(boss.status, EmployeeStatus::Active);
     let member = record(&company, &company.employee_user_employee);
     assert_eq!(member.status, EmployeeStatus::Active);
-    assert!(
-        !reports.contains_key(member.number.as_str()),
-        "the demo employee manages nobody"
-    );
+    assert!(!reports.contains_key(member.number.as_str()), "the demo employee manages nobody");
     assert_eq!(member.boss_number.as_ref(), Some(&boss.number));
-    assert!(matches!(
-        member.grade.as_deref(),
-        Some("G1" | "G2" | "G3" | "G4")
-    ));
+    assert!(matches!(member.grade.as_deref(), Some("G1" | "G2" | "G3" | "G4")));
 
     // Every department has a head reporting to the head of its parent.
     let head_of: HashMap<&DepartmentPath, &EmployeeRecord> = company
@@ -139,24 +102,14 @@ fn a_company_of_1200() {
             None if head.number == *president => None,
             None => Some(president),
         };
-        assert_eq!(
-            head.boss_number.as_ref(),
-            expected,
-            "head of {}",
-            d.to_path_string()
-        );
+        assert_eq!(head.boss_number.as_ref(), expected, "head of {}", d.to_path_string());
         let grade = match d.depth() {
             1 if d.name() == "役員室" => "G8",
             1 => "G7",
             2 => "G6",
             _ => "G5",
         };
-        assert_eq!(
-            head.grade.as_deref(),
-            Some(grade),
-            "head of {}",
-            d.to_path_string()
-        );
+        assert_eq!(head.grade.as_deref(), Some(grade), "head of {}", d.to_path_string());
     }
     // Members report to the head of their own department.
     for e in &company.employees {
@@ -177,26 +130,14 @@ fn a_company_of_1200() {
     };
     assert!(mean_age(&["G5", "G6", "G7"]) > mean_age(&["G1", "G2"]) + 5.0);
 
-    let on_leave = company
-        .employees
-        .iter()
-        .filter(|e| e.status == EmployeeStatus::OnLeave)
-        .count();
-    let retired = company
-        .employees
-        .iter()
-        .filter(|e| e.status == EmployeeStatus::Retired)
-        .count();
+    let on_leave = company.employees.iter().filter(|e| e.status == EmployeeStatus::OnLeave).count();
+    let retired = company.employees.iter().filter(|e| e.status == EmployeeStatus::Retired).count();
     assert!((15..=60).contains(&on_leave), "{on_leave} on leave");
     assert!((2..=30).contains(&retired), "{retired} retired");
 
     let names: HashSet<&str> = company.employees.iter().map(|e| e.name.as_str()).collect();
     assert!(names.len() >= 500, "only {} distinct names", names.len());
-    let families: HashSet<&str> = company
-        .employees
-        .iter()
-        .filter_map(|e| e.name.as_str().split(' ').next())
-        .collect();
+    let families: HashSet<&str> = company.employees.iter().filter_map(|e| e.name.as_str().split(' ').next()).collect();
     assert!(families.len() >= 100);
 }
 
@@ -212,12 +153,7 @@ fn the_same_seed_gives_the_same_company() {
 
     let c = generate_company(300, 43, today());
     assert_ne!(a.employees, c.employees);
-    let same_names = a
-        .employees
-        .iter()
-        .zip(&c.employees)
-        .filter(|(x, y)| x.name == y.name)
-        .count();
+    let same_names = a.employees.iter().zip(&c.employees).filter(|(x, y)| x.name == y.name).count();
     assert!(same_names < 30, "{same_names} names unchanged across seeds");
 }
 
@@ -248,10 +184,7 @@ fn ten_employees_still_give_a_boss_with_a_team() {
     assert!(reports[company.boss_user_employee.as_str()] >= 3);
     let member = record(&company, &company.employee_user_employee);
     assert_eq!(member.status, EmployeeStatus::Active);
-    assert_eq!(
-        member.boss_number.as_ref(),
-        Some(&company.boss_user_employee)
-    );
+    assert_eq!(member.boss_number.as_ref(), Some(&company.boss_user_employee));
 }
 
 #[test]
@@ -261,10 +194,7 @@ fn every_small_size_is_well_formed() {
         let reports = check(&company, n, today());
         if n >= 10 {
             assert!(reports[company.boss_user_employee.as_str()] >= 3, "n = {n}");
-            assert_ne!(
-                company.boss_user_employee, company.employee_user_employee,
-                "n = {n}"
-            );
+            assert_ne!(company.boss_user_employee, company.employee_user_employee, "n = {n}");
         }
     }
 }
@@ -273,11 +203,7 @@ fn every_small_size_is_well_formed() {
 fn department_count_scales_with_employees() {
     for (n, low, high) in [(4_000, 80, 120), (40_000, 800, 1_200)] {
         let company = generate_company(n, 3, today());
-        assert!(
-            (low..=high).contains(&company.departments.len()),
-            "{n}: {}",
-            company.departments.len()
-        );
+        assert!((low..=high).contains(&company.departments.len()), "{n}: {}", company.departments.len());
         check(&company, n, today());
     }
 }
@@ -295,19 +221,12 @@ fn name_banks_are_large_and_parse() {
     let male: usize = names::ALL_GIVEN[..3].iter().map(|b| b.len()).sum();
     let female: usize = names::ALL_GIVEN[3..].iter().map(|b| b.len()).sum();
     assert!(male >= 100 && female >= 100, "{male} male, {female} female");
-    for (written, reading) in names::FAMILY
-        .iter()
-        .chain(names::ALL_GIVEN.iter().flat_map(|b| b.iter()))
-    {
+    for (written, reading) in names::FAMILY.iter().chain(names::ALL_GIVEN.iter().flat_map(|b| b.iter())) {
         assert!(PersonName::parse(written).is_ok(), "{written}");
         assert!(NameKana::parse(reading).is_ok(), "{written} {reading}");
     }
     let family: HashSet<&str> = names::FAMILY.iter().map(|(w, _)| *w).collect();
-    assert_eq!(
-        family.len(),
-        names::FAMILY.len(),
-        "no repeated family names"
-    );
+    assert_eq!(family.len(), names::FAMILY.len(), "no repeated family names");
 }
 
 #[test]
@@ -324,16 +243,8 @@ fn time_100k() {
     let start = std::time::Instant::now();
     let company = generate_company(100_000, 2026, today());
     let elapsed = start.elapsed();
-    println!(
-        "generate_company(100_000): {elapsed:?}, {} departments, {} employees",
-        company.departments.len(),
-        company.employees.len()
-    );
+    println!("generate_company(100_000): {elapsed:?}, {} departments, {} employees", company.departments.len(), company.employees.len());
     assert_eq!(company.employees.len(), 100_000);
-    let numbers: HashSet<&str> = company
-        .employees
-        .iter()
-        .map(|e| e.number.as_str())
-        .collect();
+    let numbers: HashSet<&str> = company.employees.iter().map(|e| e.number.as_str()).collect();
     assert_eq!(numbers.len(), 100_000);
 }

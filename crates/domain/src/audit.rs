@@ -285,10 +285,14 @@ pub enum BreakReason {
 impl std::fmt::Display for BrokenLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let why = match &self.reason {
-            BreakReason::SequenceGap { found } => format!("expected sequence {} but found {found} (row deleted, inserted or moved)", self.seq),
+            BreakReason::SequenceGap { found } => {
+                format!("expected sequence {} but found {found} (row deleted, inserted or moved)", self.seq)
+            }
             BreakReason::PrevHashMismatch => "does not link to the previous event's hash (rows reordered or replaced)".to_string(),
             BreakReason::HashMismatch => "content does not match its hash (row edited)".to_string(),
-            BreakReason::HeadMismatch { head_seq } => format!("chain ends at {} but the recorded head is {head_seq} (rows removed from the end)", self.seq - 1),
+            BreakReason::HeadMismatch { head_seq } => {
+                format!("chain ends at {} but the recorded head is {head_seq} (rows removed from the end)", self.seq - 1)
+            }
         };
         write!(f, "tenant {} event {}: {why}", self.tenant, self.seq)
     }

@@ -22,10 +22,18 @@ pub fn fiscal_year_period(fy: i32) -> Option<(NaiveDate, NaiveDate)> {
 /// Checks a cycle's name and period.
 pub fn validate_cycle(name: &str, starts: NaiveDate, ends: NaiveDate) -> Result<(), Invalid> {
     if name.trim().is_empty() || name.chars().count() > 80 {
-        return Err(Invalid::new("name", "実施年度の名称を80文字以内で入力してください。", "give the cycle a name of at most 80 characters"));
+        return Err(Invalid::new(
+            "name",
+            "実施年度の名称を80文字以内で入力してください。",
+            "give the cycle a name of at most 80 characters",
+        ));
     }
     if ends <= starts || (ends - starts).num_days() > 3 * 366 {
-        return Err(Invalid::new("ends_on", "終了日は開始日より後で、3年以内にしてください。", "the end must be after the start and within three years"));
+        return Err(Invalid::new(
+            "ends_on",
+            "終了日は開始日より後で、3年以内にしてください。",
+            "the end must be after the start and within three years",
+        ));
     }
     Ok(())
 }
@@ -108,7 +116,8 @@ pub fn balance(targets: &[i64], consultants: &[i64], current: &HashMap<i64, usiz
     if consultants.is_empty() {
         return Vec::new();
     }
-    let mut load: Vec<(usize, usize, i64)> = consultants.iter().enumerate().map(|(i, c)| (current.get(c).copied().unwrap_or(0), i, *c)).collect();
+    let mut load: Vec<(usize, usize, i64)> =
+        consultants.iter().enumerate().map(|(i, c)| (current.get(c).copied().unwrap_or(0), i, *c)).collect();
     let mut out = Vec::with_capacity(targets.len());
     for t in targets {
         if let Some(min) = load.iter_mut().min_by_key(|(n, i, _)| (*n, *i)) {
@@ -142,7 +151,11 @@ mod tests {
     #[test]
     fn milestones_and_departments() {
         let rule = TargetRule { departments: vec!["営業本部".into()], age_milestones: vec![30, 40], ..Default::default() };
-        let cs = [cand(1, "営業本部/第一営業部", 1996, d(2019, 4, 1)), cand(2, "開発本部", 1996, d(2019, 4, 1)), cand(3, "営業本部", 1990, d(2019, 4, 1))];
+        let cs = [
+            cand(1, "営業本部/第一営業部", 1996, d(2019, 4, 1)),
+            cand(2, "開発本部", 1996, d(2019, 4, 1)),
+            cand(3, "営業本部", 1990, d(2019, 4, 1)),
+        ];
         let t = select_targets(&cs, &rule, 2026);
         assert_eq!(t.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1]);
         assert!(t[0].1.contains("30歳"));

@@ -23,9 +23,7 @@ pub struct EmployeeNumber(String);
 impl EmployeeNumber {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let s = fold_full_width_ascii(raw.trim());
-        let ok = !s.is_empty()
-            && s.chars().count() <= 20
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let ok = !s.is_empty() && s.chars().count() <= 20 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok {
             return Err(Invalid::new(
                 "employee_number",
@@ -51,11 +49,7 @@ impl PersonName {
         let s = raw.trim().replace('\u{3000}', " ");
         let count = s.chars().count();
         if count == 0 || count > 60 || s.chars().any(char::is_control) {
-            return Err(Invalid::new(
-                "name",
-                "氏名は1〜60文字で入力してください。",
-                "the name must be 1 to 60 characters",
-            ));
+            return Err(Invalid::new("name", "氏名は1〜60文字で入力してください。", "the name must be 1 to 60 characters"));
         }
         Ok(Self(s))
     }
@@ -82,9 +76,7 @@ impl NameKana {
             })
             .collect();
         let count = converted.chars().count();
-        let kana_only = converted
-            .chars()
-            .all(|c| matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー' | '・' | ' ' | 'ヽ' | 'ヾ'));
+        let kana_only = converted.chars().all(|c| matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー' | '・' | ' ' | 'ヽ' | 'ヾ'));
         if count == 0 || count > 60 || !kana_only {
             return Err(Invalid::new(
                 "name_kana",
@@ -108,10 +100,7 @@ impl DepartmentPath {
     pub const MAX_DEPTH: usize = 8;
 
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let segments: Vec<String> = raw
-            .split(['/', '／'])
-            .map(|s| s.trim().replace('\u{3000}', " "))
-            .collect();
+        let segments: Vec<String> = raw.split(['/', '／']).map(|s| s.trim().replace('\u{3000}', " ")).collect();
         let bad = segments.is_empty()
             || segments.len() > Self::MAX_DEPTH
             || segments.iter().any(|s| s.is_empty() || s.chars().count() > 60 || s.chars().any(char::is_control));
@@ -196,7 +185,12 @@ pub fn parse_birth_year(raw: &str, today: NaiveDate) -> Result<i32, Invalid> {
         Some(y) if y >= today.year() - 100 && y <= today.year() - 15 => Ok(y),
         _ => Err(Invalid::new(
             "birth_year",
-            format!("生年「{}」が不正です。西暦4桁で、{}〜{}年の範囲で指定してください。", raw.trim(), today.year() - 100, today.year() - 15),
+            format!(
+                "生年「{}」が不正です。西暦4桁で、{}〜{}年の範囲で指定してください。",
+                raw.trim(),
+                today.year() - 100,
+                today.year() - 15
+            ),
             format!("birth year \"{}\" is invalid: give a year between {} and {}", raw.trim(), today.year() - 100, today.year() - 15),
         )),
     }
@@ -207,12 +201,10 @@ pub fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, Invalid> 
     let s = fold_full_width_ascii(raw.trim());
     let parts: Vec<&str> = s.split(['-', '/']).collect();
     let parsed = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 && (1..=2).contains(&m.len()) && (1..=2).contains(&d.len()) => {
-            match (y.parse(), m.parse(), d.parse()) {
-                (Ok(y), Ok(m), Ok(d)) => NaiveDate::from_ymd_opt(y, m, d),
-                _ => None,
-            }
-        }
+        [y, m, d] if y.len() == 4 && (1..=2).contains(&m.len()) && (1..=2).contains(&d.len()) => match (y.parse(), m.parse(), d.parse()) {
+            (Ok(y), Ok(m), Ok(d)) => NaiveDate::from_ymd_opt(y, m, d),
+            _ => None,
+        },
         _ => None,
     };
     parsed.ok_or_else(|| {

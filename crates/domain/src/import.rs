@@ -11,8 +11,8 @@
 //! imported again.
 
 use crate::employee::{
-    fold_full_width_ascii, parse_birth_year, parse_date, DepartmentPath, Email, EmployeeNumber,
-    EmployeeRecord, EmployeeStatus, NameKana, PersonName,
+    fold_full_width_ascii, parse_birth_year, parse_date, DepartmentPath, Email, EmployeeNumber, EmployeeRecord, EmployeeStatus, NameKana,
+    PersonName,
 };
 use crate::{Invalid, Locale, Message};
 use chrono::{Datelike, NaiveDate};
@@ -29,11 +29,7 @@ pub enum SourceEncoding {
 }
 
 impl SourceEncoding {
-    pub const ALL: [SourceEncoding; 3] = [
-        SourceEncoding::Utf8,
-        SourceEncoding::Utf8Bom,
-        SourceEncoding::ShiftJis,
-    ];
+    pub const ALL: [SourceEncoding; 3] = [SourceEncoding::Utf8, SourceEncoding::Utf8Bom, SourceEncoding::ShiftJis];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -45,18 +41,11 @@ impl SourceEncoding {
 
     /// Reads an encoding name as an operator would type it: `utf-8`, `utf8-bom`, `sjis`, `cp932`, ….
     pub fn from_name(name: &str) -> Option<SourceEncoding> {
-        let key: String = name
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, '-' | '_' | ' '))
-            .flat_map(char::to_lowercase)
-            .collect();
+        let key: String = name.trim().chars().filter(|c| !matches!(c, '-' | '_' | ' ')).flat_map(char::to_lowercase).collect();
         match key.as_str() {
             "utf8" => Some(SourceEncoding::Utf8),
             "utf8bom" | "utf8withbom" | "bom" => Some(SourceEncoding::Utf8Bom),
-            "sjis" | "shiftjis" | "cp932" | "windows31j" | "ms932" => {
-                Some(SourceEncoding::ShiftJis)
-            }
+            "sjis" | "shiftjis" | "cp932" | "windows31j" | "ms932" => Some(SourceEncoding::ShiftJis),
             _ => None,
         }
     }
@@ -96,11 +85,7 @@ pub struct RowError {
 
 impl RowError {
     fn new(line: usize, column: Option<String>, message: Message) -> Self {
-        Self {
-            line,
-            column,
-            message,
-        }
+        Self { line, column, message }
     }
 
     /// The error with its place, e.g. `3行目「生年」: …` or `line 3, column 生年: …`.
@@ -220,16 +205,7 @@ impl Column {
                 "staff number",
                 "staff id",
             ],
-            Column::Name => &[
-                "氏名",
-                "名前",
-                "社員名",
-                "従業員名",
-                "氏名(漢字)",
-                "name",
-                "full name",
-                "employee name",
-            ],
+            Column::Name => &["氏名", "名前", "社員名", "従業員名", "氏名(漢字)", "name", "full name", "employee name"],
             Column::Kana => &[
                 "氏名カナ",
                 "氏名かな",
@@ -271,39 +247,13 @@ impl Column {
                 "division",
                 "organization",
             ],
-            Column::Grade => &[
-                "等級",
-                "資格等級",
-                "職能等級",
-                "社員等級",
-                "グレード",
-                "grade",
-                "job grade",
-                "pay grade",
-            ],
-            Column::BirthYear => &[
-                "生年",
-                "生まれ年",
-                "出生年",
-                "誕生年",
-                "生年月日",
-                "birth year",
-                "year of birth",
-                "birth date",
-                "date of birth",
-                "dob",
-            ],
-            Column::HireDate => &[
-                "入社日",
-                "入社年月日",
-                "採用日",
-                "採用年月日",
-                "hire date",
-                "join date",
-                "joined date",
-                "date of hire",
-                "start date",
-            ],
+            Column::Grade => &["等級", "資格等級", "職能等級", "社員等級", "グレード", "grade", "job grade", "pay grade"],
+            Column::BirthYear => {
+                &["生年", "生まれ年", "出生年", "誕生年", "生年月日", "birth year", "year of birth", "birth date", "date of birth", "dob"]
+            }
+            Column::HireDate => {
+                &["入社日", "入社年月日", "採用日", "採用年月日", "hire date", "join date", "joined date", "date of hire", "start date"]
+            }
             Column::Boss => &[
                 "上司社員番号",
                 "上司",
@@ -325,26 +275,8 @@ impl Column {
                 "manager employee number",
                 "manager id",
             ],
-            Column::Email => &[
-                "メール",
-                "メールアドレス",
-                "Eメール",
-                "Eメールアドレス",
-                "mail",
-                "email",
-                "email address",
-                "mail address",
-            ],
-            Column::Status => &[
-                "在籍区分",
-                "在籍状況",
-                "在籍状態",
-                "在籍",
-                "状態",
-                "ステータス",
-                "status",
-                "employment status",
-            ],
+            Column::Email => &["メール", "メールアドレス", "Eメール", "Eメールアドレス", "mail", "email", "email address", "mail address"],
+            Column::Status => &["在籍区分", "在籍状況", "在籍状態", "在籍", "状態", "ステータス", "status", "employment status"],
         }
     }
 }
@@ -354,9 +286,7 @@ impl Column {
 fn header_key(raw: &str) -> String {
     fold_full_width_ascii(raw)
         .chars()
-        .filter(|c| {
-            !c.is_whitespace() && !matches!(c, '_' | '-' | '.' | '・' | '*' | '※' | '\u{feff}')
-        })
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.' | '・' | '*' | '※' | '\u{feff}'))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -398,19 +328,11 @@ fn lookup_header(aliases: &HashMap<String, Column>, raw: &str) -> Option<Column>
 }
 
 fn known_columns_ja() -> String {
-    COLUMNS
-        .iter()
-        .map(|c| c.ja())
-        .collect::<Vec<_>>()
-        .join("、")
+    COLUMNS.iter().map(|c| c.ja()).collect::<Vec<_>>().join("、")
 }
 
 fn known_columns_en() -> String {
-    COLUMNS
-        .iter()
-        .map(|c| c.en())
-        .collect::<Vec<_>>()
-        .join(", ")
+    COLUMNS.iter().map(|c| c.en()).collect::<Vec<_>>().join(", ")
 }
 
 /// The header row understood: which column each field is, and how the file names it.
@@ -425,9 +347,7 @@ struct Layout {
 
 impl Layout {
     fn name_of(&self, c: Column) -> Option<String> {
-        self.position[c.index()]
-            .and_then(|i| self.names.get(i))
-            .cloned()
+        self.position[c.index()].and_then(|i| self.names.get(i)).cloned()
     }
 }
 
@@ -438,11 +358,7 @@ fn trim_cell(raw: &str) -> &str {
 fn read_header(record: &csv::StringRecord, line: usize) -> Result<Layout, Vec<RowError>> {
     let aliases = header_aliases();
     let mut errors = Vec::new();
-    let mut layout = Layout {
-        fields: Vec::new(),
-        names: Vec::new(),
-        position: [None; 10],
-    };
+    let mut layout = Layout { fields: Vec::new(), names: Vec::new(), position: [None; 10] };
     for (i, raw) in record.iter().enumerate() {
         let name = trim_cell(raw).to_string();
         let column = if name.is_empty() {
@@ -454,14 +370,8 @@ fn read_header(record: &csv::StringRecord, line: usize) -> Result<Layout, Vec<Ro
                         line,
                         Some(name.clone()),
                         Message::new(
-                            format!(
-                                "列名「{name}」は不明です。使える列名: {}。",
-                                known_columns_ja()
-                            ),
-                            format!(
-                                "unknown column \"{name}\"; the known columns are {}",
-                                known_columns_en()
-                            ),
+                            format!("列名「{name}」は不明です。使える列名: {}。", known_columns_ja()),
+                            format!("unknown column \"{name}\"; the known columns are {}", known_columns_en()),
                         ),
                     ));
                     None
@@ -474,10 +384,7 @@ fn read_header(record: &csv::StringRecord, line: usize) -> Result<Layout, Vec<Ro
                             Some(name.clone()),
                             Message::new(
                                 format!("列「{name}」が重複しています（「{first_name}」と同じ「{}」の列です）。", c.ja()),
-                                format!(
-                                    "column \"{name}\" is a duplicate: \"{first_name}\" already gives the {} column",
-                                    c.en()
-                                ),
+                                format!("column \"{name}\" is a duplicate: \"{first_name}\" already gives the {} column", c.en()),
                             ),
                         ));
                         None
@@ -498,16 +405,8 @@ fn read_header(record: &csv::StringRecord, line: usize) -> Result<Layout, Vec<Ro
                 line,
                 None,
                 Message::new(
-                    format!(
-                        "必須の列「{}」がありません。見出し行に「{}」の列を追加してください。",
-                        c.ja(),
-                        c.ja()
-                    ),
-                    format!(
-                        "the required column \"{}\" ({}) is missing from the header row",
-                        c.en(),
-                        c.ja()
-                    ),
+                    format!("必須の列「{}」がありません。見出し行に「{}」の列を追加してください。", c.ja(), c.ja()),
+                    format!("the required column \"{}\" ({}) is missing from the header row", c.en(), c.ja()),
                 ),
             ));
         }
@@ -561,9 +460,7 @@ fn decode(bytes: &[u8]) -> Result<(SourceEncoding, Cow<'_, str>), RowError> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return match std::str::from_utf8(rest) {
             Ok(s) => Ok((SourceEncoding::Utf8Bom, Cow::Borrowed(s))),
-            Err(e) => Err(undecodable(line_after(
-                rest.get(..e.valid_up_to()).unwrap_or_default(),
-            ))),
+            Err(e) => Err(undecodable(line_after(rest.get(..e.valid_up_to()).unwrap_or_default()))),
         };
     }
     let utf8_error = match std::str::from_utf8(bytes) {
@@ -574,9 +471,7 @@ fn decode(bytes: &[u8]) -> Result<(SourceEncoding, Cow<'_, str>), RowError> {
     let utf8_line = line_after(valid);
     // Shift_JIS text almost never forms three-byte UTF-8 sequences: if the readable start of the
     // file has several, it is UTF-8 with damage, and reading it as Shift_JIS would garble it.
-    let wide = std::str::from_utf8(valid)
-        .map(|s| s.chars().filter(|c| c.len_utf8() >= 3).count())
-        .unwrap_or(0);
+    let wide = std::str::from_utf8(valid).map(|s| s.chars().filter(|c| c.len_utf8() >= 3).count()).unwrap_or(0);
     if wide >= 3 {
         return Err(undecodable(utf8_line));
     }
@@ -617,14 +512,8 @@ fn parse_grade(raw: &str) -> Result<String, Invalid> {
     if s.is_empty() || s.chars().count() > GRADE_MAX_CHARS || s.chars().any(char::is_control) {
         return Err(Invalid::new(
             "grade",
-            format!(
-                "等級「{}」が不正です。{GRADE_MAX_CHARS}文字以内で指定してください。",
-                raw.trim()
-            ),
-            format!(
-                "grade \"{}\" is invalid: use up to {GRADE_MAX_CHARS} characters",
-                raw.trim()
-            ),
+            format!("等級「{}」が不正です。{GRADE_MAX_CHARS}文字以内で指定してください。", raw.trim()),
+            format!("grade \"{}\" is invalid: use up to {GRADE_MAX_CHARS} characters", raw.trim()),
         ));
     }
     Ok(s)
@@ -647,11 +536,7 @@ fn wareki_year(s: &str) -> Option<i32> {
     let s = s.trim().to_lowercase();
     for (era, first) in ERAS {
         if let Some(rest) = s.strip_prefix(era) {
-            let n = rest
-                .trim()
-                .trim_end_matches('年')
-                .trim_end_matches('.')
-                .trim();
+            let n = rest.trim().trim_end_matches('年').trim_end_matches('.').trim();
             let n: i32 = if n == "元" { 1 } else { n.parse().ok()? };
             return (1..=64).contains(&n).then_some(first + n - 1);
         }
@@ -673,26 +558,23 @@ fn parse_birth_year_cell(raw: &str, today: NaiveDate) -> Result<i32, Invalid> {
 }
 
 fn parse_status_cell(raw: &str) -> Result<EmployeeStatus, Invalid> {
-    EmployeeStatus::parse(raw).or_else(|e| {
-        EmployeeStatus::parse(&fold_full_width_ascii(raw).to_lowercase()).map_err(|_| e)
-    })
+    EmployeeStatus::parse(raw).or_else(|e| EmployeeStatus::parse(&fold_full_width_ascii(raw).to_lowercase()).map_err(|_| e))
 }
 
 fn parse_boss_cell(raw: &str) -> Result<EmployeeNumber, Invalid> {
     EmployeeNumber::parse(raw).map_err(|_| {
         Invalid::new(
             "boss_employee_number",
-            format!("上司社員番号「{raw}」が不正です。上司は社員番号（半角英数字・ハイフン・アンダースコアの20文字以内）で指定してください。"),
+            format!(
+                "上司社員番号「{raw}」が不正です。上司は社員番号（半角英数字・ハイフン・アンダースコアの20文字以内）で指定してください。"
+            ),
             format!("boss employee number \"{raw}\" is invalid: name the boss by employee number (up to 20 letters, digits, '-' or '_')"),
         )
     })
 }
 
 fn required_message(c: Column) -> Message {
-    Message::new(
-        format!("{}は必須です。空欄にできません。", c.ja()),
-        format!("{} is required and cannot be empty", c.en()),
-    )
+    Message::new(format!("{}は必須です。空欄にできません。", c.ja()), format!("{} is required and cannot be empty", c.en()))
 }
 
 /// What one data row yielded: its record if every cell was valid, and the number and boss
@@ -722,17 +604,10 @@ impl<'a> RowParser<'a> {
     }
 
     fn fail(&mut self, at: usize, c: Column, message: Message) {
-        self.errors.push((
-            at,
-            RowError::new(self.line, self.layout.name_of(c), message),
-        ));
+        self.errors.push((at, RowError::new(self.line, self.layout.name_of(c), message)));
     }
 
-    fn optional<T>(
-        &mut self,
-        c: Column,
-        parse: impl FnOnce(&str) -> Result<T, Invalid>,
-    ) -> Option<T> {
+    fn optional<T>(&mut self, c: Column, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Option<T> {
         let (at, s) = self.cell(c)?;
         match parse(s) {
             Ok(v) => Some(v),
@@ -743,11 +618,7 @@ impl<'a> RowParser<'a> {
         }
     }
 
-    fn required<T>(
-        &mut self,
-        c: Column,
-        parse: impl FnOnce(&str) -> Result<T, Invalid>,
-    ) -> Option<T> {
+    fn required<T>(&mut self, c: Column, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Option<T> {
         if self.cell(c).is_none() {
             let at = self.layout.position[c.index()].unwrap_or(0);
             self.fail(at, c, required_message(c));
@@ -757,19 +628,8 @@ impl<'a> RowParser<'a> {
     }
 }
 
-fn parse_row(
-    layout: &Layout,
-    record: &csv::StringRecord,
-    line: usize,
-    today: NaiveDate,
-    errors: &mut Vec<RowError>,
-) -> RowState {
-    let mut state = RowState {
-        line,
-        number: None,
-        boss: None,
-        record: None,
-    };
+fn parse_row(layout: &Layout, record: &csv::StringRecord, line: usize, today: NaiveDate, errors: &mut Vec<RowError>) -> RowState {
+    let mut state = RowState { line, number: None, boss: None, record: None };
     if record.len() != layout.fields.len() {
         errors.push(RowError::new(
             line,
@@ -789,33 +649,17 @@ fn parse_row(
         ));
         return state;
     }
-    let mut p = RowParser {
-        layout,
-        record,
-        line,
-        errors: Vec::new(),
-    };
+    let mut p = RowParser { layout, record, line, errors: Vec::new() };
     for (i, (column, raw)) in layout.fields.iter().zip(record.iter()).enumerate() {
-        if column.is_none()
-            && layout.names.get(i).is_some_and(String::is_empty)
-            && !clean_cell(raw).is_empty()
-        {
+        if column.is_none() && layout.names.get(i).is_some_and(String::is_empty) && !clean_cell(raw).is_empty() {
             p.errors.push((
                 i,
                 RowError::new(
                     line,
                     None,
                     Message::new(
-                        format!(
-                            "{}列目に値「{}」がありますが、見出し行にその列の名前がありません。",
-                            i + 1,
-                            clean_cell(raw)
-                        ),
-                        format!(
-                            "field {} holds \"{}\" but the header row gives that field no name",
-                            i + 1,
-                            clean_cell(raw)
-                        ),
+                        format!("{}列目に値「{}」がありますが、見出し行にその列の名前がありません。", i + 1, clean_cell(raw)),
+                        format!("field {} holds \"{}\" but the header row gives that field no name", i + 1, clean_cell(raw)),
                     ),
                 ),
             ));
@@ -854,18 +698,8 @@ fn parse_row(
     if ok {
         if let (Some(number), Some(name), Some(department)) = (number, name, department) {
             let status = status.unwrap_or_default();
-            state.record = Some(EmployeeRecord {
-                number,
-                name,
-                name_kana,
-                department,
-                grade,
-                birth_year,
-                hire_date,
-                boss_number,
-                email,
-                status,
-            });
+            state.record =
+                Some(EmployeeRecord { number, name, name_kana, department, grade, birth_year, hire_date, boss_number, email, status });
         }
     }
     state
@@ -892,16 +726,8 @@ fn check_across_rows(layout: &Layout, rows: &[RowState], errors: &mut Vec<RowErr
                     row.line,
                     number_column.clone(),
                     Message::new(
-                        format!(
-                            "社員番号「{}」は{}行目と重複しています。",
-                            n.as_str(),
-                            first_line
-                        ),
-                        format!(
-                            "employee number \"{}\" already appears on line {}",
-                            n.as_str(),
-                            first_line
-                        ),
+                        format!("社員番号「{}」は{}行目と重複しています。", n.as_str(), first_line),
+                        format!("employee number \"{}\" already appears on line {}", n.as_str(), first_line),
                     ),
                 ));
             }
@@ -956,23 +782,11 @@ fn check_across_rows(layout: &Layout, rows: &[RowState], errors: &mut Vec<RowErr
     }
 }
 
-fn report_cycle(
-    rows: &[RowState],
-    cycle: &[usize],
-    boss_column: &Option<String>,
-    errors: &mut Vec<RowError>,
-) {
-    let number = |i: usize| {
-        rows.get(i)
-            .and_then(|r| r.number.as_ref())
-            .map(EmployeeNumber::as_str)
-            .unwrap_or("")
-    };
+fn report_cycle(rows: &[RowState], cycle: &[usize], boss_column: &Option<String>, errors: &mut Vec<RowError>) {
+    let number = |i: usize| rows.get(i).and_then(|r| r.number.as_ref()).map(EmployeeNumber::as_str).unwrap_or("");
     let len = cycle.len();
     for (k, &row) in cycle.iter().enumerate() {
-        let mut shown: Vec<&str> = (0..len.min(CYCLE_SHOWN))
-            .map(|j| cycle.get((k + j) % len).map(|&i| number(i)).unwrap_or(""))
-            .collect();
+        let mut shown: Vec<&str> = (0..len.min(CYCLE_SHOWN)).map(|j| cycle.get((k + j) % len).map(|&i| number(i)).unwrap_or("")).collect();
         if len > CYCLE_SHOWN {
             shown.push("…");
         }
@@ -982,10 +796,7 @@ fn report_cycle(
         errors.push(RowError::new(
             line,
             boss_column.clone(),
-            Message::new(
-                format!("上司の関係が循環しています（{chain}）。"),
-                format!("the chain of bosses loops ({chain})"),
-            ),
+            Message::new(format!("上司の関係が循環しています（{chain}）。"), format!("the chain of bosses loops ({chain})")),
         ));
     }
 }
@@ -1060,16 +871,8 @@ pub struct PartialImport {
 /// returned. `Err` only for problems of the whole file (encoding, header, no data).
 pub fn parse_employee_csv_partial(bytes: &[u8], today: NaiveDate) -> Result<PartialImport, Vec<RowError>> {
     let (encoding, text) = decode(bytes).map_err(|e| vec![e])?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::None)
-        .from_reader(text.as_bytes());
-    let mut lines = LineCounter {
-        text: text.as_bytes(),
-        pos: 0,
-        line: 1,
-    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::None).from_reader(text.as_bytes());
+    let mut lines = LineCounter { text: text.as_bytes(), pos: 0, line: 1 };
     let mut errors: Vec<RowError> = Vec::new();
     let mut layout: Option<Layout> = None;
     let mut rows: Vec<RowState> = Vec::new();
@@ -1084,18 +887,12 @@ pub fn parse_employee_csv_partial(bytes: &[u8], today: NaiveDate) -> Result<Part
                 errors.push(RowError::new(
                     line,
                     None,
-                    Message::new(
-                        "この行をCSVとして読み取れません。",
-                        format!("this line cannot be read as CSV: {e}"),
-                    ),
+                    Message::new("この行をCSVとして読み取れません。", format!("this line cannot be read as CSV: {e}")),
                 ));
                 break;
             }
         }
-        let at = record
-            .position()
-            .map(|p| p.byte() as usize)
-            .unwrap_or(lines.pos);
+        let at = record.position().map(|p| p.byte() as usize).unwrap_or(lines.pos);
         let line = lines.line_of_record_at(at);
         if record.iter().all(|f| clean_cell(f).is_empty()) {
             continue;
@@ -1124,13 +921,7 @@ pub fn parse_employee_csv_partial(bytes: &[u8], today: NaiveDate) -> Result<Part
     let boss_column: Option<std::sync::Arc<str>> = layout.name_of(Column::Boss).map(std::sync::Arc::from);
     let rows = rows
         .into_iter()
-        .filter_map(|r| {
-            r.record.map(|record| ParsedRow {
-                line: r.line,
-                record,
-                boss_column: boss_column.clone(),
-            })
-        })
+        .filter_map(|r| r.record.map(|record| ParsedRow { line: r.line, record, boss_column: boss_column.clone() }))
         .collect();
     Ok(PartialImport { encoding, rows, numbers_in_file, errors })
 }
@@ -1158,25 +949,16 @@ fn record_cells(r: &EmployeeRecord, japanese: bool) -> [String; 10] {
         cell_text(&r.department.to_path_string()).into_owned(),
         opt(r.grade.as_deref()),
         r.birth_year.map(|y| y.to_string()).unwrap_or_default(),
-        r.hire_date
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
+        r.hire_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
         opt(r.boss_number.as_ref().map(EmployeeNumber::as_str)),
         opt(r.email.as_ref().map(Email::as_str)),
-        if japanese {
-            r.status.label_ja()
-        } else {
-            r.status.as_str()
-        }
-        .to_string(),
+        if japanese { r.status.label_ja() } else { r.status.as_str() }.to_string(),
     ]
 }
 
 fn write_text(records: &[EmployeeRecord], japanese_headers: bool) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(Vec::new());
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).quote_style(csv::QuoteStyle::Necessary).from_writer(Vec::new());
     let header = COLUMNS.map(|c| if japanese_headers { c.ja() } else { c.en() });
     // Writing to a Vec cannot fail, and every row has the header's length.
     let _ = writer.write_record(header);
@@ -1191,11 +973,7 @@ fn write_text(records: &[EmployeeRecord], japanese_headers: bool) -> String {
 ///
 /// Shift_JIS cannot hold every character: check [`first_unencodable`] first, since a character
 /// it cannot hold is written as an HTML character reference (`&#…;`).
-pub fn write_employee_csv(
-    records: &[EmployeeRecord],
-    encoding: SourceEncoding,
-    japanese_headers: bool,
-) -> Vec<u8> {
+pub fn write_employee_csv(records: &[EmployeeRecord], encoding: SourceEncoding, japanese_headers: bool) -> Vec<u8> {
     let text = write_text(records, japanese_headers);
     match encoding {
         SourceEncoding::Utf8 => text.into_bytes(),
@@ -1215,20 +993,13 @@ pub fn write_employee_csv(
 /// Whether `s` survives a trip through Shift_JIS (CP932) unchanged.
 fn shift_jis_round_trips(s: &str) -> bool {
     let (bytes, _, unmappable) = SHIFT_JIS.encode(s);
-    !unmappable
-        && SHIFT_JIS
-            .decode_without_bom_handling_and_without_replacement(&bytes)
-            .as_deref()
-            == Some(s)
+    !unmappable && SHIFT_JIS.decode_without_bom_handling_and_without_replacement(&bytes).as_deref() == Some(s)
 }
 
 /// The first record (by index) and character that `encoding` cannot carry faithfully, if any.
 /// UTF-8 carries everything; Shift_JIS lacks many characters (e.g. `𠮷`; `髙` and `①` are fine), and
 /// a few come back as a different character; both kinds are reported.
-pub fn first_unencodable(
-    records: &[EmployeeRecord],
-    encoding: SourceEncoding,
-) -> Option<(usize, char)> {
+pub fn first_unencodable(records: &[EmployeeRecord], encoding: SourceEncoding) -> Option<(usize, char)> {
     if encoding != SourceEncoding::ShiftJis {
         return None;
     }
@@ -1238,10 +1009,7 @@ pub fn first_unencodable(
                 continue;
             }
             let mut buf = [0u8; 4];
-            if let Some(c) = cell
-                .chars()
-                .find(|c| !shift_jis_round_trips(c.encode_utf8(&mut buf)))
-            {
+            if let Some(c) = cell.chars().find(|c| !shift_jis_round_trips(c.encode_utf8(&mut buf))) {
                 return Some((i, c));
             }
         }
@@ -1272,10 +1040,7 @@ mod tests {
     fn ok(text: &str) -> ParsedImport {
         match parse(text) {
             Ok(p) => p,
-            Err(e) => panic!(
-                "unexpected errors: {:?}",
-                e.iter().map(|e| e.describe(Locale::Ja)).collect::<Vec<_>>()
-            ),
+            Err(e) => panic!("unexpected errors: {:?}", e.iter().map(|e| e.describe(Locale::Ja)).collect::<Vec<_>>()),
         }
     }
 
@@ -1284,8 +1049,7 @@ mod tests {
         errs.iter().map(|e| (e.line, e.column.as_deref())).collect()
     }
 
-    const SAMPLE: &str =
-        "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号,メール,在籍区分\n\
+    const SAMPLE: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号,メール,在籍区分\n\
         E001,山田 太郎,やまだ たろう,営業本部,M1,1970,2000-04-01,,taro@example.co.jp,在籍\n\
         E002,佐藤　花子,サトウ ハナコ,営業本部/第一営業部,S2,1985年,2010/4/1,E001,,休職\n";
 
@@ -1297,28 +1061,19 @@ mod tests {
         let a = &p.rows[0];
         assert_eq!(a.line, 2);
         assert_eq!(a.record.number.as_str(), "E001");
-        assert_eq!(
-            a.record.name_kana.as_ref().map(NameKana::as_str),
-            Some("ヤマダ タロウ")
-        );
+        assert_eq!(a.record.name_kana.as_ref().map(NameKana::as_str), Some("ヤマダ タロウ"));
         assert_eq!(a.record.grade.as_deref(), Some("M1"));
         assert_eq!(a.record.birth_year, Some(1970));
         assert_eq!(a.record.hire_date, NaiveDate::from_ymd_opt(2000, 4, 1));
         assert_eq!(a.record.boss_number, None);
-        assert_eq!(
-            a.record.email.as_ref().map(Email::as_str),
-            Some("taro@example.co.jp")
-        );
+        assert_eq!(a.record.email.as_ref().map(Email::as_str), Some("taro@example.co.jp"));
         let b = &p.rows[1];
         assert_eq!(b.line, 3);
         assert_eq!(b.record.name.as_str(), "佐藤 花子");
         assert_eq!(b.record.department.segments(), ["営業本部", "第一営業部"]);
         assert_eq!(b.record.birth_year, Some(1985));
         assert_eq!(b.record.hire_date, NaiveDate::from_ymd_opt(2010, 4, 1));
-        assert_eq!(
-            b.record.boss_number.as_ref().map(EmployeeNumber::as_str),
-            Some("E001")
-        );
+        assert_eq!(b.record.boss_number.as_ref().map(EmployeeNumber::as_str), Some("E001"));
         assert_eq!(b.record.email, None);
         assert_eq!(b.record.status, EmployeeStatus::OnLeave);
     }
@@ -1335,8 +1090,7 @@ mod tests {
 
     #[test]
     fn cp932_bytes() {
-        let sample =
-            SAMPLE.replace('\n', "\r\n") + "E003,髙橋 ①郎,タカハシ,総務部,,S60,,E001,,退職\r\n";
+        let sample = SAMPLE.replace('\n', "\r\n") + "E003,髙橋 ①郎,タカハシ,総務部,,S60,,E001,,退職\r\n";
         let (bytes, _, unmappable) = SHIFT_JIS.encode(&sample);
         assert!(!unmappable);
         assert!(std::str::from_utf8(&bytes).is_err());
@@ -1356,15 +1110,11 @@ mod tests {
         let mut bytes = b"employee_number,name,department\nE1,Taro,Sales\nE2,".to_vec();
         bytes.extend_from_slice(&[0x81, 0x20]);
         bytes.extend_from_slice(b",Sales\n");
-        let errs = parse_employee_csv(&bytes, today())
-            .err()
-            .unwrap_or_default();
+        let errs = parse_employee_csv(&bytes, today()).err().unwrap_or_default();
         assert_eq!(places(&errs), [(3, None)]);
         assert!(errs[0].message.ja.contains("Shift_JIS"));
         assert!(errs[0].message.en.contains("neither UTF-8 nor Shift_JIS"));
-        let utf16 = parse_employee_csv(&[0xFF, 0xFE, b'a', 0], today())
-            .err()
-            .unwrap_or_default();
+        let utf16 = parse_employee_csv(&[0xFF, 0xFE, b'a', 0], today()).err().unwrap_or_default();
         assert_eq!(places(&utf16), [(0, None)]);
     }
 
@@ -1374,9 +1124,7 @@ mod tests {
         bytes.extend_from_slice("E003,鈴木 一郎,,総務部,,,,,,\nE004,".as_bytes());
         bytes.push(0xE3); // a cut three-byte sequence on line 5
         bytes.extend_from_slice(b",,x,,,,,,,\n");
-        let errs = parse_employee_csv(&bytes, today())
-            .err()
-            .unwrap_or_default();
+        let errs = parse_employee_csv(&bytes, today()).err().unwrap_or_default();
         assert_eq!(places(&errs), [(5, None)]);
     }
 
@@ -1386,19 +1134,9 @@ mod tests {
             a1,Alice,Sales,1990,2015/10/01,,alice@example.com,Active\n\
             a2,Bob,Sales/Inside,,,a1,,on_leave\n");
         assert_eq!(p.rows.len(), 2);
-        assert_eq!(
-            p.rows[0].record.hire_date,
-            NaiveDate::from_ymd_opt(2015, 10, 1)
-        );
+        assert_eq!(p.rows[0].record.hire_date, NaiveDate::from_ymd_opt(2015, 10, 1));
         assert_eq!(p.rows[0].record.status, EmployeeStatus::Active);
-        assert_eq!(
-            p.rows[1]
-                .record
-                .boss_number
-                .as_ref()
-                .map(EmployeeNumber::as_str),
-            Some("a1")
-        );
+        assert_eq!(p.rows[1].record.boss_number.as_ref().map(EmployeeNumber::as_str), Some("a1"));
         assert_eq!(p.rows[1].record.status, EmployeeStatus::OnLeave);
     }
 
@@ -1408,19 +1146,12 @@ mod tests {
             Ｅ００１,山田太郎,ヤマダタロウ,人事部,1980,2001/4/1,,ｔａｒｏ@example.jp,在籍,G3\n");
         let r = &p.rows[0].record;
         assert_eq!(r.number.as_str(), "E001");
-        assert_eq!(
-            r.name_kana.as_ref().map(NameKana::as_str),
-            Some("ヤマダタロウ")
-        );
+        assert_eq!(r.name_kana.as_ref().map(NameKana::as_str), Some("ヤマダタロウ"));
         assert_eq!(r.birth_year, Some(1980));
         assert_eq!(r.email.as_ref().map(Email::as_str), Some("taro@example.jp"));
-        let q =
-            ok("社員番号※,氏名【必須】,フリガナ,部署(必須),生年月日,上長\nE1,A,ア,X,1980/05/06,\n");
+        let q = ok("社員番号※,氏名【必須】,フリガナ,部署(必須),生年月日,上長\nE1,A,ア,X,1980/05/06,\n");
         assert_eq!(q.rows[0].record.birth_year, Some(1980));
-        assert_eq!(
-            q.rows[0].record.name_kana.as_ref().map(NameKana::as_str),
-            Some("ア")
-        );
+        assert_eq!(q.rows[0].record.name_kana.as_ref().map(NameKana::as_str), Some("ア"));
     }
 
     #[test]
@@ -1450,12 +1181,7 @@ mod tests {
 
     #[test]
     fn empty_and_header_only() {
-        for text in [
-            "",
-            "\n\n",
-            "社員番号,氏名,所属\n",
-            "社員番号,氏名,所属\n,,\n\n",
-        ] {
+        for text in ["", "\n\n", "社員番号,氏名,所属\n", "社員番号,氏名,所属\n,,\n\n"] {
             let errs = errors(text);
             assert_eq!(places(&errs), [(0, None)], "{text:?}");
             assert!(errs[0].message.ja.contains("データ行がありません"));
@@ -1486,22 +1212,11 @@ mod tests {
                 (7, Some("社員番号")),
             ]
         );
-        assert_eq!(
-            errs[1].message.ja,
-            "生年「abc」が不正です。西暦4桁で、1926〜2011年の範囲で指定してください。"
-        );
-        assert_eq!(
-            errs[1].describe(Locale::Ja),
-            "3行目「生年」: 生年「abc」が不正です。西暦4桁で、1926〜2011年の範囲で指定してください。"
-        );
-        assert_eq!(
-            errs[1].describe(Locale::En),
-            "line 3, column 生年: birth year \"abc\" is invalid: give a year between 1926 and 2011"
-        );
+        assert_eq!(errs[1].message.ja, "生年「abc」が不正です。西暦4桁で、1926〜2011年の範囲で指定してください。");
+        assert_eq!(errs[1].describe(Locale::Ja), "3行目「生年」: 生年「abc」が不正です。西暦4桁で、1926〜2011年の範囲で指定してください。");
+        assert_eq!(errs[1].describe(Locale::En), "line 3, column 生年: birth year \"abc\" is invalid: give a year between 1926 and 2011");
         assert!(errs[7].message.ja.contains("3列"));
-        assert!(errs[7]
-            .describe(Locale::En)
-            .starts_with("line 6: this row has 3 fields"));
+        assert!(errs[7].describe(Locale::En).starts_with("line 6: this row has 3 fields"));
         assert!(errs[8].message.en.contains("required"));
     }
 
@@ -1517,10 +1232,7 @@ mod tests {
     #[test]
     fn duplicate_numbers_name_the_first_line() {
         let errs = errors("社員番号,氏名,所属\nE1,A,X\nE2,B,X\nE1,C,X\nＥ１,D,X\n");
-        assert_eq!(
-            places(&errs),
-            [(4, Some("社員番号")), (5, Some("社員番号"))]
-        );
+        assert_eq!(places(&errs), [(4, Some("社員番号")), (5, Some("社員番号"))]);
         assert!(errs[0].message.ja.contains("2行目"));
         assert!(errs[1].message.en.contains("line 2"));
     }
@@ -1574,10 +1286,7 @@ mod tests {
             E4,D,X,\"a,b\"\r\n\
             E5,E,,\r\n";
         let errs = errors(text);
-        assert_eq!(
-            places(&errs),
-            [(2, Some("氏名")), (4, Some("所属")), (9, Some("所属"))]
-        );
+        assert_eq!(places(&errs), [(2, Some("氏名")), (4, Some("所属")), (9, Some("所属"))]);
         // Lone CRs (old Mac files) end lines too, inside quotes as well.
         let cr_text = "社員番号,氏名,所属,等級\r\"E1\",A,X,\"G\r1\"\rE2,B,X,\"a,b\"\rE3,C,,\r";
         let errs = errors(cr_text);
@@ -1615,10 +1324,7 @@ mod tests {
         };
         let bytes = write_employee_csv(std::slice::from_ref(&r), SourceEncoding::Utf8, true);
         let text = String::from_utf8(bytes.clone()).unwrap_or_default();
-        assert!(
-            text.contains("'-1,\"'=HYPERLINK(\"\"x\"\")\",,'@営業,'+1"),
-            "{text}"
-        );
+        assert!(text.contains("'-1,\"'=HYPERLINK(\"\"x\"\")\",,'@営業,'+1"), "{text}");
         let p = parse_employee_csv(&bytes, today()).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(p.rows[0].record, r);
     }
@@ -1637,35 +1343,17 @@ mod tests {
             email: None,
             status: EmployeeStatus::Active,
         };
-        assert_eq!(
-            first_unencodable(std::slice::from_ref(&r), SourceEncoding::ShiftJis),
-            None
-        );
+        assert_eq!(first_unencodable(std::slice::from_ref(&r), SourceEncoding::ShiftJis), None);
         r.name = PersonName::parse("𠮷田").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            first_unencodable(std::slice::from_ref(&r), SourceEncoding::ShiftJis),
-            Some((0, '𠮷'))
-        );
-        assert_eq!(
-            first_unencodable(std::slice::from_ref(&r), SourceEncoding::Utf8),
-            None
-        );
+        assert_eq!(first_unencodable(std::slice::from_ref(&r), SourceEncoding::ShiftJis), Some((0, '𠮷')));
+        assert_eq!(first_unencodable(std::slice::from_ref(&r), SourceEncoding::Utf8), None);
     }
 
     #[test]
     fn encoding_names() {
-        assert_eq!(
-            SourceEncoding::from_name("UTF-8"),
-            Some(SourceEncoding::Utf8)
-        );
-        assert_eq!(
-            SourceEncoding::from_name("utf8-bom"),
-            Some(SourceEncoding::Utf8Bom)
-        );
-        assert_eq!(
-            SourceEncoding::from_name("CP932"),
-            Some(SourceEncoding::ShiftJis)
-        );
+        assert_eq!(SourceEncoding::from_name("UTF-8"), Some(SourceEncoding::Utf8));
+        assert_eq!(SourceEncoding::from_name("utf8-bom"), Some(SourceEncoding::Utf8Bom));
+        assert_eq!(SourceEncoding::from_name("CP932"), Some(SourceEncoding::ShiftJis));
         assert_eq!(SourceEncoding::from_name("latin1"), None);
         assert_eq!(SourceEncoding::ShiftJis.label(), "Shift_JIS (CP932)");
     }
@@ -1674,11 +1362,7 @@ mod tests {
     fn a_hundred_thousand_rows() {
         let mut text = String::from("社員番号,氏名,所属,上司社員番号\n");
         for i in 0..100_000 {
-            let boss = if i == 0 {
-                String::new()
-            } else {
-                format!("E{}", i - 1)
-            };
+            let boss = if i == 0 { String::new() } else { format!("E{}", i - 1) };
             text.push_str(&format!("E{i},山田 太郎,営業本部/第一営業部,{boss}\n"));
         }
         let p = ok(&text);
@@ -1686,11 +1370,7 @@ mod tests {
         assert_eq!(p.rows[99_999].line, 100_001);
         // Close the chain into one long loop: every row is reported.
         text.push_str("E100000,X,Y,E99999\n");
-        let text = text.replacen(
-            "E0,山田 太郎,営業本部/第一営業部,\n",
-            "E0,山田 太郎,営業本部/第一営業部,E100000\n",
-            1,
-        );
+        let text = text.replacen("E0,山田 太郎,営業本部/第一営業部,\n", "E0,山田 太郎,営業本部/第一営業部,E100000\n", 1);
         let errs = errors(&text);
         assert_eq!(errs.len(), 100_001);
         assert!(errs[0].message.ja.contains("…"));
@@ -1701,30 +1381,24 @@ mod tests {
     // -----------------------------------------------------------------------------------------
 
     fn name_strategy() -> impl Strategy<Value = PersonName> {
-        "[山田太郎花子佐藤鈴木髙橋渡辺齋藤a-zA-Z ,\"'=@・ー\u{3000}-]{1,20}"
-            .prop_filter_map("valid name", |s| PersonName::parse(&s).ok())
+        "[山田太郎花子佐藤鈴木髙橋渡辺齋藤a-zA-Z ,\"'=@・ー\u{3000}-]{1,20}".prop_filter_map("valid name", |s| PersonName::parse(&s).ok())
     }
 
     fn kana_strategy() -> impl Strategy<Value = NameKana> {
-        "[ァ-ヶぁ-んー・ \u{3000}]{1,20}"
-            .prop_filter_map("valid kana", |s| NameKana::parse(&s).ok())
+        "[ァ-ヶぁ-んー・ \u{3000}]{1,20}".prop_filter_map("valid kana", |s| NameKana::parse(&s).ok())
     }
 
     fn department_strategy() -> impl Strategy<Value = DepartmentPath> {
         proptest::collection::vec("[営業本部第一二課総務人事A-Za-z0-9 &,\"@+-]{1,12}", 1..4)
-            .prop_filter_map("valid department", |segs| {
-                DepartmentPath::parse(&segs.join("/")).ok()
-            })
+            .prop_filter_map("valid department", |segs| DepartmentPath::parse(&segs.join("/")).ok())
     }
 
     fn email_strategy() -> impl Strategy<Value = Email> {
-        "[a-z0-9._+-]{1,10}@[a-z]{1,8}\\.(jp|com|co\\.jp)"
-            .prop_filter_map("valid email", |s| Email::parse(&s).ok())
+        "[a-z0-9._+-]{1,10}@[a-z]{1,8}\\.(jp|com|co\\.jp)".prop_filter_map("valid email", |s| Email::parse(&s).ok())
     }
 
     fn date_strategy() -> impl Strategy<Value = NaiveDate> {
-        (1950i32..2031, 1u32..13, 1u32..32)
-            .prop_filter_map("real date", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+        (1950i32..2031, 1u32..13, 1u32..32).prop_filter_map("real date", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
     }
 
     prop_compose! {

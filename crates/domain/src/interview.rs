@@ -112,12 +112,7 @@ impl Slot {
 /// The first interview (by start) among `existing` that overlaps `slot`, ignoring `except`
 /// (the interview being rescheduled).
 pub fn find_clash<T: Copy + PartialEq>(slot: Slot, existing: &[(T, Slot)], except: Option<T>) -> Option<(T, Slot)> {
-    existing
-        .iter()
-        .filter(|(id, _)| Some(*id) != except)
-        .filter(|(_, s)| s.overlaps(slot))
-        .min_by_key(|(_, s)| s.start_ms)
-        .copied()
+    existing.iter().filter(|(id, _)| Some(*id) != except).filter(|(_, s)| s.overlaps(slot)).min_by_key(|(_, s)| s.start_ms).copied()
 }
 
 #[cfg(test)]

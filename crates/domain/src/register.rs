@@ -37,7 +37,6 @@ impl ImportPlan {
     }
 }
 
-
 fn changed_fields(old: &EmployeeRecord, new: &EmployeeRecord) -> Vec<&'static str> {
     let mut out = Vec::new();
     let checks: [(&'static str, bool); 9] = [
@@ -82,7 +81,11 @@ pub fn unknown_bosses(existing: &Existing, numbers_in_file: &HashSet<String>, ro
 /// Plans an import. Errors name the line and column of every row that cannot be applied:
 /// a boss unknown to both the file and the register, or a chain of bosses that loops once
 /// the file is merged with the register.
-pub fn plan_import(existing: &Existing, known_departments: &BTreeSet<DepartmentPath>, rows: &[ParsedRow]) -> Result<ImportPlan, Vec<RowError>> {
+pub fn plan_import(
+    existing: &Existing,
+    known_departments: &BTreeSet<DepartmentPath>,
+    rows: &[ParsedRow],
+) -> Result<ImportPlan, Vec<RowError>> {
     let mut errors = Vec::new();
 
     // The register as it will be after the import: number → boss number.
@@ -187,7 +190,11 @@ mod tests {
 
     #[test]
     fn bosses_come_first_and_departments_are_listed() {
-        let rows = vec![row(2, rec("E3", Some("E2"), "営業本部/第一営業部")), row(3, rec("E2", Some("E1"), "営業本部")), row(4, rec("E1", None, "営業本部"))];
+        let rows = vec![
+            row(2, rec("E3", Some("E2"), "営業本部/第一営業部")),
+            row(3, rec("E2", Some("E1"), "営業本部")),
+            row(4, rec("E1", None, "営業本部")),
+        ];
         let plan = plan_import(&Existing::new(), &BTreeSet::new(), &rows).unwrap();
         let order: Vec<&str> = plan.rows.iter().map(|r| r.record.number.as_str()).collect();
         assert_eq!(order, ["E1", "E2", "E3"]);

@@ -54,14 +54,24 @@ pub fn transition(from: ReportStatus, event: ReportEvent, by: Role, is_author: b
     let refused = |ja: &str, en: &str| Err(Invalid::new("status", ja, en));
     match (from, event) {
         (S::Draft | S::Returned, E::Submit) if by == Role::Consultant && is_author => Ok(S::Submitted),
-        (S::Draft | S::Returned, E::Submit) => refused("報告書を提出できるのは作成した担当コンサルタントだけです。", "only the consultant who wrote the report may submit it"),
+        (S::Draft | S::Returned, E::Submit) => {
+            refused("報告書を提出できるのは作成した担当コンサルタントだけです。", "only the consultant who wrote the report may submit it")
+        }
         (S::Submitted, E::Return | E::Approve) if by == Role::Supervisor && !is_author => {
             Ok(if event == E::Return { S::Returned } else { S::Approved })
         }
-        (S::Submitted, E::Return | E::Approve) => refused("差し戻し・承認はスーパーバイザーが行います（自分の報告書は承認できません）。", "only a supervisor other than the author may return or approve"),
+        (S::Submitted, E::Return | E::Approve) => refused(
+            "差し戻し・承認はスーパーバイザーが行います（自分の報告書は承認できません）。",
+            "only a supervisor other than the author may return or approve",
+        ),
         (S::Approved, _) => refused("承認済みの報告書は変更できません。", "an approved report is final"),
-        (S::Submitted, E::Submit) => refused("この報告書はすでに提出され、レビュー待ちです。", "the report is already submitted and waits for review"),
-        (S::Draft | S::Returned, E::Return | E::Approve) => refused("提出されていない報告書は差し戻し・承認できません。", "a report that has not been submitted cannot be returned or approved"),
+        (S::Submitted, E::Submit) => {
+            refused("この報告書はすでに提出され、レビュー待ちです。", "the report is already submitted and waits for review")
+        }
+        (S::Draft | S::Returned, E::Return | E::Approve) => refused(
+            "提出されていない報告書は差し戻し・承認できません。",
+            "a report that has not been submitted cannot be returned or approved",
+        ),
     }
 }
 
@@ -214,7 +224,11 @@ pub fn check_score(score: i64) -> Result<i64, Invalid> {
     if (1..=4).contains(&score) {
         Ok(score)
     } else {
-        Err(Invalid::new("score", format!("評価は1〜4で入力してください（入力値: {score}）。"), format!("scores run from 1 to 4 (got {score})")))
+        Err(Invalid::new(
+            "score",
+            format!("評価は1〜4で入力してください（入力値: {score}）。"),
+            format!("scores run from 1 to 4 (got {score})"),
+        ))
     }
 }
 

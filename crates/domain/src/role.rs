@@ -16,16 +16,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::Consultant,
-        Role::Supervisor,
-        Role::Hr,
-        Role::Executive,
-        Role::Boss,
-        Role::Health,
-        Role::Employee,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 8] =
+        [Role::Consultant, Role::Supervisor, Role::Hr, Role::Executive, Role::Boss, Role::Health, Role::Employee, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -30,9 +30,11 @@ pub struct ThrottlePolicy {
 
 impl ThrottlePolicy {
     /// Per account: a few mistakes are normal; guessing is not.
-    pub const ACCOUNT: ThrottlePolicy = ThrottlePolicy { free_attempts: 5, window_ms: 15 * 60 * 1000, base_delay_ms: 30_000, max_delay_ms: 15 * 60 * 1000 };
+    pub const ACCOUNT: ThrottlePolicy =
+        ThrottlePolicy { free_attempts: 5, window_ms: 15 * 60 * 1000, base_delay_ms: 30_000, max_delay_ms: 15 * 60 * 1000 };
     /// Per address: an office behind one NAT signs in many people at once.
-    pub const ADDRESS: ThrottlePolicy = ThrottlePolicy { free_attempts: 30, window_ms: 15 * 60 * 1000, base_delay_ms: 30_000, max_delay_ms: 15 * 60 * 1000 };
+    pub const ADDRESS: ThrottlePolicy =
+        ThrottlePolicy { free_attempts: 30, window_ms: 15 * 60 * 1000, base_delay_ms: 30_000, max_delay_ms: 15 * 60 * 1000 };
 
     /// How many milliseconds to wait before the next attempt, given the failures recorded in
     /// the window and the time of the last one; zero when an attempt may be made now.

@@ -33,10 +33,7 @@ impl Auditor {
 
     pub async fn append(&self, tenant: TenantId, event: AuditEvent) -> Result<()> {
         let (reply, wait) = oneshot::channel();
-        self.tx
-            .send(Job::Append(tenant, event, reply))
-            .await
-            .map_err(|_| StoreError::Audit("the audit appender has stopped".into()))?;
+        self.tx.send(Job::Append(tenant, event, reply)).await.map_err(|_| StoreError::Audit("the audit appender has stopped".into()))?;
         match wait.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(StoreError::Audit(e)),
@@ -207,9 +204,11 @@ impl Store {
 
     /// Verifies every tenant's chain (or one), reading in pages so memory stays flat.
     pub async fn verify_audit(&self, only: Option<TenantId>) -> Result<Vec<VerifyOutcome>> {
-        let heads = sqlx::query("SELECT h.tenant_id, h.seq, h.hash, t.slug FROM audit_heads h JOIN tenants t ON t.id = h.tenant_id ORDER BY h.tenant_id")
-            .fetch_all(&self.db.read)
-            .await?;
+        let heads = sqlx::query(
+            "SELECT h.tenant_id, h.seq, h.hash, t.slug FROM audit_heads h JOIN tenants t ON t.id = h.tenant_id ORDER BY h.tenant_id",
+        )
+        .fetch_all(&self.db.read)
+        .await?;
         let mut out = Vec::new();
         for h in heads {
             let tenant = TenantId::new(h.try_get("tenant_id")?);

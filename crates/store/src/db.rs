@@ -2,7 +2,7 @@
 //! two speak differently.
 
 use crate::{Result, StoreError};
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -49,9 +49,7 @@ impl DbUrl {
         }
         if s.contains("://") {
             let scheme = s.split("://").next().unwrap_or("");
-            return Err(StoreError::Config(format!(
-                "unsupported database URL scheme '{scheme}': use postgres://… or a SQLite file path"
-            )));
+            return Err(StoreError::Config(format!("unsupported database URL scheme '{scheme}': use postgres://… or a SQLite file path")));
         }
         Ok(DbUrl::Sqlite(PathBuf::from(s)))
     }
@@ -87,7 +85,8 @@ impl Db {
                 }
                 if let Some(parent) = path.parent() {
                     if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| StoreError::Config(format!("cannot create {}: {e}", parent.display())))?;
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", parent.display())))?;
                     }
                 }
                 let conn_url = format!("sqlite://{}?mode=rwc", path.display());
@@ -97,11 +96,7 @@ impl Db {
                 Ok(Db { backend: Backend::Sqlite, read, write })
             }
             DbUrl::Postgres(u) => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(32)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect(u)
-                    .await?;
+                let pool = AnyPoolOptions::new().max_connections(32).acquire_timeout(Duration::from_secs(30)).connect(u).await?;
                 Ok(Db { backend: Backend::Postgres, read: pool.clone(), write: pool })
             }
         }

@@ -57,8 +57,8 @@ pub struct ImportSummary {
 /// The rows the demo generator (or a bulk loader) hands over; applied like an import.
 pub type NewEmployees = Vec<ParsedRow>;
 
-
-const EMPLOYEE_SELECT: &str = "SELECT e.id, e.employee_number, e.name, e.name_kana, d.path AS department, e.grade, e.birth_year, e.hire_date,
+const EMPLOYEE_SELECT: &str =
+    "SELECT e.id, e.employee_number, e.name, e.name_kana, d.path AS department, e.grade, e.birth_year, e.hire_date,
         b.employee_number AS boss_number, b.name AS boss_name, e.email, e.status
      FROM employees e JOIN departments d ON d.id = e.department_id LEFT JOIN employees b ON b.id = e.boss_id";
 
@@ -132,14 +132,15 @@ impl Store {
         let cond = "e.tenant_id = $1
             AND ($2 IS NULL OR LOWER(e.employee_number) LIKE $2 OR LOWER(e.name) LIKE $2 OR LOWER(COALESCE(e.name_kana, '')) LIKE $2)
             AND ($3 IS NULL OR d.path = $3 OR d.path LIKE $4 ESCAPE '!')";
-        let total = sqlx::query(&format!("SELECT COUNT(*) AS n FROM employees e JOIN departments d ON d.id = e.department_id WHERE {cond}"))
-            .bind(ctx.tenant.get())
-            .bind(q.clone())
-            .bind(dept.clone())
-            .bind(under.clone())
-            .fetch_one(&self.db.read)
-            .await?
-            .try_get::<i64, _>("n")?;
+        let total =
+            sqlx::query(&format!("SELECT COUNT(*) AS n FROM employees e JOIN departments d ON d.id = e.department_id WHERE {cond}"))
+                .bind(ctx.tenant.get())
+                .bind(q.clone())
+                .bind(dept.clone())
+                .bind(under.clone())
+                .fetch_one(&self.db.read)
+                .await?
+                .try_get::<i64, _>("n")?;
         let rows = sqlx::query(&format!("{EMPLOYEE_SELECT} WHERE {cond} ORDER BY e.employee_number LIMIT $5 OFFSET $6"))
             .bind(ctx.tenant.get())
             .bind(q)
@@ -152,7 +153,11 @@ impl Store {
         let items = rows.iter().map(employee_row).collect::<Result<Vec<_>>>()?;
         self.audit(
             ctx,
-            ctx.event(AuditAction::EmployeeListRead, "employees", "list").detail(format!("offset={} count={}", filter.offset.max(0), items.len())),
+            ctx.event(AuditAction::EmployeeListRead, "employees", "list").detail(format!(
+                "offset={} count={}",
+                filter.offset.max(0),
+                items.len()
+            )),
         )
         .await?;
         Ok((total, items))
@@ -195,7 +200,12 @@ impl Store {
 
     /// Reads an uploaded register and plans it against the tenant's, reporting every problem of
     /// the file at once: bad cells, and unknown bosses of the rows that are otherwise valid.
-    pub async fn check_employee_csv(&self, tenant: TenantId, bytes: &[u8], today: chrono::NaiveDate) -> Result<(SourceEncoding, Vec<ParsedRow>, ImportPlan)> {
+    pub async fn check_employee_csv(
+        &self,
+        tenant: TenantId,
+        bytes: &[u8],
+        today: chrono::NaiveDate,
+    ) -> Result<(SourceEncoding, Vec<ParsedRow>, ImportPlan)> {
         let partial = parse_employee_csv_partial(bytes, today).map_err(StoreError::Rows)?;
         if partial.errors.is_empty() {
             let plan = self.plan_employee_import(tenant, &partial.rows).await?;
@@ -214,7 +224,12 @@ impl Store {
         self.import_employees_with_progress(ctx, rows, &|_| {}).await
     }
 
-    pub async fn import_employees_with_progress(&self, ctx: &Ctx, rows: &[ParsedRow], progress: &(dyn Fn(usize) + Sync)) -> Result<ImportSummary> {
+    pub async fn import_employees_with_progress(
+        &self,
+        ctx: &Ctx,
+        rows: &[ParsedRow],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ImportSummary> {
         let plan = self.plan_employee_import(ctx.tenant, rows).await?;
         let mut tx = self.db.write.begin().await?;
         let mut dept_ids = department_ids(&mut tx, ctx.tenant).await?;
@@ -224,14 +239,15 @@ impl Store {
                 continue;
             }
             let parent = path.parent().and_then(|p| dept_ids.get(&p.to_path_string()).copied());
-            let r = sqlx::query("INSERT INTO departments (tenant_id, parent_id, name, path, depth) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(ctx.tenant.get())
-                .bind(parent)
-                .bind(path.name())
-                .bind(&key)
-                .bind(path.depth() as i64)
-                .fetch_one(&mut *tx)
-                .await?;
+            let r =
+                sqlx::query("INSERT INTO departments (tenant_id, parent_id, name, path, depth) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                    .bind(ctx.tenant.get())
+                    .bind(parent)
+                    .bind(path.name())
+                    .bind(&key)
+                    .bind(path.depth() as i64)
+                    .fetch_one(&mut *tx)
+                    .await?;
             dept_ids.insert(key, r.try_get("id")?);
         }
         let mut ids = employee_ids(&mut tx, ctx.tenant).await?;
@@ -281,7 +297,8 @@ async fn department_ids(tx: &mut Transaction<'static, Any>, tenant: TenantId) ->
 }
 
 async fn employee_ids(tx: &mut Transaction<'static, Any>, tenant: TenantId) -> Result<HashMap<String, i64>> {
-    let rows = sqlx::query("SELECT id, employee_number FROM employees WHERE tenant_id = $1").bind(tenant.get()).fetch_all(&mut **tx).await?;
+    let rows =
+        sqlx::query("SELECT id, employee_number FROM employees WHERE tenant_id = $1").bind(tenant.get()).fetch_all(&mut **tx).await?;
     rows.iter().map(|r| Ok((r.try_get("employee_number")?, r.try_get("id")?))).collect()
 }
 
@@ -345,7 +362,14 @@ async fn insert_chunk(
     Ok(rows.len())
 }
 
-async fn update_one(tx: &mut Transaction<'static, Any>, tenant: TenantId, row: &PlannedRow, depts: &HashMap<String, i64>, ids: &HashMap<String, i64>, now: i64) -> Result<()> {
+async fn update_one(
+    tx: &mut Transaction<'static, Any>,
+    tenant: TenantId,
+    row: &PlannedRow,
+    depts: &HashMap<String, i64>,
+    ids: &HashMap<String, i64>,
+    now: i64,
+) -> Result<()> {
     let r = &row.record;
     let dept = lookup(depts, &r.department.to_path_string(), "department")?;
     let boss = r.boss_number.as_ref().map(|b| lookup(ids, b.as_str(), "boss")).transpose()?;

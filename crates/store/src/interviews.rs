@@ -3,12 +3,12 @@
 
 use crate::cycles::CycleStatus;
 use crate::{now_ms, Ctx, Result, Store, StoreError};
-use domain::pseudonym::{pseudonym, MaskLabels};
 use domain::access::{may_manage_interview, notes_view, ReportFacts, View};
 use domain::audit::AuditAction;
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
 use domain::interview::{change_status, find_clash, InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::policy::Actor;
+use domain::pseudonym::{pseudonym, MaskLabels};
 use domain::report::ReportStatus;
 use domain::{Invalid, Message, Role};
 use sqlx::any::AnyRow;

@@ -6,8 +6,8 @@ mod calendar;
 mod cycles;
 mod db;
 mod employees;
-mod interviews;
 mod error;
+mod interviews;
 mod migrate;
 mod pending_imports;
 mod pseudonymize;
@@ -23,17 +23,20 @@ mod tokens;
 mod users;
 
 pub use audit::{AuditStats, VerifyOutcome};
-pub use db::{Backend, DbUrl};
-pub use cycles::{
-    ConsultantProgress, CycleOverview, CycleRow, CycleStatus, CycleTargetRow, InterviewCounts, NewCycle, ReportCounts, TargetFilter, TargetsAdded,
-};
-pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, ImportSummary, NewEmployees};
 pub use calendar::{CalendarFeed, CalendarFeedInfo, FeedEvent};
-pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview, NOTE_MAX_CHARS};
-pub use requests::{ConsultationRequestId, OwnRequest, QueuedRequest, Routing};
+pub use cycles::{
+    ConsultantProgress, CycleOverview, CycleRow, CycleStatus, CycleTargetRow, InterviewCounts, NewCycle, ReportCounts, TargetFilter,
+    TargetsAdded,
+};
+pub use db::{Backend, DbUrl};
+pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, ImportSummary, NewEmployees};
 pub use error::StoreError;
+pub use interviews::{
+    clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview, NOTE_MAX_CHARS,
+};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
-pub use sealed::{Keyring, KeySource};
+pub use requests::{ConsultationRequestId, OwnRequest, QueuedRequest, Routing};
+pub use sealed::{KeySource, Keyring};
 pub use seed::{SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview, SeedSummary, SeedTarget};
 pub use sessions::{NewSession, SessionRecord};
 
@@ -41,10 +44,10 @@ pub use sessions::{NewSession, SessionRecord};
 pub fn sessions_token() -> String {
     sessions::random_token(32)
 }
-pub use taxonomy::{Taxonomy, TaxonomyItem};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
+pub use taxonomy::{Taxonomy, TaxonomyItem};
 pub use tenants::TenantRow;
-pub use tokens::{TokenRow, TokenPrincipal};
+pub use tokens::{TokenPrincipal, TokenRow};
 pub use users::{AccountRow, NewUser, UserRow};
 
 use domain::audit::AuditEvent;

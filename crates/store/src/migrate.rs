@@ -11,18 +11,19 @@ struct Migration {
     statements: &'static [&'static str],
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    statements: &[
-        "CREATE TABLE tenants (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        statements: &[
+            "CREATE TABLE tenants (
             id {id},
             slug TEXT NOT NULL UNIQUE,
             name TEXT NOT NULL,
             k_threshold BIGINT NOT NULL DEFAULT 10,
             created_at BIGINT NOT NULL
         )",
-        "CREATE TABLE departments (
+            "CREATE TABLE departments (
             id {id},
             tenant_id BIGINT NOT NULL REFERENCES tenants(id),
             parent_id BIGINT REFERENCES departments(id),
@@ -31,7 +32,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
             depth BIGINT NOT NULL,
             UNIQUE (tenant_id, path)
         )",
-        "CREATE TABLE employees (
+            "CREATE TABLE employees (
             id {id},
             tenant_id BIGINT NOT NULL REFERENCES tenants(id),
             employee_number TEXT NOT NULL,
@@ -48,9 +49,9 @@ const MIGRATIONS: &[Migration] = &[Migration {
             updated_at BIGINT NOT NULL,
             UNIQUE (tenant_id, employee_number)
         )",
-        "CREATE INDEX employees_boss ON employees (tenant_id, boss_id)",
-        "CREATE INDEX employees_department ON employees (tenant_id, department_id)",
-        "CREATE TABLE users (
+            "CREATE INDEX employees_boss ON employees (tenant_id, boss_id)",
+            "CREATE INDEX employees_department ON employees (tenant_id, department_id)",
+            "CREATE TABLE users (
             id {id},
             tenant_id BIGINT NOT NULL REFERENCES tenants(id),
             login TEXT NOT NULL,
@@ -62,12 +63,12 @@ const MIGRATIONS: &[Migration] = &[Migration {
             disabled_at BIGINT,
             UNIQUE (tenant_id, login)
         )",
-        "CREATE TABLE user_roles (
+            "CREATE TABLE user_roles (
             user_id BIGINT NOT NULL REFERENCES users(id),
             role TEXT NOT NULL,
             PRIMARY KEY (user_id, role)
         )",
-        "CREATE TABLE sessions (
+            "CREATE TABLE sessions (
             id_hash TEXT PRIMARY KEY,
             tenant_id BIGINT NOT NULL REFERENCES tenants(id),
             user_id BIGINT NOT NULL REFERENCES users(id),
@@ -76,8 +77,8 @@ const MIGRATIONS: &[Migration] = &[Migration {
             created_at BIGINT NOT NULL,
             last_seen BIGINT NOT NULL
         )",
-        "CREATE INDEX sessions_user ON sessions (user_id)",
-        "CREATE TABLE api_tokens (
+            "CREATE INDEX sessions_user ON sessions (user_id)",
+            "CREATE TABLE api_tokens (
             id {id},
             tenant_id BIGINT NOT NULL REFERENCES tenants(id),
             user_id BIGINT NOT NULL REFERENCES users(id),
@@ -90,19 +91,19 @@ const MIGRATIONS: &[Migration] = &[Migration {
             revoked_at BIGINT,
             last_used_at BIGINT
         )",
-        "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
-        "CREATE TABLE login_failures (
+            "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+            "CREATE TABLE login_failures (
             id {id},
             throttle_key TEXT NOT NULL,
             at BIGINT NOT NULL
         )",
-        "CREATE INDEX login_failures_key ON login_failures (throttle_key, at)",
-        "CREATE TABLE audit_heads (
+            "CREATE INDEX login_failures_key ON login_failures (throttle_key, at)",
+            "CREATE TABLE audit_heads (
             tenant_id BIGINT PRIMARY KEY REFERENCES tenants(id),
             seq BIGINT NOT NULL,
             hash TEXT NOT NULL
         )",
-        "CREATE TABLE audit_events (
+            "CREATE TABLE audit_events (
             tenant_id BIGINT NOT NULL REFERENCES tenants(id),
             seq BIGINT NOT NULL,
             at BIGINT NOT NULL,
@@ -117,12 +118,12 @@ const MIGRATIONS: &[Migration] = &[Migration {
             hash TEXT NOT NULL,
             PRIMARY KEY (tenant_id, seq)
         )",
-        "CREATE TABLE data_keys (
+            "CREATE TABLE data_keys (
             key_id TEXT PRIMARY KEY,
             created_at BIGINT NOT NULL,
             retired_at BIGINT
         )",
-        "CREATE TABLE sealed_texts (
+            "CREATE TABLE sealed_texts (
             id {id},
             tenant_id BIGINT NOT NULL REFERENCES tenants(id),
             purpose TEXT NOT NULL,
@@ -132,8 +133,8 @@ const MIGRATIONS: &[Migration] = &[Migration {
             created_at BIGINT NOT NULL,
             updated_at BIGINT NOT NULL
         )",
-        "CREATE INDEX sealed_texts_key ON sealed_texts (key_id)",
-        "CREATE TABLE pending_imports (
+            "CREATE INDEX sealed_texts_key ON sealed_texts (key_id)",
+            "CREATE TABLE pending_imports (
             id {id},
             tenant_id BIGINT NOT NULL REFERENCES tenants(id),
             user_id BIGINT NOT NULL REFERENCES users(id),
@@ -143,9 +144,9 @@ const MIGRATIONS: &[Migration] = &[Migration {
             row_count BIGINT NOT NULL,
             created_at BIGINT NOT NULL
         )",
-        "CREATE INDEX pending_imports_owner ON pending_imports (tenant_id, user_id, created_at)",
-    ],
-},
+            "CREATE INDEX pending_imports_owner ON pending_imports (tenant_id, user_id, created_at)",
+        ],
+    },
     Migration {
         version: 2,
         name: "cycles_interviews_reports",
@@ -295,9 +296,11 @@ pub fn latest() -> i64 {
 }
 
 async fn ensure_table(db: &Db) -> Result<()> {
-    sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
-        .execute(&db.write)
-        .await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&db.write)
+    .await?;
     Ok(())
 }
 

@@ -50,7 +50,11 @@ impl Store {
                     Some(id) => SealedId::new(id),
                     None => {
                         let id = self.seal_in_tx(&mut tx, tenant, "pseudonym_secret", &hex::encode(secret)).await?;
-                        sqlx::query("UPDATE tenants SET pseudonym_sealed_id = $1 WHERE id = $2").bind(id.get()).bind(tenant.get()).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE tenants SET pseudonym_sealed_id = $1 WHERE id = $2")
+                            .bind(id.get())
+                            .bind(tenant.get())
+                            .execute(&mut *tx)
+                            .await?;
                         id
                     }
                 };
@@ -75,7 +79,10 @@ impl Store {
                 return Ok(idx.clone());
             }
         }
-        let rows = sqlx::query("SELECT id, name, name_kana FROM employees WHERE tenant_id = $1").bind(tenant.get()).fetch_all(&self.db.read).await?;
+        let rows = sqlx::query("SELECT id, name, name_kana FROM employees WHERE tenant_id = $1")
+            .bind(tenant.get())
+            .fetch_all(&self.db.read)
+            .await?;
         let mut people = Vec::with_capacity(rows.len());
         for r in &rows {
             let (family, given) = split_name(&r.try_get::<String, _>("name")?);

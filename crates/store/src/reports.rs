@@ -330,12 +330,19 @@ impl Store {
         if actor.role != Role::Consultant || consultant != actor.user {
             return Err(StoreError::NotFound);
         }
-        if let Some(r) = sqlx::query("SELECT id FROM reports WHERE interview_id = $1").bind(interview.get()).fetch_optional(&mut *tx).await? {
+        if let Some(r) =
+            sqlx::query("SELECT id FROM reports WHERE interview_id = $1").bind(interview.get()).fetch_optional(&mut *tx).await?
+        {
             return Ok(ReportId::new(r.try_get("id")?));
         }
         let status: String = i.try_get("status")?;
         if InterviewStatus::parse(&status) != Some(InterviewStatus::Held) {
-            return Err(Invalid::new("interview", "個別報告書は実施済みの面談についてのみ作成できます。", "a report can only be written for an interview that was held").into());
+            return Err(Invalid::new(
+                "interview",
+                "個別報告書は実施済みの面談についてのみ作成できます。",
+                "a report can only be written for an interview that was held",
+            )
+            .into());
         }
         let sealed = self.seal_in_tx(&mut tx, ctx.tenant, "report", &encode_sections(&ReportSections::default())?).await?;
         let now = now_ms();
@@ -386,7 +393,8 @@ impl Store {
         .bind(id.get())
         .fetch_all(&self.db.read)
         .await?;
-        let sealed_ids: Vec<SealedId> = comment_rows.iter().map(|r| r.try_get::<i64, _>("sealed_id").map(SealedId::new)).collect::<Result<_, _>>()?;
+        let sealed_ids: Vec<SealedId> =
+            comment_rows.iter().map(|r| r.try_get::<i64, _>("sealed_id").map(SealedId::new)).collect::<Result<_, _>>()?;
         let bodies = self.open_many(ctx.tenant, &sealed_ids).await?;
         let mut comments = Vec::new();
         for (r, sid) in comment_rows.iter().zip(&sealed_ids) {
@@ -428,8 +436,15 @@ impl Store {
                 }
             })
             .unwrap_or_default();
-        self.audit(ctx, ctx.event(AuditAction::ReportRead, "report", id).detail(if p.pseudonymized() { "view=pseudonymized" } else { "view=identified" }))
-            .await?;
+        self.audit(
+            ctx,
+            ctx.event(AuditAction::ReportRead, "report", id).detail(if p.pseudonymized() {
+                "view=pseudonymized"
+            } else {
+                "view=identified"
+            }),
+        )
+        .await?;
         Ok(ReportDetail {
             summary: self.summary(&m, &p, actor.user, tags),
             sections,
@@ -445,7 +460,15 @@ impl Store {
 
     /// Saves the author's text, tags and flags. `expected_version` guards against two tabs
     /// overwriting each other: a stale save is refused, not merged silently.
-    pub async fn save_report(&self, ctx: &Ctx, id: ReportId, sections: &ReportSections, tag_codes: &[String], flags: ReportFlags, expected_version: i64) -> Result<i64> {
+    pub async fn save_report(
+        &self,
+        ctx: &Ctx,
+        id: ReportId,
+        sections: &ReportSections,
+        tag_codes: &[String],
+        flags: ReportFlags,
+        expected_version: i64,
+    ) -> Result<i64> {
         let actor = actor_of(ctx)?;
         sections.validate(false).map_err(invalid_all)?;
         let m = self.report_meta(ctx.tenant, id).await?;
@@ -453,12 +476,19 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if !may_edit_report(&actor, m.facts()) {
-            return Err(Invalid::new("status", "この報告書は現在編集できません（提出済み・承認済み、または作成者ではありません）。", "this report cannot be edited now").into());
+            return Err(Invalid::new(
+                "status",
+                "この報告書は現在編集できません（提出済み・承認済み、または作成者ではありません）。",
+                "this report cannot be edited now",
+            )
+            .into());
         }
         let tags = self.taxonomy(ctx.tenant, crate::Taxonomy::IssueTags, true).await?;
         let mut tag_ids = Vec::new();
         for code in tag_codes {
-            let t = tags.iter().find(|t| &t.code == code).ok_or_else(|| Invalid::new("tags", format!("分類「{code}」は登録されていません。"), format!("unknown issue tag {code}")))?;
+            let t = tags.iter().find(|t| &t.code == code).ok_or_else(|| {
+                Invalid::new("tags", format!("分類「{code}」は登録されていません。"), format!("unknown issue tag {code}"))
+            })?;
             tag_ids.push(t.id);
         }
         let mut tx = self.db.write.begin().await?;
@@ -504,7 +534,9 @@ impl Store {
                 .fetch_optional(&self.db.read)
                 .await?;
             if holds.is_none() || s == actor.user {
-                return Err(Invalid::new("supervisor", "指定されたスーパーバイザーは選択できません。", "that supervisor cannot be chosen").into());
+                return Err(
+                    Invalid::new("supervisor", "指定されたスーパーバイザーは選択できません。", "that supervisor cannot be chosen").into()
+                );
             }
         }
         let mut tx = self.db.write.begin().await?;
@@ -521,7 +553,12 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::Conflict("報告書の状態が変わっています。画面を読み込み直してください。".into()));
         }
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportStatusChanged, "report", id).detail(format!("{}->{}", m.status.as_str(), to.as_str()))]).await?;
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(AuditAction::ReportStatusChanged, "report", id).detail(format!("{}->{}", m.status.as_str(), to.as_str()))],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -537,21 +574,36 @@ impl Store {
         let to = transition(m.status, event, actor.role, actor.user == m.author)?;
         let comments: Vec<&(String, String)> = input.comments.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
         if !input.approve && comments.is_empty() {
-            return Err(Invalid::new("comments", "差し戻す場合は、少なくとも1つのコメントを記入してください。", "write at least one comment when returning a report").into());
+            return Err(Invalid::new(
+                "comments",
+                "差し戻す場合は、少なくとも1つのコメントを記入してください。",
+                "write at least one comment when returning a report",
+            )
+            .into());
         }
         for (section, text) in &comments {
             if section != "general" && !SECTIONS.contains(&section.as_str()) {
                 return Err(Invalid::new("section", "コメントの対象欄が不正です。", "unknown section for a comment").into());
             }
             if text.chars().count() > 5000 {
-                return Err(Invalid::new("comments", "コメントは5,000文字以内で入力してください。", "a comment must be at most 5,000 characters").into());
+                return Err(Invalid::new(
+                    "comments",
+                    "コメントは5,000文字以内で入力してください。",
+                    "a comment must be at most 5,000 characters",
+                )
+                .into());
             }
         }
         let rubric = self.taxonomy(ctx.tenant, crate::Taxonomy::Rubric, false).await?;
         let mut scores = Vec::new();
         for (code, score) in &input.scores {
             if !rubric.iter().any(|r| &r.code == code) {
-                return Err(Invalid::new("scores", format!("評価項目「{code}」は登録されていません。"), format!("unknown rubric item {code}")).into());
+                return Err(Invalid::new(
+                    "scores",
+                    format!("評価項目「{code}」は登録されていません。"),
+                    format!("unknown rubric item {code}"),
+                )
+                .into());
             }
             scores.push((code.clone(), check_score(*score)?));
         }

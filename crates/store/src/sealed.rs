@@ -84,8 +84,8 @@ impl Keyring {
     }
 
     pub fn read_file(path: &Path) -> Result<Keyring> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| StoreError::Config(format!("cannot read the key file {}: {e}", path.display())))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| StoreError::Config(format!("cannot read the key file {}: {e}", path.display())))?;
         let mut keys = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -145,9 +145,7 @@ impl Keyring {
     }
 
     pub fn open(&self, tenant: TenantId, key_id: &str, nonce: &[u8], ciphertext: &[u8]) -> Result<String> {
-        let key = self
-            .get(key_id)
-            .ok_or_else(|| StoreError::Crypto(format!("the key {key_id} is not in the keyring")))?;
+        let key = self.get(key_id).ok_or_else(|| StoreError::Crypto(format!("the key {key_id} is not in the keyring")))?;
         if nonce.len() != 12 {
             return Err(StoreError::Crypto("damaged nonce".into()));
         }
@@ -174,9 +172,7 @@ fn aad(tenant: TenantId) -> Vec<u8> {
 fn encrypt(key: &DataKey, tenant: TenantId, nonce: &[u8; 12], plain: &[u8]) -> Result<Vec<u8>> {
     let cipher = Aes256Gcm::new_from_slice(key.bytes.as_slice()).map_err(|_| StoreError::Crypto("bad key".into()))?;
     let aad = aad(tenant);
-    cipher
-        .encrypt(Nonce::from_slice(nonce), Payload { msg: plain, aad: &aad })
-        .map_err(|_| StoreError::Crypto("encryption failed".into()))
+    cipher.encrypt(Nonce::from_slice(nonce), Payload { msg: plain, aad: &aad }).map_err(|_| StoreError::Crypto("encryption failed".into()))
 }
 
 fn write_key_file(path: &Path, keys: &[DataKey]) -> Result<()> {
@@ -219,11 +215,7 @@ pub(crate) async fn register_keys(db: &Db, keys: &Keyring) -> Result<()> {
     let current = keys.current_id().to_string();
     let known = sqlx::query("SELECT key_id FROM data_keys WHERE key_id = $1").bind(&current).fetch_optional(&db.read).await?;
     if known.is_none() {
-        sqlx::query("INSERT INTO data_keys (key_id, created_at) VALUES ($1, $2)")
-            .bind(&current)
-            .bind(now_ms())
-            .execute(&db.write)
-            .await?;
+        sqlx::query("INSERT INTO data_keys (key_id, created_at) VALUES ($1, $2)").bind(&current).bind(now_ms()).execute(&db.write).await?;
     }
     Ok(())
 }
@@ -237,7 +229,13 @@ pub struct RotationProgress {
 
 impl Store {
     /// Seals a text inside the caller's transaction.
-    pub(crate) async fn seal_in_tx(&self, tx: &mut Transaction<'static, Any>, tenant: TenantId, purpose: &str, text: &str) -> Result<SealedId> {
+    pub(crate) async fn seal_in_tx(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        tenant: TenantId,
+        purpose: &str,
+        text: &str,
+    ) -> Result<SealedId> {
         let (key_id, nonce, ct) = self.keys.seal(tenant, text)?;
         let now = now_ms();
         let row = sqlx::query(
@@ -257,15 +255,17 @@ impl Store {
     /// Replaces a sealed text inside the caller's transaction.
     pub(crate) async fn reseal_in_tx(&self, tx: &mut Transaction<'static, Any>, tenant: TenantId, id: SealedId, text: &str) -> Result<()> {
         let (key_id, nonce, ct) = self.keys.seal(tenant, text)?;
-        let done = sqlx::query("UPDATE sealed_texts SET key_id = $1, nonce = $2, ciphertext = $3, updated_at = $4 WHERE id = $5 AND tenant_id = $6")
-            .bind(key_id)
-            .bind(nonce)
-            .bind(ct)
-            .bind(now_ms())
-            .bind(id.get())
-            .bind(tenant.get())
-            .execute(&mut **tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE sealed_texts SET key_id = $1, nonce = $2, ciphertext = $3, updated_at = $4 WHERE id = $5 AND tenant_id = $6",
+        )
+        .bind(key_id)
+        .bind(nonce)
+        .bind(ct)
+        .bind(now_ms())
+        .bind(id.get())
+        .bind(tenant.get())
+        .execute(&mut **tx)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -358,7 +358,8 @@ impl Store {
 
     /// Counts sealed values per key id.
     pub async fn sealed_by_key(&self) -> Result<Vec<(String, i64)>> {
-        let rows = sqlx::query("SELECT key_id, COUNT(*) AS n FROM sealed_texts GROUP BY key_id ORDER BY key_id").fetch_all(&self.db.read).await?;
+        let rows =
+            sqlx::query("SELECT key_id, COUNT(*) AS n FROM sealed_texts GROUP BY key_id ORDER BY key_id").fetch_all(&self.db.read).await?;
         rows.iter().map(|r| Ok((r.try_get("key_id")?, r.try_get("n")?))).collect()
     }
 }

@@ -67,7 +67,12 @@ pub fn check_labels(ja: &str, en: &str) -> Result<(String, String)> {
     let ja = ja.trim();
     let en = en.trim();
     if ja.is_empty() || ja.chars().count() > 60 || en.chars().count() > 80 {
-        return Err(Invalid::new("label_ja", "名称（日本語）は1〜60文字、英語名は80文字以内で入力してください。", "the Japanese label needs 1–60 characters, the English one at most 80").into());
+        return Err(Invalid::new(
+            "label_ja",
+            "名称（日本語）は1〜60文字、英語名は80文字以内で入力してください。",
+            "the Japanese label needs 1–60 characters, the English one at most 80",
+        )
+        .into());
     }
     Ok((ja.to_string(), if en.is_empty() { ja.to_string() } else { en.to_string() }))
 }
@@ -83,14 +88,17 @@ pub(crate) async fn ensure_defaults(tx: &mut Transaction<'static, Any>, tenant: 
         return Ok(());
     }
     for (i, (code, ja, en)) in which.defaults().iter().enumerate() {
-        sqlx::query(&format!("INSERT INTO {} (tenant_id, code, label_ja, label_en, position, active) VALUES ($1, $2, $3, $4, $5, 1)", which.table()))
-            .bind(tenant.get())
-            .bind(*code)
-            .bind(*ja)
-            .bind(*en)
-            .bind(i as i64)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(&format!(
+            "INSERT INTO {} (tenant_id, code, label_ja, label_en, position, active) VALUES ($1, $2, $3, $4, $5, 1)",
+            which.table()
+        ))
+        .bind(tenant.get())
+        .bind(*code)
+        .bind(*ja)
+        .bind(*en)
+        .bind(i as i64)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -101,10 +109,13 @@ impl Store {
         let mut tx = self.db.write.begin().await?;
         ensure_defaults(&mut tx, tenant, which).await?;
         tx.commit().await?;
-        let rows = sqlx::query(&format!("SELECT id, code, label_ja, label_en, position, active FROM {} WHERE tenant_id = $1 ORDER BY position, id", which.table()))
-            .bind(tenant.get())
-            .fetch_all(&self.db.read)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT id, code, label_ja, label_en, position, active FROM {} WHERE tenant_id = $1 ORDER BY position, id",
+            which.table()
+        ))
+        .bind(tenant.get())
+        .fetch_all(&self.db.read)
+        .await?;
         let items = rows.iter().map(item).collect::<Result<Vec<_>>>()?;
         Ok(items.into_iter().filter(|i| include_inactive || i.active).collect())
     }
@@ -114,11 +125,12 @@ impl Store {
         let (ja, en) = check_labels(label_ja, label_en)?;
         let mut tx = self.db.write.begin().await?;
         ensure_defaults(&mut tx, ctx.tenant, which).await?;
-        let next: i64 = sqlx::query(&format!("SELECT COALESCE(MAX(position), -1) + 1 AS p, COUNT(*) AS n FROM {} WHERE tenant_id = $1", which.table()))
-            .bind(ctx.tenant.get())
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("p")?;
+        let next: i64 =
+            sqlx::query(&format!("SELECT COALESCE(MAX(position), -1) + 1 AS p, COUNT(*) AS n FROM {} WHERE tenant_id = $1", which.table()))
+                .bind(ctx.tenant.get())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("p")?;
         let code = format!("custom_{}", next + 1);
         let dup = sqlx::query(&format!("SELECT id FROM {} WHERE tenant_id = $1 AND (label_ja = $2 OR code = $3)", which.table()))
             .bind(ctx.tenant.get())
@@ -129,14 +141,17 @@ impl Store {
         if dup.is_some() {
             return Err(StoreError::Conflict(format!("「{ja}」はすでに登録されています。")));
         }
-        let row = sqlx::query(&format!("INSERT INTO {} (tenant_id, code, label_ja, label_en, position, active) VALUES ($1, $2, $3, $4, $5, 1) RETURNING id", which.table()))
-            .bind(ctx.tenant.get())
-            .bind(&code)
-            .bind(&ja)
-            .bind(&en)
-            .bind(next)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO {} (tenant_id, code, label_ja, label_en, position, active) VALUES ($1, $2, $3, $4, $5, 1) RETURNING id",
+            which.table()
+        ))
+        .bind(ctx.tenant.get())
+        .bind(&code)
+        .bind(&ja)
+        .bind(&en)
+        .bind(next)
+        .fetch_one(&mut *tx)
+        .await?;
         let id: i64 = row.try_get("id")?;
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TaxonomyChanged, which.table(), id).detail("added")]).await?;
         tx.commit().await?;
@@ -144,21 +159,37 @@ impl Store {
     }
 
     /// Renames an item, or switches it on or off.
-    pub async fn update_taxonomy_item(&self, ctx: &Ctx, which: Taxonomy, id: i64, label_ja: &str, label_en: &str, active: bool) -> Result<()> {
+    pub async fn update_taxonomy_item(
+        &self,
+        ctx: &Ctx,
+        which: Taxonomy,
+        id: i64,
+        label_ja: &str,
+        label_en: &str,
+        active: bool,
+    ) -> Result<()> {
         let (ja, en) = check_labels(label_ja, label_en)?;
         let mut tx = self.db.write.begin().await?;
-        let n = sqlx::query(&format!("UPDATE {} SET label_ja = $1, label_en = $2, active = $3 WHERE id = $4 AND tenant_id = $5", which.table()))
-            .bind(&ja)
-            .bind(&en)
-            .bind(i64::from(active))
-            .bind(id)
-            .bind(ctx.tenant.get())
-            .execute(&mut *tx)
-            .await?;
+        let n = sqlx::query(&format!(
+            "UPDATE {} SET label_ja = $1, label_en = $2, active = $3 WHERE id = $4 AND tenant_id = $5",
+            which.table()
+        ))
+        .bind(&ja)
+        .bind(&en)
+        .bind(i64::from(active))
+        .bind(id)
+        .bind(ctx.tenant.get())
+        .execute(&mut *tx)
+        .await?;
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TaxonomyChanged, which.table(), id).detail(if active { "updated" } else { "deactivated" })]).await?;
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(AuditAction::TaxonomyChanged, which.table(), id).detail(if active { "updated" } else { "deactivated" })],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -35,7 +35,9 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| match e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(format!("tenant {} already exists", slug.as_str())),
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Conflict(format!("tenant {} already exists", slug.as_str()))
+                }
                 e => e.into(),
             })?;
         let id = TenantId::new(row.try_get("id")?);

@@ -46,7 +46,12 @@ impl Store {
         }
         let name = name.trim();
         if name.chars().count() > 80 {
-            return Err(domain::Invalid::new("name", "トークン名は80文字以内にしてください。", "the token name must be at most 80 characters").into());
+            return Err(domain::Invalid::new(
+                "name",
+                "トークン名は80文字以内にしてください。",
+                "the token name must be at most 80 characters",
+            )
+            .into());
         }
         let secret = format!("{PREFIX}{}", random_token(32));
         let now = now_ms();
@@ -82,7 +87,8 @@ impl Store {
                 Ok(TokenRow {
                     id: TokenId::new(r.try_get("id")?),
                     name: r.try_get("name")?,
-                    role: Role::parse(&r.try_get::<String, _>("role")?).ok_or_else(|| StoreError::Config("unknown role in api_tokens".into()))?,
+                    role: Role::parse(&r.try_get::<String, _>("role")?)
+                        .ok_or_else(|| StoreError::Config("unknown role in api_tokens".into()))?,
                     prefix: r.try_get("prefix")?,
                     created_at: r.try_get("created_at")?,
                     expires_at: r.try_get("expires_at")?,
@@ -97,13 +103,14 @@ impl Store {
     pub async fn revoke_token(&self, ctx: &Ctx, id: TokenId) -> Result<()> {
         let user = ctx.user.ok_or(StoreError::NotFound)?;
         let mut tx = self.db.write.begin().await?;
-        let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND tenant_id = $3 AND user_id = $4 AND revoked_at IS NULL")
-            .bind(now_ms())
-            .bind(id.get())
-            .bind(ctx.tenant.get())
-            .bind(user.get())
-            .execute(&mut *tx)
-            .await?;
+        let n =
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND tenant_id = $3 AND user_id = $4 AND revoked_at IS NULL")
+                .bind(now_ms())
+                .bind(id.get())
+                .bind(ctx.tenant.get())
+                .bind(user.get())
+                .execute(&mut *tx)
+                .await?;
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }

@@ -74,11 +74,7 @@ fn validate_login(login: &str) -> Result<()> {
 /// administrator role (so an administrator cannot lock themselves, or the tenant, out).
 pub fn check_role_change(actor: Option<UserId>, target: UserId, had: &[Role], roles: &[Role]) -> std::result::Result<(), domain::Invalid> {
     if roles.is_empty() {
-        return Err(domain::Invalid::new(
-            "roles",
-            "役割を1つ以上選択してください。",
-            "choose at least one role",
-        ));
+        return Err(domain::Invalid::new("roles", "役割を1つ以上選択してください。", "choose at least one role"));
     }
     if actor == Some(target) && had.contains(&Role::Admin) && !roles.contains(&Role::Admin) {
         return Err(domain::Invalid::new(
@@ -103,9 +99,7 @@ impl Store {
         }
         let hash = {
             let pw = new.password.to_string();
-            tokio::task::spawn_blocking(move || hash_password(&pw))
-                .await
-                .map_err(|e| StoreError::Crypto(e.to_string()))??
+            tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| StoreError::Crypto(e.to_string()))??
         };
         let mut tx = self.db.write.begin().await?;
         let row = sqlx::query(
@@ -132,14 +126,8 @@ impl Store {
                 .await?;
         }
         let roles: Vec<&str> = new.roles.iter().map(|r| r.as_str()).collect();
-        Store::audit_in_tx(
-            &mut tx,
-            ctx,
-            &[ctx
-                .event(AuditAction::UserCreated, "user", id)
-                .detail(format!("roles={}", roles.join(",")))],
-        )
-        .await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserCreated, "user", id).detail(format!("roles={}", roles.join(",")))])
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -153,17 +141,10 @@ impl Store {
             .await?;
         let (id, hash) = match r {
             Some(r) => (Some(r.try_get::<i64, _>("id")?), r.try_get::<String, _>("password_hash")?),
-            None => (
-                None,
-                DUMMY_HASH
-                    .get_or_init(|| hash_password("careerdock-dummy").unwrap_or_default())
-                    .clone(),
-            ),
+            None => (None, DUMMY_HASH.get_or_init(|| hash_password("careerdock-dummy").unwrap_or_default()).clone()),
         };
         let pw = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-            .await
-            .map_err(|e| StoreError::Crypto(e.to_string()))?;
+        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.map_err(|e| StoreError::Crypto(e.to_string()))?;
         match (id, ok) {
             (Some(id), true) => Ok(Some(self.user(tenant, UserId::new(id)).await?)),
             _ => Ok(None),
@@ -177,15 +158,10 @@ impl Store {
             .fetch_optional(&self.db.read)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let roles = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
-            .bind(id.get())
-            .fetch_all(&self.db.read)
-            .await?;
-        let mut parsed: Vec<Role> = roles
-            .iter()
-            .filter_map(|r| r.try_get::<String, _>("role").ok())
-            .filter_map(|s| Role::parse(&s))
-            .collect();
+        let roles =
+            sqlx::query("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role").bind(id.get()).fetch_all(&self.db.read).await?;
+        let mut parsed: Vec<Role> =
+            roles.iter().filter_map(|r| r.try_get::<String, _>("role").ok()).filter_map(|s| Role::parse(&s)).collect();
         parsed.sort();
         Ok(UserRow {
             id,
@@ -209,10 +185,8 @@ impl Store {
     }
 
     pub async fn users(&self, tenant: TenantId) -> Result<Vec<UserRow>> {
-        let rows = sqlx::query("SELECT id FROM users WHERE tenant_id = $1 ORDER BY login")
-            .bind(tenant.get())
-            .fetch_all(&self.db.read)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id FROM users WHERE tenant_id = $1 ORDER BY login").bind(tenant.get()).fetch_all(&self.db.read).await?;
         let mut out = Vec::new();
         for r in rows {
             out.push(self.user(tenant, UserId::new(r.try_get("id")?)).await?);
@@ -285,24 +259,14 @@ impl Store {
         if locked.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let old = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1")
-            .bind(user.get())
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut had: Vec<Role> = old
-            .iter()
-            .filter_map(|r| r.try_get::<String, _>("role").ok())
-            .filter_map(|s| Role::parse(&s))
-            .collect();
+        let old = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1").bind(user.get()).fetch_all(&mut *tx).await?;
+        let mut had: Vec<Role> = old.iter().filter_map(|r| r.try_get::<String, _>("role").ok()).filter_map(|s| Role::parse(&s)).collect();
         had.sort();
         check_role_change(ctx.user, user, &had, &roles)?;
         if had == roles {
             return Ok(());
         }
-        sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
-            .bind(user.get())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user.get()).execute(&mut *tx).await?;
         for role in &roles {
             sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
                 .bind(user.get())
@@ -346,58 +310,29 @@ mod tests {
 
     async fn roles_are_replaced_with_their_audit_event_on(backend: testkit::Backend) {
         let db = testkit::fresh_db(backend).expect("test database");
-        let store = Store::open(
-            &db.url,
-            OpenOptions {
-                create: true,
-                migrate: true,
-                keys: KeySource::Inline(KEY.into()),
-            },
-        )
-        .await
-        .expect("open");
+        let store =
+            Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(KEY.into()) }).await.expect("open");
         let slug = TenantSlug::parse("acme").expect("slug");
-        let tenant = store
-            .create_tenant(&slug, "Acme", KThreshold::DEFAULT, "test")
-            .await
-            .expect("tenant");
+        let tenant = store.create_tenant(&slug, "Acme", KThreshold::DEFAULT, "test").await.expect("tenant");
         let op = Ctx::operator(tenant.id, "test");
         let admin = store
             .create_user(
                 &op,
-                &NewUser {
-                    login: "root",
-                    display_name: "管理者",
-                    password: "password1",
-                    roles: &[Role::Admin],
-                    employee: None,
-                },
+                &NewUser { login: "root", display_name: "管理者", password: "password1", roles: &[Role::Admin], employee: None },
             )
             .await
             .expect("admin");
         let hr = store
             .create_user(
                 &op,
-                &NewUser {
-                    login: "hana",
-                    display_name: "人事 花子",
-                    password: "password1",
-                    roles: &[Role::Hr],
-                    employee: None,
-                },
+                &NewUser { login: "hana", display_name: "人事 花子", password: "password1", roles: &[Role::Hr], employee: None },
             )
             .await
             .expect("hr");
         let ctx = Ctx::user(tenant.id, admin, "root", Some(Role::Admin));
 
-        store
-            .set_user_roles(&ctx, hr, &[Role::Consultant, Role::Hr, Role::Hr])
-            .await
-            .expect("set roles");
-        assert_eq!(
-            store.user(tenant.id, hr).await.expect("user").roles,
-            vec![Role::Consultant, Role::Hr]
-        );
+        store.set_user_roles(&ctx, hr, &[Role::Consultant, Role::Hr, Role::Hr]).await.expect("set roles");
+        assert_eq!(store.user(tenant.id, hr).await.expect("user").roles, vec![Role::Consultant, Role::Hr]);
         let last = store.recent_audit(tenant.id, 1, None).await.expect("audit");
         assert_eq!(last[0].action, AuditAction::RolesChanged.as_str());
         assert_eq!(last[0].target_id, hr.to_string());
@@ -405,30 +340,18 @@ mod tests {
 
         // No change, no event.
         let before = store.audit_stats(tenant.id).await.expect("stats").events;
-        store
-            .set_user_roles(&ctx, hr, &[Role::Hr, Role::Consultant])
-            .await
-            .expect("same roles");
+        store.set_user_roles(&ctx, hr, &[Role::Hr, Role::Consultant]).await.expect("same roles");
         assert_eq!(store.audit_stats(tenant.id).await.expect("stats").events, before);
 
         // Refused changes leave everything as it was.
-        assert!(matches!(
-            store.set_user_roles(&ctx, admin, &[Role::Hr]).await,
-            Err(StoreError::Invalid(_))
-        ));
+        assert!(matches!(store.set_user_roles(&ctx, admin, &[Role::Hr]).await, Err(StoreError::Invalid(_))));
         assert!(matches!(store.set_user_roles(&ctx, hr, &[]).await, Err(StoreError::Invalid(_))));
-        assert!(matches!(
-            store.set_user_roles(&ctx, UserId::new(9999), &[Role::Hr]).await,
-            Err(StoreError::NotFound)
-        ));
+        assert!(matches!(store.set_user_roles(&ctx, UserId::new(9999), &[Role::Hr]).await, Err(StoreError::NotFound)));
         assert_eq!(store.user(tenant.id, admin).await.expect("user").roles, vec![Role::Admin]);
 
         let accounts = store.accounts(tenant.id).await.expect("accounts");
         let logins: Vec<(&str, &[Role])> = accounts.iter().map(|a| (a.login.as_str(), a.roles.as_slice())).collect();
-        assert_eq!(
-            logins,
-            vec![("hana", &[Role::Consultant, Role::Hr][..]), ("root", &[Role::Admin][..])]
-        );
+        assert_eq!(logins, vec![("hana", &[Role::Consultant, Role::Hr][..]), ("root", &[Role::Admin][..])]);
         assert!(accounts.iter().all(|a| a.disabled_at.is_none() && a.employee_number.is_none()));
 
         let verified = store.verify_audit(Some(tenant.id)).await.expect("verify");

@@ -35,11 +35,7 @@ impl Browser {
     /// Ends the WebDriver session (Chromium quits), then stops chromedriver
     /// and removes the profile dir.
     pub async fn close(self) -> Result<()> {
-        let Browser {
-            client,
-            driver,
-            dir,
-        } = self;
+        let Browser { client, driver, dir } = self;
         let closed = client.close().await;
         drop(driver);
         let _ = dir.close();
@@ -82,10 +78,7 @@ pub async fn browser() -> Result<Browser> {
             // Own process group: Chromium inherits it, so one killpg stops all.
             .process_group(0);
         let child = spawn_supervised(cmd, libc::SIGKILL)?;
-        let mut driver = Driver {
-            watchdog: spawn_watchdog(child.id()),
-            child,
-        };
+        let mut driver = Driver { watchdog: spawn_watchdog(child.id()), child };
         match wait_for_port(&mut driver.child, port).await {
             Ok(()) => {}
             Err(e) => {
@@ -97,21 +90,10 @@ pub async fn browser() -> Result<Browser> {
             .capabilities(capabilities(&profile))
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
-            .with_context(|| {
-                format!(
-                    "creating a Chromium session via chromedriver; log:\n{}",
-                    log_tail(&log_path, 4000)
-                )
-            })?;
-        return Ok(Browser {
-            client,
-            driver,
-            dir,
-        });
+            .with_context(|| format!("creating a Chromium session via chromedriver; log:\n{}", log_tail(&log_path, 4000)))?;
+        return Ok(Browser { client, driver, dir });
     }
-    Err(last_err
-        .unwrap_or_else(|| anyhow::anyhow!("chromedriver did not start"))
-        .context("starting chromedriver"))
+    Err(last_err.unwrap_or_else(|| anyhow::anyhow!("chromedriver did not start")).context("starting chromedriver"))
 }
 
 fn capabilities(profile: &Path) -> Map<String, Value> {
@@ -148,17 +130,11 @@ async fn wait_for_port(child: &mut Child, port: u16) -> Result<()> {
         if let Some(status) = child.try_wait()? {
             bail!("chromedriver exited during startup ({status})");
         }
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
             return Ok(());
         }
         if Instant::now() >= deadline {
-            bail!(
-                "chromedriver did not listen on port {port} within {}s",
-                DRIVER_START_TIMEOUT.as_secs()
-            );
+            bail!("chromedriver did not listen on port {port} within {}s", DRIVER_START_TIMEOUT.as_secs());
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
@@ -174,11 +150,7 @@ async fn wait_for_port(child: &mut Child, port: u16) -> Result<()> {
 /// Best effort: without it, Chromium can only leak if the test is killed.
 fn spawn_watchdog(pgid: u32) -> Option<Child> {
     Command::new("/bin/sh")
-        .args([
-            "-c",
-            "trap '' INT TERM HUP; read -r _; kill -9 \"-$1\" 2>/dev/null",
-            "careerdock-testkit-watchdog",
-        ])
+        .args(["-c", "trap '' INT TERM HUP; read -r _; kill -9 \"-$1\" 2>/dev/null", "careerdock-testkit-watchdog"])
         .arg(pgid.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use tempfile::TempDir;
 
-use crate::proc::{
-    free_port, log_tail, lookup_user, spawn_supervised, testkit_tempdir, wait_timeout,
-};
+use crate::proc::{free_port, log_tail, lookup_user, spawn_supervised, testkit_tempdir, wait_timeout};
 
 /// Directory holding the PostgreSQL 15 client and server binaries.
 pub const PG_BIN_DIR: &str = "/usr/lib/postgresql/15/bin";
@@ -109,16 +107,8 @@ pub fn fresh_db(backend: Backend) -> Result<TestDb> {
         Backend::Sqlite => {
             let dir = testkit_tempdir("sqlite")?;
             let path = dir.path().join("careerdock.db");
-            let url = path
-                .to_str()
-                .with_context(|| format!("temp path {} is not UTF-8", path.display()))?
-                .to_owned();
-            Ok(TestDb {
-                url,
-                backend,
-                dir: Some(dir),
-                pg: None,
-            })
+            let url = path.to_str().with_context(|| format!("temp path {} is not UTF-8", path.display()))?.to_owned();
+            Ok(TestDb { url, backend, dir: Some(dir), pg: None })
         }
         Backend::Postgres => {
             let cluster = cluster()?;
@@ -130,17 +120,13 @@ pub fn fresh_db(backend: Backend) -> Result<TestDb> {
                 if !format!("{e:#}").contains("STRATEGY") {
                     return Err(e.context(format!("creating test database {name}")));
                 }
-                psql(&cluster.base_url, &format!("CREATE DATABASE {name}"))
-                    .with_context(|| format!("creating test database {name}"))?;
+                psql(&cluster.base_url, &format!("CREATE DATABASE {name}")).with_context(|| format!("creating test database {name}"))?;
             }
             Ok(TestDb {
                 url: cluster.url_for(&name),
                 backend,
                 dir: None,
-                pg: Some(PgDatabase {
-                    name,
-                    maintenance_url: cluster.base_url.clone(),
-                }),
+                pg: Some(PgDatabase { name, maintenance_url: cluster.base_url.clone() }),
             })
         }
     }
@@ -160,28 +146,13 @@ pub fn pg_bin(tool: &str) -> PathBuf {
 /// Runs one SQL statement with `psql` against `url`; errors carry psql's stderr.
 pub fn psql(url: &str, sql: &str) -> Result<String> {
     let out = Command::new(pg_bin("psql"))
-        .args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            url,
-            "-c",
-            sql,
-        ])
+        .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
         .env("PGCONNECT_TIMEOUT", "10")
         .stdin(Stdio::null())
         .output()
         .with_context(|| format!("running {}", pg_bin("psql").display()))?;
     if !out.status.success() {
-        bail!(
-            "psql -c {sql:?} on {url} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        bail!("psql -c {sql:?} on {url} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim());
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
@@ -203,11 +174,7 @@ struct Cluster {
 impl Cluster {
     fn from_url(base_url: &str) -> Result<Cluster> {
         let (prefix, suffix) = split_pg_url(base_url)?;
-        Ok(Cluster {
-            base_url: base_url.to_owned(),
-            url_prefix: prefix.to_owned(),
-            url_suffix: suffix.to_owned(),
-        })
+        Ok(Cluster { base_url: base_url.to_owned(), url_prefix: prefix.to_owned(), url_suffix: suffix.to_owned() })
     }
 
     fn url_for(&self, db: &str) -> String {
@@ -217,10 +184,7 @@ impl Cluster {
 
 /// Splits `postgres://auth/db?query` into (`postgres://auth/`, `?query`).
 fn split_pg_url(url: &str) -> Result<(&str, &str)> {
-    let Some(rest) = url
-        .strip_prefix("postgres://")
-        .or_else(|| url.strip_prefix("postgresql://"))
-    else {
+    let Some(rest) = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://")) else {
         bail!("{url:?} is not a postgres:// URL");
     };
     let scheme_len = url.len() - rest.len();
@@ -234,9 +198,7 @@ fn split_pg_url(url: &str) -> Result<(&str, &str)> {
     if !path_and_query.starts_with('/') {
         bail!("{url:?} must include a database path, e.g. /postgres");
     }
-    let query = path_and_query
-        .find('?')
-        .map_or("", |i| &path_and_query[i..]);
+    let query = path_and_query.find('?').map_or("", |i| &path_and_query[i..]);
     Ok((&url[..=auth_end], query))
 }
 
@@ -251,8 +213,7 @@ fn cluster() -> Result<Arc<Cluster>> {
         Ok(url) if !url.trim().is_empty() => {
             let url = url.trim();
             let cluster = Cluster::from_url(url).with_context(|| format!("bad {PG_URL_ENV}"))?;
-            psql(url, "SELECT 1")
-                .with_context(|| format!("{PG_URL_ENV}={url} does not accept connections"))?;
+            psql(url, "SELECT 1").with_context(|| format!("{PG_URL_ENV}={url} does not accept connections"))?;
             cluster
         }
         _ => start_local_cluster().context("starting the test PostgreSQL cluster")?,
@@ -327,29 +288,18 @@ fn start_local_cluster() -> Result<Cluster> {
         if let Some((uid, gid)) = run_as {
             cmd.uid(uid).gid(gid);
         }
-        cmd.current_dir(dir.path())
-            .env_remove("PGDATA")
-            .env("LC_ALL", "C")
-            .stdin(Stdio::null());
+        cmd.current_dir(dir.path()).env_remove("PGDATA").env("LC_ALL", "C").stdin(Stdio::null());
     };
 
     let data = dir.path().join("data");
     let mut cmd = Command::new(&initdb);
     cmd.arg("-D")
         .arg(&data)
-        .args([
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C",
-        ])
+        .args(["-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C"])
         // Only skips fsyncing initdb's own output; the server runs with fsync=on.
         .args(["--no-sync", "--no-instructions"]);
     as_postgres(&mut cmd);
-    let out = cmd
-        .output()
-        .with_context(|| format!("running {}", initdb.display()))?;
+    let out = cmd.output().with_context(|| format!("running {}", initdb.display()))?;
     if !out.status.success() {
         bail!(
             "initdb failed ({}): {}{}",
@@ -383,28 +333,17 @@ fn start_local_cluster() -> Result<Cluster> {
         let mut child = spawn_supervised(cmd, libc::SIGQUIT)?;
         match wait_ready(&mut child, port, &log_path, started + PG_START_TIMEOUT) {
             Ok(()) => {
-                *LOCAL.lock().unwrap_or_else(PoisonError::into_inner) = Some(LocalServer {
-                    child,
-                    dir: Some(dir),
-                });
+                *LOCAL.lock().unwrap_or_else(PoisonError::into_inner) = Some(LocalServer { child, dir: Some(dir) });
                 static ATEXIT: Once = Once::new();
                 ATEXIT.call_once(|| {
                     // SAFETY: registering a plain extern "C" fn.
                     unsafe { libc::atexit(stop_local_cluster) };
                 });
-                eprintln!(
-                    "careerdock-testkit: PostgreSQL 15 on 127.0.0.1:{port} ready in {} ms",
-                    started.elapsed().as_millis()
-                );
-                return Cluster::from_url(&format!(
-                    "postgres://postgres@127.0.0.1:{port}/postgres"
-                ));
+                eprintln!("careerdock-testkit: PostgreSQL 15 on 127.0.0.1:{port} ready in {} ms", started.elapsed().as_millis());
+                return Cluster::from_url(&format!("postgres://postgres@127.0.0.1:{port}/postgres"));
             }
             Err(StartError::PortInUse) => {
-                last_err = Some(anyhow::anyhow!(
-                    "port {port} in use: {}",
-                    log_tail(&log_path, 2000)
-                ));
+                last_err = Some(anyhow::anyhow!("port {port} in use: {}", log_tail(&log_path, 2000)));
             }
             Err(StartError::Fatal(e)) => {
                 let _ = child.kill();
@@ -421,12 +360,7 @@ enum StartError {
     Fatal(anyhow::Error),
 }
 
-fn wait_ready(
-    child: &mut Child,
-    port: u16,
-    log_path: &Path,
-    deadline: Instant,
-) -> std::result::Result<(), StartError> {
+fn wait_ready(child: &mut Child, port: u16, log_path: &Path, deadline: Instant) -> std::result::Result<(), StartError> {
     let port_arg = port.to_string();
     loop {
         match child.try_wait() {

@@ -19,8 +19,7 @@ use tempfile::TempDir;
 /// The port is released before returning, so a concurrent process may grab it;
 /// callers that bind it in a child process retry on "address in use".
 pub(crate) fn free_port() -> Result<u16> {
-    let listener =
-        TcpListener::bind(("127.0.0.1", 0)).context("binding 127.0.0.1:0 to find a free port")?;
+    let listener = TcpListener::bind(("127.0.0.1", 0)).context("binding 127.0.0.1:0 to find a free port")?;
     Ok(listener.local_addr()?.port())
 }
 
@@ -62,18 +61,13 @@ fn init_base_dir() -> Result<PathBuf> {
     let uid = unsafe { libc::geteuid() };
     let base = tmp.join(format!("careerdock-testkit-{uid}"));
     std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
-    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o755))
-        .with_context(|| format!("chmod 755 {}", base.display()))?;
+    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o755)).with_context(|| format!("chmod 755 {}", base.display()))?;
     remove_stale_entries(&base);
     Ok(base)
 }
 
 fn world_traversable(path: &Path) -> bool {
-    path.ancestors().all(|p| {
-        std::fs::metadata(p)
-            .map(|m| m.permissions().mode() & 0o001 != 0)
-            .unwrap_or(false)
-    })
+    path.ancestors().all(|p| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o001 != 0).unwrap_or(false))
 }
 
 fn remove_stale_entries(base: &Path) {
@@ -83,11 +77,7 @@ fn remove_stale_entries(base: &Path) {
     let me = std::process::id() as i32;
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.split('-').nth(1))
-            .and_then(|p| p.parse::<i32>().ok())
-        else {
+        let Some(pid) = name.to_str().and_then(|n| n.split('-').nth(1)).and_then(|p| p.parse::<i32>().ok()) else {
             continue;
         };
         if pid != me && !pid_alive(pid) {
@@ -123,13 +113,11 @@ fn spawner() -> &'static mpsc::Sender<Job> {
         let (tx, rx) = mpsc::channel::<Job>();
         // If the thread cannot be created, `rx` is dropped and every send fails,
         // which `spawn_supervised` reports as an error.
-        let _ = std::thread::Builder::new()
-            .name("testkit-spawner".into())
-            .spawn(move || {
-                while let Ok(job) = rx.recv() {
-                    job();
-                }
-            });
+        let _ = std::thread::Builder::new().name("testkit-spawner".into()).spawn(move || {
+            while let Ok(job) = rx.recv() {
+                job();
+            }
+        });
         tx
     })
 }
@@ -162,9 +150,7 @@ pub(crate) fn spawn_supervised(mut cmd: Command, deathsig: libc::c_int) -> Resul
             let _ = tx.send(cmd.spawn());
         }))
         .map_err(|_| anyhow!("testkit spawner thread is not running"))?;
-    rx.recv()
-        .map_err(|_| anyhow!("testkit spawner thread died"))?
-        .with_context(|| format!("spawning {program}"))
+    rx.recv().map_err(|_| anyhow!("testkit spawner thread died"))?.with_context(|| format!("spawning {program}"))
 }
 
 /// Waits up to `timeout` for `child` to exit; returns whether it did.
@@ -200,15 +186,7 @@ pub(crate) fn lookup_user(name: &str) -> Result<(u32, u32)> {
     let mut result: *mut libc::passwd = std::ptr::null_mut();
     // SAFETY: all pointers are valid for the duration of the call and `buf`'s
     // length is passed correctly.
-    let rc = unsafe {
-        libc::getpwnam_r(
-            cname.as_ptr(),
-            &mut pwd,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut result,
-        )
-    };
+    let rc = unsafe { libc::getpwnam_r(cname.as_ptr(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
     if rc != 0 {
         return Err(io::Error::from_raw_os_error(rc)).context(format!("getpwnam_r({name})"));
     }

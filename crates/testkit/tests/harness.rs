@@ -8,15 +8,8 @@ use careerdock_testkit::{browser, fresh_db, pg_bin, postgres_base_url, psql, Bac
 use fantoccini::Locator;
 
 fn psql_select_1(url: &str) -> String {
-    let out = Command::new(pg_bin("psql"))
-        .args(["-X", "-A", "-t", "-d", url, "-c", "select 1"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "psql on {url}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(pg_bin("psql")).args(["-X", "-A", "-t", "-d", url, "-c", "select 1"]).output().unwrap();
+    assert!(out.status.success(), "psql on {url}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
@@ -26,31 +19,18 @@ fn postgres_fresh_dbs_are_distinct_and_usable() {
     let a = fresh_db(Backend::Postgres).unwrap();
     let first = started.elapsed();
     let b = fresh_db(Backend::Postgres).unwrap();
-    eprintln!(
-        "first fresh_db (incl. cluster start): {first:?}, second: {:?}",
-        started.elapsed() - first
-    );
+    eprintln!("first fresh_db (incl. cluster start): {first:?}, second: {:?}", started.elapsed() - first);
     assert_eq!(a.backend, Backend::Postgres);
     assert_ne!(a.url, b.url);
     assert!(a.url.starts_with("postgres://"), "{}", a.url);
     assert_eq!(a.sqlite_path(), None);
     for db in [&a, &b] {
         assert_eq!(psql_select_1(&db.url), "1");
-        assert_eq!(
-            psql(&db.url, "select current_database()").unwrap(),
-            db.pg_database().unwrap()
-        );
+        assert_eq!(psql(&db.url, "select current_database()").unwrap(), db.pg_database().unwrap());
     }
     // Isolation: a table in one is absent from the other.
     psql(&a.url, "create table only_in_a (id int)").unwrap();
-    assert_eq!(
-        psql(
-            &b.url,
-            "select count(*) from pg_tables where tablename = 'only_in_a'"
-        )
-        .unwrap(),
-        "0"
-    );
+    assert_eq!(psql(&b.url, "select count(*) from pg_tables where tablename = 'only_in_a'").unwrap(), "0");
     // Server settings the durability tests rely on.
     assert_eq!(psql(&a.url, "show fsync").unwrap(), "on");
     assert_eq!(psql(&a.url, "show server_encoding").unwrap(), "UTF8");
@@ -98,10 +78,7 @@ fn backend_all_and_display() {
 /// Serves `body` to every request; reports each request's Accept-Language.
 fn serve(body: &'static str) -> (String, mpsc::Receiver<(String, String)>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!(
-        "http://127.0.0.1:{}/",
-        listener.local_addr().unwrap().port()
-    );
+    let url = format!("http://127.0.0.1:{}/", listener.local_addr().unwrap().port());
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
@@ -143,28 +120,14 @@ async fn browser_reads_japanese_text() {
     let b = browser().await.unwrap();
     eprintln!("browser start: {:?}", started.elapsed());
     b.client.goto(&url).await.unwrap();
-    let text = b
-        .client
-        .find(Locator::Css("#greeting"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = b.client.find(Locator::Css("#greeting")).await.unwrap().text().await.unwrap();
     assert_eq!(text, "こんにちは、世界");
     assert_eq!(b.client.title().await.unwrap(), "テスト");
-    let lang = b
-        .client
-        .execute("return navigator.language", vec![])
-        .await
-        .unwrap();
+    let lang = b.client.execute("return navigator.language", vec![]).await.unwrap();
     assert_eq!(lang, "ja-JP");
     let (line, accept_language) = requests.recv_timeout(Duration::from_secs(5)).unwrap();
     assert!(line.starts_with("GET / "), "{line}");
-    assert!(
-        accept_language.starts_with("ja-JP,ja"),
-        "Accept-Language: {accept_language}"
-    );
+    assert!(accept_language.starts_with("ja-JP,ja"), "Accept-Language: {accept_language}");
     b.close().await.unwrap();
 }
 
@@ -176,11 +139,7 @@ async fn dropping_browser_kills_chromedriver() {
     assert_eq!(unsafe { libc::kill(pid, 0) }, 0);
     drop(b);
     // The group (chromedriver + Chromium) is gone or only zombies remain.
-    assert_ne!(
-        unsafe { libc::kill(pid, 0) },
-        0,
-        "chromedriver still running"
-    );
+    assert_ne!(unsafe { libc::kill(pid, 0) }, 0, "chromedriver still running");
 }
 
 #[test]

@@ -97,7 +97,8 @@ pub fn client_addr(state: &AppState, headers: &HeaderMap, peer: Option<SocketAdd
 /// Whether cookies must be marked `Secure`: configured, or a trusted proxy says HTTPS.
 pub fn secure_request(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.secure_cookies
-        || (state.config.behind_proxy && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https")))
+        || (state.config.behind_proxy
+            && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https")))
 }
 
 pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
@@ -178,7 +179,12 @@ async fn csrf_token_of(req: Request) -> Result<(Request, Option<String>), Respon
         Ok(b) => b,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
         Err(_) => {
-            return Err(AppError::Invalid(domain::Invalid::new("body", "送信内容を読み取れませんでした。", "the request body could not be read")).into_response())
+            return Err(AppError::Invalid(domain::Invalid::new(
+                "body",
+                "送信内容を読み取れませんでした。",
+                "the request body could not be read",
+            ))
+            .into_response())
         }
     };
     let token = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());

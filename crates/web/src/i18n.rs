@@ -94,7 +94,11 @@ mod tests {
                     for piece in text.split(pat).skip(1) {
                         if let Some(end) = piece.find('"') {
                             let key = &piece[..end];
-                            if !key.is_empty() && !key.starts_with("x-") && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && key.contains('-') {
+                            if !key.is_empty()
+                                && !key.starts_with("x-")
+                                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                                && key.contains('-')
+                            {
                                 used.insert(key.to_string());
                             }
                         }

@@ -23,7 +23,11 @@ pub fn app(state: AppState) -> axum::Router {
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.
-pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let store = state.store.clone();
     let limits = state.config.session_limits;
     // Expired sessions are purged in the background so the table stays small.

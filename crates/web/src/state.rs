@@ -18,7 +18,13 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { demo_mode: false, behind_proxy: false, secure_cookies: false, session_limits: SessionLimits::default(), body_limit: 20 * 1024 * 1024 }
+        Self {
+            demo_mode: false,
+            behind_proxy: false,
+            secure_cookies: false,
+            session_limits: SessionLimits::default(),
+            body_limit: 20 * 1024 * 1024,
+        }
     }
 }
 

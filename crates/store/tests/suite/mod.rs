@@ -1,5 +1,6 @@
 //! Feature suites of the store, each run on SQLite and PostgreSQL.
 
 mod cycles;
-mod reports;
 mod interviews;
+mod reports;
+mod seed;

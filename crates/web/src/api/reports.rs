@@ -45,7 +45,10 @@ pub fn json_body<T: DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
 }
 
 fn report_id(raw: &str) -> AppResult<ReportId> {
-    raw.trim().parse::<i64>().map(ReportId::new).map_err(|_| AppError::Invalid(Invalid::new("id", "報告書IDは整数で指定してください。", "the report id must be a whole number")))
+    raw.trim()
+        .parse::<i64>()
+        .map(ReportId::new)
+        .map_err(|_| AppError::Invalid(Invalid::new("id", "報告書IDは整数で指定してください。", "the report id must be a whole number")))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -105,11 +108,17 @@ fn parse_list_query(raw: Option<&str>) -> Result<ReportFilter, Invalid> {
     for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         match k.as_ref() {
             "cycle" if !v.is_empty() => {
-                f.cycle = Some(v.trim().parse::<i64>().map_err(|_| Invalid::new("cycle", "cycle には実施年度のIDを整数で指定してください。", "cycle must be a cycle id (a whole number)"))?);
+                f.cycle = Some(v.trim().parse::<i64>().map_err(|_| {
+                    Invalid::new("cycle", "cycle には実施年度のIDを整数で指定してください。", "cycle must be a cycle id (a whole number)")
+                })?);
             }
             "status" if !v.is_empty() => {
                 f.status = Some(ReportStatus::parse(v.trim()).ok_or_else(|| {
-                    Invalid::new("status", "status は draft, submitted, returned, approved のいずれかです。", "status must be draft, submitted, returned or approved")
+                    Invalid::new(
+                        "status",
+                        "status は draft, submitted, returned, approved のいずれかです。",
+                        "status must be draft, submitted, returned or approved",
+                    )
                 })?);
             }
             _ => {}
@@ -124,7 +133,12 @@ fn parse_list_query(raw: Option<&str>) -> Result<ReportFilter, Invalid> {
     params(("cycle" = Option<i64>, Query, description = "Only reports of interviews in this cycle"), ("status" = Option<String>, Query, description = "draft, submitted, returned or approved")),
     responses((status = 200, body = ReportList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]
-async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Json<ReportList>> {
+async fn list(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<ReportList>> {
     let filter = parse_list_query(raw.as_deref())?;
     let items = state.store.list_reports(&p.ctx(), &filter, locale).await?;
     Ok(Json(ReportList { items: items.into_iter().map(ReportItem::from).collect() }))
@@ -323,7 +337,13 @@ async fn review(State(state): State<AppState>, Authed(p): Authed, Path(id): Path
     let approve = match req.decision.as_str() {
         "approve" => true,
         "return" => false,
-        _ => return Err(AppError::Invalid(Invalid::new("decision", "decision は return か approve です。", "decision must be return or approve"))),
+        _ => {
+            return Err(AppError::Invalid(Invalid::new(
+                "decision",
+                "decision は return か approve です。",
+                "decision must be return or approve",
+            )))
+        }
     };
     let input = ReviewInput {
         approve,

@@ -18,8 +18,7 @@ use store::TokenRow;
 use utoipa::{OpenApi, ToSchema};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/api/v1/tokens", Action::ManageOwnTokens, list_tokens)
-        .delete("/api/v1/tokens/{id}", Action::ManageOwnTokens, revoke_token)
+    r.get("/api/v1/tokens", Action::ManageOwnTokens, list_tokens).delete("/api/v1/tokens/{id}", Action::ManageOwnTokens, revoke_token)
 }
 
 /// The paths and schemas of this module, merged into `/api/v1/openapi.json` by `openapi.rs`.
@@ -60,9 +59,7 @@ pub struct ApiTokenList {
 
 /// Epoch milliseconds as RFC 3339 in UTC, e.g. `2026-11-25T01:02:03.000Z`.
 pub fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)).unwrap_or_default()
 }
 
 impl From<&TokenRow> for ApiToken {
@@ -83,18 +80,10 @@ impl From<&TokenRow> for ApiToken {
 /// A path id that is not a positive number is refused as a JSON 422 naming `id`, rather
 /// than with axum's plain-text rejection.
 pub fn parse_id(raw: &str) -> Result<TokenId, Invalid> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(TokenId::new)
-        .ok_or_else(|| Invalid {
-            field: "id",
-            message: Message::new(
-                Tr::new(Locale::Ja).get("tokens-error-id"),
-                Tr::new(Locale::En).get("tokens-error-id"),
-            ),
-        })
+    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(TokenId::new).ok_or_else(|| Invalid {
+        field: "id",
+        message: Message::new(Tr::new(Locale::Ja).get("tokens-error-id"), Tr::new(Locale::En).get("tokens-error-id")),
+    })
 }
 
 /// The caller's own tokens, newest first, active or not.
@@ -112,9 +101,7 @@ pub fn parse_id(raw: &str) -> Result<TokenId, Invalid> {
 pub async fn list_tokens(State(state): State<AppState>, Authed(p): Authed) -> AppResult<Json<ApiTokenList>> {
     p.check(Action::ManageOwnTokens, Target::OwnedBy(p.user.id))?;
     let rows = state.store.tokens_of(p.tenant.id, p.user.id).await?;
-    Ok(Json(ApiTokenList {
-        items: rows.iter().map(ApiToken::from).collect(),
-    }))
+    Ok(Json(ApiTokenList { items: rows.iter().map(ApiToken::from).collect() }))
 }
 
 /// Revokes one of the caller's own tokens (a token may revoke itself).
@@ -190,30 +177,14 @@ mod tests {
     #[tokio::test]
     async fn tokens_are_listed_and_revoked_by_their_owner_only() {
         let db = testkit::fresh_db(testkit::Backend::Sqlite).expect("db");
-        let store = Store::open(
-            &db.url,
-            OpenOptions {
-                create: true,
-                migrate: true,
-                keys: KeySource::Inline(KEY.into()),
-            },
-        )
-        .await
-        .expect("store");
-        let tenant = store
-            .create_tenant(&TenantSlug::parse("acme").expect("slug"), "Acme", KThreshold::DEFAULT, "test")
-            .await
-            .expect("tenant");
+        let store =
+            Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(KEY.into()) }).await.expect("store");
+        let tenant =
+            store.create_tenant(&TenantSlug::parse("acme").expect("slug"), "Acme", KThreshold::DEFAULT, "test").await.expect("tenant");
         let op = Ctx::operator(tenant.id, "test");
         let mut ctxs = Vec::new();
         for login in ["alice", "bob"] {
-            let new = NewUser {
-                login,
-                display_name: login,
-                password: "password1",
-                roles: &[Role::Hr, Role::Consultant],
-                employee: None,
-            };
+            let new = NewUser { login, display_name: login, password: "password1", roles: &[Role::Hr, Role::Consultant], employee: None };
             let id = store.create_user(&op, &new).await.expect("user");
             ctxs.push(Ctx::user(tenant.id, id, login, Some(Role::Hr)));
         }
@@ -260,9 +231,6 @@ mod tests {
             .expect("request");
         let res = app.clone().oneshot(req).await.expect("response");
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        assert_eq!(
-            store.tokens_of(tenant.id, ctxs[0].user.expect("user")).await.expect("tokens").len(),
-            2
-        );
+        assert_eq!(store.tokens_of(tenant.id, ctxs[0].user.expect("user")).await.expect("tokens").len(), 2);
     }
 }

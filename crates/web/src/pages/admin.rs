@@ -35,10 +35,7 @@ impl Both {
     }
 
     fn with(&self, key: &str, name: &str, value: &str) -> Message {
-        Message::new(
-            Tr::new(Locale::Ja).with(key, name, value),
-            Tr::new(Locale::En).with(key, name, value),
-        )
+        Message::new(Tr::new(Locale::Ja).with(key, name, value), Tr::new(Locale::En).with(key, name, value))
     }
 }
 
@@ -79,19 +76,14 @@ impl AccountForm {
 pub fn parse_roles<S: AsRef<str>>(values: &[S]) -> Result<Vec<Role>, Invalid> {
     let mut roles = Vec::new();
     for v in values {
-        let role = Role::parse(v.as_ref()).ok_or_else(|| Invalid {
-            field: "roles",
-            message: Both.get("admin-users-error-unknown-role"),
-        })?;
+        let role =
+            Role::parse(v.as_ref()).ok_or_else(|| Invalid { field: "roles", message: Both.get("admin-users-error-unknown-role") })?;
         roles.push(role);
     }
     roles.sort();
     roles.dedup();
     if roles.is_empty() {
-        return Err(Invalid {
-            field: "roles",
-            message: Both.get("admin-users-error-no-role"),
-        });
+        return Err(Invalid { field: "roles", message: Both.get("admin-users-error-no-role") });
     }
     Ok(roles)
 }
@@ -100,16 +92,10 @@ pub fn parse_roles<S: AsRef<str>>(values: &[S]) -> Result<Vec<Role>, Invalid> {
 pub fn validate_account(f: &AccountForm) -> Result<Vec<Role>, Invalid> {
     let name_len = f.display_name.chars().count();
     if name_len == 0 || name_len > 100 {
-        return Err(Invalid {
-            field: "display_name",
-            message: Both.get("admin-users-error-display-name"),
-        });
+        return Err(Invalid { field: "display_name", message: Both.get("admin-users-error-display-name") });
     }
     if f.password.chars().count() < 8 {
-        return Err(Invalid {
-            field: "password",
-            message: Both.get("admin-users-error-password"),
-        });
+        return Err(Invalid { field: "password", message: Both.get("admin-users-error-password") });
     }
     parse_roles(&f.roles)
 }
@@ -120,10 +106,7 @@ pub fn parse_user_id(raw: &str) -> Result<UserId, Invalid> {
         .ok()
         .filter(|n| *n > 0)
         .map(UserId::new)
-        .ok_or_else(|| Invalid {
-            field: "id",
-            message: Both.get("admin-users-error-id"),
-        })
+        .ok_or_else(|| Invalid { field: "id", message: Both.get("admin-users-error-id") })
 }
 
 /// One role checkbox.
@@ -134,14 +117,7 @@ pub struct RoleCheck {
 }
 
 fn role_checks(t: Tr, held: &[Role]) -> Vec<RoleCheck> {
-    Role::ALL
-        .iter()
-        .map(|r| RoleCheck {
-            value: r.as_str(),
-            label: role_label(t, *r),
-            checked: held.contains(r),
-        })
-        .collect()
+    Role::ALL.iter().map(|r| RoleCheck { value: r.as_str(), label: role_label(t, *r), checked: held.contains(r) }).collect()
 }
 
 pub struct AccountView {
@@ -195,12 +171,7 @@ async fn users_page(
     let ctx = PageCtx::new(p, locale, "admin-users-title", "/admin/users");
     let t = ctx.t;
     let rows = state.store.accounts(p.tenant.id).await?;
-    let login_of = |raw: &str| {
-        raw.parse::<i64>()
-            .ok()
-            .and_then(|id| rows.iter().find(|a| a.id.get() == id))
-            .map(|a| a.login.clone())
-    };
+    let login_of = |raw: &str| raw.parse::<i64>().ok().and_then(|id| rows.iter().find(|a| a.id.get() == id)).map(|a| a.login.clone());
     let notice = match (login_of(&q.created), login_of(&q.saved)) {
         (Some(login), _) => t.with("admin-users-created", "login", login),
         (None, Some(login)) => t.with("admin-users-roles-saved", "login", login),
@@ -215,11 +186,7 @@ async fn users_page(
             roles: a.roles.iter().map(|r| role_label(t, *r)).collect(),
             employee: a.employee_number.clone().unwrap_or_default(),
             active: a.disabled_at.is_none(),
-            status: if a.disabled_at.is_none() {
-                t.get("admin-users-status-active")
-            } else {
-                t.get("admin-users-status-disabled")
-            },
+            status: if a.disabled_at.is_none() { t.get("admin-users-status-active") } else { t.get("admin-users-status-disabled") },
             is_self: a.id == p.user.id,
             legend: t.with("admin-users-roles-legend", "login", &a.login),
             checks: role_checks(t, &a.roles),
@@ -244,13 +211,7 @@ async fn users_page(
         },
     };
     let caption = t.with("admin-users-caption", "count", accounts.len());
-    render(&UsersPage {
-        ctx,
-        caption,
-        accounts,
-        form,
-        notice,
-    })
+    render(&UsersPage { ctx, caption, accounts, form, notice })
 }
 
 async fn users(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<UsersQuery>) -> AppResult<Response> {
@@ -266,21 +227,12 @@ async fn create_account(state: &AppState, p: &Principal, f: &AccountForm) -> App
         match state.store.employee_by_number(p.tenant.id, &f.employee_number).await {
             Ok(e) => Some(e.id),
             Err(StoreError::NotFound) => {
-                return Err(invalid(
-                    "employee_number",
-                    Both.with("admin-users-error-employee", "number", &f.employee_number),
-                ))
+                return Err(invalid("employee_number", Both.with("admin-users-error-employee", "number", &f.employee_number)))
             }
             Err(e) => return Err(e.into()),
         }
     };
-    let new = NewUser {
-        login: &f.login,
-        display_name: &f.display_name,
-        password: &f.password,
-        roles: &roles,
-        employee,
-    };
+    let new = NewUser { login: &f.login, display_name: &f.display_name, password: &f.password, roles: &roles, employee };
     match state.store.create_user(&p.ctx(), &new).await {
         Ok(id) => Ok(id),
         Err(StoreError::Conflict(_)) => Err(AppError::Conflict(Both.with("admin-users-error-duplicate", "login", &f.login))),
@@ -299,13 +251,7 @@ async fn create_user(
         Ok(id) => return Ok(Redirect::to(&format!("/admin/users?created={id}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let info = e.info();
-            (
-                info.status,
-                Invalid {
-                    field: info.field.unwrap_or("login"),
-                    message: info.message,
-                },
-            )
+            (info.status, Invalid { field: info.field.unwrap_or("login"), message: info.message })
         }
         Err(e) => return Err(e),
     };
@@ -341,10 +287,11 @@ pub fn parse_before(raw: &str) -> Result<Option<i64>, Invalid> {
     if raw.is_empty() {
         return Ok(None);
     }
-    raw.parse::<i64>().ok().filter(|n| *n > 0).map(Some).ok_or_else(|| Invalid {
-        field: "before",
-        message: Both.get("admin-audit-error-before"),
-    })
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(Some)
+        .ok_or_else(|| Invalid { field: "before", message: Both.get("admin-audit-error-before") })
 }
 
 /// `sign_in_failed` → `Sign in failed`: the English label of an action code.
@@ -381,17 +328,11 @@ pub struct VerifyView {
 
 pub fn verify_view(t: Tr, outcome: Option<&VerifyOutcome>) -> VerifyView {
     match outcome {
-        None => VerifyView {
-            ok: false,
-            lines: vec![t.get("admin-audit-verify-none")],
-        },
-        Some(VerifyOutcome { broken: None, events, .. }) => VerifyView {
-            ok: true,
-            lines: vec![t.with("admin-audit-verify-ok", "count", events)],
-        },
-        Some(VerifyOutcome {
-            broken: Some(b), events, ..
-        }) => VerifyView {
+        None => VerifyView { ok: false, lines: vec![t.get("admin-audit-verify-none")] },
+        Some(VerifyOutcome { broken: None, events, .. }) => {
+            VerifyView { ok: true, lines: vec![t.with("admin-audit-verify-ok", "count", events)] }
+        }
+        Some(VerifyOutcome { broken: Some(b), events, .. }) => VerifyView {
             ok: false,
             lines: vec![
                 t.with("admin-audit-verify-broken", "seq", b.seq),
@@ -419,16 +360,10 @@ impl EventView {
             seq: e.seq,
             time: format_ms(e.at_ms),
             actor: e.actor_label.clone(),
-            role: Role::parse(&e.acting_role)
-                .map(|r| role_label(t, r))
-                .unwrap_or_else(|| t.get("admin-audit-no-role")),
+            role: Role::parse(&e.acting_role).map(|r| role_label(t, r)).unwrap_or_else(|| t.get("admin-audit-no-role")),
             action: action_label(t.locale, &e.action),
             code: e.action.clone(),
-            target: if e.target_id.is_empty() {
-                e.target_kind.clone()
-            } else {
-                format!("{} {}", e.target_kind, e.target_id)
-            },
+            target: if e.target_id.is_empty() { e.target_kind.clone() } else { format!("{} {}", e.target_kind, e.target_id) },
             detail: e.detail.clone(),
         }
     }
@@ -462,14 +397,7 @@ async fn audit_page(state: &AppState, p: &Principal, locale: Locale, before_raw:
     // Sequence numbers are contiguous from 1, so anything above 1 has something older.
     let older = rows.last().map(|e| e.seq).filter(|s| *s > 1);
     let events = rows.iter().map(|e| EventView::new(t, e)).collect();
-    render(&AuditPage {
-        ctx,
-        events,
-        older,
-        paged: before.is_some(),
-        before: before.map(|b| b.to_string()).unwrap_or_default(),
-        verify,
-    })
+    render(&AuditPage { ctx, events, older, paged: before.is_some(), before: before.map(|b| b.to_string()).unwrap_or_default(), verify })
 }
 
 async fn audit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<AuditQuery>) -> AppResult<Response> {
@@ -526,41 +454,11 @@ mod tests {
         };
         let field = |f: AccountForm| validate_account(&f).err().map(|e| e.field);
         assert_eq!(field(good.clone()), None);
-        assert_eq!(
-            field(AccountForm {
-                display_name: String::new(),
-                ..good.clone()
-            }),
-            Some("display_name")
-        );
-        assert_eq!(
-            field(AccountForm {
-                display_name: "あ".repeat(101),
-                ..good.clone()
-            }),
-            Some("display_name")
-        );
-        assert_eq!(
-            field(AccountForm {
-                password: "1234567".into(),
-                ..good.clone()
-            }),
-            Some("password")
-        );
-        assert_eq!(
-            field(AccountForm {
-                roles: vec![],
-                ..good.clone()
-            }),
-            Some("roles")
-        );
-        assert_eq!(
-            field(AccountForm {
-                roles: vec!["root".into()],
-                ..good
-            }),
-            Some("roles")
-        );
+        assert_eq!(field(AccountForm { display_name: String::new(), ..good.clone() }), Some("display_name"));
+        assert_eq!(field(AccountForm { display_name: "あ".repeat(101), ..good.clone() }), Some("display_name"));
+        assert_eq!(field(AccountForm { password: "1234567".into(), ..good.clone() }), Some("password"));
+        assert_eq!(field(AccountForm { roles: vec![], ..good.clone() }), Some("roles"));
+        assert_eq!(field(AccountForm { roles: vec!["root".into()], ..good }), Some("roles"));
         assert_eq!(parse_roles(&["hr", "hr"]), Ok(vec![Role::Hr]));
     }
 
@@ -593,12 +491,7 @@ mod tests {
         ];
         for reason in reasons {
             let b = BrokenLink { tenant: 1, seq: 7, reason };
-            let outcome = VerifyOutcome {
-                tenant: domain::ids::TenantId::new(1),
-                slug: "acme".into(),
-                events: 6,
-                broken: Some(b.clone()),
-            };
+            let outcome = VerifyOutcome { tenant: domain::ids::TenantId::new(1), slug: "acme".into(), events: 6, broken: Some(b.clone()) };
             for locale in [Locale::Ja, Locale::En] {
                 let v = verify_view(Tr::new(locale), Some(&outcome));
                 assert!(!v.ok);
@@ -607,12 +500,7 @@ mod tests {
                 assert!(v.lines.iter().all(|l| !l.is_empty() && !l.contains("Unknown localization")));
             }
         }
-        let ok = VerifyOutcome {
-            tenant: domain::ids::TenantId::new(1),
-            slug: "acme".into(),
-            events: 42,
-            broken: None,
-        };
+        let ok = VerifyOutcome { tenant: domain::ids::TenantId::new(1), slug: "acme".into(), events: 42, broken: None };
         let v = verify_view(Tr::new(Locale::Ja), Some(&ok));
         assert!(v.ok && v.lines[0].contains("42"));
         assert!(!verify_view(Tr::new(Locale::En), None).ok);
@@ -635,72 +523,36 @@ mod tests {
             .expect("request");
         let res = app.clone().oneshot(req).await.expect("response");
         let status = res.status();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
         let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.expect("body");
-        Call {
-            status,
-            location,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        Call { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     #[tokio::test]
     async fn an_administrator_manages_accounts_and_reads_the_audit_log() {
         let db = testkit::fresh_db(testkit::Backend::Sqlite).expect("db");
-        let store = Store::open(
-            &db.url,
-            OpenOptions {
-                create: true,
-                migrate: true,
-                keys: KeySource::Inline(KEY.into()),
-            },
-        )
-        .await
-        .expect("store");
-        let tenant = store
-            .create_tenant(&TenantSlug::parse("acme").expect("slug"), "Acme", KThreshold::DEFAULT, "test")
-            .await
-            .expect("tenant");
+        let store =
+            Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(KEY.into()) }).await.expect("store");
+        let tenant =
+            store.create_tenant(&TenantSlug::parse("acme").expect("slug"), "Acme", KThreshold::DEFAULT, "test").await.expect("tenant");
         let op = Ctx::operator(tenant.id, "test");
         let admin = store
             .create_user(
                 &op,
-                &NewUser {
-                    login: "root",
-                    display_name: "管理者",
-                    password: "password1",
-                    roles: &[Role::Admin],
-                    employee: None,
-                },
+                &NewUser { login: "root", display_name: "管理者", password: "password1", roles: &[Role::Admin], employee: None },
             )
             .await
             .expect("admin");
         let hr = store
             .create_user(
                 &op,
-                &NewUser {
-                    login: "hana",
-                    display_name: "人事 花子",
-                    password: "password1",
-                    roles: &[Role::Hr],
-                    employee: None,
-                },
+                &NewUser { login: "hana", display_name: "人事 花子", password: "password1", roles: &[Role::Hr], employee: None },
             )
             .await
             .expect("hr");
-        let (root, _) = store
-            .create_token(&Ctx::user(tenant.id, admin, "root", Some(Role::Admin)), Role::Admin, "t", None)
-            .await
-            .expect("token");
-        let (hana, _) = store
-            .create_token(&Ctx::user(tenant.id, hr, "hana", Some(Role::Hr)), Role::Hr, "t", None)
-            .await
-            .expect("token");
+        let (root, _) =
+            store.create_token(&Ctx::user(tenant.id, admin, "root", Some(Role::Admin)), Role::Admin, "t", None).await.expect("token");
+        let (hana, _) = store.create_token(&Ctx::user(tenant.id, hr, "hana", Some(Role::Hr)), Role::Hr, "t", None).await.expect("token");
         let app = app(AppState::new(store.clone(), WebConfig::default()));
 
         assert_eq!(call(&app, "GET", "/admin/users", &hana, "").await.status, StatusCode::FORBIDDEN);
@@ -716,10 +568,7 @@ mod tests {
         let kenji = store.user_by_login(tenant.id, "kenji").await.expect("kenji");
         assert_eq!(kenji.roles, vec![Role::Consultant, Role::Hr]);
         assert_eq!(created.location, format!("/admin/users?created={}", kenji.id));
-        assert!(call(&app, "GET", &created.location, &root, "")
-            .await
-            .body
-            .contains("アカウント「kenji」を作成しました。"));
+        assert!(call(&app, "GET", &created.location, &root, "").await.body.contains("アカウント「kenji」を作成しました。"));
 
         let dup = call(&app, "POST", "/admin/users", &root, form).await;
         assert_eq!(dup.status, StatusCode::CONFLICT);
@@ -729,14 +578,8 @@ mod tests {
 
         let no_roles = call(&app, "POST", "/admin/users", &root, "login=aki&display_name=A&password=password1").await;
         assert_eq!(no_roles.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let unknown = call(
-            &app,
-            "POST",
-            "/admin/users",
-            &root,
-            "login=aki&display_name=A&password=password1&roles=hr&employee_number=E999",
-        )
-        .await;
+        let unknown =
+            call(&app, "POST", "/admin/users", &root, "login=aki&display_name=A&password=password1&roles=hr&employee_number=E999").await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(unknown.body.contains("社員番号「E999」の従業員は名簿に見つかりません。"));
         assert!(store.user_by_login(tenant.id, "aki").await.is_err());
@@ -744,14 +587,8 @@ mod tests {
         let own = call(&app, "POST", &format!("/admin/users/{admin}/roles"), &root, "roles=hr").await;
         assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(own.body.contains("システム管理者"));
-        assert_eq!(
-            call(&app, "POST", "/admin/users/abc/roles", &root, "roles=hr").await.status,
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
-        assert_eq!(
-            call(&app, "POST", "/admin/users/99999/roles", &root, "roles=hr").await.status,
-            StatusCode::NOT_FOUND
-        );
+        assert_eq!(call(&app, "POST", "/admin/users/abc/roles", &root, "roles=hr").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(call(&app, "POST", "/admin/users/99999/roles", &root, "roles=hr").await.status, StatusCode::NOT_FOUND);
         let saved = call(&app, "POST", &format!("/admin/users/{}/roles", kenji.id), &root, "roles=employee").await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER);
         assert_eq!(store.user(tenant.id, kenji.id).await.expect("kenji").roles, vec![Role::Employee]);
@@ -759,29 +596,17 @@ mod tests {
         // Enough events for two pages.
         let ctx = Ctx::user(tenant.id, admin, "root", Some(Role::Admin));
         for i in 0..AUDIT_PAGE {
-            store
-                .audit(&ctx, ctx.event(AuditAction::EmployeeListRead, "employee_list", i))
-                .await
-                .expect("audit");
+            store.audit(&ctx, ctx.event(AuditAction::EmployeeListRead, "employee_list", i)).await.expect("audit");
         }
         let first = call(&app, "GET", "/admin/audit", &root, "").await;
         assert_eq!(first.status, StatusCode::OK);
         assert_eq!(first.body.matches("<tr data-seq=").count(), AUDIT_PAGE as usize);
         assert!(first.body.contains("従業員一覧の閲覧"));
-        let older = first
-            .body
-            .split("/admin/audit?before=")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .unwrap_or_default()
-            .to_string();
+        let older = first.body.split("/admin/audit?before=").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default().to_string();
         let second = call(&app, "GET", &format!("/admin/audit?before={older}"), &root, "").await;
         assert!(second.body.contains("data-action=\"roles_changed\"") && second.body.contains("data-action=\"tenant_created\""));
         assert!(!second.body.contains("/admin/audit?before="), "the oldest page has no older link");
-        assert_eq!(
-            call(&app, "GET", "/admin/audit?before=x", &root, "").await.status,
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+        assert_eq!(call(&app, "GET", "/admin/audit?before=x", &root, "").await.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         let verified = call(&app, "POST", "/admin/audit/verify", &root, "before=").await;
         assert_eq!(verified.status, StatusCode::OK);

@@ -32,7 +32,11 @@ impl FormPairs {
         match self.first(key).map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
             Some(v) => v.parse::<i64>().map(Some).map_err(|_| {
-                AppError::Invalid(domain::Invalid::new("form", format!("「{key}」には数値を入力してください。"), format!("{key} must be a number")))
+                AppError::Invalid(domain::Invalid::new(
+                    "form",
+                    format!("「{key}」には数値を入力してください。"),
+                    format!("{key} must be a number"),
+                ))
             }),
         }
     }
@@ -42,9 +46,9 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::Invalid(domain::Invalid::new("body", "送信内容を読み取れませんでした。", "the form could not be read")))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+            AppError::Invalid(domain::Invalid::new("body", "送信内容を読み取れませんでした。", "the form could not be read"))
+        })?;
         Ok(FormPairs(url::form_urlencoded::parse(&bytes).into_owned().collect()))
     }
 }

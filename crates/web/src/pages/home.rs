@@ -37,18 +37,33 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     let mut cards = Vec::new();
     if allowed(Action::ListEmployees) {
         let n = state.store.employee_count(p.tenant.id).await?;
-        cards.push(Card { href: "/employees", title: t.get("nav-employees"), body: t.get("home-employees-body"), figure: t.with("home-employees-figure", "count", n) });
+        cards.push(Card {
+            href: "/employees",
+            title: t.get("nav-employees"),
+            body: t.get("home-employees-body"),
+            figure: t.with("home-employees-figure", "count", n),
+        });
     }
     if allowed(Action::ImportEmployees) {
         cards.push(Card { href: "/employees/import", title: t.get("nav-import"), body: t.get("home-import-body"), figure: String::new() });
     }
     if allowed(Action::ManageUsers) {
         let n = state.store.users(p.tenant.id).await?.len();
-        cards.push(Card { href: "/admin/users", title: t.get("nav-users"), body: t.get("home-users-body"), figure: t.with("home-users-figure", "count", n) });
+        cards.push(Card {
+            href: "/admin/users",
+            title: t.get("nav-users"),
+            body: t.get("home-users-body"),
+            figure: t.with("home-users-figure", "count", n),
+        });
     }
     if allowed(Action::ViewAuditLog) {
         let stats = state.store.audit_stats(p.tenant.id).await?;
-        cards.push(Card { href: "/admin/audit", title: t.get("nav-audit"), body: t.get("home-audit-body"), figure: t.with("home-audit-figure", "count", stats.events) });
+        cards.push(Card {
+            href: "/admin/audit",
+            title: t.get("nav-audit"),
+            body: t.get("home-audit-body"),
+            figure: t.with("home-audit-figure", "count", stats.events),
+        });
     }
     if allowed(Action::ManageOwnTokens) {
         cards.push(Card { href: "/tokens", title: t.get("nav-tokens"), body: t.get("home-tokens-body"), figure: String::new() });

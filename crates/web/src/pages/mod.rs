@@ -91,7 +91,14 @@ impl PageCtx {
             Some(actor) => NAV
                 .iter()
                 .filter(|(_, _, action)| decide(&actor, *action, Target::Route).is_allow())
-                .map(|(href, key, _)| NavItem { href, label: t.get(key), current: *href == path || (*href != "/" && path.starts_with(href) && !NAV.iter().any(|(h, _, _)| h.len() > href.len() && path.starts_with(h))) })
+                .map(|(href, key, _)| NavItem {
+                    href,
+                    label: t.get(key),
+                    current: *href == path
+                        || (*href != "/"
+                            && path.starts_with(href)
+                            && !NAV.iter().any(|(h, _, _)| h.len() > href.len() && path.starts_with(h))),
+                })
                 .collect(),
             None => Vec::new(),
         };

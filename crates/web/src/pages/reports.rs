@@ -66,7 +66,12 @@ pub fn lines(t: Tr, items: &[ReportSummary], tags: &[TaxonomyItem]) -> Vec<Line>
             held: r.held.clone(),
             status: status_label(t, r.status),
             status_code: r.status.as_str(),
-            tags: r.tags.iter().map(|c| tags.iter().find(|x| &x.code == c).map(|x| x.label(t.locale).to_string()).unwrap_or_else(|| c.clone())).collect::<Vec<_>>().join("、"),
+            tags: r
+                .tags
+                .iter()
+                .map(|c| tags.iter().find(|x| &x.code == c).map(|x| x.label(t.locale).to_string()).unwrap_or_else(|| c.clone()))
+                .collect::<Vec<_>>()
+                .join("、"),
             flags: flag_labels(t, r.flags),
             updated: format_ms(r.updated_at),
             mine: r.is_mine,
@@ -96,8 +101,24 @@ pub struct ListQuery {
 async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<ListQuery>) -> AppResult<Response> {
     let ctx = PageCtx::new(&p, locale, "reports-title", "/reports");
     let t = ctx.t;
-    let status = q.status.as_deref().filter(|s| !s.is_empty()).map(|s| ReportStatus::parse(s).ok_or_else(|| AppError::Invalid(domain::Invalid::new("status", "状態の指定が不正です。", "unknown status")))).transpose()?;
-    let cycle = q.cycle.as_deref().filter(|s| !s.is_empty()).map(|c| c.parse::<i64>().map_err(|_| AppError::Invalid(domain::Invalid::new("cycle", "実施年度の指定が不正です。", "cycle must be a number")))).transpose()?;
+    let status = q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            ReportStatus::parse(s)
+                .ok_or_else(|| AppError::Invalid(domain::Invalid::new("status", "状態の指定が不正です。", "unknown status")))
+        })
+        .transpose()?;
+    let cycle = q
+        .cycle
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| AppError::Invalid(domain::Invalid::new("cycle", "実施年度の指定が不正です。", "cycle must be a number")))
+        })
+        .transpose()?;
     let items = state.store.list_reports(&p.ctx(), &ReportFilter { cycle, status, mine_only: true, shared_only: false }, locale).await?;
     let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
     let statuses = ReportStatus::ALL.iter().map(|s| (s.as_str(), status_label(t, *s))).collect();
@@ -117,9 +138,13 @@ pub struct NewQuery {
 }
 
 fn interview_param(raw: Option<&str>) -> AppResult<InterviewId> {
-    raw.and_then(|s| s.trim().parse::<i64>().ok())
-        .map(InterviewId::new)
-        .ok_or_else(|| AppError::Invalid(domain::Invalid::new("interview", "面談が指定されていません。面談の詳細画面から作成してください。", "no interview given: start from the interview's page")))
+    raw.and_then(|s| s.trim().parse::<i64>().ok()).map(InterviewId::new).ok_or_else(|| {
+        AppError::Invalid(domain::Invalid::new(
+            "interview",
+            "面談が指定されていません。面談の詳細画面から作成してください。",
+            "no interview given: start from the interview's page",
+        ))
+    })
 }
 
 async fn new_page(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NewQuery>) -> AppResult<Response> {
@@ -192,7 +217,11 @@ fn section_views(locale: Locale, d: &ReportDetail) -> Vec<SectionView> {
 }
 
 fn general_comments(d: &ReportDetail) -> Vec<CommentView> {
-    d.comments.iter().filter(|c| c.section == "general").map(|c| CommentView { author: c.author_name.clone(), round: c.round, body: c.body.clone(), at: format_ms(c.created_at) }).collect()
+    d.comments
+        .iter()
+        .filter(|c| c.section == "general")
+        .map(|c| CommentView { author: c.author_name.clone(), round: c.round, body: c.body.clone(), at: format_ms(c.created_at) })
+        .collect()
 }
 
 fn review_views(t: Tr, d: &ReportDetail, rubric: &[TaxonomyItem]) -> Vec<ReviewView> {
@@ -206,7 +235,10 @@ fn review_views(t: Tr, d: &ReportDetail, rubric: &[TaxonomyItem]) -> Vec<ReviewV
             scores: r
                 .scores
                 .iter()
-                .map(|(code, score)| ScoreView { label: rubric.iter().find(|x| &x.code == code).map(|x| x.label(t.locale).to_string()).unwrap_or_else(|| code.clone()), score: *score })
+                .map(|(code, score)| ScoreView {
+                    label: rubric.iter().find(|x| &x.code == code).map(|x| x.label(t.locale).to_string()).unwrap_or_else(|| code.clone()),
+                    score: *score,
+                })
                 .collect(),
         })
         .collect()
@@ -251,7 +283,13 @@ fn notice_text(t: Tr, key: Option<&str>) -> String {
     }
 }
 
-async fn show(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> AppResult<Response> {
+async fn show(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> AppResult<Response> {
     let id = report_id(&id)?;
     let d = state.store.read_report(&p.ctx(), id, locale).await?;
     let ctx = PageCtx::new(&p, locale, "report-title", "/reports");
@@ -302,7 +340,15 @@ struct EditPage {
     notice: String,
 }
 
-async fn edit_page(state: &AppState, p: &Principal, locale: Locale, id: ReportId, overlay: Option<(&ReportSections, &[String], ReportFlags)>, errors: Vec<String>, notice: String) -> AppResult<Response> {
+async fn edit_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: ReportId,
+    overlay: Option<(&ReportSections, &[String], ReportFlags)>,
+    errors: Vec<String>,
+    notice: String,
+) -> AppResult<Response> {
     let d = state.store.read_report(&p.ctx(), id, locale).await?;
     if !d.editable {
         return Ok(Redirect::to(&format!("/reports/{id}")).into_response());
@@ -320,7 +366,8 @@ async fn edit_page(state: &AppState, p: &Principal, locale: Locale, id: ReportId
         }
         None => (d.summary.tags.clone(), d.summary.flags),
     };
-    let supervisors = state.store.supervisors(p.tenant.id).await?.into_iter().filter(|(u, _)| *u != p.user.id).map(|(u, n)| (u.get(), n)).collect();
+    let supervisors =
+        state.store.supervisors(p.tenant.id).await?.into_iter().filter(|(u, _)| *u != p.user.id).map(|(u, n)| (u.get(), n)).collect();
     render(&EditPage {
         id: id.get(),
         subject: d.summary.subject.clone(),
@@ -329,7 +376,10 @@ async fn edit_page(state: &AppState, p: &Principal, locale: Locale, id: ReportId
         version: d.version,
         general: general_comments(&d),
         sections,
-        tags: all_tags.iter().map(|x| TagChoice { code: x.code.clone(), label: x.label(locale).to_string(), checked: chosen.contains(&x.code) }).collect(),
+        tags: all_tags
+            .iter()
+            .map(|x| TagChoice { code: x.code.clone(), label: x.label(locale).to_string(), checked: chosen.contains(&x.code) })
+            .collect(),
         life_safety: flags.life_safety,
         organizational_response: flags.organizational_response,
         supervisors,
@@ -339,7 +389,13 @@ async fn edit_page(state: &AppState, p: &Principal, locale: Locale, id: ReportId
     })
 }
 
-async fn edit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> AppResult<Response> {
+async fn edit(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> AppResult<Response> {
     let id = report_id(&id)?;
     let notice = notice_text(Tr::new(locale), q.notice.as_deref());
     edit_page(&state, &p, locale, id, None, Vec::new(), notice).await
@@ -352,11 +408,23 @@ fn read_form(form: &FormPairs) -> AppResult<(ReportSections, Vec<String>, Report
         s.set(id, form.text(id).replace("\r\n", "\n"));
     }
     let flags = ReportFlags { life_safety: form.has("life_safety"), organizational_response: form.has("organizational_response") };
-    let version = form.int("version")?.ok_or_else(|| AppError::Invalid(domain::Invalid::new("version", "フォームが不完全です。画面を読み込み直してください。", "the form is incomplete: reload the page")))?;
+    let version = form.int("version")?.ok_or_else(|| {
+        AppError::Invalid(domain::Invalid::new(
+            "version",
+            "フォームが不完全です。画面を読み込み直してください。",
+            "the form is incomplete: reload the page",
+        ))
+    })?;
     Ok((s, form.all("tags"), flags, version))
 }
 
-async fn save(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, form: FormPairs) -> AppResult<Response> {
+async fn save(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let id = report_id(&id)?;
     let (sections, tags, flags, version) = read_form(&form)?;
     match state.store.save_report(&p.ctx(), id, &sections, &tags, flags, version).await {
@@ -366,7 +434,8 @@ async fn save(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
                 match state.store.submit_report(&p.ctx(), id, supervisor).await {
                     Ok(()) => return Ok(Redirect::to(&format!("/reports/{id}?notice=submitted")).into_response()),
                     Err(store::StoreError::Invalid(inv)) => {
-                        let mut res = edit_page(&state, &p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
+                        let mut res =
+                            edit_page(&state, &p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
                         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
                         return Ok(res);
                     }
@@ -377,7 +446,16 @@ async fn save(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         }
         // Keep what was typed on the page: a refused save must not lose the text.
         Err(store::StoreError::Invalid(inv)) => {
-            let mut res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
+            let mut res = edit_page(
+                &state,
+                &p,
+                locale,
+                id,
+                Some((&sections, &tags, flags)),
+                vec![inv.message.in_locale(locale).to_string()],
+                String::new(),
+            )
+            .await?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -391,20 +469,35 @@ async fn save(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
 }
 
 /// Autosave from the editor's script: JSON answer with the new version.
-async fn autosave(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, form: FormPairs) -> AppResult<Response> {
+async fn autosave(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let id = report_id(&id)?;
     let (sections, tags, flags, version) = read_form(&form)?;
     match state.store.save_report(&p.ctx(), id, &sections, &tags, flags, version).await {
         Ok(v) => Ok(Json(serde_json::json!({ "version": v, "saved_at": format_ms(store::now_ms()) })).into_response()),
-        Err(store::StoreError::Conflict(msg)) => Ok((axum::http::StatusCode::CONFLICT, Json(serde_json::json!({ "error": msg }))).into_response()),
+        Err(store::StoreError::Conflict(msg)) => {
+            Ok((axum::http::StatusCode::CONFLICT, Json(serde_json::json!({ "error": msg }))).into_response())
+        }
         Err(store::StoreError::Invalid(inv)) => {
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": inv.message.in_locale(locale) }))).into_response())
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": inv.message.in_locale(locale) })))
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn submit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, form: FormPairs) -> AppResult<Response> {
+async fn submit(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let id = report_id(&id)?;
     let supervisor = form.int("supervisor")?.map(UserId::new);
     match state.store.submit_report(&p.ctx(), id, supervisor).await {
@@ -423,15 +516,24 @@ pub fn review_input(form: &FormPairs) -> AppResult<ReviewInput> {
     let approve = match form.first("decision") {
         Some("approve") => true,
         Some("return") => false,
-        _ => return Err(AppError::Invalid(domain::Invalid::new("decision", "「差し戻す」か「承認する」を選んでください。", "choose return or approve"))),
+        _ => {
+            return Err(AppError::Invalid(domain::Invalid::new(
+                "decision",
+                "「差し戻す」か「承認する」を選んでください。",
+                "choose return or approve",
+            )))
+        }
     };
-    let comments = form.prefixed("comment_").into_iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k, v.replace("\r\n", "\n"))).collect();
+    let comments =
+        form.prefixed("comment_").into_iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k, v.replace("\r\n", "\n"))).collect();
     let mut scores = Vec::new();
     for (code, v) in form.prefixed("score_") {
         if v.trim().is_empty() {
             continue;
         }
-        let n = v.trim().parse::<i64>().map_err(|_| AppError::Invalid(domain::Invalid::new("scores", "評価は1〜4の数値で選んでください。", "scores must be numbers from 1 to 4")))?;
+        let n = v.trim().parse::<i64>().map_err(|_| {
+            AppError::Invalid(domain::Invalid::new("scores", "評価は1〜4の数値で選んでください。", "scores must be numbers from 1 to 4"))
+        })?;
         scores.push((code, n));
     }
     Ok(ReviewInput { approve, comments, scores })
@@ -467,7 +569,11 @@ mod tests {
 
     #[test]
     fn author_form_needs_a_version() {
-        let f = FormPairs(vec![("career_awareness".into(), "a\r\nb".into()), ("tags".into(), "health".into()), ("life_safety".into(), "on".into())]);
+        let f = FormPairs(vec![
+            ("career_awareness".into(), "a\r\nb".into()),
+            ("tags".into(), "health".into()),
+            ("life_safety".into(), "on".into()),
+        ]);
         assert!(read_form(&f).is_err());
         let mut pairs = f.0.clone();
         pairs.push(("version".into(), "3".into()));

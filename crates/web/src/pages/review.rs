@@ -69,7 +69,8 @@ async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
         Some(h) => t.with("review-turnaround", "hours", format!("{h:.1}")),
         None => t.get("review-turnaround-none"),
     };
-    let decided = state.store.list_reports(&p.ctx(), &ReportFilter { status: Some(ReportStatus::Returned), ..Default::default() }, locale).await?;
+    let decided =
+        state.store.list_reports(&p.ctx(), &ReportFilter { status: Some(ReportStatus::Returned), ..Default::default() }, locale).await?;
     let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
     let recent = lines(t, &decided.into_iter().take(20).collect::<Vec<_>>(), &tags);
     render(&QueuePage { ctx, queue, turnaround, recent })

@@ -1,7 +1,9 @@
 //! Signing in and out, choosing the acting role (R6), and the language switch.
 
 use super::{render, role_label, PageCtx};
-use crate::auth::{cookie, secure_request, set_cookie, Authed, ClientAddr, Lang, MaybeAuthed, Via, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{
+    cookie, secure_request, set_cookie, Authed, ClientAddr, Lang, MaybeAuthed, Via, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
 use crate::error::{AppError, AppResult};
 use crate::routes::Routes;
 use crate::state::AppState;
@@ -106,7 +108,13 @@ fn login_page_for(state: &AppState, locale: Locale, tenant: String, login: Strin
     LoginPage { ctx: PageCtx::anonymous(locale, "login-title", "/login"), tenant, login, next, error, demo }
 }
 
-async fn login_page(State(state): State<AppState>, Lang(locale): Lang, MaybeAuthed(p): MaybeAuthed, headers: HeaderMap, Query(q): Query<LoginQuery>) -> AppResult<Response> {
+async fn login_page(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    MaybeAuthed(p): MaybeAuthed,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> AppResult<Response> {
     if p.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
@@ -126,7 +134,13 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-async fn login_submit(State(state): State<AppState>, Lang(locale): Lang, ClientAddr(addr): ClientAddr, headers: HeaderMap, Form(f): Form<LoginForm>) -> AppResult<Response> {
+async fn login_submit(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> AppResult<Response> {
     let login = f.login.trim().to_string();
     let tenant_slug = f.tenant.trim().to_string();
     let addr_key = format!("addr:{addr}");
@@ -161,7 +175,11 @@ async fn login_submit(State(state): State<AppState>, Lang(locale): Lang, ClientA
     let session = state.store.create_session(tenant.id, user.id, role, old).await?;
     let ctx = Ctx::user(tenant.id, user.id, &user.login, role);
     state.store.audit(&ctx, ctx.event(AuditAction::SignIn, "user", user.id)).await?;
-    let target = if role.is_none() && !user.roles.is_empty() { format!("/role?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()) } else { next };
+    let target = if role.is_none() && !user.roles.is_empty() {
+        format!("/role?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())
+    } else {
+        next
+    };
     let secure = secure_request(&state, &headers);
     let mut res = Redirect::to(&target).into_response();
     let cookies = [set_cookie(SESSION_COOKIE, &session.secret, None, secure), set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), secure)];
@@ -213,7 +231,12 @@ async fn role_page(Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NextQu
         .user
         .roles
         .iter()
-        .map(|r| RoleChoice { code: r.as_str(), label: role_label(t, *r), description: t.get(&format!("role-{}-desc", r.as_str())), current: p.role == Some(*r) })
+        .map(|r| RoleChoice {
+            code: r.as_str(),
+            label: role_label(t, *r),
+            description: t.get(&format!("role-{}-desc", r.as_str())),
+            current: p.role == Some(*r),
+        })
         .collect();
     render(&RolePage { ctx, choices, next: safe_next(q.next.as_deref()) })
 }
@@ -239,8 +262,14 @@ pub struct LocaleForm {
     next: Option<String>,
 }
 
-async fn locale_submit(State(state): State<AppState>, MaybeAuthed(p): MaybeAuthed, headers: HeaderMap, Form(f): Form<LocaleForm>) -> AppResult<Response> {
-    let locale = Locale::parse(&f.locale).ok_or_else(|| domain::Invalid::new("locale", "言語は ja または en を指定してください。", "the language must be ja or en"))?;
+async fn locale_submit(
+    State(state): State<AppState>,
+    MaybeAuthed(p): MaybeAuthed,
+    headers: HeaderMap,
+    Form(f): Form<LocaleForm>,
+) -> AppResult<Response> {
+    let locale = Locale::parse(&f.locale)
+        .ok_or_else(|| domain::Invalid::new("locale", "言語は ja または en を指定してください。", "the language must be ja or en"))?;
     if let Some(p) = &p {
         state.store.set_user_locale(p.tenant.id, p.user.id, locale).await?;
     }

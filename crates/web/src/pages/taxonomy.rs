@@ -13,9 +13,11 @@ use domain::policy::Action;
 use store::{Taxonomy, TaxonomyItem};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/settings/taxonomy", Action::ManageTaxonomy, page)
-        .post("/settings/taxonomy/{kind}", Action::ManageTaxonomy, add)
-        .post("/settings/taxonomy/{kind}/{id}", Action::ManageTaxonomy, update)
+    r.get("/settings/taxonomy", Action::ManageTaxonomy, page).post("/settings/taxonomy/{kind}", Action::ManageTaxonomy, add).post(
+        "/settings/taxonomy/{kind}/{id}",
+        Action::ManageTaxonomy,
+        update,
+    )
 }
 
 fn kind(raw: &str) -> AppResult<Taxonomy> {
@@ -46,7 +48,12 @@ async fn add(State(state): State<AppState>, Authed(p): Authed, Path(k): Path<Str
     Ok(Redirect::to("/settings/taxonomy").into_response())
 }
 
-async fn update(State(state): State<AppState>, Authed(p): Authed, Path((k, id)): Path<(String, String)>, form: FormPairs) -> AppResult<Response> {
+async fn update(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path((k, id)): Path<(String, String)>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let which = kind(&k)?;
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     state.store.update_taxonomy_item(&p.ctx(), which, id, &form.text("label_ja"), &form.text("label_en"), form.has("active")).await?;

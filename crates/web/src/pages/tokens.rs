@@ -17,9 +17,11 @@ use serde::Deserialize;
 use store::TokenRow;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/tokens", Action::ManageOwnTokens, list)
-        .post("/tokens", Action::ManageOwnTokens, create)
-        .post("/tokens/{id}/revoke", Action::ManageOwnTokens, revoke)
+    r.get("/tokens", Action::ManageOwnTokens, list).post("/tokens", Action::ManageOwnTokens, create).post(
+        "/tokens/{id}/revoke",
+        Action::ManageOwnTokens,
+        revoke,
+    )
 }
 
 /// Both languages at once, for errors that carry a message in each.
@@ -69,18 +71,15 @@ fn expiry_value(e: Option<u32>) -> String {
 /// Only the offered lifetimes are accepted, so a hand-made request cannot ask for 10 years.
 pub fn parse_expiry(raw: &str) -> Result<Option<u32>, Invalid> {
     let raw = raw.trim();
-    EXPIRIES.into_iter().find(|e| expiry_value(*e) == raw).ok_or_else(|| Invalid {
-        field: "expires",
-        message: Both.get("tokens-error-expiry"),
-    })
+    EXPIRIES
+        .into_iter()
+        .find(|e| expiry_value(*e) == raw)
+        .ok_or_else(|| Invalid { field: "expires", message: Both.get("tokens-error-expiry") })
 }
 
 /// A token may act only in a role its owner holds.
 pub fn parse_role(raw: &str, held: &[Role]) -> Result<Role, Invalid> {
-    Role::parse(raw).filter(|r| held.contains(r)).ok_or_else(|| Invalid {
-        field: "role",
-        message: Both.get("tokens-error-role"),
-    })
+    Role::parse(raw).filter(|r| held.contains(r)).ok_or_else(|| Invalid { field: "role", message: Both.get("tokens-error-role") })
 }
 
 pub fn parse_token_id(raw: &str) -> Result<TokenId, Invalid> {
@@ -89,10 +88,7 @@ pub fn parse_token_id(raw: &str) -> Result<TokenId, Invalid> {
         .ok()
         .filter(|n| *n > 0)
         .map(TokenId::new)
-        .ok_or_else(|| Invalid {
-            field: "id",
-            message: Both.get("tokens-error-id"),
-        })
+        .ok_or_else(|| Invalid { field: "id", message: Both.get("tokens-error-id") })
 }
 
 /// A token must not mint tokens: issuing needs a signed-in browser session.
@@ -173,22 +169,12 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     let ctx = PageCtx::new(&p, locale, "tokens-title", "/tokens");
     let t = ctx.t;
     let now = store::now_ms();
-    let tokens = state
-        .store
-        .tokens_of(p.tenant.id, p.user.id)
-        .await?
-        .iter()
-        .map(|row| TokenView::new(t, row, now))
-        .collect();
+    let tokens = state.store.tokens_of(p.tenant.id, p.user.id).await?.iter().map(|row| TokenView::new(t, row, now)).collect();
     let roles = p
         .user
         .roles
         .iter()
-        .map(|r| Choice {
-            value: r.as_str().to_string(),
-            label: role_label(t, *r),
-            selected: p.role == Some(*r),
-        })
+        .map(|r| Choice { value: r.as_str().to_string(), label: role_label(t, *r), selected: p.role == Some(*r) })
         .collect();
     let expiries = EXPIRIES
         .into_iter()
@@ -201,20 +187,9 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
             selected: e == DEFAULT_EXPIRY,
         })
         .collect();
-    let notice = if q.revoked.is_some() {
-        t.get("tokens-revoked-notice")
-    } else {
-        String::new()
-    };
+    let notice = if q.revoked.is_some() { t.get("tokens-revoked-notice") } else { String::new() };
     let can_issue = matches!(p.via, Via::Session { .. });
-    render(&TokensPage {
-        ctx,
-        tokens,
-        roles,
-        expiries,
-        notice,
-        can_issue,
-    })
+    render(&TokensPage { ctx, tokens, roles, expiries, notice, can_issue })
 }
 
 #[derive(Deserialize, Default)]
@@ -232,24 +207,14 @@ async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
     let expires = parse_expiry(&f.expires)?;
     let (secret, id) = state.store.create_token(&p.ctx(), role, &f.name, expires).await?;
     // Read back what was stored (the name as trimmed, the exact expiry) to show it.
-    let row = state
-        .store
-        .tokens_of(p.tenant.id, p.user.id)
-        .await?
-        .into_iter()
-        .find(|t| t.id == id)
-        .ok_or(AppError::NotFound)?;
+    let row = state.store.tokens_of(p.tenant.id, p.user.id).await?.into_iter().find(|t| t.id == id).ok_or(AppError::NotFound)?;
     let ctx = PageCtx::new(&p, locale, "tokens-created-title", "/tokens");
     let t = ctx.t;
     render(&CreatedPage {
         lead: t.with("tokens-created-lead", "name", &row.name),
         secret,
         role: t.with("tokens-created-role", "role", role_label(t, row.role)),
-        expires: t.with(
-            "tokens-created-expires",
-            "date",
-            row.expires_at.map(format_ms).unwrap_or_else(|| t.get("tokens-no-expiry")),
-        ),
+        expires: t.with("tokens-created-expires", "date", row.expires_at.map(format_ms).unwrap_or_else(|| t.get("tokens-no-expiry"))),
         ctx,
     })
 }
