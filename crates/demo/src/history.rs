@@ -440,7 +440,7 @@ impl Builder<'_> {
         let (start, end) = (self.out.cycles[cycle].starts_on, self.out.cycles[cycle].ends_on);
         let span = working_days(add_days(start, 14), add_days(end, -10)).len().max(1);
         let past = working_days(add_days(start, 14), add_days(self.today, -1));
-        let future = working_days(add_days(self.today, 1), add_days(self.today, 28));
+        let future = working_days(add_days(self.today, 1), add_days(self.today, 14));
         let progress = past.len() as f64 / span as f64;
         let done_share = (progress * 1.1).min(0.95);
         let split = past.len() * 3 / 4;
@@ -474,7 +474,7 @@ impl Builder<'_> {
             }
             // The demo employee first, so that they always get their appointment.
             let mut rest: Vec<usize> = mine.iter().zip(&interviewed).filter(|(_, done)| !**done).map(|(e, _)| *e).rev().collect();
-            // About half of the rest, within a good part of the next four weeks' hours.
+            // About half of the rest, within a good part of the next two weeks' hours.
             let room = future.len() * SLOT_HOURS.len() * 45 / 100;
             let keep = rest.len().div_ceil(2).min(room).max(usize::from(!rest.is_empty()));
             rest.truncate(keep);
@@ -736,12 +736,14 @@ impl Builder<'_> {
                 continue;
             }
             let age_days = (self.now - iv.ends_at) / DAY;
+            // A closed year's reports were all reviewed and approved before it closed.
             let weights: &[(ReportStatus, u32)] = match age_days {
+                _ if held[h].fy != current => &[(R::Approved, 1)],
                 ..=2 => &[(R::Draft, 1)],
                 3..=10 => &[(R::Draft, 40), (R::Submitted, 35), (R::Returned, 15), (R::Approved, 10)],
                 11..=30 => &[(R::Draft, 10), (R::Submitted, 20), (R::Returned, 15), (R::Approved, 55)],
                 31..=60 => &[(R::Submitted, 5), (R::Returned, 5), (R::Approved, 90)],
-                _ => &[(R::Draft, 1), (R::Submitted, 2), (R::Approved, 97)],
+                _ => &[(R::Approved, 1)],
             };
             if age_days <= 2 && self.rng.gen_bool(0.5) {
                 continue; // not started yet
@@ -855,7 +857,8 @@ impl Builder<'_> {
             flags,
             round,
             version: 1 + saves + self.rng.gen_range(0..=2),
-            supervisor_assigned: status != R::Draft && self.rng.gen_bool(0.4),
+            // Authors name a supervisor for a case now and then, not as a rule.
+            supervisor_assigned: status != R::Draft && self.rng.gen_bool(0.15),
             created_at: times[0],
             updated_at: times[times.len() - 1],
             submitted_at,
@@ -877,19 +880,47 @@ impl Builder<'_> {
             .collect();
         let total: i64 = gaps.iter().sum();
         let room = (self.now - MINUTE - from).max(steps.len() as i64);
-        let mut t = from;
-        gaps.iter()
-            .map(|g| {
-                let g = if total > room { (i128::from(*g) * i128::from(room) / i128::from(total)) as i64 } else { *g };
-                t += g.max(1);
-                t
-            })
-            .collect()
+        let squeezed: Vec<i64> = gaps.iter().map(|g| if total > room { (i128::from(*g) * i128::from(room) / i128::from(total)) as i64 } else { *g }).collect();
+        let walk = |snap: bool| {
+            let mut t = from;
+            squeezed
+                .iter()
+                .map(|g| {
+                    t += g.max(&1);
+                    if snap {
+                        t = office_hours(t);
+                    }
+                    t
+                })
+                .collect::<Vec<i64>>()
+        };
+        // People write and review in office hours, when that still ends before now.
+        let office = walk(true);
+        if office.last().is_some_and(|l| *l < self.now - MINUTE) {
+            office
+        } else {
+            walk(false)
+        }
     }
 
     fn scores(&mut self, low: i64, high: i64) -> Vec<(&'static str, i64)> {
         DEFAULT_RUBRIC.iter().map(|(code, _, _)| (*code, self.rng.gen_range(low..=high))).collect()
     }
+}
+
+/// The same moment, or the next one within 9:00–19:00 JST (minutes kept).
+fn office_hours(t: i64) -> i64 {
+    let local = t + 9 * HOUR;
+    let day = local - local.rem_euclid(DAY);
+    let at = local - day;
+    let moved = if at < 9 * HOUR {
+        day + 9 * HOUR + at % HOUR
+    } else if at >= 19 * HOUR {
+        day + DAY + 9 * HOUR + at % HOUR
+    } else {
+        local
+    };
+    moved - 9 * HOUR
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
