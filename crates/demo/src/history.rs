@@ -880,7 +880,8 @@ impl Builder<'_> {
             .collect();
         let total: i64 = gaps.iter().sum();
         let room = (self.now - MINUTE - from).max(steps.len() as i64);
-        let squeezed: Vec<i64> = gaps.iter().map(|g| if total > room { (i128::from(*g) * i128::from(room) / i128::from(total)) as i64 } else { *g }).collect();
+        let squeezed: Vec<i64> =
+            gaps.iter().map(|g| if total > room { (i128::from(*g) * i128::from(room) / i128::from(total)) as i64 } else { *g }).collect();
         let walk = |snap: bool| {
             let mut t = from;
             squeezed

@@ -146,17 +146,9 @@ fn to_row(r: &AnyRow) -> Result<InterviewRow> {
     })
 }
 
-/// The signed-in actor of a context; operator contexts have none, and get "not found".
-pub(crate) fn actor_of(ctx: &Ctx) -> Result<Actor> {
-    match (ctx.user, ctx.role) {
-        (Some(user), Some(role)) => Ok(Actor { user, tenant: ctx.tenant, role }),
-        _ => Err(StoreError::NotFound),
-    }
-}
-
 /// The actor, who must be acting as a consultant.
 pub(crate) fn consultant_of(ctx: &Ctx) -> Result<Actor> {
-    let actor = actor_of(ctx)?;
+    let actor = ctx.actor()?;
     if may_manage_interview(&actor, actor.user) {
         Ok(actor)
     } else {
@@ -517,7 +509,7 @@ impl Store {
     /// The signed-in employee's own interviews, newest first: date, mode, place, consultant
     /// and status, never notes. An account not linked to an employee has none.
     pub async fn own_interviews(&self, ctx: &Ctx) -> Result<Vec<OwnInterview>> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         if actor.role != Role::Employee {
             return Err(StoreError::NotFound);
         }
@@ -644,7 +636,7 @@ impl Store {
     /// found". `None` when nothing was written yet. The read is durable in the audit log
     /// before the text is returned.
     pub async fn read_interview_note(&self, ctx: &Ctx, id: InterviewId) -> Result<Option<InterviewNote>> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         let r = sqlx::query(
             "SELECT i.consultant_id, e.id AS employee_id, e.boss_id, n.sealed_id, n.updated_at, r.status AS report_status, r.author_id, r.supervisor_id
              FROM interviews i JOIN employees e ON e.id = i.employee_id

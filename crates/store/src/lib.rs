@@ -52,6 +52,7 @@ pub use users::{AccountRow, NewUser, UserRow};
 
 use domain::audit::AuditEvent;
 use domain::ids::{TenantId, UserId};
+use domain::policy::Actor;
 use domain::Role;
 use std::sync::Arc;
 
@@ -74,6 +75,14 @@ impl Ctx {
     /// An operator's command-line action, recorded as `cli:<command>`.
     pub fn operator(tenant: TenantId, command: &str) -> Self {
         Self { tenant, user: None, label: format!("cli:{command}"), role: None }
+    }
+
+    /// The signed-in actor of this context; operator contexts have none, and get "not found".
+    pub(crate) fn actor(&self) -> Result<Actor> {
+        match (self.user, self.role) {
+            (Some(user), Some(role)) => Ok(Actor { user, tenant: self.tenant, role }),
+            _ => Err(StoreError::NotFound),
+        }
     }
 
     /// An audit event attributed to this actor.

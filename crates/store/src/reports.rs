@@ -7,7 +7,6 @@ use domain::access::{may_edit_report, report_view, ReportFacts, View};
 use domain::audit::AuditAction;
 use domain::ids::{EmployeeId, InterviewId, ReportId, SealedId, TenantId, UserId};
 use domain::interview::InterviewStatus;
-use domain::policy::Actor;
 use domain::pseudonym::{age_band, coarse_date, department_level, pseudonym, MaskLabels};
 use domain::report::{check_score, transition, ReportEvent, ReportFlags, ReportSections, ReportStatus, SECTIONS};
 use domain::{Invalid, Locale, Role};
@@ -167,13 +166,6 @@ impl Meta {
     }
 }
 
-fn actor_of(ctx: &Ctx) -> Result<Actor> {
-    match (ctx.user, ctx.role) {
-        (Some(user), Some(role)) => Ok(Actor { user, tenant: ctx.tenant, role }),
-        _ => Err(StoreError::NotFound),
-    }
-}
-
 fn jst_date(ms: i64) -> Option<chrono::NaiveDate> {
     let tz = chrono::FixedOffset::east_opt(9 * 3600)?;
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&tz).date_naive())
@@ -318,7 +310,7 @@ impl Store {
     /// Starts the report of a held interview, written by its interviewer; returns the existing
     /// one if there is one.
     pub async fn create_report(&self, ctx: &Ctx, interview: InterviewId) -> Result<ReportId> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         let mut tx = self.db.write.begin().await?;
         let i = sqlx::query("SELECT employee_id, consultant_id, status FROM interviews WHERE id = $1 AND tenant_id = $2")
             .bind(interview.get())
@@ -377,7 +369,7 @@ impl Store {
     /// Reads a report as the actor may see it; NotFound when they may not. The read is
     /// audited (with the view used) before anything is returned.
     pub async fn read_report(&self, ctx: &Ctx, id: ReportId, locale: Locale) -> Result<ReportDetail> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         let m = self.report_meta(ctx.tenant, id).await?;
         let view = report_view(&actor, m.facts()).ok_or(StoreError::NotFound)?;
         let p = self.presenter(ctx.tenant, view, locale).await?;
@@ -469,7 +461,7 @@ impl Store {
         flags: ReportFlags,
         expected_version: i64,
     ) -> Result<i64> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         sections.validate(false).map_err(invalid_all)?;
         let m = self.report_meta(ctx.tenant, id).await?;
         if report_view(&actor, m.facts()).is_none() {
@@ -518,7 +510,7 @@ impl Store {
     /// Submits (or resubmits) for review, optionally naming the supervisor who may see the
     /// case identified.
     pub async fn submit_report(&self, ctx: &Ctx, id: ReportId, supervisor: Option<UserId>) -> Result<()> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         let m = self.report_meta(ctx.tenant, id).await?;
         if report_view(&actor, m.facts()).is_none() {
             return Err(StoreError::NotFound);
@@ -565,7 +557,7 @@ impl Store {
 
     /// A supervisor returns (with at least one comment) or approves a submitted report.
     pub async fn review_report(&self, ctx: &Ctx, id: ReportId, input: &ReviewInput) -> Result<ReportStatus> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         let m = self.report_meta(ctx.tenant, id).await?;
         if report_view(&actor, m.facts()).is_none() {
             return Err(StoreError::NotFound);
@@ -657,7 +649,7 @@ impl Store {
     /// The reports the actor may see, newest first: a consultant's own (any status) and
     /// colleagues' approved cases; a supervisor's everything submitted. Other roles see none.
     pub async fn list_reports(&self, ctx: &Ctx, filter: &ReportFilter, locale: Locale) -> Result<Vec<ReportSummary>> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         let (cond, include_drafts_of_others) = match actor.role {
             Role::Consultant => ("(r.author_id = $2 OR r.status = 'approved')", false),
             Role::Supervisor => ("(r.status <> 'draft' OR $2 < 0)", false),
@@ -701,7 +693,7 @@ impl Store {
 
     /// Submitted reports waiting for a supervisor, oldest first.
     pub async fn review_queue(&self, ctx: &Ctx) -> Result<Vec<QueueItem>> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         if actor.role != Role::Supervisor {
             return Ok(Vec::new());
         }

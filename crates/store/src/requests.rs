@@ -3,7 +3,7 @@
 //! every consultant of the tenant sees; it is answered by scheduling or declining.
 
 use crate::cycles::CycleStatus;
-use crate::interviews::{actor_of, bounded, consultant_of, jst, lock_consultant, mode_of, status_of, InterviewChange, NewInterview};
+use crate::interviews::{bounded, consultant_of, jst, lock_consultant, mode_of, status_of, InterviewChange, NewInterview};
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
@@ -127,7 +127,7 @@ impl Store {
     /// The signed-in employee asks for a consultation. Routed to the consultant assigned to
     /// them in their latest active cycle, or else to the pool.
     pub async fn request_consultation(&self, ctx: &Ctx, preferred: &str, message: &str) -> Result<(ConsultationRequestId, Routing)> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         if actor.role != Role::Employee {
             return Err(StoreError::NotFound);
         }
@@ -200,7 +200,7 @@ impl Store {
 
     /// The signed-in employee's own requests, newest first, with each answer.
     pub async fn own_requests(&self, ctx: &Ctx) -> Result<Vec<OwnRequest>> {
-        let actor = actor_of(ctx)?;
+        let actor = ctx.actor()?;
         if actor.role != Role::Employee {
             return Err(StoreError::NotFound);
         }

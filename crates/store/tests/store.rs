@@ -20,33 +20,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
 use std::path::Path;
 use std::time::Duration;
-use testkit::{fresh_db, pg_bin, psql, Backend, TestDb};
-
-/// Generates `sqlite::<name>` and `postgres::<name>` for each `async fn <name>(Backend) -> Result<()>`;
-/// a test listed after `known_bugs:` is ignored with its reason until the product is fixed.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)? ; known_bugs: $($bug:ident => $why:literal),* $(,)?) => {
-        on_both_backends!(@mod sqlite, Sqlite; $($name),*; $($bug => $why),*);
-        on_both_backends!(@mod postgres, Postgres; $($name),*; $($bug => $why),*);
-    };
-    (@mod $module:ident, $backend:ident; $($name:ident),*; $($bug:ident => $why:literal),*) => {
-        mod $module {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() -> anyhow::Result<()> {
-                    super::$name(testkit::Backend::$backend).await
-                }
-            )*
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                #[ignore = $why]
-                async fn $bug() -> anyhow::Result<()> {
-                    super::$bug(testkit::Backend::$backend).await
-                }
-            )*
-        }
-    };
-}
+use testkit::{fresh_db, on_both_backends, pg_bin, psql, Backend, TestDb};
 
 on_both_backends!(
     audit_tampering_is_named_at_the_first_broken_link,
@@ -111,12 +85,7 @@ impl Env {
 
     /// A connection of the test's own, as an attacker with file or SQL access would have.
     async fn raw(&self) -> Result<AnyPool> {
-        sqlx::any::install_default_drivers();
-        let url = match self.db.backend {
-            Backend::Sqlite => format!("sqlite://{}", self.db.url),
-            Backend::Postgres => self.db.url.clone(),
-        };
-        Ok(AnyPoolOptions::new().max_connections(1).connect(&url).await?)
+        raw_pool(&self.db).await
     }
 }
 
@@ -124,6 +93,18 @@ async fn open(url: &str, keys: KeySource, create: bool) -> Result<Store, StoreEr
     Store::open(url, OpenOptions { create, migrate: create, keys }).await
 }
 
+/// A connection of the test's own to a test database, outside the store: as an attacker with
+/// file or SQL access would have, or to set up what another part of the store owns.
+async fn raw_pool(db: &TestDb) -> Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let url = match db.backend {
+        Backend::Sqlite => format!("sqlite://{}", db.url),
+        Backend::Postgres => db.url.clone(),
+    };
+    Ok(AnyPoolOptions::new().max_connections(1).connect(&url).await?)
+}
+
+/// A fresh random data key, given inline.
 fn inline_key() -> KeySource {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

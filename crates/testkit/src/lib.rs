@@ -15,3 +15,39 @@ mod proc;
 
 pub use browser::{browser, Browser, CHROMEDRIVER, CHROMIUM};
 pub use db::{fresh_db, pg_bin, postgres_base_url, psql, Backend, TestDb, PG_BIN_DIR, PG_URL_ENV};
+
+/// Generates `sqlite::<name>` and `postgres::<name>` for each `async fn <name>(Backend) -> Result<()>`
+/// in the calling module; a test listed after `known_bugs:` is ignored with its reason until the
+/// product is fixed. The calling crate needs `tokio` (with `macros`) and `anyhow`.
+///
+/// ```ignore
+/// testkit::on_both_backends!(first_test, second_test);
+/// testkit::on_both_backends!(first_test; known_bugs: broken_test => "why it fails");
+/// ```
+#[macro_export]
+macro_rules! on_both_backends {
+    (@mod $module:ident, $backend:ident; $($name:ident),*; $($bug:ident => $why:literal),*) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() -> anyhow::Result<()> {
+                    super::$name($crate::Backend::$backend).await
+                }
+            )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                #[ignore = $why]
+                async fn $bug() -> anyhow::Result<()> {
+                    super::$bug($crate::Backend::$backend).await
+                }
+            )*
+        }
+    };
+    ($($name:ident),* $(,)? ; known_bugs: $($bug:ident => $why:literal),* $(,)?) => {
+        $crate::on_both_backends!(@mod sqlite, Sqlite; $($name),*; $($bug => $why),*);
+        $crate::on_both_backends!(@mod postgres, Postgres; $($name),*; $($bug => $why),*);
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!($($name),*; known_bugs:);
+    };
+}

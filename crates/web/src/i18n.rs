@@ -54,6 +54,16 @@ impl Tr {
     pub fn msg<'a>(&self, m: &'a domain::Message) -> &'a str {
         m.in_locale(self.locale)
     }
+
+    /// A message from the catalogue in both languages, for errors that carry one in each.
+    pub fn both(key: &str) -> domain::Message {
+        domain::Message::new(Tr::new(Locale::Ja).get(key), Tr::new(Locale::En).get(key))
+    }
+
+    /// [`Tr::both`] with one named argument, as [`Tr::with`].
+    pub fn both_with(key: &str, name: &str, value: &str) -> domain::Message {
+        domain::Message::new(Tr::new(Locale::Ja).with(key, name, value), Tr::new(Locale::En).with(key, name, value))
+    }
 }
 
 #[cfg(test)]
@@ -77,7 +87,7 @@ mod tests {
         keys
     }
 
-    /// Every key used in a template or in the code, by `get("…")`, `with("…"` or `tr!("…")`.
+    /// Every key used in a template or in the code, by `get("…")`, `with("…"`, `both("…")` or `tr!("…")`.
     fn keys_used() -> BTreeSet<String> {
         let mut used = BTreeSet::new();
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -90,7 +100,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&p).unwrap_or_default();
-                for pat in ["get(\"", "with(\""] {
+                for pat in ["get(\"", "with(\"", "both(\""] {
                     for piece in text.split(pat).skip(1) {
                         if let Some(end) = piece.find('"') {
                             let key = &piece[..end];

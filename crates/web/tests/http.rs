@@ -13,7 +13,7 @@ use domain::Role;
 use reqwest::{Method, StatusCode};
 use std::collections::{BTreeMap, BTreeSet};
 use support::*;
-use testkit::Backend;
+use testkit::{on_both_backends, Backend};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 on_both_backends!(

@@ -2,10 +2,9 @@
 //! PostgreSQL database each. Interviews and reports are inserted with SQL as fixtures, since
 //! only their counts are read here.
 
+use crate::{inline_key, raw_pool};
 use anyhow::{bail, ensure, Context, Result};
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
-use careerdock_store::{Ctx, CycleStatus, KeySource, NewCycle, NewUser, OpenOptions, Store, StoreError, TargetFilter, TenantRow};
+use careerdock_store::{Ctx, CycleStatus, NewCycle, NewUser, OpenOptions, Store, StoreError, TargetFilter, TenantRow};
 use chrono::NaiveDate;
 use domain::audit::AuditAction;
 use domain::cycle::TargetRule;
@@ -13,32 +12,9 @@ use domain::ids::{CycleId, EmployeeId, UserId};
 use domain::import::parse_employee_csv;
 use domain::tenant::{KThreshold, TenantSlug};
 use domain::Role;
-use rand::RngCore;
-use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 use std::collections::HashMap;
-use testkit::{fresh_db, Backend, TestDb};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() -> anyhow::Result<()> {
-                    super::$name(testkit::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() -> anyhow::Result<()> {
-                    super::$name(testkit::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
+use testkit::{fresh_db, on_both_backends, Backend, TestDb};
 
 on_both_backends!(
     cycles_target_by_rule_and_keep_the_rule,
@@ -79,12 +55,6 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
 }
 
-fn key() -> KeySource {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    KeySource::Inline(B64.encode(bytes))
-}
-
 async fn user(store: &Store, op: &Ctx, login: &str, name: &str, roles: &[Role]) -> Result<UserId> {
     Ok(store.create_user(op, &NewUser { login, display_name: name, password: "long-enough-password", roles, employee: None }).await?)
 }
@@ -92,7 +62,7 @@ async fn user(store: &Store, op: &Ctx, login: &str, name: &str, roles: &[Role]) 
 impl Env {
     async fn new(backend: Backend) -> Result<Env> {
         let db = fresh_db(backend)?;
-        let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: key() }).await?;
+        let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
         let slug = TenantSlug::parse("acme").map_err(|e| anyhow::anyhow!("{e}"))?;
         let tenant = store.create_tenant(&slug, "株式会社アクメ", KThreshold::DEFAULT, "test").await?;
         let op = Ctx::operator(tenant.id, "test");
@@ -144,12 +114,7 @@ impl Env {
     }
 
     async fn raw(&self) -> Result<AnyPool> {
-        sqlx::any::install_default_drivers();
-        let url = match self.db.backend {
-            Backend::Sqlite => format!("sqlite://{}", self.db.url),
-            Backend::Postgres => self.db.url.clone(),
-        };
-        Ok(AnyPoolOptions::new().max_connections(1).connect(&url).await?)
+        raw_pool(&self.db).await
     }
 }
 

@@ -2,10 +2,9 @@
 //! API on a fresh SQLite file and a fresh PostgreSQL database. SQL appears only to set up what
 //! other features own (cycles, reports) and to look at the disk as an attacker would.
 
+use crate::{inline_key, raw_pool};
 use anyhow::{bail, Context, Result};
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
-use careerdock_store::{Ctx, InterviewChange, KeySource, NewInterview, NewUser, OpenOptions, Routing, Store, StoreError, TenantRow};
+use careerdock_store::{Ctx, InterviewChange, NewInterview, NewUser, OpenOptions, Routing, Store, StoreError, TenantRow};
 use chrono::NaiveDate;
 use domain::access::View;
 use domain::ids::{CycleId, EmployeeId, InterviewId};
@@ -13,27 +12,8 @@ use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus, Slot};
 use domain::tenant::{KThreshold, TenantSlug};
 use domain::Role;
-use rand::RngCore;
-use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
-use testkit::{fresh_db, Backend, TestDb};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        on_both_backends!(@mod sqlite, Sqlite; $($name),*);
-        on_both_backends!(@mod postgres, Postgres; $($name),*);
-    };
-    (@mod $module:ident, $backend:ident; $($name:ident),*) => {
-        mod $module {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() -> anyhow::Result<()> {
-                    super::$name(testkit::Backend::$backend).await
-                }
-            )*
-        }
-    };
-}
+use testkit::{fresh_db, on_both_backends, Backend, TestDb};
 
 on_both_backends!(
     overlapping_interviews_are_refused_naming_the_clash,
@@ -69,12 +49,6 @@ E001,山田 太郎,ヤマダ タロウ,営業本部/第一営業部,G3,1980,2005
 E002,佐藤 花子,サトウ ハナコ,営業本部/第一営業部,G2,1990,2015-04-01,E001,\r\n\
 E003,鈴木 一郎,スズキ イチロウ,管理本部/人事部,G4,1975,2000-04-01,,\r\n\
 E004,田中 美咲,タナカ ミサキ,管理本部/人事部,G2,1995,2018-04-01,E003,\r\n";
-
-fn inline_key() -> KeySource {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    KeySource::Inline(B64.encode(bytes))
-}
 
 impl Env {
     async fn new(backend: Backend) -> Result<Env> {
@@ -127,12 +101,7 @@ impl Env {
 
     /// A connection of the test's own, for what other features own and for looking at the disk.
     async fn raw(&self) -> Result<AnyPool> {
-        sqlx::any::install_default_drivers();
-        let url = match self.db.backend {
-            Backend::Sqlite => format!("sqlite://{}", self.db.url),
-            Backend::Postgres => self.db.url.clone(),
-        };
-        Ok(AnyPoolOptions::new().max_connections(1).connect(&url).await?)
+        raw_pool(&self.db).await
     }
 
     /// A cycle with targets (employee number → assigned consultant), made with SQL because

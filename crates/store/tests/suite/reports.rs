@@ -2,10 +2,9 @@
 //! PostgreSQL: the status machine end to end, who may read what (identified, pseudonymized or
 //! not at all), names masked in shared cases, and report text sealed at rest.
 
+use crate::inline_key;
 use anyhow::{ensure, Context, Result};
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
-use careerdock_store::{Ctx, KeySource, NewInterview, NewUser, OpenOptions, ReportFilter, ReviewInput, Store, StoreError};
+use careerdock_store::{Ctx, NewInterview, NewUser, OpenOptions, ReportFilter, ReviewInput, Store, StoreError};
 use domain::ids::{EmployeeId, UserId};
 use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
@@ -13,28 +12,7 @@ use domain::report::{ReportFlags, ReportSections, ReportStatus};
 use domain::tenant::{KThreshold, TenantSlug};
 use domain::{Locale, Role};
 use rand::RngCore;
-use testkit::{fresh_db, Backend, TestDb};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() -> anyhow::Result<()> {
-                    super::$name(testkit::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() -> anyhow::Result<()> {
-                    super::$name(testkit::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
+use testkit::{fresh_db, on_both_backends, Backend, TestDb};
 
 on_both_backends!(report_lifecycle_and_access, stale_saves_and_bad_transitions_are_refused);
 
@@ -54,15 +32,9 @@ struct Env {
     subject: EmployeeId,
 }
 
-fn key() -> KeySource {
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    KeySource::Inline(B64.encode(b))
-}
-
 async fn env(backend: Backend) -> Result<Env> {
     let db = fresh_db(backend)?;
-    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: key() }).await?;
+    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
     let tenant = store.create_tenant(&TenantSlug::parse("acme")?, "株式会社テスト", KThreshold::DEFAULT, "test").await?;
     let op = Ctx::operator(tenant.id, "test");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).context("date")?;

@@ -2,12 +2,11 @@
 //! SQLite file and a fresh PostgreSQL database: everything lands, reads back through the
 //! ordinary API, stays sealed at rest, and a bad history writes nothing at all.
 
+use crate::{inline_key, raw_pool};
 use anyhow::{ensure, Context, Result};
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
 use careerdock_store::{
-    Ctx, CycleStatus, KeySource, NewUser, OpenOptions, SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview,
-    SeedTarget, Store, StoreError, TenantRow,
+    Ctx, CycleStatus, NewUser, OpenOptions, SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview, SeedTarget, Store,
+    StoreError, TenantRow,
 };
 use chrono::NaiveDate;
 use domain::cycle::TargetRule;
@@ -18,30 +17,8 @@ use domain::report::{ReportFlags, ReportSections, ReportStatus};
 use domain::tenant::{KThreshold, TenantSlug};
 use domain::{Locale, Role};
 use rand::RngCore;
-use sqlx::any::AnyPoolOptions;
 use sqlx::Row;
-use testkit::{fresh_db, Backend, TestDb};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() -> anyhow::Result<()> {
-                    super::$name(testkit::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() -> anyhow::Result<()> {
-                    super::$name(testkit::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
+use testkit::{fresh_db, on_both_backends, Backend, TestDb};
 
 on_both_backends!(a_history_lands_whole_and_reads_back, a_bad_history_writes_nothing);
 
@@ -67,12 +44,6 @@ struct Env {
     employees: Vec<EmployeeId>,
 }
 
-fn key() -> KeySource {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    KeySource::Inline(B64.encode(bytes))
-}
-
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
@@ -84,7 +55,7 @@ fn jst(y: i32, m: u32, d: u32, hour: u32) -> i64 {
 
 async fn env(backend: Backend, slug: &str) -> Result<Env> {
     let db = fresh_db(backend)?;
-    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: key() }).await?;
+    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
     let tenant = store.create_tenant(&TenantSlug::parse(slug)?, "株式会社テスト", KThreshold::DEFAULT, "test").await?;
     let op = Ctx::operator(tenant.id, "demo");
     let parsed = parse_employee_csv(REGISTER.as_bytes(), day(2026, 11, 25)).map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -249,15 +220,6 @@ fn history(e: &Env, secret: &str) -> Result<SeedHistory> {
     Ok(SeedHistory { cycles, interviews, reports, requests })
 }
 
-async fn raw(db: &TestDb) -> Result<sqlx::AnyPool> {
-    sqlx::any::install_default_drivers();
-    let url = match db.backend {
-        Backend::Sqlite => format!("sqlite://{}", db.url),
-        Backend::Postgres => db.url.clone(),
-    };
-    Ok(AnyPoolOptions::new().max_connections(1).connect(&url).await?)
-}
-
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -284,7 +246,7 @@ async fn a_history_lands_whole_and_reads_back(backend: Backend) -> Result<()> {
     ensure!(past.interviews.held == 2 && past.interviews.cancelled == 1 && past.reports.approved == 2, "{past:?}");
 
     // The returned-then-approved report reads back whole to its author.
-    let pool = raw(&e.db).await?;
+    let pool = raw_pool(&e.db).await?;
     let row = sqlx::query(
         "SELECT r.id, r.interview_id FROM reports r JOIN interviews i ON i.id = r.interview_id WHERE r.tenant_id = $1 AND r.round = 2",
     )
@@ -374,7 +336,7 @@ async fn a_bad_history_writes_nothing(backend: Backend) -> Result<()> {
     ensure!(e.store.seed_history(&e.op, &bad).await.is_err(), "duplicate cycle names refused");
 
     ensure!(e.store.cycles(e.tenant.id).await?.is_empty(), "no cycle left behind");
-    let pool = raw(&e.db).await?;
+    let pool = raw_pool(&e.db).await?;
     for table in [
         "cycle_targets",
         "interviews",

@@ -1,5 +1,6 @@
 //! The employee register as JSON (`/api/v1/employees`), for HR systems and scripts.
 
+use super::echo;
 use super::openapi::ErrorBody;
 use crate::auth::Authed;
 use crate::error::AppResult;
@@ -28,11 +29,6 @@ pub struct ListQuery {
     pub offset: i64,
     pub q: Option<String>,
     pub department: Option<String>,
-}
-
-/// A value echoed in a message, cut short so a huge parameter is not sent back whole.
-fn echo(v: &str) -> String {
-    v.chars().take(40).collect()
 }
 
 fn bad_limit(v: &str) -> Invalid {

@@ -2,6 +2,7 @@
 //! pages offer (schedule, reschedule, record held / no-show / cancelled). Times are RFC 3339;
 //! answers give them in Japan time (`+09:00`), requests may use any offset.
 
+use super::echo;
 use super::openapi::ErrorBody;
 use crate::auth::{Authed, Principal};
 use crate::error::{AppError, AppResult};
@@ -152,10 +153,6 @@ pub struct StatusBody {
 
 // ---------------------------------------------------------------- parsing
 
-fn echo(v: &str) -> String {
-    v.chars().take(40).collect()
-}
-
 /// Reads the `cycle` parameter: a positive whole number, or absent.
 pub fn parse_list_query(raw: Option<&str>) -> Result<Option<CycleId>, Invalid> {
     for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
@@ -228,6 +225,18 @@ fn mode_of(m: &Map<String, Value>) -> Result<InterviewMode, Invalid> {
 
 fn parse_id(raw: &str) -> AppResult<InterviewId> {
     raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(InterviewId::new).ok_or(AppError::NotFound)
+}
+
+/// What a write to one interview starts with: the caller may manage interviews, the path
+/// names an interview, and the body is a JSON object.
+fn write_request(p: &Principal, raw: &str, body: &[u8]) -> AppResult<(InterviewId, Map<String, Value>)> {
+    p.check(Action::ManageInterviews, Target::Route)?;
+    Ok((parse_id(raw)?, object(body)?))
+}
+
+/// The interview as it stands after a write, as the answer.
+async fn current(state: &AppState, p: &Principal, id: InterviewId) -> AppResult<Json<Interview>> {
+    Ok(Json(Interview::from(&state.store.interview(&p.ctx(), id).await?)))
 }
 
 /// A refused overlap in both languages (the store refuses inside its write).
@@ -341,14 +350,12 @@ pub async fn reschedule(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<Interview>> {
-    p.check(Action::ManageInterviews, Target::Route)?;
-    let id = parse_id(&raw)?;
-    let m = object(&body)?;
+    let (id, m) = write_request(&p, &raw, &body)?;
     let change = InterviewChange { mode: mode_of(&m)?, place: text(&m, "place", false)?.unwrap_or("").to_string(), slot: slot_of(&m)? };
     if let Err(e) = state.store.reschedule_interview(&p.ctx(), id, &change).await {
         return Err(conflict(&state, &p, change.slot, Some(id), e).await);
     }
-    Ok(Json(Interview::from(&state.store.interview(&p.ctx(), id).await?)))
+    current(&state, &p, id).await
 }
 
 /// Records that an interview of the caller was held, missed (no_show) or cancelled (with the
@@ -373,9 +380,7 @@ pub async fn set_status(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<Interview>> {
-    p.check(Action::ManageInterviews, Target::Route)?;
-    let id = parse_id(&raw)?;
-    let m = object(&body)?;
+    let (id, m) = write_request(&p, &raw, &body)?;
     let to = code(&m, "status", InterviewStatus::parse, "held, no_show, cancelled")?;
     let note = text(&m, "note", false)?.unwrap_or("");
     match state.store.set_interview_status(&p.ctx(), id, to, note).await {
@@ -386,7 +391,7 @@ pub async fn set_status(
         }
         Err(e) => return Err(e.into()),
     }
-    Ok(Json(Interview::from(&state.store.interview(&p.ctx(), id).await?)))
+    current(&state, &p, id).await
 }
 
 #[cfg(test)]

@@ -9,7 +9,10 @@ mod openapi;
 mod reports;
 mod tokens;
 
+use crate::error::{AppError, AppResult};
 use crate::routes::Routes;
+use domain::Invalid;
+use serde::de::DeserializeOwned;
 
 pub fn routes(r: Routes) -> Routes {
     let r = openapi::routes(r);
@@ -19,4 +22,16 @@ pub fn routes(r: Routes) -> Routes {
     let r = interviews::routes(r);
     let r = reports::routes(r);
     tokens::routes(r)
+}
+
+/// Reads a JSON body, answering a malformed one with the usual JSON error naming `body`.
+pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        AppError::Invalid(Invalid::new("body", format!("JSONの形式が正しくありません: {e}"), format!("the JSON body is invalid: {e}")))
+    })
+}
+
+/// A value echoed in a message, cut short so a huge parameter is not sent back whole.
+fn echo(v: &str) -> String {
+    v.chars().take(40).collect()
 }

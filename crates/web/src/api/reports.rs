@@ -1,6 +1,7 @@
 //! Individual reports as JSON (`/api/v1/reports`): the same rules as the pages — a report
 //! the acting role may not see answers 404, and every read is audited.
 
+use super::json_body;
 use super::openapi::ErrorBody;
 use crate::auth::{Authed, Lang};
 use crate::error::{AppError, AppResult};
@@ -15,7 +16,6 @@ use domain::ids::{InterviewId, ReportId, UserId};
 use domain::policy::Action;
 use domain::report::{ReportFlags, ReportSections, ReportStatus};
 use domain::Invalid;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use store::{ReportFilter, ReportSummary, ReviewInput};
 use utoipa::{OpenApi, ToSchema};
@@ -36,13 +36,6 @@ pub fn routes(r: Routes) -> Routes {
     tags((name = "reports", description = "Individual reports (個別報告書) and their review"))
 )]
 pub struct ReportsApi;
-
-/// Reads a JSON body, answering a malformed one with the usual JSON error naming `body`.
-pub fn json_body<T: DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        AppError::Invalid(Invalid::new("body", format!("JSONの形式が正しくありません: {e}"), format!("the JSON body is invalid: {e}")))
-    })
-}
 
 fn report_id(raw: &str) -> AppResult<ReportId> {
     raw.trim()

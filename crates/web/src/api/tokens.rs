@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::ids::TokenId;
 use domain::policy::{Action, Target};
-use domain::{Invalid, Locale, Message};
+use domain::Invalid;
 use serde::Serialize;
 use store::TokenRow;
 use utoipa::{OpenApi, ToSchema};
@@ -80,10 +80,12 @@ impl From<&TokenRow> for ApiToken {
 /// A path id that is not a positive number is refused as a JSON 422 naming `id`, rather
 /// than with axum's plain-text rejection.
 pub fn parse_id(raw: &str) -> Result<TokenId, Invalid> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(TokenId::new).ok_or_else(|| Invalid {
-        field: "id",
-        message: Message::new(Tr::new(Locale::Ja).get("tokens-error-id"), Tr::new(Locale::En).get("tokens-error-id")),
-    })
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(TokenId::new)
+        .ok_or_else(|| Invalid { field: "id", message: Tr::both("tokens-error-id") })
 }
 
 /// The caller's own tokens, newest first, active or not.

@@ -1,7 +1,7 @@
 //! The administrator's pages: accounts and their roles, and the audit log with the check of
 //! its hash chain. Metadata only: no consultation content is reachable from here.
 
-use super::{format_ms, render, role_label, PageCtx};
+use super::{format_ms, render, role_label, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -24,19 +24,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/admin/users/{id}/roles", Action::ManageUsers, set_roles)
         .get("/admin/audit", Action::ViewAuditLog, audit)
         .post("/admin/audit/verify", Action::ViewAuditLog, verify)
-}
-
-/// Both languages at once, for errors that carry a message in each.
-struct Both;
-
-impl Both {
-    fn get(&self, key: &str) -> Message {
-        Message::new(Tr::new(Locale::Ja).get(key), Tr::new(Locale::En).get(key))
-    }
-
-    fn with(&self, key: &str, name: &str, value: &str) -> Message {
-        Message::new(Tr::new(Locale::Ja).with(key, name, value), Tr::new(Locale::En).with(key, name, value))
-    }
 }
 
 fn invalid(field: &'static str, message: Message) -> AppError {
@@ -77,13 +64,13 @@ pub fn parse_roles<S: AsRef<str>>(values: &[S]) -> Result<Vec<Role>, Invalid> {
     let mut roles = Vec::new();
     for v in values {
         let role =
-            Role::parse(v.as_ref()).ok_or_else(|| Invalid { field: "roles", message: Both.get("admin-users-error-unknown-role") })?;
+            Role::parse(v.as_ref()).ok_or_else(|| Invalid { field: "roles", message: Tr::both("admin-users-error-unknown-role") })?;
         roles.push(role);
     }
     roles.sort();
     roles.dedup();
     if roles.is_empty() {
-        return Err(Invalid { field: "roles", message: Both.get("admin-users-error-no-role") });
+        return Err(Invalid { field: "roles", message: Tr::both("admin-users-error-no-role") });
     }
     Ok(roles)
 }
@@ -92,10 +79,10 @@ pub fn parse_roles<S: AsRef<str>>(values: &[S]) -> Result<Vec<Role>, Invalid> {
 pub fn validate_account(f: &AccountForm) -> Result<Vec<Role>, Invalid> {
     let name_len = f.display_name.chars().count();
     if name_len == 0 || name_len > 100 {
-        return Err(Invalid { field: "display_name", message: Both.get("admin-users-error-display-name") });
+        return Err(Invalid { field: "display_name", message: Tr::both("admin-users-error-display-name") });
     }
     if f.password.chars().count() < 8 {
-        return Err(Invalid { field: "password", message: Both.get("admin-users-error-password") });
+        return Err(Invalid { field: "password", message: Tr::both("admin-users-error-password") });
     }
     parse_roles(&f.roles)
 }
@@ -106,7 +93,7 @@ pub fn parse_user_id(raw: &str) -> Result<UserId, Invalid> {
         .ok()
         .filter(|n| *n > 0)
         .map(UserId::new)
-        .ok_or_else(|| Invalid { field: "id", message: Both.get("admin-users-error-id") })
+        .ok_or_else(|| Invalid { field: "id", message: Tr::both("admin-users-error-id") })
 }
 
 /// One role checkbox.
@@ -227,7 +214,7 @@ async fn create_account(state: &AppState, p: &Principal, f: &AccountForm) -> App
         match state.store.employee_by_number(p.tenant.id, &f.employee_number).await {
             Ok(e) => Some(e.id),
             Err(StoreError::NotFound) => {
-                return Err(invalid("employee_number", Both.with("admin-users-error-employee", "number", &f.employee_number)))
+                return Err(invalid("employee_number", Tr::both_with("admin-users-error-employee", "number", &f.employee_number)))
             }
             Err(e) => return Err(e.into()),
         }
@@ -235,7 +222,7 @@ async fn create_account(state: &AppState, p: &Principal, f: &AccountForm) -> App
     let new = NewUser { login: &f.login, display_name: &f.display_name, password: &f.password, roles: &roles, employee };
     match state.store.create_user(&p.ctx(), &new).await {
         Ok(id) => Ok(id),
-        Err(StoreError::Conflict(_)) => Err(AppError::Conflict(Both.with("admin-users-error-duplicate", "login", &f.login))),
+        Err(StoreError::Conflict(_)) => Err(AppError::Conflict(Tr::both_with("admin-users-error-duplicate", "login", &f.login))),
         Err(e) => Err(e.into()),
     }
 }
@@ -257,9 +244,7 @@ async fn create_user(
     };
     // Redraw the form with what was typed (422, or 409 for a taken login), so a typo costs
     // one field rather than the whole form.
-    let mut res = users_page(&state, &p, locale, &UsersQuery::default(), Some((&form, &refusal))).await?;
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(with_status(users_page(&state, &p, locale, &UsersQuery::default(), Some((&form, &refusal))).await?, status))
 }
 
 async fn set_roles(
@@ -291,7 +276,7 @@ pub fn parse_before(raw: &str) -> Result<Option<i64>, Invalid> {
         .ok()
         .filter(|n| *n > 0)
         .map(Some)
-        .ok_or_else(|| Invalid { field: "before", message: Both.get("admin-audit-error-before") })
+        .ok_or_else(|| Invalid { field: "before", message: Tr::both("admin-audit-error-before") })
 }
 
 /// `sign_in_failed` → `Sign in failed`: the English label of an action code.

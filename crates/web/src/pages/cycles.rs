@@ -5,7 +5,7 @@
 
 use super::employees::{grouped, PageMath, PAGE_SIZE};
 use super::form::FormPairs;
-use super::{format_ms, render, PageCtx};
+use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -21,7 +21,7 @@ use domain::cycle::{fiscal_year, fiscal_year_period, validate_cycle, TargetRule}
 use domain::ids::{CycleId, EmployeeId, UserId};
 use domain::import::RowError;
 use domain::policy::{decide, Action, Target};
-use domain::{Invalid, Locale, Message};
+use domain::{Invalid, Locale};
 use store::{CycleRow, CycleStatus, NewCycle, StoreError, TargetFilter};
 
 pub fn routes(r: Routes) -> Routes {
@@ -43,20 +43,6 @@ pub const AGE_MILESTONES: [i32; 7] = [30, 35, 40, 45, 50, 55, 60];
 pub const TENURE_YEARS: [i32; 5] = [1, 3, 5, 10, 20];
 /// Most upload problems drawn on the page; the rest is counted.
 const PROBLEM_CAP: usize = 500;
-
-/// A message from the catalogue in both languages, for errors that carry both.
-fn both(key: &str) -> Message {
-    Message::new(Tr::new(Locale::Ja).get(key), Tr::new(Locale::En).get(key))
-}
-
-fn both_with(key: &str, name: &str, value: &str) -> Message {
-    Message::new(Tr::new(Locale::Ja).with(key, name, value), Tr::new(Locale::En).with(key, name, value))
-}
-
-/// Today in Japan, which picks the default fiscal year.
-fn today_jst() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
-}
 
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -134,13 +120,6 @@ impl CycleView {
             assigned: t.with("cycles-people", "count", grouped(c.assigned)),
         }
     }
-}
-
-/// One `<option>` of a select.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 /// One checkbox of a group.
@@ -260,14 +239,14 @@ pub struct CycleForm {
 
 fn parse_date(field: &'static str, key: &str, raw: &str) -> Result<NaiveDate, Invalid> {
     let s = raw.trim().replace('/', "-");
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| Invalid { field, message: both(key) })
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| Invalid { field, message: Tr::both(key) })
 }
 
 /// Whole numbers from an offered list; anything else names the field.
 fn offered(raw: &[String], offer: &[i32], field: &'static str, key: &str) -> Result<Vec<i32>, Invalid> {
     let mut out = Vec::new();
     for v in raw {
-        let n = v.trim().parse::<i32>().ok().filter(|n| offer.contains(n)).ok_or_else(|| Invalid { field, message: both(key) })?;
+        let n = v.trim().parse::<i32>().ok().filter(|n| offer.contains(n)).ok_or_else(|| Invalid { field, message: Tr::both(key) })?;
         if !out.contains(&n) {
             out.push(n);
         }
@@ -305,7 +284,7 @@ impl CycleForm {
         let mut departments = Vec::new();
         for d in &self.departments {
             if !known_departments.contains(d) {
-                return Err(Invalid { field: "department", message: both_with("cycles-error-department", "department", d) });
+                return Err(Invalid { field: "department", message: Tr::both_with("cycles-error-department", "department", d) });
             }
             if !departments.contains(d) {
                 departments.push(d.clone());
@@ -314,7 +293,7 @@ impl CycleForm {
         let mut grades: Vec<String> = Vec::new();
         for g in &self.grades {
             if g.chars().count() > 40 {
-                return Err(Invalid { field: "grade", message: both("cycles-error-grade") });
+                return Err(Invalid { field: "grade", message: Tr::both("cycles-error-grade") });
             }
             if !grades.contains(g) {
                 grades.push(g.clone());
@@ -395,9 +374,7 @@ async fn form_page(state: &AppState, p: &Principal, locale: Locale, form: CycleF
         FormOutcome::Error(e) => (StatusCode::UNPROCESSABLE_ENTITY, t.msg(&e.message).to_string(), e.field.to_string(), String::new()),
     };
     let page = NewPage { ctx, form, departments, grades, ages, tenures, error, error_field, preview };
-    let mut res = render(&page)?;
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(with_status(render(&page)?, status))
 }
 
 async fn new_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
@@ -545,9 +522,7 @@ async fn overview_page(
         statuses,
         ctx,
     };
-    let mut res = render(&page)?;
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(with_status(render(&page)?, status))
 }
 
 async fn overview(
@@ -572,7 +547,7 @@ async fn set_status(
     p.check(Action::ManageCycles, Target::Route)?;
     let id = cycle_id(&raw)?;
     let Some(status) = CycleStatus::parse(&fields.text("status")) else {
-        let e = Invalid { field: "status", message: both("cycles-error-status") };
+        let e = Invalid { field: "status", message: Tr::both("cycles-error-status") };
         return overview_page(&state, &p, locale, id, String::new(), Some(e)).await;
     };
     state.store.set_cycle_status(&p.ctx(), id, status).await?;
@@ -714,9 +689,7 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
         has_consultants: !consultants.is_empty(),
         ctx,
     };
-    let mut res = render(&page)?;
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(with_status(render(&page)?, status))
 }
 
 async fn targets(
@@ -760,7 +733,7 @@ async fn assign(
         v => match positive(v) {
             Some(u) => Some(UserId::new(u)),
             None => {
-                let e = Invalid { field: "consultant", message: both("cycles-error-consultant") };
+                let e = Invalid { field: "consultant", message: Tr::both("cycles-error-consultant") };
                 return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
             }
         },
@@ -855,16 +828,16 @@ async fn upload(
         // The body limit is reported by the global error page (413).
         Err(UploadProblem::TooLarge) => return Ok(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
         Err(UploadProblem::Missing) => {
-            let e = Invalid { field: "file", message: both("cycles-upload-missing") };
+            let e = Invalid { field: "file", message: Tr::both("cycles-upload-missing") };
             return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
         }
         Err(UploadProblem::Unreadable) => {
-            let e = Invalid { field: "file", message: both("cycles-upload-unreadable") };
+            let e = Invalid { field: "file", message: Tr::both("cycles-upload-unreadable") };
             return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
         }
     };
     let Some(text) = decode_list(&bytes) else {
-        let e = Invalid { field: "file", message: both("cycles-upload-encoding") };
+        let e = Invalid { field: "file", message: Tr::both("cycles-upload-encoding") };
         return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
     };
     match state.store.add_cycle_targets_from_list(&p.ctx(), id, &text).await {

@@ -2,7 +2,7 @@
 //! checked and previewed (nothing changes), then applied all-or-nothing on confirmation.
 //! Between the two the decoded file is kept sealed, for its uploader only, for an hour.
 
-use super::{format_ms, render, PageCtx};
+use super::{format_ms, render, today_jst, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -13,7 +13,6 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use domain::import::{parse_employee_csv, RowError, SourceEncoding};
 use domain::policy::{Action, Target};
 use domain::register::ImportPlan;
@@ -48,11 +47,6 @@ const COLUMNS: [(&str, &str, bool, &str); 10] = [
 ];
 
 const SAMPLE: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号,メール\nE0001,山田 太郎,ヤマダ タロウ,営業本部,M1,1975,1998-04-01,,taro.yamada@example.co.jp\nE0102,佐藤 花子,サトウ ハナコ,営業本部/第一営業部,G3,1990,2013/04/01,E0001,hanako.sato@example.co.jp";
-
-/// Today in Japan, the day against which birth years are checked.
-fn today_jst() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
-}
 
 /// The stored code of an encoding; read back with `SourceEncoding::from_name`.
 fn encoding_code(e: SourceEncoding) -> &'static str {
@@ -193,9 +187,7 @@ fn form_page(state: &AppState, p: &Principal, locale: Locale, status: StatusCode
         size_limit: t.with("import-size-limit", "size", (state.config.body_limit / (1024 * 1024)).max(1)),
         ctx,
     };
-    let mut res = render(&page)?;
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(with_status(render(&page)?, status))
 }
 
 async fn form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
@@ -465,6 +457,7 @@ async fn cancel(State(state): State<AppState>, Authed(p): Authed, Path(raw_id): 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn decoding_matches_the_parser() {

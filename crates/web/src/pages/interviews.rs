@@ -6,7 +6,7 @@ mod calendar;
 mod feed;
 
 use super::form::FormPairs;
-use super::{format_ms, render, PageCtx};
+use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -49,11 +49,6 @@ pub(super) const JST: FixedOffset = match FixedOffset::east_opt(9 * 3600) {
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Today's date in Japan.
-pub(super) fn today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&JST).date_naive()
-}
-
 /// Midnight of a date in Japan, as epoch milliseconds.
 pub(super) fn midnight_ms(d: NaiveDate) -> i64 {
     JST.from_local_datetime(&d.and_time(NaiveTime::MIN)).single().map(|t| t.timestamp_millis()).unwrap_or(0)
@@ -72,22 +67,18 @@ pub(super) fn time_range(t: Tr, start: i64, end: i64) -> String {
     format!("{s}{}{end}", if t.locale == Locale::Ja { "〜" } else { "–" })
 }
 
-fn both(key: &str) -> Message {
-    Message::new(Tr::new(Locale::Ja).get(key), Tr::new(Locale::En).get(key))
-}
-
 fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, Invalid> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .ok()
         .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
-        .ok_or_else(|| Invalid { field, message: both("iv-error-date") })
+        .ok_or_else(|| Invalid { field, message: Tr::both("iv-error-date") })
 }
 
 fn parse_time(field: &'static str, raw: &str) -> Result<NaiveTime, Invalid> {
     let raw = raw.trim();
     NaiveTime::parse_from_str(raw, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(raw, "%H:%M:%S"))
-        .map_err(|_| Invalid { field, message: both(if field == "start" { "iv-error-start" } else { "iv-error-end" }) })
+        .map_err(|_| Invalid { field, message: Tr::both(if field == "start" { "iv-error-start" } else { "iv-error-end" }) })
 }
 
 /// A slot from the form's date, start and end (Japan time).
@@ -95,18 +86,18 @@ pub(super) fn parse_slot(date: &str, start: &str, end: &str) -> Result<Slot, Inv
     let day = parse_date("date", date)?;
     let (from, to) = (parse_time("start", start)?, parse_time("end", end)?);
     if to <= from {
-        return Err(Invalid { field: "end", message: both("iv-error-end-before-start") });
+        return Err(Invalid { field: "end", message: Tr::both("iv-error-end-before-start") });
     }
     let ms = |t: NaiveTime| JST.from_local_datetime(&day.and_time(t)).single().map(|x| x.timestamp_millis()).unwrap_or(0);
     Slot::new(ms(from), ms(to)).map_err(|e| Invalid { field: "end", message: e.message })
 }
 
 pub(super) fn parse_mode(raw: &str) -> Result<InterviewMode, Invalid> {
-    InterviewMode::parse(raw).ok_or_else(|| Invalid { field: "mode", message: both("iv-error-mode") })
+    InterviewMode::parse(raw).ok_or_else(|| Invalid { field: "mode", message: Tr::both("iv-error-mode") })
 }
 
 fn parse_kind(raw: &str) -> Result<InterviewKind, Invalid> {
-    InterviewKind::parse(raw).ok_or_else(|| Invalid { field: "kind", message: both("iv-error-kind") })
+    InterviewKind::parse(raw).ok_or_else(|| Invalid { field: "kind", message: Tr::both("iv-error-kind") })
 }
 
 pub(super) fn parse_id(raw: &str) -> AppResult<InterviewId> {
@@ -139,19 +130,7 @@ pub(super) fn form_error(e: AppError) -> Result<(StatusCode, &'static str, Messa
     }
 }
 
-pub(super) fn with_status(mut res: Response, status: StatusCode) -> Response {
-    *res.status_mut() = status;
-    res
-}
-
 // ---------------------------------------------------------------- views
-
-/// One `<option>` of a select.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
 
 pub(super) fn choices<T: Copy + PartialEq>(
     all: &[T],
@@ -283,13 +262,13 @@ impl ScheduleForm {
 
     /// The employee number and cycle: from the chosen target, or as typed.
     fn who(&self) -> Result<(String, Option<CycleId>), Invalid> {
-        let bad_cycle = || Invalid { field: "cycle", message: both("iv-error-cycle") };
+        let bad_cycle = || Invalid { field: "cycle", message: Tr::both("iv-error-cycle") };
         if let Some((cycle, number)) = self.target.split_once(':') {
             let c = cycle.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(bad_cycle)?;
             return Ok((number.to_string(), Some(CycleId::new(c))));
         }
         if self.employee_number.is_empty() {
-            return Err(Invalid { field: "employee_number", message: both("iv-error-employee-missing") });
+            return Err(Invalid { field: "employee_number", message: Tr::both("iv-error-employee-missing") });
         }
         let cycle = match self.cycle.as_str() {
             "" => None,
@@ -348,7 +327,7 @@ async fn new_page(state: &AppState, p: &Principal, locale: Locale, form: Schedul
 
 async fn new_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NewQuery>) -> AppResult<Response> {
     p.check(Action::ManageInterviews, Target::Route)?;
-    let mut form = ScheduleForm { date: q.date.unwrap_or_else(|| today().format("%Y-%m-%d").to_string()), ..Default::default() };
+    let mut form = ScheduleForm { date: q.date.unwrap_or_else(|| today_jst().format("%Y-%m-%d").to_string()), ..Default::default() };
     match (q.employee, q.cycle) {
         (Some(e), Some(c)) => form.target = format!("{}:{}", c.trim(), e.trim()),
         (Some(e), None) => form.employee_number = e.trim().to_string(),
@@ -367,10 +346,7 @@ async fn schedule(state: &AppState, p: &Principal, form: &ScheduleForm) -> AppRe
         Ok(e) => e.id,
         Err(StoreError::NotFound) => {
             let n: String = number.chars().take(40).collect();
-            let m = Message::new(
-                Tr::new(Locale::Ja).with("iv-error-employee", "number", &n),
-                Tr::new(Locale::En).with("iv-error-employee", "number", &n),
-            );
+            let m = Tr::both_with("iv-error-employee", "number", &n);
             return Err(AppError::Invalid(Invalid { field: "employee_number", message: m }));
         }
         Err(e) => return Err(e.into()),
@@ -546,7 +522,8 @@ async fn set_status(
     let note = f.text("note");
     let forms = DetailForms { status_note: note.clone(), error_in: "status", ..Default::default() };
     let outcome: AppResult<()> = async {
-        let to = InterviewStatus::parse(&f.text("status")).ok_or_else(|| Invalid { field: "status", message: both("iv-error-status") })?;
+        let to =
+            InterviewStatus::parse(&f.text("status")).ok_or_else(|| Invalid { field: "status", message: Tr::both("iv-error-status") })?;
         match state.store.set_interview_status(&p.ctx(), id, to, &note).await {
             Ok(_) => Ok(()),
             Err(StoreError::Conflict(ja)) => {

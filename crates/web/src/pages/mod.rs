@@ -70,6 +70,13 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/tokens", "nav-tokens", Action::ManageOwnTokens),
 ];
 
+/// One `<option>` of a select.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 /// What every page's frame shows: who, in which role, for which company, and where to go.
 pub struct PageCtx {
     pub t: Tr,
@@ -148,6 +155,17 @@ pub fn role_label(t: Tr, role: Role) -> String {
 
 pub fn render(tpl: &impl Template) -> AppResult<Response> {
     tpl.render().map(|html| Html(html).into_response()).map_err(|e| AppError::Internal(format!("template: {e}")))
+}
+
+/// A page answered with another status than 200 (a form sent back with its error, say).
+pub fn with_status(mut res: Response, status: StatusCode) -> Response {
+    *res.status_mut() = status;
+    res
+}
+
+/// Today's date in Japan (UTC+9, no daylight saving).
+pub fn today_jst() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
 }
 
 /// Formats epoch milliseconds for display in Japan time.

@@ -3,7 +3,7 @@
 //! review form (R2).
 
 use super::form::FormPairs;
-use super::{format_ms, render, PageCtx};
+use super::{format_ms, render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -428,25 +428,11 @@ async fn save(
     let id = report_id(&id)?;
     let (sections, tags, flags, version) = read_form(&form)?;
     match state.store.save_report(&p.ctx(), id, &sections, &tags, flags, version).await {
-        Ok(_) => {
-            if form.has("then_submit") {
-                let supervisor = form.int("supervisor")?.map(UserId::new);
-                match state.store.submit_report(&p.ctx(), id, supervisor).await {
-                    Ok(()) => return Ok(Redirect::to(&format!("/reports/{id}?notice=submitted")).into_response()),
-                    Err(store::StoreError::Invalid(inv)) => {
-                        let mut res =
-                            edit_page(&state, &p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
-                        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-                        return Ok(res);
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            Ok(Redirect::to(&format!("/reports/{id}/edit?notice=saved")).into_response())
-        }
+        Ok(_) if form.has("then_submit") => submit_and_show(&state, &p, locale, id, &form).await,
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}/edit?notice=saved")).into_response()),
         // Keep what was typed on the page: a refused save must not lose the text.
         Err(store::StoreError::Invalid(inv)) => {
-            let mut res = edit_page(
+            let res = edit_page(
                 &state,
                 &p,
                 locale,
@@ -456,13 +442,11 @@ async fn save(
                 String::new(),
             )
             .await?;
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            Ok(with_status(res, axum::http::StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(store::StoreError::Conflict(msg)) => {
-            let mut res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), vec![msg], String::new()).await?;
-            *res.status_mut() = axum::http::StatusCode::CONFLICT;
-            Ok(res)
+            let res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), vec![msg], String::new()).await?;
+            Ok(with_status(res, axum::http::StatusCode::CONFLICT))
         }
         Err(e) => Err(e.into()),
     }
@@ -498,14 +482,18 @@ async fn submit(
     Path(id): Path<String>,
     form: FormPairs,
 ) -> AppResult<Response> {
-    let id = report_id(&id)?;
+    submit_and_show(&state, &p, locale, report_id(&id)?, &form).await
+}
+
+/// Submits a report for review (to the supervisor picked in the form, if any) and shows it,
+/// or redraws the editor with why it cannot be submitted yet.
+async fn submit_and_show(state: &AppState, p: &Principal, locale: Locale, id: ReportId, form: &FormPairs) -> AppResult<Response> {
     let supervisor = form.int("supervisor")?.map(UserId::new);
     match state.store.submit_report(&p.ctx(), id, supervisor).await {
         Ok(()) => Ok(Redirect::to(&format!("/reports/{id}?notice=submitted")).into_response()),
         Err(store::StoreError::Invalid(inv)) => {
-            let mut res = edit_page(&state, &p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            let res = edit_page(state, p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
+            Ok(with_status(res, axum::http::StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e.into()),
     }

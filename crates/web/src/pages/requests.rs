@@ -3,10 +3,8 @@
 //! (never the notes) and their requests with the answers.
 
 use super::form::FormPairs;
-use super::interviews::{
-    explain_conflict, form_error, is_link, mode_choices, parse_mode, parse_slot, time_range, today, with_status, Choice,
-};
-use super::{format_ms, render, PageCtx};
+use super::interviews::{explain_conflict, form_error, is_link, mode_choices, parse_mode, parse_slot, time_range};
+use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -86,7 +84,7 @@ async fn queue_page(state: &AppState, p: &Principal, locale: Locale, q: &DoneQue
     let ctx = PageCtx::new(p, locale, "rq-queue-title", "/requests");
     let t = ctx.t;
     let rows = state.store.request_queue(&p.ctx()).await?;
-    let default_date = today().format("%Y-%m-%d").to_string();
+    let default_date = today_jst().format("%Y-%m-%d").to_string();
     let items = rows
         .into_iter()
         .map(|r| {

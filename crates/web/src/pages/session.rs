@@ -1,6 +1,6 @@
 //! Signing in and out, choosing the acting role (R6), and the language switch.
 
-use super::{render, role_label, PageCtx};
+use super::{render, role_label, with_status, PageCtx};
 use crate::auth::{
     cookie, secure_request, set_cookie, Authed, ClientAddr, Lang, MaybeAuthed, Via, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
@@ -87,8 +87,7 @@ async fn default_tenant(state: &AppState) -> String {
 fn login_response(state: &AppState, headers: &HeaderMap, mut page: LoginPage, status: StatusCode) -> AppResult<Response> {
     let token = store::sessions_token();
     page.ctx.csrf = token.clone();
-    let mut res = render(&page)?;
-    *res.status_mut() = status;
+    let mut res = with_status(render(&page)?, status);
     if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600), secure_request(state, headers)).parse() {
         res.headers_mut().append(SET_COOKIE, v);
     }

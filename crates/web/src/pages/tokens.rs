@@ -1,6 +1,6 @@
 //! The signed-in user's own API tokens: the list, issuing one (shown once), revoking one.
 
-use super::{format_ms, render, role_label, PageCtx};
+use super::{format_ms, render, role_label, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal, Via};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use domain::ids::TokenId;
 use domain::policy::{Action, Target};
-use domain::{Invalid, Locale, Message, Role};
+use domain::{Invalid, Role};
 use serde::Deserialize;
 use store::TokenRow;
 
@@ -22,15 +22,6 @@ pub fn routes(r: Routes) -> Routes {
         Action::ManageOwnTokens,
         revoke,
     )
-}
-
-/// Both languages at once, for errors that carry a message in each.
-struct Both;
-
-impl Both {
-    fn get(&self, key: &str) -> Message {
-        Message::new(Tr::new(Locale::Ja).get(key), Tr::new(Locale::En).get(key))
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,12 +65,12 @@ pub fn parse_expiry(raw: &str) -> Result<Option<u32>, Invalid> {
     EXPIRIES
         .into_iter()
         .find(|e| expiry_value(*e) == raw)
-        .ok_or_else(|| Invalid { field: "expires", message: Both.get("tokens-error-expiry") })
+        .ok_or_else(|| Invalid { field: "expires", message: Tr::both("tokens-error-expiry") })
 }
 
 /// A token may act only in a role its owner holds.
 pub fn parse_role(raw: &str, held: &[Role]) -> Result<Role, Invalid> {
-    Role::parse(raw).filter(|r| held.contains(r)).ok_or_else(|| Invalid { field: "role", message: Both.get("tokens-error-role") })
+    Role::parse(raw).filter(|r| held.contains(r)).ok_or_else(|| Invalid { field: "role", message: Tr::both("tokens-error-role") })
 }
 
 pub fn parse_token_id(raw: &str) -> Result<TokenId, Invalid> {
@@ -88,7 +79,7 @@ pub fn parse_token_id(raw: &str) -> Result<TokenId, Invalid> {
         .ok()
         .filter(|n| *n > 0)
         .map(TokenId::new)
-        .ok_or_else(|| Invalid { field: "id", message: Both.get("tokens-error-id") })
+        .ok_or_else(|| Invalid { field: "id", message: Tr::both("tokens-error-id") })
 }
 
 /// A token must not mint tokens: issuing needs a signed-in browser session.
@@ -128,13 +119,6 @@ impl TokenView {
             revoke_label: t.with("tokens-revoke-label", "name", &row.name),
         }
     }
-}
-
-/// One `<option>` of a select.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 #[derive(Template)]
@@ -282,7 +266,7 @@ mod tests {
 
     #[test]
     fn error_messages_come_from_both_locales() {
-        let m = Both.get("tokens-error-id");
+        let m = Tr::both("tokens-error-id");
         assert_ne!(m.ja, m.en);
         assert!(!m.ja.is_empty() && !m.en.contains("Unknown localization"));
     }

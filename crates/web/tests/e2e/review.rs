@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use fantoccini::Locator;
 use testkit::Backend;
 
-crate::on_both_backends!(a_report_is_reviewed_returned_revised_and_shared; known_bugs:);
+testkit::on_both_backends!(a_report_is_reviewed_returned_revised_and_shared; known_bugs:);
 
 /// What the consultant types, section by section: the employee's full name, the family name
 /// with an honorific, the given name with one, and the boss by family name and title.

@@ -36,33 +36,6 @@ pub const ACCOUNTS: &[(&str, &[Role])] = &[
     ("hr-consultant", &[Role::Hr, Role::Consultant]),
 ];
 
-/// Generates `sqlite::<name>` and `postgres::<name>` for each `async fn <name>(Backend) -> Result<()>`;
-/// a test listed after `known_bugs:` is ignored with its reason until the product is fixed.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)? ; known_bugs: $($bug:ident => $why:literal),* $(,)?) => {
-        $crate::on_both_backends!(@mod sqlite, Sqlite; $($name),*; $($bug => $why),*);
-        $crate::on_both_backends!(@mod postgres, Postgres; $($name),*; $($bug => $why),*);
-    };
-    (@mod $module:ident, $backend:ident; $($name:ident),*; $($bug:ident => $why:literal),*) => {
-        mod $module {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() -> anyhow::Result<()> {
-                    super::$name(testkit::Backend::$backend).await
-                }
-            )*
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                #[ignore = $why]
-                async fn $bug() -> anyhow::Result<()> {
-                    super::$bug(testkit::Backend::$backend).await
-                }
-            )*
-        }
-    };
-}
-
 /// The running application.
 pub struct App {
     pub base: String,

@@ -1,10 +1,11 @@
 //! The acting consultant's week and month calendars: plain tables whose header cells name
 //! the day (and hour), so each interview is announced with its place in time.
 
-use super::{local, midnight_ms, today, DAY_MS};
+use super::{local, midnight_ms, DAY_MS};
 use crate::auth::{Authed, Lang};
 use crate::error::AppResult;
 use crate::i18n::Tr;
+use crate::pages::today_jst;
 use crate::pages::{render, PageCtx};
 use crate::state::AppState;
 use askama::Template;
@@ -176,7 +177,7 @@ fn href(view: CalView, d: NaiveDate) -> String {
 
 pub async fn page(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
     p.check(Action::ManageInterviews, Target::Route)?;
-    let now = today();
+    let now = today_jst();
     let (view, date) = parse_query(raw.as_deref(), now)?;
     let ctx = PageCtx::new(&p, locale, "cal-title", "/interviews");
     let t = ctx.t;
