@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 cargo build --release --locked -p careerdock
 eval "$(scripts/pg-cluster.sh start)"
 trap 'scripts/pg-cluster.sh stop "$PG_CLUSTER_DIR"' EXIT
-bin=target/release/careerdock
+bin=${CARGO_TARGET_DIR:-target}/release/careerdock
 tmp=$(mktemp -d)
 psql_url=${CAREERDOCK_TEST_PG_URL%/postgres}
 /usr/lib/postgresql/15/bin/createdb -h 127.0.0.1 -p "${psql_url##*:}" -U postgres bench_audit
