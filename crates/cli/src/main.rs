@@ -1,5 +1,6 @@
 //! `careerdock`: the server and the operator's commands, over the same store and rules.
 
+mod backup;
 mod bench;
 mod config;
 mod demo;
@@ -58,6 +59,10 @@ enum Command {
         #[command(subcommand)]
         what: token::TenantWhat,
     },
+    /// Write a consistent snapshot of the database (online) and its sidecar FILE.meta.json.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into --db (refuses to replace data unless --force; keeps what it replaces).
+    Restore(backup::RestoreArgs),
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
@@ -110,6 +115,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys { what } => keys::run(&g, what).await,
         Command::Token { what } => token::run(&g, what).await,
         Command::Tenant { what } => token::tenant(&g, what).await,
+        Command::Backup(args) => backup::backup(&g, args).await,
+        Command::Restore(args) => backup::restore(&g, args).await,
         Command::Bench { what } => bench::run(&g, what).await,
     }
 }

@@ -870,6 +870,232 @@ fn serve_answers_and_stops_on_sigterm(backend: Backend) -> Result<()> {
 }
 
 // ------------------------------------------------------------------------------------------
+// 9. backup and restore
+// ------------------------------------------------------------------------------------------
+
+/// The backup file's name: a SQLite snapshot or a PostgreSQL custom-format dump.
+fn backup_name(backend: Backend, stem: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("{stem}.db"),
+        Backend::Postgres => format!("{stem}.dump"),
+    }
+}
+
+fn sidecar(file: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.meta.json", file.display()))
+}
+
+fn sha256_of(file: &Path) -> Result<String> {
+    let out = Command::new("sha256sum").arg(file).stdin(Stdio::null()).output().context("running sha256sum")?;
+    ensure!(out.status.success(), "sha256sum failed: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or_default().to_string())
+}
+
+/// Files whose name says a restore kept them (SQLite: beside the database; PostgreSQL: beside the backup).
+fn kept_files(env: &Env) -> Result<Vec<PathBuf>> {
+    let mut dirs = vec![env.dir.path().to_path_buf()];
+    dirs.extend(env.db.dir().map(Path::to_path_buf));
+    let mut kept = Vec::new();
+    for dir in dirs {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.file_name().is_some_and(|n| n.to_string_lossy().contains(".before-restore-")) {
+                kept.push(path);
+            }
+        }
+    }
+    kept.sort();
+    Ok(kept)
+}
+
+/// `careerdock --db <other> --key-file <env's key file> <args>`: another database, the same keys.
+fn run_on(env: &Env, db: &TestDb, key_file: &Path, args: &[&str]) -> Result<Out> {
+    let mut cmd = bare_command(env.dir.path());
+    cmd.arg("--db").arg(&db.url).arg("--key-file").arg(key_file).args(args);
+    run_with_timeout(cmd, COMMAND_TIMEOUT)
+}
+
+fn backup_then_restore_brings_the_data_back(backend: Backend) -> Result<()> {
+    let env = Env::new(backend)?;
+    env.demo()?;
+    let key_file = env.key_file();
+    let secret = SECRETS[1];
+    // A runtime per use: dropping it releases every connection (on a current-thread runtime
+    // `Store::close` may return before a connection handed back by a commit is closed), and a
+    // restore refuses a database that is still open.
+    let sealed = runtime()?.block_on(async {
+        let store = env.open_store(&key_file).await?;
+        let tenant = store.tenant_by_slug("demo").await?;
+        let id = store.write_sealed(&store::Ctx::operator(tenant.id, "cli-test"), "report_body", secret).await?;
+        store.close().await;
+        anyhow::Ok(id)
+    })?;
+    let status_before = env.run(&["keys", "status"])?.ok()?.stdout;
+
+    // Backup: the file, its sidecar, and the reminder about the key.
+    let file = env.path(&backup_name(backend, "nightly"));
+    let file_arg = file.display().to_string();
+    let out = env.run(&["backup", "--to", &file_arg])?.ok()?;
+    ensure!(out.stdout.contains("backup written") && out.stdout.contains(&file_arg), "backup: {out}");
+    let key_shown = std::path::absolute(&key_file)?.display().to_string();
+    ensure!(out.stderr.contains("NOT in the backup") && out.stderr.contains(&key_shown), "backup does not remind of the key file: {out}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file)?.permissions().mode() & 0o777;
+    ensure!(mode == 0o600, "the backup file has mode {mode:o}");
+    let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(sidecar(&file))?)?;
+    ensure!(meta["sha256"].as_str() == Some(sha256_of(&file)?.as_str()), "the sidecar's SHA-256 is not the file's: {meta}");
+    ensure!(
+        meta["backend"].as_str() == Some(backend.as_str()) && meta["schema_version"].as_i64() == Some(store::schema_version()),
+        "{meta}"
+    );
+    let key_ids = key_ids(&key_file)?;
+    ensure!(meta["key_ids"] == serde_json::json!(key_ids) && meta["created_at"].is_string(), "sidecar: {meta}");
+    let bytes = std::fs::read(&file)?;
+    ensure!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "the backup holds the plaintext of a sealed text");
+    let again = env.run(&["backup", "--to", &file_arg])?;
+    ensure!(!again.success() && again.stderr.contains("already exists"), "a second backup over the first: {again}");
+    ensure!(std::fs::read(&file)? == bytes, "a refused backup changed the file");
+
+    // Change the data.
+    import_file(&env, "added.csv", csv(&[NEW_BOSS]).as_bytes(), &[])?.ok()?;
+    ensure!(env.employee_count()? == EMPLOYEES + 1);
+
+    // Without --force the existing database is left alone.
+    let out = env.run(&["restore", "--from", &file_arg])?;
+    ensure!(
+        !out.success() && out.stderr.contains("--force") && out.stderr.contains("nothing was changed"),
+        "restore without --force: {out}"
+    );
+    ensure!(env.employee_count()? == EMPLOYEES + 1, "a refused restore changed the database");
+    ensure!(kept_files(&env)?.is_empty(), "a refused restore moved files: {:?}", kept_files(&env)?);
+
+    // A damaged copy (one byte flipped) is refused by its sidecar's hash, even with --force.
+    let bad = env.path(&backup_name(backend, "damaged"));
+    let mut damaged = bytes.clone();
+    let at = damaged.len() / 2;
+    damaged[at] ^= 0x01;
+    std::fs::write(&bad, &damaged)?;
+    std::fs::copy(sidecar(&file), sidecar(&bad))?;
+    let out = env.run(&["restore", "--from", &bad.display().to_string(), "--force"])?;
+    ensure!(!out.success() && out.stderr.contains("SHA-256") && out.stderr.contains("does not match"), "a damaged backup: {out}");
+    ensure!(env.employee_count()? == EMPLOYEES + 1 && kept_files(&env)?.is_empty(), "a refused restore changed something");
+
+    // With --force: the demo's data is back, the added employee is gone, and nothing is lost.
+    let out = env.run(&["restore", "--from", &file_arg, "--force"])?.ok()?;
+    ensure!(out.stdout.contains("matched the SHA-256") && out.stdout.contains("kept in"), "restore --force: {out}");
+    ensure!(out.stdout.lines().any(|l| l.starts_with("ok") && l.contains("demo") && l.contains("chain intact")), "{out}");
+    let rows = env.exported_rows("demo")?;
+    ensure!(rows.len() == EMPLOYEES && !rows.iter().any(|r| r.starts_with("N00001,")), "{} employees after restore", rows.len());
+    env.run(&["audit", "verify"])?.ok()?;
+    ensure!(env.run(&["keys", "status"])?.ok()?.stdout == status_before, "keys status differs after restore");
+    let text = runtime()?.block_on(async {
+        let store = env.open_store(&key_file).await?;
+        let tenant = store.tenant_by_slug("demo").await?;
+        let text = store.read_sealed(&store::Ctx::operator(tenant.id, "cli-test"), sealed).await?;
+        store.close().await;
+        anyhow::Ok(text)
+    })?;
+    ensure!(text == secret, "the sealed text after restore: {text:?}");
+    let kept = kept_files(&env)?;
+    match backend {
+        Backend::Sqlite => {
+            let old = kept.iter().find(|p| !p.display().to_string().ends_with("-wal")).context("the replaced database was not kept")?;
+            let sql = "SELECT COUNT(*) FROM employees WHERE employee_number = 'N00001'";
+            let n = Command::new("sqlite3").arg(old).arg(sql).output()?;
+            ensure!(String::from_utf8_lossy(&n.stdout).trim() == "1", "the kept database lacks the added employee");
+        }
+        Backend::Postgres => {
+            ensure!(kept.iter().any(|p| p.display().to_string().ends_with(".dump")), "no dump of the replaced database: {kept:?}");
+            ensure!(kept.iter().any(|p| p.display().to_string().ends_with(".dump.meta.json")), "the kept dump has no sidecar: {kept:?}");
+        }
+    }
+    Ok(())
+}
+
+fn restore_into_a_new_database(backend: Backend) -> Result<()> {
+    let env = Env::new(backend)?;
+    env.demo()?;
+    let file = env.path(&backup_name(backend, "offsite"));
+    let file_arg = file.display().to_string();
+    env.run(&["backup", "--to", &file_arg])?.ok()?;
+    let fresh = fresh_db(backend)?;
+
+    // Without the key file nothing is restored, and the message says which file is missing.
+    let missing = env.path("missing.key");
+    let out = run_on(&env, &fresh, &missing, &["restore", "--from", &file_arg])?;
+    ensure!(!out.success() && out.stderr.contains("missing.key") && out.stderr.contains("no data key"), "restore without a key: {out}");
+    // A key file that lacks the backup's key is refused before anything is written.
+    let other_key = env.path("other.key");
+    std::fs::write(&other_key, "xxxxxxxxxxxxxxxx AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")?;
+    let out = run_on(&env, &fresh, &other_key, &["restore", "--from", &file_arg])?;
+    ensure!(!out.success() && out.stderr.contains(&key_ids(&env.key_file())?[0]), "restore with another key: {out}");
+    // Not a backup at all.
+    let not_backup = env.path("notes.csv");
+    std::fs::write(&not_backup, csv(&[NEW_BOSS]))?;
+    let out = run_on(&env, &fresh, &env.key_file(), &["restore", "--from", &not_backup.display().to_string()])?;
+    ensure!(!out.success() && out.stderr.contains("not a careerdock backup"), "restoring a CSV: {out}");
+    if let Some(path) = fresh.sqlite_path() {
+        ensure!(!path.exists(), "a refused restore created {}", path.display());
+    } else {
+        let tables = psql(&fresh.url, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")?;
+        ensure!(tables == "0", "a refused restore created {tables} tables");
+    }
+
+    // With the key file, into the empty database: no --force needed, nothing to keep aside.
+    let out = run_on(&env, &fresh, &env.key_file(), &["restore", "--from", &file_arg])?.ok()?;
+    ensure!(!out.stdout.contains("kept in") && out.stdout.contains("chain intact"), "restore into a new database: {out}");
+    let export = run_on(&env, &fresh, &env.key_file(), &["export", "employees", "--tenant", "demo", "--encoding", "utf-8"])?.ok()?;
+    ensure!(export.stdout.lines().filter(|l| !l.trim().is_empty()).count() == EMPLOYEES + 1, "export after restore: {export}");
+    Ok(())
+}
+
+fn backup_while_the_store_is_open(backend: Backend) -> Result<()> {
+    let env = Env::new(backend)?;
+    env.demo()?;
+    let key_file = env.key_file();
+    // A writer keeps sealing text (each write with its audit event) while the backup runs.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (url, keys, stop) = (env.db.url.clone(), key_file.clone(), stop.clone());
+        std::thread::spawn(move || -> Result<usize> {
+            runtime()?.block_on(async {
+                let store =
+                    store::Store::open(&url, store::OpenOptions { create: false, migrate: false, keys: store::KeySource::File(keys) })
+                        .await?;
+                let tenant = store.tenant_by_slug("demo").await?;
+                let ctx = store::Ctx::operator(tenant.id, "cli-test");
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) || n < 5 {
+                    store.write_sealed(&ctx, "interview_note", SECRETS[n % SECRETS.len()]).await?;
+                    n += 1;
+                }
+                store.close().await;
+                anyhow::Ok(n)
+            })
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let file = env.path(&backup_name(backend, "online"));
+    let file_arg = file.display().to_string();
+    let backup = env.run(&["backup", "--to", &file_arg]);
+    stop.store(true, Ordering::Relaxed);
+    let written = writer.join().map_err(|_| anyhow!("the writer panicked"))??;
+    let backup = backup?.ok()?;
+    ensure!(written >= 5, "the writer wrote {written} texts");
+
+    // The snapshot is consistent: restored elsewhere, its audit chain verifies.
+    let fresh = fresh_db(backend)?;
+    let out = run_on(&env, &fresh, &key_file, &["restore", "--from", &file_arg])?.ok()?;
+    ensure!(out.stdout.contains("chain intact") && !out.stdout.contains("BROKEN"), "the online backup restored: {out}\n{backup}");
+    let status = run_on(&env, &fresh, &key_file, &["keys", "status"])?.ok()?;
+    let live = env.run(&["keys", "status"])?.ok()?;
+    let key = current_key(&live)?;
+    let (in_backup, now) = (sealed_count(&status.stdout, &key), sealed_count(&live.stdout, &key));
+    ensure!(in_backup.is_some() && in_backup <= now, "sealed values in the backup {in_backup:?}, live {now:?}");
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
 // Every test on both backends
 // ------------------------------------------------------------------------------------------
 
@@ -904,4 +1130,7 @@ both_backends!(
     keys_rotate_without_sealed_text,
     opening_errors_are_clear,
     serve_answers_and_stops_on_sigterm,
+    backup_then_restore_brings_the_data_back,
+    restore_into_a_new_database,
+    backup_while_the_store_is_open,
 );

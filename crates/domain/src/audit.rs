@@ -39,10 +39,12 @@ pub enum AuditAction {
     CalendarFeedChanged,
     CalendarFeedRead,
     InterviewListRead,
+    BackupWritten,
+    DatabaseRestored,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 32] = [
+    pub const ALL: [AuditAction; 34] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -75,6 +77,8 @@ impl AuditAction {
         AuditAction::CalendarFeedChanged,
         AuditAction::CalendarFeedRead,
         AuditAction::InterviewListRead,
+        AuditAction::BackupWritten,
+        AuditAction::DatabaseRestored,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -111,6 +115,8 @@ impl AuditAction {
             AuditAction::CalendarFeedChanged => "calendar_feed_changed",
             AuditAction::CalendarFeedRead => "calendar_feed_read",
             AuditAction::InterviewListRead => "interview_list_read",
+            AuditAction::BackupWritten => "backup_written",
+            AuditAction::DatabaseRestored => "database_restored",
         }
     }
 
@@ -152,6 +158,8 @@ impl AuditAction {
             AuditAction::CalendarFeedChanged => "カレンダー配信の変更",
             AuditAction::CalendarFeedRead => "カレンダー配信の取得",
             AuditAction::InterviewListRead => "面談一覧の閲覧",
+            AuditAction::BackupWritten => "バックアップの作成",
+            AuditAction::DatabaseRestored => "バックアップからの復元",
         }
     }
 }

@@ -162,6 +162,7 @@ impl Store {
         let login: String = r.try_get("login")?;
         let now = now_ms();
         // The name column is only selected when names are on, so it cannot slip out otherwise.
+        // Notes and status notes are never selected: a feed is copied to outside calendars.
         let name_col = if show_names { "e.name" } else { "NULL" };
         let rows = sqlx::query(&format!(
             "SELECT i.id, i.kind, i.mode, i.place, i.starts_at, i.ends_at, i.status, i.created_at, i.updated_at, {name_col} AS employee_name

@@ -34,7 +34,8 @@ pub struct InterviewChange {
     pub slot: Slot,
 }
 
-/// An interview as its consultant sees it (no note text: that is a separate, audited read).
+/// An interview as its consultant sees it (no note text, not even the status note: each is a
+/// separate, audited read).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InterviewRow {
     pub id: InterviewId,
@@ -51,15 +52,17 @@ pub struct InterviewRow {
     pub starts_at: i64,
     pub ends_at: i64,
     pub status: InterviewStatus,
-    /// Why the status changed (a cancellation reason, say); never consultation content.
-    pub status_note: String,
+    /// Whether a status note (why it was cancelled or missed) is recorded; the text itself is
+    /// sealed and read with `Store::interview_status_note`.
+    pub has_status_note: bool,
     pub has_note: bool,
     pub has_report: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-/// An interview as the employee sees it: when, how, where, with whom. Never the notes.
+/// An interview as the employee sees it: when, how, where, with whom. Never the notes, nor
+/// the status note (a cancellation or no-show reason is the consultant's record).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OwnInterview {
     pub id: InterviewId,
@@ -95,9 +98,11 @@ pub struct InterviewNote {
 pub const PLACE_MAX_CHARS: usize = 300;
 pub const STATUS_NOTE_MAX_CHARS: usize = 500;
 pub const NOTE_MAX_CHARS: usize = 50_000;
+/// The purpose recorded on a sealed status note.
+pub(crate) const STATUS_NOTE_PURPOSE: &str = "interview_status_note";
 
 const SELECT: &str = "SELECT i.id, i.cycle_id, c.name AS cycle_name, i.employee_id, e.employee_number, e.name AS employee_name,
-        i.consultant_id, u.display_name AS consultant_name, i.kind, i.mode, i.place, i.starts_at, i.ends_at, i.status, i.status_note,
+        i.consultant_id, u.display_name AS consultant_name, i.kind, i.mode, i.place, i.starts_at, i.ends_at, i.status, i.status_note_sealed_id,
         i.created_at, i.updated_at,
         (SELECT COUNT(*) FROM interview_notes n WHERE n.interview_id = i.id) AS note_count,
         (SELECT COUNT(*) FROM reports r WHERE r.interview_id = i.id) AS report_count
@@ -138,7 +143,7 @@ fn to_row(r: &AnyRow) -> Result<InterviewRow> {
         starts_at: r.try_get("starts_at")?,
         ends_at: r.try_get("ends_at")?,
         status: status_of(&r.try_get::<String, _>("status")?)?,
-        status_note: r.try_get("status_note")?,
+        has_status_note: r.try_get::<Option<i64>, _>("status_note_sealed_id")?.is_some(),
         has_note: r.try_get::<i64, _>("note_count")? > 0,
         has_report: r.try_get::<i64, _>("report_count")? > 0,
         created_at: r.try_get("created_at")?,
@@ -263,6 +268,17 @@ async fn check_clash(
     }
 }
 
+/// The sealed status note of an interview, inside a write.
+async fn status_note_id_in_tx(tx: &mut Transaction<'static, Any>, tenant: TenantId, id: InterviewId) -> Result<Option<SealedId>> {
+    let r = sqlx::query("SELECT status_note_sealed_id FROM interviews WHERE id = $1 AND tenant_id = $2")
+        .bind(id.get())
+        .bind(tenant.get())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(r.try_get::<Option<i64>, _>("status_note_sealed_id")?.map(SealedId::new))
+}
+
 /// Whether the employee is a target of the cycle.
 async fn is_target(tx: &mut Transaction<'static, Any>, cycle: CycleId, employee: EmployeeId) -> Result<bool> {
     let r = sqlx::query("SELECT 1 AS x FROM cycle_targets WHERE cycle_id = $1 AND employee_id = $2")
@@ -315,8 +331,8 @@ impl Store {
         check_clash(tx, tenant, consultant, slot, None).await?;
         let now = now_ms();
         let r = sqlx::query(
-            "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, status_note, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', $11, $11) RETURNING id",
+            "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
         )
         .bind(tenant.get())
         .bind(new.cycle.map(|c| c.get()))
@@ -399,7 +415,8 @@ impl Store {
     }
 
     /// Records that an interview was held, missed or cancelled, with an optional note (a
-    /// cancellation needs its reason). Follows `domain::interview::change_status`.
+    /// cancellation needs its reason), sealed; the note replaces the previous one, and an empty
+    /// note removes it. Follows `domain::interview::change_status`.
     pub async fn set_interview_status(&self, ctx: &Ctx, id: InterviewId, to: InterviewStatus, note: &str) -> Result<InterviewStatus> {
         let actor = consultant_of(ctx)?;
         let note = bounded("note", note, STATUS_NOTE_MAX_CHARS, "理由・メモ", "the note")?;
@@ -414,14 +431,31 @@ impl Store {
         if next.occupies_time() && !row.status.occupies_time() {
             check_clash(&mut tx, ctx.tenant, actor.user, Slot { start_ms: row.starts_at, end_ms: row.ends_at }, Some(id)).await?;
         }
-        sqlx::query("UPDATE interviews SET status = $1, status_note = $2, updated_at = $3 WHERE id = $4 AND tenant_id = $5")
+        let previous = status_note_id_in_tx(&mut tx, ctx.tenant, id).await?;
+        let sealed = match (previous, note.is_empty()) {
+            (_, true) => None,
+            (Some(s), false) => {
+                self.reseal_in_tx(&mut tx, ctx.tenant, s, &note).await?;
+                Some(s)
+            }
+            (None, false) => Some(self.seal_in_tx(&mut tx, ctx.tenant, STATUS_NOTE_PURPOSE, &note).await?),
+        };
+        sqlx::query("UPDATE interviews SET status = $1, status_note_sealed_id = $2, updated_at = $3 WHERE id = $4 AND tenant_id = $5")
             .bind(next.as_str())
-            .bind(note)
+            .bind(sealed.map(|s| s.get()))
             .bind(now_ms())
             .bind(id.get())
             .bind(ctx.tenant.get())
             .execute(&mut *tx)
             .await?;
+        // A reason taken back leaves no ciphertext behind.
+        if let (Some(old), None) = (previous, sealed) {
+            sqlx::query("DELETE FROM sealed_texts WHERE id = $1 AND tenant_id = $2")
+                .bind(old.get())
+                .bind(ctx.tenant.get())
+                .execute(&mut *tx)
+                .await?;
+        }
         let ev = ctx.event(AuditAction::InterviewChanged, "interview", id).detail(format!("status={}", next.as_str()));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
@@ -454,6 +488,27 @@ impl Store {
         }
         self.audited_list(ctx, "interview", id, String::new()).await?;
         Ok(row)
+    }
+
+    /// The status note of an interview (why it was cancelled or missed), for its consultant
+    /// only; everyone else, the employee included, gets "not found". `None` when there is
+    /// none. Such a reason can be special-care data (health, say), so the read is durable in
+    /// the audit log before the text is returned.
+    pub async fn interview_status_note(&self, ctx: &Ctx, id: InterviewId) -> Result<Option<String>> {
+        let actor = consultant_of(ctx)?;
+        let r = sqlx::query("SELECT consultant_id, status_note_sealed_id FROM interviews WHERE id = $1 AND tenant_id = $2")
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if !may_manage_interview(&actor, UserId::new(r.try_get("consultant_id")?)) {
+            return Err(StoreError::NotFound);
+        }
+        let Some(sealed) = r.try_get::<Option<i64>, _>("status_note_sealed_id")?.map(SealedId::new) else { return Ok(None) };
+        let text = self.open_many(ctx.tenant, &[sealed]).await?.remove(&sealed).ok_or(StoreError::NotFound)?;
+        self.audit(ctx, ctx.event(AuditAction::InterviewNoteRead, "interview", id).detail("status_note")).await?;
+        Ok(Some(text))
     }
 
     /// The acting consultant's interviews that touch [from, to), every status, by start.
@@ -507,7 +562,7 @@ impl Store {
     }
 
     /// The signed-in employee's own interviews, newest first: date, mode, place, consultant
-    /// and status, never notes. An account not linked to an employee has none.
+    /// and status, never notes nor status notes. An account not linked to an employee has none.
     pub async fn own_interviews(&self, ctx: &Ctx) -> Result<Vec<OwnInterview>> {
         let actor = ctx.actor()?;
         if actor.role != Role::Employee {

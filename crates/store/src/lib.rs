@@ -2,6 +2,7 @@
 //! PostgreSQL; where the two differ, a small named function in `db.rs` says how.
 
 mod audit;
+mod backup;
 mod calendar;
 mod cycles;
 mod db;
@@ -23,6 +24,7 @@ mod tokens;
 mod users;
 
 pub use audit::{AuditStats, VerifyOutcome};
+pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
 pub use calendar::{CalendarFeed, CalendarFeedInfo, FeedEvent};
 pub use cycles::{
     ConsultantProgress, CycleOverview, CycleRow, CycleStatus, CycleTargetRow, InterviewCounts, NewCycle, ReportCounts, TargetFilter,

@@ -173,6 +173,8 @@ const MIGRATIONS: &[Migration] = &[
                 PRIMARY KEY (cycle_id, employee_id)
             )",
             "CREATE INDEX cycle_targets_consultant ON cycle_targets (cycle_id, consultant_id)",
+            // A status note (a cancellation or no-show reason) can be special-care data: it is
+            // sealed like every other text a consultant writes; NULL when there is none.
             "CREATE TABLE interviews (
                 id {id},
                 tenant_id BIGINT NOT NULL REFERENCES tenants(id),
@@ -185,7 +187,7 @@ const MIGRATIONS: &[Migration] = &[
                 starts_at BIGINT NOT NULL,
                 ends_at BIGINT NOT NULL,
                 status TEXT NOT NULL,
-                status_note TEXT NOT NULL,
+                status_note_sealed_id BIGINT REFERENCES sealed_texts(id),
                 created_at BIGINT NOT NULL,
                 updated_at BIGINT NOT NULL
             )",

@@ -3,6 +3,7 @@
 //! multi-row inserts, every text sealed, one audit event at the end; all or nothing.
 
 use crate::cycles::{rule_to_json, CycleStatus};
+use crate::interviews::STATUS_NOTE_PURPOSE;
 use crate::taxonomy::{ensure_defaults, Taxonomy};
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
@@ -58,6 +59,7 @@ pub struct SeedInterview {
     pub starts_at: i64,
     pub ends_at: i64,
     pub status: InterviewStatus,
+    /// Sealed (a cancellation or no-show reason); empty for none.
     pub status_note: String,
     /// Sealed as an interview note.
     pub note: Option<String>,
@@ -385,8 +387,9 @@ impl Store {
         )
         .await?;
 
-        let interview_ids = self.insert_interviews(&mut tx, tenant, &input.interviews, &cycle_ids, per).await?;
+        let (interview_ids, status_notes) = self.insert_interviews(&mut tx, tenant, &input.interviews, &cycle_ids, per).await?;
         summary.interviews = interview_ids.len();
+        summary.sealed += status_notes;
 
         let noted: Vec<(usize, &str)> =
             input.interviews.iter().enumerate().filter_map(|(i, iv)| iv.note.as_deref().map(|n| (i, n))).collect();
@@ -519,6 +522,8 @@ impl Store {
         ids.into_iter().map(|id| id.ok_or_else(|| StoreError::Conflict("a sealed text was not stored".into()))).collect()
     }
 
+    /// Inserts the interviews with their sealed status notes; returns their ids in input
+    /// order and how many status notes were sealed.
     async fn insert_interviews(
         &self,
         tx: &mut Transaction<'static, Any>,
@@ -526,9 +531,12 @@ impl Store {
         interviews: &[SeedInterview],
         cycle_ids: &[i64],
         per: usize,
-    ) -> Result<Vec<i64>> {
-        let mut values = Vec::with_capacity(interviews.len() * 14);
+    ) -> Result<(Vec<i64>, usize)> {
+        let notes: Vec<&str> = interviews.iter().map(|iv| iv.status_note.trim()).filter(|n| !n.is_empty()).collect();
+        let mut note_ids = self.seal_many(tx, tenant, STATUS_NOTE_PURPOSE, &notes).await?.into_iter();
+        let mut values = Vec::with_capacity(interviews.len() * 13);
         for iv in interviews {
+            let note = if iv.status_note.trim().is_empty() { None } else { note_ids.next() };
             values.extend([
                 Val::Int(tenant.get()),
                 Val::OptInt(iv.cycle.map(|c| cycle_ids[c])),
@@ -540,12 +548,12 @@ impl Store {
                 Val::Int(iv.starts_at),
                 Val::Int(iv.ends_at),
                 Val::Text(iv.status.as_str().to_string()),
-                Val::Text(iv.status_note.trim().to_string()),
+                Val::OptInt(note.map(|s| s.get())),
                 Val::Int(iv.created_at),
                 Val::Int(iv.updated_at),
             ]);
         }
-        let head = "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, status_note, created_at, updated_at)";
+        let head = "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, status_note_sealed_id, created_at, updated_at)";
         let rows = insert_values(tx, head, 13, values, per, Some("id, employee_id, consultant_id, starts_at")).await?;
         // (employee, consultant, start) is unique in the input (checked), so it names each row.
         let index: HashMap<(i64, i64, i64), usize> =
@@ -560,7 +568,7 @@ impl Store {
         if rows.len() != interviews.len() || ids.contains(&0) {
             return Err(StoreError::Conflict("an interview was not stored".into()));
         }
-        Ok(ids)
+        Ok((ids, notes.len()))
     }
 
     async fn insert_reports(

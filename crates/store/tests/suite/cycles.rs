@@ -293,8 +293,8 @@ async fn overview_counts_interviews_and_reports_per_consultant(backend: Backend)
         let start = 1_790_000_000_000i64 + i as i64 * 7_200_000;
         let employee = env.employee(number).await?;
         let row = sqlx::query(
-            "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, status_note, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'initial', 'in_person', '', $5, $6, $7, '', $5, $5) RETURNING id",
+            "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'initial', 'in_person', '', $5, $6, $7, $5, $5) RETURNING id",
         )
         .bind(env.tenant.id.get())
         .bind(id.get())

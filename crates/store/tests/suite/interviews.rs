@@ -2,7 +2,7 @@
 //! API on a fresh SQLite file and a fresh PostgreSQL database. SQL appears only to set up what
 //! other features own (cycles, reports) and to look at the disk as an attacker would.
 
-use crate::{inline_key, raw_pool};
+use crate::{assert_absent_from_sqlite_files, contains, inline_key, pg_dump, random_hex, raw_pool, sqlite_files};
 use anyhow::{bail, Context, Result};
 use careerdock_store::{Ctx, InterviewChange, NewInterview, NewUser, OpenOptions, Routing, Store, StoreError, TenantRow};
 use chrono::NaiveDate;
@@ -20,6 +20,7 @@ on_both_backends!(
     concurrent_schedulings_cannot_both_take_one_slot,
     status_changes_follow_the_state_machine,
     notes_are_read_by_the_interviewer_and_a_reviewing_supervisor_only,
+    status_notes_are_sealed_and_read_by_their_consultant_only,
     requests_go_to_the_assigned_consultant_or_the_pool,
     calendar_feed_tokens_resolve_until_rotated_or_revoked,
 );
@@ -302,7 +303,10 @@ async fn status_changes_follow_the_state_machine(backend: Backend) -> Result<()>
     s.set_interview_status(c, other, InterviewStatus::Cancelled, "重複").await?;
     assert_eq!(s.set_interview_status(c, b, InterviewStatus::Held, "遅れて実施").await?, InterviewStatus::Held);
     let row = s.interview(c, b).await?;
-    assert_eq!((row.status, row.status_note.as_str()), (InterviewStatus::Held, "遅れて実施"));
+    assert_eq!((row.status, row.has_status_note), (InterviewStatus::Held, true));
+    assert_eq!(s.interview_status_note(c, b).await?.as_deref(), Some("遅れて実施"));
+    assert!(!s.interview(c, a).await?.has_status_note);
+    assert_eq!(s.interview_status_note(c, a).await?, None);
     expect_not_found(s.set_interview_status(c, InterviewId::new(999_999), InterviewStatus::Held, "").await, "unknown id")?;
     Ok(())
 }
@@ -388,6 +392,96 @@ async fn notes_are_read_by_the_interviewer_and_a_reviewing_supervisor_only(backe
                 assert!(!bytes.windows(needle.len()).any(|w| w == needle), "note text found in {}", file.display());
                 assert!(!bytes.windows("書き直した記録".len()).any(|w| w == "書き直した記録".as_bytes()));
             }
+        }
+    }
+    Ok(())
+}
+
+async fn status_notes_are_sealed_and_read_by_their_consultant_only(backend: Backend) -> Result<()> {
+    let env = Env::new(backend).await?;
+    let s = &env.store;
+    let c = &env.consultant;
+    let e = env.employee("E001").await?;
+    // Within the calendar feed's window, so that the feed is checked too.
+    let now = careerdock_store::now_ms();
+    let start = now - now % HOUR + 24 * HOUR;
+    let cancelled = s.schedule_interview(c, &new(e, InterviewKind::Initial, slot(start, start + HOUR))).await?;
+    let missed = s.schedule_interview(c, &new(e, InterviewKind::FollowUp, slot(start + 2 * HOUR, start + 3 * HOUR))).await?;
+
+    let marker = random_hex(12);
+    let reason = format!("体調不良のため（メンタル不調で休職検討中）-{marker}");
+    let missed_marker = random_hex(12);
+    s.set_interview_status(c, cancelled, InterviewStatus::Cancelled, &reason).await?;
+    s.set_interview_status(c, missed, InterviewStatus::NoShow, &format!("連絡なし-{missed_marker}")).await?;
+
+    // The consultant reads the reason back, and the read is audited without the text.
+    assert!(s.interview(c, cancelled).await?.has_status_note);
+    assert_eq!(s.interview_status_note(c, cancelled).await?.as_deref(), Some(reason.as_str()));
+    let events = s.recent_audit(env.tenant.id, 1_000, None).await?;
+    let read = events
+        .iter()
+        .find(|ev| ev.action == "interview_note_read" && ev.target_id == cancelled.to_string())
+        .context("no interview_note_read event for the status note")?;
+    assert_eq!(read.detail, "status_note");
+    assert!(events.iter().all(|ev| !ev.detail.contains(&marker)), "the audit log must not hold the reason");
+
+    // Nobody else reads it: not another consultant, not the employee, not HR or a supervisor.
+    for (who, ctx) in [
+        ("colleague", &env.colleague),
+        ("employee", &env.employee),
+        ("hr", &env.hr),
+        ("admin", &env.admin),
+        ("supervisor", &env.supervisor),
+    ] {
+        expect_not_found(s.interview_status_note(ctx, cancelled).await, who)?;
+        expect_not_found(s.interview_status_note(ctx, missed).await, who)?;
+    }
+    expect_not_found(s.interview(&env.colleague, cancelled).await, "colleague")?;
+    // The employee sees the status, never a reason; lists and the calendar feed carry none.
+    let own = s.own_interviews(&env.employee).await?;
+    assert!(own.iter().any(|i| i.id == cancelled && i.status == InterviewStatus::Cancelled), "{own:?}");
+    let token = s.rotate_calendar_feed(c, true).await?;
+    let feed = s.calendar_feed_by_token(&token).await?.context("feed")?;
+    assert_eq!(feed.events.len(), 2);
+    let listed = format!(
+        "{own:?}{feed:?}{:?}{:?}",
+        s.consultant_interviews(c, start - HOUR, start + 4 * HOUR).await?,
+        s.cycle_interviews(c, None).await?
+    );
+    for m in [&marker, &missed_marker] {
+        assert!(!listed.contains(m.as_str()), "a list or the feed holds a status note");
+    }
+
+    // Recording the no-show as held without a note takes the old reason off the disk.
+    s.set_interview_status(c, missed, InterviewStatus::Held, "").await?;
+    assert_eq!(s.interview_status_note(c, missed).await?, None);
+    let raw = env.raw().await?;
+    let n: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) AS n FROM sealed_texts WHERE purpose = 'interview_status_note'").fetch_one(&raw).await?,
+        "n",
+    )?;
+    assert_eq!(n, 1, "only the cancellation reason stays sealed");
+    raw.close().await;
+
+    // Not in the database in clear: the SQLite file and its WAL, or PostgreSQL's dump.
+    let needles: [&[u8]; 3] = [reason.as_bytes(), marker.as_bytes(), "メンタル不調".as_bytes()];
+    match backend {
+        Backend::Sqlite => {
+            assert_absent_from_sqlite_files(&env.db, &needles, "store open")?;
+            s.close().await;
+            for (p, bytes) in sqlite_files(&env.db)? {
+                for n in needles {
+                    assert!(!contains(&bytes, n), "after close: {p} holds the reason in clear");
+                }
+            }
+        }
+        Backend::Postgres => {
+            let dump = pg_dump(&env.db)?;
+            assert!(contains(&dump, b"sealed_texts"), "the dump covers sealed_texts");
+            for n in needles {
+                assert!(!contains(&dump, n), "pg_dump shows the reason in clear");
+            }
+            s.close().await;
         }
     }
     Ok(())

@@ -233,8 +233,8 @@ async fn a_history_lands_whole_and_reads_back(backend: Backend) -> Result<()> {
     let s = e.store.seed_history(&e.op, &input).await?;
     ensure!((s.cycles, s.targets, s.interviews, s.notes) == (2, 6, 6, 3), "{s:?}");
     ensure!((s.reports, s.report_tags, s.reviews, s.comments, s.requests) == (3, 4, 3, 3, 3), "{s:?}");
-    // 3 notes, 3 reports, 3 comments, 3 messages, 2 replies.
-    ensure!(s.sealed == 14, "{s:?}");
+    // 3 notes, 3 reports, 3 comments, 3 messages, 2 replies, 1 cancellation reason.
+    ensure!(s.sealed == 15, "{s:?}");
 
     let cycles = e.store.cycles(e.tenant.id).await?;
     ensure!(cycles.len() == 2 && cycles.iter().all(|c| c.targets == 3 && c.assigned == 3), "{cycles:?}");

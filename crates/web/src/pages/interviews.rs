@@ -423,6 +423,9 @@ async fn detail_page(
         None => (String::new(), String::new()),
     };
     let note = forms.note_text.take().unwrap_or(note);
+    // The status note is sealed too: opened (and the read audited) only when there is one.
+    let status_note =
+        if row.has_status_note { state.store.interview_status_note(&p.ctx(), id).await?.unwrap_or_default() } else { String::new() };
     if forms.date.is_empty() {
         if let (Some(s), Some(e)) = (local(row.starts_at), local(row.ends_at)) {
             forms.date = s.format("%Y-%m-%d").to_string();
@@ -436,7 +439,7 @@ async fn detail_page(
     render(&DetailPage {
         notice: notice(t, notice_key),
         iv: InterviewView::new(t, &row),
-        status_note: row.status_note.clone(),
+        status_note,
         is_scheduled: row.status == InterviewStatus::Scheduled,
         is_no_show: row.status == InterviewStatus::NoShow,
         is_held: row.status == InterviewStatus::Held,
