@@ -3,8 +3,8 @@
 
 use crate::config::{self, Global};
 use anyhow::Context;
-use domain::audit::AuditAction;
 use clap::Args;
+use domain::audit::AuditAction;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use store::{DbUrl, KeySource};

@@ -108,7 +108,10 @@ pub fn init_tracing(g: &Global, server: bool) {
     let default = if server { "info,sqlx=warn" } else { "warn" };
     let filter = EnvFilter::try_from_env("CAREERDOCK_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     // Colours only on a terminal: a log file or journal gets plain text.
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if g.log_format == "json" {
         builder.json().init();
     } else {

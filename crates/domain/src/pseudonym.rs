@@ -4,6 +4,10 @@
 //! Matching runs on a folded copy of the text (hiragana and half-width katakana to katakana,
 //! variant kanji to their common form, invisible characters dropped), so that 「やまだ」「ﾔﾏﾀﾞ」
 //! 「髙橋」 and 「山\u{200B}田」 cannot slip through; offsets are mapped back to the original text.
+//!
+//! The same pass removes the quasi-identifiers that would undo the coarsened header (department
+//! shown as its level, age as a band): the tenant's department names become 「ある部署」 and
+//! exact ages (「30歳」「（満３４才）」) their decade (「30代」). See [`NameIndex::mask`].
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::{Datelike, NaiveDate};
@@ -44,21 +48,25 @@ impl MaskLabels {
     }
 }
 
-/// Who bears one folded name form: as a family name, as a given name, or both (for different people).
+/// Who bears one folded name form: as a family name, as a given name, or both (for different
+/// people); and whether it is also a spelling of one of the tenant's departments.
 struct Form {
     family: Vec<usize>,
     given: Vec<usize>,
+    department: bool,
     chars: usize,
     kana: bool,
     ascii: bool,
 }
 
-/// All name forms of a tenant's people in one Aho–Corasick automaton. Built once per tenant
-/// and reused for many texts.
+/// All name forms of a tenant's people, and the names of its departments, in one Aho–Corasick
+/// automaton. Built once per tenant and reused for many texts.
 pub struct NameIndex {
     ids: Vec<i64>,
     slot_of: HashMap<i64, usize>,
     forms: Vec<Form>,
+    /// How many of `forms` are department spellings.
+    departments: usize,
     /// None only if the automaton could not be built; `mask` then fails closed.
     names: Option<AhoCorasick>,
     common: Option<AhoCorasick>,
@@ -69,6 +77,7 @@ impl fmt::Debug for NameIndex {
         f.debug_struct("NameIndex")
             .field("people", &self.ids.len())
             .field("forms", &self.forms.len())
+            .field("departments", &self.departments)
             .field("usable", &self.names.is_some())
             .finish()
     }
@@ -122,12 +131,71 @@ const COMMON_WORDS: &str = concat!(
 const SEPARATORS: &[char] = &[' ', '\u{3000}', '・', '\t'];
 const MAX_SEPARATORS: usize = 3;
 
+/// What replaces a department name (see [`department_label`]).
+const DEPARTMENT_LABEL_JA: &str = "ある部署";
+const DEPARTMENT_LABEL_EN: &str = "a department";
+
+/// A department name (the last segment of its path) is indexed on its own only with at least
+/// this many characters: 人事, 総務, 営業, 本社 are everyday words.
+const MIN_DEPARTMENT_CHARS: usize = 3;
+
+/// Endings that make a segment the name of an organisational unit. A segment without one
+/// (人材開発, マーケティング, 経営層, 管理職) reads as an everyday word and is not indexed on its
+/// own. The Latin endings count only after a non-letter (営業1G, 開発 Team; not Marketing).
+const UNIT_ENDINGS: &str = "部 課 室 係 班 局 所 店 社 院 科 署 庁 工場 センター チーム グループ ユニット セクション オフィス ラボ";
+const LATIN_UNIT_ENDINGS: &str = "g gr grp team group unit section office dept div lab";
+
+/// Unit names that are everyday words: a segment equal to one of them is not indexed on its own
+/// (its full path still is). A segment ending in 部門 (人事部門, 営業部門) names a function rather
+/// than a unit and is skipped the same way.
+const GENERIC_UNITS: &str = concat!(
+    "事業部 事業所 営業所 研究所 事務所 出張所 事務局 子会社 親会社 関連会社 関係会社 グループ会社 ",
+    "センター グループ チーム ユニット セクション オフィス ",
+    "会議室 面談室 応接室 相談室 医務室 保健室 研究室 休憩室 ",
+);
+
+/// For a department name ending in the first character, the characters that, right after it,
+/// show it is part of another word: 人事部|門, 開発課|題, 営業所|属, 研究室|内. Not applied where
+/// another department name follows (製造本部品質保証部 is a path). A numbered 部 is indexed as a
+/// 部門 too (第一営業部門 is that department).
+#[rustfmt::skip]
+const DEPARTMENT_BREAKS: &[(char, &str)] = &[
+    ('部', "門分品材署隊位屋類"), ('課', "題程金税外目徴"), ('室', "内外温"),
+    ('所', "得属有在要感見定"), ('局', "面所地"), ('係', "数争"), ('科', "目学"),
+];
+
+/// Between two department names, what makes them one path (営業本部/第一営業部, 営業本部　第一営業部):
+/// up to three of these, and the two get a single label.
+const DEPARTMENT_JOINERS: &[char] = &[' ', '\u{3000}', '\t', '/', '／'];
+const MAX_JOINERS: usize = 3;
+
+/// Right after an age, words that make it a bound, a band or a difference rather than someone's
+/// age (30歳以上, 30歳代, 3歳年上, 2歳差): left alone.
+const AGE_NOT_AN_AGE: &[&str] = &["以上", "以下", "未満", "超", "代", "台", "前後", "差", "年上", "年下", "上の", "下の", "違い", "若"];
+const KANJI_DIGITS: &str = "〇一二三四五六七八九";
+/// Kanji that, right before a kanji number, make it part of a bigger one (百二十歳) or a word (万歳).
+const KANJI_NUMBER_CHARS: &str = "〇一二三四五六七八九十百千万億";
+
 impl NameIndex {
-    /// Indexes every name form of every person (kanji and kana, family and given).
+    /// Indexes every name form of every person (kanji and kana, family and given), and no
+    /// department: [`NameIndex::with_departments`] with none.
     ///
     /// Fails closed: if the automaton cannot be built (only past billions of states),
     /// [`NameIndex::mask`] returns an empty string rather than unmasked text.
     pub fn new(people: &[KnownPerson]) -> NameIndex {
+        NameIndex::with_departments(people, &[])
+    }
+
+    /// Indexes every name form of every person, and the tenant's departments, each given as a
+    /// path (「営業本部/第一営業部」) or a name; giving both is harmless.
+    ///
+    /// Of a path, the full path is indexed, and its last segment on its own if it is the specific
+    /// name of a unit: 3 characters or more, ending in a unit word (部 課 室 係 班 局 所 店 社
+    /// センター チーム グループ, 1G …), not a generic unit (営業所, 事業部, 会議室, センター …)
+    /// and not a function (…部門). So 「第一営業部」「品質保証課」「営業部」 are masked wherever
+    /// they stand, while 人事, 人事部門, 経営層, 管理職, マーケティング, 営業所 stay words. Ancestors
+    /// are departments of their own and are indexed from their own rows.
+    pub fn with_departments(people: &[KnownPerson], departments: &[String]) -> NameIndex {
         let mut ids = Vec::new();
         let mut slot_of: HashMap<i64, usize> = HashMap::new();
         let mut form_of: HashMap<String, usize> = HashMap::new();
@@ -158,7 +226,7 @@ impl NameIndex {
                     None => {
                         form_of.insert(form.clone(), forms.len());
                         patterns.push(form);
-                        forms.push(Form { family: Vec::new(), given: Vec::new(), chars, kana, ascii });
+                        forms.push(Form { family: Vec::new(), given: Vec::new(), department: false, chars, kana, ascii });
                         forms.len() - 1
                     }
                 };
@@ -170,6 +238,27 @@ impl NameIndex {
                 }
             }
         }
+        let mut department_count = 0;
+        for raw in departments {
+            for form in department_forms(raw) {
+                let at = match form_of.get(&form) {
+                    Some(&at) => at,
+                    None => {
+                        let chars = form.chars().count();
+                        let kana = form.chars().all(is_katakana);
+                        let ascii = form.chars().all(|c| c.is_ascii_alphanumeric());
+                        form_of.insert(form.clone(), forms.len());
+                        patterns.push(form);
+                        forms.push(Form { family: Vec::new(), given: Vec::new(), department: false, chars, kana, ascii });
+                        forms.len() - 1
+                    }
+                };
+                if !forms[at].department {
+                    forms[at].department = true;
+                    department_count += 1;
+                }
+            }
+        }
         for form in &mut forms {
             form.family.sort_unstable();
             form.family.dedup();
@@ -178,7 +267,7 @@ impl NameIndex {
         }
         let names = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns).ok();
         let common = AhoCorasick::builder().match_kind(MatchKind::Standard).build(COMMON_WORDS.split_whitespace()).ok();
-        NameIndex { ids, slot_of, forms, names, common }
+        NameIndex { ids, slot_of, forms, departments: department_count, names, common }
     }
 
     /// How many distinct people are indexed.
@@ -191,6 +280,11 @@ impl NameIndex {
         self.ids.is_empty()
     }
 
+    /// How many department spellings (names and paths) are indexed.
+    pub fn department_forms(&self) -> usize {
+        self.departments
+    }
+
     /// Masks every name form of every known person in `text`. The subject becomes
     /// `labels.subject`, the boss `labels.boss`, anyone else `labels.other_prefix` + A, B, …
     /// (same person, or same ambiguous name, → same letter within one call). A name shared by
@@ -201,7 +295,24 @@ impl NameIndex {
     /// Alone, a form is masked if it has 2+ characters (kanji) or 3+ (kana); shorter ones stay
     /// (林, 誠, モリ: masking them would destroy 森林, 誠実, パワハラ), and so does a form lying
     /// inside a listed common word (未来, ただし, 行かない, 一生懸命). Leftmost-longest, full names
-    /// first. Applying `mask` to its own output changes nothing.
+    /// first.
+    ///
+    /// In the same pass, every indexed department spelling becomes 「ある部署」 ("a department"
+    /// when `labels.boss` is plain ASCII, as in [`MaskLabels::en`]), longest first, unless it runs
+    /// on into a longer word: katakana into katakana, Latin into Latin, or a continuation such as
+    /// 人事部|門 or 開発課|題 (see [`NameIndex::with_departments`] for what is indexed). Department
+    /// names next to each other, or separated only by up to three spaces or 「/」, get one label.
+    /// A person's name wins where it overlaps a department, except a bare name form (no
+    /// honorific, title or given name) lying inside one: 「中村工場」 is the plant. Titles after a
+    /// department stay (品質保証課長 → ある部署長).
+    ///
+    /// An exact age, in half- or full-width digits or kanji (「30歳」「（満３４才）」「三十歳」),
+    /// becomes its decade: 「30代」; 10–19 「10代」, under 10 「10歳未満」, 70 and over 「70代以上」.
+    /// Bounds, bands and differences stay (30歳以上, 30歳代, 3歳年上, 2歳差). Tenure and other
+    /// numbers are left alone.
+    ///
+    /// Linear in the length of the text (plus the matches found). Applying `mask` to its own
+    /// output changes nothing.
     pub fn mask(&self, text: &str, subject: Option<i64>, boss: Option<i64>, labels: &MaskLabels) -> String {
         let Some(names) = &self.names else {
             return String::new();
@@ -215,7 +326,27 @@ impl NameIndex {
             Some(ac) => ac.find_overlapping_iter(text).map(|m| (m.start(), m.end())).collect(),
             None => Vec::new(),
         };
-        let labelled = label_spans(text, labels);
+        // A name or department lying wholly inside a label already in the text is the label
+        // (masking twice changes nothing); one that only overlaps it is a name (村上司 with the
+        // label 上司).
+        let labelled = Reach::new(label_spans(text, labels));
+        let span = |h: &Hit| (folded.orig[h.start], folded.orig[h.end]);
+
+        let mut departments: Vec<Hit> = hits.iter().filter(|h| self.forms[h.form].department).copied().collect();
+        departments.retain(|h| {
+            let (s, e) = span(h);
+            !labelled.covers(s, e)
+        });
+        // A department name right next to another one is a path written without 「/」: that
+        // side is not checked for running on into another word (製造本部品質保証部).
+        let mut starts = vec![false; if departments.is_empty() { 0 } else { norm.len() + 1 }];
+        let mut ends = starts.clone();
+        for h in &departments {
+            starts[h.start] = true;
+            ends[h.end] = true;
+        }
+        let joined = |h: &Hit| (ends[h.start], starts[h.end]);
+        let standing = Reach::new(departments.iter().filter(|h| department_fits(text, &folded, h, joined(h), None)).map(span));
 
         let mut candidates = Vec::new();
         for hit in &hits {
@@ -224,10 +355,33 @@ impl NameIndex {
                 candidates.push(single);
             }
         }
-        // A name lying wholly inside a label already in the text is the label (masking twice
-        // changes nothing); one that only overlaps it is a name (村上司 with the label 上司).
-        candidates.retain(|c| !labelled.iter().any(|&(s, e)| s <= c.start && c.end <= e));
-        let chosen = select(candidates, text.len());
+        candidates.retain(|c| !labelled.covers(c.start, c.end));
+        // A bare name form inside a department name stands back for it (and is masked after the
+        // departments if a department is not).
+        let (deferred, candidates): (Vec<Candidate>, Vec<Candidate>) = if standing.is_empty() {
+            (Vec::new(), candidates)
+        } else {
+            candidates.into_iter().partition(|c| c.bare && standing.covers(c.start, c.end))
+        };
+        let mut covered = vec![false; text.len()];
+        let mut chosen = select(candidates, &mut covered);
+
+        // Departments: longest first, never over a name.
+        let mut found: Vec<(usize, usize)> =
+            departments.iter().filter(|h| department_fits(text, &folded, h, joined(h), Some(&covered))).map(span).collect();
+        found.sort_unstable_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)));
+        for (start, end) in found {
+            if take(&mut covered, start, end) {
+                chosen.push(Candidate { start, end, full: false, bare: false, who: Who::Department });
+            }
+        }
+        chosen.extend(select(deferred, &mut covered));
+        for age in ages(text, &folded) {
+            if !labelled.covers(age.start, age.end) && take(&mut covered, age.start, age.end) {
+                chosen.push(age);
+            }
+        }
+        chosen.sort_unstable_by_key(|c| c.start);
         self.render(text, &chosen, subject, boss, labels)
     }
 
@@ -262,13 +416,16 @@ impl NameIndex {
                 After::Honorific(len) => name_end + len,
                 After::Title(_) | After::Plain => name_end,
             };
-            out.push(Candidate { start: folded.orig[family.start], end, full: true, who: Who::People(both) });
+            out.push(Candidate { start: folded.orig[family.start], end, full: true, bare: false, who: Who::People(both) });
         }
     }
 
     /// A family or given form on its own, accepted when the evidence says it is a name here.
     fn single(&self, text: &str, folded: &Folded, hit: &Hit, common: &[(usize, usize)]) -> Option<Candidate> {
         let form = &self.forms[hit.form];
+        if form.family.is_empty() && form.given.is_empty() {
+            return None;
+        }
         let norm = folded.text.as_str();
         if form.ascii && (alnum_before(norm, hit.start) || alnum_after(norm, hit.end)) {
             return None;
@@ -277,7 +434,9 @@ impl NameIndex {
         let name_end = folded.orig[hit.end];
         let is_family = !form.family.is_empty();
         let first = norm[hit.start..].chars().next();
-        let (end, guard_end) = match after_name(&text[name_end..], is_family) {
+        let after = after_name(&text[name_end..], is_family);
+        let bare = matches!(after, After::Plain);
+        let (end, guard_end) = match after {
             After::Honorific(len) => (name_end + len, name_end + len),
             After::Title(len) => {
                 let prefix_word = form.chars == 1 && !form.kana && first.is_some_and(|c| TITLE_PREFIXES.contains(c));
@@ -297,7 +456,7 @@ impl NameIndex {
         if common.iter().any(|&(s, e)| s <= start && guard_end <= e) {
             return None;
         }
-        Some(Candidate { start, end, full: false, who: Who::Form(hit.form) })
+        Some(Candidate { start, end, full: false, bare, who: Who::Form(hit.form) })
     }
 
     fn render(&self, text: &str, chosen: &[Candidate], subject: Option<i64>, boss: Option<i64>, labels: &MaskLabels) -> String {
@@ -305,13 +464,34 @@ impl NameIndex {
         let boss = boss.and_then(|id| self.slot_of.get(&id).copied());
         let mut letters: HashMap<Vec<usize>, String> = HashMap::new();
         let mut out = String::with_capacity(text.len() + chosen.len() * 8);
+        let department = department_label(labels);
         let mut at = 0;
+        let mut after_department = false;
         for c in chosen {
+            let gap = &text[at..c.start];
             let people = match &c.who {
                 Who::People(p) => p.clone(),
                 Who::Form(f) => union(&self.forms[*f].family, &self.forms[*f].given),
+                Who::Department => {
+                    let joins =
+                        after_department && gap.chars().count() <= MAX_JOINERS && gap.chars().all(|ch| DEPARTMENT_JOINERS.contains(&ch));
+                    if !joins {
+                        out.push_str(gap);
+                        out.push_str(department);
+                    }
+                    at = c.end;
+                    after_department = true;
+                    continue;
+                }
+                Who::Age(years) => {
+                    out.push_str(gap);
+                    out.push_str(&age_decade(*years));
+                    at = c.end;
+                    after_department = false;
+                    continue;
+                }
             };
-            out.push_str(&text[at..c.start]);
+            out.push_str(gap);
             match people.as_slice() {
                 [one] if Some(*one) == subject => out.push_str(&labels.subject),
                 [one] if Some(*one) == boss => out.push_str(&labels.boss),
@@ -323,6 +503,7 @@ impl NameIndex {
                 }
             }
             at = c.end;
+            after_department = false;
         }
         out.push_str(&text[at..]);
         out
@@ -339,6 +520,9 @@ struct Hit {
 enum Who {
     People(Vec<usize>),
     Form(usize),
+    Department,
+    /// An exact age, in years.
+    Age(u32),
 }
 
 /// A span of the original text to mask (a title after it is not part of it).
@@ -346,23 +530,65 @@ struct Candidate {
     start: usize,
     end: usize,
     full: bool,
+    /// A single name form with neither honorific nor title after it.
+    bare: bool,
     who: Who,
 }
 
-/// Full names first, then single forms; within each, leftmost then longest, never overlapping.
-fn select(mut candidates: Vec<Candidate>, len: usize) -> Vec<Candidate> {
+/// Full names first, then single forms; within each, leftmost then longest, never overlapping
+/// each other or what `covered` already holds (which grows by what is chosen).
+fn select(mut candidates: Vec<Candidate>, covered: &mut [bool]) -> Vec<Candidate> {
     candidates.sort_by(|a, b| b.full.cmp(&a.full).then(a.start.cmp(&b.start)).then(b.end.cmp(&a.end)));
-    let mut covered = vec![false; len];
     let mut chosen = Vec::new();
     for c in candidates {
-        if covered[c.start..c.end].iter().any(|&b| b) {
-            continue;
+        if take(covered, c.start, c.end) {
+            chosen.push(c);
         }
-        covered[c.start..c.end].iter_mut().for_each(|b| *b = true);
-        chosen.push(c);
     }
-    chosen.sort_by_key(|c| c.start);
     chosen
+}
+
+/// Marks `start..end` as covered if none of it is yet; says whether it did.
+fn take(covered: &mut [bool], start: usize, end: usize) -> bool {
+    if covered[start..end].iter().any(|&b| b) {
+        return false;
+    }
+    covered[start..end].iter_mut().for_each(|b| *b = true);
+    true
+}
+
+/// Spans of a text, for asking in logarithmic time whether one of them wholly covers a range.
+struct Reach {
+    /// Starts, ascending.
+    starts: Vec<usize>,
+    /// For each start, the furthest end of the spans starting there or before.
+    reach: Vec<usize>,
+}
+
+impl Reach {
+    fn new(spans: impl IntoIterator<Item = (usize, usize)>) -> Reach {
+        let mut spans: Vec<(usize, usize)> = spans.into_iter().collect();
+        spans.sort_unstable();
+        let starts = spans.iter().map(|s| s.0).collect();
+        let reach = spans
+            .iter()
+            .scan(0, |furthest, s| {
+                *furthest = s.1.max(*furthest);
+                Some(*furthest)
+            })
+            .collect();
+        Reach { starts, reach }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Whether one span starts at or before `start` and ends at or after `end`.
+    fn covers(&self, start: usize, end: usize) -> bool {
+        let n = self.starts.partition_point(|&s| s <= start);
+        n > 0 && self.reach[n - 1] >= end
+    }
 }
 
 enum After {
@@ -397,9 +623,9 @@ fn after_name(rest: &str, family: bool) -> After {
 /// Spans of the labels already in the text, so that masking twice changes nothing.
 fn label_spans(text: &str, labels: &MaskLabels) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
-    for label in [&labels.subject, &labels.boss] {
+    for label in [labels.subject.as_str(), labels.boss.as_str(), department_label(labels)] {
         if !label.is_empty() {
-            spans.extend(text.match_indices(label.as_str()).map(|(i, l)| (i, i + l.len())));
+            spans.extend(text.match_indices(label).map(|(i, l)| (i, i + l.len())));
         }
     }
     if !labels.other_prefix.is_empty() {
@@ -410,6 +636,176 @@ fn label_spans(text: &str, labels: &MaskLabels) -> Vec<(usize, usize)> {
         }
     }
     spans
+}
+
+/// The department label in the language of `labels`: English when the boss label is plain
+/// ASCII (as in [`MaskLabels::en`]), Japanese otherwise.
+fn department_label(labels: &MaskLabels) -> &'static str {
+    if !labels.boss.is_empty() && labels.boss.is_ascii() {
+        DEPARTMENT_LABEL_EN
+    } else {
+        DEPARTMENT_LABEL_JA
+    }
+}
+
+/// The spellings under which a department, given as a path or a name, is indexed: its full path
+/// and, if it is the specific name of a unit, its last segment; each folded as the text will be,
+/// with and without inner spaces.
+fn department_forms(raw: &str) -> Vec<String> {
+    let segments: Vec<&str> = raw.split(['/', '／']).map(str::trim).filter(|s| !s.is_empty()).collect();
+    let mut out = Vec::new();
+    let Some(last) = segments.last() else { return out };
+    let mut spellings = |s: &str| {
+        out.push(fold(s).text.trim().to_owned());
+        out.push(compact(s));
+    };
+    if specific_unit(last) {
+        spellings(last);
+        // A numbered 部 is that department also as a 部門 (第一営業部門), which 人事部門 is not.
+        let numbered = last
+            .strip_prefix('第')
+            .and_then(|r| r.chars().next())
+            .is_some_and(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+        if numbered && last.ends_with('部') {
+            spellings(&format!("{last}門"));
+        }
+    }
+    if segments.len() > 1 {
+        spellings(&segments.join("/"));
+    }
+    out.retain(|f| !f.is_empty());
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether a path segment names a unit specifically enough to be masked wherever it stands
+/// (see [`NameIndex::with_departments`]).
+fn specific_unit(segment: &str) -> bool {
+    let form = compact(segment);
+    let spaced = fold(segment).text;
+    let spaced = spaced.trim();
+    let unit_word = UNIT_ENDINGS.split_whitespace().any(|e| form.ends_with(e))
+        || LATIN_UNIT_ENDINGS
+            .split_whitespace()
+            .any(|e| spaced.strip_suffix(e).is_some_and(|head| !head.is_empty() && !head.ends_with(|c: char| c.is_ascii_alphabetic())));
+    form.chars().count() >= MIN_DEPARTMENT_CHARS
+        && unit_word
+        && !form.ends_with("部門")
+        && !GENERIC_UNITS.split_whitespace().any(|g| g == form)
+}
+
+/// Whether a department match stands as a word: not run into by katakana or Latin letters on
+/// either side, and not continued into another word (人事部|門, 開発課|題). A side touching another
+/// department match (`joined`: a path written without 「/」), or a character in `named` (a name
+/// chosen for masking, which will not be there), is not checked.
+fn department_fits(text: &str, folded: &Folded, hit: &Hit, (joined_left, joined_right): (bool, bool), named: Option<&[bool]>) -> bool {
+    let norm = folded.text.as_str();
+    let pattern = &norm[hit.start..hit.end];
+    let original = |at: usize| text[folded.orig[at]..].chars().next();
+    let is_named = |at: usize| named.is_some_and(|n| n.get(folded.orig[at]).copied().unwrap_or(false));
+    let (Some(first), Some(last)) = (pattern.chars().next(), pattern.chars().next_back()) else { return false };
+    if !joined_left {
+        if let Some(prev) = norm[..hit.start].chars().next_back() {
+            let at = hit.start - prev.len_utf8();
+            let runs_on = (first.is_ascii_alphanumeric() && prev.is_ascii_alphanumeric())
+                || (original(hit.start).is_some_and(is_katakana_or_half) && original(at).is_some_and(is_katakana_or_half));
+            if runs_on && !is_named(at) {
+                return false;
+            }
+        }
+    }
+    if !joined_right {
+        if let Some(next) = norm[hit.end..].chars().next() {
+            let last_at = hit.end - last.len_utf8();
+            let runs_on = (last.is_ascii_alphanumeric() && next.is_ascii_alphanumeric())
+                || (original(last_at).is_some_and(is_katakana_or_half) && original(hit.end).is_some_and(is_katakana_or_half))
+                || DEPARTMENT_BREAKS.iter().any(|&(end, breaks)| end == last && breaks.contains(next));
+            if runs_on && !is_named(hit.end) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Exact ages, as candidates over the original text: an optional 満, a number (1–3 digits, or
+/// kanji up to 九十九), 歳 or 才, and a 半 after it; not a bound, band or difference.
+fn ages(text: &str, folded: &Folded) -> Vec<Candidate> {
+    let norm = folded.text.as_str();
+    let mut out = Vec::new();
+    let mut units: Vec<(usize, &str)> = norm.match_indices('歳').chain(norm.match_indices('才')).collect();
+    units.sort_unstable();
+    for (at, c) in units {
+        let before = &norm[..at];
+        let digits = before.bytes().rev().take_while(u8::is_ascii_digit).count();
+        let (number_start, years) = if digits > 0 {
+            let start = at - digits;
+            if digits > 3 || before[..start].ends_with(['.', ',']) {
+                continue;
+            }
+            match before[start..].parse::<u32>() {
+                Ok(years) => (start, years),
+                Err(_) => continue,
+            }
+        } else {
+            let kanji: usize = before.chars().rev().take_while(|&k| KANJI_DIGITS.contains(k) || k == '十').map(char::len_utf8).sum();
+            let start = at - kanji;
+            if kanji == 0 || before[..start].ends_with(|k: char| KANJI_NUMBER_CHARS.contains(k)) {
+                continue;
+            }
+            match kanji_number(&before[start..]) {
+                Some(years) => (start, years),
+                None => continue,
+            }
+        };
+        let mut end = at + c.len();
+        if AGE_NOT_AN_AGE.iter().any(|w| text[folded.orig[end]..].starts_with(w)) {
+            continue;
+        }
+        if norm[end..].starts_with('半') {
+            end += '半'.len_utf8();
+        }
+        // 満30歳, but not the 満 ending 不満, 未満, 円満 ….
+        let man = before[..number_start].strip_suffix('満').filter(|b| !b.ends_with(|k: char| "不未充円肥豊干飽".contains(k)));
+        let start = man.map_or(number_start, str::len);
+        out.push(Candidate { start: folded.orig[start], end: folded.orig[end], full: false, bare: false, who: Who::Age(years) });
+    }
+    out
+}
+
+/// 三十四 → 34, 二十 → 20, 十五 → 15, 三四 and 三〇 → 34 and 30; None for anything else,
+/// including a leading 〇 (〇〇歳 is a placeholder, not an age).
+fn kanji_number(s: &str) -> Option<u32> {
+    let digit = |c: char| KANJI_DIGITS.chars().position(|d| d == c).map(|p| p as u32);
+    let chars: Vec<char> = s.chars().collect();
+    match chars.iter().position(|&c| c == '十') {
+        Some(ten) => {
+            let tens = match ten {
+                0 => 1,
+                1 => digit(chars[0]).filter(|&d| d >= 1)?,
+                _ => return None,
+            };
+            let ones = match &chars[ten + 1..] {
+                [] => 0,
+                [one] => digit(*one).filter(|&d| d >= 1)?,
+                _ => return None,
+            };
+            Some(tens * 10 + ones)
+        }
+        None if (1..=3).contains(&chars.len()) && chars[0] != '〇' => chars.iter().try_fold(0, |n, &c| Some(n * 10 + digit(c)?)),
+        None => None,
+    }
+}
+
+/// The decade replacing an exact age: 34 → 30代, 15 → 10代, 7 → 10歳未満, 70 and over → 70代以上
+/// (as [`age_band`], where so few people remain that the decade names them).
+fn age_decade(years: u32) -> String {
+    match years {
+        0..=9 => "10歳未満".to_owned(),
+        10..=69 => format!("{}代", years / 10 * 10),
+        _ => "70代以上".to_owned(),
+    }
 }
 
 /// 0 → A, 25 → Z, 26 → AA.
@@ -616,7 +1012,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::HashSet;
-    use std::time::Instant;
+    use std::time::{Duration, Instant};
 
     fn person(id: i64, family: &str, given: &str, family_kana: &str, given_kana: &str) -> KnownPerson {
         KnownPerson {
@@ -875,6 +1271,149 @@ mod tests {
         assert_eq!(coarse_date(d(2027, 1, 15)), both("2026年度下期", "FY2026 H2"));
     }
 
+    // ---- departments and ages ----
+
+    fn departments() -> Vec<String> {
+        [
+            "役員室",
+            "営業本部",
+            "営業本部/第一営業部",
+            "営業本部/第一営業部/営業推進課",
+            "営業本部/営業部",
+            "営業本部/マーケティング部/マーケティング課",
+            "製造本部",
+            "製造本部/品質保証部",
+            "製造本部/品質保証部/品質保証課",
+            "製造本部/中村工場",
+            "管理本部",
+            "管理本部/人事部",
+            "管理本部/人事部/健康推進課",
+            "管理本部/人事部門",
+            "開発本部/開発部/開発課",
+            "開発本部/開発部/開発 1G",
+            "営業本部/営業所",
+            "経営企画本部/人材開発",
+            "本社/総務",
+            "本社/会議室",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    fn dept_index() -> NameIndex {
+        let mut people = people();
+        people.push(person(13, "中村", "亮", "ナカムラ", "リョウ"));
+        people.push(person(14, "門田", "門太", "カドタ", "モンタ"));
+        NameIndex::with_departments(&people, &departments())
+    }
+
+    fn dmask(text: &str) -> String {
+        dept_index().mask(text, None, None, &labels())
+    }
+
+    #[test]
+    fn pseudonym_department_names_are_masked() {
+        assert_eq!(dmask("品質保証課の業務量は増加傾向"), "ある部署の業務量は増加傾向");
+        assert_eq!(dmask("営業推進課では人手が足りない。"), "ある部署では人手が足りない。");
+        assert_eq!(dmask("役員室と営業部、健康推進課の保健師"), "ある部署とある部署、ある部署の保健師");
+        // A path, however written, is one department.
+        for text in [
+            "営業本部/第一営業部",
+            "営業本部／第一営業部",
+            "営業本部 / 第一営業部",
+            "営業本部　第一営業部",
+            "営業本部第一営業部",
+            "製造本部品質保証部",
+            "本社/総務",
+        ] {
+            assert_eq!(dmask(&format!("{text}に異動")), "ある部署に異動", "{text}");
+        }
+        assert_eq!(dmask("営業部から第一営業部へ"), "ある部署からある部署へ");
+        assert_eq!(dmask("第一営業部門の方針"), "ある部署の方針");
+        // Titles stay; folded spellings are found; a Latin unit needs word edges.
+        assert_eq!(dmask("品質保証課長の山田さん"), "ある部署長の関係者A");
+        assert_eq!(dmask("品質\u{200B}保証課、ﾏｰｹﾃｨﾝｸﾞ課"), "ある部署、ある部署");
+        assert_eq!(dmask("開発 1Gのリーダー、開発1G"), "ある部署のリーダー、ある部署");
+        assert_eq!(dmask("開発 1GB のメモリ"), "開発 1GB のメモリ");
+        let en = MaskLabels::en("K-TEST-0001");
+        assert_eq!(dept_index().mask("品質保証課の山田さん", None, None, &en), "a departmentのPerson A");
+        assert_eq!(dept_index().department_forms(), 34);
+        assert_eq!(NameIndex::new(&people()).department_forms(), 0);
+    }
+
+    #[test]
+    fn pseudonym_department_rule_keeps_ordinary_words() {
+        // Short names, generic units, functions (…部門), names without a unit word, and names
+        // running on into a longer word all stay.
+        let plain = concat!(
+            "人事部門の方針と開発課題、部品の調達。営業所を回り、会議室で話した。",
+            "人材開発の経験を活かし、総務と人事、本社の意向、経営層と管理職の期待。",
+            "デジタルマーケティング課、品質保証課題、人事部署の役割、営業部隊。",
+        );
+        assert_eq!(dmask(plain), plain);
+        assert_eq!(dmask("人事部の方針"), "ある部署の方針");
+        assert_eq!(dmask("人事部門"), "人事部門");
+        // The continuation is a name: a department is masked, and so is the name.
+        assert_eq!(dmask("人事部門太さん"), "ある部署関係者A");
+        // Without departments nothing of this changes.
+        let names_only = NameIndex::new(&people());
+        assert_eq!(names_only.mask("品質保証課の業務量", None, None, &labels()), "品質保証課の業務量");
+    }
+
+    #[test]
+    fn pseudonym_names_win_over_departments_unless_bare_inside() {
+        assert_eq!(dmask("中村工場の生産計画"), "ある部署の生産計画");
+        assert_eq!(dmask("中村さんは中村工場へ"), "関係者Aはある部署へ");
+        assert_eq!(dmask("中村工場長と話した"), "関係者A工場長と話した");
+        assert_eq!(dmask("中村亮工場"), "関係者A工場");
+        assert_eq!(dmask("中村の異動"), "関係者Aの異動");
+    }
+
+    #[test]
+    fn pseudonym_exact_ages_become_decades() {
+        for (text, masked) in [
+            ("本人（30歳）は", "本人（30代）は"),
+            ("本人(満34才)は", "本人(30代)は"),
+            ("３０歳を迎え", "30代を迎え"),
+            ("満３９歳", "30代"),
+            ("三十四歳で", "30代で"),
+            ("二十歳の頃", "20代の頃"),
+            ("十九歳", "10代"),
+            ("19歳で入社", "10代で入社"),
+            ("5歳の娘", "10歳未満の娘"),
+            ("1歳半の子", "10歳未満の子"),
+            ("72歳の母", "70代以上の母"),
+            ("105歳", "70代以上"),
+            ("4\u{200B}5歳", "40代"),
+            ("30歳上司", "30代上司"),
+            ("円満30歳", "円満30代"),
+        ] {
+            assert_eq!(mask(text), masked, "{text}");
+        }
+        // Bounds, bands, differences, placeholders, tenure and other numbers stay.
+        let plain = concat!(
+            "30歳以上、30歳代、40歳前後、3歳年上の同僚、3歳上の兄、2歳差、10歳未満、〇〇歳、○○歳、万歳、",
+            "千歳空港、百二十歳、1234歳、2.5歳、入社5年目、30代、30年",
+        );
+        assert_eq!(mask(plain), plain);
+    }
+
+    #[test]
+    fn pseudonym_departments_and_ages_mask_once() {
+        let index = dept_index();
+        for text in [
+            "本人（30歳）は品質保証課の山田さんと営業本部 / 第一営業部の佐藤課長について話した。",
+            "人事部門太さん、中村工場の中村さん、5歳の娘、開発課題、営業本部品質保証課",
+            "ある部署の関係者Aは30代",
+        ] {
+            for l in [labels(), MaskLabels::en("K-TEST-0001")] {
+                let once = index.mask(text, Some(1), Some(2), &l);
+                assert_eq!(index.mask(&once, Some(1), Some(2), &l), once, "{text}");
+            }
+        }
+    }
+
     // ---- property: no known name form survives ----
 
     #[rustfmt::skip]
@@ -1084,6 +1623,181 @@ mod tests {
         }
     }
 
+    // ---- property: no indexed department and no exact age survives ----
+
+    #[rustfmt::skip]
+    const DEPARTMENT_BANK: &[&str] = &[
+        "役員室", "営業本部", "営業本部/第一営業部", "営業本部/第一営業部/法人営業課",
+        "営業本部/第一営業部/営業推進課", "営業本部/第二営業部/代理店営業課", "営業本部/第二営業部/法人営業第二課",
+        "営業本部/マーケティング部/デジタルマーケティング課", "製造本部", "製造本部/品質保証部",
+        "製造本部/品質保証部/品質保証課", "製造本部/品質保証部/検査課", "製造本部/製造部/組立課",
+        "管理本部", "管理本部/人事部", "管理本部/人事部/人事課", "管理本部/人事部/健康推進課",
+        "開発本部", "開発本部/開発部/ソフトウェア開発課", "開発本部/開発部/設計課",
+        "管理本部/情報システム部/情報セキュリティ課", "営業本部/カスタマーサポート部/お客様相談課",
+        "経営企画本部/経営企画部/IR課", "管理本部/総務部/総務課",
+    ];
+
+    /// Before and after a department mentioned in the text.
+    const DEPARTMENT_BEFORE: &[&str] = &["、", "は", "と", "\n", "（", "。"];
+    const DEPARTMENT_AFTER: &[&str] = &["", "", "の", "では", "長", "から", "）", "に異動した。", "の業務量は増加傾向"];
+
+    /// Every spelling of the bank's departments that must never appear in masked text.
+    fn forbidden_departments() -> Vec<String> {
+        let mut out = Vec::new();
+        for path in DEPARTMENT_BANK {
+            let last = path.rsplit('/').next().unwrap_or(path);
+            if specific_unit(last) {
+                out.push(last.to_owned());
+            }
+            if path.contains('/') {
+                out.push((*path).to_owned());
+            }
+        }
+        out
+    }
+
+    fn department_mention(path: &str, kind: usize) -> String {
+        let last = path.rsplit('/').next().unwrap_or(path);
+        match kind {
+            0 | 1 => last.to_owned(),
+            2 => path.to_owned(),
+            3 => path.replace('/', "／"),
+            4 => path.replace('/', " "),
+            5 => path.replace('/', " / "),
+            _ => path.replace('/', ""),
+        }
+    }
+
+    fn age_mention(years: u32, style: usize, man: bool) -> String {
+        const FULL: [char; 10] = ['０', '１', '２', '３', '４', '５', '６', '７', '８', '９'];
+        let number = match style {
+            1 => years.to_string().chars().map(|d| FULL[d.to_digit(10).unwrap_or(0) as usize]).collect(),
+            2 if (1..100).contains(&years) => {
+                let digit = |d: u32| KANJI_DIGITS.chars().nth(d as usize).map(String::from).unwrap_or_default();
+                let tens = match years / 10 {
+                    0 => String::new(),
+                    1 => "十".to_owned(),
+                    t => format!("{}十", digit(t)),
+                };
+                let ones = match years % 10 {
+                    0 => String::new(),
+                    d => digit(d),
+                };
+                format!("{tens}{ones}")
+            }
+            _ => years.to_string(),
+        };
+        let unit = if style == 3 { "才" } else { "歳" };
+        format!("{}{number}{unit}", if man { "満" } else { "" })
+    }
+
+    #[test]
+    fn pseudonym_department_bank_is_sound() {
+        let departments = forbidden_departments();
+        assert_eq!(departments.len(), 43);
+        for f in 0..FAMILIES.len() {
+            for g in 0..GIVENS.len() {
+                for form in forbidden_forms(&bank_person(1, f, g)) {
+                    for d in DEPARTMENT_BANK.iter().chain(DEPARTMENT_BEFORE).chain(DEPARTMENT_AFTER) {
+                        assert!(!d.contains(form.as_str()), "{d} contains {form}");
+                    }
+                }
+            }
+        }
+        for d in &departments {
+            for filler in FILLERS.iter().chain(SUFFIXES).chain(DEPARTMENT_BEFORE).chain(DEPARTMENT_AFTER) {
+                assert!(!filler.contains(d.as_str()), "{filler} contains {d}");
+            }
+        }
+        assert_eq!(age_mention(34, 2, true), "満三十四歳");
+        assert_eq!(age_mention(20, 1, false), "２０歳");
+        assert_eq!(age_mention(7, 3, false), "7才");
+    }
+
+    /// (kind: 0 name, 1 filler, 2 department, 3 age; which; form or style; suffix or flag)
+    type Piece = (usize, usize, usize, usize);
+
+    fn arb_pieces() -> impl Strategy<Value = (Vec<(usize, usize)>, Vec<Piece>, usize)> {
+        (
+            prop::collection::vec((0..FAMILIES.len(), 0..GIVENS.len()), 1..20),
+            prop::collection::vec((0..4usize, 0..128usize, 0..17usize, 0..64usize), 1..40),
+            0..64usize,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn pseudonym_no_department_or_age_survives((picks, pieces, subject) in arb_pieces()) {
+            let people: Vec<KnownPerson> = picks
+                .iter()
+                .enumerate()
+                .map(|(i, &(f, g))| bank_person(i as i64 + 1, f, g))
+                .collect();
+            let paths: Vec<String> = DEPARTMENT_BANK.iter().map(|s| s.to_string()).collect();
+            let index = NameIndex::with_departments(&people, &paths);
+            let mut text = String::new();
+            let mut ages_written = 0;
+            for &(kind, which, form, extra) in &pieces {
+                match kind {
+                    0 => {
+                        text.push_str(&name_form(&people[which % people.len()], form));
+                        text.push_str(SUFFIXES[extra % SUFFIXES.len()]);
+                    }
+                    1 => text.push_str(FILLERS[which % FILLERS.len()]),
+                    2 => {
+                        text.push_str(DEPARTMENT_BEFORE[extra % DEPARTMENT_BEFORE.len()]);
+                        text.push_str(&department_mention(DEPARTMENT_BANK[which % DEPARTMENT_BANK.len()], form));
+                        text.push_str(DEPARTMENT_AFTER[(extra / 8) % DEPARTMENT_AFTER.len()]);
+                    }
+                    _ => {
+                        let mention = age_mention(which as u32, form % 4, extra % 2 == 0);
+                        text.push_str(if extra % 3 == 0 { "（" } else { "本人は" });
+                        text.push_str(&mention);
+                        text.push_str(if extra % 3 == 0 { "）" } else { "で、" });
+                        ages_written += 1;
+                    }
+                }
+            }
+            let subject = Some(people[subject % people.len()].id);
+            for l in [labels(), MaskLabels::en("K-TEST-0001")] {
+                let out = index.mask(&text, subject, None, &l);
+                for d in forbidden_departments() {
+                    prop_assert!(!out.contains(d.as_str()), "{d} survived: {text} → {out}");
+                }
+                for p in &people {
+                    for form in forbidden_forms(p) {
+                        prop_assert!(protected(&form) || !out.contains(form.as_str()), "{form} survived: {text} → {out}");
+                    }
+                }
+                prop_assert!(ages(&out, &fold(&out)).is_empty(), "an exact age survived: {text} → {out}");
+                let bands = ["10歳未満", "代"].iter().map(|b| out.matches(b).count()).sum::<usize>();
+                prop_assert!(bands >= ages_written, "{ages_written} ages, {bands} bands: {text} → {out}");
+                prop_assert_eq!(index.mask(&out, subject, None, &l), out);
+            }
+        }
+    }
+
+    #[rustfmt::skip]
+    const TRICKY: &[&str] = &[
+        "人事部", "人事課", "品質保証課", "営業本部", "第一営業部", "中村工場", "開発 1G", "マーケティング課",
+        "門", "題", "品", "所", "属", "内", "長", "課長", "さん", "様", "ヤ", "マ", "ー", "ｶ", "ﾞ", "A", "g", "1",
+        "3", "０", "三", "十", "〇", "満", "歳", "才", "半", "以上", "代", "未満", "/", "／", " ", "　", "・",
+        "ある部署", "関係者", "関係者A", "上司", "a department", "中村", "亮", "門田", "門太", "山田", "太郎",
+        "ヤマダ", "林", "誠", "の", "\u{200B}",
+    ];
+
+    proptest! {
+        #[test]
+        fn pseudonym_masking_tricky_text_twice_changes_nothing(tokens in prop::collection::vec(0..TRICKY.len(), 1..30)) {
+            let index = dept_index();
+            let text: String = tokens.iter().map(|&t| TRICKY[t]).collect();
+            for l in [labels(), MaskLabels::en("K-TEST-0001")] {
+                let once = index.mask(&text, Some(1), Some(13), &l);
+                prop_assert_eq!(index.mask(&once, Some(1), Some(13), &l), once.clone(), "{}", text);
+            }
+        }
+    }
+
     // ---- timing (printed, not asserted) ----
 
     #[rustfmt::skip]
@@ -1226,5 +1940,169 @@ mod tests {
             small_mask / 1_000,
         );
         assert_eq!(index.len(), 100_000);
+        department_timing(&people, &index, big_build, &texts[..500], &mut rng);
+    }
+
+    #[rustfmt::skip]
+    const DEMO_KINDS: &[(&str, usize, &[&str])] = &[
+        ("営業", 1, &["法人営業課", "営業推進課", "代理店営業課", "官公庁営業課", "海外営業課"]),
+        ("人事", 4, &["人事課", "労務課", "人材開発課", "採用課", "健康推進課"]),
+        ("製造", 3, &["製造課", "組立課", "加工課", "生産技術課", "設備保全課"]),
+        ("開発", 2, &["設計課", "ソフトウェア開発課", "試作課", "評価課", "技術管理課"]),
+        ("経理", 4, &["経理課", "財務課", "管理会計課", "税務課"]),
+        ("総務", 4, &["総務課", "施設管理課", "庶務課", "秘書課"]),
+        ("経営企画", 0, &["経営企画課", "広報課", "事業開発課", "IR課"]),
+        ("品質保証", 3, &["品質管理課", "品質保証課", "検査課", "環境安全課"]),
+        ("情報システム", 4, &["システム企画課", "インフラ課", "業務システム課", "情報セキュリティ課"]),
+        ("マーケティング", 1, &["市場調査課", "販売促進課", "商品企画課", "デジタルマーケティング課"]),
+        ("研究開発", 2, &["基礎研究課", "応用研究課", "材料研究課", "先行開発課"]),
+        ("購買", 3, &["調達課", "購買管理課", "外注管理課"]),
+        ("生産管理", 3, &["生産計画課", "工程管理課", "資材課"]),
+        ("物流", 3, &["物流企画課", "倉庫管理課", "配送課", "出荷管理課"]),
+        ("カスタマーサポート", 1, &["お客様相談課", "技術サポート課", "修理サービス課"]),
+        ("法務", 0, &["法務課", "知的財産課", "コンプライアンス課"]),
+    ];
+    const DEMO_FAMILIES: [&str; 5] = ["経営企画本部", "営業本部", "開発本部", "製造本部", "管理本部"];
+    const DEMO_REPEATS: [usize; 9] = [0, 2, 3, 0, 2, 14, 13, 7, 8];
+
+    fn kanji(n: usize) -> String {
+        let digits = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+        let units = ["", "十", "百", "千"];
+        let mut out = String::new();
+        for place in (0..4).rev() {
+            let d = n / 10usize.pow(place as u32) % 10;
+            if d > 0 {
+                out.push_str(if d == 1 && place > 0 { "" } else { digits[d] });
+                out.push_str(units[place]);
+            }
+        }
+        out
+    }
+
+    /// The demo company's department paths for `total` departments (crates/demo/src/org.rs,
+    /// condensed): 役員室, 本部 split every eight 部, numbered 部 of sixteen kinds, and their 課
+    /// cycling through each kind's names (法人営業課, …, then 法人営業第二課).
+    fn demo_departments(total: usize) -> Vec<String> {
+        let kind_at = |i: usize| if i < DEMO_KINDS.len() { i } else { DEMO_REPEATS[(i - DEMO_KINDS.len()) % DEMO_REPEATS.len()] };
+        let (mut per_family, mut divisions, mut parts) = ([0usize; 5], 0, 0);
+        loop {
+            let family = DEMO_KINDS[kind_at(parts)].1;
+            let opens = usize::from(per_family[family] % 8 == 0);
+            if 1 + divisions + opens + (parts + 1) * 3 > total {
+                break;
+            }
+            per_family[family] += 1;
+            divisions += opens;
+            parts += 1;
+        }
+        let sections = total - 1 - divisions - parts;
+        let mut kind_total = vec![0; DEMO_KINDS.len()];
+        let mut seen = vec![0; DEMO_KINDS.len()];
+        let mut by_family: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); DEMO_FAMILIES.len()];
+        for i in 0..parts {
+            kind_total[kind_at(i)] += 1;
+        }
+        for i in 0..parts {
+            let k = kind_at(i);
+            by_family[DEMO_KINDS[k].1].push((k, seen[k], i));
+            seen[k] += 1;
+        }
+        let numbered = |stem: &str, suffix: &str, n: usize, of: usize| {
+            if of <= 1 {
+                format!("{stem}{suffix}")
+            } else {
+                format!("第{}{stem}{suffix}", kanji(n + 1))
+            }
+        };
+        let mut out = vec!["役員室".to_owned()];
+        for (family, slots) in by_family.iter().enumerate() {
+            let count = slots.len().div_ceil(8);
+            let mut next = 0;
+            for division in 0..count {
+                let head = numbered("", DEMO_FAMILIES[family], division, count);
+                out.push(head.clone());
+                while next < slots.len() && next * count / slots.len() == division {
+                    let (k, ordinal, index) = slots[next];
+                    next += 1;
+                    let (stem, _, names) = DEMO_KINDS[k];
+                    let part = format!("{head}/{}", numbered(stem, "部", ordinal, kind_total[k]));
+                    out.push(part.clone());
+                    for i in 0..sections / parts + usize::from(index < sections % parts) {
+                        let (base, round) = (names[i % names.len()], i / names.len());
+                        let name = if round == 0 {
+                            base.to_owned()
+                        } else {
+                            format!("{}第{}課", base.trim_end_matches('課'), kanji(round + 1))
+                        };
+                        out.push(format!("{part}/{name}"));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn pseudonym_demo_departments_have_the_demo_shape() {
+        let paths = demo_departments(2_500);
+        assert_eq!(paths.len(), 2_500);
+        assert_eq!(paths.iter().collect::<HashSet<_>>().len(), 2_500);
+        for expected in ["役員室", "第一営業本部/第一営業部/法人営業課", "経営企画本部/法務部/知的財産課", "第二営業本部/第六営業部"]
+        {
+            assert!(paths.iter().any(|p| p == expected), "{expected}");
+        }
+    }
+
+    /// The demo shape (100,000 people, 2,500 departments): the index with and without the
+    /// departments, on texts of names only and on texts that also name departments and ages.
+    fn department_timing(people: &[KnownPerson], names_only: &NameIndex, names_build: Duration, texts: &[String], rng: &mut Lcg) {
+        let departments = demo_departments(2_500);
+        let t = Instant::now();
+        let index = NameIndex::with_departments(people, &departments);
+        let build = t.elapsed();
+        let rich: Vec<String> = (0..texts.len())
+            .map(|_| {
+                let mut text = String::new();
+                while text.chars().count() < 1_500 {
+                    match rng.below(40) {
+                        0..=9 => {
+                            text.push_str(&name_form(&people[rng.below(people.len())], rng.below(17)));
+                            text.push_str(SUFFIXES[rng.below(SUFFIXES.len())]);
+                        }
+                        10 | 11 => {
+                            text.push_str(DEPARTMENT_BEFORE[rng.below(DEPARTMENT_BEFORE.len())]);
+                            text.push_str(&department_mention(&departments[rng.below(departments.len())], rng.below(7)));
+                            text.push_str(DEPARTMENT_AFTER[rng.below(DEPARTMENT_AFTER.len())]);
+                        }
+                        12 => {
+                            text.push_str("本人（");
+                            text.push_str(&age_mention(20 + rng.below(45) as u32, rng.below(4), rng.below(2) == 0));
+                            text.push_str("）は");
+                        }
+                        _ => text.push_str(FILLERS[rng.below(FILLERS.len())]),
+                    }
+                }
+                text
+            })
+            .collect();
+        let mut out_chars = 0;
+        let mut time = |index: &NameIndex, texts: &[String]| {
+            let t = Instant::now();
+            for (i, text) in texts.iter().enumerate() {
+                out_chars += index.mask(text, Some(i as i64 + 1), Some(i as i64 + 2), &labels()).chars().count();
+            }
+            t.elapsed() / texts.len() as u32
+        };
+        let (plain_names, plain_departments) = (time(names_only, texts), time(&index, texts));
+        let (rich_names, rich_departments) = (time(names_only, &rich), time(&index, &rich));
+        println!(
+            "pseudonym timing (demo shape, 100,000 people): build names only {names_build:?} ({} forms), \
+             with 2,500 departments {build:?} ({} forms, {} department spellings); mask per report of ~1,500 chars, \
+             names only / with departments: names and fillers {plain_names:?} / {plain_departments:?}, \
+             also departments and ages {rich_names:?} / {rich_departments:?}; {out_chars} chars out",
+            names_only.forms.len(),
+            index.forms.len(),
+            index.department_forms(),
+        );
     }
 }

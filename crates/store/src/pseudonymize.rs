@@ -1,6 +1,7 @@
 //! What pseudonymized reading needs from the database: the tenant's secret for stable
 //! pseudonyms (kept as sealed text, so a stolen file cannot reverse them), and an index of
-//! every employee's name forms, cached per tenant until the register changes.
+//! every employee's name forms and every department's name, cached per tenant until the
+//! register or the department tree changes.
 
 use crate::{now_ms, Result, Store, StoreError};
 use domain::ids::{SealedId, TenantId};
@@ -11,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-/// A tenant's name index and the register stamp it was built from.
+/// A tenant's name index and the stamp (register and department tree) it was built from.
 type Cached = (String, Arc<NameIndex>);
 
 /// Name indexes by tenant.
@@ -66,13 +67,10 @@ impl Store {
         hex::decode(text.trim()).map_err(|_| StoreError::Crypto("damaged pseudonym secret".into()))
     }
 
-    /// The index of every employee's name forms, rebuilt when the register has changed.
+    /// The index of every employee's name forms and every department's name and path, rebuilt
+    /// when the register or the department tree has changed.
     pub(crate) async fn name_index(&self, tenant: TenantId) -> Result<Arc<NameIndex>> {
-        let r = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), 0) AS m FROM employees WHERE tenant_id = $1")
-            .bind(tenant.get())
-            .fetch_one(&self.db.read)
-            .await?;
-        let stamp = format!("{}:{}", r.try_get::<i64, _>("n")?, r.try_get::<i64, _>("m")?);
+        let stamp = self.name_index_stamp(tenant).await?;
         let mut cache = self.names.inner.lock().await;
         if let Some((s, idx)) = cache.get(&tenant) {
             if *s == stamp {
@@ -96,11 +94,38 @@ impl Store {
             };
             people.push(KnownPerson { id: r.try_get("id")?, family, given, family_kana, given_kana });
         }
+        let rows =
+            sqlx::query("SELECT name, path FROM departments WHERE tenant_id = $1").bind(tenant.get()).fetch_all(&self.db.read).await?;
+        let mut departments = Vec::with_capacity(rows.len() * 2);
+        for r in &rows {
+            departments.push(r.try_get::<String, _>("name")?);
+            departments.push(r.try_get::<String, _>("path")?);
+        }
         let start = now_ms();
-        let idx = Arc::new(NameIndex::new(&people));
-        tracing::debug!(people = people.len(), ms = now_ms() - start, "name index built");
+        let idx = Arc::new(NameIndex::with_departments(&people, &departments));
+        tracing::debug!(people = people.len(), departments = rows.len(), ms = now_ms() - start, "name index built");
         cache.insert(tenant, (stamp, idx.clone()));
         Ok(idx)
+    }
+
+    /// What the index depends on: the register (count, last update) and the department tree
+    /// (count, highest id; departments are only ever added, by imports).
+    async fn name_index_stamp(&self, tenant: TenantId) -> Result<String> {
+        let e = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), 0) AS m FROM employees WHERE tenant_id = $1")
+            .bind(tenant.get())
+            .fetch_one(&self.db.read)
+            .await?;
+        let d = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS m FROM departments WHERE tenant_id = $1")
+            .bind(tenant.get())
+            .fetch_one(&self.db.read)
+            .await?;
+        Ok(format!(
+            "{}:{}/{}:{}",
+            e.try_get::<i64, _>("n")?,
+            e.try_get::<i64, _>("m")?,
+            d.try_get::<i64, _>("n")?,
+            d.try_get::<i64, _>("m")?
+        ))
     }
 }
 

@@ -2,5 +2,6 @@
 
 mod cycles;
 mod interviews;
+mod pseudonymize;
 mod reports;
 mod seed;
