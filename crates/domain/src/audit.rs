@@ -41,10 +41,11 @@ pub enum AuditAction {
     InterviewListRead,
     BackupWritten,
     DatabaseRestored,
+    ReportListRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 34] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -79,6 +80,7 @@ impl AuditAction {
         AuditAction::InterviewListRead,
         AuditAction::BackupWritten,
         AuditAction::DatabaseRestored,
+        AuditAction::ReportListRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +119,7 @@ impl AuditAction {
             AuditAction::InterviewListRead => "interview_list_read",
             AuditAction::BackupWritten => "backup_written",
             AuditAction::DatabaseRestored => "database_restored",
+            AuditAction::ReportListRead => "report_list_read",
         }
     }
 
@@ -160,6 +163,7 @@ impl AuditAction {
             AuditAction::InterviewListRead => "面談一覧の閲覧",
             AuditAction::BackupWritten => "バックアップの作成",
             AuditAction::DatabaseRestored => "バックアップからの復元",
+            AuditAction::ReportListRead => "個別報告書一覧の閲覧",
         }
     }
 }

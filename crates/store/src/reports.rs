@@ -687,7 +687,7 @@ impl Store {
             };
             out.push(self.summary(m, p, actor.user, tags.remove(&m.id.get()).unwrap_or_default()));
         }
-        self.audit(ctx, ctx.event(AuditAction::InterviewListRead, "reports", "list").detail(format!("count={}", out.len()))).await?;
+        self.audit(ctx, ctx.event(AuditAction::ReportListRead, "reports", "list").detail(format!("count={}", out.len()))).await?;
         Ok(out)
     }
 
@@ -715,6 +715,7 @@ impl Store {
                 assigned_to_me: mine,
             });
         }
+        self.audit(ctx, ctx.event(AuditAction::ReportListRead, "review_queue", "list").detail(format!("count={}", out.len()))).await?;
         Ok(out)
     }
 
