@@ -53,10 +53,13 @@ pub enum Action {
     ReviewReports,
     /// Editing the tenant's issue tags and review rubric (R13).
     ManageTaxonomy,
+    /// Asking the API for reports: every role may ask; the answer holds only what the role may
+    /// see (an empty list, or 404 for one report), so the API never confirms that a report exists.
+    QueryReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::Public,
         Action::ChooseRole,
         Action::ManageOwnSession,
@@ -76,6 +79,7 @@ impl Action {
         Action::ReadReports,
         Action::ReviewReports,
         Action::ManageTaxonomy,
+        Action::QueryReports,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -118,7 +122,7 @@ fn role_allows(role: Role, action: Action) -> bool {
     use Role as R;
     match action {
         A::Public | A::ChooseRole | A::ManageOwnSession => true,
-        A::ViewHome | A::ViewSelf | A::ManageOwnTokens => true,
+        A::ViewHome | A::ViewSelf | A::ManageOwnTokens | A::QueryReports => true,
         A::ListEmployees | A::ImportEmployees => matches!(role, R::Hr | R::Admin),
         A::ViewAuditLog | A::ManageUsers => matches!(role, R::Admin),
         A::ManageCycles | A::ManageTaxonomy => matches!(role, R::Hr),

@@ -367,6 +367,15 @@ async fn api_tokens_act_in_their_role_until_revoked(backend: Backend) -> Result<
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.brief());
     assert_eq!(res.json()?["error"]["code"], "forbidden");
 
+    // The reports API never confirms a report exists to a role that may not read reports (R6):
+    // HR gets an empty list and 404 for any id, exactly as for an id that does not exist.
+    let res = bearer(&mut a, Method::GET, "/api/v1/reports", &hr_token).await?;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.brief());
+    assert_eq!(res.json()?["items"].as_array().map(Vec::len), Some(0));
+    let res = bearer(&mut a, Method::GET, "/api/v1/reports/1", &hr_token).await?;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.brief());
+    assert_eq!(res.json()?["error"]["code"], "not_found");
+
     // Only one's own tokens can be revoked; a token request needs no CSRF token.
     let other = bearer(&mut a, Method::DELETE, &format!("/api/v1/tokens/{}", consultant_token_id.get()), &hr_token).await?;
     assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.brief());

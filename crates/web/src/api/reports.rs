@@ -21,9 +21,9 @@ use store::{ReportFilter, ReportSummary, ReviewInput};
 use utoipa::{OpenApi, ToSchema};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/api/v1/reports", Action::ReadReports, list)
+    r.get("/api/v1/reports", Action::QueryReports, list)
         .post("/api/v1/reports", Action::WriteReports, create)
-        .get("/api/v1/reports/{id}", Action::ReadReports, show)
+        .get("/api/v1/reports/{id}", Action::QueryReports, show)
         .put("/api/v1/reports/{id}", Action::WriteReports, save)
         .post("/api/v1/reports/{id}/submit", Action::WriteReports, submit)
         .post("/api/v1/reports/{id}/review", Action::ReviewReports, review)
@@ -121,7 +121,7 @@ fn parse_list_query(raw: Option<&str>) -> Result<ReportFilter, Invalid> {
 }
 
 /// The reports the acting role may see: for a consultant, their own and colleagues' approved
-/// ones (pseudonymized); for a supervisor, everything submitted. Roles: consultant, supervisor.
+/// ones (pseudonymized); for a supervisor, everything submitted; for every other role, none.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reports",
     params(("cycle" = Option<i64>, Query, description = "Only reports of interviews in this cycle"), ("status" = Option<String>, Query, description = "draft, submitted, returned or approved")),
     responses((status = 200, body = ReportList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -173,7 +173,7 @@ pub struct ReportBody {
     pub comments: Vec<CommentBody>,
 }
 
-/// One report, as the acting role may see it; 404 when it may not. Roles: consultant, supervisor.
+/// One report, as the acting role may see it; 404 when it may not (every other role: always 404).
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports",
     params(("id" = i64, Path, description = "Report id")),
     responses((status = 200, body = ReportBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
