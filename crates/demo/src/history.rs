@@ -188,7 +188,7 @@ pub fn jst_ms(day: NaiveDate, hour: u32, minute: u32) -> i64 {
 
 /// The JST date of an epoch-millisecond instant.
 pub fn jst_date(ms: i64) -> NaiveDate {
-    chrono::DateTime::from_timestamp_millis(ms + JST).map(|t| t.date_naive()).unwrap_or_default()
+    domain::time::jst_date(ms).unwrap_or_default()
 }
 
 /// Weekdays outside the New Year, Golden Week and Obon holidays.

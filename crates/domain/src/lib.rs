@@ -17,6 +17,7 @@ pub mod report;
 pub mod role;
 pub mod session;
 pub mod tenant;
+pub mod time;
 
 pub use error::{Invalid, Message};
 pub use locale::Locale;

@@ -163,11 +163,7 @@ pub(crate) fn consultant_of(ctx: &Ctx) -> Result<Actor> {
 
 /// Epoch milliseconds as Japan time, `YYYY-MM-DD HH:MM`.
 pub(crate) fn jst(ms: i64) -> String {
-    let tz = chrono::FixedOffset::east_opt(9 * 3600);
-    match (chrono::DateTime::from_timestamp_millis(ms), tz) {
-        (Some(t), Some(tz)) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-        _ => ms.to_string(),
-    }
+    domain::time::format_jst(ms)
 }
 
 /// The message of a refused overlap: when the clashing interview is, and its kind.

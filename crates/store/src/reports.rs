@@ -166,11 +166,6 @@ impl Meta {
     }
 }
 
-fn jst_date(ms: i64) -> Option<chrono::NaiveDate> {
-    let tz = chrono::FixedOffset::east_opt(9 * 3600)?;
-    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&tz).date_naive())
-}
-
 fn decode_sections(text: &str) -> Result<ReportSections> {
     serde_json::from_str(text).map_err(|e| StoreError::Crypto(format!("damaged report sections: {e}")))
 }
@@ -221,7 +216,7 @@ impl Presenter {
     }
 
     fn held(&self, m: &Meta) -> String {
-        let Some(date) = jst_date(m.held_at) else { return String::new() };
+        let Some(date) = domain::time::jst_date(m.held_at) else { return String::new() };
         if self.pseudonymized() {
             let (ja, en) = coarse_date(date);
             if self.locale == Locale::Ja {

@@ -14,7 +14,6 @@ use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::FixedOffset;
 use domain::ids::{CycleId, InterviewId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::policy::{Action, Target};
@@ -40,10 +39,7 @@ pub fn routes(r: Routes) -> Routes {
 )]
 pub struct InterviewsApi;
 
-const JST: FixedOffset = match FixedOffset::east_opt(9 * 3600) {
-    Some(tz) => tz,
-    None => panic!("UTC+9 is a valid offset"),
-};
+use domain::time::JST;
 
 /// Epoch milliseconds as RFC 3339 in Japan time, e.g. `2026-05-12T10:00:00+09:00`.
 pub fn rfc3339_jst(ms: i64) -> String {

@@ -16,7 +16,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use chrono::{NaiveDate, NaiveTime, TimeZone};
 use domain::ids::{CycleId, InterviewId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::policy::{Action, Target};
@@ -42,10 +42,7 @@ pub fn routes(r: Routes) -> Routes {
 
 // ---------------------------------------------------------------- time in Japan
 
-pub(super) const JST: FixedOffset = match FixedOffset::east_opt(9 * 3600) {
-    Some(tz) => tz,
-    None => panic!("UTC+9 is a valid offset"),
-};
+pub(super) use domain::time::JST;
 
 const DAY_MS: i64 = 86_400_000;
 

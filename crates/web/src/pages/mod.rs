@@ -170,11 +170,7 @@ pub fn today_jst() -> chrono::NaiveDate {
 
 /// Formats epoch milliseconds for display in Japan time.
 pub fn format_ms(ms: i64) -> String {
-    let jst = chrono::FixedOffset::east_opt(9 * 3600);
-    match (chrono::DateTime::from_timestamp_millis(ms), jst) {
-        (Some(t), Some(tz)) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-        _ => String::new(),
-    }
+    domain::time::format_jst(ms)
 }
 
 #[derive(Template)]
