@@ -155,7 +155,7 @@ async fn seed_history(
     let consultants = HISTORY_CONSULTANTS.iter().map(|l| user(l)).collect::<anyhow::Result<Vec<UserId>>>()?;
     let supervisor = user(HISTORY_SUPERVISOR)?;
     let history = history::generate_history(company, seed, today, consultants.len());
-    let by_number = store.employee_ids_by_number(ctx.tenant).await?;
+    let by_number = store.employee_ids_by_number(ctx.tenant()).await?;
     let employees = company
         .employees
         .iter()

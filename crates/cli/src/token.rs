@@ -66,8 +66,8 @@ pub async fn run(g: &Global, what: TokenWhat) -> anyhow::Result<ExitCode> {
                 let t = config::tenant(&store, &tenant).await?;
                 let user =
                     store.user_by_login(t.id, &login).await.map_err(|_| anyhow::anyhow!("no user '{login}' in tenant '{tenant}'"))?;
-                let ctx = Ctx::user(t.id, user.id, &format!("cli:{login}"), Some(role));
-                let (secret, _) = store.create_token(&ctx, role, &name, expires).await?;
+                let op = Ctx::operator(t.id, &format!("token create {login}"));
+                let (secret, _) = store.issue_token(&op, user.id, role, &name, expires).await?;
                 println!("{secret}");
             }
             TokenWhat::List { tenant, login } => {
@@ -89,8 +89,8 @@ pub async fn run(g: &Global, what: TokenWhat) -> anyhow::Result<ExitCode> {
                 let t = config::tenant(&store, &tenant).await?;
                 let user =
                     store.user_by_login(t.id, &login).await.map_err(|_| anyhow::anyhow!("no user '{login}' in tenant '{tenant}'"))?;
-                let ctx = Ctx::user(t.id, user.id, &format!("cli:{login}"), None);
-                store.revoke_token(&ctx, TokenId::new(id)).await.map_err(|e| match e {
+                let op = Ctx::operator(t.id, &format!("token revoke {login}"));
+                store.revoke_user_token(&op, user.id, TokenId::new(id)).await.map_err(|e| match e {
                     store::StoreError::NotFound => anyhow::anyhow!("no active token {id} of '{login}'"),
                     e => e.into(),
                 })?;

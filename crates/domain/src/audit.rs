@@ -42,10 +42,12 @@ pub enum AuditAction {
     BackupWritten,
     DatabaseRestored,
     ReportListRead,
+    /// A read or write of confidential content that the policy refused.
+    AccessRefused,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 36] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -81,6 +83,7 @@ impl AuditAction {
         AuditAction::BackupWritten,
         AuditAction::DatabaseRestored,
         AuditAction::ReportListRead,
+        AuditAction::AccessRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +123,7 @@ impl AuditAction {
             AuditAction::BackupWritten => "backup_written",
             AuditAction::DatabaseRestored => "database_restored",
             AuditAction::ReportListRead => "report_list_read",
+            AuditAction::AccessRefused => "access_refused",
         }
     }
 
@@ -164,6 +168,7 @@ impl AuditAction {
             AuditAction::BackupWritten => "バックアップの作成",
             AuditAction::DatabaseRestored => "バックアップからの復元",
             AuditAction::ReportListRead => "個別報告書一覧の閲覧",
+            AuditAction::AccessRefused => "アクセスの拒否",
         }
     }
 }

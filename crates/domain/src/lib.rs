@@ -1,7 +1,6 @@
 //! careerdock's rules, free of HTTP, SQL and async: validated values, who may do what,
 //! the audit chain's arithmetic, and the parsing of what HR systems export.
 
-pub mod access;
 pub mod audit;
 pub mod cycle;
 pub mod employee;

@@ -196,6 +196,25 @@ impl Store {
         self.auditor.append(ctx.tenant, event).await
     }
 
+    /// Records that the policy refused `op` on an existing record of confidential content, and
+    /// answers as if the record did not exist (the caller returns this error).
+    pub(crate) async fn refused(&self, ctx: &Ctx, op: domain::policy::Operation, kind: &str, id: impl ToString) -> StoreError {
+        let ev = ctx.event(domain::audit::AuditAction::AccessRefused, kind, id).detail(format!("operation={op:?}"));
+        match self.audit(ctx, ev).await {
+            Ok(()) => StoreError::NotFound,
+            Err(e) => e,
+        }
+    }
+
+    /// Settles a result whose write may have been refused inside its transaction: the
+    /// refusal is recorded now that the transaction is gone, and answers as "not found".
+    pub(crate) async fn settle<T>(&self, ctx: &Ctx, result: Result<T>) -> Result<T> {
+        match result {
+            Err(StoreError::Refused { operation, kind, id }) => Err(self.refused(ctx, operation, kind, id).await),
+            other => other,
+        }
+    }
+
     /// Appends events as part of a write's own transaction.
     pub(crate) async fn audit_in_tx(tx: &mut Transaction<'static, Any>, ctx: &Ctx, events: &[AuditEvent]) -> Result<()> {
         let refs: Vec<&AuditEvent> = events.iter().collect();

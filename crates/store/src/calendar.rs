@@ -2,9 +2,9 @@
 //! serves their interviews of the last and next 90 days, without employee names unless the
 //! consultant turns them on.
 
-use crate::interviews::{consultant_of, kind_of, mode_of, status_of};
+use crate::interviews::{kind_of, mode_of, status_of};
 use crate::sessions::{random_token, secret_hash};
-use crate::{now_ms, Ctx, Result, Store, StoreError};
+use crate::{now_ms, Acting, Consultant, Ctx, Result, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::ids::{InterviewId, TenantId, UserId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus};
@@ -56,10 +56,10 @@ fn well_formed(token: &str) -> bool {
 
 impl Store {
     /// The acting consultant's feed settings, if they have a feed.
-    pub async fn calendar_feed(&self, ctx: &Ctx) -> Result<Option<CalendarFeedInfo>> {
-        let actor = consultant_of(ctx)?;
+    pub async fn calendar_feed(&self, me: &Acting<Consultant>) -> Result<Option<CalendarFeedInfo>> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let r = sqlx::query("SELECT show_names, created_at FROM calendar_feeds WHERE user_id = $1 AND tenant_id = $2")
-            .bind(actor.user.get())
+            .bind(actor.user().get())
             .bind(ctx.tenant.get())
             .fetch_optional(&self.db.read)
             .await?;
@@ -73,17 +73,17 @@ impl Store {
 
     /// Creates the acting consultant's feed, or replaces its secret (the old URL stops
     /// working at once). Returns the new token, to be shown this once.
-    pub async fn rotate_calendar_feed(&self, ctx: &Ctx, show_names: bool) -> Result<String> {
-        let actor = consultant_of(ctx)?;
+    pub async fn rotate_calendar_feed(&self, me: &Acting<Consultant>, show_names: bool) -> Result<String> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let token = format!("{TOKEN_PREFIX}{}", random_token(32));
         let mut tx = self.db.write.begin().await?;
         let old = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1 AND tenant_id = $2")
-            .bind(actor.user.get())
+            .bind(actor.user().get())
             .bind(ctx.tenant.get())
             .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO calendar_feeds (user_id, tenant_id, token_hash, show_names, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(actor.user.get())
+            .bind(actor.user().get())
             .bind(ctx.tenant.get())
             .bind(secret_hash(&token))
             .bind(i64::from(show_names))
@@ -92,7 +92,7 @@ impl Store {
             .await?;
         let what = if old.rows_affected() > 0 { "rotated" } else { "created" };
         let ev = ctx
-            .event(AuditAction::CalendarFeedChanged, "calendar_feed", actor.user)
+            .event(AuditAction::CalendarFeedChanged, "calendar_feed", actor.user())
             .detail(format!("{what} show_names={}", i64::from(show_names)));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
@@ -100,12 +100,12 @@ impl Store {
     }
 
     /// Turns employee names in the feed on or off.
-    pub async fn set_calendar_feed_names(&self, ctx: &Ctx, show_names: bool) -> Result<()> {
-        let actor = consultant_of(ctx)?;
+    pub async fn set_calendar_feed_names(&self, me: &Acting<Consultant>, show_names: bool) -> Result<()> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let mut tx = self.db.write.begin().await?;
         let n = sqlx::query("UPDATE calendar_feeds SET show_names = $1 WHERE user_id = $2 AND tenant_id = $3")
             .bind(i64::from(show_names))
-            .bind(actor.user.get())
+            .bind(actor.user().get())
             .bind(ctx.tenant.get())
             .execute(&mut *tx)
             .await?;
@@ -113,7 +113,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let ev = ctx
-            .event(AuditAction::CalendarFeedChanged, "calendar_feed", actor.user)
+            .event(AuditAction::CalendarFeedChanged, "calendar_feed", actor.user())
             .detail(format!("show_names={}", i64::from(show_names)));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
@@ -121,18 +121,18 @@ impl Store {
     }
 
     /// Revokes the acting consultant's feed: its URL answers "not found" from now on.
-    pub async fn revoke_calendar_feed(&self, ctx: &Ctx) -> Result<()> {
-        let actor = consultant_of(ctx)?;
+    pub async fn revoke_calendar_feed(&self, me: &Acting<Consultant>) -> Result<()> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let mut tx = self.db.write.begin().await?;
         let n = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1 AND tenant_id = $2")
-            .bind(actor.user.get())
+            .bind(actor.user().get())
             .bind(ctx.tenant.get())
             .execute(&mut *tx)
             .await?;
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let ev = ctx.event(AuditAction::CalendarFeedChanged, "calendar_feed", actor.user).detail("revoked");
+        let ev = ctx.event(AuditAction::CalendarFeedChanged, "calendar_feed", actor.user()).detail("revoked");
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(())

@@ -9,6 +9,7 @@ use domain::cycle::{balance, fiscal_year, select_targets, validate_cycle, Candid
 use domain::employee::EmployeeNumber;
 use domain::ids::{CycleId, EmployeeId, TenantId, UserId};
 use domain::import::RowError;
+use domain::policy::Operation;
 use domain::{Invalid, Message, Role};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -408,6 +409,7 @@ impl Store {
     /// now; the cycle, its targets and the audit event commit together. Returns the id and the
     /// number of targets.
     pub async fn create_cycle(&self, ctx: &Ctx, new: &NewCycle<'_>) -> Result<(CycleId, usize)> {
+        ctx.check(Operation::ManageCycles)?;
         let name = new.name.trim();
         validate_cycle(name, new.starts_on, new.ends_on)?;
         let mut tx = self.db.write.begin().await?;
@@ -463,6 +465,7 @@ impl Store {
     /// A page of a cycle's targets in employee-number order, and the total matching; the read
     /// names employees, so it is audited.
     pub async fn cycle_targets(&self, ctx: &Ctx, id: CycleId, filter: &TargetFilter) -> Result<(i64, Vec<CycleTargetRow>)> {
+        ctx.check(Operation::ManageCycles)?;
         self.cycle(ctx.tenant, id).await?;
         let cond = "t.tenant_id = $1 AND t.cycle_id = $2 AND ($3 = 0 OR t.consultant_id IS NULL)";
         let only = i64::from(filter.unassigned_only);
@@ -511,6 +514,7 @@ impl Store {
     /// line, unknown number and retired employee is reported with its line, and then nothing
     /// is added.
     pub async fn add_cycle_targets_from_list(&self, ctx: &Ctx, id: CycleId, text: &str) -> Result<TargetsAdded> {
+        ctx.check(Operation::ManageCycles)?;
         let (numbers, header, mut errors) = parse_number_list(text);
         let mut tx = self.db.write.begin().await?;
         lock_open_cycle(&mut tx, ctx.tenant, id).await?;
@@ -579,6 +583,7 @@ impl Store {
 
     /// Removes a target who has no interview in the cycle yet.
     pub async fn remove_cycle_target(&self, ctx: &Ctx, id: CycleId, employee: EmployeeId) -> Result<()> {
+        ctx.check(Operation::ManageCycles)?;
         let mut tx = self.db.write.begin().await?;
         lock_open_cycle(&mut tx, ctx.tenant, id).await?;
         let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM interviews WHERE tenant_id = $1 AND cycle_id = $2 AND employee_id = $3")
@@ -614,6 +619,7 @@ impl Store {
     /// Assigns a target to a consultant by hand (`None` takes the assignment away). The
     /// consultant must be an active user of the tenant holding the consultant role.
     pub async fn assign_cycle_target(&self, ctx: &Ctx, id: CycleId, employee: EmployeeId, consultant: Option<UserId>) -> Result<()> {
+        ctx.check(Operation::ManageCycles)?;
         let mut tx = self.db.write.begin().await?;
         lock_open_cycle(&mut tx, ctx.tenant, id).await?;
         if let Some(c) = consultant {
@@ -659,6 +665,7 @@ impl Store {
     /// Shares the unassigned targets among the tenant's consultants so that loads in this
     /// cycle end up as even as possible. Returns how many targets were assigned.
     pub async fn auto_assign_cycle(&self, ctx: &Ctx, id: CycleId) -> Result<usize> {
+        ctx.check(Operation::ManageCycles)?;
         let consultants: Vec<i64> = self.users_with_role(ctx.tenant, Role::Consultant).await?.iter().map(|(u, _)| u.get()).collect();
         if consultants.is_empty() {
             return Err(Invalid::new(
@@ -717,6 +724,7 @@ impl Store {
 
     /// Moves a cycle to another status; any move is allowed (a closed cycle may be reopened).
     pub async fn set_cycle_status(&self, ctx: &Ctx, id: CycleId, status: CycleStatus) -> Result<()> {
+        ctx.check(Operation::ManageCycles)?;
         let mut tx = self.db.write.begin().await?;
         let was = lock_cycle(&mut tx, ctx.tenant, id).await?;
         if was == status {

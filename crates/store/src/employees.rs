@@ -6,6 +6,7 @@ use domain::audit::AuditAction;
 use domain::employee::{DepartmentPath, Email, EmployeeNumber, EmployeeRecord, EmployeeStatus, NameKana, PersonName};
 use domain::ids::{DepartmentId, EmployeeId, TenantId};
 use domain::import::{parse_employee_csv_partial, ParsedRow, SourceEncoding};
+use domain::policy::Operation;
 use domain::register::{plan_import, unknown_bosses, Existing, ImportPlan, PlannedRow};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -125,6 +126,7 @@ impl Store {
 
     /// A page of the register, and the total matching; the read is audited.
     pub async fn employees(&self, ctx: &Ctx, filter: &EmployeeFilter) -> Result<(i64, Vec<EmployeeRow>)> {
+        ctx.check(Operation::ListEmployees)?;
         let q = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(|q| format!("%{}%", q.to_lowercase()));
         // A department and everything under it: the path itself, or the path followed by '/'.
         let dept = filter.department_prefix.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
@@ -221,6 +223,7 @@ impl Store {
     /// Applies an import all-or-nothing: departments, new and changed employees and the audit
     /// event commit together, or nothing does.
     pub async fn import_employees(&self, ctx: &Ctx, rows: &[ParsedRow]) -> Result<ImportSummary> {
+        ctx.check(Operation::ImportEmployees)?;
         self.import_employees_with_progress(ctx, rows, &|_| {}).await
     }
 
@@ -230,6 +233,7 @@ impl Store {
         rows: &[ParsedRow],
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportSummary> {
+        ctx.check(Operation::ImportEmployees)?;
         let plan = self.plan_employee_import(ctx.tenant, rows).await?;
         let mut tx = self.db.write.begin().await?;
         let mut dept_ids = department_ids(&mut tx, ctx.tenant).await?;

@@ -21,6 +21,10 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("audit log: {0}")]
     Audit(String),
+    /// The policy refused an operation on an existing record inside a write; the public
+    /// operation records the refusal once its transaction is gone and answers `NotFound`.
+    #[error("not found")]
+    Refused { operation: domain::policy::Operation, kind: &'static str, id: String },
 }
 
 impl StoreError {

@@ -2,15 +2,14 @@
 //! machine, the lists (calendar, cycle, the employee's own) and the sealed notes (面談記録).
 
 use crate::cycles::CycleStatus;
-use crate::{now_ms, Ctx, Result, Store, StoreError};
-use domain::access::{may_manage_interview, notes_view, ReportFacts, View};
+use crate::{now_ms, Acting, Consultant, Ctx, Employee, Result, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
 use domain::interview::{change_status, find_clash, InterviewKind, InterviewMode, InterviewStatus, Slot};
-use domain::policy::Actor;
+use domain::policy::{self, Actor, EmployeeFacts, InterviewFacts, NoteFacts, Operation, ReportFacts, Target, View};
 use domain::pseudonym::{pseudonym, MaskLabels};
 use domain::report::ReportStatus;
-use domain::{Invalid, Message, Role};
+use domain::{Invalid, Message};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -151,13 +150,43 @@ fn to_row(r: &AnyRow) -> Result<InterviewRow> {
     })
 }
 
-/// The actor, who must be acting as a consultant.
-pub(crate) fn consultant_of(ctx: &Ctx) -> Result<Actor> {
-    let actor = ctx.actor()?;
-    if may_manage_interview(&actor, actor.user) {
-        Ok(actor)
-    } else {
-        Err(StoreError::NotFound)
+/// The facts of an interview for the policy.
+fn interview_facts(tenant: TenantId, row: &InterviewRow) -> Target {
+    Target::Interview(InterviewFacts { tenant, consultant: row.consultant, employee_user: None })
+}
+
+/// How the acting consultant can reach an employee (an assignment in a cycle, a request), as
+/// the policy's facts.
+async fn reach_facts<'e, E>(exec: E, tenant: TenantId, consultant: UserId, employee: EmployeeId) -> Result<EmployeeFacts>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    let r = sqlx::query(
+        "SELECT
+            (SELECT COUNT(*) FROM cycle_targets t WHERE t.tenant_id = $1 AND t.employee_id = $2 AND t.consultant_id = $3) AS assigned,
+            (SELECT COUNT(*) FROM consultation_requests q WHERE q.tenant_id = $1 AND q.employee_id = $2 AND q.consultant_id = $3) AS requested,
+            (SELECT COUNT(*) FROM consultation_requests q WHERE q.tenant_id = $1 AND q.employee_id = $2 AND q.consultant_id IS NULL AND q.status = 'open') AS pooled",
+    )
+    .bind(tenant.get())
+    .bind(employee.get())
+    .bind(consultant.get())
+    .fetch_one(exec)
+    .await?;
+    Ok(EmployeeFacts {
+        tenant,
+        assigned_to_actor: r.try_get::<i64, _>("assigned")? > 0,
+        requested_actor: r.try_get::<i64, _>("requested")? > 0,
+        open_in_pool: r.try_get::<i64, _>("pooled")? > 0,
+    })
+}
+
+/// An employee out of the consultant's reach is refused like an unknown one.
+fn unknown_employee(e: StoreError) -> StoreError {
+    match e {
+        StoreError::NotFound => {
+            Invalid::new("employee", "指定の従業員は登録されていません。", "no such employee in this organization").into()
+        }
+        e => e,
     }
 }
 
@@ -348,40 +377,69 @@ impl Store {
 
     /// Schedules an interview conducted by the acting consultant. Refuses an overlap with any
     /// of their scheduled or held interviews (`Conflict`, naming it), checked in the write.
-    pub async fn schedule_interview(&self, ctx: &Ctx, new: &NewInterview) -> Result<InterviewId> {
-        let actor = consultant_of(ctx)?;
+    pub async fn schedule_interview(&self, me: &Acting<Consultant>, new: &NewInterview) -> Result<InterviewId> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let mut tx = self.db.write.begin().await?;
-        lock_consultant(&mut tx, ctx.tenant, actor.user).await?;
-        let id = self.insert_interview_in_tx(&mut tx, ctx.tenant, actor.user, new).await?;
+        lock_consultant(&mut tx, ctx.tenant, actor.user()).await?;
+        let facts = reach_facts(&mut *tx, ctx.tenant, actor.user(), new.employee).await?;
+        if !policy::decide(&actor, Operation::ReachEmployee, Target::Employee(facts)).is_allow() {
+            drop(tx);
+            return Err(unknown_employee(self.refused(ctx, Operation::ReachEmployee, "employee", new.employee).await));
+        }
+        let id = self.insert_interview_in_tx(&mut tx, ctx.tenant, actor.user(), new).await?;
         let ev = ctx.event(AuditAction::InterviewScheduled, "interview", id).detail(format!("kind={}", new.kind.as_str()));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Loads an interview inside a write, for its consultant only.
+    /// An employee the acting consultant may reach, by number; an unknown number and an
+    /// employee out of reach answer the same ("no such employee").
+    pub async fn reachable_employee(&self, me: &Acting<Consultant>, number: &str) -> Result<EmployeeId> {
+        let (ctx, actor) = (me.ctx(), me.actor());
+        let r = sqlx::query("SELECT id FROM employees WHERE tenant_id = $1 AND employee_number = $2")
+            .bind(ctx.tenant.get())
+            .bind(number)
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let employee = EmployeeId::new(r.try_get("id")?);
+        let facts = reach_facts(&self.db.read, ctx.tenant, actor.user(), employee).await?;
+        if !policy::decide(&actor, Operation::ReachEmployee, Target::Employee(facts)).is_allow() {
+            return Err(self.refused(ctx, Operation::ReachEmployee, "employee", employee).await);
+        }
+        Ok(employee)
+    }
+
+    /// Loads an interview inside a write, for its consultant only; a refusal is audited and
+    /// answers as an interview that does not exist.
     async fn own_interview_in_tx(&self, tx: &mut Transaction<'static, Any>, actor: &Actor, id: InterviewId) -> Result<InterviewRow> {
         let r = sqlx::query(&format!("{SELECT} WHERE i.id = $1 AND i.tenant_id = $2"))
             .bind(id.get())
-            .bind(actor.tenant.get())
+            .bind(actor.tenant().get())
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(StoreError::NotFound)?;
         let row = to_row(&r)?;
-        if !may_manage_interview(actor, row.consultant) {
-            return Err(StoreError::NotFound);
+        if !policy::decide(actor, Operation::ManageInterviews, interview_facts(actor.tenant(), &row)).is_allow() {
+            return Err(StoreError::Refused { operation: Operation::ManageInterviews, kind: "interview", id: id.to_string() });
         }
         Ok(row)
     }
 
     /// Moves a scheduled interview to another time (and place); the same checks as
     /// scheduling, except against itself.
-    pub async fn reschedule_interview(&self, ctx: &Ctx, id: InterviewId, change: &InterviewChange) -> Result<()> {
-        let actor = consultant_of(ctx)?;
+    pub async fn reschedule_interview(&self, me: &Acting<Consultant>, id: InterviewId, change: &InterviewChange) -> Result<()> {
+        let result = self.reschedule_interview_in_tx(me, id, change).await;
+        self.settle(me.ctx(), result).await
+    }
+
+    async fn reschedule_interview_in_tx(&self, me: &Acting<Consultant>, id: InterviewId, change: &InterviewChange) -> Result<()> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let place = place_of(&change.place)?;
         let slot = Slot::new(change.slot.start_ms, change.slot.end_ms)?;
         let mut tx = self.db.write.begin().await?;
-        lock_consultant(&mut tx, ctx.tenant, actor.user).await?;
+        lock_consultant(&mut tx, ctx.tenant, actor.user()).await?;
         let row = self.own_interview_in_tx(&mut tx, &actor, id).await?;
         if row.status != InterviewStatus::Scheduled {
             return Err(Invalid::new(
@@ -391,7 +449,7 @@ impl Store {
             )
             .into());
         }
-        check_clash(&mut tx, ctx.tenant, actor.user, slot, Some(id)).await?;
+        check_clash(&mut tx, ctx.tenant, actor.user(), slot, Some(id)).await?;
         sqlx::query(
             "UPDATE interviews SET mode = $1, place = $2, starts_at = $3, ends_at = $4, updated_at = $5 WHERE id = $6 AND tenant_id = $7",
         )
@@ -413,19 +471,36 @@ impl Store {
     /// Records that an interview was held, missed or cancelled, with an optional note (a
     /// cancellation needs its reason), sealed; the note replaces the previous one, and an empty
     /// note removes it. Follows `domain::interview::change_status`.
-    pub async fn set_interview_status(&self, ctx: &Ctx, id: InterviewId, to: InterviewStatus, note: &str) -> Result<InterviewStatus> {
-        let actor = consultant_of(ctx)?;
+    pub async fn set_interview_status(
+        &self,
+        me: &Acting<Consultant>,
+        id: InterviewId,
+        to: InterviewStatus,
+        note: &str,
+    ) -> Result<InterviewStatus> {
+        let result = self.set_interview_status_in_tx(me, id, to, note).await;
+        self.settle(me.ctx(), result).await
+    }
+
+    async fn set_interview_status_in_tx(
+        &self,
+        me: &Acting<Consultant>,
+        id: InterviewId,
+        to: InterviewStatus,
+        note: &str,
+    ) -> Result<InterviewStatus> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let note = bounded("note", note, STATUS_NOTE_MAX_CHARS, "理由・メモ", "the note")?;
         if to == InterviewStatus::Cancelled && note.is_empty() {
             return Err(Invalid::new("note", "キャンセルの理由を入力してください。", "give the reason for the cancellation").into());
         }
         let mut tx = self.db.write.begin().await?;
-        lock_consultant(&mut tx, ctx.tenant, actor.user).await?;
+        lock_consultant(&mut tx, ctx.tenant, actor.user()).await?;
         let row = self.own_interview_in_tx(&mut tx, &actor, id).await?;
         let next = change_status(row.status, to)?;
         // A no-show later recorded as held takes its time back: it must not overlap anything.
         if next.occupies_time() && !row.status.occupies_time() {
-            check_clash(&mut tx, ctx.tenant, actor.user, Slot { start_ms: row.starts_at, end_ms: row.ends_at }, Some(id)).await?;
+            check_clash(&mut tx, ctx.tenant, actor.user(), Slot { start_ms: row.starts_at, end_ms: row.ends_at }, Some(id)).await?;
         }
         let previous = status_note_id_in_tx(&mut tx, ctx.tenant, id).await?;
         let sealed = match (previous, note.is_empty()) {
@@ -460,9 +535,13 @@ impl Store {
 
     /// What the acting consultant's slot would clash with (kind and time only), to explain a
     /// refused scheduling in the reader's language; the refusal itself happens in the write.
-    pub async fn interview_clash(&self, ctx: &Ctx, slot: Slot, except: Option<InterviewId>) -> Result<Option<(InterviewKind, Slot)>> {
-        let actor = consultant_of(ctx)?;
-        first_clash(&self.db.read, ctx.tenant, actor.user, slot, except).await
+    pub async fn interview_clash(
+        &self,
+        me: &Acting<Consultant>,
+        slot: Slot,
+        except: Option<InterviewId>,
+    ) -> Result<Option<(InterviewKind, Slot)>> {
+        first_clash(&self.db.read, me.ctx().tenant, me.actor().user(), slot, except).await
     }
 
     async fn audited_list(&self, ctx: &Ctx, target: &str, id: impl ToString, detail: String) -> Result<()> {
@@ -470,8 +549,8 @@ impl Store {
     }
 
     /// One interview, for its consultant; others get "not found". The read is audited.
-    pub async fn interview(&self, ctx: &Ctx, id: InterviewId) -> Result<InterviewRow> {
-        let actor = consultant_of(ctx)?;
+    pub async fn interview(&self, me: &Acting<Consultant>, id: InterviewId) -> Result<InterviewRow> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let r = sqlx::query(&format!("{SELECT} WHERE i.id = $1 AND i.tenant_id = $2"))
             .bind(id.get())
             .bind(ctx.tenant.get())
@@ -479,8 +558,8 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let row = to_row(&r)?;
-        if !may_manage_interview(&actor, row.consultant) {
-            return Err(StoreError::NotFound);
+        if !policy::decide(&actor, Operation::ManageInterviews, interview_facts(ctx.tenant, &row)).is_allow() {
+            return Err(self.refused(ctx, Operation::ManageInterviews, "interview", id).await);
         }
         self.audited_list(ctx, "interview", id, String::new()).await?;
         Ok(row)
@@ -490,31 +569,32 @@ impl Store {
     /// only; everyone else, the employee included, gets "not found". `None` when there is
     /// none. Such a reason can be special-care data (health, say), so the read is durable in
     /// the audit log before the text is returned.
-    pub async fn interview_status_note(&self, ctx: &Ctx, id: InterviewId) -> Result<Option<String>> {
-        let actor = consultant_of(ctx)?;
+    pub async fn interview_status_note(&self, me: &Acting<Consultant>, id: InterviewId) -> Result<Option<String>> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let r = sqlx::query("SELECT consultant_id, status_note_sealed_id FROM interviews WHERE id = $1 AND tenant_id = $2")
             .bind(id.get())
             .bind(ctx.tenant.get())
             .fetch_optional(&self.db.read)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !may_manage_interview(&actor, UserId::new(r.try_get("consultant_id")?)) {
-            return Err(StoreError::NotFound);
-        }
+        let facts = InterviewFacts { tenant: ctx.tenant, consultant: UserId::new(r.try_get("consultant_id")?), employee_user: None };
+        let Some(permit) = policy::permit(&actor, Operation::ReadStatusNote, Target::Interview(facts)) else {
+            return Err(self.refused(ctx, Operation::ReadStatusNote, "interview", id).await);
+        };
         let Some(sealed) = r.try_get::<Option<i64>, _>("status_note_sealed_id")?.map(SealedId::new) else { return Ok(None) };
-        let text = self.open_many(ctx.tenant, &[sealed]).await?.remove(&sealed).ok_or(StoreError::NotFound)?;
-        self.audit(ctx, ctx.event(AuditAction::InterviewNoteRead, "interview", id).detail("status_note")).await?;
+        let event = ctx.event(AuditAction::InterviewNoteRead, "interview", id).detail("status_note");
+        let text = self.open_permitted(ctx, &permit, &[event], &[sealed]).await?.remove(&sealed).ok_or(StoreError::NotFound)?;
         Ok(Some(text))
     }
 
     /// The acting consultant's interviews that touch [from, to), every status, by start.
-    pub async fn consultant_interviews(&self, ctx: &Ctx, from_ms: i64, to_ms: i64) -> Result<Vec<InterviewRow>> {
-        let actor = consultant_of(ctx)?;
+    pub async fn consultant_interviews(&self, me: &Acting<Consultant>, from_ms: i64, to_ms: i64) -> Result<Vec<InterviewRow>> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let rows = sqlx::query(&format!(
             "{SELECT} WHERE i.tenant_id = $1 AND i.consultant_id = $2 AND i.starts_at < $3 AND i.ends_at > $4 ORDER BY i.starts_at, i.id"
         ))
         .bind(ctx.tenant.get())
-        .bind(actor.user.get())
+        .bind(actor.user().get())
         .bind(to_ms)
         .bind(from_ms)
         .fetch_all(&self.db.read)
@@ -526,8 +606,8 @@ impl Store {
 
     /// The acting consultant's interviews in a cycle (or all of them), by start. An unknown
     /// cycle is refused naming the `cycle` parameter.
-    pub async fn cycle_interviews(&self, ctx: &Ctx, cycle: Option<CycleId>) -> Result<Vec<InterviewRow>> {
-        let actor = consultant_of(ctx)?;
+    pub async fn cycle_interviews(&self, me: &Acting<Consultant>, cycle: Option<CycleId>) -> Result<Vec<InterviewRow>> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         if let Some(c) = cycle {
             let known = sqlx::query("SELECT id FROM cycles WHERE id = $1 AND tenant_id = $2")
                 .bind(c.get())
@@ -547,7 +627,7 @@ impl Store {
             "{SELECT} WHERE i.tenant_id = $1 AND i.consultant_id = $2 AND ($3 IS NULL OR i.cycle_id = $3) ORDER BY i.starts_at, i.id"
         ))
         .bind(ctx.tenant.get())
-        .bind(actor.user.get())
+        .bind(actor.user().get())
         .bind(cycle.map(|c| c.get()))
         .fetch_all(&self.db.read)
         .await?;
@@ -559,12 +639,9 @@ impl Store {
 
     /// The signed-in employee's own interviews, newest first: date, mode, place, consultant
     /// and status, never notes nor status notes. An account not linked to an employee has none.
-    pub async fn own_interviews(&self, ctx: &Ctx) -> Result<Vec<OwnInterview>> {
-        let actor = ctx.actor()?;
-        if actor.role != Role::Employee {
-            return Err(StoreError::NotFound);
-        }
-        let Some(employee) = self.employee_of_user(ctx.tenant, actor.user).await? else { return Ok(Vec::new()) };
+    pub async fn own_interviews(&self, me: &Acting<Employee>) -> Result<Vec<OwnInterview>> {
+        let (ctx, actor) = (me.ctx(), me.actor());
+        let Some(employee) = self.employee_of_user(ctx.tenant, actor.user()).await? else { return Ok(Vec::new()) };
         let rows = sqlx::query(
             "SELECT i.id, i.kind, i.mode, i.place, i.starts_at, i.ends_at, i.status, u.display_name AS consultant_name
              FROM interviews i JOIN users u ON u.id = i.consultant_id
@@ -605,8 +682,8 @@ impl Store {
     }
 
     /// The employees assigned to the acting consultant in cycles that are not closed.
-    pub async fn assigned_targets(&self, ctx: &Ctx) -> Result<Vec<AssignedTarget>> {
-        let actor = consultant_of(ctx)?;
+    pub async fn assigned_targets(&self, me: &Acting<Consultant>) -> Result<Vec<AssignedTarget>> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let rows = sqlx::query(
             "SELECT t.cycle_id, c.name AS cycle_name, t.employee_id, e.employee_number, e.name AS employee_name,
                 (SELECT COUNT(*) FROM interviews i WHERE i.cycle_id = t.cycle_id AND i.employee_id = t.employee_id
@@ -616,7 +693,7 @@ impl Store {
              ORDER BY c.starts_on DESC, e.employee_number",
         )
         .bind(ctx.tenant.get())
-        .bind(actor.user.get())
+        .bind(actor.user().get())
         .bind(CycleStatus::Closed.as_str())
         .fetch_all(&self.db.read)
         .await?;
@@ -638,8 +715,13 @@ impl Store {
     }
 
     /// Writes (or replaces) the interview's note, sealed. Only its consultant may.
-    pub async fn write_interview_note(&self, ctx: &Ctx, id: InterviewId, text: &str) -> Result<()> {
-        let actor = consultant_of(ctx)?;
+    pub async fn write_interview_note(&self, me: &Acting<Consultant>, id: InterviewId, text: &str) -> Result<()> {
+        let result = self.write_interview_note_in_tx(me, id, text).await;
+        self.settle(me.ctx(), result).await
+    }
+
+    async fn write_interview_note_in_tx(&self, me: &Acting<Consultant>, id: InterviewId, text: &str) -> Result<()> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         if text.chars().count() > NOTE_MAX_CHARS {
             return Err(Invalid::new(
                 "note",
@@ -682,7 +764,7 @@ impl Store {
         Ok(())
     }
 
-    /// Reads the interview's note for whoever `domain::access::notes_view` lets read it (the
+    /// Reads the interview's note for whoever the policy lets read it (the
     /// interviewer; a supervisor while the report is submitted); everyone else gets "not
     /// found". `None` when nothing was written yet. The read is durable in the audit log
     /// before the text is returned.
@@ -703,16 +785,22 @@ impl Store {
         let interviewer = UserId::new(r.try_get("consultant_id")?);
         let report = match r.try_get::<Option<String>, _>("report_status")? {
             Some(s) => Some(ReportFacts {
+                tenant: ctx.tenant,
                 author: UserId::new(r.try_get("author_id")?),
                 status: ReportStatus::parse(&s).ok_or_else(|| StoreError::Config("unknown status in reports".into()))?,
                 assigned_supervisor: r.try_get::<Option<i64>, _>("supervisor_id")?.map(UserId::new),
             }),
             None => None,
         };
-        let view = notes_view(&actor, interviewer, report).ok_or(StoreError::NotFound)?;
+        let facts = NoteFacts { tenant: ctx.tenant, interviewer, report };
+        let Some(permit) = policy::permit(&actor, Operation::ReadNotes, Target::Notes(facts)) else {
+            return Err(self.refused(ctx, Operation::ReadNotes, "interview", id).await);
+        };
+        let view = permit.view();
         let Some(sealed) = r.try_get::<Option<i64>, _>("sealed_id")?.map(SealedId::new) else { return Ok(None) };
         let updated_at: i64 = r.try_get("updated_at")?;
-        let mut texts = self.open_many(ctx.tenant, &[sealed]).await?;
+        let event = ctx.event(AuditAction::InterviewNoteRead, "interview", id).detail(view.as_str());
+        let mut texts = self.open_permitted(ctx, &permit, &[event], &[sealed]).await?;
         let text = texts.remove(&sealed).ok_or(StoreError::NotFound)?;
         let text = match view {
             View::Identified => text,
@@ -726,11 +814,6 @@ impl Store {
                 index.mask(&text, Some(employee), boss, &MaskLabels::ja(&pseudonym(&secret, employee)))
             }
         };
-        let detail = match view {
-            View::Identified => "identified",
-            View::Pseudonymized => "pseudonymized",
-        };
-        self.audit(ctx, ctx.event(AuditAction::InterviewNoteRead, "interview", id).detail(detail)).await?;
         Ok(Some(InterviewNote { text, updated_at, view }))
     }
 }

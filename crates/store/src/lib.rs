@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod calendar;
+mod ctx;
 mod cycles;
 mod db;
 mod employees;
@@ -14,7 +15,7 @@ mod pending_imports;
 mod pseudonymize;
 mod reports;
 mod requests;
-pub mod sealed;
+mod sealed;
 mod seed;
 mod sessions;
 mod taxonomy;
@@ -26,6 +27,7 @@ mod users;
 pub use audit::{AuditStats, VerifyOutcome};
 pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
 pub use calendar::{CalendarFeed, CalendarFeedInfo, FeedEvent};
+pub use ctx::{Acting, ActingRole, Admin, Consultant, Ctx, Employee, Hr, Registrar, SignedIn, Supervisor};
 pub use cycles::{
     ConsultantProgress, CycleOverview, CycleRow, CycleStatus, CycleTargetRow, InterviewCounts, NewCycle, ReportCounts, TargetFilter,
     TargetsAdded,
@@ -38,7 +40,7 @@ pub use interviews::{
 };
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use requests::{ConsultationRequestId, OwnRequest, QueuedRequest, Routing};
-pub use sealed::{KeySource, Keyring};
+pub use sealed::{KeySource, Keyring, RotationProgress};
 pub use seed::{SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview, SeedSummary, SeedTarget};
 pub use sessions::{NewSession, SessionRecord};
 
@@ -52,46 +54,9 @@ pub use tenants::TenantRow;
 pub use tokens::{TokenPrincipal, TokenRow};
 pub use users::{AccountRow, NewUser, UserRow};
 
-use domain::audit::AuditEvent;
-use domain::ids::{TenantId, UserId};
-use domain::policy::Actor;
-use domain::Role;
 use std::sync::Arc;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// Who acts on the store, for the audit log: a signed-in user in a role, or an operator command.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ctx {
-    pub tenant: TenantId,
-    pub user: Option<UserId>,
-    pub label: String,
-    pub role: Option<Role>,
-}
-
-impl Ctx {
-    pub fn user(tenant: TenantId, user: UserId, login: &str, role: Option<Role>) -> Self {
-        Self { tenant, user: Some(user), label: login.to_string(), role }
-    }
-
-    /// An operator's command-line action, recorded as `cli:<command>`.
-    pub fn operator(tenant: TenantId, command: &str) -> Self {
-        Self { tenant, user: None, label: format!("cli:{command}"), role: None }
-    }
-
-    /// The signed-in actor of this context; operator contexts have none, and get "not found".
-    pub(crate) fn actor(&self) -> Result<Actor> {
-        match (self.user, self.role) {
-            (Some(user), Some(role)) => Ok(Actor { user, tenant: self.tenant, role }),
-            _ => Err(StoreError::NotFound),
-        }
-    }
-
-    /// An audit event attributed to this actor.
-    pub fn event(&self, action: domain::audit::AuditAction, target_kind: &str, target_id: impl ToString) -> AuditEvent {
-        AuditEvent::new(action, target_kind, target_id).by(self.user.map(|u| u.get()), &self.label, self.role)
-    }
-}
 
 /// Options for opening a store.
 #[derive(Clone, Debug)]

@@ -1,10 +1,11 @@
 //! Uploaded registers waiting for HR to confirm the preview. The file is personal data, so
 //! its decoded text is kept sealed, only for its uploader, and for one hour at most.
 
-use crate::{now_ms, Ctx, Result, Store, StoreError};
+use crate::{now_ms, Acting, Ctx, Registrar, Result, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::ids::{SealedId, TenantId, UserId};
-use domain::Invalid;
+use domain::policy::{self, Operation, Target};
+
 use sqlx::{Any, Row, Transaction};
 use std::fmt;
 
@@ -70,21 +71,15 @@ impl fmt::Debug for PendingImport {
     }
 }
 
-fn uploader(ctx: &Ctx) -> Result<UserId> {
-    ctx.user.ok_or_else(|| {
-        StoreError::Invalid(Invalid::new(
-            "user",
-            "取込の確認はログインしたユーザーだけが行えます。",
-            "only a signed-in user can hold an import for confirmation",
-        ))
-    })
+fn uploader(me: &Acting<Registrar>) -> UserId {
+    me.actor().user()
 }
 
 impl Store {
     /// Seals the uploaded text and records it for its uploader, in one transaction with its
     /// audit event. Uploads of the tenant older than an hour are purged on the way.
-    pub async fn create_pending_import(&self, ctx: &Ctx, new: &NewPendingImport<'_>) -> Result<PendingImportId> {
-        let user = uploader(ctx)?;
+    pub async fn create_pending_import(&self, me: &Acting<Registrar>, new: &NewPendingImport<'_>) -> Result<PendingImportId> {
+        let (ctx, user) = (me.ctx(), uploader(me));
         let now = now_ms();
         let mut tx = self.db.write.begin().await?;
         purge_expired(&mut tx, ctx, now).await?;
@@ -111,8 +106,8 @@ impl Store {
 
     /// The upload with its text, for the user who made it, within the hour; otherwise
     /// `NotFound`. The read is audited and durable before the text is returned.
-    pub async fn pending_import(&self, ctx: &Ctx, id: PendingImportId) -> Result<PendingImport> {
-        let user = uploader(ctx)?;
+    pub async fn pending_import(&self, me: &Acting<Registrar>, id: PendingImportId) -> Result<PendingImport> {
+        let (ctx, user) = (me.ctx(), uploader(me));
         let r = sqlx::query(
             "SELECT sealed_id, filename, encoding, row_count, created_at FROM pending_imports
              WHERE id = $1 AND tenant_id = $2 AND user_id = $3 AND created_at > $4",
@@ -125,9 +120,10 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let sealed = SealedId::new(r.try_get("sealed_id")?);
-        let mut texts = self.open_many(ctx.tenant, &[sealed]).await?;
+        let permit = policy::permit(&me.actor(), Operation::ImportEmployees, Target::OwnedBy(user)).ok_or(StoreError::NotFound)?;
+        let event = ctx.event(AuditAction::SealedTextRead, PURPOSE, sealed).detail(format!("pending_import={id}"));
+        let mut texts = self.open_permitted(ctx, &permit, &[event], &[sealed]).await?;
         let text = texts.remove(&sealed).ok_or(StoreError::NotFound)?;
-        self.audit(ctx, ctx.event(AuditAction::SealedTextRead, PURPOSE, sealed).detail(format!("pending_import={id}"))).await?;
         Ok(PendingImport {
             id,
             filename: r.try_get("filename")?,
@@ -139,8 +135,8 @@ impl Store {
     }
 
     /// Discards an upload of this user (confirmed, cancelled or expired) and its sealed text.
-    pub async fn delete_pending_import(&self, ctx: &Ctx, id: PendingImportId) -> Result<()> {
-        let user = uploader(ctx)?;
+    pub async fn delete_pending_import(&self, me: &Acting<Registrar>, id: PendingImportId) -> Result<()> {
+        let (ctx, user) = (me.ctx(), uploader(me));
         let mut tx = self.db.write.begin().await?;
         let r = sqlx::query("SELECT sealed_id FROM pending_imports WHERE id = $1 AND tenant_id = $2 AND user_id = $3")
             .bind(id.get())
@@ -198,7 +194,7 @@ mod tests {
     use domain::Role;
 
     /// A fresh store on `backend` with two HR users of one tenant.
-    async fn store_with_two_users(backend: testkit::Backend) -> (testkit::TestDb, Store, Ctx, Ctx) {
+    async fn store_with_two_users(backend: testkit::Backend) -> (testkit::TestDb, Store, Acting<Registrar>, Acting<Registrar>) {
         let db = testkit::fresh_db(backend).unwrap();
         let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]);
         let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(key) }).await.unwrap();
@@ -213,7 +209,7 @@ mod tests {
                 )
                 .await
                 .unwrap();
-            ctxs.push(Ctx::user(tenant.id, user, login, Some(Role::Hr)));
+            ctxs.push(Ctx::for_tests(tenant.id, user, login, Some(Role::Hr)).as_registrar().unwrap());
         }
         let second = ctxs.pop().unwrap();
         let first = ctxs.pop().unwrap();

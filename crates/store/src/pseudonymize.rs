@@ -63,7 +63,7 @@ impl Store {
                 id
             }
         };
-        let text = self.open_many(tenant, &[id]).await?.remove(&id).ok_or(StoreError::NotFound)?;
+        let text = self.open_system_secret(tenant, id).await?;
         hex::decode(text.trim()).map_err(|_| StoreError::Crypto("damaged pseudonym secret".into()))
     }
 

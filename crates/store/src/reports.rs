@@ -1,18 +1,22 @@
 //! Individual reports (R1) and their supervision (R2). Sections are one sealed JSON value;
-//! who may read what, identified or pseudonymized, is decided by `domain::access` at the read,
-//! and every read is audited before the text is returned.
+//! who may read or change what, identified or pseudonymized, is decided by `domain::policy` with
+//! the report's facts at each read and write, and every read goes through the sealed gate, which
+//! audits it durably before the text is opened.
 
-use crate::{now_ms, Ctx, Result, Store, StoreError};
-use domain::access::{may_edit_report, report_view, ReportFacts, View};
+use crate::{now_ms, Acting, Consultant, Ctx, Result, Store, StoreError, Supervisor};
 use domain::audit::AuditAction;
 use domain::ids::{EmployeeId, InterviewId, ReportId, SealedId, TenantId, UserId};
 use domain::interview::InterviewStatus;
+use domain::policy::{self, InterviewFacts, Operation, Permit, ReportFacts, Target, View};
 use domain::pseudonym::{age_band, coarse_date, department_level, pseudonym, MaskLabels};
 use domain::report::{check_score, transition, ReportEvent, ReportFlags, ReportSections, ReportStatus, SECTIONS};
-use domain::{Invalid, Locale, Role};
+use domain::{Invalid, Locale};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
+
+/// The most reports one list returns.
+const LIST_MAX: usize = 2000;
 
 /// One line of a report list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,8 +36,9 @@ pub struct ReportSummary {
     pub held: String,
     pub tags: Vec<String>,
     pub flags: ReportFlags,
+    /// Exact times, only in the identified view.
     pub submitted_at: Option<i64>,
-    pub updated_at: i64,
+    pub updated_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,7 +47,8 @@ pub struct CommentRow {
     pub round: i64,
     pub author_name: String,
     pub body: String,
-    pub created_at: i64,
+    /// Exact time, only in the identified view.
+    pub created_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +57,8 @@ pub struct ReviewRow {
     pub decision: String,
     pub reviewer_name: String,
     pub scores: Vec<(String, i64)>,
-    pub created_at: i64,
+    /// Exact time, only in the identified view.
+    pub created_at: Option<i64>,
 }
 
 /// A report as the actor may see it.
@@ -62,6 +69,8 @@ pub struct ReportDetail {
     pub version: i64,
     pub round: i64,
     pub editable: bool,
+    /// Whether the actor may return or approve it now (the policy, with its facts).
+    pub reviewable: bool,
     pub age_band: String,
     pub comments: Vec<CommentRow>,
     pub reviews: Vec<ReviewRow>,
@@ -161,8 +170,8 @@ fn meta(r: &AnyRow) -> Result<Meta> {
 }
 
 impl Meta {
-    fn facts(&self) -> ReportFacts {
-        ReportFacts { author: self.author, status: self.status, assigned_supervisor: self.supervisor }
+    fn facts(&self, tenant: TenantId) -> ReportFacts {
+        ReportFacts { tenant, author: self.author, status: self.status, assigned_supervisor: self.supervisor }
     }
 }
 
@@ -297,15 +306,26 @@ impl Store {
             held: p.held(m),
             tags,
             flags: m.flags,
-            submitted_at: m.submitted_at,
-            updated_at: m.updated_at,
+            submitted_at: if p.pseudonymized() { None } else { m.submitted_at },
+            updated_at: (!p.pseudonymized()).then_some(m.updated_at),
+        }
+    }
+
+    /// Decides `op` on a report for the context. A refusal is audited and answers exactly as a
+    /// report that does not exist.
+    async fn report_permit(&self, ctx: &Ctx, op: Operation, m: &Meta) -> Result<Permit> {
+        let actor = ctx.actor()?;
+        match policy::permit(&actor, op, Target::Report(m.facts(ctx.tenant))) {
+            Some(p) => Ok(p),
+            None => Err(self.refused(ctx, op, "report", m.id).await),
         }
     }
 
     /// Starts the report of a held interview, written by its interviewer; returns the existing
-    /// one if there is one.
-    pub async fn create_report(&self, ctx: &Ctx, interview: InterviewId) -> Result<ReportId> {
-        let actor = ctx.actor()?;
+    /// one if there is one. Another consultant's interview answers as one that does not exist.
+    pub async fn create_report(&self, me: &Acting<Consultant>, interview: InterviewId) -> Result<ReportId> {
+        let ctx = me.ctx();
+        let actor = me.actor();
         let mut tx = self.db.write.begin().await?;
         let i = sqlx::query("SELECT employee_id, consultant_id, status FROM interviews WHERE id = $1 AND tenant_id = $2")
             .bind(interview.get())
@@ -313,9 +333,10 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let consultant = UserId::new(i.try_get("consultant_id")?);
-        if actor.role != Role::Consultant || consultant != actor.user {
-            return Err(StoreError::NotFound);
+        let facts = InterviewFacts { tenant: ctx.tenant, consultant: UserId::new(i.try_get("consultant_id")?), employee_user: None };
+        if !policy::decide(&actor, Operation::WriteReports, Target::Interview(facts)).is_allow() {
+            drop(tx);
+            return Err(self.refused(ctx, Operation::WriteReports, "interview", interview).await);
         }
         if let Some(r) =
             sqlx::query("SELECT id FROM reports WHERE interview_id = $1").bind(interview.get()).fetch_optional(&mut *tx).await?
@@ -340,7 +361,7 @@ impl Store {
         .bind(ctx.tenant.get())
         .bind(interview.get())
         .bind(i.try_get::<i64, _>("employee_id")?)
-        .bind(actor.user.get())
+        .bind(actor.user().get())
         .bind(sealed.get())
         .bind(now)
         .fetch_one(&mut *tx)
@@ -351,54 +372,77 @@ impl Store {
         Ok(id)
     }
 
-    /// The report of an interview, if one was started.
-    pub async fn report_of_interview(&self, tenant: TenantId, interview: InterviewId) -> Result<Option<ReportId>> {
-        let r = sqlx::query("SELECT id FROM reports WHERE tenant_id = $1 AND interview_id = $2")
-            .bind(tenant.get())
-            .bind(interview.get())
-            .fetch_optional(&self.db.read)
-            .await?;
-        Ok(r.map(|r| r.try_get::<i64, _>("id").map(ReportId::new)).transpose()?)
+    /// The report of one of the consultant's own interviews, if one was started. Another
+    /// consultant's interview answers as one that does not exist (never its report's id).
+    pub async fn report_of_interview(&self, me: &Acting<Consultant>, interview: InterviewId) -> Result<Option<ReportId>> {
+        let ctx = me.ctx();
+        let r = sqlx::query(
+            "SELECT i.consultant_id, r.id AS report_id FROM interviews i LEFT JOIN reports r ON r.interview_id = i.id WHERE i.tenant_id = $1 AND i.id = $2",
+        )
+        .bind(ctx.tenant.get())
+        .bind(interview.get())
+        .fetch_optional(&self.db.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let facts = InterviewFacts { tenant: ctx.tenant, consultant: UserId::new(r.try_get("consultant_id")?), employee_user: None };
+        if !policy::decide(&me.actor(), Operation::WriteReports, Target::Interview(facts)).is_allow() {
+            return Err(self.refused(ctx, Operation::WriteReports, "interview", interview).await);
+        }
+        Ok(r.try_get::<Option<i64>, _>("report_id")?.map(ReportId::new))
     }
 
-    /// Reads a report as the actor may see it; NotFound when they may not. The read is
-    /// audited (with the view used) before anything is returned.
+    /// Reads a report as the actor may see it; NotFound when they may not. The sections and
+    /// comments open through the gate, audited with the view used. A pseudonymized view carries
+    /// no exact date or time, and a colleague's shared case no review history.
     pub async fn read_report(&self, ctx: &Ctx, id: ReportId, locale: Locale) -> Result<ReportDetail> {
         let actor = ctx.actor()?;
         let m = self.report_meta(ctx.tenant, id).await?;
-        let view = report_view(&actor, m.facts()).ok_or(StoreError::NotFound)?;
+        let permit = self.report_permit(ctx, Operation::ReadReports, &m).await?;
+        let view = permit.view();
         let p = self.presenter(ctx.tenant, view, locale).await?;
-        let mut texts = self.open_many(ctx.tenant, &[m.sealed]).await?;
+        let history = policy::review_history_visible(&actor, view);
+        let comment_rows = if history {
+            sqlx::query(
+                "SELECT c.section, c.round, c.sealed_id, c.created_at, u.display_name FROM report_comments c JOIN users u ON u.id = c.author_id WHERE c.report_id = $1 ORDER BY c.id",
+            )
+            .bind(id.get())
+            .fetch_all(&self.db.read)
+            .await?
+        } else {
+            Vec::new()
+        };
+        let comment_ids: Vec<SealedId> =
+            comment_rows.iter().map(|r| r.try_get::<i64, _>("sealed_id").map(SealedId::new)).collect::<Result<_, _>>()?;
+        let mut sealed_ids = vec![m.sealed];
+        sealed_ids.extend(&comment_ids);
+        let event = ctx.event(AuditAction::ReportRead, "report", id).detail(format!("view={}", view.as_str()));
+        let mut texts = self.open_permitted(ctx, &permit, &[event], &sealed_ids).await?;
         let raw = decode_sections(&texts.remove(&m.sealed).unwrap_or_default())?;
         let mut sections = ReportSections::default();
         for s in SECTIONS {
             sections.set(s, p.text(&m, raw.get(s).unwrap_or("")));
         }
-        let comment_rows = sqlx::query(
-            "SELECT c.section, c.round, c.sealed_id, c.created_at, u.display_name FROM report_comments c JOIN users u ON u.id = c.author_id WHERE c.report_id = $1 ORDER BY c.id",
-        )
-        .bind(id.get())
-        .fetch_all(&self.db.read)
-        .await?;
-        let sealed_ids: Vec<SealedId> =
-            comment_rows.iter().map(|r| r.try_get::<i64, _>("sealed_id").map(SealedId::new)).collect::<Result<_, _>>()?;
-        let bodies = self.open_many(ctx.tenant, &sealed_ids).await?;
+        let exact = |at: i64| (!p.pseudonymized()).then_some(at);
         let mut comments = Vec::new();
-        for (r, sid) in comment_rows.iter().zip(&sealed_ids) {
+        for (r, sid) in comment_rows.iter().zip(&comment_ids) {
             comments.push(CommentRow {
                 section: r.try_get("section")?,
                 round: r.try_get("round")?,
                 author_name: r.try_get("display_name")?,
-                body: p.text(&m, bodies.get(sid).map(String::as_str).unwrap_or("")),
-                created_at: r.try_get("created_at")?,
+                body: p.text(&m, texts.get(sid).map(String::as_str).unwrap_or("")),
+                created_at: exact(r.try_get("created_at")?),
             });
         }
-        let review_rows = sqlx::query(
-            "SELECT v.round, v.decision, v.scores, v.created_at, u.display_name FROM report_reviews v JOIN users u ON u.id = v.reviewer_id WHERE v.report_id = $1 ORDER BY v.id",
-        )
-        .bind(id.get())
-        .fetch_all(&self.db.read)
-        .await?;
+        let review_rows = if history {
+            sqlx::query(
+                "SELECT v.round, v.decision, v.scores, v.created_at, u.display_name FROM report_reviews v JOIN users u ON u.id = v.reviewer_id WHERE v.report_id = $1 ORDER BY v.id",
+            )
+            .bind(id.get())
+            .fetch_all(&self.db.read)
+            .await?
+        } else {
+            Vec::new()
+        };
         let mut reviews = Vec::new();
         for r in &review_rows {
             let scores: Vec<(String, i64)> = serde_json::from_str(&r.try_get::<String, _>("scores")?).unwrap_or_default();
@@ -407,7 +451,7 @@ impl Store {
                 decision: r.try_get("decision")?,
                 reviewer_name: r.try_get("display_name")?,
                 scores,
-                created_at: r.try_get("created_at")?,
+                created_at: exact(r.try_get("created_at")?),
             });
         }
         let tags = self.tags_of(&[id.get()]).await?.remove(&id.get()).unwrap_or_default();
@@ -423,25 +467,17 @@ impl Store {
                 }
             })
             .unwrap_or_default();
-        self.audit(
-            ctx,
-            ctx.event(AuditAction::ReportRead, "report", id).detail(if p.pseudonymized() {
-                "view=pseudonymized"
-            } else {
-                "view=identified"
-            }),
-        )
-        .await?;
         Ok(ReportDetail {
-            summary: self.summary(&m, &p, actor.user, tags),
+            summary: self.summary(&m, &p, actor.user(), tags),
             sections,
             version: m.version,
             round: m.round,
-            editable: may_edit_report(&actor, m.facts()),
+            editable: policy::decide(&actor, Operation::WriteReports, Target::Report(m.facts(ctx.tenant))).is_allow(),
+            reviewable: policy::decide(&actor, Operation::ReviewReports, Target::Report(m.facts(ctx.tenant))).is_allow(),
             age_band: band,
             comments,
             reviews,
-            assigned_supervisor: m.supervisor,
+            assigned_supervisor: if p.pseudonymized() { None } else { m.supervisor },
         })
     }
 
@@ -449,20 +485,19 @@ impl Store {
     /// overwriting each other: a stale save is refused, not merged silently.
     pub async fn save_report(
         &self,
-        ctx: &Ctx,
+        me: &Acting<Consultant>,
         id: ReportId,
         sections: &ReportSections,
         tag_codes: &[String],
         flags: ReportFlags,
         expected_version: i64,
     ) -> Result<i64> {
-        let actor = ctx.actor()?;
+        let ctx = me.ctx();
+        let actor = me.actor();
         sections.validate(false).map_err(invalid_all)?;
         let m = self.report_meta(ctx.tenant, id).await?;
-        if report_view(&actor, m.facts()).is_none() {
-            return Err(StoreError::NotFound);
-        }
-        if !may_edit_report(&actor, m.facts()) {
+        self.report_permit(ctx, Operation::ReadReports, &m).await?;
+        if !policy::decide(&actor, Operation::WriteReports, Target::Report(m.facts(ctx.tenant))).is_allow() {
             return Err(Invalid::new(
                 "status",
                 "この報告書は現在編集できません（提出済み・承認済み、または作成者ではありません）。",
@@ -504,14 +539,15 @@ impl Store {
 
     /// Submits (or resubmits) for review, optionally naming the supervisor who may see the
     /// case identified.
-    pub async fn submit_report(&self, ctx: &Ctx, id: ReportId, supervisor: Option<UserId>) -> Result<()> {
-        let actor = ctx.actor()?;
+    pub async fn submit_report(&self, me: &Acting<Consultant>, id: ReportId, supervisor: Option<UserId>) -> Result<()> {
+        let ctx = me.ctx();
+        let actor = me.actor();
         let m = self.report_meta(ctx.tenant, id).await?;
-        if report_view(&actor, m.facts()).is_none() {
-            return Err(StoreError::NotFound);
-        }
-        let to = transition(m.status, ReportEvent::Submit, actor.role, actor.user == m.author)?;
-        let mut texts = self.open_many(ctx.tenant, &[m.sealed]).await?;
+        let permit = self.report_permit(ctx, Operation::SubmitReport, &m).await?;
+        let to = transition(m.status, ReportEvent::Submit, actor.role(), actor.user() == m.author)?;
+        // The sections are read to check they are complete: an audited read like any other.
+        let event = ctx.event(AuditAction::ReportRead, "report", id).detail("view=identified purpose=submission_check");
+        let mut texts = self.open_permitted(ctx, &permit, &[event], &[m.sealed]).await?;
         let sections = decode_sections(&texts.remove(&m.sealed).unwrap_or_default())?;
         sections.validate(true).map_err(invalid_all)?;
         if let Some(s) = supervisor {
@@ -520,7 +556,7 @@ impl Store {
                 .bind(ctx.tenant.get())
                 .fetch_optional(&self.db.read)
                 .await?;
-            if holds.is_none() || s == actor.user {
+            if holds.is_none() || s == actor.user() {
                 return Err(
                     Invalid::new("supervisor", "指定されたスーパーバイザーは選択できません。", "that supervisor cannot be chosen").into()
                 );
@@ -551,14 +587,16 @@ impl Store {
     }
 
     /// A supervisor returns (with at least one comment) or approves a submitted report.
-    pub async fn review_report(&self, ctx: &Ctx, id: ReportId, input: &ReviewInput) -> Result<ReportStatus> {
-        let actor = ctx.actor()?;
+    pub async fn review_report(&self, me: &Acting<Supervisor>, id: ReportId, input: &ReviewInput) -> Result<ReportStatus> {
+        let ctx = me.ctx();
+        let actor = me.actor();
         let m = self.report_meta(ctx.tenant, id).await?;
-        if report_view(&actor, m.facts()).is_none() {
-            return Err(StoreError::NotFound);
-        }
+        self.report_permit(ctx, Operation::ReadReports, &m).await?;
         let event = if input.approve { ReportEvent::Approve } else { ReportEvent::Return };
-        let to = transition(m.status, event, actor.role, actor.user == m.author)?;
+        let to = transition(m.status, event, actor.role(), actor.user() == m.author)?;
+        if !policy::decide(&actor, Operation::ReviewReports, Target::Report(m.facts(ctx.tenant))).is_allow() {
+            return Err(self.refused(ctx, Operation::ReviewReports, "report", id).await);
+        }
         let comments: Vec<&(String, String)> = input.comments.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
         if !input.approve && comments.is_empty() {
             return Err(Invalid::new(
@@ -602,7 +640,7 @@ impl Store {
             sqlx::query("INSERT INTO report_comments (tenant_id, report_id, author_id, round, section, sealed_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(ctx.tenant.get())
                 .bind(id.get())
-                .bind(actor.user.get())
+                .bind(actor.user().get())
                 .bind(m.round)
                 .bind(section.as_str())
                 .bind(sealed.get())
@@ -613,7 +651,7 @@ impl Store {
         sqlx::query("INSERT INTO report_reviews (tenant_id, report_id, reviewer_id, round, decision, scores, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(ctx.tenant.get())
             .bind(id.get())
-            .bind(actor.user.get())
+            .bind(actor.user().get())
             .bind(m.round)
             .bind(to.as_str())
             .bind(&scores_json)
@@ -641,57 +679,58 @@ impl Store {
         Ok(to)
     }
 
-    /// The reports the actor may see, newest first: a consultant's own (any status) and
-    /// colleagues' approved cases; a supervisor's everything submitted. Other roles see none.
+    /// The reports the actor may see, newest first, each decided by the policy with its facts:
+    /// a consultant's own (any status) and colleagues' approved cases; a supervisor's everything
+    /// submitted. Other roles see none.
     pub async fn list_reports(&self, ctx: &Ctx, filter: &ReportFilter, locale: Locale) -> Result<Vec<ReportSummary>> {
         let actor = ctx.actor()?;
-        let (cond, include_drafts_of_others) = match actor.role {
-            Role::Consultant => ("(r.author_id = $2 OR r.status = 'approved')", false),
-            Role::Supervisor => ("(r.status <> 'draft' OR $2 < 0)", false),
-            _ => return Ok(Vec::new()),
-        };
-        let _ = include_drafts_of_others;
         let sql = format!(
-            "{META_SELECT} WHERE r.tenant_id = $1 AND {cond} AND ($3 IS NULL OR i.cycle_id = $3) AND ($4 IS NULL OR r.status = $4) ORDER BY r.updated_at DESC LIMIT 2000"
+            "{META_SELECT} WHERE r.tenant_id = $1 AND ($2 IS NULL OR i.cycle_id = $2) AND ($3 IS NULL OR r.status = $3) ORDER BY r.updated_at DESC, r.id DESC"
         );
         let rows = sqlx::query(&sql)
             .bind(ctx.tenant.get())
-            .bind(actor.user.get())
             .bind(filter.cycle)
             .bind(filter.status.map(|s| s.as_str()))
             .fetch_all(&self.db.read)
             .await?;
-        let metas = rows.iter().map(meta).collect::<Result<Vec<_>>>()?;
-        let ids: Vec<i64> = metas.iter().map(|m| m.id.get()).collect();
+        let mut visible = Vec::new();
+        for r in &rows {
+            let m = meta(r)?;
+            if filter.mine_only && m.author != actor.user() || filter.shared_only && m.author == actor.user() {
+                continue;
+            }
+            if let Some(view) = policy::decide(&actor, Operation::ReadReports, Target::Report(m.facts(ctx.tenant))).view() {
+                visible.push((m, view));
+            }
+            if visible.len() >= LIST_MAX {
+                break;
+            }
+        }
+        let ids: Vec<i64> = visible.iter().map(|(m, _)| m.id.get()).collect();
         let mut tags = self.tags_of(&ids).await?;
         let identified = self.presenter(ctx.tenant, View::Identified, locale).await?;
-        let needs_pseudo = metas.iter().any(|m| report_view(&actor, m.facts()) == Some(View::Pseudonymized));
-        let pseudo = if needs_pseudo { Some(self.presenter(ctx.tenant, View::Pseudonymized, locale).await?) } else { None };
-        let mut out = Vec::new();
-        for m in &metas {
-            let Some(view) = report_view(&actor, m.facts()) else { continue };
-            if filter.mine_only && m.author != actor.user {
-                continue;
-            }
-            if filter.shared_only && m.author == actor.user {
-                continue;
-            }
+        let pseudo = if visible.iter().any(|(_, v)| *v == View::Pseudonymized) {
+            Some(self.presenter(ctx.tenant, View::Pseudonymized, locale).await?)
+        } else {
+            None
+        };
+        let mut out = Vec::with_capacity(visible.len());
+        for (m, view) in &visible {
             let p = match (view, &pseudo) {
                 (View::Pseudonymized, Some(p)) => p,
                 _ => &identified,
             };
-            out.push(self.summary(m, p, actor.user, tags.remove(&m.id.get()).unwrap_or_default()));
+            out.push(self.summary(m, p, actor.user(), tags.remove(&m.id.get()).unwrap_or_default()));
         }
         self.audit(ctx, ctx.event(AuditAction::ReportListRead, "reports", "list").detail(format!("count={}", out.len()))).await?;
         Ok(out)
     }
 
-    /// Submitted reports waiting for a supervisor, oldest first.
-    pub async fn review_queue(&self, ctx: &Ctx) -> Result<Vec<QueueItem>> {
-        let actor = ctx.actor()?;
-        if actor.role != Role::Supervisor {
-            return Ok(Vec::new());
-        }
+    /// Submitted reports waiting for a supervisor, oldest first, each shown as the policy lets
+    /// this supervisor read it (the author's name only where the case is identified).
+    pub async fn review_queue(&self, me: &Acting<Supervisor>) -> Result<Vec<QueueItem>> {
+        let ctx = me.ctx();
+        let actor = me.actor();
         let rows = sqlx::query(&format!("{META_SELECT} WHERE r.tenant_id = $1 AND r.status = 'submitted' ORDER BY r.submitted_at, r.id"))
             .bind(ctx.tenant.get())
             .fetch_all(&self.db.read)
@@ -700,14 +739,15 @@ impl Store {
         let mut out = Vec::new();
         for r in &rows {
             let m = meta(r)?;
-            let mine = m.supervisor == Some(actor.user);
+            let Some(view) = policy::decide(&actor, Operation::ReviewReports, Target::Report(m.facts(ctx.tenant))).view() else { continue };
+            let identified = view == View::Identified;
             out.push(QueueItem {
                 id: m.id,
-                subject: if mine { m.employee_name.clone() } else { pseudonym(&secret, m.employee_id.get()) },
-                author_name: m.author_name.clone(),
+                subject: if identified { m.employee_name.clone() } else { pseudonym(&secret, m.employee_id.get()) },
+                author_name: if identified { m.author_name.clone() } else { String::new() },
                 round: m.round,
                 submitted_at: m.submitted_at.unwrap_or(m.updated_at),
-                assigned_to_me: mine,
+                assigned_to_me: m.supervisor == Some(actor.user()),
             });
         }
         self.audit(ctx, ctx.event(AuditAction::ReportListRead, "review_queue", "list").detail(format!("count={}", out.len()))).await?;
@@ -756,12 +796,18 @@ pub struct PseudonymizeFigures {
 
 impl Store {
     /// Builds the tenant's name index afresh and masks every report's sections once, timing
-    /// both; nothing is returned but figures.
-    pub async fn bench_pseudonymize(&self, tenant: TenantId) -> Result<PseudonymizeFigures> {
+    /// both; nothing is returned but figures. An operator's command: the reports open through the
+    /// gate with an operator's permit, and the read is audited like any other.
+    pub async fn bench_pseudonymize(&self, op: &Ctx, tenant: TenantId) -> Result<PseudonymizeFigures> {
+        let permit = policy::operator_permit(tenant, Operation::RunBenchmark).ok_or(StoreError::NotFound)?;
+        if !op.is_operator() || op.tenant != tenant {
+            return Err(StoreError::NotFound);
+        }
         let rows = sqlx::query(&format!("{META_SELECT} WHERE r.tenant_id = $1")).bind(tenant.get()).fetch_all(&self.db.read).await?;
         let metas = rows.iter().map(meta).collect::<Result<Vec<_>>>()?;
         let sealed: Vec<SealedId> = metas.iter().map(|m| m.sealed).collect();
-        let texts = self.open_many(tenant, &sealed).await?;
+        let event = op.event(AuditAction::ReportRead, "reports", "benchmark").detail(format!("count={} purpose=benchmark", sealed.len()));
+        let texts = self.open_permitted(op, &permit, &[event], &sealed).await?;
         let secret = self.pseudonym_secret(tenant).await?;
         let start = std::time::Instant::now();
         self.names.inner.lock().await.remove(&tenant);

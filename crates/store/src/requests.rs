@@ -3,11 +3,12 @@
 //! every consultant of the tenant sees; it is answered by scheduling or declining.
 
 use crate::cycles::CycleStatus;
-use crate::interviews::{bounded, consultant_of, jst, lock_consultant, mode_of, status_of, InterviewChange, NewInterview};
-use crate::{now_ms, Ctx, Result, Store, StoreError};
+use crate::interviews::{bounded, jst, lock_consultant, mode_of, status_of, InterviewChange, NewInterview};
+use crate::{now_ms, Acting, Consultant, Employee, Result, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
+use domain::policy::{self, Operation, RequestFacts, Target};
 use domain::{Invalid, Role};
 use sqlx::{Any, Row, Transaction};
 use std::fmt;
@@ -126,11 +127,13 @@ async fn is_active_consultant(tx: &mut Transaction<'static, Any>, tenant: Tenant
 impl Store {
     /// The signed-in employee asks for a consultation. Routed to the consultant assigned to
     /// them in their latest active cycle, or else to the pool.
-    pub async fn request_consultation(&self, ctx: &Ctx, preferred: &str, message: &str) -> Result<(ConsultationRequestId, Routing)> {
-        let actor = ctx.actor()?;
-        if actor.role != Role::Employee {
-            return Err(StoreError::NotFound);
-        }
+    pub async fn request_consultation(
+        &self,
+        me: &Acting<Employee>,
+        preferred: &str,
+        message: &str,
+    ) -> Result<(ConsultationRequestId, Routing)> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let preferred = bounded("preferred", preferred, PREFERRED_MAX_CHARS, "希望日時", "the preferred time")?;
         if preferred.is_empty() {
             return Err(Invalid::new(
@@ -141,7 +144,7 @@ impl Store {
             .into());
         }
         let message = bounded("message", message, MESSAGE_MAX_CHARS, "相談したいこと", "the message")?;
-        let Some(employee) = self.employee_of_user(ctx.tenant, actor.user).await? else {
+        let Some(employee) = self.employee_of_user(ctx.tenant, actor.user()).await? else {
             return Err(Invalid::new(
                 "employee",
                 "このアカウントは従業員情報と紐づいていないため、申し出ができません。システム管理者にお問い合わせください。",
@@ -199,14 +202,11 @@ impl Store {
     }
 
     /// The signed-in employee's own requests, newest first, with each answer.
-    pub async fn own_requests(&self, ctx: &Ctx) -> Result<Vec<OwnRequest>> {
-        let actor = ctx.actor()?;
-        if actor.role != Role::Employee {
-            return Err(StoreError::NotFound);
-        }
-        let Some(employee) = self.employee_of_user(ctx.tenant, actor.user).await? else { return Ok(Vec::new()) };
+    pub async fn own_requests(&self, me: &Acting<Employee>) -> Result<Vec<OwnRequest>> {
+        let (ctx, actor) = (me.ctx(), me.actor());
+        let Some(employee) = self.employee_of_user(ctx.tenant, actor.user()).await? else { return Ok(Vec::new()) };
         let rows = sqlx::query(
-            "SELECT r.id, r.preferred, r.message_sealed_id, r.status, r.reply_sealed_id, r.created_at, r.updated_at,
+            "SELECT r.id, r.consultant_id, r.preferred, r.message_sealed_id, r.status, r.reply_sealed_id, r.created_at, r.updated_at,
                 u.display_name AS consultant_name, i.starts_at, i.ends_at, i.mode, i.place, i.status AS interview_status
              FROM consultation_requests r
              LEFT JOIN users u ON u.id = r.consultant_id
@@ -219,13 +219,21 @@ impl Store {
         .await?;
         let mut sealed = Vec::new();
         for r in &rows {
+            // The request is the employee's own: they asked it, through their linked record.
+            let facts = RequestFacts {
+                tenant: ctx.tenant,
+                addressee: r.try_get::<Option<i64>, _>("consultant_id")?.map(UserId::new),
+                requester: Some(actor.user()),
+            };
+            let Some(permit) = policy::permit(&actor, Operation::ViewOwnInterviews, Target::Request(facts)) else { continue };
             for col in ["message_sealed_id", "reply_sealed_id"] {
                 if let Some(id) = r.try_get::<Option<i64>, _>(col)? {
-                    sealed.push(SealedId::new(id));
+                    sealed.push((permit, SealedId::new(id)));
                 }
             }
         }
-        let texts = self.open_many(ctx.tenant, &sealed).await?;
+        let event = ctx.event(AuditAction::InterviewListRead, "consultation_requests", "own").detail(format!("count={}", rows.len()));
+        let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
         let text = |id: Option<i64>| id.and_then(|i| texts.get(&SealedId::new(i)).cloned()).unwrap_or_default();
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -251,14 +259,12 @@ impl Store {
                 updated_at: r.try_get("updated_at")?,
             });
         }
-        let ev = ctx.event(AuditAction::InterviewListRead, "consultation_requests", "own").detail(format!("count={}", items.len()));
-        self.audit(ctx, ev).await?;
         Ok(items)
     }
 
     /// The acting consultant's queue: open requests addressed to them or to the pool, oldest first.
-    pub async fn request_queue(&self, ctx: &Ctx) -> Result<Vec<QueuedRequest>> {
-        let actor = consultant_of(ctx)?;
+    pub async fn request_queue(&self, me: &Acting<Consultant>) -> Result<Vec<QueuedRequest>> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let rows = sqlx::query(
             "SELECT r.id, r.employee_id, e.employee_number, e.name AS employee_name, d.path AS department, r.consultant_id,
                 r.preferred, r.message_sealed_id, r.created_at
@@ -268,18 +274,27 @@ impl Store {
         )
         .bind(ctx.tenant.get())
         .bind(RequestStatus::Open.as_str())
-        .bind(actor.user.get())
+        .bind(actor.user().get())
         .fetch_all(&self.db.read)
         .await?;
         let mut sealed = Vec::new();
+        let mut visible = Vec::new();
         for r in &rows {
+            let facts = RequestFacts {
+                tenant: ctx.tenant,
+                addressee: r.try_get::<Option<i64>, _>("consultant_id")?.map(UserId::new),
+                requester: None,
+            };
+            let Some(permit) = policy::permit(&actor, Operation::HandleRequests, Target::Request(facts)) else { continue };
             if let Some(id) = r.try_get::<Option<i64>, _>("message_sealed_id")? {
-                sealed.push(SealedId::new(id));
+                sealed.push((permit, SealedId::new(id)));
             }
+            visible.push(r);
         }
-        let texts = self.open_many(ctx.tenant, &sealed).await?;
-        let items = rows
-            .iter()
+        let event = ctx.event(AuditAction::InterviewListRead, "consultation_requests", "queue").detail(format!("count={}", visible.len()));
+        let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
+        let items = visible
+            .into_iter()
             .map(|r| {
                 let message = r
                     .try_get::<Option<i64>, _>("message_sealed_id")?
@@ -298,20 +313,18 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let ev = ctx.event(AuditAction::InterviewListRead, "consultation_requests", "queue").detail(format!("count={}", items.len()));
-        self.audit(ctx, ev).await?;
         Ok(items)
     }
 
     /// How many requests wait in the acting consultant's queue (for the navigation).
-    pub async fn request_queue_len(&self, ctx: &Ctx) -> Result<i64> {
-        let actor = consultant_of(ctx)?;
+    pub async fn request_queue_len(&self, me: &Acting<Consultant>) -> Result<i64> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         Ok(sqlx::query(
             "SELECT COUNT(*) AS n FROM consultation_requests WHERE tenant_id = $1 AND status = $2 AND (consultant_id = $3 OR consultant_id IS NULL)",
         )
         .bind(ctx.tenant.get())
         .bind(RequestStatus::Open.as_str())
-        .bind(actor.user.get())
+        .bind(actor.user().get())
         .fetch_one(&self.db.read)
         .await?
         .try_get("n")?)
@@ -322,11 +335,11 @@ impl Store {
     async fn claim_request(
         &self,
         tx: &mut Transaction<'static, Any>,
-        tenant: TenantId,
-        me: UserId,
+        who: &Acting<Consultant>,
         id: ConsultationRequestId,
         to: RequestStatus,
     ) -> Result<EmployeeId> {
+        let (tenant, me) = (who.ctx().tenant, who.actor().user());
         let n = sqlx::query(
             "UPDATE consultation_requests SET status = $1, consultant_id = $2, updated_at = $3
              WHERE id = $4 AND tenant_id = $5 AND status = $6 AND (consultant_id = $2 OR consultant_id IS NULL)",
@@ -346,31 +359,42 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         if n.rows_affected() == 0 {
-            let owner: Option<i64> = r.try_get("consultant_id")?;
+            // Another consultant's request (answered by them, or addressed to them) stays
+            // invisible, exactly as one that does not exist; one's own answered request says so.
+            let facts = RequestFacts { tenant, addressee: r.try_get::<Option<i64>, _>("consultant_id")?.map(UserId::new), requester: None };
+            if !policy::decide(&who.actor(), Operation::HandleRequests, Target::Request(facts)).is_allow() {
+                return Err(StoreError::NotFound);
+            }
             let status = request_status(&r.try_get::<String, _>("status")?)?;
-            // Another consultant's request stays invisible; an answered one in reach says so.
-            let mine = owner.is_none_or(|o| o == me.get());
-            return Err(match (mine, status) {
-                (false, RequestStatus::Open) => StoreError::NotFound,
-                (false, _) => StoreError::Conflict("この申し出は別のコンサルタントがすでに回答しました。".into()),
-                (true, _) => StoreError::Conflict(format!("この申し出はすでに回答済みです（{}）。", status.label_ja())),
-            });
+            return Err(StoreError::Conflict(format!("この申し出はすでに回答済みです（{}）。", status.label_ja())));
         }
         Ok(EmployeeId::new(r.try_get("employee_id")?))
     }
 
     /// Answers a request by scheduling an additional interview with the acting consultant
     /// (same checks as scheduling, the overlap included) and links it; `reply` is optional.
-    pub async fn schedule_request(&self, ctx: &Ctx, id: ConsultationRequestId, when: &InterviewChange, reply: &str) -> Result<InterviewId> {
-        let actor = consultant_of(ctx)?;
+    pub async fn schedule_request(
+        &self,
+        me: &Acting<Consultant>,
+        id: ConsultationRequestId,
+        when: &InterviewChange,
+        reply: &str,
+    ) -> Result<InterviewId> {
+        let (ctx, actor) = (me.ctx(), me.actor());
         let reply = bounded("reply", reply, REPLY_MAX_CHARS, "連絡事項", "the reply")?;
         let mut tx = self.db.write.begin().await?;
-        lock_consultant(&mut tx, ctx.tenant, actor.user).await?;
-        let employee = self.claim_request(&mut tx, ctx.tenant, actor.user, id, RequestStatus::Scheduled).await?;
+        lock_consultant(&mut tx, ctx.tenant, actor.user()).await?;
+        let employee = match self.claim_request(&mut tx, me, id, RequestStatus::Scheduled).await {
+            Err(StoreError::NotFound) => {
+                drop(tx);
+                return Err(self.refused(ctx, Operation::HandleRequests, "consultation_request", id).await);
+            }
+            other => other?,
+        };
         let cycle = latest_target(&mut tx, ctx.tenant, employee).await?.map(|(c, _)| c);
         let new =
             NewInterview { cycle, employee, kind: InterviewKind::Additional, mode: when.mode, place: when.place.clone(), slot: when.slot };
-        let interview = self.insert_interview_in_tx(&mut tx, ctx.tenant, actor.user, &new).await?;
+        let interview = self.insert_interview_in_tx(&mut tx, ctx.tenant, actor.user(), &new).await?;
         let reply_id =
             if reply.is_empty() { None } else { Some(self.seal_in_tx(&mut tx, ctx.tenant, "consultation_reply", &reply).await?) };
         sqlx::query("UPDATE consultation_requests SET interview_id = $1, reply_sealed_id = $2 WHERE id = $3 AND tenant_id = $4")
@@ -390,8 +414,8 @@ impl Store {
     }
 
     /// Declines a request with a reason, which the employee will read (sealed at rest).
-    pub async fn decline_request(&self, ctx: &Ctx, id: ConsultationRequestId, reason: &str) -> Result<()> {
-        let actor = consultant_of(ctx)?;
+    pub async fn decline_request(&self, me: &Acting<Consultant>, id: ConsultationRequestId, reason: &str) -> Result<()> {
+        let ctx = me.ctx();
         let reason = bounded("reason", reason, REPLY_MAX_CHARS, "お断りする理由", "the reason")?;
         if reason.is_empty() {
             return Err(Invalid::new(
@@ -402,7 +426,13 @@ impl Store {
             .into());
         }
         let mut tx = self.db.write.begin().await?;
-        self.claim_request(&mut tx, ctx.tenant, actor.user, id, RequestStatus::Declined).await?;
+        if let Err(e) = self.claim_request(&mut tx, me, id, RequestStatus::Declined).await {
+            drop(tx);
+            return Err(match e {
+                StoreError::NotFound => self.refused(ctx, Operation::HandleRequests, "consultation_request", id).await,
+                e => e,
+            });
+        }
         let reply = self.seal_in_tx(&mut tx, ctx.tenant, "consultation_reply", &reason).await?;
         sqlx::query("UPDATE consultation_requests SET reply_sealed_id = $1 WHERE id = $2 AND tenant_id = $3")
             .bind(reply.get())

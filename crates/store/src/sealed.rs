@@ -7,8 +7,9 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use domain::audit::AuditAction;
+use domain::audit::AuditEvent;
 use domain::ids::{SealedId, TenantId};
+use domain::policy::Permit;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
@@ -144,7 +145,7 @@ impl Keyring {
         Ok((key.id.clone(), nonce.to_vec(), ct))
     }
 
-    pub fn open(&self, tenant: TenantId, key_id: &str, nonce: &[u8], ciphertext: &[u8]) -> Result<String> {
+    fn open(&self, tenant: TenantId, key_id: &str, nonce: &[u8], ciphertext: &[u8]) -> Result<String> {
         let key = self.get(key_id).ok_or_else(|| StoreError::Crypto(format!("the key {key_id} is not in the keyring")))?;
         if nonce.len() != 12 {
             return Err(StoreError::Crypto("damaged nonce".into()));
@@ -220,6 +221,15 @@ pub(crate) async fn register_keys(db: &Db, keys: &Keyring) -> Result<()> {
     Ok(())
 }
 
+/// Sealed purposes that hold the store's own secrets rather than personal data.
+const SYSTEM_PURPOSES: &[&str] = &["pseudonym_secret"];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purposes {
+    Personal,
+    System,
+}
+
 /// Progress of a key rotation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RotationProgress {
@@ -272,16 +282,61 @@ impl Store {
         Ok(())
     }
 
-    /// Opens sealed texts of a tenant without auditing; callers audit the read they serve.
-    pub(crate) async fn open_many(&self, tenant: TenantId, ids: &[SealedId]) -> Result<HashMap<SealedId, String>> {
+    /// The gate: the only way from sealed text to plaintext for a caller. It takes the policy's
+    /// permit for this very context, appends the read's audit events and waits until they are
+    /// durable, and only then opens the values (all of the permit's tenant, none of the store's
+    /// own secrets).
+    pub(crate) async fn open_permitted(
+        &self,
+        ctx: &Ctx,
+        permit: &Permit,
+        events: &[AuditEvent],
+        ids: &[SealedId],
+    ) -> Result<HashMap<SealedId, String>> {
+        let items: Vec<(Permit, SealedId)> = ids.iter().map(|id| (*permit, *id)).collect();
+        self.open_permitted_each(ctx, events, &items).await
+    }
+
+    /// The gate for a list: each value with the permit of its own record.
+    pub(crate) async fn open_permitted_each(
+        &self,
+        ctx: &Ctx,
+        events: &[AuditEvent],
+        items: &[(Permit, SealedId)],
+    ) -> Result<HashMap<SealedId, String>> {
+        if items.iter().any(|(p, _)| p.tenant() != ctx.tenant || p.user() != ctx.user) {
+            return Err(StoreError::NotFound);
+        }
+        if events.is_empty() {
+            return Err(StoreError::Config("a read of sealed text must be audited".into()));
+        }
+        for ev in events {
+            self.audit(ctx, ev.clone()).await?;
+        }
+        let ids: Vec<SealedId> = items.iter().map(|(_, id)| *id).collect();
+        self.open_rows(ctx.tenant, &ids, Purposes::Personal).await
+    }
+
+    /// Opens one of the store's own secrets (the tenant's pseudonym key): never personal data,
+    /// never returned to a caller.
+    pub(crate) async fn open_system_secret(&self, tenant: TenantId, id: SealedId) -> Result<Zeroizing<String>> {
+        let mut texts = self.open_rows(tenant, &[id], Purposes::System).await?;
+        texts.remove(&id).map(Zeroizing::new).ok_or(StoreError::NotFound)
+    }
+
+    async fn open_rows(&self, tenant: TenantId, ids: &[SealedId], purposes: Purposes) -> Result<HashMap<SealedId, String>> {
         let mut out = HashMap::new();
         for id in ids {
-            let r = sqlx::query("SELECT key_id, nonce, ciphertext FROM sealed_texts WHERE id = $1 AND tenant_id = $2")
+            let r = sqlx::query("SELECT purpose, key_id, nonce, ciphertext FROM sealed_texts WHERE id = $1 AND tenant_id = $2")
                 .bind(id.get())
                 .bind(tenant.get())
                 .fetch_optional(&self.db.read)
                 .await?
                 .ok_or(StoreError::NotFound)?;
+            let purpose: String = r.try_get("purpose")?;
+            if SYSTEM_PURPOSES.contains(&purpose.as_str()) != (purposes == Purposes::System) {
+                return Err(StoreError::NotFound);
+            }
             let key_id: String = r.try_get("key_id")?;
             let nonce: Vec<u8> = r.try_get("nonce")?;
             let ct: Vec<u8> = r.try_get("ciphertext")?;
@@ -290,25 +345,28 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes a standalone sealed text and its audit event in one transaction.
+    /// Writes a standalone sealed text and its audit event in one transaction (tests).
+    #[cfg(feature = "test-support")]
     pub async fn write_sealed(&self, ctx: &Ctx, purpose: &str, text: &str) -> Result<SealedId> {
         let mut tx = self.db.write.begin().await?;
         let id = self.seal_in_tx(&mut tx, ctx.tenant, purpose, text).await?;
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::SealedTextWritten, purpose, id)]).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(domain::audit::AuditAction::SealedTextWritten, purpose, id)]).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Reads a sealed text; the read is audited and durable before the text is returned.
+    /// Reads a sealed text of the context's tenant, audited (tests: the product reads through
+    /// the gate with a permit).
+    #[cfg(feature = "test-support")]
     pub async fn read_sealed(&self, ctx: &Ctx, id: SealedId) -> Result<String> {
-        let mut texts = self.open_many(ctx.tenant, &[id]).await?;
-        let purpose = sqlx::query("SELECT purpose FROM sealed_texts WHERE id = $1")
+        let text = self.open_rows(ctx.tenant, &[id], Purposes::Personal).await?.remove(&id).ok_or(StoreError::NotFound)?;
+        let purpose: String = sqlx::query("SELECT purpose FROM sealed_texts WHERE id = $1")
             .bind(id.get())
             .fetch_one(&self.db.read)
             .await?
-            .try_get::<String, _>("purpose")?;
-        self.audit(ctx, ctx.event(AuditAction::SealedTextRead, &purpose, id)).await?;
-        texts.remove(&id).ok_or(StoreError::NotFound)
+            .try_get("purpose")?;
+        self.audit(ctx, ctx.event(domain::audit::AuditAction::SealedTextRead, &purpose, id)).await?;
+        Ok(text)
     }
 
     /// Re-encrypts up to `batch` values not yet under the current key; call until

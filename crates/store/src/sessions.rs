@@ -1,7 +1,7 @@
 //! Server-side sessions: the cookie holds a random id, the database only its hash, so a
 //! leaked database does not leak live sessions.
 
-use crate::{now_ms, Result, Store, StoreError};
+use crate::{now_ms, Result, SignedIn, Store, StoreError};
 use domain::ids::{TenantId, UserId};
 use domain::session::{session_alive, SessionLimits};
 use domain::Role;
@@ -16,6 +16,8 @@ pub struct SessionRecord {
     pub acting_role: Option<Role>,
     pub csrf_token: String,
     pub created_at: i64,
+    /// The store's proof that this session authenticates the user (for `Ctx::signed_in`).
+    pub proof: SignedIn,
 }
 
 /// A new session: the secret for the cookie, and its CSRF token.
@@ -23,6 +25,7 @@ pub struct SessionRecord {
 pub struct NewSession {
     pub secret: String,
     pub csrf_token: String,
+    pub proof: SignedIn,
 }
 
 pub fn random_token(bytes: usize) -> String {
@@ -60,7 +63,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(NewSession { secret, csrf_token: csrf })
+        Ok(NewSession { secret, csrf_token: csrf, proof: SignedIn::new(tenant, user, None, role) })
     }
 
     /// The live session for a cookie secret; expired ones are deleted and reported as absent.
@@ -81,12 +84,16 @@ impl Store {
         if now - last_seen > TOUCH_EVERY_MS {
             sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2").bind(now).bind(&hash).execute(&self.db.write).await?;
         }
+        let tenant = TenantId::new(r.try_get("tenant_id")?);
+        let user = UserId::new(r.try_get("user_id")?);
+        let acting_role = r.try_get::<Option<String>, _>("acting_role")?.and_then(|s| Role::parse(&s));
         Ok(Some(SessionRecord {
-            tenant: TenantId::new(r.try_get("tenant_id")?),
-            user: UserId::new(r.try_get("user_id")?),
-            acting_role: r.try_get::<Option<String>, _>("acting_role")?.and_then(|s| Role::parse(&s)),
+            tenant,
+            user,
+            acting_role,
             csrf_token: r.try_get("csrf_token")?,
             created_at: created,
+            proof: SignedIn::new(tenant, user, None, acting_role),
         }))
     }
 

@@ -4,6 +4,7 @@
 use crate::{Ctx, Result, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::ids::TenantId;
+use domain::policy::Operation;
 use domain::report::{DEFAULT_RUBRIC, DEFAULT_TAGS};
 use domain::Invalid;
 use sqlx::{Any, Row, Transaction};
@@ -122,6 +123,7 @@ impl Store {
 
     /// Adds an item at the end of the list.
     pub async fn add_taxonomy_item(&self, ctx: &Ctx, which: Taxonomy, label_ja: &str, label_en: &str) -> Result<i64> {
+        ctx.check(Operation::ManageTaxonomy)?;
         let (ja, en) = check_labels(label_ja, label_en)?;
         let mut tx = self.db.write.begin().await?;
         ensure_defaults(&mut tx, ctx.tenant, which).await?;
@@ -168,6 +170,7 @@ impl Store {
         label_en: &str,
         active: bool,
     ) -> Result<()> {
+        ctx.check(Operation::ManageTaxonomy)?;
         let (ja, en) = check_labels(label_ja, label_en)?;
         let mut tx = self.db.write.begin().await?;
         let n = sqlx::query(&format!(

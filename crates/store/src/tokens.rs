@@ -1,9 +1,10 @@
 //! API tokens: one user acting in one role in one tenant; only the hash is stored.
 
 use crate::sessions::{random_token, secret_hash};
-use crate::{now_ms, Ctx, Result, Store, StoreError};
+use crate::{now_ms, Ctx, Result, SignedIn, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::ids::{TenantId, TokenId, UserId};
+use domain::policy::Operation;
 use domain::Role;
 use sqlx::Row;
 
@@ -26,6 +27,8 @@ pub struct TokenPrincipal {
     pub tenant: TenantId,
     pub user: UserId,
     pub role: Role,
+    /// The store's proof that this token authenticates the user (for `Ctx::signed_in`).
+    pub proof: SignedIn,
 }
 
 const PREFIX: &str = "cdk_";
@@ -35,6 +38,33 @@ impl Store {
     /// token, shown this once, and its id.
     pub async fn create_token(&self, ctx: &Ctx, role: Role, name: &str, expires_days: Option<u32>) -> Result<(String, TokenId)> {
         let user = ctx.user.ok_or_else(|| StoreError::Config("a token belongs to a user".into()))?;
+        self.create_token_for(ctx, user, role, name, expires_days).await
+    }
+
+    /// An operator's command issues a token to a user of the tenant (`careerdock token create`).
+    pub async fn issue_token(
+        &self,
+        op: &Ctx,
+        user: UserId,
+        role: Role,
+        name: &str,
+        expires_days: Option<u32>,
+    ) -> Result<(String, TokenId)> {
+        op.check(Operation::ManageOwnTokens)?;
+        if !op.is_operator() {
+            return Err(StoreError::NotFound);
+        }
+        self.create_token_for(op, user, role, name, expires_days).await
+    }
+
+    async fn create_token_for(
+        &self,
+        ctx: &Ctx,
+        user: UserId,
+        role: Role,
+        name: &str,
+        expires_days: Option<u32>,
+    ) -> Result<(String, TokenId)> {
         let holder = self.user(ctx.tenant, user).await?;
         if !holder.roles.contains(&role) {
             return Err(domain::Invalid::new(
@@ -102,6 +132,18 @@ impl Store {
     /// Revokes one of the acting user's own tokens; another user's token is "not found".
     pub async fn revoke_token(&self, ctx: &Ctx, id: TokenId) -> Result<()> {
         let user = ctx.user.ok_or(StoreError::NotFound)?;
+        self.revoke_token_of(ctx, user, id).await
+    }
+
+    /// An operator's command revokes a user's token (`careerdock token revoke`).
+    pub async fn revoke_user_token(&self, op: &Ctx, user: UserId, id: TokenId) -> Result<()> {
+        if !op.is_operator() {
+            return Err(StoreError::NotFound);
+        }
+        self.revoke_token_of(op, user, id).await
+    }
+
+    async fn revoke_token_of(&self, ctx: &Ctx, user: UserId, id: TokenId) -> Result<()> {
         let mut tx = self.db.write.begin().await?;
         let n =
             sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND tenant_id = $3 AND user_id = $4 AND revoked_at IS NULL")
@@ -151,6 +193,12 @@ impl Store {
         if last.is_none_or(|l| now - l > 60_000) {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(&self.db.write).await?;
         }
-        Ok(Some(TokenPrincipal { token: TokenId::new(id), tenant, user, role }))
+        Ok(Some(TokenPrincipal {
+            token: TokenId::new(id),
+            tenant,
+            user,
+            role,
+            proof: SignedIn::new(tenant, user, Some(TokenId::new(id)), Some(role)),
+        }))
     }
 }

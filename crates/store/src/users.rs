@@ -5,6 +5,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use domain::audit::AuditAction;
 use domain::ids::{EmployeeId, TenantId, UserId};
+use domain::policy::Operation;
 use domain::{Locale, Role};
 use sqlx::Row;
 
@@ -88,6 +89,7 @@ pub fn check_role_change(actor: Option<UserId>, target: UserId, had: &[Role], ro
 
 impl Store {
     pub async fn create_user(&self, ctx: &Ctx, new: &NewUser<'_>) -> Result<UserId> {
+        ctx.check(Operation::ManageUsers)?;
         validate_login(new.login)?;
         if new.password.chars().count() < 8 {
             return Err(domain::Invalid::new(
@@ -246,6 +248,7 @@ impl Store {
     /// Replaces a user's roles; the change and its audit event commit together. Tokens and
     /// sessions acting in a removed role stop working at their next request.
     pub async fn set_user_roles(&self, ctx: &Ctx, user: UserId, roles: &[Role]) -> Result<()> {
+        ctx.check(Operation::ManageUsers)?;
         let mut roles = roles.to_vec();
         roles.sort();
         roles.dedup();
@@ -329,7 +332,7 @@ mod tests {
             )
             .await
             .expect("hr");
-        let ctx = Ctx::user(tenant.id, admin, "root", Some(Role::Admin));
+        let ctx = Ctx::for_tests(tenant.id, admin, "root", Some(Role::Admin));
 
         store.set_user_roles(&ctx, hr, &[Role::Consultant, Role::Hr, Role::Hr]).await.expect("set roles");
         assert_eq!(store.user(tenant.id, hr).await.expect("user").roles, vec![Role::Consultant, Role::Hr]);

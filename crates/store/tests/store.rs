@@ -523,7 +523,7 @@ async fn key_rotation_resumes_across_batches_and_restarts(backend: Backend) -> R
         anyhow::ensure!(progress.len() < 10, "rotation does not finish: {progress:?}");
     }
     assert_eq!(progress, vec![(2, 3), (2, 1), (1, 0)]);
-    assert_eq!(second.rotate_batch(2).await?, careerdock_store::sealed::RotationProgress::default(), "nothing left to rotate");
+    assert_eq!(second.rotate_batch(2).await?, careerdock_store::RotationProgress::default(), "nothing left to rotate");
     assert_eq!(second.sealed_by_key().await?, vec![(new_id.clone(), 5)]);
     for (c, id, text) in &written {
         assert_eq!(&second.read_sealed(c, *id).await?, text);
@@ -790,8 +790,8 @@ async fn tokens_resolve_until_revoked_or_expired(backend: Backend) -> Result<()>
         .store
         .create_user(&op, &NewUser { login: "other", display_name: "他", password: "long-enough-password", roles: &roles, employee: None })
         .await?;
-    let ctx = Ctx::user(env.tenant.id, hr, "hr", Some(Role::Hr));
-    let other_ctx = Ctx::user(env.tenant.id, other, "other", Some(Role::Hr));
+    let ctx = Ctx::for_tests(env.tenant.id, hr, "hr", Some(Role::Hr));
+    let other_ctx = Ctx::for_tests(env.tenant.id, other, "other", Some(Role::Hr));
 
     let (secret, id) = env.store.create_token(&ctx, Role::Hr, "連携", Some(30)).await?;
     assert!(secret.starts_with("cdk_"));

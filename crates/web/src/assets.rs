@@ -4,7 +4,7 @@ use crate::routes::Routes;
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
-use domain::policy::Action;
+use domain::policy::Operation;
 
 const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
@@ -13,7 +13,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
 ];
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/static/{file}", Action::Public, serve_static)
+    r.get("/static/{file}", Operation::Public, serve_static)
 }
 
 async fn serve_static(Path(file): Path<String>) -> impl IntoResponse {

@@ -12,11 +12,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::ids::TokenId;
-use domain::policy::{decide, Action, Actor, Target};
+use domain::policy::{decide, Actor, Operation, Target};
 use domain::{Locale, Role};
 use std::net::SocketAddr;
-use store::{Ctx, TenantRow, UserRow};
+use store::{Acting, Ctx, SignedIn, TenantRow, UserRow};
 
 pub const SESSION_COOKIE: &str = "cd_session";
 pub const LANG_COOKIE: &str = "cd_lang";
@@ -25,46 +24,51 @@ pub const LOGIN_CSRF_COOKIE: &str = "cd_login_csrf";
 #[derive(Clone, Debug)]
 pub enum Via {
     Session { secret: String, csrf: String },
-    Token(TokenId),
+    Token,
 }
 
-/// A signed-in user, the tenant, and the role they act in (if chosen).
+/// A signed-in user, the tenant, and the role they act in (if chosen). Made only by `resolve`
+/// from the store's proof of the session or token.
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub user: UserRow,
     pub tenant: TenantRow,
     pub role: Option<Role>,
     pub via: Via,
+    proof: SignedIn,
+    ctx: Ctx,
 }
 
 impl Principal {
+    fn new(user: UserRow, tenant: TenantRow, proof: SignedIn, role: Option<Role>, via: Via) -> Principal {
+        let ctx = Ctx::signed_in(&proof, &user.login, &user.roles, role);
+        Principal { role: ctx.role(), user, tenant, via, proof, ctx }
+    }
+
     pub fn actor(&self) -> Option<Actor> {
-        self.role.map(|role| Actor { user: self.user.id, tenant: self.tenant.id, role })
+        self.ctx.policy_actor()
     }
 
     /// The store context: every store call names the acting user and role for the audit log.
     pub fn ctx(&self) -> Ctx {
-        match &self.via {
-            // The audit log names the token that acted, so a leaked token's use can be traced.
-            Via::Token(id) => Ctx::user(self.tenant.id, self.user.id, &format!("{} (token {id})", self.user.login), self.role),
-            Via::Session { .. } => Ctx::user(self.tenant.id, self.user.id, &self.user.login, self.role),
-        }
+        self.ctx.clone()
+    }
+
+    /// The same user's context acting in another role they hold (the role switch).
+    pub fn ctx_as(&self, role: Role) -> Ctx {
+        Ctx::signed_in(&self.proof, &self.user.login, &self.user.roles, Some(role))
+    }
+
+    /// A handle for the acting role's own operations; a role mismatch is refused (the route's
+    /// check has already passed, so this only catches a handler wired to the wrong route).
+    pub fn acting<R: store::ActingRole>(&self, get: fn(&Ctx) -> store::Result<Acting<R>>) -> AppResult<Acting<R>> {
+        get(&self.ctx).map_err(|_| AppError::Forbidden)
     }
 
     pub fn csrf(&self) -> &str {
         match &self.via {
             Via::Session { csrf, .. } => csrf,
-            Via::Token(_) => "",
-        }
-    }
-
-    /// Decides an action on a particular target (ownership, tenant) inside a handler.
-    pub fn check(&self, action: Action, target: Target) -> AppResult<Actor> {
-        let actor = self.actor().ok_or(AppError::NeedsRole)?;
-        if decide(&actor, action, target).is_allow() {
-            Ok(actor)
-        } else {
-            Err(AppError::Forbidden)
+            Via::Token => "",
         }
     }
 }
@@ -117,7 +121,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Prin
         let Some(p) = state.store.token_principal(secret).await? else { return Err(AppError::Unauthenticated) };
         let user = state.store.user(p.tenant, p.user).await?;
         let tenant = state.store.tenant(p.tenant).await?;
-        return Ok(Some(Principal { user, tenant, role: Some(p.role), via: Via::Token(p.token) }));
+        return Ok(Some(Principal::new(user, tenant, p.proof, Some(p.role), Via::Token)));
     }
     let Some(secret) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     let Some(s) = state.store.session(secret, state.config.session_limits).await? else { return Ok(None) };
@@ -127,9 +131,8 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Prin
         Err(e) => return Err(e.into()),
     };
     let tenant = state.store.tenant(s.tenant).await?;
-    // A role taken away since sign-in is no longer acted in.
-    let role = s.acting_role.filter(|r| user.roles.contains(r));
-    Ok(Some(Principal { user, tenant, role, via: Via::Session { secret: secret.to_string(), csrf: s.csrf_token } }))
+    // A role taken away since sign-in is no longer acted in (`Ctx::signed_in` drops it).
+    Ok(Some(Principal::new(user, tenant, s.proof, s.acting_role, Via::Session { secret: secret.to_string(), csrf: s.csrf_token })))
 }
 
 pub fn request_locale(headers: &HeaderMap, principal: Option<&Principal>) -> Locale {
@@ -207,7 +210,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     if !is_safe(req.method()) {
         let session_csrf = principal.as_ref().and_then(|p| match &p.via {
             Via::Session { csrf, .. } => Some(csrf.clone()),
-            Via::Token(_) => None,
+            Via::Token => None,
         });
         let login_csrf = cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_string);
         let needs_check = principal.as_ref().is_none_or(|p| matches!(p.via, Via::Session { .. }));
@@ -246,7 +249,7 @@ fn with_locale(mut res: Response, locale: Locale) -> Response {
 }
 
 /// Per-route middleware: the route's declared action, decided for the principal.
-pub async fn authorize(State(action): State<Action>, req: Request, next: Next) -> Response {
+pub async fn authorize(State(action): State<Operation>, req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let principal = req.extensions().get::<Principal>().cloned();
     if !action.needs_sign_in() {

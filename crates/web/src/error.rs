@@ -100,7 +100,7 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound => AppError::NotFound,
+            StoreError::NotFound | StoreError::Refused { .. } => AppError::NotFound,
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::Rows(r) => AppError::Rows(r),
             StoreError::Conflict(c) => AppError::Conflict(Message::new(format!("競合が発生しました: {c}"), c)),

@@ -1,4 +1,4 @@
-//! Every route declares the action it performs; the table of (method, path, action) is
+//! Every route declares the operation it performs; the table of (method, path, operation) is
 //! built with the router, so the route × role test sees each route the server serves.
 
 use crate::auth::{authenticate, authorize};
@@ -10,14 +10,14 @@ use axum::http::Method;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{on, MethodFilter};
 use axum::Router;
-use domain::policy::Action;
+use domain::policy::Operation;
 use tower_http::limit::RequestBodyLimitLayer;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteSpec {
     pub method: Method,
     pub path: &'static str,
-    pub action: Action,
+    pub operation: Operation,
 }
 
 pub struct Routes {
@@ -30,7 +30,7 @@ impl Routes {
         Self { router: Router::new(), table: Vec::new() }
     }
 
-    fn add<H, T>(mut self, method: Method, path: &'static str, action: Action, handler: H) -> Self
+    fn add<H, T>(mut self, method: Method, path: &'static str, operation: Operation, handler: H) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -42,26 +42,26 @@ impl Routes {
             Method::PATCH => MethodFilter::PATCH,
             _ => MethodFilter::GET,
         };
-        let route = on(filter, handler).route_layer(from_fn_with_state(action, authorize));
+        let route = on(filter, handler).route_layer(from_fn_with_state(operation, authorize));
         self.router = self.router.route(path, route);
-        self.table.push(RouteSpec { method, path, action });
+        self.table.push(RouteSpec { method, path, operation });
         self
     }
 
-    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, action: Action, handler: H) -> Self {
-        self.add(Method::GET, path, action, handler)
+    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, operation: Operation, handler: H) -> Self {
+        self.add(Method::GET, path, operation, handler)
     }
 
-    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, action: Action, handler: H) -> Self {
-        self.add(Method::POST, path, action, handler)
+    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, operation: Operation, handler: H) -> Self {
+        self.add(Method::POST, path, operation, handler)
     }
 
-    pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, action: Action, handler: H) -> Self {
-        self.add(Method::PUT, path, action, handler)
+    pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, operation: Operation, handler: H) -> Self {
+        self.add(Method::PUT, path, operation, handler)
     }
 
-    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, action: Action, handler: H) -> Self {
-        self.add(Method::DELETE, path, action, handler)
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, operation: Operation, handler: H) -> Self {
+        self.add(Method::DELETE, path, operation, handler)
     }
 }
 
@@ -72,7 +72,7 @@ fn all_routes() -> Routes {
     api::routes(r)
 }
 
-/// Every route with its declared action.
+/// Every route with its declared operation.
 pub fn route_table() -> Vec<RouteSpec> {
     all_routes().table
 }

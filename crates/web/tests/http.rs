@@ -8,7 +8,7 @@ mod support;
 use anyhow::{bail, Context, Result};
 use domain::audit::AuditAction;
 use domain::ids::{TenantId, UserId};
-use domain::policy::{decide, Action, Actor};
+use domain::policy::{decide, Actor, Operation};
 use domain::Role;
 use reqwest::{Method, StatusCode};
 use std::collections::{BTreeMap, BTreeSet};
@@ -343,7 +343,7 @@ async fn api_tokens_act_in_their_role_until_revoked(backend: Backend) -> Result<
         let store = app.store.clone();
         async move {
             let user = store.user_by_login(t, login).await?;
-            let ctx = store::Ctx::user(t, user.id, login, Some(role));
+            let ctx = store::Ctx::for_tests(t, user.id, login, Some(role));
             Ok::<_, anyhow::Error>(store.create_token(&ctx, role, "連携", Some(30)).await?)
         }
     };
@@ -657,8 +657,8 @@ fn concrete(path: &str) -> String {
 }
 
 /// What the policy says for a route's declared action (shown as a suggestion for new rows).
-fn suggested_row(method: &str, path: &str, action: Action) -> String {
-    let actor = |role| Actor { user: UserId::new(1), tenant: TenantId::new(1), role };
+fn suggested_row(method: &str, path: &str, action: Operation) -> String {
+    let actor = |role| Actor::new(UserId::new(1), TenantId::new(1), role);
     let mut cells = vec![method.to_string(), path.to_string()];
     for role in Role::ALL {
         cells.push(if decide(&actor(role), action, domain::policy::Target::Route).is_allow() { "allow" } else { "deny" }.to_string());
@@ -697,8 +697,8 @@ async fn every_route_answers_each_role_as_the_table_says(backend: Backend) -> Re
         let Some(expected) = table.get(&key) else {
             problems.push(format!(
                 "route without a row in route_roles.tsv (add one; the route's declared action {:?} suggests):\n    {}",
-                route.action,
-                suggested_row(&method, route.path, route.action)
+                route.operation,
+                suggested_row(&method, route.path, route.operation)
             ));
             continue;
         };

@@ -73,7 +73,7 @@ impl Env {
         for (login, name) in [("cc-a", "相田 聡"), ("cc-b", "井上 恵"), ("cc-c", "上田 航")] {
             consultants.push(user(&store, &op, login, name, &[Role::Consultant]).await?);
         }
-        let hr = Ctx::user(tenant.id, hr_user, "hr", Some(Role::Hr));
+        let hr = Ctx::for_tests(tenant.id, hr_user, "hr", Some(Role::Hr));
         Ok(Env { db, store, tenant, hr, consultants, hr_user })
     }
 
@@ -387,7 +387,7 @@ async fn cycles_stay_in_their_tenant(backend: Backend) -> Result<()> {
         .await?;
     let op = Ctx::operator(other.id, "test");
     let stranger = user(&env.store, &op, "cc-x", "他社 相談員", &[Role::Consultant]).await?;
-    let ctx = Ctx::user(other.id, stranger, "cc-x", Some(Role::Hr));
+    let ctx = Ctx::for_tests(other.id, stranger, "cc-x", Some(Role::Hr));
     assert!(env.store.cycles(other.id).await?.is_empty());
     assert!(matches!(env.store.cycle(other.id, id).await, Err(StoreError::NotFound)));
     assert!(matches!(env.store.cycle_overview(other.id, id).await, Err(StoreError::NotFound)));

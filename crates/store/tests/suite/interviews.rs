@@ -6,10 +6,10 @@ use crate::{assert_absent_from_sqlite_files, contains, inline_key, pg_dump, rand
 use anyhow::{bail, Context, Result};
 use careerdock_store::{Ctx, InterviewChange, NewInterview, NewUser, OpenOptions, Routing, Store, StoreError, TenantRow};
 use chrono::NaiveDate;
-use domain::access::View;
 use domain::ids::{CycleId, EmployeeId, InterviewId};
 use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus, Slot};
+use domain::policy::View;
 use domain::tenant::{KThreshold, TenantSlug};
 use domain::Role;
 use sqlx::AnyPool;
@@ -23,6 +23,7 @@ on_both_backends!(
     status_notes_are_sealed_and_read_by_their_consultant_only,
     requests_go_to_the_assigned_consultant_or_the_pool,
     calendar_feed_tokens_resolve_until_rotated_or_revoked,
+    a_consultant_reaches_only_assigned_or_requesting_employees,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -77,11 +78,11 @@ impl Env {
             let name = format!("{login} さん");
             let new = NewUser { login, display_name: &name, password: "password-123", roles: &[role], employee };
             let id = store.create_user(&op, &new).await?;
-            ctxs.push(Ctx::user(tenant.id, id, login, Some(role)));
+            ctxs.push(Ctx::for_tests(tenant.id, id, login, Some(role)));
         }
         let mut it = ctxs.into_iter();
         let mut next = || it.next().context("ctx");
-        Ok(Env {
+        let env = Env {
             consultant: next()?,
             colleague: next()?,
             supervisor: next()?,
@@ -93,7 +94,15 @@ impl Env {
             db,
             store,
             tenant,
-        })
+        };
+        // A consultant reaches an employee only through an assignment or a request: both
+        // consultants had every employee assigned in past (closed) cycles.
+        let everyone = ["E001", "E002", "E003", "E004"];
+        for (name, who) in [("過去の担当A", &env.consultant), ("過去の担当B", &env.colleague)] {
+            let targets: Vec<(&str, Option<&Ctx>)> = everyone.iter().map(|n| (*n, Some(who))).collect();
+            env.cycle(name, "closed", &targets).await?;
+        }
+        Ok(env)
     }
 
     async fn employee(&self, number: &str) -> Result<EmployeeId> {
@@ -123,7 +132,7 @@ impl Env {
                 .bind(cycle)
                 .bind(self.tenant.id.get())
                 .bind(self.employee(number).await?.get())
-                .bind(consultant.and_then(|c| c.user).map(|u| u.get()))
+                .bind(consultant.and_then(|c| c.user()).map(|u| u.get()))
                 .execute(&raw)
                 .await?;
         }
@@ -196,60 +205,63 @@ async fn overlapping_interviews_are_refused_naming_the_clash(backend: Backend) -
     let (e1, e2, e3, e4) =
         (env.employee("E001").await?, env.employee("E002").await?, env.employee("E003").await?, env.employee("E004").await?);
 
-    let first = s.schedule_interview(c, &new(e1, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
+    let first = s.schedule_interview(&c.as_consultant()?, &new(e1, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
     // Overlapping by half an hour: refused, naming the date, time and kind of the clash.
-    let clash = s.schedule_interview(c, &new(e2, InterviewKind::FollowUp, slot(at(1, 10, 30), at(1, 11, 30)))).await;
+    let clash = s.schedule_interview(&c.as_consultant()?, &new(e2, InterviewKind::FollowUp, slot(at(1, 10, 30), at(1, 11, 30)))).await;
     expect_conflict(clash, &["2030-01-08 10:00〜11:00", "初回"])?;
     // Back to back is fine; another consultant's calendar is theirs.
-    let second = s.schedule_interview(c, &new(e2, InterviewKind::Initial, slot(at(1, 11, 0), at(1, 12, 0)))).await?;
-    s.schedule_interview(&env.colleague, &new(e2, InterviewKind::Initial, slot(at(1, 10, 30), at(1, 11, 30)))).await?;
+    let second = s.schedule_interview(&c.as_consultant()?, &new(e2, InterviewKind::Initial, slot(at(1, 11, 0), at(1, 12, 0)))).await?;
+    s.schedule_interview(&env.colleague.as_consultant()?, &new(e2, InterviewKind::Initial, slot(at(1, 10, 30), at(1, 11, 30)))).await?;
 
     // Rescheduling is checked against the others, not against itself.
     let to = |a, b| InterviewChange { mode: InterviewMode::Online, place: "https://meet.example.jp/x".into(), slot: slot(a, b) };
-    expect_conflict(s.reschedule_interview(c, second, &to(at(1, 10, 15), at(1, 10, 45))).await, &["10:00〜11:00"])?;
-    s.reschedule_interview(c, second, &to(at(1, 11, 30), at(1, 12, 30))).await?;
-    let row = s.interview(c, second).await?;
+    expect_conflict(s.reschedule_interview(&c.as_consultant()?, second, &to(at(1, 10, 15), at(1, 10, 45))).await, &["10:00〜11:00"])?;
+    s.reschedule_interview(&c.as_consultant()?, second, &to(at(1, 11, 30), at(1, 12, 30))).await?;
+    let row = s.interview(&c.as_consultant()?, second).await?;
     assert_eq!((row.starts_at, row.mode, row.place.as_str()), (at(1, 11, 30), InterviewMode::Online, "https://meet.example.jp/x"));
 
     // A cancelled interview frees its time.
-    s.set_interview_status(c, first, InterviewStatus::Cancelled, "本人の都合により").await?;
-    s.schedule_interview(c, &new(e3, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
+    s.set_interview_status(&c.as_consultant()?, first, InterviewStatus::Cancelled, "本人の都合により").await?;
+    s.schedule_interview(&c.as_consultant()?, &new(e3, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
 
     // Length and place are validated; an employee must belong to the tenant.
-    let short = s.schedule_interview(c, &new(e3, InterviewKind::Initial, slot(at(2, 10, 0), at(2, 10, 5)))).await;
+    let short = s.schedule_interview(&c.as_consultant()?, &new(e3, InterviewKind::Initial, slot(at(2, 10, 0), at(2, 10, 5)))).await;
     assert_eq!(short.as_ref().err().and_then(field_of), Some("ends_at"), "{short:?}");
     let mut long_place = new(e3, InterviewKind::Initial, slot(at(2, 10, 0), at(2, 11, 0)));
     long_place.place = "x".repeat(301);
-    assert_eq!(s.schedule_interview(c, &long_place).await.err().as_ref().and_then(field_of), Some("place"));
-    let stranger = s.schedule_interview(c, &new(EmployeeId::new(999_999), InterviewKind::Initial, slot(at(2, 10, 0), at(2, 11, 0)))).await;
+    assert_eq!(s.schedule_interview(&c.as_consultant()?, &long_place).await.err().as_ref().and_then(field_of), Some("place"));
+    let stranger = s
+        .schedule_interview(&c.as_consultant()?, &new(EmployeeId::new(999_999), InterviewKind::Initial, slot(at(2, 10, 0), at(2, 11, 0))))
+        .await;
     assert_eq!(stranger.err().as_ref().and_then(field_of), Some("employee"));
 
     // A cycle's initial interview is for its targets; additional ones are for anyone.
     let cycle = env.cycle("2029年度", "active", &[("E003", Some(c))]).await?;
     let mut initial = new(e4, InterviewKind::Initial, slot(at(3, 10, 0), at(3, 11, 0)));
     initial.cycle = Some(cycle);
-    assert_eq!(s.schedule_interview(c, &initial).await.err().as_ref().and_then(field_of), Some("employee"));
+    assert_eq!(s.schedule_interview(&c.as_consultant()?, &initial).await.err().as_ref().and_then(field_of), Some("employee"));
     initial.kind = InterviewKind::Additional;
-    s.schedule_interview(c, &initial).await?;
+    s.schedule_interview(&c.as_consultant()?, &initial).await?;
     let mut unknown_cycle = new(e3, InterviewKind::Initial, slot(at(3, 12, 0), at(3, 13, 0)));
     unknown_cycle.cycle = Some(CycleId::new(999_999));
-    assert_eq!(s.schedule_interview(c, &unknown_cycle).await.err().as_ref().and_then(field_of), Some("cycle"));
-    let in_cycle = s.cycle_interviews(c, Some(cycle)).await?;
+    assert_eq!(s.schedule_interview(&c.as_consultant()?, &unknown_cycle).await.err().as_ref().and_then(field_of), Some("cycle"));
+    let in_cycle = s.cycle_interviews(&c.as_consultant()?, Some(cycle)).await?;
     assert_eq!(in_cycle.iter().map(|i| i.employee_number.as_str()).collect::<Vec<_>>(), ["E004"]);
-    assert_eq!(s.cycle_interviews(c, Some(CycleId::new(424_242))).await.err().as_ref().and_then(field_of), Some("cycle"));
+    assert_eq!(s.cycle_interviews(&c.as_consultant()?, Some(CycleId::new(424_242))).await.err().as_ref().and_then(field_of), Some("cycle"));
 
     // Only a consultant schedules; a role outside consulting gets nothing.
-    expect_not_found(s.schedule_interview(&env.hr, &new(e3, InterviewKind::Initial, slot(at(4, 10, 0), at(4, 11, 0)))).await, "hr")?;
-    expect_not_found(s.interview(&env.colleague, second).await, "colleague")?;
+    // (the store's handle for a consultant's operations cannot be had in another role)
+    expect_not_found(env.hr.as_consultant().map(|_| ()), "hr")?;
+    expect_not_found(s.interview(&env.colleague.as_consultant()?, second).await, "colleague")?;
 
     // The calendar of one consultant, and the employee's own list (no notes in it by type).
-    let week = s.consultant_interviews(c, at(0, 0, 0), at(7, 0, 0)).await?;
+    let week = s.consultant_interviews(&c.as_consultant()?, at(0, 0, 0), at(7, 0, 0)).await?;
     assert_eq!(week.len(), 4, "{week:?}");
     assert!(week.windows(2).all(|w| w[0].starts_at <= w[1].starts_at));
-    let own = s.own_interviews(&env.employee).await?;
+    let own = s.own_interviews(&env.employee.as_employee()?).await?;
     assert_eq!(own.len(), 1);
     assert_eq!((own[0].status, own[0].consultant_name.as_str()), (InterviewStatus::Cancelled, "consultant さん"));
-    expect_not_found(s.own_interviews(c).await, "consultant acting as such")?;
+    expect_not_found(c.as_employee().map(|_| ()), "consultant acting as such")?;
 
     let actions = env.actions().await?;
     assert!(actions.iter().filter(|a| *a == "interview_scheduled").count() >= 5);
@@ -266,7 +278,9 @@ async fn concurrent_schedulings_cannot_both_take_one_slot(backend: Backend) -> R
         let ctx = env.consultant.clone();
         tasks.push(tokio::spawn(async move {
             // Every attempt overlaps every other one.
-            store.schedule_interview(&ctx, &new(e, InterviewKind::Additional, slot(at(5, 9, i * 5), at(5, 10, i * 5)))).await
+            store
+                .schedule_interview(&ctx.as_consultant()?, &new(e, InterviewKind::Additional, slot(at(5, 9, i * 5), at(5, 10, i * 5))))
+                .await
         }));
     }
     let mut ok = 0;
@@ -286,28 +300,37 @@ async fn status_changes_follow_the_state_machine(backend: Backend) -> Result<()>
     let s = &env.store;
     let c = &env.consultant;
     let e = env.employee("E001").await?;
-    let a = s.schedule_interview(c, &new(e, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
+    let a = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
 
-    assert_eq!(s.set_interview_status(c, a, InterviewStatus::Cancelled, "  ").await.err().as_ref().and_then(field_of), Some("note"));
-    expect_not_found(s.set_interview_status(&env.colleague, a, InterviewStatus::Held, "").await, "colleague")?;
-    assert_eq!(s.set_interview_status(c, a, InterviewStatus::Held, "").await?, InterviewStatus::Held);
-    assert_eq!(s.set_interview_status(c, a, InterviewStatus::Cancelled, "間違い").await.err().as_ref().and_then(field_of), Some("status"));
+    assert_eq!(
+        s.set_interview_status(&c.as_consultant()?, a, InterviewStatus::Cancelled, "  ").await.err().as_ref().and_then(field_of),
+        Some("note")
+    );
+    expect_not_found(s.set_interview_status(&env.colleague.as_consultant()?, a, InterviewStatus::Held, "").await, "colleague")?;
+    assert_eq!(s.set_interview_status(&c.as_consultant()?, a, InterviewStatus::Held, "").await?, InterviewStatus::Held);
+    assert_eq!(
+        s.set_interview_status(&c.as_consultant()?, a, InterviewStatus::Cancelled, "間違い").await.err().as_ref().and_then(field_of),
+        Some("status")
+    );
     let resched = InterviewChange { mode: InterviewMode::InPerson, place: String::new(), slot: slot(at(2, 10, 0), at(2, 11, 0)) };
-    assert_eq!(s.reschedule_interview(c, a, &resched).await.err().as_ref().and_then(field_of), Some("status"));
+    assert_eq!(s.reschedule_interview(&c.as_consultant()?, a, &resched).await.err().as_ref().and_then(field_of), Some("status"));
 
     // A no-show frees the slot; recording it as held afterwards must not double-book it.
-    let b = s.schedule_interview(c, &new(e, InterviewKind::FollowUp, slot(at(3, 10, 0), at(3, 11, 0)))).await?;
-    s.set_interview_status(c, b, InterviewStatus::NoShow, "連絡なし").await?;
-    let other = s.schedule_interview(c, &new(e, InterviewKind::Additional, slot(at(3, 10, 30), at(3, 11, 30)))).await?;
-    expect_conflict(s.set_interview_status(c, b, InterviewStatus::Held, "").await, &["10:30〜11:30", "追加"])?;
-    s.set_interview_status(c, other, InterviewStatus::Cancelled, "重複").await?;
-    assert_eq!(s.set_interview_status(c, b, InterviewStatus::Held, "遅れて実施").await?, InterviewStatus::Held);
-    let row = s.interview(c, b).await?;
+    let b = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::FollowUp, slot(at(3, 10, 0), at(3, 11, 0)))).await?;
+    s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::NoShow, "連絡なし").await?;
+    let other = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Additional, slot(at(3, 10, 30), at(3, 11, 30)))).await?;
+    expect_conflict(s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::Held, "").await, &["10:30〜11:30", "追加"])?;
+    s.set_interview_status(&c.as_consultant()?, other, InterviewStatus::Cancelled, "重複").await?;
+    assert_eq!(s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::Held, "遅れて実施").await?, InterviewStatus::Held);
+    let row = s.interview(&c.as_consultant()?, b).await?;
     assert_eq!((row.status, row.has_status_note), (InterviewStatus::Held, true));
-    assert_eq!(s.interview_status_note(c, b).await?.as_deref(), Some("遅れて実施"));
-    assert!(!s.interview(c, a).await?.has_status_note);
-    assert_eq!(s.interview_status_note(c, a).await?, None);
-    expect_not_found(s.set_interview_status(c, InterviewId::new(999_999), InterviewStatus::Held, "").await, "unknown id")?;
+    assert_eq!(s.interview_status_note(&c.as_consultant()?, b).await?.as_deref(), Some("遅れて実施"));
+    assert!(!s.interview(&c.as_consultant()?, a).await?.has_status_note);
+    assert_eq!(s.interview_status_note(&c.as_consultant()?, a).await?, None);
+    expect_not_found(
+        s.set_interview_status(&c.as_consultant()?, InterviewId::new(999_999), InterviewStatus::Held, "").await,
+        "unknown id",
+    )?;
     Ok(())
 }
 
@@ -320,15 +343,15 @@ async fn notes_are_read_by_the_interviewer_and_a_reviewing_supervisor_only(backe
     let s = &env.store;
     let c = &env.consultant;
     let e = env.employee("E001").await?;
-    let id = s.schedule_interview(c, &new(e, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
+    let id = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
     assert_eq!(s.read_interview_note(c, id).await?, None, "nothing written yet");
 
     let secret = "山田太郎さんは転職を考えている。機密メモ-Zeta-7741";
-    s.write_interview_note(c, id, secret).await?;
-    expect_not_found(s.write_interview_note(&env.colleague, id, "乗っ取り").await, "colleague writing")?;
+    s.write_interview_note(&c.as_consultant()?, id, secret).await?;
+    expect_not_found(s.write_interview_note(&env.colleague.as_consultant()?, id, "乗っ取り").await, "colleague writing")?;
     let note = s.read_interview_note(c, id).await?.context("note")?;
     assert_eq!((note.text.as_str(), note.view), (secret, View::Identified));
-    let row = s.interview(c, id).await?;
+    let row = s.interview(&c.as_consultant()?, id).await?;
     assert!(row.has_note && !row.has_report);
 
     for (who, ctx) in [
@@ -344,7 +367,7 @@ async fn notes_are_read_by_the_interviewer_and_a_reviewing_supervisor_only(backe
     // A report on the interview: a draft keeps the note from the supervisor…
     let raw = env.raw().await?;
     let sealed = s.write_sealed(c, "report", "{}").await?;
-    let sup = env.supervisor.user.context("supervisor id")?;
+    let sup = env.supervisor.user().context("supervisor id")?;
     sqlx::query(
         "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, supervisor_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 'draft', $6, 0, 0, 1, 1, 0, 0)",
@@ -352,7 +375,7 @@ async fn notes_are_read_by_the_interviewer_and_a_reviewing_supervisor_only(backe
     .bind(env.tenant.id.get())
     .bind(id.get())
     .bind(e.get())
-    .bind(c.user.context("consultant id")?.get())
+    .bind(c.user().context("consultant id")?.get())
     .bind(sup.get())
     .bind(sealed.get())
     .execute(&raw)
@@ -373,12 +396,12 @@ async fn notes_are_read_by_the_interviewer_and_a_reviewing_supervisor_only(backe
     // …and once approved, no longer.
     sqlx::query("UPDATE reports SET status = 'approved' WHERE interview_id = $1").bind(id.get()).execute(&raw).await?;
     expect_not_found(s.read_interview_note(&env.supervisor, id).await, "supervisor, approved")?;
-    assert!(s.interview(c, id).await?.has_report);
+    assert!(s.interview(&c.as_consultant()?, id).await?.has_report);
 
     // Every read that returned text is in the audit log; rewriting replaces the text.
     let reads = env.actions().await?.iter().filter(|a| *a == "interview_note_read").count();
     assert_eq!(reads, 3);
-    s.write_interview_note(c, id, "書き直した記録").await?;
+    s.write_interview_note(&c.as_consultant()?, id, "書き直した記録").await?;
     assert_eq!(s.read_interview_note(c, id).await?.map(|n| n.text), Some("書き直した記録".to_string()));
     assert!(env.actions().await?.iter().filter(|a| *a == "interview_note_written").count() >= 2);
     raw.close().await;
@@ -405,18 +428,19 @@ async fn status_notes_are_sealed_and_read_by_their_consultant_only(backend: Back
     // Within the calendar feed's window, so that the feed is checked too.
     let now = careerdock_store::now_ms();
     let start = now - now % HOUR + 24 * HOUR;
-    let cancelled = s.schedule_interview(c, &new(e, InterviewKind::Initial, slot(start, start + HOUR))).await?;
-    let missed = s.schedule_interview(c, &new(e, InterviewKind::FollowUp, slot(start + 2 * HOUR, start + 3 * HOUR))).await?;
+    let cancelled = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Initial, slot(start, start + HOUR))).await?;
+    let missed =
+        s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::FollowUp, slot(start + 2 * HOUR, start + 3 * HOUR))).await?;
 
     let marker = random_hex(12);
     let reason = format!("体調不良のため（メンタル不調で休職検討中）-{marker}");
     let missed_marker = random_hex(12);
-    s.set_interview_status(c, cancelled, InterviewStatus::Cancelled, &reason).await?;
-    s.set_interview_status(c, missed, InterviewStatus::NoShow, &format!("連絡なし-{missed_marker}")).await?;
+    s.set_interview_status(&c.as_consultant()?, cancelled, InterviewStatus::Cancelled, &reason).await?;
+    s.set_interview_status(&c.as_consultant()?, missed, InterviewStatus::NoShow, &format!("連絡なし-{missed_marker}")).await?;
 
     // The consultant reads the reason back, and the read is audited without the text.
-    assert!(s.interview(c, cancelled).await?.has_status_note);
-    assert_eq!(s.interview_status_note(c, cancelled).await?.as_deref(), Some(reason.as_str()));
+    assert!(s.interview(&c.as_consultant()?, cancelled).await?.has_status_note);
+    assert_eq!(s.interview_status_note(&c.as_consultant()?, cancelled).await?.as_deref(), Some(reason.as_str()));
     let events = s.recent_audit(env.tenant.id, 1_000, None).await?;
     let read = events
         .iter()
@@ -433,28 +457,35 @@ async fn status_notes_are_sealed_and_read_by_their_consultant_only(backend: Back
         ("admin", &env.admin),
         ("supervisor", &env.supervisor),
     ] {
-        expect_not_found(s.interview_status_note(ctx, cancelled).await, who)?;
-        expect_not_found(s.interview_status_note(ctx, missed).await, who)?;
+        match ctx.as_consultant() {
+            // Another consultant holds the handle, and the policy refuses the record.
+            Ok(me) => {
+                expect_not_found(s.interview_status_note(&me, cancelled).await, who)?;
+                expect_not_found(s.interview_status_note(&me, missed).await, who)?;
+            }
+            // Every other role cannot even ask.
+            Err(e) => expect_not_found::<()>(Err(e), who)?,
+        }
     }
-    expect_not_found(s.interview(&env.colleague, cancelled).await, "colleague")?;
+    expect_not_found(s.interview(&env.colleague.as_consultant()?, cancelled).await, "colleague")?;
     // The employee sees the status, never a reason; lists and the calendar feed carry none.
-    let own = s.own_interviews(&env.employee).await?;
+    let own = s.own_interviews(&env.employee.as_employee()?).await?;
     assert!(own.iter().any(|i| i.id == cancelled && i.status == InterviewStatus::Cancelled), "{own:?}");
-    let token = s.rotate_calendar_feed(c, true).await?;
+    let token = s.rotate_calendar_feed(&c.as_consultant()?, true).await?;
     let feed = s.calendar_feed_by_token(&token).await?.context("feed")?;
     assert_eq!(feed.events.len(), 2);
     let listed = format!(
         "{own:?}{feed:?}{:?}{:?}",
-        s.consultant_interviews(c, start - HOUR, start + 4 * HOUR).await?,
-        s.cycle_interviews(c, None).await?
+        s.consultant_interviews(&c.as_consultant()?, start - HOUR, start + 4 * HOUR).await?,
+        s.cycle_interviews(&c.as_consultant()?, None).await?
     );
     for m in [&marker, &missed_marker] {
         assert!(!listed.contains(m.as_str()), "a list or the feed holds a status note");
     }
 
     // Recording the no-show as held without a note takes the old reason off the disk.
-    s.set_interview_status(c, missed, InterviewStatus::Held, "").await?;
-    assert_eq!(s.interview_status_note(c, missed).await?, None);
+    s.set_interview_status(&c.as_consultant()?, missed, InterviewStatus::Held, "").await?;
+    assert_eq!(s.interview_status_note(&c.as_consultant()?, missed).await?, None);
     let raw = env.raw().await?;
     let n: i64 = sqlx::Row::try_get(
         &sqlx::query("SELECT COUNT(*) AS n FROM sealed_texts WHERE purpose = 'interview_status_note'").fetch_one(&raw).await?,
@@ -500,20 +531,20 @@ async fn requests_go_to_the_assigned_consultant_or_the_pool(backend: Backend) ->
     env.cycle("2029年度", "active", &[("E001", Some(c)), ("E002", None)]).await?;
     env.cycle("2028年度", "closed", &[("E002", Some(c2))]).await?;
 
-    assert_eq!(s.request_consultation(&env.employee, "  ", "").await.err().as_ref().and_then(field_of), Some("preferred"));
-    expect_not_found(s.request_consultation(c, "来週", "").await, "consultant asking")?;
-    let (assigned, routing) = s.request_consultation(&env.employee, "来週の午後", "異動について相談したい-Kappa-99").await?;
-    assert_eq!(routing, Routing::Assigned(c.user.context("id")?));
-    let (pooled, routing) = s.request_consultation(&env.employee2, "5月20日 10時〜12時", "").await?;
+    assert_eq!(s.request_consultation(&env.employee.as_employee()?, "  ", "").await.err().as_ref().and_then(field_of), Some("preferred"));
+    expect_not_found(c.as_employee().map(|_| ()), "consultant asking")?;
+    let (assigned, routing) = s.request_consultation(&env.employee.as_employee()?, "来週の午後", "異動について相談したい-Kappa-99").await?;
+    assert_eq!(routing, Routing::Assigned(c.user().context("id")?));
+    let (pooled, routing) = s.request_consultation(&env.employee2.as_employee()?, "5月20日 10時〜12時", "").await?;
     assert_eq!(routing, Routing::Pool);
 
-    let q1 = s.request_queue(c).await?;
+    let q1 = s.request_queue(&c.as_consultant()?).await?;
     assert_eq!(q1.iter().map(|r| (r.id, r.assigned_to_me)).collect::<Vec<_>>(), [(assigned, true), (pooled, false)], "oldest first");
     assert_eq!(q1[0].message, "異動について相談したい-Kappa-99");
-    let q2 = s.request_queue(c2).await?;
+    let q2 = s.request_queue(&c2.as_consultant()?).await?;
     assert_eq!(q2.iter().map(|r| r.id).collect::<Vec<_>>(), [pooled], "the colleague sees the pool only");
-    assert_eq!(s.request_queue_len(c).await?, 2);
-    expect_not_found(s.request_queue(&env.hr).await, "hr")?;
+    assert_eq!(s.request_queue_len(&c.as_consultant()?).await?, 2);
+    expect_not_found(env.hr.as_consultant().map(|_| ()), "hr")?;
 
     // The colleague takes the pool request by scheduling an additional interview.
     let when = InterviewChange {
@@ -521,39 +552,51 @@ async fn requests_go_to_the_assigned_consultant_or_the_pool(backend: Backend) ->
         place: "https://meet.example.jp/abc".into(),
         slot: slot(at(2, 10, 0), at(2, 11, 0)),
     };
-    let interview = s.schedule_request(c2, pooled, &when, "当日はこのURLからご参加ください。").await?;
-    let row = s.interview(c2, interview).await?;
+    let interview = s.schedule_request(&c2.as_consultant()?, pooled, &when, "当日はこのURLからご参加ください。").await?;
+    let row = s.interview(&c2.as_consultant()?, interview).await?;
     assert_eq!((row.kind, row.employee_number.as_str(), row.status), (InterviewKind::Additional, "E002", InterviewStatus::Scheduled));
-    expect_conflict(s.schedule_request(c, pooled, &when, "").await, &["回答"])?;
-    expect_not_found(s.decline_request(c2, assigned, "理由").await, "the colleague on another's request")?;
-    assert_eq!(s.request_queue(c).await?.iter().map(|r| r.id).collect::<Vec<_>>(), [assigned]);
+    // Answered by the colleague, the request is theirs: to everyone else it answers exactly as
+    // one that does not exist (issue 6), and the refusal is recorded.
+    expect_not_found(s.schedule_request(&c.as_consultant()?, pooled, &when, "").await, "a pool request another answered")?;
+    expect_not_found(s.decline_request(&c.as_consultant()?, pooled, "理由").await, "declining what another answered")?;
+    let refused = env.actions().await?.iter().filter(|a| a.as_str() == "access_refused").count();
+    assert!(refused >= 2, "refusals are audited ({refused})");
+    expect_not_found(s.decline_request(&c2.as_consultant()?, assigned, "理由").await, "the colleague on another's request")?;
+    assert_eq!(s.request_queue(&c.as_consultant()?).await?.iter().map(|r| r.id).collect::<Vec<_>>(), [assigned]);
 
     // Scheduling from a request is checked for overlaps like any other.
-    s.schedule_interview(c, &new(env.employee("E003").await?, InterviewKind::Additional, slot(at(4, 10, 0), at(4, 11, 0)))).await?;
+    s.schedule_interview(
+        &c.as_consultant()?,
+        &new(env.employee("E003").await?, InterviewKind::Additional, slot(at(4, 10, 0), at(4, 11, 0))),
+    )
+    .await?;
     let clash = InterviewChange { mode: InterviewMode::InPerson, place: String::new(), slot: slot(at(4, 10, 30), at(4, 11, 30)) };
-    expect_conflict(s.schedule_request(c, assigned, &clash, "").await, &["10:00〜11:00"])?;
-    assert_eq!(s.request_queue_len(c).await?, 1, "a refused answer leaves the request open");
+    expect_conflict(s.schedule_request(&c.as_consultant()?, assigned, &clash, "").await, &["10:00〜11:00"])?;
+    assert_eq!(s.request_queue_len(&c.as_consultant()?).await?, 1, "a refused answer leaves the request open");
 
     // Declining needs a reason, which the employee reads.
-    assert_eq!(s.decline_request(c, assigned, "").await.err().as_ref().and_then(field_of), Some("reason"));
-    s.decline_request(c, assigned, "担当外のため、人事部の窓口をご案内します。").await?;
-    assert!(s.request_queue(c).await?.is_empty());
+    assert_eq!(s.decline_request(&c.as_consultant()?, assigned, "").await.err().as_ref().and_then(field_of), Some("reason"));
+    s.decline_request(&c.as_consultant()?, assigned, "担当外のため、人事部の窓口をご案内します。").await?;
+    assert!(s.request_queue(&c.as_consultant()?).await?.is_empty());
 
-    let mine = s.own_requests(&env.employee).await?;
+    let mine = s.own_requests(&env.employee.as_employee()?).await?;
     assert_eq!(mine.len(), 1);
     assert_eq!((mine[0].status, mine[0].reply.as_str()), (RequestStatus::Declined, "担当外のため、人事部の窓口をご案内します。"));
     assert_eq!(mine[0].message, "異動について相談したい-Kappa-99");
-    let theirs = s.own_requests(&env.employee2).await?;
+    let theirs = s.own_requests(&env.employee2.as_employee()?).await?;
     assert_eq!(theirs[0].status, RequestStatus::Scheduled);
     assert_eq!(theirs[0].interview.as_ref().map(|i| (i.0, i.2)), Some((at(2, 10, 0), InterviewMode::Online)));
     assert_eq!(theirs[0].consultant_name.as_deref(), Some("colleague さん"));
-    assert_eq!(s.own_interviews(&env.employee2).await?.len(), 1);
+    assert_eq!(s.own_interviews(&env.employee2.as_employee()?).await?.len(), 1);
 
     // At most three unanswered requests at once.
     for i in 0..3 {
-        s.request_consultation(&env.employee, &format!("候補{i}"), "").await?;
+        s.request_consultation(&env.employee.as_employee()?, &format!("候補{i}"), "").await?;
     }
-    assert_eq!(s.request_consultation(&env.employee, "もう一件", "").await.err().as_ref().and_then(field_of), Some("preferred"));
+    assert_eq!(
+        s.request_consultation(&env.employee.as_employee()?, "もう一件", "").await.err().as_ref().and_then(field_of),
+        Some("preferred")
+    );
 
     let actions = env.actions().await?;
     assert!(actions.iter().filter(|a| *a == "consultation_requested").count() == 5);
@@ -572,22 +615,26 @@ async fn calendar_feed_tokens_resolve_until_rotated_or_revoked(backend: Backend)
     let e = env.employee("E001").await?;
     let now = careerdock_store::now_ms();
     let start = now - now % HOUR + 24 * HOUR;
-    s.schedule_interview(c, &new(e, InterviewKind::Initial, slot(start, start + HOUR))).await?;
+    s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Initial, slot(start, start + HOUR))).await?;
     // Far outside the ±90-day window.
-    s.schedule_interview(c, &new(e, InterviewKind::FollowUp, slot(start + 200 * 24 * HOUR, start + 201 * 24 * HOUR - 23 * HOUR))).await?;
+    s.schedule_interview(
+        &c.as_consultant()?,
+        &new(e, InterviewKind::FollowUp, slot(start + 200 * 24 * HOUR, start + 201 * 24 * HOUR - 23 * HOUR)),
+    )
+    .await?;
 
-    assert_eq!(s.calendar_feed(c).await?, None);
-    let token = s.rotate_calendar_feed(c, false).await?;
+    assert_eq!(s.calendar_feed(&c.as_consultant()?).await?, None);
+    let token = s.rotate_calendar_feed(&c.as_consultant()?, false).await?;
     assert!(token.starts_with("cal_") && token.len() == 68);
     let feed = s.calendar_feed_by_token(&token).await?.context("feed")?;
-    assert_eq!(feed.consultant, c.user.context("id")?);
+    assert_eq!(feed.consultant, c.user().context("id")?);
     assert_eq!(feed.events.len(), 1);
     assert_eq!((feed.events[0].kind, feed.events[0].employee_name.as_deref()), (InterviewKind::Initial, None));
 
-    s.set_calendar_feed_names(c, true).await?;
+    s.set_calendar_feed_names(&c.as_consultant()?, true).await?;
     let named = s.calendar_feed_by_token(&token).await?.context("feed with names")?;
     assert_eq!(named.events[0].employee_name.as_deref(), Some("山田 太郎"));
-    assert_eq!(s.calendar_feed(c).await?.map(|f| f.show_names), Some(true));
+    assert_eq!(s.calendar_feed(&c.as_consultant()?).await?.map(|f| f.show_names), Some(true));
 
     // Only the hash is stored.
     let raw = env.raw().await?;
@@ -595,20 +642,59 @@ async fn calendar_feed_tokens_resolve_until_rotated_or_revoked(backend: Backend)
     assert!(!stored.contains(&token[4..]) && stored.len() == 64);
     raw.close().await;
 
-    let rotated = s.rotate_calendar_feed(c, false).await?;
+    let rotated = s.rotate_calendar_feed(&c.as_consultant()?, false).await?;
     assert_ne!(rotated, token);
     assert!(s.calendar_feed_by_token(&token).await?.is_none(), "the old URL stops working");
     assert!(s.calendar_feed_by_token(&rotated).await?.is_some());
-    s.revoke_calendar_feed(c).await?;
+    s.revoke_calendar_feed(&c.as_consultant()?).await?;
     assert!(s.calendar_feed_by_token(&rotated).await?.is_none(), "a revoked URL stops working");
-    expect_not_found(s.revoke_calendar_feed(c).await, "revoking twice")?;
-    expect_not_found(s.set_calendar_feed_names(c, true).await, "names without a feed")?;
-    expect_not_found(s.rotate_calendar_feed(&env.employee, true).await, "employee")?;
+    expect_not_found(s.revoke_calendar_feed(&c.as_consultant()?).await, "revoking twice")?;
+    expect_not_found(s.set_calendar_feed_names(&c.as_consultant()?, true).await, "names without a feed")?;
+    expect_not_found(env.employee.as_consultant().map(|_| ()), "employee")?;
     assert!(s.calendar_feed_by_token("cal_nothing").await?.is_none());
     assert!(s.calendar_feed_by_token(&format!("cal_{}", "0".repeat(64))).await?.is_none());
 
     let actions = env.actions().await?;
     assert_eq!(actions.iter().filter(|a| *a == "calendar_feed_read").count(), 3);
     assert_eq!(actions.iter().filter(|a| *a == "calendar_feed_changed").count(), 4);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reach (issue 6): an assignment in a cycle or a consultation request, nothing else
+// ---------------------------------------------------------------------------------------------
+
+async fn a_consultant_reaches_only_assigned_or_requesting_employees(backend: Backend) -> Result<()> {
+    let env = Env::new(backend).await?;
+    let s = &env.store;
+    let op = Ctx::operator(env.tenant.id, "test");
+    let new_user =
+        NewUser {
+            login: "newcomer", display_name: "新任 相談員", password: "password-123", roles: &[Role::Consultant], employee: None
+        };
+    let id = s.create_user(&op, &new_user).await?;
+    let newcomer = Ctx::for_tests(env.tenant.id, id, "newcomer", Some(Role::Consultant)).as_consultant()?;
+
+    // Nobody assigned, no request: the number answers exactly as an unknown one.
+    expect_not_found(s.reachable_employee(&newcomer, "E003").await, "unassigned employee")?;
+    expect_not_found(s.reachable_employee(&newcomer, "E999").await, "unknown number")?;
+    let e3 = env.employee("E003").await?;
+    let refused = s.schedule_interview(&newcomer, &new(e3, InterviewKind::Additional, slot(at(6, 10, 0), at(6, 11, 0)))).await;
+    assert_eq!(
+        refused.err().as_ref().and_then(field_of),
+        Some("employee"),
+        "scheduling with an unreachable employee is refused like an unknown one"
+    );
+    assert!(s.consultant_interviews(&newcomer, 0, i64::MAX).await?.is_empty(), "nothing was written");
+
+    // An open request in the pool reaches every consultant.
+    s.request_consultation(&env.employee2.as_employee()?, "来週の午後", "").await?;
+    assert_eq!(s.reachable_employee(&newcomer, "E002").await?, env.employee("E002").await?);
+    // An assignment in a cycle reaches the assigned consultant.
+    env.cycle("今年度", "active", &[("E004", Some(&Ctx::for_tests(env.tenant.id, id, "newcomer", Some(Role::Consultant))))]).await?;
+    let e4 = env.employee("E004").await?;
+    assert_eq!(s.reachable_employee(&newcomer, "E004").await?, e4);
+    s.schedule_interview(&newcomer, &new(e4, InterviewKind::Additional, slot(at(6, 10, 0), at(6, 11, 0)))).await?;
+    assert!(env.actions().await?.iter().any(|a| a == "access_refused"), "the refusals are audited");
     Ok(())
 }

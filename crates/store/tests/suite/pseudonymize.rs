@@ -47,15 +47,16 @@ async fn departments_and_ages_leave_shared_text(backend: Backend) -> Result<()> 
         let id = store
             .create_user(&op, &NewUser { login, display_name: login, password: "password-123", roles: &[role], employee: None })
             .await?;
-        users.push(Ctx::user(tenant.id, id, login, Some(role)));
+        users.push(Ctx::for_tests(tenant.id, id, login, Some(role)));
     }
     let (c1, sup) = (&users[0], &users[1]);
+    super::assign_everyone(&db, tenant.id, c1.user().context("c1")?).await?;
     let subject = store.employee_by_number(tenant.id, "E002").await?.id;
 
     let start = chrono::Utc::now().timestamp_millis() - 7 * 86_400_000;
     let interview = store
         .schedule_interview(
-            c1,
+            &c1.as_consultant()?,
             &NewInterview {
                 cycle: None,
                 employee: subject,
@@ -66,11 +67,11 @@ async fn departments_and_ages_leave_shared_text(backend: Backend) -> Result<()> 
             },
         )
         .await?;
-    store.set_interview_status(c1, interview, InterviewStatus::Held, "").await?;
-    let id = store.create_report(c1, interview).await?;
+    store.set_interview_status(&c1.as_consultant()?, interview, InterviewStatus::Held, "").await?;
+    let id = store.create_report(&c1.as_consultant()?, interview).await?;
     let v = store.read_report(c1, id, Locale::Ja).await?.version;
-    store.save_report(c1, id, &sections(), &["career_direction".into()], ReportFlags::default(), v).await?;
-    store.submit_report(c1, id, None).await?;
+    store.save_report(&c1.as_consultant()?, id, &sections(), &["career_direction".into()], ReportFlags::default(), v).await?;
+    store.submit_report(&c1.as_consultant()?, id, None).await?;
 
     // The author reads it as written.
     let own = joined(&store.read_report(c1, id, Locale::Ja).await?.sections);

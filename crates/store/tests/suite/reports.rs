@@ -45,9 +45,12 @@ async fn env(backend: Backend) -> Result<Env> {
         let id = store
             .create_user(&op, &NewUser { login, display_name: login, password: "password-123", roles: &[role], employee: None })
             .await?;
-        users.push(Ctx::user(tenant.id, id, login, Some(role)));
+        users.push(Ctx::for_tests(tenant.id, id, login, Some(role)));
     }
     let subject = store.employee_by_number(tenant.id, "E002").await?.id;
+    for c in &users[..2] {
+        super::assign_everyone(&db, tenant.id, c.user().context("consultant")?).await?;
+    }
     let mut it = users.into_iter();
     let (c1, c2, sup, hr) = (it.next().context("c1")?, it.next().context("c2")?, it.next().context("sup")?, it.next().context("hr")?);
     Ok(Env { _db: db, store, c1, c2, sup, hr, subject })
@@ -60,7 +63,7 @@ async fn held_interview(e: &Env) -> Result<domain::ids::InterviewId> {
     let id = e
         .store
         .schedule_interview(
-            &e.c1,
+            &e.c1.as_consultant()?,
             &NewInterview {
                 cycle: None,
                 employee: e.subject,
@@ -71,7 +74,7 @@ async fn held_interview(e: &Env) -> Result<domain::ids::InterviewId> {
             },
         )
         .await?;
-    e.store.set_interview_status(&e.c1, id, InterviewStatus::Held, "").await?;
+    e.store.set_interview_status(&e.c1.as_consultant()?, id, InterviewStatus::Held, "").await?;
     Ok(id)
 }
 
@@ -92,9 +95,12 @@ fn sections(secret: &str) -> ReportSections {
 async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
     let e = env(backend).await?;
     let interview = held_interview(&e).await?;
-    let id = e.store.create_report(&e.c1, interview).await?;
-    ensure!(e.store.create_report(&e.c1, interview).await? == id, "creating twice returns the same report");
-    ensure!(matches!(e.store.create_report(&e.c2, interview).await, Err(StoreError::NotFound)), "only the interviewer starts the report");
+    let id = e.store.create_report(&e.c1.as_consultant()?, interview).await?;
+    ensure!(e.store.create_report(&e.c1.as_consultant()?, interview).await? == id, "creating twice returns the same report");
+    ensure!(
+        matches!(e.store.create_report(&e.c2.as_consultant()?, interview).await, Err(StoreError::NotFound)),
+        "only the interviewer starts the report"
+    );
 
     let mut phrase = [0u8; 6];
     rand::rngs::OsRng.fill_bytes(&mut phrase);
@@ -102,7 +108,7 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
     let v = e.store.read_report(&e.c1, id, Locale::Ja).await?.version;
     e.store
         .save_report(
-            &e.c1,
+            &e.c1.as_consultant()?,
             id,
             &sections(&secret),
             &["career_direction".into()],
@@ -116,10 +122,10 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
         ensure!(
             matches!(e.store.read_report(other, id, Locale::Ja).await, Err(StoreError::NotFound)),
             "{} must not read a draft",
-            other.label
+            other.label()
         );
     }
-    e.store.submit_report(&e.c1, id, None).await?;
+    e.store.submit_report(&e.c1.as_consultant()?, id, None).await?;
 
     // The supervisor reviews it pseudonymized: no name of the person, the boss or a colleague survives.
     let seen = e.store.read_report(&e.sup, id, Locale::Ja).await?;
@@ -141,7 +147,7 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
     // Returning needs a comment; the comment reaches the author beside the section.
     let no_comment = ReviewInput { approve: false, comments: vec![], scores: vec![] };
     ensure!(
-        matches!(e.store.review_report(&e.sup, id, &no_comment).await, Err(StoreError::Invalid(_))),
+        matches!(e.store.review_report(&e.sup.as_supervisor()?, id, &no_comment).await, Err(StoreError::Invalid(_))),
         "a return without comment is refused"
     );
     let ret = ReviewInput {
@@ -149,7 +155,7 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
         comments: vec![("workplace".into(), "具体的なエピソードを追記してください".into())],
         scores: vec![("evidence".into(), 2)],
     };
-    ensure!(e.store.review_report(&e.sup, id, &ret).await? == ReportStatus::Returned, "returned");
+    ensure!(e.store.review_report(&e.sup.as_supervisor()?, id, &ret).await? == ReportStatus::Returned, "returned");
     let back = e.store.read_report(&e.c1, id, Locale::Ja).await?;
     ensure!(
         back.editable && back.comments.iter().any(|c| c.section == "workplace" && c.body.contains("エピソード")),
@@ -157,10 +163,10 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
     );
     let mut revised = sections(&secret);
     revised.workplace.push_str("先月の商談では同僚の支援で受注につながった。");
-    e.store.save_report(&e.c1, id, &revised, &[], ReportFlags::default(), back.version).await?;
-    e.store.submit_report(&e.c1, id, None).await?;
+    e.store.save_report(&e.c1.as_consultant()?, id, &revised, &[], ReportFlags::default(), back.version).await?;
+    e.store.submit_report(&e.c1.as_consultant()?, id, None).await?;
     let ok = ReviewInput { approve: true, comments: vec![], scores: vec![("evidence".into(), 4), ("privacy".into(), 3)] };
-    ensure!(e.store.review_report(&e.sup, id, &ok).await? == ReportStatus::Approved, "approved");
+    ensure!(e.store.review_report(&e.sup.as_supervisor()?, id, &ok).await? == ReportStatus::Approved, "approved");
 
     // Another consultant reads the approved case, pseudonymized; HR sees nothing (R6).
     let case = e.store.read_report(&e.c2, id, Locale::Ja).await?;
@@ -174,7 +180,7 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
     // Every read was audited, and the chain holds.
     let verified = e.store.verify_audit(None).await?;
     ensure!(verified.iter().all(|v| v.broken.is_none()), "chain intact");
-    let events = e.store.recent_audit(e.c1.tenant, 500, None).await?;
+    let events = e.store.recent_audit(e.c1.tenant(), 500, None).await?;
     ensure!(events.iter().filter(|ev| ev.action == "report_read").count() >= 4, "reads are audited");
     ensure!(
         events.iter().any(|ev| ev.action == "report_read" && ev.detail == "view=pseudonymized" && ev.acting_role == "consultant"),
@@ -196,35 +202,41 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
 async fn stale_saves_and_bad_transitions_are_refused(backend: Backend) -> Result<()> {
     let e = env(backend).await?;
     let interview = held_interview(&e).await?;
-    let id = e.store.create_report(&e.c1, interview).await?;
+    let id = e.store.create_report(&e.c1.as_consultant()?, interview).await?;
     let v = e.store.read_report(&e.c1, id, Locale::Ja).await?.version;
-    e.store.save_report(&e.c1, id, &sections("x"), &[], ReportFlags::default(), v).await?;
+    e.store.save_report(&e.c1.as_consultant()?, id, &sections("x"), &[], ReportFlags::default(), v).await?;
     ensure!(
-        matches!(e.store.save_report(&e.c1, id, &sections("y"), &[], ReportFlags::default(), v).await, Err(StoreError::Conflict(_))),
+        matches!(
+            e.store.save_report(&e.c1.as_consultant()?, id, &sections("y"), &[], ReportFlags::default(), v).await,
+            Err(StoreError::Conflict(_))
+        ),
         "a stale version is refused"
     );
     ensure!(e.store.read_report(&e.c1, id, Locale::Ja).await?.sections.career_awareness.ends_with('x'), "the first save is kept");
     ensure!(
         matches!(
-            e.store.save_report(&e.c1, id, &sections("z"), &["no_such_tag".into()], ReportFlags::default(), v + 1).await,
+            e.store.save_report(&e.c1.as_consultant()?, id, &sections("z"), &["no_such_tag".into()], ReportFlags::default(), v + 1).await,
             Err(StoreError::Invalid(_))
         ),
         "unknown tag"
     );
     let empty = ReportSections::default();
     let v2 = e.store.read_report(&e.c1, id, Locale::Ja).await?.version;
-    e.store.save_report(&e.c1, id, &empty, &[], ReportFlags::default(), v2).await?;
-    ensure!(matches!(e.store.submit_report(&e.c1, id, None).await, Err(StoreError::Invalid(_))), "empty sections cannot be submitted");
+    e.store.save_report(&e.c1.as_consultant()?, id, &empty, &[], ReportFlags::default(), v2).await?;
+    ensure!(
+        matches!(e.store.submit_report(&e.c1.as_consultant()?, id, None).await, Err(StoreError::Invalid(_))),
+        "empty sections cannot be submitted"
+    );
     ensure!(
         matches!(
-            e.store.review_report(&e.sup, id, &ReviewInput { approve: true, comments: vec![], scores: vec![] }).await,
+            e.store.review_report(&e.sup.as_supervisor()?, id, &ReviewInput { approve: true, comments: vec![], scores: vec![] }).await,
             Err(StoreError::NotFound)
         ),
         "a draft is invisible to the supervisor"
     );
     ensure!(
         matches!(
-            e.store.submit_report(&e.c1, id, Some(UserId::new(e.hr.user.map(|u| u.get()).unwrap_or(0)))).await,
+            e.store.submit_report(&e.c1.as_consultant()?, id, Some(UserId::new(e.hr.user().map(|u| u.get()).unwrap_or(0)))).await,
             Err(StoreError::Invalid(_))
         ),
         "only supervisors can be assigned"

@@ -68,9 +68,9 @@ async fn env(backend: Backend, slug: &str) -> Result<Env> {
         let id = store
             .create_user(&op, &NewUser { login, display_name: login, password: "password-123", roles: &[role], employee: None })
             .await?;
-        users.push(Ctx::user(tenant.id, id, login, Some(role)));
+        users.push(Ctx::for_tests(tenant.id, id, login, Some(role)));
     }
-    let sup = users[2].user.context("sup")?;
+    let sup = users[2].user().context("sup")?;
     let (c1, c2) = (users[0].clone(), users[1].clone());
     Ok(Env { db, store, tenant, op, c1, c2, sup, employees })
 }
@@ -89,7 +89,7 @@ fn interview(e: &Env, cycle: Option<usize>, who: usize, by: &Ctx, starts_at: i64
     Ok(SeedInterview {
         cycle,
         employee: e.employees[who],
-        consultant: by.user.context("consultant")?,
+        consultant: by.user().context("consultant")?,
         kind: if cycle.is_some() { InterviewKind::Initial } else { InterviewKind::Additional },
         mode: InterviewMode::Online,
         place: "https://meet.example.jp/abc-defg-hij".into(),
@@ -112,8 +112,8 @@ fn interview(e: &Env, cycle: Option<usize>, who: usize, by: &Ctx, starts_at: i64
 fn history(e: &Env, secret: &str) -> Result<SeedHistory> {
     let now = chrono::Utc::now().timestamp_millis();
     let soon = (now / H + 72) * H;
-    let c1 = e.c1.user.context("c1")?;
-    let c2 = e.c2.user.context("c2")?;
+    let c1 = e.c1.user().context("c1")?;
+    let c2 = e.c2.user().context("c2")?;
     let cycle = |fy: i32, status: CycleStatus, targets: Vec<SeedTarget>| SeedCycle {
         name: format!("{fy}年度 セルフ・キャリアドック"),
         starts_on: day(fy, 4, 1),
@@ -269,7 +269,7 @@ async fn a_history_lands_whole_and_reads_back(backend: Backend) -> Result<()> {
     ensure!(note.text == "初回面談。1番目の記録。", "{}", note.text);
 
     // The open request sits in the pool with its message; the scheduled one has its interview.
-    let queue = e.store.request_queue(&e.c1).await?;
+    let queue = e.store.request_queue(&e.c1.as_consultant()?).await?;
     ensure!(queue.len() == 1 && queue[0].message == "異動について相談したいことがあります。0" && !queue[0].assigned_to_me, "{queue:?}");
     let linked: i64 = sqlx::query("SELECT COUNT(*) AS n FROM consultation_requests c JOIN interviews i ON i.id = c.interview_id WHERE c.tenant_id = $1 AND i.kind = 'additional'")
         .bind(e.tenant.id.get())

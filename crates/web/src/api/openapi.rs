@@ -6,14 +6,14 @@ use crate::error::{AppError, AppResult};
 use crate::routes::Routes;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use domain::policy::Action;
+use domain::policy::Operation;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/api/v1/openapi.json", Action::Public, serve)
+    r.get("/api/v1/openapi.json", Operation::Public, serve)
 }
 
 /// The body of every error answer under `/api/` (drawn by `render_errors`).

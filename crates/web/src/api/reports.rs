@@ -13,20 +13,21 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::ids::{InterviewId, ReportId, UserId};
-use domain::policy::Action;
+use domain::policy::Operation;
 use domain::report::{ReportFlags, ReportSections, ReportStatus};
 use domain::Invalid;
 use serde::{Deserialize, Serialize};
+use store::Ctx;
 use store::{ReportFilter, ReportSummary, ReviewInput};
 use utoipa::{OpenApi, ToSchema};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/api/v1/reports", Action::QueryReports, list)
-        .post("/api/v1/reports", Action::WriteReports, create)
-        .get("/api/v1/reports/{id}", Action::QueryReports, show)
-        .put("/api/v1/reports/{id}", Action::WriteReports, save)
-        .post("/api/v1/reports/{id}/submit", Action::WriteReports, submit)
-        .post("/api/v1/reports/{id}/review", Action::ReviewReports, review)
+    r.get("/api/v1/reports", Operation::QueryReports, list)
+        .post("/api/v1/reports", Operation::WriteReports, create)
+        .get("/api/v1/reports/{id}", Operation::QueryReports, show)
+        .put("/api/v1/reports/{id}", Operation::WriteReports, save)
+        .post("/api/v1/reports/{id}/submit", Operation::WriteReports, submit)
+        .post("/api/v1/reports/{id}/review", Operation::ReviewReports, review)
 }
 
 #[derive(OpenApi)]
@@ -144,7 +145,8 @@ pub struct CommentBody {
     pub round: i64,
     pub author: String,
     pub body: String,
-    pub created_at: i64,
+    /// Exact time (milliseconds since the epoch); absent in a pseudonymized view.
+    pub created_at: Option<i64>,
 }
 
 /// One report with its five sections.
@@ -220,7 +222,7 @@ pub struct Created {
     security(("bearerAuth" = [])))]
 async fn create(State(state): State<AppState>, Authed(p): Authed, body: Bytes) -> AppResult<Response> {
     let req: NewReport = json_body(&body)?;
-    let id = state.store.create_report(&p.ctx(), InterviewId::new(req.interview_id)).await?;
+    let id = state.store.create_report(&p.acting(Ctx::as_consultant)?, InterviewId::new(req.interview_id)).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.get() })).into_response())
 }
 
@@ -267,7 +269,7 @@ async fn save(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<S
         next_steps: req.next_steps,
     };
     let flags = ReportFlags { life_safety: req.life_safety, organizational_response: req.organizational_response };
-    let version = state.store.save_report(&p.ctx(), id, &sections, &req.tags, flags, req.version).await?;
+    let version = state.store.save_report(&p.acting(Ctx::as_consultant)?, id, &sections, &req.tags, flags, req.version).await?;
     Ok(Json(Saved { version }))
 }
 
@@ -285,7 +287,7 @@ pub struct SubmitReport {
 async fn submit(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<String>, body: Bytes) -> AppResult<StatusCode> {
     let id = report_id(&id)?;
     let req: SubmitReport = if body.is_empty() { SubmitReport::default() } else { json_body(&body)? };
-    state.store.submit_report(&p.ctx(), id, req.supervisor_id.map(UserId::new)).await?;
+    state.store.submit_report(&p.acting(Ctx::as_consultant)?, id, req.supervisor_id.map(UserId::new)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -343,7 +345,7 @@ async fn review(State(state): State<AppState>, Authed(p): Authed, Path(id): Path
         comments: req.comments.into_iter().map(|c| (c.section, c.text)).collect(),
         scores: req.scores.into_iter().map(|s| (s.item, s.score)).collect(),
     };
-    let status = state.store.review_report(&p.ctx(), id, &input).await?;
+    let status = state.store.review_report(&p.acting(Ctx::as_supervisor)?, id, &input).await?;
     Ok(Json(Decided { status: status.as_str().to_string() }))
 }
 

@@ -9,13 +9,13 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use domain::policy::Action;
+use domain::policy::Operation;
 use domain::report::ReportStatus;
 use serde::Deserialize;
 use store::{ReportFilter, Taxonomy};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/cases", Action::ReadReports, list)
+    r.get("/cases", Operation::ReadReports, list)
 }
 
 #[derive(Template)]

@@ -20,21 +20,21 @@ use chrono::NaiveDate;
 use domain::cycle::{fiscal_year, fiscal_year_period, validate_cycle, TargetRule};
 use domain::ids::{CycleId, EmployeeId, UserId};
 use domain::import::RowError;
-use domain::policy::{decide, Action, Target};
+use domain::policy::{decide, Operation, Target};
 use domain::{Invalid, Locale};
 use store::{CycleRow, CycleStatus, NewCycle, StoreError, TargetFilter};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/cycles", Action::ViewCycles, list)
-        .get("/cycles/new", Action::ManageCycles, new_form)
-        .post("/cycles", Action::ManageCycles, create)
-        .get("/cycles/{id}", Action::ViewCycles, overview)
-        .post("/cycles/{id}/status", Action::ManageCycles, set_status)
-        .get("/cycles/{id}/targets", Action::ManageCycles, targets)
-        .post("/cycles/{id}/targets/upload", Action::ManageCycles, upload)
-        .post("/cycles/{id}/targets/{employee_id}/assign", Action::ManageCycles, assign)
-        .post("/cycles/{id}/targets/{employee_id}/remove", Action::ManageCycles, remove)
-        .post("/cycles/{id}/assign", Action::ManageCycles, auto_assign)
+    r.get("/cycles", Operation::ViewCycles, list)
+        .get("/cycles/new", Operation::ManageCycles, new_form)
+        .post("/cycles", Operation::ManageCycles, create)
+        .get("/cycles/{id}", Operation::ViewCycles, overview)
+        .post("/cycles/{id}/status", Operation::ManageCycles, set_status)
+        .get("/cycles/{id}/targets", Operation::ManageCycles, targets)
+        .post("/cycles/{id}/targets/upload", Operation::ManageCycles, upload)
+        .post("/cycles/{id}/targets/{employee_id}/assign", Operation::ManageCycles, assign)
+        .post("/cycles/{id}/targets/{employee_id}/remove", Operation::ManageCycles, remove)
+        .post("/cycles/{id}/assign", Operation::ManageCycles, auto_assign)
 }
 
 /// The milestone ages offered (セルフ・キャリアドックの節目).
@@ -214,11 +214,11 @@ struct ListPage {
 }
 
 async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
-    let actor = p.check(Action::ViewCycles, Target::Route)?;
+    let actor = p.actor().ok_or(AppError::NeedsRole)?;
     let ctx = PageCtx::new(&p, locale, "cycles-title", "/cycles");
     let t = ctx.t;
     let cycles = state.store.cycles(p.tenant.id).await?.iter().map(|c| CycleView::new(t, c)).collect();
-    render(&ListPage { ctx, cycles, can_manage: decide(&actor, Action::ManageCycles, Target::Route).is_allow() })
+    render(&ListPage { ctx, cycles, can_manage: decide(&actor, Operation::ManageCycles, Target::Route).is_allow() })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -378,13 +378,11 @@ async fn form_page(state: &AppState, p: &Principal, locale: Locale, form: CycleF
 }
 
 async fn new_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
-    p.check(Action::ManageCycles, Target::Route)?;
     form_page(&state, &p, locale, CycleForm::defaults(Tr::new(locale), today_jst()), FormOutcome::Blank).await
 }
 
 /// Previews the number of targets (`intent=preview`) or creates the cycle.
 async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, fields: FormPairs) -> AppResult<Response> {
-    p.check(Action::ManageCycles, Target::Route)?;
     let t = Tr::new(locale);
     let form = CycleForm::from_pairs(&fields);
     let known: Vec<String> = state.store.departments(p.tenant.id).await?.into_iter().map(|d| d.path).collect();
@@ -458,7 +456,7 @@ async fn overview_page(
     notice: String,
     error: Option<Invalid>,
 ) -> AppResult<Response> {
-    let actor = p.check(Action::ViewCycles, Target::Route)?;
+    let actor = p.actor().ok_or(AppError::NeedsRole)?;
     let o = state.store.cycle_overview(p.tenant.id, id).await?;
     let mut ctx = PageCtx::new(p, locale, "cycles-overview-title", "/cycles");
     let t = ctx.t;
@@ -518,7 +516,7 @@ async fn overview_page(
         interview_figures,
         report_figures,
         consultants,
-        can_manage: decide(&actor, Action::ManageCycles, Target::Route).is_allow(),
+        can_manage: decide(&actor, Operation::ManageCycles, Target::Route).is_allow(),
         statuses,
         ctx,
     };
@@ -544,7 +542,6 @@ async fn set_status(
     Path(raw): Path<String>,
     fields: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::ManageCycles, Target::Route)?;
     let id = cycle_id(&raw)?;
     let Some(status) = CycleStatus::parse(&fields.text("status")) else {
         let e = Invalid { field: "status", message: Tr::both("cycles-error-status") };
@@ -606,7 +603,6 @@ struct TargetsPage {
 }
 
 async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: CycleId, q: &Query, trouble: Trouble) -> AppResult<Response> {
-    p.check(Action::ManageCycles, Target::Route)?;
     let cycle = state.store.cycle(p.tenant.id, id).await?;
     let filter = TargetFilter { unassigned_only: q.unassigned, limit: PAGE_SIZE, offset: PageMath::offset(q.page) };
     let (total, rows) = state.store.cycle_targets(&p.ctx(), id, &filter).await?;
@@ -724,7 +720,6 @@ async fn assign(
     Path((raw_id, raw_employee)): Path<(String, String)>,
     fields: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::ManageCycles, Target::Route)?;
     let (id, employee) = (cycle_id(&raw_id)?, employee_id(&raw_employee)?);
     let q = origin(&fields);
     let raw = fields.text("consultant");
@@ -754,7 +749,6 @@ async fn remove(
     Path((raw_id, raw_employee)): Path<(String, String)>,
     fields: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::ManageCycles, Target::Route)?;
     let (id, employee) = (cycle_id(&raw_id)?, employee_id(&raw_employee)?);
     let q = origin(&fields);
     match state.store.remove_cycle_target(&p.ctx(), id, employee).await {
@@ -770,7 +764,6 @@ async fn auto_assign(
     Path(raw): Path<String>,
     fields: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::ManageCycles, Target::Route)?;
     let id = cycle_id(&raw)?;
     let q = origin(&fields);
     match state.store.auto_assign_cycle(&p.ctx(), id).await {
@@ -820,7 +813,6 @@ async fn upload(
     Path(raw): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    p.check(Action::ManageCycles, Target::Route)?;
     let id = cycle_id(&raw)?;
     let q = Query { page: 1, ..Query::default() };
     let bytes = match read_file(multipart).await {

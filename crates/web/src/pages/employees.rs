@@ -3,7 +3,7 @@
 
 use super::{render, PageCtx};
 use crate::auth::{Authed, Lang};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
@@ -11,11 +11,11 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::employee::EmployeeStatus;
-use domain::policy::{decide, Action, Target};
+use domain::policy::{decide, Operation, Target};
 use store::{DepartmentRow, EmployeeFilter, EmployeeRow};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/employees", Action::ListEmployees, list)
+    r.get("/employees", Operation::ListEmployees, list)
 }
 
 pub const PAGE_SIZE: i64 = 50;
@@ -182,7 +182,7 @@ struct EmployeesPage {
 }
 
 async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
-    let actor = p.check(Action::ListEmployees, Target::Route)?;
+    let actor = p.actor().ok_or(AppError::NeedsRole)?;
     let ctx = PageCtx::new(&p, locale, "employees-title", "/employees");
     let t = ctx.t;
     let params = ListParams::parse(raw.as_deref());
@@ -236,7 +236,7 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         position: t.with("employees-page-of", "position", format!("{} / {}", math.page, math.pages)),
         prev: (math.page > 1).then(|| params.href(math.page - 1)),
         next: (math.page < math.pages).then(|| params.href(math.page + 1)),
-        can_import: decide(&actor, Action::ImportEmployees, Target::Route).is_allow(),
+        can_import: decide(&actor, Operation::ImportEmployees, Target::Route).is_allow(),
         ctx,
     };
     render(&page)

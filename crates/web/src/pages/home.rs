@@ -2,16 +2,16 @@
 
 use super::{render, role_label, PageCtx};
 use crate::auth::{Authed, Lang};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use domain::policy::{decide, Action, Target};
+use domain::policy::{decide, Operation, Target};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/", Action::ViewHome, home)
+    r.get("/", Operation::ViewHome, home)
 }
 
 pub struct Card {
@@ -32,10 +32,10 @@ struct HomePage {
 async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
     let ctx = PageCtx::new(&p, locale, "home-title", "/");
     let t = ctx.t;
-    let actor = p.check(Action::ViewHome, Target::Route)?;
-    let allowed = |a: Action| decide(&actor, a, Target::Route).is_allow();
+    let actor = p.actor().ok_or(AppError::NeedsRole)?;
+    let allowed = |a: Operation| decide(&actor, a, Target::Route).is_allow();
     let mut cards = Vec::new();
-    if allowed(Action::ListEmployees) {
+    if allowed(Operation::ListEmployees) {
         let n = state.store.employee_count(p.tenant.id).await?;
         cards.push(Card {
             href: "/employees",
@@ -44,10 +44,10 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
             figure: t.with("home-employees-figure", "count", n),
         });
     }
-    if allowed(Action::ImportEmployees) {
+    if allowed(Operation::ImportEmployees) {
         cards.push(Card { href: "/employees/import", title: t.get("nav-import"), body: t.get("home-import-body"), figure: String::new() });
     }
-    if allowed(Action::ManageUsers) {
+    if allowed(Operation::ManageUsers) {
         let n = state.store.users(p.tenant.id).await?.len();
         cards.push(Card {
             href: "/admin/users",
@@ -56,7 +56,7 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
             figure: t.with("home-users-figure", "count", n),
         });
     }
-    if allowed(Action::ViewAuditLog) {
+    if allowed(Operation::ViewAuditLog) {
         let stats = state.store.audit_stats(p.tenant.id).await?;
         cards.push(Card {
             href: "/admin/audit",
@@ -65,7 +65,7 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
             figure: t.with("home-audit-figure", "count", stats.events),
         });
     }
-    if allowed(Action::ManageOwnTokens) {
+    if allowed(Operation::ManageOwnTokens) {
         cards.push(Card { href: "/tokens", title: t.get("nav-tokens"), body: t.get("home-tokens-body"), figure: String::new() });
     }
     let role = p.role.map(|r| role_label(t, r)).unwrap_or_default();

@@ -14,16 +14,16 @@ use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::import::{parse_employee_csv, RowError, SourceEncoding};
-use domain::policy::{Action, Target};
+use domain::policy::Operation;
 use domain::register::ImportPlan;
 use domain::Locale;
-use store::{NewPendingImport, PendingImportId, StoreError, PENDING_IMPORT_TTL_MS};
+use store::{Ctx, NewPendingImport, PendingImportId, StoreError, PENDING_IMPORT_TTL_MS};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/employees/import", Action::ImportEmployees, form)
-        .post("/employees/import", Action::ImportEmployees, upload)
-        .post("/employees/import/{id}/confirm", Action::ImportEmployees, confirm)
-        .post("/employees/import/{id}/cancel", Action::ImportEmployees, cancel)
+    r.get("/employees/import", Operation::ImportEmployees, form)
+        .post("/employees/import", Operation::ImportEmployees, upload)
+        .post("/employees/import/{id}/confirm", Operation::ImportEmployees, confirm)
+        .post("/employees/import/{id}/cancel", Operation::ImportEmployees, cancel)
 }
 
 /// Longest list drawn on the preview; the rest is counted.
@@ -191,7 +191,6 @@ fn form_page(state: &AppState, p: &Principal, locale: Locale, status: StatusCode
 }
 
 async fn form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
-    p.check(Action::ImportEmployees, Target::Route)?;
     let cancelled = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).any(|(k, v)| k == "cancelled" && v == "1");
     let feedback = if cancelled { Feedback::Notice(Tr::new(locale).get("import-cancelled")) } else { Feedback::None };
     form_page(&state, &p, locale, StatusCode::OK, feedback)
@@ -360,7 +359,6 @@ async fn upload(
     Lang(locale): Lang,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    p.check(Action::ImportEmployees, Target::Route)?;
     let t = Tr::new(locale);
     let upload = match read_upload(multipart).await {
         Ok(u) => u,
@@ -383,7 +381,7 @@ async fn upload(
         .ok_or_else(|| AppError::Internal("a parsed upload could not be decoded again".into()))?;
     let encoding = encoding_code(encoding_found);
     let pending = NewPendingImport { filename: &upload.filename, encoding, rows: rows.len() as i64, text: &text };
-    let id = state.store.create_pending_import(&p.ctx(), &pending).await?;
+    let id = state.store.create_pending_import(&p.acting(Ctx::as_registrar)?, &pending).await?;
     let held = Held { id, filename: &upload.filename, encoding, rows: rows.len(), created_at: store::now_ms() };
     render(&preview_page(&p, locale, &held, &plan))
 }
@@ -401,11 +399,10 @@ struct DonePage {
 }
 
 async fn confirm(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(raw_id): Path<String>) -> AppResult<Response> {
-    p.check(Action::ImportEmployees, Target::Route)?;
     let t = Tr::new(locale);
     let id = parse_id(&raw_id)?;
     let ctx = p.ctx();
-    let pending = match state.store.pending_import(&ctx, id).await {
+    let pending = match state.store.pending_import(&ctx.as_registrar()?, id).await {
         Ok(pending) => pending,
         Err(StoreError::NotFound) => return form_page(&state, &p, locale, StatusCode::NOT_FOUND, Feedback::Error(t.get("import-expired"))),
         Err(e) => return Err(e.into()),
@@ -421,7 +418,7 @@ async fn confirm(State(state): State<AppState>, Authed(p): Authed, Lang(locale):
         Err(e) => return Err(e.into()),
     };
     // The import is committed; a failure to discard the upload only leaves it to expire.
-    match state.store.delete_pending_import(&ctx, id).await {
+    match state.store.delete_pending_import(&ctx.as_registrar()?, id).await {
         Ok(()) | Err(StoreError::NotFound) => {}
         Err(e) => tracing::warn!(error = %e, pending_import = %id, "could not discard a confirmed upload"),
     }
@@ -445,9 +442,8 @@ async fn confirm(State(state): State<AppState>, Authed(p): Authed, Lang(locale):
 }
 
 async fn cancel(State(state): State<AppState>, Authed(p): Authed, Path(raw_id): Path<String>) -> AppResult<Response> {
-    p.check(Action::ImportEmployees, Target::Route)?;
     let id = parse_id(&raw_id)?;
-    match state.store.delete_pending_import(&p.ctx(), id).await {
+    match state.store.delete_pending_import(&p.acting(Ctx::as_registrar)?, id).await {
         // Already gone (expired, or cancelled twice): the outcome the user asked for.
         Ok(()) | Err(StoreError::NotFound) => Ok(Redirect::to("/employees/import?cancelled=1").into_response()),
         Err(e) => Err(e.into()),
@@ -594,7 +590,7 @@ mod tests {
             let user = NewUser { login, display_name: login, password: "password1", roles: &[Role::Hr], employee: None };
             let id = store.create_user(&op, &user).await.expect("user");
             let (token, _) =
-                store.create_token(&Ctx::user(tenant.id, id, login, Some(Role::Hr)), Role::Hr, "t", None).await.expect("token");
+                store.create_token(&Ctx::for_tests(tenant.id, id, login, Some(Role::Hr)), Role::Hr, "t", None).await.expect("token");
             tokens.push(token);
         }
         let app = app(AppState::new(store.clone(), WebConfig::default()));

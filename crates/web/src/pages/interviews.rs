@@ -19,25 +19,26 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 use domain::ids::{CycleId, InterviewId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
-use domain::policy::{Action, Target};
+use domain::policy::Operation;
 use domain::{Invalid, Locale, Message};
 use serde::Deserialize;
+use store::Ctx;
 use store::{InterviewChange, InterviewRow, NewInterview, StoreError};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/interviews", Action::ManageInterviews, list)
-        .get("/interviews/new", Action::ManageInterviews, new_form)
-        .post("/interviews", Action::ManageInterviews, create)
-        .get("/interviews/calendar", Action::ManageInterviews, calendar::page)
-        .get("/interviews/feed", Action::ManageInterviews, feed::page)
-        .post("/interviews/feed", Action::ManageInterviews, feed::rotate)
-        .post("/interviews/feed/names", Action::ManageInterviews, feed::names)
-        .post("/interviews/feed/revoke", Action::ManageInterviews, feed::revoke)
-        .get("/interviews/{id}", Action::ManageInterviews, show)
-        .post("/interviews/{id}/reschedule", Action::ManageInterviews, reschedule)
-        .post("/interviews/{id}/status", Action::ManageInterviews, set_status)
-        .post("/interviews/{id}/notes", Action::ManageInterviews, save_notes)
-        .get("/calendar/{file}", Action::Public, feed::ics)
+    r.get("/interviews", Operation::ManageInterviews, list)
+        .get("/interviews/new", Operation::ManageInterviews, new_form)
+        .post("/interviews", Operation::ManageInterviews, create)
+        .get("/interviews/calendar", Operation::ManageInterviews, calendar::page)
+        .get("/interviews/feed", Operation::ManageInterviews, feed::page)
+        .post("/interviews/feed", Operation::ManageInterviews, feed::rotate)
+        .post("/interviews/feed/names", Operation::ManageInterviews, feed::names)
+        .post("/interviews/feed/revoke", Operation::ManageInterviews, feed::revoke)
+        .get("/interviews/{id}", Operation::ManageInterviews, show)
+        .post("/interviews/{id}/reschedule", Operation::ManageInterviews, reschedule)
+        .post("/interviews/{id}/status", Operation::ManageInterviews, set_status)
+        .post("/interviews/{id}/notes", Operation::ManageInterviews, save_notes)
+        .get("/calendar/{file}", Operation::Public, feed::ics)
 }
 
 // ---------------------------------------------------------------- time in Japan
@@ -111,7 +112,11 @@ pub(super) async fn explain_conflict(
     err: StoreError,
 ) -> AppError {
     let StoreError::Conflict(ja) = err else { return err.into() };
-    match state.store.interview_clash(&p.ctx(), slot, except).await {
+    let me = match p.acting(Ctx::as_consultant) {
+        Ok(me) => me,
+        Err(e) => return e,
+    };
+    match state.store.interview_clash(&me, slot, except).await {
         Ok(Some((kind, s))) => AppError::Conflict(store::clash_message(kind, s)),
         _ => AppError::Conflict(Message::new(ja, Tr::new(Locale::En).get("iv-error-conflict"))),
     }
@@ -210,15 +215,14 @@ fn notice(t: Tr, done: Option<&str>) -> String {
 
 /// Upcoming interviews, and past ones still waiting to be recorded as held or no-show.
 async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
     let ctx = PageCtx::new(&p, locale, "iv-list-title", "/interviews");
     let t = ctx.t;
     let now = store::now_ms();
-    let rows = state.store.consultant_interviews(&p.ctx(), now - 60 * DAY_MS, now + 120 * DAY_MS).await?;
+    let rows = state.store.consultant_interviews(&p.acting(Ctx::as_consultant)?, now - 60 * DAY_MS, now + 120 * DAY_MS).await?;
     let scheduled = |i: &&InterviewRow| i.status == InterviewStatus::Scheduled;
     let to_record = rows.iter().filter(scheduled).filter(|i| i.ends_at <= now).map(|i| InterviewView::new(t, i)).collect();
     let upcoming = rows.iter().filter(scheduled).filter(|i| i.ends_at > now).map(|i| InterviewView::new(t, i)).collect();
-    let requests_waiting = state.store.request_queue_len(&p.ctx()).await?;
+    let requests_waiting = state.store.request_queue_len(&p.acting(Ctx::as_consultant)?).await?;
     render(&ListPage { notice: notice(t, q.done.as_deref()), ctx, to_record, upcoming, requests_waiting })
 }
 
@@ -298,7 +302,7 @@ pub struct NewQuery {
 async fn new_page(state: &AppState, p: &Principal, locale: Locale, form: ScheduleForm) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "iv-new-title", "/interviews");
     let t = ctx.t;
-    let assigned = state.store.assigned_targets(&p.ctx()).await?;
+    let assigned = state.store.assigned_targets(&p.acting(Ctx::as_consultant)?).await?;
     let targets = assigned
         .iter()
         .map(|a| {
@@ -323,7 +327,6 @@ async fn new_page(state: &AppState, p: &Principal, locale: Locale, form: Schedul
 }
 
 async fn new_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NewQuery>) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
     let mut form = ScheduleForm { date: q.date.unwrap_or_else(|| today_jst().format("%Y-%m-%d").to_string()), ..Default::default() };
     match (q.employee, q.cycle) {
         (Some(e), Some(c)) => form.target = format!("{}:{}", c.trim(), e.trim()),
@@ -339,8 +342,9 @@ async fn schedule(state: &AppState, p: &Principal, form: &ScheduleForm) -> AppRe
     let kind = parse_kind(&form.kind)?;
     let mode = parse_mode(&form.mode)?;
     let slot = parse_slot(&form.date, &form.start, &form.end)?;
-    let employee = match state.store.employee_by_number(p.tenant.id, &number).await {
-        Ok(e) => e.id,
+    // An unknown number and an employee out of the consultant's reach answer alike.
+    let employee = match state.store.reachable_employee(&p.acting(Ctx::as_consultant)?, &number).await {
+        Ok(e) => e,
         Err(StoreError::NotFound) => {
             let n: String = number.chars().take(40).collect();
             let m = Tr::both_with("iv-error-employee", "number", &n);
@@ -349,14 +353,13 @@ async fn schedule(state: &AppState, p: &Principal, form: &ScheduleForm) -> AppRe
         Err(e) => return Err(e.into()),
     };
     let new = NewInterview { cycle, employee, kind, mode, place: form.place.clone(), slot };
-    match state.store.schedule_interview(&p.ctx(), &new).await {
+    match state.store.schedule_interview(&p.acting(Ctx::as_consultant)?, &new).await {
         Ok(id) => Ok(id),
         Err(e) => Err(explain_conflict(state, p, slot, None, e).await),
     }
 }
 
 async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, form: FormPairs) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
     let mut form = ScheduleForm::from_pairs(&form);
     let (status, field, message) = match schedule(&state, &p, &form).await {
         Ok(id) => return Ok(Redirect::to(&format!("/interviews/{id}?done=scheduled")).into_response()),
@@ -413,7 +416,7 @@ async fn detail_page(
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "iv-detail-title", "/interviews");
     let t = ctx.t;
-    let row = state.store.interview(&p.ctx(), id).await?;
+    let row = state.store.interview(&p.acting(Ctx::as_consultant)?, id).await?;
     // The note is read (and the read audited) only to fill the editor of its own writer.
     let (note, note_updated) = match state.store.read_interview_note(&p.ctx(), id).await? {
         Some(n) => (n.text, format_ms(n.updated_at)),
@@ -421,8 +424,11 @@ async fn detail_page(
     };
     let note = forms.note_text.take().unwrap_or(note);
     // The status note is sealed too: opened (and the read audited) only when there is one.
-    let status_note =
-        if row.has_status_note { state.store.interview_status_note(&p.ctx(), id).await?.unwrap_or_default() } else { String::new() };
+    let status_note = if row.has_status_note {
+        state.store.interview_status_note(&p.acting(Ctx::as_consultant)?, id).await?.unwrap_or_default()
+    } else {
+        String::new()
+    };
     if forms.date.is_empty() {
         if let (Some(s), Some(e)) = (local(row.starts_at), local(row.ends_at)) {
             forms.date = s.format("%Y-%m-%d").to_string();
@@ -457,7 +463,6 @@ async fn show(
     Path(raw): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
     let id = parse_id(&raw)?;
     detail_page(&state, &p, locale, id, q.done.as_deref(), DetailForms::default()).await
 }
@@ -484,7 +489,6 @@ async fn reschedule(
     Path(raw): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
     let id = parse_id(&raw)?;
     let forms = DetailForms {
         date: f.text("date"),
@@ -498,7 +502,7 @@ async fn reschedule(
     let outcome: AppResult<()> = async {
         let slot = parse_slot(&forms.date, &forms.start, &forms.end)?;
         let change = InterviewChange { mode: parse_mode(&forms.mode)?, place: forms.place.clone(), slot };
-        match state.store.reschedule_interview(&p.ctx(), id, &change).await {
+        match state.store.reschedule_interview(&p.acting(Ctx::as_consultant)?, id, &change).await {
             Ok(()) => Ok(()),
             Err(e) => Err(explain_conflict(&state, &p, slot, Some(id), e).await),
         }
@@ -517,18 +521,17 @@ async fn set_status(
     Path(raw): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
     let id = parse_id(&raw)?;
     let note = f.text("note");
     let forms = DetailForms { status_note: note.clone(), error_in: "status", ..Default::default() };
     let outcome: AppResult<()> = async {
         let to =
             InterviewStatus::parse(&f.text("status")).ok_or_else(|| Invalid { field: "status", message: Tr::both("iv-error-status") })?;
-        match state.store.set_interview_status(&p.ctx(), id, to, &note).await {
+        match state.store.set_interview_status(&p.acting(Ctx::as_consultant)?, id, to, &note).await {
             Ok(_) => Ok(()),
             Err(StoreError::Conflict(ja)) => {
                 // Only a no-show turned held can clash; phrase it with the interview's own slot.
-                let row = state.store.interview(&p.ctx(), id).await?;
+                let row = state.store.interview(&p.acting(Ctx::as_consultant)?, id).await?;
                 let slot = Slot { start_ms: row.starts_at, end_ms: row.ends_at };
                 Err(explain_conflict(&state, &p, slot, Some(id), StoreError::Conflict(ja)).await)
             }
@@ -549,11 +552,10 @@ async fn save_notes(
     Path(raw): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
     let id = parse_id(&raw)?;
     // Browsers send CRLF; keep the text as typed otherwise.
     let text = f.text("note").replace("\r\n", "\n");
-    match state.store.write_interview_note(&p.ctx(), id, &text).await {
+    match state.store.write_interview_note(&p.acting(Ctx::as_consultant)?, id, &text).await {
         Ok(()) => Ok(Redirect::to(&format!("/interviews/{id}?done=notes#notes")).into_response()),
         Err(e) => {
             let forms = DetailForms { note_text: Some(text), error_in: "notes", ..Default::default() };

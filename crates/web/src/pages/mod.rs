@@ -27,7 +27,7 @@ use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use domain::policy::{decide, Action, Target};
+use domain::policy::{decide, Operation, Target};
 use domain::{Locale, Role};
 
 pub fn routes(r: Routes) -> Routes {
@@ -53,21 +53,21 @@ pub struct NavItem {
     pub current: bool,
 }
 
-const NAV: &[(&str, &str, Action)] = &[
-    ("/", "nav-home", Action::ViewHome),
-    ("/cycles", "nav-cycles", Action::ViewCycles),
-    ("/interviews", "nav-interviews", Action::ManageInterviews),
-    ("/requests", "nav-requests", Action::HandleRequests),
-    ("/reports", "nav-reports", Action::WriteReports),
-    ("/review", "nav-review", Action::ReviewReports),
-    ("/cases", "nav-cases", Action::ReadReports),
-    ("/my/interviews", "nav-my-interviews", Action::ViewOwnInterviews),
-    ("/employees", "nav-employees", Action::ListEmployees),
-    ("/employees/import", "nav-import", Action::ImportEmployees),
-    ("/settings/taxonomy", "nav-taxonomy", Action::ManageTaxonomy),
-    ("/admin/users", "nav-users", Action::ManageUsers),
-    ("/admin/audit", "nav-audit", Action::ViewAuditLog),
-    ("/tokens", "nav-tokens", Action::ManageOwnTokens),
+const NAV: &[(&str, &str, Operation)] = &[
+    ("/", "nav-home", Operation::ViewHome),
+    ("/cycles", "nav-cycles", Operation::ViewCycles),
+    ("/interviews", "nav-interviews", Operation::ManageInterviews),
+    ("/requests", "nav-requests", Operation::HandleRequests),
+    ("/reports", "nav-reports", Operation::WriteReports),
+    ("/review", "nav-review", Operation::ReviewReports),
+    ("/cases", "nav-cases", Operation::ReadReports),
+    ("/my/interviews", "nav-my-interviews", Operation::ViewOwnInterviews),
+    ("/employees", "nav-employees", Operation::ListEmployees),
+    ("/employees/import", "nav-import", Operation::ImportEmployees),
+    ("/settings/taxonomy", "nav-taxonomy", Operation::ManageTaxonomy),
+    ("/admin/users", "nav-users", Operation::ManageUsers),
+    ("/admin/audit", "nav-audit", Operation::ViewAuditLog),
+    ("/tokens", "nav-tokens", Operation::ManageOwnTokens),
 ];
 
 /// One `<option>` of a select.

@@ -13,22 +13,23 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use domain::ids::{InterviewId, ReportId, UserId};
-use domain::policy::{Action, Target};
+use domain::policy::Operation;
 use domain::report::{section_label_en, section_label_ja, ReportFlags, ReportSections, ReportStatus, SECTIONS};
 use domain::Locale;
 use serde::Deserialize;
+use store::Ctx;
 use store::{ReportDetail, ReportFilter, ReportSummary, ReviewInput, Taxonomy, TaxonomyItem};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/reports", Action::WriteReports, list)
-        .get("/reports/new", Action::WriteReports, new_page)
-        .post("/reports", Action::WriteReports, create)
-        .get("/reports/{id}", Action::ReadReports, show)
-        .get("/reports/{id}/edit", Action::WriteReports, edit)
-        .post("/reports/{id}", Action::WriteReports, save)
-        .post("/reports/{id}/autosave", Action::WriteReports, autosave)
-        .post("/reports/{id}/submit", Action::WriteReports, submit)
-        .post("/reports/{id}/review", Action::ReviewReports, review)
+    r.get("/reports", Operation::WriteReports, list)
+        .get("/reports/new", Operation::WriteReports, new_page)
+        .post("/reports", Operation::WriteReports, create)
+        .get("/reports/{id}", Operation::ReadReports, show)
+        .get("/reports/{id}/edit", Operation::WriteReports, edit)
+        .post("/reports/{id}", Operation::WriteReports, save)
+        .post("/reports/{id}/autosave", Operation::WriteReports, autosave)
+        .post("/reports/{id}/submit", Operation::WriteReports, submit)
+        .post("/reports/{id}/review", Operation::ReviewReports, review)
 }
 
 pub fn status_label(t: Tr, s: ReportStatus) -> String {
@@ -73,7 +74,7 @@ pub fn lines(t: Tr, items: &[ReportSummary], tags: &[TaxonomyItem]) -> Vec<Line>
                 .collect::<Vec<_>>()
                 .join("、"),
             flags: flag_labels(t, r.flags),
-            updated: format_ms(r.updated_at),
+            updated: r.updated_at.map(format_ms).unwrap_or_default(),
             mine: r.is_mine,
         })
         .collect()
@@ -149,7 +150,7 @@ fn interview_param(raw: Option<&str>) -> AppResult<InterviewId> {
 
 async fn new_page(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NewQuery>) -> AppResult<Response> {
     let interview = interview_param(q.interview.as_deref())?;
-    if let Some(id) = state.store.report_of_interview(p.tenant.id, interview).await? {
+    if let Some(id) = state.store.report_of_interview(&p.acting(Ctx::as_consultant)?, interview).await? {
         return Ok(Redirect::to(&format!("/reports/{id}/edit")).into_response());
     }
     render(&NewPage { ctx: PageCtx::new(&p, locale, "report-new-title", "/reports"), interview: interview.get() })
@@ -157,7 +158,7 @@ async fn new_page(State(state): State<AppState>, Authed(p): Authed, Lang(locale)
 
 async fn create(State(state): State<AppState>, Authed(p): Authed, form: FormPairs) -> AppResult<Response> {
     let interview = interview_param(form.first("interview"))?;
-    let id = state.store.create_report(&p.ctx(), interview).await?;
+    let id = state.store.create_report(&p.acting(Ctx::as_consultant)?, interview).await?;
     Ok(Redirect::to(&format!("/reports/{id}/edit")).into_response())
 }
 
@@ -210,7 +211,12 @@ fn section_views(locale: Locale, d: &ReportDetail) -> Vec<SectionView> {
                 .comments
                 .iter()
                 .filter(|c| c.section == *s)
-                .map(|c| CommentView { author: c.author_name.clone(), round: c.round, body: c.body.clone(), at: format_ms(c.created_at) })
+                .map(|c| CommentView {
+                    author: c.author_name.clone(),
+                    round: c.round,
+                    body: c.body.clone(),
+                    at: c.created_at.map(format_ms).unwrap_or_default(),
+                })
                 .collect(),
         })
         .collect()
@@ -220,7 +226,12 @@ fn general_comments(d: &ReportDetail) -> Vec<CommentView> {
     d.comments
         .iter()
         .filter(|c| c.section == "general")
-        .map(|c| CommentView { author: c.author_name.clone(), round: c.round, body: c.body.clone(), at: format_ms(c.created_at) })
+        .map(|c| CommentView {
+            author: c.author_name.clone(),
+            round: c.round,
+            body: c.body.clone(),
+            at: c.created_at.map(format_ms).unwrap_or_default(),
+        })
         .collect()
 }
 
@@ -231,7 +242,7 @@ fn review_views(t: Tr, d: &ReportDetail, rubric: &[TaxonomyItem]) -> Vec<ReviewV
             round: r.round,
             decision: ReportStatus::parse(&r.decision).map(|s| status_label(t, s)).unwrap_or_else(|| r.decision.clone()),
             reviewer: r.reviewer_name.clone(),
-            at: format_ms(r.created_at),
+            at: r.created_at.map(format_ms).unwrap_or_default(),
             scores: r
                 .scores
                 .iter()
@@ -296,7 +307,7 @@ async fn show(
     let t = ctx.t;
     let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
     let rubric = state.store.taxonomy(p.tenant.id, Taxonomy::Rubric, true).await?;
-    let can_review = d.summary.status == ReportStatus::Submitted && p.check(Action::ReviewReports, Target::Route).is_ok();
+    let can_review = d.reviewable;
     let line = lines(t, std::slice::from_ref(&d.summary), &tags).into_iter().next();
     render(&ShowPage {
         id: id.get(),
@@ -427,7 +438,7 @@ async fn save(
 ) -> AppResult<Response> {
     let id = report_id(&id)?;
     let (sections, tags, flags, version) = read_form(&form)?;
-    match state.store.save_report(&p.ctx(), id, &sections, &tags, flags, version).await {
+    match state.store.save_report(&p.acting(Ctx::as_consultant)?, id, &sections, &tags, flags, version).await {
         Ok(_) if form.has("then_submit") => submit_and_show(&state, &p, locale, id, &form).await,
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}/edit?notice=saved")).into_response()),
         // Keep what was typed on the page: a refused save must not lose the text.
@@ -462,7 +473,7 @@ async fn autosave(
 ) -> AppResult<Response> {
     let id = report_id(&id)?;
     let (sections, tags, flags, version) = read_form(&form)?;
-    match state.store.save_report(&p.ctx(), id, &sections, &tags, flags, version).await {
+    match state.store.save_report(&p.acting(Ctx::as_consultant)?, id, &sections, &tags, flags, version).await {
         Ok(v) => Ok(Json(serde_json::json!({ "version": v, "saved_at": format_ms(store::now_ms()) })).into_response()),
         Err(store::StoreError::Conflict(msg)) => {
             Ok((axum::http::StatusCode::CONFLICT, Json(serde_json::json!({ "error": msg }))).into_response())
@@ -489,7 +500,7 @@ async fn submit(
 /// or redraws the editor with why it cannot be submitted yet.
 async fn submit_and_show(state: &AppState, p: &Principal, locale: Locale, id: ReportId, form: &FormPairs) -> AppResult<Response> {
     let supervisor = form.int("supervisor")?.map(UserId::new);
-    match state.store.submit_report(&p.ctx(), id, supervisor).await {
+    match state.store.submit_report(&p.acting(Ctx::as_consultant)?, id, supervisor).await {
         Ok(()) => Ok(Redirect::to(&format!("/reports/{id}?notice=submitted")).into_response()),
         Err(store::StoreError::Invalid(inv)) => {
             let res = edit_page(state, p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
@@ -530,7 +541,7 @@ pub fn review_input(form: &FormPairs) -> AppResult<ReviewInput> {
 async fn review(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<String>, form: FormPairs) -> AppResult<Response> {
     let id = report_id(&id)?;
     let input = review_input(&form)?;
-    let to = state.store.review_report(&p.ctx(), id, &input).await?;
+    let to = state.store.review_report(&p.acting(Ctx::as_supervisor)?, id, &input).await?;
     let notice = if to == ReportStatus::Approved { "approved" } else { "returned" };
     Ok(Redirect::to(&format!("/reports/{id}?notice={notice}")).into_response())
 }

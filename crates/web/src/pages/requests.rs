@@ -15,17 +15,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::interview::{InterviewMode, InterviewStatus, RequestStatus};
-use domain::policy::{Action, Target};
+use domain::policy::Operation;
 use domain::{Locale, Message};
 use serde::Deserialize;
+use store::Ctx;
 use store::{ConsultationRequestId, InterviewChange};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/requests", Action::HandleRequests, queue)
-        .post("/requests/{id}/schedule", Action::HandleRequests, schedule)
-        .post("/requests/{id}/decline", Action::HandleRequests, decline)
-        .get("/my/interviews", Action::ViewOwnInterviews, mine)
-        .post("/my/requests", Action::ViewOwnInterviews, ask)
+    r.get("/requests", Operation::HandleRequests, queue)
+        .post("/requests/{id}/schedule", Operation::HandleRequests, schedule)
+        .post("/requests/{id}/decline", Operation::HandleRequests, decline)
+        .get("/my/interviews", Operation::ViewOwnInterviews, mine)
+        .post("/my/requests", Operation::ViewOwnInterviews, ask)
 }
 
 fn parse_request_id(raw: &str) -> AppResult<ConsultationRequestId> {
@@ -83,7 +84,7 @@ struct QueuePage {
 async fn queue_page(state: &AppState, p: &Principal, locale: Locale, q: &DoneQuery, typed: Option<AnswerForm>) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "rq-queue-title", "/requests");
     let t = ctx.t;
-    let rows = state.store.request_queue(&p.ctx()).await?;
+    let rows = state.store.request_queue(&p.acting(Ctx::as_consultant)?).await?;
     let default_date = today_jst().format("%Y-%m-%d").to_string();
     let items = rows
         .into_iter()
@@ -120,7 +121,6 @@ async fn queue_page(state: &AppState, p: &Principal, locale: Locale, q: &DoneQue
 }
 
 async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
-    p.check(Action::HandleRequests, Target::Route)?;
     queue_page(&state, &p, locale, &q, None).await
 }
 
@@ -139,7 +139,6 @@ async fn schedule(
     Path(raw): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::HandleRequests, Target::Route)?;
     let id = parse_request_id(&raw)?;
     let form = AnswerForm {
         request: id.get(),
@@ -155,7 +154,7 @@ async fn schedule(
     let outcome: AppResult<_> = async {
         let slot = parse_slot(&form.date, &form.start, &form.end)?;
         let when = InterviewChange { mode: parse_mode(&form.mode)?, place: form.place.clone(), slot };
-        match state.store.schedule_request(&p.ctx(), id, &when, &form.reply).await {
+        match state.store.schedule_request(&p.acting(Ctx::as_consultant)?, id, &when, &form.reply).await {
             Ok(interview) => Ok(interview),
             Err(e) => Err(explain_conflict(&state, &p, slot, None, e).await),
         }
@@ -174,10 +173,9 @@ async fn decline(
     Path(raw): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::HandleRequests, Target::Route)?;
     let id = parse_request_id(&raw)?;
     let reason = f.text("reason").replace("\r\n", "\n");
-    match state.store.decline_request(&p.ctx(), id, &reason).await {
+    match state.store.decline_request(&p.acting(Ctx::as_consultant)?, id, &reason).await {
         Ok(()) => Ok(Redirect::to("/requests?done=declined").into_response()),
         Err(e) => {
             let e = match e {
@@ -243,7 +241,7 @@ async fn mine_page(state: &AppState, p: &Principal, locale: Locale, notice: Stri
     let now = store::now_ms();
     let interviews = state
         .store
-        .own_interviews(&p.ctx())
+        .own_interviews(&p.acting(Ctx::as_employee)?)
         .await?
         .into_iter()
         .map(|i| OwnInterviewView {
@@ -257,7 +255,7 @@ async fn mine_page(state: &AppState, p: &Principal, locale: Locale, notice: Stri
             upcoming: i.status == InterviewStatus::Scheduled && i.ends_at > now,
         })
         .collect();
-    let own = state.store.own_requests(&p.ctx()).await?;
+    let own = state.store.own_requests(&p.acting(Ctx::as_employee)?).await?;
     let open_requests = own.iter().filter(|r| r.status == RequestStatus::Open).count();
     let requests = own
         .into_iter()
@@ -282,15 +280,13 @@ async fn mine_page(state: &AppState, p: &Principal, locale: Locale, notice: Stri
 }
 
 async fn mine(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
-    p.check(Action::ViewOwnInterviews, Target::Route)?;
     let notice = if q.done.as_deref() == Some("requested") { Tr::new(locale).get("my-done-requested") } else { String::new() };
     mine_page(&state, &p, locale, notice, AskForm::default()).await
 }
 
 async fn ask(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, f: FormPairs) -> AppResult<Response> {
-    p.check(Action::ViewOwnInterviews, Target::Route)?;
     let mut form = AskForm { preferred: f.text("preferred"), message: f.text("message").replace("\r\n", "\n"), ..Default::default() };
-    match state.store.request_consultation(&p.ctx(), &form.preferred, &form.message).await {
+    match state.store.request_consultation(&p.acting(Ctx::as_employee)?, &form.preferred, &form.message).await {
         Ok(_) => Ok(Redirect::to("/my/interviews?done=requested").into_response()),
         Err(e) => {
             let (status, field, message) = match form_error(e.into()) {

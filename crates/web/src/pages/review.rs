@@ -9,12 +9,13 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use domain::policy::Action;
+use domain::policy::Operation;
 use domain::report::ReportStatus;
+use store::Ctx;
 use store::{ReportFilter, Taxonomy};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/review", Action::ReviewReports, queue)
+    r.get("/review", Operation::ReviewReports, queue)
 }
 
 pub struct QueueLine {
@@ -52,7 +53,7 @@ async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
     let ctx = PageCtx::new(&p, locale, "review-title", "/review");
     let t = ctx.t;
     let now = store::now_ms();
-    let items = state.store.review_queue(&p.ctx()).await?;
+    let items = state.store.review_queue(&p.acting(Ctx::as_supervisor)?).await?;
     let queue = items
         .into_iter()
         .map(|q| QueueLine {

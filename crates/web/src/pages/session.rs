@@ -14,19 +14,19 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use domain::audit::AuditAction;
-use domain::policy::Action;
+use domain::policy::Operation;
 use domain::session::ThrottlePolicy;
 use domain::{Locale, Role};
 use serde::Deserialize;
 use store::Ctx;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/login", Action::Public, login_page)
-        .post("/login", Action::Public, login_submit)
-        .post("/logout", Action::ManageOwnSession, logout)
-        .get("/role", Action::ChooseRole, role_page)
-        .post("/role", Action::ChooseRole, role_submit)
-        .post("/locale", Action::Public, locale_submit)
+    r.get("/login", Operation::Public, login_page)
+        .post("/login", Operation::Public, login_submit)
+        .post("/logout", Operation::ManageOwnSession, logout)
+        .get("/role", Operation::ChooseRole, role_page)
+        .post("/role", Operation::ChooseRole, role_submit)
+        .post("/locale", Operation::Public, locale_submit)
 }
 
 /// A path on this site, or nothing: `//host` and `/\\host` are read by browsers as other sites.
@@ -161,7 +161,7 @@ async fn login_submit(
     let (Some(tenant), Some(user)) = (tenant.clone(), user) else {
         state.store.record_login_failure(&[&addr_key, &acct_key]).await?;
         if let Some(t) = &tenant {
-            let ctx = Ctx { tenant: t.id, user: None, label: login.clone(), role: None };
+            let ctx = Ctx::anonymous(t.id, &login);
             state.store.audit(&ctx, ctx.event(AuditAction::SignInFailed, "login", &login)).await?;
         }
         let t = crate::i18n::Tr::new(locale);
@@ -172,7 +172,7 @@ async fn login_submit(
     let role = if user.roles.len() == 1 { user.roles.first().copied() } else { None };
     let old = cookie(&headers, SESSION_COOKIE);
     let session = state.store.create_session(tenant.id, user.id, role, old).await?;
-    let ctx = Ctx::user(tenant.id, user.id, &user.login, role);
+    let ctx = Ctx::signed_in(&session.proof, &user.login, &user.roles, role);
     state.store.audit(&ctx, ctx.event(AuditAction::SignIn, "user", user.id)).await?;
     let target = if role.is_none() && !user.roles.is_empty() {
         format!("/role?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())
@@ -250,7 +250,7 @@ async fn role_submit(State(state): State<AppState>, Authed(p): Authed, Form(f): 
     let Via::Session { secret, .. } = &p.via else { return Err(AppError::Forbidden) };
     let role = Role::parse(&f.role).filter(|r| p.user.roles.contains(r)).ok_or(AppError::Forbidden)?;
     state.store.set_session_role(secret, role).await?;
-    let ctx = store::Ctx::user(p.tenant.id, p.user.id, &p.user.login, Some(role));
+    let ctx = p.ctx_as(role);
     state.store.audit(&ctx, ctx.event(AuditAction::RoleChosen, "user", p.user.id).detail(format!("role={role}"))).await?;
     Ok(Redirect::to(&safe_next(f.next.as_deref())).into_response())
 }

@@ -9,13 +9,13 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::policy::Action;
+use domain::policy::Operation;
 use store::{Taxonomy, TaxonomyItem};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/settings/taxonomy", Action::ManageTaxonomy, page).post("/settings/taxonomy/{kind}", Action::ManageTaxonomy, add).post(
+    r.get("/settings/taxonomy", Operation::ManageTaxonomy, page).post("/settings/taxonomy/{kind}", Operation::ManageTaxonomy, add).post(
         "/settings/taxonomy/{kind}/{id}",
-        Action::ManageTaxonomy,
+        Operation::ManageTaxonomy,
         update,
     )
 }

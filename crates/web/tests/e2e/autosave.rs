@@ -21,7 +21,7 @@ async fn autosave_keeps_text_through_an_expired_sign_in() -> Result<()> {
     let _t = Timer::start("autosave_keeps_text_through_an_expired_sign_in");
     let app = spawn_app(Backend::Sqlite).await?;
     let fx = fixture::held_interview(&app).await?;
-    let id = app.store.create_report(&fx.consultant1, fx.interview).await?;
+    let id = app.store.create_report(&fx.consultant1.as_consultant()?, fx.interview).await?;
     let ui = Ui::open(&app).await?;
     let outcome = autosave_flow(&app, &fx, &ui, id).await;
     ui.finish(outcome).await

@@ -4,11 +4,12 @@
 
 use crate::support::{App, PASSWORD};
 use anyhow::{anyhow, Context, Result};
+use domain::cycle::TargetRule;
 use domain::ids::{InterviewId, ReportId, UserId};
 use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::Role;
-use store::{Ctx, NewInterview, NewUser};
+use store::{Ctx, NewCycle, NewInterview, NewUser};
 
 const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号
 E001,佐藤 健,サトウ ケン,営業本部,G5,1975,2000-04-01,
@@ -31,7 +32,7 @@ pub struct Fixture {
 impl Fixture {
     /// The report of the held interview, once `consultant1` has created it.
     pub async fn report(&self, app: &App) -> Result<ReportId> {
-        app.store.report_of_interview(app.tenant.id, self.interview).await?.context("the interview has no report yet")
+        app.store.report_of_interview(&self.consultant1.as_consultant()?, self.interview).await?.context("the interview has no report yet")
     }
 }
 
@@ -47,7 +48,7 @@ pub async fn held_interview(app: &App) -> Result<Fixture> {
     let parsed = parse_employee_csv(REGISTER.as_bytes(), today).map_err(|e| anyhow!("register: {e:?}"))?;
     app.store.import_employees(&op, &parsed.rows).await?;
     let (c1, _) = tokio::try_join!(consultant(app, CONSULTANT1, "相談員 一号"), consultant(app, CONSULTANT2, "相談員 二号"))?;
-    let consultant1 = Ctx::user(app.tenant.id, c1, CONSULTANT1, Some(Role::Consultant));
+    let consultant1 = Ctx::for_tests(app.tenant.id, c1, CONSULTANT1, Some(Role::Consultant));
     let subject = app.store.employee_by_number(app.tenant.id, "E002").await?.id;
     let start = chrono::Utc::now().timestamp_millis() - 7 * 86_400_000;
     let slot = Slot::new(start, start + 3_600_000).map_err(|e| anyhow!("{e:?}"))?;
@@ -59,7 +60,14 @@ pub async fn held_interview(app: &App) -> Result<Fixture> {
         place: "本社 面談室A".into(),
         slot,
     };
-    let interview = app.store.schedule_interview(&consultant1, &new).await?;
-    app.store.set_interview_status(&consultant1, interview, InterviewStatus::Held, "").await?;
+    // A consultant reaches an employee through an assignment in a cycle.
+    let fy = chrono::Datelike::year(&today) - i32::from(chrono::Datelike::month(&today) < 4);
+    let rule = TargetRule { departments: vec!["営業本部".into()], ..TargetRule::default() };
+    let starts_on = chrono::NaiveDate::from_ymd_opt(fy, 4, 1).context("fiscal year")?;
+    let ends_on = chrono::NaiveDate::from_ymd_opt(fy + 1, 3, 31).context("fiscal year")?;
+    let (cycle, _) = app.store.create_cycle(&op, &NewCycle { name: "e2e", starts_on, ends_on, rule: &rule }).await?;
+    app.store.assign_cycle_target(&op, cycle, subject, Some(c1)).await?;
+    let interview = app.store.schedule_interview(&consultant1.as_consultant()?, &new).await?;
+    app.store.set_interview_status(&consultant1.as_consultant()?, interview, InterviewStatus::Held, "").await?;
     Ok(Fixture { interview, consultant1 })
 }

@@ -6,7 +6,7 @@ use crate::support::{spawn_app, ACCOUNTS};
 use anyhow::{bail, Result};
 use careerdock_web::i18n::Tr;
 use domain::ids::{TenantId, UserId};
-use domain::policy::{decide, Action, Actor, Target};
+use domain::policy::{decide, Actor, Operation, Target};
 use domain::{Locale, Role};
 use std::collections::BTreeSet;
 use testkit::Backend;
@@ -14,25 +14,25 @@ use testkit::Backend;
 /// The navigation of `crates/web/src/pages/mod.rs` (`NAV`, private there): each link and the
 /// action that decides who sees it. Checked against the served routes below, so a link whose
 /// route declares another action is caught.
-const NAV: &[(&str, Action)] = &[
-    ("/", Action::ViewHome),
-    ("/cycles", Action::ViewCycles),
-    ("/interviews", Action::ManageInterviews),
-    ("/requests", Action::HandleRequests),
-    ("/reports", Action::WriteReports),
-    ("/review", Action::ReviewReports),
-    ("/cases", Action::ReadReports),
-    ("/my/interviews", Action::ViewOwnInterviews),
-    ("/employees", Action::ListEmployees),
-    ("/employees/import", Action::ImportEmployees),
-    ("/settings/taxonomy", Action::ManageTaxonomy),
-    ("/admin/users", Action::ManageUsers),
-    ("/admin/audit", Action::ViewAuditLog),
-    ("/tokens", Action::ManageOwnTokens),
+const NAV: &[(&str, Operation)] = &[
+    ("/", Operation::ViewHome),
+    ("/cycles", Operation::ViewCycles),
+    ("/interviews", Operation::ManageInterviews),
+    ("/requests", Operation::HandleRequests),
+    ("/reports", Operation::WriteReports),
+    ("/review", Operation::ReviewReports),
+    ("/cases", Operation::ReadReports),
+    ("/my/interviews", Operation::ViewOwnInterviews),
+    ("/employees", Operation::ListEmployees),
+    ("/employees/import", Operation::ImportEmployees),
+    ("/settings/taxonomy", Operation::ManageTaxonomy),
+    ("/admin/users", Operation::ManageUsers),
+    ("/admin/audit", Operation::ViewAuditLog),
+    ("/tokens", Operation::ManageOwnTokens),
 ];
 
-fn allowed(role: Role, action: Action) -> bool {
-    let actor = Actor { user: UserId::new(1), tenant: TenantId::new(1), role };
+fn allowed(role: Role, action: Operation) -> bool {
+    let actor = Actor::new(UserId::new(1), TenantId::new(1), role);
     decide(&actor, action, Target::Route).is_allow()
 }
 
@@ -63,7 +63,7 @@ fn every_nav_link_is_a_page_guarded_by_the_same_action() {
         let route = route.unwrap_or_else(|| panic!("the navigation links {href}, which is not a GET route"));
         // A link shown to a role the page refuses (or hidden from one it serves) misleads.
         for role in Role::ALL {
-            assert_eq!(allowed(role, route.action), allowed(role, *action), "{href}: the link and the page disagree for {role}");
+            assert_eq!(allowed(role, route.operation), allowed(role, *action), "{href}: the link and the page disagree for {role}");
         }
     }
 }

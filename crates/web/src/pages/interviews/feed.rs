@@ -15,7 +15,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::interview::InterviewStatus;
-use domain::policy::{Action, Target};
+use store::Ctx;
 use store::{CalendarFeed, FeedEvent, StoreError};
 
 #[derive(Template)]
@@ -47,7 +47,7 @@ async fn feed_page(
     url: (String, String),
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "feed-title", "/interviews");
-    let info = state.store.calendar_feed(&p.ctx()).await?;
+    let info = state.store.calendar_feed(&p.acting(Ctx::as_consultant)?).await?;
     render(&FeedPage {
         ctx,
         notice,
@@ -60,7 +60,6 @@ async fn feed_page(
 }
 
 pub async fn page(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
     let notice = feed_notice(Tr::new(locale), q.done.as_deref());
     feed_page(&state, &p, locale, notice, (String::new(), String::new())).await
 }
@@ -88,21 +87,18 @@ pub async fn rotate(
     headers: HeaderMap,
     f: FormPairs,
 ) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
-    let token = state.store.rotate_calendar_feed(&p.ctx(), checked(&f, "show_names")).await?;
+    let token = state.store.rotate_calendar_feed(&p.acting(Ctx::as_consultant)?, checked(&f, "show_names")).await?;
     let notice = Tr::new(locale).get("feed-done-created");
     feed_page(&state, &p, locale, notice, feed_urls(&state, &headers, &token)).await
 }
 
 pub async fn names(State(state): State<AppState>, Authed(p): Authed, f: FormPairs) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
-    state.store.set_calendar_feed_names(&p.ctx(), checked(&f, "show_names")).await?;
+    state.store.set_calendar_feed_names(&p.acting(Ctx::as_consultant)?, checked(&f, "show_names")).await?;
     Ok(Redirect::to("/interviews/feed?done=names").into_response())
 }
 
 pub async fn revoke(State(state): State<AppState>, Authed(p): Authed) -> AppResult<Response> {
-    p.check(Action::ManageInterviews, Target::Route)?;
-    state.store.revoke_calendar_feed(&p.ctx()).await?;
+    state.store.revoke_calendar_feed(&p.acting(Ctx::as_consultant)?).await?;
     Ok(Redirect::to("/interviews/feed?done=revoked").into_response())
 }
 

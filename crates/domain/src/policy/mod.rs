@@ -1,0 +1,284 @@
+//! Who may do what: the one place that answers, for routes and for records. Default deny.
+//!
+//! `decide(actor, operation, target)` first asks whether the acting role may take the operation at
+//! all (`roles`), then, when the target is a record, asks the module for that kind of record, which
+//! decides from the record's facts (author, status, assignment, addressee, …). Any failing check
+//! denies; nothing crosses a tenant. The store calls `permit` before it reads or writes personal data,
+//! and only a `Permit` opens sealed text (see `store::sealed`).
+
+mod employee;
+mod interview;
+mod note;
+mod report;
+mod request;
+mod roles;
+
+pub use employee::EmployeeFacts;
+pub use interview::InterviewFacts;
+pub use note::NoteFacts;
+pub use report::{review_history_visible, ReportFacts};
+pub use request::RequestFacts;
+
+use crate::ids::{TenantId, UserId};
+use crate::Role;
+
+/// Who is asking: a signed-in user acting in one role in one tenant. Built by the authentication
+/// layer of the store (a session or an API token) and by test helpers; rules only read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    user: UserId,
+    tenant: TenantId,
+    role: Role,
+}
+
+impl Actor {
+    pub fn new(user: UserId, tenant: TenantId, role: Role) -> Self {
+        Self { user, tenant, role }
+    }
+
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+}
+
+/// What is asked. Every route declares one of these; the store asks the record-level ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// Pages and endpoints anyone may reach (login page, health check, static files).
+    Public,
+    /// Choosing the role to act in; needs a signed-in user, not yet a role.
+    ChooseRole,
+    /// Signing out, changing one's language: any signed-in user.
+    ManageOwnSession,
+    /// The home page of the acting role.
+    ViewHome,
+    /// Who am I (`/api/v1/me`).
+    ViewSelf,
+    /// Listing, creating and revoking one's own API tokens.
+    ManageOwnTokens,
+    /// The employee register (names, departments, grades, bosses).
+    ListEmployees,
+    /// Importing the employee register from an HR system's CSV.
+    ImportEmployees,
+    /// Reading the audit log's metadata and verifying its chain.
+    ViewAuditLog,
+    /// Accounts and their roles.
+    ManageUsers,
+    /// Setting up cycles: period, targets, consultants (R13).
+    ManageCycles,
+    /// Reading cycles and their progress figures.
+    ViewCycles,
+    /// Scheduling and recording interviews as a consultant: on a record, the interviewer only.
+    ManageInterviews,
+    /// An employee's own interviews and consultation requests.
+    ViewOwnInterviews,
+    /// Answering employees' consultation requests: on a record, its addressee (or the pool's).
+    HandleRequests,
+    /// Writing interview notes and individual reports (R1): on a record, the author only.
+    WriteReports,
+    /// Reading individual reports the role may see (own, under review, or shared cases).
+    ReadReports,
+    /// Reviewing reports as a supervisor (R2).
+    ReviewReports,
+    /// Editing the tenant's issue tags and review rubric (R13).
+    ManageTaxonomy,
+    /// Asking the API for reports: every role may ask; the answer holds only what the role may
+    /// see (an empty list, or 404 for one report), so the API never confirms that a report exists.
+    QueryReports,
+    /// Submitting one's own report for review.
+    SubmitReport,
+    /// Reading the interview notes of an interview.
+    ReadNotes,
+    /// Reading the sealed reason of a cancellation or no-show.
+    ReadStatusNote,
+    /// Reaching an employee as a consultant (scheduling with them, seeing their name).
+    ReachEmployee,
+    /// An operator's benchmark over a tenant's sealed text (command line only, audited).
+    RunBenchmark,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 25] = [
+        Operation::Public,
+        Operation::ChooseRole,
+        Operation::ManageOwnSession,
+        Operation::ViewHome,
+        Operation::ViewSelf,
+        Operation::ManageOwnTokens,
+        Operation::ListEmployees,
+        Operation::ImportEmployees,
+        Operation::ViewAuditLog,
+        Operation::ManageUsers,
+        Operation::ManageCycles,
+        Operation::ViewCycles,
+        Operation::ManageInterviews,
+        Operation::ViewOwnInterviews,
+        Operation::HandleRequests,
+        Operation::WriteReports,
+        Operation::ReadReports,
+        Operation::ReviewReports,
+        Operation::ManageTaxonomy,
+        Operation::QueryReports,
+        Operation::SubmitReport,
+        Operation::ReadNotes,
+        Operation::ReadStatusNote,
+        Operation::ReachEmployee,
+        Operation::RunBenchmark,
+    ];
+
+    /// Whether the request must come from a signed-in user.
+    pub fn needs_sign_in(self) -> bool {
+        !matches!(self, Operation::Public)
+    }
+
+    /// Whether the request must come with a chosen acting role.
+    pub fn needs_role(self) -> bool {
+        !matches!(self, Operation::Public | Operation::ChooseRole | Operation::ManageOwnSession)
+    }
+}
+
+/// What the operation is applied to, with the facts the rule needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The route as a whole.
+    Route,
+    /// Something owned by a user (an API token, say).
+    OwnedBy(UserId),
+    /// Something belonging to a tenant.
+    InTenant(TenantId),
+    Report(ReportFacts),
+    Interview(InterviewFacts),
+    Notes(NoteFacts),
+    Request(RequestFacts),
+    Employee(EmployeeFacts),
+}
+
+/// How a record may be shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// With the person's name and details.
+    Identified,
+    /// Names, numbers, department, boss and dates replaced (R2).
+    Pseudonymized,
+}
+
+impl View {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Identified => "identified",
+            View::Pseudonymized => "pseudonymized",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow(View),
+    Deny,
+}
+
+impl Decision {
+    pub fn is_allow(self) -> bool {
+        matches!(self, Decision::Allow(_))
+    }
+
+    pub fn view(self) -> Option<View> {
+        match self {
+            Decision::Allow(v) => Some(v),
+            Decision::Deny => None,
+        }
+    }
+
+    fn from_bool(ok: bool) -> Decision {
+        if ok {
+            Decision::Allow(View::Identified)
+        } else {
+            Decision::Deny
+        }
+    }
+}
+
+/// Decides one request. The role must allow the operation; a record's rule then decides from
+/// its facts; nothing crosses a tenant; owned things are reachable by their owner only.
+pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
+    if !roles::allows(actor.role, op) {
+        return Decision::Deny;
+    }
+    match target {
+        Target::Route => Decision::Allow(View::Identified),
+        Target::OwnedBy(owner) => Decision::from_bool(owner == actor.user),
+        Target::InTenant(tenant) => Decision::from_bool(tenant == actor.tenant),
+        Target::Report(f) if f.tenant == actor.tenant => report::decide(actor, op, f),
+        Target::Interview(f) if f.tenant == actor.tenant => interview::decide(actor, op, f),
+        Target::Notes(f) if f.tenant == actor.tenant => note::decide(actor, op, f),
+        Target::Request(f) if f.tenant == actor.tenant => request::decide(actor, op, f),
+        Target::Employee(f) if f.tenant == actor.tenant => employee::decide(actor, op, f),
+        _ => Decision::Deny,
+    }
+}
+
+/// Proof that the policy allowed an operation on a record, and how it may be shown. Only this
+/// module makes one; the store's gate takes one before it opens sealed text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Permit {
+    tenant: TenantId,
+    user: Option<UserId>,
+    op: Operation,
+    view: View,
+}
+
+impl Permit {
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// The user it was given to; `None` for an operator's command.
+    pub fn user(&self) -> Option<UserId> {
+        self.user
+    }
+
+    pub fn operation(&self) -> Operation {
+        self.op
+    }
+
+    pub fn view(&self) -> View {
+        self.view
+    }
+}
+
+/// The decision as a permit, or `None` when denied.
+pub fn permit(actor: &Actor, op: Operation, target: Target) -> Option<Permit> {
+    decide(actor, op, target).view().map(|view| Permit { tenant: actor.tenant, user: Some(actor.user), op, view })
+}
+
+/// An operator's command on the server may run a benchmark over sealed text (audited by the
+/// gate like any read); no other operation is open to an operator.
+pub fn operator_permit(tenant: TenantId, op: Operation) -> Option<Permit> {
+    (op == Operation::RunBenchmark).then_some(Permit { tenant, user: None, op, view: View::Identified })
+}
+
+/// What an operator's command on the server may do without a role: set a company up (tenant,
+/// register, accounts, cycles, taxonomy). Reading confidential content is not among it.
+pub fn operator_may(op: Operation) -> bool {
+    matches!(
+        op,
+        Operation::ImportEmployees
+            | Operation::ListEmployees
+            | Operation::ManageUsers
+            | Operation::ManageCycles
+            | Operation::ManageTaxonomy
+            | Operation::ManageOwnTokens
+            | Operation::RunBenchmark
+    )
+}
+
+#[cfg(test)]
+mod tests;

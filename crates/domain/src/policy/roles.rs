@@ -1,0 +1,25 @@
+//! Which roles may take an operation at all, before any record's facts are read.
+
+use super::Operation;
+use crate::Role;
+
+pub(super) fn allows(role: Role, op: Operation) -> bool {
+    use Operation as O;
+    use Role as R;
+    match op {
+        O::Public | O::ChooseRole | O::ManageOwnSession => true,
+        O::ViewHome | O::ViewSelf | O::ManageOwnTokens | O::QueryReports => true,
+        O::ListEmployees | O::ImportEmployees => matches!(role, R::Hr | R::Admin),
+        O::ViewAuditLog | O::ManageUsers => matches!(role, R::Admin),
+        O::ManageCycles | O::ManageTaxonomy => matches!(role, R::Hr),
+        O::ViewCycles => matches!(role, R::Hr | R::Consultant | R::Supervisor),
+        O::ManageInterviews | O::HandleRequests | O::WriteReports | O::SubmitReport | O::ReadStatusNote | O::ReachEmployee => {
+            matches!(role, R::Consultant)
+        }
+        O::ViewOwnInterviews => matches!(role, R::Employee),
+        O::ReadReports | O::ReadNotes => matches!(role, R::Consultant | R::Supervisor),
+        O::ReviewReports => matches!(role, R::Supervisor),
+        // Operators only (see `operator_permit`); no signed-in role runs benchmarks.
+        O::RunBenchmark => false,
+    }
+}
