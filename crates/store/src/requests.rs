@@ -352,8 +352,8 @@ impl Store {
             let mine = owner.is_none_or(|o| o == me.get());
             return Err(match (mine, status) {
                 (false, RequestStatus::Open) => StoreError::NotFound,
-                (false, _) => StoreError::Conflict("この申し出は別のコンサルタントがすでに回答しました。".into()),
-                (true, _) => StoreError::Conflict(format!("この申し出はすでに回答済みです（{}）。", status.label_ja())),
+                (false, _) => StoreError::Conflict(domain::request::answered_by_another()),
+                (true, _) => StoreError::Conflict(domain::request::already_answered(status)),
             });
         }
         Ok(EmployeeId::new(r.try_get("employee_id")?))

@@ -17,7 +17,7 @@ use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use domain::cycle::{fiscal_year, fiscal_year_period, validate_cycle, TargetRule};
+use domain::cycle::{fiscal_year, fiscal_year_period, parse_period, validate_cycle, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS};
 use domain::ids::{CycleId, EmployeeId, UserId};
 use domain::import::RowError;
 use domain::policy::{decide, Action, Target};
@@ -37,10 +37,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/cycles/{id}/assign", Action::ManageCycles, auto_assign)
 }
 
-/// The milestone ages offered (セルフ・キャリアドックの節目).
-pub const AGE_MILESTONES: [i32; 7] = [30, 35, 40, 45, 50, 55, 60];
-/// The years of service offered.
-pub const TENURE_YEARS: [i32; 5] = [1, 3, 5, 10, 20];
 /// Most upload problems drawn on the page; the rest is counted.
 const PROBLEM_CAP: usize = 500;
 
@@ -237,24 +233,6 @@ pub struct CycleForm {
     pub tenures: Vec<String>,
 }
 
-fn parse_date(field: &'static str, key: &str, raw: &str) -> Result<NaiveDate, Invalid> {
-    let s = raw.trim().replace('/', "-");
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| Invalid { field, message: Tr::both(key) })
-}
-
-/// Whole numbers from an offered list; anything else names the field.
-fn offered(raw: &[String], offer: &[i32], field: &'static str, key: &str) -> Result<Vec<i32>, Invalid> {
-    let mut out = Vec::new();
-    for v in raw {
-        let n = v.trim().parse::<i32>().ok().filter(|n| offer.contains(n)).ok_or_else(|| Invalid { field, message: Tr::both(key) })?;
-        if !out.contains(&n) {
-            out.push(n);
-        }
-    }
-    out.sort_unstable();
-    Ok(out)
-}
-
 impl CycleForm {
     /// The current fiscal year (April to March), named after it.
     pub fn defaults(t: Tr, today: NaiveDate) -> Self {
@@ -276,36 +254,13 @@ impl CycleForm {
         }
     }
 
-    /// The period and rule the form asks for; departments must be known to the tenant.
+    /// The period and rule the form asks for (`domain::cycle`); departments must be known to
+    /// the tenant.
     pub fn validate(&self, known_departments: &[String]) -> Result<(NaiveDate, NaiveDate, TargetRule), Invalid> {
-        let starts = parse_date("starts_on", "cycles-error-starts-on", &self.starts_on)?;
-        let ends = parse_date("ends_on", "cycles-error-ends-on", &self.ends_on)?;
+        let (starts, ends) = parse_period(&self.starts_on, &self.ends_on)?;
         validate_cycle(&self.name, starts, ends)?;
-        let mut departments = Vec::new();
-        for d in &self.departments {
-            if !known_departments.contains(d) {
-                return Err(Invalid { field: "department", message: Tr::both_with("cycles-error-department", "department", d) });
-            }
-            if !departments.contains(d) {
-                departments.push(d.clone());
-            }
-        }
-        let mut grades: Vec<String> = Vec::new();
-        for g in &self.grades {
-            if g.chars().count() > 40 {
-                return Err(Invalid { field: "grade", message: Tr::both("cycles-error-grade") });
-            }
-            if !grades.contains(g) {
-                grades.push(g.clone());
-            }
-        }
-        let rule = TargetRule {
-            departments,
-            grades,
-            age_milestones: offered(&self.ages, &AGE_MILESTONES, "age", "cycles-error-age")?,
-            tenure_years: offered(&self.tenures, &TENURE_YEARS, "tenure", "cycles-error-tenure")?,
-        };
-        Ok((starts, ends, rule))
+        let choices = RuleChoices { departments: &self.departments, grades: &self.grades, ages: &self.ages, tenures: &self.tenures };
+        Ok((starts, ends, choices.to_rule(known_departments)?))
     }
 }
 
@@ -546,9 +501,9 @@ async fn set_status(
 ) -> AppResult<Response> {
     p.check(Action::ManageCycles, Target::Route)?;
     let id = cycle_id(&raw)?;
-    let Some(status) = CycleStatus::parse(&fields.text("status")) else {
-        let e = Invalid { field: "status", message: Tr::both("cycles-error-status") };
-        return overview_page(&state, &p, locale, id, String::new(), Some(e)).await;
+    let status = match CycleStatus::from_form(&fields.text("status")) {
+        Ok(status) => status,
+        Err(e) => return overview_page(&state, &p, locale, id, String::new(), Some(e)).await,
     };
     state.store.set_cycle_status(&p.ctx(), id, status).await?;
     Ok(Redirect::to(&format!("/cycles/{id}?done=status")).into_response())
@@ -781,15 +736,6 @@ async fn auto_assign(
     }
 }
 
-/// An uploaded list as text: UTF-8 (with or without BOM) or Shift_JIS (CP932).
-pub fn decode_list(bytes: &[u8]) -> Option<String> {
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Some(s.to_string()),
-        Err(_) => encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes).map(|s| s.into_owned()),
-    }
-}
-
 enum UploadProblem {
     TooLarge,
     Missing,
@@ -836,11 +782,7 @@ async fn upload(
             return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
         }
     };
-    let Some(text) = decode_list(&bytes) else {
-        let e = Invalid { field: "file", message: Tr::both("cycles-upload-encoding") };
-        return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
-    };
-    match state.store.add_cycle_targets_from_list(&p.ctx(), id, &text).await {
+    match state.store.add_cycle_targets_from_list(&p.ctx(), id, &bytes).await {
         Ok(added) => {
             let done = [("done", "uploaded".to_string()), ("count", added.added.to_string()), ("already", added.already.to_string())];
             Ok(Redirect::to(&targets_href(id, 1, false, &done)).into_response())
@@ -952,18 +894,6 @@ mod tests {
                 assert!(!status_label(t, s).contains("Unknown localization"));
             }
         }
-    }
-
-    #[test]
-    fn lists_are_decoded_from_utf8_or_shift_jis() {
-        let text = "社員番号\nE001\n";
-        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(text);
-        let mut bom = vec![0xEF, 0xBB, 0xBF];
-        bom.extend_from_slice(text.as_bytes());
-        for bytes in [text.as_bytes().to_vec(), bom, sjis.into_owned()] {
-            assert_eq!(decode_list(&bytes).as_deref(), Some(text));
-        }
-        assert_eq!(decode_list(&[0x82, 0xFF, 0xFF]), None);
     }
 
     #[test]
