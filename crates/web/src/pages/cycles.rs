@@ -902,4 +902,95 @@ mod tests {
         assert_eq!(percent(2, 3), Some(67));
         assert_eq!(percent(0, 0), None);
     }
+
+    // -----------------------------------------------------------------------------------------
+    // A target list uploaded through the real router, on both databases
+    // -----------------------------------------------------------------------------------------
+
+    use crate::{app, AppState, WebConfig};
+    use axum::body::Body;
+    use axum::http::Request;
+    use domain::csv_text::SourceEncoding;
+    use domain::tenant::{KThreshold, TenantSlug};
+    use domain::Role;
+    use store::{Ctx, KeySource, NewUser, OpenOptions, Store};
+    use tower::ServiceExt;
+
+    const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+    const BOUNDARY: &str = "cd-cycles-boundary";
+
+    async fn upload_list(app: &axum::Router, token: &str, cycle: CycleId, file: &[u8]) -> (StatusCode, String, String) {
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!("/cycles/{cycle}/targets/upload"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("accept-language", "ja")
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(body))
+            .unwrap_or_default();
+        let res = app.clone().oneshot(req).await.unwrap_or_else(|e| match e {});
+        let status = res.status();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap_or_default();
+        (status, location, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    #[tokio::test]
+    async fn hr_uploads_a_target_list_in_shift_jis_and_a_broken_one_is_named_by_line() {
+        for backend in testkit::Backend::ALL {
+            upload_lists(backend).await;
+        }
+    }
+
+    async fn upload_lists(backend: testkit::Backend) {
+        let db = testkit::fresh_db(backend).expect("db");
+        let store =
+            Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(KEY.into()) }).await.expect("store");
+        let tenant =
+            store.create_tenant(&TenantSlug::parse("acme").expect("slug"), "Acme", KThreshold::DEFAULT, "test").await.expect("tenant");
+        let op = Ctx::operator(tenant.id, "test");
+        let register = "社員番号,氏名,所属,入社日\nE0001,山田 太郎,営業本部,2025-04-01\nE0002,佐藤 花子,営業本部,2025-04-01\n";
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        let parsed = domain::import::parse_employee_csv(register.as_bytes(), today).expect("register");
+        store.import_employees(&op, &parsed.rows).await.expect("import");
+        let hr = store
+            .create_user(&op, &NewUser { login: "hana", display_name: "hana", password: "password1", roles: &[Role::Hr], employee: None })
+            .await
+            .expect("user");
+        let (token, _) = store.create_token(&Ctx::user(tenant.id, hr, "hana", Some(Role::Hr)), Role::Hr, "t", None).await.expect("token");
+        // Ten years of service: nobody yet, so every target comes from the lists.
+        let rule = TargetRule { tenure_years: vec![10], ..TargetRule::default() };
+        let new = NewCycle {
+            name: "2026年度",
+            starts_on: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap_or_default(),
+            ends_on: NaiveDate::from_ymd_opt(2027, 3, 31).unwrap_or_default(),
+            rule: &rule,
+        };
+        let (cycle, n) = store.create_cycle(&Ctx::user(tenant.id, hr, "hana", Some(Role::Hr)), &new).await.expect("cycle");
+        assert_eq!(n, 0);
+        let app = app(AppState::new(store.clone(), WebConfig::default()));
+
+        let sjis = SourceEncoding::ShiftJis.encode("社員番号,氏名\r\nE0002,佐藤 花子\r\n");
+        let (status, location, _) = upload_list(&app, &token, cycle, &sjis).await;
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, format!("/cycles/{cycle}/targets?done=uploaded&count=1&already=0").as_str())
+        );
+
+        let broken = [b"E0001\n".as_slice(), &[0x82, 0xFF], b"\n"].concat();
+        let (status, _, body) = upload_list(&app, &token, cycle, &broken).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("<th scope=\"row\">2</th>") && body.contains("2行目、先頭から7バイト目"), "{body}");
+        assert_eq!(store.cycle(tenant.id, cycle).await.map(|c| c.targets).ok(), Some(1), "nothing added from the broken file");
+        store.close().await;
+    }
 }
