@@ -79,7 +79,7 @@ pub async fn run(g: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
 /// Creates the demo tenant, its employees and its users.
 pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     let start = Instant::now();
-    let today = chrono::Local::now().date_naive();
+    let today = store::today_jst();
     let company = demo::generate_company(args.employees, args.seed, today);
     let slug = TenantSlug::parse(DEMO_TENANT)?;
     let tenant = store.create_tenant(&slug, &company.name, KThreshold::DEFAULT, "demo").await?;

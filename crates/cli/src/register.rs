@@ -54,7 +54,7 @@ fn print_row_errors(errors: &[domain::import::RowError]) {
 pub async fn import(g: &Global, what: ImportWhat) -> anyhow::Result<ExitCode> {
     let ImportWhat::Employees { file, tenant, dry_run } = what;
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let today = chrono::Local::now().date_naive();
+    let today = store::today_jst();
     let store = config::open(g, false).await?;
     let t = config::tenant(&store, &tenant).await?;
     let (encoding, rows, plan) = match store.check_employee_csv(t.id, &bytes, today).await {

@@ -8,7 +8,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let employees = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_200);
     let seed = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
-    let today = chrono::Local::now().date_naive();
+    let today = domain::time::today_in_japan(chrono::Utc::now());
 
     let start = Instant::now();
     let company = careerdock_demo::generate_company(employees, seed, today);

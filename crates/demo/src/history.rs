@@ -28,7 +28,7 @@ pub const INTERVIEW_MINUTES: i64 = 60;
 /// Start hours of the slots of a working day; 12:00 is lunch.
 pub const SLOT_HOURS: [u32; 8] = [9, 10, 11, 13, 14, 15, 16, 17];
 /// The reason recorded for targets added from a list (as the product records it).
-pub const LISTED_REASON: &str = "対象者リストから追加";
+pub use domain::cycle::LISTED_REASON;
 /// Share of the eligible employees each cycle targets.
 const TARGET_SHARE: f64 = 0.15;
 /// Age-milestone rules, widest first; each cycle takes the widest within its share.
@@ -37,7 +37,7 @@ const RULES: [&[i32]; 5] = [&[30, 40, 50], &[30, 40], &[40, 50], &[30], &[40]];
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
-const JST: i64 = 9 * HOUR;
+const JST: i64 = domain::time::JST_OFFSET_MS;
 
 /// The generated history. Employees are indices into `company.employees`, consultants are
 /// `0..consultants`; reviews and comments are all by the one supervisor.
@@ -182,9 +182,7 @@ pub fn generate_history(company: &Company, seed: u64, today: NaiveDate, consulta
 }
 
 /// Milliseconds since the epoch of a JST wall-clock time.
-pub fn jst_ms(day: NaiveDate, hour: u32, minute: u32) -> i64 {
-    day.and_hms_opt(hour, minute, 0).map_or(0, |t| t.and_utc().timestamp_millis() - JST)
-}
+pub use domain::time::jst_ms;
 
 /// The JST date of an epoch-millisecond instant.
 pub fn jst_date(ms: i64) -> NaiveDate {
@@ -911,7 +909,7 @@ impl Builder<'_> {
 
 /// The same moment, or the next one within 9:00–19:00 JST (minutes kept).
 fn office_hours(t: i64) -> i64 {
-    let local = t + 9 * HOUR;
+    let local = t + JST;
     let day = local - local.rem_euclid(DAY);
     let at = local - day;
     let moved = if at < 9 * HOUR {
@@ -921,7 +919,7 @@ fn office_hours(t: i64) -> i64 {
     } else {
         local
     };
-    moved - 9 * HOUR
+    moved - JST
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,46 +10,17 @@
 //! [`write_employee_csv`] writes the same format back, so that an export can be edited and
 //! imported again.
 
+use crate::csv_text::{decode, DecodeError, Decoded};
 use crate::employee::{
     fold_full_width_ascii, parse_birth_year, parse_date, DepartmentPath, Email, EmployeeNumber, EmployeeRecord, EmployeeStatus, NameKana,
     PersonName,
 };
 use crate::{Invalid, Locale, Message};
 use chrono::{Datelike, NaiveDate};
-use encoding_rs::SHIFT_JIS;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// The character encoding a file was written in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SourceEncoding {
-    Utf8,
-    Utf8Bom,
-    ShiftJis,
-}
-
-impl SourceEncoding {
-    pub const ALL: [SourceEncoding; 3] = [SourceEncoding::Utf8, SourceEncoding::Utf8Bom, SourceEncoding::ShiftJis];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SourceEncoding::Utf8 => "UTF-8",
-            SourceEncoding::Utf8Bom => "UTF-8 (BOM付き)",
-            SourceEncoding::ShiftJis => "Shift_JIS (CP932)",
-        }
-    }
-
-    /// Reads an encoding name as an operator would type it: `utf-8`, `utf8-bom`, `sjis`, `cp932`, ….
-    pub fn from_name(name: &str) -> Option<SourceEncoding> {
-        let key: String = name.trim().chars().filter(|c| !matches!(c, '-' | '_' | ' ')).flat_map(char::to_lowercase).collect();
-        match key.as_str() {
-            "utf8" => Some(SourceEncoding::Utf8),
-            "utf8bom" | "utf8withbom" | "bom" => Some(SourceEncoding::Utf8Bom),
-            "sjis" | "shiftjis" | "cp932" | "windows31j" | "ms932" => Some(SourceEncoding::ShiftJis),
-            _ => None,
-        }
-    }
-}
+pub use crate::csv_text::SourceEncoding;
 
 /// One valid data row and where it was in the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -422,68 +393,10 @@ fn read_header(record: &csv::StringRecord, line: usize) -> Result<Layout, Vec<Ro
 // Encoding
 // ---------------------------------------------------------------------------------------------
 
-/// 1-based number of the line that `prefix`'s end is on (`\n`, `\r\n` and a lone `\r` end a line).
-fn line_after(prefix: &[u8]) -> usize {
-    let mut line = 1;
-    let mut iter = prefix.iter().peekable();
-    while let Some(&b) = iter.next() {
-        if b == b'\n' || (b == b'\r' && iter.peek() != Some(&&b'\n')) {
-            line += 1;
-        }
+impl From<DecodeError> for RowError {
+    fn from(e: DecodeError) -> Self {
+        RowError::new(e.line, None, e.message)
     }
-    line
-}
-
-fn undecodable(line: usize) -> RowError {
-    RowError::new(
-        line,
-        None,
-        Message::new(
-            "ファイルの文字コードが UTF-8 でも Shift_JIS (CP932) でもありません（読めない文字があります）。UTF-8 または Shift_JIS で保存し直してください。",
-            "the file is neither UTF-8 nor Shift_JIS (CP932) (it contains bytes that cannot be read); save it again in one of these encodings",
-        ),
-    )
-}
-
-/// Detects the encoding and decodes: a UTF-8 BOM, then valid UTF-8, then Shift_JIS (CP932).
-fn decode(bytes: &[u8]) -> Result<(SourceEncoding, Cow<'_, str>), RowError> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(RowError::new(
-            0,
-            None,
-            Message::new(
-                "UTF-16 のファイルには対応していません。UTF-8 または Shift_JIS (CP932) で保存し直してください。",
-                "UTF-16 files are not supported; save the file as UTF-8 or Shift_JIS (CP932)",
-            ),
-        ));
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return match std::str::from_utf8(rest) {
-            Ok(s) => Ok((SourceEncoding::Utf8Bom, Cow::Borrowed(s))),
-            Err(e) => Err(undecodable(line_after(rest.get(..e.valid_up_to()).unwrap_or_default()))),
-        };
-    }
-    let utf8_error = match std::str::from_utf8(bytes) {
-        Ok(s) => return Ok((SourceEncoding::Utf8, Cow::Borrowed(s))),
-        Err(e) => e,
-    };
-    let valid = bytes.get(..utf8_error.valid_up_to()).unwrap_or_default();
-    let utf8_line = line_after(valid);
-    // Shift_JIS text almost never forms three-byte UTF-8 sequences: if the readable start of the
-    // file has several, it is UTF-8 with damage, and reading it as Shift_JIS would garble it.
-    let wide = std::str::from_utf8(valid).map(|s| s.chars().filter(|c| c.len_utf8() >= 3).count()).unwrap_or(0);
-    if wide >= 3 {
-        return Err(undecodable(utf8_line));
-    }
-    if let Some(text) = SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes) {
-        return Ok((SourceEncoding::ShiftJis, text));
-    }
-    let (lossy, _) = SHIFT_JIS.decode_without_bom_handling(bytes);
-    let sjis_line = match lossy.find('\u{FFFD}') {
-        Some(at) => line_after(lossy.as_bytes().get(..at).unwrap_or_default()),
-        None => 0,
-    };
-    Err(undecodable(utf8_line.max(sjis_line)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,7 +418,7 @@ fn clean_cell(raw: &str) -> &str {
     }
 }
 
-const GRADE_MAX_CHARS: usize = 40;
+const GRADE_MAX_CHARS: usize = crate::limits::GRADE.max;
 
 fn parse_grade(raw: &str) -> Result<String, Invalid> {
     let s = raw.trim().replace('\u{3000}', " ");
@@ -870,7 +783,7 @@ pub struct PartialImport {
 /// Like [`parse_employee_csv`], but row problems do not stop the valid rows from being
 /// returned. `Err` only for problems of the whole file (encoding, header, no data).
 pub fn parse_employee_csv_partial(bytes: &[u8], today: NaiveDate) -> Result<PartialImport, Vec<RowError>> {
-    let (encoding, text) = decode(bytes).map_err(|e| vec![e])?;
+    let Decoded { encoding, text } = decode(bytes).map_err(|e| vec![RowError::from(e)])?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::None).from_reader(text.as_bytes());
     let mut lines = LineCounter { text: text.as_bytes(), pos: 0, line: 1 };
     let mut errors: Vec<RowError> = Vec::new();
@@ -974,26 +887,7 @@ fn write_text(records: &[EmployeeRecord], japanese_headers: bool) -> String {
 /// Shift_JIS cannot hold every character: check [`first_unencodable`] first, since a character
 /// it cannot hold is written as an HTML character reference (`&#…;`).
 pub fn write_employee_csv(records: &[EmployeeRecord], encoding: SourceEncoding, japanese_headers: bool) -> Vec<u8> {
-    let text = write_text(records, japanese_headers);
-    match encoding {
-        SourceEncoding::Utf8 => text.into_bytes(),
-        SourceEncoding::Utf8Bom => {
-            let mut out = Vec::with_capacity(text.len() + 3);
-            out.extend_from_slice(&[0xEF, 0xBB, 0xBF]);
-            out.extend_from_slice(text.as_bytes());
-            out
-        }
-        SourceEncoding::ShiftJis => {
-            let (bytes, _, _) = SHIFT_JIS.encode(&text);
-            bytes.into_owned()
-        }
-    }
-}
-
-/// Whether `s` survives a trip through Shift_JIS (CP932) unchanged.
-fn shift_jis_round_trips(s: &str) -> bool {
-    let (bytes, _, unmappable) = SHIFT_JIS.encode(s);
-    !unmappable && SHIFT_JIS.decode_without_bom_handling_and_without_replacement(&bytes).as_deref() == Some(s)
+    encoding.encode(&write_text(records, japanese_headers))
 }
 
 /// The first record (by index) and character that `encoding` cannot carry faithfully, if any.
@@ -1005,11 +899,11 @@ pub fn first_unencodable(records: &[EmployeeRecord], encoding: SourceEncoding) -
     }
     for (i, r) in records.iter().enumerate() {
         for cell in record_cells(r, true) {
-            if shift_jis_round_trips(&cell) {
+            if encoding.round_trips(&cell) {
                 continue;
             }
             let mut buf = [0u8; 4];
-            if let Some(c) = cell.chars().find(|c| !shift_jis_round_trips(c.encode_utf8(&mut buf))) {
+            if let Some(c) = cell.chars().find(|c| !encoding.round_trips(c.encode_utf8(&mut buf))) {
                 return Some((i, c));
             }
         }
@@ -1020,6 +914,7 @@ pub fn first_unencodable(records: &[EmployeeRecord], encoding: SourceEncoding) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use encoding_rs::SHIFT_JIS;
     use proptest::prelude::*;
 
     fn today() -> NaiveDate {

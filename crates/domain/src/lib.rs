@@ -2,17 +2,20 @@
 //! the audit chain's arithmetic, and the parsing of what HR systems export.
 
 pub mod audit;
+pub mod csv_text;
 pub mod cycle;
 pub mod employee;
 pub mod error;
 pub mod ids;
 pub mod import;
 pub mod interview;
+pub mod limits;
 pub mod locale;
 pub mod policy;
 pub mod pseudonym;
 pub mod register;
 pub mod report;
+pub mod request;
 pub mod role;
 pub mod session;
 pub mod tenant;

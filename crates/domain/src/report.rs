@@ -232,10 +232,30 @@ pub fn check_score(score: i64) -> Result<i64, Invalid> {
     }
 }
 
+/// A save refused because the report changed in another window since it was opened.
+pub fn edited_elsewhere() -> crate::Message {
+    crate::Message::new(
+        "この報告書は別の画面で更新されています。最新の内容を読み込み直してください。",
+        "this report was changed in another window; reload it to see the latest version",
+    )
+}
+
+/// A step refused because the report's status changed meanwhile (submitted, reviewed, …).
+pub fn status_changed() -> crate::Message {
+    crate::Message::new("報告書の状態が変わっています。画面を読み込み直してください。", "the report's status has changed; reload the page")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn conflicts_are_said_in_both_languages() {
+        for m in [edited_elsewhere(), status_changed()] {
+            assert!(!m.ja.is_empty() && !m.en.is_empty() && m.ja != m.en, "{m:?}");
+        }
+    }
 
     #[test]
     fn the_happy_path() {

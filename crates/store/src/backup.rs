@@ -4,6 +4,7 @@
 
 use crate::db::{Backend, Db, DbUrl};
 use crate::{migrate, Keyring, Result, Store, StoreError};
+use domain::Message;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
@@ -12,6 +13,11 @@ use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+
+/// A backup or restore refused because of what is already there; nothing was changed.
+fn refused(ja: String, en: String) -> StoreError {
+    StoreError::Conflict(Message::new(ja, en))
+}
 
 const FORMAT: &str = "careerdock-backup";
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
@@ -94,13 +100,15 @@ pub async fn restore_backup(target: &DbUrl, from: &Path, keys: &Keyring, force: 
     let meta = read_sidecar(&from)?;
     if let Some(m) = &meta {
         if m.backend != kind.as_str() {
-            return Err(StoreError::Conflict(format!(
-                "the sidecar {} describes a {} backup, but {} is a {} file",
-                sidecar_path(&from).display(),
-                m.backend,
-                from.display(),
-                kind.as_str()
-            )));
+            let (sidecar, file) = (sidecar_path(&from).display().to_string(), from.display().to_string());
+            return Err(refused(
+                format!(
+                    "説明ファイル {sidecar} は {} のバックアップを説明していますが、{file} は {} のファイルです。",
+                    m.backend,
+                    kind.as_str()
+                ),
+                format!("the sidecar {sidecar} describes a {} backup, but {file} is a {} file", m.backend, kind.as_str()),
+            ));
         }
     }
     match target {
@@ -134,7 +142,10 @@ async fn facts(pool: &AnyPool) -> Result<Facts> {
 async fn write_backup(db: &Db, path: &Path) -> Result<Backup> {
     let path = absolute(path)?;
     if path.exists() {
-        return Err(StoreError::Conflict(format!("{} already exists: a backup never overwrites a file, give a new name", path.display())));
+        return Err(refused(
+            format!("{} はすでに存在します。バックアップは既存のファイルを上書きしません。別の名前を指定してください。", path.display()),
+            format!("{} already exists: a backup never overwrites a file, give a new name", path.display()),
+        ));
     }
     let dir = parent_dir(&path);
     std::fs::create_dir_all(&dir).map_err(|e| io_error("cannot create", &dir, e))?;
@@ -207,12 +218,17 @@ fn union(mut a: Vec<String>, b: Vec<String>) -> Vec<String> {
 async fn restore_sqlite(path: &Path, from: &Path, meta: Option<&BackupMeta>, keys: &Keyring, force: bool) -> Result<Restored> {
     let exists = sqlite_files(path).iter().any(|p| p.exists());
     if exists && !force {
-        return Err(StoreError::Conflict(format!(
-            "the database {} already exists: nothing was changed. To replace it, re-run with --force \
-             (the current file is then kept as {}.before-restore-<time>)",
-            path.display(),
-            path.display()
-        )));
+        return Err(refused(
+            format!(
+                "データベース {0} はすでに存在します。何も変更していません。置き換える場合は --force を付けて実行してください（現在のファイルは {0}.before-restore-<時刻> として残します）。",
+                path.display()
+            ),
+            format!(
+                "the database {0} already exists: nothing was changed. To replace it, re-run with --force \
+                 (the current file is then kept as {0}.before-restore-<time>)",
+                path.display()
+            ),
+        ));
     }
     let dir = parent_dir(path);
     std::fs::create_dir_all(&dir).map_err(|e| io_error("cannot create", &dir, e))?;
@@ -245,10 +261,16 @@ async fn restore_sqlite(path: &Path, from: &Path, meta: Option<&BackupMeta>, key
             ))
         })?;
         if in_use {
-            return Err(StoreError::Conflict(format!(
-                "the database {} is in use by another process (is `careerdock serve` running?): stop it, then restore; nothing was changed",
-                path.display()
-            )));
+            return Err(refused(
+                format!(
+                    "データベース {} は別のプロセスが使用中です（`careerdock serve` が動いていませんか）。停止してから復元してください。何も変更していません。",
+                    path.display()
+                ),
+                format!(
+                    "the database {} is in use by another process (is `careerdock serve` running?): stop it, then restore; nothing was changed",
+                    path.display()
+                ),
+            ));
         }
         kept = move_aside(path)?;
     }
@@ -263,7 +285,11 @@ async fn check_sqlite_copy(pool: &AnyPool, from: &Path) -> Result<Facts> {
     let rows = sqlx::query("PRAGMA quick_check").fetch_all(pool).await.map_err(|e| not_ours(e.to_string()))?;
     let problems: Vec<String> = rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).filter(|s| s != "ok").collect();
     if !problems.is_empty() {
-        return Err(StoreError::Conflict(format!("{} is damaged: {}", from.display(), problems.join("; "))));
+        let problems = problems.join("; ");
+        return Err(refused(
+            format!("{} は破損しています: {problems}", from.display()),
+            format!("{} is damaged: {problems}", from.display()),
+        ));
     }
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
         .fetch_one(pool)
@@ -306,24 +332,38 @@ async fn restore_postgres(target: &DbUrl, from: &Path, meta: Option<&BackupMeta>
             return Err(e);
         }
     };
-    let refuse = |msg: String| StoreError::Conflict(format!("{msg}; nothing was changed"));
+    let refuse = |ja: String, en: String| refused(format!("{ja}何も変更していません。"), format!("{en}; nothing was changed"));
     let problem = if state.other_sessions > 0 {
-        Some(refuse(format!(
-            "the database has {} other session(s) (is `careerdock serve` running?): stop them, then restore",
-            state.other_sessions
-        )))
+        Some(refuse(
+            format!(
+                "データベースにほかの接続が{}件あります（`careerdock serve` が動いていませんか）。停止してから復元してください。",
+                state.other_sessions
+            ),
+            format!("the database has {} other session(s) (is `careerdock serve` running?): stop them, then restore", state.other_sessions),
+        ))
     } else if !state.tables.is_empty() && !force {
-        Some(refuse(format!(
-            "the database already holds careerdock tables ({}): to replace them, re-run with --force \
-             (a pg_dump of the current database is then kept beside the backup file)",
-            state.tables.join(", ")
-        )))
+        let tables = state.tables.join(", ");
+        Some(refuse(
+            format!(
+                "データベースにはすでに careerdock のテーブル（{tables}）があります。置き換える場合は --force を付けて実行してください（現在のデータベースの pg_dump をバックアップファイルの隣に残します）。"
+            ),
+            format!(
+                "the database already holds careerdock tables ({tables}): to replace them, re-run with --force \
+                 (a pg_dump of the current database is then kept beside the backup file)"
+            ),
+        ))
     } else if state.schema_version > schema_version {
-        Some(refuse(format!(
-            "the database is at schema version {} and the backup at {schema_version}: pg_restore --clean would leave the newer \
-             tables behind. Restore into a new empty database (createdb) instead",
-            state.schema_version
-        )))
+        Some(refuse(
+            format!(
+                "データベースのスキーマはバージョン{}、バックアップは{schema_version}です。pg_restore --clean では新しいテーブルが残ってしまうため、新しい空のデータベース（createdb）に復元してください。",
+                state.schema_version
+            ),
+            format!(
+                "the database is at schema version {} and the backup at {schema_version}: pg_restore --clean would leave the newer \
+                 tables behind. Restore into a new empty database (createdb) instead",
+                state.schema_version
+            ),
+        ))
     } else {
         None
     };
@@ -426,13 +466,22 @@ fn read_sidecar(from: &Path) -> Result<Option<BackupMeta>> {
         Err(e) => return Err(io_error("cannot read the sidecar", &path, e)),
     };
     let meta: BackupMeta = serde_json::from_str(&text).map_err(|e| {
-        StoreError::Conflict(format!(
-            "the sidecar {} is not valid ({e}): refusing to restore a backup that cannot be checked (move the sidecar away to restore unchecked)",
-            path.display()
-        ))
+        refused(
+            format!(
+                "説明ファイル {} を読み取れません（{e}）。確認できないバックアップは復元しません（確認なしで復元する場合は説明ファイルを移動してください）。",
+                path.display()
+            ),
+            format!(
+                "the sidecar {} is not valid ({e}): refusing to restore a backup that cannot be checked (move the sidecar away to restore unchecked)",
+                path.display()
+            ),
+        )
     })?;
     if meta.format != FORMAT || meta.sha256.is_empty() {
-        return Err(StoreError::Conflict(format!("the sidecar {} is not a careerdock backup description", path.display())));
+        return Err(refused(
+            format!("{} は careerdock のバックアップの説明ファイルではありません。", path.display()),
+            format!("the sidecar {} is not a careerdock backup description", path.display()),
+        ));
     }
     Ok(Some(meta))
 }
@@ -441,13 +490,21 @@ fn read_sidecar(from: &Path) -> Result<Option<BackupMeta>> {
 async fn check_hash(file: &Path, from: &Path, meta: &BackupMeta) -> Result<()> {
     let (sha256, bytes) = hash_file(file).await?;
     if sha256 != meta.sha256.to_ascii_lowercase() || bytes != meta.bytes {
-        return Err(StoreError::Conflict(format!(
-            "{} does not match its sidecar: SHA-256 {sha256} ({bytes} bytes), the sidecar says {} ({} bytes). \
-             The backup is damaged or was altered; refusing to restore it, nothing was changed",
-            from.display(),
-            meta.sha256,
-            meta.bytes
-        )));
+        return Err(refused(
+            format!(
+                "{} が説明ファイルと一致しません: SHA-256 {sha256}（{bytes}バイト）、説明ファイルでは {}（{}バイト）。バックアップが破損しているか改変されているため復元しません。何も変更していません。",
+                from.display(),
+                meta.sha256,
+                meta.bytes
+            ),
+            format!(
+                "{} does not match its sidecar: SHA-256 {sha256} ({bytes} bytes), the sidecar says {} ({} bytes). \
+                 The backup is damaged or was altered; refusing to restore it, nothing was changed",
+                from.display(),
+                meta.sha256,
+                meta.bytes
+            ),
+        ));
     }
     Ok(())
 }
@@ -458,10 +515,16 @@ fn check_version(version: i64, from: &Path) -> Result<()> {
         return Err(StoreError::Config(format!("{} is not a careerdock backup: it records no schema version", from.display())));
     }
     if version > latest {
-        return Err(StoreError::Conflict(format!(
-            "{} is at schema version {version}, newer than this build's {latest}: restore it with a newer careerdock",
-            from.display()
-        )));
+        return Err(refused(
+            format!(
+                "{} のスキーマはバージョン{version}で、このビルド（{latest}）より新しいものです。新しい careerdock で復元してください。",
+                from.display()
+            ),
+            format!(
+                "{} is at schema version {version}, newer than this build's {latest}: restore it with a newer careerdock",
+                from.display()
+            ),
+        ));
     }
     Ok(())
 }

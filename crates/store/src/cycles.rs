@@ -2,58 +2,18 @@
 //! each is assigned to, and the progress figures of a cycle. Targets are chosen by
 //! `domain::cycle`; this module only reads the register and writes the result with its audit.
 
+pub use domain::cycle::{CycleStatus, TargetFilter, LISTED_REASON};
+
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
 use domain::audit::AuditAction;
-use domain::cycle::{balance, fiscal_year, select_targets, validate_cycle, Candidate, TargetRule};
-use domain::employee::EmployeeNumber;
+use domain::cycle::{self, balance, fiscal_year, read_number_list, select_targets, validate_cycle, Candidate, Listed, TargetRule};
 use domain::ids::{CycleId, EmployeeId, TenantId, UserId};
-use domain::import::RowError;
 use domain::policy::Operation;
-use domain::{Invalid, Message, Role};
+use domain::Role;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// Where a cycle stands: set up, running, or over (targets frozen).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CycleStatus {
-    Planning,
-    Active,
-    Closed,
-}
-
-impl CycleStatus {
-    pub const ALL: [CycleStatus; 3] = [CycleStatus::Planning, CycleStatus::Active, CycleStatus::Closed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CycleStatus::Planning => "planning",
-            CycleStatus::Active => "active",
-            CycleStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CycleStatus> {
-        CycleStatus::ALL.into_iter().find(|c| c.as_str() == s.trim())
-    }
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            CycleStatus::Planning => "準備中",
-            CycleStatus::Active => "実施中",
-            CycleStatus::Closed => "終了",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            CycleStatus::Planning => "Planning",
-            CycleStatus::Active => "Active",
-            CycleStatus::Closed => "Closed",
-        }
-    }
-}
 
 /// What HR gives to set up a cycle.
 #[derive(Clone, Debug)]
@@ -90,13 +50,6 @@ pub struct CycleTargetRow {
     pub consultant_name: Option<String>,
     /// Interviews of this cycle with the employee; a target with any cannot be removed.
     pub interviews: i64,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TargetFilter {
-    pub unassigned_only: bool,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 /// Interviews of a cycle by status.
@@ -147,105 +100,12 @@ pub struct TargetsAdded {
     pub already: usize,
 }
 
-/// The reason recorded for targets added from an uploaded list.
-pub const LISTED_REASON: &str = "対象者リストから追加";
-
-/// Headers a list of employee numbers may start with (compared case-insensitively).
-const NUMBER_HEADERS: [&str; 12] = [
-    "社員番号",
-    "従業員番号",
-    "社員コード",
-    "社員no",
-    "社員no.",
-    "番号",
-    "employee_number",
-    "employee number",
-    "employee_no",
-    "employee no",
-    "number",
-    "id",
-];
-
 fn parse_day(raw: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| StoreError::Config(format!("cycles holds a date that is not YYYY-MM-DD: {raw}")))
 }
 
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
-}
-
-/// The rule as stored: readable JSON that says what was asked.
-pub fn rule_to_json(rule: &TargetRule) -> String {
-    serde_json::json!({
-        "departments": rule.departments,
-        "grades": rule.grades,
-        "age_milestones": rule.age_milestones,
-        "tenure_years": rule.tenure_years,
-    })
-    .to_string()
-}
-
-/// The stored rule read back; missing or unreadable parts count as "not applied".
-pub fn rule_from_json(raw: &str) -> TargetRule {
-    let v: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
-    let strings = |k: &str| -> Vec<String> {
-        v.get(k).and_then(|x| x.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
-    };
-    let numbers = |k: &str| -> Vec<i32> {
-        v.get(k)
-            .and_then(|x| x.as_array())
-            .map(|a| a.iter().filter_map(|n| n.as_i64().and_then(|n| i32::try_from(n).ok())).collect())
-            .unwrap_or_default()
-    };
-    TargetRule {
-        departments: strings("departments"),
-        grades: strings("grades"),
-        age_milestones: numbers("age_milestones"),
-        tenure_years: numbers("tenure_years"),
-    }
-}
-
-/// The employee numbers of an uploaded list: the first cell of each non-empty line (CSV, tab
-/// or semicolon separated), with an optional header line. Returns (line, number) pairs in file
-/// order without repeats, the header as written (if any), and every malformed line.
-pub fn parse_number_list(text: &str) -> (Vec<(usize, EmployeeNumber)>, Option<String>, Vec<RowError>) {
-    let mut numbers = Vec::new();
-    let mut header = None;
-    let mut errors = Vec::new();
-    let mut seen = HashSet::new();
-    let mut first = true;
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        let cell = line.trim_start_matches('\u{feff}').split([',', '\t', ';']).next().unwrap_or("").trim().trim_matches('"').trim();
-        if cell.is_empty() {
-            continue;
-        }
-        if std::mem::take(&mut first) {
-            let lower = cell.to_lowercase();
-            // A header names the column; employee numbers nearly always hold a digit.
-            if NUMBER_HEADERS.contains(&lower.as_str()) || !cell.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) {
-                header = Some(cell.to_string());
-                continue;
-            }
-        }
-        match EmployeeNumber::parse(cell) {
-            Ok(n) => {
-                if seen.insert(n.clone()) {
-                    numbers.push((line_no, n));
-                }
-            }
-            Err(e) => errors.push(RowError { line: line_no, column: header.clone(), message: e.message }),
-        }
-    }
-    (numbers, header, errors)
-}
-
-fn closed_error() -> Invalid {
-    Invalid::new(
-        "status",
-        "終了した実施年度の対象者・担当は変更できません。変更する場合は、状態を「実施中」に戻してください。",
-        "the targets of a closed cycle cannot be changed; set the cycle back to active first",
-    )
 }
 
 fn cycle_row(r: &AnyRow) -> Result<CycleRow> {
@@ -256,7 +116,7 @@ fn cycle_row(r: &AnyRow) -> Result<CycleRow> {
         starts_on: parse_day(&r.try_get::<String, _>("starts_on")?)?,
         ends_on: parse_day(&r.try_get::<String, _>("ends_on")?)?,
         status: CycleStatus::parse(&status).ok_or_else(|| StoreError::Config(format!("unknown cycle status {status}")))?,
-        rule: rule_from_json(&r.try_get::<String, _>("rule")?),
+        rule: TargetRule::from_json(&r.try_get::<String, _>("rule")?),
         created_at: r.try_get("created_at")?,
         targets: r.try_get("targets")?,
         assigned: r.try_get("assigned")?,
@@ -338,7 +198,7 @@ async fn lock_cycle(tx: &mut Transaction<'static, Any>, tenant: TenantId, id: Cy
 /// As `lock_cycle`, refusing a closed cycle.
 async fn lock_open_cycle(tx: &mut Transaction<'static, Any>, tenant: TenantId, id: CycleId) -> Result<()> {
     if lock_cycle(tx, tenant, id).await? == CycleStatus::Closed {
-        return Err(closed_error().into());
+        return Err(cycle::closed_cycle().into());
     }
     Ok(())
 }
@@ -406,13 +266,25 @@ impl Store {
     }
 
     /// Creates a cycle in planning with the targets its rule selects from the register as it is
-    /// now; the cycle, its targets and the audit event commit together. Returns the id and the
-    /// number of targets.
+    /// now; the cycle, its targets and the audit event commit together. The name, period and
+    /// rule are checked first (`domain::cycle`: the rule's departments must be in the register).
+    /// Returns the id and the number of targets.
     pub async fn create_cycle(&self, ctx: &Ctx, new: &NewCycle<'_>) -> Result<(CycleId, usize)> {
         ctx.check(Operation::ManageCycles)?;
         let name = new.name.trim();
         validate_cycle(name, new.starts_on, new.ends_on)?;
         let mut tx = self.db.write.begin().await?;
+        let known = match new.rule.departments.is_empty() {
+            true => Vec::new(),
+            false => sqlx::query("SELECT path FROM departments WHERE tenant_id = $1")
+                .bind(ctx.tenant.get())
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>("path"))
+                .collect::<std::result::Result<Vec<_>, _>>()?,
+        };
+        new.rule.validate(&known)?;
         let all = candidates(&mut tx, ctx.tenant).await?;
         let targets = select_targets(&all, new.rule, fiscal_year(new.starts_on));
         let now = now_ms();
@@ -422,22 +294,17 @@ impl Store {
             .bind(day(new.starts_on))
             .bind(day(new.ends_on))
             .bind(CycleStatus::Planning.as_str())
-            .bind(rule_to_json(new.rule))
+            .bind(new.rule.to_json())
             .bind(now)
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| match e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Invalid(Invalid::new(
-                    "name",
-                    format!("「{name}」という名称の実施年度はすでにあります。別の名称にしてください。"),
-                    format!("a cycle named \"{name}\" already exists; choose another name"),
-                )),
+                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Invalid(cycle::duplicate_name(name)),
                 e => e.into(),
             })?;
         let id = CycleId::new(row.try_get("id")?);
         insert_targets(&mut tx, self.db.rows_per_insert(), ctx.tenant, id, &targets, now).await?;
-        let detail =
-            format!("period={}..{} targets={} rule={}", day(new.starts_on), day(new.ends_on), targets.len(), rule_to_json(new.rule));
+        let detail = format!("period={}..{} targets={} rule={}", day(new.starts_on), day(new.ends_on), targets.len(), new.rule.to_json());
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleCreated, "cycle", id).detail(detail)]).await?;
         tx.commit().await?;
         Ok((id, targets.len()))
@@ -486,8 +353,8 @@ impl Store {
         .bind(ctx.tenant.get())
         .bind(id.get())
         .bind(only)
-        .bind(filter.limit.clamp(1, 1000))
-        .bind(filter.offset.max(0))
+        .bind(filter.page_size())
+        .bind(filter.start())
         .fetch_all(&self.db.read)
         .await?;
         let items = rows
@@ -505,26 +372,28 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let detail = format!("cycle={id} offset={} count={}", filter.offset.max(0), items.len());
+        let detail = format!("cycle={id} offset={} count={}", filter.start(), items.len());
         self.audit(ctx, ctx.event(AuditAction::EmployeeListRead, "cycle_targets", id).detail(detail)).await?;
         Ok((total, items))
     }
 
-    /// Adds the employees of an uploaded list of employee numbers as targets. Every malformed
-    /// line, unknown number and retired employee is reported with its line, and then nothing
-    /// is added.
-    pub async fn add_cycle_targets_from_list(&self, ctx: &Ctx, id: CycleId, text: &str) -> Result<TargetsAdded> {
+    /// Adds the employees of an uploaded list of employee numbers (the file as uploaded:
+    /// UTF-8 or Shift_JIS) as targets. Every malformed line, unknown number and retired
+    /// employee is reported with its line (`domain::cycle::list`), and then nothing is added.
+    pub async fn add_cycle_targets_from_list(&self, ctx: &Ctx, id: CycleId, file: &[u8]) -> Result<TargetsAdded> {
         ctx.check(Operation::ManageCycles)?;
-        let (numbers, header, mut errors) = parse_number_list(text);
+        let list = read_number_list(file);
         let mut tx = self.db.write.begin().await?;
         lock_open_cycle(&mut tx, ctx.tenant, id).await?;
+        let list = list.map_err(StoreError::Rows)?;
         let rows = sqlx::query("SELECT id, employee_number, status FROM employees WHERE tenant_id = $1")
             .bind(ctx.tenant.get())
             .fetch_all(&mut *tx)
             .await?;
-        let mut register: HashMap<String, (i64, String)> = HashMap::with_capacity(rows.len());
+        let mut register: HashMap<String, Listed> = HashMap::with_capacity(rows.len());
         for r in &rows {
-            register.insert(r.try_get("employee_number")?, (r.try_get("id")?, r.try_get("status")?));
+            let listed = Listed { employee: r.try_get("id")?, retired: r.try_get::<String, _>("status")? == "retired" };
+            register.insert(r.try_get("employee_number")?, listed);
         }
         let existing: HashSet<i64> = sqlx::query("SELECT employee_id FROM cycle_targets WHERE cycle_id = $1")
             .bind(id.get())
@@ -533,52 +402,15 @@ impl Store {
             .iter()
             .map(|r| r.try_get::<i64, _>("employee_id"))
             .collect::<std::result::Result<_, _>>()?;
-        let mut new = Vec::new();
-        let mut already = 0;
-        for (line, number) in &numbers {
-            let n = number.as_str();
-            match register.get(n) {
-                None => errors.push(RowError {
-                    line: *line,
-                    column: header.clone(),
-                    message: Message::new(
-                        format!("社員番号「{n}」の従業員は登録されていません。従業員名簿の社員番号を確認してください。"),
-                        format!("no employee has the number \"{n}\"; check it against the employee register"),
-                    ),
-                }),
-                Some((_, status)) if status == "retired" => errors.push(RowError {
-                    line: *line,
-                    column: header.clone(),
-                    message: Message::new(
-                        format!("社員番号「{n}」の従業員は退職しているため、対象者にできません。"),
-                        format!("the employee \"{n}\" has retired and cannot be targeted"),
-                    ),
-                }),
-                Some((emp, _)) if existing.contains(emp) => already += 1,
-                Some((emp, _)) => new.push((*emp, LISTED_REASON.to_string())),
-            }
-        }
-        if numbers.is_empty() && errors.is_empty() {
-            errors.push(RowError {
-                line: 0,
-                column: None,
-                message: Message::new(
-                    "社員番号が1件も見つかりません。1行に1人ずつ社員番号を記入したファイルを選んでください。",
-                    "no employee numbers were found; the file should list one employee number per line",
-                ),
-            });
-        }
-        if !errors.is_empty() {
-            errors.sort_by_key(|e| e.line);
-            return Err(StoreError::Rows(errors));
-        }
+        let plan = list.plan(|n| register.get(n).copied(), |e| existing.contains(&e)).map_err(StoreError::Rows)?;
+        let new: Vec<(i64, String)> = plan.new.iter().map(|e| (*e, LISTED_REASON.to_string())).collect();
         insert_targets(&mut tx, self.db.rows_per_insert(), ctx.tenant, id, &new, now_ms()).await?;
         if !new.is_empty() {
-            let detail = format!("added={} already={} via=list", new.len(), already);
+            let detail = format!("added={} already={} via=list", new.len(), plan.already);
             Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, "cycle", id).detail(detail)]).await?;
         }
         tx.commit().await?;
-        Ok(TargetsAdded { added: new.len(), already })
+        Ok(TargetsAdded { added: new.len(), already: plan.already })
     }
 
     /// Removes a target who has no interview in the cycle yet.
@@ -594,12 +426,7 @@ impl Store {
             .await?
             .try_get("n")?;
         if n > 0 {
-            return Err(Invalid::new(
-                "employee_id",
-                format!("この対象者にはこの実施年度の面談が{n}件登録されているため、対象者から外せません。"),
-                format!("this employee has {n} interview(s) in the cycle and cannot be removed from its targets"),
-            )
-            .into());
+            return Err(cycle::target_has_interviews(n).into());
         }
         let done = sqlx::query("DELETE FROM cycle_targets WHERE cycle_id = $1 AND tenant_id = $2 AND employee_id = $3")
             .bind(id.get())
@@ -633,12 +460,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if ok.is_none() {
-                return Err(Invalid::new(
-                    "consultant",
-                    "選択された担当者は、この組織のキャリアコンサルタントではありません。一覧から選び直してください。",
-                    "the person chosen is not a career consultant of this organization; choose again from the list",
-                )
-                .into());
+                return Err(cycle::not_a_consultant().into());
             }
         }
         let done = sqlx::query("UPDATE cycle_targets SET consultant_id = $1 WHERE cycle_id = $2 AND tenant_id = $3 AND employee_id = $4")
@@ -668,12 +490,7 @@ impl Store {
         ctx.check(Operation::ManageCycles)?;
         let consultants: Vec<i64> = self.users_with_role(ctx.tenant, Role::Consultant).await?.iter().map(|(u, _)| u.get()).collect();
         if consultants.is_empty() {
-            return Err(Invalid::new(
-                "consultant",
-                "キャリアコンサルタントの役割を持つアカウントがありません。先にアカウントを登録してください。",
-                "no account holds the career consultant role; create one first",
-            )
-            .into());
+            return Err(cycle::no_consultants().into());
         }
         let mut tx = self.db.write.begin().await?;
         lock_open_cycle(&mut tx, ctx.tenant, id).await?;
@@ -817,50 +634,4 @@ fn progress_of(per: &mut BTreeMap<i64, ConsultantProgress>, consultant: i64) -> 
         interviews: InterviewCounts::default(),
         reports: ReportCounts::default(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rules_round_trip_through_their_json() {
-        let rule = TargetRule {
-            departments: vec!["営業本部".into()],
-            grades: vec!["G2".into()],
-            age_milestones: vec![30, 40],
-            tenure_years: vec![10],
-        };
-        let json = rule_to_json(&rule);
-        assert!(json.contains("営業本部") && json.contains("age_milestones"));
-        assert_eq!(rule_from_json(&json), rule);
-        assert_eq!(rule_from_json("not json"), TargetRule::default());
-        assert_eq!(rule_from_json("{}"), TargetRule::default());
-    }
-
-    #[test]
-    fn statuses_round_trip() {
-        for s in CycleStatus::ALL {
-            assert_eq!(CycleStatus::parse(s.as_str()), Some(s));
-        }
-        assert_eq!(CycleStatus::parse("open"), None);
-    }
-
-    #[test]
-    fn number_lists_with_and_without_header() {
-        let (n, h, e) = parse_number_list("社員番号,氏名\nE001,山田 太郎\n\n\"E002\"\nＥ００３\nE001\n");
-        assert!(e.is_empty(), "{e:?}");
-        assert_eq!(h.as_deref(), Some("社員番号"));
-        let got: Vec<(usize, &str)> = n.iter().map(|(l, x)| (*l, x.as_str())).collect();
-        assert_eq!(got, vec![(2, "E001"), (4, "E002"), (5, "E003")]);
-
-        let (n, h, e) = parse_number_list("E001\r\nE0 02\r\n");
-        assert_eq!((n.len(), h, e.len()), (1, None, 1));
-        assert_eq!(e[0].line, 2);
-
-        // "number" is a valid employee number, but as the first line it is the header.
-        let (n, h, _) = parse_number_list("number\t氏名\n1001\t佐藤\n");
-        assert_eq!((n.len(), h.as_deref()), (1, Some("number")));
-        assert!(parse_number_list("").0.is_empty());
-    }
 }

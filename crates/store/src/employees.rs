@@ -306,8 +306,17 @@ async fn employee_ids(tx: &mut Transaction<'static, Any>, tenant: TenantId) -> R
     rows.iter().map(|r| Ok((r.try_get("employee_number")?, r.try_get("id")?))).collect()
 }
 
+/// A department or boss that another writer removed while the import ran.
+fn vanished(what: &str, key: &str) -> domain::Message {
+    let ja = if what == "boss" { "上司社員番号" } else { "所属" };
+    domain::Message::new(
+        format!("{ja}「{key}」が取り込みの途中で見つからなくなりました。もう一度取り込んでください。"),
+        format!("{what} {key} vanished during the import"),
+    )
+}
+
 fn lookup(map: &HashMap<String, i64>, key: &str, what: &str) -> Result<i64> {
-    map.get(key).copied().ok_or_else(|| StoreError::Conflict(format!("{what} {key} vanished during the import")))
+    map.get(key).copied().ok_or_else(|| StoreError::Conflict(vanished(what, key)))
 }
 
 async fn insert_chunk(

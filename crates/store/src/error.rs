@@ -1,14 +1,16 @@
 //! What can go wrong in the store, in terms the layers above can act on.
 
 use domain::import::RowError;
-use domain::Invalid;
+use domain::{Invalid, Message};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// The request clashes with the state of the data (a change made meanwhile, a value
+    /// already taken, a file in the way); said in both languages for whoever sees it.
+    #[error("conflict: {} / {}", .0.ja, .0.en)]
+    Conflict(Message),
     #[error("invalid: {0}")]
     Invalid(#[from] Invalid),
     #[error("{} row(s) rejected", .0.len())]

@@ -288,7 +288,7 @@ async fn check_clash(
     except: Option<InterviewId>,
 ) -> Result<()> {
     match first_clash(&mut **tx, tenant, consultant, slot, except).await? {
-        Some((kind, s)) => Err(StoreError::Conflict(clash_message(kind, s).ja)),
+        Some((kind, s)) => Err(StoreError::Conflict(clash_message(kind, s))),
         None => Ok(()),
     }
 }

@@ -455,7 +455,7 @@ impl Store {
             });
         }
         let tags = self.tags_of(&[id.get()]).await?.remove(&id.get()).unwrap_or_default();
-        let this_year = chrono::Utc::now().date_naive();
+        let this_year = crate::today_jst();
         let band = m
             .birth_year
             .map(|y| {
@@ -525,7 +525,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if updated.rows_affected() == 0 {
-            return Err(StoreError::Conflict("この報告書は別の画面で更新されています。最新の内容を読み込み直してください。".into()));
+            return Err(StoreError::Conflict(domain::report::edited_elsewhere()));
         }
         self.reseal_in_tx(&mut tx, ctx.tenant, m.sealed, &encode_sections(sections)?).await?;
         sqlx::query("DELETE FROM report_tags WHERE report_id = $1").bind(id.get()).execute(&mut *tx).await?;
@@ -574,7 +574,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if n.rows_affected() == 0 {
-            return Err(StoreError::Conflict("報告書の状態が変わっています。画面を読み込み直してください。".into()));
+            return Err(StoreError::Conflict(domain::report::status_changed()));
         }
         Store::audit_in_tx(
             &mut tx,
@@ -668,7 +668,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if n.rows_affected() == 0 {
-            return Err(StoreError::Conflict("報告書の状態が変わっています。画面を読み込み直してください。".into()));
+            return Err(StoreError::Conflict(domain::report::status_changed()));
         }
         let mut events = vec![ctx.event(AuditAction::ReportStatusChanged, "report", id).detail(format!("submitted->{}", to.as_str()))];
         if !comments.is_empty() {

@@ -366,7 +366,7 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             let status = request_status(&r.try_get::<String, _>("status")?)?;
-            return Err(StoreError::Conflict(format!("この申し出はすでに回答済みです（{}）。", status.label_ja())));
+            return Err(StoreError::Conflict(domain::request::already_answered(status)));
         }
         Ok(EmployeeId::new(r.try_get("employee_id")?))
     }

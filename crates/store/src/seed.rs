@@ -2,7 +2,7 @@
 //! their reviews, and consultation requests) in one transaction: checked first, written with
 //! multi-row inserts, every text sealed, one audit event at the end; all or nothing.
 
-use crate::cycles::{rule_to_json, CycleStatus};
+use crate::cycles::CycleStatus;
 use crate::interviews::STATUS_NOTE_PURPOSE;
 use crate::taxonomy::{ensure_defaults, Taxonomy};
 use crate::{now_ms, Ctx, Result, Store, StoreError};
@@ -355,7 +355,7 @@ impl Store {
             .bind(c.starts_on.format("%Y-%m-%d").to_string())
             .bind(c.ends_on.format("%Y-%m-%d").to_string())
             .bind(c.status.as_str())
-            .bind(rule_to_json(&c.rule))
+            .bind(c.rule.to_json())
             .bind(c.created_at)
             .fetch_one(&mut *tx)
             .await?;
@@ -519,7 +519,13 @@ impl Store {
                 ids[*i] = Some(SealedId::new(r.try_get("id")?));
             }
         }
-        ids.into_iter().map(|id| id.ok_or_else(|| StoreError::Conflict("a sealed text was not stored".into()))).collect()
+        ids.into_iter()
+            .map(|id| {
+                id.ok_or_else(|| {
+                    StoreError::Conflict(domain::Message::new("暗号化した文書が保存されませんでした。", "a sealed text was not stored"))
+                })
+            })
+            .collect()
     }
 
     /// Inserts the interviews with their sealed status notes; returns their ids in input
@@ -566,7 +572,7 @@ impl Store {
             }
         }
         if rows.len() != interviews.len() || ids.contains(&0) {
-            return Err(StoreError::Conflict("an interview was not stored".into()));
+            return Err(StoreError::Conflict(domain::Message::new("面談が保存されませんでした。", "an interview was not stored")));
         }
         Ok((ids, notes.len()))
     }
@@ -614,7 +620,10 @@ impl Store {
             .reports
             .iter()
             .map(|r| {
-                by_interview.get(&interview_ids[r.interview]).copied().ok_or_else(|| StoreError::Conflict("a report was not stored".into()))
+                by_interview
+                    .get(&interview_ids[r.interview])
+                    .copied()
+                    .ok_or_else(|| StoreError::Conflict(domain::Message::new("報告書が保存されませんでした。", "a report was not stored")))
             })
             .collect()
     }

@@ -4,9 +4,9 @@
 use crate::{Ctx, Result, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::ids::TenantId;
+use domain::limits::taxonomy_labels;
 use domain::policy::Operation;
 use domain::report::{DEFAULT_RUBRIC, DEFAULT_TAGS};
-use domain::Invalid;
 use sqlx::{Any, Row, Transaction};
 
 /// An issue tag or a rubric item.
@@ -63,21 +63,6 @@ fn item(r: &sqlx::any::AnyRow) -> Result<TaxonomyItem> {
     })
 }
 
-/// Validates a label pair entered by HR.
-pub fn check_labels(ja: &str, en: &str) -> Result<(String, String)> {
-    let ja = ja.trim();
-    let en = en.trim();
-    if ja.is_empty() || ja.chars().count() > 60 || en.chars().count() > 80 {
-        return Err(Invalid::new(
-            "label_ja",
-            "名称（日本語）は1〜60文字、英語名は80文字以内で入力してください。",
-            "the Japanese label needs 1–60 characters, the English one at most 80",
-        )
-        .into());
-    }
-    Ok((ja.to_string(), if en.is_empty() { ja.to_string() } else { en.to_string() }))
-}
-
 /// Inserts the default items when the tenant has none yet (inside the caller's transaction).
 pub(crate) async fn ensure_defaults(tx: &mut Transaction<'static, Any>, tenant: TenantId, which: Taxonomy) -> Result<()> {
     let n: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {} WHERE tenant_id = $1", which.table()))
@@ -124,7 +109,7 @@ impl Store {
     /// Adds an item at the end of the list.
     pub async fn add_taxonomy_item(&self, ctx: &Ctx, which: Taxonomy, label_ja: &str, label_en: &str) -> Result<i64> {
         ctx.check(Operation::ManageTaxonomy)?;
-        let (ja, en) = check_labels(label_ja, label_en)?;
+        let (ja, en) = taxonomy_labels(label_ja, label_en)?;
         let mut tx = self.db.write.begin().await?;
         ensure_defaults(&mut tx, ctx.tenant, which).await?;
         let next: i64 =
@@ -141,7 +126,10 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if dup.is_some() {
-            return Err(StoreError::Conflict(format!("「{ja}」はすでに登録されています。")));
+            return Err(StoreError::Conflict(domain::Message::new(
+                format!("「{ja}」はすでに登録されています。"),
+                format!("\"{ja}\" is already registered"),
+            )));
         }
         let row = sqlx::query(&format!(
             "INSERT INTO {} (tenant_id, code, label_ja, label_en, position, active) VALUES ($1, $2, $3, $4, $5, 1) RETURNING id",
@@ -171,7 +159,7 @@ impl Store {
         active: bool,
     ) -> Result<()> {
         ctx.check(Operation::ManageTaxonomy)?;
-        let (ja, en) = check_labels(label_ja, label_en)?;
+        let (ja, en) = taxonomy_labels(label_ja, label_en)?;
         let mut tx = self.db.write.begin().await?;
         let n = sqlx::query(&format!(
             "UPDATE {} SET label_ja = $1, label_en = $2, active = $3 WHERE id = $4 AND tenant_id = $5",

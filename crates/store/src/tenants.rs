@@ -35,9 +35,10 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| match e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => {
-                    StoreError::Conflict(format!("tenant {} already exists", slug.as_str()))
-                }
+                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(domain::Message::new(
+                    format!("組織「{}」はすでにあります。", slug.as_str()),
+                    format!("tenant {} already exists", slug.as_str()),
+                )),
                 e => e.into(),
             })?;
         let id = TenantId::new(row.try_get("id")?);

@@ -116,7 +116,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(format!("login {} already exists", new.login)),
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(domain::Message::new(format!("ログインID「{}」はすでに使われています。", new.login), format!("login {} already exists", new.login))),
             e => e.into(),
         })?;
         let id = UserId::new(row.try_get("id")?);

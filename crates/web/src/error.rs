@@ -103,7 +103,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound | StoreError::Refused { .. } => AppError::NotFound,
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::Rows(r) => AppError::Rows(r),
-            StoreError::Conflict(c) => AppError::Conflict(Message::new(format!("競合が発生しました: {c}"), c)),
+            StoreError::Conflict(m) => AppError::Conflict(m),
             other => AppError::Internal(format!("{other:?}")),
         }
     }
@@ -129,6 +129,13 @@ pub type AppResult<T> = Result<T, AppError>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_conflict_reaches_the_client_in_both_languages_as_said() {
+        let said = Message::new("報告書の状態が変わっています。", "the report's status has changed");
+        let info = AppError::from(StoreError::Conflict(said.clone())).info();
+        assert_eq!((info.status, info.message), (StatusCode::CONFLICT, said));
+    }
 
     #[test]
     fn each_error_maps_to_its_status() {

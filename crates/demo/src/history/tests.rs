@@ -23,6 +23,20 @@ fn the_same_seed_gives_the_same_history() {
 }
 
 #[test]
+fn every_cycle_keeps_a_rule_the_product_accepts() {
+    for ms in RULES {
+        let rule = TargetRule { age_milestones: ms.to_vec(), ..TargetRule::default() };
+        assert_eq!(rule.validate(&[]), Ok(()), "{ms:?}");
+    }
+    let (company, h) = demo(1200, 1);
+    let departments: Vec<String> = company.departments.iter().map(|d| d.to_path_string()).collect();
+    for c in &h.cycles {
+        assert_eq!(c.rule.validate(&departments), Ok(()), "{}", c.name);
+        assert_eq!(domain::cycle::validate_cycle(&c.name, c.starts_on, c.ends_on), Ok(()), "{}", c.name);
+    }
+}
+
+#[test]
 fn three_years_two_closed_and_the_current_one_active() {
     let (company, h) = demo(1200, 1);
     let years: Vec<i32> = h.cycles.iter().map(|c| c.fiscal_year).collect();

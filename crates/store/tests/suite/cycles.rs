@@ -183,6 +183,10 @@ async fn bad_cycles_write_nothing(backend: Backend) -> Result<()> {
     assert_eq!(invalid_field(env.create("  ", &rule).await)?, "name");
     let backwards = NewCycle { name: "逆", starts_on: d(2027, 3, 31), ends_on: d(2026, 4, 1), rule: &rule };
     assert_eq!(invalid_field(env.store.create_cycle(&env.hr, &backwards).await)?, "ends_on");
+    let unknown = TargetRule { departments: vec!["存在しない部".into()], ..Default::default() };
+    assert_eq!(invalid_field(env.create("未登録の部署", &unknown).await)?, "department", "the rule's departments must be registered");
+    let odd = TargetRule { age_milestones: vec![33], ..Default::default() };
+    assert_eq!(invalid_field(env.create("33歳", &odd).await)?, "age", "milestones come from the offered list");
     assert_eq!(env.store.cycles(env.tenant.id).await?.len(), 1);
     assert_eq!(env.audit_count().await?, events);
     env.chain_intact().await
@@ -196,7 +200,7 @@ async fn uploaded_lists_add_all_or_nothing(backend: Backend) -> Result<()> {
 
     // An unknown number, a malformed one and a retired employee: each named by its line, nothing added.
     let bad = "社員番号\nE002\nE999\nE0 03\nE005\n";
-    match env.store.add_cycle_targets_from_list(&env.hr, id, bad).await {
+    match env.store.add_cycle_targets_from_list(&env.hr, id, bad.as_bytes()).await {
         Err(StoreError::Rows(rows)) => {
             let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
             assert_eq!(lines, [3, 4, 5]);
@@ -206,19 +210,34 @@ async fn uploaded_lists_add_all_or_nothing(backend: Backend) -> Result<()> {
         }
         other => bail!("expected rejected rows, got {other:?}"),
     }
-    match env.store.add_cycle_targets_from_list(&env.hr, id, "\n\n").await {
+    match env.store.add_cycle_targets_from_list(&env.hr, id, b"\n\n").await {
         Err(StoreError::Rows(rows)) => assert_eq!(rows.first().map(|r| r.line), Some(0)),
         other => bail!("an empty list is refused, got {other:?}"),
+    }
+    // A file that is neither UTF-8 nor Shift_JIS: its first unreadable line is named.
+    let broken = [b"E002\n".as_slice(), &[0x82, 0xFF], b"\n"].concat();
+    match env.store.add_cycle_targets_from_list(&env.hr, id, &broken).await {
+        Err(StoreError::Rows(rows)) => {
+            assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2]);
+            assert!(rows[0].message.ja.contains("Shift_JIS") && rows[0].message.en.contains("byte"), "{:?}", rows[0].message);
+        }
+        other => bail!("an undecodable list is refused, got {other:?}"),
     }
     assert_eq!(env.audit_count().await?, events);
     assert_eq!(env.numbers(id).await?, ["E001", "E004", "E007"]);
 
     // Without a header, from a CSV with more columns; one already targeted, one on leave.
-    let added =
-        env.store.add_cycle_targets_from_list(&env.hr, id, "E002,佐藤 花子\r\nE001,山田 太郎\r\nE006,伊藤 四郎\r\nE002\r\n").await?;
+    let added = env
+        .store
+        .add_cycle_targets_from_list(&env.hr, id, "E002,佐藤 花子\r\nE001,山田 太郎\r\nE006,伊藤 四郎\r\nE002\r\n".as_bytes())
+        .await?;
     assert_eq!((added.added, added.already), (2, 1));
     let (action, detail) = env.last_audit().await?;
     assert_eq!((action.as_str(), detail.as_str()), (AuditAction::CycleTargetsChanged.as_str(), "added=2 already=1 via=list"));
+    // The same people again, from a Shift_JIS (CP932) file with a Japanese header: nothing new.
+    let sjis = domain::import::SourceEncoding::ShiftJis.encode("社員番号\r\nE001\r\nＥ００２\r\n");
+    let again = env.store.add_cycle_targets_from_list(&env.hr, id, &sjis).await?;
+    assert_eq!((again.added, again.already), (0, 2));
     let targets = env.targets(id).await?;
     assert_eq!(targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ["E001", "E002", "E004", "E006", "E007"]);
     assert!(targets.iter().any(|t| t.0 == "E002" && t.1 == "対象者リストから追加"));
@@ -369,7 +388,7 @@ async fn closed_cycles_freeze_their_targets(backend: Backend) -> Result<()> {
     assert_eq!(invalid_field(env.store.assign_cycle_target(&env.hr, id, e1, Some(env.consultants[0])).await)?, "status");
     assert_eq!(invalid_field(env.store.auto_assign_cycle(&env.hr, id).await)?, "status");
     assert_eq!(invalid_field(env.store.remove_cycle_target(&env.hr, id, e1).await)?, "status");
-    assert!(matches!(env.store.add_cycle_targets_from_list(&env.hr, id, "E005").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(env.store.add_cycle_targets_from_list(&env.hr, id, b"E005").await, Err(StoreError::Invalid(_))));
     assert_eq!(env.audit_count().await?, events);
 
     // Reopened, it can change again.

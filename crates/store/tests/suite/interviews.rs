@@ -176,9 +176,12 @@ fn expect_conflict<T: std::fmt::Debug>(r: Result<T, StoreError>, must_contain: &
     match r {
         Err(StoreError::Conflict(m)) => {
             for s in must_contain {
-                if !m.contains(s) {
+                if !m.ja.contains(s) {
                     bail!("conflict message {m:?} does not contain {s:?}");
                 }
+            }
+            if m.en.is_empty() || m.en == m.ja {
+                bail!("conflict message {m:?} is not said in English too");
             }
             Ok(())
         }

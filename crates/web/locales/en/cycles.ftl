@@ -64,13 +64,6 @@ cycles-create = Create
 cycles-preview-count = These criteria target { $count } employees
 cycles-preview-year = {" "}(judged for fiscal year { $year }).
 
-cycles-error-starts-on = Enter the start date as YYYY-MM-DD (e.g. 2026-04-01).
-cycles-error-ends-on = Enter the end date as YYYY-MM-DD (e.g. 2027-03-31).
-cycles-error-department = The department "{ $department }" is not registered. Reload the page and choose again.
-cycles-error-grade = A grade must be at most 40 characters.
-cycles-error-age = Choose age milestones from the list.
-cycles-error-tenure = Choose years of service from the list.
-cycles-error-status = Choose planning, active or closed as the status.
 cycles-error-consultant = Choose the career consultant from the list.
 
 cycles-overview-title = Cycle overview
@@ -114,7 +107,6 @@ cycles-upload-help = One employee number per line; a header line (such as 社員
 cycles-upload-submit = Upload and add
 cycles-upload-missing = No file was chosen, or the file is empty. Choose a file listing employee numbers.
 cycles-upload-unreadable = The uploaded file could not be read. Upload it again.
-cycles-upload-encoding = The file's character encoding could not be recognized. Save it as UTF-8 or Shift_JIS (CP932).
 cycles-upload-rejected = { $count } problem(s) found, so no target was added. Nothing has changed.
 cycles-upload-problems-caption = Problems found
 cycles-upload-line = Line

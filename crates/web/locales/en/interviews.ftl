@@ -81,8 +81,6 @@ iv-error-cycle = The cycle is not valid. Choose it again from the list.
 iv-error-employee-missing = Choose one of your targets or type an employee number.
 iv-error-employee = No employee has the number "{ $number }".
 iv-error-status = The status is not valid.
-iv-error-conflict = This could not be saved because of a change made meanwhile. Reload the page and check.
-
 cal-title = Interview calendar
 cal-nav = Calendar views
 cal-view-week = Week
@@ -151,8 +149,6 @@ rq-decline-confirm = Decline this request?
 rq-done-scheduled = The interview was scheduled and the request answered.
 rq-done-declined = The request was declined. The employee will see the reason.
 rq-open-interview = Open the interview
-rq-error-answered = This request has already been answered.
-
 my-title = My interviews
 my-lead = Your career interviews and your consultation requests. What was said in an interview is never shown here.
 my-not-linked = This account is not linked to an employee record. Please contact your administrator.

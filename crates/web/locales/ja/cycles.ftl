@@ -64,13 +64,6 @@ cycles-create = 作成する
 cycles-preview-count = この条件の対象者は{ $count }名です
 cycles-preview-year = （{ $year }年度として判定）。
 
-cycles-error-starts-on = 開始日を「2026-04-01」の形式で入力してください。
-cycles-error-ends-on = 終了日を「2027-03-31」の形式で入力してください。
-cycles-error-department = 所属部署「{ $department }」は登録されていません。画面を再読み込みして選び直してください。
-cycles-error-grade = 等級は40文字以内で指定してください。
-cycles-error-age = 節目年齢は一覧から選んでください。
-cycles-error-tenure = 勤続年数は一覧から選んでください。
-cycles-error-status = 状態は「準備中」「実施中」「終了」から選んでください。
 cycles-error-consultant = 担当コンサルタントは一覧から選んでください。
 
 cycles-overview-title = 実施年度の概要
@@ -114,7 +107,6 @@ cycles-upload-help = 社員番号を1行に1人ずつ記入したファイルで
 cycles-upload-submit = アップロードして追加
 cycles-upload-missing = ファイルが選択されていないか、空のファイルです。社員番号を記入したファイルを選んでください。
 cycles-upload-unreadable = 送信されたファイルを読み取れませんでした。もう一度アップロードしてください。
-cycles-upload-encoding = ファイルの文字コードを判別できませんでした。UTF-8 または Shift_JIS（CP932）で保存したファイルを選んでください。
 cycles-upload-rejected = { $count }件の誤りがあるため、対象者を追加しませんでした。何も変更されていません。
 cycles-upload-problems-caption = 誤りの一覧
 cycles-upload-line = 行

@@ -81,8 +81,6 @@ iv-error-cycle = 実施年度の指定が正しくありません。一覧から
 iv-error-employee-missing = 担当の対象者を選ぶか、社員番号を入力してください。
 iv-error-employee = 社員番号「{ $number }」の従業員は登録されていません。
 iv-error-status = 面談の状態の指定が正しくありません。
-iv-error-conflict = ほかの操作と重なったため保存できませんでした。ページを再読み込みして確認してください。
-
 cal-title = 面談カレンダー
 cal-nav = カレンダーの表示切替
 cal-view-week = 週
@@ -151,8 +149,6 @@ rq-decline-confirm = この申し出をお断りします。よろしいです�
 rq-done-scheduled = 面談予定を登録し、申し出に回答しました。
 rq-done-declined = 申し出をお断りしました。理由はご本人の画面に表示されます。
 rq-open-interview = 登録した面談を開く
-rq-error-answered = この申し出はすでに回答済みです。
-
 my-title = わたしの面談
 my-lead = あなたのキャリア面談の予定と、相談の申し出の状況です。面談記録の内容はここには表示されません。
 my-not-linked = このアカウントは従業員情報と紐づいていません。システム管理者にお問い合わせください。

@@ -17,7 +17,7 @@ use axum::Json;
 use domain::ids::{CycleId, InterviewId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::policy::Operation;
-use domain::{Invalid, Message};
+use domain::Invalid;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use store::Ctx;
@@ -235,19 +235,6 @@ async fn current(state: &AppState, p: &Principal, id: InterviewId) -> AppResult<
     Ok(Json(Interview::from(&state.store.interview(&p.acting(Ctx::as_consultant)?, id).await?)))
 }
 
-/// A refused overlap in both languages (the store refuses inside its write).
-async fn conflict(state: &AppState, p: &Principal, slot: Slot, except: Option<InterviewId>, err: StoreError) -> AppError {
-    let StoreError::Conflict(ja) = err else { return err.into() };
-    let me = match p.acting(Ctx::as_consultant) {
-        Ok(me) => me,
-        Err(e) => return e,
-    };
-    match state.store.interview_clash(&me, slot, except).await {
-        Ok(Some((kind, s))) => AppError::Conflict(store::clash_message(kind, s)),
-        _ => AppError::Conflict(Message::new(ja, "This conflicts with a change made meanwhile; reload and check.")),
-    }
-}
-
 // ---------------------------------------------------------------- handlers
 
 /// The caller's interviews, in a cycle or all of them, by start time. The read is recorded
@@ -319,10 +306,8 @@ pub async fn schedule(State(state): State<AppState>, Authed(p): Authed, body: By
         Err(e) => return Err(e.into()),
     };
     let new = NewInterview { cycle, employee, kind, mode, place, slot };
-    let id = match state.store.schedule_interview(&p.acting(Ctx::as_consultant)?, &new).await {
-        Ok(id) => id,
-        Err(e) => return Err(conflict(&state, &p, slot, None, e).await),
-    };
+    // A refused overlap comes from the store in both languages, naming the clash.
+    let id = state.store.schedule_interview(&p.acting(Ctx::as_consultant)?, &new).await?;
     let row = state.store.interview(&p.acting(Ctx::as_consultant)?, id).await?;
     Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/interviews/{id}"))], Json(Interview::from(&row))).into_response())
 }
@@ -351,9 +336,7 @@ pub async fn reschedule(
 ) -> AppResult<Json<Interview>> {
     let (id, m) = write_request(&raw, &body)?;
     let change = InterviewChange { mode: mode_of(&m)?, place: text(&m, "place", false)?.unwrap_or("").to_string(), slot: slot_of(&m)? };
-    if let Err(e) = state.store.reschedule_interview(&p.acting(Ctx::as_consultant)?, id, &change).await {
-        return Err(conflict(&state, &p, change.slot, Some(id), e).await);
-    }
+    state.store.reschedule_interview(&p.acting(Ctx::as_consultant)?, id, &change).await?;
     current(&state, &p, id).await
 }
 
@@ -382,14 +365,7 @@ pub async fn set_status(
     let (id, m) = write_request(&raw, &body)?;
     let to = code(&m, "status", InterviewStatus::parse, "held, no_show, cancelled")?;
     let note = text(&m, "note", false)?.unwrap_or("");
-    match state.store.set_interview_status(&p.acting(Ctx::as_consultant)?, id, to, note).await {
-        Ok(_) => {}
-        Err(e @ StoreError::Conflict(_)) => {
-            let row = state.store.interview(&p.acting(Ctx::as_consultant)?, id).await?;
-            return Err(conflict(&state, &p, Slot { start_ms: row.starts_at, end_ms: row.ends_at }, Some(id), e).await);
-        }
-        Err(e) => return Err(e.into()),
-    }
+    state.store.set_interview_status(&p.acting(Ctx::as_consultant)?, id, to, note).await?;
     current(&state, &p, id).await
 }
 

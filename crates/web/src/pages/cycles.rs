@@ -17,7 +17,7 @@ use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use domain::cycle::{fiscal_year, fiscal_year_period, validate_cycle, TargetRule};
+use domain::cycle::{fiscal_year, fiscal_year_period, parse_period, validate_cycle, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS};
 use domain::ids::{CycleId, EmployeeId, UserId};
 use domain::import::RowError;
 use domain::policy::{decide, Operation, Target};
@@ -37,10 +37,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/cycles/{id}/assign", Operation::ManageCycles, auto_assign)
 }
 
-/// The milestone ages offered (セルフ・キャリアドックの節目).
-pub const AGE_MILESTONES: [i32; 7] = [30, 35, 40, 45, 50, 55, 60];
-/// The years of service offered.
-pub const TENURE_YEARS: [i32; 5] = [1, 3, 5, 10, 20];
 /// Most upload problems drawn on the page; the rest is counted.
 const PROBLEM_CAP: usize = 500;
 
@@ -237,24 +233,6 @@ pub struct CycleForm {
     pub tenures: Vec<String>,
 }
 
-fn parse_date(field: &'static str, key: &str, raw: &str) -> Result<NaiveDate, Invalid> {
-    let s = raw.trim().replace('/', "-");
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| Invalid { field, message: Tr::both(key) })
-}
-
-/// Whole numbers from an offered list; anything else names the field.
-fn offered(raw: &[String], offer: &[i32], field: &'static str, key: &str) -> Result<Vec<i32>, Invalid> {
-    let mut out = Vec::new();
-    for v in raw {
-        let n = v.trim().parse::<i32>().ok().filter(|n| offer.contains(n)).ok_or_else(|| Invalid { field, message: Tr::both(key) })?;
-        if !out.contains(&n) {
-            out.push(n);
-        }
-    }
-    out.sort_unstable();
-    Ok(out)
-}
-
 impl CycleForm {
     /// The current fiscal year (April to March), named after it.
     pub fn defaults(t: Tr, today: NaiveDate) -> Self {
@@ -276,36 +254,13 @@ impl CycleForm {
         }
     }
 
-    /// The period and rule the form asks for; departments must be known to the tenant.
+    /// The period and rule the form asks for (`domain::cycle`); departments must be known to
+    /// the tenant.
     pub fn validate(&self, known_departments: &[String]) -> Result<(NaiveDate, NaiveDate, TargetRule), Invalid> {
-        let starts = parse_date("starts_on", "cycles-error-starts-on", &self.starts_on)?;
-        let ends = parse_date("ends_on", "cycles-error-ends-on", &self.ends_on)?;
+        let (starts, ends) = parse_period(&self.starts_on, &self.ends_on)?;
         validate_cycle(&self.name, starts, ends)?;
-        let mut departments = Vec::new();
-        for d in &self.departments {
-            if !known_departments.contains(d) {
-                return Err(Invalid { field: "department", message: Tr::both_with("cycles-error-department", "department", d) });
-            }
-            if !departments.contains(d) {
-                departments.push(d.clone());
-            }
-        }
-        let mut grades: Vec<String> = Vec::new();
-        for g in &self.grades {
-            if g.chars().count() > 40 {
-                return Err(Invalid { field: "grade", message: Tr::both("cycles-error-grade") });
-            }
-            if !grades.contains(g) {
-                grades.push(g.clone());
-            }
-        }
-        let rule = TargetRule {
-            departments,
-            grades,
-            age_milestones: offered(&self.ages, &AGE_MILESTONES, "age", "cycles-error-age")?,
-            tenure_years: offered(&self.tenures, &TENURE_YEARS, "tenure", "cycles-error-tenure")?,
-        };
-        Ok((starts, ends, rule))
+        let choices = RuleChoices { departments: &self.departments, grades: &self.grades, ages: &self.ages, tenures: &self.tenures };
+        Ok((starts, ends, choices.to_rule(known_departments)?))
     }
 }
 
@@ -543,9 +498,9 @@ async fn set_status(
     fields: FormPairs,
 ) -> AppResult<Response> {
     let id = cycle_id(&raw)?;
-    let Some(status) = CycleStatus::parse(&fields.text("status")) else {
-        let e = Invalid { field: "status", message: Tr::both("cycles-error-status") };
-        return overview_page(&state, &p, locale, id, String::new(), Some(e)).await;
+    let status = match CycleStatus::from_form(&fields.text("status")) {
+        Ok(status) => status,
+        Err(e) => return overview_page(&state, &p, locale, id, String::new(), Some(e)).await,
     };
     state.store.set_cycle_status(&p.ctx(), id, status).await?;
     Ok(Redirect::to(&format!("/cycles/{id}?done=status")).into_response())
@@ -774,15 +729,6 @@ async fn auto_assign(
     }
 }
 
-/// An uploaded list as text: UTF-8 (with or without BOM) or Shift_JIS (CP932).
-pub fn decode_list(bytes: &[u8]) -> Option<String> {
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Some(s.to_string()),
-        Err(_) => encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes).map(|s| s.into_owned()),
-    }
-}
-
 enum UploadProblem {
     TooLarge,
     Missing,
@@ -828,11 +774,7 @@ async fn upload(
             return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
         }
     };
-    let Some(text) = decode_list(&bytes) else {
-        let e = Invalid { field: "file", message: Tr::both("cycles-upload-encoding") };
-        return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
-    };
-    match state.store.add_cycle_targets_from_list(&p.ctx(), id, &text).await {
+    match state.store.add_cycle_targets_from_list(&p.ctx(), id, &bytes).await {
         Ok(added) => {
             let done = [("done", "uploaded".to_string()), ("count", added.added.to_string()), ("already", added.already.to_string())];
             Ok(Redirect::to(&targets_href(id, 1, false, &done)).into_response())
@@ -947,21 +889,101 @@ mod tests {
     }
 
     #[test]
-    fn lists_are_decoded_from_utf8_or_shift_jis() {
-        let text = "社員番号\nE001\n";
-        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(text);
-        let mut bom = vec![0xEF, 0xBB, 0xBF];
-        bom.extend_from_slice(text.as_bytes());
-        for bytes in [text.as_bytes().to_vec(), bom, sjis.into_owned()] {
-            assert_eq!(decode_list(&bytes).as_deref(), Some(text));
-        }
-        assert_eq!(decode_list(&[0x82, 0xFF, 0xFF]), None);
-    }
-
-    #[test]
     fn percentages_round_and_need_a_whole() {
         assert_eq!(percent(1, 3), Some(33));
         assert_eq!(percent(2, 3), Some(67));
         assert_eq!(percent(0, 0), None);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // A target list uploaded through the real router, on both databases
+    // -----------------------------------------------------------------------------------------
+
+    use crate::{app, AppState, WebConfig};
+    use axum::body::Body;
+    use axum::http::Request;
+    use domain::csv_text::SourceEncoding;
+    use domain::tenant::{KThreshold, TenantSlug};
+    use domain::Role;
+    use store::{Ctx, KeySource, NewUser, OpenOptions, Store};
+    use tower::ServiceExt;
+
+    const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+    const BOUNDARY: &str = "cd-cycles-boundary";
+
+    async fn upload_list(app: &axum::Router, token: &str, cycle: CycleId, file: &[u8]) -> (StatusCode, String, String) {
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!("/cycles/{cycle}/targets/upload"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("accept-language", "ja")
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(body))
+            .unwrap_or_default();
+        let res = app.clone().oneshot(req).await.unwrap_or_else(|e| match e {});
+        let status = res.status();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap_or_default();
+        (status, location, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    #[tokio::test]
+    async fn hr_uploads_a_target_list_in_shift_jis_and_a_broken_one_is_named_by_line() {
+        for backend in testkit::Backend::ALL {
+            upload_lists(backend).await;
+        }
+    }
+
+    async fn upload_lists(backend: testkit::Backend) {
+        let db = testkit::fresh_db(backend).expect("db");
+        let store =
+            Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(KEY.into()) }).await.expect("store");
+        let tenant =
+            store.create_tenant(&TenantSlug::parse("acme").expect("slug"), "Acme", KThreshold::DEFAULT, "test").await.expect("tenant");
+        let op = Ctx::operator(tenant.id, "test");
+        let register = "社員番号,氏名,所属,入社日\nE0001,山田 太郎,営業本部,2025-04-01\nE0002,佐藤 花子,営業本部,2025-04-01\n";
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        let parsed = domain::import::parse_employee_csv(register.as_bytes(), today).expect("register");
+        store.import_employees(&op, &parsed.rows).await.expect("import");
+        let hr = store
+            .create_user(&op, &NewUser { login: "hana", display_name: "hana", password: "password1", roles: &[Role::Hr], employee: None })
+            .await
+            .expect("user");
+        let (token, _) =
+            store.create_token(&Ctx::for_tests(tenant.id, hr, "hana", Some(Role::Hr)), Role::Hr, "t", None).await.expect("token");
+        // Ten years of service: nobody yet, so every target comes from the lists.
+        let rule = TargetRule { tenure_years: vec![10], ..TargetRule::default() };
+        let new = NewCycle {
+            name: "2026年度",
+            starts_on: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap_or_default(),
+            ends_on: NaiveDate::from_ymd_opt(2027, 3, 31).unwrap_or_default(),
+            rule: &rule,
+        };
+        let (cycle, n) = store.create_cycle(&Ctx::for_tests(tenant.id, hr, "hana", Some(Role::Hr)), &new).await.expect("cycle");
+        assert_eq!(n, 0);
+        let app = app(AppState::new(store.clone(), WebConfig::default()));
+
+        let sjis = SourceEncoding::ShiftJis.encode("社員番号,氏名\r\nE0002,佐藤 花子\r\n");
+        let (status, location, _) = upload_list(&app, &token, cycle, &sjis).await;
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, format!("/cycles/{cycle}/targets?done=uploaded&count=1&already=0").as_str())
+        );
+
+        let broken = [b"E0001\n".as_slice(), &[0x82, 0xFF], b"\n"].concat();
+        let (status, _, body) = upload_list(&app, &token, cycle, &broken).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("<th scope=\"row\">2</th>") && body.contains("2行目、先頭から7バイト目"), "{body}");
+        assert_eq!(store.cycle(tenant.id, cycle).await.map(|c| c.targets).ok(), Some(1), "nothing added from the broken file");
+        store.close().await;
     }
 }

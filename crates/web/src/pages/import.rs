@@ -48,33 +48,12 @@ const COLUMNS: [(&str, &str, bool, &str); 10] = [
 
 const SAMPLE: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号,メール\nE0001,山田 太郎,ヤマダ タロウ,営業本部,M1,1975,1998-04-01,,taro.yamada@example.co.jp\nE0102,佐藤 花子,サトウ ハナコ,営業本部/第一営業部,G3,1990,2013/04/01,E0001,hanako.sato@example.co.jp";
 
-/// The stored code of an encoding; read back with `SourceEncoding::from_name`.
-fn encoding_code(e: SourceEncoding) -> &'static str {
-    match e {
-        SourceEncoding::Utf8 => "utf8",
-        SourceEncoding::Utf8Bom => "utf8bom",
-        SourceEncoding::ShiftJis => "sjis",
-    }
-}
-
 fn encoding_label(t: Tr, code: &str) -> String {
     match SourceEncoding::from_name(code) {
         Some(SourceEncoding::Utf8) => t.get("import-encoding-utf8"),
         Some(SourceEncoding::Utf8Bom) => t.get("import-encoding-utf8-bom"),
         Some(SourceEncoding::ShiftJis) => t.get("import-encoding-sjis"),
         None => code.to_string(),
-    }
-}
-
-/// The upload as text, decoded the way the parser decoded it, so that re-reading the kept
-/// text yields the same rows on the same lines.
-fn decoded_text(bytes: &[u8], encoding: SourceEncoding) -> Option<String> {
-    match encoding {
-        SourceEncoding::Utf8 => std::str::from_utf8(bytes).ok().map(str::to_string),
-        SourceEncoding::Utf8Bom => bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).and_then(|b| std::str::from_utf8(b).ok()).map(str::to_string),
-        SourceEncoding::ShiftJis => {
-            encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes).map(|t| t.into_owned())
-        }
     }
 }
 
@@ -377,9 +356,13 @@ async fn upload(
         Err(StoreError::Rows(errors)) => return form_page(&state, &p, locale, StatusCode::UNPROCESSABLE_ENTITY, Feedback::Rows(errors)),
         Err(e) => return Err(e.into()),
     };
-    let text = decoded_text(&upload.bytes, encoding_found)
-        .ok_or_else(|| AppError::Internal("a parsed upload could not be decoded again".into()))?;
-    let encoding = encoding_code(encoding_found);
+    // The text kept is decoded by the decoder the parser used, so re-reading it yields the
+    // same rows on the same lines.
+    let text = domain::csv_text::decode(&upload.bytes)
+        .map_err(|_| AppError::Internal("a parsed upload could not be decoded again".into()))?
+        .text
+        .into_owned();
+    let encoding = encoding_found.code();
     let pending = NewPendingImport { filename: &upload.filename, encoding, rows: rows.len() as i64, text: &text };
     let id = state.store.create_pending_import(&p.acting(Ctx::as_registrar)?, &pending).await?;
     let held = Held { id, filename: &upload.filename, encoding, rows: rows.len(), created_at: store::now_ms() };
@@ -464,7 +447,7 @@ mod tests {
         bom.extend_from_slice(text.as_bytes());
         for bytes in [text.as_bytes().to_vec(), bom, sjis.into_owned()] {
             let parsed = parse_employee_csv(&bytes, today).map_err(|e| format!("{e:?}")).unwrap();
-            let decoded = decoded_text(&bytes, parsed.encoding).unwrap_or_default();
+            let decoded = domain::csv_text::decode(&bytes).map(|d| d.text.into_owned()).unwrap_or_default();
             assert_eq!(decoded, text, "{:?}", parsed.encoding);
             let again = parse_employee_csv(decoded.as_bytes(), today).map_err(|e| format!("{e:?}")).unwrap();
             assert_eq!(again.rows, parsed.rows, "same rows on the same lines");
@@ -474,7 +457,7 @@ mod tests {
     #[test]
     fn encodings_round_trip_through_their_codes() {
         for e in SourceEncoding::ALL {
-            assert_eq!(SourceEncoding::from_name(encoding_code(e)), Some(e));
+            assert_eq!(SourceEncoding::from_name(e.code()), Some(e));
         }
     }
 

@@ -102,26 +102,6 @@ pub(super) fn parse_id(raw: &str) -> AppResult<InterviewId> {
     raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(InterviewId::new).ok_or(AppError::NotFound)
 }
 
-/// A refused overlap, told in both languages: the store refuses inside its write; this
-/// looks the clash up again only to phrase it.
-pub(super) async fn explain_conflict(
-    state: &AppState,
-    p: &Principal,
-    slot: Slot,
-    except: Option<InterviewId>,
-    err: StoreError,
-) -> AppError {
-    let StoreError::Conflict(ja) = err else { return err.into() };
-    let me = match p.acting(Ctx::as_consultant) {
-        Ok(me) => me,
-        Err(e) => return e,
-    };
-    match state.store.interview_clash(&me, slot, except).await {
-        Ok(Some((kind, s))) => AppError::Conflict(store::clash_message(kind, s)),
-        _ => AppError::Conflict(Message::new(ja, Tr::new(Locale::En).get("iv-error-conflict"))),
-    }
-}
-
 /// The message and field of an error the form can show next to its fields; anything else
 /// (not found, internal) goes to the error page.
 pub(super) fn form_error(e: AppError) -> Result<(StatusCode, &'static str, Message), AppError> {
@@ -353,10 +333,8 @@ async fn schedule(state: &AppState, p: &Principal, form: &ScheduleForm) -> AppRe
         Err(e) => return Err(e.into()),
     };
     let new = NewInterview { cycle, employee, kind, mode, place: form.place.clone(), slot };
-    match state.store.schedule_interview(&p.acting(Ctx::as_consultant)?, &new).await {
-        Ok(id) => Ok(id),
-        Err(e) => Err(explain_conflict(state, p, slot, None, e).await),
-    }
+    // A refused overlap comes from the store in both languages, naming the clash.
+    Ok(state.store.schedule_interview(&p.acting(Ctx::as_consultant)?, &new).await?)
 }
 
 async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, form: FormPairs) -> AppResult<Response> {
@@ -451,7 +429,7 @@ async fn detail_page(
         forms,
         note,
         note_updated,
-        note_max: store::NOTE_MAX_CHARS,
+        note_max: domain::limits::INTERVIEW_NOTE.max,
         ctx,
     })
 }
@@ -502,10 +480,7 @@ async fn reschedule(
     let outcome: AppResult<()> = async {
         let slot = parse_slot(&forms.date, &forms.start, &forms.end)?;
         let change = InterviewChange { mode: parse_mode(&forms.mode)?, place: forms.place.clone(), slot };
-        match state.store.reschedule_interview(&p.acting(Ctx::as_consultant)?, id, &change).await {
-            Ok(()) => Ok(()),
-            Err(e) => Err(explain_conflict(&state, &p, slot, Some(id), e).await),
-        }
+        Ok(state.store.reschedule_interview(&p.acting(Ctx::as_consultant)?, id, &change).await?)
     }
     .await;
     match outcome {
@@ -527,16 +502,9 @@ async fn set_status(
     let outcome: AppResult<()> = async {
         let to =
             InterviewStatus::parse(&f.text("status")).ok_or_else(|| Invalid { field: "status", message: Tr::both("iv-error-status") })?;
-        match state.store.set_interview_status(&p.acting(Ctx::as_consultant)?, id, to, &note).await {
-            Ok(_) => Ok(()),
-            Err(StoreError::Conflict(ja)) => {
-                // Only a no-show turned held can clash; phrase it with the interview's own slot.
-                let row = state.store.interview(&p.acting(Ctx::as_consultant)?, id).await?;
-                let slot = Slot { start_ms: row.starts_at, end_ms: row.ends_at };
-                Err(explain_conflict(&state, &p, slot, Some(id), StoreError::Conflict(ja)).await)
-            }
-            Err(e) => Err(e.into()),
-        }
+        // Only a no-show turned held can clash; the store names the clash.
+        state.store.set_interview_status(&p.acting(Ctx::as_consultant)?, id, to, &note).await?;
+        Ok(())
     }
     .await;
     match outcome {

@@ -163,10 +163,8 @@ pub fn with_status(mut res: Response, status: StatusCode) -> Response {
     res
 }
 
-/// Today's date in Japan (UTC+9, no daylight saving).
-pub fn today_jst() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
-}
+/// Today's date in Japan, from the store's clock (`domain::time::today_in_japan`).
+pub use store::today_jst;
 
 /// Formats epoch milliseconds for display in Japan time.
 pub fn format_ms(ms: i64) -> String {

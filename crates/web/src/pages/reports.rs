@@ -456,6 +456,7 @@ async fn save(
             Ok(with_status(res, axum::http::StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(store::StoreError::Conflict(msg)) => {
+            let msg = msg.in_locale(locale).to_string();
             let res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), vec![msg], String::new()).await?;
             Ok(with_status(res, axum::http::StatusCode::CONFLICT))
         }
@@ -476,7 +477,7 @@ async fn autosave(
     match state.store.save_report(&p.acting(Ctx::as_consultant)?, id, &sections, &tags, flags, version).await {
         Ok(v) => Ok(Json(serde_json::json!({ "version": v, "saved_at": format_ms(store::now_ms()) })).into_response()),
         Err(store::StoreError::Conflict(msg)) => {
-            Ok((axum::http::StatusCode::CONFLICT, Json(serde_json::json!({ "error": msg }))).into_response())
+            Ok((axum::http::StatusCode::CONFLICT, Json(serde_json::json!({ "error": msg.in_locale(locale) }))).into_response())
         }
         Err(store::StoreError::Invalid(inv)) => {
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": inv.message.in_locale(locale) })))

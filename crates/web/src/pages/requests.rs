@@ -3,7 +3,7 @@
 //! (never the notes) and their requests with the answers.
 
 use super::form::FormPairs;
-use super::interviews::{explain_conflict, form_error, is_link, mode_choices, parse_mode, parse_slot, time_range};
+use super::interviews::{form_error, is_link, mode_choices, parse_mode, parse_slot, time_range};
 use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult};
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::interview::{InterviewMode, InterviewStatus, RequestStatus};
 use domain::policy::Operation;
-use domain::{Locale, Message};
+use domain::Locale;
 use serde::Deserialize;
 use store::Ctx;
 use store::{ConsultationRequestId, InterviewChange};
@@ -154,10 +154,8 @@ async fn schedule(
     let outcome: AppResult<_> = async {
         let slot = parse_slot(&form.date, &form.start, &form.end)?;
         let when = InterviewChange { mode: parse_mode(&form.mode)?, place: form.place.clone(), slot };
-        match state.store.schedule_request(&p.acting(Ctx::as_consultant)?, id, &when, &form.reply).await {
-            Ok(interview) => Ok(interview),
-            Err(e) => Err(explain_conflict(&state, &p, slot, None, e).await),
-        }
+        // A clash or an answer given meanwhile comes from the store in both languages.
+        Ok(state.store.schedule_request(&p.acting(Ctx::as_consultant)?, id, &when, &form.reply).await?)
     }
     .await;
     match outcome {
@@ -178,10 +176,7 @@ async fn decline(
     match state.store.decline_request(&p.acting(Ctx::as_consultant)?, id, &reason).await {
         Ok(()) => Ok(Redirect::to("/requests?done=declined").into_response()),
         Err(e) => {
-            let e = match e {
-                store::StoreError::Conflict(ja) => AppError::Conflict(Message::new(ja, Tr::new(Locale::En).get("rq-error-answered"))),
-                e => e.into(),
-            };
+            let e = AppError::from(e);
             let form = AnswerForm { request: id.get(), reason, error_in: "decline", ..Default::default() };
             refused(&state, &p, locale, form, e).await
         }
