@@ -89,7 +89,10 @@ impl Store {
         let keys = Arc::new(opts.keys.load()?);
         sealed::register_keys(&db, &keys).await?;
         let auditor = audit::Auditor::start(db.clone());
-        Ok(Store { db, keys, auditor, names: pseudonymize::NameCache::default() })
+        let store = Store { db, keys, auditor, names: pseudonymize::NameCache::default() };
+        // What an older version kept in plain is sealed before anything is served.
+        store.seal_plain_report_facts().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {

@@ -290,6 +290,15 @@ const MIGRATIONS: &[Migration] = &[
             )",
         ],
     },
+    Migration {
+        version: 5,
+        name: "sealed_report_facts",
+        statements: &[
+            // A report's flags (life/safety, organizational response) and issue tags move into a
+            // sealed value; the store seals existing rows at start and zeroes the plain columns.
+            "ALTER TABLE reports ADD COLUMN facts_sealed_id BIGINT REFERENCES sealed_texts(id)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

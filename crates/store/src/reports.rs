@@ -15,6 +15,9 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
 
+/// The sealed purpose of a report's flags and tags.
+const FACTS_PURPOSE: &str = "report_facts";
+
 /// The most reports one list returns.
 const LIST_MAX: usize = 2000;
 
@@ -123,6 +126,9 @@ struct Meta {
     supervisor: Option<UserId>,
     status: ReportStatus,
     sealed: SealedId,
+    /// The sealed flags and tags; `None` only for a row written before they were sealed (its
+    /// plain columns still hold them until the store seals them at its next start).
+    facts_sealed: Option<SealedId>,
     flags: ReportFlags,
     round: i64,
     version: i64,
@@ -132,7 +138,7 @@ struct Meta {
 }
 
 const META_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.employee_id, e.name AS employee_name, e.boss_id, d.path AS department, d.depth AS dept_depth,
-        e.birth_year, r.author_id, u.display_name AS author_name, r.supervisor_id, r.status, r.sealed_id, r.life_safety, r.organizational_response,
+        e.birth_year, r.author_id, u.display_name AS author_name, r.supervisor_id, r.status, r.sealed_id, r.facts_sealed_id, r.life_safety, r.organizational_response,
         r.round, r.version, i.starts_at AS held_at, r.submitted_at, r.updated_at
      FROM reports r
      JOIN interviews i ON i.id = r.interview_id
@@ -157,6 +163,7 @@ fn meta(r: &AnyRow) -> Result<Meta> {
         supervisor: r.try_get::<Option<i64>, _>("supervisor_id")?.map(UserId::new),
         status: ReportStatus::parse(&status).ok_or_else(|| StoreError::Config(format!("unknown report status {status}")))?,
         sealed: SealedId::new(r.try_get("sealed_id")?),
+        facts_sealed: r.try_get::<Option<i64>, _>("facts_sealed_id")?.map(SealedId::new),
         flags: ReportFlags {
             life_safety: r.try_get::<i64, _>("life_safety")? != 0,
             organizational_response: r.try_get::<i64, _>("organizational_response")? != 0,
@@ -172,6 +179,38 @@ fn meta(r: &AnyRow) -> Result<Meta> {
 impl Meta {
     fn facts(&self, tenant: TenantId) -> ReportFacts {
         ReportFacts { tenant, author: self.author, status: self.status, assigned_supervisor: self.supervisor }
+    }
+}
+
+/// What is sealed beside the sections: the flags and the issue tags, which say more about a
+/// person (a life/safety matter, a health tag) than a database file alone may reveal.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct SealedFacts {
+    life_safety: bool,
+    organizational_response: bool,
+    tags: Vec<String>,
+}
+
+fn encode_facts(flags: ReportFlags, tags: &[String]) -> Result<String> {
+    let f = SealedFacts { life_safety: flags.life_safety, organizational_response: flags.organizational_response, tags: tags.to_vec() };
+    serde_json::to_string(&f).map_err(|e| StoreError::Crypto(format!("cannot encode report facts: {e}")))
+}
+
+fn decode_facts(text: &str) -> Result<SealedFacts> {
+    serde_json::from_str(text).map_err(|e| StoreError::Crypto(format!("damaged report facts: {e}")))
+}
+
+impl Meta {
+    /// The flags and tags: from the opened sealed value, or (a row not yet sealed) from the plain
+    /// columns and `legacy_tags`.
+    fn facts_from(&self, texts: &HashMap<SealedId, String>, legacy_tags: Vec<String>) -> Result<(ReportFlags, Vec<String>)> {
+        match self.facts_sealed {
+            Some(id) => {
+                let f = decode_facts(texts.get(&id).map(String::as_str).unwrap_or("{}"))?;
+                Ok((ReportFlags { life_safety: f.life_safety, organizational_response: f.organizational_response }, f.tags))
+            }
+            None => Ok((self.flags, legacy_tags)),
+        }
     }
 }
 
@@ -292,7 +331,7 @@ impl Store {
         Ok(Presenter { view, locale, secret, index })
     }
 
-    fn summary(&self, m: &Meta, p: &Presenter, me: UserId, tags: Vec<String>) -> ReportSummary {
+    fn summary(&self, m: &Meta, p: &Presenter, me: UserId, (flags, tags): (ReportFlags, Vec<String>)) -> ReportSummary {
         ReportSummary {
             id: m.id,
             interview_id: m.interview_id,
@@ -305,7 +344,7 @@ impl Store {
             is_mine: m.author == me,
             held: p.held(m),
             tags,
-            flags: m.flags,
+            flags,
             submitted_at: if p.pseudonymized() { None } else { m.submitted_at },
             updated_at: (!p.pseudonymized()).then_some(m.updated_at),
         }
@@ -353,10 +392,11 @@ impl Store {
             .into());
         }
         let sealed = self.seal_in_tx(&mut tx, ctx.tenant, "report", &encode_sections(&ReportSections::default())?).await?;
+        let facts = self.seal_in_tx(&mut tx, ctx.tenant, FACTS_PURPOSE, &encode_facts(ReportFlags::default(), &[])?).await?;
         let now = now_ms();
         let row = sqlx::query(
-            "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'draft', $5, 0, 0, 1, 1, $6, $6) RETURNING id",
+            "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, status, sealed_id, facts_sealed_id, life_safety, organizational_response, round, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'draft', $5, $7, 0, 0, 1, 1, $6, $6) RETURNING id",
         )
         .bind(ctx.tenant.get())
         .bind(interview.get())
@@ -364,6 +404,7 @@ impl Store {
         .bind(actor.user().get())
         .bind(sealed.get())
         .bind(now)
+        .bind(facts.get())
         .fetch_one(&mut *tx)
         .await?;
         let id = ReportId::new(row.try_get("id")?);
@@ -414,6 +455,7 @@ impl Store {
         let comment_ids: Vec<SealedId> =
             comment_rows.iter().map(|r| r.try_get::<i64, _>("sealed_id").map(SealedId::new)).collect::<Result<_, _>>()?;
         let mut sealed_ids = vec![m.sealed];
+        sealed_ids.extend(m.facts_sealed);
         sealed_ids.extend(&comment_ids);
         let event = ctx.event(AuditAction::ReportRead, "report", id).detail(format!("view={}", view.as_str()));
         let mut texts = self.open_permitted(ctx, &permit, &[event], &sealed_ids).await?;
@@ -454,7 +496,9 @@ impl Store {
                 created_at: exact(r.try_get("created_at")?),
             });
         }
-        let tags = self.tags_of(&[id.get()]).await?.remove(&id.get()).unwrap_or_default();
+        let legacy_tags =
+            if m.facts_sealed.is_none() { self.tags_of(&[id.get()]).await?.remove(&id.get()).unwrap_or_default() } else { Vec::new() };
+        let facts = m.facts_from(&texts, legacy_tags)?;
         let this_year = crate::today_jst();
         let band = m
             .birth_year
@@ -468,7 +512,7 @@ impl Store {
             })
             .unwrap_or_default();
         Ok(ReportDetail {
-            summary: self.summary(&m, &p, actor.user(), tags),
+            summary: self.summary(&m, &p, actor.user(), facts),
             sections,
             version: m.version,
             round: m.round,
@@ -506,18 +550,18 @@ impl Store {
             .into());
         }
         let tags = self.taxonomy(ctx.tenant, crate::Taxonomy::IssueTags, true).await?;
-        let mut tag_ids = Vec::new();
         for code in tag_codes {
-            let t = tags.iter().find(|t| &t.code == code).ok_or_else(|| {
-                Invalid::new("tags", format!("分類「{code}」は登録されていません。"), format!("unknown issue tag {code}"))
-            })?;
-            tag_ids.push(t.id);
+            if !tags.iter().any(|t| &t.code == code) {
+                return Err(
+                    Invalid::new("tags", format!("分類「{code}」は登録されていません。"), format!("unknown issue tag {code}")).into()
+                );
+            }
         }
+        // In the taxonomy's order, once each.
+        let codes: Vec<String> = tags.iter().filter(|t| tag_codes.contains(&t.code)).map(|t| t.code.clone()).collect();
         let mut tx = self.db.write.begin().await?;
         let now = now_ms();
-        let updated = sqlx::query("UPDATE reports SET version = version + 1, life_safety = $1, organizational_response = $2, updated_at = $3 WHERE id = $4 AND tenant_id = $5 AND version = $6")
-            .bind(i64::from(flags.life_safety))
-            .bind(i64::from(flags.organizational_response))
+        let updated = sqlx::query("UPDATE reports SET version = version + 1, life_safety = 0, organizational_response = 0, updated_at = $1 WHERE id = $2 AND tenant_id = $3 AND version = $4")
             .bind(now)
             .bind(id.get())
             .bind(ctx.tenant.get())
@@ -528,10 +572,15 @@ impl Store {
             return Err(StoreError::Conflict(domain::report::edited_elsewhere()));
         }
         self.reseal_in_tx(&mut tx, ctx.tenant, m.sealed, &encode_sections(sections)?).await?;
-        sqlx::query("DELETE FROM report_tags WHERE report_id = $1").bind(id.get()).execute(&mut *tx).await?;
-        for t in tag_ids {
-            sqlx::query("INSERT INTO report_tags (report_id, tag_id) VALUES ($1, $2)").bind(id.get()).bind(t).execute(&mut *tx).await?;
+        let facts = encode_facts(flags, &codes)?;
+        match m.facts_sealed {
+            Some(f) => self.reseal_in_tx(&mut tx, ctx.tenant, f, &facts).await?,
+            None => {
+                let f = self.seal_in_tx(&mut tx, ctx.tenant, FACTS_PURPOSE, &facts).await?;
+                sqlx::query("UPDATE reports SET facts_sealed_id = $1 WHERE id = $2").bind(f.get()).bind(id.get()).execute(&mut *tx).await?;
+            }
         }
+        sqlx::query("DELETE FROM report_tags WHERE report_id = $1").bind(id.get()).execute(&mut *tx).await?;
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportWritten, "report", id)]).await?;
         tx.commit().await?;
         Ok(expected_version + 1)
@@ -706,8 +755,18 @@ impl Store {
                 break;
             }
         }
-        let ids: Vec<i64> = visible.iter().map(|(m, _)| m.id.get()).collect();
-        let mut tags = self.tags_of(&ids).await?;
+        let legacy: Vec<i64> = visible.iter().filter(|(m, _)| m.facts_sealed.is_none()).map(|(m, _)| m.id.get()).collect();
+        let mut tags = self.tags_of(&legacy).await?;
+        let mut sealed = Vec::new();
+        for (m, _) in &visible {
+            if let (Some(f), Some(permit)) =
+                (m.facts_sealed, policy::permit(&actor, Operation::ReadReports, Target::Report(m.facts(ctx.tenant))))
+            {
+                sealed.push((permit, f));
+            }
+        }
+        let event = ctx.event(AuditAction::ReportListRead, "reports", "list").detail(format!("count={}", visible.len()));
+        let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
         let identified = self.presenter(ctx.tenant, View::Identified, locale).await?;
         let pseudo = if visible.iter().any(|(_, v)| *v == View::Pseudonymized) {
             Some(self.presenter(ctx.tenant, View::Pseudonymized, locale).await?)
@@ -720,9 +779,9 @@ impl Store {
                 (View::Pseudonymized, Some(p)) => p,
                 _ => &identified,
             };
-            out.push(self.summary(m, p, actor.user(), tags.remove(&m.id.get()).unwrap_or_default()));
+            let facts = m.facts_from(&texts, tags.remove(&m.id.get()).unwrap_or_default())?;
+            out.push(self.summary(m, p, actor.user(), facts));
         }
-        self.audit(ctx, ctx.event(AuditAction::ReportListRead, "reports", "list").detail(format!("count={}", out.len()))).await?;
         Ok(out)
     }
 
@@ -780,6 +839,48 @@ impl Store {
             .fetch_all(&self.db.read)
             .await?;
         rows.iter().map(|r| Ok((UserId::new(r.try_get("id")?), r.try_get("display_name")?))).collect()
+    }
+}
+
+impl Store {
+    /// Seals the flags and tags of every report that still has them in plain (rows written
+    /// before they were sealed, and the demo's bulk insert), zeroing the plain columns and
+    /// deleting the tag rows in the same transaction. Idempotent; returns how many were sealed.
+    pub(crate) async fn seal_plain_report_facts(&self) -> Result<usize> {
+        let mut done = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, tenant_id, life_safety, organizational_response FROM reports WHERE facts_sealed_id IS NULL ORDER BY id LIMIT 500",
+            )
+            .fetch_all(&self.db.read)
+            .await?;
+            if rows.is_empty() {
+                return Ok(done);
+            }
+            let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>("id")).collect::<Result<_, _>>()?;
+            let mut tags = self.tags_of(&ids).await?;
+            let mut tx = self.db.write.begin().await?;
+            for r in &rows {
+                let id: i64 = r.try_get("id")?;
+                let tenant = TenantId::new(r.try_get("tenant_id")?);
+                let flags = ReportFlags {
+                    life_safety: r.try_get::<i64, _>("life_safety")? != 0,
+                    organizational_response: r.try_get::<i64, _>("organizational_response")? != 0,
+                };
+                let text = encode_facts(flags, &tags.remove(&id).unwrap_or_default())?;
+                let sealed = self.seal_in_tx(&mut tx, tenant, FACTS_PURPOSE, &text).await?;
+                sqlx::query(
+                    "UPDATE reports SET facts_sealed_id = $1, life_safety = 0, organizational_response = 0 WHERE id = $2 AND facts_sealed_id IS NULL",
+                )
+                .bind(sealed.get())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM report_tags WHERE report_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            done += rows.len();
+        }
     }
 }
 

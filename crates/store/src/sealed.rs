@@ -325,22 +325,31 @@ impl Store {
     }
 
     async fn open_rows(&self, tenant: TenantId, ids: &[SealedId], purposes: Purposes) -> Result<HashMap<SealedId, String>> {
-        let mut out = HashMap::new();
-        for id in ids {
-            let r = sqlx::query("SELECT purpose, key_id, nonce, ciphertext FROM sealed_texts WHERE id = $1 AND tenant_id = $2")
-                .bind(id.get())
-                .bind(tenant.get())
-                .fetch_optional(&self.db.read)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            let purpose: String = r.try_get("purpose")?;
-            if SYSTEM_PURPOSES.contains(&purpose.as_str()) != (purposes == Purposes::System) {
-                return Err(StoreError::NotFound);
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(400) {
+            let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, purpose, key_id, nonce, ciphertext FROM sealed_texts WHERE tenant_id = $1 AND id IN ({})",
+                placeholders.join(",")
+            );
+            let mut q = sqlx::query(&sql).bind(tenant.get());
+            for id in chunk {
+                q = q.bind(id.get());
             }
-            let key_id: String = r.try_get("key_id")?;
-            let nonce: Vec<u8> = r.try_get("nonce")?;
-            let ct: Vec<u8> = r.try_get("ciphertext")?;
-            out.insert(*id, self.keys.open(tenant, &key_id, &nonce, &ct)?);
+            for r in q.fetch_all(&self.db.read).await? {
+                let purpose: String = r.try_get("purpose")?;
+                if SYSTEM_PURPOSES.contains(&purpose.as_str()) != (purposes == Purposes::System) {
+                    return Err(StoreError::NotFound);
+                }
+                let key_id: String = r.try_get("key_id")?;
+                let nonce: Vec<u8> = r.try_get("nonce")?;
+                let ct: Vec<u8> = r.try_get("ciphertext")?;
+                out.insert(SealedId::new(r.try_get("id")?), self.keys.open(tenant, &key_id, &nonce, &ct)?);
+            }
+        }
+        // Every asked value must exist in this tenant.
+        if ids.iter().any(|id| !out.contains_key(id)) {
+            return Err(StoreError::NotFound);
         }
         Ok(out)
     }

@@ -480,6 +480,8 @@ impl Store {
         let ev = ctx.event(AuditAction::DemoGenerated, "history", tenant).detail(summary.detail());
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
+        // The bulk insert wrote the flags and tags in plain; seal them as for any older row.
+        summary.sealed += self.seal_plain_report_facts().await?;
         Ok(summary)
     }
 

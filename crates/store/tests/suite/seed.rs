@@ -233,8 +233,20 @@ async fn a_history_lands_whole_and_reads_back(backend: Backend) -> Result<()> {
     let s = e.store.seed_history(&e.op, &input).await?;
     ensure!((s.cycles, s.targets, s.interviews, s.notes) == (2, 6, 6, 3), "{s:?}");
     ensure!((s.reports, s.report_tags, s.reviews, s.comments, s.requests) == (3, 4, 3, 3, 3), "{s:?}");
-    // 3 notes, 3 reports, 3 comments, 3 messages, 2 replies, 1 cancellation reason.
-    ensure!(s.sealed == 15, "{s:?}");
+    // 3 notes, 3 reports, 3 comments, 3 messages, 2 replies, 1 cancellation reason, and the
+    // flags and tags of the 3 reports.
+    ensure!(s.sealed == 18, "{s:?}");
+    // Nothing of a report's flags or tags is left in plain (issue 6, data at rest).
+    let raw = raw_pool(&e.db).await?;
+    let plain: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) AS n FROM reports WHERE life_safety <> 0 OR organizational_response <> 0 OR facts_sealed_id IS NULL")
+            .fetch_one(&raw)
+            .await?,
+        "n",
+    )?;
+    let tag_rows: i64 = sqlx::Row::try_get(&sqlx::query("SELECT COUNT(*) AS n FROM report_tags").fetch_one(&raw).await?, "n")?;
+    raw.close().await;
+    ensure!((plain, tag_rows) == (0, 0), "flags or tags readable from the database alone: {plain} reports, {tag_rows} tag rows");
 
     let cycles = e.store.cycles(e.tenant.id).await?;
     ensure!(cycles.len() == 2 && cycles.iter().all(|c| c.targets == 3 && c.assigned == 3), "{cycles:?}");
