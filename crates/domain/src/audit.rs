@@ -42,10 +42,14 @@ pub enum AuditAction {
     BackupWritten,
     DatabaseRestored,
     ReportListRead,
+    UserDisabled,
+    UserEnabled,
+    PasswordChanged,
+    AccountListRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 39] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -81,6 +85,10 @@ impl AuditAction {
         AuditAction::BackupWritten,
         AuditAction::DatabaseRestored,
         AuditAction::ReportListRead,
+        AuditAction::UserDisabled,
+        AuditAction::UserEnabled,
+        AuditAction::PasswordChanged,
+        AuditAction::AccountListRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +128,10 @@ impl AuditAction {
             AuditAction::BackupWritten => "backup_written",
             AuditAction::DatabaseRestored => "database_restored",
             AuditAction::ReportListRead => "report_list_read",
+            AuditAction::UserDisabled => "user_disabled",
+            AuditAction::UserEnabled => "user_enabled",
+            AuditAction::PasswordChanged => "password_changed",
+            AuditAction::AccountListRead => "account_list_read",
         }
     }
 
@@ -164,6 +176,10 @@ impl AuditAction {
             AuditAction::BackupWritten => "バックアップの作成",
             AuditAction::DatabaseRestored => "バックアップからの復元",
             AuditAction::ReportListRead => "個別報告書一覧の閲覧",
+            AuditAction::UserDisabled => "アカウントの停止",
+            AuditAction::UserEnabled => "アカウントの再開",
+            AuditAction::PasswordChanged => "パスワードの変更",
+            AuditAction::AccountListRead => "アカウント一覧の閲覧",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the audit chain's arithmetic, and the parsing of what HR systems export.
 
 pub mod access;
+pub mod account;
 pub mod audit;
 pub mod cycle;
 pub mod employee;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod ids;
 pub mod import;
 pub mod interview;
+pub mod job;
 pub mod locale;
 pub mod policy;
 pub mod pseudonym;
