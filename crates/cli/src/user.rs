@@ -4,6 +4,7 @@
 use crate::config::{self, Global};
 use anyhow::{anyhow, Context};
 use clap::Subcommand;
+use domain::account::{check_display_name, check_login, check_password};
 use domain::{Invalid, Role};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,6 +105,9 @@ pub async fn run(g: &Global, what: UserWhat) -> anyhow::Result<ExitCode> {
         match what {
             UserWhat::Create { tenant, login, name, roles, employee, password_file } => {
                 let t = config::tenant(&store, &tenant).await?;
+                // The account rules first, so that nothing is looked up for a value that cannot be used.
+                check_login(login.trim()).map_err(|e| refusal("--login", &e))?;
+                check_display_name(&name).map_err(|e| refusal("--name", &e))?;
                 let roles = parse_roles(&roles)?;
                 let employee = match employee {
                     None => None,
@@ -121,6 +125,7 @@ pub async fn run(g: &Global, what: UserWhat) -> anyhow::Result<ExitCode> {
                     Some(path) => (read_password(path)?, false),
                     None => (store::one_time_password(), true),
                 };
+                check_password(&password).map_err(|e| refusal("--password-file", &e))?;
                 let new = NewUser { login: login.trim(), display_name: name.trim(), password: &password, roles: &roles, employee };
                 let ctx = Ctx::operator(t.id, "user-create");
                 let created = if generated {
