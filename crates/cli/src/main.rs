@@ -3,11 +3,13 @@
 mod backup;
 mod bench;
 mod config;
+mod cycle;
 mod demo;
 mod keys;
 mod register;
 mod serve;
 mod token;
+mod user;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -59,6 +61,21 @@ enum Command {
         #[command(subcommand)]
         what: token::TenantWhat,
     },
+    /// Accounts: create (with a one-time password), list, disable, enable.
+    User {
+        #[command(subcommand)]
+        what: user::UserWhat,
+    },
+    /// Cycles (実施年度).
+    Cycle {
+        #[command(subcommand)]
+        what: cycle::CycleWhat,
+    },
+    /// Background jobs: recent and failed ones.
+    Jobs {
+        #[command(subcommand)]
+        what: JobsWhat,
+    },
     /// Write a consistent snapshot of the database (online) and its sidecar FILE.meta.json.
     Backup(backup::BackupArgs),
     /// Restore a backup into --db (refuses to replace data unless --force; keeps what it replaces).
@@ -67,6 +84,18 @@ enum Command {
     Bench {
         #[command(subcommand)]
         what: bench::BenchWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsWhat {
+    /// List the newest jobs (tab-separated: id, kind, state, attempts, due, last error).
+    List {
+        /// Only jobs that failed for good.
+        #[arg(long)]
+        failed: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
     },
 }
 
@@ -115,10 +144,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys { what } => keys::run(&g, what).await,
         Command::Token { what } => token::run(&g, what).await,
         Command::Tenant { what } => token::tenant(&g, what).await,
+        Command::User { what } => user::run(&g, what).await,
+        Command::Cycle { what } => cycle::run(&g, what).await,
+        Command::Jobs { what: JobsWhat::List { failed, limit } } => jobs_list(&g, failed, limit).await,
         Command::Backup(args) => backup::backup(&g, args).await,
         Command::Restore(args) => backup::restore(&g, args).await,
         Command::Bench { what } => bench::run(&g, what).await,
     }
+}
+
+async fn jobs_list(g: &config::Global, failed: bool, limit: i64) -> anyhow::Result<ExitCode> {
+    let store = config::open(g, false).await?;
+    let jobs = store.recent_jobs(limit, failed).await;
+    store.close().await;
+    let now = store::now_ms();
+    for j in jobs? {
+        let error = j.last_error.as_deref().unwrap_or("").replace(['\t', '\n'], " ");
+        println!(
+            "{}\t{}\t{}\t{}/{}\t{}\t{error}",
+            j.id,
+            j.kind,
+            j.state(now).as_str(),
+            j.attempts,
+            j.max_attempts,
+            domain::time::format_jst(j.due_at)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn audit_verify(g: &config::Global, tenant: Option<String>) -> anyhow::Result<ExitCode> {

@@ -249,6 +249,11 @@ fn demo_creates_the_company_once(backend: Backend) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&key).with_context(|| format!("key file {} missing", key.display()))?.permissions().mode();
     ensure!(mode & 0o777 == 0o600, "key file {} has mode {:o}, expected 600", key.display(), mode & 0o777);
+    // So does the database (SQLite would create it readable by everyone).
+    if backend == Backend::Sqlite {
+        let mode = std::fs::metadata(&env.db.url)?.permissions().mode() & 0o777;
+        ensure!(mode == 0o600, "database file {} has mode {mode:o}, expected 600", env.db.url);
+    }
     let key_before = std::fs::read(&key)?;
 
     // Again: nothing is generated twice, and the same logins are shown.
@@ -1098,6 +1103,255 @@ fn backup_while_the_store_is_open(backend: Backend) -> Result<()> {
 // ------------------------------------------------------------------------------------------
 // Every test on both backends
 // ------------------------------------------------------------------------------------------
+// 10. a real company: tenant, accounts, register, cycle, sign-in; the job runner of `serve`
+// ------------------------------------------------------------------------------------------
+
+/// One raw HTTP/1.0 request; returns the status code and the whole response.
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(15)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(15)))?;
+    let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\nAccept-Language: ja\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !body.is_empty() {
+        head.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body.as_bytes())?;
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf)?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let code = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).with_context(|| format!("not an HTTP response: {text:.200}"))?;
+    Ok((code, text))
+}
+
+/// The value of the first response header `name` (case-insensitive).
+fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+    let head = response.split("\r\n\r\n").next()?;
+    head.lines().filter_map(|l| l.split_once(':')).find(|(k, _)| k.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.trim())
+}
+
+/// The value a response sets for cookie `name`.
+fn cookie_set(response: &str, name: &str) -> Option<String> {
+    let head = response.split("\r\n\r\n").next()?;
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(k, _)| k.trim().eq_ignore_ascii_case("set-cookie"))
+        .filter_map(|(_, v)| v.trim().split(';').next()?.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Signs in through the real sign-in form; returns the session cookie and where it leads.
+fn sign_in(addr: &str, tenant: &str, login: &str, password: &str) -> Result<(String, String)> {
+    let (code, page) = http(addr, "GET", &format!("/login?tenant={tenant}"), &[], "")?;
+    ensure!(code == 200, "GET /login: {page:.300}");
+    let csrf = cookie_set(&page, "cd_login_csrf").context("no sign-in token cookie")?;
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect()
+    };
+    let form = format!("tenant={}&login={}&password={}&csrf={csrf}&next=%2F", enc(tenant), enc(login), enc(password));
+    let cookie = format!("cd_login_csrf={csrf}");
+    let (code, res) = http(addr, "POST", "/login", &[("Cookie", &cookie)], &form)?;
+    ensure!(code == 303, "sign-in as {login}: {res:.500}");
+    let session = cookie_set(&res, "cd_session").context("no session cookie")?;
+    Ok((session, header(&res, "location").unwrap_or_default().to_string()))
+}
+
+fn user_list(env: &Env, tenant: &str) -> Result<Vec<Vec<String>>> {
+    let out = env.run(&["user", "list", "--tenant", tenant])?.ok()?;
+    Ok(out.stdout.lines().map(|l| l.split('\t').map(str::to_string).collect()).collect())
+}
+
+fn status_of(rows: &[Vec<String>], login: &str) -> String {
+    rows.iter().find(|r| r.get(1).map(String::as_str) == Some(login)).and_then(|r| r.get(5).cloned()).unwrap_or_default()
+}
+
+/// The README's "for a real company" path, command by command, then the first sign-in.
+fn a_real_company_starts_from_the_command_line(backend: Backend) -> Result<()> {
+    let env = Env::new(backend)?;
+    env.run(&["migrate"])?.ok()?;
+    env.run(&["tenant", "create", "acme", "--name", "株式会社アクメ"])?.ok()?;
+
+    // The first administrator: a one-time password, alone on standard output.
+    let admin = env.run(&["user", "create", "--tenant", "acme", "--login", "admin", "--name", "管理 太郎", "--role", "admin"])?.ok()?;
+    let lines: Vec<&str> = admin.stdout.lines().collect();
+    ensure!(lines.len() == 1 && admin.stdout.ends_with('\n'), "stdout is not exactly one line: {admin}");
+    let one_time = lines[0].to_string();
+    ensure!(
+        one_time.len() == 19 && one_time.split('-').count() == 4 && one_time.chars().all(|c| c == '-' || c.is_ascii_alphanumeric()),
+        "not a one-time password: {one_time:?}"
+    );
+    ensure!(admin.stderr.contains("must be changed at the first sign-in"), "{admin}");
+    let second = env.run(&["user", "create", "--tenant", "acme", "--login", "admin2", "--name", "管理 次郎", "--role", "admin"])?.ok()?;
+    ensure!(second.stdout.trim() != one_time, "two accounts got the same one-time password");
+
+    // HR with a password of the operator's choosing, from a file; the register; an employee's account.
+    let pw = env.path("hr-password.txt");
+    std::fs::write(&pw, "hr-chosen-password\n")?;
+    let pw = pw.display().to_string();
+    let hr = env.run(&[
+        "user",
+        "create",
+        "--tenant",
+        "acme",
+        "--login",
+        "hr",
+        "--name",
+        "人事 花子",
+        "--role",
+        "hr",
+        "--role",
+        "consultant",
+        "--password-file",
+        &pw,
+    ])?;
+    let hr = hr.ok()?;
+    ensure!(hr.stdout.is_empty(), "a chosen password is not printed: {hr}");
+    let register = env.path("register.csv");
+    std::fs::write(&register, csv(&[NEW_BOSS, NEW_REPORT]))?;
+    env.run(&["import", "employees", &register.display().to_string(), "--tenant", "acme"])?.ok()?;
+    env.run(&[
+        "user",
+        "create",
+        "--tenant",
+        "acme",
+        "--login",
+        "nitta",
+        "--name",
+        "新田 花子",
+        "--role",
+        "employee",
+        "--employee",
+        "N00002",
+    ])?
+    .ok()?;
+
+    let rows = user_list(&env, "acme")?;
+    ensure!(rows.len() == 4 && rows.iter().all(|r| r.len() == 6), "user list: {rows:?}");
+    ensure!(status_of(&rows, "admin") == "must-change-password", "{rows:?}");
+    ensure!(status_of(&rows, "hr") == "active", "{rows:?}");
+    let nitta = rows.iter().find(|r| r[1] == "nitta").context("nitta listed")?;
+    ensure!(nitta[2] == "新田 花子" && nitta[3] == "employee" && nitta[4] == "N00002", "{nitta:?}");
+    let hr_row = rows.iter().find(|r| r[1] == "hr").context("hr listed")?;
+    ensure!(hr_row[3] == "consultant,hr" && hr_row[4] == "-", "{hr_row:?}");
+
+    // Cycles: the current Japanese fiscal year by default, or the period given.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
+    let fy = if chrono::Datelike::month(&today) >= 4 { chrono::Datelike::year(&today) } else { chrono::Datelike::year(&today) - 1 };
+    let cycle = env.run(&["cycle", "create", "--tenant", "acme", "--name", "今年度"])?.ok()?;
+    ensure!(cycle.stdout.contains(&format!("{fy}-04-01..{}-03-31", fy + 1)), "{cycle}");
+    ensure!(cycle.stdout.contains("with 2 targets"), "every active employee is a target: {cycle}");
+    let half = env.run(&["cycle", "create", "--tenant", "acme", "--name", "上期", "--from", "2026-04-01", "--to", "2026-09-30"])?.ok()?;
+    ensure!(half.stdout.contains("2026-04-01..2026-09-30"), "{half}");
+
+    // Disabling and enabling.
+    env.run(&["user", "disable", "--tenant", "acme", "--login", "admin2"])?.ok()?;
+    ensure!(status_of(&user_list(&env, "acme")?, "admin2") == "disabled");
+    env.run(&["user", "enable", "--tenant", "acme", "--login", "admin2"])?.ok()?;
+    ensure!(status_of(&user_list(&env, "acme")?, "admin2") == "must-change-password");
+
+    // Each command is in the tenant's audit log, under its own name.
+    let log = env.sql("SELECT action || ' ' || actor_label FROM audit_events ORDER BY seq")?;
+    for expected in [
+        "user_created cli:user-create",
+        "employees_imported",
+        "account_list_read cli:user-list",
+        "cycle_created cli:cycle-create",
+        "user_disabled cli:user-disable",
+        "user_enabled cli:user-enable",
+    ] {
+        ensure!(log.lines().any(|l| l.starts_with(expected)), "no audit event {expected:?} in:\n{log}");
+    }
+    env.run(&["audit", "verify", "--tenant", "acme"])?.ok()?;
+
+    // The first sign-in: the one-time password works once, and leads to the password change.
+    let server = Server::start(&env)?;
+    let (session, to) = sign_in(&server.addr, "acme", "admin", &one_time)?;
+    ensure!(to == "/", "{to}");
+    let cookie = format!("cd_session={session}");
+    let (code, res) = http(&server.addr, "GET", "/", &[("Cookie", &cookie)], "")?;
+    ensure!(code == 303 && header(&res, "location") == Some("/account/password"), "GET / with a one-time password: {res:.400}");
+    let (code, page) = http(&server.addr, "GET", "/account/password", &[("Cookie", &cookie)], "")?;
+    ensure!(code == 200 && page.contains("仮パスワードでログインしています。"), "{page:.600}");
+    let (_, to) = sign_in(&server.addr, "acme", "hr", "hr-chosen-password")?;
+    ensure!(to.starts_with("/role"), "hr holds two roles and chooses one: {to}");
+    server.stop()?;
+
+    // Refusals name the option at fault, in both languages, and print no password.
+    let short = env.path("short.txt");
+    std::fs::write(&short, "short\n")?;
+    let short = short.display().to_string();
+    let base = ["user", "create", "--tenant", "acme", "--name", "名前"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--login", "x1", "--role", "wizard"], "--role"),
+        (vec!["--login", "bad login", "--role", "hr"], "--login"),
+        (vec!["--login", "hr", "--role", "hr"], "already taken"),
+        (vec!["--login", "x2", "--role", "hr", "--employee", "Z999"], "--employee"),
+        (vec!["--login", "x3", "--role", "hr", "--password-file", &short], "8"),
+        (vec!["--login", "x4", "--role", "hr", "--password-file", "/nonexistent/pw"], "--password-file"),
+    ];
+    for (extra, named) in cases {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend(extra.iter().copied());
+        let out = env.run(&args)?;
+        ensure!(!out.success(), "{args:?} succeeded: {out}");
+        ensure!(out.stderr.contains(named), "{args:?}: the message does not name {named}: {out}");
+        ensure!(out.stdout.is_empty(), "{args:?} printed something: {out}");
+    }
+    let bad_name = env.run(&["user", "create", "--tenant", "acme", "--login", "x5", "--name", " ", "--role", "hr"])?;
+    ensure!(!bad_name.success() && bad_name.stderr.contains("--name") && bad_name.stderr.contains("表示名"), "{bad_name}");
+    let unknown = env.run(&["user", "disable", "--tenant", "acme", "--login", "nobody"])?;
+    ensure!(!unknown.success() && unknown.stderr.contains("nobody"), "{unknown}");
+    let dup = env.run(&["cycle", "create", "--tenant", "acme", "--name", "上期"])?;
+    ensure!(!dup.success() && dup.stderr.contains("--name"), "{dup}");
+    let half_period = env.run(&["cycle", "create", "--tenant", "acme", "--name", "下期", "--from", "2026-10-01"])?;
+    ensure!(!half_period.success(), "{half_period}");
+    let bad_date = env.run(&["cycle", "create", "--tenant", "acme", "--name", "下期", "--from", "2026-10-01", "--to", "2027-02-30"])?;
+    ensure!(!bad_date.success() && bad_date.stderr.contains("--to"), "{bad_date}");
+    ensure!(user_list(&env, "acme")?.len() == 4, "a refused command created an account");
+    Ok(())
+}
+
+/// `serve` runs the job runner: the recurring jobs are scheduled and run, and the server still
+/// stops promptly on SIGTERM. On SQLite, the database and its -wal/-shm files are private.
+fn serve_runs_the_jobs_and_keeps_the_files_private(backend: Backend) -> Result<()> {
+    let env = Env::new(backend)?;
+    env.demo()?;
+    let server = Server::start(&env)?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let jobs = env.run(&["jobs", "list"])?.ok()?;
+        let done = |kind: &str| jobs.stdout.lines().any(|l| l.split('\t').nth(1) == Some(kind) && l.split('\t').nth(2) == Some("done"));
+        let pending =
+            |kind: &str| jobs.stdout.lines().any(|l| l.split('\t').nth(1) == Some(kind) && l.split('\t').nth(2) == Some("pending"));
+        if done("session_purge") && done("job_history_purge") && pending("session_purge") && pending("job_history_purge") {
+            break;
+        }
+        ensure!(Instant::now() < deadline, "the recurring jobs did not run:\n{jobs}\n{}", server.log());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    if backend == Backend::Sqlite {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = format!("{}{suffix}", env.db.url);
+            let mode = std::fs::metadata(&path).with_context(|| format!("{path} missing while serving"))?.permissions().mode() & 0o777;
+            ensure!(mode == 0o600, "{path} has mode {mode:o}, expected 600");
+        }
+    }
+    let (_, took) = server.stop()?;
+    ensure!(took < Duration::from_secs(10), "slow shutdown with the job runner: {took:?}");
+    let failed = env.run(&["jobs", "list", "--failed"])?.ok()?;
+    ensure!(failed.stdout.is_empty(), "failed jobs: {failed}");
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
 
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
@@ -1133,4 +1387,6 @@ both_backends!(
     backup_then_restore_brings_the_data_back,
     restore_into_a_new_database,
     backup_while_the_store_is_open,
+    a_real_company_starts_from_the_command_line,
+    serve_runs_the_jobs_and_keeps_the_files_private,
 );

@@ -42,12 +42,16 @@ pub enum AuditAction {
     BackupWritten,
     DatabaseRestored,
     ReportListRead,
+    UserDisabled,
+    UserEnabled,
+    PasswordChanged,
+    AccountListRead,
     /// A read or write of confidential content that the policy refused.
     AccessRefused,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 36] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -83,6 +87,10 @@ impl AuditAction {
         AuditAction::BackupWritten,
         AuditAction::DatabaseRestored,
         AuditAction::ReportListRead,
+        AuditAction::UserDisabled,
+        AuditAction::UserEnabled,
+        AuditAction::PasswordChanged,
+        AuditAction::AccountListRead,
         AuditAction::AccessRefused,
     ];
 
@@ -123,6 +131,10 @@ impl AuditAction {
             AuditAction::BackupWritten => "backup_written",
             AuditAction::DatabaseRestored => "database_restored",
             AuditAction::ReportListRead => "report_list_read",
+            AuditAction::UserDisabled => "user_disabled",
+            AuditAction::UserEnabled => "user_enabled",
+            AuditAction::PasswordChanged => "password_changed",
+            AuditAction::AccountListRead => "account_list_read",
             AuditAction::AccessRefused => "access_refused",
         }
     }
@@ -168,6 +180,10 @@ impl AuditAction {
             AuditAction::BackupWritten => "バックアップの作成",
             AuditAction::DatabaseRestored => "バックアップからの復元",
             AuditAction::ReportListRead => "個別報告書一覧の閲覧",
+            AuditAction::UserDisabled => "アカウントの停止",
+            AuditAction::UserEnabled => "アカウントの再開",
+            AuditAction::PasswordChanged => "パスワードの変更",
+            AuditAction::AccountListRead => "アカウント一覧の閲覧",
             AuditAction::AccessRefused => "アクセスの拒否",
         }
     }

@@ -41,4 +41,6 @@ id_type!(
     InterviewId,
     /// An individual report (個別報告書).
     ReportId,
+    /// A background job.
+    JobId,
 );

@@ -1,6 +1,7 @@
 //! careerdock's rules, free of HTTP, SQL and async: validated values, who may do what,
 //! the audit chain's arithmetic, and the parsing of what HR systems export.
 
+pub mod account;
 pub mod audit;
 pub mod csv_text;
 pub mod cycle;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod ids;
 pub mod import;
 pub mod interview;
+pub mod job;
 pub mod limits;
 pub mod locale;
 pub mod policy;

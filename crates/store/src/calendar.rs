@@ -11,6 +11,12 @@ use domain::interview::{InterviewKind, InterviewMode, InterviewStatus};
 use domain::Role;
 use sqlx::Row;
 
+/// Deletes the calendar feed of a user whose account is disabled; returns how many (0 or 1).
+pub(crate) async fn delete_user_feed(conn: &mut sqlx::AnyConnection, user: UserId) -> Result<u64> {
+    let n = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user.get()).execute(conn).await?;
+    Ok(n.rows_affected())
+}
+
 /// The feed's settings as its owner sees them (the token itself is shown once, when made).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CalendarFeedInfo {

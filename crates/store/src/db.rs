@@ -89,10 +89,14 @@ impl Db {
                             .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", parent.display())))?;
                     }
                 }
+                if create {
+                    create_private_file(path)?;
+                }
                 let conn_url = format!("sqlite://{}?mode=rwc", path.display());
                 let write = sqlite_pool(&conn_url, 1).await?;
                 // The first connection has switched the file to WAL; readers may now open.
                 let read = sqlite_pool(&conn_url, 8).await?;
+                restrict_sidecars(path)?;
                 Ok(Db { backend: Backend::Sqlite, read, write })
             }
             DbUrl::Postgres(u) => {
@@ -136,10 +140,56 @@ impl Db {
         }
     }
 
+    /// The clause that makes a `SELECT … LIMIT 1` in an UPDATE skip rows another transaction
+    /// holds (PostgreSQL); SQLite has one writer at a time, so nothing is locked to skip.
+    pub fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// Expands the backend placeholders of a DDL statement.
     pub fn ddl(&self, sql: &str) -> String {
         sql.replace("{id}", self.id_column()).replace("{blob}", self.blob_type())
     }
+}
+
+/// Creates the database file readable by its owner only (it holds personal data; SQLite
+/// would create it 0644). SQLite gives its `-wal` and `-shm` files the mode of the database.
+fn create_private_file(path: &std::path::Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Config(format!("cannot create {}: {e}", path.display()))),
+    }
+}
+
+/// The `-wal` and `-shm` files hold the same data as the database: one left behind with a
+/// wider mode than the database (by an older version, say) is narrowed to the database's.
+fn restrict_sidecars(path: &std::path::Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else { return Ok(()) };
+        let allowed = meta.permissions().mode() & 0o777;
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            let side = PathBuf::from(side);
+            let Ok(m) = std::fs::metadata(&side) else { continue };
+            let mode = m.permissions().mode() & 0o777;
+            if mode & !allowed != 0 {
+                std::fs::set_permissions(&side, std::fs::Permissions::from_mode(mode & allowed))
+                    .map_err(|e| StoreError::Config(format!("cannot restrict {}: {e}", side.display())))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn sqlite_pool(url: &str, max: u32) -> Result<AnyPool> {

@@ -10,6 +10,8 @@ mod db;
 mod employees;
 mod error;
 mod interviews;
+mod job_runner;
+mod jobs;
 mod migrate;
 mod pending_imports;
 mod pseudonymize;
@@ -38,6 +40,8 @@ pub use error::StoreError;
 pub use interviews::{
     clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview, NOTE_MAX_CHARS,
 };
+pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};
+pub use jobs::{ClaimedJob, JobRow, JobState, NewJob};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use requests::{ConsultationRequestId, OwnRequest, QueuedRequest, Routing};
 pub use sealed::{KeySource, Keyring, RotationProgress};
@@ -52,7 +56,7 @@ pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, Repo
 pub use taxonomy::{Taxonomy, TaxonomyItem};
 pub use tenants::TenantRow;
 pub use tokens::{TokenPrincipal, TokenRow};
-pub use users::{AccountRow, NewUser, UserRow};
+pub use users::{one_time_password, AccountRow, NewUser, UserRow, WRONG_CURRENT_PASSWORD};
 
 use std::sync::Arc;
 

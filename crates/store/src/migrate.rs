@@ -291,6 +291,36 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
+        version: 3,
+        name: "jobs_and_accounts",
+        statements: &[
+            // A one-time password handed out by an operator or an administrator must be
+            // replaced at the first sign-in.
+            "ALTER TABLE users ADD COLUMN must_change_password BIGINT NOT NULL DEFAULT 0",
+            // The durable job runner: a row per job; a runner holds a job while its lease
+            // lasts. `unique_key` keeps one pending job per recurring kind.
+            "CREATE TABLE jobs (
+                id {id},
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                tenant_id BIGINT REFERENCES tenants(id),
+                unique_key TEXT,
+                due_at BIGINT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                max_attempts BIGINT NOT NULL,
+                lease_owner TEXT,
+                lease_until BIGINT,
+                last_error TEXT,
+                result TEXT,
+                done_at BIGINT,
+                failed_at BIGINT,
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX jobs_due ON jobs (due_at) WHERE done_at IS NULL AND failed_at IS NULL",
+            "CREATE UNIQUE INDEX jobs_pending_key ON jobs (unique_key) WHERE done_at IS NULL AND failed_at IS NULL",
+        ],
+    },
+    Migration {
         version: 5,
         name: "sealed_report_facts",
         statements: &[

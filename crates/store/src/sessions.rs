@@ -38,6 +38,17 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// Ends every session of `user` except the one whose cookie secret is `keep`; returns how
+/// many ended. Used when the account is disabled or its password changes.
+pub(crate) async fn end_user_sessions(conn: &mut sqlx::AnyConnection, user: UserId, keep: Option<&str>) -> Result<u64> {
+    let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user.get())
+        .bind(keep.map(secret_hash).unwrap_or_default())
+        .execute(conn)
+        .await?;
+    Ok(n.rows_affected())
+}
+
 /// How often `last_seen` is written: often enough for idle expiry, rarely enough not to
 /// turn every page view into a write.
 const TOUCH_EVERY_MS: i64 = 60_000;

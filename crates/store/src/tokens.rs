@@ -33,6 +33,17 @@ pub struct TokenPrincipal {
 
 const PREFIX: &str = "cdk_";
 
+/// Revokes every live token of `user` (the account is disabled); returns how many. Enabling
+/// the account again does not bring them back.
+pub(crate) async fn revoke_user_tokens(conn: &mut sqlx::AnyConnection, user: UserId) -> Result<u64> {
+    let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(user.get())
+        .execute(conn)
+        .await?;
+    Ok(n.rows_affected())
+}
+
 impl Store {
     /// Issues a token for the acting user in `role` (which the user must hold); returns the
     /// token, shown this once, and its id.

@@ -3,6 +3,7 @@
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use domain::account::{check_disable, check_display_name, check_login, check_new_password, check_password, check_role_change};
 use domain::audit::AuditAction;
 use domain::ids::{EmployeeId, TenantId, UserId};
 use domain::policy::Operation;
@@ -18,6 +19,10 @@ pub struct UserRow {
     pub employee: Option<EmployeeId>,
     pub locale: Option<Locale>,
     pub roles: Vec<Role>,
+    /// Signed in with a one-time password: nothing but the password change until it is replaced.
+    pub must_change_password: bool,
+    /// Disabled accounts cannot sign in; their sessions and tokens were ended when disabled.
+    pub disabled: bool,
 }
 
 /// An account as the administrator's list shows it: roles, linked employee number, status.
@@ -30,6 +35,7 @@ pub struct AccountRow {
     pub employee_number: Option<String>,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -57,62 +63,52 @@ fn verify_password(password: &str, hash: &str) -> bool {
 /// which logins are real.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-fn validate_login(login: &str) -> Result<()> {
-    let ok = !login.is_empty() && login.len() <= 64 && login.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(domain::Invalid::new(
-            "login",
-            "ログインIDは半角英数字と - _ . @ の64文字以内で指定してください。",
-            "the login must be up to 64 ASCII letters, digits or - _ . @",
-        )
-        .into())
-    }
+/// A one-time password (80 random bits, unambiguous characters) for an account whose owner
+/// must choose their own at the first sign-in.
+pub fn one_time_password() -> String {
+    let mut bytes = [0u8; domain::account::ONE_TIME_PASSWORD_BYTES];
+    rand::RngCore::fill_bytes(&mut OsRng, &mut bytes);
+    domain::account::one_time_password(bytes)
 }
 
-/// The rule for replacing roles: at least one role, and nobody takes away their own
-/// administrator role (so an administrator cannot lock themselves, or the tenant, out).
-pub fn check_role_change(actor: Option<UserId>, target: UserId, had: &[Role], roles: &[Role]) -> std::result::Result<(), domain::Invalid> {
-    if roles.is_empty() {
-        return Err(domain::Invalid::new("roles", "役割を1つ以上選択してください。", "choose at least one role"));
-    }
-    if actor == Some(target) && had.contains(&Role::Admin) && !roles.contains(&Role::Admin) {
-        return Err(domain::Invalid::new(
-            "roles",
-            "ご自身の「システム管理者」の役割は外せません。別の管理者に依頼してください。",
-            "you cannot remove your own administrator role; ask another administrator",
-        ));
-    }
-    Ok(())
+async fn hash_in_background(password: &str) -> Result<String> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| StoreError::Crypto(e.to_string()))?
+}
+
+async fn verify_in_background(password: &str, hash: String) -> Result<bool> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.map_err(|e| StoreError::Crypto(e.to_string()))
 }
 
 impl Store {
     pub async fn create_user(&self, ctx: &Ctx, new: &NewUser<'_>) -> Result<UserId> {
+        self.insert_user(ctx, new, false).await
+    }
+
+    /// Creates an account whose password was handed out (by an operator or an administrator)
+    /// and must be replaced by its owner at the first sign-in.
+    pub async fn create_user_with_temporary_password(&self, ctx: &Ctx, new: &NewUser<'_>) -> Result<UserId> {
+        self.insert_user(ctx, new, true).await
+    }
+
+    async fn insert_user(&self, ctx: &Ctx, new: &NewUser<'_>, must_change: bool) -> Result<UserId> {
         ctx.check(Operation::ManageUsers)?;
-        validate_login(new.login)?;
-        if new.password.chars().count() < 8 {
-            return Err(domain::Invalid::new(
-                "password",
-                "パスワードは8文字以上にしてください。",
-                "the password must have at least 8 characters",
-            )
-            .into());
-        }
-        let hash = {
-            let pw = new.password.to_string();
-            tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| StoreError::Crypto(e.to_string()))??
-        };
+        check_login(new.login)?;
+        check_display_name(new.display_name)?;
+        check_password(new.password)?;
+        let hash = hash_in_background(new.password).await?;
         let mut tx = self.db.write.begin().await?;
         let row = sqlx::query(
-            "INSERT INTO users (tenant_id, login, display_name, password_hash, employee_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO users (tenant_id, login, display_name, password_hash, employee_id, created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(ctx.tenant.get())
         .bind(new.login)
-        .bind(new.display_name)
+        .bind(new.display_name.trim())
         .bind(hash)
         .bind(new.employee.map(|e| e.get()))
         .bind(now_ms())
+        .bind(i64::from(must_change))
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match e {
@@ -128,8 +124,11 @@ impl Store {
                 .await?;
         }
         let roles: Vec<&str> = new.roles.iter().map(|r| r.as_str()).collect();
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserCreated, "user", id).detail(format!("roles={}", roles.join(",")))])
-            .await?;
+        let mut detail = format!("roles={}", roles.join(","));
+        if must_change {
+            detail.push_str(" must_change_password");
+        }
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserCreated, "user", id).detail(detail)]).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -145,8 +144,7 @@ impl Store {
             Some(r) => (Some(r.try_get::<i64, _>("id")?), r.try_get::<String, _>("password_hash")?),
             None => (None, DUMMY_HASH.get_or_init(|| hash_password("careerdock-dummy").unwrap_or_default()).clone()),
         };
-        let pw = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.map_err(|e| StoreError::Crypto(e.to_string()))?;
+        let ok = verify_in_background(password, hash).await?;
         match (id, ok) {
             (Some(id), true) => Ok(Some(self.user(tenant, UserId::new(id)).await?)),
             _ => Ok(None),
@@ -154,7 +152,9 @@ impl Store {
     }
 
     pub async fn user(&self, tenant: TenantId, id: UserId) -> Result<UserRow> {
-        let r = sqlx::query("SELECT id, tenant_id, login, display_name, employee_id, locale FROM users WHERE id = $1 AND tenant_id = $2")
+        let r = sqlx::query(
+            "SELECT id, tenant_id, login, display_name, employee_id, locale, must_change_password, disabled_at FROM users WHERE id = $1 AND tenant_id = $2",
+        )
             .bind(id.get())
             .bind(tenant.get())
             .fetch_optional(&self.db.read)
@@ -173,6 +173,8 @@ impl Store {
             employee: r.try_get::<Option<i64>, _>("employee_id")?.map(EmployeeId::new),
             locale: r.try_get::<Option<String>, _>("locale")?.and_then(|l| Locale::parse(&l)),
             roles: parsed,
+            must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+            disabled: r.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
         })
     }
 
@@ -210,7 +212,7 @@ impl Store {
     /// queries whatever the number of accounts.
     pub async fn accounts(&self, tenant: TenantId) -> Result<Vec<AccountRow>> {
         let rows = sqlx::query(
-            "SELECT u.id, u.login, u.display_name, u.created_at, u.disabled_at, e.employee_number
+            "SELECT u.id, u.login, u.display_name, u.created_at, u.disabled_at, u.must_change_password, e.employee_number
              FROM users u LEFT JOIN employees e ON e.id = u.employee_id AND e.tenant_id = u.tenant_id
              WHERE u.tenant_id = $1 ORDER BY u.login",
         )
@@ -240,6 +242,7 @@ impl Store {
                     employee_number: r.try_get("employee_number")?,
                     created_at: r.try_get("created_at")?,
                     disabled_at: r.try_get("disabled_at")?,
+                    must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
                 })
             })
             .collect()
@@ -285,6 +288,124 @@ impl Store {
     }
 }
 
+/// Why a password change was refused because of the current password (the handler throttles
+/// these like failed sign-ins).
+pub const WRONG_CURRENT_PASSWORD: &str = "current_password";
+
+fn wrong_current_password() -> domain::Invalid {
+    domain::Invalid::new(WRONG_CURRENT_PASSWORD, "現在のパスワードが正しくありません。", "the current password is not correct")
+}
+
+impl Store {
+    /// The account list as [`Store::accounts`] gives it, recorded in the audit log as read by
+    /// `ctx` (the administrator's page, `careerdock user list`).
+    pub async fn read_accounts(&self, ctx: &Ctx) -> Result<Vec<AccountRow>> {
+        let rows = self.accounts(ctx.tenant).await?;
+        self.audit(ctx, ctx.event(AuditAction::AccountListRead, "users", "").detail(format!("count={}", rows.len()))).await?;
+        Ok(rows)
+    }
+
+    /// Disables an account: it can no longer sign in, and in the same transaction its
+    /// sessions end, its API tokens are revoked and its calendar feed is deleted, so that
+    /// nothing it held works a moment longer (nor after it is enabled again). Disabling a
+    /// disabled account changes nothing.
+    pub async fn disable_user(&self, ctx: &Ctx, user: UserId) -> Result<()> {
+        ctx.check(Operation::ManageUsers)?;
+        check_disable(ctx.user, user)?;
+        let mut tx = self.db.write.begin().await?;
+        let exists = sqlx::query("SELECT id FROM users WHERE id = $1 AND tenant_id = $2")
+            .bind(user.get())
+            .bind(ctx.tenant.get())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let n = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND tenant_id = $3 AND disabled_at IS NULL")
+            .bind(now_ms())
+            .bind(user.get())
+            .bind(ctx.tenant.get())
+            .execute(&mut *tx)
+            .await?;
+        if n.rows_affected() == 0 {
+            return Ok(());
+        }
+        let sessions = crate::sessions::end_user_sessions(&mut tx, user, None).await?;
+        let tokens = crate::tokens::revoke_user_tokens(&mut tx, user).await?;
+        let feeds = crate::calendar::delete_user_feed(&mut tx, user).await?;
+        let detail = format!("sessions_ended={sessions} tokens_revoked={tokens} calendar_feeds_deleted={feeds}");
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserDisabled, "user", user).detail(detail)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Enables a disabled account: it may sign in again (with new sessions and new tokens;
+    /// the ended ones stay ended). Enabling an active account changes nothing.
+    pub async fn enable_user(&self, ctx: &Ctx, user: UserId) -> Result<()> {
+        ctx.check(Operation::ManageUsers)?;
+        let mut tx = self.db.write.begin().await?;
+        let exists = sqlx::query("SELECT id FROM users WHERE id = $1 AND tenant_id = $2")
+            .bind(user.get())
+            .bind(ctx.tenant.get())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let n = sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1 AND tenant_id = $2 AND disabled_at IS NOT NULL")
+            .bind(user.get())
+            .bind(ctx.tenant.get())
+            .execute(&mut *tx)
+            .await?;
+        if n.rows_affected() == 0 {
+            return Ok(());
+        }
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserEnabled, "user", user)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The signed-in user of `ctx` replaces their password: the current one must be given,
+    /// the new one follows the account rules. Every other session of the user ends (the one
+    /// whose cookie secret is `keep_session` stays), and a one-time password is no longer
+    /// one. A wrong current password is refused on the field [`WRONG_CURRENT_PASSWORD`].
+    pub async fn change_password(&self, ctx: &Ctx, current: &str, new: &str, confirm: &str, keep_session: Option<&str>) -> Result<()> {
+        let user = ctx.user.ok_or(StoreError::NotFound)?;
+        let r = sqlx::query("SELECT password_hash FROM users WHERE id = $1 AND tenant_id = $2 AND disabled_at IS NULL")
+            .bind(user.get())
+            .bind(ctx.tenant.get())
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let hash: String = r.try_get("password_hash")?;
+        if !verify_in_background(current, hash.clone()).await? {
+            return Err(wrong_current_password().into());
+        }
+        check_new_password(current, new, confirm)?;
+        let new_hash = hash_in_background(new).await?;
+        let mut tx = self.db.write.begin().await?;
+        // Only if the hash is still the one checked: two changes at once cannot both pass
+        // with the same current password.
+        let n = sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2 AND tenant_id = $3 AND password_hash = $4",
+        )
+        .bind(new_hash)
+        .bind(user.get())
+        .bind(ctx.tenant.get())
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        if n.rows_affected() == 0 {
+            return Err(wrong_current_password().into());
+        }
+        let ended = crate::sessions::end_user_sessions(&mut tx, user, keep_session).await?;
+        let detail = format!("other_sessions_ended={ended}");
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::PasswordChanged, "user", user).detail(detail)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,24 +413,6 @@ mod tests {
     use domain::tenant::{KThreshold, TenantSlug};
 
     const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
-
-    #[test]
-    fn roles_cannot_be_emptied() {
-        let e = check_role_change(None, UserId::new(2), &[Role::Hr], &[]).err();
-        assert_eq!(e.map(|e| e.field), Some("roles"));
-    }
-
-    #[test]
-    fn an_admin_keeps_their_own_admin_role() {
-        let me = UserId::new(1);
-        assert!(check_role_change(Some(me), me, &[Role::Admin, Role::Hr], &[Role::Hr]).is_err());
-        assert!(check_role_change(Some(me), me, &[Role::Admin], &[Role::Admin, Role::Hr]).is_ok());
-        // Another user's admin role may go, and one's own other roles too.
-        assert!(check_role_change(Some(me), UserId::new(2), &[Role::Admin], &[Role::Hr]).is_ok());
-        assert!(check_role_change(Some(me), me, &[Role::Admin, Role::Hr], &[Role::Admin]).is_ok());
-        // Operators (no user) are not the target.
-        assert!(check_role_change(None, me, &[Role::Admin], &[Role::Hr]).is_ok());
-    }
 
     async fn roles_are_replaced_with_their_audit_event_on(backend: testkit::Backend) {
         let db = testkit::fresh_db(backend).expect("test database");

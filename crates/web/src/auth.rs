@@ -126,6 +126,8 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Prin
     let Some(secret) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     let Some(s) = state.store.session(secret, state.config.session_limits).await? else { return Ok(None) };
     let user = match state.store.user(s.tenant, s.user).await {
+        // Disabling ends the sessions at once; this also covers a sign-in racing with it.
+        Ok(u) if u.disabled => return Ok(None),
         Ok(u) => u,
         Err(store::StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
@@ -263,6 +265,9 @@ pub async fn authorize(State(action): State<Operation>, req: Request, next: Next
         let next_param: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
         return Redirect::to(&format!("/login?next={next_param}")).into_response();
     };
+    if let Some(refusal) = password_change_first(&p, action, is_api) {
+        return refusal;
+    }
     if !action.needs_role() {
         return next.run(req).await;
     }
@@ -276,6 +281,19 @@ pub async fn authorize(State(action): State<Operation>, req: Request, next: Next
         return AppError::Forbidden.into_response();
     }
     next.run(req).await
+}
+
+/// Where a password change is due and how to get there.
+pub const PASSWORD_PAGE: &str = "/account/password";
+
+/// A user signed in with a one-time password reaches nothing but the password change (and
+/// signing out, the language): pages send them there, the API refuses. API tokens are issued
+/// by an operator on purpose and are not held back.
+fn password_change_first(p: &Principal, action: Operation, is_api: bool) -> Option<Response> {
+    if !p.user.must_change_password || matches!(p.via, Via::Token) || action == Operation::ManageOwnSession {
+        return None;
+    }
+    Some(if is_api { AppError::PasswordChangeRequired.into_response() } else { Redirect::to(PASSWORD_PAGE).into_response() })
 }
 
 /// Extractor for handlers behind `authorize`: the principal, known to be signed in.

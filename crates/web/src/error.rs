@@ -26,6 +26,8 @@ pub enum AppError {
     Csrf,
     /// Anything else: logged with the request id, never shown.
     Internal(String),
+    /// Signed in with a one-time password that has not been replaced yet.
+    PasswordChangeRequired,
 }
 
 /// What `render_errors` needs to draw the error.
@@ -83,6 +85,12 @@ impl AppError {
                 "csrf",
                 "フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてやり直してください。",
                 "The form expired or was not sent from this site. Reload the page and try again.",
+            ),
+            AppError::PasswordChangeRequired => base(
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "仮パスワードでログインしています。先にパスワードを変更してください。",
+                "You signed in with a one-time password. Change your password first.",
             ),
             AppError::Internal(cause) => ErrorInfo {
                 internal: Some(cause.clone()),

@@ -15,34 +15,29 @@ pub use routes::{route_table, RouteSpec};
 pub use state::{AppState, WebConfig};
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use store::{JobRunner, RunnerOptions, StandardJobs};
 
 /// The whole application as a router, ready to serve.
 pub fn app(state: AppState) -> axum::Router {
     routes::build(state).0
 }
 
-/// Serves until `shutdown` resolves, then lets requests in flight finish.
+/// Serves until `shutdown` resolves, then lets requests in flight finish. The process's job
+/// runner (session purge and the other background jobs) runs alongside and stops with it.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
-    let limits = state.config.session_limits;
-    // Expired sessions are purged in the background so the table stays small.
-    let purge = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = store.purge_sessions(limits).await {
-                tracing::warn!(error = %e, "session purge failed");
-            }
-        }
-    });
+    if let Err(e) = store.schedule_recurring_jobs().await {
+        tracing::warn!(error = %e, "cannot schedule the recurring jobs");
+    }
+    let jobs = StandardJobs { session_limits: state.config.session_limits };
+    let runner = JobRunner::start(store.clone(), jobs, RunnerOptions::default());
     let router = app(state.clone());
     let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
-    purge.abort();
+    runner.stop().await;
     state.store.close().await;
     result
 }

@@ -2,6 +2,7 @@
 //! SQLite file and a fresh PostgreSQL database (`sqlite::name`, `postgres::name`), driven over
 //! HTTP like a browser would (cookies, forms, CSRF tokens, no redirect following).
 
+mod accounts;
 mod e2e;
 mod support;
 

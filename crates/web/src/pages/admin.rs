@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use domain::account::{check_display_name, check_login, check_password};
 use domain::audit::{AuditAction, BreakReason, BrokenLink, ChainedEvent};
 use domain::ids::UserId;
 use domain::policy::Operation;
@@ -22,6 +23,7 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/admin/users", Operation::ManageUsers, users)
         .post("/admin/users", Operation::ManageUsers, create_user)
         .post("/admin/users/{id}/roles", Operation::ManageUsers, set_roles)
+        .post("/admin/users/{id}/status", Operation::ManageUsers, set_status)
         .get("/admin/audit", Operation::ViewAuditLog, audit)
         .post("/admin/audit/verify", Operation::ViewAuditLog, verify)
 }
@@ -75,16 +77,22 @@ pub fn parse_roles<S: AsRef<str>>(values: &[S]) -> Result<Vec<Role>, Invalid> {
     Ok(roles)
 }
 
-/// The checks the form can make on its own; the login's format is the store's to judge.
+/// The checks the form can make on its own, by the account rules of the domain (the store
+/// checks them again, and the login's uniqueness).
 pub fn validate_account(f: &AccountForm) -> Result<Vec<Role>, Invalid> {
-    let name_len = f.display_name.chars().count();
-    if name_len == 0 || name_len > 100 {
-        return Err(Invalid { field: "display_name", message: Tr::both("admin-users-error-display-name") });
-    }
-    if f.password.chars().count() < 8 {
-        return Err(Invalid { field: "password", message: Tr::both("admin-users-error-password") });
-    }
+    check_login(&f.login)?;
+    check_display_name(&f.display_name)?;
+    check_password(&f.password)?;
     parse_roles(&f.roles)
+}
+
+/// The status an account is set to from its row: `active` or `disabled`.
+pub fn parse_status(raw: &str) -> Result<bool, Invalid> {
+    match raw.trim() {
+        "active" => Ok(true),
+        "disabled" => Ok(false),
+        _ => Err(Invalid { field: "status", message: Tr::both("admin-users-error-status") }),
+    }
 }
 
 pub fn parse_user_id(raw: &str) -> Result<UserId, Invalid> {
@@ -115,7 +123,10 @@ pub struct AccountView {
     pub employee: String,
     pub active: bool,
     pub status: String,
+    pub must_change: bool,
     pub is_self: bool,
+    /// The label of the disable / enable button, naming the account (for screen readers).
+    pub status_action: String,
     pub legend: String,
     pub checks: Vec<RoleCheck>,
 }
@@ -145,6 +156,8 @@ struct UsersPage {
 pub struct UsersQuery {
     created: String,
     saved: String,
+    disabled: String,
+    enabled: String,
 }
 
 async fn users_page(
@@ -156,13 +169,17 @@ async fn users_page(
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "admin-users-title", "/admin/users");
     let t = ctx.t;
-    let rows = state.store.accounts(p.tenant.id).await?;
+    let rows = state.store.read_accounts(&p.ctx()).await?;
     let login_of = |raw: &str| raw.parse::<i64>().ok().and_then(|id| rows.iter().find(|a| a.id.get() == id)).map(|a| a.login.clone());
-    let notice = match (login_of(&q.created), login_of(&q.saved)) {
-        (Some(login), _) => t.with("admin-users-created", "login", login),
-        (None, Some(login)) => t.with("admin-users-roles-saved", "login", login),
-        _ => String::new(),
-    };
+    let notice = [
+        (&q.created, "admin-users-created"),
+        (&q.saved, "admin-users-roles-saved"),
+        (&q.disabled, "admin-users-disabled"),
+        (&q.enabled, "admin-users-enabled"),
+    ]
+    .into_iter()
+    .find_map(|(raw, key)| login_of(raw).map(|login| t.with(key, "login", login)))
+    .unwrap_or_default();
     let accounts: Vec<AccountView> = rows
         .iter()
         .map(|a| AccountView {
@@ -172,8 +189,18 @@ async fn users_page(
             roles: a.roles.iter().map(|r| role_label(t, *r)).collect(),
             employee: a.employee_number.clone().unwrap_or_default(),
             active: a.disabled_at.is_none(),
-            status: if a.disabled_at.is_none() { t.get("admin-users-status-active") } else { t.get("admin-users-status-disabled") },
+            status: match (a.disabled_at, a.must_change_password) {
+                (Some(_), _) => t.get("admin-users-status-disabled"),
+                (None, true) => t.get("admin-users-status-must-change"),
+                (None, false) => t.get("admin-users-status-active"),
+            },
+            must_change: a.must_change_password,
             is_self: a.id == p.user.id,
+            status_action: if a.disabled_at.is_none() {
+                t.with("admin-users-disable-label", "login", &a.login)
+            } else {
+                t.with("admin-users-enable-label", "login", &a.login)
+            },
             legend: t.with("admin-users-roles-legend", "login", &a.login),
             checks: role_checks(t, &a.roles),
         })
@@ -218,7 +245,8 @@ async fn create_account(state: &AppState, p: &Principal, f: &AccountForm) -> App
         }
     };
     let new = NewUser { login: &f.login, display_name: &f.display_name, password: &f.password, roles: &roles, employee };
-    match state.store.create_user(&p.ctx(), &new).await {
+    // The administrator chose this password: its owner replaces it at the first sign-in.
+    match state.store.create_user_with_temporary_password(&p.ctx(), &new).await {
         Ok(id) => Ok(id),
         Err(StoreError::Conflict(_)) => Err(AppError::Conflict(Tr::both_with("admin-users-error-duplicate", "login", &f.login))),
         Err(e) => Err(e.into()),
@@ -257,6 +285,26 @@ async fn set_roles(
     // The store refuses an administrator removing their own administrator role (422).
     state.store.set_user_roles(&p.ctx(), id, &roles).await?;
     Ok(Redirect::to(&format!("/admin/users?saved={id}")).into_response())
+}
+
+/// Disables or enables an account. Disabling ends its sessions and revokes its API tokens
+/// at once; enabling lets it sign in again without bringing those back.
+async fn set_status(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(raw): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let id = parse_user_id(&raw)?;
+    let status = pairs.iter().find(|(k, _)| k == "status").map(|(_, v)| v.as_str()).unwrap_or_default();
+    // The store refuses an administrator disabling their own account (422).
+    if parse_status(status)? {
+        state.store.enable_user(&p.ctx(), id).await?;
+        Ok(Redirect::to(&format!("/admin/users?enabled={id}")).into_response())
+    } else {
+        state.store.disable_user(&p.ctx(), id).await?;
+        Ok(Redirect::to(&format!("/admin/users?disabled={id}")).into_response())
+    }
 }
 
 // ---------------------------------------------------------------- audit log

@@ -1,5 +1,6 @@
 //! Server-rendered pages: the shared frame (`PageCtx`), navigation by role, and error pages.
 
+mod account;
 mod admin;
 mod cases;
 mod cycles;
@@ -32,6 +33,7 @@ use domain::{Locale, Role};
 
 pub fn routes(r: Routes) -> Routes {
     let r = session::routes(r);
+    let r = account::routes(r);
     let r = home::routes(r);
     let r = employees::routes(r);
     let r = import::routes(r);

@@ -1,0 +1,12 @@
+account-password-title = Change password
+account-password-link = Change password
+account-password-lead = Change the password you sign in with. Every other session of yours ends when you do.
+account-password-must-change = You signed in with a one-time password. Before you start, choose a new password that only you know.
+account-password-heading = Set a new password
+account-password-current = Current password
+account-password-current-temporary = One-time password (the one you were given)
+account-password-new = New password
+account-password-confirm = New password (again)
+account-password-rules = 8 to 256 characters, different from the current password. A long phrase makes a good password.
+account-password-submit = Change password
+account-password-changed = Your password has been changed. Sessions on other devices have ended.

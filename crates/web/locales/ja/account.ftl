@@ -1,0 +1,12 @@
+account-password-title = パスワードの変更
+account-password-link = パスワード変更
+account-password-lead = ご自身のログインパスワードを変更します。変更すると、この画面以外でログインしているセッションはすべて終了します。
+account-password-must-change = 仮パスワードでログインしています。ご利用を始める前に、ご自身だけが知る新しいパスワードを設定してください。
+account-password-heading = 新しいパスワードの設定
+account-password-current = 現在のパスワード
+account-password-current-temporary = 仮パスワード（お知らせしたもの）
+account-password-new = 新しいパスワード
+account-password-confirm = 新しいパスワード（確認）
+account-password-rules = 8文字以上256文字以内で、現在のパスワードとは異なるものを指定してください。長めの文章のようなパスワードがおすすめです。
+account-password-submit = パスワードを変更
+account-password-changed = パスワードを変更しました。ほかの端末でのログインは終了しています。
