@@ -2,7 +2,9 @@
 //! never overlap.
 
 use crate::Invalid;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
 
 macro_rules! code_enum {
     ($name:ident { $($variant:ident = $code:literal / $ja:literal / $en:literal),* $(,)? }) => {
@@ -104,9 +106,46 @@ impl Slot {
         Ok(Slot { start_ms, end_ms })
     }
 
+    /// A slot that may be booked, from the form or the API alike: each end on a day
+    /// [`bookable_day`] accepts (Japan time), and a length [`Slot::new`] accepts. A day out of
+    /// range names `starts_at` or `ends_at`.
+    pub fn bookable(start_ms: i64, end_ms: i64) -> Result<Slot, Invalid> {
+        for (field, ms) in [("starts_at", start_ms), ("ends_at", end_ms)] {
+            let day = crate::time::jst_date(ms).unwrap_or(NaiveDate::MIN);
+            bookable_day(day).map_err(|e| Invalid { field, ..e })?;
+        }
+        Slot::new(start_ms, end_ms)
+    }
+
     pub fn overlaps(self, other: Slot) -> bool {
         self.start_ms < other.end_ms && other.start_ms < self.end_ms
     }
+}
+
+/// The years in which interviews are booked (Japan time): enough for any real plan, and
+/// nothing a typing slip (1970, 9999) turns into a record that sorts and counts wrongly.
+pub const BOOKABLE_YEARS: RangeInclusive<i32> = 2000..=2100;
+
+/// A day an interview may be held on: in [`BOOKABLE_YEARS`]. The error names `date`.
+pub fn bookable_day(day: NaiveDate) -> Result<NaiveDate, Invalid> {
+    if BOOKABLE_YEARS.contains(&day.year()) {
+        return Ok(day);
+    }
+    Err(Invalid::new(
+        "date",
+        format!(
+            "面談の日付は{}年1月1日から{}年12月31日までの範囲で指定してください（指定値：{}）。",
+            BOOKABLE_YEARS.start(),
+            BOOKABLE_YEARS.end(),
+            day.format("%Y-%m-%d")
+        ),
+        format!(
+            "the interview date must be between {}-01-01 and {}-12-31 (got {})",
+            BOOKABLE_YEARS.start(),
+            BOOKABLE_YEARS.end(),
+            day.format("%Y-%m-%d")
+        ),
+    ))
 }
 
 /// The first interview (by start) among `existing` that overlaps `slot`, ignoring `except`
@@ -118,6 +157,7 @@ pub fn find_clash<T: Copy + PartialEq>(slot: Slot, existing: &[(T, Slot)], excep
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Message;
     use proptest::prelude::*;
 
     const H: i64 = 3_600_000;
@@ -143,6 +183,32 @@ mod tests {
         assert_eq!(find_clash(Slot::new(10 * H, 11 * H).unwrap(), &existing, Some(1)), None);
     }
 
+    fn jst_ms(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(h, min, 0))
+            .map(|t| t.and_utc().timestamp_millis() - 9 * H)
+            .unwrap_or(i64::MIN)
+    }
+
+    #[test]
+    fn interviews_are_booked_between_2000_and_2100_in_japan_time() {
+        assert!(Slot::bookable(jst_ms(2026, 5, 12, 10, 0), jst_ms(2026, 5, 12, 11, 0)).is_ok());
+        assert!(Slot::bookable(jst_ms(2000, 1, 1, 0, 0), jst_ms(2000, 1, 1, 1, 0)).is_ok());
+        assert!(Slot::bookable(jst_ms(2100, 12, 31, 22, 0), jst_ms(2100, 12, 31, 23, 59)).is_ok());
+        let field = |a: i64, b: i64| Slot::bookable(a, b).err().map(|e| e.field);
+        assert_eq!(field(jst_ms(1970, 1, 1, 9, 0), jst_ms(1970, 1, 1, 10, 0)), Some("starts_at"));
+        assert_eq!(field(jst_ms(9999, 1, 1, 9, 0), jst_ms(9999, 1, 1, 10, 0)), Some("starts_at"));
+        // The years are Japan's: a start at 1999-12-31 23:30 JST is refused, though it ends in 2000.
+        assert_eq!(field(jst_ms(1999, 12, 31, 23, 30), jst_ms(2000, 1, 1, 0, 30)), Some("starts_at"));
+        assert_eq!(field(jst_ms(2100, 12, 31, 23, 30), jst_ms(2101, 1, 1, 0, 30)), Some("ends_at"));
+        assert_eq!(field(i64::MIN, 0), Some("starts_at"));
+        assert_eq!(field(jst_ms(2026, 5, 12, 10, 0), jst_ms(2026, 5, 12, 10, 5)), Some("ends_at"), "and the length rule still applies");
+        let e = Slot::bookable(0, H).err().map(|e| e.message).unwrap_or_else(|| Message::new("", ""));
+        assert!(e.ja.contains("2000年1月1日から2100年12月31日") && e.ja.contains("1970-01-01"), "{}", e.ja);
+        assert!(e.en.contains("between 2000-01-01 and 2100-12-31") && e.en.contains("1970-01-01"), "{}", e.en);
+        assert_eq!(bookable_day(NaiveDate::from_ymd_opt(1800, 1, 8).unwrap_or_default()).err().map(|e| e.field), Some("date"));
+    }
+
     #[test]
     fn status_changes() {
         assert!(change_status(InterviewStatus::Scheduled, InterviewStatus::Held).is_ok());
@@ -157,6 +223,23 @@ mod tests {
             let y = Slot { start_ms: b, end_ms: b + bl };
             prop_assert_eq!(x.overlaps(y), y.overlaps(x));
             prop_assert_eq!(x.overlaps(y), a < b + bl && b < a + al);
+        }
+
+        #[test]
+        fn bookable_slots_lie_in_the_bookable_years(start in 631_152_000_000i64..4_133_980_800_000, len in 0i64..5 * H) {
+            if let Ok(slot) = Slot::bookable(start, start + len) {
+                prop_assert!(Slot::new(slot.start_ms, slot.end_ms).is_ok());
+                for ms in [slot.start_ms, slot.end_ms] {
+                    let year = crate::time::jst_date(ms).map(|d| d.year());
+                    prop_assert!(year.is_some_and(|y| BOOKABLE_YEARS.contains(&y)), "{:?}", year);
+                }
+            }
+        }
+
+        #[test]
+        fn every_day_of_the_bookable_years_is_bookable(days in 0i64..(101 * 366)) {
+            let day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() + chrono::Duration::days(days);
+            prop_assert_eq!(bookable_day(day).is_ok(), day.year() <= 2100);
         }
     }
 }

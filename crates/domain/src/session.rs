@@ -18,6 +18,71 @@ pub fn session_alive(limits: SessionLimits, created_ms: i64, last_seen_ms: i64, 
     now_ms - last_seen_ms < limits.idle_ms && now_ms - created_ms < limits.absolute_ms
 }
 
+/// How long a sign-in form stays usable after the server drew it.
+pub const LOGIN_FORM_TTL_MS: i64 = 60 * 60 * 1000;
+/// How far ahead of this server's clock another server's form may have been issued.
+const CLOCK_SKEW_MS: i64 = 60 * 1000;
+
+/// Whether a sign-in form issued at `issued_ms` may still be sent at `now_ms`.
+pub fn login_form_fresh(issued_ms: i64, now_ms: i64) -> bool {
+    issued_ms <= now_ms.saturating_add(CLOCK_SKEW_MS) && now_ms.saturating_sub(issued_ms) < LOGIN_FORM_TTL_MS
+}
+
+/// Longest return path followed; a longer one is not a link a person clicked.
+const RETURN_PATH_MAX: usize = 2048;
+
+/// Where a user may be sent back to after signing in, choosing a role or switching language:
+/// a path of this site, or nothing. Browsers read `//host`, `/\host` and `/<tab>/host` as
+/// other sites (they drop tabs and newlines and turn backslashes into slashes), and a path
+/// decoded once more by some later hop may become one: so the path is refused when it, or any
+/// percent-decoding of it, holds a control character or a backslash, or a path part with `//`.
+/// A path that starts with `/` cannot name a scheme.
+pub fn local_return_path(raw: &str) -> Option<&str> {
+    if raw.len() > RETURN_PATH_MAX || !raw.starts_with('/') {
+        return None;
+    }
+    let mut current = raw.to_string();
+    // Each round removes one level of encoding; a string stops changing after as many rounds
+    // as it has levels, and the length bound keeps that small.
+    for _ in 0..RETURN_PATH_MAX {
+        if !plainly_local(&current) {
+            return None;
+        }
+        let decoded = percent_decode(&current);
+        if decoded == current {
+            return Some(raw);
+        }
+        current = decoded;
+    }
+    None
+}
+
+fn plainly_local(s: &str) -> bool {
+    let path = s.split(['?', '#']).next().unwrap_or("");
+    s.starts_with('/') && !path.contains("//") && !s.chars().any(|c| c.is_control() || c == '\\')
+}
+
+/// `%XX` sequences decoded (others left as they are); bytes that are not UTF-8 become U+FFFD.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
+        match (b[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Sign-in throttling: after `free_attempts` failures inside `window_ms`, each further attempt
 /// must wait, doubling from `base_delay_ms` up to `max_delay_ms`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,8 +136,87 @@ mod tests {
         assert_eq!(p.wait_ms(60, 0, 0), p.max_delay_ms);
     }
 
+    #[test]
+    fn sign_in_forms_expire_and_cannot_come_from_the_future() {
+        assert!(login_form_fresh(1_000, 1_000));
+        assert!(login_form_fresh(1_000, 1_000 + LOGIN_FORM_TTL_MS - 1));
+        assert!(!login_form_fresh(1_000, 1_000 + LOGIN_FORM_TTL_MS));
+        assert!(login_form_fresh(1_000 + 30_000, 1_000), "a little clock skew between servers");
+        assert!(!login_form_fresh(i64::MAX, 0));
+        assert!(!login_form_fresh(i64::MIN, 0));
+    }
+
+    #[test]
+    fn only_paths_of_this_site_are_returned_to() {
+        for ok in ["/", "/employees?q=1", "/tokens?x=1", "/employees?q=%E5%B1%B1", "/role?next=%2Fcycles", "/a/b#c", "/社員"] {
+            assert_eq!(local_return_path(ok), Some(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "employees",
+            "//evil.example/",
+            "///evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example/",
+            "/%09/evil.example/",
+            "/%0a/evil.example/",
+            "/%0D%0A/evil",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%252F%252Fevil.example",
+            "/%25252F%25252Fevil.example",
+            "/%5Cevil.example",
+            "/%255Cevil.example",
+            "/%00",
+            "/x\u{7f}",
+            "/x\u{85}",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            " /x",
+            "/a//b",
+        ] {
+            assert_eq!(local_return_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(local_return_path(&format!("/{}", "a".repeat(RETURN_PATH_MAX))), None);
+        assert_eq!(local_return_path("/search?u=https://x.example//y"), Some("/search?u=https://x.example//y"), "only the path part");
+    }
+
     proptest! {
         #[test]
+        /// Whatever is accepted stays on this site when a browser follows it, and again when
+        /// some later hop decodes it once more before following it.
+        #[test]
+        fn accepted_return_paths_stay_on_the_site(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("/"), Just("\\"), Just("%2F"), Just("%2f"), Just("%5C"), Just("%25"), Just("%09"), Just("\t"),
+                    Just("\n"), Just("%0A"), Just("."), Just(":"), Just("@"), Just("?"), Just("#"), Just("evil.example"),
+                    Just("https:"), Just("javascript:"), Just(" "), Just("%20"), Just("a"), Just("%"), Just("2F"), Just("\u{3000}"),
+                ],
+                0..12,
+            )
+        ) {
+            let raw = format!("/{}", parts.concat());
+            if let Some(path) = local_return_path(&raw) {
+                prop_assert_eq!(path, raw.as_str());
+                prop_assert!(!path.chars().any(|c| c.is_control()));
+                let base = url::Url::parse("https://app.example/some/page").map_err(|e| TestCaseError::fail(e.to_string()))?;
+                for candidate in [path.to_string(), percent_decode(path), percent_decode(&percent_decode(path))] {
+                    let to = base.join(&candidate).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    prop_assert_eq!(to.origin(), base.origin(), "{:?} leads to {}", candidate, to);
+                }
+            }
+        }
+
+        #[test]
+        fn any_text_is_refused_or_stays_on_the_site(tail in "\\PC{0,40}") {
+            if let Some(path) = local_return_path(&format!("/{tail}")) {
+                let base = url::Url::parse("https://app.example/").map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let to = base.join(path).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(to.origin(), base.origin());
+            }
+        }
+
         fn wait_never_exceeds_max(n in 0u32..1000, last in 0i64..1_000_000, now in 0i64..2_000_000) {
             let w = ThrottlePolicy::ADDRESS.wait_ms(n, last, now);
             prop_assert!((0..=ThrottlePolicy::ADDRESS.max_delay_ms).contains(&w));

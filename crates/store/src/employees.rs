@@ -80,7 +80,8 @@ fn employee_row(r: &AnyRow) -> Result<EmployeeRow> {
     })
 }
 
-/// Escapes LIKE's wildcards (with '!') so a department name holding % or _ matches only itself.
+/// Escapes LIKE's wildcards (with '!', itself escaped) so a department name or a search holding
+/// % or _ matches only itself; every LIKE given such a pattern says `ESCAPE '!'`.
 fn escape_like(s: &str) -> String {
     s.replace('!', "!!").replace('%', "!%").replace('_', "!_")
 }
@@ -127,12 +128,13 @@ impl Store {
     /// A page of the register, and the total matching; the read is audited.
     pub async fn employees(&self, ctx: &Ctx, filter: &EmployeeFilter) -> Result<(i64, Vec<EmployeeRow>)> {
         ctx.check(Operation::ListEmployees)?;
-        let q = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(|q| format!("%{}%", q.to_lowercase()));
+        let q = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(|q| format!("%{}%", escape_like(&q.to_lowercase())));
         // A department and everything under it: the path itself, or the path followed by '/'.
         let dept = filter.department_prefix.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
         let under = dept.as_deref().map(|d| format!("{}/%", escape_like(d)));
         let cond = "e.tenant_id = $1
-            AND ($2 IS NULL OR LOWER(e.employee_number) LIKE $2 OR LOWER(e.name) LIKE $2 OR LOWER(COALESCE(e.name_kana, '')) LIKE $2)
+            AND ($2 IS NULL OR LOWER(e.employee_number) LIKE $2 ESCAPE '!' OR LOWER(e.name) LIKE $2 ESCAPE '!'
+                 OR LOWER(COALESCE(e.name_kana, '')) LIKE $2 ESCAPE '!')
             AND ($3 IS NULL OR d.path = $3 OR d.path LIKE $4 ESCAPE '!')";
         let total =
             sqlx::query(&format!("SELECT COUNT(*) AS n FROM employees e JOIN departments d ON d.id = e.department_id WHERE {cond}"))

@@ -43,16 +43,11 @@ pub use interviews::{
 pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};
 pub use jobs::{ClaimedJob, JobRow, JobState, NewJob};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
+pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use requests::{ConsultationRequestId, OwnRequest, QueuedRequest, Routing};
 pub use sealed::{KeySource, Keyring, RotationProgress};
 pub use seed::{SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview, SeedSummary, SeedTarget};
 pub use sessions::{NewSession, SessionRecord};
-
-/// A random token (hex), for CSRF cookies and similar one-off secrets.
-pub fn sessions_token() -> String {
-    sessions::random_token(32)
-}
-pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use taxonomy::{Taxonomy, TaxonomyItem};
 pub use tenants::TenantRow;
 pub use tokens::{TokenPrincipal, TokenRow};

@@ -137,6 +137,18 @@ impl Keyring {
         Ok(id)
     }
 
+    /// A key for `purpose` derived from each data key, the current one first: for MACs that
+    /// every server holding the keys can check and nobody without them can forge.
+    pub(crate) fn derived_keys(&self, purpose: &str) -> Vec<Zeroizing<Vec<u8>>> {
+        use hmac::Mac;
+        self.keys
+            .iter()
+            .rev()
+            .filter_map(|k| <hmac::Hmac<Sha256> as Mac>::new_from_slice(k.bytes.as_slice()).ok())
+            .map(|mac| Zeroizing::new(mac.chain_update(purpose.as_bytes()).finalize().into_bytes().to_vec()))
+            .collect()
+    }
+
     pub fn seal(&self, tenant: TenantId, plaintext: &str) -> Result<(String, Vec<u8>, Vec<u8>)> {
         let key = self.current()?;
         let mut nonce = [0u8; 12];

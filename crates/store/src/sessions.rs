@@ -3,8 +3,9 @@
 
 use crate::{now_ms, Result, SignedIn, Store, StoreError};
 use domain::ids::{TenantId, UserId};
-use domain::session::{session_alive, SessionLimits};
+use domain::session::{login_form_fresh, session_alive, SessionLimits};
 use domain::Role;
+use hmac::Mac;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -49,6 +50,14 @@ pub(crate) async fn end_user_sessions(conn: &mut sqlx::AnyConnection, user: User
     Ok(n.rows_affected())
 }
 
+/// What the sign-in form's MAC key is derived for (see `Keyring::derived_keys`).
+const LOGIN_FORM_PURPOSE: &str = "careerdock:login-form:v1";
+
+fn login_form_mac(key: &[u8], body: &str) -> Option<hmac::Hmac<Sha256>> {
+    let mac = hmac::Hmac::<Sha256>::new_from_slice(key).ok()?;
+    Some(mac.chain_update(body.as_bytes()))
+}
+
 /// How often `last_seen` is written: often enough for idle expiry, rarely enough not to
 /// turn every page view into a write.
 const TOUCH_EVERY_MS: i64 = 60_000;
@@ -75,6 +84,33 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(NewSession { secret, csrf_token: csrf, proof: SignedIn::new(tenant, user, None, role) })
+    }
+
+    /// A token for the sign-in form (its hidden field and its cookie): a random nonce and the
+    /// time, with a MAC under a key derived from the data keys, so that every server on the
+    /// database accepts it and nobody can make one up.
+    pub fn issue_login_form_token(&self) -> String {
+        let body = format!("{}.{}", random_token(16), now_ms());
+        let mac = self
+            .keys
+            .derived_keys(LOGIN_FORM_PURPOSE)
+            .first()
+            .and_then(|key| login_form_mac(key, &body))
+            .map(|m| hex::encode(m.finalize().into_bytes()))
+            .unwrap_or_default();
+        format!("{body}.{mac}")
+    }
+
+    /// Whether a sign-in form token was issued by a server of this installation, recently.
+    pub fn login_form_token_valid(&self, token: &str) -> bool {
+        let Some((body, mac)) = token.rsplit_once('.') else { return false };
+        let Some((nonce, issued)) = body.split_once('.') else { return false };
+        let (Ok(mac), Ok(issued)) = (hex::decode(mac), issued.parse::<i64>()) else { return false };
+        if nonce.len() != 32 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) || !login_form_fresh(issued, now_ms()) {
+            return false;
+        }
+        // Any key of the ring: a form drawn just before a key rotation still signs in.
+        self.keys.derived_keys(LOGIN_FORM_PURPOSE).iter().any(|key| login_form_mac(key, body).is_some_and(|m| m.verify_slice(&mac).is_ok()))
     }
 
     /// The live session for a cookie secret; expired ones are deleted and reported as absent.
@@ -108,16 +144,28 @@ impl Store {
         }))
     }
 
-    pub async fn set_session_role(&self, secret: &str, role: Role) -> Result<()> {
-        let n = sqlx::query("UPDATE sessions SET acting_role = $1 WHERE id_hash = $2")
-            .bind(role.as_str())
-            .bind(secret_hash(secret))
-            .execute(&self.db.write)
-            .await?;
+    /// Sets the acting role under a new session id: the old secret stops working at once (a
+    /// secret seen in one role is worth nothing in the next). The CSRF token, the creation
+    /// time and so the absolute lifetime carry over. Returns the new secret.
+    pub async fn set_session_role(&self, secret: &str, role: Role) -> Result<String> {
+        let fresh = random_token(32);
+        let mut tx = self.db.write.begin().await?;
+        let n = sqlx::query(
+            "INSERT INTO sessions (id_hash, tenant_id, user_id, acting_role, csrf_token, created_at, last_seen)
+             SELECT $1, tenant_id, user_id, $2, csrf_token, created_at, $3 FROM sessions WHERE id_hash = $4",
+        )
+        .bind(secret_hash(&fresh))
+        .bind(role.as_str())
+        .bind(now_ms())
+        .bind(secret_hash(secret))
+        .execute(&mut *tx)
+        .await?;
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        Ok(())
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(secret_hash(secret)).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(fresh)
     }
 
     pub async fn delete_session(&self, secret: &str) -> Result<()> {

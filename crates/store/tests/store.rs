@@ -31,6 +31,8 @@ on_both_backends!(
     import_reads_utf8_and_shift_jis_and_builds_the_tree,
     import_of_a_bad_file_changes_nothing,
     sessions_expire_and_are_replaced_at_sign_in,
+    sign_in_form_tokens_are_made_only_by_the_keys_holder,
+    employee_search_matches_wildcards_literally,
     tokens_resolve_until_revoked_or_expired,
     sign_in_throttle_grows_with_failures,
     opening_refuses_what_it_should_not_create,
@@ -743,8 +745,14 @@ async fn sessions_expire_and_are_replaced_at_sign_in(backend: Backend) -> Result
     let s = env.store.create_session(t, user, None, None).await?;
     let rec = env.store.session(&s.secret, generous).await?.context("new session not found")?;
     assert_eq!((rec.tenant, rec.user, rec.acting_role, rec.csrf_token.clone()), (t, user, None, s.csrf_token.clone()));
-    env.store.set_session_role(&s.secret, Role::Hr).await?;
-    assert_eq!(env.store.session(&s.secret, generous).await?.and_then(|r| r.acting_role), Some(Role::Hr));
+    // Choosing a role renews the id: the role is on the new secret, the old one is dead.
+    let s_hr = env.store.set_session_role(&s.secret, Role::Hr).await?;
+    assert_ne!(s_hr, s.secret);
+    let rec_hr = env.store.session(&s_hr, generous).await?.context("the renewed session not found")?;
+    assert_eq!(rec_hr.acting_role, Some(Role::Hr));
+    assert_eq!((rec_hr.tenant, rec_hr.user, rec_hr.csrf_token, rec_hr.created_at), (t, user, s.csrf_token.clone(), rec.created_at));
+    assert!(env.store.session(&s.secret, generous).await?.is_none(), "the id from before the role change still works");
+    assert!(matches!(env.store.set_session_role(&s.secret, Role::Consultant).await, Err(StoreError::NotFound)));
 
     // The cookie secret is not what the database keeps.
     let pool = env.raw().await?;
@@ -753,10 +761,10 @@ async fn sessions_expire_and_are_replaced_at_sign_in(backend: Backend) -> Result
     pool.close().await;
 
     // Signing in again replaces the pre-login session.
-    let s2 = env.store.create_session(t, user, Some(Role::Consultant), Some(&s.secret)).await?;
-    assert_ne!(s2.secret, s.secret);
+    let s2 = env.store.create_session(t, user, Some(Role::Consultant), Some(&s_hr)).await?;
+    assert_ne!(s2.secret, s_hr);
     assert_ne!(s2.csrf_token, s.csrf_token);
-    assert!(env.store.session(&s.secret, generous).await?.is_none(), "the replaced session still works");
+    assert!(env.store.session(&s_hr, generous).await?.is_none(), "the replaced session still works");
 
     // Idle expiry: unused for longer than idle_ms, gone for good.
     let idle = SessionLimits { idle_ms: 300, absolute_ms: 60_000 };
@@ -774,6 +782,66 @@ async fn sessions_expire_and_are_replaced_at_sign_in(backend: Backend) -> Result
     assert_eq!(env.store.purge_sessions(absolute).await?, 1, "s4 purged, s3 already gone");
     assert!(env.store.session(&s4.secret, generous).await?.is_none());
     assert!(matches!(env.store.set_session_role(&s4.secret, Role::Hr).await, Err(StoreError::NotFound)));
+    env.store.close().await;
+    Ok(())
+}
+
+/// The sign-in form's token is accepted by every server holding the keys, and by nobody else.
+async fn sign_in_form_tokens_are_made_only_by_the_keys_holder(backend: Backend) -> Result<()> {
+    let env = Env::new(backend).await?;
+    let token = env.store.issue_login_form_token();
+    assert!(env.store.login_form_token_valid(&token), "{token}");
+    assert_ne!(token, env.store.issue_login_form_token(), "each form gets its own nonce");
+    let second = env.reopen(env.keys.clone()).await?;
+    assert!(second.login_form_token_valid(&token), "another server on the same keys accepts it");
+    let stranger = env.reopen(inline_key()).await;
+    // A store opened with other keys on this database may be refused; if it opens, it must not accept.
+    if let Ok(stranger) = stranger {
+        assert!(!stranger.login_form_token_valid(&token), "a token checked without the keys");
+        stranger.close().await;
+    }
+    let other_db = Env::new(backend).await?;
+    assert!(!other_db.store.login_form_token_valid(&token), "a token from another installation");
+    let (body, mac) = token.rsplit_once('.').context("token shape")?;
+    let (nonce, issued) = body.split_once('.').context("token shape")?;
+    let forged = [
+        String::new(),
+        "0123456789abcdef".to_string(),
+        format!("{nonce}.{issued}.{}", "0".repeat(mac.len())),
+        format!("{nonce}.{}.{mac}", issued.parse::<i64>()? + 1),
+        format!("{}.{issued}.{mac}", "f".repeat(32)),
+        format!("{nonce}.{issued}"),
+        format!("{token}.00"),
+    ];
+    for f in forged {
+        assert!(!env.store.login_form_token_valid(&f), "forged token accepted: {f}");
+    }
+    second.close().await;
+    other_db.store.close().await;
+    env.store.close().await;
+    Ok(())
+}
+
+/// `%`, `_` and the escape character in a search match themselves, on both databases.
+async fn employee_search_matches_wildcards_literally(backend: Backend) -> Result<()> {
+    let env = Env::new(backend).await?;
+    let ctx = env.operator();
+    let csv = "社員番号,氏名,所属\nE1,山田 太郎,営業本部\nE2,佐藤 100%,営業本部\nE3,田中_花子,営業本部\nE4,鈴木!一郎,営業本部\n";
+    env.store.import_employees(&ctx, &parse(csv.as_bytes())?).await?;
+    let search = |q: &str| EmployeeFilter { query: Some(q.to_string()), department_prefix: None, limit: 100, offset: 0 };
+    for (q, expected) in [
+        ("%", vec!["E2"]),
+        ("_", vec!["E3"]),
+        ("!", vec!["E4"]),
+        ("!%", Vec::new()),
+        ("%%", Vec::new()),
+        ("山田", vec!["E1"]),
+        ("e", vec!["E1", "E2", "E3", "E4"]),
+    ] {
+        let (total, rows) = env.store.employees(&ctx, &search(q)).await?;
+        let numbers: Vec<&str> = rows.iter().map(|r| r.number.as_str()).collect();
+        assert_eq!((total, numbers), (expected.len() as i64, expected.clone()), "q={q}");
+    }
     env.store.close().await;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Static files, compiled into the binary.
 
+use crate::error::Path;
 use crate::routes::Routes;
-use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use domain::policy::Operation;

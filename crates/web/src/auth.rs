@@ -148,33 +148,51 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// A cross-site form post names another origin; refuse it whatever the token says.
-fn origin_ok(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let origin_host = origin.split("://").nth(1).unwrap_or("");
-    origin != "null" && origin_host == host
+/// A cross-site post names another origin; refuse it whatever the token says. The origin must
+/// be this server's own: the scheme it is reached by (`https` when cookies are secure or a
+/// trusted proxy says so, `http` otherwise), the host and the port. `null` (a sandboxed frame,
+/// a `data:` page, some redirects) is refused; a request without `Origin` is left to the token.
+fn origin_ok(headers: &HeaderMap, authority: Option<&str>, secure: bool) -> bool {
+    let Some(origin) = headers.get(ORIGIN) else { return true };
+    let Some(host) = headers.get(HOST).and_then(|v| v.to_str().ok()).or(authority) else { return false };
+    let Ok(origin) = origin.to_str() else { return false };
+    let scheme = if secure { "https" } else { "http" };
+    let (Ok(theirs), Ok(ours)) = (url::Url::parse(origin), url::Url::parse(&format!("{scheme}://{host}"))) else { return false };
+    let bare = |u: &url::Url| {
+        u.path() == "/" && u.username().is_empty() && u.password().is_none() && u.query().is_none() && u.fragment().is_none()
+    };
+    // `Url::parse` names the default port `None`, so `:443` and nothing compare alike.
+    origin != "null"
+        && bare(&theirs)
+        && bare(&ours)
+        && !origin.ends_with('/')
+        && theirs.scheme() == ours.scheme()
+        && theirs.host() == ours.host()
+        && theirs.port_or_known_default() == ours.port_or_known_default()
 }
 
-/// Finds the CSRF token in a header, the query string, or a url-encoded form body; the body
-/// is put back untouched for the handler.
+/// The one-off token of a sign-in form, as the server drew it (cookie and field alike).
+fn login_form_ok(state: &AppState, cookie: Option<&str>, field: Option<&str>) -> bool {
+    match (cookie, field) {
+        (Some(c), Some(f)) => constant_eq(c, f) && state.store.login_form_token_valid(c),
+        _ => false,
+    }
+}
+
+/// Finds the CSRF token in the `X-CSRF-Token` header, a url-encoded form body, or the `csrf`
+/// field of a multipart body (file uploads); the body is put back untouched for the handler.
+/// Never from the query string: a token in a URL shows in the address bar, history and
+/// `Referer`.
 async fn csrf_token_of(req: Request) -> Result<(Request, Option<String>), Response> {
     if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         let t = h.to_string();
         return Ok((req, Some(t)));
     }
-    if let Some(q) = req.uri().query() {
-        if let Some((_, v)) = url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf") {
-            let t = v.into_owned();
-            return Ok((req, Some(t)));
-        }
-    }
-    let is_form = req
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type =
+        req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").trim_start().to_ascii_lowercase();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if !is_form && !is_multipart {
         return Ok((req, None));
     }
     let (parts, body) = req.into_parts();
@@ -182,17 +200,29 @@ async fn csrf_token_of(req: Request) -> Result<(Request, Option<String>), Respon
     // whether or not it announced its length.
     let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
         Ok(b) => b,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
-        Err(_) => {
-            return Err(AppError::Invalid(domain::Invalid::new(
-                "body",
-                "送信内容を読み取れませんでした。",
-                "the request body could not be read",
-            ))
-            .into_response())
-        }
+        Err(rejection) => return Err(AppError::from(rejection).into_response()),
     };
-    let token = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    let token = if is_form {
+        url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
+    } else {
+        let copy = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+        let mut token = None;
+        // A body that does not read as multipart carries no token, and is refused as such.
+        let mut multipart = axum::extract::Multipart::from_request(copy, &()).await.ok();
+        while let Some(m) = multipart.as_mut() {
+            match m.next_field().await {
+                Ok(Some(field)) if field.name() == Some("csrf") => {
+                    token = field.text().await.ok();
+                    break;
+                }
+                Ok(Some(_)) => continue,
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge.into_response()),
+                Err(_) => break,
+            }
+        }
+        token
+    };
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
 
@@ -217,7 +247,8 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
         let login_csrf = cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_string);
         let needs_check = principal.as_ref().is_none_or(|p| matches!(p.via, Via::Session { .. }));
         if needs_check {
-            if !origin_ok(req.headers()) {
+            let secure = secure_request(&state, req.headers());
+            if !origin_ok(req.headers(), req.uri().authority().map(|a| a.as_str()), secure) {
                 return with_locale(AppError::Csrf.into_response(), locale);
             }
             let (r, token) = match csrf_token_of(req).await {
@@ -225,8 +256,12 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                 Err(res) => return with_locale(res, locale),
             };
             req = r;
-            let expected = session_csrf.or(login_csrf);
-            let ok = matches!((&expected, &token), (Some(e), Some(t)) if constant_eq(e, t));
+            // Signed in: the session's token. Before: the sign-in form's, which the server
+            // must have drawn (a pair made up by someone else is refused).
+            let ok = match &session_csrf {
+                Some(expected) => token.as_deref().is_some_and(|t| constant_eq(expected, t)),
+                None => login_form_ok(&state, login_csrf.as_deref(), token.as_deref()),
+            };
             if !ok {
                 return with_locale(AppError::Csrf.into_response(), locale);
             }
@@ -354,15 +389,44 @@ mod tests {
         assert_eq!(cookie(&h, "zz"), None);
     }
 
+    fn origin_of(host: &'static str, origin: Option<&'static str>, secure: bool) -> bool {
+        let mut h = HeaderMap::new();
+        h.insert(HOST, HeaderValue::from_static(host));
+        if let Some(o) = origin {
+            h.insert(ORIGIN, HeaderValue::from_static(o));
+        }
+        origin_ok(&h, None, secure)
+    }
+
     #[test]
     fn foreign_origins_are_refused() {
-        let mut h = HeaderMap::new();
-        h.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(origin_ok(&h));
-        h.insert(ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
-        assert!(origin_ok(&h));
-        h.insert(ORIGIN, HeaderValue::from_static("https://evil.example"));
-        assert!(!origin_ok(&h));
+        assert!(origin_of("127.0.0.1:8080", None, false));
+        assert!(origin_of("127.0.0.1:8080", Some("http://127.0.0.1:8080"), false));
+        assert!(!origin_of("127.0.0.1:8080", Some("https://evil.example"), false));
+    }
+
+    #[test]
+    fn origins_are_compared_by_scheme_host_and_port() {
+        // Plain HTTP server: an https page of the same host is another origin, and so on.
+        assert!(!origin_of("app.example:8080", Some("https://app.example:8080"), false));
+        assert!(!origin_of("app.example", Some("https://app.example"), false));
+        assert!(origin_of("app.example", Some("http://app.example"), false));
+        assert!(origin_of("app.example", Some("http://app.example:80"), false));
+        assert!(!origin_of("app.example", Some("http://app.example:8080"), false));
+        assert!(!origin_of("app.example:8080", Some("http://app.example"), false));
+        // Behind TLS: only https, default port or 443.
+        assert!(origin_of("app.example", Some("https://app.example"), true));
+        assert!(origin_of("app.example", Some("https://app.example:443"), true));
+        assert!(origin_of("app.example:443", Some("https://app.example"), true));
+        assert!(!origin_of("app.example", Some("http://app.example"), true));
+        assert!(!origin_of("app.example", Some("https://app.example.evil.example"), true));
+        assert!(!origin_of("app.example", Some("https://evil.example@app.example"), true), "user info");
+        assert!(!origin_of("app.example", Some("https://app.example/"), true), "an origin has no path");
+        assert!(!origin_of("app.example", Some("null"), true));
+        assert!(!origin_of("app.example", Some("null"), false));
+        assert!(!origin_of("app.example", Some("app.example"), false), "no scheme");
+        assert!(!origin_of("app.example", Some(""), false));
+        assert!(origin_of("APP.example", Some("http://app.EXAMPLE"), false), "host names compare case-insensitively");
     }
 
     #[test]

@@ -1,10 +1,18 @@
 //! One error type for every handler, mapped to HTTP once. The body is rendered later by
 //! `render_errors`, which knows whether the client wants JSON or a page, and in which language.
+//! The extractors at the end (`Path`, `Query`, `Form`) stand in for axum's, so that a request
+//! the framework cannot read is answered through this mapping too, never as its plain text.
 
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::import::RowError;
 use domain::{Invalid, Message};
+use serde::de::DeserializeOwned;
 use store::StoreError;
 
 #[derive(Debug)]
@@ -24,6 +32,12 @@ pub enum AppError {
     Throttled(u64),
     /// The CSRF token was missing or wrong.
     Csrf,
+    /// The request body is over the configured limit.
+    TooLarge,
+    /// The path exists, but not for this method.
+    MethodNotAllowed,
+    /// The body is not of a kind this route reads (`Content-Type`).
+    UnsupportedMediaType,
     /// Anything else: logged with the request id, never shown.
     Internal(String),
     /// Signed in with a one-time password that has not been replaced yet.
@@ -92,6 +106,30 @@ impl AppError {
                 "仮パスワードでログインしています。先にパスワードを変更してください。",
                 "You signed in with a one-time password. Change your password first.",
             ),
+            AppError::TooLarge => ErrorInfo {
+                field: Some("body"),
+                ..base(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "invalid",
+                    "送信されたデータが大きすぎます。ファイルを分割してお試しください。",
+                    "The request is too large. Split the file and try again.",
+                )
+            },
+            AppError::MethodNotAllowed => base(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "このアドレスはこの方法（HTTPメソッド）では利用できません。",
+                "This address does not accept this method.",
+            ),
+            AppError::UnsupportedMediaType => ErrorInfo {
+                field: Some("content-type"),
+                ..base(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "送信内容の形式（Content-Type）がこの操作では受け付けられません。",
+                    "This kind of content (Content-Type) is not accepted here.",
+                )
+            },
             AppError::Internal(cause) => ErrorInfo {
                 internal: Some(cause.clone()),
                 ..base(
@@ -134,6 +172,116 @@ impl IntoResponse for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl AppError {
+    /// The error for a response the framework drew itself (no `ErrorInfo`): an unrouted
+    /// method, a body over the limit, or any other refusal answered as plain text.
+    pub fn from_framework(status: StatusCode) -> AppError {
+        match status {
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+            StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+            StatusCode::NOT_FOUND => AppError::NotFound,
+            StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
+            StatusCode::FORBIDDEN => AppError::Forbidden,
+            s if s.is_client_error() => AppError::Invalid(unreadable_request()),
+            s => AppError::Internal(format!("the framework answered {s}")),
+        }
+    }
+}
+
+fn unreadable_request() -> Invalid {
+    Invalid::new("request", "送信内容を読み取れませんでした。", "the request could not be read")
+}
+
+/// What went wrong reading a query string or a form, said in both languages and naming the
+/// parameter (`where` is "query" or "form"; the parameter is in the message).
+fn unreadable_fields(place: &'static str, path: &str, inner: &str) -> Invalid {
+    let quoted = |s: &str| s.split('`').nth(1).map(|n| n.chars().take(40).collect::<String>());
+    let name = match path {
+        "" | "." => None,
+        p => Some(p.chars().take(40).collect::<String>()),
+    };
+    if let (Some(field), true) = (quoted(inner), inner.starts_with("missing field")) {
+        return Invalid::new(place, format!("「{field}」が指定されていません。"), format!("{field} is missing"));
+    }
+    if let (Some(field), true) = (quoted(inner), inner.starts_with("unknown field")) {
+        return Invalid::new(place, format!("「{field}」は受け付けていない項目です。"), format!("{field} is not accepted here"));
+    }
+    let detail: String = inner.chars().take(120).collect();
+    match name {
+        Some(field) => Invalid::new(place, format!("「{field}」の値が正しくありません。"), format!("{field}: {detail}")),
+        None => Invalid::new(place, "送信内容を読み取れませんでした。", format!("the request could not be read: {detail}")),
+    }
+}
+
+/// A url-encoded text (query string or form body) into `T`, or the reason it is not one.
+fn from_urlencoded<T: DeserializeOwned>(place: &'static str, bytes: &[u8]) -> Result<T, AppError> {
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(bytes));
+    serde_path_to_error::deserialize(de)
+        .map_err(|e| AppError::Invalid(unreadable_fields(place, &e.path().to_string(), &e.inner().to_string())))
+}
+
+impl From<BytesRejection> for AppError {
+    fn from(r: BytesRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::Invalid(Invalid::new("body", "送信内容を読み取れませんでした。", "the request body could not be read"))
+        }
+    }
+}
+
+/// Path parameters; a path that cannot be read (a bad id, bytes that are not UTF-8) names no
+/// record and is answered as one that does not exist.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(AppError::NotFound),
+            Err(other) => Err(AppError::Internal(format!("path parameters: {}", other.body_text()))),
+        }
+    }
+}
+
+/// The query string as `T`; a bad one answers 422 naming the parameter.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        from_urlencoded("query", parts.uri.query().unwrap_or("").as_bytes()).map(Query)
+    }
+}
+
+/// A url-encoded form body as `T` (the query string for GET); a bad one answers 422 naming
+/// the field, another kind of body 415, one over the limit 413.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if req.method() == Method::GET || req.method() == Method::HEAD {
+            return from_urlencoded("query", req.uri().query().unwrap_or("").as_bytes()).map(Form);
+        }
+        let is_form = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await?;
+        from_urlencoded("form", &bytes).map(Form)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,11 +305,55 @@ mod tests {
             (AppError::Conflict(Message::new("a", "b")), 409),
             (AppError::Throttled(3), 429),
             (AppError::Csrf, 403),
+            (AppError::TooLarge, 413),
+            (AppError::MethodNotAllowed, 405),
+            (AppError::UnsupportedMediaType, 415),
             (AppError::Internal("db down".into()), 500),
         ];
         for (e, code) in cases {
             assert_eq!(e.into_response().status().as_u16(), code);
         }
+    }
+
+    #[test]
+    fn framework_statuses_map_to_our_errors() {
+        let code = |status: u16| AppError::from_framework(StatusCode::from_u16(status).unwrap_or_default()).info().code;
+        let cases = [
+            (400, "invalid"),
+            (401, "unauthenticated"),
+            (403, "forbidden"),
+            (404, "not_found"),
+            (405, "method_not_allowed"),
+            (413, "invalid"),
+            (415, "unsupported_media_type"),
+            (422, "invalid"),
+            (500, "internal"),
+            (503, "internal"),
+        ];
+        for (status, expected) in cases {
+            assert_eq!(code(status), expected, "{status}");
+        }
+        assert!(AppError::from_framework(StatusCode::INTERNAL_SERVER_ERROR).info().internal.is_some(), "logged, never shown");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Login {
+        tenant: String,
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn unreadable_fields_are_named_in_both_languages() {
+        let err = |q: &str| match from_urlencoded::<Login>("query", q.as_bytes()) {
+            Err(AppError::Invalid(inv)) => (inv.field, inv.message.ja, inv.message.en),
+            other => panic!("{q}: {other:?}"),
+        };
+        assert_eq!(err("limit=3"), ("query", "「tenant」が指定されていません。".into(), "tenant is missing".into()));
+        let (field, ja, en) = err("tenant=a&limit=lots");
+        assert_eq!((field, ja.as_str()), ("query", "「limit」の値が正しくありません。"));
+        assert!(en.starts_with("limit: "), "{en}");
+        assert!(from_urlencoded::<Login>("query", b"tenant=%FF%FE").is_ok(), "bytes that are not UTF-8 are read leniently");
     }
 
     #[test]

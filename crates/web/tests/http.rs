@@ -4,6 +4,7 @@
 
 mod accounts;
 mod e2e;
+mod hardening;
 mod support;
 
 use anyhow::{bail, Context, Result};
@@ -173,7 +174,8 @@ async fn posts_without_csrf_or_from_another_origin_are_refused(backend: Backend)
     assert_eq!(s.send(rb).await?.status, StatusCode::FORBIDDEN, "Origin: null");
     assert_eq!(s.get("/").await?.status, StatusCode::OK, "refused posts left the session alone");
 
-    // The token is accepted from the form, the X-CSRF-Token header or the query string.
+    // The token is accepted from the form or the X-CSRF-Token header; never from the query
+    // string, where it would show in the address bar, the history and `Referer`.
     let same_origin = app.base.clone();
     let rb = s
         .request(Method::POST, "/locale")
@@ -184,7 +186,7 @@ async fn posts_without_csrf_or_from_another_origin_are_refused(backend: Backend)
     assert!(res.is_redirect_to("/"), "header token: {}", res.brief());
     let path = format!("/locale?csrf={}", s.csrf);
     let res = s.post_raw_form(&path, &[("locale", "ja")]).await?;
-    assert!(res.status.is_redirection(), "query token: {}", res.brief());
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "query token: {}", res.brief());
     let res = s.post_form("/locale", &[("locale", "ja")]).await?;
     assert!(res.status.is_redirection(), "form token: {}", res.brief());
     Ok(())
@@ -222,9 +224,15 @@ async fn sessions_work_across_two_servers(backend: Backend) -> Result<()> {
     let mut b = Agent::new(&other);
     b.set_cookie(SESSION_COOKIE, a.cookie(SESSION_COOKIE).context("session")?);
     b.csrf = a.csrf.clone();
-    // The role chosen through server B is seen by server A.
+    // The role chosen through server B is seen by server A, under the session id B renewed
+    // (the id from before the change works on neither).
+    let before = a.cookie(SESSION_COOKIE).context("session")?.to_string();
     let res = b.post_form("/role", &[("role", "hr"), ("next", "/")]).await?;
     assert!(res.is_redirect_to("/"), "{}", res.brief());
+    assert!(a.get("/").await?.is_redirect_to("/login"), "the id from before the role change still works on A");
+    let renewed = b.cookie(SESSION_COOKIE).context("renewed session")?.to_string();
+    assert_ne!(renewed, before);
+    a.set_cookie(SESSION_COOKIE, &renewed);
     let home = a.get("/").await?;
     assert!(home.body.contains("人事部門として利用中"), "{}", home.brief());
     let res = b.post_form("/logout", &[]).await?;

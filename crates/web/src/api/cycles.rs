@@ -74,6 +74,7 @@ impl From<&CycleRow> for CycleItem {
 #[utoipa::path(
     get,
     path = "/api/v1/cycles",
+    operation_id = "listCycles",
     tag = "cycles",
     responses(
         (status = 200, description = "The tenant's cycles, newest period first", body = CycleList),

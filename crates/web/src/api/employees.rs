@@ -134,6 +134,7 @@ impl From<EmployeeRow> for Employee {
 #[utoipa::path(
     get,
     path = "/api/v1/employees",
+    operation_id = "listEmployees",
     tag = "employees",
     params(
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 500 (default 50)", minimum = 1, maximum = 500),

@@ -5,11 +5,11 @@
 use super::echo;
 use super::openapi::ErrorBody;
 use crate::auth::{Authed, Principal};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Path};
 use crate::routes::Routes;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -201,7 +201,8 @@ fn instant(m: &Map<String, Value>, field: &'static str) -> Result<i64, Invalid> 
 }
 
 fn slot_of(m: &Map<String, Value>) -> Result<Slot, Invalid> {
-    Slot::new(instant(m, "starts_at")?, instant(m, "ends_at")?)
+    // The same rule as the form's: 2000–2100 in Japan time, 15 minutes to 4 hours.
+    Slot::bookable(instant(m, "starts_at")?, instant(m, "ends_at")?)
 }
 
 fn code<T>(m: &Map<String, Value>, field: &'static str, parse: fn(&str) -> Option<T>, allowed: &str) -> Result<T, Invalid> {
@@ -242,6 +243,7 @@ async fn current(state: &AppState, p: &Principal, id: InterviewId) -> AppResult<
 #[utoipa::path(
     get,
     path = "/api/v1/interviews",
+    operation_id = "listInterviews",
     tag = "interviews",
     params(("cycle" = Option<i64>, Query, description = "Only the interviews of this cycle (実施年度) id", minimum = 1)),
     responses(
@@ -263,6 +265,7 @@ pub async fn list(State(state): State<AppState>, Authed(p): Authed, RawQuery(raw
 #[utoipa::path(
     post,
     path = "/api/v1/interviews",
+    operation_id = "scheduleInterview",
     tag = "interviews",
     request_body = ScheduleBody,
     responses(
@@ -317,6 +320,7 @@ pub async fn schedule(State(state): State<AppState>, Authed(p): Authed, body: By
 #[utoipa::path(
     post,
     path = "/api/v1/interviews/{id}/reschedule",
+    operation_id = "rescheduleInterview",
     tag = "interviews",
     params(("id" = i64, Path, description = "The interview")),
     request_body = RescheduleBody,
@@ -345,6 +349,7 @@ pub async fn reschedule(
 #[utoipa::path(
     post,
     path = "/api/v1/interviews/{id}/status",
+    operation_id = "setInterviewStatus",
     tag = "interviews",
     params(("id" = i64, Path, description = "The interview")),
     request_body = StatusBody,
@@ -395,6 +400,9 @@ mod tests {
         assert_eq!(field(r#"{"starts_at":"2026-05-12T10:00:00+09:00","ends_at":7}"#), Some("ends_at"));
         assert_eq!(field(r#"{"starts_at":"2026-05-12T10:00:00+09:00","ends_at":"2026-05-12T10:05:00+09:00"}"#), Some("ends_at"));
         assert_eq!(field(r#"{"starts_at":"2026-05-12T10:00:00+09:00","ends_at":"2026-05-12T02:00:00Z"}"#), None);
+        assert_eq!(field(r#"{"starts_at":"1970-01-01T10:00:00+09:00","ends_at":"1970-01-01T11:00:00+09:00"}"#), Some("starts_at"));
+        assert_eq!(field(r#"{"starts_at":"9999-12-01T10:00:00+09:00","ends_at":"9999-12-01T11:00:00+09:00"}"#), Some("starts_at"));
+        assert_eq!(field(r#"{"starts_at":"2100-12-31T23:30:00+09:00","ends_at":"2101-01-01T00:30:00+09:00"}"#), Some("ends_at"));
         let m = object(br#"{"mode":"video"}"#).unwrap_or_default();
         assert_eq!(mode_of(&m).err().map(|e| e.field), Some("mode"));
     }

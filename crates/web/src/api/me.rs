@@ -64,6 +64,7 @@ pub struct Health {
 #[utoipa::path(
     get,
     path = "/api/v1/me",
+    operation_id = "getMe",
     tag = "account",
     responses(
         (status = 200, description = "The caller", body = Me),
@@ -89,6 +90,7 @@ pub async fn me(Authed(p): Authed) -> AppResult<Json<Me>> {
 #[utoipa::path(
     get,
     path = "/healthz",
+    operation_id = "healthz",
     tag = "operations",
     responses(
         (status = 200, description = "The database answers", body = Health),

@@ -27,7 +27,8 @@ pub struct ErrorBody {
 #[serde(deny_unknown_fields)]
 pub struct ErrorDetail {
     /// Stable and machine-readable: `unauthenticated`, `role_required`, `forbidden`,
-    /// `not_found`, `invalid`, `rows_rejected`, `conflict`, `throttled`, `csrf`, `internal`.
+    /// `not_found`, `invalid`, `rows_rejected`, `conflict`, `throttled`, `csrf`,
+    /// `method_not_allowed`, `unsupported_media_type`, `internal`.
     #[schema(example = "invalid")]
     pub code: String,
     /// The message in the request's language (the user's setting, else `Accept-Language`).

@@ -4,11 +4,11 @@
 use super::json_body;
 use super::openapi::ErrorBody;
 use crate::auth::{Authed, Lang};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Path};
 use crate::routes::Routes;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -123,7 +123,7 @@ fn parse_list_query(raw: Option<&str>) -> Result<ReportFilter, Invalid> {
 
 /// The reports the acting role may see: for a consultant, their own and colleagues' approved
 /// ones (pseudonymized); for a supervisor, everything submitted; for every other role, none.
-#[utoipa::path(get, path = "/api/v1/reports", tag = "reports",
+#[utoipa::path(get, path = "/api/v1/reports", operation_id = "listReports", tag = "reports",
     params(("cycle" = Option<i64>, Query, description = "Only reports of interviews in this cycle"), ("status" = Option<String>, Query, description = "draft, submitted, returned or approved")),
     responses((status = 200, body = ReportList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]
@@ -176,7 +176,7 @@ pub struct ReportBody {
 }
 
 /// One report, as the acting role may see it; 404 when it may not (every other role: always 404).
-#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports",
+#[utoipa::path(get, path = "/api/v1/reports/{id}", operation_id = "getReport", tag = "reports",
     params(("id" = i64, Path, description = "Report id")),
     responses((status = 200, body = ReportBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]
@@ -217,7 +217,7 @@ pub struct Created {
 }
 
 /// Starts the report of a held interview you conducted (returns the existing one if any). Role: consultant.
-#[utoipa::path(post, path = "/api/v1/reports", tag = "reports", request_body = NewReport,
+#[utoipa::path(post, path = "/api/v1/reports", operation_id = "createReport", tag = "reports", request_body = NewReport,
     responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]
 async fn create(State(state): State<AppState>, Authed(p): Authed, body: Bytes) -> AppResult<Response> {
@@ -254,7 +254,7 @@ pub struct Saved {
 }
 
 /// Saves a draft or returned report (author only). Role: consultant.
-#[utoipa::path(put, path = "/api/v1/reports/{id}", tag = "reports", request_body = SaveReport,
+#[utoipa::path(put, path = "/api/v1/reports/{id}", operation_id = "saveReport", tag = "reports", request_body = SaveReport,
     params(("id" = i64, Path, description = "Report id")),
     responses((status = 200, body = Saved), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]
@@ -280,7 +280,7 @@ pub struct SubmitReport {
 }
 
 /// Submits (or resubmits) a report for review. Role: consultant (the author).
-#[utoipa::path(post, path = "/api/v1/reports/{id}/submit", tag = "reports", request_body = SubmitReport,
+#[utoipa::path(post, path = "/api/v1/reports/{id}/submit", operation_id = "submitReport", tag = "reports", request_body = SubmitReport,
     params(("id" = i64, Path, description = "Report id")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]
@@ -322,7 +322,7 @@ pub struct Decided {
 }
 
 /// Returns (with at least one comment) or approves a submitted report. Role: supervisor.
-#[utoipa::path(post, path = "/api/v1/reports/{id}/review", tag = "reports", request_body = ReviewBody,
+#[utoipa::path(post, path = "/api/v1/reports/{id}/review", operation_id = "reviewReport", tag = "reports", request_body = ReviewBody,
     params(("id" = i64, Path, description = "Report id")),
     responses((status = 200, body = Decided), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]

@@ -3,11 +3,11 @@
 
 use super::openapi::ErrorBody;
 use crate::auth::Authed;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Path};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::ids::TokenId;
@@ -92,6 +92,7 @@ pub fn parse_id(raw: &str) -> Result<TokenId, Invalid> {
 #[utoipa::path(
     get,
     path = "/api/v1/tokens",
+    operation_id = "listTokens",
     tag = "tokens",
     responses(
         (status = 200, description = "The caller's tokens, newest first", body = ApiTokenList),
@@ -109,6 +110,7 @@ pub async fn list_tokens(State(state): State<AppState>, Authed(p): Authed) -> Ap
 #[utoipa::path(
     delete,
     path = "/api/v1/tokens/{id}",
+    operation_id = "revokeToken",
     tag = "tokens",
     params(("id" = i64, Path, description = "The token's id")),
     responses(

@@ -3,14 +3,13 @@
 
 use super::{format_ms, render, role_label, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Form, Path, Query};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use domain::account::{check_display_name, check_login, check_password};
 use domain::audit::{AuditAction, BreakReason, BrokenLink, ChainedEvent};
 use domain::ids::UserId;

@@ -3,11 +3,11 @@
 use super::reports::{lines, Line};
 use super::{render, PageCtx};
 use crate::auth::{Authed, Lang};
-use crate::error::AppResult;
+use crate::error::{AppResult, Query};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use domain::policy::Operation;
 use domain::report::ReportStatus;

@@ -7,13 +7,13 @@ use super::employees::{grouped, PageMath, PAGE_SIZE};
 use super::form::FormPairs;
 use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Path};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -619,8 +619,6 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
             (StatusCode::UNPROCESSABLE_ENTITY, t.with("cycles-upload-rejected", "count", rows.len()), problems, more)
         }
     };
-    // Multipart bodies are not read by the CSRF check, so the token travels in the URL.
-    let csrf: String = url::form_urlencoded::byte_serialize(ctx.csrf.as_bytes()).collect();
     let page = TargetsPage {
         cycle: CycleView::new(t, &cycle),
         rows,
@@ -636,7 +634,7 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
         error,
         problems,
         problems_more,
-        upload_action: format!("/cycles/{id}/targets/upload?csrf={csrf}"),
+        upload_action: format!("/cycles/{id}/targets/upload"),
         has_consultants: !consultants.is_empty(),
         ctx,
     };

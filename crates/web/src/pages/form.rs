@@ -46,9 +46,8 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
-            AppError::Invalid(domain::Invalid::new("body", "送信内容を読み取れませんでした。", "the form could not be read"))
-        })?;
+        // Over the limit: 413; otherwise unreadable: 422 naming the body (see `AppError`).
+        let bytes = Bytes::from_request(req, state).await.map_err(AppError::from)?;
         Ok(FormPairs(url::form_urlencoded::parse(&bytes).into_owned().collect()))
     }
 }

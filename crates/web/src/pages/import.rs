@@ -4,13 +4,13 @@
 
 use super::{format_ms, render, today_jst, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Path};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::import::{parse_employee_csv, RowError, SourceEncoding};
@@ -111,7 +111,6 @@ enum Feedback {
 #[template(path = "import.html")]
 struct ImportPage {
     ctx: PageCtx,
-    action: String,
     notice: String,
     error: String,
     problems: Vec<ProblemRow>,
@@ -136,8 +135,6 @@ fn problem_rows(t: Tr, errors: &[RowError]) -> Vec<ProblemRow> {
 fn form_page(state: &AppState, p: &Principal, locale: Locale, status: StatusCode, feedback: Feedback) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "import-title", "/employees/import");
     let t = ctx.t;
-    // Multipart bodies are not read by the CSRF check, so the token travels in the URL.
-    let csrf: String = url::form_urlencoded::byte_serialize(ctx.csrf.as_bytes()).collect();
     let (notice, error, problems, problems_more) = match feedback {
         Feedback::None => (String::new(), String::new(), Vec::new(), String::new()),
         Feedback::Notice(n) => (n, String::new(), Vec::new(), String::new()),
@@ -153,7 +150,6 @@ fn form_page(state: &AppState, p: &Principal, locale: Locale, status: StatusCode
         }
     };
     let page = ImportPage {
-        action: format!("/employees/import?csrf={csrf}"),
         notice,
         error,
         problems,
@@ -594,7 +590,8 @@ mod tests {
 
         let form = get(&app, &hana, "/employees/import").await;
         assert_eq!(form.status, StatusCode::OK);
-        assert!(form.body.contains("enctype=\"multipart/form-data\"") && form.body.contains("action=\"/employees/import?csrf="));
+        assert!(form.body.contains("action=\"/employees/import\" enctype=\"multipart/form-data\""), "{}", form.body);
+        assert!(!form.body.contains("csrf="), "the CSRF token never travels in a URL");
         assert!(form.body.contains("上司社員番号") && form.body.contains("Shift_JIS"));
 
         let missing = upload_file(&app, &hana, None).await;

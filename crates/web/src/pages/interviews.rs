@@ -8,12 +8,12 @@ mod feed;
 use super::form::FormPairs;
 use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Path, Query};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
@@ -65,11 +65,10 @@ pub(super) fn time_range(t: Tr, start: i64, end: i64) -> String {
     format!("{s}{}{end}", if t.locale == Locale::Ja { "〜" } else { "–" })
 }
 
+/// A date of the form, in the years interviews are booked in (the API's rule too).
 fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, Invalid> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
-        .ok_or_else(|| Invalid { field, message: Tr::both("iv-error-date") })
+    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| Invalid { field, message: Tr::both("iv-error-date") })?;
+    domain::interview::bookable_day(day).map_err(|e| Invalid { field, message: e.message })
 }
 
 fn parse_time(field: &'static str, raw: &str) -> Result<NaiveTime, Invalid> {
@@ -87,7 +86,8 @@ pub(super) fn parse_slot(date: &str, start: &str, end: &str) -> Result<Slot, Inv
         return Err(Invalid { field: "end", message: Tr::both("iv-error-end-before-start") });
     }
     let ms = |t: NaiveTime| JST.from_local_datetime(&day.and_time(t)).single().map(|x| x.timestamp_millis()).unwrap_or(0);
-    Slot::new(ms(from), ms(to)).map_err(|e| Invalid { field: "end", message: e.message })
+    let field = |e: &Invalid| if e.field == "starts_at" { "date" } else { "end" };
+    Slot::bookable(ms(from), ms(to)).map_err(|e| Invalid { field: field(&e), message: e.message })
 }
 
 pub(super) fn parse_mode(raw: &str) -> Result<InterviewMode, Invalid> {
@@ -548,6 +548,10 @@ mod tests {
         let field = |d: &str, s: &str, e: &str| parse_slot(d, s, e).err().map(|e| e.field);
         assert_eq!(field("2030/01/08", "10:00", "11:00"), Some("date"));
         assert_eq!(field("1800-01-08", "10:00", "11:00"), Some("date"));
+        assert_eq!(field("1970-01-01", "10:00", "11:00"), Some("date"));
+        assert_eq!(field("9999-01-01", "10:00", "11:00"), Some("date"));
+        let msg = parse_slot("9999-01-01", "10:00", "11:00").err().map(|e| e.message.ja).unwrap_or_default();
+        assert!(msg.contains("2000年1月1日から2100年12月31日"), "the domain's message: {msg}");
         assert_eq!(field("2030-01-08", "25:00", "11:00"), Some("start"));
         assert_eq!(field("2030-01-08", "10:00", ""), Some("end"));
         assert_eq!(field("2030-01-08", "11:00", "10:00"), Some("end"));

@@ -187,6 +187,16 @@ pub async fn not_found() -> AppError {
     AppError::NotFound
 }
 
+/// An error status with no page or JSON of ours: empty, or the framework's plain text.
+fn drawn_by_framework(res: &Response) -> bool {
+    let plain = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|c| c.trim_start().to_ascii_lowercase().starts_with("text/plain"));
+    (res.status().is_client_error() || res.status().is_server_error()) && plain
+}
+
 /// Draws the body of every error response: JSON under `/api/`, a page elsewhere, in the
 /// request's language. Internal causes go to the log with the request id, never to the client.
 pub async fn render_errors(req: Request, next: Next) -> Response {
@@ -194,17 +204,15 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let res = next.run(req).await;
-    let info = match res.extensions().get::<ErrorInfo>() {
-        Some(info) => info.clone(),
-        None if res.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::Invalid(domain::Invalid::new(
-            "body",
-            "送信されたデータが大きすぎます。ファイルを分割してお試しください。",
-            "The request is too large. Split the file and try again.",
-        ))
-        .info(),
+    let (info, status) = match res.extensions().get::<ErrorInfo>() {
+        Some(info) if res.status() == StatusCode::PAYLOAD_TOO_LARGE => (info.clone(), res.status()),
+        Some(info) => (info.clone(), info.status),
+        // A refusal drawn by the framework itself (a method not routed, a body over the
+        // limit, an extractor's plain text) is explained through the same mapping, with the
+        // framework's status.
+        None if drawn_by_framework(&res) => (AppError::from_framework(res.status()).info(), res.status()),
         None => return res,
     };
-    let status = if res.status() == StatusCode::PAYLOAD_TOO_LARGE { res.status() } else { info.status };
     let locale = res.extensions().get::<Locale>().copied().unwrap_or_default();
     if let Some(cause) = &info.internal {
         tracing::error!(request_id = %request_id, cause = %cause, "internal error");

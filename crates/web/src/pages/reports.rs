@@ -5,12 +5,12 @@
 use super::form::FormPairs;
 use super::{format_ms, render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Path, Query};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use domain::ids::{InterviewId, ReportId, UserId};
 use domain::policy::Operation;

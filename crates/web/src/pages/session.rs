@@ -4,18 +4,17 @@ use super::{render, role_label, with_status, PageCtx};
 use crate::auth::{
     cookie, secure_request, set_cookie, Authed, ClientAddr, Lang, MaybeAuthed, Via, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Form, Query};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use domain::audit::AuditAction;
 use domain::policy::Operation;
-use domain::session::ThrottlePolicy;
+use domain::session::{local_return_path, ThrottlePolicy};
 use domain::{Locale, Role};
 use serde::Deserialize;
 use store::Ctx;
@@ -29,14 +28,10 @@ pub fn routes(r: Routes) -> Routes {
         .post("/locale", Operation::Public, locale_submit)
 }
 
-/// A path on this site, or nothing: `//host` and `/\\host` are read by browsers as other sites.
-fn local_path(next: Option<&str>) -> Option<&str> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']))
-}
-
-/// Only local paths are followed after sign-in, so a link cannot send a user elsewhere.
+/// Only paths of this site are followed after sign-in, a role choice or a language switch
+/// (`domain::session::local_return_path`), so a link cannot send a user elsewhere.
 fn safe_next(next: Option<&str>) -> String {
-    match local_path(next) {
+    match next.and_then(local_return_path) {
         Some(n) if !n.starts_with("/login") => n.to_string(),
         _ => "/".to_string(),
     }
@@ -85,7 +80,7 @@ async fn default_tenant(state: &AppState) -> String {
 }
 
 fn login_response(state: &AppState, headers: &HeaderMap, mut page: LoginPage, status: StatusCode) -> AppResult<Response> {
-    let token = store::sessions_token();
+    let token = state.store.issue_login_form_token();
     page.ctx.csrf = token.clone();
     let mut res = with_status(render(&page)?, status);
     if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600), secure_request(state, headers)).parse() {
@@ -246,13 +241,18 @@ pub struct RoleForm {
     next: Option<String>,
 }
 
-async fn role_submit(State(state): State<AppState>, Authed(p): Authed, Form(f): Form<RoleForm>) -> AppResult<Response> {
+async fn role_submit(State(state): State<AppState>, Authed(p): Authed, headers: HeaderMap, Form(f): Form<RoleForm>) -> AppResult<Response> {
     let Via::Session { secret, .. } = &p.via else { return Err(AppError::Forbidden) };
     let role = Role::parse(&f.role).filter(|r| p.user.roles.contains(r)).ok_or(AppError::Forbidden)?;
-    state.store.set_session_role(secret, role).await?;
+    // A new session id for the new role; the old one no longer works.
+    let renewed = state.store.set_session_role(secret, role).await?;
     let ctx = p.ctx_as(role);
     state.store.audit(&ctx, ctx.event(AuditAction::RoleChosen, "user", p.user.id).detail(format!("role={role}"))).await?;
-    Ok(Redirect::to(&safe_next(f.next.as_deref())).into_response())
+    let mut res = Redirect::to(&safe_next(f.next.as_deref())).into_response();
+    if let Ok(v) = set_cookie(SESSION_COOKIE, &renewed, None, secure_request(&state, &headers)).parse() {
+        res.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]
@@ -272,7 +272,7 @@ async fn locale_submit(
     if let Some(p) = &p {
         state.store.set_user_locale(p.tenant.id, p.user.id, locale).await?;
     }
-    let next = local_path(f.next.as_deref()).unwrap_or("/").to_string();
+    let next = f.next.as_deref().and_then(local_return_path).unwrap_or("/").to_string();
     let mut res = Redirect::to(&next).into_response();
     if let Ok(v) = set_cookie(LANG_COOKIE, locale.code(), Some(365 * 86400), secure_request(&state, &headers)).parse() {
         res.headers_mut().append(SET_COOKIE, v);
@@ -290,6 +290,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/%09/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/login?next=/x")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

@@ -3,11 +3,11 @@
 use super::form::FormPairs;
 use super::{render, PageCtx};
 use crate::auth::{Authed, Lang};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Path};
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::policy::Operation;
 use store::{Taxonomy, TaxonomyItem};

@@ -2,14 +2,13 @@
 
 use super::{format_ms, render, role_label, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal, Via};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Form, Path, Query};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use domain::ids::TokenId;
 use domain::policy::Operation;
 use domain::{Invalid, Role};

@@ -4,13 +4,13 @@
 
 use super::{format_ms, DoneQuery};
 use crate::auth::{secure_request, Authed, Lang};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Path, Query};
 use crate::i18n::Tr;
 use crate::pages::form::FormPairs;
 use crate::pages::{render, PageCtx};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
