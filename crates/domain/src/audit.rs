@@ -42,10 +42,15 @@ pub enum AuditAction {
     BackupWritten,
     DatabaseRestored,
     ReportListRead,
+    TwoFactorEnrolled,
+    TwoFactorDisabled,
+    RecoveryCodesIssued,
+    RecoveryCodeUsed,
+    TwoFactorRequirementChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -81,6 +86,11 @@ impl AuditAction {
         AuditAction::BackupWritten,
         AuditAction::DatabaseRestored,
         AuditAction::ReportListRead,
+        AuditAction::TwoFactorEnrolled,
+        AuditAction::TwoFactorDisabled,
+        AuditAction::RecoveryCodesIssued,
+        AuditAction::RecoveryCodeUsed,
+        AuditAction::TwoFactorRequirementChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +130,11 @@ impl AuditAction {
             AuditAction::BackupWritten => "backup_written",
             AuditAction::DatabaseRestored => "database_restored",
             AuditAction::ReportListRead => "report_list_read",
+            AuditAction::TwoFactorEnrolled => "two_factor_enrolled",
+            AuditAction::TwoFactorDisabled => "two_factor_disabled",
+            AuditAction::RecoveryCodesIssued => "recovery_codes_issued",
+            AuditAction::RecoveryCodeUsed => "recovery_code_used",
+            AuditAction::TwoFactorRequirementChanged => "two_factor_requirement_changed",
         }
     }
 
@@ -164,6 +179,11 @@ impl AuditAction {
             AuditAction::BackupWritten => "バックアップの作成",
             AuditAction::DatabaseRestored => "バックアップからの復元",
             AuditAction::ReportListRead => "個別報告書一覧の閲覧",
+            AuditAction::TwoFactorEnrolled => "2段階認証の設定",
+            AuditAction::TwoFactorDisabled => "2段階認証の解除",
+            AuditAction::RecoveryCodesIssued => "リカバリーコードの再発行",
+            AuditAction::RecoveryCodeUsed => "リカバリーコードでのログイン",
+            AuditAction::TwoFactorRequirementChanged => "2段階認証の必須範囲の変更",
         }
     }
 }

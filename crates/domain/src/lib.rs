@@ -17,7 +17,9 @@ pub mod report;
 pub mod role;
 pub mod session;
 pub mod tenant;
+pub mod throttle;
 pub mod time;
+pub mod totp;
 
 pub use error::{Invalid, Message};
 pub use locale::Locale;

@@ -21,6 +21,7 @@ mod taxonomy;
 mod tenants;
 mod throttle;
 mod tokens;
+mod totp;
 mod users;
 
 pub use audit::{AuditStats, VerifyOutcome};
@@ -50,6 +51,7 @@ pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, Repo
 pub use taxonomy::{Taxonomy, TaxonomyItem};
 pub use tenants::TenantRow;
 pub use tokens::{TokenPrincipal, TokenRow};
+pub use totp::{SecondFactorOutcome, SignInChallenge, TotpSecret, TwoFactorStatus};
 pub use users::{AccountRow, NewUser, UserRow};
 
 use domain::audit::AuditEvent;

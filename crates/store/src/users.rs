@@ -56,6 +56,18 @@ fn verify_password(password: &str, hash: &str) -> bool {
 /// which logins are real.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+/// Checks `password` against `hash`, or against the dummy hash when there is no account to
+/// check it against: either way one argon2 verification is spent, off the async threads.
+async fn check_password(password: &str, hash: Option<String>) -> Result<bool> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| DUMMY_HASH.get_or_init(|| hash_password("careerdock-dummy").unwrap_or_default()).clone());
+        verify_password(&pw, &hash)
+    })
+    .await
+    .map_err(|e| StoreError::Crypto(e.to_string()))
+}
+
 fn validate_login(login: &str) -> Result<()> {
     let ok = !login.is_empty() && login.len() <= 64 && login.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c));
     if ok {
@@ -140,15 +152,20 @@ impl Store {
             .fetch_optional(&self.db.read)
             .await?;
         let (id, hash) = match r {
-            Some(r) => (Some(r.try_get::<i64, _>("id")?), r.try_get::<String, _>("password_hash")?),
-            None => (None, DUMMY_HASH.get_or_init(|| hash_password("careerdock-dummy").unwrap_or_default()).clone()),
+            Some(r) => (Some(r.try_get::<i64, _>("id")?), Some(r.try_get::<String, _>("password_hash")?)),
+            None => (None, None),
         };
-        let pw = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.map_err(|e| StoreError::Crypto(e.to_string()))?;
+        let ok = check_password(password, hash).await?;
         match (id, ok) {
             (Some(id), true) => Ok(Some(self.user(tenant, UserId::new(id)).await?)),
             _ => Ok(None),
         }
+    }
+
+    /// Spends the time of a password check on a sign-in that cannot succeed (an unknown
+    /// organization code, an empty login), so that it answers no faster than a wrong password.
+    pub async fn authenticate_nobody(&self, password: &str) -> Result<()> {
+        check_password(password, None).await.map(|_| ())
     }
 
     pub async fn user(&self, tenant: TenantId, id: UserId) -> Result<UserRow> {

@@ -14,6 +14,7 @@ mod review;
 mod session;
 mod taxonomy;
 mod tokens;
+mod two_factor;
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, ErrorInfo};
@@ -43,6 +44,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = review::routes(r);
     let r = cases::routes(r);
     let r = taxonomy::routes(r);
+    let r = two_factor::routes(r);
     admin::routes(r)
 }
 
@@ -67,6 +69,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/settings/taxonomy", "nav-taxonomy", Action::ManageTaxonomy),
     ("/admin/users", "nav-users", Action::ManageUsers),
     ("/admin/audit", "nav-audit", Action::ViewAuditLog),
+    ("/admin/security", "nav-security", Action::ManageUsers),
     ("/tokens", "nav-tokens", Action::ManageOwnTokens),
 ];
 

@@ -28,6 +28,7 @@ const NAV: &[(&str, Action)] = &[
     ("/settings/taxonomy", Action::ManageTaxonomy),
     ("/admin/users", Action::ManageUsers),
     ("/admin/audit", Action::ViewAuditLog),
+    ("/admin/security", Action::ManageUsers),
     ("/tokens", Action::ManageOwnTokens),
 ];
 
