@@ -372,9 +372,9 @@ impl Store {
         Ok(Some(codes))
     }
 
-    /// Removes `user`'s second factor (secret, recovery codes, pending sign-ins), audited.
-    /// When an administrator resets another user's, that user's sessions end too: the reset
-    /// usually follows a lost phone. Returns whether there was anything to remove.
+    /// Removes `user`'s confirmed second factor (secret, recovery codes, pending sign-ins),
+    /// audited. When an administrator resets another user's, that user's sessions end too: the
+    /// reset usually follows a lost phone. Returns whether there was a second factor to remove.
     pub async fn disable_two_factor(&self, ctx: &Ctx, user: UserId) -> Result<bool> {
         let by_self = ctx.user == Some(user);
         let mut tx = self.db.write.begin().await?;
@@ -386,13 +386,16 @@ impl Store {
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }
-        let sealed = sqlx::query("SELECT sealed_id FROM two_factor_secrets WHERE user_id = $1 AND tenant_id = $2")
-            .bind(user.get())
-            .bind(ctx.tenant.get())
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get::<i64, _>("sealed_id"))
-            .transpose()?;
+        // Only a confirmed second factor is removed; an enrollment still waiting for its first
+        // code is not one (and is replaced by itself after a while).
+        let sealed =
+            sqlx::query("SELECT sealed_id FROM two_factor_secrets WHERE user_id = $1 AND tenant_id = $2 AND confirmed_at IS NOT NULL")
+                .bind(user.get())
+                .bind(ctx.tenant.get())
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get::<i64, _>("sealed_id"))
+                .transpose()?;
         let Some(sealed) = sealed else { return Ok(false) };
         let t = ctx.tenant.get();
         sqlx::query("DELETE FROM two_factor_secrets WHERE user_id = $1 AND tenant_id = $2")

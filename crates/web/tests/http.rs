@@ -3,7 +3,9 @@
 //! HTTP like a browser would (cookies, forms, CSRF tokens, no redirect following).
 
 mod e2e;
+mod sign_in_hardening;
 mod support;
+mod two_factor;
 
 use anyhow::{bail, Context, Result};
 use domain::audit::AuditAction;
