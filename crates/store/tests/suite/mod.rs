@@ -5,3 +5,4 @@ mod interviews;
 mod pseudonymize;
 mod reports;
 mod seed;
+mod two_factor;
