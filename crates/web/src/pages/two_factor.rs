@@ -170,13 +170,37 @@ struct CodePage {
     error: String,
 }
 
-fn code_response(state: &AppState, headers: &HeaderMap, locale: Locale, error: String, status: StatusCode) -> AppResult<Response> {
-    let mut ctx = PageCtx::anonymous(locale, "two-factor-code-title", "/login/code");
+/// Draws a page shown before the sign-in is complete with the form token its next post is
+/// checked against: a fresh sign-in token (its cookie set on the answer), or the session's
+/// own when the browser still holds one (signing in again over a live session).
+fn with_form_token(
+    state: &AppState,
+    headers: &HeaderMap,
+    me: Option<&Principal>,
+    mut ctx: PageCtx,
+    draw: impl FnOnce(PageCtx) -> AppResult<Response>,
+) -> AppResult<Response> {
+    if let Some(p) = me.filter(|p| !p.csrf().is_empty()) {
+        ctx.csrf = p.csrf().to_string();
+        return draw(ctx);
+    }
     let token = store::sessions_token();
     ctx.csrf = token.clone();
-    let mut res = with_status(render(&CodePage { ctx, error })?, status);
+    let mut res = draw(ctx)?;
     attach_login_csrf(state, headers, &mut res, &token);
     Ok(res)
+}
+
+fn code_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    me: Option<&Principal>,
+    locale: Locale,
+    error: String,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let ctx = PageCtx::anonymous(locale, "two-factor-code-title", "/login/code");
+    with_form_token(state, headers, me, ctx, |ctx| Ok(with_status(render(&CodePage { ctx, error })?, status)))
 }
 
 async fn code_page(
@@ -186,7 +210,7 @@ async fn code_page(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     match pending(&state, &headers).await? {
-        Some(p) if p.stage == SecondStep::Code => code_response(&state, &headers, locale, String::new(), StatusCode::OK),
+        Some(p) if p.stage == SecondStep::Code => code_response(&state, &headers, me.as_ref(), locale, String::new(), StatusCode::OK),
         other => elsewhere(&state, &headers, locale, me.is_some(), other.map(|p| p.stage)).await,
     }
 }
@@ -208,7 +232,7 @@ async fn code_submit(
     if !outcome.accepted() {
         second_factor_failed(&state, &ctx, p.user.id, "second_factor").await?;
         let key = if outcome == SecondFactorOutcome::Replayed { "two-factor-code-replayed" } else { "two-factor-code-wrong" };
-        return code_response(&state, &headers, locale, Tr::new(locale).get(key), StatusCode::UNAUTHORIZED);
+        return code_response(&state, &headers, me.as_ref(), locale, Tr::new(locale).get(key), StatusCode::UNAUTHORIZED);
     }
     state.store.clear_login_failures(&second_factor_key(p.tenant.id.get(), p.user.id.get())).await?;
     state.store.end_sign_in_challenge(&p.secret).await?;
@@ -262,19 +286,18 @@ struct CodesPage {
 async fn forced_enroll_response(
     state: &AppState,
     headers: &HeaderMap,
+    me: Option<&Principal>,
     locale: Locale,
     p: &Pending,
     error: String,
     status: StatusCode,
 ) -> AppResult<Response> {
     let secret = state.store.two_factor_enrollment(&p.ctx()).await?;
-    let mut ctx = PageCtx::anonymous(locale, "two-factor-enroll-title", "/login/enroll");
-    let token = store::sessions_token();
-    ctx.csrf = token.clone();
-    let page = enroll_page(ctx, "/login/enroll", true, &secret, &p.tenant, &p.user, error)?;
-    let mut res = with_status(render(&page)?, status);
-    attach_login_csrf(state, headers, &mut res, &token);
-    Ok(res)
+    let ctx = PageCtx::anonymous(locale, "two-factor-enroll-title", "/login/enroll");
+    with_form_token(state, headers, me, ctx, |ctx| {
+        let page = enroll_page(ctx, "/login/enroll", true, &secret, &p.tenant, &p.user, error)?;
+        Ok(with_status(render(&page)?, status))
+    })
 }
 
 async fn forced_enroll_page(
@@ -285,7 +308,7 @@ async fn forced_enroll_page(
 ) -> AppResult<Response> {
     match pending(&state, &headers).await? {
         Some(p) if p.stage == SecondStep::Enroll => {
-            forced_enroll_response(&state, &headers, locale, &p, String::new(), StatusCode::OK).await
+            forced_enroll_response(&state, &headers, me.as_ref(), locale, &p, String::new(), StatusCode::OK).await
         }
         other => elsewhere(&state, &headers, locale, me.is_some(), other.map(|p| p.stage)).await,
     }
@@ -309,7 +332,7 @@ async fn forced_enroll_submit(
         Ok(None) => {
             second_factor_failed(&state, &ctx, p.user.id, "enrollment").await?;
             let error = Tr::new(locale).get("two-factor-code-wrong");
-            return forced_enroll_response(&state, &headers, locale, &p, error, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return forced_enroll_response(&state, &headers, me.as_ref(), locale, &p, error, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         // The pending secret expired meanwhile: show the page again with a new one.
         Err(StoreError::NotFound) => return Ok(Redirect::to("/login/enroll").into_response()),

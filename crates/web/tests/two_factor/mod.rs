@@ -146,6 +146,16 @@ async fn a_user_enrolls_and_signs_in_with_a_code_or_a_recovery_code_once(backend
     assert_eq!(count(AuditAction::SignInFailed, "step=second_factor"), 3);
     assert_eq!(count(AuditAction::SignIn, ""), 3, "the first sign-in, the code, the recovery code");
 
+    // Signing in again over a live session: the second step's form carries the session's own
+    // token, and the session is replaced once the second factor is given.
+    let old = a.cookie(SESSION_COOKIE).context("session")?.to_string();
+    a.csrf = hidden_csrf(&a.get("/").await?.body).context("home csrf")?;
+    let res = a.post_form("/login", &[("tenant", TENANT), ("login", "hr"), ("password", PASSWORD), ("next", "/tokens")]).await?;
+    assert!(res.is_redirect_to("/login/code"), "{}", res.brief());
+    let res = submit_code(&mut a, &recovery[2]).await?;
+    assert!(res.is_redirect_to("/tokens"), "{}", res.brief());
+    assert_ne!(a.cookie(SESSION_COOKIE), Some(old.as_str()), "the session id must change at sign-in");
+
     // Turning it off takes a code; then the password alone signs in again.
     let res = b.post_form("/account/two-factor/disable", &[("code", &wrong_code(&secret))]).await?;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.brief());
