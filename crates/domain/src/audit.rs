@@ -182,7 +182,7 @@ impl AuditAction {
             AuditAction::TwoFactorEnrolled => "2段階認証の設定",
             AuditAction::TwoFactorDisabled => "2段階認証の解除",
             AuditAction::RecoveryCodesIssued => "リカバリーコードの再発行",
-            AuditAction::RecoveryCodeUsed => "リカバリーコードでのログイン",
+            AuditAction::RecoveryCodeUsed => "リカバリーコードの使用",
             AuditAction::TwoFactorRequirementChanged => "2段階認証の必須範囲の変更",
         }
     }

@@ -100,7 +100,7 @@ pub enum SecondFactorInput {
 /// Reads what was typed: six digits are a code; sixteen letters and digits of the base32
 /// alphabet are a recovery code. Input longer than any of them is malformed without more work.
 pub fn classify(input: &str) -> SecondFactorInput {
-    if input.chars().count() > 64 {
+    if input.chars().nth(64).is_some() {
         return SecondFactorInput::Malformed;
     }
     let cleaned: String = input.nfkc().filter(|c| !c.is_whitespace() && *c != '-' && *c != '_').flat_map(|c| c.to_lowercase()).collect();
