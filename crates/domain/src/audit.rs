@@ -48,10 +48,15 @@ pub enum AuditAction {
     AccountListRead,
     /// A read or write of confidential content that the policy refused.
     AccessRefused,
+    TwoFactorEnrolled,
+    TwoFactorDisabled,
+    RecoveryCodesIssued,
+    RecoveryCodeUsed,
+    TwoFactorRequirementChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 40] = [
+    pub const ALL: [AuditAction; 45] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -92,6 +97,11 @@ impl AuditAction {
         AuditAction::PasswordChanged,
         AuditAction::AccountListRead,
         AuditAction::AccessRefused,
+        AuditAction::TwoFactorEnrolled,
+        AuditAction::TwoFactorDisabled,
+        AuditAction::RecoveryCodesIssued,
+        AuditAction::RecoveryCodeUsed,
+        AuditAction::TwoFactorRequirementChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -136,6 +146,11 @@ impl AuditAction {
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::AccountListRead => "account_list_read",
             AuditAction::AccessRefused => "access_refused",
+            AuditAction::TwoFactorEnrolled => "two_factor_enrolled",
+            AuditAction::TwoFactorDisabled => "two_factor_disabled",
+            AuditAction::RecoveryCodesIssued => "recovery_codes_issued",
+            AuditAction::RecoveryCodeUsed => "recovery_code_used",
+            AuditAction::TwoFactorRequirementChanged => "two_factor_requirement_changed",
         }
     }
 
@@ -185,6 +200,11 @@ impl AuditAction {
             AuditAction::PasswordChanged => "パスワードの変更",
             AuditAction::AccountListRead => "アカウント一覧の閲覧",
             AuditAction::AccessRefused => "アクセスの拒否",
+            AuditAction::TwoFactorEnrolled => "2段階認証の設定",
+            AuditAction::TwoFactorDisabled => "2段階認証の解除",
+            AuditAction::RecoveryCodesIssued => "リカバリーコードの再発行",
+            AuditAction::RecoveryCodeUsed => "リカバリーコードの使用",
+            AuditAction::TwoFactorRequirementChanged => "2段階認証の必須範囲の変更",
         }
     }
 }

@@ -21,7 +21,9 @@ pub mod request;
 pub mod role;
 pub mod session;
 pub mod tenant;
+pub mod throttle;
 pub mod time;
+pub mod totp;
 
 pub use error::{Invalid, Message};
 pub use locale::Locale;

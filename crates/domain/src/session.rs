@@ -1,4 +1,8 @@
-//! Rules for sessions and sign-in throttling, as pure functions of the time.
+//! Rules for sessions and sign-in throttling, as pure functions of the time, and what a
+//! sign-in form may send.
+
+use crate::Invalid;
+use unicode_normalization::UnicodeNormalization;
 
 /// How long a session lives without use, and at most.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,7 +101,8 @@ impl ThrottlePolicy {
     /// Per account: a few mistakes are normal; guessing is not.
     pub const ACCOUNT: ThrottlePolicy =
         ThrottlePolicy { free_attempts: 5, window_ms: 15 * 60 * 1000, base_delay_ms: 30_000, max_delay_ms: 15 * 60 * 1000 };
-    /// Per address: an office behind one NAT signs in many people at once.
+    /// Per address: an office behind one NAT signs in many people at once. Past its free
+    /// attempts an address is only suspect, never locked (see `throttle::sign_in_verdict`).
     pub const ADDRESS: ThrottlePolicy =
         ThrottlePolicy { free_attempts: 30, window_ms: 15 * 60 * 1000, base_delay_ms: 30_000, max_delay_ms: 15 * 60 * 1000 };
 
@@ -111,6 +116,67 @@ impl ThrottlePolicy {
         let delay = self.base_delay_ms.saturating_mul(1i64 << excess).min(self.max_delay_ms);
         (last_failure_ms + delay - now_ms).clamp(0, delay)
     }
+}
+
+/// The longest login id a sign-in form may send: no account has a longer one (the store
+/// refuses to create it), so a longer one is refused before any work.
+pub const MAX_LOGIN_CHARS: usize = 64;
+/// The longest organization code a sign-in form may send (a tenant's code has at most 40).
+pub const MAX_TENANT_CHARS: usize = 40;
+
+fn longer_than(s: &str, max: usize) -> bool {
+    s.chars().nth(max).is_some()
+}
+
+/// Refuses a sign-in whose organization code or login id no account can have, before any
+/// lookup, hashing, throttling or audit write.
+pub fn check_sign_in_input(tenant: &str, login: &str) -> Result<(), Invalid> {
+    if longer_than(tenant.trim(), MAX_TENANT_CHARS) {
+        return Err(Invalid::new(
+            "tenant",
+            format!("組織コードは{MAX_TENANT_CHARS}文字以内で入力してください。"),
+            format!("The organization code has at most {MAX_TENANT_CHARS} characters."),
+        ));
+    }
+    if longer_than(login.trim(), MAX_LOGIN_CHARS) {
+        return Err(Invalid::new(
+            "login",
+            format!("ログインIDは{MAX_LOGIN_CHARS}文字以内で入力してください。"),
+            format!("The login ID has at most {MAX_LOGIN_CHARS} characters."),
+        ));
+    }
+    Ok(())
+}
+
+/// At most this many characters of what an unauthenticated request typed reach the audit log.
+pub const MAX_UNTRUSTED_LABEL_CHARS: usize = 64;
+/// Ends a label that was cut.
+pub const CUT_MARKER: char = '…';
+
+/// Characters that change how text around them is shown without being seen themselves:
+/// bidirectional overrides, zero-width characters, the byte-order mark, soft hyphens.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// What of a typed, unauthenticated value (a login id at a failed sign-in) the permanent
+/// audit log may hold: NFKC-normalized, without control or invisible formatting characters,
+/// at most [`MAX_UNTRUSTED_LABEL_CHARS`] characters, ending in [`CUT_MARKER`] when cut.
+pub fn untrusted_label(typed: &str) -> String {
+    // Only the beginning can survive; normalizing the rest would be work for nothing.
+    let head: String = typed.chars().take(MAX_UNTRUSTED_LABEL_CHARS * 4).collect();
+    let cleaned: Vec<char> = head.nfkc().filter(|c| !c.is_control() && !is_invisible_format(*c)).collect();
+    let cleaned: Vec<char> = {
+        let s: String = cleaned.into_iter().collect();
+        s.trim().chars().collect()
+    };
+    let cut = cleaned.len() > MAX_UNTRUSTED_LABEL_CHARS || head.len() < typed.len();
+    if !cut {
+        return cleaned.into_iter().collect();
+    }
+    let mut out: String = cleaned.into_iter().take(MAX_UNTRUSTED_LABEL_CHARS - 1).collect();
+    out.push(CUT_MARKER);
+    out
 }
 
 #[cfg(test)]
@@ -220,6 +286,35 @@ mod tests {
         fn wait_never_exceeds_max(n in 0u32..1000, last in 0i64..1_000_000, now in 0i64..2_000_000) {
             let w = ThrottlePolicy::ADDRESS.wait_ms(n, last, now);
             prop_assert!((0..=ThrottlePolicy::ADDRESS.max_delay_ms).contains(&w));
+        }
+    }
+    #[test]
+    fn over_long_sign_in_input_is_refused() {
+        assert!(check_sign_in_input("acme", &"a".repeat(64)).is_ok());
+        assert_eq!(check_sign_in_input("acme", &"a".repeat(65)).err().map(|e| e.field), Some("login"));
+        assert_eq!(check_sign_in_input(&"a".repeat(41), "hana").err().map(|e| e.field), Some("tenant"));
+        assert!(check_sign_in_input("acme", &"あ".repeat(1 << 20)).is_err());
+    }
+
+    #[test]
+    fn untrusted_labels_are_normalized_and_capped() {
+        assert_eq!(untrusted_label("hana"), "hana");
+        assert_eq!(untrusted_label("ｈａｎａ"), "hana", "full-width letters fold");
+        assert_eq!(untrusted_label("ha\u{0}na\r\n\u{1b}[31m"), "hana[31m", "control characters go");
+        assert_eq!(untrusted_label("admin\u{202E}nimda\u{200B}"), "adminnimda", "bidi overrides and zero-width go");
+        let cut = untrusted_label(&"x".repeat(1 << 20));
+        assert_eq!(cut.chars().count(), MAX_UNTRUSTED_LABEL_CHARS);
+        assert!(cut.ends_with(CUT_MARKER));
+        assert_eq!(untrusted_label(&"y".repeat(64)), "y".repeat(64), "64 characters fit whole");
+        assert!(untrusted_label(&"y".repeat(65)).ends_with(CUT_MARKER));
+    }
+
+    proptest! {
+        #[test]
+        fn untrusted_labels_never_exceed_the_cap(s in "\\PC{0,300}|[\\x00-\\x1f\\u{202a}-\\u{202e}a]{0,300}") {
+            let label = untrusted_label(&s);
+            prop_assert!(label.chars().count() <= MAX_UNTRUSTED_LABEL_CHARS);
+            prop_assert!(!label.chars().any(|c| c.is_control() || is_invisible_format(c)));
         }
     }
 }

@@ -24,6 +24,7 @@ mod taxonomy;
 mod tenants;
 mod throttle;
 mod tokens;
+mod totp;
 mod users;
 
 pub use audit::{AuditStats, VerifyOutcome};
@@ -51,6 +52,7 @@ pub use sessions::{NewSession, SessionRecord};
 pub use taxonomy::{Taxonomy, TaxonomyItem};
 pub use tenants::TenantRow;
 pub use tokens::{TokenPrincipal, TokenRow};
+pub use totp::{SecondFactorOutcome, SignInChallenge, TotpSecret, TwoFactorStatus};
 pub use users::{one_time_password, AccountRow, NewUser, UserRow, WRONG_CURRENT_PASSWORD};
 
 use std::sync::Arc;

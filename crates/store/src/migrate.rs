@@ -321,6 +321,51 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
+        version: 4,
+        name: "two_factor_sign_in",
+        statements: &[
+            // One TOTP secret per account, sealed like every confidential text; `confirmed_at`
+            // is NULL while enrollment waits for its first code. `last_step` is the time step
+            // of the last accepted code: it and every earlier step are spent (no replay).
+            "CREATE TABLE two_factor_secrets (
+                user_id BIGINT PRIMARY KEY REFERENCES users(id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                created_at BIGINT NOT NULL,
+                confirmed_at BIGINT,
+                last_step BIGINT NOT NULL
+            )",
+            // Only the SHA-256 of each recovery code (80 random bits), bound to its account.
+            "CREATE TABLE two_factor_recovery_codes (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                code_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                used_at BIGINT
+            )",
+            "CREATE INDEX two_factor_recovery_codes_user ON two_factor_recovery_codes (user_id)",
+            // The half-signed-in state between a correct password and the code (or the
+            // enrollment a tenant requires): server-side, short-lived, by the hash of its cookie.
+            "CREATE TABLE two_factor_challenges (
+                id_hash TEXT PRIMARY KEY,
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                stage TEXT NOT NULL,
+                next_path TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX two_factor_challenges_user ON two_factor_challenges (user_id)",
+            // A tenant's setting: who must use a second factor (no row: nobody).
+            "CREATE TABLE two_factor_requirements (
+                tenant_id BIGINT PRIMARY KEY REFERENCES tenants(id),
+                requirement TEXT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+        ],
+    },
+    Migration {
         version: 5,
         name: "sealed_report_facts",
         statements: &[

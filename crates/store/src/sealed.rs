@@ -234,7 +234,7 @@ pub(crate) async fn register_keys(db: &Db, keys: &Keyring) -> Result<()> {
 }
 
 /// Sealed purposes that hold the store's own secrets rather than personal data.
-const SYSTEM_PURPOSES: &[&str] = &["pseudonym_secret"];
+const SYSTEM_PURPOSES: &[&str] = &["pseudonym_secret", crate::totp::PURPOSE];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Purposes {

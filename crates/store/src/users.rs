@@ -71,6 +71,18 @@ pub fn one_time_password() -> String {
     domain::account::one_time_password(bytes)
 }
 
+/// Checks `password` against `hash`, or against the dummy hash when there is no account to
+/// check it against: either way one argon2 verification is spent, off the async threads.
+async fn verify_or_dummy(password: &str, hash: Option<String>) -> Result<bool> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| DUMMY_HASH.get_or_init(|| hash_password("careerdock-dummy").unwrap_or_default()).clone());
+        verify_password(&pw, &hash)
+    })
+    .await
+    .map_err(|e| StoreError::Crypto(e.to_string()))
+}
+
 async fn hash_in_background(password: &str) -> Result<String> {
     let pw = password.to_string();
     tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| StoreError::Crypto(e.to_string()))?
@@ -141,14 +153,20 @@ impl Store {
             .fetch_optional(&self.db.read)
             .await?;
         let (id, hash) = match r {
-            Some(r) => (Some(r.try_get::<i64, _>("id")?), r.try_get::<String, _>("password_hash")?),
-            None => (None, DUMMY_HASH.get_or_init(|| hash_password("careerdock-dummy").unwrap_or_default()).clone()),
+            Some(r) => (Some(r.try_get::<i64, _>("id")?), Some(r.try_get::<String, _>("password_hash")?)),
+            None => (None, None),
         };
-        let ok = verify_in_background(password, hash).await?;
+        let ok = verify_or_dummy(password, hash).await?;
         match (id, ok) {
             (Some(id), true) => Ok(Some(self.user(tenant, UserId::new(id)).await?)),
             _ => Ok(None),
         }
+    }
+
+    /// Spends the time of a password check on a sign-in that cannot succeed (an unknown
+    /// organization code, an empty login), so that it answers no faster than a wrong password.
+    pub async fn authenticate_nobody(&self, password: &str) -> Result<()> {
+        verify_or_dummy(password, None).await.map(|_| ())
     }
 
     pub async fn user(&self, tenant: TenantId, id: UserId) -> Result<UserRow> {

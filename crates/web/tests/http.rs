@@ -5,7 +5,9 @@
 mod accounts;
 mod e2e;
 mod hardening;
+mod sign_in_hardening;
 mod support;
+mod two_factor;
 
 use anyhow::{bail, Context, Result};
 use domain::audit::AuditAction;

@@ -15,6 +15,7 @@ mod review;
 mod session;
 mod taxonomy;
 mod tokens;
+mod two_factor;
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, ErrorInfo};
@@ -45,6 +46,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = review::routes(r);
     let r = cases::routes(r);
     let r = taxonomy::routes(r);
+    let r = two_factor::routes(r);
     admin::routes(r)
 }
 
@@ -69,6 +71,7 @@ const NAV: &[(&str, &str, Operation)] = &[
     ("/settings/taxonomy", "nav-taxonomy", Operation::ManageTaxonomy),
     ("/admin/users", "nav-users", Operation::ManageUsers),
     ("/admin/audit", "nav-audit", Operation::ViewAuditLog),
+    ("/admin/security", "nav-security", Operation::ManageUsers),
     ("/tokens", "nav-tokens", Operation::ManageOwnTokens),
 ];
 

@@ -14,10 +14,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::audit::AuditAction;
 use domain::policy::Operation;
-use domain::session::{local_return_path, ThrottlePolicy};
+use domain::session::local_return_path;
+use domain::throttle::{SignInKeys, Verdict};
 use domain::{Locale, Role};
 use serde::Deserialize;
-use store::Ctx;
+use store::{Ctx, TenantRow, UserRow};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/login", Operation::Public, login_page)
@@ -30,7 +31,7 @@ pub fn routes(r: Routes) -> Routes {
 
 /// Only paths of this site are followed after sign-in, a role choice or a language switch
 /// (`domain::session::local_return_path`), so a link cannot send a user elsewhere.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next.and_then(local_return_path) {
         Some(n) if !n.starts_with("/login") => n.to_string(),
         _ => "/".to_string(),
@@ -83,10 +84,16 @@ fn login_response(state: &AppState, headers: &HeaderMap, mut page: LoginPage, st
     let token = state.store.issue_login_form_token();
     page.ctx.csrf = token.clone();
     let mut res = with_status(render(&page)?, status);
-    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &token, Some(3600), secure_request(state, headers)).parse() {
+    attach_login_csrf(state, headers, &mut res, &token);
+    Ok(res)
+}
+
+/// Sets the cookie half of a form token for pages shown before sign-in (the sign-in form, and
+/// the second step's forms), whose other half is the form's hidden field.
+pub(super) fn attach_login_csrf(state: &AppState, headers: &HeaderMap, res: &mut Response, token: &str) {
+    if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, token, Some(3600), secure_request(state, headers)).parse() {
         res.headers_mut().append(SET_COOKIE, v);
     }
-    Ok(res)
 }
 
 fn login_page_for(state: &AppState, locale: Locale, tenant: String, login: String, next: String, error: String) -> LoginPage {
@@ -120,6 +127,13 @@ async fn login_page(
     login_response(&state, &headers, page, StatusCode::OK)
 }
 
+/// The sign-in form again, saying why (a second step that expired, say).
+pub(super) async fn login_form_with(state: &AppState, headers: &HeaderMap, locale: Locale, error: String) -> AppResult<Response> {
+    let tenant = default_tenant(state).await;
+    let page = login_page_for(state, locale, tenant, String::new(), "/".to_string(), error);
+    login_response(state, headers, page, StatusCode::OK)
+}
+
 #[derive(Deserialize)]
 pub struct LoginForm {
     tenant: String,
@@ -135,37 +149,66 @@ async fn login_submit(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> AppResult<Response> {
+    // No account has a longer login id or organization code: refused before any work.
+    if let Err(e) = domain::session::check_sign_in_input(&f.tenant, &f.login) {
+        let t = crate::i18n::Tr::new(locale);
+        let page =
+            login_page_for(&state, locale, String::new(), String::new(), safe_next(f.next.as_deref()), t.msg(&e.message).to_string());
+        return login_response(&state, &headers, page, StatusCode::UNPROCESSABLE_ENTITY);
+    }
     let login = f.login.trim().to_string();
     let tenant_slug = f.tenant.trim().to_string();
-    let addr_key = format!("addr:{addr}");
-    let acct_key = format!("acct:{tenant_slug}:{login}");
-    let wait = state
-        .store
-        .throttle_wait_ms(&addr_key, ThrottlePolicy::ADDRESS)
-        .await?
-        .max(state.store.throttle_wait_ms(&acct_key, ThrottlePolicy::ACCOUNT).await?);
-    if wait > 0 {
-        return Err(AppError::Throttled(((wait + 999) / 1000) as u64));
+    let keys = SignInKeys::new(&addr, &tenant_slug, &login);
+    let verdict = state.store.sign_in_verdict(&keys).await?;
+    if verdict != Verdict::Attempt {
+        return Err(AppError::Throttled(verdict.retry_after_secs()));
     }
     let tenant = state.store.tenant_by_slug(&tenant_slug).await.ok();
     let user = match &tenant {
         Some(t) if !login.is_empty() => state.store.authenticate(t.id, &login, &f.password).await?,
-        _ => None,
+        // As slow as a wrong password, so the answer does not tell which codes exist.
+        _ => {
+            state.store.authenticate_nobody(&f.password).await?;
+            None
+        }
     };
     let next = safe_next(f.next.as_deref());
     let (Some(tenant), Some(user)) = (tenant.clone(), user) else {
-        state.store.record_login_failure(&[&addr_key, &acct_key]).await?;
+        state.store.record_login_failure(&keys.all()).await?;
         if let Some(t) = &tenant {
-            let ctx = Ctx::anonymous(t.id, &login);
-            state.store.audit(&ctx, ctx.event(AuditAction::SignInFailed, "login", &login)).await?;
+            // What was typed reaches the permanent audit log only normalized and capped.
+            let label = domain::session::untrusted_label(&login);
+            let ctx = Ctx::anonymous(t.id, &label);
+            state.store.audit(&ctx, ctx.event(AuditAction::SignInFailed, "login", &label)).await?;
         }
         let t = crate::i18n::Tr::new(locale);
         let page = login_page_for(&state, locale, tenant_slug, login, next, t.get("login-failed"));
         return login_response(&state, &headers, page, StatusCode::UNAUTHORIZED);
     };
-    state.store.clear_login_failures(&acct_key).await?;
+    for key in keys.cleared_by_success() {
+        state.store.clear_login_failures(key).await?;
+    }
+    // An enrolled user gives a code next; one the tenant requires to enroll, enrolls first.
+    if let Some(res) = super::two_factor::second_step(&state, &headers, &tenant, &user, &next).await? {
+        return Ok(res);
+    }
+    let (cookies, target) = start_session(&state, &headers, &tenant, &user, next).await?;
+    let mut res = Redirect::to(&target).into_response();
+    append_cookies(&mut res, &cookies);
+    Ok(res)
+}
+
+/// Starts the session of a user who has proven who they are (password, and the second factor
+/// when they have one): the `Set-Cookie` lines to send, and where to go next.
+pub(super) async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    tenant: &TenantRow,
+    user: &UserRow,
+    next: String,
+) -> AppResult<(Vec<String>, String)> {
     let role = if user.roles.len() == 1 { user.roles.first().copied() } else { None };
-    let old = cookie(&headers, SESSION_COOKIE);
+    let old = cookie(headers, SESSION_COOKIE);
     let session = state.store.create_session(tenant.id, user.id, role, old).await?;
     let ctx = Ctx::signed_in(&session.proof, &user.login, &user.roles, role);
     state.store.audit(&ctx, ctx.event(AuditAction::SignIn, "user", user.id)).await?;
@@ -174,15 +217,17 @@ async fn login_submit(
     } else {
         next
     };
-    let secure = secure_request(&state, &headers);
-    let mut res = Redirect::to(&target).into_response();
-    let cookies = [set_cookie(SESSION_COOKIE, &session.secret, None, secure), set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), secure)];
+    let secure = secure_request(state, headers);
+    let cookies = vec![set_cookie(SESSION_COOKIE, &session.secret, None, secure), set_cookie(LOGIN_CSRF_COOKIE, "", Some(0), secure)];
+    Ok((cookies, target))
+}
+
+pub(super) fn append_cookies(res: &mut Response, cookies: &[String]) {
     for c in cookies {
         if let Ok(v) = c.parse() {
             res.headers_mut().append(SET_COOKIE, v);
         }
     }
-    Ok(res)
 }
 
 async fn logout(State(state): State<AppState>, Authed(p): Authed, headers: HeaderMap) -> AppResult<Response> {

@@ -9,6 +9,7 @@ mod autosave;
 mod fixture;
 mod review;
 mod roles;
+mod two_factor;
 
 use crate::support::{App, PASSWORD, TENANT};
 use anyhow::{anyhow, bail, Context, Result};

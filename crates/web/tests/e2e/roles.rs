@@ -28,6 +28,7 @@ const NAV: &[(&str, Operation)] = &[
     ("/settings/taxonomy", Operation::ManageTaxonomy),
     ("/admin/users", Operation::ManageUsers),
     ("/admin/audit", Operation::ViewAuditLog),
+    ("/admin/security", Operation::ManageUsers),
     ("/tokens", Operation::ManageOwnTokens),
 ];
 

@@ -1,0 +1,69 @@
+# Two-factor sign-in (TOTP): the second step, enrollment, recovery codes, the admin's setting.
+nav-two-factor = Two-factor sign-in
+nav-security = Two-factor settings
+
+two-factor-code-title = Verification code
+two-factor-code-lead = Enter the 6-digit code shown in your authenticator app.
+two-factor-code-label = Verification code (6 digits)
+two-factor-code-or-recovery-label = Verification code or recovery code
+two-factor-code-help = If you cannot use your authenticator app, enter one of the recovery codes you kept when you set it up (for example abcd-efgh-ijkl-mnop). Each recovery code works once.
+two-factor-code-submit = Verify and sign in
+two-factor-code-restart = Start signing in again
+two-factor-code-wrong = The code is not correct. Enter the latest code shown in your authenticator app.
+two-factor-expired = The sign-in was not completed in time. Please sign in again.
+two-factor-code-replayed = This code has already been used. Wait for your authenticator app to show the next one.
+
+two-factor-enroll-title = Set up two-factor sign-in
+two-factor-enroll-required = Your organization requires two-factor sign-in. Nothing else is available until you have set it up.
+two-factor-enroll-lead = When you sign in, you will enter a code from an authenticator app (Google Authenticator, Microsoft Authenticator, …) in addition to your password.
+two-factor-enroll-step-scan = 1. Add the account to your authenticator app
+two-factor-enroll-scan-help = Scan this QR code with your authenticator app.
+two-factor-enroll-qr-label = QR code to add the account to an authenticator app
+two-factor-enroll-secret-help = If you cannot scan the QR code, type this key into the app (time-based, 6 digits, 30 seconds).
+two-factor-enroll-step-confirm = 2. Enter a code
+two-factor-enroll-code-help = Enter the 6-digit code your app shows once the account is added, to finish setting up.
+two-factor-enroll-submit = Finish setting up
+
+two-factor-codes-title = Recovery codes
+two-factor-codes-warning = These recovery codes are shown only on this page. Print them or keep them somewhere safe.
+two-factor-codes-heading = Recovery codes (10)
+two-factor-codes-usage = If you lose access to your authenticator app, you can sign in with a recovery code instead of a verification code. Each code works once.
+two-factor-codes-continue = I have kept them; continue
+
+two-factor-title = Two-factor sign-in
+two-factor-status-heading = Status
+two-factor-status-on = Two-factor sign-in is on (set up { $date }).
+two-factor-status-codes-left = Unused recovery codes: { $count }
+two-factor-renew-heading = New recovery codes
+two-factor-renew-help = Issues ten new recovery codes; the previous ones stop working. Enter a code from your authenticator app.
+two-factor-renew-submit = Issue new codes
+two-factor-disable-heading = Turn off two-factor sign-in
+two-factor-disable-help = Once it is off, signing in takes only your password. Enter a verification code or a recovery code.
+two-factor-disable-confirm = Turn off two-factor sign-in?
+two-factor-disable-submit = Turn off
+two-factor-disable-required = Your organization requires two-factor sign-in for your account, so it cannot be turned off. If you lost your authenticator app, ask an administrator to reset it.
+two-factor-disabled-notice = Two-factor sign-in is now off.
+
+two-factor-admin-title = Two-factor settings
+two-factor-admin-lead = Choose who must sign in with a second factor, and see where each account stands. API tokens are not affected.
+two-factor-admin-requirement-heading = Who must use it
+two-factor-admin-requirement-legend = Require two-factor sign-in for
+two-factor-requirement-nobody = Nobody
+two-factor-requirement-nobody-help = Each user may set it up if they wish.
+two-factor-requirement-confidential = Roles that read confidential content
+two-factor-requirement-confidential-help = Required of users holding the career consultant, supervisor or occupational health role.
+two-factor-requirement-everyone = Everyone
+two-factor-requirement-everyone-help = Required of every user.
+two-factor-admin-requirement-note = Users who become concerned and have not set it up are signed out at once, and asked to set it up at their next sign-in.
+two-factor-admin-save = Save
+two-factor-admin-accounts-heading = Accounts
+two-factor-admin-col-status = Two-factor sign-in
+two-factor-admin-enrolled-since = On (since { $date })
+two-factor-admin-not-enrolled = Not set up
+two-factor-admin-missing = Required
+two-factor-admin-reset = Reset
+two-factor-admin-reset-label = Reset two-factor sign-in of { $login }
+two-factor-admin-reset-confirm = Reset the two-factor sign-in of { $login } and end their sessions?
+two-factor-admin-saved = Saved. Sessions ended: { $count }
+two-factor-admin-reset-done = The two-factor sign-in of { $login } has been reset.
+two-factor-admin-unknown-requirement = Choose who must use two-factor sign-in.

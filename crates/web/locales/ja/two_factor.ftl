@@ -1,0 +1,69 @@
+# Two-factor sign-in (TOTP): the second step, enrollment, recovery codes, the admin's setting.
+nav-two-factor = 2段階認証
+nav-security = 2段階認証の設定
+
+two-factor-code-title = 確認コードの入力
+two-factor-code-lead = 認証アプリに表示されている6桁の確認コードを入力してください。
+two-factor-code-label = 確認コード（6桁）
+two-factor-code-or-recovery-label = 確認コード、またはリカバリーコード
+two-factor-code-help = 認証アプリを使えない場合は、設定時に保管したリカバリーコード（例: abcd-efgh-ijkl-mnop）を入力できます。各リカバリーコードは1回だけ使えます。
+two-factor-code-submit = 確認してログイン
+two-factor-code-restart = 最初からログインし直す
+two-factor-code-wrong = 確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。
+two-factor-expired = ログインの確認の有効期限が切れました。もう一度ログインしてください。
+two-factor-code-replayed = この確認コードはすでに使用されています。認証アプリに次のコードが表示されてから入力してください。
+
+two-factor-enroll-title = 2段階認証の設定
+two-factor-enroll-required = 組織の設定により、2段階認証の設定が必要です。設定が完了するまで、他の画面はご利用いただけません。
+two-factor-enroll-lead = ログインの際に、パスワードに加えて認証アプリ（Google Authenticator、Microsoft Authenticator など）の確認コードを入力するようになります。
+two-factor-enroll-step-scan = 1. 認証アプリに登録する
+two-factor-enroll-scan-help = 認証アプリで次のQRコードを読み取ってください。
+two-factor-enroll-qr-label = 認証アプリに登録するためのQRコード
+two-factor-enroll-secret-help = QRコードを読み取れない場合は、認証アプリに次のキーを手入力してください（時間ベース、6桁、30秒）。
+two-factor-enroll-step-confirm = 2. 確認コードを入力する
+two-factor-enroll-code-help = 登録後に認証アプリに表示される6桁のコードを入力すると、設定が完了します。
+two-factor-enroll-submit = 設定を完了する
+
+two-factor-codes-title = リカバリーコード
+two-factor-codes-warning = これらのリカバリーコードは、この画面でしか表示されません。印刷するなどして、安全な場所に保管してください。
+two-factor-codes-heading = リカバリーコード（10個）
+two-factor-codes-usage = 認証アプリを使えなくなったときは、確認コードの代わりにリカバリーコードを入力してログインできます。各コードは1回だけ使えます。
+two-factor-codes-continue = 保管しました。次へ進む
+
+two-factor-title = 2段階認証
+two-factor-status-heading = 設定状況
+two-factor-status-on = 2段階認証は有効です（{ $date } に設定）。
+two-factor-status-codes-left = 未使用のリカバリーコード: { $count }個
+two-factor-renew-heading = リカバリーコードの再発行
+two-factor-renew-help = 新しいリカバリーコードを10個発行します。これまでのリカバリーコードは使えなくなります。認証アプリの確認コードを入力してください。
+two-factor-renew-submit = 再発行する
+two-factor-disable-heading = 2段階認証の解除
+two-factor-disable-help = 解除すると、ログインはパスワードだけになります。確認コードまたはリカバリーコードを入力してください。
+two-factor-disable-confirm = 2段階認証を解除します。よろしいですか。
+two-factor-disable-submit = 解除する
+two-factor-disable-required = 組織の設定により、あなたのアカウントでは2段階認証が必須のため解除できません。認証アプリを使えなくなった場合は、システム管理者にリセットを依頼してください。
+two-factor-disabled-notice = 2段階認証を解除しました。
+
+two-factor-admin-title = 2段階認証の設定
+two-factor-admin-lead = 2段階認証を必須とする範囲を設定し、各アカウントの設定状況を確認します。APIトークンによるアクセスには影響しません。
+two-factor-admin-requirement-heading = 必須とする範囲
+two-factor-admin-requirement-legend = 2段階認証を必須にする利用者
+two-factor-requirement-nobody = 必須にしない
+two-factor-requirement-nobody-help = 各利用者が任意で設定できます。
+two-factor-requirement-confidential = 機密情報を扱う役割のみ
+two-factor-requirement-confidential-help = キャリアコンサルタント、スーパーバイザー、産業保健スタッフの役割を持つ利用者に必須とします。
+two-factor-requirement-everyone = 全員
+two-factor-requirement-everyone-help = すべての利用者に必須とします。
+two-factor-admin-requirement-note = 必須となった利用者のうち未設定の方は、ログイン中であってもログアウトされ、次回ログイン時に設定を求められます。
+two-factor-admin-save = 保存する
+two-factor-admin-accounts-heading = アカウントごとの設定状況
+two-factor-admin-col-status = 2段階認証
+two-factor-admin-enrolled-since = 有効（{ $date } に設定）
+two-factor-admin-not-enrolled = 未設定
+two-factor-admin-missing = 要設定
+two-factor-admin-reset = リセット
+two-factor-admin-reset-label = { $login } の2段階認証をリセット
+two-factor-admin-reset-confirm = { $login } の2段階認証をリセットし、ログイン中のセッションを終了します。よろしいですか。
+two-factor-admin-saved = 設定を保存しました。ログアウトされたセッション: { $count }件
+two-factor-admin-reset-done = { $login } の2段階認証をリセットしました。
+two-factor-admin-unknown-requirement = 必須とする範囲を選択してください。
