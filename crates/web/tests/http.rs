@@ -3,6 +3,7 @@
 //! HTTP like a browser would (cookies, forms, CSRF tokens, no redirect following).
 
 mod e2e;
+mod records;
 mod support;
 
 use anyhow::{bail, Context, Result};
