@@ -92,6 +92,7 @@ pub struct World {
     pub hr2: Person,
     pub admin2: Person,
     slots: AtomicI64,
+    upcoming: AtomicI64,
     serial: AtomicI64,
 }
 
@@ -113,7 +114,7 @@ async fn existing(store: &Store, tenant: TenantId, login: &'static str, role: Ro
 }
 
 /// The current fiscal year (April to March), as the cycles' period.
-fn fiscal_year() -> Result<(NaiveDate, NaiveDate)> {
+pub fn fiscal_year() -> Result<(NaiveDate, NaiveDate)> {
     let today = store::today_jst();
     let fy = today.year() - i32::from(today.month() < 4);
     let from = NaiveDate::from_ymd_opt(fy, 4, 1).context("fiscal year")?;
@@ -219,7 +220,17 @@ impl World {
             register: register2,
             cycle: cycle2,
         };
-        Ok(World { app, home, other, actors, hr2, admin2, slots: AtomicI64::new(0), serial: AtomicI64::new(0) })
+        Ok(World {
+            app,
+            home,
+            other,
+            actors,
+            hr2,
+            admin2,
+            slots: AtomicI64::new(0),
+            upcoming: AtomicI64::new(0),
+            serial: AtomicI64::new(0),
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -246,6 +257,20 @@ impl World {
             .context("midnight in Japan")?
             .timestamp_millis();
         let start = midnight + n * 2 * 3_600_000;
+        Slot::new(start, start + 3_600_000).map_err(|e| anyhow!("{e:?}"))
+    }
+
+    /// A one-hour slot from tomorrow on (Japan time), two hours after the previous one: for
+    /// interviews the upcoming lists and the calendar show.
+    pub fn upcoming_slot(&self) -> Result<Slot> {
+        let n = self.upcoming.fetch_add(1, Ordering::SeqCst);
+        let tomorrow = store::today_jst() + chrono::Duration::days(1);
+        let start = domain::time::JST
+            .from_local_datetime(&tomorrow.and_time(chrono::NaiveTime::MIN))
+            .single()
+            .context("midnight in Japan")?
+            .timestamp_millis()
+            + n * 2 * 3_600_000;
         Slot::new(start, start + 3_600_000).map_err(|e| anyhow!("{e:?}"))
     }
 
