@@ -5,6 +5,7 @@
 mod accounts;
 mod e2e;
 mod hardening;
+mod records;
 mod sign_in_hardening;
 mod support;
 mod two_factor;

@@ -453,14 +453,25 @@ async fn save(
                 String::new(),
             )
             .await?;
-            Ok(with_status(res, axum::http::StatusCode::UNPROCESSABLE_ENTITY))
+            redrawn(res, axum::http::StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(inv))
         }
         Err(store::StoreError::Conflict(msg)) => {
-            let msg = msg.in_locale(locale).to_string();
-            let res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), vec![msg], String::new()).await?;
-            Ok(with_status(res, axum::http::StatusCode::CONFLICT))
+            let text = msg.in_locale(locale).to_string();
+            let res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), vec![text], String::new()).await?;
+            redrawn(res, axum::http::StatusCode::CONFLICT, AppError::Conflict(msg))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The editor drawn again with the refusal, answered with `status`. A report that is no longer
+/// editable (submitted or approved meanwhile) has no editor to draw: the refusal is answered on
+/// its own (an error page with its message) rather than as a redirect with an error status.
+fn redrawn(editor: Response, status: axum::http::StatusCode, refusal: AppError) -> AppResult<Response> {
+    if editor.status().is_redirection() {
+        Err(refusal)
+    } else {
+        Ok(with_status(editor, status))
     }
 }
 
@@ -505,7 +516,7 @@ async fn submit_and_show(state: &AppState, p: &Principal, locale: Locale, id: Re
         Ok(()) => Ok(Redirect::to(&format!("/reports/{id}?notice=submitted")).into_response()),
         Err(store::StoreError::Invalid(inv)) => {
             let res = edit_page(state, p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
-            Ok(with_status(res, axum::http::StatusCode::UNPROCESSABLE_ENTITY))
+            redrawn(res, axum::http::StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(inv))
         }
         Err(e) => Err(e.into()),
     }

@@ -1,6 +1,7 @@
 //! End-to-end tests in a real headless Chromium (chromedriver + fantoccini) against the real
-//! application: signing in per role, the supervisor's review of a report (R1, R2), and the
-//! report editor's autosave surviving an expired sign-in.
+//! application: signing in per role, the supervisor's review of a report (R1, R2), the
+//! report editor's autosave surviving an expired sign-in, and stored payloads in every
+//! free-text field shown as text and never run (`xss`).
 //!
 //! Waits poll the page (never fixed sleeps); a failing step reports the page's URL and text
 //! and the tail of the chromedriver log.
@@ -10,6 +11,7 @@ mod fixture;
 mod review;
 mod roles;
 mod two_factor;
+mod xss;
 
 use crate::support::{App, PASSWORD, TENANT};
 use anyhow::{anyhow, bail, Context, Result};
@@ -161,11 +163,16 @@ impl Ui {
     /// Signs in through the form on the current `/login` page (opened with `path`); waits for
     /// the page the sign-in leads to.
     pub async fn sign_in_at(&self, path: &str, login: &str) -> Result<()> {
+        self.sign_in_with(path, TENANT, login).await
+    }
+
+    /// Signs in to `tenant` through the form on the `/login` page opened with `path`.
+    pub async fn sign_in_with(&self, path: &str, tenant: &str, login: &str) -> Result<()> {
         self.goto(path).await?;
         if !self.path().await?.starts_with("/login") {
             bail!("expected the sign-in page at {path}, got {}", self.path().await?);
         }
-        self.fill("#tenant", TENANT).await?;
+        self.fill("#tenant", tenant).await?;
         self.fill("#login", login).await?;
         self.fill("#password", PASSWORD).await?;
         self.click_and_wait("form[action='/login'] button[type=submit]").await?;
