@@ -27,7 +27,7 @@ use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use domain::policy::{decide, Action, Target};
+use domain::policy::{decide, Action, Actor, Target};
 use domain::{Locale, Role};
 
 pub fn routes(r: Routes) -> Routes {
@@ -53,22 +53,41 @@ pub struct NavItem {
     pub current: bool,
 }
 
-const NAV: &[(&str, &str, Action)] = &[
-    ("/", "nav-home", Action::ViewHome),
-    ("/cycles", "nav-cycles", Action::ViewCycles),
-    ("/interviews", "nav-interviews", Action::ManageInterviews),
-    ("/requests", "nav-requests", Action::HandleRequests),
-    ("/reports", "nav-reports", Action::WriteReports),
-    ("/review", "nav-review", Action::ReviewReports),
-    ("/cases", "nav-cases", Action::ReadReports),
-    ("/my/interviews", "nav-my-interviews", Action::ViewOwnInterviews),
-    ("/employees", "nav-employees", Action::ListEmployees),
-    ("/employees/import", "nav-import", Action::ImportEmployees),
-    ("/settings/taxonomy", "nav-taxonomy", Action::ManageTaxonomy),
-    ("/admin/users", "nav-users", Action::ManageUsers),
-    ("/admin/audit", "nav-audit", Action::ViewAuditLog),
-    ("/tokens", "nav-tokens", Action::ManageOwnTokens),
+/// One link of the navigation: where it leads, the message key of its label, and the action
+/// whose policy decides who sees it (the action of the page it leads to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label_key: &'static str,
+    pub action: Action,
+}
+
+const fn link(href: &'static str, label_key: &'static str, action: Action) -> NavLink {
+    NavLink { href, label_key, action }
+}
+
+const NAV: &[NavLink] = &[
+    link("/", "nav-home", Action::ViewHome),
+    link("/cycles", "nav-cycles", Action::ViewCycles),
+    link("/interviews", "nav-interviews", Action::ManageInterviews),
+    link("/requests", "nav-requests", Action::HandleRequests),
+    link("/reports", "nav-reports", Action::WriteReports),
+    link("/review", "nav-review", Action::ReviewReports),
+    link("/cases", "nav-cases", Action::ReadReports),
+    link("/my/interviews", "nav-my-interviews", Action::ViewOwnInterviews),
+    link("/employees", "nav-employees", Action::ListEmployees),
+    link("/employees/import", "nav-import", Action::ImportEmployees),
+    link("/settings/taxonomy", "nav-taxonomy", Action::ManageTaxonomy),
+    link("/admin/users", "nav-users", Action::ManageUsers),
+    link("/admin/audit", "nav-audit", Action::ViewAuditLog),
+    link("/tokens", "nav-tokens", Action::ManageOwnTokens),
 ];
+
+/// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
+/// role. The page frame shows exactly these.
+pub fn navigation(actor: &Actor) -> Vec<NavLink> {
+    NAV.iter().filter(|l| decide(actor, l.action, Target::Route).is_allow()).copied().collect()
+}
 
 /// One `<option>` of a select.
 pub struct Choice {
@@ -95,16 +114,15 @@ impl PageCtx {
     pub fn new(p: &Principal, locale: Locale, title_key: &str, path: &str) -> Self {
         let t = Tr::new(locale);
         let nav = match p.actor() {
-            Some(actor) => NAV
-                .iter()
-                .filter(|(_, _, action)| decide(&actor, *action, Target::Route).is_allow())
-                .map(|(href, key, _)| NavItem {
-                    href,
-                    label: t.get(key),
-                    current: *href == path
-                        || (*href != "/"
-                            && path.starts_with(href)
-                            && !NAV.iter().any(|(h, _, _)| h.len() > href.len() && path.starts_with(h))),
+            Some(actor) => navigation(&actor)
+                .into_iter()
+                .map(|l| NavItem {
+                    href: l.href,
+                    label: t.get(l.label_key),
+                    current: l.href == path
+                        || (l.href != "/"
+                            && path.starts_with(l.href)
+                            && !NAV.iter().any(|o| o.href.len() > l.href.len() && path.starts_with(o.href))),
                 })
                 .collect(),
             None => Vec::new(),
