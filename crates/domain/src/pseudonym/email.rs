@@ -51,14 +51,18 @@ pub(super) fn addresses(folded: &Folded) -> Vec<(usize, usize)> {
     out
 }
 
-/// The register's addresses that [`addresses`] would not find whole (a local part with quotes,
-/// commas, brackets …), matched as they are, in any case.
-pub(super) fn unusual(register: &[String]) -> Option<AhoCorasick> {
-    let odd: Vec<&String> = register.iter().filter(|a| !a.bytes().all(|b| is_local(b) || b == b'@' || is_domain(b))).collect();
-    if odd.is_empty() {
+/// Whether [`addresses`] would not find this address of the register whole (a local part with
+/// quotes, commas, brackets …).
+pub(super) fn unusual(address: &str) -> bool {
+    !address.bytes().all(|b| is_local(b) || b == b'@' || is_domain(b))
+}
+
+/// The register's unusual addresses, matched as they are, in any case.
+pub(super) fn matcher(unusual: &[String]) -> Option<AhoCorasick> {
+    if unusual.is_empty() {
         return None;
     }
-    AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::LeftmostLongest).build(odd).ok()
+    AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(MatchKind::LeftmostLongest).build(unusual).ok()
 }
 
 #[cfg(test)]
@@ -87,12 +91,14 @@ mod tests {
 
     #[test]
     fn unusual_register_addresses_are_matched_whole() {
-        let register = vec!["plain@example.com".to_owned(), "\"o'neil, k\"@example.com".to_owned()];
-        let ac = unusual(&register);
+        let register = ["plain@example.com".to_owned(), "\"o'neil, k\"@example.com".to_owned()];
+        assert!(!unusual(&register[0]) && unusual(&register[1]));
+        let odd: Vec<String> = register.iter().filter(|a| unusual(a)).cloned().collect();
+        let ac = matcher(&odd);
         assert!(ac.is_some());
         let hits: Vec<_> =
             ac.iter().flat_map(|ac| ac.find_iter("to \"O'Neil, K\"@Example.com now")).map(|m| (m.start(), m.end())).collect();
         assert_eq!(hits, [(3, 26)]);
-        assert!(unusual(&register[..1]).is_none());
+        assert!(matcher(&[]).is_none());
     }
 }

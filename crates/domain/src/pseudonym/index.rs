@@ -42,9 +42,9 @@ pub struct NameIndex {
     common: Option<AhoCorasick>,
     /// The key of a family or given reading in Latin letters → its form.
     pub(super) romaji: HashMap<String, usize>,
-    /// The key of a whole reading in Latin letters, family then given or given then family, →
-    /// who bears it.
-    pub(super) romaji_full: HashMap<String, Vec<usize>>,
+    /// The key of a whole reading in Latin letters (its [`hash_of`]), family then given or given
+    /// then family, → who bears it.
+    pub(super) romaji_full: HashMap<u64, Slots>,
     numbers: Numbers,
     unusual_emails: Option<AhoCorasick>,
 }
@@ -151,48 +151,61 @@ impl NameIndex {
         drop(patterns);
         let common = AhoCorasick::builder().match_kind(MatchKind::Standard).build(COMMON_WORDS.split_whitespace()).ok();
 
-        // Readings in Latin letters, employee numbers and e-mail addresses.
+        // Readings in Latin letters (each distinct reading romanized once), employee numbers and
+        // e-mail addresses.
         let mut romaji_forms: HashMap<String, usize> = HashMap::new();
-        let mut romaji_full: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut romanized: HashMap<String, Option<(String, String)>> = HashMap::new();
+        let mut romaji_full: HashMap<u64, Slots> = HashMap::with_capacity(people.len() * 2);
+        // A kana reading as written → its Hepburn spelling (in `hepburn`) and its form.
+        let mut readings: HashMap<&str, Option<(usize, Option<usize>)>> = HashMap::new();
+        let mut hepburn: Vec<String> = Vec::new();
+        let mut keyer = romaji::Keyer::default();
         let mut numbers = Numbers::default();
-        let mut emails = Vec::new();
+        let mut unusual_emails = Vec::new();
         for person in people {
             let Some(&slot) = slot_of.get(&person.id) else { continue };
-            let mut romanize = |kana: Option<&String>| -> Option<(String, String)> {
-                let kana = compact(kana?);
-                romanized.entry(kana).or_insert_with_key(|kana| romaji::reading(kana)).clone()
-            };
-            let family = romanize(person.family_kana.as_ref());
-            let given = romanize(person.given_kana.as_ref());
-            for (reading, kana, is_family) in [(&family, &person.family_kana, true), (&given, &person.given_kana, false)] {
-                let (Some((_, key)), Some(kana)) = (reading, kana) else { continue };
-                let chars = compact(kana).chars().count();
-                if chars < 2 {
-                    continue;
-                }
-                let at = *romaji_forms.entry(key.clone()).or_insert_with(|| {
-                    forms.push(Form { family: Vec::new(), given: Vec::new(), department: false, chars, kana: false, ascii: true });
-                    forms.len() - 1
+            let mut spelled = [None, None];
+            for (n, kana) in [person.family_kana.as_deref(), person.given_kana.as_deref()].into_iter().enumerate() {
+                let Some(kana) = kana else { continue };
+                let reading = readings.entry(kana).or_insert_with(|| {
+                    let kana = compact(kana);
+                    let chars = kana.chars().count();
+                    let (spelling, key) = romaji::reading(&kana)?;
+                    hepburn.push(spelling);
+                    // A reading of one kana is no name in Latin letters on its own (only in a
+                    // whole reading).
+                    let form = (chars >= 2).then(|| {
+                        let at = *romaji_forms.entry(key).or_insert_with(|| {
+                            forms.push(Form { family: Vec::new(), given: Vec::new(), department: false, chars, kana: false, ascii: true });
+                            forms.len() - 1
+                        });
+                        forms[at].chars = forms[at].chars.max(chars);
+                        at
+                    });
+                    Some((hepburn.len() - 1, form))
                 });
-                let entry = &mut forms[at];
-                entry.chars = entry.chars.max(chars);
-                if is_family {
-                    entry.family.push(slot);
-                } else {
-                    entry.given.push(slot);
+                let Some((spelling, form)) = *reading else { continue };
+                if let Some(at) = form {
+                    let entry = &mut forms[at];
+                    if n == 0 {
+                        entry.family.push(slot);
+                    } else {
+                        entry.given.push(slot);
+                    }
                 }
+                spelled[n] = Some(spelling);
             }
-            if let (Some((f, _)), Some((g, _))) = (&family, &given) {
-                for whole in [format!("{f}{g}"), format!("{g}{f}")] {
-                    romaji_full.entry(romaji::key(&whole)).or_default().push(slot);
+            if let [Some(f), Some(g)] = spelled {
+                let (f, g) = (hepburn[f].as_str(), hepburn[g].as_str());
+                for parts in [[f, g], [g, f]] {
+                    let key = keyer.key(&parts);
+                    romaji_full.entry(hash_of(&[std::str::from_utf8(key).unwrap_or_default()])).or_default().push(slot);
                 }
             }
             if let Some(number) = &person.employee_number {
                 numbers.add(number);
             }
-            if let Some(address) = &person.email {
-                emails.push(address.to_ascii_lowercase());
+            if let Some(address) = person.email.as_deref().filter(|a| email::unusual(a)) {
+                unusual_emails.push(address.to_ascii_lowercase());
             }
         }
         for form in &mut forms {
@@ -201,11 +214,7 @@ impl NameIndex {
             form.given.sort_unstable();
             form.given.dedup();
         }
-        for slots in romaji_full.values_mut() {
-            slots.sort_unstable();
-            slots.dedup();
-        }
-        let unusual_emails = email::unusual(&emails);
+        let unusual_emails = email::matcher(&unusual_emails);
         NameIndex {
             ids,
             slot_of,
@@ -527,4 +536,51 @@ pub(super) fn union(a: &[usize], b: &[usize]) -> Vec<usize> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Who bears a whole reading: almost always one person.
+#[derive(Clone, Debug, Default)]
+pub(super) enum Slots {
+    #[default]
+    None,
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Slots {
+    fn push(&mut self, slot: usize) {
+        *self = match std::mem::take(self) {
+            Slots::None => Slots::One(slot),
+            Slots::One(one) if one == slot => Slots::One(one),
+            Slots::One(one) => Slots::Many(vec![one, slot]),
+            Slots::Many(mut many) => {
+                if !many.contains(&slot) {
+                    many.push(slot);
+                    many.sort_unstable();
+                }
+                Slots::Many(many)
+            }
+        };
+    }
+
+    /// The people, ascending.
+    pub(super) fn to_vec(&self) -> Vec<usize> {
+        match self {
+            Slots::None => Vec::new(),
+            Slots::One(one) => vec![*one],
+            Slots::Many(many) => many.clone(),
+        }
+    }
+}
+
+/// A 64-bit hash (FNV-1a) of `parts` written one after the other, ASCII letters in lower case:
+/// the key under which spellings are looked up when there are many of them (one or two per
+/// person), so that indexing a register allocates nothing per spelling.
+pub(super) fn hash_of(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in parts.iter().flat_map(|p| p.bytes()) {
+        hash ^= u64::from(b.to_ascii_lowercase());
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }

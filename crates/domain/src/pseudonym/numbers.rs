@@ -12,6 +12,7 @@
 //! another masked number in a list (「社員番号 12、15」).
 
 use super::fold::Folded;
+use super::index::hash_of;
 use std::collections::HashMap;
 
 /// Words that say an employee number follows; each may be followed by 「no」「id」「#」 etc.
@@ -32,11 +33,11 @@ const MAX_LIST_GAP: usize = 5;
 const COUNTERS: &str =
     "年月日回件円人名歳才時分秒%％万億千百十個本枚点位度階週代号期台冊社歩倍割番条項章頁行列箇ヶかカケ等級次周席杯問校科通泊連局品式型";
 
-/// The register's employee numbers by spelling: true where the spelling is masked wherever it
-/// stands, false where only after a cue.
+/// The register's employee numbers by spelling (its hash, [`hash_of`] the lower-case spelling):
+/// true where the spelling is masked wherever it stands, false where only after a cue.
 #[derive(Default)]
 pub(super) struct Numbers {
-    spellings: HashMap<String, bool>,
+    spellings: HashMap<u64, bool>,
 }
 
 /// A word of the folded text that may be a number: letters, digits, 「-」 and 「_」.
@@ -44,14 +45,14 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
 }
 
-/// Whether `spelling` (lower case) can be masked wherever it stands.
-fn stands_alone(spelling: &str) -> bool {
-    let digits = spelling.bytes().filter(u8::is_ascii_digit).count();
-    let letters = spelling.bytes().filter(u8::is_ascii_lowercase).count();
-    let all_digits = digits == spelling.len();
-    digits > 0
-        && ((letters > 0 && spelling.len() >= 4)
-            || (all_digits && (spelling.len() >= 6 || (spelling.starts_with('0') && spelling.len() >= 4))))
+/// Whether a spelling (its parts, one after the other) can be masked wherever it stands.
+fn stands_alone(parts: &[&str]) -> bool {
+    let bytes = || parts.iter().flat_map(|p| p.bytes());
+    let len = bytes().count();
+    let digits = bytes().filter(u8::is_ascii_digit).count();
+    let letters = bytes().filter(u8::is_ascii_alphabetic).count();
+    let leading_zero = bytes().next() == Some(b'0');
+    digits > 0 && ((letters > 0 && len >= 4) || (digits == len && (len >= 6 || (leading_zero && len >= 4))))
 }
 
 impl Numbers {
@@ -63,30 +64,43 @@ impl Numbers {
     /// Indexes the spellings of one register number: as written, without its leading zeros,
     /// without its prefix (the letters and signs before the first digit), and without both.
     pub(super) fn add(&mut self, number: &str) {
-        let folded = super::fold::fold(number).text;
-        let number: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
-        if number.is_empty() || !number.bytes().all(is_word_byte) {
+        // Register numbers are ASCII already (EmployeeNumber folds them); anything else is
+        // folded here, as the text will be.
+        let folded;
+        let number = if number.bytes().all(|b| is_word_byte(b.to_ascii_lowercase())) {
+            number
+        } else {
+            folded = super::fold::fold(number).text.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            folded.as_str()
+        };
+        if number.is_empty() || !number.bytes().all(|b| is_word_byte(b.to_ascii_lowercase())) {
             return;
         }
-        let first_digit = number.bytes().position(|b| b.is_ascii_digit());
-        let mut spellings = vec![number.clone()];
-        if let Some(at) = first_digit {
-            let (prefix, rest) = number.split_at(at);
-            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-            let (digits, suffix) = rest.split_at(digits);
-            let trimmed = digits.trim_start_matches('0');
-            let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
-            spellings.push(format!("{prefix}{trimmed}{suffix}"));
-            if !prefix.is_empty() {
-                spellings.push(format!("{digits}{suffix}"));
-                spellings.push(format!("{trimmed}{suffix}"));
+        let mut put = |parts: &[&str]| {
+            let alone = stands_alone(parts);
+            *self.spellings.entry(hash_of(parts)).or_insert(alone) |= alone;
+        };
+        put(&[number]);
+        let Some(at) = number.bytes().position(|b| b.is_ascii_digit()) else { return };
+        let (prefix, rest) = number.split_at(at);
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let (digits, suffix) = rest.split_at(digits);
+        let trimmed = digits.trim_start_matches('0');
+        let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
+        if trimmed != digits {
+            put(&[prefix, trimmed, suffix]);
+        }
+        if !prefix.is_empty() {
+            put(&[digits, suffix]);
+            if trimmed != digits {
+                put(&[trimmed, suffix]);
             }
         }
-        for spelling in spellings {
-            let alone = stands_alone(&spelling);
-            let entry = self.spellings.entry(spelling).or_insert(alone);
-            *entry |= alone;
-        }
+    }
+
+    /// Whether `spelling` is indexed, and if so whether it stands alone.
+    fn get(&self, spelling: &str) -> Option<bool> {
+        self.spellings.get(&hash_of(&[spelling])).copied()
     }
 
     /// The spans (in the original text) of the employee numbers in `text`. `named` marks the
@@ -156,7 +170,7 @@ impl Numbers {
     }
 
     fn matches(&self, spelling: &str, cued: bool) -> bool {
-        self.spellings.get(spelling).is_some_and(|&alone| alone || cued)
+        self.get(spelling).is_some_and(|alone| alone || cued)
     }
 
     /// A spelling of digits only, standing without a cue, is a number only if nothing around it
@@ -266,9 +280,11 @@ mod tests {
             ("0789", true),
             ("789", false),
         ] {
-            assert_eq!(n.spellings.get(spelling), Some(&alone), "{spelling}");
+            assert_eq!(n.get(spelling), Some(alone), "{spelling}");
         }
-        assert_eq!(n.spellings.get("2026"), None);
+        assert_eq!(n.get("2026"), None);
+        assert_eq!(n.get("E00123"), Some(true), "any case");
+        assert_eq!(n.len(), 12);
     }
 
     #[test]

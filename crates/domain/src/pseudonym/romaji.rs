@@ -9,7 +9,7 @@
 //! costs one pass over it and one hash lookup, however many variants there are.
 
 use super::fold::Folded;
-use super::index::{intersect, union, Candidate, NameIndex, Who};
+use super::index::{hash_of, intersect, union, Candidate, NameIndex, Who};
 use super::names::{after_name, After};
 use wana_kana::ConvertJapanese;
 
@@ -49,97 +49,116 @@ fn is_vowel(b: u8) -> bool {
 /// The key of a word in Latin letters: every common romanization of one kana reading gives the
 /// same key (see the module's documentation). Letters only; anything else is dropped.
 pub(super) fn key(word: &str) -> String {
-    let mut s: Vec<u8> = Vec::with_capacity(word.len());
-    for c in word.chars() {
-        let b = match c {
-            'a'..='z' => c as u8,
-            'A'..='Z' => c.to_ascii_lowercase() as u8,
-            'ā' | 'â' | 'Ā' | 'Â' => b'a',
-            'ī' | 'î' | 'Ī' | 'Î' => b'i',
-            'ū' | 'û' | 'Ū' | 'Û' => b'u',
-            'ē' | 'ê' | 'Ē' | 'Ê' => b'e',
-            'ō' | 'ô' | 'Ō' | 'Ô' => b'o',
-            _ => continue,
-        };
-        s.push(b);
+    String::from_utf8(Keyer::default().key(&[word]).to_vec()).unwrap_or_default()
+}
+
+/// Computes keys with buffers reused from one key to the next (the index computes two for each
+/// person of the register).
+#[derive(Default)]
+pub(super) struct Keyer {
+    letters: Vec<u8>,
+    spelled: Vec<u8>,
+    key: Vec<u8>,
+}
+
+impl Keyer {
+    /// The key of `parts` written one after the other.
+    pub(super) fn key(&mut self, parts: &[&str]) -> &[u8] {
+        let s = &mut self.letters;
+        s.clear();
+        for c in parts.iter().flat_map(|p| p.chars()) {
+            let b = match c {
+                'a'..='z' => c as u8,
+                'A'..='Z' => c.to_ascii_lowercase() as u8,
+                'ā' | 'â' | 'Ā' | 'Â' => b'a',
+                'ī' | 'î' | 'Ī' | 'Î' => b'i',
+                'ū' | 'û' | 'Ū' | 'Û' => b'u',
+                'ē' | 'ê' | 'Ē' | 'Ê' => b'e',
+                'ō' | 'ô' | 'Ō' | 'Ô' => b'o',
+                _ => continue,
+            };
+            s.push(b);
+        }
+        // Consonants to one spelling: a double consonant before ch is a t or c (Hatchi, Hacchi).
+        let out = &mut self.spelled;
+        out.clear();
+        let mut i = 0;
+        let at = |i: usize| s.get(i).copied().unwrap_or(0);
+        while i < s.len() {
+            let (c, n, nn) = (s[i], at(i + 1), at(i + 2));
+            match (c, n, nn) {
+                (b't' | b'c', b'c', b'h') => i += 1,
+                (b's', b'h', b'i') | (b'c', b'h', b'i') | (b't', b's', b'u') => {
+                    out.push(if c == b's' { b's' } else { b't' });
+                    out.push(if c == b't' { b'u' } else { b'i' });
+                    i += 3;
+                }
+                (b's', b'h', _) => {
+                    out.extend_from_slice(b"sy");
+                    i += 2;
+                }
+                (b'c', b'h' | b'y', _) => {
+                    out.extend_from_slice(b"ty");
+                    i += 2;
+                }
+                (b'j', b'y', _) | (b'd', b'y', _) => {
+                    out.extend_from_slice(b"zy");
+                    i += 2;
+                }
+                (b'j' | b'd', b'i', _) => {
+                    out.extend_from_slice(b"zi");
+                    i += 2;
+                }
+                (b'd', b'z', b'u') => {
+                    out.extend_from_slice(b"zu");
+                    i += 3;
+                }
+                (b'd', b'u', _) => {
+                    out.extend_from_slice(b"zu");
+                    i += 2;
+                }
+                (b'j', _, _) => {
+                    out.extend_from_slice(b"zy");
+                    i += 1;
+                }
+                (b'f', _, _) => {
+                    out.push(b'h');
+                    i += 1;
+                }
+                (b'v', _, _) => {
+                    out.push(b'b');
+                    i += 1;
+                }
+                (b'm', b'b' | b'p' | b'm', _) => {
+                    out.push(b'n');
+                    i += 1;
+                }
+                _ => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        // Long vowels to one vowel (an h after o before a consonant is a long mark: Ohno, Satoh),
+        // and double consonants to one.
+        let key = &mut self.key;
+        key.clear();
+        for (i, &c) in out.iter().enumerate() {
+            let prev = key.last().copied();
+            let next = out.get(i + 1).copied();
+            if c == b'h' && prev == Some(b'o') && !next.is_some_and(is_vowel) {
+                continue;
+            }
+            if is_vowel(c) && (prev == Some(c) || (c == b'u' && prev == Some(b'o'))) {
+                continue;
+            }
+            if !is_vowel(c) && prev == Some(c) {
+                continue;
+            }
+            key.push(c);
+        }
+        key
     }
-    // Consonants to one spelling: a double consonant before ch is a t or c (Hatchi, Hacchi).
-    let mut out: Vec<u8> = Vec::with_capacity(s.len() + 4);
-    let mut i = 0;
-    let at = |i: usize| s.get(i).copied().unwrap_or(0);
-    while i < s.len() {
-        let (c, n, nn) = (s[i], at(i + 1), at(i + 2));
-        match (c, n, nn) {
-            (b't' | b'c', b'c', b'h') => i += 1,
-            (b's', b'h', b'i') | (b'c', b'h', b'i') | (b't', b's', b'u') => {
-                out.push(if c == b's' { b's' } else { b't' });
-                out.push(if c == b't' { b'u' } else { b'i' });
-                i += 3;
-            }
-            (b's', b'h', _) => {
-                out.extend_from_slice(b"sy");
-                i += 2;
-            }
-            (b'c', b'h' | b'y', _) => {
-                out.extend_from_slice(b"ty");
-                i += 2;
-            }
-            (b'j', b'y', _) | (b'd', b'y', _) => {
-                out.extend_from_slice(b"zy");
-                i += 2;
-            }
-            (b'j' | b'd', b'i', _) => {
-                out.extend_from_slice(b"zi");
-                i += 2;
-            }
-            (b'd', b'z', b'u') => {
-                out.extend_from_slice(b"zu");
-                i += 3;
-            }
-            (b'd', b'u', _) => {
-                out.extend_from_slice(b"zu");
-                i += 2;
-            }
-            (b'j', _, _) => {
-                out.extend_from_slice(b"zy");
-                i += 1;
-            }
-            (b'f', _, _) => {
-                out.push(b'h');
-                i += 1;
-            }
-            (b'v', _, _) => {
-                out.push(b'b');
-                i += 1;
-            }
-            (b'm', b'b' | b'p' | b'm', _) => {
-                out.push(b'n');
-                i += 1;
-            }
-            _ => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    // Long vowels to one vowel (an h after o before a consonant is a long mark: Ohno, Satoh),
-    // and double consonants to one.
-    let mut key: Vec<u8> = Vec::with_capacity(out.len());
-    for (i, &c) in out.iter().enumerate() {
-        let prev = key.last().copied();
-        let next = out.get(i + 1).copied();
-        if c == b'h' && prev == Some(b'o') && !next.is_some_and(is_vowel) {
-            continue;
-        }
-        if is_vowel(c) && (prev == Some(c) || (c == b'u' && prev == Some(b'o'))) {
-            continue;
-        }
-        if !is_vowel(c) && prev == Some(c) {
-            continue;
-        }
-        key.push(c);
-    }
-    String::from_utf8(key).unwrap_or_default()
 }
 
 /// If `key` ends with the key of a Latin honorific and something of at least two letters comes
@@ -246,12 +265,13 @@ impl NameIndex {
         };
         for (i, w) in words.iter().enumerate() {
             // A whole reading run together: 「YamadaTaro」「taroyamada」「yamadatarousan」.
-            let whole = match self.romaji_full.get(&w.key) {
+            let full = |key: &str| self.romaji_full.get(&hash_of(&[key]));
+            let whole = match full(&w.key) {
                 Some(people) => Some((people, follows(i, false).0)),
-                None => strip_honorific(&w.key).and_then(|rest| self.romaji_full.get(rest)).map(|p| (p, orig(w.end))),
+                None => strip_honorific(&w.key).and_then(full).map(|p| (p, orig(w.end))),
             };
             if let Some((people, end)) = whole {
-                out.push(Candidate { start: orig(w.start), end, full: true, bare: false, who: Who::People(people.clone()) });
+                out.push(Candidate { start: orig(w.start), end, full: true, bare: false, who: Who::People(people.to_vec()) });
             }
             out.extend(single(i, i, &w.key));
             let Some(next) = words.get(i + 1) else { continue };
@@ -269,11 +289,24 @@ impl NameIndex {
                 Some(&f) => (Some(&self.forms[f]), follows(i + 1, false).0),
                 None => (strip_honorific(&next.key).and_then(|k| self.romaji.get(k)).map(|&f| &self.forms[f]), orig(next.end)),
             };
-            if let (Some(a), Some(b)) = (first, second) {
-                let people = union(&intersect(&a.family, &b.given), &intersect(&a.given, &b.family));
-                if !people.is_empty() {
-                    out.push(Candidate { start: orig(w.start), end, full: true, bare: false, who: Who::People(people) });
+            let mut people = match (first, second) {
+                (Some(a), Some(b)) => union(&intersect(&a.family, &b.given), &intersect(&a.given, &b.family)),
+                _ => Vec::new(),
+            };
+            let mut end = end;
+            if people.is_empty() && (first.is_some() || second.is_some()) {
+                // A part of one kana has no form of its own: 「O Taro」 as a whole reading.
+                let joined = key(&format!("{}{}", &norm[w.start..w.end], &norm[next.start..next.end]));
+                if let Some(p) = full(&joined) {
+                    people = p.to_vec();
+                    end = follows(i + 1, false).0;
+                } else if let Some(p) = strip_honorific(&joined).and_then(full) {
+                    people = p.to_vec();
+                    end = orig(next.end);
                 }
+            }
+            if !people.is_empty() {
+                out.push(Candidate { start: orig(w.start), end, full: true, bare: false, who: Who::People(people) });
             }
         }
     }

@@ -130,6 +130,14 @@ fn pseudonym_shared_romaji_name_is_never_the_subject() {
     );
 }
 
+#[test]
+fn pseudonym_one_kana_readings_only_in_whole_names() {
+    // 尾 タロウ (オ): 「O Taro」 is the person; 「O」 alone, even with an honorific, is no one.
+    let index = NameIndex::new(&[person(1, "尾", "太郎", "オ", "タロウ")]);
+    assert_eq!(index.mask("O Taro, Taro O, otaro", Some(1), None, &labels()), "対象者K-TEST-0001, 対象者K-TEST-0001, 対象者K-TEST-0001");
+    assert_eq!(index.mask("O-san said o", None, None, &labels()), "O-san said o");
+}
+
 // ---- property: no identifier of anyone survives ----
 
 const ROMAJI_SEPARATORS: &[&str] = &[" ", "", "・", ", ", "-", "\u{3000}"];
