@@ -39,7 +39,7 @@ pub(super) fn reading(kana: &str) -> Option<(String, String)> {
 /// Whether `c` may be part of a word in Latin letters as folded (lower case), macrons and
 /// circumflexes included (Ōno, Yūki, Shôji).
 pub(super) fn is_romaji_letter(c: char) -> bool {
-    c.is_ascii_lowercase() || c.is_ascii_uppercase() || "āīūēōâîûêôĀĪŪĒŌÂÎÛÊÔ".contains(c)
+    c.is_ascii_alphabetic() || (('\u{C0}'..='\u{17F}').contains(&c) && "āīūēōâîûêôĀĪŪĒŌÂÎÛÊÔ".contains(c))
 }
 
 fn is_vowel(b: u8) -> bool {
