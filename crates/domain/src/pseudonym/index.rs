@@ -155,9 +155,10 @@ impl NameIndex {
         // e-mail addresses.
         let mut romaji_forms: HashMap<String, usize> = HashMap::new();
         let mut romaji_full: HashMap<u64, Slots> = HashMap::with_capacity(people.len() * 2);
-        // A kana reading as written → its Hepburn spelling (in `hepburn`) and its form.
+        // A kana reading as written → its Hepburn spelling (the first steps of its key, in
+        // `spelled`) and its form.
         let mut readings: HashMap<&str, Option<(usize, Option<usize>)>> = HashMap::new();
-        let mut hepburn: Vec<String> = Vec::new();
+        let mut spelled_readings: Vec<Vec<u8>> = Vec::new();
         let mut keyer = romaji::Keyer::default();
         let mut numbers = Numbers::default();
         let mut unusual_emails = Vec::new();
@@ -170,7 +171,7 @@ impl NameIndex {
                     let kana = compact(kana);
                     let chars = kana.chars().count();
                     let (spelling, key) = romaji::reading(&kana)?;
-                    hepburn.push(spelling);
+                    spelled_readings.push(keyer.consonants_of(&spelling));
                     // A reading of one kana is no name in Latin letters on its own (only in a
                     // whole reading).
                     let form = (chars >= 2).then(|| {
@@ -181,7 +182,7 @@ impl NameIndex {
                         forms[at].chars = forms[at].chars.max(chars);
                         at
                     });
-                    Some((hepburn.len() - 1, form))
+                    Some((spelled_readings.len() - 1, form))
                 });
                 let Some((spelling, form)) = *reading else { continue };
                 if let Some(at) = form {
@@ -195,10 +196,10 @@ impl NameIndex {
                 spelled[n] = Some(spelling);
             }
             if let [Some(f), Some(g)] = spelled {
-                let (f, g) = (hepburn[f].as_str(), hepburn[g].as_str());
-                for parts in [[f, g], [g, f]] {
-                    let key = keyer.key(&parts);
-                    romaji_full.entry(hash_of(&[std::str::from_utf8(key).unwrap_or_default()])).or_default().push(slot);
+                let (f, g) = (&spelled_readings[f], &spelled_readings[g]);
+                for (a, b) in [(f, g), (g, f)] {
+                    let key = keyer.joined(a, b);
+                    romaji_full.entry(hash_bytes(key)).or_default().push(slot);
                 }
             }
             if let Some(number) = &person.employee_number {
@@ -577,8 +578,17 @@ impl Slots {
 /// the key under which spellings are looked up when there are many of them (one or two per
 /// person), so that indexing a register allocates nothing per spelling.
 pub(super) fn hash_of(parts: &[&str]) -> u64 {
+    fnv(parts.iter().flat_map(|p| p.bytes()))
+}
+
+/// [`hash_of`] bytes.
+pub(super) fn hash_bytes(bytes: &[u8]) -> u64 {
+    fnv(bytes.iter().copied())
+}
+
+fn fnv(bytes: impl Iterator<Item = u8>) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in parts.iter().flat_map(|p| p.bytes()) {
+    for b in bytes {
         hash ^= u64::from(b.to_ascii_lowercase());
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }

@@ -64,6 +64,31 @@ pub(super) struct Keyer {
 impl Keyer {
     /// The key of `parts` written one after the other.
     pub(super) fn key(&mut self, parts: &[&str]) -> &[u8] {
+        self.consonants(parts);
+        long_vowels(&self.spelled, &mut self.key);
+        &self.key
+    }
+
+    /// The first steps of [`Keyer::key`] (letters, consonants to one spelling) for one reading in
+    /// Hepburn: a reading ends with a vowel or n, so these steps never reach across the end of
+    /// one reading into the next, and [`Keyer::joined`] can finish the key of two readings.
+    pub(super) fn consonants_of(&mut self, hepburn: &str) -> Vec<u8> {
+        self.consonants(&[hepburn]);
+        self.spelled.clone()
+    }
+
+    /// The key of two readings one after the other, from their [`Keyer::consonants_of`].
+    pub(super) fn joined(&mut self, first: &[u8], second: &[u8]) -> &[u8] {
+        self.spelled.clear();
+        self.spelled.extend_from_slice(first);
+        self.spelled.extend_from_slice(second);
+        long_vowels(&self.spelled, &mut self.key);
+        &self.key
+    }
+
+    /// Letters of `parts` in lower case, macrons dropped, into `letters`; consonants to one
+    /// spelling into `spelled`.
+    fn consonants(&mut self, parts: &[&str]) {
         let s = &mut self.letters;
         s.clear();
         for c in parts.iter().flat_map(|p| p.chars()) {
@@ -139,25 +164,26 @@ impl Keyer {
                 }
             }
         }
-        // Long vowels to one vowel (an h after o before a consonant is a long mark: Ohno, Satoh),
-        // and double consonants to one.
-        let key = &mut self.key;
-        key.clear();
-        for (i, &c) in out.iter().enumerate() {
-            let prev = key.last().copied();
-            let next = out.get(i + 1).copied();
-            if c == b'h' && prev == Some(b'o') && !next.is_some_and(is_vowel) {
-                continue;
-            }
-            if is_vowel(c) && (prev == Some(c) || (c == b'u' && prev == Some(b'o'))) {
-                continue;
-            }
-            if !is_vowel(c) && prev == Some(c) {
-                continue;
-            }
-            key.push(c);
+    }
+}
+
+/// The last step of a key: long vowels to one vowel (an h after o before a consonant is a long
+/// mark: Ohno, Satoh), and double consonants to one.
+fn long_vowels(spelled: &[u8], key: &mut Vec<u8>) {
+    key.clear();
+    for (i, &c) in spelled.iter().enumerate() {
+        let prev = key.last().copied();
+        let next = spelled.get(i + 1).copied();
+        if c == b'h' && prev == Some(b'o') && !next.is_some_and(is_vowel) {
+            continue;
         }
-        key
+        if is_vowel(c) && (prev == Some(c) || (c == b'u' && prev == Some(b'o'))) {
+            continue;
+        }
+        if !is_vowel(c) && prev == Some(c) {
+            continue;
+        }
+        key.push(c);
     }
 }
 
@@ -352,6 +378,19 @@ mod tests {
                 }
                 assert_eq!(key(s), read(kana), "{s} is {kana}");
             }
+        }
+    }
+
+    #[test]
+    fn romaji_whole_readings_join_their_parts() {
+        let mut keyer = Keyer::default();
+        for (a, b) in
+            [("サトウ", "ウキョウ"), ("ホン", "ナオキ"), ("オオ", "ヒャクタ"), ("シン", "イチ"), ("タナカ", "アイ"), ("ハットリ", "ジュン")]
+        {
+            let (ra, rb) = (reading(a).unwrap_or_default().0, reading(b).unwrap_or_default().0);
+            let (ca, cb) = (keyer.consonants_of(&ra), keyer.consonants_of(&rb));
+            let joined = String::from_utf8_lossy(keyer.joined(&ca, &cb)).into_owned();
+            assert_eq!(joined, key(&format!("{ra}{rb}")), "{a}{b}");
         }
     }
 
