@@ -1,6 +1,7 @@
 //! What pseudonymized reading needs from the database: the tenant's secret for stable
 //! pseudonyms (kept as sealed text, so a stolen file cannot reverse them), and an index of
-//! every employee's name forms and every department's name, cached per tenant until the
+//! every employee's name forms (kanji, kana, and the kana reading in Latin letters), employee
+//! number and e-mail address, and every department's name, cached per tenant until the
 //! register or the department tree changes.
 
 use crate::{now_ms, Result, Store, StoreError};
@@ -67,8 +68,8 @@ impl Store {
         hex::decode(text.trim()).map_err(|_| StoreError::Crypto("damaged pseudonym secret".into()))
     }
 
-    /// The index of every employee's name forms and every department's name and path, rebuilt
-    /// when the register or the department tree has changed.
+    /// The index of every employee's name forms, number and e-mail address, and every
+    /// department's name and path, rebuilt when the register or the department tree has changed.
     pub(crate) async fn name_index(&self, tenant: TenantId) -> Result<Arc<NameIndex>> {
         let stamp = self.name_index_stamp(tenant).await?;
         let mut cache = self.names.inner.lock().await;
@@ -77,7 +78,7 @@ impl Store {
                 return Ok(idx.clone());
             }
         }
-        let rows = sqlx::query("SELECT id, name, name_kana FROM employees WHERE tenant_id = $1")
+        let rows = sqlx::query("SELECT id, employee_number, name, name_kana, email FROM employees WHERE tenant_id = $1")
             .bind(tenant.get())
             .fetch_all(&self.db.read)
             .await?;
@@ -92,7 +93,15 @@ impl Store {
                 }
                 None => (None, None),
             };
-            people.push(KnownPerson { id: r.try_get("id")?, family, given, family_kana, given_kana });
+            people.push(KnownPerson {
+                id: r.try_get("id")?,
+                family,
+                given,
+                family_kana,
+                given_kana,
+                employee_number: Some(r.try_get("employee_number")?),
+                email: r.try_get("email")?,
+            });
         }
         let rows =
             sqlx::query("SELECT name, path FROM departments WHERE tenant_id = $1").bind(tenant.get()).fetch_all(&self.db.read).await?;

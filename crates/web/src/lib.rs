@@ -11,6 +11,7 @@ mod routes;
 mod security;
 mod state;
 
+pub use pages::{navigation, NavLink};
 pub use routes::{route_table, RouteSpec};
 pub use state::{AppState, WebConfig};
 

@@ -29,7 +29,7 @@ use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use domain::policy::{decide, Operation, Target};
+use domain::policy::{decide, Actor, Operation, Target};
 use domain::{Locale, Role};
 
 pub fn routes(r: Routes) -> Routes {
@@ -57,23 +57,42 @@ pub struct NavItem {
     pub current: bool,
 }
 
-const NAV: &[(&str, &str, Operation)] = &[
-    ("/", "nav-home", Operation::ViewHome),
-    ("/cycles", "nav-cycles", Operation::ViewCycles),
-    ("/interviews", "nav-interviews", Operation::ManageInterviews),
-    ("/requests", "nav-requests", Operation::HandleRequests),
-    ("/reports", "nav-reports", Operation::WriteReports),
-    ("/review", "nav-review", Operation::ReviewReports),
-    ("/cases", "nav-cases", Operation::ReadReports),
-    ("/my/interviews", "nav-my-interviews", Operation::ViewOwnInterviews),
-    ("/employees", "nav-employees", Operation::ListEmployees),
-    ("/employees/import", "nav-import", Operation::ImportEmployees),
-    ("/settings/taxonomy", "nav-taxonomy", Operation::ManageTaxonomy),
-    ("/admin/users", "nav-users", Operation::ManageUsers),
-    ("/admin/audit", "nav-audit", Operation::ViewAuditLog),
-    ("/admin/security", "nav-security", Operation::ManageUsers),
-    ("/tokens", "nav-tokens", Operation::ManageOwnTokens),
+/// One link of the navigation: where it leads, the message key of its label, and the operation
+/// whose policy decides who sees it (the action of the page it leads to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label_key: &'static str,
+    pub operation: Operation,
+}
+
+const fn link(href: &'static str, label_key: &'static str, operation: Operation) -> NavLink {
+    NavLink { href, label_key, operation }
+}
+
+const NAV: &[NavLink] = &[
+    link("/", "nav-home", Operation::ViewHome),
+    link("/cycles", "nav-cycles", Operation::ViewCycles),
+    link("/interviews", "nav-interviews", Operation::ManageInterviews),
+    link("/requests", "nav-requests", Operation::HandleRequests),
+    link("/reports", "nav-reports", Operation::WriteReports),
+    link("/review", "nav-review", Operation::ReviewReports),
+    link("/cases", "nav-cases", Operation::ReadReports),
+    link("/my/interviews", "nav-my-interviews", Operation::ViewOwnInterviews),
+    link("/employees", "nav-employees", Operation::ListEmployees),
+    link("/employees/import", "nav-import", Operation::ImportEmployees),
+    link("/settings/taxonomy", "nav-taxonomy", Operation::ManageTaxonomy),
+    link("/admin/users", "nav-users", Operation::ManageUsers),
+    link("/admin/audit", "nav-audit", Operation::ViewAuditLog),
+    link("/admin/security", "nav-security", Operation::ManageUsers),
+    link("/tokens", "nav-tokens", Operation::ManageOwnTokens),
 ];
+
+/// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
+/// role. The page frame shows exactly these.
+pub fn navigation(actor: &Actor) -> Vec<NavLink> {
+    NAV.iter().filter(|l| decide(actor, l.operation, Target::Route).is_allow()).copied().collect()
+}
 
 /// One `<option>` of a select.
 pub struct Choice {
@@ -100,16 +119,15 @@ impl PageCtx {
     pub fn new(p: &Principal, locale: Locale, title_key: &str, path: &str) -> Self {
         let t = Tr::new(locale);
         let nav = match p.actor() {
-            Some(actor) => NAV
-                .iter()
-                .filter(|(_, _, action)| decide(&actor, *action, Target::Route).is_allow())
-                .map(|(href, key, _)| NavItem {
-                    href,
-                    label: t.get(key),
-                    current: *href == path
-                        || (*href != "/"
-                            && path.starts_with(href)
-                            && !NAV.iter().any(|(h, _, _)| h.len() > href.len() && path.starts_with(h))),
+            Some(actor) => navigation(&actor)
+                .into_iter()
+                .map(|l| NavItem {
+                    href: l.href,
+                    label: t.get(l.label_key),
+                    current: l.href == path
+                        || (l.href != "/"
+                            && path.starts_with(l.href)
+                            && !NAV.iter().any(|o| o.href.len() > l.href.len() && path.starts_with(o.href))),
                 })
                 .collect(),
             None => Vec::new(),
