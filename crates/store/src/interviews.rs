@@ -9,7 +9,7 @@ use domain::interview::{change_status, find_clash, InterviewKind, InterviewMode,
 use domain::policy::{self, Actor, EmployeeFacts, InterviewFacts, NoteFacts, Operation, ReportFacts, Target, View};
 use domain::pseudonym::{pseudonym, MaskLabels};
 use domain::report::ReportStatus;
-use domain::{Invalid, Message};
+use domain::{limits, Invalid, Message};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -94,9 +94,6 @@ pub struct InterviewNote {
     pub view: View,
 }
 
-pub const PLACE_MAX_CHARS: usize = 300;
-pub const STATUS_NOTE_MAX_CHARS: usize = 500;
-pub const NOTE_MAX_CHARS: usize = 50_000;
 /// The purpose recorded on a sealed status note.
 pub(crate) const STATUS_NOTE_PURPOSE: &str = "interview_status_note";
 
@@ -205,34 +202,8 @@ pub fn clash_message(kind: InterviewKind, slot: Slot) -> Message {
     )
 }
 
-/// Trims a free-text field and checks its length.
-pub(crate) fn bounded(field: &'static str, value: &str, max: usize, ja: &str, en: &str) -> Result<String> {
-    let v = value.trim();
-    if v.chars().count() > max {
-        return Err(Invalid::new(
-            field,
-            format!("{ja}は{max}文字以内で入力してください。"),
-            format!("{en} must be at most {max} characters"),
-        )
-        .into());
-    }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(Invalid::new(
-            field,
-            format!("{ja}に使用できない文字が含まれています。"),
-            format!("{en} contains characters that cannot be used"),
-        )
-        .into());
-    }
-    Ok(v.to_string())
-}
-
 fn place_of(place: &str) -> Result<String> {
-    let p = bounded("place", place, PLACE_MAX_CHARS, "場所・URL", "the place or link")?;
-    if p.contains('\n') {
-        return Err(Invalid::new("place", "場所・URLは1行で入力してください。", "the place or link must be on one line").into());
-    }
-    Ok(p)
+    Ok(limits::INTERVIEW_PLACE.check(place)?)
 }
 
 /// Takes the consultant's row lock for the rest of the transaction, so that two concurrent
@@ -490,7 +461,7 @@ impl Store {
         note: &str,
     ) -> Result<InterviewStatus> {
         let (ctx, actor) = (me.ctx(), me.actor());
-        let note = bounded("note", note, STATUS_NOTE_MAX_CHARS, "理由・メモ", "the note")?;
+        let note = limits::INTERVIEW_STATUS_NOTE.check(note)?;
         if to == InterviewStatus::Cancelled && note.is_empty() {
             return Err(Invalid::new("note", "キャンセルの理由を入力してください。", "give the reason for the cancellation").into());
         }
@@ -722,13 +693,9 @@ impl Store {
 
     async fn write_interview_note_in_tx(&self, me: &Acting<Consultant>, id: InterviewId, text: &str) -> Result<()> {
         let (ctx, actor) = (me.ctx(), me.actor());
-        if text.chars().count() > NOTE_MAX_CHARS {
-            return Err(Invalid::new(
-                "note",
-                format!("面談記録は{NOTE_MAX_CHARS}文字以内で入力してください。"),
-                format!("the note must be at most {NOTE_MAX_CHARS} characters"),
-            )
-            .into());
+        // The note is kept as typed (not trimmed); only its length is bounded.
+        if text.chars().count() > limits::INTERVIEW_NOTE.max {
+            return Err(limits::INTERVIEW_NOTE.too_long().into());
         }
         let mut tx = self.db.write.begin().await?;
         self.own_interview_in_tx(&mut tx, &actor, id).await?;

@@ -38,9 +38,7 @@ pub use cycles::{
 pub use db::{Backend, DbUrl};
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, ImportSummary, NewEmployees};
 pub use error::StoreError;
-pub use interviews::{
-    clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview, NOTE_MAX_CHARS,
-};
+pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};
 pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};
 pub use jobs::{ClaimedJob, JobRow, JobState, NewJob};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
@@ -130,22 +128,4 @@ pub fn now_ms() -> i64 {
 /// `domain` take it as a parameter (`domain::time::today_in_japan`).
 pub fn today_jst() -> chrono::NaiveDate {
     domain::time::today_in_japan(chrono::Utc::now())
-}
-
-#[cfg(test)]
-mod limits_agree {
-    use domain::limits::*;
-
-    /// interviews.rs and requests.rs still hold their own copies of these numbers (to be read
-    /// from `domain::limits`); the pages draw `maxlength` from the domain table, so both must agree.
-    #[test]
-    fn the_store_refuses_at_the_domain_limits() {
-        assert_eq!(crate::interviews::PLACE_MAX_CHARS, INTERVIEW_PLACE.max);
-        assert_eq!(crate::interviews::STATUS_NOTE_MAX_CHARS, INTERVIEW_STATUS_NOTE.max);
-        assert_eq!(crate::interviews::NOTE_MAX_CHARS, INTERVIEW_NOTE.max);
-        assert_eq!(crate::requests::PREFERRED_MAX_CHARS, REQUEST_PREFERRED.max);
-        assert_eq!(crate::requests::MESSAGE_MAX_CHARS, REQUEST_MESSAGE.max);
-        assert_eq!(crate::requests::REPLY_MAX_CHARS, REQUEST_REPLY.max);
-        assert_eq!(crate::requests::REPLY_MAX_CHARS, DECLINE_REASON.max);
-    }
 }

@@ -10,7 +10,7 @@ use domain::interview::InterviewStatus;
 use domain::policy::{self, InterviewFacts, Operation, Permit, ReportFacts, Target, View};
 use domain::pseudonym::{age_band, coarse_date, department_level, pseudonym, MaskLabels};
 use domain::report::{check_score, transition, ReportEvent, ReportFlags, ReportSections, ReportStatus, SECTIONS};
-use domain::{Invalid, Locale};
+use domain::{limits, Invalid, Locale};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -659,13 +659,8 @@ impl Store {
             if section != "general" && !SECTIONS.contains(&section.as_str()) {
                 return Err(Invalid::new("section", "コメントの対象欄が不正です。", "unknown section for a comment").into());
             }
-            if text.chars().count() > 5000 {
-                return Err(Invalid::new(
-                    "comments",
-                    "コメントは5,000文字以内で入力してください。",
-                    "a comment must be at most 5,000 characters",
-                )
-                .into());
+            if !limits::REVIEW_COMMENT.fits(text) {
+                return Err(limits::REVIEW_COMMENT.too_long().into());
             }
         }
         let rubric = self.taxonomy(ctx.tenant, crate::Taxonomy::Rubric, false).await?;

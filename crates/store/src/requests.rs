@@ -3,13 +3,13 @@
 //! every consultant of the tenant sees; it is answered by scheduling or declining.
 
 use crate::cycles::CycleStatus;
-use crate::interviews::{bounded, jst, lock_consultant, mode_of, status_of, InterviewChange, NewInterview};
+use crate::interviews::{jst, lock_consultant, mode_of, status_of, InterviewChange, NewInterview};
 use crate::{now_ms, Acting, Consultant, Employee, Result, Store, StoreError};
 use domain::audit::AuditAction;
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
 use domain::policy::{self, Operation, RequestFacts, Target};
-use domain::{Invalid, Role};
+use domain::{limits, Invalid, Role};
 use sqlx::{Any, Row, Transaction};
 use std::fmt;
 
@@ -73,9 +73,6 @@ pub struct OwnRequest {
     pub updated_at: i64,
 }
 
-pub const PREFERRED_MAX_CHARS: usize = 200;
-pub const MESSAGE_MAX_CHARS: usize = 2_000;
-pub const REPLY_MAX_CHARS: usize = 1_000;
 /// How many unanswered requests one employee may have at once.
 pub const MAX_OPEN_REQUESTS: i64 = 3;
 
@@ -134,7 +131,7 @@ impl Store {
         message: &str,
     ) -> Result<(ConsultationRequestId, Routing)> {
         let (ctx, actor) = (me.ctx(), me.actor());
-        let preferred = bounded("preferred", preferred, PREFERRED_MAX_CHARS, "希望日時", "the preferred time")?;
+        let preferred = limits::REQUEST_PREFERRED.check(preferred)?;
         if preferred.is_empty() {
             return Err(Invalid::new(
                 "preferred",
@@ -143,7 +140,7 @@ impl Store {
             )
             .into());
         }
-        let message = bounded("message", message, MESSAGE_MAX_CHARS, "相談したいこと", "the message")?;
+        let message = limits::REQUEST_MESSAGE.check(message)?;
         let Some(employee) = self.employee_of_user(ctx.tenant, actor.user()).await? else {
             return Err(Invalid::new(
                 "employee",
@@ -381,7 +378,7 @@ impl Store {
         reply: &str,
     ) -> Result<InterviewId> {
         let (ctx, actor) = (me.ctx(), me.actor());
-        let reply = bounded("reply", reply, REPLY_MAX_CHARS, "連絡事項", "the reply")?;
+        let reply = limits::REQUEST_REPLY.check(reply)?;
         let mut tx = self.db.write.begin().await?;
         lock_consultant(&mut tx, ctx.tenant, actor.user()).await?;
         let employee = match self.claim_request(&mut tx, me, id, RequestStatus::Scheduled).await {
@@ -416,7 +413,7 @@ impl Store {
     /// Declines a request with a reason, which the employee will read (sealed at rest).
     pub async fn decline_request(&self, me: &Acting<Consultant>, id: ConsultationRequestId, reason: &str) -> Result<()> {
         let ctx = me.ctx();
-        let reason = bounded("reason", reason, REPLY_MAX_CHARS, "お断りする理由", "the reason")?;
+        let reason = limits::DECLINE_REASON.check(reason)?;
         if reason.is_empty() {
             return Err(Invalid::new(
                 "reason",
