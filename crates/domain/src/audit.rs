@@ -48,6 +48,8 @@ pub enum AuditAction {
     AccountListRead,
     /// A read or write of confidential content that the policy refused.
     AccessRefused,
+    /// Consultation requests with their messages read: the consultant's queue, the employee's own list.
+    ConsultationRequestsRead,
     TwoFactorEnrolled,
     TwoFactorDisabled,
     RecoveryCodesIssued,
@@ -56,7 +58,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 45] = [
+    pub const ALL: [AuditAction; 46] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -97,6 +99,7 @@ impl AuditAction {
         AuditAction::PasswordChanged,
         AuditAction::AccountListRead,
         AuditAction::AccessRefused,
+        AuditAction::ConsultationRequestsRead,
         AuditAction::TwoFactorEnrolled,
         AuditAction::TwoFactorDisabled,
         AuditAction::RecoveryCodesIssued,
@@ -146,6 +149,7 @@ impl AuditAction {
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::AccountListRead => "account_list_read",
             AuditAction::AccessRefused => "access_refused",
+            AuditAction::ConsultationRequestsRead => "consultation_requests_read",
             AuditAction::TwoFactorEnrolled => "two_factor_enrolled",
             AuditAction::TwoFactorDisabled => "two_factor_disabled",
             AuditAction::RecoveryCodesIssued => "recovery_codes_issued",
@@ -200,6 +204,7 @@ impl AuditAction {
             AuditAction::PasswordChanged => "パスワードの変更",
             AuditAction::AccountListRead => "アカウント一覧の閲覧",
             AuditAction::AccessRefused => "アクセスの拒否",
+            AuditAction::ConsultationRequestsRead => "相談の申し出の閲覧",
             AuditAction::TwoFactorEnrolled => "2段階認証の設定",
             AuditAction::TwoFactorDisabled => "2段階認証の解除",
             AuditAction::RecoveryCodesIssued => "リカバリーコードの再発行",

@@ -229,7 +229,8 @@ impl Store {
                 }
             }
         }
-        let event = ctx.event(AuditAction::InterviewListRead, "consultation_requests", "own").detail(format!("count={}", rows.len()));
+        let event =
+            ctx.event(AuditAction::ConsultationRequestsRead, "consultation_requests", "own").detail(format!("count={}", rows.len()));
         let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
         let text = |id: Option<i64>| id.and_then(|i| texts.get(&SealedId::new(i)).cloned()).unwrap_or_default();
         let mut items = Vec::with_capacity(rows.len());
@@ -288,7 +289,8 @@ impl Store {
             }
             visible.push(r);
         }
-        let event = ctx.event(AuditAction::InterviewListRead, "consultation_requests", "queue").detail(format!("count={}", visible.len()));
+        let event =
+            ctx.event(AuditAction::ConsultationRequestsRead, "consultation_requests", "queue").detail(format!("count={}", visible.len()));
         let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
         let items = visible
             .into_iter()

@@ -547,6 +547,8 @@ async fn requests_go_to_the_assigned_consultant_or_the_pool(backend: Backend) ->
     let q2 = s.request_queue(&c2.as_consultant()?).await?;
     assert_eq!(q2.iter().map(|r| r.id).collect::<Vec<_>>(), [pooled], "the colleague sees the pool only");
     assert_eq!(s.request_queue_len(&c.as_consultant()?).await?, 2);
+    // Reading the requests' messages is its own audit kind, not an interview list.
+    assert!(env.actions().await?.iter().any(|a| a == "consultation_requests_read"), "the queue's read is recorded as such");
     expect_not_found(env.hr.as_consultant().map(|_| ()), "hr")?;
 
     // The colleague takes the pool request by scheduling an additional interview.
