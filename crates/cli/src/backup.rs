@@ -4,7 +4,7 @@
 use crate::config::{self, Global};
 use anyhow::Context;
 use clap::Args;
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditTarget};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use store::{DbUrl, KeySource};
@@ -33,7 +33,7 @@ pub async fn backup(g: &Global, args: BackupArgs) -> anyhow::Result<ExitCode> {
         // Each tenant's chain records that its data left in a backup, and which one.
         for t in store.tenants().await? {
             let ctx = store::Ctx::operator(t.id, "backup");
-            store.audit(&ctx, ctx.event(AuditAction::BackupWritten, "backup", &b.meta.sha256)).await?;
+            store.audit(&ctx, ctx.event(AuditAction::BackupWritten, AuditTarget::Backup, &b.meta.sha256)).await?;
         }
     }
     store.close().await;
@@ -96,7 +96,7 @@ pub async fn restore(g: &Global, args: RestoreArgs) -> anyhow::Result<ExitCode> 
     for t in store.tenants().await? {
         println!("tenant {}: {} employees", t.slug, store.employee_count(t.id).await?);
         let ctx = store::Ctx::operator(t.id, "restore");
-        store.audit(&ctx, ctx.event(AuditAction::DatabaseRestored, "backup", args.from.display())).await?;
+        store.audit(&ctx, ctx.event(AuditAction::DatabaseRestored, AuditTarget::Backup, args.from.display())).await?;
     }
     store.close().await;
     println!("verifying the audit chains:");

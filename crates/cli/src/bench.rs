@@ -3,7 +3,7 @@
 use crate::config::Global;
 use crate::demo::{populate, DemoArgs};
 use clap::Subcommand;
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditTarget};
 use domain::tenant::{KThreshold, TenantSlug};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -138,7 +138,7 @@ async fn bench_audit(store: &Store, tasks: usize, per_task: usize, raw: usize) -
         let ctx = Ctx::operator(tenant.id, "bench");
         handles.push(tokio::spawn(async move {
             for i in 0..per_task {
-                store.audit(&ctx, ctx.event(AuditAction::SealedTextRead, "bench", t * per_task + i)).await?;
+                store.audit(&ctx, ctx.event(AuditAction::SealedTextRead, AuditTarget::Bench, t * per_task + i)).await?;
             }
             Ok::<(), store::StoreError>(())
         }));

@@ -4,7 +4,7 @@ use crate::config::{self, Global};
 use crate::serve::{serve_store, ServeArgs};
 use clap::Args;
 use demo::history;
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Key};
 use domain::ids::{EmployeeId, UserId};
 use domain::import::ParsedRow;
 use domain::tenant::{KThreshold, TenantSlug};
@@ -110,7 +110,8 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     store
         .audit(
             &ctx,
-            ctx.event(AuditAction::DemoGenerated, "tenant", tenant.id).detail(format!("employees={} seed={}", args.employees, args.seed)),
+            ctx.event(AuditAction::DemoGenerated, AuditTarget::Tenant, tenant.id)
+                .detail(AuditDetail::none().n(Key::Employees, args.employees).n(Key::Seed, args.seed)),
         )
         .await?;
     eprintln!(

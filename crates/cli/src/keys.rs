@@ -2,7 +2,7 @@
 
 use crate::config::{self, Global};
 use clap::Subcommand;
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditTarget};
 use std::process::ExitCode;
 use store::{Ctx, KeySource, Keyring};
 
@@ -57,7 +57,7 @@ pub async fn run(g: &Global, what: KeysWhat) -> anyhow::Result<ExitCode> {
             }
             for t in store.tenants().await? {
                 let ctx = Ctx::operator(t.id, "keys-rotate");
-                store.audit(&ctx, ctx.event(AuditAction::KeysRotated, "data_key", store.keyring().current_id())).await?;
+                store.audit(&ctx, ctx.event(AuditAction::KeysRotated, AuditTarget::DataKey, store.keyring().current_id())).await?;
             }
             println!("rotation complete: every sealed value is under key {}", store.keyring().current_id());
             store.close().await;

@@ -116,7 +116,8 @@ pub async fn export(g: &Global, what: ExportWhat) -> anyhow::Result<ExitCode> {
     store
         .audit(
             &ctx,
-            ctx.event(domain::audit::AuditAction::EmployeeListRead, "employees", "export").detail(format!("count={}", records.len())),
+            ctx.event(domain::audit::AuditAction::EmployeeListRead, domain::audit::AuditTarget::EmployeeRegister, "export")
+                .detail(domain::audit::AuditDetail::count(records.len())),
         )
         .await?;
     store.close().await;

@@ -214,6 +214,345 @@ impl AuditAction {
     }
 }
 
+/// What an event is about: the stored `target_kind`. One name per kind of thing, so a search of
+/// the log finds every event about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuditTarget {
+    /// A user account.
+    User,
+    /// A sign-in attempt by a login id that matched no account (the id is the capped login).
+    SignInAttempt,
+    /// The employee register: lists, exports and imports.
+    EmployeeRegister,
+    /// One employee (a refused reach of an employee by number).
+    Employee,
+    /// The targets and assignments of a cycle.
+    CycleTargets,
+    Cycle,
+    Interview,
+    /// A list of interviews.
+    InterviewList,
+    Report,
+    /// A list of reports (or a benchmark over them).
+    ReportList,
+    /// A supervisor's review queue.
+    ReviewQueue,
+    ConsultationRequest,
+    /// A list of consultation requests: an employee's own, or a consultant's queue.
+    ConsultationRequestList,
+    ApiToken,
+    Tenant,
+    /// The list of user accounts.
+    AccountList,
+    CalendarFeed,
+    IssueTags,
+    RubricItems,
+    /// A sealed text by its purpose (`interview_note`, `pending_import`, …): a compile-time name.
+    SealedText {
+        purpose: &'static str,
+    },
+    Backup,
+    DataKey,
+    /// A benchmark's synthetic sealed values.
+    Bench,
+    /// A demo history generated into a tenant.
+    DemoHistory,
+}
+
+impl AuditTarget {
+    /// The stored `target_kind`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            AuditTarget::User => "user",
+            AuditTarget::SignInAttempt => "login",
+            AuditTarget::EmployeeRegister => "employees",
+            AuditTarget::Employee => "employee",
+            AuditTarget::CycleTargets => "cycle_targets",
+            AuditTarget::Cycle => "cycle",
+            AuditTarget::Interview => "interview",
+            AuditTarget::InterviewList => "interviews",
+            AuditTarget::Report => "report",
+            AuditTarget::ReportList => "reports",
+            AuditTarget::ReviewQueue => "review_queue",
+            AuditTarget::ConsultationRequest => "consultation_request",
+            AuditTarget::ConsultationRequestList => "consultation_requests",
+            AuditTarget::ApiToken => "api_token",
+            AuditTarget::Tenant => "tenant",
+            AuditTarget::AccountList => "users",
+            AuditTarget::CalendarFeed => "calendar_feed",
+            AuditTarget::IssueTags => "issue_tags",
+            AuditTarget::RubricItems => "rubric_items",
+            AuditTarget::SealedText { purpose } => purpose,
+            AuditTarget::Backup => "backup",
+            AuditTarget::DataKey => "data_key",
+            AuditTarget::Bench => "bench",
+            AuditTarget::DemoHistory => "history",
+        }
+    }
+}
+
+/// The name of a detail's field (the `key` of `key=value`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Key {
+    Count,
+    Offset,
+    From,
+    To,
+    Cycle,
+    Role,
+    Roles,
+    Was,
+    Status,
+    Kind,
+    View,
+    Purpose,
+    Request,
+    Interview,
+    Routed,
+    Step,
+    Left,
+    By,
+    Requirement,
+    SessionsEnded,
+    OtherSessionsEnded,
+    TokensRevoked,
+    CalendarFeedsDeleted,
+    ShowNames,
+    Events,
+    Comments,
+    PendingImport,
+    Rows,
+    Employees,
+    Seed,
+    Period,
+    Targets,
+    Rule,
+    Added,
+    Already,
+    Via,
+    Removed,
+    Assigned,
+    Consultant,
+    AutoAssigned,
+    Consultants,
+    Created,
+    Updated,
+    Unchanged,
+    DepartmentsCreated,
+    Interviews,
+    Notes,
+    Reports,
+    ReportTags,
+    Reviews,
+    Requests,
+    Sealed,
+    Cycles,
+    Operation,
+}
+
+impl Key {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Key::Count => "count",
+            Key::Offset => "offset",
+            Key::From => "from",
+            Key::To => "to",
+            Key::Cycle => "cycle",
+            Key::Role => "role",
+            Key::Roles => "roles",
+            Key::Was => "was",
+            Key::Status => "status",
+            Key::Kind => "kind",
+            Key::View => "view",
+            Key::Purpose => "purpose",
+            Key::Request => "request",
+            Key::Interview => "interview",
+            Key::Routed => "routed",
+            Key::Step => "step",
+            Key::Left => "left",
+            Key::By => "by",
+            Key::Requirement => "requirement",
+            Key::SessionsEnded => "sessions_ended",
+            Key::OtherSessionsEnded => "other_sessions_ended",
+            Key::TokensRevoked => "tokens_revoked",
+            Key::CalendarFeedsDeleted => "calendar_feeds_deleted",
+            Key::ShowNames => "show_names",
+            Key::Events => "events",
+            Key::Comments => "comments",
+            Key::PendingImport => "pending_import",
+            Key::Rows => "rows",
+            Key::Employees => "employees",
+            Key::Seed => "seed",
+            Key::Period => "period",
+            Key::Targets => "targets",
+            Key::Rule => "rule",
+            Key::Added => "added",
+            Key::Already => "already",
+            Key::Via => "via",
+            Key::Removed => "removed",
+            Key::Assigned => "assigned",
+            Key::Consultant => "consultant",
+            Key::AutoAssigned => "auto_assigned",
+            Key::Consultants => "consultants",
+            Key::Created => "created",
+            Key::Updated => "updated",
+            Key::Unchanged => "unchanged",
+            Key::DepartmentsCreated => "departments_created",
+            Key::Interviews => "interviews",
+            Key::Notes => "notes",
+            Key::Reports => "reports",
+            Key::ReportTags => "report_tags",
+            Key::Reviews => "reviews",
+            Key::Requests => "requests",
+            Key::Sealed => "sealed",
+            Key::Cycles => "cycles",
+            Key::Operation => "operation",
+        }
+    }
+}
+
+/// What happened, as one word of the detail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Created,
+    Rotated,
+    Revoked,
+    Declined,
+    Rescheduled,
+    Added,
+    Updated,
+    Deactivated,
+    Deleted,
+    /// A pending import that expired and was deleted.
+    ExpiredDeleted,
+    /// A consultation request answered with a scheduled interview.
+    Scheduled,
+    /// The status note of an interview (not the interview note).
+    StatusNote,
+    MustChangePassword,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Rotated => "rotated",
+            Outcome::Revoked => "revoked",
+            Outcome::Declined => "declined",
+            Outcome::Rescheduled => "rescheduled",
+            Outcome::Added => "added",
+            Outcome::Updated => "updated",
+            Outcome::Deactivated => "deactivated",
+            Outcome::Deleted => "deleted",
+            Outcome::ExpiredDeleted => "expired, deleted",
+            Outcome::Scheduled => "scheduled",
+            Outcome::StatusNote => "status_note",
+            Outcome::MustChangePassword => "must_change_password",
+        }
+    }
+}
+
+/// One part of an event's detail. Values are numbers, roles, dates, policy terms or the stored
+/// names of typed values (`&'static str`, fixed at compile time): nothing typed by a person can
+/// reach the detail, so it never holds personal or confidential content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fact {
+    /// A bare word: `created`, `declined`.
+    Is(Outcome),
+    /// `key=42`: counts and record ids.
+    N(Key, i64),
+    /// `key=name`: the stored name of a typed value (a status, a kind, "self").
+    Name(Key, &'static str),
+    /// `key=0|1`.
+    Flag(Key, bool),
+    /// `role=hr`.
+    Role(Role),
+    /// `key=consultant,hr`.
+    Roles(Key, Vec<Role>),
+    /// `view=identified`.
+    View(crate::policy::View),
+    /// `from->to`: a change of status.
+    Transition { from: &'static str, to: &'static str },
+    /// `period=2026-04-01..2027-03-31`.
+    Period(chrono::NaiveDate, chrono::NaiveDate),
+    /// `rule={…}`: a cycle's target rule.
+    Rule(crate::cycle::TargetRule),
+    /// `operation=ReadNotes`: what the policy refused.
+    Operation(crate::policy::Operation),
+}
+
+impl std::fmt::Display for Fact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fact::Is(o) => f.write_str(o.as_str()),
+            Fact::N(k, n) => write!(f, "{}={n}", k.as_str()),
+            Fact::Name(k, v) => write!(f, "{}={v}", k.as_str()),
+            Fact::Flag(k, b) => write!(f, "{}={}", k.as_str(), i64::from(*b)),
+            Fact::Role(r) => write!(f, "role={}", r.as_str()),
+            Fact::Roles(k, rs) => {
+                let names: Vec<&str> = rs.iter().map(|r| r.as_str()).collect();
+                write!(f, "{}={}", k.as_str(), names.join(","))
+            }
+            Fact::View(v) => write!(f, "view={}", v.as_str()),
+            Fact::Transition { from, to } => write!(f, "{from}->{to}"),
+            Fact::Period(a, b) => write!(f, "period={}..{}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
+            Fact::Rule(r) => write!(f, "rule={}", r.to_json()),
+            Fact::Operation(op) => write!(f, "operation={op:?}"),
+        }
+    }
+}
+
+/// An event's detail: typed facts, stored as their text joined by spaces.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditDetail(Vec<Fact>);
+
+impl AuditDetail {
+    pub fn none() -> Self {
+        Self(Vec::new())
+    }
+
+    pub fn of(fact: Fact) -> Self {
+        Self(vec![fact])
+    }
+
+    /// `count=n`, the detail of most list reads.
+    pub fn count(n: usize) -> Self {
+        Self::of(Fact::N(Key::Count, n as i64))
+    }
+
+    pub fn and(mut self, fact: Fact) -> Self {
+        self.0.push(fact);
+        self
+    }
+
+    /// `key=n` appended.
+    pub fn n(self, key: Key, n: impl TryInto<i64>) -> Self {
+        self.and(Fact::N(key, n.try_into().unwrap_or(i64::MAX)))
+    }
+
+    pub fn facts(&self) -> &[Fact] {
+        &self.0
+    }
+}
+
+impl From<Fact> for AuditDetail {
+    fn from(f: Fact) -> Self {
+        Self::of(f)
+    }
+}
+
+impl std::fmt::Display for AuditDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, fact) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{fact}")?;
+        }
+        Ok(())
+    }
+}
+
 /// An event before it is chained: who did what to which thing, in which capacity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEvent {
@@ -222,22 +561,22 @@ pub struct AuditEvent {
     pub actor_label: String,
     pub acting_role: Option<Role>,
     pub action: AuditAction,
-    pub target_kind: String,
+    pub target: AuditTarget,
     pub target_id: String,
     /// Non-personal detail (counts, ids), never confidential content.
-    pub detail: String,
+    pub detail: AuditDetail,
 }
 
 impl AuditEvent {
-    pub fn new(action: AuditAction, target_kind: &str, target_id: impl ToString) -> Self {
+    pub fn new(action: AuditAction, target: AuditTarget, target_id: impl ToString) -> Self {
         Self {
             actor_user: None,
             actor_label: String::new(),
             acting_role: None,
             action,
-            target_kind: target_kind.to_string(),
+            target,
             target_id: target_id.to_string(),
-            detail: String::new(),
+            detail: AuditDetail::none(),
         }
     }
 
@@ -248,7 +587,7 @@ impl AuditEvent {
         self
     }
 
-    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+    pub fn detail(mut self, detail: impl Into<AuditDetail>) -> Self {
         self.detail = detail.into();
         self
     }
@@ -309,9 +648,9 @@ pub fn chain(tenant: i64, prev_seq: i64, prev_hash: &str, at_ms: i64, ev: &Audit
         actor_label: ev.actor_label.clone(),
         acting_role: ev.acting_role.map(|r| r.as_str().to_string()).unwrap_or_default(),
         action: ev.action.as_str().to_string(),
-        target_kind: ev.target_kind.clone(),
+        target_kind: ev.target.kind().to_string(),
         target_id: ev.target_id.clone(),
-        detail: ev.detail.clone(),
+        detail: ev.detail.to_string(),
         prev_hash: prev_hash.to_string(),
         hash: String::new(),
     };
@@ -404,7 +743,8 @@ mod tests {
         let mut out: Vec<ChainedEvent> = Vec::new();
         for i in 0..n {
             let (seq, prev) = out.last().map(|e| (e.seq, e.hash.clone())).unwrap_or((0, GENESIS.to_string()));
-            let ev = AuditEvent::new(AuditAction::ALL[i % AuditAction::ALL.len()], "employee", i).by(Some(7), "hr", Some(Role::Hr));
+            let ev =
+                AuditEvent::new(AuditAction::ALL[i % AuditAction::ALL.len()], AuditTarget::Employee, i).by(Some(7), "hr", Some(Role::Hr));
             out.push(chain(1, seq, &prev, 1_700_000_000_000 + i as i64, &ev));
         }
         out

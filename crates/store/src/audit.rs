@@ -4,7 +4,7 @@
 
 use crate::db::Db;
 use crate::{now_ms, Ctx, Result, Store, StoreError};
-use domain::audit::{chain, AuditEvent, BrokenLink, ChainVerifier, ChainedEvent, GENESIS};
+use domain::audit::{chain, AuditEvent, AuditTarget, BrokenLink, ChainVerifier, ChainedEvent, Fact, GENESIS};
 use domain::ids::TenantId;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use tokio::sync::{mpsc, oneshot};
@@ -198,8 +198,8 @@ impl Store {
 
     /// Records that the policy refused `op` on an existing record of confidential content, and
     /// answers as if the record did not exist (the caller returns this error).
-    pub(crate) async fn refused(&self, ctx: &Ctx, op: domain::policy::Operation, kind: &str, id: impl ToString) -> StoreError {
-        let ev = ctx.event(domain::audit::AuditAction::AccessRefused, kind, id).detail(format!("operation={op:?}"));
+    pub(crate) async fn refused(&self, ctx: &Ctx, op: domain::policy::Operation, kind: AuditTarget, id: impl ToString) -> StoreError {
+        let ev = ctx.event(domain::audit::AuditAction::AccessRefused, kind, id).detail(Fact::Operation(op));
         match self.audit(ctx, ev).await {
             Ok(()) => StoreError::NotFound,
             Err(e) => e,

@@ -5,7 +5,7 @@
 use crate::interviews::{kind_of, mode_of, status_of};
 use crate::sessions::{random_token, secret_hash};
 use crate::{now_ms, Acting, Consultant, Ctx, Result, Store, StoreError};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{InterviewId, TenantId, UserId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus};
 use domain::Role;
@@ -96,10 +96,10 @@ impl Store {
             .bind(now_ms())
             .execute(&mut *tx)
             .await?;
-        let what = if old.rows_affected() > 0 { "rotated" } else { "created" };
+        let what = if old.rows_affected() > 0 { Outcome::Rotated } else { Outcome::Created };
         let ev = ctx
-            .event(AuditAction::CalendarFeedChanged, "calendar_feed", actor.user())
-            .detail(format!("{what} show_names={}", i64::from(show_names)));
+            .event(AuditAction::CalendarFeedChanged, AuditTarget::CalendarFeed, actor.user())
+            .detail(AuditDetail::of(Fact::Is(what)).and(Fact::Flag(Key::ShowNames, show_names)));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(token)
@@ -119,8 +119,8 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let ev = ctx
-            .event(AuditAction::CalendarFeedChanged, "calendar_feed", actor.user())
-            .detail(format!("show_names={}", i64::from(show_names)));
+            .event(AuditAction::CalendarFeedChanged, AuditTarget::CalendarFeed, actor.user())
+            .detail(Fact::Flag(Key::ShowNames, show_names));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(())
@@ -138,7 +138,7 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let ev = ctx.event(AuditAction::CalendarFeedChanged, "calendar_feed", actor.user()).detail("revoked");
+        let ev = ctx.event(AuditAction::CalendarFeedChanged, AuditTarget::CalendarFeed, actor.user()).detail(Fact::Is(Outcome::Revoked));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(())
@@ -200,11 +200,9 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         let ctx = Ctx { tenant, user: Some(user), label: format!("calendar_feed:{login}"), role: Some(Role::Consultant) };
-        let ev = ctx.event(AuditAction::CalendarFeedRead, "calendar_feed", user).detail(format!(
-            "events={} show_names={}",
-            events.len(),
-            i64::from(show_names)
-        ));
+        let ev = ctx
+            .event(AuditAction::CalendarFeedRead, AuditTarget::CalendarFeed, user)
+            .detail(AuditDetail::none().n(Key::Events, events.len()).and(Fact::Flag(Key::ShowNames, show_names)));
         self.audit(&ctx, ev).await?;
         Ok(Some(CalendarFeed {
             tenant,

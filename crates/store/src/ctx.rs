@@ -6,7 +6,7 @@
 //! forgotten role check is a type error, not a leak.
 
 use crate::{Result, StoreError};
-use domain::audit::{AuditAction, AuditEvent};
+use domain::audit::{AuditAction, AuditEvent, AuditTarget};
 use domain::ids::{TenantId, TokenId, UserId};
 use domain::policy::{self, Actor, Operation, Target};
 use domain::Role;
@@ -127,8 +127,8 @@ impl Ctx {
     }
 
     /// An audit event attributed to this actor.
-    pub fn event(&self, action: AuditAction, target_kind: &str, target_id: impl ToString) -> AuditEvent {
-        AuditEvent::new(action, target_kind, target_id).by(self.user.map(|u| u.get()), &self.label, self.role)
+    pub fn event(&self, action: AuditAction, target: AuditTarget, target_id: impl ToString) -> AuditEvent {
+        AuditEvent::new(action, target, target_id).by(self.user.map(|u| u.get()), &self.label, self.role)
     }
 
     fn acting<R: ActingRole>(&self) -> Result<Acting<R>> {

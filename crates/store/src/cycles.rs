@@ -6,7 +6,7 @@ pub use domain::cycle::{CycleStatus, TargetFilter, LISTED_REASON};
 
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
 use domain::cycle::{self, balance, fiscal_year, read_number_list, select_targets, validate_cycle, Candidate, Listed, TargetRule};
 use domain::ids::{CycleId, EmployeeId, TenantId, UserId};
 use domain::policy::Operation;
@@ -304,8 +304,9 @@ impl Store {
             })?;
         let id = CycleId::new(row.try_get("id")?);
         insert_targets(&mut tx, self.db.rows_per_insert(), ctx.tenant, id, &targets, now).await?;
-        let detail = format!("period={}..{} targets={} rule={}", day(new.starts_on), day(new.ends_on), targets.len(), new.rule.to_json());
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleCreated, "cycle", id).detail(detail)]).await?;
+        let detail =
+            AuditDetail::of(Fact::Period(new.starts_on, new.ends_on)).n(Key::Targets, targets.len()).and(Fact::Rule(new.rule.clone()));
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleCreated, AuditTarget::Cycle, id).detail(detail)]).await?;
         tx.commit().await?;
         Ok((id, targets.len()))
     }
@@ -372,8 +373,8 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let detail = format!("cycle={id} offset={} count={}", filter.start(), items.len());
-        self.audit(ctx, ctx.event(AuditAction::EmployeeListRead, "cycle_targets", id).detail(detail)).await?;
+        let detail = AuditDetail::none().n(Key::Cycle, id.get()).n(Key::Offset, filter.start()).n(Key::Count, items.len());
+        self.audit(ctx, ctx.event(AuditAction::EmployeeListRead, AuditTarget::CycleTargets, id).detail(detail)).await?;
         Ok((total, items))
     }
 
@@ -406,8 +407,8 @@ impl Store {
         let new: Vec<(i64, String)> = plan.new.iter().map(|e| (*e, LISTED_REASON.to_string())).collect();
         insert_targets(&mut tx, self.db.rows_per_insert(), ctx.tenant, id, &new, now_ms()).await?;
         if !new.is_empty() {
-            let detail = format!("added={} already={} via=list", new.len(), plan.already);
-            Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, "cycle", id).detail(detail)]).await?;
+            let detail = AuditDetail::none().n(Key::Added, new.len()).n(Key::Already, plan.already).and(Fact::Name(Key::Via, "list"));
+            Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, AuditTarget::Cycle, id).detail(detail)]).await?;
         }
         tx.commit().await?;
         Ok(TargetsAdded { added: new.len(), already: plan.already })
@@ -437,8 +438,9 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, "cycle", id).detail(format!("removed={employee}"))])
-            .await?;
+        let ev =
+            ctx.event(AuditAction::CycleTargetsChanged, AuditTarget::Cycle, id).detail(AuditDetail::none().n(Key::Removed, employee.get()));
+        Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -473,11 +475,16 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let to = consultant.map(|c| c.to_string()).unwrap_or_else(|| "none".into());
+        let to = match consultant {
+            Some(c) => Fact::N(Key::Consultant, c.get()),
+            None => Fact::Name(Key::Consultant, "none"),
+        };
         Store::audit_in_tx(
             &mut tx,
             ctx,
-            &[ctx.event(AuditAction::CycleTargetsChanged, "cycle", id).detail(format!("assigned={employee} consultant={to}"))],
+            &[ctx
+                .event(AuditAction::CycleTargetsChanged, AuditTarget::Cycle, id)
+                .detail(AuditDetail::none().n(Key::Assigned, employee.get()).and(to))],
         )
         .await?;
         tx.commit().await?;
@@ -532,8 +539,8 @@ impl Store {
             }
         }
         if !plan.is_empty() {
-            let detail = format!("auto_assigned={} consultants={}", plan.len(), by_consultant.len());
-            Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, "cycle", id).detail(detail)]).await?;
+            let detail = AuditDetail::none().n(Key::AutoAssigned, plan.len()).n(Key::Consultants, by_consultant.len());
+            Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, AuditTarget::Cycle, id).detail(detail)]).await?;
         }
         tx.commit().await?;
         Ok(plan.len())
@@ -553,8 +560,8 @@ impl Store {
             .bind(ctx.tenant.get())
             .execute(&mut *tx)
             .await?;
-        let detail = format!("status={} was={}", status.as_str(), was.as_str());
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleChanged, "cycle", id).detail(detail)]).await?;
+        let detail = AuditDetail::of(Fact::Name(Key::Status, status.as_str())).and(Fact::Name(Key::Was, was.as_str()));
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleChanged, AuditTarget::Cycle, id).detail(detail)]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! planned change in one transaction.
 
 use crate::{now_ms, Ctx, Result, Store, StoreError};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Key};
 use domain::employee::{DepartmentPath, Email, EmployeeNumber, EmployeeRecord, EmployeeStatus, NameKana, PersonName};
 use domain::ids::{DepartmentId, EmployeeId, TenantId};
 use domain::import::{parse_employee_csv_partial, ParsedRow, SourceEncoding};
@@ -157,11 +157,8 @@ impl Store {
         let items = rows.iter().map(employee_row).collect::<Result<Vec<_>>>()?;
         self.audit(
             ctx,
-            ctx.event(AuditAction::EmployeeListRead, "employees", "list").detail(format!(
-                "offset={} count={}",
-                filter.offset.max(0),
-                items.len()
-            )),
+            ctx.event(AuditAction::EmployeeListRead, AuditTarget::EmployeeRegister, "list")
+                .detail(AuditDetail::none().n(Key::Offset, filter.offset.max(0)).n(Key::Count, items.len())),
         )
         .await?;
         Ok((total, items))
@@ -287,11 +284,17 @@ impl Store {
             unchanged: plan.unchanged,
             departments_created: plan.new_departments.len(),
         };
-        let detail = format!(
-            "created={} updated={} unchanged={} departments_created={}",
-            summary.created, summary.updated, summary.unchanged, summary.departments_created
-        );
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::EmployeesImported, "employees", "import").detail(detail)]).await?;
+        let detail = AuditDetail::none()
+            .n(Key::Created, summary.created)
+            .n(Key::Updated, summary.updated)
+            .n(Key::Unchanged, summary.unchanged)
+            .n(Key::DepartmentsCreated, summary.departments_created);
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(AuditAction::EmployeesImported, AuditTarget::EmployeeRegister, "import").detail(detail)],
+        )
+        .await?;
         tx.commit().await?;
         Ok(summary)
     }

@@ -26,7 +26,7 @@ pub enum StoreError {
     /// The policy refused an operation on an existing record inside a write; the public
     /// operation records the refusal once its transaction is gone and answers `NotFound`.
     #[error("not found")]
-    Refused { operation: domain::policy::Operation, kind: &'static str, id: String },
+    Refused { operation: domain::policy::Operation, kind: domain::audit::AuditTarget, id: String },
 }
 
 impl StoreError {

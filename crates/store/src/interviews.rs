@@ -3,7 +3,7 @@
 
 use crate::cycles::CycleStatus;
 use crate::{now_ms, Acting, Consultant, Ctx, Employee, Result, Store, StoreError};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
 use domain::interview::{change_status, find_clash, InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::policy::{self, Actor, EmployeeFacts, InterviewFacts, NoteFacts, Operation, ReportFacts, Target, View};
@@ -355,10 +355,10 @@ impl Store {
         let facts = reach_facts(&mut *tx, ctx.tenant, actor.user(), new.employee).await?;
         if !policy::decide(&actor, Operation::ReachEmployee, Target::Employee(facts)).is_allow() {
             drop(tx);
-            return Err(unknown_employee(self.refused(ctx, Operation::ReachEmployee, "employee", new.employee).await));
+            return Err(unknown_employee(self.refused(ctx, Operation::ReachEmployee, AuditTarget::Employee, new.employee).await));
         }
         let id = self.insert_interview_in_tx(&mut tx, ctx.tenant, actor.user(), new).await?;
-        let ev = ctx.event(AuditAction::InterviewScheduled, "interview", id).detail(format!("kind={}", new.kind.as_str()));
+        let ev = ctx.event(AuditAction::InterviewScheduled, AuditTarget::Interview, id).detail(Fact::Name(Key::Kind, new.kind.as_str()));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(id)
@@ -377,7 +377,7 @@ impl Store {
         let employee = EmployeeId::new(r.try_get("id")?);
         let facts = reach_facts(&self.db.read, ctx.tenant, actor.user(), employee).await?;
         if !policy::decide(&actor, Operation::ReachEmployee, Target::Employee(facts)).is_allow() {
-            return Err(self.refused(ctx, Operation::ReachEmployee, "employee", employee).await);
+            return Err(self.refused(ctx, Operation::ReachEmployee, AuditTarget::Employee, employee).await);
         }
         Ok(employee)
     }
@@ -393,7 +393,7 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let row = to_row(&r)?;
         if !policy::decide(actor, Operation::ManageInterviews, interview_facts(actor.tenant(), &row)).is_allow() {
-            return Err(StoreError::Refused { operation: Operation::ManageInterviews, kind: "interview", id: id.to_string() });
+            return Err(StoreError::Refused { operation: Operation::ManageInterviews, kind: AuditTarget::Interview, id: id.to_string() });
         }
         Ok(row)
     }
@@ -433,7 +433,7 @@ impl Store {
         .bind(ctx.tenant.get())
         .execute(&mut *tx)
         .await?;
-        let ev = ctx.event(AuditAction::InterviewChanged, "interview", id).detail("rescheduled");
+        let ev = ctx.event(AuditAction::InterviewChanged, AuditTarget::Interview, id).detail(Fact::Is(Outcome::Rescheduled));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(())
@@ -498,7 +498,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let ev = ctx.event(AuditAction::InterviewChanged, "interview", id).detail(format!("status={}", next.as_str()));
+        let ev = ctx.event(AuditAction::InterviewChanged, AuditTarget::Interview, id).detail(Fact::Name(Key::Status, next.as_str()));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(next)
@@ -515,7 +515,7 @@ impl Store {
         first_clash(&self.db.read, me.ctx().tenant, me.actor().user(), slot, except).await
     }
 
-    async fn audited_list(&self, ctx: &Ctx, target: &str, id: impl ToString, detail: String) -> Result<()> {
+    async fn audited_list(&self, ctx: &Ctx, target: AuditTarget, id: impl ToString, detail: AuditDetail) -> Result<()> {
         self.audit(ctx, ctx.event(AuditAction::InterviewListRead, target, id).detail(detail)).await
     }
 
@@ -530,9 +530,9 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let row = to_row(&r)?;
         if !policy::decide(&actor, Operation::ManageInterviews, interview_facts(ctx.tenant, &row)).is_allow() {
-            return Err(self.refused(ctx, Operation::ManageInterviews, "interview", id).await);
+            return Err(self.refused(ctx, Operation::ManageInterviews, AuditTarget::Interview, id).await);
         }
-        self.audited_list(ctx, "interview", id, String::new()).await?;
+        self.audited_list(ctx, AuditTarget::Interview, id, AuditDetail::none()).await?;
         Ok(row)
     }
 
@@ -550,10 +550,10 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let facts = InterviewFacts { tenant: ctx.tenant, consultant: UserId::new(r.try_get("consultant_id")?), employee_user: None };
         let Some(permit) = policy::permit(&actor, Operation::ReadStatusNote, Target::Interview(facts)) else {
-            return Err(self.refused(ctx, Operation::ReadStatusNote, "interview", id).await);
+            return Err(self.refused(ctx, Operation::ReadStatusNote, AuditTarget::Interview, id).await);
         };
         let Some(sealed) = r.try_get::<Option<i64>, _>("status_note_sealed_id")?.map(SealedId::new) else { return Ok(None) };
-        let event = ctx.event(AuditAction::InterviewNoteRead, "interview", id).detail("status_note");
+        let event = ctx.event(AuditAction::InterviewNoteRead, AuditTarget::Interview, id).detail(Fact::Is(Outcome::StatusNote));
         let text = self.open_permitted(ctx, &permit, &[event], &[sealed]).await?.remove(&sealed).ok_or(StoreError::NotFound)?;
         Ok(Some(text))
     }
@@ -571,7 +571,13 @@ impl Store {
         .fetch_all(&self.db.read)
         .await?;
         let items = rows.iter().map(to_row).collect::<Result<Vec<_>>>()?;
-        self.audited_list(ctx, "interviews", "period", format!("from={from_ms} to={to_ms} count={}", items.len())).await?;
+        self.audited_list(
+            ctx,
+            AuditTarget::InterviewList,
+            "period",
+            AuditDetail::none().n(Key::From, from_ms).n(Key::To, to_ms).n(Key::Count, items.len()),
+        )
+        .await?;
         Ok(items)
     }
 
@@ -603,8 +609,11 @@ impl Store {
         .fetch_all(&self.db.read)
         .await?;
         let items = rows.iter().map(to_row).collect::<Result<Vec<_>>>()?;
-        let which = cycle.map(|c| c.to_string()).unwrap_or_else(|| "all".into());
-        self.audited_list(ctx, "interviews", "cycle", format!("cycle={which} count={}", items.len())).await?;
+        let which = match cycle {
+            Some(c) => Fact::N(Key::Cycle, c.get()),
+            None => Fact::Name(Key::Cycle, "all"),
+        };
+        self.audited_list(ctx, AuditTarget::InterviewList, "cycle", AuditDetail::of(which).n(Key::Count, items.len())).await?;
         Ok(items)
     }
 
@@ -637,7 +646,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.audited_list(ctx, "interviews", "own", format!("count={}", items.len())).await?;
+        self.audited_list(ctx, AuditTarget::InterviewList, "own", AuditDetail::count(items.len())).await?;
         Ok(items)
     }
 
@@ -681,7 +690,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.audited_list(ctx, "cycle_targets", "assigned", format!("count={}", items.len())).await?;
+        self.audited_list(ctx, AuditTarget::CycleTargets, "assigned", AuditDetail::count(items.len())).await?;
         Ok(items)
     }
 
@@ -726,7 +735,7 @@ impl Store {
                     .await?;
             }
         }
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::InterviewNoteWritten, "interview", id)]).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::InterviewNoteWritten, AuditTarget::Interview, id)]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -761,12 +770,12 @@ impl Store {
         };
         let facts = NoteFacts { tenant: ctx.tenant, interviewer, report };
         let Some(permit) = policy::permit(&actor, Operation::ReadNotes, Target::Notes(facts)) else {
-            return Err(self.refused(ctx, Operation::ReadNotes, "interview", id).await);
+            return Err(self.refused(ctx, Operation::ReadNotes, AuditTarget::Interview, id).await);
         };
         let view = permit.view();
         let Some(sealed) = r.try_get::<Option<i64>, _>("sealed_id")?.map(SealedId::new) else { return Ok(None) };
         let updated_at: i64 = r.try_get("updated_at")?;
-        let event = ctx.event(AuditAction::InterviewNoteRead, "interview", id).detail(view.as_str());
+        let event = ctx.event(AuditAction::InterviewNoteRead, AuditTarget::Interview, id).detail(Fact::View(view));
         let mut texts = self.open_permitted(ctx, &permit, &[event], &[sealed]).await?;
         let text = texts.remove(&sealed).ok_or(StoreError::NotFound)?;
         let text = match view {

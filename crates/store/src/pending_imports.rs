@@ -2,7 +2,7 @@
 //! its decoded text is kept sealed, only for its uploader, and for one hour at most.
 
 use crate::{now_ms, Acting, Ctx, Registrar, Result, Store, StoreError};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{SealedId, TenantId, UserId};
 use domain::policy::{self, Operation, Target};
 
@@ -98,7 +98,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id = PendingImportId::new(row.try_get("id")?);
-        let event = ctx.event(AuditAction::SealedTextWritten, PURPOSE, sealed).detail(format!("pending_import={id} rows={}", new.rows));
+        let event = ctx
+            .event(AuditAction::SealedTextWritten, AuditTarget::SealedText { purpose: PURPOSE }, sealed)
+            .detail(AuditDetail::none().n(Key::PendingImport, id.get()).n(Key::Rows, new.rows));
         Store::audit_in_tx(&mut tx, ctx, &[event]).await?;
         tx.commit().await?;
         Ok(id)
@@ -121,7 +123,9 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         let sealed = SealedId::new(r.try_get("sealed_id")?);
         let permit = policy::permit(&me.actor(), Operation::ImportEmployees, Target::OwnedBy(user)).ok_or(StoreError::NotFound)?;
-        let event = ctx.event(AuditAction::SealedTextRead, PURPOSE, sealed).detail(format!("pending_import={id}"));
+        let event = ctx
+            .event(AuditAction::SealedTextRead, AuditTarget::SealedText { purpose: PURPOSE }, sealed)
+            .detail(AuditDetail::none().n(Key::PendingImport, id.get()));
         let mut texts = self.open_permitted(ctx, &permit, &[event], &[sealed]).await?;
         let text = texts.remove(&sealed).ok_or(StoreError::NotFound)?;
         Ok(PendingImport {
@@ -147,7 +151,9 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let sealed = SealedId::new(r.try_get("sealed_id")?);
         delete_one(&mut tx, ctx.tenant, id, sealed).await?;
-        let event = ctx.event(AuditAction::SealedTextWritten, PURPOSE, sealed).detail(format!("pending_import={id} deleted"));
+        let event = ctx
+            .event(AuditAction::SealedTextWritten, AuditTarget::SealedText { purpose: PURPOSE }, sealed)
+            .detail(AuditDetail::none().n(Key::PendingImport, id.get()).and(Fact::Is(Outcome::Deleted)));
         Store::audit_in_tx(&mut tx, ctx, &[event]).await?;
         tx.commit().await?;
         Ok(())
@@ -181,7 +187,10 @@ async fn purge_expired(tx: &mut Transaction<'static, Any>, ctx: &Ctx, now: i64) 
         let id = PendingImportId::new(r.try_get("id")?);
         let sealed = SealedId::new(r.try_get("sealed_id")?);
         delete_one(tx, ctx.tenant, id, sealed).await?;
-        events.push(ctx.event(AuditAction::SealedTextWritten, PURPOSE, sealed).detail(format!("pending_import={id} expired, deleted")));
+        events.push(
+            ctx.event(AuditAction::SealedTextWritten, AuditTarget::SealedText { purpose: PURPOSE }, sealed)
+                .detail(AuditDetail::none().n(Key::PendingImport, id.get()).and(Fact::Is(Outcome::ExpiredDeleted))),
+        );
     }
     Store::audit_in_tx(tx, ctx, &events).await
 }

@@ -4,7 +4,7 @@
 //! audits it durably before the text is opened.
 
 use crate::{now_ms, Acting, Consultant, Ctx, Result, Store, StoreError, Supervisor};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{EmployeeId, InterviewId, ReportId, SealedId, TenantId, UserId};
 use domain::interview::InterviewStatus;
 use domain::policy::{self, InterviewFacts, Operation, Permit, ReportFacts, Target, View};
@@ -356,7 +356,7 @@ impl Store {
         let actor = ctx.actor()?;
         match policy::permit(&actor, op, Target::Report(m.facts(ctx.tenant))) {
             Some(p) => Ok(p),
-            None => Err(self.refused(ctx, op, "report", m.id).await),
+            None => Err(self.refused(ctx, op, AuditTarget::Report, m.id).await),
         }
     }
 
@@ -375,7 +375,7 @@ impl Store {
         let facts = InterviewFacts { tenant: ctx.tenant, consultant: UserId::new(i.try_get("consultant_id")?), employee_user: None };
         if !policy::decide(&actor, Operation::WriteReports, Target::Interview(facts)).is_allow() {
             drop(tx);
-            return Err(self.refused(ctx, Operation::WriteReports, "interview", interview).await);
+            return Err(self.refused(ctx, Operation::WriteReports, AuditTarget::Interview, interview).await);
         }
         if let Some(r) =
             sqlx::query("SELECT id FROM reports WHERE interview_id = $1").bind(interview.get()).fetch_optional(&mut *tx).await?
@@ -408,7 +408,12 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id = ReportId::new(row.try_get("id")?);
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportWritten, "report", id).detail("created")]).await?;
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(AuditAction::ReportWritten, AuditTarget::Report, id).detail(Fact::Is(Outcome::Created))],
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -427,7 +432,7 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         let facts = InterviewFacts { tenant: ctx.tenant, consultant: UserId::new(r.try_get("consultant_id")?), employee_user: None };
         if !policy::decide(&me.actor(), Operation::WriteReports, Target::Interview(facts)).is_allow() {
-            return Err(self.refused(ctx, Operation::WriteReports, "interview", interview).await);
+            return Err(self.refused(ctx, Operation::WriteReports, AuditTarget::Interview, interview).await);
         }
         Ok(r.try_get::<Option<i64>, _>("report_id")?.map(ReportId::new))
     }
@@ -457,7 +462,7 @@ impl Store {
         let mut sealed_ids = vec![m.sealed];
         sealed_ids.extend(m.facts_sealed);
         sealed_ids.extend(&comment_ids);
-        let event = ctx.event(AuditAction::ReportRead, "report", id).detail(format!("view={}", view.as_str()));
+        let event = ctx.event(AuditAction::ReportRead, AuditTarget::Report, id).detail(Fact::View(view));
         let mut texts = self.open_permitted(ctx, &permit, &[event], &sealed_ids).await?;
         let raw = decode_sections(&texts.remove(&m.sealed).unwrap_or_default())?;
         let mut sections = ReportSections::default();
@@ -581,7 +586,7 @@ impl Store {
             }
         }
         sqlx::query("DELETE FROM report_tags WHERE report_id = $1").bind(id.get()).execute(&mut *tx).await?;
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportWritten, "report", id)]).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportWritten, AuditTarget::Report, id)]).await?;
         tx.commit().await?;
         Ok(expected_version + 1)
     }
@@ -595,7 +600,9 @@ impl Store {
         let permit = self.report_permit(ctx, Operation::SubmitReport, &m).await?;
         let to = transition(m.status, ReportEvent::Submit, actor.role(), actor.user() == m.author)?;
         // The sections are read to check they are complete: an audited read like any other.
-        let event = ctx.event(AuditAction::ReportRead, "report", id).detail("view=identified purpose=submission_check");
+        let event = ctx
+            .event(AuditAction::ReportRead, AuditTarget::Report, id)
+            .detail(AuditDetail::of(Fact::View(View::Identified)).and(Fact::Name(Key::Purpose, "submission_check")));
         let mut texts = self.open_permitted(ctx, &permit, &[event], &[m.sealed]).await?;
         let sections = decode_sections(&texts.remove(&m.sealed).unwrap_or_default())?;
         sections.validate(true).map_err(invalid_all)?;
@@ -628,7 +635,9 @@ impl Store {
         Store::audit_in_tx(
             &mut tx,
             ctx,
-            &[ctx.event(AuditAction::ReportStatusChanged, "report", id).detail(format!("{}->{}", m.status.as_str(), to.as_str()))],
+            &[ctx
+                .event(AuditAction::ReportStatusChanged, AuditTarget::Report, id)
+                .detail(Fact::Transition { from: m.status.as_str(), to: to.as_str() })],
         )
         .await?;
         tx.commit().await?;
@@ -644,7 +653,7 @@ impl Store {
         let event = if input.approve { ReportEvent::Approve } else { ReportEvent::Return };
         let to = transition(m.status, event, actor.role(), actor.user() == m.author)?;
         if !policy::decide(&actor, Operation::ReviewReports, Target::Report(m.facts(ctx.tenant))).is_allow() {
-            return Err(self.refused(ctx, Operation::ReviewReports, "report", id).await);
+            return Err(self.refused(ctx, Operation::ReviewReports, AuditTarget::Report, id).await);
         }
         let comments: Vec<&(String, String)> = input.comments.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
         if !input.approve && comments.is_empty() {
@@ -714,9 +723,14 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::Conflict(domain::report::status_changed()));
         }
-        let mut events = vec![ctx.event(AuditAction::ReportStatusChanged, "report", id).detail(format!("submitted->{}", to.as_str()))];
+        let mut events = vec![ctx
+            .event(AuditAction::ReportStatusChanged, AuditTarget::Report, id)
+            .detail(Fact::Transition { from: ReportStatus::Submitted.as_str(), to: to.as_str() })];
         if !comments.is_empty() {
-            events.push(ctx.event(AuditAction::ReportCommented, "report", id).detail(format!("comments={}", comments.len())));
+            events.push(
+                ctx.event(AuditAction::ReportCommented, AuditTarget::Report, id)
+                    .detail(AuditDetail::none().n(Key::Comments, comments.len())),
+            );
         }
         Store::audit_in_tx(&mut tx, ctx, &events).await?;
         tx.commit().await?;
@@ -760,7 +774,7 @@ impl Store {
                 sealed.push((permit, f));
             }
         }
-        let event = ctx.event(AuditAction::ReportListRead, "reports", "list").detail(format!("count={}", visible.len()));
+        let event = ctx.event(AuditAction::ReportListRead, AuditTarget::ReportList, "list").detail(AuditDetail::count(visible.len()));
         let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
         let identified = self.presenter(ctx.tenant, View::Identified, locale).await?;
         let pseudo = if visible.iter().any(|(_, v)| *v == View::Pseudonymized) {
@@ -804,7 +818,8 @@ impl Store {
                 assigned_to_me: m.supervisor == Some(actor.user()),
             });
         }
-        self.audit(ctx, ctx.event(AuditAction::ReportListRead, "review_queue", "list").detail(format!("count={}", out.len()))).await?;
+        self.audit(ctx, ctx.event(AuditAction::ReportListRead, AuditTarget::ReviewQueue, "list").detail(AuditDetail::count(out.len())))
+            .await?;
         Ok(out)
     }
 
@@ -902,7 +917,9 @@ impl Store {
         let rows = sqlx::query(&format!("{META_SELECT} WHERE r.tenant_id = $1")).bind(tenant.get()).fetch_all(&self.db.read).await?;
         let metas = rows.iter().map(meta).collect::<Result<Vec<_>>>()?;
         let sealed: Vec<SealedId> = metas.iter().map(|m| m.sealed).collect();
-        let event = op.event(AuditAction::ReportRead, "reports", "benchmark").detail(format!("count={} purpose=benchmark", sealed.len()));
+        let event = op
+            .event(AuditAction::ReportRead, AuditTarget::ReportList, "benchmark")
+            .detail(AuditDetail::count(sealed.len()).and(Fact::Name(Key::Purpose, "benchmark")));
         let texts = self.open_permitted(op, &permit, &[event], &sealed).await?;
         let secret = self.pseudonym_secret(tenant).await?;
         let start = std::time::Instant::now();

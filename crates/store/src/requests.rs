@@ -5,7 +5,7 @@
 use crate::cycles::CycleStatus;
 use crate::interviews::{jst, lock_consultant, mode_of, status_of, InterviewChange, NewInterview};
 use crate::{now_ms, Acting, Consultant, Employee, Result, Store, StoreError};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
 use domain::policy::{self, Operation, RequestFacts, Target};
@@ -192,7 +192,8 @@ impl Store {
         .await?;
         let id = ConsultationRequestId::new(r.try_get("id")?);
         let routed = if consultant.is_some() { "assigned" } else { "pool" };
-        let ev = ctx.event(AuditAction::ConsultationRequested, "consultation_request", id).detail(format!("routed={routed}"));
+        let ev =
+            ctx.event(AuditAction::ConsultationRequested, AuditTarget::ConsultationRequest, id).detail(Fact::Name(Key::Routed, routed));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok((id, routing))
@@ -229,8 +230,9 @@ impl Store {
                 }
             }
         }
-        let event =
-            ctx.event(AuditAction::ConsultationRequestsRead, "consultation_requests", "own").detail(format!("count={}", rows.len()));
+        let event = ctx
+            .event(AuditAction::ConsultationRequestsRead, AuditTarget::ConsultationRequestList, "own")
+            .detail(AuditDetail::count(rows.len()));
         let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
         let text = |id: Option<i64>| id.and_then(|i| texts.get(&SealedId::new(i)).cloned()).unwrap_or_default();
         let mut items = Vec::with_capacity(rows.len());
@@ -289,8 +291,9 @@ impl Store {
             }
             visible.push(r);
         }
-        let event =
-            ctx.event(AuditAction::ConsultationRequestsRead, "consultation_requests", "queue").detail(format!("count={}", visible.len()));
+        let event = ctx
+            .event(AuditAction::ConsultationRequestsRead, AuditTarget::ConsultationRequestList, "queue")
+            .detail(AuditDetail::count(visible.len()));
         let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
         let items = visible
             .into_iter()
@@ -386,7 +389,7 @@ impl Store {
         let employee = match self.claim_request(&mut tx, me, id, RequestStatus::Scheduled).await {
             Err(StoreError::NotFound) => {
                 drop(tx);
-                return Err(self.refused(ctx, Operation::HandleRequests, "consultation_request", id).await);
+                return Err(self.refused(ctx, Operation::HandleRequests, AuditTarget::ConsultationRequest, id).await);
             }
             other => other?,
         };
@@ -404,8 +407,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let events = [
-            ctx.event(AuditAction::InterviewScheduled, "interview", interview).detail(format!("kind=additional request={id}")),
-            ctx.event(AuditAction::ConsultationAnswered, "consultation_request", id).detail(format!("scheduled interview={interview}")),
+            ctx.event(AuditAction::InterviewScheduled, AuditTarget::Interview, interview)
+                .detail(AuditDetail::of(Fact::Name(Key::Kind, InterviewKind::Additional.as_str())).n(Key::Request, id.get())),
+            ctx.event(AuditAction::ConsultationAnswered, AuditTarget::ConsultationRequest, id)
+                .detail(AuditDetail::of(Fact::Is(Outcome::Scheduled)).n(Key::Interview, interview.get())),
         ];
         Store::audit_in_tx(&mut tx, ctx, &events).await?;
         tx.commit().await?;
@@ -428,7 +433,7 @@ impl Store {
         if let Err(e) = self.claim_request(&mut tx, me, id, RequestStatus::Declined).await {
             drop(tx);
             return Err(match e {
-                StoreError::NotFound => self.refused(ctx, Operation::HandleRequests, "consultation_request", id).await,
+                StoreError::NotFound => self.refused(ctx, Operation::HandleRequests, AuditTarget::ConsultationRequest, id).await,
                 e => e,
             });
         }
@@ -439,7 +444,7 @@ impl Store {
             .bind(ctx.tenant.get())
             .execute(&mut *tx)
             .await?;
-        let ev = ctx.event(AuditAction::ConsultationAnswered, "consultation_request", id).detail("declined");
+        let ev = ctx.event(AuditAction::ConsultationAnswered, AuditTarget::ConsultationRequest, id).detail(Fact::Is(Outcome::Declined));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(())

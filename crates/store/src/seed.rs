@@ -7,7 +7,7 @@ use crate::interviews::STATUS_NOTE_PURPOSE;
 use crate::taxonomy::{ensure_defaults, Taxonomy};
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Key};
 use domain::cycle::TargetRule;
 use domain::ids::{EmployeeId, SealedId, TenantId, UserId};
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus, Slot};
@@ -134,20 +134,18 @@ pub struct SeedSummary {
 
 impl SeedSummary {
     /// `cycles=3 targets=… …`, for the audit log and the command line.
-    pub fn detail(&self) -> String {
-        format!(
-            "cycles={} targets={} interviews={} notes={} reports={} report_tags={} reviews={} comments={} requests={} sealed={}",
-            self.cycles,
-            self.targets,
-            self.interviews,
-            self.notes,
-            self.reports,
-            self.report_tags,
-            self.reviews,
-            self.comments,
-            self.requests,
-            self.sealed
-        )
+    pub fn detail(&self) -> AuditDetail {
+        AuditDetail::none()
+            .n(Key::Cycles, self.cycles)
+            .n(Key::Targets, self.targets)
+            .n(Key::Interviews, self.interviews)
+            .n(Key::Notes, self.notes)
+            .n(Key::Reports, self.reports)
+            .n(Key::ReportTags, self.report_tags)
+            .n(Key::Reviews, self.reviews)
+            .n(Key::Comments, self.comments)
+            .n(Key::Requests, self.requests)
+            .n(Key::Sealed, self.sealed)
     }
 }
 
@@ -477,7 +475,7 @@ impl Store {
         summary.sealed += self.insert_requests(&mut tx, tenant, &input.requests, &interview_ids, per).await?;
         summary.requests = input.requests.len();
 
-        let ev = ctx.event(AuditAction::DemoGenerated, "history", tenant).detail(summary.detail());
+        let ev = ctx.event(AuditAction::DemoGenerated, AuditTarget::DemoHistory, tenant).detail(summary.detail());
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         // The bulk insert wrote the flags and tags in plain; seal them as for any older row.

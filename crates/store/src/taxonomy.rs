@@ -2,7 +2,7 @@
 //! editable by HR. Items are deactivated rather than deleted, so old reports keep their tags.
 
 use crate::{Ctx, Result, Store, StoreError};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditTarget, Fact, Outcome};
 use domain::ids::TenantId;
 use domain::limits::taxonomy_labels;
 use domain::policy::Operation;
@@ -41,6 +41,13 @@ impl Taxonomy {
         match self {
             Taxonomy::IssueTags => "issue_tags",
             Taxonomy::Rubric => "rubric_items",
+        }
+    }
+
+    fn audit_target(self) -> AuditTarget {
+        match self {
+            Taxonomy::IssueTags => AuditTarget::IssueTags,
+            Taxonomy::Rubric => AuditTarget::RubricItems,
         }
     }
 
@@ -143,7 +150,12 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TaxonomyChanged, which.table(), id).detail("added")]).await?;
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(AuditAction::TaxonomyChanged, which.audit_target(), id).detail(Fact::Is(Outcome::Added))],
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -178,7 +190,11 @@ impl Store {
         Store::audit_in_tx(
             &mut tx,
             ctx,
-            &[ctx.event(AuditAction::TaxonomyChanged, which.table(), id).detail(if active { "updated" } else { "deactivated" })],
+            &[ctx.event(AuditAction::TaxonomyChanged, which.audit_target(), id).detail(Fact::Is(if active {
+                Outcome::Updated
+            } else {
+                Outcome::Deactivated
+            }))],
         )
         .await?;
         tx.commit().await?;

@@ -1,7 +1,7 @@
 //! Tenants: one client company each; nothing crosses between them.
 
 use crate::{audit, now_ms, Ctx, Result, Store, StoreError};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditTarget};
 use domain::ids::TenantId;
 use domain::tenant::{KThreshold, TenantSlug};
 use sqlx::Row;
@@ -44,7 +44,7 @@ impl Store {
         let id = TenantId::new(row.try_get("id")?);
         audit::create_head(&mut tx, id).await?;
         let ctx = Ctx::operator(id, by);
-        Store::audit_in_tx(&mut tx, &ctx, &[ctx.event(AuditAction::TenantCreated, "tenant", id)]).await?;
+        Store::audit_in_tx(&mut tx, &ctx, &[ctx.event(AuditAction::TenantCreated, AuditTarget::Tenant, id)]).await?;
         tx.commit().await?;
         Ok(TenantRow { id, slug: slug.as_str().to_string(), name: name.to_string(), k_threshold: i64::from(k.get()) })
     }

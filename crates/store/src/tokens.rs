@@ -2,7 +2,7 @@
 
 use crate::sessions::{random_token, secret_hash};
 use crate::{now_ms, Ctx, Result, SignedIn, Store, StoreError};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditTarget, Fact};
 use domain::ids::{TenantId, TokenId, UserId};
 use domain::policy::Operation;
 use domain::Role;
@@ -112,7 +112,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id = TokenId::new(row.try_get("id")?);
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TokenCreated, "api_token", id).detail(format!("role={role}"))]).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TokenCreated, AuditTarget::ApiToken, id).detail(Fact::Role(role))])
+            .await?;
         tx.commit().await?;
         Ok((secret, id))
     }
@@ -167,7 +168,7 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TokenRevoked, "api_token", id)]).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TokenRevoked, AuditTarget::ApiToken, id)]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -5,7 +5,7 @@
 
 use crate::sessions::{random_token, secret_hash};
 use crate::{now_ms, Ctx, Result, Store, StoreError};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
 use domain::ids::{SealedId, TenantId, UserId};
 use domain::totp::{self, CodeCheck, SecondFactorInput, SecondStep, TwoFactorRequirement};
 use domain::Role;
@@ -91,7 +91,7 @@ impl Store {
     async fn open_two_factor_secret(&self, ctx: &Ctx, sealed: SealedId) -> Result<TotpSecret> {
         let text = self.open_system_secret(ctx.tenant, sealed).await?;
         let bytes = totp::secret_from_text(&text).ok_or_else(|| StoreError::Crypto("a two-factor secret is damaged".into()))?;
-        self.audit(ctx, ctx.event(AuditAction::SealedTextRead, PURPOSE, sealed)).await?;
+        self.audit(ctx, ctx.event(AuditAction::SealedTextRead, AuditTarget::SealedText { purpose: PURPOSE }, sealed)).await?;
         Ok(TotpSecret(Zeroizing::new(bytes)))
     }
 
@@ -163,9 +163,15 @@ impl Store {
                 .await?;
             ended += n.rows_affected();
         }
-        let detail = format!("requirement={} was={} sessions_ended={ended}", requirement.as_str(), was.as_str());
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TwoFactorRequirementChanged, "tenant", ctx.tenant).detail(detail)])
-            .await?;
+        let detail = AuditDetail::of(Fact::Name(Key::Requirement, requirement.as_str()))
+            .and(Fact::Name(Key::Was, was.as_str()))
+            .n(Key::SessionsEnded, ended);
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(AuditAction::TwoFactorRequirementChanged, AuditTarget::Tenant, ctx.tenant).detail(detail)],
+        )
+        .await?;
         tx.commit().await?;
         Ok(ended)
     }
@@ -257,7 +263,12 @@ impl Store {
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(domain::Message::new("2段階認証の設定が同時に2回開始されました。画面を読み込み直してください。", "an enrollment was started twice at once")),
             e => e.into(),
         })?;
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::SealedTextWritten, PURPOSE, sealed)]).await?;
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(AuditAction::SealedTextWritten, AuditTarget::SealedText { purpose: PURPOSE }, sealed)],
+        )
+        .await?;
         tx.commit().await?;
         Ok(TotpSecret(bytes))
     }
@@ -295,7 +306,7 @@ impl Store {
             )));
         }
         let codes = replace_recovery_codes(&mut tx, ctx.tenant, user).await?;
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TwoFactorEnrolled, "user", user)]).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TwoFactorEnrolled, AuditTarget::User, user)]).await?;
         tx.commit().await?;
         Ok(Some(codes))
     }
@@ -329,7 +340,7 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?
                     .try_get::<i64, _>("n")?;
-                let ev = ctx.event(AuditAction::RecoveryCodeUsed, "user", user).detail(format!("left={left}"));
+                let ev = ctx.event(AuditAction::RecoveryCodeUsed, AuditTarget::User, user).detail(AuditDetail::none().n(Key::Left, left));
                 Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
                 tx.commit().await?;
                 Ok(SecondFactorOutcome::RecoveryCode { left })
@@ -376,7 +387,7 @@ impl Store {
         }
         let mut tx = self.db.write.begin().await?;
         let codes = replace_recovery_codes(&mut tx, ctx.tenant, user).await?;
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::RecoveryCodesIssued, "user", user)]).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::RecoveryCodesIssued, AuditTarget::User, user)]).await?;
         tx.commit().await?;
         Ok(Some(codes))
     }
@@ -426,8 +437,8 @@ impl Store {
         if !by_self {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND tenant_id = $2").bind(user.get()).bind(t).execute(&mut *tx).await?;
         }
-        let detail = if by_self { "by=self" } else { "by=admin" };
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TwoFactorDisabled, "user", user).detail(detail)]).await?;
+        let detail = Fact::Name(Key::By, if by_self { "self" } else { "admin" });
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::TwoFactorDisabled, AuditTarget::User, user).detail(detail)]).await?;
         tx.commit().await?;
         Ok(true)
     }

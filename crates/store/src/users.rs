@@ -4,7 +4,7 @@ use crate::{now_ms, Ctx, Result, Store, StoreError};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use domain::account::{check_disable, check_display_name, check_login, check_new_password, check_password, check_role_change};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{EmployeeId, TenantId, UserId};
 use domain::policy::Operation;
 use domain::{Locale, Role};
@@ -135,12 +135,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let roles: Vec<&str> = new.roles.iter().map(|r| r.as_str()).collect();
-        let mut detail = format!("roles={}", roles.join(","));
+        let mut detail = AuditDetail::of(Fact::Roles(Key::Roles, new.roles.to_vec()));
         if must_change {
-            detail.push_str(" must_change_password");
+            detail = detail.and(Fact::Is(Outcome::MustChangePassword));
         }
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserCreated, "user", id).detail(detail)]).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserCreated, AuditTarget::User, id).detail(detail)]).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -298,9 +297,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let list = |rs: &[Role]| rs.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
-        let detail = format!("roles={} was={}", list(&roles), list(&had));
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::RolesChanged, "user", user).detail(detail)]).await?;
+        let detail = AuditDetail::of(Fact::Roles(Key::Roles, roles.to_vec())).and(Fact::Roles(Key::Was, had.to_vec()));
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::RolesChanged, AuditTarget::User, user).detail(detail)]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -319,7 +317,8 @@ impl Store {
     /// `ctx` (the administrator's page, `careerdock user list`).
     pub async fn read_accounts(&self, ctx: &Ctx) -> Result<Vec<AccountRow>> {
         let rows = self.accounts(ctx.tenant).await?;
-        self.audit(ctx, ctx.event(AuditAction::AccountListRead, "users", "").detail(format!("count={}", rows.len()))).await?;
+        self.audit(ctx, ctx.event(AuditAction::AccountListRead, AuditTarget::AccountList, "").detail(AuditDetail::count(rows.len())))
+            .await?;
         Ok(rows)
     }
 
@@ -351,8 +350,8 @@ impl Store {
         let sessions = crate::sessions::end_user_sessions(&mut tx, user, None).await?;
         let tokens = crate::tokens::revoke_user_tokens(&mut tx, user).await?;
         let feeds = crate::calendar::delete_user_feed(&mut tx, user).await?;
-        let detail = format!("sessions_ended={sessions} tokens_revoked={tokens} calendar_feeds_deleted={feeds}");
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserDisabled, "user", user).detail(detail)]).await?;
+        let detail = AuditDetail::none().n(Key::SessionsEnded, sessions).n(Key::TokensRevoked, tokens).n(Key::CalendarFeedsDeleted, feeds);
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserDisabled, AuditTarget::User, user).detail(detail)]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -378,7 +377,7 @@ impl Store {
         if n.rows_affected() == 0 {
             return Ok(());
         }
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserEnabled, "user", user)]).await?;
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::UserEnabled, AuditTarget::User, user)]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -417,8 +416,8 @@ impl Store {
             return Err(wrong_current_password().into());
         }
         let ended = crate::sessions::end_user_sessions(&mut tx, user, keep_session).await?;
-        let detail = format!("other_sessions_ended={ended}");
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::PasswordChanged, "user", user).detail(detail)]).await?;
+        let detail = AuditDetail::none().n(Key::OtherSessionsEnded, ended);
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::PasswordChanged, AuditTarget::User, user).detail(detail)]).await?;
         tx.commit().await?;
         Ok(())
     }

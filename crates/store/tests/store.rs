@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use careerdock_store::{Ctx, EmployeeFilter, KeySource, Keyring, NewUser, OpenOptions, Store, StoreError, TenantRow, VerifyOutcome};
 use chrono::NaiveDate;
-use domain::audit::{event_hash, AuditAction, BreakReason, ChainedEvent};
+use domain::audit::{event_hash, AuditAction, AuditDetail, AuditTarget, BreakReason, ChainedEvent, Key};
 use domain::ids::{SealedId, TenantId, TokenId};
 use domain::import::{parse_employee_csv, ParsedRow, RowError};
 use domain::session::{SessionLimits, ThrottlePolicy};
@@ -144,7 +144,9 @@ async fn build_chain(env: &Env) -> Result<()> {
         if i == 4 || i == 9 {
             env.store.write_sealed(&op, "note", &format!("メモ{i}")).await?;
         }
-        let ev = op.event(AuditAction::EmployeeListRead, "employees", format!("page-{i}")).detail(format!("offset={i}"));
+        let ev = op
+            .event(AuditAction::EmployeeListRead, AuditTarget::EmployeeRegister, format!("page-{i}"))
+            .detail(AuditDetail::none().n(Key::Offset, i));
         env.store.audit(&op, ev).await?;
     }
     let out = env.verify().await?;
@@ -307,7 +309,7 @@ async fn audit_tampering_is_named_at_the_first_broken_link(backend: Backend) -> 
         // A second tenant, untouched, must still verify.
         let other = env.store.create_tenant(&slug("other"), "他社", KThreshold::DEFAULT, "test").await?;
         let other_ctx = Ctx::operator(other.id, "test");
-        env.store.audit(&other_ctx, other_ctx.event(AuditAction::EmployeeListRead, "employees", "x")).await?;
+        env.store.audit(&other_ctx, other_ctx.event(AuditAction::EmployeeListRead, AuditTarget::EmployeeRegister, "x")).await?;
 
         tamper(&env, how).await?;
         let out = env.verify().await?;
@@ -342,7 +344,7 @@ async fn concurrent_audit_appends_keep_one_contiguous_chain(backend: Backend) ->
         let ctx = env.operator();
         handles.push(tokio::spawn(async move {
             for i in 0..PER_TASK {
-                let ev = ctx.event(AuditAction::SealedTextRead, "note", format!("{task}-{i}"));
+                let ev = ctx.event(AuditAction::SealedTextRead, AuditTarget::SealedText { purpose: "note" }, format!("{task}-{i}"));
                 store.audit(&ctx, ev).await?;
             }
             Ok::<(), StoreError>(())

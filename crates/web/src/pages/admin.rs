@@ -445,6 +445,7 @@ mod tests {
     use crate::{app, AppState, WebConfig};
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
+    use domain::audit::AuditTarget;
     use domain::tenant::{KThreshold, TenantSlug};
     use store::{Ctx, KeySource, OpenOptions, Store};
     use tower::ServiceExt;
@@ -624,7 +625,7 @@ mod tests {
         // Enough events for two pages.
         let ctx = Ctx::for_tests(tenant.id, admin, "root", Some(Role::Admin));
         for i in 0..AUDIT_PAGE {
-            store.audit(&ctx, ctx.event(AuditAction::EmployeeListRead, "employee_list", i)).await.expect("audit");
+            store.audit(&ctx, ctx.event(AuditAction::EmployeeListRead, AuditTarget::EmployeeRegister, i)).await.expect("audit");
         }
         let first = call(&app, "GET", "/admin/audit", &root, "").await;
         assert_eq!(first.status, StatusCode::OK);

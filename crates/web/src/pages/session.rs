@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditTarget, Fact};
 use domain::policy::Operation;
 use domain::session::local_return_path;
 use domain::throttle::{SignInKeys, Verdict};
@@ -179,7 +179,7 @@ async fn login_submit(
             // What was typed reaches the permanent audit log only normalized and capped.
             let label = domain::session::untrusted_label(&login);
             let ctx = Ctx::anonymous(t.id, &label);
-            state.store.audit(&ctx, ctx.event(AuditAction::SignInFailed, "login", &label)).await?;
+            state.store.audit(&ctx, ctx.event(AuditAction::SignInFailed, AuditTarget::SignInAttempt, &label)).await?;
         }
         let t = crate::i18n::Tr::new(locale);
         let page = login_page_for(&state, locale, tenant_slug, login, next, t.get("login-failed"));
@@ -211,7 +211,7 @@ pub(super) async fn start_session(
     let old = cookie(headers, SESSION_COOKIE);
     let session = state.store.create_session(tenant.id, user.id, role, old).await?;
     let ctx = Ctx::signed_in(&session.proof, &user.login, &user.roles, role);
-    state.store.audit(&ctx, ctx.event(AuditAction::SignIn, "user", user.id)).await?;
+    state.store.audit(&ctx, ctx.event(AuditAction::SignIn, AuditTarget::User, user.id)).await?;
     let target = if role.is_none() && !user.roles.is_empty() {
         format!("/role?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())
     } else {
@@ -235,7 +235,7 @@ async fn logout(State(state): State<AppState>, Authed(p): Authed, headers: Heade
         state.store.delete_session(secret).await?;
     }
     let ctx = p.ctx();
-    state.store.audit(&ctx, ctx.event(AuditAction::SignOut, "user", p.user.id)).await?;
+    state.store.audit(&ctx, ctx.event(AuditAction::SignOut, AuditTarget::User, p.user.id)).await?;
     let mut res = Redirect::to("/login").into_response();
     if let Ok(v) = set_cookie(SESSION_COOKIE, "", Some(0), secure_request(&state, &headers)).parse() {
         res.headers_mut().append(SET_COOKIE, v);
@@ -292,7 +292,7 @@ async fn role_submit(State(state): State<AppState>, Authed(p): Authed, headers: 
     // A new session id for the new role; the old one no longer works.
     let renewed = state.store.set_session_role(secret, role).await?;
     let ctx = p.ctx_as(role);
-    state.store.audit(&ctx, ctx.event(AuditAction::RoleChosen, "user", p.user.id).detail(format!("role={role}"))).await?;
+    state.store.audit(&ctx, ctx.event(AuditAction::RoleChosen, AuditTarget::User, p.user.id).detail(Fact::Role(role))).await?;
     let mut res = Redirect::to(&safe_next(f.next.as_deref())).into_response();
     if let Ok(v) = set_cookie(SESSION_COOKIE, &renewed, None, secure_request(&state, &headers)).parse() {
         res.headers_mut().append(SET_COOKIE, v);

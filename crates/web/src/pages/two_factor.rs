@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditTarget, Fact, Key};
 use domain::ids::UserId;
 use domain::policy::Operation;
 use domain::throttle::{second_factor_key, Verdict};
@@ -150,9 +150,9 @@ fn clear_challenge_cookie(state: &AppState, headers: &HeaderMap) -> String {
 }
 
 /// Records a wrong second-factor input: counted for throttling, and audited.
-async fn second_factor_failed(state: &AppState, ctx: &Ctx, user: UserId, step: &str) -> AppResult<()> {
+async fn second_factor_failed(state: &AppState, ctx: &Ctx, user: UserId, step: &'static str) -> AppResult<()> {
     state.store.record_login_failure(&[&second_factor_key(ctx.tenant().get(), user.get())]).await?;
-    state.store.audit(ctx, ctx.event(AuditAction::SignInFailed, "user", user).detail(format!("step={step}"))).await?;
+    state.store.audit(ctx, ctx.event(AuditAction::SignInFailed, AuditTarget::User, user).detail(Fact::Name(Key::Step, step))).await?;
     Ok(())
 }
 
