@@ -7,6 +7,7 @@ use crate::sessions::{random_token, secret_hash};
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
 use domain::ids::{SealedId, TenantId, UserId};
+use domain::policy::Operation;
 use domain::totp::{self, CodeCheck, SecondFactorInput, SecondStep, TwoFactorRequirement};
 use domain::Role;
 use rand::RngCore;
@@ -397,15 +398,12 @@ impl Store {
     /// reset usually follows a lost phone. Returns whether there was a second factor to remove.
     pub async fn disable_two_factor(&self, ctx: &Ctx, user: UserId) -> Result<bool> {
         let by_self = ctx.user == Some(user);
-        let mut tx = self.db.write.begin().await?;
-        let exists = sqlx::query("SELECT id FROM users WHERE id = $1 AND tenant_id = $2")
-            .bind(user.get())
-            .bind(ctx.tenant.get())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound);
+        // Someone else's second factor is reset by whoever the policy lets manage accounts.
+        if !by_self {
+            ctx.check(Operation::ManageUsers)?;
         }
+        let mut tx = self.db.write.begin().await?;
+        crate::users::user_in_tenant(&mut tx, ctx.tenant, user).await?;
         // Only a confirmed second factor is removed; an enrollment still waiting for its first
         // code is not one (and is replaced by itself after a while).
         let sealed =

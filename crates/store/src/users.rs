@@ -93,6 +93,16 @@ async fn verify_in_background(password: &str, hash: String) -> Result<bool> {
     tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.map_err(|e| StoreError::Crypto(e.to_string()))
 }
 
+/// Proves inside a transaction that `user` is an account of `tenant`; any other id is "not found".
+pub(crate) async fn user_in_tenant(tx: &mut sqlx::Transaction<'static, sqlx::Any>, tenant: TenantId, user: UserId) -> Result<()> {
+    let exists = sqlx::query("SELECT id FROM users WHERE id = $1 AND tenant_id = $2")
+        .bind(user.get())
+        .bind(tenant.get())
+        .fetch_optional(&mut **tx)
+        .await?;
+    exists.map(|_| ()).ok_or(StoreError::NotFound)
+}
+
 impl Store {
     pub async fn create_user(&self, ctx: &Ctx, new: &NewUser<'_>) -> Result<UserId> {
         self.insert_user(ctx, new, false).await
@@ -330,14 +340,7 @@ impl Store {
         ctx.check(Operation::ManageUsers)?;
         check_disable(ctx.user, user)?;
         let mut tx = self.db.write.begin().await?;
-        let exists = sqlx::query("SELECT id FROM users WHERE id = $1 AND tenant_id = $2")
-            .bind(user.get())
-            .bind(ctx.tenant.get())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound);
-        }
+        user_in_tenant(&mut tx, ctx.tenant, user).await?;
         let n = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND tenant_id = $3 AND disabled_at IS NULL")
             .bind(now_ms())
             .bind(user.get())
@@ -361,14 +364,7 @@ impl Store {
     pub async fn enable_user(&self, ctx: &Ctx, user: UserId) -> Result<()> {
         ctx.check(Operation::ManageUsers)?;
         let mut tx = self.db.write.begin().await?;
-        let exists = sqlx::query("SELECT id FROM users WHERE id = $1 AND tenant_id = $2")
-            .bind(user.get())
-            .bind(ctx.tenant.get())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound);
-        }
+        user_in_tenant(&mut tx, ctx.tenant, user).await?;
         let n = sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1 AND tenant_id = $2 AND disabled_at IS NOT NULL")
             .bind(user.get())
             .bind(ctx.tenant.get())

@@ -102,6 +102,19 @@ async fn a_second_factor_is_sealed_hashed_and_spent_once(backend: Backend) -> Re
     ensure!(opened >= 5, "only {opened} openings of the secret were audited");
     ensure!(events.iter().all(|e| !e.detail.contains(&text) && !codes.iter().any(|c| e.detail.contains(c.as_str()))));
 
+    // Someone else's second factor is reset only by a role the policy lets manage accounts.
+    let taro = store
+        .create_user(
+            &op,
+            &NewUser { login: "taro", display_name: "太郎", password: "password-123", roles: &[Role::Consultant], employee: None },
+        )
+        .await?;
+    let colleague = Ctx::for_tests(tenant.id, taro, "taro", Some(Role::Consultant));
+    ensure!(
+        matches!(store.disable_two_factor(&colleague, user).await, Err(careerdock_store::StoreError::NotFound)),
+        "a consultant reset another user's second factor"
+    );
+
     // Turned off: no secret, no codes, nothing sealed left behind.
     ensure!(store.disable_two_factor(&ctx, user).await?);
     ensure!(!store.disable_two_factor(&ctx, user).await?, "disabled twice");
