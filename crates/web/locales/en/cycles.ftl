@@ -24,9 +24,6 @@ cycles-period-to = to
 cycles-list-separator = {", "}
 cycles-back-to-list = Back to the cycles
 
-cycles-status-planning = Planning
-cycles-status-active = Active
-cycles-status-closed = Closed
 
 cycles-rule-all = All employees at work
 cycles-rule-departments = Departments: { $list } (and those under them)
@@ -75,15 +72,7 @@ cycles-fig-assigned = Assigned to a consultant
 cycles-fig-unassigned = Not yet assigned
 cycles-fig-interviewed = Targets interviewed
 cycles-fig-interviews-caption = Interviews
-cycles-fig-scheduled = Scheduled
-cycles-fig-held = Held
-cycles-fig-no-show = No-show
-cycles-fig-cancelled = Cancelled
 cycles-fig-reports-caption = Individual reports
-cycles-fig-draft = Draft
-cycles-fig-submitted = Submitted
-cycles-fig-returned = Returned
-cycles-fig-approved = Approved
 cycles-consultants-heading = By career consultant
 cycles-consultants-caption = Targets, interviews and individual reports per career consultant
 cycles-consultants-empty = No target has been assigned to a consultant yet.

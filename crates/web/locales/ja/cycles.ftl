@@ -24,9 +24,6 @@ cycles-period-to = 〜
 cycles-list-separator = 、
 cycles-back-to-list = 実施年度の一覧に戻る
 
-cycles-status-planning = 準備中
-cycles-status-active = 実施中
-cycles-status-closed = 終了
 
 cycles-rule-all = 在籍中の全従業員
 cycles-rule-departments = 所属：{ $list }（配下の部署を含む）
@@ -75,15 +72,7 @@ cycles-fig-assigned = 担当割り当て済み
 cycles-fig-unassigned = 担当未割り当て
 cycles-fig-interviewed = 面談を実施した対象者
 cycles-fig-interviews-caption = 面談
-cycles-fig-scheduled = 予定
-cycles-fig-held = 実施済み
-cycles-fig-no-show = 欠席
-cycles-fig-cancelled = キャンセル
 cycles-fig-reports-caption = 個別報告書
-cycles-fig-draft = 下書き
-cycles-fig-submitted = 提出済み
-cycles-fig-returned = 差し戻し
-cycles-fig-approved = 承認済み
 cycles-consultants-heading = 担当コンサルタント別
 cycles-consultants-caption = 担当コンサルタント別の対象者数・面談件数・個別報告書件数
 cycles-consultants-empty = 担当が割り当てられた対象者はまだいません。
