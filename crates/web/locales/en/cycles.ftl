@@ -20,7 +20,6 @@ cycles-col-reports = Individual reports
 cycles-people = { $count }
 cycles-cases = { $count }
 cycles-percent = {" "}({ $value }%)
-cycles-period-to = to
 cycles-list-separator = {", "}
 cycles-back-to-list = Back to the cycles
 

@@ -41,7 +41,6 @@ autosave-restored = Text that could not be saved last time has been restored. Ch
 autosave-conflict = This report was changed in another window. Reload the page (what you typed is kept in this tab).
 review-title = Review
 review-lead = Submitted reports, oldest first. Cases not assigned to you are shown pseudonymized.
-review-waiting = Waiting for review
 review-empty = No report is waiting for review.
 review-returned = Returned reports
 review-round-col = Submissions

@@ -20,7 +20,6 @@ cycles-col-reports = 個別報告書
 cycles-people = { $count }名
 cycles-cases = { $count }件
 cycles-percent = （{ $value }%）
-cycles-period-to = 〜
 cycles-list-separator = 、
 cycles-back-to-list = 実施年度の一覧に戻る
 

@@ -41,7 +41,6 @@ autosave-restored = 前回保存できなかった入力内容を復元しまし
 autosave-conflict = 別の画面でこの報告書が更新されています。画面を読み込み直してください（入力内容はこのタブに一時保存しています）。
 review-title = レビュー
 review-lead = 提出された個別報告書を、提出の古い順に表示します。担当に指定された事例以外は仮名化された内容で表示されます。
-review-waiting = レビュー待ち
 review-empty = レビュー待ちの報告書はありません。
 review-returned = 差し戻し中の報告書
 review-round-col = 提出回数

@@ -105,7 +105,7 @@ impl CycleView {
         CycleView {
             id: c.id.get(),
             name: c.name.clone(),
-            period: format!("{} {} {}", day(c.starts_on), t.get("cycles-period-to"), day(c.ends_on)),
+            period: t.date_range(c.starts_on, c.ends_on),
             status: status_label(t, c.status),
             closed: c.status == CycleStatus::Closed,
             rule: describe_rule(t, &c.rule),
@@ -588,7 +588,7 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
                 number: r.number,
                 name: r.name,
                 department: r.department,
-                reason: r.reason,
+                reason: domain::cycle::reason_words(&r.reason, t.locale),
             }
         })
         .collect();
