@@ -344,7 +344,7 @@ impl Builder<'_> {
                 Candidate { id: i as i64, department: String::new(), grade: None, birth_year: e.birth_year, hire_date: None, active: true };
             if let Some(reason) = rule.reason(&c, fy) {
                 targeted[i] = true;
-                targets.push((i, reason));
+                targets.push((i, reason.encode()));
             }
         }
         // HR adds the members of a few departments of concern from a list.

@@ -36,6 +36,14 @@ pub fn date(day: NaiveDate, locale: Locale) -> String {
     }
 }
 
+/// A day within a year already named (a calendar's columns): `12/3（木）` / `Thu 3 Dec`.
+pub fn day_in_year(day: NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::Ja => format!("{}/{}（{}）", day.month(), day.day(), weekday(day.weekday(), locale)),
+        Locale::En => format!("{} {} {}", weekday(day.weekday(), locale), day.day(), EN_MONTHS[day.month0() as usize]),
+    }
+}
+
 /// A month of a year: `2026年12月` / `December 2026`.
 pub fn month(year: i32, month: u32, locale: Locale) -> String {
     let m = month.clamp(1, 12);
@@ -161,6 +169,8 @@ mod tests {
         assert_eq!(date(day(2026, 12, 3), Locale::En), "Thu 3 Dec 2026");
         assert_eq!(date(day(2027, 1, 10), Locale::Ja), "2027/01/10（日）");
         assert_eq!(date(day(2027, 1, 10), Locale::En), "Sun 10 Jan 2027");
+        assert_eq!(day_in_year(day(2026, 12, 3), Locale::Ja), "12/3（木）");
+        assert_eq!(day_in_year(day(2026, 12, 3), Locale::En), "Thu 3 Dec");
     }
 
     #[test]

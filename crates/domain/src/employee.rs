@@ -227,6 +227,8 @@ pub enum EmployeeStatus {
 }
 
 impl EmployeeStatus {
+    pub const ALL: [EmployeeStatus; 3] = [EmployeeStatus::Active, EmployeeStatus::OnLeave, EmployeeStatus::Retired];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EmployeeStatus::Active => "active",

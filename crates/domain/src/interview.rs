@@ -39,9 +39,9 @@ macro_rules! code_enum {
 }
 
 code_enum!(InterviewKind {
-    Initial = "initial" / "初回" / "Initial",
-    Additional = "additional" / "追加" / "Additional",
-    FollowUp = "follow_up" / "フォローアップ" / "Follow-up",
+    Initial = "initial" / "初回面談" / "Initial interview",
+    Additional = "additional" / "追加面談" / "Additional interview",
+    FollowUp = "follow_up" / "フォローアップ面談" / "Follow-up interview",
 });
 
 code_enum!(InterviewMode {
@@ -57,9 +57,9 @@ code_enum!(InterviewStatus {
 });
 
 code_enum!(RequestStatus {
-    Open = "open" / "受付中" / "Open",
+    Open = "open" / "受付中" / "Received",
     Scheduled = "scheduled" / "日程確定" / "Scheduled",
-    Declined = "declined" / "お断り" / "Declined",
+    Declined = "declined" / "見送り" / "Declined",
 });
 
 impl InterviewStatus {

@@ -25,6 +25,7 @@ pub mod tenant;
 pub mod throttle;
 pub mod time;
 pub mod totp;
+pub mod vocabulary;
 
 pub use error::{Invalid, Message};
 pub use locale::Locale;

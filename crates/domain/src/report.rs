@@ -185,7 +185,32 @@ pub struct ReportFlags {
     pub organizational_response: bool,
 }
 
+/// One of the flags a report may carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReportFlag {
+    /// Life or safety at stake (生命・安全に関わる内容, R4): the emergency contact is raised at once.
+    LifeSafety,
+    /// A matter the organization has to act on (組織的対応が必要な事項, R4).
+    OrganizationalResponse,
+}
+
+impl ReportFlag {
+    pub const ALL: [ReportFlag; 2] = [ReportFlag::LifeSafety, ReportFlag::OrganizationalResponse];
+}
+
 impl ReportFlags {
+    /// The flags set, in a fixed order.
+    pub fn set(self) -> Vec<ReportFlag> {
+        let mut v = Vec::new();
+        if self.life_safety {
+            v.push(ReportFlag::LifeSafety);
+        }
+        if self.organizational_response {
+            v.push(ReportFlag::OrganizationalResponse);
+        }
+        v
+    }
+
     pub fn codes(self) -> Vec<&'static str> {
         let mut v = Vec::new();
         if self.life_safety {

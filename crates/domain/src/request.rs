@@ -23,7 +23,7 @@ mod tests {
     #[test]
     fn answered_requests_are_said_in_both_languages() {
         let m = already_answered(RequestStatus::Declined);
-        assert_eq!(m.ja, "この申し出はすでに回答済みです（お断り）。");
+        assert_eq!(m.ja, "この申し出はすでに回答済みです（見送り）。");
         assert_eq!(m.en, "this request has already been answered (Declined)");
         let m = answered_by_another();
         assert!(!m.ja.is_empty() && !m.en.is_empty() && m.ja != m.en);

@@ -187,18 +187,21 @@ fn unknown_employee(e: StoreError) -> StoreError {
     }
 }
 
-/// Epoch milliseconds as Japan time, `YYYY-MM-DD HH:MM`.
-pub(crate) fn jst(ms: i64) -> String {
-    domain::time::format_jst(ms)
-}
-
 /// The message of a refused overlap: when the clashing interview is, and its kind.
 pub fn clash_message(kind: InterviewKind, slot: Slot) -> Message {
-    let (start, end) = (jst(slot.start_ms), jst(slot.end_ms));
-    let end_time = end.rsplit(' ').next().unwrap_or(&end).to_string();
+    use domain::display::time_range;
+    use domain::Locale;
     Message::new(
-        format!("{start}〜{end_time}の面談（{}）と時間が重なっています。別の時間を指定してください。", kind.label_ja()),
-        format!("This overlaps your {} interview on {start}–{end_time} (Japan time). Choose another time.", kind.label_en().to_lowercase()),
+        format!(
+            "{}の{}と時間が重なっています。別の時間を指定してください。",
+            time_range(slot.start_ms, slot.end_ms, Locale::Ja),
+            kind.label_ja()
+        ),
+        format!(
+            "This overlaps your {} on {} (Japan time). Choose another time.",
+            kind.label_en().to_lowercase(),
+            time_range(slot.start_ms, slot.end_ms, Locale::En)
+        ),
     )
 }
 
@@ -802,7 +805,7 @@ mod tests {
     fn clash_messages_name_time_and_kind() {
         let slot = Slot { start_ms: 1_778_547_600_000, end_ms: 1_778_551_200_000 };
         let m = clash_message(InterviewKind::FollowUp, slot);
-        assert!(m.ja.contains("フォローアップ") && m.ja.contains("10:00〜11:00"), "{}", m.ja);
-        assert!(m.en.contains("follow-up") && m.en.contains("10:00–11:00"), "{}", m.en);
+        assert!(m.ja.contains("フォローアップ面談") && m.ja.contains("2026/05/12（火） 10:00–11:00"), "{}", m.ja);
+        assert!(m.en.contains("follow-up interview") && m.en.contains("Tue 12 May 2026 10:00–11:00"), "{}", m.en);
     }
 }

@@ -37,6 +37,8 @@ pub struct ReportSummary {
     pub is_mine: bool,
     /// When the interview was held: exact, or coarse (fiscal half-year).
     pub held: String,
+    /// The day it was held (Japan time), only in the identified view: for pages to word.
+    pub held_on: Option<chrono::NaiveDate>,
     pub tags: Vec<String>,
     pub flags: ReportFlags,
     /// Exact times, only in the identified view.
@@ -343,6 +345,7 @@ impl Store {
             author_name: if p.pseudonymized() { String::new() } else { m.author_name.clone() },
             is_mine: m.author == me,
             held: p.held(m),
+            held_on: if p.pseudonymized() { None } else { domain::time::jst_date(m.held_at) },
             tags,
             flags,
             submitted_at: if p.pseudonymized() { None } else { m.submitted_at },

@@ -3,7 +3,7 @@
 //! every consultant of the tenant sees; it is answered by scheduling or declining.
 
 use crate::cycles::CycleStatus;
-use crate::interviews::{jst, lock_consultant, mode_of, status_of, InterviewChange, NewInterview};
+use crate::interviews::{lock_consultant, mode_of, status_of, InterviewChange, NewInterview};
 use crate::{now_ms, Acting, Consultant, Employee, Result, Store, StoreError};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
@@ -87,8 +87,7 @@ async fn latest_target(
     tenant: TenantId,
     employee: EmployeeId,
 ) -> Result<Option<(CycleId, Option<UserId>)>> {
-    let now = jst(now_ms());
-    let today = now.split(' ').next().unwrap_or(&now).to_string();
+    let today = crate::today_jst().format("%Y-%m-%d").to_string();
     let r = sqlx::query(
         "SELECT t.cycle_id, t.consultant_id FROM cycle_targets t JOIN cycles c ON c.id = t.cycle_id
          WHERE t.tenant_id = $1 AND t.employee_id = $2 AND c.status = $3

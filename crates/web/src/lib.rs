@@ -11,6 +11,7 @@ mod pages;
 mod routes;
 mod security;
 mod state;
+mod vocabulary;
 
 pub use pages::{navigation, NavLink};
 pub use routes::{route_table, RouteSpec};

@@ -9,6 +9,7 @@ mod records;
 mod sign_in_hardening;
 mod support;
 mod two_factor;
+mod words;
 
 use anyhow::{bail, Context, Result};
 use domain::audit::AuditAction;

@@ -75,7 +75,7 @@ fn targets_are_about_fifteen_percent_per_year() {
                 .count();
             let share = c.targets.len() as f64 / eligible as f64;
             assert!((0.13..=0.17).contains(&share), "n={n} {}: {share:.3}", c.name);
-            let by_rule = c.targets.iter().filter(|t| t.reason.contains("歳の節目")).count();
+            let by_rule = c.targets.iter().filter(|t| t.reason.contains("age_milestone")).count();
             assert!(by_rule * 2 > c.targets.len(), "{}: mostly chosen by the age rule ({by_rule})", c.name);
         }
     }

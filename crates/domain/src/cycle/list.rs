@@ -9,9 +9,6 @@ use crate::import::RowError;
 use crate::Message;
 use std::collections::HashSet;
 
-/// The reason recorded for targets added from an uploaded list.
-pub const LISTED_REASON: &str = "対象者リストから追加";
-
 /// Headers a list of employee numbers may start with (compared case-insensitively).
 const NUMBER_HEADERS: [&str; 12] = [
     "社員番号",

@@ -4,9 +4,11 @@
 //! Every refusal says what is wrong in both languages.
 
 pub mod list;
+pub mod reason;
 pub mod rule;
 
-pub use list::{parse_number_list, read_number_list, Listed, ListedPlan, NumberList, LISTED_REASON};
+pub use list::{parse_number_list, read_number_list, Listed, ListedPlan, NumberList};
+pub use reason::{reason_words, Reason, Reasons, LISTED_REASON};
 pub use rule::{select_targets, Candidate, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS};
 
 use crate::limits::CYCLE_NAME;

@@ -2,6 +2,7 @@
 //! of service), how it is checked, stored and applied to the register.
 
 use super::fiscal_year;
+use super::reason::{Reason, Reasons};
 use crate::limits::GRADE;
 use crate::Invalid;
 use chrono::NaiveDate;
@@ -137,37 +138,37 @@ impl TargetRule {
         Ok(())
     }
 
-    /// Why a candidate is targeted (Japanese), or `None`.
-    pub fn reason(&self, c: &Candidate, fy: i32) -> Option<String> {
+    /// Why a candidate is targeted, or `None`.
+    pub fn reason(&self, c: &Candidate, fy: i32) -> Option<Reasons> {
         if !c.active {
             return None;
         }
         let mut why = Vec::new();
         if !self.departments.is_empty() {
             let d = self.departments.iter().find(|d| in_subtree(&c.department, d))?;
-            why.push(format!("所属:{d}"));
+            why.push(Reason::Department(d.clone()));
         }
         if !self.grades.is_empty() {
             let g = c.grade.as_ref().filter(|g| self.grades.contains(g))?;
-            why.push(format!("等級:{g}"));
+            why.push(Reason::Grade(g.clone()));
         }
         if !self.age_milestones.is_empty() {
             // The age reached on the birthday falling in this fiscal year.
             let age = fy - c.birth_year?;
             let alt = age + 1; // born January–March: the birthday of this FY falls in fy+1
             let m = self.age_milestones.iter().find(|m| **m == age || **m == alt)?;
-            why.push(format!("{m}歳の節目"));
+            why.push(Reason::AgeMilestone(*m));
         }
         if !self.tenure_years.is_empty() {
             let hire = c.hire_date?;
             let years = fy - fiscal_year(hire);
             let t = self.tenure_years.iter().find(|t| **t == years)?;
-            why.push(format!("勤続{t}年"));
+            why.push(Reason::TenureYears(*t));
         }
         if why.is_empty() {
             None
         } else {
-            Some(why.join("・"))
+            Some(Reasons(why))
         }
     }
 
@@ -211,7 +212,7 @@ pub fn select_targets(candidates: &[Candidate], rule: &TargetRule, fy: i32) -> V
     if rule.is_empty() {
         return candidates.iter().filter(|c| c.active).map(|c| (c.id, "全従業員".to_string())).collect();
     }
-    candidates.iter().filter_map(|c| rule.reason(c, fy).map(|r| (c.id, r))).collect()
+    candidates.iter().filter_map(|c| rule.reason(c, fy).map(|r| (c.id, r.encode()))).collect()
 }
 
 #[cfg(test)]
@@ -241,7 +242,7 @@ mod tests {
         ];
         let t = select_targets(&cs, &rule, 2026);
         assert_eq!(t.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1]);
-        assert!(t[0].1.contains("30歳"));
+        assert!(super::super::reason_words(&t[0].1, crate::Locale::Ja).contains("30歳"));
         let tenure = TargetRule { tenure_years: vec![7], ..Default::default() };
         assert_eq!(select_targets(&cs, &tenure, 2026).len(), 3);
         assert!(select_targets(&cs, &TargetRule::default(), 2026).len() == 3);
@@ -274,10 +275,10 @@ mod tests {
     fn tenure_counts_fiscal_years_since_hiring() {
         let rule = TargetRule { tenure_years: vec![1, 10], ..Default::default() };
         let hired = |date| cand(1, "総務部", 1990, date);
-        assert_eq!(rule.reason(&hired(d(2025, 4, 1)), 2026).as_deref(), Some("勤続1年"));
+        assert_eq!(rule.reason(&hired(d(2025, 4, 1)), 2026).map(|r| r.words(crate::Locale::Ja)).as_deref(), Some("勤続1年"));
         // Hired in March 2026: still fiscal 2025, so one year in fiscal 2026.
-        assert_eq!(rule.reason(&hired(d(2026, 3, 31)), 2026).as_deref(), Some("勤続1年"));
-        assert_eq!(rule.reason(&hired(d(2016, 10, 1)), 2026).as_deref(), Some("勤続10年"));
+        assert_eq!(rule.reason(&hired(d(2026, 3, 31)), 2026).map(|r| r.words(crate::Locale::Ja)).as_deref(), Some("勤続1年"));
+        assert_eq!(rule.reason(&hired(d(2016, 10, 1)), 2026).map(|r| r.words(crate::Locale::Ja)).as_deref(), Some("勤続10年"));
         assert_eq!(rule.reason(&hired(d(2026, 4, 1)), 2026), None);
     }
 
@@ -295,7 +296,14 @@ mod tests {
                 departments: vec!["営業本部".into()], grades: vec!["G2".into()], age_milestones: vec![30], tenure_years: vec![5]
             };
         let c = cand(7, "営業本部/第一営業部", 1996, d(2021, 4, 1));
-        assert_eq!(rule.reason(&c, 2026).as_deref(), Some("所属:営業本部・等級:G2・30歳の節目・勤続5年"));
+        assert_eq!(
+            rule.reason(&c, 2026).map(|r| r.words(crate::Locale::Ja)).as_deref(),
+            Some("所属: 営業本部・等級: G2・30歳の節目・勤続5年")
+        );
+        assert_eq!(
+            rule.reason(&c, 2026).map(|r| r.words(crate::Locale::En)).as_deref(),
+            Some("department: 営業本部; grade: G2; turning 30; 5 years of service")
+        );
         let other_grade = Candidate { grade: Some("G20".into()), ..c.clone() };
         assert_eq!(rule.reason(&other_grade, 2026), None);
         let no_grade = Candidate { grade: None, ..c };

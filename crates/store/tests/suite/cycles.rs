@@ -139,7 +139,8 @@ async fn cycles_target_by_rule_and_keep_the_rule(backend: Backend) -> Result<()>
     assert!(detail.contains("targets=2") && detail.contains("age_milestones"), "{detail}");
     let targets = env.targets(id).await?;
     assert_eq!(targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ["E001", "E002"]);
-    assert!(targets[0].1.contains("所属:営業本部") && targets[0].1.contains("30歳"), "{}", targets[0].1);
+    let why = domain::cycle::reason_words(&targets[0].1, domain::Locale::Ja);
+    assert!(why.contains("所属: 営業本部") && why.contains("30歳"), "{why}");
     assert!(targets.iter().all(|t| t.2.is_none()));
 
     let c = env.store.cycle(env.tenant.id, id).await?;
@@ -240,7 +241,7 @@ async fn uploaded_lists_add_all_or_nothing(backend: Backend) -> Result<()> {
     assert_eq!((again.added, again.already), (0, 2));
     let targets = env.targets(id).await?;
     assert_eq!(targets.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ["E001", "E002", "E004", "E006", "E007"]);
-    assert!(targets.iter().any(|t| t.0 == "E002" && t.1 == "対象者リストから追加"));
+    assert!(targets.iter().any(|t| t.0 == "E002" && t.1 == domain::cycle::LISTED_REASON));
 
     // Removal, only without interviews.
     env.store.remove_cycle_target(&env.hr, id, env.employee("E006").await?).await?;

@@ -211,14 +211,14 @@ async fn overlapping_interviews_are_refused_naming_the_clash(backend: Backend) -
     let first = s.schedule_interview(&c.as_consultant()?, &new(e1, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
     // Overlapping by half an hour: refused, naming the date, time and kind of the clash.
     let clash = s.schedule_interview(&c.as_consultant()?, &new(e2, InterviewKind::FollowUp, slot(at(1, 10, 30), at(1, 11, 30)))).await;
-    expect_conflict(clash, &["2030-01-08 10:00〜11:00", "初回"])?;
+    expect_conflict(clash, &["2030/01/08（火） 10:00–11:00", "初回面談"])?;
     // Back to back is fine; another consultant's calendar is theirs.
     let second = s.schedule_interview(&c.as_consultant()?, &new(e2, InterviewKind::Initial, slot(at(1, 11, 0), at(1, 12, 0)))).await?;
     s.schedule_interview(&env.colleague.as_consultant()?, &new(e2, InterviewKind::Initial, slot(at(1, 10, 30), at(1, 11, 30)))).await?;
 
     // Rescheduling is checked against the others, not against itself.
     let to = |a, b| InterviewChange { mode: InterviewMode::Online, place: "https://meet.example.jp/x".into(), slot: slot(a, b) };
-    expect_conflict(s.reschedule_interview(&c.as_consultant()?, second, &to(at(1, 10, 15), at(1, 10, 45))).await, &["10:00〜11:00"])?;
+    expect_conflict(s.reschedule_interview(&c.as_consultant()?, second, &to(at(1, 10, 15), at(1, 10, 45))).await, &["10:00–11:00"])?;
     s.reschedule_interview(&c.as_consultant()?, second, &to(at(1, 11, 30), at(1, 12, 30))).await?;
     let row = s.interview(&c.as_consultant()?, second).await?;
     assert_eq!((row.starts_at, row.mode, row.place.as_str()), (at(1, 11, 30), InterviewMode::Online, "https://meet.example.jp/x"));
@@ -322,7 +322,7 @@ async fn status_changes_follow_the_state_machine(backend: Backend) -> Result<()>
     let b = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::FollowUp, slot(at(3, 10, 0), at(3, 11, 0)))).await?;
     s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::NoShow, "連絡なし").await?;
     let other = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Additional, slot(at(3, 10, 30), at(3, 11, 30)))).await?;
-    expect_conflict(s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::Held, "").await, &["10:30〜11:30", "追加"])?;
+    expect_conflict(s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::Held, "").await, &["10:30–11:30", "追加面談"])?;
     s.set_interview_status(&c.as_consultant()?, other, InterviewStatus::Cancelled, "重複").await?;
     assert_eq!(s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::Held, "遅れて実施").await?, InterviewStatus::Held);
     let row = s.interview(&c.as_consultant()?, b).await?;
@@ -576,7 +576,7 @@ async fn requests_go_to_the_assigned_consultant_or_the_pool(backend: Backend) ->
     )
     .await?;
     let clash = InterviewChange { mode: InterviewMode::InPerson, place: String::new(), slot: slot(at(4, 10, 30), at(4, 11, 30)) };
-    expect_conflict(s.schedule_request(&c.as_consultant()?, assigned, &clash, "").await, &["10:00〜11:00"])?;
+    expect_conflict(s.schedule_request(&c.as_consultant()?, assigned, &clash, "").await, &["10:00–11:00"])?;
     assert_eq!(s.request_queue_len(&c.as_consultant()?).await?, 1, "a refused answer leaves the request open");
 
     // Declining needs a reason, which the employee reads.

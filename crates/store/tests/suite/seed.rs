@@ -123,7 +123,11 @@ fn history(e: &Env, secret: &str) -> Result<SeedHistory> {
         created_at: jst(fy, 3, 12, 10),
         targets,
     };
-    let target = |who: usize, by: UserId| SeedTarget { employee: e.employees[who], consultant: Some(by), reason: "30歳の節目".into() };
+    let target = |who: usize, by: UserId| SeedTarget {
+        employee: e.employees[who],
+        consultant: Some(by),
+        reason: domain::cycle::Reasons(vec![domain::cycle::Reason::AgeMilestone(30)]).encode(),
+    };
     let cycles = vec![
         cycle(2025, CycleStatus::Closed, vec![target(1, c1), target(2, c2), target(3, c1)]),
         cycle(2026, CycleStatus::Active, vec![target(1, c1), target(3, c2), target(4, c2)]),

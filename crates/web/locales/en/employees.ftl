@@ -34,9 +34,6 @@ employee-col-birth-year = Birth year
 employee-col-hire-date = Hire date
 employee-col-email = E-mail
 employee-col-status = Status
-employee-status-active = Active
-employee-status-on-leave = On leave
-employee-status-retired = Retired
 
 import-title = Import employees
 import-lead = Import the employee register (CSV) exported from your HR system. After uploading you review the changes; nothing changes until you press "Import".

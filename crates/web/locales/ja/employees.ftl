@@ -34,9 +34,6 @@ employee-col-birth-year = 生年
 employee-col-hire-date = 入社日
 employee-col-email = メール
 employee-col-status = 在籍区分
-employee-status-active = 在籍
-employee-status-on-leave = 休職
-employee-status-retired = 退職
 
 import-title = 従業員データの取込
 import-lead = 人事システムから出力した従業員名簿（CSV）を取り込みます。アップロード後に変更内容を確認し、「取り込む」を押すまでは何も変更されません。

@@ -5,7 +5,7 @@
 
 use super::employees::{grouped, PageMath, PAGE_SIZE};
 use super::form::FormPairs;
-use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
+use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path};
 use crate::i18n::Tr;
@@ -20,7 +20,9 @@ use chrono::NaiveDate;
 use domain::cycle::{fiscal_year, fiscal_year_period, parse_period, validate_cycle, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS};
 use domain::ids::{CycleId, EmployeeId, UserId};
 use domain::import::RowError;
+use domain::interview::InterviewStatus;
 use domain::policy::{decide, Operation, Target};
+use domain::report::ReportStatus;
 use domain::{Invalid, Locale};
 use store::{CycleRow, CycleStatus, NewCycle, StoreError, TargetFilter};
 
@@ -58,11 +60,7 @@ fn employee_id(raw: &str) -> AppResult<EmployeeId> {
 }
 
 pub fn status_label(t: Tr, s: CycleStatus) -> String {
-    t.get(match s {
-        CycleStatus::Planning => "cycles-status-planning",
-        CycleStatus::Active => "cycles-status-active",
-        CycleStatus::Closed => "cycles-status-closed",
-    })
+    t.term(s)
 }
 
 /// The target rule in words, e.g. 「所属: 営業本部 ／ 節目年齢: 30、40歳」.
@@ -107,11 +105,11 @@ impl CycleView {
         CycleView {
             id: c.id.get(),
             name: c.name.clone(),
-            period: format!("{} {} {}", day(c.starts_on), t.get("cycles-period-to"), day(c.ends_on)),
+            period: t.date_range(c.starts_on, c.ends_on),
             status: status_label(t, c.status),
             closed: c.status == CycleStatus::Closed,
             rule: describe_rule(t, &c.rule),
-            created: format_ms(c.created_at),
+            created: t.date_time(c.created_at),
             targets: t.with("cycles-people", "count", grouped(c.targets)),
             assigned: t.with("cycles-people", "count", grouped(c.assigned)),
         }
@@ -420,6 +418,7 @@ async fn overview_page(
     let people = |n: i64| t.with("cycles-people", "count", grouped(n));
     let cases = |n: i64| t.with("cycles-cases", "count", grouped(n));
     let fig = |key: &str, value: String| Figure { label: t.get(key), value };
+    let term = |label: String, value: String| Figure { label, value };
     let interviewed = match percent(o.interviewed, o.cycle.targets) {
         Some(pct) => format!("{}{}", people(o.interviewed), t.with("cycles-percent", "value", pct)),
         None => people(o.interviewed),
@@ -432,17 +431,17 @@ async fn overview_page(
     ];
     let i = o.interviews;
     let interview_figures = vec![
-        fig("cycles-fig-scheduled", cases(i.scheduled)),
-        fig("cycles-fig-held", cases(i.held)),
-        fig("cycles-fig-no-show", cases(i.no_show)),
-        fig("cycles-fig-cancelled", cases(i.cancelled)),
+        term(t.term(InterviewStatus::Scheduled), cases(i.scheduled)),
+        term(t.term(InterviewStatus::Held), cases(i.held)),
+        term(t.term(InterviewStatus::NoShow), cases(i.no_show)),
+        term(t.term(InterviewStatus::Cancelled), cases(i.cancelled)),
     ];
     let r = o.reports;
     let report_figures = vec![
-        fig("cycles-fig-draft", cases(r.draft)),
-        fig("cycles-fig-submitted", cases(r.submitted)),
-        fig("cycles-fig-returned", cases(r.returned)),
-        fig("cycles-fig-approved", cases(r.approved)),
+        term(t.term(ReportStatus::Draft), cases(r.draft)),
+        term(t.term(ReportStatus::Submitted), cases(r.submitted)),
+        term(t.term(ReportStatus::Returned), cases(r.returned)),
+        term(t.term(ReportStatus::Approved), cases(r.approved)),
     ];
     let consultants = o
         .consultants
@@ -591,7 +590,7 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
                 number: r.number,
                 name: r.name,
                 department: r.department,
-                reason: r.reason,
+                reason: domain::cycle::reason_words(&r.reason, t.locale),
             }
         })
         .collect();

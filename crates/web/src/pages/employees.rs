@@ -61,9 +61,7 @@ pub use super::list::grouped;
 /// The status as the UI names it; an unknown stored code is shown as it is.
 pub fn status_label(t: Tr, raw: &str) -> String {
     match EmployeeStatus::parse(raw) {
-        Ok(EmployeeStatus::Active) => t.get("employee-status-active"),
-        Ok(EmployeeStatus::OnLeave) => t.get("employee-status-on-leave"),
-        Ok(EmployeeStatus::Retired) => t.get("employee-status-retired"),
+        Ok(s) => t.term(s),
         Err(_) => raw.to_string(),
     }
 }

@@ -2,7 +2,7 @@
 //! checked and previewed (nothing changes), then applied all-or-nothing on confirmation.
 //! Between the two the decoded file is kept sealed, for its uploader only, for an hour.
 
-use super::{format_ms, render, today_jst, with_status, PageCtx};
+use super::{render, today_jst, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path};
 use crate::i18n::Tr;
@@ -348,7 +348,7 @@ fn preview_page(p: &Principal, locale: Locale, held: &Held<'_>, plan: &ImportPla
         new_departments: plan.new_departments.iter().take(PREVIEW_CAP).map(|d| d.to_path_string()).collect(),
         departments_more: more(t, plan.new_departments.len()),
         has_changes: !plan.rows.is_empty() || !plan.new_departments.is_empty(),
-        expires: t.with("import-expires", "time", format_ms(held.created_at + PENDING_IMPORT_TTL_MS)),
+        expires: t.with("import-expires", "time", t.date_time(held.created_at + PENDING_IMPORT_TTL_MS)),
         ctx,
     }
 }

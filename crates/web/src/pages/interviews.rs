@@ -6,7 +6,7 @@ mod calendar;
 mod feed;
 
 use super::form::FormPairs;
-use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
+use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
 use crate::i18n::Tr;
@@ -57,7 +57,6 @@ pub(super) fn local(ms: i64) -> Option<chrono::NaiveDateTime> {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&JST).naive_local())
 }
 
-/// `2026-05-12 10:00〜11:00` (the end's date is left out when it is the same day).
 /// `text` in parentheses as the language writes them: 「（初回）」, " (Initial)".
 pub(super) fn parenthesized(t: Tr, text: &str) -> String {
     match t.locale {
@@ -66,11 +65,9 @@ pub(super) fn parenthesized(t: Tr, text: &str) -> String {
     }
 }
 
+/// `2026/05/12（火） 10:00–11:00` (the end's date is left out when it is the same day).
 pub(super) fn time_range(t: Tr, start: i64, end: i64) -> String {
-    let (s, e) = (format_ms(start), format_ms(end));
-    let same_day = s.get(..10) == e.get(..10);
-    let end = if same_day { e.get(11..).unwrap_or(&e).to_string() } else { e };
-    format!("{s}{}{end}", if t.locale == Locale::Ja { "〜" } else { "–" })
+    t.time_range(start, end)
 }
 
 /// A date of the form, in the years interviews are booked in (the API's rule too).
@@ -132,7 +129,7 @@ pub(super) fn choices<T: Copy + PartialEq>(
 }
 
 pub(super) fn mode_choices(t: Tr, selected: &str) -> Vec<Choice> {
-    choices(InterviewMode::ALL, selected, InterviewMode::as_str, |m| m.label(t.locale).to_string())
+    choices(InterviewMode::ALL, selected, InterviewMode::as_str, |m| t.term(m))
 }
 
 /// An interview as the consultant's pages show it.
@@ -162,11 +159,11 @@ impl InterviewView {
             when: time_range(t, i.starts_at, i.ends_at),
             employee_number: i.employee_number.clone(),
             employee_name: i.employee_name.clone(),
-            kind: i.kind.label(t.locale).to_string(),
-            mode: i.mode.label(t.locale).to_string(),
+            kind: t.term(i.kind),
+            mode: t.term(i.mode),
             place: i.place.clone(),
             place_is_link: is_link(&i.place),
-            status: i.status.label(t.locale).to_string(),
+            status: t.term(i.status),
             status_code: i.status.as_str(),
             cycle: i.cycle_name.clone().unwrap_or_default(),
         }
@@ -310,7 +307,7 @@ async fn new_page(state: &AppState, p: &Principal, locale: Locale, form: Schedul
     }
     let kind = if form.kind.is_empty() { InterviewKind::Initial.as_str() } else { form.kind.as_str() };
     let mode = if form.mode.is_empty() { InterviewMode::InPerson.as_str() } else { form.mode.as_str() };
-    let kinds = choices(InterviewKind::ALL, kind, InterviewKind::as_str, |k| k.label(t.locale).to_string());
+    let kinds = choices(InterviewKind::ALL, kind, InterviewKind::as_str, |k| t.term(k));
     let modes = mode_choices(t, mode);
     render(&NewPage { ctx, form, targets, cycles, kinds, modes })
 }
@@ -406,7 +403,7 @@ async fn detail_page(
     let row = state.store.interview(&p.acting(Ctx::as_consultant)?, id).await?;
     // The note is read (and the read audited) only to fill the editor of its own writer.
     let (note, note_updated) = match state.store.read_interview_note(&p.ctx(), id).await? {
-        Some(n) => (n.text, format_ms(n.updated_at)),
+        Some(n) => (n.text, t.date_time(n.updated_at)),
         None => (String::new(), String::new()),
     };
     let note = forms.note_text.take().unwrap_or(note);

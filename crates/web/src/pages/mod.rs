@@ -178,7 +178,7 @@ impl PageCtx {
 }
 
 pub fn role_label(t: Tr, role: Role) -> String {
-    t.get(&format!("role-{}", role.as_str()))
+    t.term(role)
 }
 
 pub fn render(tpl: &impl Template) -> AppResult<Response> {

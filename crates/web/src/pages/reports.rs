@@ -3,7 +3,7 @@
 //! review form (R2).
 
 use super::form::FormPairs;
-use super::{format_ms, render, with_status, PageCtx};
+use super::{render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
 use crate::i18n::Tr;
@@ -33,7 +33,23 @@ pub fn routes(r: Routes) -> Routes {
 }
 
 pub fn status_label(t: Tr, s: ReportStatus) -> String {
-    t.get(&format!("report-status-{}", s.as_str()))
+    t.term(s)
+}
+
+/// When the interview was held, for people: the day with its weekday, or the coarse period
+/// of a pseudonymized case as the store gives it.
+pub fn held_label(t: Tr, r: &ReportSummary) -> String {
+    r.held_on.map(|d| t.date(d)).unwrap_or_else(|| r.held.clone())
+}
+
+/// The heading over the "held" column: 「面談日」 over days, 「時期」 over the coarse periods of
+/// pseudonymized cases, both words when a table mixes them.
+pub fn held_heading(t: &Tr, lines: &[Line]) -> String {
+    match (lines.iter().any(|l| l.coarse), lines.iter().all(|l| l.coarse)) {
+        (false, _) => t.get("report-held"),
+        (true, true) => t.get("report-held-period"),
+        (true, false) => t.get("report-held-either"),
+    }
 }
 
 pub fn section_label(locale: Locale, s: &str) -> &'static str {
@@ -49,6 +65,8 @@ pub struct Line {
     pub subject: String,
     pub department: String,
     pub held: String,
+    /// Whether `held` is a coarse period (a pseudonymized case), not a day.
+    pub coarse: bool,
     pub status: String,
     pub status_code: &'static str,
     pub tags: String,
@@ -64,24 +82,25 @@ pub fn lines(t: Tr, items: &[ReportSummary], tags: &[TaxonomyItem]) -> Vec<Line>
             id: r.id.get(),
             subject: r.subject.clone(),
             department: r.department.clone(),
-            held: r.held.clone(),
+            held: held_label(t, r),
+            coarse: r.held_on.is_none(),
             status: status_label(t, r.status),
             status_code: r.status.as_str(),
-            tags: r
-                .tags
-                .iter()
-                .map(|c| tags.iter().find(|x| &x.code == c).map(|x| x.label(t.locale).to_string()).unwrap_or_else(|| c.clone()))
-                .collect::<Vec<_>>()
-                .join("、"),
+            tags: t.join(
+                &r.tags
+                    .iter()
+                    .map(|c| tags.iter().find(|x| &x.code == c).map(|x| x.label(t.locale).to_string()).unwrap_or_else(|| c.clone()))
+                    .collect::<Vec<_>>(),
+            ),
             flags: flag_labels(t, r.flags),
-            updated: r.updated_at.map(format_ms).unwrap_or_default(),
+            updated: t.date_time_opt(r.updated_at),
             mine: r.is_mine,
         })
         .collect()
 }
 
 fn flag_labels(t: Tr, f: ReportFlags) -> String {
-    f.codes().iter().map(|c| t.get(&format!("report-flag-{}", c.replace('_', "-")))).collect::<Vec<_>>().join("・")
+    t.terms(&f.set())
 }
 
 #[derive(Template)]
@@ -201,6 +220,7 @@ pub struct ReviewView {
 }
 
 fn section_views(locale: Locale, d: &ReportDetail) -> Vec<SectionView> {
+    let t = Tr::new(locale);
     SECTIONS
         .iter()
         .map(|s| SectionView {
@@ -215,14 +235,14 @@ fn section_views(locale: Locale, d: &ReportDetail) -> Vec<SectionView> {
                     author: c.author_name.clone(),
                     round: c.round,
                     body: c.body.clone(),
-                    at: c.created_at.map(format_ms).unwrap_or_default(),
+                    at: c.created_at.map(|ms| t.date_time(ms)).unwrap_or_default(),
                 })
                 .collect(),
         })
         .collect()
 }
 
-fn general_comments(d: &ReportDetail) -> Vec<CommentView> {
+fn general_comments(t: Tr, d: &ReportDetail) -> Vec<CommentView> {
     d.comments
         .iter()
         .filter(|c| c.section == "general")
@@ -230,7 +250,7 @@ fn general_comments(d: &ReportDetail) -> Vec<CommentView> {
             author: c.author_name.clone(),
             round: c.round,
             body: c.body.clone(),
-            at: c.created_at.map(format_ms).unwrap_or_default(),
+            at: c.created_at.map(|ms| t.date_time(ms)).unwrap_or_default(),
         })
         .collect()
 }
@@ -242,7 +262,7 @@ fn review_views(t: Tr, d: &ReportDetail, rubric: &[TaxonomyItem]) -> Vec<ReviewV
             round: r.round,
             decision: ReportStatus::parse(&r.decision).map(|s| status_label(t, s)).unwrap_or_else(|| r.decision.clone()),
             reviewer: r.reviewer_name.clone(),
-            at: r.created_at.map(format_ms).unwrap_or_default(),
+            at: r.created_at.map(|ms| t.date_time(ms)).unwrap_or_default(),
             scores: r
                 .scores
                 .iter()
@@ -313,7 +333,7 @@ async fn show(
         id: id.get(),
         subject: d.summary.subject.clone(),
         department: d.summary.department.clone(),
-        held: d.summary.held.clone(),
+        held: held_label(t, &d.summary),
         age_band: d.age_band.clone(),
         author: d.summary.author_name.clone(),
         status: status_label(t, d.summary.status),
@@ -322,7 +342,7 @@ async fn show(
         tags: line.as_ref().map(|l| l.tags.clone()).unwrap_or_default(),
         flags: line.map(|l| l.flags).unwrap_or_default(),
         sections: section_views(locale, &d),
-        general: general_comments(&d),
+        general: general_comments(t, &d),
         reviews: review_views(t, &d, &rubric),
         editable: d.editable,
         can_review,
@@ -382,10 +402,10 @@ async fn edit_page(
     render(&EditPage {
         id: id.get(),
         subject: d.summary.subject.clone(),
-        held: d.summary.held.clone(),
+        held: held_label(t, &d.summary),
         status: status_label(t, d.summary.status),
         version: d.version,
-        general: general_comments(&d),
+        general: general_comments(t, &d),
         sections,
         tags: all_tags
             .iter()
@@ -486,7 +506,7 @@ async fn autosave(
     let id = report_id(&id)?;
     let (sections, tags, flags, version) = read_form(&form)?;
     match state.store.save_report(&p.acting(Ctx::as_consultant)?, id, &sections, &tags, flags, version).await {
-        Ok(v) => Ok(Json(serde_json::json!({ "version": v, "saved_at": format_ms(store::now_ms()) })).into_response()),
+        Ok(v) => Ok(Json(serde_json::json!({ "version": v, "saved_at": Tr::new(locale).date_time(store::now_ms()) })).into_response()),
         Err(store::StoreError::Conflict(msg)) => {
             Ok((axum::http::StatusCode::CONFLICT, Json(serde_json::json!({ "error": msg.in_locale(locale) }))).into_response())
         }

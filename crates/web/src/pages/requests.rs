@@ -4,7 +4,7 @@
 
 use super::form::FormPairs;
 use super::interviews::{form_error, is_link, mode_choices, parenthesized, parse_mode, parse_slot, time_range};
-use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
+use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
 use crate::i18n::Tr;
@@ -100,7 +100,7 @@ async fn queue_page(state: &AppState, p: &Principal, locale: Locale, q: &DoneQue
             };
             QueueItem {
                 id: r.id.get(),
-                received: format_ms(r.created_at),
+                received: t.date_time(r.created_at),
                 employee_number: r.employee_number,
                 employee_name: r.employee_name,
                 department: r.department,
@@ -241,12 +241,12 @@ async fn mine_page(state: &AppState, p: &Principal, locale: Locale, notice: Stri
         .into_iter()
         .map(|i| OwnInterviewView {
             when: time_range(t, i.starts_at, i.ends_at),
-            kind: i.kind.label(t.locale).to_string(),
-            mode: i.mode.label(t.locale).to_string(),
+            kind: t.term(i.kind),
+            mode: t.term(i.mode),
             place_is_link: is_link(&i.place),
             place: i.place,
             consultant: i.consultant_name,
-            status: i.status.label(t.locale).to_string(),
+            status: t.term(i.status),
             upcoming: i.status == InterviewStatus::Scheduled && i.ends_at > now,
         })
         .collect();
@@ -256,10 +256,10 @@ async fn mine_page(state: &AppState, p: &Principal, locale: Locale, notice: Stri
         .into_iter()
         .map(|r| OwnRequestView {
             id: r.id.get(),
-            sent: format_ms(r.created_at),
+            sent: t.date_time(r.created_at),
             preferred: r.preferred,
             message: r.message,
-            status: r.status.label(t.locale).to_string(),
+            status: t.term(r.status),
             status_code: r.status.as_str(),
             reply: r.reply,
             consultant: r.consultant_name.unwrap_or_default(),
@@ -268,11 +268,7 @@ async fn mine_page(state: &AppState, p: &Principal, locale: Locale, notice: Stri
                 .as_ref()
                 .map(|(s, e, mode, _, st)| {
                     let sep = if t.locale == Locale::Ja { "・" } else { ", " };
-                    format!(
-                        "{}{}",
-                        time_range(t, *s, *e),
-                        parenthesized(t, &format!("{}{sep}{}", mode.label(t.locale), st.label(t.locale)))
-                    )
+                    format!("{}{}", time_range(t, *s, *e), parenthesized(t, &format!("{}{sep}{}", t.term(*mode), t.term(*st))))
                 })
                 .unwrap_or_default(),
             interview_place: r.interview.map(|i| i.3).unwrap_or_default(),

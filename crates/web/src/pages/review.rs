@@ -1,7 +1,7 @@
 //! The supervisor's queue (R2): what waits for review, oldest first, with waiting times.
 
 use super::reports::{lines, Line};
-use super::{format_ms, render, PageCtx};
+use super::{render, PageCtx};
 use crate::auth::{Authed, Lang};
 use crate::error::AppResult;
 use crate::routes::Routes;
@@ -37,16 +37,9 @@ struct QueuePage {
     recent: Vec<Line>,
 }
 
-/// "3日4時間" / "3 d 4 h": how long something has waited.
+/// "3日と4時間" / "3 days 4 hours": how long something has waited.
 pub fn waited(locale: domain::Locale, ms: i64) -> String {
-    let hours = ms.max(0) / 3_600_000;
-    let (d, h) = (hours / 24, hours % 24);
-    match locale {
-        domain::Locale::Ja if d > 0 => format!("{d}日{h}時間"),
-        domain::Locale::Ja => format!("{h}時間"),
-        domain::Locale::En if d > 0 => format!("{d} d {h} h"),
-        domain::Locale::En => format!("{h} h"),
-    }
+    domain::display::duration(ms, locale)
 }
 
 async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
@@ -61,13 +54,13 @@ async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
             subject: q.subject,
             author: q.author_name,
             round: q.round,
-            submitted: format_ms(q.submitted_at),
+            submitted: t.date_time(q.submitted_at),
             waiting: waited(locale, now - q.submitted_at),
             assigned: q.assigned_to_me,
         })
         .collect();
     let turnaround = match state.store.review_turnaround_hours(p.tenant.id).await? {
-        Some(h) => t.with("review-turnaround", "hours", format!("{h:.1}")),
+        Some(h) => t.with("review-turnaround", "hours", domain::display::hours(h, locale)),
         None => t.get("review-turnaround-none"),
     };
     let decided =
@@ -84,9 +77,10 @@ mod tests {
 
     #[test]
     fn waiting_times_read_naturally() {
-        assert_eq!(waited(Locale::Ja, 76 * 3_600_000), "3日4時間");
+        assert_eq!(waited(Locale::Ja, 76 * 3_600_000), "3日と4時間");
         assert_eq!(waited(Locale::Ja, 5 * 3_600_000), "5時間");
-        assert_eq!(waited(Locale::En, 26 * 3_600_000), "1 d 2 h");
-        assert_eq!(waited(Locale::En, -5), "0 h");
+        assert_eq!(waited(Locale::En, 26 * 3_600_000), "1 day 2 hours");
+        assert_eq!(waited(Locale::En, 144 * 3_600_000), "6 days");
+        assert_eq!(waited(Locale::En, -5), "less than an hour");
     }
 }

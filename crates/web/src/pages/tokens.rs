@@ -1,6 +1,6 @@
 //! The signed-in user's own API tokens: the list, issuing one (shown once), revoking one.
 
-use super::{format_ms, render, role_label, Choice, PageCtx};
+use super::{render, role_label, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal, Via};
 use crate::error::{AppError, AppResult, Form, Path, Query};
 use crate::i18n::Tr;
@@ -110,9 +110,9 @@ impl TokenView {
             name: row.name.clone(),
             role: role_label(t, row.role),
             prefix: row.prefix.clone(),
-            created: format_ms(row.created_at),
-            expires: row.expires_at.map(format_ms).unwrap_or_else(|| t.get("tokens-no-expiry")),
-            last_used: row.last_used_at.map(format_ms).unwrap_or_else(|| t.get("tokens-never-used")),
+            created: t.date_time(row.created_at),
+            expires: row.expires_at.map(|ms| t.date_time(ms)).unwrap_or_else(|| t.get("tokens-no-expiry")),
+            last_used: row.last_used_at.map(|ms| t.date_time(ms)).unwrap_or_else(|| t.get("tokens-never-used")),
             status: status_label(t, status),
             active: status == TokenStatus::Active,
             revoke_label: t.with("tokens-revoke-label", "name", &row.name),
@@ -195,7 +195,11 @@ async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
         lead: t.with("tokens-created-lead", "name", &row.name),
         secret,
         role: t.with("tokens-created-role", "role", role_label(t, row.role)),
-        expires: t.with("tokens-created-expires", "date", row.expires_at.map(format_ms).unwrap_or_else(|| t.get("tokens-no-expiry"))),
+        expires: t.with(
+            "tokens-created-expires",
+            "date",
+            row.expires_at.map(|ms| t.date_time(ms)).unwrap_or_else(|| t.get("tokens-no-expiry")),
+        ),
         ctx,
     })
 }

@@ -4,7 +4,7 @@
 //! `domain::totp`'s and `domain::throttle`'s; secrets and codes live in the store.
 
 use super::session::{append_cookies, attach_login_csrf, login_form_with, safe_next, start_session};
-use super::{format_ms, render, role_label, with_status, PageCtx};
+use super::{render, role_label, with_status, PageCtx};
 use crate::auth::{cookie, secure_request, set_cookie, Authed, Lang, MaybeAuthed, Principal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -385,7 +385,7 @@ async fn own_response(
             let ctx = PageCtx::new(p, locale, "two-factor-title", "/account/two-factor");
             let page = StatusPage {
                 ctx,
-                since: format_ms(since),
+                since: Tr::new(locale).date_time(since),
                 codes_left: status.recovery_codes_left,
                 may_disable: totp::may_disable(requirement, &p.user.roles),
                 notice,
@@ -541,7 +541,7 @@ async fn admin_response(state: &AppState, p: &Principal, locale: Locale, notice:
             AccountTwoFactor {
                 id: a.id.get(),
                 status: match since {
-                    Some(ms) => t.with("two-factor-admin-enrolled-since", "date", format_ms(ms)),
+                    Some(ms) => t.with("two-factor-admin-enrolled-since", "date", t.date_time(ms)),
                     None => t.get("two-factor-admin-not-enrolled"),
                 },
                 enrolled: since.is_some(),

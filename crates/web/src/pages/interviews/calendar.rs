@@ -13,7 +13,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use chrono::{Datelike, Days, Months, NaiveDate, Timelike};
 use domain::interview::InterviewStatus;
-use domain::{Invalid, Locale};
+use domain::Invalid;
 use store::Ctx;
 use store::InterviewRow;
 
@@ -99,17 +99,11 @@ fn dow(t: Tr, d: NaiveDate) -> String {
 }
 
 fn day_label(t: Tr, d: NaiveDate) -> String {
-    match t.locale {
-        Locale::Ja => format!("{}/{}（{}）", d.month(), d.day(), dow(t, d)),
-        Locale::En => format!("{} {}/{}", dow(t, d), d.month(), d.day()),
-    }
+    domain::display::day_in_year(d, t.locale)
 }
 
 fn month_label(t: Tr, d: NaiveDate) -> String {
-    match t.locale {
-        Locale::Ja => format!("{}年{}月", d.year(), d.month()),
-        Locale::En => d.format("%B %Y").to_string(),
-    }
+    t.month(d.year(), d.month())
 }
 
 pub struct CalItem {
@@ -158,16 +152,15 @@ struct CalendarPage {
 
 fn item(t: Tr, i: &InterviewRow) -> Option<(NaiveDate, u32, CalItem)> {
     let (s, e) = (local(i.starts_at)?, local(i.ends_at)?);
-    let sep = if t.locale == Locale::Ja { "〜" } else { "–" };
-    let status = if i.status == InterviewStatus::Scheduled { String::new() } else { i.status.label(t.locale).to_string() };
+    let status = if i.status == InterviewStatus::Scheduled { String::new() } else { t.term(i.status) };
     Some((
         s.date(),
         s.hour(),
         CalItem {
             id: i.id.get(),
-            time: format!("{}{sep}{}", s.format("%H:%M"), e.format("%H:%M")),
+            time: format!("{}{}{}", s.format("%H:%M"), domain::display::RANGE_DASH, e.format("%H:%M")),
             name: i.employee_name.clone(),
-            kind: super::parenthesized(t, i.kind.label(t.locale)),
+            kind: super::parenthesized(t, &t.term(i.kind)),
             status,
             cancelled: i.status == InterviewStatus::Cancelled,
         },

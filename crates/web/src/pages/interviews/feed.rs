@@ -2,7 +2,7 @@
 //! `/calendar/{token}.ics` (the token is the only credential, so it is shown once, stored
 //! hashed, and can be rotated or revoked). No employee name unless the consultant turns it on.
 
-use super::{format_ms, DoneQuery};
+use super::DoneQuery;
 use crate::auth::{secure_request, Authed, Lang};
 use crate::error::{AppError, AppResult, Path, Query};
 use crate::i18n::Tr;
@@ -53,7 +53,7 @@ async fn feed_page(
         notice,
         active: info.is_some(),
         show_names: info.as_ref().is_some_and(|i| i.show_names),
-        created: info.as_ref().map(|i| format_ms(i.created_at)).unwrap_or_default(),
+        created: info.as_ref().map(|i| Tr::new(locale).date_time(i.created_at)).unwrap_or_default(),
         url: url.0,
         webcal: url.1,
     })
@@ -158,16 +158,17 @@ pub fn utc(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y%m%dT%H%M%SZ").to_string()).unwrap_or_default()
 }
 
-/// The title of an event: 「キャリア面談（初回）」, with the employee's name only when the
-/// consultant turned names on, and a mark when it was cancelled.
+/// The title of an event: 「キャリア面談（初回面談）」, with the employee's name only when the
+/// consultant turned names on, and a mark when it was cancelled or missed. The feed is in
+/// Japanese (calendar applications show it as it is), in the words of the vocabulary.
 pub fn summary(e: &FeedEvent) -> String {
-    let mut s = format!("キャリア面談（{}）", e.kind.label_ja());
+    let ja = Tr::new(domain::Locale::Ja);
+    let mut s = format!("キャリア面談（{}）", ja.term(e.kind));
     if let Some(name) = &e.employee_name {
         s.push_str(&format!(" {name}"));
     }
     match e.status {
-        InterviewStatus::Cancelled => format!("【キャンセル】{s}"),
-        InterviewStatus::NoShow => format!("{s}【欠席】"),
+        InterviewStatus::Cancelled | InterviewStatus::NoShow => format!("【{}】{s}", ja.term(e.status)),
         _ => s,
     }
 }
@@ -196,7 +197,14 @@ pub fn calendar_text(feed: &CalendarFeed) -> String {
         if !e.place.trim().is_empty() {
             line(format!("LOCATION:{}", escape_text(e.place.trim())));
         }
-        line(format!("DESCRIPTION:{}", escape_text(&format!("形式：{}\n状態：{}", e.mode.label_ja(), e.status.label_ja()))));
+        line(format!(
+            "DESCRIPTION:{}",
+            escape_text(&format!(
+                "形式：{}\n状態：{}",
+                Tr::new(domain::Locale::Ja).term(e.mode),
+                Tr::new(domain::Locale::Ja).term(e.status)
+            ))
+        ));
         line(format!("STATUS:{}", if e.status == InterviewStatus::Cancelled { "CANCELLED" } else { "CONFIRMED" }));
         line("TRANSP:OPAQUE".into());
         line("END:VEVENT".into());
@@ -246,12 +254,12 @@ mod tests {
     fn events_are_titled_without_names_unless_asked() {
         let text = calendar_text(&feed(vec![event(None, InterviewStatus::Scheduled, "第3会議室")]));
         let u = unfold(&text);
-        assert!(u.contains("\r\nSUMMARY:キャリア面談（初回）\r\n"), "{u}");
+        assert!(u.contains("\r\nSUMMARY:キャリア面談（初回面談）\r\n"), "{u}");
         assert!(u.contains("DTSTART:20260512T010000Z\r\nDTEND:20260512T020000Z"), "{u}");
         assert!(u.contains("STATUS:CONFIRMED") && u.contains("LOCATION:第3会議室") && !u.contains("相談 一郎"));
         let named = unfold(&calendar_text(&feed(vec![event(Some("山田 太郎"), InterviewStatus::Cancelled, "")])));
         assert!(
-            named.contains("SUMMARY:【キャンセル】キャリア面談（初回） 山田 太郎\r\n") && named.contains("STATUS:CANCELLED"),
+            named.contains("SUMMARY:【キャンセル】キャリア面談（初回面談） 山田 太郎\r\n") && named.contains("STATUS:CANCELLED"),
             "{named}"
         );
         assert!(!named.contains("LOCATION"));

@@ -1,0 +1,124 @@
+//! The product's one vocabulary for statuses and kinds: every value of every status or kind
+//! people read (a report's status, an interview's kind, a cycle's state, a role …) maps here to
+//! exactly one message key. The words themselves live in the web crate's
+//! `locales/{ja,en}/vocabulary.ftl` (roles in `main.ftl`), and `docs/glossary.md` explains each;
+//! tests keep the three in step.
+
+use crate::cycle::CycleStatus;
+use crate::employee::EmployeeStatus;
+use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
+use crate::report::{ReportFlag, ReportStatus};
+use crate::Role;
+
+/// A value with a name in the vocabulary.
+pub trait Term: Copy + 'static {
+    /// Its message key, e.g. `term-report-submitted`.
+    fn key(self) -> &'static str;
+}
+
+macro_rules! terms {
+    ($ty:ty { $($variant:path => $key:literal),* $(,)? }) => {
+        impl Term for $ty {
+            fn key(self) -> &'static str {
+                match self { $($variant => $key),* }
+            }
+        }
+    };
+}
+
+terms!(ReportStatus {
+    ReportStatus::Draft => "term-report-draft",
+    ReportStatus::Submitted => "term-report-submitted",
+    ReportStatus::Returned => "term-report-returned",
+    ReportStatus::Approved => "term-report-approved",
+});
+
+terms!(ReportFlag {
+    ReportFlag::LifeSafety => "term-flag-life-safety",
+    ReportFlag::OrganizationalResponse => "term-flag-organizational-response",
+});
+
+terms!(InterviewKind {
+    InterviewKind::Initial => "term-interview-initial",
+    InterviewKind::Additional => "term-interview-additional",
+    InterviewKind::FollowUp => "term-interview-follow-up",
+});
+
+terms!(InterviewMode {
+    InterviewMode::InPerson => "term-mode-in-person",
+    InterviewMode::Online => "term-mode-online",
+});
+
+terms!(InterviewStatus {
+    InterviewStatus::Scheduled => "term-interview-scheduled",
+    InterviewStatus::Held => "term-interview-held",
+    InterviewStatus::NoShow => "term-interview-no-show",
+    InterviewStatus::Cancelled => "term-interview-cancelled",
+});
+
+terms!(RequestStatus {
+    RequestStatus::Open => "term-request-open",
+    RequestStatus::Scheduled => "term-request-scheduled",
+    RequestStatus::Declined => "term-request-declined",
+});
+
+terms!(CycleStatus {
+    CycleStatus::Planning => "term-cycle-planning",
+    CycleStatus::Active => "term-cycle-active",
+    CycleStatus::Closed => "term-cycle-closed",
+});
+
+terms!(EmployeeStatus {
+    EmployeeStatus::Active => "term-employee-active",
+    EmployeeStatus::OnLeave => "term-employee-on-leave",
+    EmployeeStatus::Retired => "term-employee-retired",
+});
+
+terms!(Role {
+    Role::Consultant => "role-consultant",
+    Role::Supervisor => "role-supervisor",
+    Role::Hr => "role-hr",
+    Role::Executive => "role-executive",
+    Role::Boss => "role-boss",
+    Role::Health => "role-health",
+    Role::Employee => "role-employee",
+    Role::Admin => "role-admin",
+});
+
+/// Every group of the vocabulary, with every key in it, in the glossary's order.
+pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
+    fn keys<T: Term>(all: &[T]) -> Vec<&'static str> {
+        all.iter().map(|t| t.key()).collect()
+    }
+    vec![
+        ("report-status", keys(&ReportStatus::ALL)),
+        ("report-flag", keys(&ReportFlag::ALL)),
+        ("interview-kind", keys(InterviewKind::ALL)),
+        ("interview-mode", keys(InterviewMode::ALL)),
+        ("interview-status", keys(InterviewStatus::ALL)),
+        ("request-status", keys(RequestStatus::ALL)),
+        ("cycle-status", keys(&CycleStatus::ALL)),
+        ("employee-status", keys(&EmployeeStatus::ALL)),
+        ("role", keys(&Role::ALL)),
+    ]
+}
+
+/// Every key of the vocabulary.
+pub fn all_keys() -> Vec<&'static str> {
+    groups().into_iter().flat_map(|(_, keys)| keys).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_value_has_its_own_key() {
+        let keys = all_keys();
+        let distinct: BTreeSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len(), "two values share a key");
+        assert!(keys.iter().all(|k| k.starts_with("term-") || k.starts_with("role-")));
+        assert_eq!(ReportStatus::Submitted.key(), "term-report-submitted");
+    }
+}

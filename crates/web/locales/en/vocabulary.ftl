@@ -1,0 +1,28 @@
+# The one vocabulary of statuses and kinds (domain::vocabulary); explained in docs/glossary.md.
+term-report-draft = Draft
+term-report-submitted = Awaiting review
+term-report-returned = Returned
+term-report-approved = Approved
+term-flag-life-safety = Life or safety at stake
+term-flag-organizational-response = Organizational response needed
+term-interview-initial = Initial interview
+term-interview-additional = Additional interview
+term-interview-follow-up = Follow-up interview
+term-mode-in-person = In person
+term-mode-online = Online
+term-interview-scheduled = Scheduled
+term-interview-held = Held
+term-interview-no-show = No-show
+term-interview-cancelled = Cancelled
+term-request-open = Received
+term-request-scheduled = Scheduled
+term-request-declined = Declined
+term-cycle-planning = Planning
+term-cycle-active = Active
+term-cycle-closed = Closed
+term-employee-active = Employed
+term-employee-on-leave = On leave
+term-employee-retired = Left
+# Column headings over when an interview was held: a day, or the period of a pseudonymized case.
+report-held-period = Period
+report-held-either = Date or period

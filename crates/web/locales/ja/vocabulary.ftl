@@ -1,0 +1,28 @@
+# The one vocabulary of statuses and kinds (domain::vocabulary); explained in docs/glossary.md.
+term-report-draft = 下書き
+term-report-submitted = レビュー待ち
+term-report-returned = 差し戻し
+term-report-approved = 承認済み
+term-flag-life-safety = 生命・安全に関わる事案
+term-flag-organizational-response = 組織的対応が必要な事項
+term-interview-initial = 初回面談
+term-interview-additional = 追加面談
+term-interview-follow-up = フォローアップ面談
+term-mode-in-person = 対面
+term-mode-online = オンライン
+term-interview-scheduled = 予定
+term-interview-held = 実施済み
+term-interview-no-show = 欠席
+term-interview-cancelled = キャンセル
+term-request-open = 受付中
+term-request-scheduled = 日程確定
+term-request-declined = 見送り
+term-cycle-planning = 準備中
+term-cycle-active = 実施中
+term-cycle-closed = 終了
+term-employee-active = 在籍
+term-employee-on-leave = 休職
+term-employee-retired = 退職
+# Column headings over when an interview was held: a day, or the period of a pseudonymized case.
+report-held-period = 時期
+report-held-either = 面談日・時期
