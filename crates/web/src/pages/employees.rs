@@ -156,6 +156,7 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     let list = ListView::new(t, &params, total, rows.len())
         .search(&params.q, "employees-search", "employees-search-help")
         .filter("department", "employees-department", Some(&department), departments)
+        .user_data()
         .help("employees-department-help")
         .column("employee-col-number", Some("number"), "nowrap")
         .column("employee-col-name", None, "")

@@ -358,6 +358,9 @@ pub struct FilterSelect {
     /// A sentence under the select saying what it does, or empty.
     pub help: String,
     pub options: Vec<Choice>,
+    /// Whether the options are the tenant's own data (departments, cycle names): they are marked
+    /// `lang="ja"` so that English pages and screen readers treat them as such.
+    pub user_data: bool,
 }
 
 /// The search box of the toolbar.
@@ -435,7 +438,17 @@ impl ListView {
             all_label: self.t.get("list-all"),
             help: String::new(),
             options: options.into_iter().map(|(value, label)| Choice { selected: current == Some(value.as_str()), value, label }).collect(),
+            user_data: false,
         });
+        self
+    }
+
+    /// Marks the options of the filter added last as the tenant's own data (see
+    /// [`FilterSelect::user_data`]).
+    pub fn user_data(mut self) -> Self {
+        if let Some(f) = self.filters.last_mut() {
+            f.user_data = true;
+        }
         self
     }
 
