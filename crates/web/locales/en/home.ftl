@@ -81,6 +81,7 @@ home-progress-scheduled = Interview set
 home-progress-held = Interviewed
 home-progress-approved = Report approved
 home-progress-note = Figures count targets; percentages are of each consultant's targets. Nothing of the interviews' or reports' content is included.
+home-progress-total = Total
 home-unassigned = Not assigned
 home-employees-title = Employee register
 home-employees-link = Employee register
@@ -101,6 +102,7 @@ home-backup-link = See the audit log
 
 home-next-title = Your next interview
 home-next-with = With { $name }
+home-kind = Kind: { $kind }
 home-next-empty = You have no interview scheduled.
 home-next-link = My interviews
 home-my-requests-title = Your consultation requests

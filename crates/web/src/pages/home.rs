@@ -90,6 +90,7 @@ pub struct ProgressLine {
 pub struct Progress {
     pub caption: String,
     pub rows: Vec<ProgressLine>,
+    pub total: ProgressLine,
 }
 
 /// What a role whose features come later is told.
@@ -304,7 +305,8 @@ async fn supervisor(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Car
             .collect();
         again.figure(count(t, d.resubmitted)).body(t.get("home-resubmitted-body")).items(items)
     });
-    let returned = Card::new(t, "returned_by_me", "/review");
+    // Returned reports are with their authors: there is no page of them for a supervisor to go to.
+    let returned = Card::new(t, "returned_by_me", "");
     cards.push(if d.returned_by_me == 0 {
         returned.body(t.get("home-returned-by-me-empty"))
     } else {
@@ -353,8 +355,11 @@ async fn hr(state: &AppState, p: &Principal, t: Tr) -> AppResult<(Vec<Card>, Opt
                 held: share(t, r.held, r.targets),
                 approved: share(t, r.approved, r.targets),
             };
-            table =
-                Some(Progress { caption: t.with("home-progress-caption", "cycle", name), rows: d.consultants.iter().map(line).collect() });
+            table = Some(Progress {
+                caption: t.with("home-progress-caption", "cycle", name),
+                rows: d.consultants.iter().map(line).collect(),
+                total: ProgressLine { name: t.get("home-progress-total"), ..line(total) },
+            });
         }
     }
     cards.push(Card::new(t, "employees", "/employees").figure(people(t, d.employees)).body(t.get("home-employees-body")));
@@ -396,8 +401,8 @@ async fn employee(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>
             };
             next.figure(span(n.starts_at, n.ends_at)).body(t.with("home-next-with", "name", &n.consultant_name)).items(vec![Line::new(
                 "/my/interviews".into(),
-                n.kind.label(t.locale).to_string(),
                 place,
+                t.with("home-kind", "kind", n.kind.label(t.locale)),
             )])
         }
         None => next.body(t.get("home-next-empty")),

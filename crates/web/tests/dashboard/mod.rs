@@ -270,7 +270,7 @@ async fn each_role_sees_its_own_work_on_its_home(backend: Backend) -> Result<()>
     assert!(!main_of(&page).contains("今月は予定が埋まっています"), "the answer's text stays on the employee's own page");
     let mut e3 = signed_in(&w, "emp-e003").await?;
     let page3 = home(&mut e3).await?;
-    assert!(card(&page3, "my_requests")?.contains("相談の申し込みはまだありません"), "{}", card(&page3, "my_requests")?);
+    assert!(card(&page3, "my_requests")?.contains("相談の申し出はまだありません"), "{}", card(&page3, "my_requests")?);
     assert!(card(&page3, "next")?.contains("予定されている面談はありません"));
 
     // ------------------------------------------------------------------ API tokens
