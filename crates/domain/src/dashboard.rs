@@ -1,5 +1,5 @@
 //! The arithmetic of the home dashboards: which days are "today" and "this week" in Japan,
-//! progress as a share of the targets, and how long something has been waiting.
+//! and progress as a share of the targets.
 
 use crate::time::jst_ms;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -42,19 +42,6 @@ pub fn percent(part: i64, whole: i64) -> Option<i64> {
     Some((part * 200 + whole) / (whole * 2))
 }
 
-/// How long something has waited, in whole days and the hours beyond them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Waited {
-    pub days: i64,
-    pub hours: i64,
-}
-
-/// How long from `since_ms` to `now_ms` (zero when `since` is in the future).
-pub fn waited(now_ms: i64, since_ms: i64) -> Waited {
-    let hours = (now_ms - since_ms).max(0) / 3_600_000;
-    Waited { days: hours / 24, hours: hours % 24 }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,13 +79,6 @@ mod tests {
         assert_eq!(percent(10, 10), Some(100));
         assert_eq!(percent(11, 10), Some(100));
         assert_eq!(percent(3, 0), None);
-    }
-
-    #[test]
-    fn waiting_is_whole_days_and_hours() {
-        let h = 3_600_000;
-        assert_eq!(waited(50 * h + 59 * 60_000, 0), Waited { days: 2, hours: 2 });
-        assert_eq!(waited(0, 5 * h), Waited { days: 0, hours: 0 });
     }
 
     proptest::proptest! {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod csv_text;
 pub mod cycle;
 pub mod dashboard;
+pub mod display;
 pub mod employee;
 pub mod error;
 pub mod ids;

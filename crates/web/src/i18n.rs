@@ -47,11 +47,12 @@ impl Tr {
         LOCALES.lookup_with_args(lang(self.locale), key, &args)
     }
 
-    /// A message with two named arguments.
-    pub fn with2(&self, key: &str, a: (&str, impl ToString), b: (&str, impl ToString)) -> String {
+    /// A message with several named arguments.
+    pub fn with_args(&self, key: &str, values: &[(&str, String)]) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
-        args.insert(Cow::Owned(a.0.to_string()), FluentValue::from(a.1.to_string()));
-        args.insert(Cow::Owned(b.0.to_string()), FluentValue::from(b.1.to_string()));
+        for (name, value) in values {
+            args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.clone()));
+        }
         LOCALES.lookup_with_args(lang(self.locale), key, &args)
     }
 

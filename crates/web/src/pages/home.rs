@@ -2,7 +2,7 @@
 //! where the work is done. Roles whose features come later (executive, boss, health) are told
 //! plainly what they will receive and that nothing has been shared with them yet.
 
-use super::{format_ms, render, role_label, PageCtx};
+use super::{render, role_label, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -11,7 +11,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use domain::dashboard::{agenda, percent, waited};
+use domain::dashboard::{agenda, percent};
+use domain::display;
 use domain::policy::Operation;
 use domain::Role;
 use store::{AgendaItem, Ctx, ProgressRow};
@@ -137,13 +138,9 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     render(&HomePage { ctx, greeting, cards, progress, statement })
 }
 
-/// 'HH:MM' in Japan time.
-fn clock(ms: i64) -> String {
-    domain::time::to_jst(ms).map(|d| d.format("%H:%M").to_string()).unwrap_or_default()
-}
-
-fn span(start: i64, end: i64) -> String {
-    format!("{}–{}", format_ms(start), clock(end))
+/// A moment in the business format of `domain::display` (`2026/12/03（木） 10:00`).
+fn when(t: Tr, ms: i64) -> String {
+    t.date_time(ms)
 }
 
 fn count(t: Tr, n: i64) -> String {
@@ -158,22 +155,13 @@ fn person(t: Tr, name: &str) -> String {
     t.with("home-person", "name", name)
 }
 
-/// "2日3時間" / "2 days 3 hours"; under an hour says so.
+/// How long since `since`: `2日と3時間` / `2 days 3 hours` (`domain::display::duration`).
 fn waiting(t: Tr, now: i64, since: i64) -> String {
-    let w = waited(now, since);
-    let plural = |n: i64| if n == 1 { "one" } else { "other" };
-    let days = t.with(&format!("home-days-{}", plural(w.days)), "n", w.days);
-    let hours = t.with(&format!("home-hours-{}", plural(w.hours)), "n", w.hours);
-    match (w.days, w.hours) {
-        (0, 0) => t.get("home-under-an-hour"),
-        (0, _) => hours,
-        (_, 0) => days,
-        _ => t.with2("home-days-and-hours", ("days", days), ("hours", hours)),
-    }
+    t.duration(now - since)
 }
 
 fn agenda_line(t: Tr, i: &AgendaItem, with_date: bool) -> Line {
-    let when = if with_date { span(i.starts_at, i.ends_at) } else { format!("{}–{}", clock(i.starts_at), clock(i.ends_at)) };
+    let when = if with_date { t.time_range(i.starts_at, i.ends_at) } else { display::hours_range(i.starts_at, i.ends_at) };
     let place =
         if i.place.trim().is_empty() { i.mode.label(t.locale).to_string() } else { format!("{}（{}）", i.mode.label(t.locale), i.place) };
     let place = if t.locale == domain::Locale::En { place.replace('（', " (").replace('）', ")") } else { place };
@@ -219,7 +207,7 @@ async fn consultant(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Car
             .map(|h| Line {
                 href: format!("/interviews/{}", h.id),
                 text: person(t, &h.employee_name),
-                meta: format!("{} · {}", format_ms(h.starts_at), h.kind.label(t.locale)),
+                meta: format!("{} · {}", when(t, h.starts_at), h.kind.label(t.locale)),
                 start_report: Some(h.id.get()),
             })
             .collect();
@@ -237,7 +225,7 @@ async fn consultant(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Car
                 Line::new(
                     format!("/reports/{}/edit", r.id),
                     person(t, &r.employee_name),
-                    format!("{} · {}", t.with("home-returned-comments", "count", r.comments), format_ms(r.updated_at)),
+                    format!("{} · {}", t.with("home-returned-comments", "count", r.comments), when(t, r.updated_at)),
                 )
             })
             .collect();
@@ -255,7 +243,7 @@ async fn consultant(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Car
                 Line::new(
                     format!("/reports/{}/edit", r.id),
                     person(t, &r.employee_name),
-                    t.with("home-updated", "at", format_ms(r.updated_at)),
+                    t.with("home-updated", "at", when(t, r.updated_at)),
                 )
             })
             .collect();
@@ -285,7 +273,7 @@ async fn supervisor(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Car
     });
     let oldest = Card::new(t, "oldest", "/review");
     cards.push(match d.oldest_submitted_at {
-        Some(at) => oldest.figure(waiting(t, now, at)).body(t.with("home-oldest-body", "at", format_ms(at))),
+        Some(at) => oldest.figure(waiting(t, now, at)).body(t.with("home-oldest-body", "at", when(t, at))),
         None => oldest.body(t.get("home-queue-empty")),
     });
     let again = Card::new(t, "resubmitted", "/review");
@@ -296,7 +284,7 @@ async fn supervisor(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Car
             .resubmitted_list
             .iter()
             .map(|w| {
-                let mut meta = t.with("home-submitted-at", "at", format_ms(w.submitted_at));
+                let mut meta = t.with("home-submitted-at", "at", when(t, w.submitted_at));
                 if w.assigned_to_me {
                     meta = format!("{meta} · {}", t.get("home-assigned-to-me"));
                 }
@@ -318,7 +306,7 @@ async fn supervisor(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Car
 /// "12名（55%）" / "12 (55%)".
 fn share(t: Tr, part: i64, whole: i64) -> String {
     match percent(part, whole) {
-        Some(pc) => t.with2("home-share", ("n", part), ("pc", pc)),
+        Some(pc) => t.with_args("home-share", &[("n", part.to_string()), ("pc", pc.to_string())]),
         None => part.to_string(),
     }
 }
@@ -340,7 +328,7 @@ async fn hr(state: &AppState, p: &Principal, t: Tr) -> AppResult<(Vec<Card>, Opt
             )));
             let pct = |key: &'static str, n: i64| {
                 let figure = match percent(n, total.targets) {
-                    Some(pc) => t.with2("home-people-share", ("count", n), ("pc", pc)),
+                    Some(pc) => t.with_args("home-people-share", &[("count", n.to_string()), ("pc", pc.to_string())]),
                     None => people(t, n),
                 };
                 Card::new(t, key, href.clone()).figure(figure).body(t.get(&format!("home-{key}-body")))
@@ -376,13 +364,13 @@ async fn admin(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>> {
     });
     let chain = match d.last_check {
         None => t.get("home-audit-unchecked"),
-        Some(c) if c.intact => t.with2("home-audit-intact", ("at", format_ms(c.at)), ("count", c.events)),
-        Some(c) => t.with("home-audit-broken", "at", format_ms(c.at)),
+        Some(c) if c.intact => t.with_args("home-audit-intact", &[("at", when(t, c.at)), ("count", c.events.to_string())]),
+        Some(c) => t.with("home-audit-broken", "at", when(t, c.at)),
     };
     let audit = Card::new(t, "audit", "/admin/audit").figure(t.with("home-audit-figure", "count", d.events)).body(chain);
     let mut backup = Card::new(t, "backup", "");
     backup = match d.last_backup_at {
-        Some(at) => backup.figure(format_ms(at)).body(t.get("home-backup-body")),
+        Some(at) => backup.figure(when(t, at)).body(t.get("home-backup-body")),
         None => backup.body(t.get("home-backup-empty")),
     };
     Ok(vec![accounts, audit, backup])
@@ -399,11 +387,9 @@ async fn employee(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>
             } else {
                 format!("{} · {}", n.mode.label(t.locale), n.place)
             };
-            next.figure(span(n.starts_at, n.ends_at)).body(t.with("home-next-with", "name", &n.consultant_name)).items(vec![Line::new(
-                "/my/interviews".into(),
-                place,
-                t.with("home-kind", "kind", n.kind.label(t.locale)),
-            )])
+            next.figure(t.time_range(n.starts_at, n.ends_at))
+                .body(t.with("home-next-with", "name", &n.consultant_name))
+                .items(vec![Line::new("/my/interviews".into(), place, t.with("home-kind", "kind", n.kind.label(t.locale)))])
         }
         None => next.body(t.get("home-next-empty")),
     };
@@ -416,14 +402,14 @@ async fn employee(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>
             .iter()
             .map(|r| {
                 let answer = match (r.status, r.interview_at) {
-                    (domain::interview::RequestStatus::Scheduled, Some(at)) => t.with("home-request-scheduled", "at", format_ms(at)),
+                    (domain::interview::RequestStatus::Scheduled, Some(at)) => t.with("home-request-scheduled", "at", when(t, at)),
                     (s, _) => s.label(t.locale).to_string(),
                 };
                 let meta = match &r.consultant_name {
                     Some(name) if r.status != domain::interview::RequestStatus::Open => format!("{answer} · {name}"),
                     _ => answer,
                 };
-                Line::new("/my/interviews".into(), t.with("home-request-sent", "at", format_ms(r.created_at)), meta)
+                Line::new("/my/interviews".into(), t.with("home-request-sent", "at", when(t, r.created_at)), meta)
             })
             .collect();
         requests.figure(count(t, d.requests)).body(t.get("home-my-requests-body")).items(items)
@@ -440,10 +426,8 @@ mod tests {
     fn waiting_reads_naturally_in_both_languages() {
         let (ja, en) = (Tr::new(Locale::Ja), Tr::new(Locale::En));
         let h = 3_600_000;
-        assert_eq!(waiting(ja, 50 * h, 0), "2日2時間");
+        assert_eq!(waiting(ja, 50 * h, 0), "2日と2時間");
         assert_eq!(waiting(en, 25 * h, 0), "1 day 1 hour");
-        assert_eq!(waiting(en, 48 * h, 0), "2 days");
-        assert_eq!(waiting(ja, 5 * h, 0), "5時間");
         assert_eq!(waiting(ja, 10, 0), "1時間未満");
     }
 

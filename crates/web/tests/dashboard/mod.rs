@@ -258,7 +258,7 @@ async fn each_role_sees_its_own_work_on_its_home(backend: Backend) -> Result<()>
     let page = home(&mut ad).await?;
     assert!(card(&page, "audit")?.contains("改ざんは見つかりませんでした"), "{}", card(&page, "audit")?);
     let backup = card(&page, "backup")?;
-    assert!(!backup.contains("まだありません") && backup.contains(&store::today_jst().format("%Y-%m-%d").to_string()), "{backup}");
+    assert!(!backup.contains("まだありません") && backup.contains(&domain::display::date(store::today_jst(), Locale::Ja)), "{backup}");
 
     // ------------------------------------------------------------------ employee
     let mut e = signed_in(&w, "emp-e002").await?;
