@@ -55,10 +55,12 @@ pub enum AuditAction {
     RecoveryCodesIssued,
     RecoveryCodeUsed,
     TwoFactorRequirementChanged,
+    /// The administrator verified the tenant's hash chain (what was found is in the detail).
+    AuditVerified,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 46] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -105,6 +107,7 @@ impl AuditAction {
         AuditAction::RecoveryCodesIssued,
         AuditAction::RecoveryCodeUsed,
         AuditAction::TwoFactorRequirementChanged,
+        AuditAction::AuditVerified,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -155,6 +158,7 @@ impl AuditAction {
             AuditAction::RecoveryCodesIssued => "recovery_codes_issued",
             AuditAction::RecoveryCodeUsed => "recovery_code_used",
             AuditAction::TwoFactorRequirementChanged => "two_factor_requirement_changed",
+            AuditAction::AuditVerified => "audit_verified",
         }
     }
 
@@ -210,6 +214,7 @@ impl AuditAction {
             AuditAction::RecoveryCodesIssued => "リカバリーコードの再発行",
             AuditAction::RecoveryCodeUsed => "リカバリーコードの使用",
             AuditAction::TwoFactorRequirementChanged => "2段階認証の必須範囲の変更",
+            AuditAction::AuditVerified => "監査ログの改ざん検証",
         }
     }
 }

@@ -6,6 +6,7 @@ mod backup;
 mod calendar;
 mod ctx;
 mod cycles;
+mod dashboard;
 mod db;
 mod employees;
 mod error;
@@ -35,6 +36,10 @@ pub use ctx::{Acting, ActingRole, Admin, Consultant, Ctx, Employee, Hr, Registra
 pub use cycles::{
     ConsultantProgress, CycleOverview, CycleRow, CycleStatus, CycleTargetRow, InterviewCounts, NewCycle, ReportCounts, TargetFilter,
     TargetsAdded,
+};
+pub use dashboard::{
+    AdminDashboard, AgendaItem, ChainCheck, ConsultantDashboard, EmployeeDashboard, HeldWithoutReport, HrDashboard, NextInterview,
+    OwnReportItem, ProgressRow, RequestItem, SupervisorDashboard, WaitingReport, DASHBOARD_LIST,
 };
 pub use db::{Backend, DbUrl};
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, ImportSummary, NewEmployees};

@@ -374,6 +374,15 @@ const MIGRATIONS: &[Migration] = &[
             "ALTER TABLE reports ADD COLUMN facts_sealed_id BIGINT REFERENCES sealed_texts(id)",
         ],
     },
+    Migration {
+        version: 8,
+        name: "audit_events_by_action",
+        statements: &[
+            // The administrator's home finds the last backup and the last verification of the
+            // chain by their kind without walking the whole log.
+            "CREATE INDEX audit_events_action ON audit_events (tenant_id, action, seq)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -4,7 +4,7 @@ use crate::sessions::{random_token, secret_hash};
 use crate::{now_ms, Ctx, Result, SignedIn, Store, StoreError};
 use domain::audit::{AuditAction, AuditTarget, Fact};
 use domain::ids::{TenantId, TokenId, UserId};
-use domain::policy::Operation;
+use domain::policy::{self, Operation, Target};
 use domain::Role;
 use sqlx::Row;
 
@@ -77,6 +77,15 @@ impl Store {
         expires_days: Option<u32>,
     ) -> Result<(String, TokenId)> {
         let holder = self.user(ctx.tenant, user).await?;
+        let may_hold = policy::decide(&policy::Actor::new(user, ctx.tenant, role), Operation::ManageOwnTokens, Target::Route).is_allow();
+        if !may_hold {
+            return Err(domain::Invalid::new(
+                "role",
+                format!("役割「{}」ではAPIトークンを発行できません。", role.label_ja()),
+                format!("API tokens cannot be issued for the role {role}"),
+            )
+            .into());
+        }
         if !holder.roles.contains(&role) {
             return Err(domain::Invalid::new(
                 "role",

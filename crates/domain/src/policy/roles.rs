@@ -8,7 +8,9 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
     use Role as R;
     match op {
         O::Public | O::ChooseRole | O::ManageOwnSession => true,
-        O::ViewHome | O::ViewSelf | O::ManageOwnTokens | O::QueryReports => true,
+        O::ViewHome | O::ViewSelf | O::QueryReports => true,
+        // API tokens serve integrations with other systems; an employee's own pages need none.
+        O::ManageOwnTokens => !matches!(role, R::Employee),
         O::ListEmployees | O::ImportEmployees => matches!(role, R::Hr | R::Admin),
         O::ViewAuditLog | O::ManageUsers => matches!(role, R::Admin),
         O::ManageCycles | O::ManageTaxonomy => matches!(role, R::Hr),

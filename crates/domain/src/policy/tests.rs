@@ -42,6 +42,15 @@ fn owned_things_only_by_their_owner() {
 }
 
 #[test]
+fn employees_are_offered_no_api_tokens() {
+    for role in Role::ALL {
+        let expected = role != Role::Employee;
+        assert_eq!(decide(&actor(1, role), Operation::ManageOwnTokens, Target::Route).is_allow(), expected, "{role}");
+        assert_eq!(decide(&actor(1, role), Operation::ManageOwnTokens, Target::OwnedBy(UserId::new(1))).is_allow(), expected, "{role}");
+    }
+}
+
+#[test]
 fn nothing_crosses_a_tenant() {
     let other = TenantId::new(2);
     let i = InterviewFacts { tenant: other, consultant: UserId::new(1), employee_user: Some(UserId::new(1)) };

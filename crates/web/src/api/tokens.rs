@@ -97,7 +97,7 @@ pub fn parse_id(raw: &str) -> Result<TokenId, Invalid> {
     responses(
         (status = 200, description = "The caller's tokens, newest first", body = ApiTokenList),
         (status = 401, description = "Not signed in, or the token is unknown, expired or revoked", body = ErrorBody),
-        (status = 403, description = "No acting role chosen", body = ErrorBody),
+        (status = 403, description = "No acting role chosen, or acting as an employee (employees hold no API tokens)", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
@@ -116,7 +116,7 @@ pub async fn list_tokens(State(state): State<AppState>, Authed(p): Authed) -> Ap
     responses(
         (status = 204, description = "Revoked"),
         (status = 401, description = "Not signed in, or the token is unknown, expired or revoked", body = ErrorBody),
-        (status = 403, description = "No acting role chosen", body = ErrorBody),
+        (status = 403, description = "No acting role chosen, or acting as an employee (employees hold no API tokens)", body = ErrorBody),
         (status = 404, description = "No such active token of the caller (another user's tokens are not found either)", body = ErrorBody),
         (status = 422, description = "The id is not a positive number (`error.field` is `id`)", body = ErrorBody),
     ),

@@ -16,7 +16,7 @@ use domain::ids::UserId;
 use domain::policy::Operation;
 use domain::{Invalid, Locale, Message, Role};
 use serde::Deserialize;
-use store::{NewUser, StoreError, VerifyOutcome};
+use store::{Ctx, NewUser, StoreError, VerifyOutcome};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/admin/users", Operation::ManageUsers, users)
@@ -435,7 +435,12 @@ async fn audit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
 async fn verify(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Form(f): Form<AuditQuery>) -> AppResult<Response> {
     // The store walks the chain in pages, so this stays cheap in memory however long it is.
     let outcomes = state.store.verify_audit(Some(p.tenant.id)).await?;
-    let view = verify_view(Tr::new(locale), outcomes.iter().find(|o| o.tenant == p.tenant.id));
+    let outcome = outcomes.iter().find(|o| o.tenant == p.tenant.id);
+    if let Some(o) = outcome {
+        // Recorded, so the home can say when the chain was last checked and what was found.
+        state.store.record_audit_verification(&p.acting(Ctx::as_admin)?, o).await?;
+    }
+    let view = verify_view(Tr::new(locale), outcome);
     audit_page(&state, &p, locale, &f.before, Some(view)).await
 }
 

@@ -1,24 +1,103 @@
-//! The home page of the acting role: what this role can do here, with live figures.
+//! The home page of the acting role: a dashboard of this role's own work, each card linking to
+//! where the work is done. Roles whose features come later (executive, boss, health) are told
+//! plainly what they will receive and that nothing has been shared with them yet.
 
 use super::{render, role_label, PageCtx};
-use crate::auth::{Authed, Lang};
+use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use domain::policy::{decide, Operation, Target};
+use domain::dashboard::{agenda, percent};
+use domain::display;
+use domain::policy::Operation;
+use domain::Role;
+use store::{AgendaItem, Ctx, ProgressRow};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/", Operation::ViewHome, home)
 }
 
+/// One line of a card's list: what, when, and where it leads.
+pub struct Line {
+    pub href: String,
+    pub text: String,
+    pub meta: String,
+    /// An interview whose report this line's button starts (`POST /reports`).
+    pub start_report: Option<i64>,
+}
+
+impl Line {
+    fn new(href: String, text: String, meta: String) -> Self {
+        Line { href, text, meta, start_report: None }
+    }
+}
+
+/// A dashboard card: title, figure, a short explanation (or, when there is nothing, a sentence
+/// saying so), an optional short list, and a link to where the work is.
 pub struct Card {
-    pub href: &'static str,
+    pub key: &'static str,
     pub title: String,
-    pub body: String,
     pub figure: String,
+    pub body: String,
+    pub items: Vec<Line>,
+    pub href: String,
+    pub link: String,
+}
+
+impl Card {
+    fn new(t: Tr, key: &'static str, href: impl Into<String>) -> Self {
+        let name = key.replace('_', "-");
+        Card {
+            key,
+            title: t.get(&format!("home-{name}-title")),
+            figure: String::new(),
+            body: String::new(),
+            items: Vec::new(),
+            href: href.into(),
+            link: t.get(&format!("home-{name}-link")),
+        }
+    }
+
+    fn figure(mut self, figure: String) -> Self {
+        self.figure = figure;
+        self
+    }
+
+    fn body(mut self, body: String) -> Self {
+        self.body = body;
+        self
+    }
+
+    fn items(mut self, items: Vec<Line>) -> Self {
+        self.items = items;
+        self
+    }
+}
+
+/// One row of HR's progress table.
+pub struct ProgressLine {
+    pub name: String,
+    pub targets: i64,
+    pub scheduled: String,
+    pub held: String,
+    pub approved: String,
+}
+
+/// HR's progress table of the active cycle.
+pub struct Progress {
+    pub caption: String,
+    pub rows: Vec<ProgressLine>,
+    pub total: ProgressLine,
+}
+
+/// What a role whose features come later is told.
+pub struct Statement {
+    pub receive: String,
+    pub now: String,
 }
 
 #[derive(Template)]
@@ -27,48 +106,371 @@ struct HomePage {
     ctx: PageCtx,
     greeting: String,
     cards: Vec<Card>,
+    progress: Option<Progress>,
+    statement: Option<Statement>,
 }
 
 async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
     let ctx = PageCtx::new(&p, locale, "home-title", "/");
     let t = ctx.t;
-    let actor = p.actor().ok_or(AppError::NeedsRole)?;
-    let allowed = |a: Operation| decide(&actor, a, Target::Route).is_allow();
+    let role = p.role.ok_or(AppError::NeedsRole)?;
+    let mut progress = None;
+    let mut statement = None;
+    let cards = match role {
+        Role::Consultant => consultant(&state, &p, t).await?,
+        Role::Supervisor => supervisor(&state, &p, t).await?,
+        Role::Hr => {
+            let (cards, table) = hr(&state, &p, t).await?;
+            progress = table;
+            cards
+        }
+        Role::Admin => admin(&state, &p, t).await?,
+        Role::Employee => employee(&state, &p, t).await?,
+        Role::Executive | Role::Boss | Role::Health => {
+            statement = Some(Statement {
+                receive: t.get(&format!("home-{}-receive", role.as_str())),
+                now: t.get(&format!("home-{}-now", role.as_str())),
+            });
+            Vec::new()
+        }
+    };
+    let greeting = t.with("home-greeting", "role", role_label(t, role));
+    render(&HomePage { ctx, greeting, cards, progress, statement })
+}
+
+/// A moment in the business format of `domain::display` (`2026/12/03（木） 10:00`).
+fn when(t: Tr, ms: i64) -> String {
+    t.date_time(ms)
+}
+
+fn count(t: Tr, n: i64) -> String {
+    t.with("home-count", "count", n)
+}
+
+fn people(t: Tr, n: i64) -> String {
+    t.with("home-people", "count", n)
+}
+
+fn person(t: Tr, name: &str) -> String {
+    t.with("home-person", "name", name)
+}
+
+/// How long since `since`: `2日と3時間` / `2 days 3 hours` (`domain::display::duration`).
+fn waiting(t: Tr, now: i64, since: i64) -> String {
+    t.duration(now - since)
+}
+
+fn agenda_line(t: Tr, i: &AgendaItem, with_date: bool) -> Line {
+    let when = if with_date { t.time_range(i.starts_at, i.ends_at) } else { display::hours_range(i.starts_at, i.ends_at) };
+    let place =
+        if i.place.trim().is_empty() { i.mode.label(t.locale).to_string() } else { format!("{}（{}）", i.mode.label(t.locale), i.place) };
+    let place = if t.locale == domain::Locale::En { place.replace('（', " (").replace('）', ")") } else { place };
+    Line::new(
+        format!("/interviews/{}", i.id),
+        format!("{when} {}", person(t, &i.employee_name)),
+        format!("{} · {place}", i.kind.label(t.locale)),
+    )
+}
+
+async fn consultant(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>> {
+    let me = p.acting(Ctx::as_consultant)?;
+    let now = store::now_ms();
+    let d = state.store.consultant_dashboard(&me, agenda(super::today_jst())).await?;
     let mut cards = Vec::new();
-    if allowed(Operation::ListEmployees) {
-        let n = state.store.employee_count(p.tenant.id).await?;
-        cards.push(Card {
-            href: "/employees",
-            title: t.get("nav-employees"),
-            body: t.get("home-employees-body"),
-            figure: t.with("home-employees-figure", "count", n),
-        });
+
+    let today = Card::new(t, "today", "/interviews");
+    cards.push(if d.today.is_empty() {
+        today.body(t.get("home-today-empty"))
+    } else {
+        today
+            .figure(count(t, d.today.len() as i64))
+            .body(t.get("home-today-body"))
+            .items(d.today.iter().map(|i| agenda_line(t, i, false)).collect())
+    });
+
+    let week = Card::new(t, "week", "/interviews/calendar");
+    cards.push(if d.this_week.is_empty() {
+        week.body(t.get("home-week-empty"))
+    } else {
+        week.figure(count(t, d.this_week.len() as i64))
+            .body(t.get("home-week-body"))
+            .items(d.this_week.iter().map(|i| agenda_line(t, i, true)).collect())
+    });
+
+    let held = Card::new(t, "held", "/interviews");
+    cards.push(if d.held_without_report == 0 {
+        held.body(t.get("home-held-empty"))
+    } else {
+        let items = d
+            .held_without_report_list
+            .iter()
+            .map(|h| Line {
+                href: format!("/interviews/{}", h.id),
+                text: person(t, &h.employee_name),
+                meta: format!("{} · {}", when(t, h.starts_at), h.kind.label(t.locale)),
+                start_report: Some(h.id.get()),
+            })
+            .collect();
+        held.figure(count(t, d.held_without_report)).body(t.get("home-held-body")).items(items)
+    });
+
+    let returned = Card::new(t, "returned", "/reports?status=returned");
+    cards.push(if d.returned == 0 {
+        returned.body(t.get("home-returned-empty"))
+    } else {
+        let items = d
+            .returned_list
+            .iter()
+            .map(|r| {
+                Line::new(
+                    format!("/reports/{}/edit", r.id),
+                    person(t, &r.employee_name),
+                    format!("{} · {}", t.with("home-returned-comments", "count", r.comments), when(t, r.updated_at)),
+                )
+            })
+            .collect();
+        returned.figure(count(t, d.returned)).body(t.get("home-returned-body")).items(items)
+    });
+
+    let drafts = Card::new(t, "drafts", "/reports?status=draft");
+    cards.push(if d.drafts == 0 {
+        drafts.body(t.get("home-drafts-empty"))
+    } else {
+        let items = d
+            .drafts_list
+            .iter()
+            .map(|r| {
+                Line::new(
+                    format!("/reports/{}/edit", r.id),
+                    person(t, &r.employee_name),
+                    t.with("home-updated", "at", when(t, r.updated_at)),
+                )
+            })
+            .collect();
+        drafts.figure(count(t, d.drafts)).body(t.get("home-drafts-body")).items(items)
+    });
+
+    let requests = Card::new(t, "requests", "/requests");
+    cards.push(match d.oldest_request_at {
+        Some(oldest) if d.requests_waiting > 0 => {
+            requests.figure(count(t, d.requests_waiting)).body(t.with("home-requests-body", "wait", waiting(t, now, oldest)))
+        }
+        _ => requests.body(t.get("home-requests-empty")),
+    });
+    Ok(cards)
+}
+
+async fn supervisor(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>> {
+    let me = p.acting(Ctx::as_supervisor)?;
+    let now = store::now_ms();
+    let d = state.store.supervisor_dashboard(&me).await?;
+    let mut cards = Vec::new();
+    let queue = Card::new(t, "queue", "/review");
+    cards.push(if d.queue == 0 {
+        queue.body(t.get("home-queue-empty"))
+    } else {
+        queue.figure(count(t, d.queue)).body(t.with("home-queue-body", "count", d.assigned_to_me))
+    });
+    let oldest = Card::new(t, "oldest", "/review");
+    cards.push(match d.oldest_submitted_at {
+        Some(at) => oldest.figure(waiting(t, now, at)).body(t.with("home-oldest-body", "at", when(t, at))),
+        None => oldest.body(t.get("home-queue-empty")),
+    });
+    let again = Card::new(t, "resubmitted", "/review");
+    cards.push(if d.resubmitted == 0 {
+        again.body(t.get("home-resubmitted-empty"))
+    } else {
+        let items = d
+            .resubmitted_list
+            .iter()
+            .map(|w| {
+                let mut meta = t.with("home-submitted-at", "at", when(t, w.submitted_at));
+                if w.assigned_to_me {
+                    meta = format!("{meta} · {}", t.get("home-assigned-to-me"));
+                }
+                Line::new(format!("/reports/{}", w.id), t.with("home-round", "round", w.round), meta)
+            })
+            .collect();
+        again.figure(count(t, d.resubmitted)).body(t.get("home-resubmitted-body")).items(items)
+    });
+    // Returned reports are with their authors: there is no page of them for a supervisor to go to.
+    let returned = Card::new(t, "returned_by_me", "");
+    cards.push(if d.returned_by_me == 0 {
+        returned.body(t.get("home-returned-by-me-empty"))
+    } else {
+        returned.figure(count(t, d.returned_by_me)).body(t.get("home-returned-by-me-body"))
+    });
+    Ok(cards)
+}
+
+/// "12名（55%）" / "12 (55%)".
+fn share(t: Tr, part: i64, whole: i64) -> String {
+    match percent(part, whole) {
+        Some(pc) => t.with_args("home-share", &[("n", part.to_string()), ("pc", pc.to_string())]),
+        None => part.to_string(),
     }
-    if allowed(Operation::ImportEmployees) {
-        cards.push(Card { href: "/employees/import", title: t.get("nav-import"), body: t.get("home-import-body"), figure: String::new() });
+}
+
+async fn hr(state: &AppState, p: &Principal, t: Tr) -> AppResult<(Vec<Card>, Option<Progress>)> {
+    let me = p.acting(Ctx::as_hr)?;
+    let d = state.store.hr_dashboard(&me).await?;
+    let mut cards = Vec::new();
+    let mut table = None;
+    match &d.cycle {
+        None => cards.push(Card::new(t, "cycle", "/cycles").body(t.get("home-cycle-empty"))),
+        Some((id, name)) => {
+            let href = format!("/cycles/{id}");
+            let total = &d.total;
+            cards.push(Card::new(t, "targets", href.clone()).figure(people(t, total.targets)).body(t.with(
+                "home-targets-body",
+                "cycle",
+                name,
+            )));
+            let pct = |key: &'static str, n: i64| {
+                let figure = match percent(n, total.targets) {
+                    Some(pc) => t.with_args("home-people-share", &[("count", n.to_string()), ("pc", pc.to_string())]),
+                    None => people(t, n),
+                };
+                Card::new(t, key, href.clone()).figure(figure).body(t.get(&format!("home-{key}-body")))
+            };
+            cards.push(pct("scheduled", total.scheduled));
+            cards.push(pct("interviewed", total.held));
+            cards.push(pct("approved", total.approved));
+            let line = |r: &ProgressRow| ProgressLine {
+                name: if r.consultant.is_some() { r.name.clone() } else { t.get("home-unassigned") },
+                targets: r.targets,
+                scheduled: share(t, r.scheduled, r.targets),
+                held: share(t, r.held, r.targets),
+                approved: share(t, r.approved, r.targets),
+            };
+            table = Some(Progress {
+                caption: t.with("home-progress-caption", "cycle", name),
+                rows: d.consultants.iter().map(line).collect(),
+                total: ProgressLine { name: t.get("home-progress-total"), ..line(total) },
+            });
+        }
     }
-    if allowed(Operation::ManageUsers) {
-        let n = state.store.users(p.tenant.id).await?.len();
-        cards.push(Card {
-            href: "/admin/users",
-            title: t.get("nav-users"),
-            body: t.get("home-users-body"),
-            figure: t.with("home-users-figure", "count", n),
-        });
+    cards.push(Card::new(t, "employees", "/employees").figure(people(t, d.employees)).body(t.get("home-employees-body")));
+    Ok((cards, table))
+}
+
+async fn admin(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>> {
+    let me = p.acting(Ctx::as_admin)?;
+    let d = state.store.admin_dashboard(&me).await?;
+    let accounts = Card::new(t, "accounts", "/admin/users").figure(count(t, d.accounts)).body(if d.disabled == 0 {
+        t.get("home-accounts-none-disabled")
+    } else {
+        t.with("home-accounts-disabled", "count", d.disabled)
+    });
+    let chain = match d.last_check {
+        None => t.get("home-audit-unchecked"),
+        Some(c) if c.intact => t.with_args("home-audit-intact", &[("at", when(t, c.at)), ("count", c.events.to_string())]),
+        Some(c) => t.with("home-audit-broken", "at", when(t, c.at)),
+    };
+    let audit = Card::new(t, "audit", "/admin/audit").figure(t.with("home-audit-figure", "count", d.events)).body(chain);
+    let mut backup = Card::new(t, "backup", "");
+    backup = match d.last_backup_at {
+        Some(at) => backup.figure(when(t, at)).body(t.get("home-backup-body")),
+        None => backup.body(t.get("home-backup-empty")),
+    };
+    Ok(vec![accounts, audit, backup])
+}
+
+async fn employee(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>> {
+    let me = p.acting(Ctx::as_employee)?;
+    let d = state.store.employee_dashboard(&me, store::now_ms()).await?;
+    let next = Card::new(t, "next", "/my/interviews");
+    let next = match &d.next {
+        Some(n) => {
+            let place = if n.place.trim().is_empty() {
+                n.mode.label(t.locale).to_string()
+            } else {
+                format!("{} · {}", n.mode.label(t.locale), n.place)
+            };
+            next.figure(t.time_range(n.starts_at, n.ends_at))
+                .body(t.with("home-next-with", "name", &n.consultant_name))
+                .items(vec![Line::new("/my/interviews".into(), place, t.with("home-kind", "kind", n.kind.label(t.locale)))])
+        }
+        None => next.body(t.get("home-next-empty")),
+    };
+    let requests = Card::new(t, "my_requests", "/my/interviews");
+    let requests = if d.requests == 0 {
+        requests.body(t.get("home-my-requests-empty"))
+    } else {
+        let items = d
+            .requests_list
+            .iter()
+            .map(|r| {
+                let answer = match (r.status, r.interview_at) {
+                    (domain::interview::RequestStatus::Scheduled, Some(at)) => t.with("home-request-scheduled", "at", when(t, at)),
+                    (s, _) => s.label(t.locale).to_string(),
+                };
+                let meta = match &r.consultant_name {
+                    Some(name) if r.status != domain::interview::RequestStatus::Open => format!("{answer} · {name}"),
+                    _ => answer,
+                };
+                Line::new("/my/interviews".into(), t.with("home-request-sent", "at", when(t, r.created_at)), meta)
+            })
+            .collect();
+        requests.figure(count(t, d.requests)).body(t.get("home-my-requests-body")).items(items)
+    };
+    Ok(vec![next, requests])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::Locale;
+
+    #[test]
+    fn waiting_reads_naturally_in_both_languages() {
+        let (ja, en) = (Tr::new(Locale::Ja), Tr::new(Locale::En));
+        let h = 3_600_000;
+        assert_eq!(waiting(ja, 50 * h, 0), "2日と2時間");
+        assert_eq!(waiting(en, 25 * h, 0), "1 day 1 hour");
+        assert_eq!(waiting(ja, 10, 0), "1時間未満");
     }
-    if allowed(Operation::ViewAuditLog) {
-        let stats = state.store.audit_stats(p.tenant.id).await?;
-        cards.push(Card {
-            href: "/admin/audit",
-            title: t.get("nav-audit"),
-            body: t.get("home-audit-body"),
-            figure: t.with("home-audit-figure", "count", stats.events),
-        });
+
+    #[test]
+    fn shares_carry_their_percentage() {
+        let (ja, en) = (Tr::new(Locale::Ja), Tr::new(Locale::En));
+        assert_eq!(share(ja, 127, 174), "127（73%）");
+        assert_eq!(share(en, 1, 8), "1 (13%)");
+        assert_eq!(share(ja, 0, 0), "0");
     }
-    if allowed(Operation::ManageOwnTokens) {
-        cards.push(Card { href: "/tokens", title: t.get("nav-tokens"), body: t.get("home-tokens-body"), figure: String::new() });
+
+    #[test]
+    fn every_card_has_its_words_in_both_languages() {
+        let keys = [
+            "today",
+            "week",
+            "held",
+            "returned",
+            "drafts",
+            "requests",
+            "queue",
+            "oldest",
+            "resubmitted",
+            "returned_by_me",
+            "cycle",
+            "targets",
+            "scheduled",
+            "interviewed",
+            "approved",
+            "employees",
+            "accounts",
+            "audit",
+            "backup",
+            "next",
+            "my_requests",
+        ];
+        for locale in [Locale::Ja, Locale::En] {
+            let t = Tr::new(locale);
+            for key in keys {
+                let c = Card::new(t, key, "/");
+                assert!(!c.title.is_empty() && !c.title.contains("home-"), "{key} title in {locale:?}");
+                assert!(!c.link.is_empty() && !c.link.contains("home-"), "{key} link in {locale:?}");
+            }
+        }
     }
-    let role = p.role.map(|r| role_label(t, r)).unwrap_or_default();
-    let greeting = t.with("home-greeting", "role", role);
-    render(&HomePage { ctx, greeting, cards })
 }

@@ -86,7 +86,6 @@ const NAV: &[NavLink] = &[
     link("/admin/users", "nav-users", Operation::ManageUsers),
     link("/admin/audit", "nav-audit", Operation::ViewAuditLog),
     link("/admin/security", "nav-security", Operation::ManageUsers),
-    link("/tokens", "nav-tokens", Operation::ManageOwnTokens),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
@@ -116,6 +115,8 @@ pub struct PageCtx {
     pub csrf: String,
     pub path: String,
     pub signed_in: bool,
+    /// Whether the user menu offers API tokens (the policy's `ManageOwnTokens`).
+    pub can_manage_tokens: bool,
 }
 
 impl PageCtx {
@@ -147,6 +148,7 @@ impl PageCtx {
             csrf: p.csrf().to_string(),
             path: path.to_string(),
             signed_in: true,
+            can_manage_tokens: p.actor().is_some_and(|a| decide(&a, Operation::ManageOwnTokens, Target::Route).is_allow()),
         }
     }
 
@@ -165,6 +167,7 @@ impl PageCtx {
             csrf: String::new(),
             path: path.to_string(),
             signed_in: false,
+            can_manage_tokens: false,
         }
     }
 

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::TokenId;
-use domain::policy::Operation;
+use domain::policy::{decide, Actor, Operation, Target};
 use domain::{Invalid, Role};
 use serde::Deserialize;
 use store::TokenRow;
@@ -156,6 +156,7 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         .user
         .roles
         .iter()
+        .filter(|r| decide(&Actor::new(p.user.id, p.tenant.id, **r), Operation::ManageOwnTokens, Target::Route).is_allow())
         .map(|r| Choice { value: r.as_str().to_string(), label: role_label(t, *r), selected: p.role == Some(*r) })
         .collect();
     let expiries = EXPIRIES

@@ -280,7 +280,8 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
         }
         Subject::Token => {
             let mut r = Records::new("id");
-            for role in Role::ALL {
+            // Employees hold no API tokens (the policy offers them none).
+            for role in Role::ALL.into_iter().filter(|r| *r != Role::Employee) {
                 r.own(&[role], w.token(w.actor(role)?, role).await?);
             }
             r.probed(Record::Colleague, w.token(consultant2, Role::Consultant).await?, Probe::Token(consultant2.clone()));
