@@ -55,10 +55,12 @@ pub enum AuditAction {
     RecoveryCodesIssued,
     RecoveryCodeUsed,
     TwoFactorRequirementChanged,
+    /// A recorded interview outcome (held, no-show, cancelled) set right by its consultant.
+    InterviewStatusCorrected,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 46] = [
+    pub const ALL: [AuditAction; 47] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -105,6 +107,7 @@ impl AuditAction {
         AuditAction::RecoveryCodesIssued,
         AuditAction::RecoveryCodeUsed,
         AuditAction::TwoFactorRequirementChanged,
+        AuditAction::InterviewStatusCorrected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -155,6 +158,7 @@ impl AuditAction {
             AuditAction::RecoveryCodesIssued => "recovery_codes_issued",
             AuditAction::RecoveryCodeUsed => "recovery_code_used",
             AuditAction::TwoFactorRequirementChanged => "two_factor_requirement_changed",
+            AuditAction::InterviewStatusCorrected => "interview_status_corrected",
         }
     }
 
@@ -210,6 +214,7 @@ impl AuditAction {
             AuditAction::RecoveryCodesIssued => "リカバリーコードの再発行",
             AuditAction::RecoveryCodeUsed => "リカバリーコードの使用",
             AuditAction::TwoFactorRequirementChanged => "2段階認証の必須範囲の変更",
+            AuditAction::InterviewStatusCorrected => "面談記録の修正",
         }
     }
 }
