@@ -4,6 +4,7 @@
 
 mod accounts;
 mod e2e;
+mod forms;
 mod hardening;
 mod records;
 mod sign_in_hardening;

@@ -8,6 +8,7 @@
 
 mod autosave;
 mod fixture;
+mod forms;
 mod review;
 mod roles;
 mod two_factor;
