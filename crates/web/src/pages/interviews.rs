@@ -14,7 +14,6 @@ use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 use domain::ids::{CycleId, InterviewId};
@@ -23,7 +22,7 @@ use domain::interview::{
     STATUS_CORRECTION_DAYS,
 };
 use domain::policy::Operation;
-use domain::{Invalid, Locale, Message};
+use domain::{Invalid, Locale};
 use serde::Deserialize;
 use store::Ctx;
 use store::{InterviewChange, InterviewRow, NewInterview, StoreError};
@@ -103,16 +102,6 @@ fn parse_kind(raw: &str) -> Result<InterviewKind, Invalid> {
 
 pub(super) fn parse_id(raw: &str) -> AppResult<InterviewId> {
     raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(InterviewId::new).ok_or(AppError::NotFound)
-}
-
-/// The message and field of an error the form can show next to its fields; anything else
-/// (not found, internal) goes to the error page.
-pub(super) fn form_error(e: AppError) -> Result<(StatusCode, &'static str, Message), AppError> {
-    match e {
-        AppError::Invalid(i) => Ok((StatusCode::UNPROCESSABLE_ENTITY, i.field, i.message)),
-        AppError::Conflict(m) => Ok((StatusCode::CONFLICT, "slot", m)),
-        other => Err(other),
-    }
 }
 
 // ---------------------------------------------------------------- views

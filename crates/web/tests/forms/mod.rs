@@ -24,7 +24,9 @@ on_both_backends!(
     a_wrong_outcome_is_corrected_within_the_period_and_audited,
     a_report_is_started_from_the_interview_page,
     the_new_cycle_form_proposes_the_next_fiscal_year,
-    the_scheduling_form_lists_every_problem;
+    the_scheduling_form_lists_every_problem,
+    consultation_forms_list_every_problem,
+    account_forms_list_every_problem;
     known_bugs:
 );
 
@@ -314,5 +316,65 @@ async fn the_scheduling_form_lists_every_problem(backend: Backend) -> Result<()>
         res.body.contains(&place) && res.body.contains(r#"value="2026/13/40""#) && res.body.contains(r#"value="10:00""#),
         "the values typed are lost"
     );
+    Ok(())
+}
+
+async fn consultation_forms_list_every_problem(backend: Backend) -> Result<()> {
+    let w = World::new(backend).await?;
+    let id = w.request(&w.home, "E002").await?;
+    let mut a = w.app.signed_in("consultant").await?;
+    // Answering with a date, a place and a reply all wrong: all three said, all kept.
+    let (place, reply) = ("場".repeat(301), "返".repeat(1_001));
+    let res = a
+        .post_form(
+            &format!("/requests/{id}/schedule"),
+            &[("date", "来週"), ("start", "10:00"), ("end", "11:00"), ("mode", "online"), ("place", &place), ("reply", &reply)],
+        )
+        .await?;
+    expect_sent_back(&res, "an answer with three problems", &[("date", "日付"), ("place", "文字以内"), ("reply", "1,000文字以内")])?;
+    ensure!(res.body.contains(&place) && res.body.contains(&reply) && res.body.contains(r#"value="来週""#), "the answer typed is lost");
+    ensure!(res.body.contains(&format!(r##"href="#rq-{id}-date""##)), "the summary links to this request's field");
+    // Declining without a reason.
+    let res = a.post_form(&format!("/requests/{id}/decline"), &[("reason", " ")]).await?;
+    expect_sent_back(&res, "a decline without a reason", &[("reason", "理由")])?;
+
+    // The employee's own request: no preferred time and too long a message, both said.
+    let mut e = w.app.signed_in("emp-e003").await?;
+    let message = "相".repeat(2_001);
+    let res = e.post_form("/my/requests", &[("preferred", " "), ("message", &message)]).await?;
+    expect_sent_back(&res, "a request with two problems", &[("preferred", "希望日時を入力"), ("message", "2,000文字以内")])?;
+    ensure!(res.body.contains(&message), "the message typed is lost");
+    Ok(())
+}
+
+async fn account_forms_list_every_problem(backend: Backend) -> Result<()> {
+    let w = World::new(backend).await?;
+    let mut admin = w.app.signed_in("admin").await?;
+    // A new account with four problems: all said, everything but the password kept.
+    let res = admin
+        .post_form(
+            "/admin/users",
+            &[("login", "山田 太郎"), ("display_name", "新しい 利用者"), ("password", "short"), ("employee_number", "E999")],
+        )
+        .await?;
+    expect_sent_back(
+        &res,
+        "a new account with four problems",
+        &[("login", "ログインID"), ("password", "8"), ("roles", "役割を1つ以上"), ("employee_number", "E999")],
+    )?;
+    ensure!(res.body.contains(r#"value="山田 太郎""#) && res.body.contains(r#"value="新しい 利用者""#), "the values typed are lost");
+    ensure!(!res.body.contains("short"), "a password is never sent back");
+
+    // Changing one's password: the current one wrong, the new one too short and not repeated.
+    let mut c = w.app.signed_in("consultant").await?;
+    let res = c
+        .post_form("/account/password", &[("current_password", "wrong-password"), ("new_password", "short"), ("confirm_password", "other")])
+        .await?;
+    expect_sent_back(
+        &res,
+        "a password change with three problems",
+        &[("current_password", "現在のパスワード"), ("new_password", "8"), ("confirm_password", "一致しません")],
+    )?;
+    ensure!(!res.body.contains("wrong-password") && !res.body.contains(r#"value="short""#), "passwords are never sent back");
     Ok(())
 }
