@@ -26,7 +26,8 @@ on_both_backends!(
     the_new_cycle_form_proposes_the_next_fiscal_year,
     the_scheduling_form_lists_every_problem,
     consultation_forms_list_every_problem,
-    account_forms_list_every_problem;
+    account_forms_list_every_problem,
+    token_and_taxonomy_forms_keep_what_was_typed;
     known_bugs:
 );
 
@@ -376,5 +377,22 @@ async fn account_forms_list_every_problem(backend: Backend) -> Result<()> {
         &[("current_password", "現在のパスワード"), ("new_password", "8"), ("confirm_password", "一致しません")],
     )?;
     ensure!(!res.body.contains("wrong-password") && !res.body.contains(r#"value="short""#), "passwords are never sent back");
+    Ok(())
+}
+
+async fn token_and_taxonomy_forms_keep_what_was_typed(backend: Backend) -> Result<()> {
+    let w = World::new(backend).await?;
+    // An API token with a role the user does not hold, an unknown expiry and too long a name.
+    let mut c = w.app.signed_in("consultant").await?;
+    let name = "連".repeat(81);
+    let res = c.post_form("/tokens", &[("name", &name), ("role", "admin"), ("expires", "7000")]).await?;
+    expect_sent_back(&res, "a token with three problems", &[("name", "80文字以内"), ("role", "役割"), ("expires", "有効期限")])?;
+    ensure!(res.body.contains(&name), "the name typed is lost");
+
+    // A taxonomy item without its Japanese name: said beside it, the English name kept.
+    let mut hr = w.app.signed_in("hr").await?;
+    let res = hr.post_form("/settings/taxonomy/tags", &[("label_ja", " "), ("label_en", "Workload")]).await?;
+    expect_sent_back(&res, "a tag without its Japanese name", &[("label_ja", "1〜")])?;
+    ensure!(res.body.contains(r#"value="Workload""#) && res.body.contains(r##"href="#new-ja-tags""##), "the tag typed is lost");
     Ok(())
 }
