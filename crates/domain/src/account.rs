@@ -63,22 +63,32 @@ pub fn check_password(password: &str) -> Result<(), Invalid> {
 /// A new password chosen by its user: the password rules, typed twice alike, and not the
 /// current one (a one-time password must really be replaced).
 pub fn check_new_password(current: &str, new: &str, confirm: &str) -> Result<(), Invalid> {
-    check_password(new).map_err(|e| Invalid { field: "new_password", ..e })?;
-    if new != confirm {
-        return Err(Invalid::new(
-            "confirm_password",
-            "確認用のパスワードが一致しません。同じパスワードを2回入力してください。",
-            "the two new passwords differ; type the same password twice",
-        ));
+    match new_password_problems(current, new, confirm).into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(()),
     }
-    if new == current {
-        return Err(Invalid::new(
+}
+
+/// Every problem of a new password at once (the rules of [`check_new_password`]).
+pub fn new_password_problems(current: &str, new: &str, confirm: &str) -> Vec<Invalid> {
+    let mut out = Vec::new();
+    if let Err(e) = check_password(new) {
+        out.push(Invalid { field: "new_password", ..e });
+    } else if new == current {
+        out.push(Invalid::new(
             "new_password",
             "新しいパスワードには、現在のパスワードと異なるものを指定してください。",
             "the new password must differ from the current one",
         ));
     }
-    Ok(())
+    if new != confirm {
+        out.push(Invalid::new(
+            "confirm_password",
+            "確認用のパスワードが一致しません。同じパスワードを2回入力してください。",
+            "the two new passwords differ; type the same password twice",
+        ));
+    }
+    out
 }
 
 /// The rule for replacing roles: at least one role, and nobody takes away their own
@@ -177,6 +187,8 @@ mod tests {
         assert_eq!(field("old-password", "short", "short"), Some("new_password"));
         assert_eq!(field("old-password", "new-password", "new-passw0rd"), Some("confirm_password"));
         assert_eq!(field("same-password", "same-password", "same-password"), Some("new_password"));
+        let all: Vec<&str> = new_password_problems("old-password", "short", "other").iter().map(|e| e.field).collect();
+        assert_eq!(all, vec!["new_password", "confirm_password"], "both at once");
     }
 
     #[test]

@@ -57,10 +57,12 @@ pub enum AuditAction {
     TwoFactorRequirementChanged,
     /// The administrator verified the tenant's hash chain (what was found is in the detail).
     AuditVerified,
+    /// A recorded interview outcome (held, no-show, cancelled) set right by its consultant.
+    InterviewStatusCorrected,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 47] = [
+    pub const ALL: [AuditAction; 48] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -108,6 +110,7 @@ impl AuditAction {
         AuditAction::RecoveryCodeUsed,
         AuditAction::TwoFactorRequirementChanged,
         AuditAction::AuditVerified,
+        AuditAction::InterviewStatusCorrected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -159,6 +162,7 @@ impl AuditAction {
             AuditAction::RecoveryCodeUsed => "recovery_code_used",
             AuditAction::TwoFactorRequirementChanged => "two_factor_requirement_changed",
             AuditAction::AuditVerified => "audit_verified",
+            AuditAction::InterviewStatusCorrected => "interview_status_corrected",
         }
     }
 
@@ -215,6 +219,7 @@ impl AuditAction {
             AuditAction::RecoveryCodeUsed => "リカバリーコードの使用",
             AuditAction::TwoFactorRequirementChanged => "2段階認証の必須範囲の変更",
             AuditAction::AuditVerified => "監査ログの改ざん検証",
+            AuditAction::InterviewStatusCorrected => "面談記録の修正",
         }
     }
 }

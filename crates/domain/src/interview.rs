@@ -83,6 +83,82 @@ pub fn change_status(from: InterviewStatus, to: InterviewStatus) -> Result<Inter
     }
 }
 
+/// How long after an interview's start its consultant may still correct a recorded outcome
+/// (held, no-show, cancelled) that was wrong, in days. After that the record is final.
+pub const STATUS_CORRECTION_DAYS: i64 = 14;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The last moment (epoch ms) at which the outcome of an interview starting at `starts_ms` may
+/// still be corrected.
+pub fn correction_deadline(starts_ms: i64) -> i64 {
+    starts_ms.saturating_add(STATUS_CORRECTION_DAYS * DAY_MS)
+}
+
+/// What recording `to` on an interview means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusChange {
+    /// The first outcome of a scheduled interview (or a no-show later recorded as held).
+    Record(InterviewStatus),
+    /// A recorded outcome set right by the consultant, within [`STATUS_CORRECTION_DAYS`].
+    Correct { from: InterviewStatus, to: InterviewStatus },
+}
+
+impl StatusChange {
+    pub fn to(self) -> InterviewStatus {
+        match self {
+            StatusChange::Record(to) | StatusChange::Correct { to, .. } => to,
+        }
+    }
+}
+
+/// Whether `to` may be recorded at `now_ms` on an interview that is `from` and starts at
+/// `starts_ms`: held and no-show only once the start time has come (the start itself counts);
+/// a scheduled interview moves to any outcome ([`change_status`]); an outcome already recorded
+/// is corrected (to another outcome, or back to scheduled) only until
+/// [`correction_deadline`]. Every refusal names `status`.
+pub fn change_status_at(from: InterviewStatus, to: InterviewStatus, starts_ms: i64, now_ms: i64) -> Result<StatusChange, Invalid> {
+    use InterviewStatus as S;
+    if matches!(to, S::Held | S::NoShow) && now_ms < starts_ms {
+        return Err(Invalid::new(
+            "status",
+            format!("開始時刻より前の面談は「{}」にできません。面談の開始後に記録してください。", to.label_ja()),
+            format!("an interview cannot be recorded as {} before it starts", to.label_en().to_lowercase()),
+        ));
+    }
+    if from == to {
+        return Err(Invalid::new(
+            "status",
+            format!("この面談はすでに「{}」です。", from.label_ja()),
+            format!("the interview is already {}", from.label_en().to_lowercase()),
+        ));
+    }
+    if let Ok(next) = change_status(from, to) {
+        return Ok(StatusChange::Record(next));
+    }
+    if now_ms > correction_deadline(starts_ms) {
+        return Err(Invalid::new(
+            "status",
+            format!("面談日から{STATUS_CORRECTION_DAYS}日を過ぎたため、「{}」の記録は修正できません。", from.label_ja()),
+            format!(
+                "more than {STATUS_CORRECTION_DAYS} days have passed since the interview: its record as {} is final",
+                from.label_en().to_lowercase()
+            ),
+        ));
+    }
+    Ok(StatusChange::Correct { from, to })
+}
+
+/// Whether the consultant is asked to confirm `change` before it is recorded: a correction
+/// (it rewrites what was recorded), a cancellation (it gives the time away), and any outcome
+/// recorded after the correction period, which is final at once and cannot be undone.
+pub fn needs_confirmation(change: StatusChange, starts_ms: i64, now_ms: i64) -> bool {
+    match change {
+        StatusChange::Correct { .. } | StatusChange::Record(InterviewStatus::Cancelled) => true,
+        StatusChange::Record(_) => now_ms > correction_deadline(starts_ms),
+    }
+}
+
 /// A span of time in epoch milliseconds, end exclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot {
@@ -216,7 +292,70 @@ mod tests {
         assert!(change_status(InterviewStatus::Held, InterviewStatus::Cancelled).is_err());
     }
 
+    #[test]
+    fn held_only_once_the_start_has_come() {
+        use InterviewStatus as S;
+        let start = 10 * H;
+        assert!(change_status_at(S::Scheduled, S::Held, start, start - 1).is_err(), "a millisecond early");
+        assert_eq!(change_status_at(S::Scheduled, S::Held, start, start), Ok(StatusChange::Record(S::Held)), "the start itself");
+        assert!(change_status_at(S::Scheduled, S::NoShow, start, start - 60_000).is_err());
+        assert_eq!(change_status_at(S::Scheduled, S::Cancelled, start, start - 14 * DAY_MS), Ok(StatusChange::Record(S::Cancelled)));
+        let e = change_status_at(S::Scheduled, S::Held, start, 0).err().map(|e| (e.field, e.message.ja));
+        assert_eq!(e.as_ref().map(|e| e.0), Some("status"));
+        assert!(e.is_some_and(|e| e.1.contains("開始時刻より前")));
+    }
+
+    #[test]
+    fn recorded_outcomes_are_corrected_within_the_period() {
+        use InterviewStatus as S;
+        let start = 10 * H;
+        let last = correction_deadline(start);
+        assert_eq!(last - start, STATUS_CORRECTION_DAYS * 86_400_000);
+        assert_eq!(change_status_at(S::Held, S::Cancelled, start, last), Ok(StatusChange::Correct { from: S::Held, to: S::Cancelled }));
+        assert_eq!(
+            change_status_at(S::Cancelled, S::Scheduled, start, start - H),
+            Ok(StatusChange::Correct { from: S::Cancelled, to: S::Scheduled })
+        );
+        assert_eq!(
+            change_status_at(S::NoShow, S::Held, start, last + 1),
+            Ok(StatusChange::Record(S::Held)),
+            "a late no-show turned held is not a correction"
+        );
+        assert!(change_status_at(S::Held, S::Cancelled, start, last + 1).is_err());
+        assert!(change_status_at(S::Held, S::Held, start, start).is_err());
+        assert!(change_status_at(S::Scheduled, S::Scheduled, start, start).is_err());
+        assert!(change_status_at(S::Cancelled, S::Held, start, start - 1).is_err(), "held still needs the start");
+    }
+
+    #[test]
+    fn what_cannot_be_undone_is_confirmed() {
+        use InterviewStatus as S;
+        let start = 10 * H;
+        assert!(!needs_confirmation(StatusChange::Record(S::Held), start, start + H), "held within the period can be corrected");
+        assert!(needs_confirmation(StatusChange::Record(S::Held), start, correction_deadline(start) + 1), "final at once");
+        assert!(needs_confirmation(StatusChange::Record(S::Cancelled), start, start - H));
+        assert!(needs_confirmation(StatusChange::Correct { from: S::Held, to: S::NoShow }, start, start + H));
+    }
+
     proptest! {
+        #[test]
+        fn nothing_is_held_before_it_starts(start in 0i64..1_000_000_000, early in 1i64..1_000_000_000, from in 0usize..4) {
+            let from = InterviewStatus::ALL[from];
+            prop_assert!(change_status_at(from, InterviewStatus::Held, start, start - early).is_err());
+        }
+
+        #[test]
+        fn corrections_end_with_the_period(start in 0i64..1_000_000_000, after in 0i64..(60 * 86_400_000), from in 1usize..4, to in 0usize..4) {
+            let (from, to) = (InterviewStatus::ALL[from], InterviewStatus::ALL[to]);
+            let now = start + after;
+            match change_status_at(from, to, start, now) {
+                Ok(StatusChange::Correct { .. }) => prop_assert!(now <= correction_deadline(start)),
+                Ok(StatusChange::Record(r)) => prop_assert!(change_status(from, r).is_ok()),
+                Err(_) => prop_assert!(from == to || now > correction_deadline(start)),
+            }
+        }
+
+
         #[test]
         fn overlap_is_symmetric(a in 0i64..1000, al in 1i64..100, b in 0i64..1000, bl in 1i64..100) {
             let x = Slot { start_ms: a, end_ms: a + al };

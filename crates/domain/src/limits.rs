@@ -53,8 +53,12 @@ pub const CYCLE_NAME: TextLimit =
 /// A grade as the register writes it (等級).
 pub const GRADE: TextLimit = TextLimit { field: "grade", max: 40, label_ja: "等級", label_en: "the grade", one_line: true };
 
+/// The name of an API token, so its owner can tell tokens apart.
+pub const TOKEN_NAME: TextLimit =
+    TextLimit { field: "name", max: 80, label_ja: "トークン名", label_en: "the token name", one_line: true };
+
 /// Every limit, for tests and documentation.
-pub const ALL: [TextLimit; 12] = [
+pub const ALL: [TextLimit; 13] = [
     INTERVIEW_PLACE,
     INTERVIEW_STATUS_NOTE,
     INTERVIEW_NOTE,
@@ -67,6 +71,7 @@ pub const ALL: [TextLimit; 12] = [
     TAXONOMY_LABEL_EN,
     CYCLE_NAME,
     GRADE,
+    TOKEN_NAME,
 ];
 
 /// `n` with thousands separators, as both languages write it (50,000).

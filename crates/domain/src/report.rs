@@ -257,6 +257,68 @@ pub fn check_score(score: i64) -> Result<i64, Invalid> {
     }
 }
 
+/// The review form's comment fields, one per section and one general, in display order.
+pub const COMMENT_FIELDS: [&str; 6] = [
+    "comment_career_awareness",
+    "comment_workplace",
+    "comment_organization",
+    "comment_support_plan",
+    "comment_next_steps",
+    "comment_general",
+];
+
+/// The form field of a comment on `section` (a section id or `general`).
+pub fn comment_field(section: &str) -> Option<&'static str> {
+    COMMENT_FIELDS.into_iter().find(|f| f.strip_prefix("comment_") == Some(section))
+}
+
+/// Everything wrong with a supervisor's review, all at once (never only the first):
+/// `approve` is the decision (None when neither was chosen); `comments` are (section id or
+/// `general`, text); `scores` are (rubric code, score as typed, None when it is not a number);
+/// `rubric` the codes that may be scored. A return needs at least one comment (said on
+/// `comment_general`); each comment on a known section within its length; each score a known
+/// item from 1 to 4 (said on `scores`).
+pub fn review_problems(
+    approve: Option<bool>,
+    comments: &[(String, String)],
+    scores: &[(String, Option<i64>)],
+    rubric: &[String],
+) -> Vec<Invalid> {
+    let mut out = Vec::new();
+    if approve.is_none() {
+        out.push(Invalid::new("decision", "「差し戻す」か「承認する」を選んでください。", "choose return or approve"));
+    }
+    let written: Vec<&(String, String)> = comments.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
+    if approve == Some(false) && written.is_empty() {
+        out.push(Invalid::new(
+            "comment_general",
+            "差し戻す場合は、少なくとも1つのコメントを記入してください（全体へのコメントか、いずれかの欄へのコメント）。",
+            "write at least one comment when returning a report (general or on a section)",
+        ));
+    }
+    for (section, text) in written {
+        match comment_field(section) {
+            None => out.push(Invalid::new("comments", "コメントの対象欄が不正です。", "unknown section for a comment")),
+            Some(field) if !crate::limits::REVIEW_COMMENT.fits(text) => {
+                out.push(Invalid { field, ..crate::limits::REVIEW_COMMENT.too_long() })
+            }
+            Some(_) => {}
+        }
+    }
+    for (code, score) in scores {
+        if !rubric.iter().any(|r| r == code) {
+            out.push(Invalid::new("scores", format!("評価項目「{code}」は登録されていません。"), format!("unknown rubric item {code}")));
+        } else {
+            match score.map(check_score) {
+                None => out.push(Invalid::new("scores", "評価は1〜4の数値で選んでください。", "scores must be numbers from 1 to 4")),
+                Some(Err(e)) => out.push(Invalid { field: "scores", ..e }),
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+    out
+}
+
 /// A save refused because the report changed in another window since it was opened.
 pub fn edited_elsewhere() -> crate::Message {
     crate::Message::new(
@@ -274,6 +336,36 @@ pub fn status_changed() -> crate::Message {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn submission_lists_every_missing_section_at_once() {
+        let errors = ReportSections::default().validate(true).err().unwrap_or_default();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["career_awareness", "workplace", "organization"]);
+        let s = ReportSections { workplace: "書いた".into(), ..ReportSections::default() };
+        assert_eq!(s.validate(true).err().map(|e| e.len()), Some(2));
+    }
+
+    #[test]
+    fn a_review_is_checked_whole() {
+        let rubric = vec!["evidence".to_string(), "privacy".to_string()];
+        let none: Vec<(String, String)> = Vec::new();
+        let fields = |p: Vec<Invalid>| p.into_iter().map(|e| e.field).collect::<Vec<_>>();
+        // Returned without a comment, with a bad score and an unknown item: three problems.
+        let scores = vec![("evidence".to_string(), Some(7)), ("nope".to_string(), Some(2)), ("privacy".to_string(), Some(3))];
+        assert_eq!(fields(review_problems(Some(false), &none, &scores, &rubric)), vec!["comment_general", "scores", "scores"]);
+        assert_eq!(fields(review_problems(None, &none, &[], &rubric)), vec!["decision"]);
+        assert!(review_problems(Some(true), &none, &[("evidence".into(), Some(4))], &rubric).is_empty());
+        let blank = vec![("workplace".to_string(), "  ".to_string())];
+        assert_eq!(fields(review_problems(Some(false), &blank, &[], &rubric)), vec!["comment_general"]);
+        let long = vec![("workplace".to_string(), "あ".repeat(5_001)), ("elsewhere".to_string(), "x".to_string())];
+        assert_eq!(
+            fields(review_problems(Some(false), &long, &[("privacy".into(), None)], &rubric)),
+            vec!["comment_workplace", "comments", "scores"]
+        );
+        assert_eq!(comment_field("general"), Some("comment_general"));
+        assert_eq!(comment_field("x"), None);
+    }
 
     #[test]
     fn conflicts_are_said_in_both_languages() {

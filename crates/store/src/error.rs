@@ -15,6 +15,9 @@ pub enum StoreError {
     Invalid(#[from] Invalid),
     #[error("{} row(s) rejected", .0.len())]
     Rows(Vec<RowError>),
+    /// Several values that cannot be accepted, all said at once (a form sent back whole).
+    #[error("{} problem(s)", .0.len())]
+    Problems(Vec<Invalid>),
     #[error("configuration: {0}")]
     Config(String),
     #[error("sealed text: {0}")]
@@ -30,6 +33,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Every problem of a check that lists them all: one as `Invalid`, several as `Problems`.
+    pub fn problems(mut all: Vec<Invalid>) -> StoreError {
+        match all.len() {
+            0 => StoreError::Problems(all),
+            1 => StoreError::Invalid(all.remove(0)),
+            _ => StoreError::Problems(all),
+        }
+    }
+
     /// Whether the database refused because a unique key already holds the value.
     pub fn is_unique_violation(&self) -> bool {
         match self {

@@ -5,7 +5,7 @@ use crate::cycles::CycleStatus;
 use crate::{now_ms, Acting, Consultant, Ctx, Employee, Result, Store, StoreError};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{CycleId, EmployeeId, InterviewId, SealedId, TenantId, UserId};
-use domain::interview::{change_status, find_clash, InterviewKind, InterviewMode, InterviewStatus, Slot};
+use domain::interview::{change_status_at, find_clash, InterviewKind, InterviewMode, InterviewStatus, Slot, StatusChange};
 use domain::policy::{self, Actor, EmployeeFacts, InterviewFacts, NoteFacts, Operation, ReportFacts, Target, View};
 use domain::pseudonym::{pseudonym, MaskLabels};
 use domain::report::ReportStatus;
@@ -471,7 +471,17 @@ impl Store {
         let mut tx = self.db.write.begin().await?;
         lock_consultant(&mut tx, ctx.tenant, actor.user()).await?;
         let row = self.own_interview_in_tx(&mut tx, &actor, id).await?;
-        let next = change_status(row.status, to)?;
+        let change = change_status_at(row.status, to, row.starts_at, now_ms())?;
+        let next = change.to();
+        // The report stands on a held interview: it cannot be taken from under it.
+        if row.status == InterviewStatus::Held && row.has_report {
+            return Err(Invalid::new(
+                "status",
+                "個別報告書が作成されているため、「実施済み」の記録は変更できません。",
+                "a report has been started for this interview, so its record as held cannot change",
+            )
+            .into());
+        }
         // A no-show later recorded as held takes its time back: it must not overlap anything.
         if next.occupies_time() && !row.status.occupies_time() {
             check_clash(&mut tx, ctx.tenant, actor.user(), Slot { start_ms: row.starts_at, end_ms: row.ends_at }, Some(id)).await?;
@@ -501,7 +511,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let ev = ctx.event(AuditAction::InterviewChanged, AuditTarget::Interview, id).detail(Fact::Name(Key::Status, next.as_str()));
+        let ev = match change {
+            StatusChange::Record(_) => {
+                ctx.event(AuditAction::InterviewChanged, AuditTarget::Interview, id).detail(Fact::Name(Key::Status, next.as_str()))
+            }
+            StatusChange::Correct { from, to } => ctx
+                .event(AuditAction::InterviewStatusCorrected, AuditTarget::Interview, id)
+                .detail(Fact::Transition { from: from.as_str(), to: to.as_str() }),
+        };
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(next)

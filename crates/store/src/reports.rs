@@ -9,8 +9,8 @@ use domain::ids::{EmployeeId, InterviewId, ReportId, SealedId, TenantId, UserId}
 use domain::interview::InterviewStatus;
 use domain::policy::{self, InterviewFacts, Operation, Permit, ReportFacts, Target, View};
 use domain::pseudonym::{age_band, coarse_date, department_level, pseudonym, MaskLabels};
-use domain::report::{check_score, transition, ReportEvent, ReportFlags, ReportSections, ReportStatus, SECTIONS};
-use domain::{limits, Invalid, Locale};
+use domain::report::{transition, ReportEvent, ReportFlags, ReportSections, ReportStatus, SECTIONS};
+use domain::{Invalid, Locale};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -225,10 +225,7 @@ fn encode_sections(s: &ReportSections) -> Result<String> {
 }
 
 fn invalid_all(errors: Vec<Invalid>) -> StoreError {
-    match errors.into_iter().next() {
-        Some(first) => StoreError::Invalid(first),
-        None => StoreError::NotFound,
-    }
+    StoreError::problems(errors)
 }
 
 /// Everything needed to present a report in one of the two views.
@@ -659,35 +656,13 @@ impl Store {
             return Err(self.refused(ctx, Operation::ReviewReports, AuditTarget::Report, id).await);
         }
         let comments: Vec<&(String, String)> = input.comments.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
-        if !input.approve && comments.is_empty() {
-            return Err(Invalid::new(
-                "comments",
-                "差し戻す場合は、少なくとも1つのコメントを記入してください。",
-                "write at least one comment when returning a report",
-            )
-            .into());
+        let rubric: Vec<String> = self.taxonomy(ctx.tenant, crate::Taxonomy::Rubric, false).await?.into_iter().map(|r| r.code).collect();
+        let typed: Vec<(String, Option<i64>)> = input.scores.iter().map(|(c, n)| (c.clone(), Some(*n))).collect();
+        let problems = domain::report::review_problems(Some(input.approve), &input.comments, &typed, &rubric);
+        if !problems.is_empty() {
+            return Err(StoreError::problems(problems));
         }
-        for (section, text) in &comments {
-            if section != "general" && !SECTIONS.contains(&section.as_str()) {
-                return Err(Invalid::new("section", "コメントの対象欄が不正です。", "unknown section for a comment").into());
-            }
-            if !limits::REVIEW_COMMENT.fits(text) {
-                return Err(limits::REVIEW_COMMENT.too_long().into());
-            }
-        }
-        let rubric = self.taxonomy(ctx.tenant, crate::Taxonomy::Rubric, false).await?;
-        let mut scores = Vec::new();
-        for (code, score) in &input.scores {
-            if !rubric.iter().any(|r| &r.code == code) {
-                return Err(Invalid::new(
-                    "scores",
-                    format!("評価項目「{code}」は登録されていません。"),
-                    format!("unknown rubric item {code}"),
-                )
-                .into());
-            }
-            scores.push((code.clone(), check_score(*score)?));
-        }
+        let scores: Vec<(String, i64)> = input.scores.clone();
         let scores_json = serde_json::to_string(&scores).map_err(|e| StoreError::Config(e.to_string()))?;
         let mut tx = self.db.write.begin().await?;
         let now = now_ms();

@@ -130,16 +130,7 @@ impl Store {
         message: &str,
     ) -> Result<(ConsultationRequestId, Routing)> {
         let (ctx, actor) = (me.ctx(), me.actor());
-        let preferred = limits::REQUEST_PREFERRED.check(preferred)?;
-        if preferred.is_empty() {
-            return Err(Invalid::new(
-                "preferred",
-                "希望日時を入力してください（例：来週の午後、5月20日 10時〜12時）。",
-                "give a preferred time (for example: next week in the afternoon, 20 May 10:00–12:00)",
-            )
-            .into());
-        }
-        let message = limits::REQUEST_MESSAGE.check(message)?;
+        let (preferred, message) = domain::request::check_request(preferred, message).map_err(StoreError::problems)?;
         let Some(employee) = self.employee_of_user(ctx.tenant, actor.user()).await? else {
             return Err(Invalid::new(
                 "employee",

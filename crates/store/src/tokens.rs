@@ -94,15 +94,8 @@ impl Store {
             )
             .into());
         }
-        let name = name.trim();
-        if name.chars().count() > 80 {
-            return Err(domain::Invalid::new(
-                "name",
-                "トークン名は80文字以内にしてください。",
-                "the token name must be at most 80 characters",
-            )
-            .into());
-        }
+        let name = domain::limits::TOKEN_NAME.check(name)?;
+        let name = name.as_str();
         let secret = format!("{PREFIX}{}", random_token(32));
         let now = now_ms();
         let expires = expires_days.map(|d| now + i64::from(d) * 86_400_000);

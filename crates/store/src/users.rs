@@ -3,7 +3,7 @@
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use domain::account::{check_disable, check_display_name, check_login, check_new_password, check_password, check_role_change};
+use domain::account::{check_disable, check_display_name, check_login, check_password, check_role_change, new_password_problems};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{EmployeeId, TenantId, UserId};
 use domain::policy::Operation;
@@ -391,10 +391,14 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let hash: String = r.try_get("password_hash")?;
+        // Every problem at once: a wrong current password and the new one's.
+        let mut problems = new_password_problems(current, new, confirm);
         if !verify_in_background(current, hash.clone()).await? {
-            return Err(wrong_current_password().into());
+            problems.insert(0, wrong_current_password());
         }
-        check_new_password(current, new, confirm)?;
+        if !problems.is_empty() {
+            return Err(StoreError::problems(problems));
+        }
         let new_hash = hash_in_background(new).await?;
         let mut tx = self.db.write.begin().await?;
         // Only if the hash is still the one checked: two changes at once cannot both pass

@@ -27,6 +27,8 @@ pub enum AppError {
     Invalid(Invalid),
     /// An upload with rejected rows.
     Rows(Vec<RowError>),
+    /// Several values that cannot be accepted, all at once (a form sent back whole).
+    Problems(Vec<Invalid>),
     Conflict(Message),
     /// Too many attempts; retry after this many seconds.
     Throttled(u64),
@@ -75,6 +77,14 @@ impl AppError {
             AppError::Invalid(inv) => ErrorInfo {
                 field: Some(inv.field),
                 message: inv.message.clone(),
+                ..base(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "", "")
+            },
+            AppError::Problems(all) => ErrorInfo {
+                field: all.first().map(|i| i.field),
+                message: Message::new(
+                    all.iter().map(|i| i.message.ja.as_str()).collect::<Vec<_>>().join(""),
+                    all.iter().map(|i| i.message.en.as_str()).collect::<Vec<_>>().join("; "),
+                ),
                 ..base(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "", "")
             },
             AppError::Rows(rows) => ErrorInfo {
@@ -149,6 +159,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound | StoreError::Refused { .. } => AppError::NotFound,
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::Rows(r) => AppError::Rows(r),
+            StoreError::Problems(all) => AppError::Problems(all),
             StoreError::Conflict(m) => AppError::Conflict(m),
             other => AppError::Internal(format!("{other:?}")),
         }
@@ -302,6 +313,7 @@ mod tests {
             (AppError::NotFound, 404),
             (AppError::Invalid(Invalid::new("x", "a", "b")), 422),
             (AppError::Rows(vec![]), 422),
+            (AppError::Problems(vec![Invalid::new("x", "a", "b")]), 422),
             (AppError::Conflict(Message::new("a", "b")), 409),
             (AppError::Throttled(3), 429),
             (AppError::Csrf, 403),

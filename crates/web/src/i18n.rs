@@ -56,6 +56,14 @@ impl Tr {
         LOCALES.lookup_with_args(lang(self.locale), key, &args)
     }
 
+    /// A message with two named arguments.
+    pub fn with2(&self, key: &str, (n1, v1): (&str, &str), (n2, v2): (&str, &str)) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        args.insert(Cow::Owned(n1.to_string()), FluentValue::from(v1.to_string()));
+        args.insert(Cow::Owned(n2.to_string()), FluentValue::from(v2.to_string()));
+        LOCALES.lookup_with_args(lang(self.locale), key, &args)
+    }
+
     pub fn code(&self) -> &'static str {
         self.locale.code()
     }
@@ -109,7 +117,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&p).unwrap_or_default();
-                for pat in ["get(\"", "with(\"", "both(\""] {
+                for pat in ["get(\"", "with(\"", "both(\"", "with2(\""] {
                     for piece in text.split(pat).skip(1) {
                         if let Some(end) = piece.find('"') {
                             let key = &piece[..end];

@@ -5,6 +5,7 @@
 mod accounts;
 mod dashboard;
 mod e2e;
+mod forms;
 mod hardening;
 mod records;
 mod sign_in_hardening;

@@ -30,11 +30,28 @@ pub fn fiscal_year_period(fy: i32) -> Option<(NaiveDate, NaiveDate)> {
     Some((NaiveDate::from_ymd_opt(fy, 4, 1)?, NaiveDate::from_ymd_opt(fy + 1, 3, 31)?))
 }
 
+/// The fiscal year a new cycle is proposed for: the one `today` falls in, or, when a cycle
+/// already covers it (`taken` holds the fiscal years of existing cycles), the first later
+/// year no cycle covers.
+pub fn proposed_fiscal_year(today: NaiveDate, taken: &[i32]) -> i32 {
+    let mut fy = fiscal_year(today);
+    while taken.contains(&fy) && fy < 9_000 {
+        fy += 1;
+    }
+    fy
+}
+
 /// Longest period of a cycle, in days.
 pub const MAX_PERIOD_DAYS: i64 = 3 * 366;
 
 /// Checks a cycle's name and period.
 pub fn validate_cycle(name: &str, starts: NaiveDate, ends: NaiveDate) -> Result<(), Invalid> {
+    check_cycle_name(name)?;
+    check_cycle_period(starts, ends)
+}
+
+/// A cycle's name: not blank, within [`CYCLE_NAME`].
+pub fn check_cycle_name(name: &str) -> Result<(), Invalid> {
     if name.trim().is_empty() || !CYCLE_NAME.fits(name) {
         return Err(Invalid::new(
             CYCLE_NAME.field,
@@ -42,6 +59,11 @@ pub fn validate_cycle(name: &str, starts: NaiveDate, ends: NaiveDate) -> Result<
             format!("give the cycle a name of at most {} characters", CYCLE_NAME.max),
         ));
     }
+    Ok(())
+}
+
+/// A cycle's period: the end after the start, at most [`MAX_PERIOD_DAYS`] later.
+pub fn check_cycle_period(starts: NaiveDate, ends: NaiveDate) -> Result<(), Invalid> {
     if ends <= starts || (ends - starts).num_days() > MAX_PERIOD_DAYS {
         return Err(Invalid::new(
             "ends_on",
@@ -69,6 +91,26 @@ pub fn parse_period(starts: &str, ends: &str) -> Result<(NaiveDate, NaiveDate), 
     let starts = parse_day("starts_on", starts, ("開始日", "start date"), "2026-04-01")?;
     let ends = parse_day("ends_on", ends, ("終了日", "end date"), "2027-03-31")?;
     Ok((starts, ends))
+}
+
+/// A cycle's name and period as typed, with every problem at once: the name
+/// ([`validate_cycle`]'s rule), each day ([`parse_period`]'s format), and the period.
+pub fn check_cycle_form(name: &str, starts: &str, ends: &str) -> Result<(NaiveDate, NaiveDate), Vec<Invalid>> {
+    let mut problems = Vec::new();
+    if let Err(e) = check_cycle_name(name) {
+        problems.push(e);
+    }
+    let s = parse_day("starts_on", starts, ("開始日", "start date"), "2026-04-01").map_err(|e| problems.push(e)).ok();
+    let e = parse_day("ends_on", ends, ("終了日", "end date"), "2027-03-31").map_err(|e| problems.push(e)).ok();
+    if let (Some(s), Some(e)) = (s, e) {
+        if let Err(p) = check_cycle_period(s, e) {
+            problems.push(p);
+        }
+        if problems.is_empty() {
+            return Ok((s, e));
+        }
+    }
+    Err(problems)
 }
 
 /// Where a cycle stands: set up, running, or over (targets frozen).
@@ -210,6 +252,25 @@ pub fn balance(targets: &[i64], consultants: &[i64], current: &HashMap<i64, usiz
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_cycle_form_says_every_problem() {
+        let fields = |n: &str, s: &str, e: &str| {
+            check_cycle_form(n, s, e).err().unwrap_or_default().into_iter().map(|p| p.field).collect::<Vec<_>>()
+        };
+        assert_eq!(fields(" ", "x", "2027-13-01"), vec![CYCLE_NAME.field, "starts_on", "ends_on"]);
+        assert_eq!(fields("", "2027-04-01", "2027-03-31"), vec![CYCLE_NAME.field, "ends_on"]);
+        assert!(check_cycle_form("2027年度", "2027/04/01", "2028-03-31").is_ok());
+    }
+
+    #[test]
+    fn the_next_free_fiscal_year_is_proposed() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap_or_default();
+        assert_eq!(proposed_fiscal_year(d(2026, 12, 3), &[]), 2026);
+        assert_eq!(proposed_fiscal_year(d(2026, 12, 3), &[2026]), 2027);
+        assert_eq!(proposed_fiscal_year(d(2027, 3, 31), &[2025, 2026, 2027]), 2028);
+        assert_eq!(proposed_fiscal_year(d(2026, 4, 1), &[2025]), 2026);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -19,6 +19,7 @@ on_both_backends!(
     overlapping_interviews_are_refused_naming_the_clash,
     concurrent_schedulings_cannot_both_take_one_slot,
     status_changes_follow_the_state_machine,
+    held_waits_for_the_start_and_corrections_for_their_period,
     notes_are_read_by_the_interviewer_and_a_reviewing_supervisor_only,
     status_notes_are_sealed_and_read_by_their_consultant_only,
     requests_go_to_the_assigned_consultant_or_the_pool,
@@ -303,7 +304,10 @@ async fn status_changes_follow_the_state_machine(backend: Backend) -> Result<()>
     let s = &env.store;
     let c = &env.consultant;
     let e = env.employee("E001").await?;
-    let a = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Initial, slot(at(1, 10, 0), at(1, 11, 0)))).await?;
+    // Outcomes are recorded after the start: these interviews lie four years back (so their
+    // correction period is over too).
+    let ago = |d: i64, hh: i64, mm: i64| at(d, hh, mm) - 4 * 365 * 24 * HOUR;
+    let a = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Initial, slot(ago(1, 10, 0), ago(1, 11, 0)))).await?;
 
     assert_eq!(
         s.set_interview_status(&c.as_consultant()?, a, InterviewStatus::Cancelled, "  ").await.err().as_ref().and_then(field_of),
@@ -315,13 +319,13 @@ async fn status_changes_follow_the_state_machine(backend: Backend) -> Result<()>
         s.set_interview_status(&c.as_consultant()?, a, InterviewStatus::Cancelled, "間違い").await.err().as_ref().and_then(field_of),
         Some("status")
     );
-    let resched = InterviewChange { mode: InterviewMode::InPerson, place: String::new(), slot: slot(at(2, 10, 0), at(2, 11, 0)) };
+    let resched = InterviewChange { mode: InterviewMode::InPerson, place: String::new(), slot: slot(ago(2, 10, 0), ago(2, 11, 0)) };
     assert_eq!(s.reschedule_interview(&c.as_consultant()?, a, &resched).await.err().as_ref().and_then(field_of), Some("status"));
 
     // A no-show frees the slot; recording it as held afterwards must not double-book it.
-    let b = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::FollowUp, slot(at(3, 10, 0), at(3, 11, 0)))).await?;
+    let b = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::FollowUp, slot(ago(3, 10, 0), ago(3, 11, 0)))).await?;
     s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::NoShow, "連絡なし").await?;
-    let other = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Additional, slot(at(3, 10, 30), at(3, 11, 30)))).await?;
+    let other = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Additional, slot(ago(3, 10, 30), ago(3, 11, 30)))).await?;
     expect_conflict(s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::Held, "").await, &["10:30–11:30", "追加面談"])?;
     s.set_interview_status(&c.as_consultant()?, other, InterviewStatus::Cancelled, "重複").await?;
     assert_eq!(s.set_interview_status(&c.as_consultant()?, b, InterviewStatus::Held, "遅れて実施").await?, InterviewStatus::Held);
@@ -334,6 +338,40 @@ async fn status_changes_follow_the_state_machine(backend: Backend) -> Result<()>
         s.set_interview_status(&c.as_consultant()?, InterviewId::new(999_999), InterviewStatus::Held, "").await,
         "unknown id",
     )?;
+    Ok(())
+}
+
+async fn held_waits_for_the_start_and_corrections_for_their_period(backend: Backend) -> Result<()> {
+    let env = Env::new(backend).await?;
+    let s = &env.store;
+    let me = env.consultant.as_consultant()?;
+    let e = env.employee("E001").await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    // Tomorrow: neither held nor no-show yet, whatever the caller; a cancellation is recorded.
+    let soon = s.schedule_interview(&me, &new(e, InterviewKind::Initial, slot(now + 24 * HOUR, now + 25 * HOUR))).await?;
+    for to in [InterviewStatus::Held, InterviewStatus::NoShow] {
+        let refused = s.set_interview_status(&me, soon, to, "").await;
+        assert_eq!(refused.err().as_ref().and_then(field_of), Some("status"), "{to:?} before the start");
+    }
+    s.set_interview_status(&me, soon, InterviewStatus::Cancelled, "日程の誤り").await?;
+    // Corrected back to scheduled within the period: audited as a correction.
+    assert_eq!(s.set_interview_status(&me, soon, InterviewStatus::Scheduled, "").await?, InterviewStatus::Scheduled);
+    let last = s.recent_audit(env.tenant.id, 1, None).await?.into_iter().next().context("no event")?;
+    assert_eq!((last.action.as_str(), last.detail.as_str()), ("interview_status_corrected", "cancelled->scheduled"));
+
+    // Two hours ago: held, then corrected to a no-show; 20 days ago: held is final.
+    let recent = s.schedule_interview(&me, &new(e, InterviewKind::FollowUp, slot(now - 2 * HOUR, now - HOUR))).await?;
+    s.set_interview_status(&me, recent, InterviewStatus::Held, "").await?;
+    s.set_interview_status(&me, recent, InterviewStatus::NoShow, "本人不在").await?;
+    assert_eq!(s.interview(&me, recent).await?.status, InterviewStatus::NoShow);
+    let old =
+        s.schedule_interview(&me, &new(e, InterviewKind::Additional, slot(now - 20 * 24 * HOUR, now - 20 * 24 * HOUR + HOUR))).await?;
+    s.set_interview_status(&me, old, InterviewStatus::Held, "").await?;
+    let late = s.set_interview_status(&me, old, InterviewStatus::NoShow, "").await;
+    assert_eq!(late.err().as_ref().and_then(field_of), Some("status"), "after the period");
+    assert_eq!(s.interview(&me, old).await?.status, InterviewStatus::Held);
+    let corrections = env.actions().await?.iter().filter(|a| *a == "interview_status_corrected").count();
+    assert_eq!(corrections, 2);
     Ok(())
 }
 
@@ -428,9 +466,10 @@ async fn status_notes_are_sealed_and_read_by_their_consultant_only(backend: Back
     let s = &env.store;
     let c = &env.consultant;
     let e = env.employee("E001").await?;
-    // Within the calendar feed's window, so that the feed is checked too.
+    // Within the calendar feed's window, so that the feed is checked too; past, so that a
+    // no-show can be recorded.
     let now = careerdock_store::now_ms();
-    let start = now - now % HOUR + 24 * HOUR;
+    let start = now - now % HOUR - 24 * HOUR;
     let cancelled = s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::Initial, slot(start, start + HOUR))).await?;
     let missed =
         s.schedule_interview(&c.as_consultant()?, &new(e, InterviewKind::FollowUp, slot(start + 2 * HOUR, start + 3 * HOUR))).await?;

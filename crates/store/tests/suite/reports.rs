@@ -223,10 +223,14 @@ async fn stale_saves_and_bad_transitions_are_refused(backend: Backend) -> Result
     let empty = ReportSections::default();
     let v2 = e.store.read_report(&e.c1, id, Locale::Ja).await?.version;
     e.store.save_report(&e.c1.as_consultant()?, id, &empty, &[], ReportFlags::default(), v2).await?;
-    ensure!(
-        matches!(e.store.submit_report(&e.c1.as_consultant()?, id, None).await, Err(StoreError::Invalid(_))),
-        "empty sections cannot be submitted"
-    );
+    // Every missing section is said at once, not one per attempt.
+    match e.store.submit_report(&e.c1.as_consultant()?, id, None).await {
+        Err(StoreError::Problems(all)) => ensure!(
+            all.iter().map(|p| p.field).collect::<Vec<_>>() == ["career_awareness", "workplace", "organization"],
+            "empty sections cannot be submitted: {all:?}"
+        ),
+        other => anyhow::bail!("empty sections cannot be submitted, all three said at once: {other:?}"),
+    }
     ensure!(
         matches!(
             e.store.review_report(&e.sup.as_supervisor()?, id, &ReviewInput { approve: true, comments: vec![], scores: vec![] }).await,
@@ -237,7 +241,7 @@ async fn stale_saves_and_bad_transitions_are_refused(backend: Backend) -> Result
     ensure!(
         matches!(
             e.store.submit_report(&e.c1.as_consultant()?, id, Some(UserId::new(e.hr.user().map(|u| u.get()).unwrap_or(0)))).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid(_) | StoreError::Problems(_))
         ),
         "only supervisors can be assigned"
     );

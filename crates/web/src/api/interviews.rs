@@ -137,7 +137,10 @@ pub struct RescheduleBody {
     pub ends_at: String,
 }
 
-/// A status change: scheduled → held, no_show or cancelled; no_show → held.
+/// A status change: scheduled → held, no_show or cancelled; no_show → held. Held and no_show
+/// only once the start time has come; a recorded outcome (held, no_show, cancelled) may be
+/// corrected to another status, scheduled included, until 14 days after the start (audited
+/// as `interview_status_corrected`); a held interview whose report is started is final.
 #[allow(dead_code)] // documents the body; it is read field by field so that errors name the field
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StatusBody {
@@ -357,7 +360,7 @@ pub async fn reschedule(
         (status = 200, description = "The interview with its new status", body = Interview),
         (status = 404, description = "No such interview of the caller", body = ErrorBody),
         (status = 409, description = "A no-show recorded as held now overlaps another interview", body = ErrorBody),
-        (status = 422, description = "A change the status machine refuses (`field`: `status`), or a cancellation without its reason (`field`: `note`)", body = ErrorBody),
+        (status = 422, description = "A change the status machine refuses: held or no_show before the start, a correction after 14 days, a held interview with a report (`field`: `status`); or a cancellation without its reason (`field`: `note`)", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]
@@ -368,7 +371,7 @@ pub async fn set_status(
     body: Bytes,
 ) -> AppResult<Json<Interview>> {
     let (id, m) = write_request(&raw, &body)?;
-    let to = code(&m, "status", InterviewStatus::parse, "held, no_show, cancelled")?;
+    let to = code(&m, "status", InterviewStatus::parse, "scheduled, held, no_show, cancelled")?;
     let note = text(&m, "note", false)?.unwrap_or("");
     state.store.set_interview_status(&p.acting(Ctx::as_consultant)?, id, to, note).await?;
     current(&state, &p, id).await

@@ -32,6 +32,8 @@ pub struct ErrorDetail {
     #[schema(example = "invalid")]
     pub code: String,
     /// The message in the request's language (the user's setting, else `Accept-Language`).
+    /// When several values are refused at once (every missing section of a report, say), the
+    /// message says them all and `field` names the first.
     pub message: String,
     #[schema(example = "limit には1から500までの整数を指定してください（指定値:「0」）。")]
     pub message_ja: String,

@@ -2,6 +2,7 @@
 //! or changing it any time. The current password is required and wrong guesses are
 //! throttled like sign-ins; every other session of the user ends.
 
+use super::form::{sent_back, FormErrors};
 use super::{render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal, Via, PASSWORD_PAGE};
 use crate::error::{AppError, AppResult};
@@ -9,14 +10,12 @@ use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use domain::policy::Operation;
 use domain::session::ThrottlePolicy;
 use domain::{Invalid, Locale};
 use serde::Deserialize;
-use store::StoreError;
 
 pub fn routes(r: Routes) -> Routes {
     // Every signed-in user, with or without a chosen role (a one-time password comes first).
@@ -29,8 +28,7 @@ struct PasswordPage {
     ctx: PageCtx,
     must_change: bool,
     notice: String,
-    error: String,
-    error_field: &'static str,
+    errors: FormErrors,
 }
 
 #[derive(Deserialize, Default)]
@@ -39,7 +37,7 @@ pub struct PasswordQuery {
     changed: String,
 }
 
-fn draw(p: &Principal, locale: Locale, notice: String, error: Option<&Invalid>) -> AppResult<Response> {
+fn draw(p: &Principal, locale: Locale, notice: String, problems: &[Invalid]) -> AppResult<Response> {
     let mut ctx = PageCtx::new(p, locale, "account-password-title", PASSWORD_PAGE);
     let must_change = p.user.must_change_password;
     if must_change {
@@ -47,16 +45,17 @@ fn draw(p: &Principal, locale: Locale, notice: String, error: Option<&Invalid>) 
         ctx.nav.clear();
     }
     let t = ctx.t;
-    let (error, error_field) = match error {
-        Some(e) => (t.msg(&e.message).to_string(), e.field),
-        None => (String::new(), ""),
-    };
-    render(&PasswordPage { ctx, must_change, notice, error, error_field })
+    let errors = FormErrors::new(t, problems).anchored(&[
+        ("current_password", "current-password"),
+        ("new_password", "new-password"),
+        ("confirm_password", "confirm-password"),
+    ]);
+    render(&PasswordPage { ctx, must_change, notice, errors })
 }
 
 async fn page(Authed(p): Authed, Lang(locale): Lang, Query(q): Query<PasswordQuery>) -> AppResult<Response> {
     let notice = if q.changed == "1" { crate::i18n::Tr::new(locale).get("account-password-changed") } else { String::new() };
-    draw(&p, locale, notice, None)
+    draw(&p, locale, notice, &[])
 }
 
 #[derive(Deserialize, Default)]
@@ -85,12 +84,13 @@ async fn submit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
             let to = if p.user.must_change_password { "/".to_string() } else { format!("{PASSWORD_PAGE}?changed=1") };
             Ok(Redirect::to(&to).into_response())
         }
-        Err(StoreError::Invalid(e)) => {
-            if e.field == store::WRONG_CURRENT_PASSWORD {
+        // Every problem at once, beside its field; passwords are never sent back.
+        Err(e) => {
+            let (status, problems) = sent_back(e.into())?;
+            if problems.iter().any(|e| e.field == store::WRONG_CURRENT_PASSWORD) {
                 state.store.record_login_failure(&[&key]).await?;
             }
-            Ok(with_status(draw(&p, locale, String::new(), Some(&e))?, StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(with_status(draw(&p, locale, String::new(), &problems)?, status))
         }
-        Err(e) => Err(e.into()),
     }
 }

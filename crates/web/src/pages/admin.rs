@@ -1,6 +1,7 @@
 //! The administrator's pages: accounts and their roles, and the audit log with the check of
 //! its hash chain. Metadata only: no consultation content is reachable from here.
 
+use super::form::{sent_back, FormErrors};
 use super::{format_ms, render, role_label, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Form, Path, Query};
@@ -9,12 +10,13 @@ use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::account::{check_display_name, check_login, check_password};
 use domain::audit::{AuditAction, BreakReason, BrokenLink, ChainedEvent};
 use domain::ids::UserId;
 use domain::policy::Operation;
-use domain::{Invalid, Locale, Message, Role};
+use domain::{Invalid, Locale, Role};
 use serde::Deserialize;
 use store::{Ctx, NewUser, StoreError, VerifyOutcome};
 
@@ -25,10 +27,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/admin/users/{id}/status", Operation::ManageUsers, set_status)
         .get("/admin/audit", Operation::ViewAuditLog, audit)
         .post("/admin/audit/verify", Operation::ViewAuditLog, verify)
-}
-
-fn invalid(field: &'static str, message: Message) -> AppError {
-    AppError::Invalid(Invalid { field, message })
 }
 
 // ---------------------------------------------------------------- accounts
@@ -78,11 +76,16 @@ pub fn parse_roles<S: AsRef<str>>(values: &[S]) -> Result<Vec<Role>, Invalid> {
 
 /// The checks the form can make on its own, by the account rules of the domain (the store
 /// checks them again, and the login's uniqueness).
-pub fn validate_account(f: &AccountForm) -> Result<Vec<Role>, Invalid> {
-    check_login(&f.login)?;
-    check_display_name(&f.display_name)?;
-    check_password(&f.password)?;
-    parse_roles(&f.roles)
+pub fn validate_account(f: &AccountForm) -> Result<Vec<Role>, Vec<Invalid>> {
+    let mut problems: Vec<Invalid> = [check_login(&f.login), check_display_name(&f.display_name), check_password(&f.password)]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    let roles = parse_roles(&f.roles).map_err(|e| problems.push(e)).ok();
+    match roles {
+        Some(roles) if problems.is_empty() => Ok(roles),
+        _ => Err(problems),
+    }
 }
 
 /// The status an account is set to from its row: `active` or `disabled`.
@@ -136,8 +139,6 @@ pub struct FormView {
     pub display_name: String,
     pub employee_number: String,
     pub checks: Vec<RoleCheck>,
-    pub error: String,
-    pub error_field: &'static str,
 }
 
 #[derive(Template)]
@@ -147,6 +148,7 @@ struct UsersPage {
     caption: String,
     accounts: Vec<AccountView>,
     form: FormView,
+    errors: FormErrors,
     notice: String,
 }
 
@@ -164,7 +166,7 @@ async fn users_page(
     p: &Principal,
     locale: Locale,
     q: &UsersQuery,
-    form: Option<(&AccountForm, &Invalid)>,
+    form: Option<(&AccountForm, &[Invalid])>,
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "admin-users-title", "/admin/users");
     let t = ctx.t;
@@ -204,26 +206,30 @@ async fn users_page(
             checks: role_checks(t, &a.roles),
         })
         .collect();
-    let form = match form {
-        Some((f, err)) => FormView {
-            login: f.login.clone(),
-            display_name: f.display_name.clone(),
-            employee_number: f.employee_number.clone(),
-            checks: role_checks(t, &f.roles.iter().filter_map(|r| Role::parse(r)).collect::<Vec<_>>()),
-            error: t.msg(&err.message).to_string(),
-            error_field: err.field,
-        },
-        None => FormView {
-            login: String::new(),
-            display_name: String::new(),
-            employee_number: String::new(),
-            checks: role_checks(t, &[]),
-            error: String::new(),
-            error_field: "",
-        },
+    let (form, errors) = match form {
+        Some((f, problems)) => (
+            FormView {
+                login: f.login.clone(),
+                display_name: f.display_name.clone(),
+                employee_number: f.employee_number.clone(),
+                checks: role_checks(t, &f.roles.iter().filter_map(|r| Role::parse(r)).collect::<Vec<_>>()),
+            },
+            FormErrors::new(t, problems).anchored(&[
+                ("login", "new-login"),
+                ("display_name", "new-display-name"),
+                ("password", "new-password"),
+                ("roles", "new-roles"),
+                ("employee_number", "new-employee"),
+                ("form", "new-login"),
+            ]),
+        ),
+        None => (
+            FormView { login: String::new(), display_name: String::new(), employee_number: String::new(), checks: role_checks(t, &[]) },
+            FormErrors::none(),
+        ),
     };
     let caption = t.with("admin-users-caption", "count", accounts.len());
-    render(&UsersPage { ctx, caption, accounts, form, notice })
+    render(&UsersPage { ctx, caption, accounts, form, errors, notice })
 }
 
 async fn users(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<UsersQuery>) -> AppResult<Response> {
@@ -231,16 +237,24 @@ async fn users(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
 }
 
 async fn create_account(state: &AppState, p: &Principal, f: &AccountForm) -> AppResult<UserId> {
-    let roles = validate_account(f)?;
+    let checked = validate_account(f);
     let employee = if f.employee_number.is_empty() {
-        None
+        Ok(None)
     } else {
         match state.store.employee_by_number(p.tenant.id, &f.employee_number).await {
-            Ok(e) => Some(e.id),
-            Err(StoreError::NotFound) => {
-                return Err(invalid("employee_number", Tr::both_with("admin-users-error-employee", "number", &f.employee_number)))
-            }
+            Ok(e) => Ok(Some(e.id)),
+            Err(StoreError::NotFound) => Err(Invalid {
+                field: "employee_number",
+                message: Tr::both_with("admin-users-error-employee", "number", &f.employee_number),
+            }),
             Err(e) => return Err(e.into()),
+        }
+    };
+    // Every problem of the form at once.
+    let (roles, employee) = match (checked, employee) {
+        (Ok(roles), Ok(employee)) => (roles, employee),
+        (checked, employee) => {
+            return Err(AppError::Problems(checked.err().unwrap_or_default().into_iter().chain(employee.err()).collect()))
         }
     };
     let new = NewUser { login: &f.login, display_name: &f.display_name, password: &f.password, roles: &roles, employee };
@@ -261,15 +275,13 @@ async fn create_user(
     let form = AccountForm::from_pairs(&pairs);
     let (status, refusal) = match create_account(&state, &p, &form).await {
         Ok(id) => return Ok(Redirect::to(&format!("/admin/users?created={id}")).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let info = e.info();
-            (info.status, Invalid { field: info.field.unwrap_or("login"), message: info.message })
-        }
-        Err(e) => return Err(e),
+        // A taken login is said on the login (409).
+        Err(AppError::Conflict(message)) => (StatusCode::CONFLICT, vec![Invalid { field: "login", message }]),
+        Err(e) => sent_back(e)?,
     };
     // Redraw the form with what was typed (422, or 409 for a taken login), so a typo costs
     // one field rather than the whole form.
-    Ok(with_status(users_page(&state, &p, locale, &UsersQuery::default(), Some((&form, &refusal))).await?, status))
+    Ok(with_status(users_page(&state, &p, locale, &UsersQuery::default(), Some((&form, &refusal[..]))).await?, status))
 }
 
 async fn set_roles(
@@ -485,7 +497,7 @@ mod tests {
             employee_number: String::new(),
             roles: vec!["hr".into()],
         };
-        let field = |f: AccountForm| validate_account(&f).err().map(|e| e.field);
+        let field = |f: AccountForm| validate_account(&f).err().and_then(|e| e.into_iter().next()).map(|e| e.field);
         assert_eq!(field(good.clone()), None);
         assert_eq!(field(AccountForm { display_name: String::new(), ..good.clone() }), Some("display_name"));
         assert_eq!(field(AccountForm { display_name: "あ".repeat(101), ..good.clone() }), Some("display_name"));

@@ -4,7 +4,7 @@
 //! employees and is for HR only.
 
 use super::employees::{grouped, PageMath, PAGE_SIZE};
-use super::form::FormPairs;
+use super::form::{sent_back, FormErrors, FormPairs};
 use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path};
@@ -17,7 +17,9 @@ use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use domain::cycle::{fiscal_year, fiscal_year_period, parse_period, validate_cycle, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS};
+use domain::cycle::{
+    check_cycle_form, fiscal_year, fiscal_year_period, proposed_fiscal_year, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS,
+};
 use domain::ids::{CycleId, EmployeeId, UserId};
 use domain::import::RowError;
 use domain::interview::InterviewStatus;
@@ -232,9 +234,10 @@ pub struct CycleForm {
 }
 
 impl CycleForm {
-    /// The current fiscal year (April to March), named after it.
-    pub fn defaults(t: Tr, today: NaiveDate) -> Self {
-        let fy = fiscal_year(today);
+    /// The fiscal year (April to March) a new cycle is for, named after it: the current one, or
+    /// the next one no cycle covers yet (`taken`: the fiscal years of the existing cycles).
+    pub fn defaults(t: Tr, today: NaiveDate, taken: &[i32]) -> Self {
+        let fy = proposed_fiscal_year(today, taken);
         let (starts, ends) = fiscal_year_period(fy).unwrap_or((today, today));
         CycleForm { name: t.with("cycles-default-name", "year", fy), starts_on: day(starts), ends_on: day(ends), ..CycleForm::default() }
     }
@@ -254,11 +257,14 @@ impl CycleForm {
 
     /// The period and rule the form asks for (`domain::cycle`); departments must be known to
     /// the tenant.
-    pub fn validate(&self, known_departments: &[String]) -> Result<(NaiveDate, NaiveDate, TargetRule), Invalid> {
-        let (starts, ends) = parse_period(&self.starts_on, &self.ends_on)?;
-        validate_cycle(&self.name, starts, ends)?;
+    /// Every problem at once: the name, each day, the period, the criteria.
+    pub fn validate(&self, known_departments: &[String]) -> Result<(NaiveDate, NaiveDate, TargetRule), Vec<Invalid>> {
+        let period = check_cycle_form(&self.name, &self.starts_on, &self.ends_on);
         let choices = RuleChoices { departments: &self.departments, grades: &self.grades, ages: &self.ages, tenures: &self.tenures };
-        Ok((starts, ends, choices.to_rule(known_departments)?))
+        match (period, choices.to_rule(known_departments)) {
+            (Ok((starts, ends)), Ok(rule)) => Ok((starts, ends, rule)),
+            (period, rule) => Err(period.err().unwrap_or_default().into_iter().chain(rule.err()).collect()),
+        }
     }
 }
 
@@ -271,17 +277,29 @@ struct NewPage {
     grades: Vec<Check>,
     ages: Vec<Check>,
     tenures: Vec<Check>,
-    error: String,
-    error_field: String,
+    errors: FormErrors,
     preview: String,
 }
 
-/// What to say under the form: nothing, a preview count, or what is wrong.
+/// What to say under the form: nothing, a preview count, or what is wrong (answered with its
+/// status, 422 or 409).
 enum FormOutcome {
     Blank,
     Preview(String),
-    Error(Invalid),
+    Error(StatusCode, Vec<Invalid>),
 }
+
+/// Where the cycle form's problems link to.
+const CYCLE_ANCHORS: &[(&str, &str)] = &[
+    ("name", "cycle-name"),
+    ("starts_on", "cycle-starts"),
+    ("ends_on", "cycle-ends"),
+    ("department", "cycle-departments"),
+    ("grade", "cycle-grades"),
+    ("age", "cycle-ages"),
+    ("tenure", "cycle-tenures"),
+    ("form", "cycle-name"),
+];
 
 async fn form_page(state: &AppState, p: &Principal, locale: Locale, form: CycleForm, outcome: FormOutcome) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "cycles-new-title", "/cycles/new");
@@ -321,17 +339,18 @@ async fn form_page(state: &AppState, p: &Principal, locale: Locale, form: CycleF
     };
     let ages = numbers(&AGE_MILESTONES, "cycle-age", "cycles-age-option", &form.ages);
     let tenures = numbers(&TENURE_YEARS, "cycle-tenure", "cycles-tenure-option", &form.tenures);
-    let (status, error, error_field, preview) = match outcome {
-        FormOutcome::Blank => (StatusCode::OK, String::new(), String::new(), String::new()),
-        FormOutcome::Preview(p) => (StatusCode::OK, String::new(), String::new(), p),
-        FormOutcome::Error(e) => (StatusCode::UNPROCESSABLE_ENTITY, t.msg(&e.message).to_string(), e.field.to_string(), String::new()),
+    let (status, errors, preview) = match outcome {
+        FormOutcome::Blank => (StatusCode::OK, FormErrors::none(), String::new()),
+        FormOutcome::Preview(p) => (StatusCode::OK, FormErrors::none(), p),
+        FormOutcome::Error(status, problems) => (status, FormErrors::new(t, &problems).anchored(CYCLE_ANCHORS), String::new()),
     };
-    let page = NewPage { ctx, form, departments, grades, ages, tenures, error, error_field, preview };
+    let page = NewPage { ctx, form, departments, grades, ages, tenures, errors, preview };
     Ok(with_status(render(&page)?, status))
 }
 
 async fn new_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
-    form_page(&state, &p, locale, CycleForm::defaults(Tr::new(locale), today_jst()), FormOutcome::Blank).await
+    let taken: Vec<i32> = state.store.cycles(p.tenant.id).await?.iter().map(|c| fiscal_year(c.starts_on)).collect();
+    form_page(&state, &p, locale, CycleForm::defaults(Tr::new(locale), today_jst(), &taken), FormOutcome::Blank).await
 }
 
 /// Previews the number of targets (`intent=preview`) or creates the cycle.
@@ -341,7 +360,7 @@ async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
     let known: Vec<String> = state.store.departments(p.tenant.id).await?.into_iter().map(|d| d.path).collect();
     let (starts, ends, rule) = match form.validate(&known) {
         Ok(v) => v,
-        Err(e) => return form_page(&state, &p, locale, form, FormOutcome::Error(e)).await,
+        Err(problems) => return form_page(&state, &p, locale, form, FormOutcome::Error(StatusCode::UNPROCESSABLE_ENTITY, problems)).await,
     };
     if fields.first("intent") == Some("preview") {
         let n = state.store.preview_cycle_targets(p.tenant.id, &rule, starts).await?;
@@ -355,8 +374,10 @@ async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
     let new = NewCycle { name: &form.name, starts_on: starts, ends_on: ends, rule: &rule };
     match state.store.create_cycle(&p.ctx(), &new).await {
         Ok((id, n)) => Ok(Redirect::to(&format!("/cycles/{id}?done=created&count={n}")).into_response()),
-        Err(StoreError::Invalid(e)) => form_page(&state, &p, locale, form, FormOutcome::Error(e)).await,
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            let (status, problems) = sent_back(e.into())?;
+            form_page(&state, &p, locale, form, FormOutcome::Error(status, problems)).await
+        }
     }
 }
 
@@ -793,9 +814,14 @@ mod tests {
     #[test]
     fn the_default_period_is_the_current_fiscal_year() {
         let t = Tr::new(Locale::Ja);
-        let f = CycleForm::defaults(t, NaiveDate::from_ymd_opt(2027, 2, 10).unwrap_or_default());
+        let f = CycleForm::defaults(t, NaiveDate::from_ymd_opt(2027, 2, 10).unwrap_or_default(), &[]);
         assert_eq!((f.starts_on.as_str(), f.ends_on.as_str()), ("2026-04-01", "2027-03-31"));
         assert!(f.name.contains("2026"), "{}", f.name);
+        let next = CycleForm::defaults(t, NaiveDate::from_ymd_opt(2027, 2, 10).unwrap_or_default(), &[2026]);
+        assert_eq!(
+            (next.name.as_str(), next.starts_on.as_str(), next.ends_on.as_str()),
+            ("2027年度 セルフ・キャリアドック", "2027-04-01", "2028-03-31")
+        );
     }
 
     #[test]
@@ -812,7 +838,7 @@ mod tests {
             ("tenure", "10"),
         ]));
         let known = vec!["営業本部".to_string(), "開発本部".to_string()];
-        let (starts, ends, rule) = f.validate(&known).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let (starts, ends, rule) = f.validate(&known).map_err(|e| format!("{e:?}")).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((day(starts), day(ends)), ("2026-04-01".to_string(), "2027-03-31".to_string()));
         assert_eq!(
             rule,
@@ -835,7 +861,7 @@ mod tests {
                 all.retain(|(key, _)| key != k);
                 all.push((k, v));
             }
-            CycleForm::from_pairs(&pairs(&all)).validate(&known).err().map(|e| (e.field, e.message))
+            CycleForm::from_pairs(&pairs(&all)).validate(&known).err().and_then(|e| e.into_iter().next()).map(|e| (e.field, e.message))
         };
         for (extra, expected) in [
             (vec![("starts_on", "4月1日")], "starts_on"),

@@ -5,7 +5,7 @@
 mod calendar;
 mod feed;
 
-use super::form::FormPairs;
+use super::form::{sent_back, FormErrors, FormPairs};
 use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -14,13 +14,15 @@ use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 use domain::ids::{CycleId, InterviewId};
-use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
+use domain::interview::{
+    change_status_at, correction_deadline, needs_confirmation, InterviewKind, InterviewMode, InterviewStatus, Slot, StatusChange,
+    STATUS_CORRECTION_DAYS,
+};
 use domain::policy::Operation;
-use domain::{Invalid, Locale, Message};
+use domain::{Invalid, Locale};
 use serde::Deserialize;
 use store::Ctx;
 use store::{InterviewChange, InterviewRow, NewInterview, StoreError};
@@ -105,16 +107,6 @@ fn parse_kind(raw: &str) -> Result<InterviewKind, Invalid> {
 
 pub(super) fn parse_id(raw: &str) -> AppResult<InterviewId> {
     raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(InterviewId::new).ok_or(AppError::NotFound)
-}
-
-/// The message and field of an error the form can show next to its fields; anything else
-/// (not found, internal) goes to the error page.
-pub(super) fn form_error(e: AppError) -> Result<(StatusCode, &'static str, Message), AppError> {
-    match e {
-        AppError::Invalid(i) => Ok((StatusCode::UNPROCESSABLE_ENTITY, i.field, i.message)),
-        AppError::Conflict(m) => Ok((StatusCode::CONFLICT, "slot", m)),
-        other => Err(other),
-    }
 }
 
 // ---------------------------------------------------------------- views
@@ -226,8 +218,6 @@ pub struct ScheduleForm {
     pub date: String,
     pub start: String,
     pub end: String,
-    pub error: String,
-    pub error_field: &'static str,
 }
 
 impl ScheduleForm {
@@ -242,7 +232,6 @@ impl ScheduleForm {
             date: f.text("date"),
             start: f.text("start"),
             end: f.text("end"),
-            ..Default::default()
         }
     }
 
@@ -269,6 +258,7 @@ impl ScheduleForm {
 struct NewPage {
     ctx: PageCtx,
     form: ScheduleForm,
+    errors: FormErrors,
     targets: Vec<Choice>,
     cycles: Vec<Choice>,
     kinds: Vec<Choice>,
@@ -284,7 +274,7 @@ pub struct NewQuery {
     date: Option<String>,
 }
 
-async fn new_page(state: &AppState, p: &Principal, locale: Locale, form: ScheduleForm) -> AppResult<Response> {
+async fn new_page(state: &AppState, p: &Principal, locale: Locale, form: ScheduleForm, errors: FormErrors) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "iv-new-title", "/interviews");
     let t = ctx.t;
     let assigned = state.store.assigned_targets(&p.acting(Ctx::as_consultant)?).await?;
@@ -309,7 +299,7 @@ async fn new_page(state: &AppState, p: &Principal, locale: Locale, form: Schedul
     let mode = if form.mode.is_empty() { InterviewMode::InPerson.as_str() } else { form.mode.as_str() };
     let kinds = choices(InterviewKind::ALL, kind, InterviewKind::as_str, |k| t.term(k));
     let modes = mode_choices(t, mode);
-    render(&NewPage { ctx, form, targets, cycles, kinds, modes })
+    render(&NewPage { ctx, form, errors, targets, cycles, kinds, modes })
 }
 
 async fn new_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NewQuery>) -> AppResult<Response> {
@@ -320,14 +310,27 @@ async fn new_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale)
         _ => {}
     }
     form.kind = q.kind.unwrap_or_default();
-    new_page(&state, &p, locale, form).await
+    new_page(&state, &p, locale, form, FormErrors::none()).await
+}
+
+/// The value of a check, or none with its problem added to `problems`: so a form is read
+/// whole and every problem said at once.
+pub(super) fn checked<T>(problems: &mut Vec<Invalid>, r: Result<T, Invalid>) -> Option<T> {
+    r.map_err(|e| problems.push(e)).ok()
 }
 
 async fn schedule(state: &AppState, p: &Principal, form: &ScheduleForm) -> AppResult<InterviewId> {
-    let (number, cycle) = form.who()?;
-    let kind = parse_kind(&form.kind)?;
-    let mode = parse_mode(&form.mode)?;
-    let slot = parse_slot(&form.date, &form.start, &form.end)?;
+    let mut problems = Vec::new();
+    let who = checked(&mut problems, form.who());
+    let kind = checked(&mut problems, parse_kind(&form.kind));
+    let mode = checked(&mut problems, parse_mode(&form.mode));
+    let slot = checked(&mut problems, parse_slot(&form.date, &form.start, &form.end));
+    if let Err(e) = domain::limits::INTERVIEW_PLACE.check(&form.place) {
+        problems.push(Invalid { field: "place", ..e });
+    }
+    let (Some((number, cycle)), Some(kind), Some(mode), Some(slot), true) = (who, kind, mode, slot, problems.is_empty()) else {
+        return Err(AppError::Problems(problems));
+    };
     // An unknown number and an employee out of the consultant's reach answer alike.
     let employee = match state.store.reachable_employee(&p.acting(Ctx::as_consultant)?, &number).await {
         Ok(e) => e,
@@ -344,15 +347,30 @@ async fn schedule(state: &AppState, p: &Principal, form: &ScheduleForm) -> AppRe
 }
 
 async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, form: FormPairs) -> AppResult<Response> {
-    let mut form = ScheduleForm::from_pairs(&form);
-    let (status, field, message) = match schedule(&state, &p, &form).await {
+    let form = ScheduleForm::from_pairs(&form);
+    let (status, problems) = match schedule(&state, &p, &form).await {
         Ok(id) => return Ok(Redirect::to(&format!("/interviews/{id}?done=scheduled")).into_response()),
-        Err(e) => form_error(e)?,
+        Err(e) => sent_back(e)?,
     };
-    form.error = message.in_locale(locale).to_string();
-    form.error_field = field;
-    Ok(with_status(new_page(&state, &p, locale, form).await?, status))
+    let errors = FormErrors::new(Tr::new(locale), &problems).anchored(SCHEDULE_ANCHORS);
+    Ok(with_status(new_page(&state, &p, locale, form, errors).await?, status))
 }
+
+/// Where the scheduling form's problems link to (a clash is said on the start time).
+const SCHEDULE_ANCHORS: &[(&str, &str)] = &[
+    ("target", "iv-target"),
+    ("cycle", "iv-target"),
+    ("employee_number", "iv-employee"),
+    ("employee", "iv-employee"),
+    ("kind", "iv-kind"),
+    ("mode", "iv-mode"),
+    ("place", "iv-place"),
+    ("date", "iv-date"),
+    ("start", "iv-start"),
+    ("end", "iv-end"),
+    ("slot", "iv-start"),
+    ("form", "iv-start"),
+];
 
 // ---------------------------------------------------------------- one interview
 
@@ -366,10 +384,19 @@ pub struct DetailForms {
     pub place: String,
     pub note_text: Option<String>,
     pub status_note: String,
-    /// Which form the error belongs to: `reschedule`, `status` or `notes`.
+    /// The outcome chosen in the status form.
+    pub status: String,
+    /// Which form the errors belong to: `reschedule`, `status` or `notes`.
     pub error_in: &'static str,
-    pub error: String,
-    pub error_field: &'static str,
+}
+
+/// An outcome offered by the status form.
+pub struct StatusOption {
+    pub value: &'static str,
+    pub label: String,
+    pub checked: bool,
+    /// Held and no-show wait for the start time.
+    pub disabled: bool,
 }
 
 #[derive(Template)]
@@ -380,14 +407,34 @@ struct DetailPage {
     iv: InterviewView,
     status_note: String,
     is_scheduled: bool,
-    is_no_show: bool,
     is_held: bool,
     has_report: bool,
+    /// The status form is offered: a scheduled interview, or a recorded one still correctable.
+    can_record: bool,
+    started: bool,
+    starts: String,
+    /// Until when a recorded outcome may be corrected, said on the page.
+    correction_help: String,
+    /// Why a recorded outcome can no longer change (empty while it can).
+    final_reason: String,
+    statuses: Vec<StatusOption>,
     modes: Vec<Choice>,
     forms: DetailForms,
+    errors: FormErrors,
     note: String,
     note_updated: String,
     note_max: usize,
+}
+
+/// Whether the recorded outcome of `row` may still be corrected now, and if not, why.
+fn finality(t: Tr, row: &InterviewRow, now: i64) -> Option<String> {
+    if row.status == InterviewStatus::Scheduled {
+        return None;
+    }
+    if row.status == InterviewStatus::Held && row.has_report {
+        return Some(t.get("iv-final-report"));
+    }
+    (now > correction_deadline(row.starts_at)).then(|| t.with("iv-final-period", "days", STATUS_CORRECTION_DAYS))
 }
 
 async fn detail_page(
@@ -397,6 +444,7 @@ async fn detail_page(
     id: InterviewId,
     notice_key: Option<&str>,
     mut forms: DetailForms,
+    errors: FormErrors,
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "iv-detail-title", "/interviews");
     let t = ctx.t;
@@ -422,17 +470,46 @@ async fn detail_page(
         forms.mode = row.mode.as_str().to_string();
         forms.place = row.place.clone();
     }
+    let now = store::now_ms();
+    let started = now >= row.starts_at;
+    let final_reason = finality(t, &row, now).unwrap_or_default();
+    let statuses = InterviewStatus::ALL
+        .iter()
+        .filter(|s| **s != row.status)
+        .filter(|s| row.status != InterviewStatus::Scheduled || **s != InterviewStatus::Scheduled)
+        .map(|s| StatusOption {
+            value: s.as_str(),
+            label: t.get(match s {
+                InterviewStatus::Scheduled => "iv-choice-scheduled",
+                InterviewStatus::Held => "iv-choice-held",
+                InterviewStatus::NoShow => "iv-choice-no-show",
+                InterviewStatus::Cancelled => "iv-choice-cancelled",
+            }),
+            checked: forms.status == s.as_str(),
+            disabled: !started && matches!(s, InterviewStatus::Held | InterviewStatus::NoShow),
+        })
+        .collect();
     let modes = mode_choices(t, &forms.mode);
     render(&DetailPage {
         notice: notice(t, notice_key),
         iv: InterviewView::new(t, &row),
         status_note,
         is_scheduled: row.status == InterviewStatus::Scheduled,
-        is_no_show: row.status == InterviewStatus::NoShow,
         is_held: row.status == InterviewStatus::Held,
         has_report: row.has_report,
+        can_record: final_reason.is_empty(),
+        started,
+        starts: t.date_time(row.starts_at),
+        correction_help: t.with2(
+            "iv-correction-help",
+            ("days", &STATUS_CORRECTION_DAYS.to_string()),
+            ("deadline", &t.date_time(correction_deadline(row.starts_at))),
+        ),
+        final_reason,
+        statuses,
         modes,
         forms,
+        errors,
         note,
         note_updated,
         note_max: domain::limits::INTERVIEW_NOTE.max,
@@ -448,22 +525,34 @@ async fn show(
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let id = parse_id(&raw)?;
-    detail_page(&state, &p, locale, id, q.done.as_deref(), DetailForms::default()).await
+    detail_page(&state, &p, locale, id, q.done.as_deref(), DetailForms::default(), FormErrors::none()).await
 }
 
-/// Redraws the interview page with the refusal next to the form it came from.
-async fn refused(
-    state: &AppState,
-    p: &Principal,
-    locale: Locale,
-    id: InterviewId,
-    mut forms: DetailForms,
-    e: AppError,
-) -> AppResult<Response> {
-    let (status, field, message) = form_error(e)?;
-    forms.error = message.in_locale(locale).to_string();
-    forms.error_field = field;
-    Ok(with_status(detail_page(state, p, locale, id, None, forms).await?, status))
+/// Where the interview page's problems link to.
+const DETAIL_ANCHORS: &[(&str, &str)] = &[
+    ("date", "rs-date"),
+    ("start", "rs-start"),
+    ("end", "rs-end"),
+    ("slot", "rs-start"),
+    ("mode", "rs-mode"),
+    ("place", "rs-place"),
+    ("status", "iv-status-choices"),
+    ("note", "iv-status-note"),
+];
+
+/// Redraws the interview page with every problem beside the form it came from, and what was
+/// typed in it.
+async fn refused(state: &AppState, p: &Principal, locale: Locale, id: InterviewId, forms: DetailForms, e: AppError) -> AppResult<Response> {
+    let (status, problems) = sent_back(e)?;
+    let mut errors = FormErrors::new(Tr::new(locale), &problems).anchored(DETAIL_ANCHORS);
+    if forms.error_in == "notes" {
+        errors = errors.anchored(&[("note", "iv-note"), ("form", "iv-note")]);
+    } else if forms.error_in == "reschedule" {
+        errors = errors.anchored(&[("form", "rs-start"), ("status", "rs-date")]);
+    } else {
+        errors = errors.anchored(&[("form", "iv-status-choices")]);
+    }
+    Ok(with_status(detail_page(state, p, locale, id, None, forms, errors).await?, status))
 }
 
 async fn reschedule(
@@ -484,8 +573,16 @@ async fn reschedule(
         ..Default::default()
     };
     let outcome: AppResult<()> = async {
-        let slot = parse_slot(&forms.date, &forms.start, &forms.end)?;
-        let change = InterviewChange { mode: parse_mode(&forms.mode)?, place: forms.place.clone(), slot };
+        let mut problems = Vec::new();
+        let slot = checked(&mut problems, parse_slot(&forms.date, &forms.start, &forms.end));
+        let mode = checked(&mut problems, parse_mode(&forms.mode));
+        if let Err(e) = domain::limits::INTERVIEW_PLACE.check(&forms.place) {
+            problems.push(Invalid { field: "place", ..e });
+        }
+        let (Some(slot), Some(mode), true) = (slot, mode, problems.is_empty()) else {
+            return Err(AppError::Problems(problems));
+        };
+        let change = InterviewChange { mode, place: forms.place.clone(), slot };
         Ok(state.store.reschedule_interview(&p.acting(Ctx::as_consultant)?, id, &change).await?)
     }
     .await;
@@ -493,6 +590,35 @@ async fn reschedule(
         Ok(()) => Ok(Redirect::to(&format!("/interviews/{id}?done=rescheduled")).into_response()),
         Err(e) => refused(&state, &p, locale, id, forms, e).await,
     }
+}
+
+#[derive(Template)]
+#[template(path = "interview_confirm.html")]
+struct ConfirmPage {
+    ctx: PageCtx,
+    iv: InterviewView,
+    status: &'static str,
+    note: String,
+    what: String,
+    consequence: String,
+}
+
+/// Every problem of a status change as typed, for `row` at `now`: the outcome, its reason, and
+/// the rules of `domain::interview` (held only once started; corrections within the period).
+fn status_problems(row: &InterviewRow, status: &str, note: &str, now: i64) -> (Option<StatusChange>, Vec<Invalid>) {
+    let mut problems = Vec::new();
+    let to = InterviewStatus::parse(status);
+    if to.is_none() {
+        problems.push(Invalid { field: "status", message: Tr::both("iv-error-status") });
+    }
+    if let Err(e) = domain::limits::INTERVIEW_STATUS_NOTE.check(note) {
+        problems.push(Invalid { field: "note", ..e });
+    }
+    if to == Some(InterviewStatus::Cancelled) && note.trim().is_empty() {
+        problems.push(Invalid { field: "note", message: Tr::both("iv-error-cancel-reason") });
+    }
+    let change = to.and_then(|to| checked(&mut problems, change_status_at(row.status, to, row.starts_at, now)));
+    (change, problems)
 }
 
 async fn set_status(
@@ -504,18 +630,36 @@ async fn set_status(
 ) -> AppResult<Response> {
     let id = parse_id(&raw)?;
     let note = f.text("note");
-    let forms = DetailForms { status_note: note.clone(), error_in: "status", ..Default::default() };
-    let outcome: AppResult<()> = async {
-        let to =
-            InterviewStatus::parse(&f.text("status")).ok_or_else(|| Invalid { field: "status", message: Tr::both("iv-error-status") })?;
-        // Only a no-show turned held can clash; the store names the clash.
-        state.store.set_interview_status(&p.acting(Ctx::as_consultant)?, id, to, &note).await?;
-        Ok(())
+    let status = f.text("status");
+    let forms = DetailForms { status_note: note.clone(), status: status.clone(), error_in: "status", ..Default::default() };
+    let row = state.store.interview(&p.acting(Ctx::as_consultant)?, id).await?;
+    let now = store::now_ms();
+    let (change, problems) = status_problems(&row, &status, &note, now);
+    let change = match change {
+        Some(c) if problems.is_empty() => c,
+        _ => return refused(&state, &p, locale, id, forms, AppError::Problems(problems)).await,
+    };
+    // What cannot be undone is asked once more, on a page of its own (no script needed).
+    if needs_confirmation(change, row.starts_at, now) && f.first("confirm") != Some("1") {
+        let ctx = PageCtx::new(&p, locale, "iv-confirm-title", "/interviews");
+        let t = ctx.t;
+        let deadline = t.date_time(correction_deadline(row.starts_at));
+        let to = change.to();
+        let what = match change {
+            StatusChange::Correct { from, to } => t.with2("iv-confirm-correct", ("from", &t.term(from)), ("to", &t.term(to))),
+            StatusChange::Record(to) => t.with("iv-confirm-record", "to", t.term(to)),
+        };
+        let consequence = if now > correction_deadline(row.starts_at) {
+            t.with("iv-confirm-final", "days", STATUS_CORRECTION_DAYS)
+        } else {
+            t.with("iv-confirm-until", "deadline", deadline)
+        };
+        let page = ConfirmPage { iv: InterviewView::new(t, &row), status: to.as_str(), note, what, consequence, ctx };
+        return render(&page);
     }
-    .await;
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/interviews/{id}?done=status")).into_response()),
-        Err(e) => refused(&state, &p, locale, id, forms, e).await,
+    match state.store.set_interview_status(&p.acting(Ctx::as_consultant)?, id, change.to(), &note).await {
+        Ok(_) => Ok(Redirect::to(&format!("/interviews/{id}?done=status")).into_response()),
+        Err(e) => refused(&state, &p, locale, id, forms, e.into()).await,
     }
 }
 

@@ -2,7 +2,7 @@
 //! autosave, submit; and the report page every permitted reader sees, with the supervisor's
 //! review form (R2).
 
-use super::form::FormPairs;
+use super::form::{sent_back, FormErrors, FormPairs};
 use super::{render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -145,13 +145,6 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     render(&ListPage { lines: lines(t, &items, &tags), status: status.map(|s| s.as_str().to_string()).unwrap_or_default(), statuses, ctx })
 }
 
-#[derive(Template)]
-#[template(path = "report_new.html")]
-struct NewPage {
-    ctx: PageCtx,
-    interview: i64,
-}
-
 #[derive(Deserialize)]
 pub struct NewQuery {
     interview: Option<String>,
@@ -167,14 +160,18 @@ fn interview_param(raw: Option<&str>) -> AppResult<InterviewId> {
     })
 }
 
-async fn new_page(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NewQuery>) -> AppResult<Response> {
+/// Older links to the report of an interview: its editor when the report is started, else the
+/// interview's page, where one button starts it. A colleague's interview answers as missing.
+async fn new_page(State(state): State<AppState>, Authed(p): Authed, Query(q): Query<NewQuery>) -> AppResult<Response> {
     let interview = interview_param(q.interview.as_deref())?;
-    if let Some(id) = state.store.report_of_interview(&p.acting(Ctx::as_consultant)?, interview).await? {
-        return Ok(Redirect::to(&format!("/reports/{id}/edit")).into_response());
+    match state.store.report_of_interview(&p.acting(Ctx::as_consultant)?, interview).await? {
+        Some(id) => Ok(Redirect::to(&format!("/reports/{id}/edit")).into_response()),
+        None => Ok(Redirect::to(&format!("/interviews/{interview}#report")).into_response()),
     }
-    render(&NewPage { ctx: PageCtx::new(&p, locale, "report-new-title", "/reports"), interview: interview.get() })
 }
 
+/// Starts the report of a held interview (the button on the interview's page) and opens its
+/// editor; an existing report is opened as it is.
 async fn create(State(state): State<AppState>, Authed(p): Authed, form: FormPairs) -> AppResult<Response> {
     let interview = interview_param(form.first("interview"))?;
     let id = state.store.create_report(&p.acting(Ctx::as_consultant)?, interview).await?;
@@ -295,8 +292,25 @@ struct ShowPage {
     reviews: Vec<ReviewView>,
     editable: bool,
     can_review: bool,
-    rubric: Vec<(String, String)>,
+    rubric: Vec<RubricChoice>,
+    review_comments: Vec<CommentField>,
+    general_comment: String,
+    errors: FormErrors,
     notice: String,
+}
+
+/// A rubric item of the review form, with the score chosen (kept when the form is sent back).
+pub struct RubricChoice {
+    pub code: String,
+    pub label: String,
+    pub chosen: String,
+}
+
+/// A comment box of the review form: its field, the section's label, what was typed.
+pub struct CommentField {
+    pub field: &'static str,
+    pub label: String,
+    pub value: String,
 }
 
 #[derive(Deserialize)]
@@ -322,12 +336,35 @@ async fn show(
     Query(q): Query<NoticeQuery>,
 ) -> AppResult<Response> {
     let id = report_id(&id)?;
+    let notice = notice_text(Tr::new(locale), q.notice.as_deref());
+    show_page(&state, &p, locale, id, notice, FormErrors::none(), &FormPairs(Vec::new())).await
+}
+
+/// The report page; `typed` is the review form as sent (kept when it is sent back).
+async fn show_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: ReportId,
+    notice: String,
+    errors: FormErrors,
+    typed: &FormPairs,
+) -> AppResult<Response> {
     let d = state.store.read_report(&p.ctx(), id, locale).await?;
-    let ctx = PageCtx::new(&p, locale, "report-title", "/reports");
+    let ctx = PageCtx::new(p, locale, "report-title", "/reports");
     let t = ctx.t;
     let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
     let rubric = state.store.taxonomy(p.tenant.id, Taxonomy::Rubric, true).await?;
     let can_review = d.reviewable;
+    let review_comments = SECTIONS
+        .iter()
+        .filter_map(|s| domain::report::comment_field(s).map(|f| (s, f)))
+        .map(|(s, field)| CommentField {
+            field,
+            label: t.with("review-comment-on", "section", section_label(locale, s)),
+            value: typed.text(field),
+        })
+        .collect();
     let line = lines(t, std::slice::from_ref(&d.summary), &tags).into_iter().next();
     render(&ShowPage {
         id: id.get(),
@@ -346,8 +383,19 @@ async fn show(
         reviews: review_views(t, &d, &rubric),
         editable: d.editable,
         can_review,
-        rubric: rubric.iter().filter(|r| r.active).map(|r| (r.code.clone(), r.label(locale).to_string())).collect(),
-        notice: notice_text(t, q.notice.as_deref()),
+        rubric: rubric
+            .iter()
+            .filter(|r| r.active)
+            .map(|r| RubricChoice {
+                code: r.code.clone(),
+                label: r.label(locale).to_string(),
+                chosen: typed.text(&format!("score_{}", r.code)).trim().to_string(),
+            })
+            .collect(),
+        review_comments,
+        general_comment: typed.text("comment_general"),
+        errors,
+        notice,
         ctx,
     })
 }
@@ -367,8 +415,17 @@ struct EditPage {
     life_safety: bool,
     organizational_response: bool,
     supervisors: Vec<(i64, String)>,
-    errors: Vec<String>,
+    supervisor: i64,
+    errors: FormErrors,
     notice: String,
+}
+
+/// What the editor says above the form, and the supervisor chosen in it.
+#[derive(Default)]
+struct Said {
+    errors: FormErrors,
+    notice: String,
+    supervisor: i64,
 }
 
 async fn edit_page(
@@ -377,9 +434,9 @@ async fn edit_page(
     locale: Locale,
     id: ReportId,
     overlay: Option<(&ReportSections, &[String], ReportFlags)>,
-    errors: Vec<String>,
-    notice: String,
+    said: Said,
 ) -> AppResult<Response> {
+    let Said { errors, notice, supervisor } = said;
     let d = state.store.read_report(&p.ctx(), id, locale).await?;
     if !d.editable {
         return Ok(Redirect::to(&format!("/reports/{id}")).into_response());
@@ -414,6 +471,7 @@ async fn edit_page(
         life_safety: flags.life_safety,
         organizational_response: flags.organizational_response,
         supervisors,
+        supervisor,
         errors,
         notice,
         ctx,
@@ -429,7 +487,7 @@ async fn edit(
 ) -> AppResult<Response> {
     let id = report_id(&id)?;
     let notice = notice_text(Tr::new(locale), q.notice.as_deref());
-    edit_page(&state, &p, locale, id, None, Vec::new(), notice).await
+    edit_page(&state, &p, locale, id, None, Said { notice, ..Said::default() }).await
 }
 
 /// The author's form: five sections, tag checkboxes, two flags, and the version it was loaded at.
@@ -462,34 +520,27 @@ async fn save(
         Ok(_) if form.has("then_submit") => submit_and_show(&state, &p, locale, id, &form).await,
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}/edit?notice=saved")).into_response()),
         // Keep what was typed on the page: a refused save must not lose the text.
-        Err(store::StoreError::Invalid(inv)) => {
-            let res = edit_page(
-                &state,
-                &p,
-                locale,
-                id,
-                Some((&sections, &tags, flags)),
-                vec![inv.message.in_locale(locale).to_string()],
-                String::new(),
-            )
-            .await?;
-            redrawn(res, axum::http::StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(inv))
+        Err(e) => {
+            let (status, problems) = sent_back(e.into())?;
+            let errors = FormErrors::new(Tr::new(locale), &problems);
+            let supervisor = form.int("supervisor").ok().flatten().unwrap_or(0);
+            let res =
+                edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), Said { errors, supervisor, ..Said::default() }).await?;
+            redrawn(res, status, problems)
         }
-        Err(store::StoreError::Conflict(msg)) => {
-            let text = msg.in_locale(locale).to_string();
-            let res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), vec![text], String::new()).await?;
-            redrawn(res, axum::http::StatusCode::CONFLICT, AppError::Conflict(msg))
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
 /// The editor drawn again with the refusal, answered with `status`. A report that is no longer
 /// editable (submitted or approved meanwhile) has no editor to draw: the refusal is answered on
 /// its own (an error page with its message) rather than as a redirect with an error status.
-fn redrawn(editor: Response, status: axum::http::StatusCode, refusal: AppError) -> AppResult<Response> {
+fn redrawn(editor: Response, status: axum::http::StatusCode, mut refusal: Vec<domain::Invalid>) -> AppResult<Response> {
     if editor.status().is_redirection() {
-        Err(refusal)
+        Err(match (status, refusal.len()) {
+            (axum::http::StatusCode::CONFLICT, _) if !refusal.is_empty() => AppError::Conflict(refusal.remove(0).message),
+            (_, 1) => AppError::Invalid(refusal.remove(0)),
+            _ => AppError::Problems(refusal),
+        })
     } else {
         Ok(with_status(editor, status))
     }
@@ -534,48 +585,77 @@ async fn submit_and_show(state: &AppState, p: &Principal, locale: Locale, id: Re
     let supervisor = form.int("supervisor")?.map(UserId::new);
     match state.store.submit_report(&p.acting(Ctx::as_consultant)?, id, supervisor).await {
         Ok(()) => Ok(Redirect::to(&format!("/reports/{id}?notice=submitted")).into_response()),
-        Err(store::StoreError::Invalid(inv)) => {
-            let res = edit_page(state, p, locale, id, None, vec![inv.message.in_locale(locale).to_string()], String::new()).await?;
-            redrawn(res, axum::http::StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(inv))
+        Err(e) => {
+            // Every section still missing is said at once, beside each; the text is as saved.
+            let (status, problems) = sent_back(e.into())?;
+            let errors = FormErrors::new(Tr::new(locale), &problems);
+            let chosen = supervisor.map(|s| s.get()).unwrap_or(0);
+            let res = edit_page(state, p, locale, id, None, Said { errors, supervisor: chosen, ..Said::default() }).await?;
+            redrawn(res, status, problems)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
-/// Reads the supervisor's form: decision, comments per section, rubric scores.
-pub fn review_input(form: &FormPairs) -> AppResult<ReviewInput> {
+/// The supervisor's form as typed: the decision (None when neither), the comments per section
+/// (blank ones dropped), and the scores chosen (None for one that is not a number).
+/// The review form as typed: decision, comments (section, text), scores (code, number).
+type ReviewTyped = (Option<bool>, Vec<(String, String)>, Vec<(String, Option<i64>)>);
+
+fn review_typed(form: &FormPairs) -> ReviewTyped {
     let approve = match form.first("decision") {
-        Some("approve") => true,
-        Some("return") => false,
-        _ => {
-            return Err(AppError::Invalid(domain::Invalid::new(
-                "decision",
-                "「差し戻す」か「承認する」を選んでください。",
-                "choose return or approve",
-            )))
-        }
+        Some("approve") => Some(true),
+        Some("return") => Some(false),
+        _ => None,
     };
     let comments =
         form.prefixed("comment_").into_iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k, v.replace("\r\n", "\n"))).collect();
-    let mut scores = Vec::new();
-    for (code, v) in form.prefixed("score_") {
-        if v.trim().is_empty() {
-            continue;
-        }
-        let n = v.trim().parse::<i64>().map_err(|_| {
-            AppError::Invalid(domain::Invalid::new("scores", "評価は1〜4の数値で選んでください。", "scores must be numbers from 1 to 4"))
-        })?;
-        scores.push((code, n));
-    }
-    Ok(ReviewInput { approve, comments, scores })
+    let scores = form
+        .prefixed("score_")
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(code, v)| (code, v.trim().parse::<i64>().ok()))
+        .collect();
+    (approve, comments, scores)
 }
 
-async fn review(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<String>, form: FormPairs) -> AppResult<Response> {
+/// Reads the supervisor's form whole, or every problem in it (`domain::report::review_problems`).
+pub fn review_input(form: &FormPairs, rubric: &[String]) -> Result<ReviewInput, Vec<domain::Invalid>> {
+    let (approve, comments, scores) = review_typed(form);
+    let problems = domain::report::review_problems(approve, &comments, &scores, rubric);
+    match approve {
+        Some(approve) if problems.is_empty() => {
+            Ok(ReviewInput { approve, comments, scores: scores.into_iter().filter_map(|(c, n)| n.map(|n| (c, n))).collect() })
+        }
+        _ => Err(problems),
+    }
+}
+
+async fn review(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let id = report_id(&id)?;
-    let input = review_input(&form)?;
-    let to = state.store.review_report(&p.acting(Ctx::as_supervisor)?, id, &input).await?;
-    let notice = if to == ReportStatus::Approved { "approved" } else { "returned" };
-    Ok(Redirect::to(&format!("/reports/{id}?notice={notice}")).into_response())
+    let rubric: Vec<String> = state.store.taxonomy(p.tenant.id, Taxonomy::Rubric, false).await?.into_iter().map(|r| r.code).collect();
+    let outcome = match review_input(&form, &rubric) {
+        Ok(input) => state.store.review_report(&p.acting(Ctx::as_supervisor)?, id, &input).await.map_err(AppError::from),
+        Err(problems) => Err(AppError::Problems(problems)),
+    };
+    match outcome {
+        Ok(to) => {
+            let notice = if to == ReportStatus::Approved { "approved" } else { "returned" };
+            Ok(Redirect::to(&format!("/reports/{id}?notice={notice}")).into_response())
+        }
+        // The review form comes back with every comment and score as chosen.
+        Err(e) => {
+            let (status, problems) = sent_back(e)?;
+            let errors =
+                FormErrors::new(Tr::new(locale), &problems).anchored(&[("scores", "review-rubric"), ("comments", "comment_general")]);
+            Ok(with_status(show_page(&state, &p, locale, id, String::new(), errors, &form).await?, status))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -591,11 +671,15 @@ mod tests {
             ("score_evidence".into(), "3".into()),
             ("score_privacy".into(), "".into()),
         ]);
-        let i = review_input(&f).unwrap();
+        let rubric = vec!["evidence".to_string(), "privacy".to_string()];
+        let i = review_input(&f, &rubric).unwrap();
         assert!(!i.approve);
         assert_eq!(i.comments, vec![("workplace".to_string(), "具体的に".to_string())]);
         assert_eq!(i.scores, vec![("evidence".to_string(), 3)]);
-        assert!(review_input(&FormPairs(vec![])).is_err());
+        assert!(review_input(&FormPairs(vec![]), &rubric).is_err());
+        let bare = FormPairs(vec![("decision".into(), "return".into()), ("score_evidence".into(), "x".into())]);
+        let fields: Vec<&str> = review_input(&bare, &rubric).err().unwrap_or_default().iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["comment_general", "scores"], "every problem at once");
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! interview or declining with a reason, and the employee's own page — their interviews
 //! (never the notes) and their requests with the answers.
 
-use super::form::FormPairs;
-use super::interviews::{form_error, is_link, mode_choices, parenthesized, parse_mode, parse_slot, time_range};
+use super::form::{sent_back, FormErrors, FormPairs};
+use super::interviews::{checked, is_link, mode_choices, parenthesized, parse_mode, parse_slot, time_range};
 use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -55,8 +55,6 @@ pub struct AnswerForm {
     pub reason: String,
     /// `schedule` or `decline`.
     pub error_in: &'static str,
-    pub error: String,
-    pub error_field: &'static str,
 }
 
 pub struct QueueItem {
@@ -70,6 +68,8 @@ pub struct QueueItem {
     pub message: String,
     pub form: AnswerForm,
     pub modes: Vec<Choice>,
+    /// The problems of this request's form, when it was sent back.
+    pub errors: FormErrors,
 }
 
 #[derive(Template)]
@@ -81,7 +81,13 @@ struct QueuePage {
     items: Vec<QueueItem>,
 }
 
-async fn queue_page(state: &AppState, p: &Principal, locale: Locale, q: &DoneQuery, typed: Option<AnswerForm>) -> AppResult<Response> {
+async fn queue_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    q: &DoneQuery,
+    typed: Option<(AnswerForm, FormErrors)>,
+) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "rq-queue-title", "/requests");
     let t = ctx.t;
     let rows = state.store.request_queue(&p.acting(Ctx::as_consultant)?).await?;
@@ -89,14 +95,17 @@ async fn queue_page(state: &AppState, p: &Principal, locale: Locale, q: &DoneQue
     let items = rows
         .into_iter()
         .map(|r| {
-            let form = match &typed {
-                Some(f) if f.request == r.id.get() => f.clone(),
-                _ => AnswerForm {
-                    request: r.id.get(),
-                    date: default_date.clone(),
-                    mode: InterviewMode::InPerson.as_str().into(),
-                    ..Default::default()
-                },
+            let (form, errors) = match &typed {
+                Some((f, e)) if f.request == r.id.get() => (f.clone(), e.clone()),
+                _ => (
+                    AnswerForm {
+                        request: r.id.get(),
+                        date: default_date.clone(),
+                        mode: InterviewMode::InPerson.as_str().into(),
+                        ..Default::default()
+                    },
+                    FormErrors::none(),
+                ),
             };
             QueueItem {
                 id: r.id.get(),
@@ -109,6 +118,7 @@ async fn queue_page(state: &AppState, p: &Principal, locale: Locale, q: &DoneQue
                 message: r.message,
                 modes: mode_choices(t, &form.mode),
                 form,
+                errors,
             }
         })
         .collect();
@@ -124,12 +134,25 @@ async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
     queue_page(&state, &p, locale, &q, None).await
 }
 
-/// Redraws the queue with the refusal next to the request's form.
-async fn refused(state: &AppState, p: &Principal, locale: Locale, mut form: AnswerForm, e: AppError) -> AppResult<Response> {
-    let (status, field, message) = form_error(e)?;
-    form.error = message.in_locale(locale).to_string();
-    form.error_field = field;
-    Ok(with_status(queue_page(state, p, locale, &DoneQuery::default(), Some(form)).await?, status))
+/// Redraws the queue with every problem beside the request's form, and what was typed in it.
+async fn refused(state: &AppState, p: &Principal, locale: Locale, form: AnswerForm, e: AppError) -> AppResult<Response> {
+    let (status, problems) = sent_back(e)?;
+    let id = |f: &str| format!("rq-{}-{f}", form.request);
+    let anchors: Vec<(&str, String)> = vec![
+        ("date", id("date")),
+        ("start", id("start")),
+        ("end", id("end")),
+        ("slot", id("start")),
+        ("form", id(if form.error_in == "decline" { "reason" } else { "start" })),
+        ("mode", id("mode")),
+        ("place", id("place")),
+        ("reply", id("reply")),
+        ("reason", id("reason")),
+        ("status", id(if form.error_in == "decline" { "reason" } else { "start" })),
+    ];
+    let anchors: Vec<(&str, &str)> = anchors.iter().map(|(f, a)| (*f, a.as_str())).collect();
+    let errors = FormErrors::new(Tr::new(locale), &problems).anchored(&anchors);
+    Ok(with_status(queue_page(state, p, locale, &DoneQuery::default(), Some((form, errors))).await?, status))
 }
 
 async fn schedule(
@@ -152,8 +175,18 @@ async fn schedule(
         ..Default::default()
     };
     let outcome: AppResult<_> = async {
-        let slot = parse_slot(&form.date, &form.start, &form.end)?;
-        let when = InterviewChange { mode: parse_mode(&form.mode)?, place: form.place.clone(), slot };
+        let mut problems = Vec::new();
+        let slot = checked(&mut problems, parse_slot(&form.date, &form.start, &form.end));
+        let mode = checked(&mut problems, parse_mode(&form.mode));
+        for (limit, value) in [(&domain::limits::INTERVIEW_PLACE, &form.place), (&domain::limits::REQUEST_REPLY, &form.reply)] {
+            if let Err(e) = limit.check(value) {
+                problems.push(e);
+            }
+        }
+        let (Some(slot), Some(mode), true) = (slot, mode, problems.is_empty()) else {
+            return Err(AppError::Problems(problems));
+        };
+        let when = InterviewChange { mode, place: form.place.clone(), slot };
         // A clash or an answer given meanwhile comes from the store in both languages.
         Ok(state.store.schedule_request(&p.acting(Ctx::as_consultant)?, id, &when, &form.reply).await?)
     }
@@ -214,8 +247,6 @@ pub struct OwnRequestView {
 pub struct AskForm {
     pub preferred: String,
     pub message: String,
-    pub error: String,
-    pub error_field: &'static str,
 }
 
 #[derive(Template)]
@@ -227,10 +258,18 @@ struct MinePage {
     interviews: Vec<OwnInterviewView>,
     requests: Vec<OwnRequestView>,
     form: AskForm,
+    errors: FormErrors,
     open_requests: usize,
 }
 
-async fn mine_page(state: &AppState, p: &Principal, locale: Locale, notice: String, form: AskForm) -> AppResult<Response> {
+async fn mine_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    notice: String,
+    form: AskForm,
+    errors: FormErrors,
+) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "my-title", "/my/interviews");
     let t = ctx.t;
     let now = store::now_ms();
@@ -274,27 +313,28 @@ async fn mine_page(state: &AppState, p: &Principal, locale: Locale, notice: Stri
             interview_place: r.interview.map(|i| i.3).unwrap_or_default(),
         })
         .collect();
-    render(&MinePage { ctx, notice, linked: p.user.employee.is_some(), interviews, requests, form, open_requests })
+    render(&MinePage { ctx, notice, linked: p.user.employee.is_some(), interviews, requests, form, errors, open_requests })
 }
 
 async fn mine(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
     let notice = if q.done.as_deref() == Some("requested") { Tr::new(locale).get("my-done-requested") } else { String::new() };
-    mine_page(&state, &p, locale, notice, AskForm::default()).await
+    mine_page(&state, &p, locale, notice, AskForm::default(), FormErrors::none()).await
 }
 
 async fn ask(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, f: FormPairs) -> AppResult<Response> {
-    let mut form = AskForm { preferred: f.text("preferred"), message: f.text("message").replace("\r\n", "\n"), ..Default::default() };
+    let form = AskForm { preferred: f.text("preferred"), message: f.text("message").replace("\r\n", "\n") };
     match state.store.request_consultation(&p.acting(Ctx::as_employee)?, &form.preferred, &form.message).await {
         Ok(_) => Ok(Redirect::to("/my/interviews?done=requested").into_response()),
         Err(e) => {
-            let (status, field, message) = match form_error(e.into()) {
-                Ok(x) => x,
-                Err(other) => return Err(other),
-            };
-            form.error = message.in_locale(locale).to_string();
-            form.error_field = field;
+            let (status, problems) = sent_back(e.into())?;
+            let errors = FormErrors::new(Tr::new(locale), &problems).anchored(&[
+                ("preferred", "my-preferred"),
+                ("message", "my-message"),
+                ("employee", "my-preferred"),
+                ("form", "my-preferred"),
+            ]);
             let status = if status == StatusCode::CONFLICT { StatusCode::UNPROCESSABLE_ENTITY } else { status };
-            Ok(with_status(mine_page(&state, &p, locale, String::new(), form).await?, status))
+            Ok(with_status(mine_page(&state, &p, locale, String::new(), form, errors).await?, status))
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The signed-in user's own API tokens: the list, issuing one (shown once), revoking one.
 
-use super::{render, role_label, Choice, PageCtx};
+use super::form::{sent_back, FormErrors};
+use super::{render, role_label, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal, Via};
 use crate::error::{AppError, AppResult, Form, Path, Query};
 use crate::i18n::Tr;
@@ -8,10 +9,11 @@ use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::TokenId;
 use domain::policy::{decide, Actor, Operation, Target};
-use domain::{Invalid, Role};
+use domain::{Invalid, Locale, Role};
 use serde::Deserialize;
 use store::TokenRow;
 
@@ -129,6 +131,9 @@ struct TokensPage {
     expiries: Vec<Choice>,
     notice: String,
     can_issue: bool,
+    /// The name typed in the form, kept when it is sent back.
+    name: String,
+    errors: FormErrors,
 }
 
 #[derive(Template)]
@@ -148,7 +153,19 @@ pub struct ListQuery {
 }
 
 async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<ListQuery>) -> AppResult<Response> {
-    let ctx = PageCtx::new(&p, locale, "tokens-title", "/tokens");
+    list_page(&state, &p, locale, &q, &CreateForm::default(), &[]).await
+}
+
+/// The token list with its form: as typed and with every problem when it was sent back.
+async fn list_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    q: &ListQuery,
+    typed: &CreateForm,
+    problems: &[Invalid],
+) -> AppResult<Response> {
+    let ctx = PageCtx::new(p, locale, "tokens-title", "/tokens");
     let t = ctx.t;
     let now = store::now_ms();
     let tokens = state.store.tokens_of(p.tenant.id, p.user.id).await?.iter().map(|row| TokenView::new(t, row, now)).collect();
@@ -157,7 +174,11 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         .roles
         .iter()
         .filter(|r| decide(&Actor::new(p.user.id, p.tenant.id, **r), Operation::ManageOwnTokens, Target::Route).is_allow())
-        .map(|r| Choice { value: r.as_str().to_string(), label: role_label(t, *r), selected: p.role == Some(*r) })
+        .map(|r| Choice {
+            value: r.as_str().to_string(),
+            label: role_label(t, *r),
+            selected: if typed.role.is_empty() { p.role == Some(*r) } else { typed.role == r.as_str() },
+        })
         .collect();
     let expiries = EXPIRIES
         .into_iter()
@@ -167,12 +188,19 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
                 Some(days) => t.with("tokens-expiry-days", "days", days),
                 None => t.get("tokens-expiry-none"),
             },
-            selected: e == DEFAULT_EXPIRY,
+            selected: if typed.expires.is_empty() { e == DEFAULT_EXPIRY } else { typed.expires == expiry_value(e) },
         })
         .collect();
     let notice = if q.revoked.is_some() { t.get("tokens-revoked-notice") } else { String::new() };
     let can_issue = matches!(p.via, Via::Session { .. });
-    render(&TokensPage { ctx, tokens, roles, expiries, notice, can_issue })
+    let errors = FormErrors::new(t, problems).anchored(&[
+        ("name", "token-name"),
+        ("role", "token-role"),
+        ("expires", "token-expires"),
+        ("form", "token-name"),
+    ]);
+    let page = TokensPage { ctx, tokens, roles, expiries, notice, can_issue, name: typed.name.clone(), errors };
+    Ok(with_status(render(&page)?, if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }))
 }
 
 #[derive(Deserialize, Default)]
@@ -185,9 +213,23 @@ pub struct CreateForm {
 
 async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Form(f): Form<CreateForm>) -> AppResult<Response> {
     require_session(&p)?;
-    let role = parse_role(&f.role, &p.user.roles)?;
-    let expires = parse_expiry(&f.expires)?;
-    let (secret, id) = state.store.create_token(&p.ctx(), role, &f.name, expires).await?;
+    // Every problem at once, the form sent back as typed.
+    let mut problems = Vec::new();
+    let role = parse_role(&f.role, &p.user.roles).map_err(|e| problems.push(e)).ok();
+    let expires = parse_expiry(&f.expires).map_err(|e| problems.push(e)).ok();
+    if let Err(e) = domain::limits::TOKEN_NAME.check(&f.name) {
+        problems.push(e);
+    }
+    let (Some(role), Some(expires), true) = (role, expires, problems.is_empty()) else {
+        return list_page(&state, &p, locale, &ListQuery::default(), &f, &problems).await;
+    };
+    let (secret, id) = match state.store.create_token(&p.ctx(), role, &f.name, expires).await {
+        Ok(made) => made,
+        Err(e) => {
+            let (_, problems) = sent_back(e.into())?;
+            return list_page(&state, &p, locale, &ListQuery::default(), &f, &problems).await;
+        }
+    };
     // Read back what was stored (the name as trimmed, the exact expiry) to show it.
     let row = state.store.tokens_of(p.tenant.id, p.user.id).await?.into_iter().find(|t| t.id == id).ok_or(AppError::NotFound)?;
     let ctx = PageCtx::new(&p, locale, "tokens-created-title", "/tokens");

@@ -9,6 +9,7 @@
 
 mod autosave;
 mod fixture;
+mod forms;
 mod pages;
 mod review;
 mod roles;

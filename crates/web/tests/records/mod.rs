@@ -470,7 +470,7 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
             let (date, start, end) = w.form_slot()?;
             form(&[("date", &date), ("start", &start), ("end", &end), ("mode", "online"), ("place", "https://meet.example.jp/r")])
         }
-        ("POST", "/interviews/{id}/status") => form(&[("status", "held")]),
+        ("POST", "/interviews/{id}/status") => form(&[("status", "held"), ("confirm", "1")]),
         ("POST", "/interviews/{id}/notes") => form(&[("note", "面談の記録")]),
         ("POST", "/requests/{id}/schedule") => {
             let (date, start, end) = w.form_slot()?;
