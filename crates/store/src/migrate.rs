@@ -374,6 +374,16 @@ const MIGRATIONS: &[Migration] = &[
             "ALTER TABLE reports ADD COLUMN facts_sealed_id BIGINT REFERENCES sealed_texts(id)",
         ],
     },
+    Migration {
+        version: 6,
+        name: "audit_log_filters",
+        statements: &[
+            // The audit log's pages filter by account, kind and period, newest first.
+            "CREATE INDEX audit_events_actor ON audit_events (tenant_id, actor_user_id, seq)",
+            "CREATE INDEX audit_events_action ON audit_events (tenant_id, action, seq)",
+            "CREATE INDEX audit_events_at ON audit_events (tenant_id, at)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

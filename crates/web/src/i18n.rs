@@ -47,6 +47,20 @@ impl Tr {
         LOCALES.lookup_with_args(lang(self.locale), key, &args)
     }
 
+    /// The message, if the catalogue of this language has it.
+    pub fn try_get(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(lang(self.locale), key)
+    }
+
+    /// A message with named arguments, e.g. `{ $from }` and `{ $to }`.
+    pub fn with_args(&self, key: &str, pairs: &[(&str, &str)]) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        for (name, value) in pairs {
+            args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.to_string()));
+        }
+        LOCALES.lookup_with_args(lang(self.locale), key, &args)
+    }
+
     pub fn code(&self) -> &'static str {
         self.locale.code()
     }

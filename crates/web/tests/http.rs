@@ -3,6 +3,7 @@
 //! HTTP like a browser would (cookies, forms, CSRF tokens, no redirect following).
 
 mod accounts;
+mod audit_kinds;
 mod e2e;
 mod hardening;
 mod records;

@@ -2,6 +2,8 @@
 
 mod account;
 mod admin;
+pub(crate) mod audit_log;
+mod audit_words;
 mod cases;
 mod cycles;
 mod employees;
@@ -47,6 +49,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = cases::routes(r);
     let r = taxonomy::routes(r);
     let r = two_factor::routes(r);
+    let r = audit_log::routes(r);
     admin::routes(r)
 }
 
