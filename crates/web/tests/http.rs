@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit_kinds;
+mod audit_log;
 mod e2e;
 mod hardening;
 mod records;

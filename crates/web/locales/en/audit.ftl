@@ -247,3 +247,4 @@ audit-csv-action = Action
 audit-csv-target = Record
 audit-csv-detail = Detail
 audit-csv-code = Action code
+audit-user-choice = { $name } ({ $login })

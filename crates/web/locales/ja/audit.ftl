@@ -248,3 +248,4 @@ audit-csv-action = 操作
 audit-csv-target = 対象
 audit-csv-detail = 詳細
 audit-csv-code = 操作コード
+audit-user-choice = { $name }（{ $login }）

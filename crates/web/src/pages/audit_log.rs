@@ -217,7 +217,7 @@ async fn choices(state: &AppState, p: &Principal, t: Tr, q: &AuditQuery) -> AppR
         .map(|u| Choice {
             selected: q.user.trim() == u.id.to_string(),
             value: u.id.to_string(),
-            label: format!("{}（{}）", u.display_name, u.login),
+            label: t.with_args("audit-user-choice", &[("name", &u.display_name), ("login", &u.login)]),
         })
         .collect();
     let roles = Role::ALL
