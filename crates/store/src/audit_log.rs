@@ -3,7 +3,7 @@
 //! and each export is itself an event of the log, written before the events are handed out.
 
 use crate::ctx::{Acting, Admin};
-use crate::{Result, Store};
+use crate::{Direction, PageRequest, Paged, Result, Store};
 use chrono::NaiveDate;
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, ChainedEvent, Fact, Key};
 use domain::ids::UserId;
@@ -86,13 +86,6 @@ pub struct AuditLogRow {
     pub target_label: Option<String>,
 }
 
-/// One page of the filtered log, newest first, with the number of events the filter matches.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditLogPage {
-    pub rows: Vec<AuditLogRow>,
-    pub total: i64,
-}
-
 /// The most events one export holds.
 pub const AUDIT_EXPORT_MAX: i64 = 100_000;
 
@@ -114,13 +107,31 @@ fn to_row(r: &sqlx::any::AnyRow) -> Result<AuditLogRow> {
 }
 
 impl Store {
-    async fn audit_rows(&self, me: &Acting<Admin>, filter: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditLogRow>> {
-        let (clauses, values) = filter.clauses();
+    async fn audit_rows(&self, me: &Acting<Admin>, filter: &AuditFilter, dir: Direction, page: PageRequest) -> Result<Vec<AuditLogRow>> {
+        self.audit_chunk(me, filter, None, dir, page.limit(), page.offset()).await
+    }
+
+    /// Events matching `filter` (and older than `below`, a sequence number), `limit` from `offset`.
+    async fn audit_chunk(
+        &self,
+        me: &Acting<Admin>,
+        filter: &AuditFilter,
+        below: Option<i64>,
+        dir: Direction,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditLogRow>> {
+        let (mut clauses, mut values) = filter.clauses();
+        if let Some(seq) = below {
+            values.push(Value::Int(seq));
+            clauses.push_str(&format!(" AND e.seq < ${}", values.len() + 1));
+        }
         let n = values.len();
         let sql = format!(
             "SELECT e.*, u.display_name AS actor_name FROM audit_events e
              LEFT JOIN users u ON u.id = e.actor_user_id AND u.tenant_id = e.tenant_id
-             WHERE e.tenant_id = $1{clauses} ORDER BY e.seq DESC LIMIT ${} OFFSET ${}",
+             WHERE e.tenant_id = $1{clauses} ORDER BY e.seq {} LIMIT ${} OFFSET ${}",
+            dir.sql(),
             n + 2,
             n + 3
         );
@@ -157,15 +168,21 @@ impl Store {
         Ok(row.try_get("n")?)
     }
 
-    /// A page of the tenant's audit log; the read is recorded (with its filter) first.
-    pub async fn audit_log(&self, me: &Acting<Admin>, filter: &AuditFilter, limit: i64, offset: i64) -> Result<AuditLogPage> {
-        let (limit, offset) = (limit.clamp(1, 500), offset.max(0));
+    /// A page of the tenant's audit log in sequence order (`Desc`: newest first), with the
+    /// number of events the filter matches; the read is recorded (with its filter) first.
+    pub async fn audit_log(
+        &self,
+        me: &Acting<Admin>,
+        filter: &AuditFilter,
+        dir: Direction,
+        page: PageRequest,
+    ) -> Result<Paged<AuditLogRow>> {
         let total = self.audit_count(me, filter).await?;
-        let rows = self.audit_rows(me, filter, limit, offset).await?;
+        let items = self.audit_rows(me, filter, dir, page).await?;
         let ctx = me.ctx();
-        let detail = filter.facts().n(Key::Offset, offset).n(Key::Count, rows.len());
+        let detail = filter.facts().n(Key::Offset, page.offset()).n(Key::Count, items.len());
         self.audit(ctx, ctx.event(AuditAction::AuditLogRead, AuditTarget::AuditLog, "").detail(detail)).await?;
-        Ok(AuditLogPage { rows, total })
+        Ok(Paged { total, items })
     }
 
     /// Every event `filter` matches (at most [`AUDIT_EXPORT_MAX`], newest first) for an export
@@ -175,13 +192,15 @@ impl Store {
         let ctx = me.ctx();
         let detail = filter.facts().and(Fact::Name(Key::Encoding, encoding)).n(Key::Count, total);
         self.audit(ctx, ctx.event(AuditAction::AuditLogExported, AuditTarget::AuditLog, "").detail(detail)).await?;
-        let mut out = Vec::new();
+        // Newest first, in chunks that continue below the last sequence number read (no OFFSET).
+        let mut out: Vec<AuditLogRow> = Vec::new();
         while (out.len() as i64) < total {
-            let page = self.audit_rows(me, filter, (total - out.len() as i64).min(5000), out.len() as i64).await?;
-            if page.is_empty() {
+            let below = out.last().map(|r| r.event.seq);
+            let chunk = self.audit_chunk(me, filter, below, Direction::Desc, (total - out.len() as i64).min(5000), 0).await?;
+            if chunk.is_empty() {
                 break;
             }
-            out.extend(page);
+            out.extend(chunk);
         }
         Ok(out)
     }

@@ -52,11 +52,11 @@ impl Tr {
         LOCALES.try_lookup(lang(self.locale), key)
     }
 
-    /// A message with named arguments, e.g. `{ $from }` and `{ $to }`.
-    pub fn with_args(&self, key: &str, pairs: &[(&str, &str)]) -> String {
+    /// A message with several named arguments.
+    pub fn with_args(&self, key: &str, values: &[(&str, String)]) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
-        for (name, value) in pairs {
-            args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.to_string()));
+        for (name, value) in values {
+            args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.clone()));
         }
         LOCALES.lookup_with_args(lang(self.locale), key, &args)
     }

@@ -522,7 +522,7 @@ mod tests {
         let second = call(&app, "GET", "/admin/audit?page=2", &root, "").await;
         assert!(second.body.contains("data-action=\"roles_changed\"") && second.body.contains("data-action=\"tenant_created\""));
         assert!(!second.body.contains("/admin/audit?page=3"), "the oldest page has no older link");
-        assert_eq!(call(&app, "GET", "/admin/audit?page=x", &root, "").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(call(&app, "GET", "/admin/audit?page=x", &root, "").await.status, StatusCode::OK, "a bad page is the first");
 
         let verified = call(&app, "POST", "/admin/audit/verify", &root, "kind=").await;
         assert_eq!(verified.status, StatusCode::OK);

@@ -6,24 +6,24 @@
 
 use super::admin::{verify_view, VerifyView};
 use super::audit_words as words;
-use super::{render, role_label, with_status, PageCtx};
+use super::list::{ListParams, ListSpec, ListView, SortOption};
+use super::{render, role_label, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
-use crate::error::{AppResult, Form, Query};
+use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use domain::audit::AuditAction;
 use domain::csv_text::SourceEncoding;
 use domain::ids::UserId;
 use domain::policy::Operation;
 use domain::{Invalid, Locale, Role};
-use serde::Deserialize;
-use store::{AuditFilter, AuditLogRow, Ctx};
+use store::{AuditFilter, AuditLogRow, Ctx, Direction};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/admin/audit", Operation::ViewAuditLog, audit).get("/admin/audit/export.csv", Operation::ViewAuditLog, export).post(
@@ -33,112 +33,89 @@ pub fn routes(r: Routes) -> Routes {
     )
 }
 
-/// Events per page.
+/// The list's shape: newest first by default (oldest first on request), five filters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditSort {
+    Time,
+}
+
+/// The events per page when the reader chooses nothing.
 pub const PAGE_SIZE: i64 = 50;
 
-/// The filter as the URL carries it (every field as typed, so a wrong one is shown again).
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct AuditQuery {
-    pub from: String,
-    pub to: String,
-    pub user: String,
-    pub role: String,
-    pub kind: String,
-    pub page: String,
-    pub encoding: String,
+pub static SPEC: ListSpec<AuditSort> = ListSpec {
+    path: "/admin/audit",
+    default_sort: SortOption::new("time", AuditSort::Time, Direction::Desc),
+    sorts: &[],
+    filters: &["from", "to", "user", "role", "kind"],
+    search: false,
+    per_page: PAGE_SIZE,
+};
+
+/// A problem with what was typed in a field of the filter, shown beside it.
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
 }
 
-fn invalid(field: &'static str, key: &str) -> Invalid {
-    Invalid { field, message: Tr::both(key) }
+fn date(raw: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
 }
 
-fn date(raw: &str, field: &'static str) -> Result<Option<NaiveDate>, Invalid> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
+/// The filter the list's parameters describe. Values the page does not know (an account of
+/// no one, an unknown role or kind) are dropped, as every list does; a date typed wrong, or an
+/// end before the start, is dropped too and said beside its field.
+pub fn read_filter(params: &mut ListParams<AuditSort>, accounts: &[UserId]) -> (AuditFilter, Vec<FieldError>) {
+    let mut f = AuditFilter::default();
+    let mut problems = Vec::new();
+    for (field, slot) in [("from", &mut f.from), ("to", &mut f.to)] {
+        if let Some(raw) = params.filter(field) {
+            match date(raw) {
+                Some(d) => *slot = Some(d),
+                None => {
+                    problems.push(FieldError { field, message: String::from("audit-error-date") });
+                    params.drop_filter(field);
+                }
+            }
+        }
     }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map(Some).map_err(|_| invalid(field, "audit-error-date"))
+    if let (Some(a), Some(b)) = (f.from, f.to) {
+        if a > b {
+            problems.push(FieldError { field: "to", message: String::from("audit-error-range") });
+            f.to = None;
+            params.drop_filter("to");
+        }
+    }
+    match params.filter("user").and_then(|u| u.parse::<i64>().ok()).map(UserId::new) {
+        Some(id) if accounts.contains(&id) => f.user = Some(id),
+        _ => params.drop_filter("user"),
+    }
+    match params.filter("role").and_then(Role::parse) {
+        Some(r) => f.role = Some(r),
+        None => params.drop_filter("role"),
+    }
+    match params.filter("kind").and_then(AuditAction::parse) {
+        Some(a) => f.action = Some(a),
+        None => params.drop_filter("kind"),
+    }
+    (f, problems)
 }
 
-impl AuditQuery {
-    /// The filter, or every problem with what was typed.
-    pub fn filter(&self) -> Result<AuditFilter, Vec<Invalid>> {
-        let mut problems = Vec::new();
-        let mut f = AuditFilter::default();
-        match date(&self.from, "from") {
-            Ok(d) => f.from = d,
-            Err(e) => problems.push(e),
-        }
-        match date(&self.to, "to") {
-            Ok(d) => f.to = d,
-            Err(e) => problems.push(e),
-        }
-        if let (Some(a), Some(b)) = (f.from, f.to) {
-            if a > b {
-                problems.push(invalid("to", "audit-error-range"));
-            }
-        }
-        let user = self.user.trim();
-        if !user.is_empty() {
-            match user.parse::<i64>() {
-                Ok(n) if n > 0 => f.user = Some(UserId::new(n)),
-                _ => problems.push(invalid("user", "audit-error-user")),
-            }
-        }
-        let role = self.role.trim();
-        if !role.is_empty() {
-            match Role::parse(role) {
-                Some(r) => f.role = Some(r),
-                None => problems.push(invalid("role", "audit-error-role")),
-            }
-        }
-        let kind = self.kind.trim();
-        if !kind.is_empty() {
-            match AuditAction::parse(kind) {
-                Some(a) => f.action = Some(a),
-                None => problems.push(invalid("kind", "audit-error-kind")),
-            }
-        }
-        if problems.is_empty() {
-            Ok(f)
-        } else {
-            Err(problems)
-        }
+/// The export's character encoding (`encoding=utf8bom|sjis`, UTF-8 with a BOM by default).
+pub fn export_encoding(raw: Option<&str>) -> Result<SourceEncoding, Invalid> {
+    let value = url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()).find(|(k, _)| k == "encoding").map(|(_, v)| v.into_owned());
+    match value.as_deref().map(str::trim) {
+        None | Some("") | Some("utf8bom") => Ok(SourceEncoding::Utf8Bom),
+        Some("sjis") => Ok(SourceEncoding::ShiftJis),
+        Some(_) => Err(Invalid { field: "encoding", message: Tr::both("audit-error-encoding") }),
     }
+}
 
-    /// The 1-based page asked for.
-    pub fn page(&self) -> Result<i64, Invalid> {
-        let raw = self.page.trim();
-        if raw.is_empty() {
-            return Ok(1);
-        }
-        raw.parse::<i64>().ok().filter(|n| (1..=10_000_000).contains(n)).ok_or_else(|| invalid("page", "audit-error-page"))
-    }
-
-    pub fn encoding(&self) -> Result<SourceEncoding, Invalid> {
-        match self.encoding.trim() {
-            "" | "utf8bom" => Ok(SourceEncoding::Utf8Bom),
-            "sjis" => Ok(SourceEncoding::ShiftJis),
-            _ => Err(invalid("encoding", "audit-error-encoding")),
-        }
-    }
-
-    /// The filter's part of a URL (`from=…&kind=…`), without the page.
-    pub fn filter_query(&self) -> String {
-        let pairs = [("from", &self.from), ("to", &self.to), ("user", &self.user), ("role", &self.role), ("kind", &self.kind)];
-        let kept: Vec<(&str, &str)> = pairs.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (*k, v.trim())).collect();
-        serde_urlencoded::to_string(kept).unwrap_or_default()
-    }
-
-    fn page_link(&self, page: i64) -> String {
-        let q = self.filter_query();
-        if q.is_empty() {
-            format!("/admin/audit?page={page}")
-        } else {
-            format!("/admin/audit?{q}&page={page}")
-        }
-    }
+/// The value a filter field shows: what was typed, even when it was dropped.
+fn typed(raw: Option<&str>, name: &str) -> String {
+    url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().chars().take(100).collect())
+        .unwrap_or_default()
 }
 
 /// One event as the page shows it.
@@ -170,35 +147,20 @@ fn event_view(t: Tr, row: &AuditLogRow) -> EventView {
     }
 }
 
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
-
 #[derive(Template)]
 #[template(path = "admin_audit.html")]
 struct AuditPage {
     ctx: PageCtx,
-    q: AuditQuery,
-    users: Vec<Choice>,
-    roles: Vec<Choice>,
-    kinds: Vec<Choice>,
+    list: ListView,
+    /// The dates as typed (kept when wrong).
+    from: String,
+    to: String,
     errors: Vec<FieldError>,
     events: Vec<EventView>,
-    total: i64,
-    shown_from: i64,
-    shown_to: i64,
-    page: i64,
-    pages: i64,
-    prev: Option<String>,
-    next: Option<String>,
-    filter_query: String,
+    /// The filters (not the page), as hidden fields of the export and verify forms.
+    kept: Vec<(&'static str, String)>,
+    /// `?…` of this very list, for the verify form to come back to.
+    here: String,
     verify: Option<VerifyView>,
 }
 
@@ -208,81 +170,64 @@ impl AuditPage {
     }
 }
 
-async fn choices(state: &AppState, p: &Principal, t: Tr, q: &AuditQuery) -> AppResult<(Vec<Choice>, Vec<Choice>, Vec<Choice>)> {
-    let users = state
-        .store
-        .users(p.tenant.id)
-        .await?
-        .into_iter()
-        .map(|u| Choice {
-            selected: q.user.trim() == u.id.to_string(),
-            value: u.id.to_string(),
-            label: t.with_args("audit-user-choice", &[("name", &u.display_name), ("login", &u.login)]),
-        })
-        .collect();
-    let roles = Role::ALL
-        .into_iter()
-        .map(|r| Choice { value: r.as_str().into(), label: role_label(t, r), selected: q.role.trim() == r.as_str() })
-        .collect();
-    let kinds = AuditAction::ALL
-        .into_iter()
-        .map(|a| Choice { value: a.as_str().into(), label: words::kind_name(t, a), selected: q.kind.trim() == a.as_str() })
-        .collect();
-    Ok((users, roles, kinds))
-}
-
-async fn audit_page(state: &AppState, p: &Principal, locale: Locale, q: AuditQuery, verify: Option<VerifyView>) -> AppResult<Response> {
+async fn audit_page(state: &AppState, p: &Principal, locale: Locale, raw: Option<&str>, verify: Option<VerifyView>) -> AppResult<Response> {
     let me = p.acting(Ctx::as_admin)?;
     let ctx = PageCtx::new(p, locale, "admin-audit-title", "/admin/audit");
     let t = ctx.t;
-    let (users, roles, kinds) = choices(state, p, t, &q).await?;
-    let checked = q.filter().and_then(|f| q.page().map(|page| (f, page)).map_err(|e| vec![e]));
-    let mut page = AuditPage {
+    let accounts = state.store.users(p.tenant.id).await?;
+    let ids: Vec<UserId> = accounts.iter().map(|u| u.id).collect();
+    let mut params = ListParams::parse(&SPEC, raw);
+    let (filter, mut errors) = read_filter(&mut params, &ids);
+    for e in &mut errors {
+        e.message = t.get(&e.message);
+    }
+    let found = state.store.audit_log(&me, &filter, params.dir, params.page_request()).await?;
+    if verify.is_none() {
+        if let Some(last) = params.beyond_end(found.total).filter(|_| found.items.is_empty()) {
+            return Ok(Redirect::to(&last).into_response());
+        }
+    }
+    let users = accounts
+        .iter()
+        .map(|u| (u.id.to_string(), t.with_args("audit-user-choice", &[("name", u.display_name.clone()), ("login", u.login.clone())])))
+        .collect();
+    let roles = Role::ALL.into_iter().map(|r| (r.as_str().to_string(), role_label(t, r))).collect();
+    let kinds = AuditAction::ALL.into_iter().map(|a| (a.as_str().to_string(), words::kind_name(t, a))).collect();
+    let list = ListView::new(t, &params, found.total, found.items.len())
+        .filter("user", "audit-filter-user", params.filter("user"), users)
+        .filter("role", "audit-filter-role", params.filter("role"), roles)
+        .filter("kind", "audit-filter-kind", params.filter("kind"), kinds)
+        .column("admin-audit-col-time", Some("time"), "date")
+        .column("admin-audit-col-actor", None, "")
+        .column("admin-audit-col-role", None, "nowrap")
+        .column("admin-audit-col-action", None, "")
+        .column("admin-audit-col-target", None, "")
+        .column("admin-audit-col-detail", None, "")
+        .empty("admin-audit-empty", "audit-empty-filtered");
+    let here = params.href(params.page);
+    let page = AuditPage {
         ctx,
-        filter_query: q.filter_query(),
-        q,
-        users,
-        roles,
-        kinds,
-        errors: Vec::new(),
-        events: Vec::new(),
-        total: 0,
-        shown_from: 0,
-        shown_to: 0,
-        page: 1,
-        pages: 1,
-        prev: None,
-        next: None,
+        list,
+        from: typed(raw, "from"),
+        to: typed(raw, "to"),
+        events: found.items.iter().map(|r| event_view(t, r)).collect(),
+        kept: params.filters.clone(),
+        here: here.strip_prefix(SPEC.path).unwrap_or_default().to_string(),
+        errors,
         verify,
     };
-    let (filter, number) = match checked {
-        Ok(ok) => ok,
-        Err(problems) => {
-            page.errors = problems.iter().map(|i| FieldError { field: i.field, message: t.msg(&i.message).to_string() }).collect();
-            return Ok(with_status(render(&page)?, StatusCode::UNPROCESSABLE_ENTITY));
-        }
-    };
-    let found = state.store.audit_log(&me, &filter, PAGE_SIZE, (number - 1) * PAGE_SIZE).await?;
-    page.total = found.total;
-    page.pages = ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    page.page = number;
-    page.shown_from = if found.rows.is_empty() { 0 } else { (number - 1) * PAGE_SIZE + 1 };
-    page.shown_to = (number - 1) * PAGE_SIZE + found.rows.len() as i64;
-    page.prev = (number > 1).then(|| page.q.page_link((number - 1).min(page.pages)));
-    page.next = (number < page.pages).then(|| page.q.page_link(number + 1));
-    page.events = found.rows.iter().map(|r| event_view(t, r)).collect();
     render(&page)
 }
 
-async fn audit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<AuditQuery>) -> AppResult<Response> {
-    audit_page(&state, &p, locale, q, None).await
+async fn audit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    audit_page(&state, &p, locale, raw.as_deref(), None).await
 }
 
-async fn verify(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Form(q): Form<AuditQuery>) -> AppResult<Response> {
+async fn verify(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
     // The store walks the chain in pages, so this stays cheap in memory however long it is.
     let outcomes = state.store.verify_audit(Some(p.tenant.id)).await?;
     let view = verify_view(Tr::new(locale), outcomes.iter().find(|o| o.tenant == p.tenant.id));
-    audit_page(&state, &p, locale, q, Some(view)).await
+    audit_page(&state, &p, locale, raw.as_deref(), Some(view)).await
 }
 
 /// A cell a spreadsheet will not run: text starting with `= + - @`, a tab or a carriage return
@@ -309,13 +254,18 @@ pub fn csv_text(t: Tr, rows: &[AuditLogRow]) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-async fn export(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+async fn export(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let me = p.acting(Ctx::as_admin)?;
     let t = Tr::new(locale);
-    let filter = q.filter().map_err(|mut problems| problems.remove(0))?;
-    let encoding = q.encoding()?;
+    let encoding = export_encoding(raw.as_deref())?;
+    let ids: Vec<UserId> = state.store.users(p.tenant.id).await?.iter().map(|u| u.id).collect();
+    let mut params = ListParams::parse(&SPEC, raw.as_deref());
+    let (filter, problems) = read_filter(&mut params, &ids);
+    if let Some(problem) = problems.first() {
+        return Err(Invalid { field: problem.field, message: Tr::both(&problem.message) }.into());
+    }
     let rows = state.store.audit_log_export(&me, &filter, encoding.code()).await?;
-    let text = csv_text(t, &rows).map_err(|e| crate::error::AppError::Internal(format!("csv: {e}")))?;
+    let text = csv_text(t, &rows).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     let today = super::today_jst().format("%Y-%m-%d");
     let charset = match encoding {
         SourceEncoding::ShiftJis => "Shift_JIS",
@@ -347,18 +297,36 @@ mod tests {
         assert_eq!(formula_safe("個別報告書 #1"), "個別報告書 #1");
     }
 
+    fn params(q: &str) -> ListParams<AuditSort> {
+        ListParams::parse(&SPEC, Some(q))
+    }
+
     #[test]
-    fn the_filter_reads_what_was_typed_and_names_each_problem() {
-        let q = AuditQuery { from: "2026-12-01".into(), to: "2026-12-03".into(), kind: "report_read".into(), ..Default::default() };
-        let f = q.filter().expect("valid");
+    fn the_filter_reads_the_url_and_drops_what_it_does_not_know() {
+        let mut p = params("from=2026-12-01&to=2026-12-03&kind=report_read&user=7&role=hr&page=2");
+        let (f, problems) = read_filter(&mut p, &[UserId::new(7)]);
+        assert!(problems.is_empty());
         assert_eq!(f.action, Some(AuditAction::ReportRead));
-        assert_eq!(q.filter_query(), "from=2026-12-01&to=2026-12-03&kind=report_read");
-        let bad = AuditQuery { from: "12/01".into(), user: "x".into(), role: "king".into(), kind: "nope".into(), ..Default::default() };
-        let fields: Vec<&str> = bad.filter().err().unwrap_or_default().iter().map(|i| i.field).collect();
-        assert_eq!(fields, ["from", "user", "role", "kind"]);
-        let reversed = AuditQuery { from: "2026-12-03".into(), to: "2026-12-01".into(), ..Default::default() };
-        assert_eq!(reversed.filter().err().map(|p| p[0].field), Some("to"));
-        assert_eq!(AuditQuery { page: "0".into(), ..Default::default() }.page().map_err(|e| e.field), Err("page"));
-        assert_eq!(AuditQuery { encoding: "latin1".into(), ..Default::default() }.encoding().map_err(|e| e.field), Err("encoding"));
+        assert_eq!((f.user, f.role), (Some(UserId::new(7)), Some(Role::Hr)));
+        assert_eq!(f.from.map(|d| d.to_string()).as_deref(), Some("2026-12-01"));
+        assert_eq!(p.href(3), "/admin/audit?from=2026-12-01&to=2026-12-03&user=7&role=hr&kind=report_read&page=3");
+
+        let mut bad = params("from=12%2F01&user=8&role=king&kind=nope");
+        let (f, problems) = read_filter(&mut bad, &[UserId::new(7)]);
+        assert_eq!(f, AuditFilter::default());
+        assert_eq!(problems.iter().map(|e| e.field).collect::<Vec<_>>(), ["from"]);
+        assert_eq!(bad.href(1), "/admin/audit", "links no longer carry what was dropped");
+
+        let mut reversed = params("from=2026-12-03&to=2026-12-01");
+        let (f, problems) = read_filter(&mut reversed, &[]);
+        assert_eq!((problems[0].field, f.to), ("to", None));
+        assert_eq!(params("sort=time&dir=asc").dir, Direction::Asc);
+    }
+
+    #[test]
+    fn the_export_encoding_is_one_of_two() {
+        assert_eq!(export_encoding(None), Ok(SourceEncoding::Utf8Bom));
+        assert_eq!(export_encoding(Some("kind=x&encoding=sjis")), Ok(SourceEncoding::ShiftJis));
+        assert_eq!(export_encoding(Some("encoding=latin1")).map_err(|e| e.field), Err("encoding"));
     }
 }

@@ -4,7 +4,7 @@
 //! each stored name takes. Nothing here reveals content: events never hold any.
 
 use crate::i18n::Tr;
-use chrono::{Datelike, Timelike};
+use chrono::Timelike;
 use domain::audit::{AuditAction, ChainedEvent};
 use domain::Role;
 
@@ -132,7 +132,7 @@ pub fn target(t: Tr, kind: &str, id: &str, label: Option<&str>) -> String {
     if TARGETS.contains(&kind) {
         t.with(&format!("audit-target-{}", id_of(kind)), "id", shown)
     } else {
-        t.with_args("audit-target-unknown", &[("kind", kind), ("id", shown)])
+        t.with_args("audit-target-unknown", &[("kind", kind.to_string()), ("id", shown.to_string())])
     }
 }
 
@@ -143,7 +143,7 @@ fn value(t: Tr, v: &str) -> String {
     }
     if v.contains(',') {
         let parts: Vec<String> = v.split(',').map(|p| value(t, p)).collect();
-        return parts.join(&t.get("audit-list-sep"));
+        return t.join(&parts);
     }
     t.try_get(&format!("audit-value-{}", id_of(v))).unwrap_or_else(|| v.to_string())
 }
@@ -175,7 +175,7 @@ pub fn detail(t: Tr, raw: &str) -> String {
                 },
                 "period" => {
                     let shown = match v.split_once("..") {
-                        Some((a, b)) => t.with_args("audit-fact-period", &[("from", a), ("to", b)]),
+                        Some((a, b)) => t.with_args("audit-fact-period", &[("from", a.to_string()), ("to", b.to_string())]),
                         None => v.to_string(),
                     };
                     phrases.push(pair(t, key, shown));
@@ -191,23 +191,19 @@ pub fn detail(t: Tr, raw: &str) -> String {
             phrases.push(value(t, token));
         }
     }
-    phrases.join(&t.get("audit-fact-sep"))
+    t.join(&phrases)
 }
 
 fn pair(t: Tr, key: &str, shown: String) -> String {
     let label = if KEYS.contains(&key) { t.get(&format!("audit-key-{}", id_of(key))) } else { key.to_string() };
-    t.with_args("audit-fact-pair", &[("key", &label), ("value", &shown)])
+    t.with_args("audit-fact-pair", &[("key", label), ("value", shown)])
 }
 
-/// 「2026/12/03（木） 10:00:05」: the time of an event in Japan.
+/// 「2026/12/03（木） 10:00:05」: the time of an event in Japan, in the product's one date format
+/// (`Tr::date_ms`) and to the second.
 pub fn when(t: Tr, at_ms: i64) -> String {
     match domain::time::to_jst(at_ms) {
-        Some(at) => {
-            let weekday = t.get(&format!("audit-weekday-{}", at.weekday().num_days_from_monday()));
-            let date = format!("{:04}/{:02}/{:02}", at.year(), at.month(), at.day());
-            let time = format!("{:02}:{:02}:{:02}", at.hour(), at.minute(), at.second());
-            t.with_args("audit-when", &[("date", &date), ("weekday", &weekday), ("time", &time)])
-        }
+        Some(at) => format!("{} {:02}:{:02}:{:02}", t.date_ms(at_ms), at.hour(), at.minute(), at.second()),
         None => at_ms.to_string(),
     }
 }
@@ -350,11 +346,11 @@ mod tests {
             "requirement: roles reading confidential content, was: nobody, sessions ended: 1"
         );
         assert_eq!(detail(ja, "show_names=1"), "氏名の表示：はい");
-        assert_eq!(detail(ja, "roles=consultant,hr"), "役割：キャリアコンサルタント・人事部門");
+        assert_eq!(detail(ja, "roles=consultant,hr"), "役割：キャリアコンサルタント、人事部門");
         let rule = r#"rule={"departments":["営業本部 第一"]} count=3"#;
         assert_eq!(detail(ja, rule), "対象者の条件を指定、3件");
         assert_eq!(when(ja, 1_764_723_600_000), "2025/12/03（水） 10:00:00");
-        assert_eq!(when(en, 1_764_723_600_000), "Wed 2025/12/03 10:00:00");
+        assert_eq!(when(en, 1_764_723_600_000), "Wed 3 Dec 2025 10:00:00");
     }
 
     #[test]
