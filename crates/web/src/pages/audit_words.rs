@@ -141,6 +141,9 @@ fn value(t: Tr, v: &str) -> String {
     if let Some(role) = Role::parse(v) {
         return super::role_label(t, role);
     }
+    if let Some(kind) = AuditAction::parse(v) {
+        return kind_name(t, kind);
+    }
     if v.contains(',') {
         let parts: Vec<String> = v.split(',').map(|p| value(t, p)).collect();
         return t.join(&parts);
@@ -346,6 +349,7 @@ mod tests {
             "requirement: roles reading confidential content, was: nobody, sessions ended: 1"
         );
         assert_eq!(detail(ja, "show_names=1"), "氏名の表示：はい");
+        assert_eq!(detail(ja, "kind=report_read offset=50 count=0"), "種類：個別報告書を閲覧しました、51件目から、0件");
         assert_eq!(detail(ja, "roles=consultant,hr"), "役割：キャリアコンサルタント、人事部門");
         let rule = r#"rule={"departments":["営業本部 第一"]} count=3"#;
         assert_eq!(detail(ja, rule), "対象者の条件を指定、3件");
