@@ -173,7 +173,7 @@ pub struct AuditStats {
     pub last_at: Option<i64>,
 }
 
-fn row_to_event(r: &sqlx::any::AnyRow) -> Result<ChainedEvent> {
+pub(crate) fn row_to_event(r: &sqlx::any::AnyRow) -> Result<ChainedEvent> {
     Ok(ChainedEvent {
         tenant: r.try_get("tenant_id")?,
         seq: r.try_get("seq")?,

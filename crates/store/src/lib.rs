@@ -2,6 +2,7 @@
 //! PostgreSQL; where the two differ, a small named function in `db.rs` says how.
 
 mod audit;
+mod audit_log;
 mod backup;
 mod calendar;
 mod ctx;
@@ -30,6 +31,7 @@ mod totp;
 mod users;
 
 pub use audit::{AuditStats, VerifyOutcome};
+pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};
 pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
 pub use calendar::{CalendarFeed, CalendarFeedInfo, FeedEvent};
 pub use ctx::{Acting, ActingRole, Admin, Consultant, Ctx, Employee, Hr, Registrar, SignedIn, Supervisor};

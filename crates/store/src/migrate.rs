@@ -375,12 +375,15 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
-        version: 8,
-        name: "audit_events_by_action",
+        version: 6,
+        name: "audit_log_filters",
         statements: &[
-            // The administrator's home finds the last backup and the last verification of the
-            // chain by their kind without walking the whole log.
+            // The audit log's pages filter by account, kind and period, newest first.
+            "CREATE INDEX audit_events_actor ON audit_events (tenant_id, actor_user_id, seq)",
+            // (By kind also lets the administrator's home find the last backup and the last
+            // verification of the chain without walking the whole log.)
             "CREATE INDEX audit_events_action ON audit_events (tenant_id, action, seq)",
+            "CREATE INDEX audit_events_at ON audit_events (tenant_id, at)",
         ],
     },
 ];

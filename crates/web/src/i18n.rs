@@ -47,6 +47,11 @@ impl Tr {
         LOCALES.lookup_with_args(lang(self.locale), key, &args)
     }
 
+    /// The message, if the catalogue of this language has it.
+    pub fn try_get(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(lang(self.locale), key)
+    }
+
     /// A message with several named arguments.
     pub fn with_args(&self, key: &str, values: &[(&str, String)]) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();

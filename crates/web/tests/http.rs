@@ -3,6 +3,8 @@
 //! HTTP like a browser would (cookies, forms, CSRF tokens, no redirect following).
 
 mod accounts;
+mod audit_kinds;
+mod audit_log;
 mod dashboard;
 mod e2e;
 mod forms;

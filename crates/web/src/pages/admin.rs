@@ -2,7 +2,7 @@
 //! its hash chain. Metadata only: no consultation content is reachable from here.
 
 use super::form::{sent_back, FormErrors};
-use super::{format_ms, render, role_label, with_status, PageCtx};
+use super::{render, role_label, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Form, Path, Query};
 use crate::i18n::Tr;
@@ -13,20 +13,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::account::{check_display_name, check_login, check_password};
-use domain::audit::{AuditAction, BreakReason, BrokenLink, ChainedEvent};
+use domain::audit::{BreakReason, BrokenLink};
 use domain::ids::UserId;
 use domain::policy::Operation;
 use domain::{Invalid, Locale, Role};
 use serde::Deserialize;
-use store::{Ctx, NewUser, StoreError, VerifyOutcome};
+use store::{NewUser, StoreError, VerifyOutcome};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/admin/users", Operation::ManageUsers, users)
         .post("/admin/users", Operation::ManageUsers, create_user)
         .post("/admin/users/{id}/roles", Operation::ManageUsers, set_roles)
         .post("/admin/users/{id}/status", Operation::ManageUsers, set_status)
-        .get("/admin/audit", Operation::ViewAuditLog, audit)
-        .post("/admin/audit/verify", Operation::ViewAuditLog, verify)
 }
 
 // ---------------------------------------------------------------- accounts
@@ -320,38 +318,6 @@ async fn set_status(
 
 // ---------------------------------------------------------------- audit log
 
-const AUDIT_PAGE: i64 = 100;
-
-/// `before` is a sequence number: the page shows the events just older than it.
-pub fn parse_before(raw: &str) -> Result<Option<i64>, Invalid> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(Some)
-        .ok_or_else(|| Invalid { field: "before", message: Tr::both("admin-audit-error-before") })
-}
-
-/// `sign_in_failed` → `Sign in failed`: the English label of an action code.
-pub fn readable_code(code: &str) -> String {
-    let spaced = code.replace('_', " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-pub fn action_label(locale: Locale, code: &str) -> String {
-    match (locale, AuditAction::parse(code)) {
-        (Locale::Ja, Some(a)) => a.label_ja().to_string(),
-        _ => readable_code(code),
-    }
-}
-
 /// Where the chain breaks, in plain words.
 pub fn break_reason(t: Tr, b: &BrokenLink) -> String {
     match &b.reason {
@@ -384,85 +350,13 @@ pub fn verify_view(t: Tr, outcome: Option<&VerifyOutcome>) -> VerifyView {
     }
 }
 
-pub struct EventView {
-    pub seq: i64,
-    pub time: String,
-    pub actor: String,
-    pub role: String,
-    pub action: String,
-    pub code: String,
-    pub target: String,
-    pub detail: String,
-}
-
-impl EventView {
-    fn new(t: Tr, e: &ChainedEvent) -> Self {
-        EventView {
-            seq: e.seq,
-            time: format_ms(e.at_ms),
-            actor: e.actor_label.clone(),
-            role: Role::parse(&e.acting_role).map(|r| role_label(t, r)).unwrap_or_else(|| t.get("admin-audit-no-role")),
-            action: action_label(t.locale, &e.action),
-            code: e.action.clone(),
-            target: if e.target_id.is_empty() { e.target_kind.clone() } else { format!("{} {}", e.target_kind, e.target_id) },
-            detail: e.detail.clone(),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "admin_audit.html")]
-struct AuditPage {
-    ctx: PageCtx,
-    events: Vec<EventView>,
-    /// The `before` of the next older page, if there is one.
-    older: Option<i64>,
-    /// Whether this is an older page (so a link back to the newest is useful).
-    paged: bool,
-    before: String,
-    verify: Option<VerifyView>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct AuditQuery {
-    before: String,
-}
-
-async fn audit_page(state: &AppState, p: &Principal, locale: Locale, before_raw: &str, verify: Option<VerifyView>) -> AppResult<Response> {
-    let before = parse_before(before_raw)?;
-    let ctx = PageCtx::new(p, locale, "admin-audit-title", "/admin/audit");
-    let t = ctx.t;
-    let rows = state.store.recent_audit(p.tenant.id, AUDIT_PAGE, before).await?;
-    // Sequence numbers are contiguous from 1, so anything above 1 has something older.
-    let older = rows.last().map(|e| e.seq).filter(|s| *s > 1);
-    let events = rows.iter().map(|e| EventView::new(t, e)).collect();
-    render(&AuditPage { ctx, events, older, paged: before.is_some(), before: before.map(|b| b.to_string()).unwrap_or_default(), verify })
-}
-
-async fn audit(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<AuditQuery>) -> AppResult<Response> {
-    audit_page(&state, &p, locale, &q.before, None).await
-}
-
-async fn verify(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Form(f): Form<AuditQuery>) -> AppResult<Response> {
-    // The store walks the chain in pages, so this stays cheap in memory however long it is.
-    let outcomes = state.store.verify_audit(Some(p.tenant.id)).await?;
-    let outcome = outcomes.iter().find(|o| o.tenant == p.tenant.id);
-    if let Some(o) = outcome {
-        // Recorded, so the home can say when the chain was last checked and what was found.
-        state.store.record_audit_verification(&p.acting(Ctx::as_admin)?, o).await?;
-    }
-    let view = verify_view(Tr::new(locale), outcome);
-    audit_page(&state, &p, locale, &f.before, Some(view)).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{app, AppState, WebConfig};
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
-    use domain::audit::AuditTarget;
+    use domain::audit::{AuditAction, AuditTarget};
     use domain::tenant::{KThreshold, TenantSlug};
     use store::{Ctx, KeySource, OpenOptions, Store};
     use tower::ServiceExt;
@@ -509,21 +403,8 @@ mod tests {
 
     #[test]
     fn paging_and_ids_reject_garbage() {
-        assert_eq!(parse_before(""), Ok(None));
-        assert_eq!(parse_before("101"), Ok(Some(101)));
-        assert_eq!(parse_before("x").map_err(|e| e.field), Err("before"));
-        assert_eq!(parse_before("-1").map_err(|e| e.field), Err("before"));
         assert_eq!(parse_user_id("3"), Ok(UserId::new(3)));
         assert_eq!(parse_user_id("3x").map_err(|e| e.field), Err("id"));
-    }
-
-    #[test]
-    fn actions_read_as_words() {
-        assert_eq!(readable_code("sign_in_failed"), "Sign in failed");
-        assert_eq!(readable_code(""), "");
-        assert_eq!(action_label(Locale::Ja, "roles_changed"), "役割の変更");
-        assert_eq!(action_label(Locale::En, "roles_changed"), "Roles changed");
-        assert_eq!(action_label(Locale::Ja, "future_thing"), "Future thing");
     }
 
     #[test]
@@ -641,20 +522,21 @@ mod tests {
 
         // Enough events for two pages.
         let ctx = Ctx::for_tests(tenant.id, admin, "root", Some(Role::Admin));
-        for i in 0..AUDIT_PAGE {
+        let size = crate::pages::audit_log::PAGE_SIZE;
+        for i in 0..size {
             store.audit(&ctx, ctx.event(AuditAction::EmployeeListRead, AuditTarget::EmployeeRegister, i)).await.expect("audit");
         }
         let first = call(&app, "GET", "/admin/audit", &root, "").await;
         assert_eq!(first.status, StatusCode::OK);
-        assert_eq!(first.body.matches("<tr data-seq=").count(), AUDIT_PAGE as usize);
-        assert!(first.body.contains("従業員一覧の閲覧"));
-        let older = first.body.split("/admin/audit?before=").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default().to_string();
-        let second = call(&app, "GET", &format!("/admin/audit?before={older}"), &root, "").await;
+        assert_eq!(first.body.matches("<tr data-seq=").count(), size as usize);
+        assert!(first.body.contains("従業員一覧を閲覧しました"));
+        assert!(first.body.contains("href=\"/admin/audit?page=2\""), "a link to the older page");
+        let second = call(&app, "GET", "/admin/audit?page=2", &root, "").await;
         assert!(second.body.contains("data-action=\"roles_changed\"") && second.body.contains("data-action=\"tenant_created\""));
-        assert!(!second.body.contains("/admin/audit?before="), "the oldest page has no older link");
-        assert_eq!(call(&app, "GET", "/admin/audit?before=x", &root, "").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!second.body.contains("/admin/audit?page=3"), "the oldest page has no older link");
+        assert_eq!(call(&app, "GET", "/admin/audit?page=x", &root, "").await.status, StatusCode::OK, "a bad page is the first");
 
-        let verified = call(&app, "POST", "/admin/audit/verify", &root, "before=").await;
+        let verified = call(&app, "POST", "/admin/audit/verify", &root, "kind=").await;
         assert_eq!(verified.status, StatusCode::OK);
         assert!(verified.body.contains("data-verified=\"ok\""), "{}", verified.body);
     }

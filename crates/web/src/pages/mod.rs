@@ -2,6 +2,8 @@
 
 mod account;
 mod admin;
+pub(crate) mod audit_log;
+mod audit_words;
 mod cases;
 mod cycles;
 mod employees;
@@ -48,6 +50,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = cases::routes(r);
     let r = taxonomy::routes(r);
     let r = two_factor::routes(r);
+    let r = audit_log::routes(r);
     admin::routes(r)
 }
 
@@ -196,11 +199,6 @@ pub fn with_status(mut res: Response, status: StatusCode) -> Response {
 
 /// Today's date in Japan, from the store's clock (`domain::time::today_in_japan`).
 pub use store::today_jst;
-
-/// Formats epoch milliseconds for display in Japan time.
-pub fn format_ms(ms: i64) -> String {
-    domain::time::format_jst(ms)
-}
 
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -1,0 +1,132 @@
+//! Every kind of audit event is written by some operation. A company is set up as the
+//! record-level test sets it up (its owners' records made through the store), then people use
+//! it over HTTP: they sign in (and fail to), choose a role, read every list, read a report and
+//! are refused a colleague's, write and read an interview note, fetch a calendar feed, revoke
+//! a token, manage accounts and their roles, change a password and the taxonomy, go through
+//! the whole two-factor set, read and export the audit log, sign out. Then the log must hold at
+//! least one event of every kind of `AuditAction::ALL` except the operator's own
+//! (`AuditAction::OPERATOR_ONLY`, which the command-line test checks): a new kind fails here
+//! until an operation writes it.
+
+use crate::records::world::{World, SECTION_TEXT};
+use crate::support::*;
+use crate::two_factor::{code_for, enroll, recovery_codes_in, submit_code};
+use anyhow::{ensure, Result};
+use domain::audit::AuditAction;
+use domain::report::ReportStatus;
+use domain::Role;
+use reqwest::StatusCode;
+use std::collections::BTreeSet;
+use testkit::{on_both_backends, Backend};
+
+on_both_backends!(every_audit_kind_is_written_by_some_operation; known_bugs:);
+
+fn ok(what: &str, res: &Resp) -> Result<()> {
+    ensure!(res.status == StatusCode::OK || res.status.is_redirection(), "{what}: {}", res.brief());
+    Ok(())
+}
+
+async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Result<()> {
+    let w = World::new(backend).await?;
+    let home = &w.home;
+    let consultant2 = home.consultant2()?;
+
+    // Records their owners make: interviews, reports reviewed both ways, requests answered,
+    // tokens, feeds, an uploaded register waiting for confirmation.
+    let own_report = w.report(home, &home.consultant, "E002", &home.supervisor, ReportStatus::Returned).await?;
+    w.report(home, &home.consultant, "E002", &home.supervisor, ReportStatus::Approved).await?;
+    let colleagues = w.report(home, consultant2, "E003", home.supervisor2()?, ReportStatus::Draft).await?;
+    w.answered_request(home, "E005", &home.consultant).await?;
+    let token = w.token(&home.consultant, Role::Consultant).await?;
+    let feed = w.feed(&home.consultant).await?;
+    w.pending_import(&home.hr).await?;
+    let interview = w.interview(home, &home.consultant, "E002").await?;
+
+    // Signing in: a wrong password, then the right one; a user with two roles chooses one.
+    let mut stranger = w.app.agent();
+    let res = submit_login(&mut stranger, "hr", "not-the-password").await?;
+    ensure!(res.status == StatusCode::UNAUTHORIZED, "a wrong password: {}", res.brief());
+    let mut two_roles = w.app.signed_in("hr-consultant").await?;
+    ok("choosing a role", &two_roles.post_form("/role", &[("role", "hr"), ("next", "/")]).await?)?;
+
+    // The consultant's lists, a report, a colleague's report (refused, as if missing), a note.
+    let mut consultant = w.app.signed_in("consultant").await?;
+    for path in ["/reports", "/interviews", "/requests", "/review", "/cases"] {
+        let res = consultant.get(path).await?;
+        ensure!(res.status == StatusCode::OK || res.status == StatusCode::FORBIDDEN, "GET {path}: {}", res.brief());
+    }
+    ok("reading one's own report", &consultant.get(&format!("/reports/{own_report}")).await?)?;
+    let refused = consultant.get(&format!("/reports/{colleagues}")).await?;
+    ensure!(refused.status == StatusCode::NOT_FOUND, "a colleague's report: {}", refused.brief());
+    ok("writing a note", &consultant.post_form(&format!("/interviews/{interview}/notes"), &[("note", SECTION_TEXT)]).await?)?;
+    ok("reading the note", &consultant.get(&format!("/interviews/{interview}")).await?)?;
+    ok("revoking a token", &consultant.post_form(&format!("/tokens/{token}/revoke"), &[]).await?)?;
+    ok("the calendar feed", &w.app.agent().get(&format!("/calendar/{feed}")).await?)?;
+
+    // HR: the register and the taxonomy.
+    let mut hr = w.app.signed_in("hr").await?;
+    ok("the register", &hr.get("/employees").await?)?;
+    let res = hr.post_form("/settings/taxonomy/tags", &[("label_ja", "検証タグ"), ("label_en", "Probe tag")]).await?;
+    ok("adding an issue tag", &res)?;
+
+    // The administrator: accounts, roles, disabling and enabling.
+    let mut admin = w.app.signed_in("admin").await?;
+    ok("the accounts", &admin.get("/admin/users").await?)?;
+    let res = admin
+        .post_form(
+            "/admin/users",
+            &[("login", "newcomer"), ("display_name", "新人 太郎"), ("password", "a-long-enough-password"), ("roles", "executive")],
+        )
+        .await?;
+    ok("creating an account", &res)?;
+    let hr2 = w.hr2.id;
+    ok("changing roles", &admin.post_form(&format!("/admin/users/{hr2}/roles"), &[("roles", "hr"), ("roles", "consultant")]).await?)?;
+    ok("disabling", &admin.post_form(&format!("/admin/users/{hr2}/status"), &[("status", "disabled")]).await?)?;
+    ok("enabling", &admin.post_form(&format!("/admin/users/{hr2}/status"), &[("status", "active")]).await?)?;
+
+    // A password change.
+    let mut executive = w.app.signed_in("executive").await?;
+    let res = executive
+        .post_form(
+            "/account/password",
+            &[("current_password", PASSWORD), ("new_password", "another-long-password"), ("confirm_password", "another-long-password")],
+        )
+        .await?;
+    ok("changing the password", &res)?;
+
+    // Two factors: enrol, sign in with a recovery code, reissue the codes, turn it off.
+    let mut boss = w.app.signed_in("boss").await?;
+    let (secret, recovery) = enroll(&mut boss).await?;
+    let mut again = w.app.agent();
+    ensure!(submit_login(&mut again, "boss", PASSWORD).await?.is_redirect_to("/login/code"));
+    ensure!(submit_code(&mut again, &recovery[0]).await?.is_redirect_to("/"), "a recovery code");
+    let res = boss.post_form("/account/two-factor/recovery-codes", &[("code", &code_for(&secret, 1))]).await?;
+    ok("new recovery codes", &res)?;
+    let renewed = recovery_codes_in(&res.body);
+    ensure!(renewed.len() == 10, "new recovery codes: {}", res.brief());
+    ok("turning two factors off", &boss.post_form("/account/two-factor/disable", &[("code", &renewed[0])]).await?)?;
+
+    // The tenant's requirement, the audit log read and exported, and signing out.
+    ok("the requirement", &admin.post_form("/admin/security", &[("requirement", "confidential")]).await?)?;
+    ok("the audit log", &admin.get("/admin/audit").await?)?;
+    ok("the audit export", &admin.get("/admin/audit/export.csv?encoding=utf8bom").await?)?;
+    ok("signing out", &hr.post_form("/logout", &[]).await?)?;
+
+    // Every kind but the operator's is in the log.
+    let store = w.store();
+    let mut written = BTreeSet::new();
+    for tenant in [home.tenant, w.other.tenant] {
+        for e in store.recent_audit(tenant, 1_000_000, None).await? {
+            written.insert(e.action);
+        }
+    }
+    let never: Vec<&str> = AuditAction::ALL
+        .into_iter()
+        .filter(|a| !AuditAction::OPERATOR_ONLY.contains(a))
+        .map(AuditAction::as_str)
+        .filter(|a| !written.contains(*a))
+        .collect();
+    ensure!(never.is_empty(), "no operation above wrote these audit kinds: {never:?}");
+    ensure!(!AuditAction::OPERATOR_ONLY.is_empty(), "the operator's kinds are listed");
+    Ok(())
+}
