@@ -3,9 +3,11 @@
 //! uploaded list of employee numbers), and how targets are shared among consultants.
 //! Every refusal says what is wrong in both languages.
 
+pub mod assign;
 pub mod list;
 pub mod rule;
 
+pub use assign::{assign_without_conflicts, Assignment, Conflict, Org, Place, Seat};
 pub use list::{parse_number_list, read_number_list, Listed, ListedPlan, NumberList, LISTED_REASON};
 pub use rule::{select_targets, Candidate, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS};
 
@@ -168,6 +170,11 @@ pub fn not_a_consultant() -> Invalid {
     )
 }
 
+/// The refusal of a bulk assignment with no target selected.
+pub fn nobody_selected() -> Invalid {
+    Invalid::new("employee", "割り当てる対象者を一覧で選択してください。", "select the targets to assign in the list first")
+}
+
 /// The refusal of an automatic assignment when nobody holds the consultant role.
 pub fn no_consultants() -> Invalid {
     Invalid::new(
@@ -273,6 +280,7 @@ mod tests {
             (target_has_interviews(2), "employee_id"),
             (not_a_consultant(), "consultant"),
             (no_consultants(), "consultant"),
+            (nobody_selected(), "employee"),
             (duplicate_name("2026年度"), "name"),
         ] {
             assert_eq!(e.field, field);

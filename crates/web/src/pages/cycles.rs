@@ -17,7 +17,9 @@ use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use domain::cycle::{fiscal_year, fiscal_year_period, parse_period, validate_cycle, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS};
+use domain::cycle::{
+    fiscal_year, fiscal_year_period, parse_period, validate_cycle, Conflict, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS,
+};
 use domain::ids::{CycleId, EmployeeId, UserId};
 use domain::import::RowError;
 use domain::policy::{decide, Operation, Target};
@@ -32,6 +34,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/cycles/{id}/status", Operation::ManageCycles, set_status)
         .get("/cycles/{id}/targets", Operation::ManageCycles, targets)
         .post("/cycles/{id}/targets/upload", Operation::ManageCycles, upload)
+        .post("/cycles/{id}/targets/assign", Operation::ManageCycles, assign_selected)
         .post("/cycles/{id}/targets/{employee_id}/assign", Operation::ManageCycles, assign)
         .post("/cycles/{id}/targets/{employee_id}/remove", Operation::ManageCycles, remove)
         .post("/cycles/{id}/assign", Operation::ManageCycles, auto_assign)
@@ -134,6 +137,13 @@ pub struct Query {
     pub done: String,
     pub count: i64,
     pub already: i64,
+    /// The employee whose assignment changed (one row), and the consultant now assigned.
+    pub employee: i64,
+    pub to: i64,
+    /// Targets left by automatic assignment: same department, boss or report, oneself.
+    pub left_department: i64,
+    pub left_boss: i64,
+    pub left_self: i64,
 }
 
 impl Query {
@@ -147,10 +157,71 @@ impl Query {
                 "done" => q.done = v.chars().filter(|c| c.is_ascii_lowercase()).take(20).collect(),
                 "count" => q.count = v.trim().parse().unwrap_or(0),
                 "already" => q.already = v.trim().parse().unwrap_or(0),
+                "employee" => q.employee = positive(&v).unwrap_or(0),
+                "to" => q.to = positive(&v).unwrap_or(0),
+                "left_department" => q.left_department = positive(&v).unwrap_or(0),
+                "left_boss" => q.left_boss = positive(&v).unwrap_or(0),
+                "left_self" => q.left_self = positive(&v).unwrap_or(0),
                 _ => {}
             }
         }
         q
+    }
+
+    /// What automatic assignment left unassigned and why, e.g. 「3名は、担当できるコンサルタント
+    /// がいないため割り当てていません（同じ部署のため 2名、上司・部下の関係のため 1名）。」
+    pub fn left_notice(&self, t: Tr) -> String {
+        let parts: Vec<String> = [
+            ("cycles-left-same-department", self.left_department),
+            ("cycles-left-boss", self.left_boss),
+            ("cycles-left-oneself", self.left_self),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(key, n)| t.with(key, "count", grouped(n)))
+        .collect();
+        if parts.is_empty() {
+            return String::new();
+        }
+        let total = self.left_department + self.left_boss + self.left_self;
+        format!(
+            "{}{}{}",
+            t.with("cycles-done-auto-left", "count", grouped(total)),
+            t.with("cycles-left-reasons", "list", parts.join(&t.get("cycles-left-separator"))),
+            t.get("cycles-sentence-end")
+        )
+    }
+
+    /// The notice after a change of assignment, naming who (when the row is on the page, by
+    /// `name_of`) or how many, and the consultant now assigned (by `consultant_of`).
+    pub fn assignment_notice(
+        &self,
+        t: Tr,
+        name_of: impl Fn(i64) -> Option<String>,
+        consultant_of: impl Fn(i64) -> Option<String>,
+    ) -> String {
+        let who = match (self.done.as_str(), name_of(self.employee)) {
+            ("assigned" | "unassigned", Some(name)) => Some(name),
+            _ => None,
+        };
+        let count = grouped(if self.done == "bulk" || self.done == "bulkout" { self.count.max(0) } else { 1 });
+        match self.done.as_str() {
+            "assigned" | "bulk" => {
+                let Some(consultant) = consultant_of(self.to) else {
+                    return t.get("cycles-done-assigned");
+                };
+                let head = match who {
+                    Some(name) => t.with("cycles-done-assigned-who", "name", name),
+                    None => t.with("cycles-done-assigned-count", "count", count),
+                };
+                format!("{head}{}", t.with("cycles-done-assigned-to", "consultant", consultant))
+            }
+            "unassigned" | "bulkout" => match who {
+                Some(name) => t.with("cycles-done-unassigned-who", "name", name),
+                None => t.with("cycles-done-unassigned-count", "count", count),
+            },
+            _ => self.notice(t),
+        }
     }
 
     /// The notice for a finished action, in the page's language.
@@ -162,8 +233,10 @@ impl Query {
             "assigned" => t.get("cycles-done-assigned"),
             "unassigned" => t.get("cycles-done-unassigned"),
             "removed" => t.get("cycles-done-removed"),
-            "auto" if self.count > 0 => t.with("cycles-done-auto", "count", n),
-            "auto" => t.get("cycles-done-auto-none"),
+            "auto" => {
+                let done = if self.count > 0 { t.with("cycles-done-auto", "count", n) } else { t.get("cycles-done-auto-none") };
+                format!("{done}{}", self.left_notice(t))
+            }
             "uploaded" if self.already > 0 => {
                 format!(
                     "{}{}",
@@ -175,6 +248,11 @@ impl Query {
             _ => String::new(),
         }
     }
+}
+
+/// The target list's address after a change, with the changed row's anchor.
+pub fn targets_href_at(id: CycleId, page: i64, unassigned: bool, done: &[(&str, String)], employee: EmployeeId) -> String {
+    format!("{}#target-{employee}", targets_href(id, page, unassigned, done))
 }
 
 /// The target list's address, keeping its page and filter.
@@ -521,6 +599,7 @@ pub struct TargetView {
     pub removable: bool,
     pub assign_label: String,
     pub remove_label: String,
+    pub select_label: String,
 }
 
 pub struct ProblemRow {
@@ -555,6 +634,7 @@ struct TargetsPage {
     problems_more: String,
     upload_action: String,
     has_consultants: bool,
+    consultant_options: Vec<Choice>,
 }
 
 async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: CycleId, q: &Query, trouble: Trouble) -> AppResult<Response> {
@@ -570,6 +650,17 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
     let t = ctx.t;
     ctx.title = t.with("cycles-targets-heading", "name", &cycle.name);
     let closed = cycle.status == CycleStatus::Closed;
+    let notice = q.assignment_notice(
+        t,
+        |e| rows.iter().find(|r| r.employee.get() == e).map(|r| r.name.clone()),
+        |u| consultants.iter().find(|(c, _)| c.get() == u).map(|(_, name)| name.clone()),
+    );
+    let mut consultant_options = vec![Choice { value: String::new(), label: t.get("cycles-unassigned"), selected: false }];
+    consultant_options.extend(consultants.iter().map(|(u, name)| Choice {
+        value: u.get().to_string(),
+        label: name.clone(),
+        selected: false,
+    }));
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -584,6 +675,7 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
                 consultant: r.consultant_name.clone().unwrap_or_else(|| t.get("cycles-unassigned")),
                 assign_label: t.with("cycles-assign-label", "name", &r.name),
                 remove_label: t.with("cycles-remove-label", "name", &r.name),
+                select_label: t.with("cycles-bulk-select", "name", &r.name),
                 removable: r.interviews == 0 && !closed,
                 options,
                 number: r.number,
@@ -630,12 +722,13 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
         unassigned: q.unassigned,
         all_href: targets_href(id, 1, false, &[]),
         unassigned_href: targets_href(id, 1, true, &[]),
-        notice: q.notice(t),
+        notice,
         error,
         problems,
         problems_more,
         upload_action: format!("/cycles/{id}/targets/upload"),
         has_consultants: !consultants.is_empty(),
+        consultant_options,
         ctx,
     };
     Ok(with_status(render(&page)?, status))
@@ -688,8 +781,12 @@ async fn assign(
     };
     match state.store.assign_cycle_target(&p.ctx(), id, employee, consultant).await {
         Ok(()) => {
-            let done = if consultant.is_some() { "assigned" } else { "unassigned" };
-            Ok(Redirect::to(&targets_href(id, q.page, q.unassigned, &[("done", done.into())])).into_response())
+            let mut done = vec![("done", if consultant.is_some() { "assigned" } else { "unassigned" }.to_string())];
+            done.push(("employee", employee.get().to_string()));
+            if let Some(c) = consultant {
+                done.push(("to", c.get().to_string()));
+            }
+            Ok(Redirect::to(&targets_href_at(id, q.page, q.unassigned, &done, employee)).into_response())
         }
         Err(e) => refused(&state, &p, locale, id, &q, e).await,
     }
@@ -720,8 +817,52 @@ async fn auto_assign(
     let id = cycle_id(&raw)?;
     let q = origin(&fields);
     match state.store.auto_assign_cycle(&p.ctx(), id).await {
+        Ok(done) => {
+            let left = |c: Conflict| done.left.get(&c).copied().unwrap_or(0);
+            let mut query = vec![("done", "auto".to_string()), ("count", done.assigned.to_string())];
+            for (key, n) in [
+                ("left_department", left(Conflict::SameDepartment)),
+                ("left_boss", left(Conflict::Superior) + left(Conflict::Report)),
+                ("left_self", left(Conflict::Oneself)),
+            ] {
+                if n > 0 {
+                    query.push((key, n.to_string()));
+                }
+            }
+            Ok(Redirect::to(&targets_href(id, q.page, q.unassigned, &query)).into_response())
+        }
+        Err(e) => refused(&state, &p, locale, id, &q, e).await,
+    }
+}
+
+/// Assigns the targets ticked in the list (`employee`, repeated) to one consultant (or takes
+/// their assignment away), then shows the same page again.
+async fn assign_selected(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(raw): Path<String>,
+    fields: FormPairs,
+) -> AppResult<Response> {
+    let id = cycle_id(&raw)?;
+    let q = origin(&fields);
+    // An id that is not a positive number names no target: like one of another cycle.
+    let employees = fields.all("employee").iter().map(|e| employee_id(e)).collect::<AppResult<Vec<EmployeeId>>>()?;
+    let consultant = match fields.text("consultant").trim() {
+        "" => None,
+        v => Some(positive(v).map(UserId::new).ok_or(AppError::NotFound)?),
+    };
+    if employees.is_empty() {
+        let e = Invalid { field: "employee", message: Tr::both("cycles-error-nobody") };
+        return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
+    }
+    match state.store.assign_cycle_targets(&p.ctx(), id, &employees, consultant).await {
         Ok(n) => {
-            Ok(Redirect::to(&targets_href(id, q.page, q.unassigned, &[("done", "auto".into()), ("count", n.to_string())])).into_response())
+            let mut done = vec![("done", if consultant.is_some() { "bulk" } else { "bulkout" }.to_string()), ("count", n.to_string())];
+            if let Some(c) = consultant {
+                done.push(("to", c.get().to_string()));
+            }
+            Ok(Redirect::to(&targets_href(id, q.page, q.unassigned, &done)).into_response())
         }
         Err(e) => refused(&state, &p, locale, id, &q, e).await,
     }
