@@ -8,6 +8,7 @@
 
 mod autosave;
 mod fixture;
+mod print;
 mod review;
 mod roles;
 mod two_factor;
