@@ -9,6 +9,7 @@ pub mod form;
 mod home;
 mod import;
 mod interviews;
+pub mod list;
 mod reports;
 mod requests;
 mod review;
