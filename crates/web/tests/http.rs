@@ -5,6 +5,7 @@
 mod accounts;
 mod e2e;
 mod hardening;
+mod hr_setup;
 mod records;
 mod sign_in_hardening;
 mod support;
