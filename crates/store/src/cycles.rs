@@ -2,7 +2,7 @@
 //! each is assigned to, and the progress figures of a cycle. Targets are chosen by
 //! `domain::cycle`; this module only reads the register and writes the result with its audit.
 
-pub use domain::cycle::{CycleStatus, TargetFilter, LISTED_REASON};
+pub use domain::cycle::{CycleStatus, TargetFilter, TargetSort, LISTED_REASON};
 
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
@@ -386,25 +386,42 @@ impl Store {
     pub async fn cycle_targets(&self, ctx: &Ctx, id: CycleId, filter: &TargetFilter) -> Result<(i64, Vec<CycleTargetRow>)> {
         ctx.check(Operation::ManageCycles)?;
         self.cycle(ctx.tenant, id).await?;
-        let cond = "t.tenant_id = $1 AND t.cycle_id = $2 AND ($3 = 0 OR t.consultant_id IS NULL)";
+        let cond = "t.tenant_id = $1 AND t.cycle_id = $2 AND ($3 = 0 OR t.consultant_id IS NULL)
+            AND ($4 = 0 OR t.consultant_id = $4)
+            AND ($5 = '' OR LOWER(e.employee_number) LIKE $5 ESCAPE '!' OR LOWER(e.name) LIKE $5 ESCAPE '!'
+                 OR LOWER(COALESCE(e.name_kana, '')) LIKE $5 ESCAPE '!')";
         let only = i64::from(filter.unassigned_only);
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM cycle_targets t WHERE {cond}"))
-            .bind(ctx.tenant.get())
-            .bind(id.get())
-            .bind(only)
-            .fetch_one(&self.db.read)
-            .await?
-            .try_get("n")?;
+        let consultant = filter.consultant.unwrap_or(0);
+        let search = filter.search.as_deref().and_then(crate::paging::like_pattern).unwrap_or_default();
+        let order = match filter.sort {
+            TargetSort::Number => "e.employee_number",
+            TargetSort::Kana => "COALESCE(e.name_kana, e.name)",
+            TargetSort::Department => "d.path",
+            TargetSort::Consultant => "COALESCE(u.display_name, '')",
+        };
+        let dir = if filter.descending { "DESC" } else { "ASC" };
+        let total: i64 =
+            sqlx::query(&format!("SELECT COUNT(*) AS n FROM cycle_targets t JOIN employees e ON e.id = t.employee_id WHERE {cond}"))
+                .bind(ctx.tenant.get())
+                .bind(id.get())
+                .bind(only)
+                .bind(consultant)
+                .bind(search.clone())
+                .fetch_one(&self.db.read)
+                .await?
+                .try_get("n")?;
         let rows = sqlx::query(&format!(
             "SELECT t.employee_id, e.employee_number, e.name, d.path, t.reason, t.consultant_id, u.display_name,
                 (SELECT COUNT(*) FROM interviews i WHERE i.tenant_id = t.tenant_id AND i.cycle_id = t.cycle_id AND i.employee_id = t.employee_id) AS interviews
              FROM cycle_targets t JOIN employees e ON e.id = t.employee_id JOIN departments d ON d.id = e.department_id
              LEFT JOIN users u ON u.id = t.consultant_id
-             WHERE {cond} ORDER BY e.employee_number LIMIT $4 OFFSET $5"
+             WHERE {cond} ORDER BY {order} {dir}, e.employee_number {dir} LIMIT $6 OFFSET $7"
         ))
         .bind(ctx.tenant.get())
         .bind(id.get())
         .bind(only)
+        .bind(consultant)
+        .bind(search)
         .bind(filter.page_size())
         .bind(filter.start())
         .fetch_all(&self.db.read)

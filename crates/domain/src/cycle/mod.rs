@@ -123,12 +123,29 @@ impl CycleStatus {
 /// Most targets listed on one page.
 pub const TARGET_PAGE_MAX: i64 = 1_000;
 
-/// Which of a cycle's targets to list: a page, and whether only those without a consultant.
+/// Which of a cycle's targets to list: a page, whether only those without a consultant or only
+/// those of one consultant, a search in employee numbers and names, and the order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TargetFilter {
     pub unassigned_only: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Only the targets assigned to this user.
+    pub consultant: Option<i64>,
+    /// Part of an employee number, name or kana.
+    pub search: Option<String>,
+    pub sort: TargetSort,
+    pub descending: bool,
+}
+
+/// The orders a cycle's target list offers; each ends with the employee number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TargetSort {
+    #[default]
+    Number,
+    Kana,
+    Department,
+    Consultant,
 }
 
 impl TargetFilter {
@@ -267,7 +284,7 @@ mod tests {
 
     #[test]
     fn target_pages_are_bounded() {
-        let f = |limit, offset| TargetFilter { unassigned_only: false, limit, offset };
+        let f = |limit, offset| TargetFilter { limit, offset, ..TargetFilter::default() };
         assert_eq!((f(50, 100).page_size(), f(50, 100).start()), (50, 100));
         assert_eq!((f(0, -5).page_size(), f(0, -5).start()), (1, 0));
         assert_eq!(f(i64::MAX, 0).page_size(), TARGET_PAGE_MAX);

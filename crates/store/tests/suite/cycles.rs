@@ -87,8 +87,10 @@ impl Env {
 
     /// Numbers of every target with its reason and consultant.
     async fn targets(&self, id: CycleId) -> Result<Vec<(String, String, Option<UserId>)>> {
-        let (total, rows) =
-            self.store.cycle_targets(&self.hr, id, &TargetFilter { unassigned_only: false, limit: 1000, offset: 0 }).await?;
+        let (total, rows) = self
+            .store
+            .cycle_targets(&self.hr, id, &TargetFilter { unassigned_only: false, limit: 1000, offset: 0, ..Default::default() })
+            .await?;
         ensure!(total == rows.len() as i64, "total {total} but {} rows", rows.len());
         Ok(rows.into_iter().map(|r| (r.number, r.reason, r.consultant)).collect())
     }
@@ -167,7 +169,7 @@ async fn cycles_target_by_rule_and_keep_the_rule(backend: Backend) -> Result<()>
     assert_eq!(list.iter().find(|c| c.id == all).map(|c| c.targets), Some(5));
 
     // Listing targets names employees: it is audited.
-    env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: true, limit: 1, offset: 1 }).await?;
+    env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: true, limit: 1, offset: 1, ..Default::default() }).await?;
     let (action, detail) = env.last_audit().await?;
     assert_eq!(action, AuditAction::EmployeeListRead.as_str());
     assert!(detail.contains(&format!("cycle={id}")) && detail.contains("offset=1 count=1"), "{detail}");
@@ -283,7 +285,8 @@ async fn consultants_are_assigned_by_hand_or_balanced(backend: Backend) -> Resul
 
     // Taking an assignment away.
     env.store.assign_cycle_target(&env.hr, id, e1, None).await?;
-    let (total, rows) = env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: true, limit: 50, offset: 0 }).await?;
+    let (total, rows) =
+        env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: true, limit: 50, offset: 0, ..Default::default() }).await?;
     assert_eq!((total, rows.first().map(|r| r.number.as_str())), (1, Some("E001")));
     let names = env.store.users_with_role(env.tenant.id, Role::Consultant).await?;
     assert_eq!(names.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), ["上田 航", "井上 恵", "相田 聡"], "by name, code point order");
@@ -368,7 +371,8 @@ async fn overview_counts_interviews_and_reports_per_consultant(backend: Backend)
     assert_eq!(invalid_field(env.store.remove_cycle_target(&env.hr, id, env.employee("E001").await?).await)?, "employee_id");
     env.store.remove_cycle_target(&env.hr, id, env.employee("E004").await?).await?;
     assert_eq!(env.store.cycle(env.tenant.id, id).await?.targets, 4);
-    let (_, rows) = env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: false, limit: 50, offset: 0 }).await?;
+    let (_, rows) =
+        env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: false, limit: 50, offset: 0, ..Default::default() }).await?;
     assert_eq!(rows.iter().map(|r| r.interviews).collect::<Vec<_>>(), [2, 2, 2, 0]);
     env.chain_intact().await
 }
@@ -411,7 +415,7 @@ async fn cycles_stay_in_their_tenant(backend: Backend) -> Result<()> {
     assert!(matches!(env.store.cycle(other.id, id).await, Err(StoreError::NotFound)));
     assert!(matches!(env.store.cycle_overview(other.id, id).await, Err(StoreError::NotFound)));
     assert!(matches!(
-        env.store.cycle_targets(&ctx, id, &TargetFilter { unassigned_only: false, limit: 10, offset: 0 }).await,
+        env.store.cycle_targets(&ctx, id, &TargetFilter { unassigned_only: false, limit: 10, offset: 0, ..Default::default() }).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(env.store.set_cycle_status(&ctx, id, CycleStatus::Closed).await, Err(StoreError::NotFound)));

@@ -20,3 +20,7 @@ cycles-bulk-select-all = Select all targets on this page
 cycles-bulk-select = Select { $name }
 cycles-col-select = Select
 cycles-error-nobody = Select the targets to assign in the list first.
+cycles-targets-search = Search targets
+cycles-targets-search-help = Part of an employee number, name or kana.
+cycles-targets-none-filtered = No target matches.
+cycles-targets-caption-filtered = Targets and their career consultants (filtered)

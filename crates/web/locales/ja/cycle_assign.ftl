@@ -20,3 +20,7 @@ cycles-bulk-select-all = このページの対象者をすべて選択
 cycles-bulk-select = { $name }さんを選択
 cycles-col-select = 選択
 cycles-error-nobody = 割り当てる対象者を一覧で選択してください。
+cycles-targets-search = 対象者を検索
+cycles-targets-search-help = 社員番号・氏名・フリガナの一部で検索できます。
+cycles-targets-none-filtered = 条件に一致する対象者はいません。
+cycles-targets-caption-filtered = 対象者と担当コンサルタント（絞り込み結果）

@@ -18,7 +18,8 @@ use testkit::{on_both_backends, Backend};
 
 on_both_backends!(
     automatic_assignment_skips_conflicts_and_says_why,
-    bulk_assignment_keeps_the_page_and_refuses_strangers;
+    bulk_assignment_keeps_the_page_and_refuses_strangers,
+    the_target_list_searches_filters_and_sorts;
     known_bugs:
 );
 
@@ -58,7 +59,7 @@ impl World {
     /// Each target's consultant, by employee number.
     async fn assignments(&self) -> Result<BTreeMap<String, Option<UserId>>> {
         let op = Ctx::operator(self.app.tenant.id, "test");
-        let filter = store::TargetFilter { unassigned_only: false, limit: 1000, offset: 0 };
+        let filter = store::TargetFilter { unassigned_only: false, limit: 1000, offset: 0, ..Default::default() };
         let (_, rows) = self.app.store.cycle_targets(&op, self.cycle, &filter).await?;
         Ok(rows.into_iter().map(|r| (r.number, r.consultant)).collect())
     }
@@ -152,16 +153,17 @@ async fn bulk_assignment_keeps_the_page_and_refuses_strangers(backend: Backend) 
     let ohno = w.ohno.to_string();
 
     // The page offers the checkboxes, a select-all for the page, and the one consultant select.
-    let page = w.hr.get(&format!("{}?unassigned=1", w.targets())).await?;
+    let page = w.hr.get(&format!("{}?consultant=none", w.targets())).await?;
     assert!(page.body.contains(&format!("form=\"bulk-assign\" name=\"employee\" value=\"{e4}\"")), "{}", page.body);
     assert!(page.body.contains("data-select-all=\"bulk-employee\"") && page.body.contains("選択した対象者を割り当てる"));
     assert!(page.body.contains(&format!("<tr id=\"target-{e4}\">")));
 
     // Ticked rows go to one consultant in one POST, and the list comes back where it was.
-    let res = w.hr.post_form(&path, &[("employee", &e4), ("employee", &e6), ("consultant", &ohno), ("unassigned", "1")]).await?;
+    let res =
+        w.hr.post_form(&path, &[("employee", &e4), ("employee", &e6), ("consultant", &ohno), ("back", "targets?consultant=none")]).await?;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.brief());
     let location = res.location().context("no redirect")?.to_string();
-    assert_eq!(location, format!("{}?unassigned=1&done=bulk&count=2&to={ohno}", w.targets()));
+    assert_eq!(location, format!("{}?consultant=none&done=bulk&count=2&to={ohno}", w.targets()));
     let page = w.hr.get(&location).await?;
     assert!(page.body.contains("2名の担当を大野 由美にしました。"), "{}", page.body);
     let got = w.assignments().await?;
@@ -182,14 +184,19 @@ async fn bulk_assignment_keeps_the_page_and_refuses_strangers(backend: Backend) 
     // One row by hand: back to the same page and filter, at the row, naming who and to whom.
     let e5 = w.e("E005")?;
     let ishida = w.ishida.to_string();
-    let res = w.hr.post_form(&format!("/cycles/{}/targets/{e5}/assign", w.cycle), &[("consultant", &ishida), ("page", "1")]).await?;
+    let res = w.hr.post_form(&format!("/cycles/{}/targets/{e5}/assign", w.cycle), &[("consultant", &ishida), ("back", "targets")]).await?;
     let location = res.location().context("no redirect")?.to_string();
     assert_eq!(location, format!("{}?done=assigned&employee={e5}&to={ishida}#target-{e5}", w.targets()));
     let page = w.hr.get(location.split('#').next().unwrap_or_default()).await?;
     assert!(page.body.contains("人材 二郎さんの担当を石田 仁にしました。"), "{}", page.body);
-    let res = w.hr.post_form(&format!("/cycles/{}/targets/{e5}/assign", w.cycle), &[("consultant", ""), ("unassigned", "1")]).await?;
+    let res =
+        w.hr.post_form(
+            &format!("/cycles/{}/targets/{e5}/assign", w.cycle),
+            &[("consultant", ""), ("back", "targets?consultant=none&sort=kana")],
+        )
+        .await?;
     let location = res.location().context("no redirect")?.to_string();
-    assert_eq!(location, format!("{}?unassigned=1&done=unassigned&employee={e5}#target-{e5}", w.targets()));
+    assert_eq!(location, format!("{}?consultant=none&sort=kana&done=unassigned&employee={e5}#target-{e5}", w.targets()));
     assert!(w.hr.get(location.split('#').next().unwrap_or_default()).await?.body.contains("担当の割り当てを外しました。"));
 
     // Nothing ticked: the list again, saying what to do.
@@ -250,5 +257,47 @@ async fn bulk_assignment_keeps_the_page_and_refuses_strangers(backend: Backend) 
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{what}: {}", res.brief());
     }
     assert_eq!(w.assignments().await?, before, "nothing changed");
+    Ok(())
+}
+
+async fn the_target_list_searches_filters_and_sorts(backend: Backend) -> Result<()> {
+    let mut w = world(backend).await?;
+    let base = w.targets();
+    let names = |body: &str| -> Vec<&'static str> {
+        let mut found: Vec<(usize, &'static str)> = ["人事 部長", "人材 一郎", "人材 二郎", "人材 三郎", "営業 一郎", "営業 二郎"]
+            .iter()
+            .filter_map(|n| body.find(&format!("<th scope=\"row\">{n}</th>")).map(|at| (at, *n)))
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, n)| n).collect()
+    };
+
+    let all = w.hr.get(&base).await?;
+    assert_eq!(names(&all.body), ["人事 部長", "人材 一郎", "人材 二郎", "人材 三郎", "営業 一郎", "営業 二郎"], "by number");
+    assert!(all.body.contains("6件中 1〜6件") || all.body.contains("6件"), "the total is shown");
+    assert!(all.body.contains("href=\"targets?sort=kana\""), "sortable headers link within the cycle");
+
+    let found = w.hr.get(&format!("{base}?q=%E4%BA%BA%E6%9D%90")).await?; // 人材
+    assert_eq!(names(&found.body), ["人材 一郎", "人材 二郎", "人材 三郎"]);
+    let by_number = w.hr.get(&format!("{base}?q=E01")).await?;
+    assert_eq!(names(&by_number.body), ["営業 一郎", "営業 二郎"]);
+    let none = w.hr.get(&format!("{base}?q=zzz")).await?;
+    assert!(none.body.contains("条件に一致する対象者はいません。"), "{}", none.body);
+
+    let desc = w.hr.get(&format!("{base}?sort=number&dir=desc")).await?;
+    assert_eq!(names(&desc.body).first(), Some(&"営業 二郎"));
+
+    // After automatic assignment, one consultant's targets, and those of nobody.
+    w.hr.post_form(&format!("/cycles/{}/assign", w.cycle), &[("back", "targets")]).await?;
+    let ohno = w.hr.get(&format!("{base}?consultant={}", w.ohno)).await?;
+    assert_eq!(names(&ohno.body).len(), 1, "{}", ohno.body);
+    let unassigned = w.hr.get(&format!("{base}?consultant=none")).await?;
+    assert_eq!(names(&unassigned.body), ["人事 部長", "人材 一郎", "人材 二郎", "人材 三郎"]);
+    // A consultant of nobody is dropped rather than answered with an empty list.
+    let stale = w.hr.get(&format!("{base}?consultant=99999")).await?;
+    assert_eq!(names(&stale.body).len(), 6);
+    // A page past the end goes to the last page.
+    let beyond = w.hr.get(&format!("{base}?q=%E4%BA%BA%E6%9D%90&page=9")).await?;
+    assert_eq!((beyond.status, beyond.location()), (StatusCode::SEE_OTHER, Some(format!("{base}?q=%E4%BA%BA%E6%9D%90").as_str())));
     Ok(())
 }
