@@ -41,6 +41,9 @@ enum Link {
     None,
     Boss,
     Employee,
+    /// A member of 人事部/人事課: the in-house consultant, whom automatic assignment keeps away
+    /// from their own department, bosses and reports.
+    HrStaff,
 }
 
 const USERS: &[(&str, &str, &[Role], Link)] = &[
@@ -48,7 +51,7 @@ const USERS: &[(&str, &str, &[Role], Link)] = &[
     ("consultant2", "石川 健一（キャリアコンサルタント）", &[Role::Consultant], Link::None),
     ("supervisor", "上野 さくら（スーパーバイザー）", &[Role::Supervisor], Link::None),
     ("hr", "江口 直樹（人事部）", &[Role::Hr], Link::None),
-    ("hr-consultant", "大野 由美（人事部・キャリアコンサルタント）", &[Role::Hr, Role::Consultant], Link::None),
+    ("hr-consultant", "大野 由美（人事部・キャリアコンサルタント）", &[Role::Hr, Role::Consultant], Link::HrStaff),
     ("executive", "加藤 誠（取締役）", &[Role::Executive], Link::None),
     ("boss", "（上司）", &[Role::Boss], Link::Boss),
     ("health", "木村 彩（保健師）", &[Role::Health], Link::None),
@@ -96,9 +99,11 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
             Link::None => None,
             Link::Boss => Some(&company.boss_user_employee),
             Link::Employee => Some(&company.employee_user_employee),
+            Link::HrStaff => hr_staff(&company),
         };
         let (employee, display) = match linked {
             Some(number) => match store.employee_by_number(tenant.id, number.as_str()).await {
+                Ok(e) if matches!(link, Link::HrStaff) => (Some(e.id), format!("{}（人事部・キャリアコンサルタント）", e.name)),
                 Ok(e) => (Some(e.id), e.name),
                 Err(_) => (None, name.to_string()),
             },
@@ -137,6 +142,19 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         history_start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The first active member (not a head) of 人事部/人事課, for the in-house consultant.
+fn hr_staff(company: &demo::Company) -> Option<&domain::employee::EmployeeNumber> {
+    company
+        .employees
+        .iter()
+        .find(|e| {
+            e.status == domain::employee::EmployeeStatus::Active
+                && e.department.to_path_string().ends_with("人事部/人事課")
+                && e.grade.as_deref().is_some_and(|g| ["G1", "G2", "G3", "G4"].contains(&g))
+        })
+        .map(|e| &e.number)
 }
 
 /// The consultants of the demo history, in the generator's order, and the supervisor.

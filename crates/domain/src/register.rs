@@ -16,7 +16,45 @@ pub struct PlannedRow {
     pub record: EmployeeRecord,
     /// Fields that differ from the stored record; empty for a new employee.
     pub changed: Vec<&'static str>,
+    /// The same fields with their stored and new values; empty for a new employee.
+    pub changes: Vec<FieldChange>,
     pub is_new: bool,
+}
+
+/// One field of an employee as the register holds it and as the import would set it. Values
+/// are as the file writes them (department path, YYYY-MM-DD, boss's employee number); a status
+/// is its code (`active`, `on_leave`, `retired`); `None` is empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// Every field of a record, by the name [`changed_fields`] uses, as text.
+fn field_values(r: &EmployeeRecord) -> [(&'static str, Option<String>); 9] {
+    [
+        ("name", Some(r.name.as_str().to_string())),
+        ("name_kana", r.name_kana.as_ref().map(|k| k.as_str().to_string())),
+        ("department", Some(r.department.to_path_string())),
+        ("grade", r.grade.clone()),
+        ("birth_year", r.birth_year.map(|y| y.to_string())),
+        ("hire_date", r.hire_date.map(|d| d.format("%Y-%m-%d").to_string())),
+        ("boss_employee_number", r.boss_number.as_ref().map(|b| b.as_str().to_string())),
+        ("email", r.email.as_ref().map(|e| e.as_str().to_string())),
+        ("status", Some(r.status.as_str().to_string())),
+    ]
+}
+
+/// The fields that differ between the stored and the imported record, with both values.
+pub fn field_changes(old: &EmployeeRecord, new: &EmployeeRecord) -> Vec<FieldChange> {
+    let changed = changed_fields(old, new);
+    field_values(old)
+        .into_iter()
+        .zip(field_values(new))
+        .filter(|((field, _), _)| changed.contains(field))
+        .map(|((field, old), (_, new))| FieldChange { field, old, new })
+        .collect()
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -152,10 +190,17 @@ pub fn plan_import(
                 if changed.is_empty() {
                     plan.unchanged += 1;
                 } else {
-                    plan.rows.push(PlannedRow { line: r.line, record: r.record.clone(), changed, is_new: false });
+                    let changes = field_changes(old, &r.record);
+                    plan.rows.push(PlannedRow { line: r.line, record: r.record.clone(), changed, changes, is_new: false });
                 }
             }
-            None => plan.rows.push(PlannedRow { line: r.line, record: r.record.clone(), changed: Vec::new(), is_new: true }),
+            None => plan.rows.push(PlannedRow {
+                line: r.line,
+                record: r.record.clone(),
+                changed: Vec::new(),
+                changes: Vec::new(),
+                is_new: true,
+            }),
         }
     }
     plan.rows.sort_by_key(|r| (depth.get(&r.record.number).copied().unwrap_or(0), r.line));
@@ -233,6 +278,26 @@ mod tests {
         assert_eq!(plan.unchanged, 1);
         assert_eq!(plan.updated(), 1);
         assert_eq!(plan.rows[0].changed, vec!["department"]);
+        assert_eq!(plan.rows[0].changes, vec![FieldChange { field: "department", old: Some("A".into()), new: Some("B".into()) }]);
         assert_eq!(plan.new_departments.len(), 1);
+    }
+
+    #[test]
+    fn changes_carry_old_and_new_values_of_every_changed_field() {
+        let old = rec("E2", Some("E1"), "営業部");
+        let mut new = rec("E2", None, "企画部");
+        new.grade = Some("G3".into());
+        new.hire_date = chrono::NaiveDate::from_ymd_opt(2013, 4, 1);
+        new.status = EmployeeStatus::OnLeave;
+        let changes = field_changes(&old, &new);
+        let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
+        assert_eq!(fields, changed_fields(&old, &new), "the same fields, in the same order");
+        let value = |f: &str| changes.iter().find(|c| c.field == f).map(|c| (c.old.clone(), c.new.clone()));
+        assert_eq!(value("department"), Some((Some("営業部".into()), Some("企画部".into()))));
+        assert_eq!(value("grade"), Some((None, Some("G3".into()))));
+        assert_eq!(value("hire_date"), Some((None, Some("2013-04-01".into()))));
+        assert_eq!(value("boss_employee_number"), Some((Some("E1".into()), None)));
+        assert_eq!(value("status"), Some((Some("active".into()), Some("on_leave".into()))));
+        assert!(field_changes(&old, &old).is_empty());
     }
 }

@@ -2,12 +2,15 @@
 //! each is assigned to, and the progress figures of a cycle. Targets are chosen by
 //! `domain::cycle`; this module only reads the register and writes the result with its audit.
 
-pub use domain::cycle::{CycleStatus, TargetFilter, LISTED_REASON};
+pub use domain::cycle::{CycleStatus, TargetFilter, TargetSort, LISTED_REASON};
 
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
-use domain::cycle::{self, balance, fiscal_year, read_number_list, select_targets, validate_cycle, Candidate, Listed, TargetRule};
+use domain::cycle::{
+    self, assign_without_conflicts, fiscal_year, read_number_list, select_targets, validate_cycle, Candidate, Conflict, Listed, Org, Place,
+    Seat, TargetRule,
+};
 use domain::ids::{CycleId, EmployeeId, TenantId, UserId};
 use domain::policy::Operation;
 use domain::Role;
@@ -90,6 +93,20 @@ pub struct CycleOverview {
     pub reports: ReportCounts,
     /// Consultants with targets or interviews in the cycle, by name.
     pub consultants: Vec<ConsultantProgress>,
+}
+
+/// What automatic assignment did: targets assigned, and targets left unassigned because every
+/// consultant has a conflict with them, by reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AutoAssigned {
+    pub assigned: usize,
+    pub left: BTreeMap<Conflict, usize>,
+}
+
+impl AutoAssigned {
+    pub fn left_total(&self) -> usize {
+        self.left.values().sum()
+    }
 }
 
 /// What adding targets from a list did.
@@ -199,6 +216,40 @@ async fn lock_cycle(tx: &mut Transaction<'static, Any>, tenant: TenantId, id: Cy
 async fn lock_open_cycle(tx: &mut Transaction<'static, Any>, tenant: TenantId, id: CycleId) -> Result<()> {
     if lock_cycle(tx, tenant, id).await? == CycleStatus::Closed {
         return Err(cycle::closed_cycle().into());
+    }
+    Ok(())
+}
+
+/// Whether `user` is an active user of the tenant holding the consultant role.
+async fn is_active_consultant(tx: &mut Transaction<'static, Any>, tenant: TenantId, user: UserId) -> Result<bool> {
+    Ok(sqlx::query(
+        "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+         WHERE u.id = $1 AND u.tenant_id = $2 AND r.role = $3 AND u.disabled_at IS NULL",
+    )
+    .bind(user.get())
+    .bind(tenant.get())
+    .bind(Role::Consultant.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    .is_some())
+}
+
+/// Sets the consultant of targets of a cycle, in chunks of `chunk` employees per statement.
+async fn set_consultant(
+    tx: &mut Transaction<'static, Any>,
+    chunk: usize,
+    cycle: CycleId,
+    consultant: Option<i64>,
+    employees: &[i64],
+) -> Result<()> {
+    for part in employees.chunks(chunk.max(1)) {
+        let list: Vec<String> = (0..part.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!("UPDATE cycle_targets SET consultant_id = $1 WHERE cycle_id = $2 AND employee_id IN ({})", list.join(","));
+        let mut q = sqlx::query(&sql).bind(consultant).bind(cycle.get());
+        for e in part {
+            q = q.bind(*e);
+        }
+        q.execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -335,25 +386,42 @@ impl Store {
     pub async fn cycle_targets(&self, ctx: &Ctx, id: CycleId, filter: &TargetFilter) -> Result<(i64, Vec<CycleTargetRow>)> {
         ctx.check(Operation::ManageCycles)?;
         self.cycle(ctx.tenant, id).await?;
-        let cond = "t.tenant_id = $1 AND t.cycle_id = $2 AND ($3 = 0 OR t.consultant_id IS NULL)";
+        let cond = "t.tenant_id = $1 AND t.cycle_id = $2 AND ($3 = 0 OR t.consultant_id IS NULL)
+            AND ($4 = 0 OR t.consultant_id = $4)
+            AND ($5 = '' OR LOWER(e.employee_number) LIKE $5 ESCAPE '!' OR LOWER(e.name) LIKE $5 ESCAPE '!'
+                 OR LOWER(COALESCE(e.name_kana, '')) LIKE $5 ESCAPE '!')";
         let only = i64::from(filter.unassigned_only);
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM cycle_targets t WHERE {cond}"))
-            .bind(ctx.tenant.get())
-            .bind(id.get())
-            .bind(only)
-            .fetch_one(&self.db.read)
-            .await?
-            .try_get("n")?;
+        let consultant = filter.consultant.unwrap_or(0);
+        let search = filter.search.as_deref().and_then(crate::paging::like_pattern).unwrap_or_default();
+        let order = match filter.sort {
+            TargetSort::Number => "e.employee_number",
+            TargetSort::Kana => "COALESCE(e.name_kana, e.name)",
+            TargetSort::Department => "d.path",
+            TargetSort::Consultant => "COALESCE(u.display_name, '')",
+        };
+        let dir = if filter.descending { "DESC" } else { "ASC" };
+        let total: i64 =
+            sqlx::query(&format!("SELECT COUNT(*) AS n FROM cycle_targets t JOIN employees e ON e.id = t.employee_id WHERE {cond}"))
+                .bind(ctx.tenant.get())
+                .bind(id.get())
+                .bind(only)
+                .bind(consultant)
+                .bind(search.clone())
+                .fetch_one(&self.db.read)
+                .await?
+                .try_get("n")?;
         let rows = sqlx::query(&format!(
             "SELECT t.employee_id, e.employee_number, e.name, d.path, t.reason, t.consultant_id, u.display_name,
                 (SELECT COUNT(*) FROM interviews i WHERE i.tenant_id = t.tenant_id AND i.cycle_id = t.cycle_id AND i.employee_id = t.employee_id) AS interviews
              FROM cycle_targets t JOIN employees e ON e.id = t.employee_id JOIN departments d ON d.id = e.department_id
              LEFT JOIN users u ON u.id = t.consultant_id
-             WHERE {cond} ORDER BY e.employee_number LIMIT $4 OFFSET $5"
+             WHERE {cond} ORDER BY {order} {dir}, e.employee_number {dir} LIMIT $6 OFFSET $7"
         ))
         .bind(ctx.tenant.get())
         .bind(id.get())
         .bind(only)
+        .bind(consultant)
+        .bind(search)
         .bind(filter.page_size())
         .bind(filter.start())
         .fetch_all(&self.db.read)
@@ -452,16 +520,7 @@ impl Store {
         let mut tx = self.db.write.begin().await?;
         lock_open_cycle(&mut tx, ctx.tenant, id).await?;
         if let Some(c) = consultant {
-            let ok = sqlx::query(
-                "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-                 WHERE u.id = $1 AND u.tenant_id = $2 AND r.role = $3 AND u.disabled_at IS NULL",
-            )
-            .bind(c.get())
-            .bind(ctx.tenant.get())
-            .bind(Role::Consultant.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if ok.is_none() {
+            if !is_active_consultant(&mut tx, ctx.tenant, c).await? {
                 return Err(cycle::not_a_consultant().into());
             }
         }
@@ -492,15 +551,38 @@ impl Store {
     }
 
     /// Shares the unassigned targets among the tenant's consultants so that loads in this
-    /// cycle end up as even as possible. Returns how many targets were assigned.
-    pub async fn auto_assign_cycle(&self, ctx: &Ctx, id: CycleId) -> Result<usize> {
+    /// cycle end up as even as possible, never giving a consultant who is an employee (the
+    /// account is linked to the register) someone of their own department, their bosses or
+    /// their reports (`domain::cycle::assign`). Returns how many were assigned, and how many
+    /// were left for want of a consultant without a conflict, by reason.
+    pub async fn auto_assign_cycle(&self, ctx: &Ctx, id: CycleId) -> Result<AutoAssigned> {
         ctx.check(Operation::ManageCycles)?;
-        let consultants: Vec<i64> = self.users_with_role(ctx.tenant, Role::Consultant).await?.iter().map(|(u, _)| u.get()).collect();
+        let consultants = self.users_with_role(ctx.tenant, Role::Consultant).await?;
         if consultants.is_empty() {
             return Err(cycle::no_consultants().into());
         }
         let mut tx = self.db.write.begin().await?;
         lock_open_cycle(&mut tx, ctx.tenant, id).await?;
+        let linked: HashMap<i64, i64> = sqlx::query("SELECT id, employee_id FROM users WHERE tenant_id = $1 AND employee_id IS NOT NULL")
+            .bind(ctx.tenant.get())
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("employee_id")?)))
+            .collect::<Result<_>>()?;
+        let seats: Vec<Seat> =
+            consultants.iter().map(|(u, _)| Seat { consultant: u.get(), employee: linked.get(&u.get()).copied() }).collect();
+        let mut org = Org::default();
+        if seats.iter().any(|s| s.employee.is_some()) {
+            for r in sqlx::query("SELECT id, department_id, boss_id FROM employees WHERE tenant_id = $1")
+                .bind(ctx.tenant.get())
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                let place = Place { department: r.try_get::<i64, _>("department_id")?.to_string(), boss: r.try_get("boss_id")? };
+                org.insert(r.try_get("id")?, place);
+            }
+        }
         let mut current: HashMap<i64, usize> = HashMap::new();
         for r in sqlx::query("SELECT consultant_id, COUNT(*) AS n FROM cycle_targets WHERE cycle_id = $1 AND consultant_id IS NOT NULL GROUP BY consultant_id")
             .bind(id.get())
@@ -519,31 +601,70 @@ impl Store {
         .iter()
         .map(|r| r.try_get::<i64, _>("employee_id"))
         .collect::<std::result::Result<_, _>>()?;
-        let plan = balance(&unassigned, &consultants, &current);
+        let plan = assign_without_conflicts(&unassigned, &seats, &current, &org);
         let mut by_consultant: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        for (employee, consultant) in &plan {
+        for (employee, consultant) in &plan.assigned {
             by_consultant.entry(*consultant).or_default().push(*employee);
         }
-        // One UPDATE per consultant and chunk, rather than one per target.
-        let chunk = self.db.rows_per_insert() * 8;
         for (consultant, employees) in &by_consultant {
-            for part in employees.chunks(chunk) {
-                let list: Vec<String> = (0..part.len()).map(|i| format!("${}", i + 3)).collect();
-                let sql =
-                    format!("UPDATE cycle_targets SET consultant_id = $1 WHERE cycle_id = $2 AND employee_id IN ({})", list.join(","));
-                let mut q = sqlx::query(&sql).bind(*consultant).bind(id.get());
-                for e in part {
-                    q = q.bind(*e);
-                }
-                q.execute(&mut *tx).await?;
-            }
+            set_consultant(&mut tx, self.db.rows_per_insert() * 8, id, Some(*consultant), employees).await?;
         }
-        if !plan.is_empty() {
-            let detail = AuditDetail::none().n(Key::AutoAssigned, plan.len()).n(Key::Consultants, by_consultant.len());
+        if !plan.assigned.is_empty() || !plan.left.is_empty() {
+            let detail = AuditDetail::none()
+                .n(Key::AutoAssigned, plan.assigned.len())
+                .n(Key::Consultants, by_consultant.len())
+                .n(Key::Left, plan.left.len());
             Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, AuditTarget::Cycle, id).detail(detail)]).await?;
         }
         tx.commit().await?;
-        Ok(plan.len())
+        Ok(AutoAssigned { assigned: plan.assigned.len(), left: plan.left_by_reason() })
+    }
+
+    /// Assigns several targets of a cycle to one consultant at once (`None` takes their
+    /// assignment away), as one change with one audit event. Every employee must be a target
+    /// of this cycle and the consultant an active consultant of the tenant; otherwise nothing
+    /// changes and the answer is "not found", as for records that do not exist.
+    pub async fn assign_cycle_targets(
+        &self,
+        ctx: &Ctx,
+        id: CycleId,
+        employees: &[EmployeeId],
+        consultant: Option<UserId>,
+    ) -> Result<usize> {
+        ctx.check(Operation::ManageCycles)?;
+        let mut wanted: Vec<i64> = employees.iter().map(|e| e.get()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Err(cycle::nobody_selected().into());
+        }
+        let mut tx = self.db.write.begin().await?;
+        lock_open_cycle(&mut tx, ctx.tenant, id).await?;
+        if let Some(c) = consultant {
+            if !is_active_consultant(&mut tx, ctx.tenant, c).await? {
+                return Err(StoreError::NotFound);
+            }
+        }
+        let targets: HashSet<i64> = sqlx::query("SELECT employee_id FROM cycle_targets WHERE cycle_id = $1 AND tenant_id = $2")
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>("employee_id"))
+            .collect::<std::result::Result<_, _>>()?;
+        if wanted.iter().any(|e| !targets.contains(e)) {
+            return Err(StoreError::NotFound);
+        }
+        set_consultant(&mut tx, self.db.rows_per_insert() * 8, id, consultant.map(UserId::get), &wanted).await?;
+        let to = match consultant {
+            Some(c) => Fact::N(Key::Consultant, c.get()),
+            None => Fact::Name(Key::Consultant, "none"),
+        };
+        let detail = AuditDetail::none().n(Key::Count, wanted.len()).and(to).and(Fact::Name(Key::Via, "bulk"));
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, AuditTarget::Cycle, id).detail(detail)]).await?;
+        tx.commit().await?;
+        Ok(wanted.len())
     }
 
     /// Moves a cycle to another status; any move is allowed (a closed cycle may be reopened).

@@ -35,6 +35,7 @@ pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};
 pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
 pub use calendar::{CalendarFeed, CalendarFeedInfo, FeedEvent};
 pub use ctx::{Acting, ActingRole, Admin, Consultant, Ctx, Employee, Hr, Registrar, SignedIn, Supervisor};
+pub use cycles::{AutoAssigned, TargetSort};
 pub use cycles::{
     ConsultantProgress, CycleOverview, CycleRow, CycleStatus, CycleTargetRow, InterviewCounts, NewCycle, ReportCounts, TargetFilter,
     TargetsAdded,

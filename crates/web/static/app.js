@@ -132,3 +132,26 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// A "select all on this page" checkbox (data-select-all names the class of the boxes it ticks).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-select-all]").forEach((all) => {
+    const boxes = () => Array.from(document.querySelectorAll("input." + all.dataset.selectAll));
+    all.hidden = false;
+    const sync = () => {
+      const ticked = boxes().filter((b) => b.checked).length;
+      all.checked = ticked > 0 && ticked === boxes().length;
+      all.indeterminate = ticked > 0 && ticked < boxes().length;
+    };
+    all.addEventListener("change", () => boxes().forEach((b) => (b.checked = all.checked)));
+    boxes().forEach((b) => b.addEventListener("change", sync));
+  });
+});
+
+// The print button ("印刷する"): shown only where printing works, hidden in print.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-print]").forEach((btn) => {
+    btn.hidden = false;
+    btn.addEventListener("click", () => window.print());
+  });
+});

@@ -9,6 +9,7 @@ mod dashboard;
 mod e2e;
 mod forms;
 mod hardening;
+mod hr_setup;
 mod records;
 mod sign_in_hardening;
 mod support;

@@ -3,10 +3,12 @@
 //! uploaded list of employee numbers), and how targets are shared among consultants.
 //! Every refusal says what is wrong in both languages.
 
+pub mod assign;
 pub mod list;
 pub mod reason;
 pub mod rule;
 
+pub use assign::{assign_without_conflicts, Assignment, Conflict, Org, Place, Seat};
 pub use list::{parse_number_list, read_number_list, Listed, ListedPlan, NumberList};
 pub use reason::{reason_words, Reason, Reasons, LISTED_REASON};
 pub use rule::{select_targets, Candidate, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS};
@@ -165,12 +167,29 @@ impl CycleStatus {
 /// Most targets listed on one page.
 pub const TARGET_PAGE_MAX: i64 = 1_000;
 
-/// Which of a cycle's targets to list: a page, and whether only those without a consultant.
+/// Which of a cycle's targets to list: a page, whether only those without a consultant or only
+/// those of one consultant, a search in employee numbers and names, and the order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TargetFilter {
     pub unassigned_only: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Only the targets assigned to this user.
+    pub consultant: Option<i64>,
+    /// Part of an employee number, name or kana.
+    pub search: Option<String>,
+    pub sort: TargetSort,
+    pub descending: bool,
+}
+
+/// The orders a cycle's target list offers; each ends with the employee number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TargetSort {
+    #[default]
+    Number,
+    Kana,
+    Department,
+    Consultant,
 }
 
 impl TargetFilter {
@@ -210,6 +229,11 @@ pub fn not_a_consultant() -> Invalid {
         "選択された担当者は、この組織のキャリアコンサルタントではありません。一覧から選び直してください。",
         "the person chosen is not a career consultant of this organization; choose again from the list",
     )
+}
+
+/// The refusal of a bulk assignment with no target selected.
+pub fn nobody_selected() -> Invalid {
+    Invalid::new("employee", "割り当てる対象者を一覧で選択してください。", "select the targets to assign in the list first")
 }
 
 /// The refusal of an automatic assignment when nobody holds the consultant role.
@@ -323,7 +347,7 @@ mod tests {
 
     #[test]
     fn target_pages_are_bounded() {
-        let f = |limit, offset| TargetFilter { unassigned_only: false, limit, offset };
+        let f = |limit, offset| TargetFilter { limit, offset, ..TargetFilter::default() };
         assert_eq!((f(50, 100).page_size(), f(50, 100).start()), (50, 100));
         assert_eq!((f(0, -5).page_size(), f(0, -5).start()), (1, 0));
         assert_eq!(f(i64::MAX, 0).page_size(), TARGET_PAGE_MAX);
@@ -336,6 +360,7 @@ mod tests {
             (target_has_interviews(2), "employee_id"),
             (not_a_consultant(), "consultant"),
             (no_consultants(), "consultant"),
+            (nobody_selected(), "employee"),
             (duplicate_name("2026年度"), "name"),
         ] {
             assert_eq!(e.field, field);

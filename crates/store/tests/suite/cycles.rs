@@ -87,8 +87,10 @@ impl Env {
 
     /// Numbers of every target with its reason and consultant.
     async fn targets(&self, id: CycleId) -> Result<Vec<(String, String, Option<UserId>)>> {
-        let (total, rows) =
-            self.store.cycle_targets(&self.hr, id, &TargetFilter { unassigned_only: false, limit: 1000, offset: 0 }).await?;
+        let (total, rows) = self
+            .store
+            .cycle_targets(&self.hr, id, &TargetFilter { unassigned_only: false, limit: 1000, offset: 0, ..Default::default() })
+            .await?;
         ensure!(total == rows.len() as i64, "total {total} but {} rows", rows.len());
         Ok(rows.into_iter().map(|r| (r.number, r.reason, r.consultant)).collect())
     }
@@ -168,7 +170,7 @@ async fn cycles_target_by_rule_and_keep_the_rule(backend: Backend) -> Result<()>
     assert_eq!(list.iter().find(|c| c.id == all).map(|c| c.targets), Some(5));
 
     // Listing targets names employees: it is audited.
-    env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: true, limit: 1, offset: 1 }).await?;
+    env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: true, limit: 1, offset: 1, ..Default::default() }).await?;
     let (action, detail) = env.last_audit().await?;
     assert_eq!(action, AuditAction::EmployeeListRead.as_str());
     assert!(detail.contains(&format!("cycle={id}")) && detail.contains("offset=1 count=1"), "{detail}");
@@ -272,19 +274,20 @@ async fn consultants_are_assigned_by_hand_or_balanced(backend: Backend) -> Resul
     let (action, detail) = env.last_audit().await?;
     assert_eq!(action, AuditAction::CycleTargetsChanged.as_str());
     assert!(detail.contains(&format!("consultant={a}")), "{detail}");
-    assert_eq!(env.store.auto_assign_cycle(&env.hr, id).await?, 3);
+    assert_eq!(env.store.auto_assign_cycle(&env.hr, id).await?.assigned, 3);
     let mut load: HashMap<UserId, usize> = HashMap::new();
     for (_, _, who) in env.targets(id).await? {
         *load.entry(who.context("every target assigned")?).or_default() += 1;
     }
     assert_eq!((load.get(&a), load.get(&b), load.get(&c)), (Some(&2), Some(&1), Some(&2)));
-    assert_eq!(env.store.auto_assign_cycle(&env.hr, id).await?, 0, "nothing left to assign");
+    assert_eq!(env.store.auto_assign_cycle(&env.hr, id).await?.assigned, 0, "nothing left to assign");
     let cycle = env.store.cycle(env.tenant.id, id).await?;
     assert_eq!((cycle.targets, cycle.assigned), (5, 5));
 
     // Taking an assignment away.
     env.store.assign_cycle_target(&env.hr, id, e1, None).await?;
-    let (total, rows) = env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: true, limit: 50, offset: 0 }).await?;
+    let (total, rows) =
+        env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: true, limit: 50, offset: 0, ..Default::default() }).await?;
     assert_eq!((total, rows.first().map(|r| r.number.as_str())), (1, Some("E001")));
     let names = env.store.users_with_role(env.tenant.id, Role::Consultant).await?;
     assert_eq!(names.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), ["上田 航", "井上 恵", "相田 聡"], "by name, code point order");
@@ -369,7 +372,8 @@ async fn overview_counts_interviews_and_reports_per_consultant(backend: Backend)
     assert_eq!(invalid_field(env.store.remove_cycle_target(&env.hr, id, env.employee("E001").await?).await)?, "employee_id");
     env.store.remove_cycle_target(&env.hr, id, env.employee("E004").await?).await?;
     assert_eq!(env.store.cycle(env.tenant.id, id).await?.targets, 4);
-    let (_, rows) = env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: false, limit: 50, offset: 0 }).await?;
+    let (_, rows) =
+        env.store.cycle_targets(&env.hr, id, &TargetFilter { unassigned_only: false, limit: 50, offset: 0, ..Default::default() }).await?;
     assert_eq!(rows.iter().map(|r| r.interviews).collect::<Vec<_>>(), [2, 2, 2, 0]);
     env.chain_intact().await
 }
@@ -394,7 +398,7 @@ async fn closed_cycles_freeze_their_targets(backend: Backend) -> Result<()> {
 
     // Reopened, it can change again.
     env.store.set_cycle_status(&env.hr, id, CycleStatus::Active).await?;
-    assert_eq!(env.store.auto_assign_cycle(&env.hr, id).await?, 5);
+    assert_eq!(env.store.auto_assign_cycle(&env.hr, id).await?.assigned, 5);
     env.chain_intact().await
 }
 
@@ -412,7 +416,7 @@ async fn cycles_stay_in_their_tenant(backend: Backend) -> Result<()> {
     assert!(matches!(env.store.cycle(other.id, id).await, Err(StoreError::NotFound)));
     assert!(matches!(env.store.cycle_overview(other.id, id).await, Err(StoreError::NotFound)));
     assert!(matches!(
-        env.store.cycle_targets(&ctx, id, &TargetFilter { unassigned_only: false, limit: 10, offset: 0 }).await,
+        env.store.cycle_targets(&ctx, id, &TargetFilter { unassigned_only: false, limit: 10, offset: 0, ..Default::default() }).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(env.store.set_cycle_status(&ctx, id, CycleStatus::Closed).await, Err(StoreError::NotFound)));

@@ -102,8 +102,6 @@ import-back = Back to import
 import-nothing-to-do = The file matches the register; there is nothing to change.
 import-new-heading = New employees
 import-changed-heading = Employees to update
-import-changed-fields = Fields that change
-import-field-separator = {", "}
 import-departments-heading = New departments
 
 import-done-title = Import complete

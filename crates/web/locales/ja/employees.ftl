@@ -102,8 +102,6 @@ import-back = 取込画面に戻る
 import-nothing-to-do = 登録済みの内容と同じため、変更はありません。
 import-new-heading = 新たに登録する従業員
 import-changed-heading = 内容を更新する従業員
-import-changed-fields = 変更される項目
-import-field-separator = 、
 import-departments-heading = 新たに作成する部署
 
 import-done-title = 取込の完了

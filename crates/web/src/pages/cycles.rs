@@ -3,8 +3,9 @@
 //! The list and overview are for every role that may view cycles; the target list names
 //! employees and is for HR only.
 
-use super::employees::{grouped, PageMath, PAGE_SIZE};
+use super::employees::{grouped, PAGE_SIZE};
 use super::form::{sent_back, FormErrors, FormPairs};
+use super::list::{ListParams, ListSpec, ListView, SortOption};
 use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path};
@@ -18,7 +19,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use domain::cycle::{
-    check_cycle_form, fiscal_year, fiscal_year_period, proposed_fiscal_year, RuleChoices, TargetRule, AGE_MILESTONES, TENURE_YEARS,
+    check_cycle_form, fiscal_year, fiscal_year_period, proposed_fiscal_year, Conflict, RuleChoices, TargetRule, AGE_MILESTONES,
+    TENURE_YEARS,
 };
 use domain::ids::{CycleId, EmployeeId, UserId};
 use domain::import::RowError;
@@ -26,7 +28,7 @@ use domain::interview::InterviewStatus;
 use domain::policy::{decide, Operation, Target};
 use domain::report::ReportStatus;
 use domain::{Invalid, Locale};
-use store::{CycleRow, CycleStatus, NewCycle, StoreError, TargetFilter};
+use store::{CycleRow, CycleStatus, Direction, NewCycle, StoreError, TargetFilter, TargetSort};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/cycles", Operation::ViewCycles, list)
@@ -36,6 +38,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/cycles/{id}/status", Operation::ManageCycles, set_status)
         .get("/cycles/{id}/targets", Operation::ManageCycles, targets)
         .post("/cycles/{id}/targets/upload", Operation::ManageCycles, upload)
+        .post("/cycles/{id}/targets/assign", Operation::ManageCycles, assign_selected)
         .post("/cycles/{id}/targets/{employee_id}/assign", Operation::ManageCycles, assign)
         .post("/cycles/{id}/targets/{employee_id}/remove", Operation::ManageCycles, remove)
         .post("/cycles/{id}/assign", Operation::ManageCycles, auto_assign)
@@ -129,28 +132,92 @@ pub struct Check {
 /// A result line, e.g. after a redirect: `?done=…&count=…`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Query {
-    pub page: i64,
-    pub unassigned: bool,
     pub done: String,
     pub count: i64,
     pub already: i64,
+    /// The employee whose assignment changed (one row), and the consultant now assigned.
+    pub employee: i64,
+    pub to: i64,
+    /// Targets left by automatic assignment: same department, boss or report, oneself.
+    pub left_department: i64,
+    pub left_boss: i64,
+    pub left_self: i64,
 }
 
 impl Query {
     /// Read leniently: an edited link shows the page without its notice rather than an error.
     pub fn parse(raw: Option<&str>) -> Self {
-        let mut q = Query { page: 1, ..Query::default() };
+        let mut q = Query::default();
         for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             match k.as_ref() {
-                "page" => q.page = positive(&v).unwrap_or(1),
-                "unassigned" => q.unassigned = v == "1",
                 "done" => q.done = v.chars().filter(|c| c.is_ascii_lowercase()).take(20).collect(),
                 "count" => q.count = v.trim().parse().unwrap_or(0),
                 "already" => q.already = v.trim().parse().unwrap_or(0),
+                "employee" => q.employee = positive(&v).unwrap_or(0),
+                "to" => q.to = positive(&v).unwrap_or(0),
+                "left_department" => q.left_department = positive(&v).unwrap_or(0),
+                "left_boss" => q.left_boss = positive(&v).unwrap_or(0),
+                "left_self" => q.left_self = positive(&v).unwrap_or(0),
                 _ => {}
             }
         }
         q
+    }
+
+    /// What automatic assignment left unassigned and why, e.g. 「3名は、担当できるコンサルタント
+    /// がいないため割り当てていません（同じ部署のため 2名、上司・部下の関係のため 1名）。」
+    pub fn left_notice(&self, t: Tr) -> String {
+        let parts: Vec<String> = [
+            ("cycles-left-same-department", self.left_department),
+            ("cycles-left-boss", self.left_boss),
+            ("cycles-left-oneself", self.left_self),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(key, n)| t.with(key, "count", grouped(n)))
+        .collect();
+        if parts.is_empty() {
+            return String::new();
+        }
+        let total = self.left_department + self.left_boss + self.left_self;
+        format!(
+            "{}{}{}",
+            t.with("cycles-done-auto-left", "count", grouped(total)),
+            t.with("cycles-left-reasons", "list", parts.join(&t.get("cycles-left-separator"))),
+            t.get("cycles-sentence-end")
+        )
+    }
+
+    /// The notice after a change of assignment, naming who (when the row is on the page, by
+    /// `name_of`) or how many, and the consultant now assigned (by `consultant_of`).
+    pub fn assignment_notice(
+        &self,
+        t: Tr,
+        name_of: impl Fn(i64) -> Option<String>,
+        consultant_of: impl Fn(i64) -> Option<String>,
+    ) -> String {
+        let who = match (self.done.as_str(), name_of(self.employee)) {
+            ("assigned" | "unassigned", Some(name)) => Some(name),
+            _ => None,
+        };
+        let count = grouped(if self.done == "bulk" || self.done == "bulkout" { self.count.max(0) } else { 1 });
+        match self.done.as_str() {
+            "assigned" | "bulk" => {
+                let Some(consultant) = consultant_of(self.to) else {
+                    return t.get("cycles-done-assigned");
+                };
+                let head = match who {
+                    Some(name) => t.with("cycles-done-assigned-who", "name", name),
+                    None => t.with("cycles-done-assigned-count", "count", count),
+                };
+                format!("{head}{}", t.with("cycles-done-assigned-to", "consultant", consultant))
+            }
+            "unassigned" | "bulkout" => match who {
+                Some(name) => t.with("cycles-done-unassigned-who", "name", name),
+                None => t.with("cycles-done-unassigned-count", "count", count),
+            },
+            _ => self.notice(t),
+        }
     }
 
     /// The notice for a finished action, in the page's language.
@@ -162,8 +229,10 @@ impl Query {
             "assigned" => t.get("cycles-done-assigned"),
             "unassigned" => t.get("cycles-done-unassigned"),
             "removed" => t.get("cycles-done-removed"),
-            "auto" if self.count > 0 => t.with("cycles-done-auto", "count", n),
-            "auto" => t.get("cycles-done-auto-none"),
+            "auto" => {
+                let done = if self.count > 0 { t.with("cycles-done-auto", "count", n) } else { t.get("cycles-done-auto-none") };
+                format!("{done}{}", self.left_notice(t))
+            }
             "uploaded" if self.already > 0 => {
                 format!(
                     "{}{}",
@@ -177,24 +246,49 @@ impl Query {
     }
 }
 
-/// The target list's address, keeping its page and filter.
-pub fn targets_href(id: CycleId, page: i64, unassigned: bool, done: &[(&str, String)]) -> String {
+/// The target list: searched by number, name or kana, filtered by consultant (or none),
+/// sorted by number, kana, department or consultant. Its links are relative to the cycle's
+/// page (`targets?…` on `/cycles/{id}/targets`), so one spec serves every cycle.
+static TARGETS: ListSpec<TargetSort> = ListSpec {
+    path: "targets",
+    default_sort: SortOption::new("number", TargetSort::Number, Direction::Asc),
+    sorts: &[
+        SortOption::new("kana", TargetSort::Kana, Direction::Asc),
+        SortOption::new("department", TargetSort::Department, Direction::Asc),
+        SortOption::new("consultant", TargetSort::Consultant, Direction::Asc),
+    ],
+    filters: &["consultant"],
+    search: true,
+    per_page: PAGE_SIZE,
+};
+
+/// The value of the consultant filter that lists the targets nobody is assigned to.
+const UNASSIGNED: &str = "none";
+
+/// The list's state as a page's form sends it back (`back`: the list's relative address), read
+/// as leniently as the address bar.
+fn list_params(back: &str) -> ListParams<TargetSort> {
+    let query = back.trim().strip_prefix(TARGETS.path).unwrap_or("").trim_start_matches('?');
+    ListParams::parse(&TARGETS, Some(query))
+}
+
+/// The target list's address at the same page, search, filter and sort, with `done` (what
+/// happened) added, and the anchor of the changed row if any.
+pub fn targets_href(id: CycleId, params: &ListParams<TargetSort>, done: &[(&str, String)], row: Option<EmployeeId>) -> String {
+    let mut href = format!("/cycles/{id}/{}", params.href(params.page));
     let mut s = url::form_urlencoded::Serializer::new(String::new());
-    if page > 1 {
-        s.append_pair("page", &page.to_string());
-    }
-    if unassigned {
-        s.append_pair("unassigned", "1");
-    }
     for (k, v) in done {
         s.append_pair(k, v);
     }
-    let q = s.finish();
-    if q.is_empty() {
-        format!("/cycles/{id}/targets")
-    } else {
-        format!("/cycles/{id}/targets?{q}")
+    let extra = s.finish();
+    if !extra.is_empty() {
+        href.push(if href.contains('?') { '&' } else { '?' });
+        href.push_str(&extra);
     }
+    if let Some(e) = row {
+        href.push_str(&format!("#target-{e}"));
+    }
+    href
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,6 +636,7 @@ pub struct TargetView {
     pub removable: bool,
     pub assign_label: String,
     pub remove_label: String,
+    pub select_label: String,
 }
 
 pub struct ProblemRow {
@@ -562,37 +657,67 @@ struct TargetsPage {
     ctx: PageCtx,
     cycle: CycleView,
     rows: Vec<TargetView>,
-    summary: String,
-    position: String,
-    prev: Option<String>,
-    next: Option<String>,
-    page: i64,
-    unassigned: bool,
-    all_href: String,
-    unassigned_href: String,
+    list: ListView,
+    /// The list's relative address, sent back by every form so that the page keeps its place.
+    back: String,
+    caption: String,
     notice: String,
     error: String,
     problems: Vec<ProblemRow>,
     problems_more: String,
     upload_action: String,
     has_consultants: bool,
+    consultant_options: Vec<Choice>,
 }
 
-async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: CycleId, q: &Query, trouble: Trouble) -> AppResult<Response> {
+async fn targets_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: CycleId,
+    params: &ListParams<TargetSort>,
+    q: &Query,
+    trouble: Trouble,
+) -> AppResult<Response> {
     let cycle = state.store.cycle(p.tenant.id, id).await?;
-    let filter = TargetFilter { unassigned_only: q.unassigned, limit: PAGE_SIZE, offset: PageMath::offset(q.page) };
-    let (total, rows) = state.store.cycle_targets(&p.ctx(), id, &filter).await?;
-    let math = PageMath::new(total, q.page, rows.len());
-    if rows.is_empty() && q.page > math.pages {
-        return Ok(Redirect::to(&targets_href(id, math.pages, q.unassigned, &[])).into_response());
-    }
     let consultants = state.store.users_with_role(p.tenant.id, domain::Role::Consultant).await?;
+    let mut params = params.clone();
+    // A consultant filter naming nobody of this tenant (an old or edited link) is dropped.
+    let chosen = params.filter("consultant").map(str::to_string);
+    let by_consultant = chosen.as_deref().and_then(positive).filter(|c| consultants.iter().any(|(u, _)| u.get() == *c));
+    if chosen.as_deref().is_some_and(|c| c != UNASSIGNED && by_consultant.is_none()) {
+        params.drop_filter("consultant");
+    }
+    let filter = TargetFilter {
+        unassigned_only: params.filter("consultant") == Some(UNASSIGNED),
+        consultant: by_consultant,
+        search: params.search().map(str::to_string),
+        sort: params.sort,
+        descending: params.dir == Direction::Desc,
+        limit: params.page_request().limit(),
+        offset: params.page_request().offset(),
+    };
+    let (total, rows) = state.store.cycle_targets(&p.ctx(), id, &filter).await?;
+    if let Some(last) = params.beyond_end(total).filter(|_| rows.is_empty()) {
+        return Ok(Redirect::to(&format!("/cycles/{id}/{last}")).into_response());
+    }
     let mut ctx = PageCtx::new(p, locale, "cycles-targets-title", "/cycles");
     let t = ctx.t;
     ctx.title = t.get("cycles-targets-heading-lead");
     ctx.title_data = cycle.name.clone();
     let closed = cycle.status == CycleStatus::Closed;
-    let rows = rows
+    let notice = q.assignment_notice(
+        t,
+        |e| rows.iter().find(|r| r.employee.get() == e).map(|r| r.name.clone()),
+        |u| consultants.iter().find(|(c, _)| c.get() == u).map(|(_, name)| name.clone()),
+    );
+    let mut consultant_options = vec![Choice { value: String::new(), label: t.get("cycles-unassigned"), selected: false }];
+    consultant_options.extend(consultants.iter().map(|(u, name)| Choice {
+        value: u.get().to_string(),
+        label: name.clone(),
+        selected: false,
+    }));
+    let rows: Vec<TargetView> = rows
         .into_iter()
         .map(|r| {
             let mut options = vec![Choice { value: String::new(), label: t.get("cycles-unassigned"), selected: r.consultant.is_none() }];
@@ -606,6 +731,7 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
                 consultant: r.consultant_name.clone().unwrap_or_else(|| t.get("cycles-unassigned")),
                 assign_label: t.with("cycles-assign-label", "name", &r.name),
                 remove_label: t.with("cycles-remove-label", "name", &r.name),
+                select_label: t.with("cycles-bulk-select", "name", &r.name),
                 removable: r.interviews == 0 && !closed,
                 options,
                 number: r.number,
@@ -615,15 +741,17 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
             }
         })
         .collect();
-    let summary = if total == 0 {
-        t.get(if q.unassigned { "cycles-targets-none-unassigned" } else { "cycles-targets-none" })
-    } else {
-        format!(
-            "{}{}",
-            t.with("cycles-targets-total", "count", grouped(total)),
-            t.with("cycles-targets-range", "range", format!("{}–{}", grouped(math.from), grouped(math.to)))
-        )
-    };
+    let mut options = vec![(UNASSIGNED.to_string(), t.get("cycles-unassigned"))];
+    options.extend(consultants.iter().map(|(u, name)| (u.get().to_string(), name.clone())));
+    let list = ListView::new(t, &params, total, rows.len())
+        .search(&params.q, "cycles-targets-search", "cycles-targets-search-help")
+        .filter("consultant", "cycles-col-consultant", params.filter("consultant"), options)
+        .column("employee-col-number", Some("number"), "nowrap")
+        .column("employee-col-name", Some("kana"), "")
+        .column("employee-col-department", Some("department"), "")
+        .column("cycles-col-reason", None, "")
+        .column("cycles-col-consultant", Some("consultant"), "")
+        .empty("cycles-targets-none", "cycles-targets-none-filtered");
     let (status, error, problems, problems_more) = match trouble {
         Trouble::None => (StatusCode::OK, String::new(), Vec::new(), String::new()),
         Trouble::Error(e) => (StatusCode::UNPROCESSABLE_ENTITY, t.msg(&e.message).to_string(), Vec::new(), String::new()),
@@ -644,20 +772,16 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
     let page = TargetsPage {
         cycle: CycleView::new(t, &cycle),
         rows,
-        summary,
-        position: t.with("cycles-page-of", "position", format!("{} / {}", math.page, math.pages)),
-        prev: (math.page > 1).then(|| targets_href(id, math.page - 1, q.unassigned, &[])),
-        next: (math.page < math.pages).then(|| targets_href(id, math.page + 1, q.unassigned, &[])),
-        page: math.page,
-        unassigned: q.unassigned,
-        all_href: targets_href(id, 1, false, &[]),
-        unassigned_href: targets_href(id, 1, true, &[]),
-        notice: q.notice(t),
+        caption: if params.active() { t.get("cycles-targets-caption-filtered") } else { t.get("cycles-targets-caption") },
+        back: params.href(params.page),
+        list,
+        notice,
         error,
         problems,
         problems_more,
         upload_action: format!("/cycles/{id}/targets/upload"),
         has_consultants: !consultants.is_empty(),
+        consultant_options,
         ctx,
     };
     Ok(with_status(render(&page)?, status))
@@ -671,19 +795,28 @@ async fn targets(
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
     let id = cycle_id(&raw)?;
-    targets_page(&state, &p, locale, id, &Query::parse(q.as_deref()), Trouble::None).await
+    let params = ListParams::parse(&TARGETS, q.as_deref());
+    targets_page(&state, &p, locale, id, &params, &Query::parse(q.as_deref()), Trouble::None).await
 }
 
-/// Where the target list was when its form was sent (hidden `page` and `unassigned` fields).
-fn origin(fields: &FormPairs) -> Query {
-    Query { page: positive(&fields.text("page")).unwrap_or(1), unassigned: fields.first("unassigned") == Some("1"), ..Query::default() }
+/// Where the target list was when its form was sent (the hidden `back` field).
+fn origin(fields: &FormPairs) -> ListParams<TargetSort> {
+    list_params(&fields.text("back"))
 }
 
 /// The list again after a refused change, or its error.
-async fn refused(state: &AppState, p: &Principal, locale: Locale, id: CycleId, q: &Query, e: StoreError) -> AppResult<Response> {
+async fn refused(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: CycleId,
+    params: &ListParams<TargetSort>,
+    e: StoreError,
+) -> AppResult<Response> {
+    let q = Query::default();
     match e {
-        StoreError::Invalid(e) => targets_page(state, p, locale, id, q, Trouble::Error(e)).await,
-        StoreError::Rows(rows) => targets_page(state, p, locale, id, q, Trouble::Rows(rows)).await,
+        StoreError::Invalid(e) => targets_page(state, p, locale, id, params, &q, Trouble::Error(e)).await,
+        StoreError::Rows(rows) => targets_page(state, p, locale, id, params, &q, Trouble::Rows(rows)).await,
         e => Err(e.into()),
     }
 }
@@ -704,14 +837,18 @@ async fn assign(
             Some(u) => Some(UserId::new(u)),
             None => {
                 let e = Invalid { field: "consultant", message: Tr::both("cycles-error-consultant") };
-                return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
+                return targets_page(&state, &p, locale, id, &q, &Query::default(), Trouble::Error(e)).await;
             }
         },
     };
     match state.store.assign_cycle_target(&p.ctx(), id, employee, consultant).await {
         Ok(()) => {
-            let done = if consultant.is_some() { "assigned" } else { "unassigned" };
-            Ok(Redirect::to(&targets_href(id, q.page, q.unassigned, &[("done", done.into())])).into_response())
+            let mut done = vec![("done", if consultant.is_some() { "assigned" } else { "unassigned" }.to_string())];
+            done.push(("employee", employee.get().to_string()));
+            if let Some(c) = consultant {
+                done.push(("to", c.get().to_string()));
+            }
+            Ok(Redirect::to(&targets_href(id, &q, &done, Some(employee))).into_response())
         }
         Err(e) => refused(&state, &p, locale, id, &q, e).await,
     }
@@ -727,7 +864,7 @@ async fn remove(
     let (id, employee) = (cycle_id(&raw_id)?, employee_id(&raw_employee)?);
     let q = origin(&fields);
     match state.store.remove_cycle_target(&p.ctx(), id, employee).await {
-        Ok(()) => Ok(Redirect::to(&targets_href(id, q.page, q.unassigned, &[("done", "removed".into())])).into_response()),
+        Ok(()) => Ok(Redirect::to(&targets_href(id, &q, &[("done", "removed".into())], None)).into_response()),
         Err(e) => refused(&state, &p, locale, id, &q, e).await,
     }
 }
@@ -742,8 +879,52 @@ async fn auto_assign(
     let id = cycle_id(&raw)?;
     let q = origin(&fields);
     match state.store.auto_assign_cycle(&p.ctx(), id).await {
+        Ok(done) => {
+            let left = |c: Conflict| done.left.get(&c).copied().unwrap_or(0);
+            let mut query = vec![("done", "auto".to_string()), ("count", done.assigned.to_string())];
+            for (key, n) in [
+                ("left_department", left(Conflict::SameDepartment)),
+                ("left_boss", left(Conflict::Superior) + left(Conflict::Report)),
+                ("left_self", left(Conflict::Oneself)),
+            ] {
+                if n > 0 {
+                    query.push((key, n.to_string()));
+                }
+            }
+            Ok(Redirect::to(&targets_href(id, &q, &query, None)).into_response())
+        }
+        Err(e) => refused(&state, &p, locale, id, &q, e).await,
+    }
+}
+
+/// Assigns the targets ticked in the list (`employee`, repeated) to one consultant (or takes
+/// their assignment away), then shows the same page again.
+async fn assign_selected(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(raw): Path<String>,
+    fields: FormPairs,
+) -> AppResult<Response> {
+    let id = cycle_id(&raw)?;
+    let q = origin(&fields);
+    // An id that is not a positive number names no target: like one of another cycle.
+    let employees = fields.all("employee").iter().map(|e| employee_id(e)).collect::<AppResult<Vec<EmployeeId>>>()?;
+    let consultant = match fields.text("consultant").trim() {
+        "" => None,
+        v => Some(positive(v).map(UserId::new).ok_or(AppError::NotFound)?),
+    };
+    if employees.is_empty() {
+        let e = Invalid { field: "employee", message: Tr::both("cycles-error-nobody") };
+        return targets_page(&state, &p, locale, id, &q, &Query::default(), Trouble::Error(e)).await;
+    }
+    match state.store.assign_cycle_targets(&p.ctx(), id, &employees, consultant).await {
         Ok(n) => {
-            Ok(Redirect::to(&targets_href(id, q.page, q.unassigned, &[("done", "auto".into()), ("count", n.to_string())])).into_response())
+            let mut done = vec![("done", if consultant.is_some() { "bulk" } else { "bulkout" }.to_string()), ("count", n.to_string())];
+            if let Some(c) = consultant {
+                done.push(("to", c.get().to_string()));
+            }
+            Ok(Redirect::to(&targets_href(id, &q, &done, None)).into_response())
         }
         Err(e) => refused(&state, &p, locale, id, &q, e).await,
     }
@@ -780,24 +961,24 @@ async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let id = cycle_id(&raw)?;
-    let q = Query { page: 1, ..Query::default() };
+    let q = list_params("");
     let bytes = match read_file(multipart).await {
         Ok(b) => b,
         // The body limit is reported by the global error page (413).
         Err(UploadProblem::TooLarge) => return Ok(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
         Err(UploadProblem::Missing) => {
             let e = Invalid { field: "file", message: Tr::both("cycles-upload-missing") };
-            return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
+            return targets_page(&state, &p, locale, id, &q, &Query::default(), Trouble::Error(e)).await;
         }
         Err(UploadProblem::Unreadable) => {
             let e = Invalid { field: "file", message: Tr::both("cycles-upload-unreadable") };
-            return targets_page(&state, &p, locale, id, &q, Trouble::Error(e)).await;
+            return targets_page(&state, &p, locale, id, &q, &Query::default(), Trouble::Error(e)).await;
         }
     };
     match state.store.add_cycle_targets_from_list(&p.ctx(), id, &bytes).await {
         Ok(added) => {
             let done = [("done", "uploaded".to_string()), ("count", added.added.to_string()), ("already", added.already.to_string())];
-            Ok(Redirect::to(&targets_href(id, 1, false, &done)).into_response())
+            Ok(Redirect::to(&targets_href(id, &list_params(""), &done, None)).into_response())
         }
         Err(e) => refused(&state, &p, locale, id, &q, e).await,
     }
@@ -892,13 +1073,23 @@ mod tests {
 
     #[test]
     fn queries_and_links() {
-        let q = Query::parse(Some("page=3&unassigned=1&done=auto&count=12"));
-        assert_eq!((q.page, q.unassigned, q.done.as_str(), q.count), (3, true, "auto", 12));
-        assert_eq!(Query::parse(Some("page=-1&done=%3Cscript%3E")).page, 1);
+        let q = Query::parse(Some("page=3&consultant=none&done=auto&count=12&left_department=2&left_boss=1"));
+        assert_eq!((q.done.as_str(), q.count, q.left_department, q.left_boss), ("auto", 12, 2, 1));
+        assert_eq!(
+            q.notice(Tr::new(Locale::Ja)),
+            "12名の対象者に担当コンサルタントを自動で割り当てました。3名は、担当できるコンサルタントがいないため割り当てていません（同じ部署のため 2名、上司・部下の関係のため 1名）。"
+        );
+        assert_eq!(Query::parse(Some("employee=-1&to=x")), Query::default());
         assert_eq!(Query::parse(Some("done=%3Cscript%3E")).notice(Tr::new(Locale::Ja)), "");
         let id = CycleId::new(7);
-        assert_eq!(targets_href(id, 1, false, &[]), "/cycles/7/targets");
-        assert_eq!(targets_href(id, 2, true, &[("done", "removed".into())]), "/cycles/7/targets?page=2&unassigned=1&done=removed");
+        assert_eq!(targets_href(id, &list_params(""), &[], None), "/cycles/7/targets");
+        let back = list_params("targets?q=%E5%B1%B1&consultant=none&sort=kana&page=2&evil=1");
+        assert_eq!(back.href(back.page), "targets?q=%E5%B1%B1&consultant=none&sort=kana&page=2");
+        assert_eq!(
+            targets_href(id, &back, &[("done", "removed".into())], Some(EmployeeId::new(9))),
+            "/cycles/7/targets?q=%E5%B1%B1&consultant=none&sort=kana&page=2&done=removed#target-9"
+        );
+        assert_eq!(list_params("/somewhere/else?page=2").page, 1, "only the list's own address is read");
         for locale in Locale::ALL {
             let t = Tr::new(locale);
             for done in ["created", "status", "assigned", "unassigned", "removed", "auto", "uploaded"] {

@@ -21,30 +21,6 @@ pub fn routes(r: Routes) -> Routes {
 
 pub const PAGE_SIZE: i64 = 50;
 
-/// Where a page sits in the whole list.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PageMath {
-    pub page: i64,
-    pub pages: i64,
-    /// 1-based positions of the first and last rows of this page (0, 0 when empty).
-    pub from: i64,
-    pub to: i64,
-}
-
-impl PageMath {
-    pub fn offset(page: i64) -> i64 {
-        (page.max(1) - 1).saturating_mul(PAGE_SIZE)
-    }
-
-    pub fn new(total: i64, page: i64, shown: usize) -> Self {
-        let pages = ((total.max(0) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-        let shown = shown as i64;
-        let from = if shown == 0 { 0 } else { Self::offset(page) + 1 };
-        let to = if shown == 0 { 0 } else { Self::offset(page) + shown };
-        PageMath { page, pages, from, to }
-    }
-}
-
 /// Employees in each department including its sub-departments, in the order given.
 pub fn subtree_headcounts(departments: &[DepartmentRow]) -> Vec<i64> {
     departments
@@ -181,18 +157,6 @@ mod tests {
     use super::*;
     use domain::ids::DepartmentId;
     use domain::Locale;
-
-    #[test]
-    fn page_math() {
-        assert_eq!(PageMath::offset(1), 0);
-        assert_eq!(PageMath::offset(3), 100);
-        assert_eq!(PageMath::new(0, 1, 0), PageMath { page: 1, pages: 1, from: 0, to: 0 });
-        assert_eq!(PageMath::new(50, 1, 50), PageMath { page: 1, pages: 1, from: 1, to: 50 });
-        assert_eq!(PageMath::new(51, 2, 1), PageMath { page: 2, pages: 2, from: 51, to: 51 });
-        assert_eq!(PageMath::new(120, 2, 50), PageMath { page: 2, pages: 3, from: 51, to: 100 });
-        assert_eq!(PageMath::new(120, 9, 0).pages, 3);
-        assert_eq!(PageMath::offset(i64::MAX), i64::MAX);
-    }
 
     fn dept(path: &str, headcount: i64) -> DepartmentRow {
         DepartmentRow {

@@ -13,6 +13,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::employee::EmployeeStatus;
 use domain::import::{parse_employee_csv, RowError, SourceEncoding};
 use domain::policy::Operation;
 use domain::register::ImportPlan;
@@ -259,7 +260,29 @@ pub struct ChangedRowView {
     pub line: usize,
     pub number: String,
     pub name: String,
-    pub fields: String,
+    pub changes: Vec<ChangeView>,
+}
+
+/// One changed field: its label and its values before and after, as shown.
+pub struct ChangeView {
+    pub label: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// A field's value as the preview shows it: a status in words, an empty value said so.
+fn change_value(t: Tr, field: &str, value: Option<&str>) -> String {
+    let status = |code: &str| match EmployeeStatus::parse(code) {
+        Ok(EmployeeStatus::Active) => t.get("employee-status-active"),
+        Ok(EmployeeStatus::OnLeave) => t.get("employee-status-on-leave"),
+        Ok(EmployeeStatus::Retired) => t.get("employee-status-retired"),
+        Err(_) => code.to_string(),
+    };
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => t.get("import-change-empty"),
+        Some(v) if field == "status" => status(v),
+        Some(v) => v.to_string(),
+    }
 }
 
 #[derive(Template)]
@@ -300,7 +323,6 @@ struct Held<'a> {
 fn preview_page(p: &Principal, locale: Locale, held: &Held<'_>, plan: &ImportPlan) -> PreviewPage {
     let ctx = PageCtx::new(p, locale, "import-preview-title", "/employees/import");
     let t = ctx.t;
-    let separator = t.get("import-field-separator");
     let new_rows: Vec<NewRowView> = plan
         .rows
         .iter()
@@ -323,7 +345,15 @@ fn preview_page(p: &Principal, locale: Locale, held: &Held<'_>, plan: &ImportPla
             line: r.line,
             number: r.record.number.as_str().to_string(),
             name: r.record.name.as_str().to_string(),
-            fields: r.changed.iter().map(|f| field_label(t, f)).collect::<Vec<_>>().join(&separator),
+            changes: r
+                .changes
+                .iter()
+                .map(|c| ChangeView {
+                    label: field_label(t, c.field),
+                    old: change_value(t, c.field, c.old.as_deref()),
+                    new: change_value(t, c.field, c.new.as_deref()),
+                })
+                .collect(),
         })
         .collect();
     let count = |key: &str, n: usize| Count {
@@ -656,10 +686,18 @@ mod tests {
         assert_eq!(again.status, StatusCode::NOT_FOUND);
         assert!(again.body.contains("有効期限"));
 
-        // A second file changes one field; the preview says which; cancelling discards it.
-        let changed = csv.replace("G3,1990", "G4,1990");
+        // A second file changes two fields; the preview shows each with its old and new value;
+        // cancelling discards it.
+        let changed = csv.replace("G3,1990", "G4,1990").replace("営業本部/第一営業部,G4", "企画部,G4").replace(",E0001,\r\n", ",,\r\n");
         let preview = upload_file(&app, &hana, Some(changed.as_bytes())).await;
-        assert!(preview.body.contains("内容を更新する従業員") && preview.body.contains("<td>等級</td>"), "{}", preview.body);
+        assert!(preview.body.contains("内容を更新する従業員") && preview.body.contains("変更内容（変更前 → 変更後）"), "{}", preview.body);
+        let change = |label: &str, old: &str, new: &str| {
+            format!("<span class=\"field-name\">{label}</span><span class=\"change\"><span class=\"visually-hidden\">変更前: </span><del>{old}</del><span aria-hidden=\"true\"> → </span><span class=\"visually-hidden\"> 変更後: </span><ins>{new}</ins></span>")
+        };
+        for (label, old, new) in [("等級", "G3", "G4"), ("所属", "営業本部/第一営業部", "企画部"), ("上司", "E0001", "（空欄）")]
+        {
+            assert!(preview.body.contains(&change(label, old, new)), "{label}: {}", preview.body);
+        }
         let id = pending_id(&preview.body);
         let cancelled = post(&app, &hana, &format!("/employees/import/{id}/cancel")).await;
         assert_eq!((cancelled.status, cancelled.location.as_str()), (StatusCode::SEE_OTHER, "/employees/import?cancelled=1"));

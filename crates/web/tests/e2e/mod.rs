@@ -11,6 +11,7 @@ mod autosave;
 mod fixture;
 mod forms;
 mod pages;
+mod print;
 mod review;
 mod roles;
 mod two_factor;

@@ -466,6 +466,9 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
         ("POST", "/cycles/{id}/status") => form(&[("status", "closed")]),
         ("POST", "/cycles/{id}/targets/upload") => Body::Upload("社員番号\nE901\n".as_bytes().to_vec()),
         ("POST", "/cycles/{id}/targets/{employee_id}/assign") => form(&[("consultant", &w.home.consultant.id.to_string())]),
+        ("POST", "/cycles/{id}/targets/assign") => {
+            form(&[("consultant", &w.home.consultant.id.to_string()), ("employee", &w.home.employee("E900")?.to_string())])
+        }
         ("POST", "/interviews/{id}/reschedule") => {
             let (date, start, end) = w.form_slot()?;
             form(&[("date", &date), ("start", &start), ("end", &end), ("mode", "online"), ("place", "https://meet.example.jp/r")])

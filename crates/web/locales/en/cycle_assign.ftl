@@ -1,0 +1,26 @@
+# HR cycle set-up: automatic assignment without conflicts, bulk assignment, keeping the page's place.
+cycles-auto-help-conflicts = Gives each target without a consultant to the consultant with the fewest targets. In-house consultants (whose account is linked to an employee) are never given someone of their own department, their bosses (including bosses further up) or their reports (including indirect reports). Targets already assigned keep their consultant.
+cycles-done-auto-left = { $count } targets were not assigned because no consultant can take them
+cycles-left-reasons = { " " }({ $list })
+cycles-left-same-department = same department: { $count }
+cycles-left-boss = boss or report: { $count }
+cycles-left-oneself = the consultant themselves: { $count }
+cycles-left-separator = { ", " }
+cycles-sentence-end = .
+cycles-done-assigned-who = { $name } was assigned
+cycles-done-assigned-count = { $count } targets were assigned
+cycles-done-assigned-to = { " " }to { $consultant }.
+cycles-done-unassigned-who = The assignment of { $name } was removed.
+cycles-done-unassigned-count = The assignment of { $count } targets was removed.
+cycles-bulk-heading = Assign selected targets
+cycles-bulk-help = Tick targets in the list, then choose a career consultant and assign them.
+cycles-bulk-consultant = Career consultant for the selected targets
+cycles-bulk-submit = Assign selected targets
+cycles-bulk-select-all = Select all targets on this page
+cycles-bulk-select = Select { $name }
+cycles-col-select = Select
+cycles-error-nobody = Select the targets to assign in the list first.
+cycles-targets-search = Search targets
+cycles-targets-search-help = Part of an employee number, name or kana.
+cycles-targets-none-filtered = No target matches.
+cycles-targets-caption-filtered = Targets and their career consultants (filtered)

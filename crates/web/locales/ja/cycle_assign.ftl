@@ -1,0 +1,26 @@
+# HR cycle set-up: automatic assignment without conflicts, bulk assignment, keeping the page's place.
+cycles-auto-help-conflicts = 担当が決まっていない対象者を、担当件数が少ないキャリアコンサルタントから順に割り当てます。社内のコンサルタント（アカウントが従業員と紐づいている方）には、同じ部署の方、本人の上司（さらに上位の上司を含む）、本人の部下（間接の部下を含む）を割り当てません。割り当て済みの対象者は変わりません。
+cycles-done-auto-left = { $count }名は、担当できるコンサルタントがいないため割り当てていません
+cycles-left-reasons = （{ $list }）
+cycles-left-same-department = 同じ部署のため { $count }名
+cycles-left-boss = 上司・部下の関係のため { $count }名
+cycles-left-oneself = 本人のため { $count }名
+cycles-left-separator = 、
+cycles-sentence-end = 。
+cycles-done-assigned-who = { $name }さんの担当を
+cycles-done-assigned-count = { $count }名の担当を
+cycles-done-assigned-to = { $consultant }にしました。
+cycles-done-unassigned-who = { $name }さんの担当の割り当てを外しました。
+cycles-done-unassigned-count = { $count }名の担当の割り当てを外しました。
+cycles-bulk-heading = 選択した対象者をまとめて割り当て
+cycles-bulk-help = 一覧で対象者にチェックを入れてから、担当コンサルタントを選んで割り当ててください。
+cycles-bulk-consultant = 選択した対象者の担当コンサルタント
+cycles-bulk-submit = 選択した対象者を割り当てる
+cycles-bulk-select-all = このページの対象者をすべて選択
+cycles-bulk-select = { $name }さんを選択
+cycles-col-select = 選択
+cycles-error-nobody = 割り当てる対象者を一覧で選択してください。
+cycles-targets-search = 対象者を検索
+cycles-targets-search-help = 社員番号・氏名・フリガナの一部で検索できます。
+cycles-targets-none-filtered = 条件に一致する対象者はいません。
+cycles-targets-caption-filtered = 対象者と担当コンサルタント（絞り込み結果）
