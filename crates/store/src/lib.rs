@@ -9,6 +9,7 @@ mod cycles;
 mod db;
 mod employees;
 mod error;
+mod interview_pages;
 mod interviews;
 mod job_runner;
 mod jobs;
@@ -40,6 +41,7 @@ pub use cycles::{
 pub use db::{Backend, DbUrl};
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, ImportSummary, NewEmployees};
 pub use error::StoreError;
+pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};
 pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};
 pub use jobs::{ClaimedJob, JobRow, JobState, NewJob};

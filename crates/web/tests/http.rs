@@ -5,6 +5,7 @@
 mod accounts;
 mod e2e;
 mod hardening;
+mod lists;
 mod records;
 mod sign_in_hardening;
 mod support;
