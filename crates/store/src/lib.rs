@@ -39,7 +39,7 @@ pub use cycles::{
     TargetsAdded,
 };
 pub use db::{Backend, DbUrl};
-pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, ImportSummary, NewEmployees};
+pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, EmployeeSort, ImportSummary, NewEmployees};
 pub use error::StoreError;
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};
@@ -47,7 +47,7 @@ pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};
 pub use jobs::{ClaimedJob, JobRow, JobState, NewJob};
 pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
-pub use report_pages::{ReportQuery, ReportSort};
+pub use report_pages::{QueueSort, ReportQuery, ReportSort};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use requests::{ConsultationRequestId, OwnRequest, QueuedRequest, Routing};
 pub use sealed::{KeySource, Keyring, RotationProgress};

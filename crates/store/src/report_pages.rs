@@ -201,3 +201,60 @@ impl Store {
         rows.iter().map(|r| Ok(domain::ids::ReportId::new(r.try_get("id")?))).collect()
     }
 }
+
+/// How the supervisor's queue is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QueueSort {
+    /// By how long a report has waited (descending: the longest wait first).
+    #[default]
+    Waiting,
+    /// By review round, then the longest wait first.
+    Round,
+}
+
+/// The queue's rows: submitted reports of others — the policy's rule for `ReviewReports` by a
+/// supervisor, so the count is the queue's.
+const QUEUE_COND: &str = "r.tenant_id = $1 AND r.status = 'submitted' AND r.author_id <> $2";
+
+impl Store {
+    /// One page of the submitted reports waiting for a supervisor, with the queue's size; each
+    /// row decided by the policy and shown in its view (the author's name only where identified).
+    pub async fn review_queue_page(
+        &self,
+        me: &crate::Acting<crate::Supervisor>,
+        sort: QueueSort,
+        dir: Direction,
+        page: PageRequest,
+    ) -> Result<Paged<crate::QueueItem>> {
+        let ctx = me.ctx();
+        let actor = me.actor();
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM reports r WHERE {QUEUE_COND}"))
+            .bind(ctx.tenant.get())
+            .bind(actor.user().get())
+            .fetch_one(&self.db.read)
+            .await?
+            .try_get("n")?;
+        // Waiting longer is submitted earlier: the direction of the wait is the other one of time.
+        let order = match sort {
+            QueueSort::Waiting => format!("COALESCE(r.submitted_at, r.updated_at) {}, r.id {}", dir.reversed().sql(), dir.reversed().sql()),
+            QueueSort::Round => format!("r.round {}, COALESCE(r.submitted_at, r.updated_at) ASC, r.id ASC", dir.sql()),
+        };
+        let rows = sqlx::query(&format!("{META_SELECT} WHERE {QUEUE_COND} ORDER BY {order} LIMIT $3 OFFSET $4"))
+            .bind(ctx.tenant.get())
+            .bind(actor.user().get())
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(&self.db.read)
+            .await?;
+        let secret = self.pseudonym_secret(ctx.tenant).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let m = meta(r)?;
+            let Some(view) = policy::decide(&actor, Operation::ReviewReports, Target::Report(m.facts(ctx.tenant))).view() else { continue };
+            items.push(m.queue_item(view, &secret, actor.user()));
+        }
+        self.audit(ctx, ctx.event(AuditAction::ReportListRead, AuditTarget::ReviewQueue, "list").detail(AuditDetail::count(items.len())))
+            .await?;
+        Ok(Paged { total, items })
+    }
+}

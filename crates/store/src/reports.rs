@@ -177,6 +177,19 @@ pub(crate) fn meta(r: &AnyRow) -> Result<Meta> {
 }
 
 impl Meta {
+    /// The line of the review queue, in the view the policy gave.
+    pub(crate) fn queue_item(&self, view: View, secret: &[u8], me: UserId) -> QueueItem {
+        let identified = view == View::Identified;
+        QueueItem {
+            id: self.id,
+            subject: if identified { self.employee_name.clone() } else { pseudonym(secret, self.employee_id.get()) },
+            author_name: if identified { self.author_name.clone() } else { String::new() },
+            round: self.round,
+            submitted_at: self.submitted_at.unwrap_or(self.updated_at),
+            assigned_to_me: self.supervisor == Some(me),
+        }
+    }
+
     pub(crate) fn facts(&self, tenant: TenantId) -> ReportFacts {
         ReportFacts { tenant, author: self.author, status: self.status, assigned_supervisor: self.supervisor }
     }

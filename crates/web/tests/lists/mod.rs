@@ -14,7 +14,8 @@ use testkit::Backend;
 
 testkit::on_both_backends!(
     report_and_case_lists_are_paged_searched_sorted_and_filtered,
-    interview_list_has_tabs_statuses_and_reports_to_write
+    interview_list_has_tabs_statuses_and_reports_to_write,
+    review_queue_and_register_sort_and_answer_bad_parameters
 );
 
 fn ok(res: &Resp, what: &str) -> Result<()> {
@@ -207,5 +208,59 @@ async fn interview_list_has_tabs_statuses_and_reports_to_write(backend: Backend)
     let res = a.get("/interviews?when=later&status=x&sort=y&page=z").await?;
     ok(&res, "bad parameters")?;
     ensure!(res.body.contains(&row(upcoming)) && res.body.contains("1件中 1〜1件"), "{}", res.body);
+    Ok(())
+}
+
+/// The employee numbers of the register's rows, in order.
+fn numbers(body: &str) -> Vec<String> {
+    body.split("<th scope=\"row\" class=\"nowrap\"><code>").skip(1).filter_map(|s| s.split('<').next()).map(str::to_string).collect()
+}
+
+async fn review_queue_and_register_sort_and_answer_bad_parameters(backend: Backend) -> Result<()> {
+    let w = World::new(backend).await?;
+    let c1 = w.actor(Role::Consultant)?.clone();
+    let sup = w.actor(Role::Supervisor)?.clone();
+    let first = w.report(&w.home, &c1, "E002", &sup, ReportStatus::Submitted).await?;
+    let second = w.report(&w.home, &c1, "E002", &sup, ReportStatus::Submitted).await?;
+    let mut s = w.app.signed_in("supervisor").await?;
+    let order = |body: &str| -> Vec<String> {
+        body.split("<td><a href=\"/reports/").skip(1).filter_map(|s| s.split('"').next()).map(str::to_string).collect()
+    };
+    // The longest wait first by default; the other way on request.
+    let res = s.get("/review").await?;
+    ok(&res, "/review")?;
+    ensure!(res.body.contains("2件中 1〜2件"), "{}", res.body);
+    let both = order(&res.body);
+    ensure!(both.len() >= 2 && both[0] == first.to_string() && both[1] == second.to_string(), "{both:?}");
+    ensure!(res.body.contains("aria-sort=\"descending\"") && res.body.contains("<th scope=\"col\" class=\"num\""), "{}", res.body);
+    let res = s.get("/review?sort=waiting&dir=asc").await?;
+    let both = order(&res.body);
+    ensure!(both.len() >= 2 && both[0] == second.to_string(), "{both:?}");
+    let res = s.get("/review?sort=evil&page=abc&per_page=-1").await?;
+    ok(&res, "bad parameters")?;
+    ensure!(order(&res.body).first() == Some(&first.to_string()), "defaults");
+    let res = s.get("/review?page=5").await?;
+    ensure!(res.status == StatusCode::SEE_OTHER && res.location() == Some("/review"), "{}", res.brief());
+
+    // The register: sorted by number, reading or department; unknown values fall back.
+    let mut hr = w.app.signed_in("hr").await?;
+    let res = hr.get("/employees").await?;
+    ok(&res, "/employees")?;
+    ensure!(numbers(&res.body).first().map(String::as_str) == Some("E001"), "{:?}", numbers(&res.body));
+    let res = hr.get("/employees?sort=name").await?;
+    ensure!(numbers(&res.body).first().map(String::as_str) == Some("E901"), "by reading: {:?}", numbers(&res.body));
+    let res = hr.get("/employees?sort=number&dir=desc").await?;
+    ensure!(numbers(&res.body).first().map(String::as_str) == Some("E901"), "{:?}", numbers(&res.body));
+    let res = hr.get("/employees?sort=department&q=E00").await?;
+    ensure!(res.body.contains("href=\"/employees?q=E00&#38;sort=department&#38;dir=desc\""), "search kept in sort links");
+    let res = hr.get("/employees?department=%E5%AD%98%E5%9C%A8%E3%81%97%E3%81%AA%E3%81%84&sort=evil&page=abc&per_page=9999").await?;
+    ok(&res, "bad parameters")?;
+    ensure!(res.body.contains("7件中 1〜7件") && numbers(&res.body).first().map(String::as_str) == Some("E001"), "{}", res.body);
+    let res = hr.get("/employees?q=zzzz").await?;
+    ensure!(
+        numbers(&res.body).is_empty() && res.body.contains("条件に一致する従業員はいません") && res.body.contains("href=\"/employees\""),
+        "{}",
+        res.body
+    );
     Ok(())
 }
