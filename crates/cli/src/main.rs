@@ -6,6 +6,7 @@ mod config;
 mod cycle;
 mod demo;
 mod keys;
+mod list_scope;
 mod register;
 mod serve;
 mod token;

@@ -45,6 +45,29 @@ pub struct EmployeeFilter {
     pub department_prefix: Option<String>,
     pub limit: i64,
     pub offset: i64,
+    pub sort: EmployeeSort,
+    pub dir: crate::Direction,
+}
+
+/// How the register is ordered (each ends with the employee number, which is unique).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EmployeeSort {
+    #[default]
+    Number,
+    /// By reading (kana), then name.
+    Name,
+    Department,
+}
+
+impl EmployeeSort {
+    fn order_by(self, dir: crate::Direction) -> String {
+        let d = dir.sql();
+        match self {
+            EmployeeSort::Number => format!("e.employee_number {d}"),
+            EmployeeSort::Name => format!("COALESCE(e.name_kana, e.name) {d}, e.name {d}, e.employee_number {d}"),
+            EmployeeSort::Department => format!("d.path {d}, e.employee_number {d}"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -145,7 +168,7 @@ impl Store {
                 .fetch_one(&self.db.read)
                 .await?
                 .try_get::<i64, _>("n")?;
-        let rows = sqlx::query(&format!("{EMPLOYEE_SELECT} WHERE {cond} ORDER BY e.employee_number LIMIT $5 OFFSET $6"))
+        let rows = sqlx::query(&format!("{EMPLOYEE_SELECT} WHERE {cond} ORDER BY {} LIMIT $5 OFFSET $6", filter.sort.order_by(filter.dir)))
             .bind(ctx.tenant.get())
             .bind(q)
             .bind(dept)

@@ -97,7 +97,7 @@ pub struct InterviewNote {
 /// The purpose recorded on a sealed status note.
 pub(crate) const STATUS_NOTE_PURPOSE: &str = "interview_status_note";
 
-const SELECT: &str = "SELECT i.id, i.cycle_id, c.name AS cycle_name, i.employee_id, e.employee_number, e.name AS employee_name,
+pub(crate) const SELECT: &str = "SELECT i.id, i.cycle_id, c.name AS cycle_name, i.employee_id, e.employee_number, e.name AS employee_name,
         i.consultant_id, u.display_name AS consultant_name, i.kind, i.mode, i.place, i.starts_at, i.ends_at, i.status, i.status_note_sealed_id,
         i.created_at, i.updated_at,
         (SELECT COUNT(*) FROM interview_notes n WHERE n.interview_id = i.id) AS note_count,
@@ -123,7 +123,7 @@ pub(crate) fn status_of(s: &str) -> Result<InterviewStatus> {
     InterviewStatus::parse(s).ok_or_else(|| damaged("status"))
 }
 
-fn to_row(r: &AnyRow) -> Result<InterviewRow> {
+pub(crate) fn to_row(r: &AnyRow) -> Result<InterviewRow> {
     Ok(InterviewRow {
         id: InterviewId::new(r.try_get("id")?),
         cycle: r.try_get::<Option<i64>, _>("cycle_id")?.map(CycleId::new),
@@ -535,7 +535,7 @@ impl Store {
         first_clash(&self.db.read, me.ctx().tenant, me.actor().user(), slot, except).await
     }
 
-    async fn audited_list(&self, ctx: &Ctx, target: AuditTarget, id: impl ToString, detail: AuditDetail) -> Result<()> {
+    pub(crate) async fn audited_list(&self, ctx: &Ctx, target: AuditTarget, id: impl ToString, detail: AuditDetail) -> Result<()> {
         self.audit(ctx, ctx.event(AuditAction::InterviewListRead, target, id).detail(detail)).await
     }
 

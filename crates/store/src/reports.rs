@@ -113,7 +113,7 @@ pub struct ReportFilter {
     pub shared_only: bool,
 }
 
-struct Meta {
+pub(crate) struct Meta {
     id: ReportId,
     interview_id: InterviewId,
     cycle_id: Option<i64>,
@@ -139,7 +139,7 @@ struct Meta {
     updated_at: i64,
 }
 
-const META_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.employee_id, e.name AS employee_name, e.boss_id, d.path AS department, d.depth AS dept_depth,
+pub(crate) const META_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.employee_id, e.name AS employee_name, e.boss_id, d.path AS department, d.depth AS dept_depth,
         e.birth_year, r.author_id, u.display_name AS author_name, r.supervisor_id, r.status, r.sealed_id, r.facts_sealed_id, r.life_safety, r.organizational_response,
         r.round, r.version, i.starts_at AS held_at, r.submitted_at, r.updated_at
      FROM reports r
@@ -148,7 +148,7 @@ const META_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.employee_i
      JOIN departments d ON d.id = e.department_id
      JOIN users u ON u.id = r.author_id";
 
-fn meta(r: &AnyRow) -> Result<Meta> {
+pub(crate) fn meta(r: &AnyRow) -> Result<Meta> {
     let status: String = r.try_get("status")?;
     Ok(Meta {
         id: ReportId::new(r.try_get("id")?),
@@ -179,7 +179,20 @@ fn meta(r: &AnyRow) -> Result<Meta> {
 }
 
 impl Meta {
-    fn facts(&self, tenant: TenantId) -> ReportFacts {
+    /// The line of the review queue, in the view the policy gave.
+    pub(crate) fn queue_item(&self, view: View, secret: &[u8], me: UserId) -> QueueItem {
+        let identified = view == View::Identified;
+        QueueItem {
+            id: self.id,
+            subject: if identified { self.employee_name.clone() } else { pseudonym(secret, self.employee_id.get()) },
+            author_name: if identified { self.author_name.clone() } else { String::new() },
+            round: self.round,
+            submitted_at: self.submitted_at.unwrap_or(self.updated_at),
+            assigned_to_me: self.supervisor == Some(me),
+        }
+    }
+
+    pub(crate) fn facts(&self, tenant: TenantId) -> ReportFacts {
         ReportFacts { tenant, author: self.author, status: self.status, assigned_supervisor: self.supervisor }
     }
 }
@@ -742,26 +755,39 @@ impl Store {
                 break;
             }
         }
+        let event = ctx.event(AuditAction::ReportListRead, AuditTarget::ReportList, "list").detail(AuditDetail::count(visible.len()));
+        self.summaries(ctx, &visible, event, locale).await
+    }
+
+    /// The lines of a list of reports the policy let the actor see (each with its view): the
+    /// flags and tags opened through the sealed gate under `event`.
+    pub(crate) async fn summaries(
+        &self,
+        ctx: &Ctx,
+        visible: &[(Meta, View)],
+        event: domain::audit::AuditEvent,
+        locale: Locale,
+    ) -> Result<Vec<ReportSummary>> {
+        let actor = ctx.actor()?;
         let legacy: Vec<i64> = visible.iter().filter(|(m, _)| m.facts_sealed.is_none()).map(|(m, _)| m.id.get()).collect();
         let mut tags = self.tags_of(&legacy).await?;
         let mut sealed = Vec::new();
-        for (m, _) in &visible {
+        for (m, _) in visible {
             if let (Some(f), Some(permit)) =
                 (m.facts_sealed, policy::permit(&actor, Operation::ReadReports, Target::Report(m.facts(ctx.tenant))))
             {
                 sealed.push((permit, f));
             }
         }
-        let event = ctx.event(AuditAction::ReportListRead, AuditTarget::ReportList, "list").detail(AuditDetail::count(visible.len()));
         let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
-        let identified = self.presenter(ctx.tenant, View::Identified, locale).await?;
+        let identified = Presenter { view: View::Identified, locale, secret: Vec::new(), index: None };
         let pseudo = if visible.iter().any(|(_, v)| *v == View::Pseudonymized) {
-            Some(self.presenter(ctx.tenant, View::Pseudonymized, locale).await?)
+            Some(Presenter { view: View::Pseudonymized, locale, secret: self.pseudonym_secret(ctx.tenant).await?, index: None })
         } else {
             None
         };
         let mut out = Vec::with_capacity(visible.len());
-        for (m, view) in &visible {
+        for (m, view) in visible {
             let p = match (view, &pseudo) {
                 (View::Pseudonymized, Some(p)) => p,
                 _ => &identified,

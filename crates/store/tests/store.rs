@@ -830,7 +830,8 @@ async fn employee_search_matches_wildcards_literally(backend: Backend) -> Result
     let ctx = env.operator();
     let csv = "社員番号,氏名,所属\nE1,山田 太郎,営業本部\nE2,佐藤 100%,営業本部\nE3,田中_花子,営業本部\nE4,鈴木!一郎,営業本部\n";
     env.store.import_employees(&ctx, &parse(csv.as_bytes())?).await?;
-    let search = |q: &str| EmployeeFilter { query: Some(q.to_string()), department_prefix: None, limit: 100, offset: 0 };
+    let search =
+        |q: &str| EmployeeFilter { query: Some(q.to_string()), department_prefix: None, limit: 100, offset: 0, ..Default::default() };
     for (q, expected) in [
         ("%", vec!["E2"]),
         ("_", vec!["E3"]),

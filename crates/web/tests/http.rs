@@ -10,6 +10,7 @@ mod e2e;
 mod forms;
 mod hardening;
 mod hr_setup;
+mod lists;
 mod records;
 mod sign_in_hardening;
 mod support;

@@ -16,7 +16,7 @@ mod roles;
 pub use employee::EmployeeFacts;
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
-pub use report::{review_history_visible, ReportFacts};
+pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
 pub use request::RequestFacts;
 
 use crate::ids::{TenantId, UserId};

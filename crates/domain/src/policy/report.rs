@@ -49,3 +49,36 @@ pub(super) fn decide(actor: &Actor, op: Operation, r: ReportFacts) -> Decision {
 pub fn review_history_visible(actor: &Actor, view: View) -> bool {
     view == View::Identified || actor.role == Role::Supervisor
 }
+
+/// Which reports a role may read at all (`ReadReports`), as a condition on the author and the
+/// status a store can put into its query before the policy decides each row: the list's
+/// prefilter. [`ReportScope::admits`] is exactly [`decide`]'s rule (a property test compares
+/// them), so a page counted with it holds the rows the policy shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportScope {
+    /// No report.
+    Nothing,
+    /// The actor's own reports, and others' approved ones (a consultant).
+    OwnOrApproved(UserId),
+    /// Others' reports that are no longer drafts (a supervisor).
+    OthersNotDraft(UserId),
+}
+
+impl ReportScope {
+    pub fn admits(self, r: &ReportFacts) -> bool {
+        match self {
+            ReportScope::Nothing => false,
+            ReportScope::OwnOrApproved(me) => r.author == me || r.status == ReportStatus::Approved,
+            ReportScope::OthersNotDraft(me) => r.author != me && r.status != ReportStatus::Draft,
+        }
+    }
+}
+
+/// The reports `actor` may read in their acting role (within their tenant).
+pub fn read_scope(actor: &Actor) -> ReportScope {
+    match actor.role {
+        Role::Consultant => ReportScope::OwnOrApproved(actor.user),
+        Role::Supervisor => ReportScope::OthersNotDraft(actor.user),
+        _ => ReportScope::Nothing,
+    }
+}

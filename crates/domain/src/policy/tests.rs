@@ -210,3 +210,16 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// A list's prefilter is the policy's rule: the scope admits exactly the reports `decide`
+    /// lets the actor read, for every role, author, status and supervisor.
+    #[test]
+    fn the_read_scope_is_the_read_rule(user in 1i64..5, author in 1i64..5, st in status(), sup in proptest::option::of(1i64..5)) {
+        let f = ReportFacts { tenant: T1, author: UserId::new(author), status: st, assigned_supervisor: sup.map(UserId::new) };
+        for role in Role::ALL {
+            let a = actor(user, role);
+            prop_assert_eq!(read_scope(&a).admits(&f), read(&a, f).is_some(), "{:?} {:?}", role, f);
+        }
+    }
+}

@@ -1,7 +1,7 @@
 ## Employee register and employee import (pages/employees.rs, pages/import.rs)
 
 employees-title = Employee register
-employees-lead = Employees on record, ordered by employee number. Viewing this list is recorded in the audit log.
+employees-lead = Employees on record; select a column heading to sort. Viewing this list is recorded in the audit log.
 employees-search-label = Search employees
 employees-search = Keyword
 employees-search-help = Part of an employee number, name or name reading (kana).

@@ -1,7 +1,7 @@
 ## 従業員名簿・従業員データの取込（pages/employees.rs, pages/import.rs）
 
 employees-title = 従業員名簿
-employees-lead = 登録されている従業員を社員番号順に表示します。一覧の閲覧は監査ログに記録されます。
+employees-lead = 登録されている従業員を表示します。列の見出しを選ぶと並べ替えられます。一覧の閲覧は監査ログに記録されます。
 employees-search-label = 従業員の検索
 employees-search = キーワード
 employees-search-help = 社員番号・氏名・氏名カナの一部で検索できます。

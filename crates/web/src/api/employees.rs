@@ -152,7 +152,7 @@ impl From<EmployeeRow> for Employee {
 )]
 pub async fn list(State(state): State<AppState>, Authed(p): Authed, RawQuery(raw): RawQuery) -> AppResult<Json<EmployeeList>> {
     let q = ListQuery::parse(raw.as_deref())?;
-    let filter = EmployeeFilter { query: q.q, department_prefix: q.department, limit: q.limit, offset: q.offset };
+    let filter = EmployeeFilter { query: q.q, department_prefix: q.department, limit: q.limit, offset: q.offset, ..Default::default() };
     let (total, rows) = state.store.employees(&p.ctx(), &filter).await?;
     Ok(Json(EmployeeList { total, items: rows.into_iter().map(Employee::from).collect(), limit: q.limit, offset: q.offset }))
 }

@@ -13,7 +13,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::employee::EmployeeStatus;
 use domain::policy::{decide, Operation, Target};
-use store::{DepartmentRow, Direction, EmployeeFilter, EmployeeRow};
+use store::{DepartmentRow, Direction, EmployeeFilter, EmployeeRow, EmployeeSort};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/employees", Operation::ListEmployees, list)
@@ -68,15 +68,13 @@ impl EmployeeView {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmployeeSort {
-    Number,
-}
-
 static SPEC: ListSpec<EmployeeSort> = ListSpec {
     path: "/employees",
     default_sort: SortOption::new("number", EmployeeSort::Number, Direction::Asc),
-    sorts: &[],
+    sorts: &[
+        SortOption::new("name", EmployeeSort::Name, Direction::Asc),
+        SortOption::new("department", EmployeeSort::Department, Direction::Asc),
+    ],
     filters: &["department"],
     search: true,
     per_page: PAGE_SIZE,
@@ -108,6 +106,8 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         department_prefix: Some(department.clone()).filter(|d| !d.is_empty()),
         limit: params.page_request().limit(),
         offset: params.page_request().offset(),
+        sort: params.sort,
+        dir: params.dir,
     };
     let (total, rows) = state.store.employees(&p.ctx(), &filter).await?;
     // A page past the end (the list shrank, or the link was edited) goes to the last page.
@@ -135,9 +135,9 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         .user_data()
         .help("employees-department-help")
         .column("employee-col-number", Some("number"), "nowrap")
-        .column("employee-col-name", None, "")
+        .column("employee-col-name", Some("name"), "")
         .column("employee-col-kana", None, "")
-        .column("employee-col-department", None, "")
+        .column("employee-col-department", Some("department"), "")
         .column("employee-col-grade", None, "nowrap")
         .column("employee-col-boss", None, "")
         .column("employee-col-status", None, "nowrap")

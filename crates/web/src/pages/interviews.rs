@@ -6,6 +6,7 @@ mod calendar;
 mod feed;
 
 use super::form::{sent_back, FormErrors, FormPairs};
+use super::list::{ListParams, ListSpec, ListView, SortOption};
 use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -13,7 +14,7 @@ use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 use domain::ids::{CycleId, InterviewId};
@@ -25,7 +26,7 @@ use domain::policy::Operation;
 use domain::{Invalid, Locale};
 use serde::Deserialize;
 use store::Ctx;
-use store::{InterviewChange, InterviewRow, NewInterview, StoreError};
+use store::{Direction, InterviewChange, InterviewQuery, InterviewRow, InterviewSort, InterviewWhen, NewInterview, StoreError};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/interviews", Operation::ManageInterviews, list)
@@ -170,15 +171,41 @@ struct ListPage {
     ctx: PageCtx,
     notice: String,
     to_record: Vec<InterviewView>,
-    upcoming: Vec<InterviewView>,
+    to_report: Vec<InterviewView>,
+    to_report_total: String,
+    tabs: Vec<Tab>,
+    list: ListView,
+    rows: Vec<InterviewView>,
     requests_waiting: i64,
 }
+
+/// A tab of the list (upcoming, past, all): a link that keeps the other conditions.
+pub struct Tab {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+static SPEC: ListSpec<InterviewSort> = ListSpec {
+    path: "/interviews",
+    default_sort: SortOption::new("starts", InterviewSort::Starts, Direction::Asc),
+    sorts: &[
+        SortOption::new("employee", InterviewSort::Employee, Direction::Asc),
+        SortOption::new("status", InterviewSort::Status, Direction::Asc),
+    ],
+    filters: &["when", "status"],
+    search: true,
+    per_page: 50,
+};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DoneQuery {
     done: Option<String>,
 }
+
+/// How many held interviews without a report the list shows by name (the rest are counted).
+const TO_REPORT_SHOWN: i64 = 20;
 
 fn notice(t: Tr, done: Option<&str>) -> String {
     match done {
@@ -190,17 +217,86 @@ fn notice(t: Tr, done: Option<&str>) -> String {
     }
 }
 
-/// Upcoming interviews, and past ones still waiting to be recorded as held or no-show.
-async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
+/// The consultant's interviews: past ones still to be recorded as held or no-show, held ones
+/// still without a report, and the list (upcoming, past or all) searched by name or number,
+/// narrowed by status, sorted by date, employee or status, a page at a time.
+async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let ctx = PageCtx::new(&p, locale, "iv-list-title", "/interviews");
     let t = ctx.t;
+    let me = p.acting(Ctx::as_consultant)?;
     let now = store::now_ms();
-    let rows = state.store.consultant_interviews(&p.acting(Ctx::as_consultant)?, now - 60 * DAY_MS, now + 120 * DAY_MS).await?;
-    let scheduled = |i: &&InterviewRow| i.status == InterviewStatus::Scheduled;
-    let to_record = rows.iter().filter(scheduled).filter(|i| i.ends_at <= now).map(|i| InterviewView::new(t, i)).collect();
-    let upcoming = rows.iter().filter(scheduled).filter(|i| i.ends_at > now).map(|i| InterviewView::new(t, i)).collect();
-    let requests_waiting = state.store.request_queue_len(&p.acting(Ctx::as_consultant)?).await?;
-    render(&ListPage { notice: notice(t, q.done.as_deref()), ctx, to_record, upcoming, requests_waiting })
+    let done = url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()).find(|(k, _)| k == "done").map(|(_, v)| v.into_owned());
+    let mut params = ListParams::parse(&SPEC, raw.as_deref());
+    let when = params.filter("when").and_then(InterviewWhen::parse);
+    if when.is_none() {
+        params.drop_filter("when");
+    }
+    let status = params.filter("status").and_then(InterviewStatus::parse);
+    if status.is_none() {
+        params.drop_filter("status");
+    }
+    let query = InterviewQuery {
+        when: when.unwrap_or_default(),
+        now,
+        status,
+        search: params.search().map(str::to_string),
+        sort: params.sort,
+        dir: params.dir,
+    };
+    let page = state.store.interview_page(&me, &query, params.page_request()).await?;
+    if let Some(last) = params.beyond_end(page.total) {
+        return Ok(Redirect::to(&last).into_response());
+    }
+    let recent = state.store.consultant_interviews(&me, now - 60 * DAY_MS, now).await?;
+    let to_record =
+        recent.iter().filter(|i| i.status == InterviewStatus::Scheduled && i.ends_at <= now).map(|i| InterviewView::new(t, i)).collect();
+    let to_report = state.store.held_without_report(&me, TO_REPORT_SHOWN).await?;
+    let requests_waiting = state.store.request_queue_len(&me).await?;
+    let current = query.when;
+    let tabs = InterviewWhen::ALL
+        .into_iter()
+        .map(|w| Tab {
+            label: t.get(&format!("iv-when-{}", w.as_str())),
+            // The default tab (upcoming) needs no parameter.
+            href: params.href_with("when", if w == InterviewWhen::default() { "" } else { w.as_str() }),
+            current: w == current,
+        })
+        .collect();
+    let statuses = InterviewStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label(locale).to_string())).collect();
+    let status_code = params.filter("status").map(str::to_string);
+    let empty_key = match current {
+        InterviewWhen::Upcoming => "iv-upcoming-empty",
+        InterviewWhen::Past => "iv-past-empty",
+        InterviewWhen::All => "iv-all-empty",
+    };
+    let list = ListView::new(t, &params, page.total, page.items.len())
+        .search(&params.q, "iv-search", "iv-search-help")
+        .filter("status", "iv-col-status", status_code.as_deref(), statuses)
+        .column("iv-col-when", Some("starts"), "date")
+        .column("iv-col-number", None, "nowrap")
+        .column("iv-col-name", Some("employee"), "")
+        .column("iv-col-kind", None, "nowrap")
+        .column("iv-col-mode", None, "nowrap")
+        .column("iv-col-place", None, "")
+        .column("iv-col-status", Some("status"), "nowrap")
+        .column("iv-col-cycle", None, "")
+        .empty(empty_key, "iv-list-empty-filtered");
+    let mut list = list;
+    // The tab is a filter too: it travels in the form as a hidden field.
+    if let Some(w) = params.filter("when") {
+        list.hidden.push(("when", w.to_string()));
+    }
+    render(&ListPage {
+        notice: notice(t, done.as_deref()),
+        to_record,
+        to_report_total: t.with("iv-to-report-count", "count", super::list::grouped(to_report.total)),
+        to_report: to_report.items.iter().map(|i| InterviewView::new(t, i)).collect(),
+        tabs,
+        rows: page.items.iter().map(|i| InterviewView::new(t, i)).collect(),
+        list,
+        requests_waiting,
+        ctx,
+    })
 }
 
 // ---------------------------------------------------------------- scheduling

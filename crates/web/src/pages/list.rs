@@ -112,6 +112,7 @@ pub struct ListParams<S: 'static> {
     default_per_page: i64,
     default_sort: SortOption<S>,
     sorts: &'static [SortOption<S>],
+    filter_order: &'static [&'static str],
 }
 
 fn clip(v: &str) -> String {
@@ -161,6 +162,7 @@ impl<S: Copy + 'static> ListParams<S> {
             default_per_page,
             default_sort: spec.default_sort,
             sorts: spec.sorts,
+            filter_order: spec.filters,
         }
     }
 
@@ -248,6 +250,19 @@ impl<S: Copy + 'static> ListParams<S> {
     pub fn sort_href(&self, key: &str) -> String {
         let dir = if key == self.sort_key { self.dir.reversed() } else { self.option(key).map_or(Direction::Asc, |o| o.default_dir) };
         self.serialize(1, key, dir, true)
+    }
+
+    /// This list with the filter `name` set to `value` (removed when empty), back on page 1:
+    /// for tabs and quick links.
+    pub fn href_with(&self, name: &'static str, value: &str) -> String {
+        let mut other = self.clone();
+        other.drop_filter(name);
+        if !value.is_empty() {
+            other.filters.push((name, value.to_string()));
+            let order = |n: &str| self.filter_order.iter().position(|f| *f == n);
+            other.filters.sort_by_key(|(n, _)| order(n));
+        }
+        other.serialize(1, self.sort_key, self.dir, true)
     }
 
     /// This list without search and filters (sort and page size kept).
@@ -591,6 +606,13 @@ mod tests {
         assert_eq!(q.sort_href("name"), "/things?sort=name&dir=desc");
         assert_eq!(q.hidden_fields(), vec![("sort", "name".to_string()), ("dir", "asc".to_string())]);
         assert!(parse("").hidden_fields().is_empty());
+    }
+
+    #[test]
+    fn tabs_set_one_filter_and_keep_the_rest() {
+        let p = parse("cycle=2&q=x&page=3&sort=name");
+        assert_eq!(p.href_with("status", "held"), "/things?q=x&status=held&cycle=2&sort=name");
+        assert_eq!(p.href_with("cycle", ""), "/things?q=x&sort=name");
     }
 
     #[test]

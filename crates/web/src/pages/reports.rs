@@ -3,6 +3,7 @@
 //! review form (R2).
 
 use super::form::{sent_back, FormErrors, FormPairs};
+use super::list::{ListParams, ListSpec, ListView, SortOption};
 use super::{render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -10,7 +11,7 @@ use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use domain::ids::{InterviewId, ReportId, UserId};
 use domain::policy::Operation;
@@ -18,7 +19,7 @@ use domain::report::{section_label_en, section_label_ja, ReportFlags, ReportSect
 use domain::Locale;
 use serde::Deserialize;
 use store::Ctx;
-use store::{ReportDetail, ReportFilter, ReportSummary, ReviewInput, Taxonomy, TaxonomyItem};
+use store::{Direction, ReportDetail, ReportFilter, ReportQuery, ReportSort, ReportSummary, ReviewInput, Taxonomy, TaxonomyItem};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/reports", Operation::WriteReports, list)
@@ -107,42 +108,73 @@ fn flag_labels(t: Tr, f: ReportFlags) -> String {
 #[template(path = "reports.html")]
 struct ListPage {
     ctx: PageCtx,
+    list: ListView,
     lines: Vec<Line>,
-    status: String,
-    statuses: Vec<(&'static str, String)>,
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    status: Option<String>,
-    cycle: Option<String>,
+static SPEC: ListSpec<ReportSort> = ListSpec {
+    path: "/reports",
+    default_sort: SortOption::new("updated", ReportSort::Updated, Direction::Desc),
+    sorts: &[
+        SortOption::new("held", ReportSort::Held, Direction::Desc),
+        SortOption::new("status", ReportSort::Status, Direction::Asc),
+        SortOption::new("employee", ReportSort::Employee, Direction::Asc),
+    ],
+    filters: &["status", "cycle"],
+    search: true,
+    per_page: 50,
+};
+
+/// The cycles of the tenant as filter options (id, name), in the store's order.
+pub async fn cycle_options(state: &AppState, tenant: domain::ids::TenantId) -> AppResult<Vec<(String, String)>> {
+    Ok(state.store.cycles(tenant).await?.into_iter().map(|c| (c.id.get().to_string(), c.name)).collect())
 }
 
-async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<ListQuery>) -> AppResult<Response> {
+/// The acting consultant's own reports: searched by the employee's name, reading or number,
+/// narrowed by status and cycle, sorted by last change, interview date, status or employee.
+/// A filter value that is not one of the choices is dropped (the list shows all).
+async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let ctx = PageCtx::new(&p, locale, "reports-title", "/reports");
     let t = ctx.t;
-    let status = q
-        .status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            ReportStatus::parse(s)
-                .ok_or_else(|| AppError::Invalid(domain::Invalid::new("status", "状態の指定が不正です。", "unknown status")))
-        })
-        .transpose()?;
-    let cycle = q
-        .cycle
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| AppError::Invalid(domain::Invalid::new("cycle", "実施年度の指定が不正です。", "cycle must be a number")))
-        })
-        .transpose()?;
-    let items = state.store.list_reports(&p.ctx(), &ReportFilter { cycle, status, mine_only: true, shared_only: false }, locale).await?;
+    let mut params = ListParams::parse(&SPEC, raw.as_deref());
+    let status = params.filter("status").and_then(ReportStatus::parse);
+    if status.is_none() {
+        params.drop_filter("status");
+    }
+    let cycles = cycle_options(&state, p.tenant.id).await?;
+    let cycle = params.filter("cycle").and_then(|c| cycles.iter().find(|(id, _)| id == c)).and_then(|(id, _)| id.parse::<i64>().ok());
+    if cycle.is_none() {
+        params.drop_filter("cycle");
+    }
+    let query = ReportQuery {
+        filter: ReportFilter { cycle, status, mine_only: true, shared_only: false },
+        search: params.search().map(str::to_string),
+        tag: None,
+        sort: params.sort,
+        dir: params.dir,
+    };
+    let page = state.store.report_page(&p.ctx(), &query, params.page_request(), locale).await?;
+    if let Some(last) = params.beyond_end(page.total) {
+        return Ok(Redirect::to(&last).into_response());
+    }
     let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
-    let statuses = ReportStatus::ALL.iter().map(|s| (s.as_str(), status_label(t, *s))).collect();
-    render(&ListPage { lines: lines(t, &items, &tags), status: status.map(|s| s.as_str().to_string()).unwrap_or_default(), statuses, ctx })
+    let statuses = ReportStatus::ALL.iter().map(|s| (s.as_str().to_string(), status_label(t, *s))).collect();
+    let status_code = params.filter("status").map(str::to_string);
+    let cycle_code = params.filter("cycle").map(str::to_string);
+    let list = ListView::new(t, &params, page.total, page.items.len())
+        .search(&params.q, "reports-search", "reports-search-help")
+        .filter("status", "report-status", status_code.as_deref(), statuses)
+        .filter("cycle", "reports-cycle", cycle_code.as_deref(), cycles)
+        .user_data()
+        .column("report-subject", Some("employee"), "")
+        .column("report-department", None, "")
+        .column("report-held", Some("held"), "date")
+        .column("report-status", Some("status"), "nowrap")
+        .column("report-tags", None, "")
+        .column("report-flags", None, "")
+        .column("report-updated", Some("updated"), "date")
+        .empty("reports-empty-none", "reports-empty-filtered");
+    render(&ListPage { lines: lines(t, &page.items, &tags), list, ctx })
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,6 @@
 //! The supervisor's queue (R2): what waits for review, oldest first, with waiting times.
 
+use super::list::{ListParams, ListSpec, ListView, SortOption};
 use super::reports::{lines, Line};
 use super::{render, PageCtx};
 use crate::auth::{Authed, Lang};
@@ -7,12 +8,12 @@ use crate::error::AppResult;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::policy::Operation;
 use domain::report::ReportStatus;
 use store::Ctx;
-use store::{ReportFilter, Taxonomy};
+use store::{Direction, QueueSort, ReportFilter, Taxonomy};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/review", Operation::ReviewReports, queue)
@@ -32,22 +33,44 @@ pub struct QueueLine {
 #[template(path = "review_queue.html")]
 struct QueuePage {
     ctx: PageCtx,
+    list: ListView,
     queue: Vec<QueueLine>,
     turnaround: String,
     recent: Vec<Line>,
 }
+
+static SPEC: ListSpec<QueueSort> = ListSpec {
+    path: "/review",
+    default_sort: SortOption::new("waiting", QueueSort::Waiting, Direction::Desc),
+    sorts: &[SortOption::new("round", QueueSort::Round, Direction::Desc)],
+    filters: &[],
+    search: false,
+    per_page: 50,
+};
 
 /// "3日と4時間" / "3 days 4 hours": how long something has waited.
 pub fn waited(locale: domain::Locale, ms: i64) -> String {
     domain::display::duration(ms, locale)
 }
 
-async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
+async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let ctx = PageCtx::new(&p, locale, "review-title", "/review");
     let t = ctx.t;
     let now = store::now_ms();
-    let items = state.store.review_queue(&p.acting(Ctx::as_supervisor)?).await?;
-    let queue = items
+    let params = ListParams::parse(&SPEC, raw.as_deref());
+    let page = state.store.review_queue_page(&p.acting(Ctx::as_supervisor)?, params.sort, params.dir, params.page_request()).await?;
+    if let Some(last) = params.beyond_end(page.total) {
+        return Ok(Redirect::to(&last).into_response());
+    }
+    let list = ListView::new(t, &params, page.total, page.items.len())
+        .column("report-subject", None, "")
+        .column("report-author", None, "")
+        .column("review-round-col", Some("round"), "num")
+        .column("review-submitted", None, "date")
+        .column("review-waited", Some("waiting"), "num")
+        .empty("review-queue-empty-none", "review-queue-empty-none");
+    let queue = page
+        .items
         .into_iter()
         .map(|q| QueueLine {
             id: q.id.get(),
@@ -67,7 +90,7 @@ async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
         state.store.list_reports(&p.ctx(), &ReportFilter { status: Some(ReportStatus::Returned), ..Default::default() }, locale).await?;
     let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
     let recent = lines(t, &decided.into_iter().take(20).collect::<Vec<_>>(), &tags);
-    render(&QueuePage { ctx, queue, turnaround, recent })
+    render(&QueuePage { ctx, list, queue, turnaround, recent })
 }
 
 #[cfg(test)]

@@ -1,0 +1,260 @@
+//! Pages of report lists (`/reports`, `/cases`), counted and cut in SQL.
+//!
+//! The SQL condition holds the policy's read rule as a prefilter ([`policy::read_scope`], equal
+//! to `decide`'s rule by a property test of the domain and, on the demo world, by a test that
+//! compares the two sets), so `COUNT(*)` is the number of rows the policy shows and
+//! `LIMIT/OFFSET` cuts the same ordered list; `decide` still has the final word on each row.
+//!
+//! Searching by name reaches only the actor's own reports (identified): the condition ties the
+//! name match to `r.author_id = me`. Others' cases are searched by what their reader sees — the
+//! pseudonym and the tags' labels — which only exist once the flags and tags are opened, so a
+//! tag filter, a search of cases or a sort by tag opens the facts of every candidate and cuts the
+//! page afterwards.
+
+use crate::paging::{like_pattern, Direction, PageRequest, Paged};
+use crate::reports::{meta, Meta, ReportFilter, ReportSummary, META_SELECT};
+use crate::{Ctx, Result, Store, Taxonomy};
+use domain::audit::{AuditAction, AuditDetail, AuditTarget};
+use domain::policy::{self, Operation, ReportScope, Target, View};
+use domain::Locale;
+use sqlx::Row;
+
+/// The most candidates a list opens to filter by what only its reader sees (tags, pseudonyms).
+const CANDIDATES_MAX: i64 = 20_000;
+
+/// How a page of reports is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReportSort {
+    /// Last change (own reports).
+    #[default]
+    Updated,
+    /// When the interview was held.
+    Held,
+    /// Draft, returned, submitted, approved.
+    Status,
+    /// The employee's reading (own reports only; others' cases fall back to `Held`).
+    Employee,
+    /// The first tag's label, then when held.
+    Tag,
+}
+
+/// A page of reports to answer.
+#[derive(Clone, Debug, Default)]
+pub struct ReportQuery {
+    pub filter: ReportFilter,
+    /// Own reports: part of the employee's name, reading or number. Others' cases: part of the
+    /// pseudonym or of a tag's label.
+    pub search: Option<String>,
+    /// A tag code.
+    pub tag: Option<String>,
+    pub sort: ReportSort,
+    pub dir: Direction,
+}
+
+/// The scope as the parameters of the condition below: its name, the actor's user id.
+fn scope_code(scope: ReportScope) -> &'static str {
+    match scope {
+        ReportScope::Nothing => "nothing",
+        ReportScope::OwnOrApproved(_) => "own_or_approved",
+        ReportScope::OthersNotDraft(_) => "others_not_draft",
+    }
+}
+
+/// The rows of a report list: the tenant, the list's filters, the policy's scope ($7 with the
+/// actor $5), and a name search ($8) only over the actor's own reports.
+const COND: &str = "r.tenant_id = $1 AND ($2 IS NULL OR i.cycle_id = $2) AND ($3 IS NULL OR r.status = $3)
+    AND ($4 = 0 OR r.author_id = $5) AND ($6 = 0 OR r.author_id <> $5)
+    AND (($7 = 'own_or_approved' AND (r.author_id = $5 OR r.status = 'approved'))
+      OR ($7 = 'others_not_draft' AND r.author_id <> $5 AND r.status <> 'draft'))
+    AND ($8 IS NULL OR (r.author_id = $5 AND (LOWER(e.name) LIKE $8 ESCAPE '!' OR LOWER(e.employee_number) LIKE $8 ESCAPE '!'
+         OR LOWER(COALESCE(e.name_kana, '')) LIKE $8 ESCAPE '!')))";
+
+fn order_by(sort: ReportSort, dir: Direction, own_only: bool) -> String {
+    let d = dir.sql();
+    match sort {
+        ReportSort::Updated => format!("r.updated_at {d}, r.id {d}"),
+        ReportSort::Held | ReportSort::Tag => format!("i.starts_at {d}, r.id {d}"),
+        ReportSort::Status => format!(
+            "CASE r.status WHEN 'draft' THEN 0 WHEN 'returned' THEN 1 WHEN 'submitted' THEN 2 ELSE 3 END {d}, r.updated_at DESC, r.id DESC"
+        ),
+        ReportSort::Employee if own_only => format!("COALESCE(e.name_kana, e.name) {d}, e.employee_number {d}, r.id {d}"),
+        ReportSort::Employee => format!("i.starts_at {d}, r.id {d}"),
+    }
+}
+
+struct Bound {
+    tenant: i64,
+    cycle: Option<i64>,
+    status: Option<&'static str>,
+    mine: i64,
+    me: i64,
+    shared: i64,
+    scope: &'static str,
+    name: Option<String>,
+}
+
+impl Bound {
+    fn new(ctx: &Ctx, actor: &policy::Actor, q: &ReportQuery) -> Self {
+        Bound {
+            tenant: ctx.tenant.get(),
+            cycle: q.filter.cycle,
+            status: q.filter.status.map(|s| s.as_str()),
+            mine: i64::from(q.filter.mine_only),
+            me: actor.user().get(),
+            shared: i64::from(q.filter.shared_only),
+            scope: scope_code(policy::read_scope(actor)),
+            name: if q.filter.mine_only { q.search.as_deref().and_then(like_pattern) } else { None },
+        }
+    }
+
+    fn bind<'q>(
+        &'q self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        query
+            .bind(self.tenant)
+            .bind(self.cycle)
+            .bind(self.status)
+            .bind(self.mine)
+            .bind(self.me)
+            .bind(self.shared)
+            .bind(self.scope)
+            .bind(self.name.as_deref())
+    }
+}
+
+impl Store {
+    /// One page of the reports the actor may read, with the total of the same conditions.
+    pub async fn report_page(&self, ctx: &Ctx, q: &ReportQuery, page: PageRequest, locale: Locale) -> Result<Paged<ReportSummary>> {
+        let actor = ctx.actor()?;
+        let b = Bound::new(ctx, &actor, q);
+        let own_only = q.filter.mine_only;
+        let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
+        let after_opening = q.tag.is_some() || q.sort == ReportSort::Tag || (!own_only && search.is_some());
+        let order = order_by(q.sort, q.dir, own_only);
+        let event = |n: usize| ctx.event(AuditAction::ReportListRead, AuditTarget::ReportList, "list").detail(AuditDetail::count(n));
+        if !after_opening {
+            let total: i64 =
+                b.bind(sqlx::query(&format!("SELECT COUNT(*) AS n FROM reports r JOIN interviews i ON i.id = r.interview_id JOIN employees e ON e.id = r.employee_id WHERE {COND}")))
+                    .fetch_one(&self.db.read)
+                    .await?
+                    .try_get("n")?;
+            let sql = format!("{META_SELECT} WHERE {COND} ORDER BY {order} LIMIT $9 OFFSET $10");
+            let rows = b.bind(sqlx::query(&sql)).bind(page.limit()).bind(page.offset()).fetch_all(&self.db.read).await?;
+            let visible = self.decided(ctx, &actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
+            let items = self.summaries(ctx, &visible, event(visible.len()), locale).await?;
+            return Ok(Paged { total, items });
+        }
+        let sql = format!("{META_SELECT} WHERE {COND} ORDER BY {order} LIMIT $9");
+        let rows = b.bind(sqlx::query(&sql)).bind(CANDIDATES_MAX).fetch_all(&self.db.read).await?;
+        let visible = self.decided(ctx, &actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
+        let mut items = self.summaries(ctx, &visible, event(visible.len()), locale).await?;
+        let labels = self.taxonomy(ctx.tenant, Taxonomy::IssueTags, true).await?;
+        let label = |code: &str| {
+            labels.iter().find(|x| x.code == code).map(|x| x.label(locale).to_lowercase()).unwrap_or_else(|| code.to_lowercase())
+        };
+        if let Some(tag) = &q.tag {
+            items.retain(|r| r.tags.contains(tag));
+        }
+        if let (Some(s), false) = (&search, own_only) {
+            items.retain(|r| r.subject.to_lowercase().contains(s.as_str()) || r.tags.iter().any(|t| label(t).contains(s.as_str())));
+        }
+        if q.sort == ReportSort::Tag {
+            // Stable: equal first tags keep the SQL order (when held). Untagged cases go last.
+            items.sort_by(|a, b| {
+                let key = |r: &ReportSummary| r.tags.iter().map(|t| label(t)).min();
+                match (key(a), key(b)) {
+                    (Some(x), Some(y)) if q.dir == Direction::Desc => y.cmp(&x),
+                    (Some(x), Some(y)) => x.cmp(&y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                }
+            });
+        }
+        let total = items.len() as i64;
+        let items =
+            items.into_iter().skip(page.offset().try_into().unwrap_or(usize::MAX)).take(page.limit().try_into().unwrap_or(0)).collect();
+        Ok(Paged { total, items })
+    }
+
+    /// The rows the policy lets the actor read, each with its view: the final word after the
+    /// SQL prefilter.
+    fn decided(&self, ctx: &Ctx, actor: &policy::Actor, metas: Vec<Meta>) -> Vec<(Meta, View)> {
+        metas
+            .into_iter()
+            .filter_map(|m| {
+                let view = policy::decide(actor, Operation::ReadReports, Target::Report(m.facts(ctx.tenant))).view()?;
+                Some((m, view))
+            })
+            .collect()
+    }
+
+    /// The ids of the reports the SQL prefilter alone selects for the actor (no `decide`), for
+    /// the test that compares it with the policy.
+    #[cfg(feature = "test-support")]
+    pub async fn report_ids_by_prefilter(&self, ctx: &Ctx) -> Result<Vec<domain::ids::ReportId>> {
+        let actor = ctx.actor()?;
+        let b = Bound::new(ctx, &actor, &ReportQuery::default());
+        let sql = format!("SELECT r.id FROM reports r JOIN interviews i ON i.id = r.interview_id JOIN employees e ON e.id = r.employee_id WHERE {COND} ORDER BY r.id");
+        let rows = b.bind(sqlx::query(&sql)).fetch_all(&self.db.read).await?;
+        rows.iter().map(|r| Ok(domain::ids::ReportId::new(r.try_get("id")?))).collect()
+    }
+}
+
+/// How the supervisor's queue is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QueueSort {
+    /// By how long a report has waited (descending: the longest wait first).
+    #[default]
+    Waiting,
+    /// By review round, then the longest wait first.
+    Round,
+}
+
+/// The queue's rows: submitted reports of others — the policy's rule for `ReviewReports` by a
+/// supervisor, so the count is the queue's.
+const QUEUE_COND: &str = "r.tenant_id = $1 AND r.status = 'submitted' AND r.author_id <> $2";
+
+impl Store {
+    /// One page of the submitted reports waiting for a supervisor, with the queue's size; each
+    /// row decided by the policy and shown in its view (the author's name only where identified).
+    pub async fn review_queue_page(
+        &self,
+        me: &crate::Acting<crate::Supervisor>,
+        sort: QueueSort,
+        dir: Direction,
+        page: PageRequest,
+    ) -> Result<Paged<crate::QueueItem>> {
+        let ctx = me.ctx();
+        let actor = me.actor();
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM reports r WHERE {QUEUE_COND}"))
+            .bind(ctx.tenant.get())
+            .bind(actor.user().get())
+            .fetch_one(&self.db.read)
+            .await?
+            .try_get("n")?;
+        // Waiting longer is submitted earlier: the direction of the wait is the other one of time.
+        let order = match sort {
+            QueueSort::Waiting => format!("COALESCE(r.submitted_at, r.updated_at) {}, r.id {}", dir.reversed().sql(), dir.reversed().sql()),
+            QueueSort::Round => format!("r.round {}, COALESCE(r.submitted_at, r.updated_at) ASC, r.id ASC", dir.sql()),
+        };
+        let rows = sqlx::query(&format!("{META_SELECT} WHERE {QUEUE_COND} ORDER BY {order} LIMIT $3 OFFSET $4"))
+            .bind(ctx.tenant.get())
+            .bind(actor.user().get())
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(&self.db.read)
+            .await?;
+        let secret = self.pseudonym_secret(ctx.tenant).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let m = meta(r)?;
+            let Some(view) = policy::decide(&actor, Operation::ReviewReports, Target::Report(m.facts(ctx.tenant))).view() else { continue };
+            items.push(m.queue_item(view, &secret, actor.user()));
+        }
+        self.audit(ctx, ctx.event(AuditAction::ReportListRead, AuditTarget::ReviewQueue, "list").detail(AuditDetail::count(items.len())))
+            .await?;
+        Ok(Paged { total, items })
+    }
+}
