@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotently installs the system packages the integration tests need:
 # headless Chromium + chromedriver (browser tests), CJK fonts (Japanese
-# rendering), poppler-utils (PDF checks), and verifies PostgreSQL 15 binaries.
+# rendering), poppler-utils (PDF checks), axe-core (accessibility checks of the browser tests,
+# pinned by crates/web/tests/axe/package-lock.json), and verifies PostgreSQL 15 binaries.
 set -euo pipefail
 
 PACKAGES=(chromium chromium-driver fonts-noto-cjk poppler-utils)
@@ -57,6 +58,25 @@ if [[ ! -x "$PG_BIN/initdb" ]]; then
     echo "ensure-test-deps: ERROR: PostgreSQL 15 not found ($PG_BIN/initdb missing)." >&2
     echo "  Install it with: apt-get install -y --no-install-recommends postgresql-15" >&2
     exit 1
+fi
+
+# axe-core for the page walker (crates/web/tests/e2e/pages): npm ci from the committed lock file,
+# only when the installed copy is missing or differs from the lock.
+AXE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/crates/web/tests/axe"
+version_of() { # version_of FILE.json EXPR — a version read with node (npm's own runtime)
+    node -p "try { const j = require(process.argv[1]); String($2 || '') } catch (e) { '' }" "$1" 2>/dev/null
+}
+axe_locked=$(version_of "$AXE_DIR/package-lock.json" "j.packages['node_modules/axe-core'].version")
+axe_installed=$(version_of "$AXE_DIR/node_modules/axe-core/package.json" "j.version")
+if [[ -z "$axe_locked" || "$axe_locked" != "$axe_installed" || ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]]; then
+    if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+        echo "ensure-test-deps: ERROR: npm is needed to install axe-core (apt-get install -y nodejs npm)" >&2
+        exit 1
+    fi
+    echo "ensure-test-deps: installing axe-core ${axe_locked:-?} (npm ci in $AXE_DIR)"
+    (cd "$AXE_DIR" && npm ci --ignore-scripts --no-audit --no-fund)
+else
+    echo "ensure-test-deps: axe-core $axe_installed already installed"
 fi
 
 echo "ensure-test-deps: ok"

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod csv_text;
 pub mod cycle;
+pub mod display;
 pub mod employee;
 pub mod error;
 pub mod ids;

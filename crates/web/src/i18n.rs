@@ -47,6 +47,15 @@ impl Tr {
         LOCALES.lookup_with_args(lang(self.locale), key, &args)
     }
 
+    /// A message with several named arguments.
+    pub fn with_args(&self, key: &str, values: &[(&str, String)]) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        for (name, value) in values {
+            args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.clone()));
+        }
+        LOCALES.lookup_with_args(lang(self.locale), key, &args)
+    }
+
     pub fn code(&self) -> &'static str {
         self.locale.code()
     }

@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod auth;
+mod display;
 mod error;
 pub mod i18n;
 mod pages;

@@ -105,3 +105,30 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Phones: below 720 px the stylesheet shows each table row as a card. Label every cell with
+// its column's header (data-label, shown by the stylesheet) and keep the table's roles, which
+// browsers drop from the accessibility tree once a table is no longer displayed as one.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".table-wrap table").forEach((table) => {
+    const heads = table.tHead ? Array.from(table.tHead.rows[table.tHead.rows.length - 1].cells) : [];
+    table.setAttribute("role", "table");
+    Array.from(table.querySelectorAll(":scope > thead, :scope > tbody, :scope > tfoot")).forEach((g) => g.setAttribute("role", "rowgroup"));
+    Array.from(table.rows).forEach((row) => {
+      row.setAttribute("role", "row");
+      let col = 0;
+      Array.from(row.cells).forEach((cell) => {
+        const inHead = row.parentElement && row.parentElement.localName === "thead";
+        if (cell.localName === "th") cell.setAttribute("role", inHead || cell.scope === "col" ? "columnheader" : "rowheader");
+        else cell.setAttribute("role", "cell");
+        const head = heads[col];
+        const label = head ? head.textContent.trim() : "";
+        if (!inHead && label && head !== cell && (cell.colSpan || 1) === 1 && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", label);
+        if (!inHead && cell.localName === "td" && cell.textContent.trim() === "" && !cell.querySelector("input, select, button, img, svg")) cell.setAttribute("data-empty", "");
+        col += cell.colSpan || 1;
+      });
+      const cells = Array.from(row.cells).filter((c) => c.localName === "td");
+      if (cells.length && cells.every((c) => c.hasAttribute("data-empty"))) row.setAttribute("data-empty", "");
+    });
+  });
+});

@@ -92,7 +92,6 @@ cal-next-month = Next month
 cal-today = Today
 cal-total = Interviews in this period: { $count } (cancelled ones not counted)
 cal-hour = Hour
-cal-item = { $who }
 cal-week-caption = Interviews, { $range }
 cal-month-caption = Interviews, { $month }
 cal-dow-1 = Mon

@@ -93,7 +93,7 @@ cycles-status-submit = 状態を変更
 cycles-status-help = 「終了」にすると、対象者と担当は変更できなくなります。「実施中」に戻せば再び変更できます。
 
 cycles-targets-title = 対象者と担当
-cycles-targets-heading = 対象者と担当：{ $name }
+cycles-targets-heading-lead = 対象者と担当：
 cycles-targets-lead = 対象者の一覧と担当キャリアコンサルタントの割り当てです。従業員の氏名を含むため人事部門のみが閲覧でき、閲覧は監査ログに記録されます。
 cycles-to-overview = 実施年度の概要に戻る
 cycles-closed-note = この実施年度は終了しているため、対象者と担当は変更できません。変更する場合は、概要画面で状態を「実施中」に戻してください。

@@ -92,7 +92,6 @@ cal-next-month = 次の月
 cal-today = 今日
 cal-total = この期間の面談：{ $count }件（キャンセルを除く）
 cal-hour = 時刻
-cal-item = { $who }
 cal-week-caption = { $range }の面談
 cal-month-caption = { $month }の面談
 cal-dow-1 = 月

@@ -415,7 +415,8 @@ async fn overview_page(
     let o = state.store.cycle_overview(p.tenant.id, id).await?;
     let mut ctx = PageCtx::new(p, locale, "cycles-overview-title", "/cycles");
     let t = ctx.t;
-    ctx.title = o.cycle.name.clone();
+    ctx.title = String::new();
+    ctx.title_data = o.cycle.name.clone();
     let people = |n: i64| t.with("cycles-people", "count", grouped(n));
     let cases = |n: i64| t.with("cycles-cases", "count", grouped(n));
     let fig = |key: &str, value: String| Figure { label: t.get(key), value };
@@ -568,7 +569,8 @@ async fn targets_page(state: &AppState, p: &Principal, locale: Locale, id: Cycle
     let consultants = state.store.users_with_role(p.tenant.id, domain::Role::Consultant).await?;
     let mut ctx = PageCtx::new(p, locale, "cycles-targets-title", "/cycles");
     let t = ctx.t;
-    ctx.title = t.with("cycles-targets-heading", "name", &cycle.name);
+    ctx.title = t.get("cycles-targets-heading-lead");
+    ctx.title_data = cycle.name.clone();
     let closed = cycle.status == CycleStatus::Closed;
     let rows = rows
         .into_iter()

@@ -1,6 +1,7 @@
 //! The employee register (従業員名簿) for HR and administrators: search by number, name or
 //! reading, narrow to a department and its sub-departments, 50 to a page.
 
+use super::list::{ListParams, ListSpec, ListView, SortOption};
 use super::{render, PageCtx};
 use crate::auth::{Authed, Lang};
 use crate::error::{AppError, AppResult};
@@ -12,71 +13,13 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::employee::EmployeeStatus;
 use domain::policy::{decide, Operation, Target};
-use store::{DepartmentRow, EmployeeFilter, EmployeeRow};
+use store::{DepartmentRow, Direction, EmployeeFilter, EmployeeRow};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/employees", Operation::ListEmployees, list)
 }
 
 pub const PAGE_SIZE: i64 = 50;
-
-/// The list's query string, read leniently: a page link that was edited by hand shows page 1
-/// rather than an error.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ListParams {
-    pub q: String,
-    pub department: String,
-    pub page: i64,
-}
-
-impl ListParams {
-    pub fn parse(raw: Option<&str>) -> Self {
-        let mut out = ListParams { page: 1, ..ListParams::default() };
-        let (mut seen_q, mut seen_dept, mut seen_page) = (false, false, false);
-        for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-            match k.as_ref() {
-                "q" if !seen_q => {
-                    seen_q = true;
-                    out.q = v.trim().chars().take(100).collect();
-                }
-                "department" if !seen_dept => {
-                    seen_dept = true;
-                    out.department = v.trim().to_string();
-                }
-                "page" if !seen_page => {
-                    seen_page = true;
-                    out.page = v.trim().parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1);
-                }
-                _ => {}
-            }
-        }
-        out
-    }
-
-    pub fn filtered(&self) -> bool {
-        !self.q.is_empty() || !self.department.is_empty()
-    }
-
-    /// The link to another page of the same search.
-    pub fn href(&self, page: i64) -> String {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        if !self.q.is_empty() {
-            s.append_pair("q", &self.q);
-        }
-        if !self.department.is_empty() {
-            s.append_pair("department", &self.department);
-        }
-        if page > 1 {
-            s.append_pair("page", &page.to_string());
-        }
-        let query = s.finish();
-        if query.is_empty() {
-            "/employees".to_string()
-        } else {
-            format!("/employees?{query}")
-        }
-    }
-}
 
 /// Where a page sits in the whole list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,14 +89,7 @@ pub fn department_choices(departments: &[DepartmentRow], selected: &str) -> (Vec
     (shown, cut)
 }
 
-/// 12345 → "12,345".
-pub fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    // Digits are ASCII, so every chunk is valid UTF-8.
-    let groups: Vec<&str> = digits.as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap_or("")).collect();
-    let sign = if n < 0 { "-" } else { "" };
-    format!("{sign}{}", groups.join(","))
-}
+pub use super::list::grouped;
 
 /// The status as the UI names it; an unknown stored code is shown as it is.
 pub fn status_label(t: Tr, raw: &str) -> String {
@@ -163,12 +99,6 @@ pub fn status_label(t: Tr, raw: &str) -> String {
         Ok(EmployeeStatus::Retired) => t.get("employee-status-retired"),
         Err(_) => raw.to_string(),
     }
-}
-
-pub struct DepartmentOption {
-    pub path: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 pub struct EmployeeView {
@@ -197,21 +127,27 @@ impl EmployeeView {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmployeeSort {
+    Number,
+}
+
+static SPEC: ListSpec<EmployeeSort> = ListSpec {
+    path: "/employees",
+    default_sort: SortOption::new("number", EmployeeSort::Number, Direction::Asc),
+    sorts: &[],
+    filters: &["department"],
+    search: true,
+    per_page: PAGE_SIZE,
+};
+
 #[derive(Template)]
 #[template(path = "employees.html")]
 struct EmployeesPage {
     ctx: PageCtx,
-    q: String,
-    filtered: bool,
-    departments: Vec<DepartmentOption>,
-    departments_cut: bool,
+    list: ListView,
     rows: Vec<EmployeeView>,
-    summary: String,
     caption: String,
-    empty_message: String,
-    position: String,
-    prev: Option<String>,
-    next: Option<String>,
     can_import: bool,
 }
 
@@ -219,59 +155,56 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     let actor = p.actor().ok_or(AppError::NeedsRole)?;
     let ctx = PageCtx::new(&p, locale, "employees-title", "/employees");
     let t = ctx.t;
-    let params = ListParams::parse(raw.as_deref());
+    let mut params = ListParams::parse(&SPEC, raw.as_deref());
+    let departments = state.store.departments(p.tenant.id).await?;
+    // A department that does not exist (an old or edited link) is dropped, not searched for.
+    if params.filter("department").is_some_and(|d| !departments.iter().any(|o| o.path == d)) {
+        params.drop_filter("department");
+    }
+    let department = params.filter("department").unwrap_or("").to_string();
     let filter = EmployeeFilter {
-        query: Some(params.q.clone()).filter(|q| !q.is_empty()),
-        department_prefix: Some(params.department.clone()).filter(|d| !d.is_empty()),
-        limit: PAGE_SIZE,
-        offset: PageMath::offset(params.page),
+        query: params.search().map(str::to_string),
+        department_prefix: Some(department.clone()).filter(|d| !d.is_empty()),
+        limit: params.page_request().limit(),
+        offset: params.page_request().offset(),
     };
     let (total, rows) = state.store.employees(&p.ctx(), &filter).await?;
-    let math = PageMath::new(total, params.page, rows.len());
     // A page past the end (the list shrank, or the link was edited) goes to the last page.
-    if rows.is_empty() && params.page > math.pages {
-        return Ok(Redirect::to(&params.href(math.pages)).into_response());
+    if let Some(last) = params.beyond_end(total).filter(|_| rows.is_empty()) {
+        return Ok(Redirect::to(&last).into_response());
     }
-    let departments = state.store.departments(p.tenant.id).await?;
     let counts = subtree_headcounts(&departments);
-    let (offered, departments_cut) = department_choices(&departments, &params.department);
-    let departments = offered
+    let (offered, departments_cut) = department_choices(&departments, &department);
+    let departments: Vec<(String, String)> = offered
         .into_iter()
         .map(|i| (&departments[i], counts[i]))
-        .map(|(d, n)| DepartmentOption {
+        .map(|(d, n)| {
             // Options cannot hold markup: the tree is shown by indenting with ideographic spaces.
-            label: format!(
+            let label = format!(
                 "{}{}{}",
                 "\u{3000}".repeat((d.depth.max(1) - 1) as usize),
                 d.name,
                 t.with("employees-headcount", "count", grouped(n))
-            ),
-            selected: d.path == params.department,
-            path: d.path.clone(),
+            );
+            (d.path.clone(), label)
         })
         .collect();
-    let empty_message = if params.filtered() { t.get("employees-empty-filtered") } else { t.get("employees-empty") };
-    let summary = if rows.is_empty() {
-        t.with("employees-total", "count", grouped(total))
-    } else {
-        format!(
-            "{}{}",
-            t.with("employees-total", "count", grouped(total)),
-            t.with("employees-range", "range", format!("{}–{}", grouped(math.from), grouped(math.to)))
-        )
-    };
+    let list = ListView::new(t, &params, total, rows.len())
+        .search(&params.q, "employees-search", "employees-search-help")
+        .filter("department", "employees-department", Some(&department), departments)
+        .help(if departments_cut { "employees-department-help-drill-down" } else { "employees-department-help" })
+        .column("employee-col-number", Some("number"), "nowrap")
+        .column("employee-col-name", None, "")
+        .column("employee-col-kana", None, "")
+        .column("employee-col-department", None, "")
+        .column("employee-col-grade", None, "nowrap")
+        .column("employee-col-boss", None, "")
+        .column("employee-col-status", None, "nowrap")
+        .empty("employees-empty", "employees-empty-filtered");
     let page = EmployeesPage {
-        q: params.q.clone(),
-        filtered: params.filtered(),
-        departments,
-        departments_cut,
+        list,
         rows: rows.into_iter().map(|e| EmployeeView::new(t, e)).collect(),
-        caption: if params.filtered() { t.get("employees-caption-filtered") } else { t.get("employees-caption") },
-        summary,
-        empty_message,
-        position: t.with("employees-page-of", "position", format!("{} / {}", math.page, math.pages)),
-        prev: (math.page > 1).then(|| params.href(math.page - 1)),
-        next: (math.page < math.pages).then(|| params.href(math.page + 1)),
+        caption: if params.active() { t.get("employees-caption-filtered") } else { t.get("employees-caption") },
         can_import: decide(&actor, Operation::ImportEmployees, Target::Route).is_allow(),
         ctx,
     };
@@ -283,28 +216,6 @@ mod tests {
     use super::*;
     use domain::ids::DepartmentId;
     use domain::Locale;
-
-    #[test]
-    fn params_are_read_leniently() {
-        let p = ListParams::parse(Some("q=%E5%B1%B1%E7%94%B0&department=%E5%96%B6%E6%A5%AD%E6%9C%AC%E9%83%A8&page=3"));
-        assert_eq!(p, ListParams { q: "山田".into(), department: "営業本部".into(), page: 3 });
-        assert_eq!(ListParams::parse(Some("page=abc")).page, 1);
-        assert_eq!(ListParams::parse(Some("page=-2")).page, 1);
-        assert_eq!(ListParams::parse(Some("page=0")).page, 1);
-        assert_eq!(ListParams::parse(None), ListParams { page: 1, ..ListParams::default() });
-        assert_eq!(ListParams::parse(Some("q=+a+&q=b")).q, "a");
-        assert!(!ListParams::parse(Some("q=&department=")).filtered());
-    }
-
-    #[test]
-    fn links_keep_the_search() {
-        let p = ListParams { q: "山田 太郎".into(), department: "営業本部/第一営業部".into(), page: 2 };
-        let href = p.href(3);
-        assert!(href.starts_with("/employees?q="));
-        assert_eq!(ListParams::parse(href.split_once('?').map(|(_, q)| q)), ListParams { page: 3, ..p.clone() });
-        assert_eq!(ListParams::default().href(1), "/employees");
-        assert_eq!(ListParams::default().href(2), "/employees?page=2");
-    }
 
     #[test]
     fn page_math() {
@@ -367,15 +278,6 @@ mod tests {
         assert_eq!(section, chosen);
         // 本部1 is not an ancestor of 本部10's sections.
         assert!(!paths("本部1").iter().any(|p| p.starts_with("本部10/") && p.split('/').count() == 3));
-    }
-
-    #[test]
-    fn numbers_are_grouped() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1000), "1,000");
-        assert_eq!(grouped(1234567), "1,234,567");
-        assert_eq!(grouped(-1234), "-1,234");
     }
 
     #[test]

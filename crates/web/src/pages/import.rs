@@ -92,6 +92,25 @@ pub struct ColumnHelp {
     pub alias: &'static str,
     pub required: bool,
     pub help: String,
+    /// A value as written in a register file (Japanese where the register is).
+    pub example: &'static str,
+}
+
+/// The example value of a column, by its English header.
+fn column_example(alias: &str) -> &'static str {
+    match alias {
+        "employee_number" => "E0102",
+        "name" => "佐藤 花子",
+        "name_kana" => "サトウ ハナコ",
+        "department" => "営業本部/第一営業部",
+        "grade" => "G3",
+        "birth_year" => "1990",
+        "hire_date" => "2013-04-01",
+        "boss_employee_number" => "E0001",
+        "email" => "hanako.sato@example.co.jp",
+        "status" => "在籍 / 休職 / 退職",
+        _ => "",
+    }
 }
 
 pub struct ProblemRow {
@@ -156,7 +175,13 @@ fn form_page(state: &AppState, p: &Principal, locale: Locale, status: StatusCode
         problems_more,
         columns: COLUMNS
             .iter()
-            .map(|(header, alias, required, key)| ColumnHelp { header, alias, required: *required, help: t.get(key) })
+            .map(|(header, alias, required, key)| ColumnHelp {
+                header,
+                alias,
+                required: *required,
+                help: t.get(key),
+                example: column_example(alias),
+            })
             .collect(),
         sample: SAMPLE,
         size_limit: t.with("import-size-limit", "size", (state.config.body_limit / (1024 * 1024)).max(1)),

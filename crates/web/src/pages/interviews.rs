@@ -58,6 +58,14 @@ pub(super) fn local(ms: i64) -> Option<chrono::NaiveDateTime> {
 }
 
 /// `2026-05-12 10:00〜11:00` (the end's date is left out when it is the same day).
+/// `text` in parentheses as the language writes them: 「（初回）」, " (Initial)".
+pub(super) fn parenthesized(t: Tr, text: &str) -> String {
+    match t.locale {
+        Locale::Ja => format!("（{text}）"),
+        Locale::En => format!(" ({text})"),
+    }
+}
+
 pub(super) fn time_range(t: Tr, start: i64, end: i64) -> String {
     let (s, e) = (format_ms(start), format_ms(end));
     let same_day = s.get(..10) == e.get(..10);
@@ -287,7 +295,8 @@ async fn new_page(state: &AppState, p: &Principal, locale: Locale, form: Schedul
         .iter()
         .map(|a| {
             let value = format!("{}:{}", a.cycle, a.employee_number);
-            let label = t.with("iv-target-option", "who", format!("{} {}（{}）", a.employee_number, a.employee_name, a.cycle_name));
+            let label =
+                t.with("iv-target-option", "who", format!("{} {}{}", a.employee_number, a.employee_name, parenthesized(t, &a.cycle_name)));
             let done = if a.interviews > 0 { t.with("iv-target-interviews", "count", a.interviews) } else { String::new() };
             Choice { selected: value == form.target, value, label: format!("{label}{done}") }
         })

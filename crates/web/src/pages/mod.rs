@@ -9,6 +9,7 @@ pub mod form;
 mod home;
 mod import;
 mod interviews;
+pub mod list;
 mod reports;
 mod requests;
 mod review;
@@ -105,6 +106,8 @@ pub struct Choice {
 pub struct PageCtx {
     pub t: Tr,
     pub title: String,
+    /// User data the title ends with (a cycle's name), marked as such (lang="ja") in the heading.
+    pub title_data: String,
     pub user_name: String,
     pub tenant_name: String,
     pub role_label: String,
@@ -135,6 +138,7 @@ impl PageCtx {
         PageCtx {
             t,
             title: t.get(title_key),
+            title_data: String::new(),
             user_name: p.user.display_name.clone(),
             tenant_name: p.tenant.name.clone(),
             role_label: p.role.map(|r| role_label(t, r)).unwrap_or_default(),
@@ -152,6 +156,7 @@ impl PageCtx {
         PageCtx {
             t,
             title: t.get(title_key),
+            title_data: String::new(),
             user_name: String::new(),
             tenant_name: String::new(),
             role_label: String::new(),

@@ -3,7 +3,7 @@
 //! (never the notes) and their requests with the answers.
 
 use super::form::FormPairs;
-use super::interviews::{form_error, is_link, mode_choices, parse_mode, parse_slot, time_range};
+use super::interviews::{form_error, is_link, mode_choices, parenthesized, parse_mode, parse_slot, time_range};
 use super::{format_ms, render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -266,7 +266,14 @@ async fn mine_page(state: &AppState, p: &Principal, locale: Locale, notice: Stri
             interview: r
                 .interview
                 .as_ref()
-                .map(|(s, e, mode, _, st)| format!("{}（{}・{}）", time_range(t, *s, *e), mode.label(t.locale), st.label(t.locale)))
+                .map(|(s, e, mode, _, st)| {
+                    let sep = if t.locale == Locale::Ja { "・" } else { ", " };
+                    format!(
+                        "{}{}",
+                        time_range(t, *s, *e),
+                        parenthesized(t, &format!("{}{sep}{}", mode.label(t.locale), st.label(t.locale)))
+                    )
+                })
                 .unwrap_or_default(),
             interview_place: r.interview.map(|i| i.3).unwrap_or_default(),
         })

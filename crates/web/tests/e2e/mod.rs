@@ -1,13 +1,15 @@
 //! End-to-end tests in a real headless Chromium (chromedriver + fantoccini) against the real
 //! application: signing in per role, the supervisor's review of a report (R1, R2), the
 //! report editor's autosave surviving an expired sign-in, and stored payloads in every
-//! free-text field shown as text and never run (`xss`).
+//! free-text field shown as text and never run (`xss`), and every page of every demo login
+//! walked at phone and desktop widths in both languages, checked by axe-core (`pages`).
 //!
 //! Waits poll the page (never fixed sleeps); a failing step reports the page's URL and text
 //! and the tail of the chromedriver log.
 
 mod autosave;
 mod fixture;
+mod pages;
 mod review;
 mod roles;
 mod two_factor;
@@ -33,8 +35,13 @@ pub struct Ui {
 
 impl Ui {
     pub async fn open(app: &App) -> Result<Ui> {
+        Ui::at(&app.base).await
+    }
+
+    /// A browser pointed at the application serving `base`.
+    pub async fn at(base: &str) -> Result<Ui> {
         let browser = testkit::browser().await.context("starting headless Chromium")?;
-        Ok(Ui { browser, base: app.base.clone() })
+        Ok(Ui { browser, base: base.to_string() })
     }
 
     pub fn client(&self) -> &Client {

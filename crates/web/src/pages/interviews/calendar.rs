@@ -115,7 +115,9 @@ fn month_label(t: Tr, d: NaiveDate) -> String {
 pub struct CalItem {
     pub id: i64,
     pub time: String,
-    pub label: String,
+    /// The employee's name (register data) and the kind of interview, in parentheses.
+    pub name: String,
+    pub kind: String,
     pub status: String,
     pub cancelled: bool,
 }
@@ -164,7 +166,8 @@ fn item(t: Tr, i: &InterviewRow) -> Option<(NaiveDate, u32, CalItem)> {
         CalItem {
             id: i.id.get(),
             time: format!("{}{sep}{}", s.format("%H:%M"), e.format("%H:%M")),
-            label: t.with("cal-item", "who", format!("{}（{}）", i.employee_name, i.kind.label(t.locale))),
+            name: i.employee_name.clone(),
+            kind: super::parenthesized(t, i.kind.label(t.locale)),
             status,
             cancelled: i.status == InterviewStatus::Cancelled,
         },

@@ -1,0 +1,21 @@
+# The list pattern shared by every list page (pages/list.rs).
+list-search-form = Narrow the list
+list-search-submit = Search
+list-clear = Clear
+list-clear-all = Clear the conditions and show everything
+list-all = All
+list-per-page = Rows per page
+list-per-page-option = { $count }
+list-summary = { $from }–{ $to } of { $total }
+list-summary-none = { $total } items
+list-position = Page { $page } of { $pages }
+list-pager = Pages
+list-first = First
+list-prev = Previous
+list-next = Next
+list-last = Last
+list-sort-by = (select to sort)
+list-sort-to-asc = (sorted descending; select for ascending)
+list-sort-to-desc = (sorted ascending; select for descending)
+list-empty = Nothing to show yet.
+list-empty-filtered = Nothing matches these conditions. Try other words or filters.

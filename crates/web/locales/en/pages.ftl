@@ -1,0 +1,2 @@
+# Words of the page frame and of helpers shared by pages (phones, accessibility).
+import-col-example = Example:{" "}

@@ -1,0 +1,21 @@
+# The list pattern shared by every list page (pages/list.rs).
+list-search-form = 一覧の絞り込み
+list-search-submit = 検索
+list-clear = 条件をクリア
+list-clear-all = 条件をクリアしてすべて表示する
+list-all = すべて
+list-per-page = 表示件数
+list-per-page-option = { $count }件
+list-summary = { $total }件中 { $from }〜{ $to }件
+list-summary-none = { $total }件
+list-position = { $page } / { $pages } ページ
+list-pager = ページ送り
+list-first = 最初へ
+list-prev = 前へ
+list-next = 次へ
+list-last = 最後へ
+list-sort-by = （クリックで並べ替え）
+list-sort-to-asc = （降順で表示中。クリックで昇順）
+list-sort-to-desc = （昇順で表示中。クリックで降順）
+list-empty = 表示できる項目はまだありません。
+list-empty-filtered = 条件に一致する項目はありません。キーワードや絞り込みの条件を変えてお試しください。

@@ -1,0 +1,239 @@
+//! A demo-like world for the page walker: the company and three years of history that
+//! `careerdock demo` creates (the same generator, the same logins and roles), on a fresh
+//! database, with the application serving it on an ephemeral port.
+//!
+//! `careerdock demo` lives in the binary crate, so its few lines that map the generated history
+//! to database ids are repeated here; the generator itself (crate `demo`) is shared.
+
+use anyhow::{anyhow, Context, Result};
+use base64::Engine;
+use careerdock_web::{AppState, WebConfig};
+use demo::history;
+use domain::ids::{EmployeeId, UserId};
+use domain::import::ParsedRow;
+use domain::tenant::{KThreshold, TenantSlug};
+use domain::Role;
+use rand::RngCore;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use store::{
+    Ctx, CycleStatus, KeySource, NewUser, OpenOptions, SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview,
+    SeedTarget, Store,
+};
+use testkit::{fresh_db, Backend, TestDb};
+
+pub const TENANT: &str = "demo";
+pub const PASSWORD: &str = "demo-password";
+
+/// Employees of the generated company: the demo's default size.
+const EMPLOYEES: usize = 1200;
+const SEED: u64 = 20261125;
+
+enum Link {
+    None,
+    Boss,
+    Employee,
+}
+
+/// The demo logins (as `careerdock demo` creates them).
+pub const LOGINS: &[(&str, &[Role])] = &[
+    ("consultant1", &[Role::Consultant]),
+    ("consultant2", &[Role::Consultant]),
+    ("supervisor", &[Role::Supervisor]),
+    ("hr", &[Role::Hr]),
+    ("hr-consultant", &[Role::Hr, Role::Consultant]),
+    ("executive", &[Role::Executive]),
+    ("boss", &[Role::Boss]),
+    ("health", &[Role::Health]),
+    ("employee", &[Role::Employee]),
+    ("admin", &[Role::Admin]),
+];
+
+fn link_of(login: &str) -> Link {
+    match login {
+        "boss" => Link::Boss,
+        "employee" => Link::Employee,
+        _ => Link::None,
+    }
+}
+
+fn display_name(login: &str) -> &'static str {
+    match login {
+        "consultant1" => "相田 美咲（キャリアコンサルタント）",
+        "consultant2" => "石川 健一（キャリアコンサルタント）",
+        "supervisor" => "上野 さくら（スーパーバイザー）",
+        "hr" => "江口 直樹（人事部）",
+        "hr-consultant" => "大野 由美（人事部・キャリアコンサルタント）",
+        "executive" => "加藤 誠（取締役）",
+        "health" => "木村 彩（保健師）",
+        "admin" => "工藤 亮（システム管理者）",
+        _ => "（利用者）",
+    }
+}
+
+/// The running demo-like application.
+pub struct World {
+    pub base: String,
+    _db: TestDb,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub async fn demo_world(backend: Backend) -> Result<World> {
+    let db = fresh_db(backend)?;
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    let keys = KeySource::Inline(base64::engine::general_purpose::STANDARD.encode(key));
+    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys }).await.context("opening the store")?;
+    populate(&store).await.context("creating the demo company")?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = careerdock_web::app(AppState::new(store, WebConfig::default()));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    Ok(World { base: format!("http://{addr}"), _db: db, server })
+}
+
+async fn populate(store: &Store) -> Result<()> {
+    let today = store::today_jst();
+    let company = demo::generate_company(EMPLOYEES, SEED, today);
+    let slug = TenantSlug::parse(TENANT).map_err(|e| anyhow!("{e}"))?;
+    let tenant = store.create_tenant(&slug, &company.name, KThreshold::DEFAULT, "test").await?;
+    let ctx = Ctx::operator(tenant.id, "test");
+    let rows: Vec<ParsedRow> = company.employees.iter().enumerate().map(|(i, r)| ParsedRow::new(i + 2, r.clone())).collect();
+    store.import_employees(&ctx, &rows).await?;
+    // Password hashing dominates: hash the accounts in parallel.
+    let mut creating = Vec::new();
+    for (login, roles) in LOGINS {
+        let linked = match link_of(login) {
+            Link::None => None,
+            Link::Boss => Some(company.boss_user_employee.clone()),
+            Link::Employee => Some(company.employee_user_employee.clone()),
+        };
+        let (employee, display) = match linked {
+            Some(number) => {
+                let e = store.employee_by_number(tenant.id, number.as_str()).await?;
+                (Some(e.id), e.name)
+            }
+            None => (None, display_name(login).to_string()),
+        };
+        let store = store.clone();
+        let ctx = ctx.clone();
+        creating.push(tokio::spawn(async move {
+            let user = NewUser { login, display_name: &display, password: PASSWORD, roles, employee };
+            store.create_user(&ctx, &user).await.map(|id| (*login, id))
+        }));
+    }
+    let mut users = HashMap::new();
+    for c in creating {
+        let (login, id) = c.await??;
+        users.insert(login, id);
+    }
+    let user = |login: &str| users.get(login).copied().ok_or_else(|| anyhow!("the demo account {login} is missing"));
+    let consultants = ["consultant1", "consultant2", "hr-consultant"].iter().map(|l| user(l)).collect::<Result<Vec<UserId>>>()?;
+    let supervisor = user("supervisor")?;
+    let history = history::generate_history(&company, SEED, today, consultants.len());
+    let by_number = store.employee_ids_by_number(tenant.id).await?;
+    let employees = company
+        .employees
+        .iter()
+        .map(|e| by_number.get(e.number.as_str()).copied().ok_or_else(|| anyhow!("employee {} was not registered", e.number.as_str())))
+        .collect::<Result<Vec<EmployeeId>>>()?;
+    store.seed_history(&ctx, &to_seed(history, &employees, &consultants, supervisor)).await?;
+    Ok(())
+}
+
+/// The generated history in database ids (as `careerdock demo` maps it).
+fn to_seed(h: history::History, employees: &[EmployeeId], consultants: &[UserId], supervisor: UserId) -> SeedHistory {
+    let cycles = h
+        .cycles
+        .into_iter()
+        .map(|c| SeedCycle {
+            name: c.name,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            status: match c.state {
+                history::CycleState::Active => CycleStatus::Active,
+                history::CycleState::Closed => CycleStatus::Closed,
+            },
+            rule: c.rule,
+            created_at: c.created_at,
+            targets: c
+                .targets
+                .into_iter()
+                .map(|t| SeedTarget { employee: employees[t.employee], consultant: Some(consultants[t.consultant]), reason: t.reason })
+                .collect(),
+        })
+        .collect();
+    let interviews = h
+        .interviews
+        .into_iter()
+        .map(|i| SeedInterview {
+            cycle: i.cycle,
+            employee: employees[i.employee],
+            consultant: consultants[i.consultant],
+            kind: i.kind,
+            mode: i.mode,
+            place: i.place,
+            starts_at: i.starts_at,
+            ends_at: i.ends_at,
+            status: i.status,
+            status_note: i.status_note,
+            note: i.note,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        })
+        .collect();
+    let reports = h
+        .reports
+        .into_iter()
+        .map(|r| SeedReport {
+            interview: r.interview,
+            status: r.status,
+            sections: r.sections,
+            tags: r.tags.iter().map(|t| t.to_string()).collect(),
+            flags: r.flags,
+            round: r.round,
+            version: r.version,
+            supervisor: r.supervisor_assigned.then_some(supervisor),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            submitted_at: r.submitted_at,
+            approved_at: r.approved_at,
+            reviews: r
+                .reviews
+                .into_iter()
+                .map(|v| SeedReview {
+                    reviewer: supervisor,
+                    round: v.round,
+                    decision: v.decision,
+                    scores: v.scores.into_iter().map(|(c, s)| (c.to_string(), s)).collect(),
+                    comments: v.comments.into_iter().map(|(s, t)| (s.to_string(), t)).collect(),
+                    at: v.at,
+                })
+                .collect(),
+        })
+        .collect();
+    let requests = h
+        .requests
+        .into_iter()
+        .map(|r| SeedRequest {
+            employee: employees[r.employee],
+            consultant: r.consultant.map(|c| consultants[c]),
+            preferred: r.preferred,
+            message: r.message,
+            status: r.status,
+            reply: r.reply,
+            interview: r.interview,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+        .collect();
+    SeedHistory { cycles, interviews, reports, requests }
+}
