@@ -69,9 +69,9 @@ mod tests {
         let ms = domain::time::jst_ms(day, 10, 0);
         let (ja, en) = (Tr::new(Locale::Ja), Tr::new(Locale::En));
         assert_eq!(ja.date(day), "2026/12/03（木）");
-        assert_eq!(en.date(&day), "Thu 3 Dec 2026");
+        assert_eq!(en.date(day), "Thu 3 Dec 2026");
         assert_eq!(ja.date_time(ms), "2026/12/03（木） 10:00");
-        assert_eq!(en.date_time(&ms), "Thu 3 Dec 2026 10:00");
+        assert_eq!(en.date_time(ms), "Thu 3 Dec 2026 10:00");
         assert_eq!(ja.date_time_opt(None), "");
         assert_eq!(ja.time_range(ms, ms + 3_600_000), "2026/12/03（木） 10:00–11:00");
         assert_eq!(en.duration(6 * 24 * 3_600_000), "6 days");
