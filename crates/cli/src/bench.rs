@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 use store::{Ctx, KeySource, OpenOptions, Store};
 
+mod pages;
+
 #[derive(Subcommand)]
 pub enum BenchWhat {
     /// Audited appends per second under concurrent readers, beside raw durable commits.
@@ -33,6 +35,17 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1200)]
         employees: usize,
     },
+    /// Every page of every demo login's navigation, and the main sub-pages, over real HTTP:
+    /// median and p95 time and size, against 200 ms and 200 KiB. With --db, builds the demo
+    /// there (or reuses a demo of that size); otherwise in a temporary SQLite file.
+    Pages {
+        /// Employees of the demo company.
+        #[arg(long, default_value_t = 1200)]
+        employees: usize,
+        /// Timed requests per page.
+        #[arg(long, default_value_t = 7)]
+        requests: usize,
+    },
     /// Time to generate and load the demo company.
     Demo {
         #[arg(long = "on")]
@@ -43,7 +56,7 @@ pub enum BenchWhat {
 }
 
 /// A throwaway data key: benchmarks seal nothing worth keeping.
-fn random_key() -> String {
+pub(crate) fn random_key() -> String {
     use base64::Engine;
     use rand::RngCore;
     let mut b = [0u8; 32];
@@ -59,7 +72,13 @@ async fn open_target(url: Option<&str>, dir: &std::path::Path) -> anyhow::Result
     Ok(Store::open(&url, OpenOptions { create: true, migrate: true, keys: KeySource::Inline(random_key()) }).await?)
 }
 
-pub async fn run(_g: &Global, what: BenchWhat) -> anyhow::Result<ExitCode> {
+/// `db_given`: whether `--db` (or its environment variable) named the database.
+pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<ExitCode> {
+    if let BenchWhat::Pages { employees, requests } = what {
+        let db = if db_given { Some(g.db_url()?) } else { None };
+        pages::run(g, pages::PagesArgs { employees, requests, db }).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let dir = std::env::temp_dir().join(format!("careerdock-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let result = match what {
@@ -76,7 +95,7 @@ pub async fn run(_g: &Global, what: BenchWhat) -> anyhow::Result<ExitCode> {
             let targets: Vec<Option<String>> = if on.is_empty() { vec![None] } else { on.into_iter().map(Some).collect() };
             for t in targets {
                 let store = match &t {
-                    Some(url) => Store::open(url, OpenOptions { create: false, migrate: true, keys: _g.key_source_for(url)? }).await?,
+                    Some(url) => Store::open(url, OpenOptions { create: false, migrate: true, keys: g.key_source_for(url)? }).await?,
                     None => {
                         let store = open_target(None, &dir).await?;
                         populate(&store, &DemoArgs { employees, seed: 1, no_serve: true, listen: String::new() }).await?;
@@ -115,6 +134,7 @@ pub async fn run(_g: &Global, what: BenchWhat) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        BenchWhat::Pages { .. } => Ok(ExitCode::SUCCESS),
     };
     let _ = std::fs::remove_dir_all(&dir);
     result

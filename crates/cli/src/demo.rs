@@ -275,6 +275,11 @@ fn to_seed(h: history::History, employees: &[EmployeeId], consultants: &[UserId]
     SeedHistory { cycles, interviews, reports, requests }
 }
 
+/// The demo logins and their roles, in the order they are printed.
+pub fn demo_logins() -> impl Iterator<Item = (&'static str, &'static [Role])> {
+    USERS.iter().map(|(login, _, roles, _)| (*login, *roles))
+}
+
 fn print_logins() {
     println!("デモ用ログイン / demo logins — 組織コード (tenant): {DEMO_TENANT}, パスワード (password): {DEMO_PASSWORD}");
     for (login, _, roles, _) in USERS {

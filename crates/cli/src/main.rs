@@ -12,7 +12,8 @@ mod serve;
 mod token;
 mod user;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -109,8 +110,20 @@ enum AuditWhat {
     },
 }
 
+/// Whether the argument `id` was given (on the command line or in the environment) at any level.
+fn given(m: &ArgMatches, id: &str) -> bool {
+    let here =
+        matches!(m.try_get_raw(id), Ok(Some(_))) && matches!(m.value_source(id), Some(ValueSource::CommandLine | ValueSource::EnvVariable));
+    here || m.subcommand().is_some_and(|(_, sub)| given(sub, id))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let db_given = given(&matches, "db");
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     config::init_tracing(&cli.global, matches!(cli.command, Command::Serve(_) | Command::Demo(_)));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
@@ -119,7 +132,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, db_given)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -128,7 +141,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn run(cli: Cli, db_given: bool) -> anyhow::Result<ExitCode> {
     let g = cli.global;
     match cli.command {
         Command::Serve(args) => serve::run(&g, args).await,
@@ -150,7 +163,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Jobs { what: JobsWhat::List { failed, limit } } => jobs_list(&g, failed, limit).await,
         Command::Backup(args) => backup::backup(&g, args).await,
         Command::Restore(args) => backup::restore(&g, args).await,
-        Command::Bench { what } => bench::run(&g, what).await,
+        Command::Bench { what } => bench::run(&g, what, db_given).await,
     }
 }
 

@@ -1352,6 +1352,70 @@ fn serve_runs_the_jobs_and_keeps_the_files_private(backend: Backend) -> Result<(
 }
 
 // ------------------------------------------------------------------------------------------
+// bench pages
+// ------------------------------------------------------------------------------------------
+
+/// The table rows `bench pages` printed: (role, page, status).
+fn bench_rows(out: &Out) -> Result<Vec<(String, String, String)>> {
+    let mut lines = out.stdout.lines().skip_while(|l| !l.starts_with("role "));
+    lines.next().with_context(|| format!("no table header: {out}"))?;
+    let mut rows = Vec::new();
+    for line in lines.take_while(|l| !l.trim().is_empty()) {
+        let cells: Vec<&str> = line.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+        ensure!(cells.len() >= 6, "a table row with {} cells: {line:?}", cells.len());
+        rows.push((cells[0].to_string(), cells[1].to_string(), cells[5].to_string()));
+    }
+    Ok(rows)
+}
+
+fn bench_pages_times_every_role(backend: Backend) -> Result<()> {
+    let env = Env::new(backend)?;
+    let n = EMPLOYEES.to_string();
+    let out = env.run(&["bench", "pages", "--employees", &n, "--requests", "2"])?.ok()?;
+    ensure!(out.stdout.contains(&format!("built the demo of {EMPLOYEES} employees")), "no demo build time: {out}");
+    let rows = bench_rows(&out)?;
+    let mut roles: Vec<String> = DEMO_LOGINS.iter().filter(|l| **l != "hr-consultant").map(|l| l.to_string()).collect();
+    roles.extend(["hr-consultant (hr)".to_string(), "hr-consultant (consultant)".to_string()]);
+    for role in &roles {
+        ensure!(rows.iter().any(|(r, p, _)| r == role && p == "/"), "no home page of {role} in the table: {out}");
+    }
+    for (role, page, status) in &rows {
+        ensure!(status == "200", "{role} {page} answered {status}: {out}");
+    }
+    // The main sub-pages are among them.
+    for (role, prefix) in [
+        ("hr", "/employees?q="),
+        ("hr", "/cycles/"),
+        ("consultant1", "/reports/"),
+        ("consultant1", "/interviews/"),
+        ("supervisor", "/review"),
+        ("supervisor", "/cases"),
+        ("admin", "/admin/audit"),
+    ] {
+        ensure!(rows.iter().any(|(r, p, _)| r == role && p.starts_with(prefix)), "no {prefix}… page of {role}: {out}");
+    }
+
+    // The same database again: the demo is reused, and a demo of another size is refused.
+    let again = env.run(&["bench", "pages", "--employees", &n, "--requests", "1"])?.ok()?;
+    ensure!(again.stdout.contains(&format!("reusing the demo of {EMPLOYEES} employees")), "the demo was not reused: {again}");
+    let other = env.run(&["bench", "pages", "--employees", "61", "--requests", "1"])?;
+    ensure!(
+        !other.success() && other.all().contains(&format!("holds a demo of {EMPLOYEES} employees")),
+        "another size was not refused: {other}"
+    );
+
+    if backend == Backend::Sqlite {
+        // Without --db the demo lives in a temporary file: nothing is left in the working directory.
+        let mut cmd = bare_command(env.dir.path());
+        cmd.args(["bench", "pages", "--employees", "30", "--requests", "1"]);
+        let out = run_with_timeout(cmd, COMMAND_TIMEOUT)?.ok()?;
+        ensure!(bench_rows(&out)?.iter().all(|(_, _, s)| s == "200"), "{out}");
+        ensure!(std::fs::read_dir(env.dir.path())?.next().is_none(), "bench pages left files in the working directory");
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
 
 // ------------------------------------------------------------------------------------------
 // Every audit kind that only the operator's commands write
@@ -1418,4 +1482,5 @@ both_backends!(
     a_real_company_starts_from_the_command_line,
     serve_runs_the_jobs_and_keeps_the_files_private,
     every_operator_audit_kind_is_written_by_a_command,
+    bench_pages_times_every_role,
 );

@@ -128,7 +128,7 @@ fn to_record(r: &EmployeeRow) -> Result<EmployeeRecord> {
 impl Store {
     pub async fn departments(&self, tenant: TenantId) -> Result<Vec<DepartmentRow>> {
         let rows = sqlx::query(
-            "SELECT d.id, d.parent_id, d.name, d.path, d.depth, (SELECT COUNT(*) FROM employees e WHERE e.department_id = d.id) AS headcount
+            "SELECT d.id, d.parent_id, d.name, d.path, d.depth, (SELECT COUNT(*) FROM employees e WHERE e.tenant_id = d.tenant_id AND e.department_id = d.id) AS headcount
              FROM departments d WHERE d.tenant_id = $1 ORDER BY d.path",
         )
         .bind(tenant.get())

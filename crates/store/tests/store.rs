@@ -36,7 +36,8 @@ on_both_backends!(
     tokens_resolve_until_revoked_or_expired,
     sign_in_throttle_grows_with_failures,
     opening_refuses_what_it_should_not_create,
-    import_errors_name_the_boss_column_as_written;
+    import_errors_name_the_boss_column_as_written,
+    department_headcounts_are_each_tenants_own;
     known_bugs:
 );
 
@@ -653,6 +654,34 @@ async fn import_reads_utf8_and_shift_jis_and_builds_the_tree(backend: Backend) -
     assert_eq!(actions.iter().filter(|a| *a == AuditAction::EmployeeListRead.as_str()).count(), 2);
     assert!(env.verify().await?.broken.is_none());
     env.store.close().await;
+    Ok(())
+}
+
+/// The register's department list (the /employees filter) counts each department's own
+/// employees of this tenant, as counting the register itself would.
+async fn department_headcounts_are_each_tenants_own(backend: Backend) -> Result<()> {
+    let env = Env::new(backend).await?;
+    let rows = parse(ja_rows("G2").as_bytes())?;
+    env.store.import_employees(&env.operator(), &rows).await?;
+    // Another tenant with the same departments and twice the people.
+    let other = env.store.create_tenant(&slug("other"), "他社", KThreshold::DEFAULT, "test").await?;
+    let octx = Ctx::operator(other.id, "test");
+    env.store.import_employees(&octx, &rows).await?;
+    let more: Vec<ParsedRow> = parse(ja_rows("G2").replace(",山田", ",X山田").replace("E0", "F0").as_bytes())?;
+    env.store.import_employees(&octx, &more).await?;
+
+    for (tenant, expected_total) in [(env.tenant.id, 4), (other.id, 8)] {
+        let mut by_department: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+        for e in env.store.employee_records(tenant).await? {
+            *by_department.entry(e.department.to_path_string()).or_default() += 1;
+        }
+        let depts = env.store.departments(tenant).await?;
+        let counted: std::collections::BTreeMap<String, i64> =
+            depts.iter().filter(|d| d.headcount > 0).map(|d| (d.path.clone(), d.headcount)).collect();
+        assert_eq!(counted, by_department, "tenant {tenant:?}");
+        assert_eq!(depts.iter().map(|d| d.headcount).sum::<i64>(), expected_total);
+        assert_eq!(env.store.employee_count(tenant).await?, expected_total);
+    }
     Ok(())
 }
 

@@ -21,15 +21,48 @@ pub fn routes(r: Routes) -> Routes {
 
 pub const PAGE_SIZE: i64 = 50;
 
-/// Employees in each department including its sub-departments, in the order given.
+/// Employees in each department including its sub-departments, in the order given. Each
+/// department adds its headcount to itself and to every listed ancestor path (linear in the
+/// number of departments times their depth, not quadratic: 2,500 departments at 100,000 people).
 pub fn subtree_headcounts(departments: &[DepartmentRow]) -> Vec<i64> {
-    departments
+    let index: std::collections::HashMap<&str, usize> = departments.iter().enumerate().map(|(i, d)| (d.path.as_str(), i)).collect();
+    let mut totals = vec![0; departments.len()];
+    for d in departments {
+        let mut path = d.path.as_str();
+        loop {
+            if let Some(&i) = index.get(path) {
+                totals[i] += d.headcount;
+            }
+            match path.rfind('/') {
+                Some(cut) => path = &path[..cut],
+                None => break,
+            }
+        }
+    }
+    totals
+}
+
+/// Up to this many departments, the department filter offers every one of them.
+pub const DEPARTMENT_OPTIONS_ALL: usize = 300;
+
+/// Which departments the filter offers (indices into `departments`): every one in a company of
+/// up to [`DEPARTMENT_OPTIONS_ALL`]; in a larger one (2,500 at 100,000 people, which would
+/// make the page over 300 KiB), the top two levels, and below them only the departments
+/// under the chosen one and its ancestors, so that choosing a department and searching offers
+/// its sections next. `true` when some were left out.
+pub fn department_choices(departments: &[DepartmentRow], selected: &str) -> (Vec<usize>, bool) {
+    if departments.len() <= DEPARTMENT_OPTIONS_ALL {
+        return ((0..departments.len()).collect(), false);
+    }
+    let on_chosen_chain = |parent: &str| !selected.is_empty() && (selected == parent || selected.starts_with(&format!("{parent}/")));
+    let shown: Vec<usize> = departments
         .iter()
-        .map(|d| {
-            let prefix = format!("{}/", d.path);
-            departments.iter().filter(|o| o.path == d.path || o.path.starts_with(&prefix)).map(|o| o.headcount).sum()
-        })
-        .collect()
+        .enumerate()
+        .filter(|(_, d)| d.depth <= 2 || d.path == selected || d.path.rsplit_once('/').is_some_and(|(parent, _)| on_chosen_chain(parent)))
+        .map(|(i, _)| i)
+        .collect();
+    let cut = shown.len() < departments.len();
+    (shown, cut)
 }
 
 pub use super::list::grouped;
@@ -115,9 +148,10 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         return Ok(Redirect::to(&last).into_response());
     }
     let counts = subtree_headcounts(&departments);
-    let departments: Vec<(String, String)> = departments
-        .iter()
-        .zip(counts)
+    let (offered, departments_cut) = department_choices(&departments, &department);
+    let departments: Vec<(String, String)> = offered
+        .into_iter()
+        .map(|i| (&departments[i], counts[i]))
         .map(|(d, n)| {
             // Options cannot hold markup: the tree is shown by indenting with ideographic spaces.
             let label = format!(
@@ -133,7 +167,7 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         .search(&params.q, "employees-search", "employees-search-help")
         .filter("department", "employees-department", Some(&department), departments)
         .user_data()
-        .help("employees-department-help")
+        .help(if departments_cut { "employees-department-help-drill-down" } else { "employees-department-help" })
         .column("employee-col-number", Some("number"), "nowrap")
         .column("employee-col-name", Some("name"), "")
         .column("employee-col-kana", None, "")
@@ -173,6 +207,40 @@ mod tests {
     fn headcounts_include_sub_departments_only() {
         let d = [dept("営業本部", 2), dept("営業本部/第一営業部", 5), dept("営業本部/第二営業部", 3), dept("営業本部別館", 7)];
         assert_eq!(subtree_headcounts(&d), vec![10, 5, 3, 7]);
+    }
+
+    #[test]
+    fn large_companies_offer_the_top_levels_and_the_chosen_branch() {
+        let small = [dept("営業本部", 2), dept("営業本部/第一営業部", 5), dept("営業本部/第一営業部/第一課", 3)];
+        assert_eq!(department_choices(&small, ""), (vec![0, 1, 2], false));
+        let mut large = Vec::new();
+        for h in 0..20 {
+            large.push(dept(&format!("本部{h}"), 0));
+            for b in 0..5 {
+                large.push(dept(&format!("本部{h}/部{b}"), 0));
+                for k in 0..4 {
+                    large.push(dept(&format!("本部{h}/部{b}/課{k}"), 1));
+                }
+            }
+        }
+        assert!(large.len() > DEPARTMENT_OPTIONS_ALL);
+        let paths = |selected: &str| -> Vec<String> {
+            let (shown, cut) = department_choices(&large, selected);
+            assert!(cut);
+            shown.into_iter().map(|i| large[i].path.clone()).collect()
+        };
+        let none = paths("");
+        assert_eq!(none.len(), 20 + 100);
+        assert!(none.iter().all(|p| p.split('/').count() <= 2));
+        // A department chosen: its sections are offered, and only its own.
+        let chosen = paths("本部3/部1");
+        assert_eq!(chosen.len(), 120 + 4);
+        assert!(chosen.contains(&"本部3/部1/課0".to_string()) && !chosen.contains(&"本部3/部2/課0".to_string()));
+        // A section chosen: it and its siblings stay offered.
+        let section = paths("本部3/部1/課2");
+        assert_eq!(section, chosen);
+        // 本部1 is not an ancestor of 本部10's sections.
+        assert!(!paths("本部1").iter().any(|p| p.starts_with("本部10/") && p.split('/').count() == 3));
     }
 
     #[test]
