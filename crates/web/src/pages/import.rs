@@ -273,9 +273,7 @@ pub struct ChangeView {
 /// A field's value as the preview shows it: a status in words, an empty value said so.
 fn change_value(t: Tr, field: &str, value: Option<&str>) -> String {
     let status = |code: &str| match EmployeeStatus::parse(code) {
-        Ok(EmployeeStatus::Active) => t.get("employee-status-active"),
-        Ok(EmployeeStatus::OnLeave) => t.get("employee-status-on-leave"),
-        Ok(EmployeeStatus::Retired) => t.get("employee-status-retired"),
+        Ok(s) => t.term(s),
         Err(_) => code.to_string(),
     };
     match value.map(str::trim).filter(|v| !v.is_empty()) {
