@@ -195,6 +195,7 @@ async fn audit_page(state: &AppState, p: &Principal, locale: Locale, raw: Option
     let kinds = AuditAction::ALL.into_iter().map(|a| (a.as_str().to_string(), words::kind_name(t, a))).collect();
     let list = ListView::new(t, &params, found.total, found.items.len())
         .filter("user", "audit-filter-user", params.filter("user"), users)
+        .user_data()
         .filter("role", "audit-filter-role", params.filter("role"), roles)
         .filter("kind", "audit-filter-kind", params.filter("kind"), kinds)
         .column("admin-audit-col-time", Some("time"), "date")

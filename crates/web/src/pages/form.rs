@@ -71,7 +71,7 @@ pub struct FormErrors {
 }
 
 /// Text for HTML, escaped (the messages can quote what was typed).
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

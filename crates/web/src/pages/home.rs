@@ -152,7 +152,14 @@ fn people(t: Tr, n: i64) -> String {
 }
 
 fn person(t: Tr, name: &str) -> String {
-    t.with("home-person", "name", name)
+    t.with("home-person", "name", data(name))
+}
+
+/// The tenant's own data (a name, a place, a cycle's name) inside a card's text: escaped and
+/// marked `lang="ja"`. A card's texts (`Card::body`, `Line::text`, `Line::meta`, the progress
+/// caption and names) are HTML built from our own messages and these marked parts only.
+fn data(s: &str) -> String {
+    format!("<span lang=\"ja\">{}</span>", super::form::escape(s))
 }
 
 /// How long since `since`: `2日と3時間` / `2 days 3 hours` (`domain::display::duration`).
@@ -162,8 +169,11 @@ fn waiting(t: Tr, now: i64, since: i64) -> String {
 
 fn agenda_line(t: Tr, i: &AgendaItem, with_date: bool) -> Line {
     let when = if with_date { t.time_range(i.starts_at, i.ends_at) } else { display::hours_range(i.starts_at, i.ends_at) };
-    let place =
-        if i.place.trim().is_empty() { i.mode.label(t.locale).to_string() } else { format!("{}（{}）", i.mode.label(t.locale), i.place) };
+    let place = if i.place.trim().is_empty() {
+        i.mode.label(t.locale).to_string()
+    } else {
+        format!("{}（{}）", i.mode.label(t.locale), data(&i.place))
+    };
     let place = if t.locale == domain::Locale::En { place.replace('（', " (").replace('）', ")") } else { place };
     Line::new(
         format!("/interviews/{}", i.id),
@@ -324,7 +334,7 @@ async fn hr(state: &AppState, p: &Principal, t: Tr) -> AppResult<(Vec<Card>, Opt
             cards.push(Card::new(t, "targets", href.clone()).figure(people(t, total.targets)).body(t.with(
                 "home-targets-body",
                 "cycle",
-                name,
+                data(name),
             )));
             let pct = |key: &'static str, n: i64| {
                 let figure = match percent(n, total.targets) {
@@ -337,14 +347,14 @@ async fn hr(state: &AppState, p: &Principal, t: Tr) -> AppResult<(Vec<Card>, Opt
             cards.push(pct("interviewed", total.held));
             cards.push(pct("approved", total.approved));
             let line = |r: &ProgressRow| ProgressLine {
-                name: if r.consultant.is_some() { r.name.clone() } else { t.get("home-unassigned") },
+                name: if r.consultant.is_some() { data(&r.name) } else { t.get("home-unassigned") },
                 targets: r.targets,
                 scheduled: share(t, r.scheduled, r.targets),
                 held: share(t, r.held, r.targets),
                 approved: share(t, r.approved, r.targets),
             };
             table = Some(Progress {
-                caption: t.with("home-progress-caption", "cycle", name),
+                caption: t.with("home-progress-caption", "cycle", data(name)),
                 rows: d.consultants.iter().map(line).collect(),
                 total: ProgressLine { name: t.get("home-progress-total"), ..line(total) },
             });
@@ -385,10 +395,10 @@ async fn employee(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>
             let place = if n.place.trim().is_empty() {
                 n.mode.label(t.locale).to_string()
             } else {
-                format!("{} · {}", n.mode.label(t.locale), n.place)
+                format!("{} · {}", n.mode.label(t.locale), data(&n.place))
             };
             next.figure(t.time_range(n.starts_at, n.ends_at))
-                .body(t.with("home-next-with", "name", &n.consultant_name))
+                .body(t.with("home-next-with", "name", data(&n.consultant_name)))
                 .items(vec![Line::new("/my/interviews".into(), place, t.with("home-kind", "kind", n.kind.label(t.locale)))])
         }
         None => next.body(t.get("home-next-empty")),
@@ -406,7 +416,7 @@ async fn employee(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>
                     (s, _) => s.label(t.locale).to_string(),
                 };
                 let meta = match &r.consultant_name {
-                    Some(name) if r.status != domain::interview::RequestStatus::Open => format!("{answer} · {name}"),
+                    Some(name) if r.status != domain::interview::RequestStatus::Open => format!("{answer} · {}", data(name)),
                     _ => answer,
                 };
                 Line::new("/my/interviews".into(), t.with("home-request-sent", "at", when(t, r.created_at)), meta)

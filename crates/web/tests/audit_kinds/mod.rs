@@ -60,6 +60,12 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     ensure!(refused.status == StatusCode::NOT_FOUND, "a colleague's report: {}", refused.brief());
     ok("writing a note", &consultant.post_form(&format!("/interviews/{interview}/notes"), &[("note", SECTION_TEXT)]).await?)?;
     ok("reading the note", &consultant.get(&format!("/interviews/{interview}")).await?)?;
+    // An outcome recorded two hours after the start, then corrected within the period.
+    let recent = crate::forms::interview_at(&w, store::now_ms() - 2 * 3_600_000).await?;
+    let status = format!("/interviews/{recent}/status");
+    ok("recording the outcome", &consultant.post_form(&status, &[("status", "held")]).await?)?;
+    let correction = [("status", "no_show"), ("note", "本人不在"), ("confirm", "1")];
+    ok("correcting the outcome", &consultant.post_form(&status, &correction).await?)?;
     ok("revoking a token", &consultant.post_form(&format!("/tokens/{token}/revoke"), &[]).await?)?;
     ok("the calendar feed", &w.app.agent().get(&format!("/calendar/{feed}")).await?)?;
 
@@ -108,6 +114,7 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
 
     // The tenant's requirement, the audit log read and exported, and signing out.
     ok("the requirement", &admin.post_form("/admin/security", &[("requirement", "confidential")]).await?)?;
+    ok("verifying the chain", &admin.post_form("/admin/audit/verify", &[]).await?)?;
     ok("the audit log", &admin.get("/admin/audit").await?)?;
     ok("the audit export", &admin.get("/admin/audit/export.csv?encoding=utf8bom").await?)?;
     ok("signing out", &hr.post_form("/logout", &[]).await?)?;

@@ -23,6 +23,8 @@ testkit::on_both_backends!(each_role_sees_its_own_work_on_its_home);
 
 /// The visible text of some HTML, tags dropped and spaces collapsed.
 fn text(html: &str) -> String {
+    // The tenant's data is marked `<span lang="ja">…</span>` inside sentences: read through it.
+    let html = html.replace("<span lang=\"ja\">", "").replace("</span>", "");
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {
@@ -59,8 +61,9 @@ fn card_html<'a>(html: &'a str, key: &str) -> Result<&'a str> {
 
 /// The text of HR's progress row of one consultant (by display name).
 fn progress_row(html: &str, name: &str) -> Result<String> {
-    let marker = format!(r#"<th scope="row">{name}</th>"#);
-    let start = html.find(&marker).with_context(|| format!("no progress row for {name}"))?;
+    let marked = format!(r#"<th scope="row"><span lang="ja">{name}</span></th>"#);
+    let plain = format!(r#"<th scope="row">{name}</th>"#);
+    let start = html.find(&marked).or_else(|| html.find(&plain)).with_context(|| format!("no progress row for {name}"))?;
     let rest = &html[start..];
     Ok(text(&rest[..rest.find("</tr>").unwrap_or(rest.len())]))
 }
@@ -266,7 +269,7 @@ async fn each_role_sees_its_own_work_on_its_home(backend: Backend) -> Result<()>
     let next = card(&page, "next")?;
     assert!(next.contains("担当：consultant"), "{next}");
     let mine = card(&page, "my_requests")?;
-    assert!(mine.contains("2件") && mine.contains("受付中") && mine.contains("お断り"), "{mine}");
+    assert!(mine.contains("2件") && mine.contains("受付中") && mine.contains("見送り"), "{mine}");
     assert!(!main_of(&page).contains("今月は予定が埋まっています"), "the answer's text stays on the employee's own page");
     let mut e3 = signed_in(&w, "emp-e003").await?;
     let page3 = home(&mut e3).await?;

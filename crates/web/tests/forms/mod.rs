@@ -56,7 +56,7 @@ fn expect_sent_back(res: &Resp, what: &str, fields: &[(&str, &str)]) -> Result<(
 }
 
 /// A one-hour interview of the home consultant with 山田 (E002) starting at `start_ms`.
-async fn interview_at(w: &World, start_ms: i64) -> Result<InterviewId> {
+pub(crate) async fn interview_at(w: &World, start_ms: i64) -> Result<InterviewId> {
     let c = &w.home;
     let new = NewInterview {
         cycle: Some(c.cycle),
@@ -247,7 +247,7 @@ async fn a_report_is_started_from_the_interview_page(backend: Backend) -> Result
     ensure!(to.starts_with("/reports/") && to.ends_with("/edit"), "{}", res.brief());
     let editor = a.get(&to).await?;
     let row = w.store().interview(&c.consultant.ctx.as_consultant()?, held).await?;
-    let day = domain::time::format_jst(row.starts_at).chars().take(10).collect::<String>();
+    let day = domain::time::format_jst(row.starts_at).chars().take(10).collect::<String>().replace('-', "/");
     ensure!(editor.status == StatusCode::OK && editor.body.contains("山田 太郎") && editor.body.contains(&day), "{}", editor.brief());
     let again = a.get(&format!("/reports/new?interview={held}")).await?;
     ensure!(again.is_redirect_to(&to), "the old address opens the report: {}", again.brief());

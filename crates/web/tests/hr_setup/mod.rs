@@ -266,7 +266,7 @@ async fn the_target_list_searches_filters_and_sorts(backend: Backend) -> Result<
     let names = |body: &str| -> Vec<&'static str> {
         let mut found: Vec<(usize, &'static str)> = ["人事 部長", "人材 一郎", "人材 二郎", "人材 三郎", "営業 一郎", "営業 二郎"]
             .iter()
-            .filter_map(|n| body.find(&format!("<th scope=\"row\">{n}</th>")).map(|at| (at, *n)))
+            .filter_map(|n| body.find(&format!("<th scope=\"row\" lang=\"ja\">{n}</th>")).map(|at| (at, *n)))
             .collect();
         found.sort();
         found.into_iter().map(|(_, n)| n).collect()
