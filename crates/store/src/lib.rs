@@ -1,6 +1,7 @@
 //! The only place with SQL. One set of repository functions serves embedded SQLite and
 //! PostgreSQL; where the two differ, a small named function in `db.rs` says how.
 
+mod account_pages;
 mod audit;
 mod audit_log;
 mod backup;
@@ -32,6 +33,7 @@ mod tokens;
 mod totp;
 mod users;
 
+pub use account_pages::{AccountQuery, AccountSort, AccountState};
 pub use audit::{AuditStats, VerifyOutcome};
 pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};
 pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
