@@ -3,6 +3,7 @@
 //! the report lists' SQL prefilter compared with the policy's decision, actor by actor.
 
 mod account_list;
+mod request_list;
 
 use crate::records::world::{Person, World};
 use crate::support::Resp;
