@@ -1,6 +1,7 @@
 //! The only place with SQL. One set of repository functions serves embedded SQLite and
 //! PostgreSQL; where the two differ, a small named function in `db.rs` says how.
 
+mod account_pages;
 mod audit;
 mod audit_log;
 mod backup;
@@ -21,6 +22,7 @@ mod pending_imports;
 mod pseudonymize;
 mod report_pages;
 mod reports;
+mod request_pages;
 mod requests;
 mod sealed;
 mod seed;
@@ -32,6 +34,7 @@ mod tokens;
 mod totp;
 mod users;
 
+pub use account_pages::{AccountQuery, AccountSort, AccountState};
 pub use audit::{AuditStats, VerifyOutcome};
 pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};
 pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
@@ -57,6 +60,7 @@ pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use report_pages::{QueueSort, ReportQuery, ReportSort};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
+pub use request_pages::{ListedRequest, RequestQuery, RequestSort};
 pub use requests::{ConsultationRequestId, OwnRequest, QueuedRequest, Routing};
 pub use sealed::{KeySource, Keyring, RotationProgress};
 pub use seed::{SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, SeedReview, SeedSummary, SeedTarget};

@@ -127,8 +127,7 @@ feed-done-names = The name setting was saved.
 feed-done-revoked = The feed was stopped. The old URL no longer works.
 
 rq-queue-title = Consultation requests
-rq-queue-lead = Consultations employees asked for on their own initiative: from the employees assigned to you, and from those with no consultant (the shared pool), oldest first. Schedule an interview, or decline with a reason.
-rq-queue-empty = No requests are waiting for an answer.
+rq-queue-lead = Consultations employees asked for on their own initiative: from the employees assigned to you, and from those with no consultant (the shared pool). Requests waiting for an answer come first, oldest first. Schedule an interview, or decline with a reason.
 rq-to-me = To you
 rq-to-pool = Shared pool
 rq-department = Department

@@ -2,14 +2,15 @@
 //! its hash chain. Metadata only: no consultation content is reachable from here.
 
 use super::form::{sent_back, FormErrors};
+use super::list::{ListParams, ListSpec, ListView, SortOption};
 use super::{render, role_label, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
-use crate::error::{AppError, AppResult, Form, Path, Query};
+use crate::error::{AppError, AppResult, Form, Path};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::account::{check_display_name, check_login, check_password};
@@ -17,8 +18,7 @@ use domain::audit::{BreakReason, BrokenLink};
 use domain::ids::UserId;
 use domain::policy::Operation;
 use domain::{Invalid, Locale, Role};
-use serde::Deserialize;
-use store::{NewUser, StoreError, VerifyOutcome};
+use store::{AccountQuery, AccountSort, AccountState, Direction, NewUser, StoreError, VerifyOutcome};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/admin/users", Operation::ManageUsers, users)
@@ -121,6 +121,8 @@ pub struct AccountView {
     pub display_name: String,
     pub roles: Vec<String>,
     pub employee: String,
+    /// When the account was created.
+    pub created: String,
     pub active: bool,
     pub status: String,
     pub must_change: bool,
@@ -139,19 +141,55 @@ pub struct FormView {
     pub checks: Vec<RoleCheck>,
 }
 
+/// The account list: by login, name or creation, searched by login or name, filtered by role
+/// and by enabled / disabled.
+static USERS: ListSpec<AccountSort> = ListSpec {
+    path: "/admin/users",
+    default_sort: SortOption::new("login", AccountSort::Login, Direction::Asc),
+    sorts: &[SortOption::new("name", AccountSort::Name, Direction::Asc), SortOption::new("created", AccountSort::Created, Direction::Desc)],
+    filters: &["role", "state"],
+    search: true,
+    per_page: 50,
+};
+
+/// The list's state as a row's form sends it back (`back`: the list's relative address, e.g.
+/// `/admin/users?role=hr&page=2`), read as leniently as the address bar: anything else than
+/// the list's own parameters is dropped, so it can only lead back to this list.
+fn users_params(back: &str) -> ListParams<AccountSort> {
+    let query = back.trim().strip_prefix(USERS.path).and_then(|q| q.strip_prefix('?')).unwrap_or("");
+    let mut params = ListParams::parse(&USERS, Some(query));
+    if params.filter("role").is_some_and(|r| Role::parse(r).is_none()) {
+        params.drop_filter("role");
+    }
+    if params.filter("state").is_some_and(|s| AccountState::parse(s).is_none()) {
+        params.drop_filter("state");
+    }
+    params
+}
+
+/// The list at the same page, search, filters and sort, with what happened (`done=id`).
+fn users_href(params: &ListParams<AccountSort>, done: &str, id: UserId) -> String {
+    let href = params.href(params.page);
+    let sep = if href.contains('?') { '&' } else { '?' };
+    format!("{href}{sep}{done}={id}")
+}
+
 #[derive(Template)]
 #[template(path = "admin_users.html")]
 struct UsersPage {
     ctx: PageCtx,
     caption: String,
+    list: ListView,
+    /// The list's relative address, sent back by every row's form so that the page keeps its place.
+    back: String,
     accounts: Vec<AccountView>,
     form: FormView,
     errors: FormErrors,
     notice: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// Which change the notice above the list reports (`?saved=<id>` …).
+#[derive(Default)]
 pub struct UsersQuery {
     created: String,
     saved: String,
@@ -159,27 +197,63 @@ pub struct UsersQuery {
     enabled: String,
 }
 
+impl UsersQuery {
+    fn parse(raw: Option<&str>) -> Self {
+        let mut q = UsersQuery::default();
+        for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let slot = match k.as_ref() {
+                "created" => &mut q.created,
+                "saved" => &mut q.saved,
+                "disabled" => &mut q.disabled,
+                "enabled" => &mut q.enabled,
+                _ => continue,
+            };
+            if slot.is_empty() {
+                *slot = v.trim().to_string();
+            }
+        }
+        q
+    }
+}
+
 async fn users_page(
     state: &AppState,
     p: &Principal,
     locale: Locale,
+    params: &ListParams<AccountSort>,
     q: &UsersQuery,
     form: Option<(&AccountForm, &[Invalid])>,
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "admin-users-title", "/admin/users");
     let t = ctx.t;
-    let rows = state.store.read_accounts(&p.ctx()).await?;
-    let login_of = |raw: &str| raw.parse::<i64>().ok().and_then(|id| rows.iter().find(|a| a.id.get() == id)).map(|a| a.login.clone());
-    let notice = [
+    let query = AccountQuery {
+        search: params.search().map(str::to_string),
+        role: params.filter("role").and_then(Role::parse),
+        state: params.filter("state").and_then(AccountState::parse),
+        sort: params.sort,
+        dir: params.dir,
+    };
+    let page = state.store.read_accounts_page(&p.ctx(), &query, params.page_request()).await?;
+    if form.is_none() {
+        if let Some(last) = params.beyond_end(page.total) {
+            return Ok(Redirect::to(&last).into_response());
+        }
+    }
+    let mut notice = String::new();
+    for (raw, key) in [
         (&q.created, "admin-users-created"),
         (&q.saved, "admin-users-roles-saved"),
         (&q.disabled, "admin-users-disabled"),
         (&q.enabled, "admin-users-enabled"),
-    ]
-    .into_iter()
-    .find_map(|(raw, key)| login_of(raw).map(|login| t.with(key, "login", login)))
-    .unwrap_or_default();
-    let accounts: Vec<AccountView> = rows
+    ] {
+        let Some(id) = raw.parse::<i64>().ok().filter(|n| *n > 0) else { continue };
+        if let Some(login) = state.store.account_login(&p.ctx(), UserId::new(id)).await? {
+            notice = t.with(key, "login", login);
+            break;
+        }
+    }
+    let accounts: Vec<AccountView> = page
+        .items
         .iter()
         .map(|a| AccountView {
             id: a.id.get(),
@@ -187,6 +261,7 @@ async fn users_page(
             display_name: a.display_name.clone(),
             roles: a.roles.iter().map(|r| role_label(t, *r)).collect(),
             employee: a.employee_number.clone().unwrap_or_default(),
+            created: t.date_time(a.created_at),
             active: a.disabled_at.is_none(),
             status: match (a.disabled_at, a.must_change_password) {
                 (Some(_), _) => t.get("admin-users-status-disabled"),
@@ -226,12 +301,28 @@ async fn users_page(
             FormErrors::none(),
         ),
     };
-    let caption = t.with("admin-users-caption", "count", accounts.len());
-    render(&UsersPage { ctx, caption, accounts, form, errors, notice })
+    let caption = t.with("admin-users-caption", "count", super::list::grouped(page.total));
+    let roles = Role::ALL.iter().map(|r| (r.as_str().to_string(), role_label(t, *r))).collect();
+    let states = AccountState::ALL.iter().map(|s| (s.as_str().to_string(), t.get(&format!("admin-users-state-{}", s.as_str())))).collect();
+    let list = ListView::new(t, params, page.total, accounts.len())
+        .search(&params.q, "admin-users-search", "admin-users-search-help")
+        .filter("role", "admin-users-filter-role", params.filter("role"), roles)
+        .filter("state", "admin-users-filter-state", params.filter("state"), states)
+        .column("admin-users-col-login", Some("login"), "nowrap")
+        .column("admin-users-col-name", Some("name"), "")
+        .column("admin-users-col-roles", None, "")
+        .column("admin-users-col-employee", None, "nowrap")
+        .column("admin-users-col-created", Some("created"), "date")
+        .column("admin-users-col-status", None, "nowrap")
+        .column("admin-users-col-actions", None, "")
+        .empty("admin-users-empty", "admin-users-empty-filtered");
+    let back = params.href(params.page);
+    render(&UsersPage { ctx, caption, list, back, accounts, form, errors, notice })
 }
 
-async fn users(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<UsersQuery>) -> AppResult<Response> {
-    users_page(&state, &p, locale, &q, None).await
+async fn users(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    let params = users_params(&format!("{}?{}", USERS.path, raw.as_deref().unwrap_or("")));
+    users_page(&state, &p, locale, &params, &UsersQuery::parse(raw.as_deref()), None).await
 }
 
 async fn create_account(state: &AppState, p: &Principal, f: &AccountForm) -> AppResult<UserId> {
@@ -272,14 +363,14 @@ async fn create_user(
 ) -> AppResult<Response> {
     let form = AccountForm::from_pairs(&pairs);
     let (status, refusal) = match create_account(&state, &p, &form).await {
-        Ok(id) => return Ok(Redirect::to(&format!("/admin/users?created={id}")).into_response()),
+        Ok(id) => return Ok(Redirect::to(&users_href(&back_of(&pairs), "created", id)).into_response()),
         // A taken login is said on the login (409).
         Err(AppError::Conflict(message)) => (StatusCode::CONFLICT, vec![Invalid { field: "login", message }]),
         Err(e) => sent_back(e)?,
     };
     // Redraw the form with what was typed (422, or 409 for a taken login), so a typo costs
     // one field rather than the whole form.
-    Ok(with_status(users_page(&state, &p, locale, &UsersQuery::default(), Some((&form, &refusal[..]))).await?, status))
+    Ok(with_status(users_page(&state, &p, locale, &back_of(&pairs), &UsersQuery::default(), Some((&form, &refusal[..]))).await?, status))
 }
 
 async fn set_roles(
@@ -293,7 +384,12 @@ async fn set_roles(
     let roles = parse_roles(&ticked)?;
     // The store refuses an administrator removing their own administrator role (422).
     state.store.set_user_roles(&p.ctx(), id, &roles).await?;
-    Ok(Redirect::to(&format!("/admin/users?saved={id}")).into_response())
+    Ok(Redirect::to(&users_href(&back_of(&pairs), "saved", id)).into_response())
+}
+
+/// Where the account list was when a row's form was sent (the hidden `back` field).
+fn back_of(pairs: &[(String, String)]) -> ListParams<AccountSort> {
+    users_params(pairs.iter().find(|(k, _)| k == "back").map_or("", |(_, v)| v.as_str()))
 }
 
 /// Disables or enables an account. Disabling ends its sessions and revokes its API tokens
@@ -309,10 +405,10 @@ async fn set_status(
     // The store refuses an administrator disabling their own account (422).
     if parse_status(status)? {
         state.store.enable_user(&p.ctx(), id).await?;
-        Ok(Redirect::to(&format!("/admin/users?enabled={id}")).into_response())
+        Ok(Redirect::to(&users_href(&back_of(&pairs), "enabled", id)).into_response())
     } else {
         state.store.disable_user(&p.ctx(), id).await?;
-        Ok(Redirect::to(&format!("/admin/users?disabled={id}")).into_response())
+        Ok(Redirect::to(&users_href(&back_of(&pairs), "disabled", id)).into_response())
     }
 }
 

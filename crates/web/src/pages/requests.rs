@@ -4,6 +4,7 @@
 
 use super::form::{sent_back, FormErrors, FormPairs};
 use super::interviews::{checked, is_link, mode_choices, parenthesized, parse_mode, parse_slot, time_range};
+use super::list::{ListParams, ListSpec, ListView, SortOption};
 use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -11,7 +12,7 @@ use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::interview::{InterviewMode, InterviewStatus, RequestStatus};
@@ -19,7 +20,7 @@ use domain::policy::Operation;
 use domain::Locale;
 use serde::Deserialize;
 use store::Ctx;
-use store::{ConsultationRequestId, InterviewChange};
+use store::{ConsultationRequestId, Direction, InterviewChange, RequestQuery, RequestSort};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/requests", Operation::HandleRequests, queue)
@@ -66,10 +67,61 @@ pub struct QueueItem {
     pub to_me: bool,
     pub preferred: String,
     pub message: String,
+    /// The status in words, and its code (for the pill's class).
+    pub status: String,
+    pub status_code: &'static str,
+    /// Waiting for an answer: the answer forms are offered.
+    pub open: bool,
     pub form: AnswerForm,
     pub modes: Vec<Choice>,
     /// The problems of this request's form, when it was sent back.
     pub errors: FormErrors,
+}
+
+/// The consultant's requests: waiting ones first by default, or by reception or employee;
+/// searched by the employee's name or number, filtered by status.
+static REQUESTS: ListSpec<RequestSort> = ListSpec {
+    path: "/requests",
+    default_sort: SortOption::new("status", RequestSort::Status, Direction::Asc),
+    sorts: &[
+        SortOption::new("received", RequestSort::Received, Direction::Desc),
+        SortOption::new("employee", RequestSort::Employee, Direction::Asc),
+    ],
+    filters: &["status"],
+    search: true,
+    per_page: 20,
+};
+
+/// The list's state as read from a query string, or from a form's `back` field (the list's
+/// relative address, e.g. `/requests?status=open&page=2`): anything else than the list's own
+/// parameters is dropped, so it can only lead back to this list.
+fn list_params(back: &str) -> ListParams<RequestSort> {
+    let query = back.trim().strip_prefix(REQUESTS.path).and_then(|q| q.strip_prefix('?')).unwrap_or("");
+    let mut params = ListParams::parse(&REQUESTS, Some(query));
+    if params.filter("status").is_some_and(|s| RequestStatus::parse(s).is_none()) {
+        params.drop_filter("status");
+    }
+    params
+}
+
+/// Where the list was when a row's form was sent (the hidden `back` field).
+fn origin(f: &FormPairs) -> ListParams<RequestSort> {
+    list_params(&f.text("back"))
+}
+
+/// The list at the same page, search, filter and sort, with what happened added.
+fn requests_href(params: &ListParams<RequestSort>, done: &[(&str, String)]) -> String {
+    let mut href = params.href(params.page);
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in done {
+        s.append_pair(k, v);
+    }
+    let extra = s.finish();
+    if !extra.is_empty() {
+        href.push(if href.contains('?') { '&' } else { '?' });
+        href.push_str(&extra);
+    }
+    href
 }
 
 #[derive(Template)]
@@ -78,6 +130,9 @@ struct QueuePage {
     ctx: PageCtx,
     notice: String,
     notice_link: String,
+    list: ListView,
+    /// The list's relative address, sent back by every row's form so that the page keeps its place.
+    back: String,
     items: Vec<QueueItem>,
 }
 
@@ -85,16 +140,30 @@ async fn queue_page(
     state: &AppState,
     p: &Principal,
     locale: Locale,
+    params: &ListParams<RequestSort>,
     q: &DoneQuery,
     typed: Option<(AnswerForm, FormErrors)>,
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "rq-queue-title", "/requests");
     let t = ctx.t;
-    let rows = state.store.request_queue(&p.acting(Ctx::as_consultant)?).await?;
+    let query = RequestQuery {
+        status: params.filter("status").and_then(RequestStatus::parse),
+        search: params.search().map(str::to_string),
+        sort: params.sort,
+        dir: params.dir,
+    };
+    let page = state.store.request_page(&p.acting(Ctx::as_consultant)?, &query, params.page_request()).await?;
+    if typed.is_none() {
+        if let Some(last) = params.beyond_end(page.total) {
+            return Ok(Redirect::to(&last).into_response());
+        }
+    }
     let default_date = today_jst().format("%Y-%m-%d").to_string();
-    let items = rows
+    let items: Vec<QueueItem> = page
+        .items
         .into_iter()
-        .map(|r| {
+        .map(|l| {
+            let r = l.request;
             let (form, errors) = match &typed {
                 Some((f, e)) if f.request == r.id.get() => (f.clone(), e.clone()),
                 _ => (
@@ -116,6 +185,9 @@ async fn queue_page(
                 to_me: r.assigned_to_me,
                 preferred: r.preferred,
                 message: r.message,
+                status: t.term(l.status),
+                status_code: l.status.as_str(),
+                open: l.status == RequestStatus::Open,
                 modes: mode_choices(t, &form.mode),
                 form,
                 errors,
@@ -127,15 +199,43 @@ async fn queue_page(
         Some("declined") => (t.get("rq-done-declined"), String::new()),
         _ => (String::new(), String::new()),
     };
-    render(&QueuePage { ctx, notice, notice_link, items })
+    let statuses = RequestStatus::ALL.iter().map(|s| (s.as_str().to_string(), t.term(*s))).collect();
+    let list = ListView::new(t, params, page.total, items.len())
+        .search(&params.q, "rq-list-search", "rq-list-search-help")
+        .filter("status", "rq-list-status", params.filter("status"), statuses)
+        .column("rq-received", Some("received"), "date")
+        .column("rq-list-col-number", None, "nowrap")
+        .column("rq-list-col-name", Some("employee"), "")
+        .column("rq-department", None, "")
+        .column("rq-list-col-to", None, "nowrap")
+        .column("rq-preferred", None, "")
+        .column("rq-message", None, "")
+        .column("rq-list-status", Some("status"), "nowrap")
+        .empty("rq-list-empty", "rq-list-empty-filtered");
+    let back = params.href(params.page);
+    render(&QueuePage { ctx, notice, notice_link, list, back, items })
 }
 
-async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
-    queue_page(&state, &p, locale, &q, None).await
+async fn queue(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Query(q): Query<DoneQuery>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let params = list_params(&format!("{}?{}", REQUESTS.path, raw.as_deref().unwrap_or("")));
+    queue_page(&state, &p, locale, &params, &q, None).await
 }
 
 /// Redraws the queue with every problem beside the request's form, and what was typed in it.
-async fn refused(state: &AppState, p: &Principal, locale: Locale, form: AnswerForm, e: AppError) -> AppResult<Response> {
+async fn refused(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    params: &ListParams<RequestSort>,
+    form: AnswerForm,
+    e: AppError,
+) -> AppResult<Response> {
     let (status, problems) = sent_back(e)?;
     let id = |f: &str| format!("rq-{}-{f}", form.request);
     let anchors: Vec<(&str, String)> = vec![
@@ -152,7 +252,7 @@ async fn refused(state: &AppState, p: &Principal, locale: Locale, form: AnswerFo
     ];
     let anchors: Vec<(&str, &str)> = anchors.iter().map(|(f, a)| (*f, a.as_str())).collect();
     let errors = FormErrors::new(Tr::new(locale), &problems).anchored(&anchors);
-    Ok(with_status(queue_page(state, p, locale, &DoneQuery::default(), Some((form, errors))).await?, status))
+    Ok(with_status(queue_page(state, p, locale, params, &DoneQuery::default(), Some((form, errors))).await?, status))
 }
 
 async fn schedule(
@@ -192,8 +292,11 @@ async fn schedule(
     }
     .await;
     match outcome {
-        Ok(interview) => Ok(Redirect::to(&format!("/requests?done=scheduled&interview={interview}")).into_response()),
-        Err(e) => refused(&state, &p, locale, form, e).await,
+        Ok(interview) => {
+            let to = requests_href(&origin(&f), &[("done", "scheduled".into()), ("interview", interview.to_string())]);
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(e) => refused(&state, &p, locale, &origin(&f), form, e).await,
     }
 }
 
@@ -207,11 +310,11 @@ async fn decline(
     let id = parse_request_id(&raw)?;
     let reason = f.text("reason").replace("\r\n", "\n");
     match state.store.decline_request(&p.acting(Ctx::as_consultant)?, id, &reason).await {
-        Ok(()) => Ok(Redirect::to("/requests?done=declined").into_response()),
+        Ok(()) => Ok(Redirect::to(&requests_href(&origin(&f), &[("done", "declined".into())])).into_response()),
         Err(e) => {
             let e = AppError::from(e);
             let form = AnswerForm { request: id.get(), reason, error_in: "decline", ..Default::default() };
-            refused(&state, &p, locale, form, e).await
+            refused(&state, &p, locale, &origin(&f), form, e).await
         }
     }
 }

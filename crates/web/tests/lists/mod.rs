@@ -2,6 +2,9 @@
 //! filters kept in the links, bad parameters answered with the defaults, the empty state; and
 //! the report lists' SQL prefilter compared with the policy's decision, actor by actor.
 
+mod account_list;
+mod request_list;
+
 use crate::records::world::{Person, World};
 use crate::support::Resp;
 use anyhow::{ensure, Context, Result};
