@@ -16,6 +16,7 @@ use crate::reports::{meta, Meta, ReportFilter, ReportSummary, META_SELECT};
 use crate::{Ctx, Result, Store, Taxonomy};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget};
 use domain::policy::{self, Operation, ReportScope, Target, View};
+use domain::pseudonym::pseudonym;
 use domain::Locale;
 use sqlx::Row;
 
@@ -59,6 +60,16 @@ fn scope_code(scope: ReportScope) -> &'static str {
         ReportScope::OthersNotDraft(_) => "others_not_draft",
     }
 }
+
+/// [`META_SELECT`]'s columns without the joins only a shown row needs (department, author's
+/// name), for the candidates a list filters by their opened facts.
+const CANDIDATE_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.employee_id, e.name AS employee_name, e.boss_id,
+        CAST('' AS TEXT) AS department, CAST(0 AS BIGINT) AS dept_depth, e.birth_year, r.author_id, CAST('' AS TEXT) AS author_name,
+        r.supervisor_id, r.status, r.sealed_id, r.facts_sealed_id, r.life_safety, r.organizational_response,
+        r.round, r.version, i.starts_at AS held_at, r.submitted_at, r.updated_at
+     FROM reports r
+     JOIN interviews i ON i.id = r.interview_id
+     JOIN employees e ON e.id = r.employee_id";
 
 /// The rows of a report list: the tenant, the list's filters, the policy's scope ($7 with the
 /// actor $5), and a name search ($8) only over the actor's own reports.
@@ -145,24 +156,39 @@ impl Store {
             let items = self.summaries(ctx, &visible, event(visible.len()), locale).await?;
             return Ok(Paged { total, items });
         }
-        let sql = format!("{META_SELECT} WHERE {COND} ORDER BY {order} LIMIT $9");
+        // Candidates without what only a shown row needs (department, author's name): the policy
+        // decides each, their facts are opened once, and the page is cut from them.
+        let sql = format!("{CANDIDATE_SELECT} WHERE {COND} ORDER BY {order} LIMIT $9");
         let rows = b.bind(sqlx::query(&sql)).bind(CANDIDATES_MAX).fetch_all(&self.db.read).await?;
-        let visible = self.decided(ctx, &actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
-        let mut items = self.summaries(ctx, &visible, event(visible.len()), locale).await?;
+        let candidates = self.decided(ctx, &actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
+        let facts = self.report_facts(ctx, &candidates, event(candidates.len())).await?;
+        let secret =
+            if candidates.iter().any(|(_, v)| *v == View::Pseudonymized) { self.pseudonym_secret(ctx.tenant).await? } else { Vec::new() };
         let labels = self.taxonomy(ctx.tenant, Taxonomy::IssueTags, true).await?;
         let label = |code: &str| {
             labels.iter().find(|x| x.code == code).map(|x| x.label(locale).to_lowercase()).unwrap_or_else(|| code.to_lowercase())
         };
+        let no_tags = Vec::new();
+        let mut keyed: Vec<(&Meta, &Vec<String>)> =
+            candidates.iter().map(|(m, _)| (m, facts.get(&m.id).map(|(_, t)| t).unwrap_or(&no_tags))).collect();
         if let Some(tag) = &q.tag {
-            items.retain(|r| r.tags.contains(tag));
+            keyed.retain(|(_, tags)| tags.contains(tag));
         }
         if let (Some(s), false) = (&search, own_only) {
-            items.retain(|r| r.subject.to_lowercase().contains(s.as_str()) || r.tags.iter().any(|t| label(t).contains(s.as_str())));
+            // What the reader sees as the subject: the pseudonym, or the name where identified.
+            let views: std::collections::HashMap<_, _> = candidates.iter().map(|(m, v)| (m.id, *v)).collect();
+            keyed.retain(|(m, tags)| {
+                let subject = match views.get(&m.id) {
+                    Some(View::Pseudonymized) => pseudonym(&secret, m.employee_id.get()),
+                    _ => m.employee_name.clone(),
+                };
+                subject.to_lowercase().contains(s.as_str()) || tags.iter().any(|t| label(t).contains(s.as_str()))
+            });
         }
         if q.sort == ReportSort::Tag {
             // Stable: equal first tags keep the SQL order (when held). Untagged cases go last.
-            items.sort_by(|a, b| {
-                let key = |r: &ReportSummary| r.tags.iter().map(|t| label(t)).min();
+            keyed.sort_by(|(_, a), (_, b)| {
+                let key = |tags: &Vec<String>| tags.iter().map(|t| label(t)).min();
                 match (key(a), key(b)) {
                     (Some(x), Some(y)) if q.dir == Direction::Desc => y.cmp(&x),
                     (Some(x), Some(y)) => x.cmp(&y),
@@ -172,10 +198,40 @@ impl Store {
                 }
             });
         }
-        let total = items.len() as i64;
-        let items =
-            items.into_iter().skip(page.offset().try_into().unwrap_or(usize::MAX)).take(page.limit().try_into().unwrap_or(0)).collect();
+        let total = keyed.len() as i64;
+        let shown: Vec<i64> = keyed
+            .into_iter()
+            .skip(page.offset().try_into().unwrap_or(usize::MAX))
+            .take(page.limit().try_into().unwrap_or(0))
+            .map(|(m, _)| m.id.get())
+            .collect();
+        let items = self.page_summaries(ctx, &actor, &shown, &facts, locale).await?;
         Ok(Paged { total, items })
+    }
+
+    /// The full rows of one page's reports, in the page's order, decided again by the policy and
+    /// presented with the facts already opened.
+    async fn page_summaries(
+        &self,
+        ctx: &Ctx,
+        actor: &policy::Actor,
+        ids: &[i64],
+        facts: &std::collections::HashMap<domain::ids::ReportId, (domain::report::ReportFlags, Vec<String>)>,
+        locale: Locale,
+    ) -> Result<Vec<ReportSummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!("{META_SELECT} WHERE r.tenant_id = $1 AND r.id IN ({})", placeholders.join(","));
+        let mut query = sqlx::query(&sql).bind(ctx.tenant.get());
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let mut metas = query.fetch_all(&self.db.read).await?.iter().map(meta).collect::<Result<Vec<_>>>()?;
+        metas.sort_by_key(|m| ids.iter().position(|id| *id == m.id.get()));
+        let visible = self.decided(ctx, actor, metas);
+        self.summaries_with(ctx, &visible, facts, locale).await
     }
 
     /// The rows the policy lets the actor read, each with its view: the final word after the

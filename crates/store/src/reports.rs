@@ -114,11 +114,11 @@ pub struct ReportFilter {
 }
 
 pub(crate) struct Meta {
-    id: ReportId,
+    pub(crate) id: ReportId,
     interview_id: InterviewId,
     cycle_id: Option<i64>,
-    employee_id: EmployeeId,
-    employee_name: String,
+    pub(crate) employee_id: EmployeeId,
+    pub(crate) employee_name: String,
     boss_id: Option<i64>,
     department: String,
     dept_depth: i64,
@@ -768,6 +768,18 @@ impl Store {
         event: domain::audit::AuditEvent,
         locale: Locale,
     ) -> Result<Vec<ReportSummary>> {
+        let facts = self.report_facts(ctx, visible, event).await?;
+        self.summaries_with(ctx, visible, &facts, locale).await
+    }
+
+    /// The flags and tags of the reports the actor may read: sealed ones opened through the
+    /// policy's permits under one audited event, a legacy row's from its plain columns.
+    pub(crate) async fn report_facts(
+        &self,
+        ctx: &Ctx,
+        visible: &[(Meta, View)],
+        event: domain::audit::AuditEvent,
+    ) -> Result<HashMap<ReportId, (ReportFlags, Vec<String>)>> {
         let actor = ctx.actor()?;
         let legacy: Vec<i64> = visible.iter().filter(|(m, _)| m.facts_sealed.is_none()).map(|(m, _)| m.id.get()).collect();
         let mut tags = self.tags_of(&legacy).await?;
@@ -780,6 +792,23 @@ impl Store {
             }
         }
         let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
+        let mut out = HashMap::with_capacity(visible.len());
+        for (m, _) in visible {
+            out.insert(m.id, m.facts_from(&texts, tags.remove(&m.id.get()).unwrap_or_default())?);
+        }
+        Ok(out)
+    }
+
+    /// The summaries of reports whose facts are already opened (a report without facts is one
+    /// the actor may not read: left out).
+    pub(crate) async fn summaries_with(
+        &self,
+        ctx: &Ctx,
+        visible: &[(Meta, View)],
+        facts: &HashMap<ReportId, (ReportFlags, Vec<String>)>,
+        locale: Locale,
+    ) -> Result<Vec<ReportSummary>> {
+        let actor = ctx.actor()?;
         let identified = Presenter { view: View::Identified, locale, secret: Vec::new(), index: None };
         let pseudo = if visible.iter().any(|(_, v)| *v == View::Pseudonymized) {
             Some(Presenter { view: View::Pseudonymized, locale, secret: self.pseudonym_secret(ctx.tenant).await?, index: None })
@@ -792,8 +821,9 @@ impl Store {
                 (View::Pseudonymized, Some(p)) => p,
                 _ => &identified,
             };
-            let facts = m.facts_from(&texts, tags.remove(&m.id.get()).unwrap_or_default())?;
-            out.push(self.summary(m, p, actor.user(), facts));
+            if let Some((flags, tags)) = facts.get(&m.id) {
+                out.push(self.summary(m, p, actor.user(), (*flags, tags.clone())));
+            }
         }
         Ok(out)
     }

@@ -297,6 +297,15 @@ impl Agent {
                 let q: String = url::form_urlencoded::byte_serialize(SEARCH.as_bytes()).collect();
                 pages.push(format!("/employees?q={q}"));
             }
+            // Shared cases narrowed by what only their reader sees: a tag, a search, the tag order.
+            if path == "/cases" {
+                if let Some((code, label)) = first_option(&first.body, "tag") {
+                    let q: String = url::form_urlencoded::byte_serialize(label.as_bytes()).collect();
+                    pages.push(format!("/cases?tag={code}"));
+                    pages.push(format!("/cases?q={q}"));
+                }
+                pages.push("/cases?sort=tag".to_string());
+            }
             let mut times = Vec::with_capacity(requests);
             let mut status = first.status;
             let mut bytes = first.body.len();
@@ -382,6 +391,35 @@ fn hidden(html: &str, name: &str) -> Option<String> {
     all_values(html, name).into_iter().next()
 }
 
+/// The first non-empty option of the select `name` (value and label).
+fn first_option(html: &str, name: &str) -> Option<(String, String)> {
+    let attr = format!(" name=\"{name}\"");
+    let mut rest = html;
+    loop {
+        let at = rest.find("<select ")?;
+        rest = &rest[at..];
+        let open = rest.find('>')?;
+        if rest[..open].contains(&attr) {
+            break;
+        }
+        rest = &rest[open..];
+    }
+    let end = rest.find("</select>")?;
+    let mut rest = &rest[..end];
+    while let Some(o) = rest.find("<option value=\"") {
+        let after = &rest[o + "<option value=\"".len()..];
+        let q = after.find('"')?;
+        let value = &after[..q];
+        let text = &after[after.find('>')? + 1..];
+        let label = &text[..text.find("</option>")?];
+        if !value.is_empty() {
+            return Some((value.to_string(), label.to_string()));
+        }
+        rest = text;
+    }
+    None
+}
+
 /// The values of every `name="…" value="…"` field, in order, without repeats.
 fn all_values(html: &str, name: &str) -> Vec<String> {
     let needle = format!("name=\"{name}\" value=\"");
@@ -419,5 +457,9 @@ mod tests {
         assert_eq!(first_record_link(html, "/reports/"), Some("/reports/17".into()));
         assert!(is_record("/cycles/3", "/cycles/") && !is_record("/cycles/new", "/cycles/"));
         assert_eq!(decoded("/employees?q=%E5%B1%B1%E7%94%B0"), "/employees?q=山田");
+        let select =
+            r#"<select id="f-tag" name="tag"><option value="">すべて</option><option value="career" lang="ja">キャリア</option></select>"#;
+        assert_eq!(first_option(select, "tag"), Some(("career".into(), "キャリア".into())));
+        assert_eq!(first_option(select, "cycle"), None);
     }
 }

@@ -321,6 +321,19 @@ impl World {
         supervisor: &Person,
         status: ReportStatus,
     ) -> Result<ReportId> {
+        self.tagged_report(c, consultant, employee, supervisor, status, &[]).await
+    }
+
+    /// [`World::report`] with issue tags (codes of the tenant's taxonomy).
+    pub async fn tagged_report(
+        &self,
+        c: &Company,
+        consultant: &Person,
+        employee: &str,
+        supervisor: &Person,
+        status: ReportStatus,
+        tags: &[&str],
+    ) -> Result<ReportId> {
         let interview = self.held_interview(c, consultant, employee).await?;
         let me = consultant.ctx.as_consultant()?;
         let id = self.store().create_report(&me, interview).await?;
@@ -328,7 +341,8 @@ impl World {
         for s in domain::report::SECTIONS {
             sections.set(s, SECTION_TEXT.to_string());
         }
-        self.store().save_report(&me, id, &sections, &[], ReportFlags::default(), 1).await?;
+        let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        self.store().save_report(&me, id, &sections, &tags, ReportFlags::default(), 1).await?;
         if status == ReportStatus::Draft {
             return Ok(id);
         }
