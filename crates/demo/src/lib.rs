@@ -11,6 +11,7 @@ pub mod history;
 mod names;
 mod org;
 mod people;
+pub mod seed;
 
 use chrono::NaiveDate;
 use domain::employee::{DepartmentPath, Email, EmployeeNumber, EmployeeRecord, EmployeeStatus, NameKana, PersonName};
