@@ -4,11 +4,9 @@
 //! status, searched by the employee's name or number, in a typed order.
 
 use crate::paging::{like_pattern, Direction, PageRequest, Paged};
-use crate::{Acting, Consultant, ConsultationRequestId, QueuedRequest, Result, Store, StoreError};
+use crate::{Acting, Consultant, QueuedRequest, Result, Store, StoreError};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Key};
-use domain::ids::{EmployeeId, SealedId, UserId};
 use domain::interview::RequestStatus;
-use domain::policy::{self, Operation, RequestFacts, Target};
 use sqlx::Row;
 
 /// How a page of requests is ordered.
@@ -85,20 +83,7 @@ impl Store {
             .bind(page.offset())
             .fetch_all(&self.db.read)
             .await?;
-        let mut sealed = Vec::new();
-        let mut visible = Vec::new();
-        for r in &rows {
-            let facts = RequestFacts {
-                tenant: ctx.tenant,
-                addressee: r.try_get::<Option<i64>, _>("consultant_id")?.map(UserId::new),
-                requester: None,
-            };
-            let Some(permit) = policy::permit(&actor, Operation::HandleRequests, Target::Request(facts)) else { continue };
-            if let Some(id) = r.try_get::<Option<i64>, _>("message_sealed_id")? {
-                sealed.push((permit, SealedId::new(id)));
-            }
-            visible.push(r);
-        }
+        let (sealed, visible) = crate::requests::permitted_requests(&actor, ctx.tenant, &rows)?;
         let event = ctx
             .event(AuditAction::ConsultationRequestsRead, AuditTarget::ConsultationRequestList, q.status.map_or("all", |s| s.as_str()))
             .detail(AuditDetail::none().n(Key::Offset, page.offset()).n(Key::Count, visible.len()));
@@ -106,24 +91,10 @@ impl Store {
         let items = visible
             .into_iter()
             .map(|r| {
-                let message = r
-                    .try_get::<Option<i64>, _>("message_sealed_id")?
-                    .and_then(|i| texts.get(&SealedId::new(i)).cloned())
-                    .unwrap_or_default();
                 Ok(ListedRequest {
                     status: RequestStatus::parse(&r.try_get::<String, _>("status")?)
                         .ok_or_else(|| StoreError::Config("unknown status code in consultation_requests".into()))?,
-                    request: QueuedRequest {
-                        id: ConsultationRequestId::new(r.try_get("id")?),
-                        employee: EmployeeId::new(r.try_get("employee_id")?),
-                        employee_number: r.try_get("employee_number")?,
-                        employee_name: r.try_get("employee_name")?,
-                        department: r.try_get("department")?,
-                        assigned_to_me: r.try_get::<Option<i64>, _>("consultant_id")?.is_some(),
-                        preferred: r.try_get("preferred")?,
-                        message,
-                        created_at: r.try_get("created_at")?,
-                    },
+                    request: crate::requests::queued_request(r, &texts)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -267,44 +267,12 @@ impl Store {
         .bind(actor.user().get())
         .fetch_all(&self.db.read)
         .await?;
-        let mut sealed = Vec::new();
-        let mut visible = Vec::new();
-        for r in &rows {
-            let facts = RequestFacts {
-                tenant: ctx.tenant,
-                addressee: r.try_get::<Option<i64>, _>("consultant_id")?.map(UserId::new),
-                requester: None,
-            };
-            let Some(permit) = policy::permit(&actor, Operation::HandleRequests, Target::Request(facts)) else { continue };
-            if let Some(id) = r.try_get::<Option<i64>, _>("message_sealed_id")? {
-                sealed.push((permit, SealedId::new(id)));
-            }
-            visible.push(r);
-        }
+        let (sealed, visible) = permitted_requests(&actor, ctx.tenant, &rows)?;
         let event = ctx
             .event(AuditAction::ConsultationRequestsRead, AuditTarget::ConsultationRequestList, "queue")
             .detail(AuditDetail::count(visible.len()));
         let texts = self.open_permitted_each(ctx, &[event], &sealed).await?;
-        let items = visible
-            .into_iter()
-            .map(|r| {
-                let message = r
-                    .try_get::<Option<i64>, _>("message_sealed_id")?
-                    .and_then(|i| texts.get(&SealedId::new(i)).cloned())
-                    .unwrap_or_default();
-                Ok(QueuedRequest {
-                    id: ConsultationRequestId::new(r.try_get("id")?),
-                    employee: EmployeeId::new(r.try_get("employee_id")?),
-                    employee_number: r.try_get("employee_number")?,
-                    employee_name: r.try_get("employee_name")?,
-                    department: r.try_get("department")?,
-                    assigned_to_me: r.try_get::<Option<i64>, _>("consultant_id")?.is_some(),
-                    preferred: r.try_get("preferred")?,
-                    message,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let items = visible.into_iter().map(|r| queued_request(r, &texts)).collect::<Result<Vec<_>>>()?;
         Ok(items)
     }
 
@@ -439,4 +407,39 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The permits to open the visible rows' sealed messages, and those rows.
+pub(crate) type PermittedRows<'r> = (Vec<(policy::Permit, SealedId)>, Vec<&'r sqlx::any::AnyRow>);
+
+/// The rows of consultation requests the policy lets `actor` handle, with the permits to open
+/// their sealed messages: the per-row decision of the queue and of the `/requests` pages.
+pub(crate) fn permitted_requests<'r>(actor: &policy::Actor, tenant: TenantId, rows: &'r [sqlx::any::AnyRow]) -> Result<PermittedRows<'r>> {
+    let mut sealed = Vec::new();
+    let mut visible = Vec::new();
+    for r in rows {
+        let facts = RequestFacts { tenant, addressee: r.try_get::<Option<i64>, _>("consultant_id")?.map(UserId::new), requester: None };
+        let Some(permit) = policy::permit(actor, Operation::HandleRequests, Target::Request(facts)) else { continue };
+        if let Some(id) = r.try_get::<Option<i64>, _>("message_sealed_id")? {
+            sealed.push((permit, SealedId::new(id)));
+        }
+        visible.push(r);
+    }
+    Ok((sealed, visible))
+}
+
+/// One request row as the consultant sees it, its message taken from the opened `texts`.
+pub(crate) fn queued_request(r: &sqlx::any::AnyRow, texts: &std::collections::HashMap<SealedId, String>) -> Result<QueuedRequest> {
+    let message = r.try_get::<Option<i64>, _>("message_sealed_id")?.and_then(|i| texts.get(&SealedId::new(i)).cloned()).unwrap_or_default();
+    Ok(QueuedRequest {
+        id: ConsultationRequestId::new(r.try_get("id")?),
+        employee: EmployeeId::new(r.try_get("employee_id")?),
+        employee_number: r.try_get("employee_number")?,
+        employee_name: r.try_get("employee_name")?,
+        department: r.try_get("department")?,
+        assigned_to_me: r.try_get::<Option<i64>, _>("consultant_id")?.is_some(),
+        preferred: r.try_get("preferred")?,
+        message,
+        created_at: r.try_get("created_at")?,
+    })
 }
