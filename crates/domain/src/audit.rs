@@ -63,10 +63,16 @@ pub enum AuditAction {
     AuditLogRead,
     /// The audit log exported as CSV (with the filters used).
     AuditLogExported,
+    /// A disclosure written or revised (a new version of its text), and the employee asked.
+    DisclosureWritten,
+    /// An entry appended to the consent ledger: a grant, refusal, withdrawal or request for changes.
+    ConsentRecorded,
+    /// The text of a disclosure read: by the employee it is about, its author, or its recipient.
+    DisclosureRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 50] = [
+    pub const ALL: [AuditAction; 53] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -117,6 +123,9 @@ impl AuditAction {
         AuditAction::InterviewStatusCorrected,
         AuditAction::AuditLogRead,
         AuditAction::AuditLogExported,
+        AuditAction::DisclosureWritten,
+        AuditAction::ConsentRecorded,
+        AuditAction::DisclosureRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -181,6 +190,9 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "interview_status_corrected",
             AuditAction::AuditLogRead => "audit_log_read",
             AuditAction::AuditLogExported => "audit_log_exported",
+            AuditAction::DisclosureWritten => "disclosure_written",
+            AuditAction::ConsentRecorded => "consent_recorded",
+            AuditAction::DisclosureRead => "disclosure_read",
         }
     }
 
@@ -240,6 +252,9 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "面談記録の修正",
             AuditAction::AuditLogRead => "監査ログの閲覧",
             AuditAction::AuditLogExported => "監査ログの書き出し",
+            AuditAction::DisclosureWritten => "開示文の保存",
+            AuditAction::ConsentRecorded => "同意の記録",
+            AuditAction::DisclosureRead => "開示文の閲覧",
         }
     }
 }
@@ -289,6 +304,12 @@ pub enum AuditTarget {
     DemoHistory,
     /// The audit log itself (its pages, its export).
     AuditLog,
+    /// A disclosure (its text and versions).
+    Disclosure,
+    /// A list of disclosures: an employee's own, a consultant's, a recipient's.
+    DisclosureList,
+    /// One entry of the consent ledger (a receipt).
+    ConsentRecord,
 }
 
 impl AuditTarget {
@@ -320,6 +341,9 @@ impl AuditTarget {
             AuditTarget::Bench => "bench",
             AuditTarget::DemoHistory => "history",
             AuditTarget::AuditLog => "audit_log",
+            AuditTarget::Disclosure => "disclosure",
+            AuditTarget::DisclosureList => "disclosures",
+            AuditTarget::ConsentRecord => "consent_record",
         }
     }
 }

@@ -94,6 +94,9 @@ const TARGETS: &[&str] = &[
     "bench",
     "history",
     "audit_log",
+    "disclosure",
+    "disclosures",
+    "consent_record",
     "interview_note",
     "note",
     "report_body",
@@ -289,6 +292,9 @@ mod tests {
             AuditTarget::Bench,
             AuditTarget::DemoHistory,
             AuditTarget::AuditLog,
+            AuditTarget::Disclosure,
+            AuditTarget::DisclosureList,
+            AuditTarget::ConsentRecord,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -317,7 +323,10 @@ mod tests {
                 | AuditTarget::DataKey
                 | AuditTarget::Bench
                 | AuditTarget::DemoHistory
-                | AuditTarget::AuditLog => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                | AuditTarget::AuditLog
+                | AuditTarget::Disclosure
+                | AuditTarget::DisclosureList
+                | AuditTarget::ConsentRecord => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()
