@@ -2,6 +2,7 @@
 //! Errors answer `{"error": {"code", "message", "message_ja", "message_en", "field", "rows", "request_id"}}`.
 
 mod cycles;
+mod disclosures;
 mod employees;
 mod interviews;
 mod me;
@@ -21,6 +22,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = cycles::routes(r);
     let r = interviews::routes(r);
     let r = reports::routes(r);
+    let r = disclosures::routes(r);
     tokens::routes(r)
 }
 

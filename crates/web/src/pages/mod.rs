@@ -5,8 +5,11 @@ mod admin;
 pub(crate) mod audit_log;
 mod audit_words;
 mod cases;
+mod consents;
 mod cycles;
+mod disclosures;
 mod employees;
+mod feedback;
 pub mod form;
 mod home;
 mod import;
@@ -50,6 +53,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = cases::routes(r);
     let r = taxonomy::routes(r);
     let r = two_factor::routes(r);
+    let r = consents::routes(r);
+    let r = disclosures::routes(r);
+    let r = feedback::routes(r);
     let r = audit_log::routes(r);
     admin::routes(r)
 }
@@ -83,6 +89,9 @@ const NAV: &[NavLink] = &[
     link("/review", "nav-review", Operation::ReviewReports),
     link("/cases", "nav-cases", Operation::ReadReports),
     link("/my/interviews", "nav-my-interviews", Operation::ViewOwnInterviews),
+    link("/my/consents", "nav-my-consents", Operation::DecideOwnDisclosures),
+    link("/disclosures", "nav-disclosures", Operation::WriteDisclosures),
+    link("/feedback", "nav-feedback", Operation::ReadFeedback),
     link("/employees", "nav-employees", Operation::ListEmployees),
     link("/employees/import", "nav-import", Operation::ImportEmployees),
     link("/settings/taxonomy", "nav-taxonomy", Operation::ManageTaxonomy),
