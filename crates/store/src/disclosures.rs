@@ -768,6 +768,19 @@ impl Store {
         Ok(out)
     }
 
+    /// How many disclosures about the signed-in employee wait for their decision, and how many are
+    /// shared now (for their home page: no text is opened).
+    pub async fn own_consent_counts(&self, me: &Acting<Employee>) -> Result<(usize, usize)> {
+        let (ctx, actor) = (me.ctx(), me.actor());
+        let Some(employee) = self.employee_of_user(ctx.tenant, actor.user()).await? else { return Ok((0, 0)) };
+        let all = self.derive(ctx, "d.employee_id = $2", &[employee.get()], now_ms()).await?;
+        let mine: Vec<&Derived> =
+            all.iter().filter(|d| policy::decide(&actor, Operation::DecideOwnDisclosures, d.target()).is_allow()).collect();
+        let waiting = mine.iter().filter(|d| d.state == DisclosureState::Pending).count();
+        let shared = mine.iter().filter(|d| d.state == DisclosureState::Granted).count();
+        Ok((waiting, shared))
+    }
+
     /// The employee decides on the text they read (`input.version`): grant (optionally until a
     /// day), refuse, or ask for changes with a comment. Withdrawal is [`Store::withdraw_consent`].
     pub async fn decide_disclosure(&self, me: &Acting<Employee>, id: DisclosureId, input: &ConsentInput) -> Result<ConsentRecordId> {

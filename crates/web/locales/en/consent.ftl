@@ -122,3 +122,9 @@ fb-from = Consultant
 fb-care = This is shared with the employee's consent. Use it to support their career development, never to evaluate them or decide on their treatment, and do not pass it on.
 fb-text = Feedback
 fb-back = Back to the feedback list
+
+home-my-consents-title = My consents
+home-my-consents-link = Go to my consents
+home-my-consents-empty = Nothing is waiting for your consent.
+home-my-consents-body = waiting for your decision. Shared now: { $shared }.
+home-boss-shared = { $count } pieces of feedback are shared with you with your team members' consent. Open them from Feedback in the menu.

@@ -122,3 +122,9 @@ fb-from = コンサルタント
 fb-care = この内容は、ご本人の同意に基づいて共有されています。ご本人の評価や処遇の判断には使わず、キャリア形成の支援のために活用してください。ほかの方には伝えないでください。
 fb-text = フィードバック
 fb-back = フィードバックの一覧へ
+
+home-my-consents-title = わたしの同意
+home-my-consents-link = わたしの同意へ
+home-my-consents-empty = 同意をお願いしている内容はありません。
+home-my-consents-body = ご確認をお願いしている件数です。いま共有しているもの: { $shared }件
+home-boss-shared = 部下の方の同意に基づき、{ $count }件のフィードバックが共有されています。メニューの「フィードバック」からご覧ください。

@@ -127,9 +127,14 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         Role::Admin => admin(&state, &p, t).await?,
         Role::Employee => employee(&state, &p, t).await?,
         Role::Executive | Role::Boss | Role::Health => {
+            // A boss is told how much feedback is shared with them now (issue 8).
+            let shared = match role {
+                Role::Boss => state.store.released_to_me(&p.ctx(), domain::consent::Purpose::BossFeedback, false).await?.len(),
+                _ => 0,
+            };
             statement = Some(Statement {
                 receive: t.get(&format!("home-{}-receive", role.as_str())),
-                now: t.get(&format!("home-{}-now", role.as_str())),
+                now: if shared > 0 { t.with("home-boss-shared", "count", shared) } else { t.get(&format!("home-{}-now", role.as_str())) },
             });
             Vec::new()
         }
@@ -424,7 +429,15 @@ async fn employee(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>
             .collect();
         requests.figure(count(t, d.requests)).body(t.get("home-my-requests-body")).items(items)
     };
-    Ok(vec![next, requests])
+    // Issue 8: what a consultant asks to share, and what is shared.
+    let (waiting, shared) = state.store.own_consent_counts(&me).await?;
+    let consents = Card::new(t, "my_consents", "/my/consents");
+    let consents = if waiting == 0 && shared == 0 {
+        consents.body(t.get("home-my-consents-empty"))
+    } else {
+        consents.figure(count(t, waiting as i64)).body(t.with("home-my-consents-body", "shared", shared))
+    };
+    Ok(vec![next, requests, consents])
 }
 
 #[cfg(test)]
