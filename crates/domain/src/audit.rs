@@ -63,10 +63,20 @@ pub enum AuditAction {
     AuditLogRead,
     /// The audit log exported as CSV (with the filters used).
     AuditLogExported,
+    /// HR published a new version of the guide for bosses (with its version).
+    BossGuidePublished,
+    /// A boss acknowledged a version of the guide for bosses.
+    BossGuideAcknowledged,
+    /// HR read who has acknowledged the guide for bosses.
+    BossGuideAcknowledgmentsRead,
+    /// A consultant recorded a consultation with an employee's boss (sealed).
+    BossConsultationRecorded,
+    /// A consultant read boss consultations (one, or a list).
+    BossConsultationRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 50] = [
+    pub const ALL: [AuditAction; 55] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -117,6 +127,11 @@ impl AuditAction {
         AuditAction::InterviewStatusCorrected,
         AuditAction::AuditLogRead,
         AuditAction::AuditLogExported,
+        AuditAction::BossGuidePublished,
+        AuditAction::BossGuideAcknowledged,
+        AuditAction::BossGuideAcknowledgmentsRead,
+        AuditAction::BossConsultationRecorded,
+        AuditAction::BossConsultationRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -181,6 +196,11 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "interview_status_corrected",
             AuditAction::AuditLogRead => "audit_log_read",
             AuditAction::AuditLogExported => "audit_log_exported",
+            AuditAction::BossGuidePublished => "boss_guide_published",
+            AuditAction::BossGuideAcknowledged => "boss_guide_acknowledged",
+            AuditAction::BossGuideAcknowledgmentsRead => "boss_guide_acknowledgments_read",
+            AuditAction::BossConsultationRecorded => "boss_consultation_recorded",
+            AuditAction::BossConsultationRead => "boss_consultation_read",
         }
     }
 
@@ -240,6 +260,11 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "面談記録の修正",
             AuditAction::AuditLogRead => "監査ログの閲覧",
             AuditAction::AuditLogExported => "監査ログの書き出し",
+            AuditAction::BossGuidePublished => "上司ガイドの公開",
+            AuditAction::BossGuideAcknowledged => "上司ガイドの確認",
+            AuditAction::BossGuideAcknowledgmentsRead => "上司ガイド確認状況の閲覧",
+            AuditAction::BossConsultationRecorded => "上司へのコンサルテーションの記録",
+            AuditAction::BossConsultationRead => "上司へのコンサルテーションの閲覧",
         }
     }
 }
@@ -289,6 +314,14 @@ pub enum AuditTarget {
     DemoHistory,
     /// The audit log itself (its pages, its export).
     AuditLog,
+    /// The tenant's guide for bosses (a version).
+    BossGuide,
+    /// Who has acknowledged the guide for bosses.
+    BossGuideAcknowledgments,
+    /// A consultant's record of a consultation with an employee's boss.
+    BossConsultation,
+    /// A list of boss consultations.
+    BossConsultationList,
 }
 
 impl AuditTarget {
@@ -320,6 +353,10 @@ impl AuditTarget {
             AuditTarget::Bench => "bench",
             AuditTarget::DemoHistory => "history",
             AuditTarget::AuditLog => "audit_log",
+            AuditTarget::BossGuide => "boss_guide",
+            AuditTarget::BossGuideAcknowledgments => "boss_guide_acknowledgments",
+            AuditTarget::BossConsultation => "boss_consultation",
+            AuditTarget::BossConsultationList => "boss_consultations",
         }
     }
 }
@@ -385,6 +422,8 @@ pub enum Key {
     User,
     /// The character encoding of an export.
     Encoding,
+    /// A version of a published text (the guide for bosses).
+    Version,
 }
 
 impl Key {
@@ -446,6 +485,7 @@ impl Key {
             Key::Operation => "operation",
             Key::User => "user",
             Key::Encoding => "encoding",
+            Key::Version => "version",
         }
     }
 }

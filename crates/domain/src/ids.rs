@@ -43,4 +43,6 @@ id_type!(
     ReportId,
     /// A background job.
     JobId,
+    /// A consultant's record of a consultation with an employee's boss (R8).
+    BossConsultationId,
 );

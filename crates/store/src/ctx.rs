@@ -169,6 +169,11 @@ impl Ctx {
     pub fn as_admin(&self) -> Result<Acting<Admin>> {
         self.acting()
     }
+
+    /// A handle for a boss's own pages (the guide for bosses, feedback shared with them).
+    pub fn as_boss(&self) -> Result<Acting<Boss>> {
+        self.acting()
+    }
 }
 
 /// A context known to act in one of `R`'s roles.
@@ -218,6 +223,8 @@ acting_roles!(
     Employee => [Employee],
     /// システム管理者.
     Admin => [Admin],
+    /// 上司.
+    Boss => [Boss],
 );
 
 #[cfg(test)]

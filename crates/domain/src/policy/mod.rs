@@ -6,6 +6,7 @@
 //! denies; nothing crosses a tenant. The store calls `permit` before it reads or writes personal data,
 //! and only a `Permit` opens sealed text (see `store::sealed`).
 
+mod boss_consultation;
 mod employee;
 mod interview;
 mod note;
@@ -13,6 +14,7 @@ mod report;
 mod request;
 mod roles;
 
+pub use boss_consultation::BossConsultationFacts;
 pub use employee::EmployeeFacts;
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
@@ -103,10 +105,16 @@ pub enum Operation {
     ReachEmployee,
     /// An operator's benchmark over a tenant's sealed text (command line only, audited).
     RunBenchmark,
+    /// A boss reading and acknowledging the tenant's guide for bosses (上司ガイド, R8).
+    ReadBossGuide,
+    /// Editing the guide for bosses and seeing who has acknowledged it (R13).
+    ManageBossGuide,
+    /// Recording and reading boss consultations (上司へのコンサルテーション): on a record, its author only.
+    RecordBossConsultations,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 25] = [
+    pub const ALL: [Operation; 28] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -132,6 +140,9 @@ impl Operation {
         Operation::ReadStatusNote,
         Operation::ReachEmployee,
         Operation::RunBenchmark,
+        Operation::ReadBossGuide,
+        Operation::ManageBossGuide,
+        Operation::RecordBossConsultations,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -159,6 +170,7 @@ pub enum Target {
     Notes(NoteFacts),
     Request(RequestFacts),
     Employee(EmployeeFacts),
+    BossConsultation(BossConsultationFacts),
 }
 
 /// How a record may be shown.
@@ -221,6 +233,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::Notes(f) if f.tenant == actor.tenant => note::decide(actor, op, f),
         Target::Request(f) if f.tenant == actor.tenant => request::decide(actor, op, f),
         Target::Employee(f) if f.tenant == actor.tenant => employee::decide(actor, op, f),
+        Target::BossConsultation(f) if f.tenant == actor.tenant => boss_consultation::decide(actor, op, f),
         _ => Decision::Deny,
     }
 }

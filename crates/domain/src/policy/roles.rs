@@ -23,5 +23,8 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReviewReports => matches!(role, R::Supervisor),
         // Operators only (see `operator_permit`); no signed-in role runs benchmarks.
         O::RunBenchmark => false,
+        O::ReadBossGuide => matches!(role, R::Boss),
+        O::ManageBossGuide => matches!(role, R::Hr),
+        O::RecordBossConsultations => matches!(role, R::Consultant),
     }
 }

@@ -66,6 +66,7 @@ const KEYS: &[&str] = &[
     "operation",
     "user",
     "encoding",
+    "version",
 ];
 
 /// Every record kind's stored name (`domain::audit::AuditTarget::kind`, sealed texts by purpose).
@@ -103,6 +104,10 @@ const TARGETS: &[&str] = &[
     "pending_import",
     "two_factor_secret",
     "sealed_text",
+    "boss_guide",
+    "boss_guide_acknowledgments",
+    "boss_consultation",
+    "boss_consultations",
 ];
 
 fn id_of(name: &str) -> String {
@@ -289,6 +294,10 @@ mod tests {
             AuditTarget::Bench,
             AuditTarget::DemoHistory,
             AuditTarget::AuditLog,
+            AuditTarget::BossGuide,
+            AuditTarget::BossGuideAcknowledgments,
+            AuditTarget::BossConsultation,
+            AuditTarget::BossConsultationList,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -317,7 +326,11 @@ mod tests {
                 | AuditTarget::DataKey
                 | AuditTarget::Bench
                 | AuditTarget::DemoHistory
-                | AuditTarget::AuditLog => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                | AuditTarget::AuditLog
+                | AuditTarget::BossGuide
+                | AuditTarget::BossGuideAcknowledgments
+                | AuditTarget::BossConsultation
+                | AuditTarget::BossConsultationList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()
