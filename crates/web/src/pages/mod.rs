@@ -4,6 +4,8 @@ mod account;
 mod admin;
 pub(crate) mod audit_log;
 mod audit_words;
+pub(crate) mod boss_consultations;
+pub(crate) mod boss_guide;
 mod cases;
 mod cycles;
 mod employees;
@@ -51,6 +53,8 @@ pub fn routes(r: Routes) -> Routes {
     let r = taxonomy::routes(r);
     let r = two_factor::routes(r);
     let r = audit_log::routes(r);
+    let r = boss_guide::routes(r);
+    let r = boss_consultations::routes(r);
     admin::routes(r)
 }
 
@@ -83,9 +87,12 @@ const NAV: &[NavLink] = &[
     link("/review", "nav-review", Operation::ReviewReports),
     link("/cases", "nav-cases", Operation::ReadReports),
     link("/my/interviews", "nav-my-interviews", Operation::ViewOwnInterviews),
+    link("/boss-consultations", "nav-boss-consultations", Operation::RecordBossConsultations),
+    link("/boss/guide", "nav-boss-guide", Operation::ReadBossGuide),
     link("/employees", "nav-employees", Operation::ListEmployees),
     link("/employees/import", "nav-import", Operation::ImportEmployees),
     link("/settings/taxonomy", "nav-taxonomy", Operation::ManageTaxonomy),
+    link("/settings/boss-guide", "nav-boss-guide-settings", Operation::ManageBossGuide),
     link("/admin/users", "nav-users", Operation::ManageUsers),
     link("/admin/audit", "nav-audit", Operation::ViewAuditLog),
     link("/admin/security", "nav-security", Operation::ManageUsers),
