@@ -10,8 +10,12 @@ use crate::{now_ms, Acting, Boss, Ctx, Hr, Result, Store, StoreError};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
 use domain::boss_guide::{self, GuideDraft, GuideText, PublishedVersion, PRODUCT_VERSION};
 use domain::ids::{TenantId, UserId};
+use domain::notification::NotificationKind;
 use domain::policy::{self, Operation, Target};
 use domain::{Message, Role};
+
+/// Where a boss reads the guide (the link of their notice).
+const GUIDE_LINK: &str = "/boss/guide";
 use sqlx::Row;
 
 /// The guide as it stands: the latest version's text, and what a boss must have acknowledged.
@@ -173,7 +177,7 @@ impl Store {
     /// The guide as the acting boss reads it, with their own acknowledgment.
     pub async fn boss_guide(&self, me: &Acting<Boss>) -> Result<BossGuide> {
         let (ctx, actor) = (me.ctx(), me.actor());
-        if !policy::decide(&actor, Operation::ReadBossGuide, Target::OwnedBy(actor.user())).is_allow() {
+        if !policy::decide(&actor, Operation::AcknowledgeBossGuide, Target::OwnedBy(actor.user())).is_allow() {
             return Err(StoreError::NotFound);
         }
         let mut guide = self.current_guide(ctx.tenant).await?;
@@ -196,7 +200,7 @@ impl Store {
     /// answers whether this was the first time.
     pub async fn acknowledge_boss_guide(&self, me: &Acting<Boss>, version: i64) -> Result<bool> {
         let (ctx, actor) = (me.ctx(), me.actor());
-        if !policy::decide(&actor, Operation::ReadBossGuide, Target::OwnedBy(actor.user())).is_allow() {
+        if !policy::decide(&actor, Operation::AcknowledgeBossGuide, Target::OwnedBy(actor.user())).is_allow() {
             return Err(StoreError::NotFound);
         }
         let mut tx = self.db.write.begin().await?;
@@ -256,7 +260,7 @@ impl Store {
 
     /// The guide as HR edits it (no acknowledgment of their own).
     pub async fn boss_guide_for_hr(&self, me: &Acting<Hr>) -> Result<BossGuide> {
-        me.ctx().check(Operation::ManageBossGuide)?;
+        me.ctx().check(Operation::EditBossGuide)?;
         self.current_guide(me.ctx().tenant).await
     }
 
@@ -265,7 +269,7 @@ impl Store {
     /// acknowledge it again (a minor correction need not). Answers the new version.
     pub async fn publish_boss_guide(&self, me: &Acting<Hr>, draft: &GuideDraft, asks_acknowledgment: bool, based_on: i64) -> Result<i64> {
         let (ctx, actor) = (me.ctx(), me.actor());
-        ctx.check(Operation::ManageBossGuide)?;
+        ctx.check(Operation::EditBossGuide)?;
         let checked =
             boss_guide::check_guide(&draft.ja.title, &draft.ja.body, &draft.en.title, &draft.en.body).map_err(StoreError::problems)?;
         let mut tx = self.db.write.begin().await?;
@@ -301,6 +305,22 @@ impl Store {
             Err(e) => return Err(e),
             Ok(_) => {}
         }
+        // Every boss is told when a version asks them to read the guide again (the notice holds
+        // a link only).
+        if asks_acknowledgment {
+            let bosses = sqlx::query(
+                "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = $2
+                 WHERE u.tenant_id = $1 AND u.disabled_at IS NULL ORDER BY u.id",
+            )
+            .bind(ctx.tenant.get())
+            .bind(Role::Boss.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+            for b in &bosses {
+                let user = UserId::new(b.try_get("id")?);
+                crate::notifications::notify_in_tx(&mut tx, ctx.tenant, user, NotificationKind::BossGuideUpdated, GUIDE_LINK).await?;
+            }
+        }
         let ev = ctx.event(AuditAction::BossGuidePublished, AuditTarget::BossGuide, version).detail(Fact::N(Key::Version, version));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
@@ -311,7 +331,7 @@ impl Store {
     /// acknowledgment is of it.
     pub async fn boss_guide_versions(&self, me: &Acting<Hr>) -> Result<Vec<GuideVersionRow>> {
         let ctx = me.ctx();
-        ctx.check(Operation::ManageBossGuide)?;
+        ctx.check(Operation::EditBossGuide)?;
         let counts = sqlx::query(
             "SELECT a.version, COUNT(*) AS n FROM (
                 SELECT k.user_id, MAX(k.version) AS version FROM boss_guide_acknowledgments k
@@ -372,7 +392,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Paged<AcknowledgmentRow>> {
         let ctx = me.ctx();
-        ctx.check(Operation::ManageBossGuide)?;
+        ctx.check(Operation::EditBossGuide)?;
         let required = boss_guide::required_version(&self.published_versions(ctx.tenant).await?);
         let like = search.and_then(like_pattern);
         let state = match filter {

@@ -19,6 +19,7 @@ mod interviews;
 mod job_runner;
 mod jobs;
 mod migrate;
+mod notifications;
 mod paging;
 mod pending_imports;
 mod pseudonymize;
@@ -45,7 +46,7 @@ pub use boss_consultations::{
 };
 pub use boss_guide::{AcknowledgmentFilter, AcknowledgmentRow, AcknowledgmentSort, BossGuide, GuideVersionRow};
 pub use calendar::{CalendarFeed, CalendarFeedInfo, FeedEvent};
-pub use ctx::{Acting, ActingRole, Admin, Boss, Consultant, Ctx, Employee, Hr, Registrar, SignedIn, Supervisor};
+pub use ctx::{Acting, ActingRole, Admin, Boss, Consultant, Ctx, Employee, Health, Hr, Registrar, Responder, SignedIn, Supervisor};
 pub use cycles::{AutoAssigned, TargetSort};
 pub use cycles::{
     ConsultantProgress, CycleOverview, CycleRow, CycleStatus, CycleTargetRow, InterviewCounts, NewCycle, ReportCounts, TargetFilter,

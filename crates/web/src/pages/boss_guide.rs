@@ -25,11 +25,11 @@ pub const GUIDE_PATH: &str = "/boss/guide";
 const SETTINGS_PATH: &str = "/settings/boss-guide";
 
 pub fn routes(r: Routes) -> Routes {
-    r.get(GUIDE_PATH, Operation::ReadBossGuide, guide)
-        .post("/boss/guide/acknowledge", Operation::ReadBossGuide, acknowledge)
-        .get(SETTINGS_PATH, Operation::ManageBossGuide, settings)
-        .post(SETTINGS_PATH, Operation::ManageBossGuide, publish)
-        .get("/settings/boss-guide/acknowledgments", Operation::ManageBossGuide, acknowledgments)
+    r.get(GUIDE_PATH, Operation::AcknowledgeBossGuide, guide)
+        .post("/boss/guide/acknowledge", Operation::AcknowledgeBossGuide, acknowledge)
+        .get(SETTINGS_PATH, Operation::EditBossGuide, settings)
+        .post(SETTINGS_PATH, Operation::EditBossGuide, publish)
+        .get("/settings/boss-guide/acknowledgments", Operation::EditBossGuide, acknowledgments)
 }
 
 /// A part of the guide as the template draws it (escaped; the text is the tenant's).
