@@ -234,8 +234,8 @@ mod tests {
     use domain::audit::{AuditDetail, AuditTarget, Fact, Key, Outcome};
     use domain::Locale;
 
-    const JA: &str = include_str!("../../locales/ja/audit.ftl");
-    const EN: &str = include_str!("../../locales/en/audit.ftl");
+    const JA: &str = concat!(include_str!("../../locales/ja/audit.ftl"), include_str!("../../locales/ja/boss.ftl"));
+    const EN: &str = concat!(include_str!("../../locales/en/audit.ftl"), include_str!("../../locales/en/boss.ftl"));
 
     fn has(catalogue: &str, id: &str) -> bool {
         catalogue.lines().any(|l| l.split_once(" =").is_some_and(|(k, _)| k.trim() == id))

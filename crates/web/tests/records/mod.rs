@@ -72,6 +72,7 @@ enum Subject {
     Report(ReportStatus),
     TaxonomyKind,
     TaxonomyItem,
+    BossConsultation,
 }
 
 impl Subject {
@@ -91,6 +92,7 @@ impl Subject {
             "request:answered" => Subject::AnsweredRequest,
             "taxonomy-kind" => Subject::TaxonomyKind,
             "taxonomy-item" => Subject::TaxonomyItem,
+            "boss-consultation" => Subject::BossConsultation,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -205,6 +207,7 @@ enum Probe {
     Cycle(TenantId),
     User(TenantId),
     Tag(TenantId),
+    BossConsultation(Person),
 }
 
 impl Records {
@@ -388,6 +391,17 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.issue_tag(other).await?, Probe::Tag(other.tenant));
             r.fixed("kind", "tags")
         }
+        Subject::BossConsultation => {
+            let mut r = Records::new("id");
+            r.own(&[Role::Consultant], w.boss_consultation(&home.consultant, "E002").await?);
+            r.probed(Record::Colleague, w.boss_consultation(consultant2, "E003").await?, Probe::BossConsultation(consultant2.clone()));
+            r.probed(
+                Record::OtherTenant,
+                w.boss_consultation(&other.consultant, "E002").await?,
+                Probe::BossConsultation(other.consultant.clone()),
+            );
+            r
+        }
     })
 }
 
@@ -425,6 +439,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             format!("{:?} targets={} assigned={}", c.status, c.targets, c.assigned)
         }
         Probe::User(tenant) => format!("{:?}", store.user(*tenant, UserId::new(id)).await?.roles),
+        Probe::BossConsultation(author) => {
+            let d = store.boss_consultation(&author.ctx.as_consultant()?, domain::ids::BossConsultationId::new(id)).await?;
+            format!("{:?} {:?}", d.row, d.text)
+        }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;
             format!("{:?}", items.iter().find(|t| t.id == id).map(|t| (&t.label_ja, &t.label_en, t.active)))
