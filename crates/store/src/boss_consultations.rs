@@ -310,6 +310,39 @@ impl Store {
             .collect()
     }
 
+    /// Seeds the demo's boss consultations: one per text, recorded by `consultant` a week after
+    /// their latest held interviews with different employees who have a boss (never after
+    /// today). Answers how many were written.
+    pub async fn seed_boss_demo(&self, ctx: &crate::Ctx, consultant: UserId, texts: &[ConsultationText]) -> Result<usize> {
+        if !ctx.is_operator() {
+            return Err(StoreError::NotFound);
+        }
+        let rows = sqlx::query(
+            "SELECT i.id, i.employee_id, i.starts_at FROM interviews i JOIN employees e ON e.id = i.employee_id
+             WHERE i.tenant_id = $1 AND i.consultant_id = $2 AND i.status = $3 AND e.boss_id IS NOT NULL
+             ORDER BY i.starts_at DESC, i.id DESC LIMIT 500",
+        )
+        .bind(ctx.tenant.get())
+        .bind(consultant.get())
+        .bind(InterviewStatus::Held.as_str())
+        .fetch_all(&self.db.read)
+        .await?;
+        let today = crate::today_jst();
+        let mut seen = std::collections::HashSet::new();
+        let mut written = 0;
+        for r in &rows {
+            let Some(text) = texts.get(written) else { break };
+            let employee: i64 = r.try_get("employee_id")?;
+            if !seen.insert(employee) {
+                continue;
+            }
+            let held = domain::time::jst_date(r.try_get("starts_at")?).unwrap_or(today) + chrono::Duration::days(7);
+            self.seed_boss_consultation(ctx, consultant, InterviewId::new(r.try_get("id")?), held.min(today), text).await?;
+            written += 1;
+        }
+        Ok(written)
+    }
+
     /// Seeds a consultation for the demo: an operator's command writes it as recorded by
     /// `consultant` (sealed and audited like one typed in the page).
     pub async fn seed_boss_consultation(

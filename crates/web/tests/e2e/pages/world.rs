@@ -143,5 +143,8 @@ async fn populate(store: &Store) -> Result<()> {
         .map(|e| by_number.get(e.number.as_str()).copied().ok_or_else(|| anyhow!("employee {} was not registered", e.number.as_str())))
         .collect::<Result<Vec<EmployeeId>>>()?;
     store.seed_history(&ctx, &demo::seed::to_seed(history, &employees, &consultants, supervisor)).await?;
+    // As the demo: `boss` has acknowledged the guide; consultant1 has met employees' bosses.
+    store.seed_boss_guide_acknowledgment(&ctx, user("boss")?).await?;
+    store.seed_boss_demo(&ctx, user("consultant1")?, &demo::boss::consultation_texts()).await?;
     Ok(())
 }
