@@ -63,6 +63,12 @@ pub enum AuditAction {
     AuditLogRead,
     /// The audit log exported as CSV (with the filters used).
     AuditLogExported,
+    /// A disclosure written or revised (a new version of its text), and the employee asked.
+    DisclosureWritten,
+    /// An entry appended to the consent ledger: a grant, refusal, withdrawal or request for changes.
+    ConsentRecorded,
+    /// The text of a disclosure read: by the employee it is about, its author, or its recipient.
+    DisclosureRead,
     /// HR published a new version of the guide for bosses (with its version).
     BossGuidePublished,
     /// A boss acknowledged a version of the guide for bosses.
@@ -76,7 +82,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 58] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -127,6 +133,9 @@ impl AuditAction {
         AuditAction::InterviewStatusCorrected,
         AuditAction::AuditLogRead,
         AuditAction::AuditLogExported,
+        AuditAction::DisclosureWritten,
+        AuditAction::ConsentRecorded,
+        AuditAction::DisclosureRead,
         AuditAction::BossGuidePublished,
         AuditAction::BossGuideAcknowledged,
         AuditAction::BossGuideAcknowledgmentsRead,
@@ -196,6 +205,9 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "interview_status_corrected",
             AuditAction::AuditLogRead => "audit_log_read",
             AuditAction::AuditLogExported => "audit_log_exported",
+            AuditAction::DisclosureWritten => "disclosure_written",
+            AuditAction::ConsentRecorded => "consent_recorded",
+            AuditAction::DisclosureRead => "disclosure_read",
             AuditAction::BossGuidePublished => "boss_guide_published",
             AuditAction::BossGuideAcknowledged => "boss_guide_acknowledged",
             AuditAction::BossGuideAcknowledgmentsRead => "boss_guide_acknowledgments_read",
@@ -260,6 +272,9 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "面談記録の修正",
             AuditAction::AuditLogRead => "監査ログの閲覧",
             AuditAction::AuditLogExported => "監査ログの書き出し",
+            AuditAction::DisclosureWritten => "開示文の保存",
+            AuditAction::ConsentRecorded => "同意の記録",
+            AuditAction::DisclosureRead => "開示文の閲覧",
             AuditAction::BossGuidePublished => "上司ガイドの公開",
             AuditAction::BossGuideAcknowledged => "上司ガイドの確認",
             AuditAction::BossGuideAcknowledgmentsRead => "上司ガイド確認状況の閲覧",
@@ -314,6 +329,12 @@ pub enum AuditTarget {
     DemoHistory,
     /// The audit log itself (its pages, its export).
     AuditLog,
+    /// A disclosure (its text and versions).
+    Disclosure,
+    /// A list of disclosures: an employee's own, a consultant's, a recipient's.
+    DisclosureList,
+    /// One entry of the consent ledger (a receipt).
+    ConsentRecord,
     /// The tenant's guide for bosses (a version).
     BossGuide,
     /// Who has acknowledged the guide for bosses.
@@ -353,6 +374,9 @@ impl AuditTarget {
             AuditTarget::Bench => "bench",
             AuditTarget::DemoHistory => "history",
             AuditTarget::AuditLog => "audit_log",
+            AuditTarget::Disclosure => "disclosure",
+            AuditTarget::DisclosureList => "disclosures",
+            AuditTarget::ConsentRecord => "consent_record",
             AuditTarget::BossGuide => "boss_guide",
             AuditTarget::BossGuideAcknowledgments => "boss_guide_acknowledgments",
             AuditTarget::BossConsultation => "boss_consultation",

@@ -4,6 +4,7 @@
 //! `locales/{ja,en}/vocabulary.ftl` (roles in `main.ftl`), and `docs/glossary.md` explains each;
 //! tests keep the three in step.
 
+use crate::consent::{ConsentDecision, ConsentMethod, DisclosureState, Purpose};
 use crate::cycle::CycleStatus;
 use crate::employee::EmployeeStatus;
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
@@ -85,6 +86,34 @@ terms!(Role {
     Role::Admin => "role-admin",
 });
 
+terms!(Purpose {
+    Purpose::BossFeedback => "term-purpose-boss-feedback",
+    Purpose::ImportantCase => "term-purpose-important-case",
+    Purpose::Referral => "term-purpose-referral",
+});
+
+terms!(DisclosureState {
+    DisclosureState::Pending => "term-disclosure-pending",
+    DisclosureState::Granted => "term-disclosure-granted",
+    DisclosureState::Refused => "term-disclosure-refused",
+    DisclosureState::Withdrawn => "term-disclosure-withdrawn",
+    DisclosureState::ChangesRequested => "term-disclosure-changes-requested",
+    DisclosureState::Expired => "term-disclosure-expired",
+});
+
+terms!(ConsentDecision {
+    ConsentDecision::Grant => "term-consent-grant",
+    ConsentDecision::Refuse => "term-consent-refuse",
+    ConsentDecision::Withdraw => "term-consent-withdraw",
+    ConsentDecision::RequestChanges => "term-consent-request-changes",
+});
+
+terms!(ConsentMethod {
+    ConsentMethod::App => "term-method-app",
+    ConsentMethod::Written => "term-method-written",
+    ConsentMethod::Verbal => "term-method-verbal",
+});
+
 /// Every group of the vocabulary, with every key in it, in the glossary's order.
 pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
     fn keys<T: Term>(all: &[T]) -> Vec<&'static str> {
@@ -100,6 +129,10 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("cycle-status", keys(&CycleStatus::ALL)),
         ("employee-status", keys(&EmployeeStatus::ALL)),
         ("role", keys(&Role::ALL)),
+        ("purpose", keys(&Purpose::ALL)),
+        ("disclosure-state", keys(&DisclosureState::ALL)),
+        ("consent-decision", keys(&ConsentDecision::ALL)),
+        ("consent-method", keys(&ConsentMethod::ALL)),
     ]
 }
 

@@ -9,6 +9,7 @@ use crate::paging::{like_pattern, Direction, PageRequest, Paged};
 use crate::{now_ms, Acting, Boss, Ctx, Hr, Result, Store, StoreError};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
 use domain::boss_guide::{self, GuideDraft, GuideText, PublishedVersion, PRODUCT_VERSION};
+use domain::consent::Purpose;
 use domain::ids::{TenantId, UserId};
 use domain::notification::NotificationKind;
 use domain::policy::{self, Operation, Target};
@@ -193,6 +194,17 @@ impl Store {
         let required = boss_guide::required_version(&self.published_versions(ctx.tenant).await?);
         let acknowledged = self.latest_acknowledgment(ctx.tenant, actor.user()).await?.map(|(v, _)| v);
         Ok(boss_guide::is_acknowledged(required, acknowledged))
+    }
+
+    /// The gate before feedback (R8): a boss reads feedback only once they have acknowledged the
+    /// guide as it now requires; until then every read of `boss_feedback` answers
+    /// `GuideNotAcknowledged` (the pages lead to the guide, the API answers 403). Other purposes
+    /// and other roles pass.
+    pub(crate) async fn boss_guide_gate(&self, ctx: &Ctx, purpose: Purpose) -> Result<()> {
+        if purpose == Purpose::BossFeedback && ctx.role() == Some(Role::Boss) && !self.boss_guide_acknowledged(ctx).await? {
+            return Err(StoreError::GuideNotAcknowledged);
+        }
+        Ok(())
     }
 
     /// The acting boss acknowledges the version they read, which must be the latest

@@ -12,6 +12,7 @@ mod ctx;
 mod cycles;
 mod dashboard;
 mod db;
+mod disclosures;
 mod employees;
 mod error;
 mod interview_pages;
@@ -57,6 +58,10 @@ pub use dashboard::{
     OwnReportItem, ProgressRow, RequestItem, SupervisorDashboard, WaitingReport, DASHBOARD_LIST,
 };
 pub use db::{Backend, DbUrl};
+pub use disclosures::{
+    read_operation, AuthoredDisclosure, ConsentInput, ConsentReceipt, DisclosureQuery, DisclosureRow, DisclosureText, LedgerEntry,
+    NewDisclosure, OwnConsents, Released,
+};
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, EmployeeSort, ImportSummary, NewEmployees};
 pub use error::StoreError;
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};

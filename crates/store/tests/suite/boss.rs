@@ -11,6 +11,8 @@ use careerdock_store::{
 };
 use chrono::NaiveDate;
 use domain::boss_guide::{GuideDraft, GuideText};
+use domain::consent::Purpose;
+use domain::ids::DisclosureId;
 use domain::ids::{BossConsultationId, InterviewId};
 use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, Slot};
@@ -23,6 +25,7 @@ on_both_backends!(
     hr_publishes_versions_and_sees_who_has_acknowledged,
     boss_consultations_are_sealed_and_read_by_their_author_only,
     boss_consultations_refuse_bad_input_all_at_once,
+    feedback_waits_for_the_guide,
 );
 
 const CSV: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号,メール\r\n\
@@ -313,5 +316,37 @@ async fn boss_consultations_refuse_bad_input_all_at_once(backend: Backend) -> Re
     let offered = s.boss_consultation_interviews(&me, "E004").await?;
     anyhow::ensure!(offered.iter().map(|o| o.0).collect::<Vec<_>>() == [other_employee], "{offered:?}");
     anyhow::ensure!(s.boss_consultation_interviews(&me, "E002").await?.is_empty(), "not the colleague's interview");
+    Ok(())
+}
+
+/// A boss's every read of feedback waits for the guide as it now requires; nothing else does.
+async fn feedback_waits_for_the_guide(backend: Backend) -> Result<()> {
+    let env = Env::new(backend).await?;
+    let s = &env.store;
+    let gated = |r: Result<(), StoreError>| matches!(r, Err(StoreError::GuideNotAcknowledged));
+    let list = |c: &Ctx, p: Purpose| {
+        let c = c.clone();
+        let s = s.clone();
+        async move { s.released_to_me(&c, p, true).await.map(|_| ()) }
+    };
+    let one = |c: &Ctx| {
+        let c = c.clone();
+        let s = s.clone();
+        async move { s.read_released(&c, DisclosureId::new(1), Purpose::BossFeedback).await.map(|_| ()) }
+    };
+    anyhow::ensure!(gated(list(&env.boss, Purpose::BossFeedback).await), "the list before the guide");
+    anyhow::ensure!(gated(one(&env.boss).await), "one before the guide");
+    // Other purposes and other roles are not the gate's.
+    anyhow::ensure!(list(&env.boss, Purpose::ImportantCase).await.is_ok(), "another purpose");
+    anyhow::ensure!(list(&env.hr, Purpose::ImportantCase).await.is_ok(), "HR's cases");
+    s.acknowledge_boss_guide(&env.boss.as_boss()?, 1).await?;
+    anyhow::ensure!(list(&env.boss, Purpose::BossFeedback).await.is_ok(), "the list after the guide");
+    anyhow::ensure!(matches!(one(&env.boss).await, Err(StoreError::NotFound)), "a missing one is not found, no longer gated");
+    anyhow::ensure!(gated(list(&env.boss2, Purpose::BossFeedback).await), "another boss still waits");
+    // A new version that asks again closes the gate until it is acknowledged.
+    s.publish_boss_guide(&env.hr.as_hr()?, &draft("v2"), true, 1).await?;
+    anyhow::ensure!(gated(list(&env.boss, Purpose::BossFeedback).await), "after a new version");
+    s.acknowledge_boss_guide(&env.boss.as_boss()?, 2).await?;
+    anyhow::ensure!(list(&env.boss, Purpose::BossFeedback).await.is_ok(), "acknowledged again");
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod boss;
+mod consent;
 mod cycles;
 mod interviews;
 mod jobs;

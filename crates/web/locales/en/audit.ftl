@@ -228,3 +228,11 @@ audit-csv-detail = Detail
 audit-csv-code = Action code
 audit-user-choice = { $name } ({ $login })
 audit-empty-filtered = No events match. Try another period or other filters.
+
+# Issue 8: disclosures and the consent ledger.
+audit-did-disclosure-written = Saved a disclosure and asked the employee
+audit-did-consent-recorded = Recorded a decision on consent
+audit-did-disclosure-read = Read a disclosure
+audit-target-disclosure = Disclosure #{ $id }
+audit-target-disclosures = List of disclosures
+audit-target-consent-record = Consent record #{ $id }

@@ -95,6 +95,9 @@ const TARGETS: &[&str] = &[
     "bench",
     "history",
     "audit_log",
+    "disclosure",
+    "disclosures",
+    "consent_record",
     "interview_note",
     "note",
     "report_body",
@@ -294,6 +297,9 @@ mod tests {
             AuditTarget::Bench,
             AuditTarget::DemoHistory,
             AuditTarget::AuditLog,
+            AuditTarget::Disclosure,
+            AuditTarget::DisclosureList,
+            AuditTarget::ConsentRecord,
             AuditTarget::BossGuide,
             AuditTarget::BossGuideAcknowledgments,
             AuditTarget::BossConsultation,
@@ -327,7 +333,10 @@ mod tests {
                 | AuditTarget::Bench
                 | AuditTarget::DemoHistory
                 | AuditTarget::AuditLog
-                | AuditTarget::BossGuide
+                | AuditTarget::Disclosure
+                | AuditTarget::DisclosureList
+                | AuditTarget::ConsentRecord => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                AuditTarget::BossGuide
                 | AuditTarget::BossGuideAcknowledgments
                 | AuditTarget::BossConsultation
                 | AuditTarget::BossConsultationList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),

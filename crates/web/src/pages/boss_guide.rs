@@ -32,6 +32,13 @@ pub fn routes(r: Routes) -> Routes {
         .get("/settings/boss-guide/acknowledgments", Operation::EditBossGuide, acknowledgments)
 }
 
+/// The guide, returning to `back` (a path of this site) once acknowledged.
+pub fn guide_href(back: &str) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    s.append_pair("next", back);
+    format!("{GUIDE_PATH}?{}", s.finish())
+}
+
 /// A part of the guide as the template draws it (escaped; the text is the tenant's).
 pub struct BlockView {
     pub kind: &'static str,
@@ -429,4 +436,42 @@ async fn acknowledgments(
         })
         .collect();
     render(&AcksPage { ctx, list, required: version_label(t, required), rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guide_href;
+    use crate::error::AppError;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::middleware::from_fn;
+    use axum::routing::get;
+    use axum::Router;
+    use tower::ServiceExt;
+
+    async fn ask(path: &str) -> (StatusCode, Option<String>, String) {
+        let gated = || async { AppError::GuideNotAcknowledged };
+        let app =
+            Router::new().route("/feedback", get(gated)).route("/api/v1/feedback", get(gated)).layer(from_fn(crate::pages::render_errors));
+        let res = app.oneshot(Request::get(path).body(Body::empty()).unwrap_or_default()).await.unwrap_or_else(|never| match never {});
+        let status = res.status();
+        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap_or_default();
+        (status, location, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// A page that needs the guide leads to it and back; the API says so in its error body.
+    #[tokio::test]
+    async fn feedback_before_the_guide_leads_to_it() {
+        let (status, location, _) = ask("/feedback?page=2").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(location.as_deref(), Some("/boss/guide?next=%2Ffeedback%3Fpage%3D2"));
+        let (status, location, body) = ask("/api/v1/feedback").await;
+        assert_eq!((status, location), (StatusCode::FORBIDDEN, None));
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert_eq!(v["error"]["code"], "boss_guide_not_acknowledged");
+        assert!(v["error"]["message_ja"].as_str().is_some_and(|m| m.contains("上司ガイド")), "{v}");
+        assert!(v["error"]["message_en"].as_str().is_some_and(|m| m.contains("/boss/guide")), "{v}");
+        assert_eq!(guide_href("/feedback/3"), "/boss/guide?next=%2Ffeedback%2F3");
+    }
 }
