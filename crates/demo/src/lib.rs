@@ -8,6 +8,7 @@
 //! 役員室 at the top of the tree.
 
 pub mod consent;
+pub mod boss;
 pub mod history;
 mod names;
 mod org;

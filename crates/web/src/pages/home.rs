@@ -131,7 +131,11 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
                 receive: t.get(&format!("home-{}-receive", role.as_str())),
                 now: t.get(&format!("home-{}-now", role.as_str())),
             });
-            Vec::new()
+            if role == Role::Boss {
+                vec![super::boss_guide::home_card(&state, &p, t).await?]
+            } else {
+                Vec::new()
+            }
         }
     };
     let greeting = t.with("home-greeting", "role", role_label(t, role));
