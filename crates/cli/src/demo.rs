@@ -139,7 +139,38 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         seeded.requests,
         history_start.elapsed().as_secs_f64()
     );
+    let (bosses, acknowledged, consultations) = seed_bosses(store, &ctx, &company, &user_ids).await?;
+    eprintln!(
+        "careerdock: the guide for bosses: {acknowledged} of {bosses} bosses have acknowledged it; {consultations} boss consultations by consultant1"
+    );
     Ok(())
+}
+
+/// Other bosses' accounts (some have acknowledged the guide for bosses, some not; `boss` has),
+/// and consultant1's consultations with employees' bosses. Answers (bosses, acknowledged,
+/// consultations).
+async fn seed_bosses(
+    store: &Store,
+    ctx: &Ctx,
+    company: &demo::Company,
+    users: &HashMap<&str, UserId>,
+) -> anyhow::Result<(usize, usize, usize)> {
+    let user = |login: &str| users.get(login).copied().ok_or_else(|| anyhow::anyhow!("the demo account {login} is missing"));
+    let mut acknowledged = vec![user("boss")?];
+    let extra = demo::boss::extra_bosses(company);
+    for b in &extra {
+        let e = store.employee_by_number(ctx.tenant(), b.employee.as_str()).await?;
+        let new = NewUser { login: &b.login, display_name: &e.name, password: DEMO_PASSWORD, roles: &[Role::Boss], employee: Some(e.id) };
+        let id = store.create_user(ctx, &new).await?;
+        if b.acknowledged {
+            acknowledged.push(id);
+        }
+    }
+    for id in &acknowledged {
+        store.seed_boss_guide_acknowledgment(ctx, *id).await?;
+    }
+    let consultations = store.seed_boss_demo(ctx, user("consultant1")?, &demo::boss::consultation_texts()).await?;
+    Ok((extra.len() + 1, acknowledged.len(), consultations))
 }
 
 /// The first active member (not a head) of 人事部/人事課, for the in-house consultant.

@@ -69,10 +69,20 @@ pub enum AuditAction {
     ConsentRecorded,
     /// The text of a disclosure read: by the employee it is about, its author, or its recipient.
     DisclosureRead,
+    /// HR published a new version of the guide for bosses (with its version).
+    BossGuidePublished,
+    /// A boss acknowledged a version of the guide for bosses.
+    BossGuideAcknowledged,
+    /// HR read who has acknowledged the guide for bosses.
+    BossGuideAcknowledgmentsRead,
+    /// A consultant recorded a consultation with an employee's boss (sealed).
+    BossConsultationRecorded,
+    /// A consultant read boss consultations (one, or a list).
+    BossConsultationRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 53] = [
+    pub const ALL: [AuditAction; 58] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -126,6 +136,11 @@ impl AuditAction {
         AuditAction::DisclosureWritten,
         AuditAction::ConsentRecorded,
         AuditAction::DisclosureRead,
+        AuditAction::BossGuidePublished,
+        AuditAction::BossGuideAcknowledged,
+        AuditAction::BossGuideAcknowledgmentsRead,
+        AuditAction::BossConsultationRecorded,
+        AuditAction::BossConsultationRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -193,6 +208,11 @@ impl AuditAction {
             AuditAction::DisclosureWritten => "disclosure_written",
             AuditAction::ConsentRecorded => "consent_recorded",
             AuditAction::DisclosureRead => "disclosure_read",
+            AuditAction::BossGuidePublished => "boss_guide_published",
+            AuditAction::BossGuideAcknowledged => "boss_guide_acknowledged",
+            AuditAction::BossGuideAcknowledgmentsRead => "boss_guide_acknowledgments_read",
+            AuditAction::BossConsultationRecorded => "boss_consultation_recorded",
+            AuditAction::BossConsultationRead => "boss_consultation_read",
         }
     }
 
@@ -255,6 +275,11 @@ impl AuditAction {
             AuditAction::DisclosureWritten => "開示文の保存",
             AuditAction::ConsentRecorded => "同意の記録",
             AuditAction::DisclosureRead => "開示文の閲覧",
+            AuditAction::BossGuidePublished => "上司ガイドの公開",
+            AuditAction::BossGuideAcknowledged => "上司ガイドの確認",
+            AuditAction::BossGuideAcknowledgmentsRead => "上司ガイド確認状況の閲覧",
+            AuditAction::BossConsultationRecorded => "上司へのコンサルテーションの記録",
+            AuditAction::BossConsultationRead => "上司へのコンサルテーションの閲覧",
         }
     }
 }
@@ -310,6 +335,14 @@ pub enum AuditTarget {
     DisclosureList,
     /// One entry of the consent ledger (a receipt).
     ConsentRecord,
+    /// The tenant's guide for bosses (a version).
+    BossGuide,
+    /// Who has acknowledged the guide for bosses.
+    BossGuideAcknowledgments,
+    /// A consultant's record of a consultation with an employee's boss.
+    BossConsultation,
+    /// A list of boss consultations.
+    BossConsultationList,
 }
 
 impl AuditTarget {
@@ -344,6 +377,10 @@ impl AuditTarget {
             AuditTarget::Disclosure => "disclosure",
             AuditTarget::DisclosureList => "disclosures",
             AuditTarget::ConsentRecord => "consent_record",
+            AuditTarget::BossGuide => "boss_guide",
+            AuditTarget::BossGuideAcknowledgments => "boss_guide_acknowledgments",
+            AuditTarget::BossConsultation => "boss_consultation",
+            AuditTarget::BossConsultationList => "boss_consultations",
         }
     }
 }
@@ -409,6 +446,8 @@ pub enum Key {
     User,
     /// The character encoding of an export.
     Encoding,
+    /// A version of a published text (the guide for bosses).
+    Version,
 }
 
 impl Key {
@@ -470,6 +509,7 @@ impl Key {
             Key::Operation => "operation",
             Key::User => "user",
             Key::Encoding => "encoding",
+            Key::Version => "version",
         }
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod account;
 pub mod audit;
+pub mod boss_consultation;
+pub mod boss_guide;
 pub mod consent;
 pub mod csv_text;
 pub mod cycle;

@@ -936,6 +936,7 @@ impl Store {
     pub async fn released_to_me(&self, ctx: &Ctx, purpose: Purpose, with_texts: bool) -> Result<Vec<Released>> {
         let actor = ctx.actor()?;
         let Some(op) = read_operation(purpose) else { return Ok(Vec::new()) };
+        self.boss_guide_gate(ctx, purpose).await?;
         let now = now_ms();
         let all = self.released_candidates(ctx, &actor, purpose, now).await?;
         let mut permitted = Vec::new();
@@ -995,6 +996,7 @@ impl Store {
     pub async fn read_released(&self, ctx: &Ctx, id: DisclosureId, purpose: Purpose) -> Result<Released> {
         let actor = ctx.actor()?;
         let op = read_operation(purpose).ok_or(StoreError::NotFound)?;
+        self.boss_guide_gate(ctx, purpose).await?;
         let now = now_ms();
         let d = self.derive_one(ctx, id, now).await?;
         let released = consent::release(&d.facts, &d.ledger(), &actor, now, None);

@@ -30,6 +30,10 @@ pub enum StoreError {
     /// operation records the refusal once its transaction is gone and answers `NotFound`.
     #[error("not found")]
     Refused { operation: domain::policy::Operation, kind: domain::audit::AuditTarget, id: String },
+    /// A boss asked for feedback before acknowledging the guide for bosses as it now requires
+    /// (R8): the way on is the guide, not a refusal of the record.
+    #[error("the guide for bosses must be acknowledged first")]
+    GuideNotAcknowledged,
 }
 
 impl StoreError {

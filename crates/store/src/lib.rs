@@ -5,6 +5,8 @@ mod account_pages;
 mod audit;
 mod audit_log;
 mod backup;
+mod boss_consultations;
+mod boss_guide;
 mod calendar;
 mod ctx;
 mod cycles;
@@ -40,6 +42,10 @@ pub use account_pages::{AccountQuery, AccountSort, AccountState};
 pub use audit::{AuditStats, VerifyOutcome};
 pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};
 pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
+pub use boss_consultations::{
+    BossConsultationDetail, BossConsultationQuery, BossConsultationRow, BossConsultationSort, NewBossConsultation,
+};
+pub use boss_guide::{AcknowledgmentFilter, AcknowledgmentRow, AcknowledgmentSort, BossGuide, GuideVersionRow};
 pub use calendar::{CalendarFeed, CalendarFeedInfo, FeedEvent};
 pub use ctx::{Acting, ActingRole, Admin, Boss, Consultant, Ctx, Employee, Health, Hr, Registrar, Responder, SignedIn, Supervisor};
 pub use cycles::{AutoAssigned, TargetSort};

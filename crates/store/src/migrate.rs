@@ -469,6 +469,51 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX disclosures_report ON disclosures (tenant_id, report_id)",
         ],
     },
+    Migration {
+        version: 10,
+        name: "boss_guide_and_consultations",
+        statements: &[
+            // The tenant's guide for bosses (R8, R13): version 1 is the product's own text and has
+            // no row; each published version is a row of both languages, never changed after.
+            "CREATE TABLE boss_guide_versions (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                version BIGINT NOT NULL,
+                title_ja TEXT NOT NULL,
+                body_ja TEXT NOT NULL,
+                title_en TEXT NOT NULL,
+                body_en TEXT NOT NULL,
+                asks_acknowledgment BIGINT NOT NULL,
+                published_by BIGINT REFERENCES users(id),
+                published_at BIGINT NOT NULL,
+                UNIQUE (tenant_id, version)
+            )",
+            // Which version each boss acknowledged, and when (one row per boss and version).
+            "CREATE TABLE boss_guide_acknowledgments (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                version BIGINT NOT NULL,
+                acknowledged_at BIGINT NOT NULL,
+                UNIQUE (tenant_id, user_id, version)
+            )",
+            // A consultant's record of a consultation with an employee's boss: the facts in
+            // plain, what was said sealed (purpose `boss_consultation`).
+            "CREATE TABLE boss_consultations (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                boss_employee_id BIGINT REFERENCES employees(id),
+                interview_id BIGINT REFERENCES interviews(id),
+                consultant_id BIGINT NOT NULL REFERENCES users(id),
+                held_on TEXT NOT NULL,
+                text_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX boss_consultations_consultant ON boss_consultations (tenant_id, consultant_id, held_on)",
+            "CREATE INDEX boss_consultations_employee ON boss_consultations (tenant_id, employee_id)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

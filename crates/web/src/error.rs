@@ -15,6 +15,9 @@ use domain::{Invalid, Message};
 use serde::de::DeserializeOwned;
 use store::StoreError;
 
+/// The error code of [`AppError::GuideNotAcknowledged`].
+pub const GUIDE_NOT_ACKNOWLEDGED: &str = "boss_guide_not_acknowledged";
+
 #[derive(Debug)]
 pub enum AppError {
     /// Not signed in.
@@ -44,6 +47,9 @@ pub enum AppError {
     Internal(String),
     /// Signed in with a one-time password that has not been replaced yet.
     PasswordChangeRequired,
+    /// A boss asked for feedback before acknowledging the guide for bosses (R8). Pages lead to
+    /// the guide (`render_errors`); the API answers 403 `boss_guide_not_acknowledged`.
+    GuideNotAcknowledged,
 }
 
 /// What `render_errors` needs to draw the error.
@@ -110,6 +116,12 @@ impl AppError {
                 "フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてやり直してください。",
                 "The form expired or was not sent from this site. Reload the page and try again.",
             ),
+            AppError::GuideNotAcknowledged => base(
+                StatusCode::FORBIDDEN,
+                GUIDE_NOT_ACKNOWLEDGED,
+                "フィードバックをご覧いただく前に、上司ガイド（/boss/guide）を読んで「読みました・理解しました」を押してください。",
+                "Before you see feedback, read the guide for managers (/boss/guide) and acknowledge it.",
+            ),
             AppError::PasswordChangeRequired => base(
                 StatusCode::FORBIDDEN,
                 "password_change_required",
@@ -157,6 +169,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound | StoreError::Refused { .. } => AppError::NotFound,
+            StoreError::GuideNotAcknowledged => AppError::GuideNotAcknowledged,
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::Rows(r) => AppError::Rows(r),
             StoreError::Problems(all) => AppError::Problems(all),

@@ -5,6 +5,7 @@
 mod accounts;
 mod audit_kinds;
 mod audit_log;
+mod boss;
 mod consent_api;
 mod dashboard;
 mod e2e;

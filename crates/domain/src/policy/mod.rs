@@ -6,6 +6,7 @@
 //! denies; nothing crosses a tenant. The store calls `permit` before it reads or writes personal data,
 //! and only a `Permit` opens sealed text (see `store::sealed`).
 
+mod boss_consultation;
 mod disclosure;
 mod employee;
 mod interview;
@@ -14,6 +15,7 @@ mod report;
 mod request;
 mod roles;
 
+pub use boss_consultation::BossConsultationFacts;
 pub use employee::EmployeeFacts;
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
@@ -204,6 +206,7 @@ pub enum Target {
     Notes(NoteFacts),
     Request(RequestFacts),
     Employee(EmployeeFacts),
+    BossConsultation(BossConsultationFacts),
     /// A disclosure, with its state derived from the consent ledger at the time of the request.
     Disclosure(DisclosureFacts, DisclosureState),
 }
@@ -268,6 +271,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::Notes(f) if f.tenant == actor.tenant => note::decide(actor, op, f),
         Target::Request(f) if f.tenant == actor.tenant => request::decide(actor, op, f),
         Target::Employee(f) if f.tenant == actor.tenant => employee::decide(actor, op, f),
+        Target::BossConsultation(f) if f.tenant == actor.tenant => boss_consultation::decide(actor, op, f),
         Target::Disclosure(f, state) if f.tenant == actor.tenant => disclosure::decide(actor, op, f, state),
         _ => Decision::Deny,
     }

@@ -81,6 +81,10 @@ async fn env(backend: Backend) -> Result<Env> {
     for c in &ctxs[..2] {
         super::assign_everyone(&db, tenant.id, c.user().context("consultant")?).await?;
     }
+    // Bosses read feedback only after acknowledging the guide for bosses (tested in suite::boss).
+    for c in &ctxs[4..6] {
+        store.acknowledge_boss_guide(&c.as_boss()?, 1).await?;
+    }
     let subject = number("E002").await?;
     let mut it = ctxs.into_iter();
     let mut next = || it.next().context("account");

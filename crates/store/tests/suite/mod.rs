@@ -1,6 +1,7 @@
 //! Feature suites of the store, each run on SQLite and PostgreSQL.
 
 mod accounts;
+mod boss;
 mod consent;
 mod cycles;
 mod interviews;

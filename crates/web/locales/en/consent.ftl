@@ -128,3 +128,4 @@ home-my-consents-link = Go to my consents
 home-my-consents-empty = Nothing is waiting for your consent.
 home-my-consents-body = waiting for your decision. Shared now: { $shared }.
 home-boss-shared = { $count } pieces of feedback are shared with you with your team members' consent. Open them from Feedback in the menu.
+home-boss-guide-first = Once you have read the guide for bosses and confirmed it, you can read the feedback your team members agreed to share.

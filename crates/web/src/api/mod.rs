@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
 //! Errors answer `{"error": {"code", "message", "message_ja", "message_en", "field", "rows", "request_id"}}`.
 
+mod boss_consultations;
 mod cycles;
 mod disclosures;
 mod employees;
@@ -23,6 +24,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = interviews::routes(r);
     let r = reports::routes(r);
     let r = disclosures::routes(r);
+    let r = boss_consultations::routes(r);
     tokens::routes(r)
 }
 

@@ -28,7 +28,9 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable and machine-readable: `unauthenticated`, `role_required`, `forbidden`,
     /// `not_found`, `invalid`, `rows_rejected`, `conflict`, `throttled`, `csrf`,
-    /// `method_not_allowed`, `unsupported_media_type`, `internal`.
+    /// `method_not_allowed`, `unsupported_media_type`, `internal`; `boss_guide_not_acknowledged`
+    /// (403): a boss asked for feedback before acknowledging the guide for bosses at
+    /// `/boss/guide` (R8), which every feedback read requires.
     #[schema(example = "invalid")]
     pub code: String,
     /// The message in the request's language (the user's setting, else `Accept-Language`).
@@ -104,6 +106,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::cycles::CyclesApi::openapi());
     doc.merge(super::interviews::InterviewsApi::openapi());
     doc.merge(super::disclosures::DisclosuresApi::openapi());
+    doc.merge(super::boss_consultations::BossConsultationsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }

@@ -66,6 +66,7 @@ const KEYS: &[&str] = &[
     "operation",
     "user",
     "encoding",
+    "version",
 ];
 
 /// Every record kind's stored name (`domain::audit::AuditTarget::kind`, sealed texts by purpose).
@@ -106,6 +107,10 @@ const TARGETS: &[&str] = &[
     "pending_import",
     "two_factor_secret",
     "sealed_text",
+    "boss_guide",
+    "boss_guide_acknowledgments",
+    "boss_consultation",
+    "boss_consultations",
 ];
 
 fn id_of(name: &str) -> String {
@@ -232,8 +237,8 @@ mod tests {
     use domain::audit::{AuditDetail, AuditTarget, Fact, Key, Outcome};
     use domain::Locale;
 
-    const JA: &str = include_str!("../../locales/ja/audit.ftl");
-    const EN: &str = include_str!("../../locales/en/audit.ftl");
+    const JA: &str = concat!(include_str!("../../locales/ja/audit.ftl"), include_str!("../../locales/ja/boss.ftl"));
+    const EN: &str = concat!(include_str!("../../locales/en/audit.ftl"), include_str!("../../locales/en/boss.ftl"));
 
     fn has(catalogue: &str, id: &str) -> bool {
         catalogue.lines().any(|l| l.split_once(" =").is_some_and(|(k, _)| k.trim() == id))
@@ -295,6 +300,10 @@ mod tests {
             AuditTarget::Disclosure,
             AuditTarget::DisclosureList,
             AuditTarget::ConsentRecord,
+            AuditTarget::BossGuide,
+            AuditTarget::BossGuideAcknowledgments,
+            AuditTarget::BossConsultation,
+            AuditTarget::BossConsultationList,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -327,6 +336,10 @@ mod tests {
                 | AuditTarget::Disclosure
                 | AuditTarget::DisclosureList
                 | AuditTarget::ConsentRecord => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                AuditTarget::BossGuide
+                | AuditTarget::BossGuideAcknowledgments
+                | AuditTarget::BossConsultation
+                | AuditTarget::BossConsultationList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

@@ -128,15 +128,22 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         Role::Employee => employee(&state, &p, t).await?,
         Role::Executive | Role::Boss | Role::Health => {
             // A boss is told how much feedback is shared with them now (issue 8).
-            let shared = match role {
-                Role::Boss => state.store.released_to_me(&p.ctx(), domain::consent::Purpose::BossFeedback, false).await?.len(),
-                _ => 0,
+            // (Until the guide for bosses is acknowledged no feedback is read, not even counted.)
+            let now = match role {
+                Role::Boss => match state.store.released_to_me(&p.ctx(), domain::consent::Purpose::BossFeedback, false).await {
+                    Ok(shared) if !shared.is_empty() => t.with("home-boss-shared", "count", shared.len()),
+                    Ok(_) => t.get("home-boss-now"),
+                    Err(store::StoreError::GuideNotAcknowledged) => t.get("home-boss-guide-first"),
+                    Err(e) => return Err(e.into()),
+                },
+                _ => t.get(&format!("home-{}-now", role.as_str())),
             };
-            statement = Some(Statement {
-                receive: t.get(&format!("home-{}-receive", role.as_str())),
-                now: if shared > 0 { t.with("home-boss-shared", "count", shared) } else { t.get(&format!("home-{}-now", role.as_str())) },
-            });
-            Vec::new()
+            statement = Some(Statement { receive: t.get(&format!("home-{}-receive", role.as_str())), now });
+            if role == Role::Boss {
+                vec![super::boss_guide::home_card(&state, &p, t).await?]
+            } else {
+                Vec::new()
+            }
         }
     };
     let greeting = t.with("home-greeting", "role", role_label(t, role));

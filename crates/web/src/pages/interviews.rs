@@ -520,6 +520,7 @@ struct DetailPage {
     note: String,
     note_updated: String,
     note_max: usize,
+    boss: super::boss_consultations::InterviewSection,
 }
 
 /// Whether the recorded outcome of `row` may still be corrected now, and if not, why.
@@ -586,7 +587,9 @@ async fn detail_page(
         })
         .collect();
     let modes = mode_choices(t, &forms.mode);
+    let boss = super::boss_consultations::interview_section(state, p, t, row.employee, row.id).await?;
     render(&DetailPage {
+        boss,
         notice: notice(t, notice_key),
         iv: InterviewView::new(t, &row),
         status_note,

@@ -4,6 +4,8 @@ mod account;
 mod admin;
 pub(crate) mod audit_log;
 mod audit_words;
+pub(crate) mod boss_consultations;
+pub(crate) mod boss_guide;
 mod cases;
 mod consents;
 mod cycles;
@@ -34,7 +36,7 @@ use axum::extract::Request;
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::policy::{decide, Actor, Operation, Target};
 use domain::{Locale, Role};
 
@@ -57,6 +59,8 @@ pub fn routes(r: Routes) -> Routes {
     let r = disclosures::routes(r);
     let r = feedback::routes(r);
     let r = audit_log::routes(r);
+    let r = boss_guide::routes(r);
+    let r = boss_consultations::routes(r);
     admin::routes(r)
 }
 
@@ -92,9 +96,12 @@ const NAV: &[NavLink] = &[
     link("/my/consents", "nav-my-consents", Operation::DecideOwnDisclosures),
     link("/disclosures", "nav-disclosures", Operation::WriteDisclosures),
     link("/feedback", "nav-feedback", Operation::ReadFeedback),
+    link("/boss-consultations", "nav-boss-consultations", Operation::RecordBossConsultations),
+    link("/boss/guide", "nav-boss-guide", Operation::AcknowledgeBossGuide),
     link("/employees", "nav-employees", Operation::ListEmployees),
     link("/employees/import", "nav-import", Operation::ImportEmployees),
     link("/settings/taxonomy", "nav-taxonomy", Operation::ManageTaxonomy),
+    link("/settings/boss-guide", "nav-boss-guide-settings", Operation::EditBossGuide),
     link("/admin/users", "nav-users", Operation::ManageUsers),
     link("/admin/audit", "nav-audit", Operation::ViewAuditLog),
     link("/admin/security", "nav-security", Operation::ManageUsers),
@@ -238,6 +245,7 @@ fn drawn_by_framework(res: &Response) -> bool {
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let path = req.uri().path().to_string();
+    let asked = req.uri().path_and_query().map_or_else(|| path.clone(), |p| p.as_str().to_string());
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let res = next.run(req).await;
     let (info, status) = match res.extensions().get::<ErrorInfo>() {
@@ -249,6 +257,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         None if drawn_by_framework(&res) => (AppError::from_framework(res.status()).info(), res.status()),
         None => return res,
     };
+    if !is_api && info.code == crate::error::GUIDE_NOT_ACKNOWLEDGED {
+        // A boss's feedback page leads to the guide first, and the guide back to the page.
+        return Redirect::to(&boss_guide::guide_href(&asked)).into_response();
+    }
     let locale = res.extensions().get::<Locale>().copied().unwrap_or_default();
     if let Some(cause) = &info.internal {
         tracing::error!(request_id = %request_id, cause = %cause, "internal error");

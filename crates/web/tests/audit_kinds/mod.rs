@@ -85,6 +85,19 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     let res = hr.post_form("/settings/taxonomy/tags", &[("label_ja", "検証タグ"), ("label_en", "Probe tag")]).await?;
     ok("adding an issue tag", &res)?;
 
+    // The guide for bosses: HR publishes a version and reads who has acknowledged; the boss
+    // acknowledges it. A boss consultation recorded and read by its consultant.
+    let guide = [("title_ja", "上司ガイド"), ("body_ja", "本文"), ("title_en", "Guide"), ("body_en", "Text"), ("based_on", "1")];
+    ok("publishing the guide", &hr.post_form("/settings/boss-guide", &guide).await?)?;
+    ok("who has acknowledged", &hr.get("/settings/boss-guide/acknowledgments").await?)?;
+    let mut boss = w.app.signed_in("boss").await?;
+    ok("acknowledging the guide", &boss.post_form("/boss/guide/acknowledge", &[("version", "2")]).await?)?;
+    let today = store::today_jst().format("%Y-%m-%d").to_string();
+    let consultation = [("employee", "E002"), ("held_on", today.as_str()), ("support", "1on1を続ける")];
+    let res = consultant.post_form("/boss-consultations", &consultation).await?;
+    ensure!(res.status.is_redirection(), "recording a boss consultation: {}", res.brief());
+    ok("reading the boss consultation", &consultant.get(res.location().unwrap_or("/boss-consultations")).await?)?;
+
     // The administrator: accounts, roles, disabling and enabling.
     let mut admin = w.app.signed_in("admin").await?;
     ok("the accounts", &admin.get("/admin/users").await?)?;

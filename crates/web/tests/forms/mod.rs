@@ -36,7 +36,7 @@ const DAY: i64 = 24 * HOUR;
 
 /// The form came back: 422, the summary at the top, and each `(field, message)` beside its
 /// field, linked from the summary, the field marked invalid.
-fn expect_sent_back(res: &Resp, what: &str, fields: &[(&str, &str)]) -> Result<()> {
+pub(crate) fn expect_sent_back(res: &Resp, what: &str, fields: &[(&str, &str)]) -> Result<()> {
     ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY, "{what}: {}", res.brief());
     ensure!(res.body.contains(r#"id="form-errors""#), "{what}: no summary of the problems");
     ensure!(!res.body.contains("ホームへ戻る"), "{what}: the error page instead of the form");

@@ -79,6 +79,7 @@ enum Subject {
     GrantedDisclosure,
     /// An entry of the consent ledger (a receipt).
     ConsentRecord,
+    BossConsultation,
 }
 
 impl Subject {
@@ -101,6 +102,7 @@ impl Subject {
             "disclosure" => Subject::Disclosure,
             "disclosure:granted" => Subject::GrantedDisclosure,
             "consent-record" => Subject::ConsentRecord,
+            "boss-consultation" => Subject::BossConsultation,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -219,6 +221,7 @@ enum Probe {
     Disclosure(Person),
     /// The consent ledger about an employee, as they read it.
     Consents(Person),
+    BossConsultation(Person),
 }
 
 impl Records {
@@ -425,6 +428,17 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.issue_tag(other).await?, Probe::Tag(other.tenant));
             r.fixed("kind", "tags")
         }
+        Subject::BossConsultation => {
+            let mut r = Records::new("id");
+            r.own(&[Role::Consultant], w.boss_consultation(&home.consultant, "E002").await?);
+            r.probed(Record::Colleague, w.boss_consultation(consultant2, "E003").await?, Probe::BossConsultation(consultant2.clone()));
+            r.probed(
+                Record::OtherTenant,
+                w.boss_consultation(&other.consultant, "E002").await?,
+                Probe::BossConsultation(other.consultant.clone()),
+            );
+            r
+        }
     })
 }
 
@@ -469,6 +483,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::Consents(employee) => {
             let own = store.own_consents(&employee.ctx.as_employee()?).await?;
             format!("{:?}", own.history.iter().map(|(e, _)| (e.id, e.decision)).collect::<Vec<_>>())
+        }
+        Probe::BossConsultation(author) => {
+            let d = store.boss_consultation(&author.ctx.as_consultant()?, domain::ids::BossConsultationId::new(id)).await?;
+            format!("{:?} {:?}", d.row, d.text)
         }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;

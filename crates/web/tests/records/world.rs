@@ -442,6 +442,19 @@ impl World {
     }
 
     /// The id of the first issue tag of a tenant.
+    /// A consultation with the boss of `employee` (E001 in every tenant), recorded by `consultant`.
+    pub async fn boss_consultation(&self, consultant: &Person, employee: &str) -> Result<domain::ids::BossConsultationId> {
+        let new = store::NewBossConsultation {
+            employee_number: employee.to_string(),
+            interview: None,
+            held_on: store::today_jst().format("%Y-%m-%d").to_string(),
+            changes: format!("面談後の変化 {}", self.serial()),
+            performance: "順調".into(),
+            support: "1on1を続ける".into(),
+        };
+        Ok(self.store().record_boss_consultation(&consultant.ctx.as_consultant()?, &new).await?)
+    }
+
     pub async fn issue_tag(&self, c: &Company) -> Result<i64> {
         Ok(self.store().taxonomy(c.tenant, Taxonomy::IssueTags, true).await?.first().context("no issue tags")?.id)
     }

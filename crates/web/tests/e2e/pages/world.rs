@@ -147,5 +147,8 @@ async fn populate(store: &Store) -> Result<()> {
     let consents =
         demo::consent::to_seed(&consent_story, &employees, user("consultant1")?, user("boss")?, user("employee")?, store::now_ms());
     store.seed_disclosures(&ctx, &consents).await?;
+    // As the demo: `boss` has acknowledged the guide; consultant1 has met employees' bosses.
+    store.seed_boss_guide_acknowledgment(&ctx, user("boss")?).await?;
+    store.seed_boss_demo(&ctx, user("consultant1")?, &demo::boss::consultation_texts()).await?;
     Ok(())
 }
