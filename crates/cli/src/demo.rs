@@ -202,7 +202,9 @@ async fn seed_history(
     let user = |login: &str| users.get(login).copied().ok_or_else(|| anyhow::anyhow!("the demo account {login} is missing"));
     let consultants = HISTORY_CONSULTANTS.iter().map(|l| user(l)).collect::<anyhow::Result<Vec<UserId>>>()?;
     let supervisor = user(HISTORY_SUPERVISOR)?;
-    let history = history::generate_history(company, seed, today, consultants.len());
+    let mut history = history::generate_history(company, seed, today, consultants.len());
+    // Issue 8: reports of the boss's team by consultant1 and their feedback in every state.
+    let consent_story = demo::consent::add_story(&mut history, company, today);
     let by_number = store.employee_ids_by_number(ctx.tenant()).await?;
     let employees = company
         .employees
@@ -212,7 +214,11 @@ async fn seed_history(
         })
         .collect::<anyhow::Result<Vec<EmployeeId>>>()?;
     let input = demo::seed::to_seed(history, &employees, &consultants, supervisor);
-    Ok(store.seed_history(ctx, &input).await?)
+    let summary = store.seed_history(ctx, &input).await?;
+    let consents =
+        demo::consent::to_seed(&consent_story, &employees, user("consultant1")?, user("boss")?, user("employee")?, store::now_ms());
+    store.seed_disclosures(ctx, &consents).await?;
+    Ok(summary)
 }
 
 /// The demo logins and their roles, in the order they are printed.

@@ -8,6 +8,7 @@
 //! 役員室 at the top of the tree.
 
 pub mod boss;
+pub mod consent;
 pub mod history;
 mod names;
 mod org;

@@ -1010,3 +1010,124 @@ mod tests {
         assert_eq!(read_operation(Purpose::Referral), None);
     }
 }
+
+/// A disclosure with its history, for a demo or a migration from another system: written by
+/// `author` from their latest approved report about `employee`, with every version of its text
+/// and every ledger entry at the times given (oldest first).
+#[derive(Clone, Debug)]
+pub struct SeedDisclosure {
+    pub employee: EmployeeId,
+    pub author: UserId,
+    pub purpose: Purpose,
+    pub recipient: Recipient,
+    /// (text, written at), one per version, oldest first.
+    pub versions: Vec<(String, i64)>,
+    pub entries: Vec<SeedConsent>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SeedConsent {
+    /// 1-based, at most the number of versions.
+    pub version: i64,
+    pub decision: ConsentDecision,
+    pub method: ConsentMethod,
+    pub recorded_by: UserId,
+    pub at: i64,
+    pub expires_at: Option<i64>,
+    /// Sealed; empty for none.
+    pub comment: String,
+    /// Sealed; required when the method is not the app.
+    pub evidence: String,
+}
+
+impl Store {
+    /// Loads disclosures and their ledgers in one transaction (an operator's command: the demo).
+    /// Each must follow the ledger's rules entry by entry, as if decided at its time; one audit
+    /// event at the end. Returns how many disclosures and entries were written.
+    pub async fn seed_disclosures(&self, op: &Ctx, seeds: &[SeedDisclosure]) -> Result<(usize, usize)> {
+        if !op.is_operator() {
+            return Err(StoreError::NotFound);
+        }
+        let tenant = op.tenant;
+        let mut tx = self.db.write.begin().await?;
+        let mut entries = 0;
+        for s in seeds {
+            let Some(first) = s.versions.first() else { continue };
+            let mut ledger: Vec<ConsentEntry> = Vec::new();
+            for e in &s.entries {
+                let current = consent::state(e.version, &ledger, e.at);
+                may_decide(current, e.version, e.version, e.decision, e.expires_at, e.at).map_err(refusal)?;
+                if e.version < 1 || e.version as usize > s.versions.len() || (e.method.on_behalf() && e.evidence.trim().is_empty()) {
+                    return Err(StoreError::Config(format!("a seeded consent entry of employee {} is not valid", s.employee)));
+                }
+                ledger.push(ConsentEntry { version: e.version, decision: e.decision, at_ms: e.at, expires_at_ms: e.expires_at });
+            }
+            let report = sqlx::query(
+                "SELECT MAX(id) AS id FROM reports WHERE tenant_id = $1 AND employee_id = $2 AND author_id = $3 AND status = 'approved'",
+            )
+            .bind(tenant.get())
+            .bind(s.employee.get())
+            .bind(s.author.get())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<Option<i64>, _>("id")?
+            .ok_or_else(|| StoreError::Config(format!("employee {} has no approved report by user {}", s.employee, s.author)))?;
+            let (ru, rr) = match s.recipient {
+                Recipient::User(u) => (Some(u.get()), None),
+                Recipient::Role(role) => (None, Some(role.as_str())),
+            };
+            let last = s.entries.last().map_or(first.1, |e| e.at).max(s.versions.last().map_or(first.1, |v| v.1));
+            let row = sqlx::query(
+                "INSERT INTO disclosures (tenant_id, employee_id, report_id, author_id, purpose, recipient_user_id, recipient_role, version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(tenant.get())
+            .bind(s.employee.get())
+            .bind(report)
+            .bind(s.author.get())
+            .bind(s.purpose.as_str())
+            .bind(ru)
+            .bind(rr)
+            .bind(s.versions.len() as i64)
+            .bind(first.1)
+            .bind(last)
+            .fetch_one(&mut *tx)
+            .await?;
+            let id = DisclosureId::new(row.try_get("id")?);
+            for (n, (text, at)) in s.versions.iter().enumerate() {
+                self.add_version_in_tx(&mut tx, tenant, (id, n as i64 + 1), s.author, text, *at).await?;
+            }
+            for e in &s.entries {
+                let comment =
+                    if e.comment.is_empty() { None } else { Some(self.seal_in_tx(&mut tx, tenant, COMMENT_PURPOSE, &e.comment).await?) };
+                let evidence =
+                    if e.evidence.is_empty() { None } else { Some(self.seal_in_tx(&mut tx, tenant, EVIDENCE_PURPOSE, &e.evidence).await?) };
+                sqlx::query(
+                    "INSERT INTO consent_records (tenant_id, disclosure_id, employee_id, purpose, version, decision, method, recorded_by, evidence_sealed_id, comment_sealed_id, expires_at, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(tenant.get())
+                .bind(id.get())
+                .bind(s.employee.get())
+                .bind(s.purpose.as_str())
+                .bind(e.version)
+                .bind(e.decision.as_str())
+                .bind(e.method.as_str())
+                .bind(e.recorded_by.get())
+                .bind(evidence.map(|x| x.get()))
+                .bind(comment.map(|x| x.get()))
+                .bind(e.expires_at)
+                .bind(e.at)
+                .execute(&mut *tx)
+                .await?;
+                entries += 1;
+            }
+        }
+        let ev = op
+            .event(AuditAction::DisclosureWritten, AuditTarget::DisclosureList, "seed")
+            .detail(AuditDetail::count(seeds.len()).and(Fact::N(Key::Events, entries as i64)));
+        Store::audit_in_tx(&mut tx, op, &[ev]).await?;
+        tx.commit().await?;
+        Ok((seeds.len(), entries))
+    }
+}

@@ -60,7 +60,7 @@ pub use dashboard::{
 pub use db::{Backend, DbUrl};
 pub use disclosures::{
     read_operation, AuthoredDisclosure, ConsentInput, ConsentReceipt, DisclosureQuery, DisclosureRow, DisclosureText, LedgerEntry,
-    NewDisclosure, OwnConsents, Released,
+    NewDisclosure, OwnConsents, Released, SeedConsent, SeedDisclosure,
 };
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, EmployeeSort, ImportSummary, NewEmployees};
 pub use error::StoreError;

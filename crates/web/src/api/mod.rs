@@ -3,6 +3,7 @@
 
 mod boss_consultations;
 mod cycles;
+mod disclosures;
 mod employees;
 mod interviews;
 mod me;
@@ -22,6 +23,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = cycles::routes(r);
     let r = interviews::routes(r);
     let r = reports::routes(r);
+    let r = disclosures::routes(r);
     let r = boss_consultations::routes(r);
     tokens::routes(r)
 }

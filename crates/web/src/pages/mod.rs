@@ -7,8 +7,11 @@ mod audit_words;
 pub(crate) mod boss_consultations;
 pub(crate) mod boss_guide;
 mod cases;
+mod consents;
 mod cycles;
+mod disclosures;
 mod employees;
+mod feedback;
 pub mod form;
 mod home;
 mod import;
@@ -52,6 +55,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = cases::routes(r);
     let r = taxonomy::routes(r);
     let r = two_factor::routes(r);
+    let r = consents::routes(r);
+    let r = disclosures::routes(r);
+    let r = feedback::routes(r);
     let r = audit_log::routes(r);
     let r = boss_guide::routes(r);
     let r = boss_consultations::routes(r);
@@ -87,6 +93,9 @@ const NAV: &[NavLink] = &[
     link("/review", "nav-review", Operation::ReviewReports),
     link("/cases", "nav-cases", Operation::ReadReports),
     link("/my/interviews", "nav-my-interviews", Operation::ViewOwnInterviews),
+    link("/my/consents", "nav-my-consents", Operation::DecideOwnDisclosures),
+    link("/disclosures", "nav-disclosures", Operation::WriteDisclosures),
+    link("/feedback", "nav-feedback", Operation::ReadFeedback),
     link("/boss-consultations", "nav-boss-consultations", Operation::RecordBossConsultations),
     link("/boss/guide", "nav-boss-guide", Operation::AcknowledgeBossGuide),
     link("/employees", "nav-employees", Operation::ListEmployees),

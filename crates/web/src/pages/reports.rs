@@ -323,6 +323,8 @@ struct ShowPage {
     general: Vec<CommentView>,
     reviews: Vec<ReviewView>,
     editable: bool,
+    /// The author of an approved report may write disclosures from it (issue 8).
+    can_disclose: bool,
     can_review: bool,
     rubric: Vec<RubricChoice>,
     review_comments: Vec<CommentField>,
@@ -414,6 +416,7 @@ async fn show_page(
         general: general_comments(t, &d),
         reviews: review_views(t, &d, &rubric),
         editable: d.editable,
+        can_disclose: d.summary.is_mine && d.summary.status == domain::report::ReportStatus::Approved,
         can_review,
         rubric: rubric
             .iter()

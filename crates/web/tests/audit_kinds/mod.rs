@@ -34,7 +34,7 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     // Records their owners make: interviews, reports reviewed both ways, requests answered,
     // tokens, feeds, an uploaded register waiting for confirmation.
     let own_report = w.report(home, &home.consultant, "E002", &home.supervisor, ReportStatus::Returned).await?;
-    w.report(home, &home.consultant, "E002", &home.supervisor, ReportStatus::Approved).await?;
+    let approved = w.report(home, &home.consultant, "E002", &home.supervisor, ReportStatus::Approved).await?;
     let colleagues = w.report(home, consultant2, "E003", home.supervisor2()?, ReportStatus::Draft).await?;
     w.answered_request(home, "E005", &home.consultant).await?;
     let token = w.token(&home.consultant, Role::Consultant).await?;
@@ -68,6 +68,16 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     ok("correcting the outcome", &consultant.post_form(&status, &correction).await?)?;
     ok("revoking a token", &consultant.post_form(&format!("/tokens/{token}/revoke"), &[]).await?)?;
     ok("the calendar feed", &w.app.agent().get(&format!("/calendar/{feed}")).await?)?;
+
+    // Consent: the consultant writes a disclosure, the employee agrees, the boss reads it.
+    let text = [("purpose", "boss_feedback"), ("text", "本人の同意を得て伝える内容です。"), ("action", "save")];
+    ok("writing a disclosure", &consultant.post_form(&format!("/reports/{approved}/disclosures"), &text).await?)?;
+    let asked = w.store().authored_disclosures(&home.consultant.ctx.as_consultant()?, &Default::default()).await?;
+    let disclosure = asked.first().map(|d| d.id).ok_or_else(|| anyhow::anyhow!("the disclosure was not written"))?;
+    let mut employee = w.app.signed_in("emp-e002").await?;
+    let grant = [("decision", "grant"), ("version", "1")];
+    ok("agreeing", &employee.post_form(&format!("/my/consents/{disclosure}/decision"), &grant).await?)?;
+    ok("reading the feedback", &w.app.signed_in("boss-e001").await?.get(&format!("/feedback/{disclosure}")).await?)?;
 
     // HR: the register and the taxonomy.
     let mut hr = w.app.signed_in("hr").await?;

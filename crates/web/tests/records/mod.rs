@@ -9,7 +9,8 @@ pub mod world;
 
 use crate::support::{login_as, Agent, Resp};
 use anyhow::{bail, Context, Result};
-use domain::ids::{InterviewId, ReportId, TenantId, TokenId, UserId};
+use domain::consent::Purpose;
+use domain::ids::{DisclosureId, InterviewId, ReportId, TenantId, TokenId, UserId};
 use domain::report::ReportStatus;
 use domain::Role;
 use reqwest::Method;
@@ -72,6 +73,12 @@ enum Subject {
     Report(ReportStatus),
     TaxonomyKind,
     TaxonomyItem,
+    /// A disclosure waiting for the employee's decision (feedback about E002 to their boss).
+    Disclosure,
+    /// The same, granted by the employee (the boss reads it).
+    GrantedDisclosure,
+    /// An entry of the consent ledger (a receipt).
+    ConsentRecord,
     BossConsultation,
 }
 
@@ -92,6 +99,9 @@ impl Subject {
             "request:answered" => Subject::AnsweredRequest,
             "taxonomy-kind" => Subject::TaxonomyKind,
             "taxonomy-item" => Subject::TaxonomyItem,
+            "disclosure" => Subject::Disclosure,
+            "disclosure:granted" => Subject::GrantedDisclosure,
+            "consent-record" => Subject::ConsentRecord,
             "boss-consultation" => Subject::BossConsultation,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
@@ -207,6 +217,10 @@ enum Probe {
     Cycle(TenantId),
     User(TenantId),
     Tag(TenantId),
+    /// A disclosure as its author reads it.
+    Disclosure(Person),
+    /// The consent ledger about an employee, as they read it.
+    Consents(Person),
     BossConsultation(Person),
 }
 
@@ -385,6 +399,29 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.all(Record::Missing, "no-such-kind");
             r
         }
+        Subject::Disclosure | Subject::GrantedDisclosure => {
+            let granted = subject == Subject::GrantedDisclosure;
+            let mut r = Records::new("id");
+            let own = w.disclosure(home, &home.consultant, "E002", &home.supervisor, Purpose::BossFeedback, granted).await?;
+            // Its author, the employee it is about, and the boss it is addressed to.
+            r.own(&[Role::Consultant, Role::Employee, Role::Boss], own);
+            // Someone else's: another consultant's important case about 鈴木, for HR.
+            let colleague = w.disclosure(home, consultant2, "E003", home.supervisor2()?, Purpose::ImportantCase, granted).await?;
+            r.probed(Record::Colleague, colleague, Probe::Disclosure(consultant2.clone()));
+            let foreign = w.disclosure(other, &other.consultant, "E002", &other.supervisor, Purpose::ImportantCase, granted).await?;
+            r.probed(Record::OtherTenant, foreign, Probe::Disclosure(other.consultant.clone()));
+            r
+        }
+        Subject::ConsentRecord => {
+            let mut r = Records::new("id");
+            w.disclosure(home, &home.consultant, "E002", &home.supervisor, Purpose::BossFeedback, true).await?;
+            r.own(&[Role::Employee], w.consent_record(home, "E002").await?);
+            w.disclosure(home, consultant2, "E003", home.supervisor2()?, Purpose::ImportantCase, true).await?;
+            r.probed(Record::Colleague, w.consent_record(home, "E003").await?, Probe::Consents(home.employee_account("E003")?.clone()));
+            w.disclosure(other, &other.consultant, "E002", &other.supervisor, Purpose::ImportantCase, true).await?;
+            r.probed(Record::OtherTenant, w.consent_record(other, "E002").await?, Probe::Consents(other.employee_account("E002")?.clone()));
+            r
+        }
         Subject::TaxonomyItem => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.issue_tag(home).await?, Probe::Tag(home.tenant));
@@ -439,6 +476,14 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             format!("{:?} targets={} assigned={}", c.status, c.targets, c.assigned)
         }
         Probe::User(tenant) => format!("{:?}", store.user(*tenant, UserId::new(id)).await?.roles),
+        Probe::Disclosure(author) => {
+            let d = store.authored_disclosure(&author.ctx.as_consultant()?, DisclosureId::new(id)).await?;
+            format!("{:?} v{} {:?} {}", d.row.state, d.row.version, d.entries.iter().map(|e| e.decision).collect::<Vec<_>>(), d.text)
+        }
+        Probe::Consents(employee) => {
+            let own = store.own_consents(&employee.ctx.as_employee()?).await?;
+            format!("{:?}", own.history.iter().map(|(e, _)| (e.id, e.decision)).collect::<Vec<_>>())
+        }
         Probe::BossConsultation(author) => {
             let d = store.boss_consultation(&author.ctx.as_consultant()?, domain::ids::BossConsultationId::new(id)).await?;
             format!("{:?} {:?}", d.row, d.text)
@@ -524,6 +569,16 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
         }
         ("POST", "/api/v1/reports/{id}/submit") => Body::Json(json!({})),
         ("POST", "/api/v1/reports/{id}/review") => Body::Json(json!({ "decision": "approve" })),
+        ("POST", "/reports/{id}/disclosures") => {
+            form(&[("purpose", "boss_feedback"), ("text", "本人の同意を得て伝える内容です。"), ("action", "save")])
+        }
+        ("POST", "/disclosures/{id}/text") => form(&[("text", &format!("改訂した文章です（{n}）。")), ("version", "1")]),
+        ("POST", "/disclosures/{id}/on-behalf") => {
+            form(&[("decision", "refuse"), ("method", "verbal"), ("evidence", "面談で口頭で確認した。"), ("version", "1")])
+        }
+        ("POST", "/my/consents/{id}/decision") => form(&[("decision", "grant"), ("version", "1")]),
+        ("POST", "/api/v1/disclosures") => Body::Json(json!({ "report_id": 0, "purpose": "boss_feedback", "text": "x" })),
+        ("POST", "/api/v1/my/disclosures/{id}/decision") => Body::Json(json!({ "decision": "grant", "version": 1 })),
         ("DELETE", _) => Body::Empty,
         // Confirm, cancel, revoke, remove, automatic assignment, submit: the token is the body.
         _ => Body::Form(Vec::new()),

@@ -7,8 +7,9 @@
 use crate::support::{spawn_app, App, PASSWORD};
 use anyhow::{anyhow, Context, Result};
 use chrono::{Datelike, NaiveDate, TimeZone};
+use domain::consent::{ConsentDecision, Purpose};
 use domain::cycle::{CycleStatus, TargetRule};
-use domain::ids::{CycleId, EmployeeId, InterviewId, ReportId, TenantId, TokenId, UserId};
+use domain::ids::{CycleId, DisclosureId, EmployeeId, InterviewId, ReportId, TenantId, TokenId, UserId};
 use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::report::{ReportFlags, ReportSections, ReportStatus};
@@ -16,7 +17,10 @@ use domain::tenant::{KThreshold, TenantSlug};
 use domain::Role;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use store::{ConsultationRequestId, Ctx, NewCycle, NewInterview, NewPendingImport, NewUser, PendingImportId, ReviewInput, Store, Taxonomy};
+use store::{
+    ConsentInput, ConsultationRequestId, Ctx, NewCycle, NewDisclosure, NewInterview, NewPendingImport, NewUser, PendingImportId,
+    ReviewInput, Store, Taxonomy,
+};
 use testkit::Backend;
 
 /// The register of each tenant. 山田 (E002) is assigned to the first consultant and is the
@@ -163,7 +167,7 @@ impl World {
         // Accounts are hashed in parallel, as the harness does.
         let r1 = |n: &str| register1.get(n).copied();
         let r2 = |n: &str| register2.get(n).copied();
-        let (consultant2, supervisor2, hr2, admin2, e2, e3, e4, e5) = tokio::try_join!(
+        let (consultant2, supervisor2, hr2, admin2, e2, e3, e4, e5, boss) = tokio::try_join!(
             user(&store, t1, "consultant2", &[Role::Consultant], None),
             user(&store, t1, "supervisor2", &[Role::Supervisor], None),
             user(&store, t1, "hr2", &[Role::Hr], None),
@@ -172,6 +176,8 @@ impl World {
             user(&store, t1, "emp-e003", &[Role::Employee], r1("E003")),
             user(&store, t1, "emp-e004", &[Role::Employee], r1("E004")),
             user(&store, t1, "emp-e005", &[Role::Employee], r1("E005")),
+            // 佐藤 (E001), the boss of E002–E005: feedback about them is addressed to this account.
+            user(&store, t1, "boss-e001", &[Role::Boss], r1("E001")),
         )?;
         let (oc, os, oh, oa, o2, o4, o5) = tokio::try_join!(
             user(&store, t2, "consultant", &[Role::Consultant], None),
@@ -183,10 +189,13 @@ impl World {
             user(&store, t2, "emp-e005", &[Role::Employee], r2("E005")),
         )?;
 
+        // The boss has acknowledged the guide for bosses, which every read of feedback requires.
+        store.acknowledge_boss_guide(&boss.ctx.as_boss()?, 1).await?;
         let mut actors = BTreeMap::new();
         for role in Role::ALL {
             let person = match role {
                 Role::Employee => e2.clone(),
+                Role::Boss => boss.clone(),
                 _ => existing(&store, t1, role_login(role), role).await?,
             };
             actors.insert(role, person);
@@ -406,6 +415,34 @@ impl World {
         Ok(format!("{}.ics", self.store().rotate_calendar_feed(&consultant.ctx.as_consultant()?, false).await?))
     }
 
+    /// A disclosure written by `author` from a new approved report about `employee`: feedback to
+    /// their boss, or an important case for HR; granted by the employee when `granted`.
+    pub async fn disclosure(
+        &self,
+        c: &Company,
+        author: &Person,
+        employee: &str,
+        supervisor: &Person,
+        purpose: Purpose,
+        granted: bool,
+    ) -> Result<DisclosureId> {
+        let report = self.report(c, author, employee, supervisor, ReportStatus::Approved).await?;
+        let text = format!("本人の同意を得て伝える内容です（{}）。", self.serial());
+        let new = NewDisclosure { report, purpose, recipient_user: None, text: &text };
+        let id = self.store().create_disclosure(&author.ctx.as_consultant()?, &new).await?;
+        if granted {
+            let input = ConsentInput { decision: ConsentDecision::Grant, version: 1, comment: String::new(), expires_at_ms: None };
+            self.store().decide_disclosure(&c.employee_account(employee)?.ctx.as_employee()?, id, &input).await?;
+        }
+        Ok(id)
+    }
+
+    /// The id of the newest entry of the consent ledger about `employee` (their receipt).
+    pub async fn consent_record(&self, c: &Company, employee: &str) -> Result<i64> {
+        let own = self.store().own_consents(&c.employee_account(employee)?.ctx.as_employee()?).await?;
+        Ok(own.history.first().context("no consent record")?.0.id.get())
+    }
+
     /// The id of the first issue tag of a tenant.
     /// A consultation with the boss of `employee` (E001 in every tenant), recorded by `consultant`.
     pub async fn boss_consultation(&self, consultant: &Person, employee: &str) -> Result<domain::ids::BossConsultationId> {
@@ -432,7 +469,7 @@ pub fn role_login(role: Role) -> &'static str {
         Role::Supervisor => "supervisor",
         Role::Hr => "hr",
         Role::Executive => "executive",
-        Role::Boss => "boss",
+        Role::Boss => "boss-e001",
         Role::Health => "health",
         Role::Employee => "emp-e002",
         Role::Admin => "admin",

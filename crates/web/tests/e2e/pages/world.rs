@@ -135,7 +135,8 @@ async fn populate(store: &Store) -> Result<()> {
     let user = |login: &str| users.get(login).copied().ok_or_else(|| anyhow!("the demo account {login} is missing"));
     let consultants = ["consultant1", "consultant2", "hr-consultant"].iter().map(|l| user(l)).collect::<Result<Vec<UserId>>>()?;
     let supervisor = user("supervisor")?;
-    let history = history::generate_history(&company, SEED, today, consultants.len());
+    let mut history = history::generate_history(&company, SEED, today, consultants.len());
+    let consent_story = demo::consent::add_story(&mut history, &company, today);
     let by_number = store.employee_ids_by_number(tenant.id).await?;
     let employees = company
         .employees
@@ -143,6 +144,9 @@ async fn populate(store: &Store) -> Result<()> {
         .map(|e| by_number.get(e.number.as_str()).copied().ok_or_else(|| anyhow!("employee {} was not registered", e.number.as_str())))
         .collect::<Result<Vec<EmployeeId>>>()?;
     store.seed_history(&ctx, &demo::seed::to_seed(history, &employees, &consultants, supervisor)).await?;
+    let consents =
+        demo::consent::to_seed(&consent_story, &employees, user("consultant1")?, user("boss")?, user("employee")?, store::now_ms());
+    store.seed_disclosures(&ctx, &consents).await?;
     // As the demo: `boss` has acknowledged the guide; consultant1 has met employees' bosses.
     store.seed_boss_guide_acknowledgment(&ctx, user("boss")?).await?;
     store.seed_boss_demo(&ctx, user("consultant1")?, &demo::boss::consultation_texts()).await?;
