@@ -302,7 +302,10 @@ fn feedback(r: store::Released) -> Feedback {
 /// The feedback your team members agreed to share with you, only while their consent holds
 /// (read audited). Role: boss.
 #[utoipa::path(get, path = "/api/v1/feedback", operation_id = "listFeedback", tag = "consent",
-    responses((status = 200, body = FeedbackList), (status = 403, body = ErrorBody)),
+    responses(
+        (status = 200, body = FeedbackList),
+        (status = 403, description = "Not a boss; or `boss_guide_not_acknowledged`: the caller has not yet acknowledged the guide for bosses (`/boss/guide`) as it now requires", body = ErrorBody),
+    ),
     security(("bearerAuth" = [])))]
 async fn feedback_list(State(state): State<AppState>, Authed(p): Authed) -> AppResult<Json<FeedbackList>> {
     p.acting(Ctx::as_boss)?;
@@ -314,7 +317,11 @@ async fn feedback_list(State(state): State<AppState>, Authed(p): Authed) -> AppR
 /// answers 404. Role: boss.
 #[utoipa::path(get, path = "/api/v1/feedback/{id}", operation_id = "getFeedback", tag = "consent",
     params(("id" = i64, Path, description = "Disclosure id")),
-    responses((status = 200, body = Feedback), (status = 404, body = ErrorBody)),
+    responses(
+        (status = 200, body = Feedback),
+        (status = 403, description = "Not a boss; or `boss_guide_not_acknowledged`: the caller has not yet acknowledged the guide for bosses (`/boss/guide`) as it now requires", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ),
     security(("bearerAuth" = [])))]
 async fn feedback_one(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>) -> AppResult<Json<Feedback>> {
     p.acting(Ctx::as_boss)?;

@@ -32,6 +32,16 @@ pub fn routes(r: Routes) -> Routes {
         .get("/settings/boss-guide/acknowledgments", Operation::EditBossGuide, acknowledgments)
 }
 
+/// The gate before a boss's feedback pages: `None` when the acting boss has acknowledged the
+/// guide as it now requires; otherwise a redirect to the guide, which returns to `back` once they
+/// have.
+pub async fn gate(state: &AppState, p: &Principal, back: &str) -> AppResult<Option<Response>> {
+    if state.store.boss_guide_acknowledged(&p.ctx()).await? {
+        return Ok(None);
+    }
+    Ok(Some(Redirect::to(&guide_href(back)).into_response()))
+}
+
 /// The guide, returning to `back` (a path of this site) once acknowledged.
 pub fn guide_href(back: &str) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());

@@ -43,7 +43,11 @@ async fn asked_disclosure(app: &App, fx: &Fixture) -> Result<DisclosureId> {
     let op = Ctx::operator(app.tenant.id, "e2e");
     for (login, name, role, number) in [(EMPLOYEE, "山田 太郎", Role::Employee, "E002"), (BOSS, "佐藤 健", Role::Boss, "E001")] {
         let employee = Some(app.store.employee_by_number(app.tenant.id, number).await?.id);
-        app.store.create_user(&op, &NewUser { login, display_name: name, password: PASSWORD, roles: &[role], employee }).await?;
+        let id = app.store.create_user(&op, &NewUser { login, display_name: name, password: PASSWORD, roles: &[role], employee }).await?;
+        if role == Role::Boss {
+            // The boss has read and acknowledged the guide for bosses, which feedback requires.
+            app.store.acknowledge_boss_guide(&Ctx::for_tests(app.tenant.id, id, login, Some(role)).as_boss()?, 1).await?;
+        }
     }
     let me = fx.consultant1.as_consultant()?;
     let report = app.store.create_report(&me, fx.interview).await?;

@@ -189,6 +189,8 @@ impl World {
             user(&store, t2, "emp-e005", &[Role::Employee], r2("E005")),
         )?;
 
+        // The boss has acknowledged the guide for bosses, which every read of feedback requires.
+        store.acknowledge_boss_guide(&boss.ctx.as_boss()?, 1).await?;
         let mut actors = BTreeMap::new();
         for role in Role::ALL {
             let person = match role {
