@@ -63,10 +63,21 @@ pub enum AuditAction {
     AuditLogRead,
     /// The audit log exported as CSV (with the filters used).
     AuditLogExported,
+    /// A life/safety escalation opened by the save that raised the flag (R4).
+    EscalationOpened,
+    /// An escalation's sealed text read: the summary, what a two-person approval released, or
+    /// the employee's notice.
+    EscalationRead,
+    /// An escalation acknowledged, closed, or its summary written.
+    EscalationChanged,
+    /// A disclosure without consent asked for, or approved by a second responder.
+    EscalationDisclosure,
+    /// The tenant's escalation responders or deadlines changed.
+    EscalationSettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 50] = [
+    pub const ALL: [AuditAction; 55] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -117,6 +128,11 @@ impl AuditAction {
         AuditAction::InterviewStatusCorrected,
         AuditAction::AuditLogRead,
         AuditAction::AuditLogExported,
+        AuditAction::EscalationOpened,
+        AuditAction::EscalationRead,
+        AuditAction::EscalationChanged,
+        AuditAction::EscalationDisclosure,
+        AuditAction::EscalationSettingsChanged,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -181,6 +197,11 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "interview_status_corrected",
             AuditAction::AuditLogRead => "audit_log_read",
             AuditAction::AuditLogExported => "audit_log_exported",
+            AuditAction::EscalationOpened => "escalation_opened",
+            AuditAction::EscalationRead => "escalation_read",
+            AuditAction::EscalationChanged => "escalation_changed",
+            AuditAction::EscalationDisclosure => "escalation_disclosure",
+            AuditAction::EscalationSettingsChanged => "escalation_settings_changed",
         }
     }
 
@@ -240,6 +261,11 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "面談記録の修正",
             AuditAction::AuditLogRead => "監査ログの閲覧",
             AuditAction::AuditLogExported => "監査ログの書き出し",
+            AuditAction::EscalationOpened => "エスカレーションの連絡",
+            AuditAction::EscalationRead => "エスカレーションの閲覧",
+            AuditAction::EscalationChanged => "エスカレーションの更新",
+            AuditAction::EscalationDisclosure => "同意を得ない開示の申請・承認",
+            AuditAction::EscalationSettingsChanged => "エスカレーション対応者の設定変更",
         }
     }
 }
@@ -289,6 +315,8 @@ pub enum AuditTarget {
     DemoHistory,
     /// The audit log itself (its pages, its export).
     AuditLog,
+    /// A life/safety escalation (R4).
+    Escalation,
 }
 
 impl AuditTarget {
@@ -320,6 +348,7 @@ impl AuditTarget {
             AuditTarget::Bench => "bench",
             AuditTarget::DemoHistory => "history",
             AuditTarget::AuditLog => "audit_log",
+            AuditTarget::Escalation => "escalation",
         }
     }
 }

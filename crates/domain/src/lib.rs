@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod display;
 pub mod employee;
 pub mod error;
+pub mod escalation;
 pub mod ids;
 pub mod import;
 pub mod interview;

@@ -6,6 +6,7 @@
 
 use crate::cycle::CycleStatus;
 use crate::employee::EmployeeStatus;
+use crate::escalation::{DisclosureRequestState, EscalationState};
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
 use crate::report::{ReportFlag, ReportStatus};
 use crate::Role;
@@ -85,6 +86,17 @@ terms!(Role {
     Role::Admin => "role-admin",
 });
 
+terms!(EscalationState {
+    EscalationState::Open => "term-escalation-open",
+    EscalationState::Acknowledged => "term-escalation-acknowledged",
+    EscalationState::Closed => "term-escalation-closed",
+});
+
+terms!(DisclosureRequestState {
+    DisclosureRequestState::Pending => "term-escalation-request-pending",
+    DisclosureRequestState::Approved => "term-escalation-request-approved",
+});
+
 /// Every group of the vocabulary, with every key in it, in the glossary's order.
 pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
     fn keys<T: Term>(all: &[T]) -> Vec<&'static str> {
@@ -100,6 +112,8 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("cycle-status", keys(&CycleStatus::ALL)),
         ("employee-status", keys(&EmployeeStatus::ALL)),
         ("role", keys(&Role::ALL)),
+        ("escalation-state", keys(&EscalationState::ALL)),
+        ("escalation-request", keys(&DisclosureRequestState::ALL)),
     ]
 }
 

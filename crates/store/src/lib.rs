@@ -12,6 +12,8 @@ mod dashboard;
 mod db;
 mod employees;
 mod error;
+mod escalation_seed;
+mod escalations;
 mod interview_pages;
 mod interviews;
 mod job_runner;
@@ -53,6 +55,11 @@ pub use dashboard::{
 pub use db::{Backend, DbUrl};
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, EmployeeSort, ImportSummary, NewEmployees};
 pub use error::StoreError;
+pub use escalation_seed::{SeedDisclosure, SeedEscalation, SeedEscalations};
+pub use escalations::{
+    DisclosureRequestRow, EscalationDetail, EscalationNotice, EscalationRow, EscalationSweep, ReleasedText, ResponderCandidate,
+    ResponderSettings,
+};
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};
 pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};

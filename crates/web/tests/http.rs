@@ -7,6 +7,7 @@ mod audit_kinds;
 mod audit_log;
 mod dashboard;
 mod e2e;
+mod escalations;
 mod forms;
 mod hardening;
 mod hr_setup;

@@ -8,6 +8,7 @@
 
 mod disclosure;
 mod employee;
+mod escalation;
 mod interview;
 mod note;
 mod report;
@@ -15,6 +16,7 @@ mod request;
 mod roles;
 
 pub use employee::EmployeeFacts;
+pub use escalation::{EscalationFacts, EscalationPart};
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
@@ -206,6 +208,8 @@ pub enum Target {
     Employee(EmployeeFacts),
     /// A disclosure, with its state derived from the consent ledger at the time of the request.
     Disclosure(DisclosureFacts, DisclosureState),
+    /// A life/safety escalation, with what of it is asked for (R4).
+    Escalation(EscalationFacts),
 }
 
 /// How a record may be shown.
@@ -269,6 +273,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::Request(f) if f.tenant == actor.tenant => request::decide(actor, op, f),
         Target::Employee(f) if f.tenant == actor.tenant => employee::decide(actor, op, f),
         Target::Disclosure(f, state) if f.tenant == actor.tenant => disclosure::decide(actor, op, f, state),
+        Target::Escalation(f) if f.tenant == actor.tenant => escalation::decide(actor, op, f),
         _ => Decision::Deny,
     }
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cycles;
+mod escalations;
 mod interviews;
 mod jobs;
 mod pseudonymize;

@@ -228,3 +228,11 @@ audit-csv-detail = Detail
 audit-csv-code = Action code
 audit-user-choice = { $name } ({ $login })
 audit-empty-filtered = No events match. Try another period or other filters.
+
+# Life/safety escalations
+audit-did-escalation-opened = Raised an escalation
+audit-did-escalation-read = Read an escalation
+audit-did-escalation-changed = Updated an escalation
+audit-did-escalation-disclosure = Asked for or approved a disclosure without consent
+audit-did-escalation-settings-changed = Changed the escalation responders
+audit-target-escalation = Escalation No. { $id }

@@ -229,3 +229,11 @@ audit-csv-detail = 詳細
 audit-csv-code = 操作コード
 audit-user-choice = { $name }（{ $login }）
 audit-empty-filtered = 条件に一致する記録はありません。期間や絞り込みの条件を変えてお試しください。
+
+# 生命・安全に関わるエスカレーション
+audit-did-escalation-opened = エスカレーションを連絡しました
+audit-did-escalation-read = エスカレーションを閲覧しました
+audit-did-escalation-changed = エスカレーションを更新しました
+audit-did-escalation-disclosure = 同意を得ない開示を申請・承認しました
+audit-did-escalation-settings-changed = エスカレーション対応者の設定を変更しました
+audit-target-escalation = エスカレーション No. { $id }

@@ -3,6 +3,7 @@
 
 mod cycles;
 mod employees;
+mod escalations;
 mod interviews;
 mod me;
 mod openapi;
@@ -21,6 +22,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = cycles::routes(r);
     let r = interviews::routes(r);
     let r = reports::routes(r);
+    let r = escalations::routes(r);
     tokens::routes(r)
 }
 

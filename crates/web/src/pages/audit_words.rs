@@ -94,6 +94,7 @@ const TARGETS: &[&str] = &[
     "bench",
     "history",
     "audit_log",
+    "escalation",
     "interview_note",
     "note",
     "report_body",
@@ -289,6 +290,7 @@ mod tests {
             AuditTarget::Bench,
             AuditTarget::DemoHistory,
             AuditTarget::AuditLog,
+            AuditTarget::Escalation,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -317,7 +319,8 @@ mod tests {
                 | AuditTarget::DataKey
                 | AuditTarget::Bench
                 | AuditTarget::DemoHistory
-                | AuditTarget::AuditLog => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                | AuditTarget::AuditLog
+                | AuditTarget::Escalation => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

@@ -126,7 +126,8 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         }
         Role::Admin => admin(&state, &p, t).await?,
         Role::Employee => employee(&state, &p, t).await?,
-        Role::Executive | Role::Boss | Role::Health => {
+        Role::Health => super::escalations::health_cards(&state, &p, t).await?,
+        Role::Executive | Role::Boss => {
             statement = Some(Statement {
                 receive: t.get(&format!("home-{}-receive", role.as_str())),
                 now: t.get(&format!("home-{}-now", role.as_str())),

@@ -7,6 +7,7 @@ mod audit_words;
 mod cases;
 mod cycles;
 mod employees;
+mod escalations;
 pub mod form;
 mod home;
 mod import;
@@ -50,6 +51,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = cases::routes(r);
     let r = taxonomy::routes(r);
     let r = two_factor::routes(r);
+    let r = escalations::routes(r);
     let r = audit_log::routes(r);
     admin::routes(r)
 }
@@ -89,6 +91,9 @@ const NAV: &[NavLink] = &[
     link("/admin/users", "nav-users", Operation::ManageUsers),
     link("/admin/audit", "nav-audit", Operation::ViewAuditLog),
     link("/admin/security", "nav-security", Operation::ManageUsers),
+    link("/escalations", "nav-escalations", Operation::ViewEscalations),
+    link("/settings/escalations", "nav-escalation-settings", Operation::ManageResponders),
+    link("/my/escalation-notices", "nav-escalation-notices", Operation::DecideOwnDisclosures),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
@@ -199,6 +204,9 @@ pub fn with_status(mut res: Response, status: StatusCode) -> Response {
 
 /// Today's date in Japan, from the store's clock (`domain::time::today_in_japan`).
 pub use store::today_jst;
+
+/// An escalation's id from a path (the API shares the pages' reading).
+pub(crate) use escalations::parse_id as escalation_id;
 
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -72,6 +72,10 @@ enum Subject {
     Report(ReportStatus),
     TaxonomyKind,
     TaxonomyItem,
+    /// A life/safety escalation raised on a report; acknowledged or not.
+    Escalation {
+        acknowledged: bool,
+    },
 }
 
 impl Subject {
@@ -91,6 +95,8 @@ impl Subject {
             "request:answered" => Subject::AnsweredRequest,
             "taxonomy-kind" => Subject::TaxonomyKind,
             "taxonomy-item" => Subject::TaxonomyItem,
+            "escalation" => Subject::Escalation { acknowledged: false },
+            "escalation:acknowledged" => Subject::Escalation { acknowledged: true },
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -205,6 +211,7 @@ enum Probe {
     Cycle(TenantId),
     User(TenantId),
     Tag(TenantId),
+    Escalation(Person),
 }
 
 impl Records {
@@ -382,6 +389,20 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.all(Record::Missing, "no-such-kind");
             r
         }
+        Subject::Escalation { acknowledged } => {
+            // The health staff member acting here and the second HR user are the named responders.
+            w.designate_responders().await?;
+            let mut r = Records::new("id");
+            let own = w.escalation(home, &home.consultant, "E002", acknowledged).await?;
+            r.own(&[Role::Consultant, Role::Health], own);
+            let colleague = w.escalation(home, consultant2, "E003", acknowledged).await?;
+            r.probed(Record::Colleague, colleague, Probe::Escalation(consultant2.clone()));
+            let foreign = w.escalation(other, &other.consultant, "E002", acknowledged).await?;
+            r.probed(Record::OtherTenant, foreign, Probe::Escalation(other.consultant.clone()));
+            // The own escalation's disclosure request, asked by the second responder.
+            let rid = w.store().request_escalation_disclosure(&w.hr2.ctx.as_responder()?, own, "生命の危険が切迫しているため").await?;
+            r.fixed("rid", rid)
+        }
         Subject::TaxonomyItem => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.issue_tag(home).await?, Probe::Tag(home.tenant));
@@ -425,6 +446,11 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             format!("{:?} targets={} assigned={}", c.status, c.targets, c.assigned)
         }
         Probe::User(tenant) => format!("{:?}", store.user(*tenant, UserId::new(id)).await?.roles),
+        Probe::Escalation(raiser) => {
+            let d = store.escalation(&raiser.ctx, domain::ids::EscalationId::new(id)).await?;
+            let requests: Vec<_> = d.requests.iter().map(|q| (q.state, q.approved_at)).collect();
+            format!("{:?} {:?} {:?} {:?} {requests:?}", d.row.state, d.row.acknowledged_at, d.summary, d.actions)
+        }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;
             format!("{:?}", items.iter().find(|t| t.id == id).map(|t| (&t.label_ja, &t.label_en, t.active)))
@@ -506,6 +532,13 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
         }
         ("POST", "/api/v1/reports/{id}/submit") => Body::Json(json!({})),
         ("POST", "/api/v1/reports/{id}/review") => Body::Json(json!({ "decision": "approve" })),
+        ("POST", "/escalations/{id}/summary") => form(&[("summary", "自傷のおそれ。至急の面談を。")]),
+        ("POST", "/escalations/{id}/disclosure-requests") => form(&[("reason", "生命の危険が切迫しているため")]),
+        ("POST", "/escalations/{id}/close") => form(&[("actions", "産業医面談を設定した。")]),
+        ("POST", "/api/v1/escalations/{id}/disclosure-requests") => Body::Json(json!({ "reason": "生命の危険が切迫しているため" })),
+        ("POST", "/api/v1/escalations/{id}/acknowledge" | "/api/v1/escalations/{id}/disclosure-requests/{rid}/approve") => {
+            Body::Json(json!({}))
+        }
         ("DELETE", _) => Body::Empty,
         // Confirm, cancel, revoke, remove, automatic assignment, submit: the token is the body.
         _ => Body::Form(Vec::new()),

@@ -8,7 +8,7 @@ use crate::support::{spawn_app, App, PASSWORD};
 use anyhow::{anyhow, Context, Result};
 use chrono::{Datelike, NaiveDate, TimeZone};
 use domain::cycle::{CycleStatus, TargetRule};
-use domain::ids::{CycleId, EmployeeId, InterviewId, ReportId, TenantId, TokenId, UserId};
+use domain::ids::{CycleId, EmployeeId, EscalationId, InterviewId, ReportId, TenantId, TokenId, UserId};
 use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::report::{ReportFlags, ReportSections, ReportStatus};
@@ -404,6 +404,34 @@ impl World {
     /// The feed URL's file name (`<token>.ics`) of a consultant's new calendar feed.
     pub async fn feed(&self, consultant: &Person) -> Result<String> {
         Ok(format!("{}.ics", self.store().rotate_calendar_feed(&consultant.ctx.as_consultant()?, false).await?))
+    }
+
+    /// Names the acting health staff member and the second HR user (the HR lead) as the home
+    /// tenant's escalation responders (again: the same setting).
+    pub async fn designate_responders(&self) -> Result<()> {
+        let named = [self.actor(Role::Health)?.id, self.hr2.id];
+        let settings = domain::escalation::EscalationSettings::default();
+        self.store().save_responder_settings(&self.home.hr.ctx.as_hr()?, settings, &named).await?;
+        Ok(())
+    }
+
+    /// A life/safety escalation raised by `consultant` on a draft report about `employee`
+    /// (with a summary), acknowledged by a named responder when asked (home tenant only).
+    pub async fn escalation(&self, c: &Company, consultant: &Person, employee: &str, acknowledged: bool) -> Result<EscalationId> {
+        let report = self.report(c, consultant, employee, &c.supervisor, ReportStatus::Draft).await?;
+        let me = consultant.ctx.as_consultant()?;
+        let mut sections = ReportSections::default();
+        for s in domain::report::SECTIONS {
+            sections.set(s, SECTION_TEXT.to_string());
+        }
+        let flags = ReportFlags { life_safety: true, organizational_response: false };
+        let (_, id) = self.store().save_report_escalating(&me, report, &sections, &[], flags, 2, Some("自傷のおそれ。")).await?;
+        let id = id.context("the flag opens an escalation")?;
+        // Only the home tenant names responders; another tenant's stays open (nobody here may see it).
+        if acknowledged && c.tenant == self.home.tenant {
+            self.store().acknowledge_escalation(&self.hr2.ctx.as_responder()?, id).await?;
+        }
+        Ok(id)
     }
 
     /// The id of the first issue tag of a tenant.
