@@ -240,11 +240,12 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         if !rules::opens_escalation(true, &earlier) {
-            // A summary typed after the flag was raised (an autosave may have opened the
-            // escalation a moment before) goes to the escalation that still has none.
+            // A summary typed while the flag is raised (an autosave may have opened the
+            // escalation a moment before, with what was typed so far) goes to the escalation
+            // that covers the source.
             if let Some(text) = summary.map(|s| rules::SUMMARY.check(s)).transpose()?.filter(|s| !s.is_empty()) {
                 let open = sqlx::query(&format!(
-                    "SELECT id FROM escalations WHERE tenant_id = $1 AND {cond} AND state <> 'closed' AND summary_sealed_id IS NULL AND raised_by = $3"
+                    "SELECT id, summary_sealed_id FROM escalations WHERE tenant_id = $1 AND {cond} AND state <> 'closed' AND raised_by = $3"
                 ))
                 .bind(ctx.tenant.get())
                 .bind(key)
@@ -253,12 +254,17 @@ impl Store {
                 .await?;
                 if let Some(r) = open {
                     let id = EscalationId::new(r.try_get("id")?);
-                    let sealed = self.seal_in_tx(tx, ctx.tenant, SUMMARY_PURPOSE, &text).await?;
-                    sqlx::query("UPDATE escalations SET summary_sealed_id = $1 WHERE id = $2")
-                        .bind(sealed.get())
-                        .bind(id.get())
-                        .execute(&mut **tx)
-                        .await?;
+                    match r.try_get::<Option<i64>, _>("summary_sealed_id")?.map(SealedId::new) {
+                        Some(s) => self.reseal_in_tx(tx, ctx.tenant, s, &text).await?,
+                        None => {
+                            let sealed = self.seal_in_tx(tx, ctx.tenant, SUMMARY_PURPOSE, &text).await?;
+                            sqlx::query("UPDATE escalations SET summary_sealed_id = $1 WHERE id = $2")
+                                .bind(sealed.get())
+                                .bind(id.get())
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                    }
                     let ev =
                         ctx.event(AuditAction::EscalationChanged, AuditTarget::Escalation, id).detail(Fact::Name(Key::Purpose, "summary"));
                     Store::audit_in_tx(tx, ctx, &[ev]).await?;

@@ -8,6 +8,7 @@
 //! and the tail of the chromedriver log.
 
 mod autosave;
+mod escalation;
 mod fixture;
 mod forms;
 mod pages;

@@ -101,5 +101,20 @@ async fn escalations_over_the_api_and_the_pages(backend: Backend) -> Result<()> 
     let mut other = w.app.agent();
     login_as(&mut other, "emp-e003").await?;
     ensure!(!other.get("/my/escalation-notices").await?.body.contains("危険が切迫"));
+
+    // An interview note's flag opens one too, and leads to it to write the summary.
+    let interview = w.held_interview(home, &home.consultant, "E002").await?;
+    let mut page = w.app.agent();
+    login_as(&mut page, "consultant").await?;
+    let res = page.post_form(&format!("/interviews/{interview}/notes"), &[("note", "希死念慮の訴えあり。"), ("life_safety", "on")]).await?;
+    ensure!(res.is_redirect_to("/escalations/") && res.location().is_some_and(|l| l.ends_with("#summary")), "{}", res.brief());
+    let shown = page.get(&format!("/interviews/{interview}")).await?;
+    ensure!(
+        shown.body.contains("id=\"iv-note-life-safety\" aria-describedby=\"iv-note-life-safety-help\" checked"),
+        "the note's flag shows as raised"
+    );
+    let res = page.post_form(&format!("/interviews/{interview}/notes"), &[("note", "追記。"), ("life_safety", "on")]).await?;
+    ensure!(res.is_redirect_to(&format!("/interviews/{interview}")), "saved again: no second escalation: {}", res.brief());
+    ensure!(api(&mut a, Method::GET, "/api/v1/escalations", &consultant, None).await?.json()?["total"] == json!(2));
     Ok(())
 }
