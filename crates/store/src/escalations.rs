@@ -189,6 +189,12 @@ impl Store {
         rows.iter().map(|r| Ok(UserId::new(r.try_get("user_id")?))).collect()
     }
 
+    /// Whether the signed-in reader acts as one of the tenant's named responders (the list says
+    /// so when they are not).
+    pub async fn acts_as_responder(&self, ctx: &Ctx) -> Result<bool> {
+        self.is_designated(&ctx.actor()?).await
+    }
+
     /// Whether the actor acts as a designated responder: named by the tenant, and acting as
     /// health staff or HR.
     async fn is_designated(&self, actor: &Actor) -> Result<bool> {
@@ -911,7 +917,7 @@ impl Store {
     /// whose notice is due. Harmless when repeated: each notice is guarded by its timestamp.
     pub async fn sweep_escalations(&self, now: i64) -> Result<EscalationSweep> {
         let mut sweep = EscalationSweep::default();
-        let rows = sqlx::query("SELECT id, tenant_id, state, due_at, last_notified_at FROM escalations WHERE state = 'open' AND due_at < $1 ORDER BY due_at LIMIT 500")
+        let rows = sqlx::query("SELECT id, tenant_id, raised_by, state, due_at, last_notified_at FROM escalations WHERE state = 'open' AND due_at < $1 ORDER BY due_at LIMIT 500")
             .bind(now)
             .fetch_all(&self.db.read)
             .await?;
@@ -933,9 +939,14 @@ impl Store {
             if n.rows_affected() == 0 {
                 continue;
             }
+            let link = format!("/escalations/{id}");
             for u in Self::responders_in_tx(&mut tx, tenant).await? {
-                crate::notifications::notify_in_tx(&mut tx, tenant, u, NotificationKind::EscalationOverdue, &format!("/escalations/{id}"))
-                    .await?;
+                crate::notifications::notify_in_tx(&mut tx, tenant, u, NotificationKind::EscalationOverdue, &link).await?;
+            }
+            // The consultant who raised it is told once, when it becomes overdue.
+            if last <= due {
+                let raiser = UserId::new(r.try_get("raised_by")?);
+                crate::notifications::notify_in_tx(&mut tx, tenant, raiser, NotificationKind::EscalationOverdue, &link).await?;
             }
             tx.commit().await?;
             sweep.renotified += 1;

@@ -217,8 +217,10 @@ async fn overdue_escalations_and_delayed_notices_follow_the_job(backend: Backend
     ensure!(e.store.sweep_escalations(now + HOUR).await?.renotified == 0);
     ensure!(e.store.sweep_escalations(now + 3 * HOUR).await?.renotified == 1);
     ensure!(notices(&e, &e.h1, "escalation_overdue").await? == 1 && notices(&e, &e.h2, "escalation_overdue").await? == 1);
+    ensure!(notices(&e, &e.c1, "escalation_overdue").await? == 1, "the consultant who raised it is told it is overdue");
     ensure!(e.store.sweep_escalations(now + 4 * HOUR).await?.renotified == 0);
     ensure!(e.store.sweep_escalations(now + 10 * HOUR).await?.renotified == 1);
+    ensure!(notices(&e, &e.h1, "escalation_overdue").await? == 2 && notices(&e, &e.c1, "escalation_overdue").await? == 1);
     e.store.acknowledge_escalation(&e.h1.as_responder()?, esc).await?;
     ensure!(e.store.sweep_escalations(now + 30 * HOUR).await?.renotified == 0);
 

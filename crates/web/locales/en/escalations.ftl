@@ -12,6 +12,7 @@ term-escalation-request-approved = Approved
 esc-title = Escalations
 esc-lead-responder = Matters a career consultant raised as bearing on life or safety. Unacknowledged ones come first, by deadline; those past it are marked overdue.
 esc-lead-consultant = The life/safety matters you raised and where they stand. Until a responder acknowledges one, it is marked overdue once its deadline passes.
+esc-lead-not-named = You are not one of the escalation responders, so no case is shown. HR names the responders under Responders.
 esc-number = No. { $id }
 esc-col-id = Number
 esc-col-state = State

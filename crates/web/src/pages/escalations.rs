@@ -127,6 +127,7 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         .empty("esc-empty", "esc-empty-filtered");
     let lead = t.get(match p.role {
         Some(domain::Role::Consultant) => "esc-lead-consultant",
+        _ if !state.store.acts_as_responder(&p.ctx()).await? => "esc-lead-not-named",
         _ => "esc-lead-responder",
     });
     render(&ListPage { ctx, lead, list, items })
