@@ -73,3 +73,41 @@ pub fn escalations(history: &SeedHistory, first_consultant: UserId, responders: 
         .collect();
     SeedEscalations { responders: responders.to_vec(), items }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::escalation::{due_at, is_overdue, EscalationState, DEFAULT_ACK_HOURS};
+    use domain::ids::EmployeeId;
+
+    #[test]
+    fn one_escalation_in_every_state_and_one_overdue() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default();
+        let company = crate::generate_company(1200, 20261125, today);
+        let history = crate::history::generate_history(&company, 20261125, today, 3);
+        let employees: Vec<EmployeeId> = (1..=company.employees.len() as i64).map(EmployeeId::new).collect();
+        let consultants = [UserId::new(1), UserId::new(2), UserId::new(3)];
+        let seed = crate::seed::to_seed(history, &employees, &consultants, UserId::new(9));
+        let now = 1_796_000_000_000;
+        let (h1, h2) = (UserId::new(20), UserId::new(21));
+        let plan = escalations(&seed, consultants[0], [h1, h2], now);
+        assert_eq!(plan.responders, vec![h1, h2]);
+        assert_eq!(plan.items.len(), 4, "the generated history has enough life/safety reports");
+        let state = |e: &SeedEscalation| match (e.acknowledged, &e.closed) {
+            (_, Some(_)) => EscalationState::Closed,
+            (Some(_), None) => EscalationState::Acknowledged,
+            _ => EscalationState::Open,
+        };
+        let states: Vec<_> = plan.items.iter().map(state).collect();
+        assert_eq!(states, [EscalationState::Open, EscalationState::Open, EscalationState::Acknowledged, EscalationState::Closed]);
+        let overdue: Vec<bool> = plan.items.iter().map(|e| is_overdue(state(e), due_at(e.opened_at, DEFAULT_ACK_HOURS), now)).collect();
+        assert_eq!(overdue, [true, false, false, false]);
+        assert_eq!(plan.items[0].consultant, consultants[0], "consultant1 raised the first");
+        // Every approved disclosure has two different responders.
+        for e in &plan.items {
+            if let Some(SeedDisclosure { requested_by, approved: Some((approver, _)), .. }) = &e.disclosure {
+                assert_ne!(requested_by, approver);
+            }
+        }
+    }
+}
