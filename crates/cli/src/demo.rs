@@ -53,6 +53,7 @@ const USERS: &[(&str, &str, &[Role], Link)] = &[
     ("executive", "加藤 誠（取締役）", &[Role::Executive], Link::None),
     ("boss", "（上司）", &[Role::Boss], Link::Boss),
     ("health", "木村 彩（保健師）", &[Role::Health], Link::None),
+    ("health2", "森 雅人（産業医）", &[Role::Health], Link::None),
     ("employee", "（従業員）", &[Role::Employee], Link::Employee),
     ("admin", "工藤 亮（システム管理者）", &[Role::Admin], Link::None),
 ];
@@ -218,6 +219,10 @@ async fn seed_history(
     let consents =
         demo::consent::to_seed(&consent_story, &employees, user("consultant1")?, user("boss")?, user("employee")?, store::now_ms());
     store.seed_disclosures(ctx, &consents).await?;
+    // The escalations of 木村 (health) and 森 (health2), the tenant's named responders.
+    let responders = [user("health")?, user("health2")?];
+    let escalations = demo::escalations::escalations(&input, consultants[0], responders, store::now_ms());
+    store.seed_escalations(ctx, &escalations).await?;
     Ok(summary)
 }
 

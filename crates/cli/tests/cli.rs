@@ -21,8 +21,8 @@ const SEED: &str = "7";
 /// Any single command must finish within this (a hung command fails the test instead of the run).
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
 
-const DEMO_LOGINS: [&str; 10] =
-    ["consultant1", "consultant2", "supervisor", "hr", "hr-consultant", "executive", "boss", "health", "employee", "admin"];
+const DEMO_LOGINS: [&str; 11] =
+    ["consultant1", "consultant2", "supervisor", "hr", "hr-consultant", "executive", "boss", "health", "health2", "employee", "admin"];
 
 const JA_HEADER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号,メール";
 

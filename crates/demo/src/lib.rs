@@ -9,6 +9,7 @@
 
 pub mod boss;
 pub mod consent;
+pub mod escalations;
 pub mod history;
 mod names;
 mod org;

@@ -79,10 +79,21 @@ pub enum AuditAction {
     BossConsultationRecorded,
     /// A consultant read boss consultations (one, or a list).
     BossConsultationRead,
+    /// A life/safety escalation opened by the save that raised the flag (R4).
+    EscalationOpened,
+    /// An escalation's sealed text read: the summary, what a two-person approval released, or
+    /// the employee's notice.
+    EscalationRead,
+    /// An escalation acknowledged, closed, or its summary written.
+    EscalationChanged,
+    /// A disclosure without consent asked for, or approved by a second responder.
+    EscalationDisclosure,
+    /// The tenant's escalation responders or deadlines changed.
+    EscalationSettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 58] = [
+    pub const ALL: [AuditAction; 63] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -141,6 +152,11 @@ impl AuditAction {
         AuditAction::BossGuideAcknowledgmentsRead,
         AuditAction::BossConsultationRecorded,
         AuditAction::BossConsultationRead,
+        AuditAction::EscalationOpened,
+        AuditAction::EscalationRead,
+        AuditAction::EscalationChanged,
+        AuditAction::EscalationDisclosure,
+        AuditAction::EscalationSettingsChanged,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -213,6 +229,11 @@ impl AuditAction {
             AuditAction::BossGuideAcknowledgmentsRead => "boss_guide_acknowledgments_read",
             AuditAction::BossConsultationRecorded => "boss_consultation_recorded",
             AuditAction::BossConsultationRead => "boss_consultation_read",
+            AuditAction::EscalationOpened => "escalation_opened",
+            AuditAction::EscalationRead => "escalation_read",
+            AuditAction::EscalationChanged => "escalation_changed",
+            AuditAction::EscalationDisclosure => "escalation_disclosure",
+            AuditAction::EscalationSettingsChanged => "escalation_settings_changed",
         }
     }
 
@@ -280,6 +301,11 @@ impl AuditAction {
             AuditAction::BossGuideAcknowledgmentsRead => "上司ガイド確認状況の閲覧",
             AuditAction::BossConsultationRecorded => "上司へのコンサルテーションの記録",
             AuditAction::BossConsultationRead => "上司へのコンサルテーションの閲覧",
+            AuditAction::EscalationOpened => "エスカレーションの連絡",
+            AuditAction::EscalationRead => "エスカレーションの閲覧",
+            AuditAction::EscalationChanged => "エスカレーションの更新",
+            AuditAction::EscalationDisclosure => "同意を得ない開示の申請・承認",
+            AuditAction::EscalationSettingsChanged => "エスカレーション対応者の設定変更",
         }
     }
 }
@@ -343,6 +369,8 @@ pub enum AuditTarget {
     BossConsultation,
     /// A list of boss consultations.
     BossConsultationList,
+    /// A life/safety escalation (R4).
+    Escalation,
 }
 
 impl AuditTarget {
@@ -381,6 +409,7 @@ impl AuditTarget {
             AuditTarget::BossGuideAcknowledgments => "boss_guide_acknowledgments",
             AuditTarget::BossConsultation => "boss_consultation",
             AuditTarget::BossConsultationList => "boss_consultations",
+            AuditTarget::Escalation => "escalation",
         }
     }
 }

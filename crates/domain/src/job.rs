@@ -10,15 +10,19 @@ pub enum JobKind {
     SessionPurge,
     /// Deletes the rows of jobs finished long ago (failed ones are kept longer).
     JobHistoryPurge,
+    /// Notifies the responders again of overdue life/safety escalations, and tells employees
+    /// of disclosures whose notice is due (R4).
+    EscalationSweep,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 2] = [JobKind::SessionPurge, JobKind::JobHistoryPurge];
+    pub const ALL: [JobKind; 3] = [JobKind::SessionPurge, JobKind::JobHistoryPurge, JobKind::EscalationSweep];
 
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::SessionPurge => "session_purge",
             JobKind::JobHistoryPurge => "job_history_purge",
+            JobKind::EscalationSweep => "escalation_sweep",
         }
     }
 
@@ -32,13 +36,15 @@ impl JobKind {
         match self {
             JobKind::SessionPurge => Some(10 * 60 * 1000),
             JobKind::JobHistoryPurge => Some(24 * 60 * 60 * 1000),
+            // An overdue escalation is seen within five minutes of its deadline.
+            JobKind::EscalationSweep => Some(5 * 60 * 1000),
         }
     }
 
     /// How many times a job of this kind is tried before it is recorded as failed.
     pub fn max_attempts(self) -> u32 {
         match self {
-            JobKind::SessionPurge | JobKind::JobHistoryPurge => 3,
+            JobKind::SessionPurge | JobKind::JobHistoryPurge | JobKind::EscalationSweep => 3,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod disclosure;
 pub mod display;
 pub mod employee;
 pub mod error;
+pub mod escalation;
 pub mod ids;
 pub mod import;
 pub mod interview;

@@ -7,6 +7,7 @@
 use crate::consent::{ConsentDecision, ConsentMethod, DisclosureState, Purpose};
 use crate::cycle::CycleStatus;
 use crate::employee::EmployeeStatus;
+use crate::escalation::{DisclosureRequestState, EscalationState};
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
 use crate::report::{ReportFlag, ReportStatus};
 use crate::Role;
@@ -114,6 +115,17 @@ terms!(ConsentMethod {
     ConsentMethod::Verbal => "term-method-verbal",
 });
 
+terms!(EscalationState {
+    EscalationState::Open => "term-escalation-open",
+    EscalationState::Acknowledged => "term-escalation-acknowledged",
+    EscalationState::Closed => "term-escalation-closed",
+});
+
+terms!(DisclosureRequestState {
+    DisclosureRequestState::Pending => "term-escalation-request-pending",
+    DisclosureRequestState::Approved => "term-escalation-request-approved",
+});
+
 /// Every group of the vocabulary, with every key in it, in the glossary's order.
 pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
     fn keys<T: Term>(all: &[T]) -> Vec<&'static str> {
@@ -133,6 +145,8 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("disclosure-state", keys(&DisclosureState::ALL)),
         ("consent-decision", keys(&ConsentDecision::ALL)),
         ("consent-method", keys(&ConsentMethod::ALL)),
+        ("escalation-state", keys(&EscalationState::ALL)),
+        ("escalation-request", keys(&DisclosureRequestState::ALL)),
     ]
 }
 

@@ -716,11 +716,29 @@ impl Store {
 
     /// Writes (or replaces) the interview's note, sealed. Only its consultant may.
     pub async fn write_interview_note(&self, me: &Acting<Consultant>, id: InterviewId, text: &str) -> Result<()> {
-        let result = self.write_interview_note_in_tx(me, id, text).await;
+        self.write_interview_note_flagged(me, id, text, false).await.map(|_| ())
+    }
+
+    /// [`Store::write_interview_note`] with the note's life/safety flag: raised, it opens an
+    /// escalation in the same transaction (once; see `domain::escalation::opens_escalation`).
+    pub async fn write_interview_note_flagged(
+        &self,
+        me: &Acting<Consultant>,
+        id: InterviewId,
+        text: &str,
+        life_safety: bool,
+    ) -> Result<Option<domain::ids::EscalationId>> {
+        let result = self.write_interview_note_in_tx(me, id, text, life_safety).await;
         self.settle(me.ctx(), result).await
     }
 
-    async fn write_interview_note_in_tx(&self, me: &Acting<Consultant>, id: InterviewId, text: &str) -> Result<()> {
+    async fn write_interview_note_in_tx(
+        &self,
+        me: &Acting<Consultant>,
+        id: InterviewId,
+        text: &str,
+        life_safety: bool,
+    ) -> Result<Option<domain::ids::EscalationId>> {
         let (ctx, actor) = (me.ctx(), me.actor());
         // The note is kept as typed (not trimmed); only its length is bounded.
         if text.chars().count() > limits::INTERVIEW_NOTE.max {
@@ -756,8 +774,21 @@ impl Store {
             }
         }
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::InterviewNoteWritten, AuditTarget::Interview, id)]).await?;
+        let employee = sqlx::query("SELECT employee_id FROM interviews WHERE id = $1 AND tenant_id = $2")
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .fetch_one(&mut *tx)
+            .await?;
+        let raise = crate::escalations::Raise {
+            source: domain::escalation::EscalationSource::InterviewNote,
+            interview: id,
+            report: None,
+            employee: EmployeeId::new(employee.try_get("employee_id")?),
+            flag: life_safety,
+        };
+        let escalation = self.raise_in_tx(&mut tx, ctx, raise, None).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(escalation)
     }
 
     /// Reads the interview's note for whoever the policy lets read it (the

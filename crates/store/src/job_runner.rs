@@ -193,6 +193,10 @@ impl JobHandler for StandardJobs {
                 let removed = store.purge_finished_jobs(now - KEEP_DONE_MS, now - KEEP_FAILED_MS).await.map_err(|e| e.to_string())?;
                 Ok(serde_json::json!({ "jobs_removed": removed }))
             }
+            JobKind::EscalationSweep => {
+                let sweep = store.sweep_escalations(now_ms()).await.map_err(|e| e.to_string())?;
+                Ok(serde_json::json!({ "renotified": sweep.renotified, "notices": sweep.notices }))
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ mod db;
 mod disclosures;
 mod employees;
 mod error;
+mod escalation_seed;
+mod escalations;
 mod interview_pages;
 mod interviews;
 mod job_runner;
@@ -64,6 +66,11 @@ pub use disclosures::{
 };
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, EmployeeSort, ImportSummary, NewEmployees};
 pub use error::StoreError;
+pub use escalation_seed::{SeedEscalation, SeedEscalationDisclosure, SeedEscalations};
+pub use escalations::{
+    DisclosureRequestRow, EscalationDetail, EscalationNotice, EscalationRow, EscalationSweep, ReleasedText, ResponderCandidate,
+    ResponderSettings,
+};
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};
 pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};

@@ -470,6 +470,70 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
+        version: 9,
+        name: "escalations",
+        statements: &[
+            // A life/safety escalation (R4): opened in the same transaction as the save that
+            // raised the flag. What it is about (the summary, the actions taken) is sealed; the
+            // plain columns say only where it stands and who acts on it.
+            "CREATE TABLE escalations (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                source TEXT NOT NULL,
+                interview_id BIGINT NOT NULL REFERENCES interviews(id),
+                report_id BIGINT REFERENCES reports(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                raised_by BIGINT NOT NULL REFERENCES users(id),
+                state TEXT NOT NULL,
+                opened_at BIGINT NOT NULL,
+                due_at BIGINT NOT NULL,
+                last_notified_at BIGINT NOT NULL,
+                summary_sealed_id BIGINT REFERENCES sealed_texts(id),
+                acknowledged_by BIGINT REFERENCES users(id),
+                acknowledged_at BIGINT,
+                closed_by BIGINT REFERENCES users(id),
+                closed_at BIGINT,
+                actions_sealed_id BIGINT REFERENCES sealed_texts(id),
+                flag_lowered BIGINT NOT NULL DEFAULT 0
+            )",
+            "CREATE INDEX escalations_due ON escalations (tenant_id, state, due_at)",
+            "CREATE INDEX escalations_interview ON escalations (interview_id)",
+            "CREATE INDEX escalations_raised_by ON escalations (tenant_id, raised_by)",
+            // Disclosing more without consent: a reason (sealed), the responder who asked and a
+            // second, different one who approved; when the employee is told, and why later.
+            "CREATE TABLE escalation_disclosures (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                escalation_id BIGINT NOT NULL REFERENCES escalations(id),
+                reason_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                requested_by BIGINT NOT NULL REFERENCES users(id),
+                requested_at BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                approved_by BIGINT REFERENCES users(id),
+                approved_at BIGINT,
+                notice_at BIGINT,
+                delay_reason_sealed_id BIGINT REFERENCES sealed_texts(id),
+                employee_notified_at BIGINT
+            )",
+            "CREATE INDEX escalation_disclosures_escalation ON escalation_disclosures (escalation_id)",
+            // The tenant's designated responders: health staff, and the HR lead it names.
+            "CREATE TABLE escalation_responders (
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                added_by BIGINT REFERENCES users(id),
+                added_at BIGINT NOT NULL,
+                PRIMARY KEY (tenant_id, user_id)
+            )",
+            "CREATE TABLE escalation_settings (
+                tenant_id BIGINT PRIMARY KEY REFERENCES tenants(id),
+                ack_hours BIGINT NOT NULL,
+                notice_delay_max_days BIGINT NOT NULL,
+                updated_by BIGINT REFERENCES users(id),
+                updated_at BIGINT NOT NULL
+            )",
+        ],
+    },
+    Migration {
         version: 10,
         name: "boss_guide_and_consultations",
         statements: &[

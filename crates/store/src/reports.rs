@@ -229,7 +229,7 @@ impl Meta {
     }
 }
 
-fn decode_sections(text: &str) -> Result<ReportSections> {
+pub(crate) fn decode_sections(text: &str) -> Result<ReportSections> {
     serde_json::from_str(text).map_err(|e| StoreError::Crypto(format!("damaged report sections: {e}")))
 }
 
@@ -554,6 +554,22 @@ impl Store {
         flags: ReportFlags,
         expected_version: i64,
     ) -> Result<i64> {
+        Ok(self.save_report_escalating(me, id, sections, tag_codes, flags, expected_version, None).await?.0)
+    }
+
+    /// [`Store::save_report`], and, in the same transaction, the life/safety escalation a raised
+    /// flag opens (with the consultant's summary for the responders, when given): its id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_report_escalating(
+        &self,
+        me: &Acting<Consultant>,
+        id: ReportId,
+        sections: &ReportSections,
+        tag_codes: &[String],
+        flags: ReportFlags,
+        expected_version: i64,
+        summary: Option<&str>,
+    ) -> Result<(i64, Option<domain::ids::EscalationId>)> {
         let ctx = me.ctx();
         let actor = me.actor();
         sections.validate(false).map_err(invalid_all)?;
@@ -600,8 +616,16 @@ impl Store {
         }
         sqlx::query("DELETE FROM report_tags WHERE report_id = $1").bind(id.get()).execute(&mut *tx).await?;
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportWritten, AuditTarget::Report, id)]).await?;
+        let raise = crate::escalations::Raise {
+            source: domain::escalation::EscalationSource::Report,
+            interview: m.interview_id,
+            report: Some(id),
+            employee: m.employee_id,
+            flag: flags.life_safety,
+        };
+        let escalation = self.raise_in_tx(&mut tx, ctx, raise, summary).await?;
         tx.commit().await?;
-        Ok(expected_version + 1)
+        Ok((expected_version + 1, escalation))
     }
 
     /// Submits (or resubmits) for review, optionally naming the supervisor who may see the

@@ -9,6 +9,7 @@ mod boss;
 mod consent_api;
 mod dashboard;
 mod e2e;
+mod escalations;
 mod forms;
 mod hardening;
 mod hr_setup;

@@ -9,6 +9,7 @@
 mod boss_consultation;
 mod disclosure;
 mod employee;
+mod escalation;
 mod interview;
 mod note;
 mod report;
@@ -17,6 +18,7 @@ mod roles;
 
 pub use boss_consultation::BossConsultationFacts;
 pub use employee::EmployeeFacts;
+pub use escalation::{EscalationFacts, EscalationPart};
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
@@ -209,6 +211,8 @@ pub enum Target {
     BossConsultation(BossConsultationFacts),
     /// A disclosure, with its state derived from the consent ledger at the time of the request.
     Disclosure(DisclosureFacts, DisclosureState),
+    /// A life/safety escalation, with what of it is asked for (R4).
+    Escalation(EscalationFacts),
 }
 
 /// How a record may be shown.
@@ -273,6 +277,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::Employee(f) if f.tenant == actor.tenant => employee::decide(actor, op, f),
         Target::BossConsultation(f) if f.tenant == actor.tenant => boss_consultation::decide(actor, op, f),
         Target::Disclosure(f, state) if f.tenant == actor.tenant => disclosure::decide(actor, op, f, state),
+        Target::Escalation(f) if f.tenant == actor.tenant => escalation::decide(actor, op, f),
         _ => Decision::Deny,
     }
 }

@@ -4,6 +4,7 @@ mod accounts;
 mod boss;
 mod consent;
 mod cycles;
+mod escalations;
 mod interviews;
 mod jobs;
 mod pseudonymize;

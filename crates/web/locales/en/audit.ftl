@@ -236,3 +236,10 @@ audit-did-disclosure-read = Read a disclosure
 audit-target-disclosure = Disclosure #{ $id }
 audit-target-disclosures = List of disclosures
 audit-target-consent-record = Consent record #{ $id }
+# Life/safety escalations
+audit-did-escalation-opened = Raised an escalation
+audit-did-escalation-read = Read an escalation
+audit-did-escalation-changed = Updated an escalation
+audit-did-escalation-disclosure = Asked for or approved a disclosure without consent
+audit-did-escalation-settings-changed = Changed the escalation responders
+audit-target-escalation = Escalation No. { $id }

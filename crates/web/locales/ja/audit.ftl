@@ -237,3 +237,10 @@ audit-did-disclosure-read = 開示文を閲覧しました
 audit-target-disclosure = 開示文 #{ $id }
 audit-target-disclosures = 開示文の一覧
 audit-target-consent-record = 同意記録 #{ $id }
+# 生命・安全に関わるエスカレーション
+audit-did-escalation-opened = エスカレーションを連絡しました
+audit-did-escalation-read = エスカレーションを閲覧しました
+audit-did-escalation-changed = エスカレーションを更新しました
+audit-did-escalation-disclosure = 同意を得ない開示を申請・承認しました
+audit-did-escalation-settings-changed = エスカレーション対応者の設定を変更しました
+audit-target-escalation = エスカレーション No. { $id }

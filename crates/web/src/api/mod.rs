@@ -5,6 +5,7 @@ mod boss_consultations;
 mod cycles;
 mod disclosures;
 mod employees;
+mod escalations;
 mod interviews;
 mod me;
 mod openapi;
@@ -25,6 +26,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = reports::routes(r);
     let r = disclosures::routes(r);
     let r = boss_consultations::routes(r);
+    let r = escalations::routes(r);
     tokens::routes(r)
 }
 

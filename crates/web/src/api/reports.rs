@@ -244,6 +244,10 @@ pub struct SaveReport {
     pub life_safety: bool,
     #[serde(default)]
     pub organizational_response: bool,
+    /// With `life_safety`: the summary written for the escalation's responders (they see this,
+    /// not the report). Raising the flag opens the escalation at once, summary or not.
+    #[serde(default)]
+    pub escalation_summary: Option<String>,
     /// The version read; a stale one answers 409.
     pub version: i64,
 }
@@ -251,6 +255,8 @@ pub struct SaveReport {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Saved {
     pub version: i64,
+    /// The life/safety escalation this save opened, if it opened one.
+    pub escalation_id: Option<i64>,
 }
 
 /// Saves a draft or returned report (author only). Role: consultant.
@@ -269,8 +275,10 @@ async fn save(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<S
         next_steps: req.next_steps,
     };
     let flags = ReportFlags { life_safety: req.life_safety, organizational_response: req.organizational_response };
-    let version = state.store.save_report(&p.acting(Ctx::as_consultant)?, id, &sections, &req.tags, flags, req.version).await?;
-    Ok(Json(Saved { version }))
+    let me = p.acting(Ctx::as_consultant)?;
+    let (version, escalation) =
+        state.store.save_report_escalating(&me, id, &sections, &req.tags, flags, req.version, req.escalation_summary.as_deref()).await?;
+    Ok(Json(Saved { version, escalation_id: escalation.map(|e| e.get()) }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

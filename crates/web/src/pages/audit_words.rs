@@ -98,6 +98,7 @@ const TARGETS: &[&str] = &[
     "disclosure",
     "disclosures",
     "consent_record",
+    "escalation",
     "interview_note",
     "note",
     "report_body",
@@ -304,6 +305,7 @@ mod tests {
             AuditTarget::BossGuideAcknowledgments,
             AuditTarget::BossConsultation,
             AuditTarget::BossConsultationList,
+            AuditTarget::Escalation,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -340,6 +342,7 @@ mod tests {
                 | AuditTarget::BossGuideAcknowledgments
                 | AuditTarget::BossConsultation
                 | AuditTarget::BossConsultationList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                AuditTarget::Escalation => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

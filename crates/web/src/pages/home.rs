@@ -126,7 +126,8 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         }
         Role::Admin => admin(&state, &p, t).await?,
         Role::Employee => employee(&state, &p, t).await?,
-        Role::Executive | Role::Boss | Role::Health => {
+        Role::Health => super::escalations::health_cards(&state, &p, t).await?,
+        Role::Executive | Role::Boss => {
             // A boss is told how much feedback is shared with them now (issue 8).
             // (Until the guide for bosses is acknowledged no feedback is read, not even counted.)
             let now = match role {

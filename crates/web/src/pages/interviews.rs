@@ -521,6 +521,8 @@ struct DetailPage {
     note_updated: String,
     note_max: usize,
     boss: super::boss_consultations::InterviewSection,
+    /// The note's life/safety flag: an escalation still covers it.
+    note_escalated: bool,
 }
 
 /// Whether the recorded outcome of `row` may still be corrected now, and if not, why.
@@ -612,6 +614,7 @@ async fn detail_page(
         note,
         note_updated,
         note_max: domain::limits::INTERVIEW_NOTE.max,
+        note_escalated: state.store.note_escalated(&p.acting(Ctx::as_consultant)?, id).await?,
         ctx,
     })
 }
@@ -772,8 +775,10 @@ async fn save_notes(
     let id = parse_id(&raw)?;
     // Browsers send CRLF; keep the text as typed otherwise.
     let text = f.text("note").replace("\r\n", "\n");
-    match state.store.write_interview_note(&p.acting(Ctx::as_consultant)?, id, &text).await {
-        Ok(()) => Ok(Redirect::to(&format!("/interviews/{id}?done=notes#notes")).into_response()),
+    match state.store.write_interview_note_flagged(&p.acting(Ctx::as_consultant)?, id, &text, f.has("life_safety")).await {
+        // A raised flag leads to the escalation it opened, where the summary is written.
+        Ok(Some(escalation)) => Ok(Redirect::to(&format!("/escalations/{escalation}#summary")).into_response()),
+        Ok(None) => Ok(Redirect::to(&format!("/interviews/{id}?done=notes#notes")).into_response()),
         Err(e) => {
             let forms = DetailForms { note_text: Some(text), error_in: "notes", ..Default::default() };
             refused(&state, &p, locale, id, forms, e.into()).await

@@ -11,6 +11,7 @@ mod consents;
 mod cycles;
 mod disclosures;
 mod employees;
+mod escalations;
 mod feedback;
 pub mod form;
 mod home;
@@ -58,6 +59,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = consents::routes(r);
     let r = disclosures::routes(r);
     let r = feedback::routes(r);
+    let r = escalations::routes(r);
     let r = audit_log::routes(r);
     let r = boss_guide::routes(r);
     let r = boss_consultations::routes(r);
@@ -105,6 +107,9 @@ const NAV: &[NavLink] = &[
     link("/admin/users", "nav-users", Operation::ManageUsers),
     link("/admin/audit", "nav-audit", Operation::ViewAuditLog),
     link("/admin/security", "nav-security", Operation::ManageUsers),
+    link("/escalations", "nav-escalations", Operation::ViewEscalations),
+    link("/settings/escalations", "nav-escalation-settings", Operation::ManageResponders),
+    link("/my/escalation-notices", "nav-escalation-notices", Operation::DecideOwnDisclosures),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
@@ -215,6 +220,9 @@ pub fn with_status(mut res: Response, status: StatusCode) -> Response {
 
 /// Today's date in Japan, from the store's clock (`domain::time::today_in_japan`).
 pub use store::today_jst;
+
+/// An escalation's id from a path (the API shares the pages' reading).
+pub(crate) use escalations::parse_id as escalation_id;
 
 #[derive(Template)]
 #[template(path = "error.html")]

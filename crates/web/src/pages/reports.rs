@@ -449,6 +449,9 @@ struct EditPage {
     tags: Vec<TagChoice>,
     life_safety: bool,
     organizational_response: bool,
+    /// The escalation the raised flag opened, still covering the report: (id, its deadline).
+    escalation: Option<(i64, String)>,
+    escalation_summary: String,
     supervisors: Vec<(i64, String)>,
     supervisor: i64,
     errors: FormErrors,
@@ -461,6 +464,8 @@ struct Said {
     errors: FormErrors,
     notice: String,
     supervisor: i64,
+    /// The summary for the escalation's responders, as typed.
+    escalation_summary: String,
 }
 
 async fn edit_page(
@@ -471,7 +476,7 @@ async fn edit_page(
     overlay: Option<(&ReportSections, &[String], ReportFlags)>,
     said: Said,
 ) -> AppResult<Response> {
-    let Said { errors, notice, supervisor } = said;
+    let Said { errors, notice, supervisor, escalation_summary } = said;
     let d = state.store.read_report(&p.ctx(), id, locale).await?;
     if !d.editable {
         return Ok(Redirect::to(&format!("/reports/{id}")).into_response());
@@ -489,6 +494,7 @@ async fn edit_page(
         }
         None => (d.summary.tags.clone(), d.summary.flags),
     };
+    let escalation = state.store.report_escalation(&p.acting(Ctx::as_consultant)?, id).await?.map(|e| (e.id.get(), t.date_time(e.due_at)));
     let supervisors =
         state.store.supervisors(p.tenant.id).await?.into_iter().filter(|(u, _)| *u != p.user.id).map(|(u, n)| (u.get(), n)).collect();
     render(&EditPage {
@@ -505,6 +511,8 @@ async fn edit_page(
             .collect(),
         life_safety: flags.life_safety,
         organizational_response: flags.organizational_response,
+        escalation,
+        escalation_summary,
         supervisors,
         supervisor,
         errors,
@@ -551,7 +559,9 @@ async fn save(
 ) -> AppResult<Response> {
     let id = report_id(&id)?;
     let (sections, tags, flags, version) = read_form(&form)?;
-    match state.store.save_report(&p.acting(Ctx::as_consultant)?, id, &sections, &tags, flags, version).await {
+    let summary = form.text("escalation_summary").replace("\r\n", "\n");
+    let me = p.acting(Ctx::as_consultant)?;
+    match state.store.save_report_escalating(&me, id, &sections, &tags, flags, version, Some(&summary)).await {
         Ok(_) if form.has("then_submit") => submit_and_show(&state, &p, locale, id, &form).await,
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}/edit?notice=saved")).into_response()),
         // Keep what was typed on the page: a refused save must not lose the text.
@@ -559,8 +569,8 @@ async fn save(
             let (status, problems) = sent_back(e.into())?;
             let errors = FormErrors::new(Tr::new(locale), &problems);
             let supervisor = form.int("supervisor").ok().flatten().unwrap_or(0);
-            let res =
-                edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), Said { errors, supervisor, ..Said::default() }).await?;
+            let said = Said { errors, supervisor, escalation_summary: summary, ..Said::default() };
+            let res = edit_page(&state, &p, locale, id, Some((&sections, &tags, flags)), said).await?;
             redrawn(res, status, problems)
         }
     }
@@ -591,7 +601,10 @@ async fn autosave(
 ) -> AppResult<Response> {
     let id = report_id(&id)?;
     let (sections, tags, flags, version) = read_form(&form)?;
-    match state.store.save_report(&p.acting(Ctx::as_consultant)?, id, &sections, &tags, flags, version).await {
+    let summary = form.text("escalation_summary").replace("\r\n", "\n");
+    let saved =
+        state.store.save_report_escalating(&p.acting(Ctx::as_consultant)?, id, &sections, &tags, flags, version, Some(&summary)).await;
+    match saved.map(|(v, _)| v) {
         Ok(v) => Ok(Json(serde_json::json!({ "version": v, "saved_at": Tr::new(locale).date_time(store::now_ms()) })).into_response()),
         Err(store::StoreError::Conflict(msg)) => {
             Ok((axum::http::StatusCode::CONFLICT, Json(serde_json::json!({ "error": msg.in_locale(locale) }))).into_response())

@@ -52,6 +52,7 @@ const DEMO_LOGINS: &[(&str, &[Role])] = &[
     ("executive", &[Role::Executive]),
     ("boss", &[Role::Boss]),
     ("health", &[Role::Health]),
+    ("health2", &[Role::Health]),
     ("employee", &[Role::Employee]),
     ("admin", &[Role::Admin]),
 ];

@@ -97,6 +97,26 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     let res = consultant.post_form("/boss-consultations", &consultation).await?;
     ensure!(res.status.is_redirection(), "recording a boss consultation: {}", res.brief());
     ok("reading the boss consultation", &consultant.get(res.location().unwrap_or("/boss-consultations")).await?)?;
+    // A life/safety escalation: HR names the responders, a consultant raises the flag, health
+    // staff read and acknowledge it and ask to disclose more, the HR lead approves.
+    let health_id = w.actor(Role::Health)?.id.to_string();
+    let hr2_id = w.hr2.id.to_string();
+    let res = hr
+        .post_form(
+            "/settings/escalations",
+            &[("ack_hours", "24"), ("notice_delay_max_days", "14"), ("responders", &health_id), ("responders", &hr2_id)],
+        )
+        .await?;
+    ok("naming the responders", &res)?;
+    let escalation = w.escalation(home, &home.consultant, "E002", false).await?;
+    let mut health = w.app.signed_in("health").await?;
+    ok("reading the escalation", &health.get(&format!("/escalations/{escalation}")).await?)?;
+    ok("acknowledging it", &health.post_form(&format!("/escalations/{escalation}/acknowledge"), &[]).await?)?;
+    let res = health.post_form(&format!("/escalations/{escalation}/disclosure-requests"), &[("reason", "危険が切迫しているため")]).await?;
+    ok("asking to disclose more", &res)?;
+    let asked = w.store().escalation(&w.actor(Role::Health)?.ctx, escalation).await?;
+    let rid = asked.requests.first().map(|q| q.id).unwrap_or_default();
+    w.store().approve_escalation_disclosure(&w.hr2.ctx.as_responder()?, escalation, rid, 0, "").await?;
 
     // The administrator: accounts, roles, disabling and enabling.
     let mut admin = w.app.signed_in("admin").await?;

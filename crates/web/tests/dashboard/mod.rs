@@ -3,7 +3,8 @@
 //! their comment count, drafts and requests; the supervisor's queue and oldest report; HR's
 //! progress per consultant; the administrator's accounts, chain check and backup; the
 //! employee's next interview and requests), never a colleague's; employees are offered no API
-//! tokens; roles whose features come later read a plain statement; English homes hold no
+//! tokens; health staff see open escalations and referrals (empty states); roles whose features
+//! come later read a plain statement; English homes hold no
 //! Japanese outside user data.
 
 use crate::records::world::{World, REGISTER};
@@ -294,7 +295,7 @@ async fn each_role_sees_its_own_work_on_its_home(backend: Backend) -> Result<()>
     // ------------------------------------------------------------------ later roles
     let ja = Tr::new(Locale::Ja);
     let mut later = Vec::new();
-    for role in [Role::Executive, Role::Boss, Role::Health] {
+    for role in [Role::Executive, Role::Boss] {
         let mut a = signed_in(&w, role.as_str()).await?;
         let page = home(&mut a).await?;
         for key in ["receive", "now"] {
@@ -307,6 +308,14 @@ async fn each_role_sees_its_own_work_on_its_home(backend: Backend) -> Result<()>
         assert_eq!(cards, expected, "{role}: cards on a home with nothing shared");
         later.push(a);
     }
+    // Health staff: open escalations (none here) and referrals, each with its empty state.
+    let mut health = signed_in(&w, Role::Health.as_str()).await?;
+    let page = home(&mut health).await?;
+    for (card, empty) in [("escalations", "home-escalations-empty"), ("referrals", "home-referrals-empty")] {
+        assert!(page.contains(&format!(r#"data-card="{card}""#)), "health: no {card} card");
+        assert!(page.contains(&ja.get(empty)), "health: the {card} card does not say it is empty");
+    }
+    later.push(health);
 
     // ------------------------------------------------------------------ English
     let data = user_data();

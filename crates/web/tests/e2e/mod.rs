@@ -9,6 +9,7 @@
 
 mod autosave;
 mod consent;
+mod escalation;
 mod fixture;
 mod forms;
 mod pages;

@@ -80,6 +80,10 @@ enum Subject {
     /// An entry of the consent ledger (a receipt).
     ConsentRecord,
     BossConsultation,
+    /// A life/safety escalation raised on a report; acknowledged or not.
+    Escalation {
+        acknowledged: bool,
+    },
 }
 
 impl Subject {
@@ -103,6 +107,8 @@ impl Subject {
             "disclosure:granted" => Subject::GrantedDisclosure,
             "consent-record" => Subject::ConsentRecord,
             "boss-consultation" => Subject::BossConsultation,
+            "escalation" => Subject::Escalation { acknowledged: false },
+            "escalation:acknowledged" => Subject::Escalation { acknowledged: true },
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -222,6 +228,7 @@ enum Probe {
     /// The consent ledger about an employee, as they read it.
     Consents(Person),
     BossConsultation(Person),
+    Escalation(Person),
 }
 
 impl Records {
@@ -422,6 +429,20 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.consent_record(other, "E002").await?, Probe::Consents(other.employee_account("E002")?.clone()));
             r
         }
+        Subject::Escalation { acknowledged } => {
+            // The health staff member acting here and the second HR user are the named responders.
+            w.designate_responders().await?;
+            let mut r = Records::new("id");
+            let own = w.escalation(home, &home.consultant, "E002", acknowledged).await?;
+            r.own(&[Role::Consultant, Role::Health], own);
+            let colleague = w.escalation(home, consultant2, "E003", acknowledged).await?;
+            r.probed(Record::Colleague, colleague, Probe::Escalation(consultant2.clone()));
+            let foreign = w.escalation(other, &other.consultant, "E002", acknowledged).await?;
+            r.probed(Record::OtherTenant, foreign, Probe::Escalation(other.consultant.clone()));
+            // The own escalation's disclosure request, asked by the second responder.
+            let rid = w.store().request_escalation_disclosure(&w.hr2.ctx.as_responder()?, own, "生命の危険が切迫しているため").await?;
+            r.fixed("rid", rid)
+        }
         Subject::TaxonomyItem => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.issue_tag(home).await?, Probe::Tag(home.tenant));
@@ -487,6 +508,11 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::BossConsultation(author) => {
             let d = store.boss_consultation(&author.ctx.as_consultant()?, domain::ids::BossConsultationId::new(id)).await?;
             format!("{:?} {:?}", d.row, d.text)
+        }
+        Probe::Escalation(raiser) => {
+            let d = store.escalation(&raiser.ctx, domain::ids::EscalationId::new(id)).await?;
+            let requests: Vec<_> = d.requests.iter().map(|q| (q.state, q.approved_at)).collect();
+            format!("{:?} {:?} {:?} {:?} {requests:?}", d.row.state, d.row.acknowledged_at, d.summary, d.actions)
         }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;
@@ -579,6 +605,13 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
         ("POST", "/my/consents/{id}/decision") => form(&[("decision", "grant"), ("version", "1")]),
         ("POST", "/api/v1/disclosures") => Body::Json(json!({ "report_id": 0, "purpose": "boss_feedback", "text": "x" })),
         ("POST", "/api/v1/my/disclosures/{id}/decision") => Body::Json(json!({ "decision": "grant", "version": 1 })),
+        ("POST", "/escalations/{id}/summary") => form(&[("summary", "自傷のおそれ。至急の面談を。")]),
+        ("POST", "/escalations/{id}/disclosure-requests") => form(&[("reason", "生命の危険が切迫しているため")]),
+        ("POST", "/escalations/{id}/close") => form(&[("actions", "産業医面談を設定した。")]),
+        ("POST", "/api/v1/escalations/{id}/disclosure-requests") => Body::Json(json!({ "reason": "生命の危険が切迫しているため" })),
+        ("POST", "/api/v1/escalations/{id}/acknowledge" | "/api/v1/escalations/{id}/disclosure-requests/{rid}/approve") => {
+            Body::Json(json!({}))
+        }
         ("DELETE", _) => Body::Empty,
         // Confirm, cancel, revoke, remove, automatic assignment, submit: the token is the body.
         _ => Body::Form(Vec::new()),

@@ -9,7 +9,7 @@ use anyhow::{anyhow, Context, Result};
 use chrono::{Datelike, NaiveDate, TimeZone};
 use domain::consent::{ConsentDecision, Purpose};
 use domain::cycle::{CycleStatus, TargetRule};
-use domain::ids::{CycleId, DisclosureId, EmployeeId, InterviewId, ReportId, TenantId, TokenId, UserId};
+use domain::ids::{CycleId, DisclosureId, EmployeeId, EscalationId, InterviewId, ReportId, TenantId, TokenId, UserId};
 use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::report::{ReportFlags, ReportSections, ReportStatus};
@@ -437,13 +437,40 @@ impl World {
         Ok(id)
     }
 
+    /// Names the acting health staff member and the second HR user (the HR lead) as the home
+    /// tenant's escalation responders (again: the same setting).
+    pub async fn designate_responders(&self) -> Result<()> {
+        let named = [self.actor(Role::Health)?.id, self.hr2.id];
+        let settings = domain::escalation::EscalationSettings::default();
+        self.store().save_responder_settings(&self.home.hr.ctx.as_hr()?, settings, &named).await?;
+        Ok(())
+    }
+
+    /// A life/safety escalation raised by `consultant` on a draft report about `employee`
+    /// (with a summary), acknowledged by a named responder when asked (home tenant only).
+    pub async fn escalation(&self, c: &Company, consultant: &Person, employee: &str, acknowledged: bool) -> Result<EscalationId> {
+        let report = self.report(c, consultant, employee, &c.supervisor, ReportStatus::Draft).await?;
+        let me = consultant.ctx.as_consultant()?;
+        let mut sections = ReportSections::default();
+        for s in domain::report::SECTIONS {
+            sections.set(s, SECTION_TEXT.to_string());
+        }
+        let flags = ReportFlags { life_safety: true, organizational_response: false };
+        let (_, id) = self.store().save_report_escalating(&me, report, &sections, &[], flags, 2, Some("自傷のおそれ。")).await?;
+        let id = id.context("the flag opens an escalation")?;
+        // Only the home tenant names responders; another tenant's stays open (nobody here may see it).
+        if acknowledged && c.tenant == self.home.tenant {
+            self.store().acknowledge_escalation(&self.hr2.ctx.as_responder()?, id).await?;
+        }
+        Ok(id)
+    }
+
     /// The id of the newest entry of the consent ledger about `employee` (their receipt).
     pub async fn consent_record(&self, c: &Company, employee: &str) -> Result<i64> {
         let own = self.store().own_consents(&c.employee_account(employee)?.ctx.as_employee()?).await?;
         Ok(own.history.first().context("no consent record")?.0.id.get())
     }
 
-    /// The id of the first issue tag of a tenant.
     /// A consultation with the boss of `employee` (E001 in every tenant), recorded by `consultant`.
     pub async fn boss_consultation(&self, consultant: &Person, employee: &str) -> Result<domain::ids::BossConsultationId> {
         let new = store::NewBossConsultation {
@@ -457,6 +484,7 @@ impl World {
         Ok(self.store().record_boss_consultation(&consultant.ctx.as_consultant()?, &new).await?)
     }
 
+    /// The id of the first issue tag of a tenant.
     pub async fn issue_tag(&self, c: &Company) -> Result<i64> {
         Ok(self.store().taxonomy(c.tenant, Taxonomy::IssueTags, true).await?.first().context("no issue tags")?.id)
     }

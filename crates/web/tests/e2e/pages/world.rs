@@ -42,6 +42,7 @@ pub const LOGINS: &[(&str, &[Role])] = &[
     ("executive", &[Role::Executive]),
     ("boss", &[Role::Boss]),
     ("health", &[Role::Health]),
+    ("health2", &[Role::Health]),
     ("employee", &[Role::Employee]),
     ("admin", &[Role::Admin]),
 ];
@@ -63,6 +64,7 @@ fn display_name(login: &str) -> &'static str {
         "hr-consultant" => "大野 由美（人事部・キャリアコンサルタント）",
         "executive" => "加藤 誠（取締役）",
         "health" => "木村 彩（保健師）",
+        "health2" => "森 雅人（産業医）",
         "admin" => "工藤 亮（システム管理者）",
         _ => "（利用者）",
     }
@@ -143,12 +145,15 @@ async fn populate(store: &Store) -> Result<()> {
         .iter()
         .map(|e| by_number.get(e.number.as_str()).copied().ok_or_else(|| anyhow!("employee {} was not registered", e.number.as_str())))
         .collect::<Result<Vec<EmployeeId>>>()?;
-    store.seed_history(&ctx, &demo::seed::to_seed(history, &employees, &consultants, supervisor)).await?;
+    let input = demo::seed::to_seed(history, &employees, &consultants, supervisor);
+    store.seed_history(&ctx, &input).await?;
     let consents =
         demo::consent::to_seed(&consent_story, &employees, user("consultant1")?, user("boss")?, user("employee")?, store::now_ms());
     store.seed_disclosures(&ctx, &consents).await?;
     // As the demo: `boss` has acknowledged the guide; consultant1 has met employees' bosses.
     store.seed_boss_guide_acknowledgment(&ctx, user("boss")?).await?;
     store.seed_boss_demo(&ctx, user("consultant1")?, &demo::boss::consultation_texts()).await?;
+    let responders = [user("health")?, user("health2")?];
+    store.seed_escalations(&ctx, &demo::escalations::escalations(&input, consultants[0], responders, store::now_ms())).await?;
     Ok(())
 }

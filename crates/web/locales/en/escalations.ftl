@@ -1,0 +1,100 @@
+# Life/safety escalations (R4)
+nav-escalations = Escalations
+nav-escalation-settings = Responders
+nav-escalation-notices = Disclosure notices
+
+term-escalation-open = Open
+term-escalation-acknowledged = Acknowledged
+term-escalation-closed = Closed
+term-escalation-request-pending = Awaiting approval
+term-escalation-request-approved = Approved
+
+esc-title = Escalations
+esc-lead-responder = Matters a career consultant raised as bearing on life or safety. Unacknowledged ones come first, by deadline; those past it are marked overdue.
+esc-lead-consultant = The life/safety matters you raised and where they stand. Until a responder acknowledges one, it is marked overdue once its deadline passes.
+esc-lead-not-named = You are not one of the escalation responders, so no case is shown. HR names the responders under Responders.
+esc-number = No. { $id }
+esc-col-id = Number
+esc-col-state = State
+esc-col-due = Deadline
+esc-col-opened = Raised
+esc-col-source = Raised from
+esc-col-raised-by = Raised by
+esc-col-acknowledged = Acknowledged
+esc-source-report = Individual report
+esc-source-note = Interview note
+esc-overdue = Overdue
+esc-not-acknowledged = Not yet
+esc-empty = There are no escalations.
+esc-empty-filtered = No escalation matches these conditions.
+
+esc-show-title = Escalation No. { $id }
+esc-case-heading = The case
+esc-closed-at = Closed
+esc-acknowledge = Acknowledge (take it on)
+esc-summary-heading = Summary for responders
+esc-summary-help = Written by the career consultant for the responders. The report itself and the employee's name are shown only after the procedure below (two approvals).
+esc-summary-none = No summary has been written yet.
+esc-summary-label = Summary (the responders read this)
+esc-summary-save = Save the summary
+esc-disclosure-heading = Disclosure without consent
+esc-disclosure-help = If protecting life or safety requires disclosing the report or the employee's name to the responders without consent, ask with a written reason. It is disclosed once a second, different responder approves, and recorded. The employee is told afterwards when and why.
+esc-reason = Reason
+esc-requested-by = Asked by { $name }, { $when }
+esc-approved-by = Approved by { $name }, { $when }
+esc-notice-at = Employee told: { $when }
+esc-needs-second = Waiting for another responder's approval. The responder who asked cannot approve.
+esc-delay-days = Delay the employee's notice by (0 to { $max } days; normally 0)
+esc-delay-reason = Reason for the delay (required with a delay)
+esc-approve = Approve as the second responder
+esc-ask-reason = Why disclosure is needed
+esc-ask = Ask to disclose
+esc-released-heading = What was disclosed
+esc-released-help = Disclosed under the approval of two responders. This read is recorded in the audit log.
+esc-employee = Employee
+esc-department = Department
+esc-actions-heading = Actions taken
+esc-close-heading = Close
+esc-actions-label = Actions taken (recorded when closing)
+esc-close = Record the actions and close
+esc-back = Back to escalations
+
+esc-settings-title = Escalation responders
+esc-settings-lead = Who receives life/safety escalations (occupational health staff, and an HR lead the company names), and how soon they must acknowledge them. Changes are recorded in the audit log.
+esc-ack-hours = Acknowledgment deadline (hours)
+esc-ack-hours-help = Time from raising to acknowledgment. Past it, an escalation is marked overdue and the responders are notified again. Normally 24 hours.
+esc-delay-max = Longest delay of the employee's notice (days)
+esc-delay-max-help = How long, at most, the approving responder may delay telling the employee of a disclosure without consent (30 days at most).
+esc-responders = Responders
+esc-responders-help = Choose among the accounts holding the occupational health or HR role. Name at least two: a disclosure needs two approvals.
+esc-responders-none = No account holds the occupational health or HR role.
+esc-settings-save = Save the settings
+esc-settings-saved = The settings were saved.
+
+esc-notices-title = Disclosure notices
+esc-notices-lead = If information about you was disclosed without your consent to responders such as occupational health staff, to protect life or safety, you are told here.
+esc-notices-col-when = Disclosed
+esc-notices-col-told = Told
+esc-notices-col-why = Reason
+esc-notices-empty = There are no notices.
+esc-notices-contact = For any question, ask your career consultant or the occupational health staff.
+
+esc-report-summary = Summary for responders (life/safety)
+esc-report-summary-help = Saving with "Life or safety at stake" checked alerts the responders at once, without waiting for review. They read this summary only, not the report.
+esc-report-raised = The responders have been alerted (deadline { $due }).
+esc-report-open = Open escalation No. { $id }
+esc-note-help = Saving with this checked alerts the responders at once (an escalation).
+esc-note-raised = The responders have been alerted. Write the summary on the escalation's page.
+
+home-escalations-title = Open escalations
+home-escalations-link = All escalations
+home-escalations-body = Earliest deadline first.
+home-escalations-overdue = { $count } of them are past their deadline.
+home-escalations-empty = There are no open escalations.
+home-escalation-line = Escalation No. { $id }
+home-escalation-due = Deadline { $due }
+home-escalation-overdue = Overdue (deadline { $due })
+home-referrals-title = Referrals to you
+home-referrals-link = Referrals
+home-referrals-empty = No referral has been addressed to you yet. Referrals made with the employee's consent will appear here.
+

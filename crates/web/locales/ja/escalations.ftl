@@ -1,0 +1,100 @@
+# 生命・安全に関わるエスカレーション（R4）
+nav-escalations = エスカレーション
+nav-escalation-settings = 対応者の設定
+nav-escalation-notices = 開示のお知らせ
+
+term-escalation-open = 未確認
+term-escalation-acknowledged = 対応中
+term-escalation-closed = 完了
+term-escalation-request-pending = 承認待ち
+term-escalation-request-approved = 承認済み
+
+esc-title = エスカレーション
+esc-lead-responder = 生命・安全に関わる事案として、キャリアコンサルタントから連絡された案件です。未確認のものを確認期限の早い順に表示しています。期限を過ぎたものは「期限超過」と表示されます。
+esc-lead-consultant = あなたが生命・安全に関わる事案として連絡した案件と、その対応状況です。対応者が確認するまで、期限を過ぎたものは「期限超過」と表示されます。
+esc-lead-not-named = あなたはエスカレーションの対応者に指定されていないため、表示できる案件はありません。対応者は人事部門が「対応者の設定」で指定します。
+esc-number = No. { $id }
+esc-col-id = 番号
+esc-col-state = 状況
+esc-col-due = 確認期限
+esc-col-opened = 連絡日時
+esc-col-source = 連絡元
+esc-col-raised-by = 連絡したコンサルタント
+esc-col-acknowledged = 確認
+esc-source-report = 個別報告書
+esc-source-note = 面談記録
+esc-overdue = 期限超過
+esc-not-acknowledged = 未確認
+esc-empty = エスカレーションはありません。
+esc-empty-filtered = 条件に一致するエスカレーションはありません。
+
+esc-show-title = エスカレーション No. { $id }
+esc-case-heading = 案件の状況
+esc-closed-at = 完了日時
+esc-acknowledge = 確認して対応を開始する
+esc-summary-heading = 対応者向けの要約
+esc-summary-help = キャリアコンサルタントが対応者のために書いた要約です。報告書の本文や本人の氏名は、下の手続き（2名の承認）を経るまで表示されません。
+esc-summary-none = 要約はまだ書かれていません。
+esc-summary-label = 要約（対応者が読みます）
+esc-summary-save = 要約を保存
+esc-disclosure-heading = 同意を得ない開示
+esc-disclosure-help = 生命・安全を守るために、本人の同意なく報告書の本文や本人の氏名を対応者に開示する必要がある場合は、理由を書いて申請してください。別の対応者1名の承認で開示され、記録に残ります。本人には後日、開示の日時と理由が知らされます。
+esc-reason = 理由
+esc-requested-by = { $when }に{ $name }が申請
+esc-approved-by = { $when }に{ $name }が承認
+esc-notice-at = 本人への通知: { $when }
+esc-needs-second = 別の対応者の承認を待っています。申請した方は承認できません。
+esc-delay-days = 本人への通知を遅らせる日数（0〜{ $max }日。通常は0日）
+esc-delay-reason = 通知を遅らせる理由（遅らせる場合は必須）
+esc-approve = 2人目の対応者として承認する
+esc-ask-reason = 開示が必要な理由
+esc-ask = 開示を申請する
+esc-released-heading = 開示された内容
+esc-released-help = 2名の対応者の承認により開示されています。この閲覧は監査ログに記録されます。
+esc-employee = 本人
+esc-department = 所属
+esc-actions-heading = 実施した対応
+esc-close-heading = 完了にする
+esc-actions-label = 実施した対応（完了時に記録されます）
+esc-close = 対応を記録して完了にする
+esc-back = エスカレーション一覧へ戻る
+
+esc-settings-title = エスカレーション対応者の設定
+esc-settings-lead = 生命・安全に関わる事案の連絡を受ける対応者（産業保健スタッフと、会社が指名する人事部門の責任者）と、確認期限を設定します。変更は監査ログに記録されます。
+esc-ack-hours = 確認期限（時間）
+esc-ack-hours-help = 連絡から確認までの期限です。期限を過ぎると「期限超過」と表示され、対応者に再度通知されます。標準は24時間です。
+esc-delay-max = 本人への通知を遅らせる上限（日）
+esc-delay-max-help = 同意を得ない開示を本人に知らせる時期を、承認時の判断で遅らせることができる上限です（最大30日）。
+esc-responders = 対応者
+esc-responders-help = 産業保健スタッフまたは人事部門の役割を持つアカウントから選びます。対応者は2名以上を指定してください（開示には2名の承認が必要です）。
+esc-responders-none = 産業保健スタッフまたは人事部門の役割を持つアカウントがありません。
+esc-settings-save = 設定を保存
+esc-settings-saved = 設定を保存しました。
+
+esc-notices-title = 開示のお知らせ
+esc-notices-lead = 生命や安全を守るため、あなたの同意を得ずに、あなたに関する情報を産業保健スタッフなどの対応者に開示した場合は、ここでお知らせします。
+esc-notices-col-when = 開示した日時
+esc-notices-col-told = お知らせした日
+esc-notices-col-why = 理由
+esc-notices-empty = お知らせはありません。
+esc-notices-contact = ご不明な点は、担当のキャリアコンサルタントまたは産業保健スタッフにお問い合わせください。
+
+esc-report-summary = 対応者向けの要約（生命・安全）
+esc-report-summary-help = 「生命・安全に関わる事案」にチェックして保存すると、レビューを待たずに直ちに対応者へ連絡されます。対応者が読むのはこの要約だけで、報告書の本文は読みません。
+esc-report-raised = 対応者へ連絡済みです（確認期限 { $due }）。
+esc-report-open = エスカレーション No. { $id } を開く
+esc-note-help = チェックして保存すると、直ちに対応者へ連絡されます（エスカレーション）。
+esc-note-raised = 対応者へ連絡済みです。要約はエスカレーションの画面で書けます。
+
+home-escalations-title = 未確認のエスカレーション
+home-escalations-link = エスカレーション一覧
+home-escalations-body = 確認期限の早い順です。
+home-escalations-overdue = うち { $count }件が確認期限を過ぎています。
+home-escalations-empty = 未確認のエスカレーションはありません。
+home-escalation-line = エスカレーション No. { $id }
+home-escalation-due = 確認期限 { $due }
+home-escalation-overdue = 期限超過（確認期限 { $due }）
+home-referrals-title = あなた宛ての紹介
+home-referrals-link = 紹介
+home-referrals-empty = あなた宛ての紹介（リファー）はまだありません。本人の同意に基づく紹介が届くと、ここに表示されます。
+
