@@ -81,13 +81,28 @@ const CANDIDATE_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.emplo
      JOIN employees e ON e.id = r.employee_id";
 
 /// The rows of a report list: the tenant, the list's filters, the policy's scope ($7 with the
-/// actor $5), and a name search ($8) only over the actor's own reports.
-const COND: &str = "r.tenant_id = $1 AND ($2 IS NULL OR i.cycle_id = $2) AND ($3 IS NULL OR r.status = $3)
+/// actor $5), and a name search ($8) only over the actor's own reports. On `reports r` alone
+/// (the cycle and the name are looked up only when asked for), so the count reads no other table.
+const COND: &str =
+    "r.tenant_id = $1 AND ($2 IS NULL OR EXISTS (SELECT 1 FROM interviews ci WHERE ci.id = r.interview_id AND ci.cycle_id = $2))
+    AND ($3 IS NULL OR r.status = $3)
     AND ($4 = 0 OR r.author_id = $5) AND ($6 = 0 OR r.author_id <> $5)
     AND (($7 = 'own_or_approved' AND (r.author_id = $5 OR r.status = 'approved'))
       OR ($7 = 'others_not_draft' AND r.author_id <> $5 AND r.status <> 'draft'))
-    AND ($8 IS NULL OR (r.author_id = $5 AND (LOWER(e.name) LIKE $8 ESCAPE '!' OR LOWER(e.employee_number) LIKE $8 ESCAPE '!'
-         OR LOWER(COALESCE(e.name_kana, '')) LIKE $8 ESCAPE '!')))";
+    AND ($8 IS NULL OR (r.author_id = $5 AND EXISTS (SELECT 1 FROM employees se WHERE se.id = r.employee_id
+         AND (LOWER(se.name) LIKE $8 ESCAPE '!' OR LOWER(se.employee_number) LIKE $8 ESCAPE '!'
+              OR LOWER(COALESCE(se.name_kana, '')) LIKE $8 ESCAPE '!'))))";
+
+/// What a page's order needs besides `reports r`: when held, and for the employee order (own
+/// reports) the employee's reading.
+fn order_from(sort: ReportSort, own_only: bool) -> &'static str {
+    match sort {
+        ReportSort::Employee if own_only => {
+            "FROM reports r JOIN interviews i ON i.id = r.interview_id JOIN employees e ON e.id = r.employee_id"
+        }
+        _ => "FROM reports r JOIN interviews i ON i.id = r.interview_id",
+    }
+}
 
 fn order_by(sort: ReportSort, dir: Direction, own_only: bool) -> String {
     let d = dir.sql();
@@ -216,31 +231,27 @@ impl Store {
         let after_opening = q.tag.is_some() || q.sort == ReportSort::Tag || (!own_only && search.is_some());
         let order = order_by(q.sort, q.dir, own_only);
         let event = |n: usize| ctx.event(AuditAction::ReportListRead, AuditTarget::ReportList, "list").detail(AuditDetail::count(n));
-        if !after_opening {
-            let total: i64 =
-                b.bind(sqlx::query(&format!("SELECT COUNT(*) AS n FROM reports r JOIN interviews i ON i.id = r.interview_id JOIN employees e ON e.id = r.employee_id WHERE {COND}")))
-                    .fetch_one(&self.db.read)
-                    .await?
-                    .try_get("n")?;
-            let sql = format!("{META_SELECT} WHERE {COND} ORDER BY {order} LIMIT $9 OFFSET $10");
-            let rows = b.bind(sqlx::query(&sql)).bind(page.limit()).bind(page.offset()).fetch_all(&self.db.read).await?;
-            let visible = self.decided(ctx, &actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
+        // Counted on `reports` alone; the page ordered with only what its order needs, and only
+        // its rows read in full.
+        let by = if !after_opening {
+            Some(ByMarks { cond: "1 = 1".to_string(), ..Default::default() })
+        } else if self.tags_all_marked(ctx.tenant).await? {
+            self.by_marks(ctx, &actor, &b, q, search.as_deref(), locale).await?
+        } else {
+            None
+        };
+        if let Some(by) = by {
+            let count = format!("SELECT COUNT(*) AS n FROM reports r WHERE {COND} AND {}", by.cond);
+            let total: i64 = by.bind_cond(b.bind(sqlx::query(&count))).fetch_one(&self.db.read).await?.try_get("n")?;
+            let order = by.order.clone().unwrap_or(order);
+            let (limit, offset) = (by.next(), by.next() + 1);
+            let from = order_from(q.sort, own_only);
+            let sql = format!("SELECT r.id {from} WHERE {COND} AND {} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}", by.cond);
+            let rows = by.bind_all(b.bind(sqlx::query(&sql))).bind(page.limit()).bind(page.offset()).fetch_all(&self.db.read).await?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<std::result::Result<_, _>>()?;
+            let visible = self.decided(ctx, &actor, self.metas_in_order(ctx, &ids).await?);
             let items = self.summaries(ctx, &visible, event(visible.len()), locale).await?;
             return Ok(Paged { total, items });
-        }
-        if self.tags_all_marked(ctx.tenant).await? {
-            if let Some(by) = self.by_marks(ctx, &actor, &b, q, search.as_deref(), locale).await? {
-                let from = "FROM reports r JOIN interviews i ON i.id = r.interview_id JOIN employees e ON e.id = r.employee_id";
-                let count = format!("SELECT COUNT(*) AS n {from} WHERE {COND} AND {}", by.cond);
-                let total: i64 = by.bind_cond(b.bind(sqlx::query(&count))).fetch_one(&self.db.read).await?.try_get("n")?;
-                let order = by.order.clone().unwrap_or(order);
-                let (limit, offset) = (by.next(), by.next() + 1);
-                let sql = format!("{META_SELECT} WHERE {COND} AND {} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}", by.cond);
-                let rows = by.bind_all(b.bind(sqlx::query(&sql))).bind(page.limit()).bind(page.offset()).fetch_all(&self.db.read).await?;
-                let visible = self.decided(ctx, &actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
-                let items = self.summaries(ctx, &visible, event(visible.len()), locale).await?;
-                return Ok(Paged { total, items });
-            }
         }
         // Candidates without what only a shown row needs (department, author's name): the policy
         // decides each, their facts are opened once, and the page is cut from them.
@@ -372,7 +383,8 @@ impl Store {
     /// The cases the actor sees identified whose subject's name holds `search`.
     async fn identified_by_name(&self, ctx: &Ctx, actor: &policy::Actor, b: &Bound, search: &str) -> Result<Vec<i64>> {
         let Some(pattern) = like_pattern(search) else { return Ok(Vec::new()) };
-        let sql = format!("{CANDIDATE_SELECT} WHERE {COND} AND LOWER(e.name) LIKE $9 ESCAPE '!' LIMIT $10");
+        let like = self.db.ilike();
+        let sql = format!("{CANDIDATE_SELECT} WHERE {COND} AND e.name {like} $9 ESCAPE '!' LIMIT $10");
         let rows = b.bind(sqlx::query(&sql)).bind(pattern).bind(CANDIDATES_MAX).fetch_all(&self.db.read).await?;
         let candidates = self.decided(ctx, actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
         Ok(candidates
@@ -392,6 +404,12 @@ impl Store {
         facts: &std::collections::HashMap<domain::ids::ReportId, (domain::report::ReportFlags, Vec<String>)>,
         locale: Locale,
     ) -> Result<Vec<ReportSummary>> {
+        let visible = self.decided(ctx, actor, self.metas_in_order(ctx, ids).await?);
+        self.summaries_with(ctx, &visible, facts, locale).await
+    }
+
+    /// The full rows of the tenant's reports `ids` (at most a page), in that order.
+    async fn metas_in_order(&self, ctx: &Ctx, ids: &[i64]) -> Result<Vec<Meta>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -403,8 +421,7 @@ impl Store {
         }
         let mut metas = query.fetch_all(&self.db.read).await?.iter().map(meta).collect::<Result<Vec<_>>>()?;
         metas.sort_by_key(|m| ids.iter().position(|id| *id == m.id.get()));
-        let visible = self.decided(ctx, actor, metas);
-        self.summaries_with(ctx, &visible, facts, locale).await
+        Ok(metas)
     }
 
     /// The rows the policy lets the actor read, each with its view: the final word after the
