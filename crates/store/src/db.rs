@@ -160,6 +160,16 @@ impl Db {
         }
     }
 
+    /// The operator of a case-insensitive match of a column against a lower-case pattern,
+    /// without lowering every row: SQLite's LIKE already ignores ASCII case (and its LOWER()
+    /// knows no other), PostgreSQL has ILIKE.
+    pub fn ilike(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "LIKE",
+            Backend::Postgres => "ILIKE",
+        }
+    }
+
     /// Expands the backend placeholders of a DDL statement.
     pub fn ddl(&self, sql: &str) -> String {
         sql.replace("{id}", self.id_column()).replace("{blob}", self.blob_type())

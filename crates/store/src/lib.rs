@@ -33,6 +33,7 @@ mod requests;
 mod sealed;
 mod seed;
 mod sessions;
+mod tag_marks;
 mod taxonomy;
 mod tenants;
 mod throttle;
@@ -128,6 +129,7 @@ impl Store {
         let store = Store { db, keys, auditor, names: pseudonymize::NameCache::default() };
         // What an older version kept in plain is sealed before anything is served.
         store.seal_plain_report_facts().await?;
+        store.mark_unmarked_reports().await?;
         Ok(store)
     }
 

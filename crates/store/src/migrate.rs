@@ -578,6 +578,25 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX boss_consultations_employee ON boss_consultations (tenant_id, employee_id)",
         ],
     },
+    Migration {
+        version: 13,
+        name: "report_tag_marks",
+        statements: &[
+            // A keyed mark of each (tenant, issue tag) a report carries, so that a list can be
+            // narrowed and ordered by tag in SQL while the tags themselves stay sealed
+            // (docs/security.md, "Tag marks"). `tag_marks_key` is the data key the report's marks
+            // were made under (NULL: not made yet; the store makes them at start).
+            "CREATE TABLE report_tag_marks (
+                report_id BIGINT NOT NULL REFERENCES reports(id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                mark {blob} NOT NULL,
+                PRIMARY KEY (report_id, mark)
+            )",
+            "CREATE INDEX report_tag_marks_mark ON report_tag_marks (tenant_id, mark)",
+            "ALTER TABLE reports ADD COLUMN tag_marks_key TEXT",
+            "CREATE INDEX reports_unmarked ON reports (tenant_id) WHERE tag_marks_key IS NULL",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -7,9 +7,11 @@
 //!
 //! Searching by name reaches only the actor's own reports (identified): the condition ties the
 //! name match to `r.author_id = me`. Others' cases are searched by what their reader sees — the
-//! pseudonym and the tags' labels — which only exist once the flags and tags are opened, so a
-//! tag filter, a search of cases or a sort by tag opens the facts of every candidate and cuts the
-//! page afterwards.
+//! pseudonym and the tags' labels. A tag filter, a search by a tag's label and the tag order are
+//! answered in SQL through the tags' keyed marks (`tag_marks`), so only the page's facts are
+//! opened. What the marks cannot answer — a search that may be part of a pseudonym, which only
+//! exists once computed, or a tenant with reports not yet marked — opens the facts of every
+//! candidate and cuts the page afterwards.
 
 use crate::paging::{like_pattern, Direction, PageRequest, Paged};
 use crate::reports::{meta, Meta, ReportFilter, ReportSummary, META_SELECT};
@@ -22,6 +24,13 @@ use sqlx::Row;
 
 /// The most candidates a list opens to filter by what only its reader sees (tags, pseudonyms).
 const CANDIDATES_MAX: i64 = 20_000;
+
+/// The characters of a pseudonym (`K-XXXX-XXXX`), in lower case: a search made of these alone
+/// may be part of one.
+const PSEUDONYM_CHARS: &str = "23456789abcdefghjklmnpqrstuvwxyz-";
+
+/// The most cases a search may find by an identified subject's name and pass to SQL by id.
+const NAMED_MAX: usize = 400;
 
 /// How a page of reports is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -72,13 +81,28 @@ const CANDIDATE_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.emplo
      JOIN employees e ON e.id = r.employee_id";
 
 /// The rows of a report list: the tenant, the list's filters, the policy's scope ($7 with the
-/// actor $5), and a name search ($8) only over the actor's own reports.
-const COND: &str = "r.tenant_id = $1 AND ($2 IS NULL OR i.cycle_id = $2) AND ($3 IS NULL OR r.status = $3)
+/// actor $5), and a name search ($8) only over the actor's own reports. On `reports r` alone
+/// (the cycle and the name are looked up only when asked for), so the count reads no other table.
+const COND: &str =
+    "r.tenant_id = $1 AND ($2 IS NULL OR EXISTS (SELECT 1 FROM interviews ci WHERE ci.id = r.interview_id AND ci.cycle_id = $2))
+    AND ($3 IS NULL OR r.status = $3)
     AND ($4 = 0 OR r.author_id = $5) AND ($6 = 0 OR r.author_id <> $5)
     AND (($7 = 'own_or_approved' AND (r.author_id = $5 OR r.status = 'approved'))
       OR ($7 = 'others_not_draft' AND r.author_id <> $5 AND r.status <> 'draft'))
-    AND ($8 IS NULL OR (r.author_id = $5 AND (LOWER(e.name) LIKE $8 ESCAPE '!' OR LOWER(e.employee_number) LIKE $8 ESCAPE '!'
-         OR LOWER(COALESCE(e.name_kana, '')) LIKE $8 ESCAPE '!')))";
+    AND ($8 IS NULL OR (r.author_id = $5 AND EXISTS (SELECT 1 FROM employees se WHERE se.id = r.employee_id
+         AND (LOWER(se.name) LIKE $8 ESCAPE '!' OR LOWER(se.employee_number) LIKE $8 ESCAPE '!'
+              OR LOWER(COALESCE(se.name_kana, '')) LIKE $8 ESCAPE '!'))))";
+
+/// What a page's order needs besides `reports r`: when held, and for the employee order (own
+/// reports) the employee's reading.
+fn order_from(sort: ReportSort, own_only: bool) -> &'static str {
+    match sort {
+        ReportSort::Employee if own_only => {
+            "FROM reports r JOIN interviews i ON i.id = r.interview_id JOIN employees e ON e.id = r.employee_id"
+        }
+        _ => "FROM reports r JOIN interviews i ON i.id = r.interview_id",
+    }
+}
 
 fn order_by(sort: ReportSort, dir: Direction, own_only: bool) -> String {
     let d = dir.sql();
@@ -134,6 +158,69 @@ impl Bound {
     }
 }
 
+/// A value bound after [`COND`]'s eight.
+enum Arg {
+    Bytes(Vec<u8>),
+    Int(i64),
+}
+
+/// A condition and an order over the tags' marks, with the values they bind: the condition's
+/// first (from `$9`), then the order's, so the count binds a prefix of the page's values.
+#[derive(Default)]
+struct ByMarks {
+    cond: String,
+    order: Option<String>,
+    cond_args: Vec<Arg>,
+    order_args: Vec<Arg>,
+}
+
+impl ByMarks {
+    /// The placeholder number after the values bound so far.
+    fn next(&self) -> usize {
+        9 + self.cond_args.len() + self.order_args.len()
+    }
+
+    fn cond_arg(&mut self, a: Arg) -> String {
+        // Every condition value is taken before the first order value.
+        let n = 9 + self.cond_args.len();
+        self.cond_args.push(a);
+        format!("${n}")
+    }
+
+    fn order_arg(&mut self, a: Arg) -> String {
+        let n = self.next();
+        self.order_args.push(a);
+        format!("${n}")
+    }
+
+    fn bind_cond<'q>(
+        &'q self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        bind_args(query, &self.cond_args)
+    }
+
+    fn bind_all<'q>(
+        &'q self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        bind_args(bind_args(query, &self.cond_args), &self.order_args)
+    }
+}
+
+fn bind_args<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    args: &'q [Arg],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for a in args {
+        query = match a {
+            Arg::Bytes(v) => query.bind(v.clone()),
+            Arg::Int(i) => query.bind(*i),
+        };
+    }
+    query
+}
+
 impl Store {
     /// One page of the reports the actor may read, with the total of the same conditions.
     pub async fn report_page(&self, ctx: &Ctx, q: &ReportQuery, page: PageRequest, locale: Locale) -> Result<Paged<ReportSummary>> {
@@ -144,15 +231,25 @@ impl Store {
         let after_opening = q.tag.is_some() || q.sort == ReportSort::Tag || (!own_only && search.is_some());
         let order = order_by(q.sort, q.dir, own_only);
         let event = |n: usize| ctx.event(AuditAction::ReportListRead, AuditTarget::ReportList, "list").detail(AuditDetail::count(n));
-        if !after_opening {
-            let total: i64 =
-                b.bind(sqlx::query(&format!("SELECT COUNT(*) AS n FROM reports r JOIN interviews i ON i.id = r.interview_id JOIN employees e ON e.id = r.employee_id WHERE {COND}")))
-                    .fetch_one(&self.db.read)
-                    .await?
-                    .try_get("n")?;
-            let sql = format!("{META_SELECT} WHERE {COND} ORDER BY {order} LIMIT $9 OFFSET $10");
-            let rows = b.bind(sqlx::query(&sql)).bind(page.limit()).bind(page.offset()).fetch_all(&self.db.read).await?;
-            let visible = self.decided(ctx, &actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
+        // Counted on `reports` alone; the page ordered with only what its order needs, and only
+        // its rows read in full.
+        let by = if !after_opening {
+            Some(ByMarks { cond: "1 = 1".to_string(), ..Default::default() })
+        } else if self.tags_all_marked(ctx.tenant).await? {
+            self.by_marks(ctx, &actor, &b, q, search.as_deref(), locale).await?
+        } else {
+            None
+        };
+        if let Some(by) = by {
+            let count = format!("SELECT COUNT(*) AS n FROM reports r WHERE {COND} AND {}", by.cond);
+            let total: i64 = by.bind_cond(b.bind(sqlx::query(&count))).fetch_one(&self.db.read).await?.try_get("n")?;
+            let order = by.order.clone().unwrap_or(order);
+            let (limit, offset) = (by.next(), by.next() + 1);
+            let from = order_from(q.sort, own_only);
+            let sql = format!("SELECT r.id {from} WHERE {COND} AND {} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}", by.cond);
+            let rows = by.bind_all(b.bind(sqlx::query(&sql))).bind(page.limit()).bind(page.offset()).fetch_all(&self.db.read).await?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<std::result::Result<_, _>>()?;
+            let visible = self.decided(ctx, &actor, self.metas_in_order(ctx, &ids).await?);
             let items = self.summaries(ctx, &visible, event(visible.len()), locale).await?;
             return Ok(Paged { total, items });
         }
@@ -209,6 +306,94 @@ impl Store {
         Ok(Paged { total, items })
     }
 
+    /// The tag filter, the search and the tag order of a list of others' cases as SQL over the
+    /// tags' marks; `None` where the marks cannot answer (a search that may be part of a
+    /// pseudonym; more identified subjects by that name than are passed by id).
+    async fn by_marks(
+        &self,
+        ctx: &Ctx,
+        actor: &policy::Actor,
+        b: &Bound,
+        q: &ReportQuery,
+        search: Option<&str>,
+        locale: Locale,
+    ) -> Result<Option<ByMarks>> {
+        let tags = self.taxonomy(ctx.tenant, Taxonomy::IssueTags, true).await?;
+        let mut by = ByMarks::default();
+        let has_tag = |by: &mut ByMarks, codes: &[&str]| -> Result<String> {
+            let mut marks = Vec::new();
+            for code in codes {
+                marks.extend(self.tag_marks(ctx.tenant, code)?);
+            }
+            let list: Vec<String> = marks.into_iter().map(|m| by.cond_arg(Arg::Bytes(m))).collect();
+            Ok(format!("EXISTS (SELECT 1 FROM report_tag_marks m WHERE m.report_id = r.id AND m.mark IN ({}))", list.join(", ")))
+        };
+        let mut conds = Vec::new();
+        if let Some(tag) = &q.tag {
+            conds.push(has_tag(&mut by, &[tag.as_str()])?);
+        }
+        if let (Some(s), false) = (search, q.filter.mine_only) {
+            if s.chars().all(|c| PSEUDONYM_CHARS.contains(c)) {
+                return Ok(None);
+            }
+            // The subject the reader sees: a pseudonym (which this search cannot be part of) or,
+            // where the case is identified to the reader, the name.
+            let named = self.identified_by_name(ctx, actor, b, s).await?;
+            if named.len() > NAMED_MAX {
+                return Ok(None);
+            }
+            let codes: Vec<&str> = tags.iter().filter(|t| t.label(locale).to_lowercase().contains(s)).map(|t| t.code.as_str()).collect();
+            let mut any = Vec::new();
+            if !codes.is_empty() {
+                any.push(has_tag(&mut by, &codes)?);
+            }
+            if !named.is_empty() {
+                let list: Vec<String> = named.into_iter().map(|id| by.cond_arg(Arg::Int(id))).collect();
+                any.push(format!("r.id IN ({})", list.join(", ")));
+            }
+            conds.push(if any.is_empty() { "1 = 0".to_string() } else { format!("({})", any.join(" OR ")) });
+        }
+        by.cond = if conds.is_empty() { "1 = 1".to_string() } else { conds.join(" AND ") };
+        if q.sort == ReportSort::Tag {
+            // By the first tag's label: each code's rank among the labels (equal labels, equal
+            // ranks), the smallest of a report's; untagged cases last either way, then when held.
+            let mut labelled: Vec<(String, &str)> = tags.iter().map(|t| (t.label(locale).to_lowercase(), t.code.as_str())).collect();
+            labelled.sort();
+            let mut whens = Vec::new();
+            let mut rank = 0;
+            for (i, (label, code)) in labelled.iter().enumerate() {
+                if i > 0 && labelled[i - 1].0 != *label {
+                    rank += 1;
+                }
+                for m in self.tag_marks(ctx.tenant, code)? {
+                    whens.push(format!("WHEN {} THEN {rank}", by.order_arg(Arg::Bytes(m))));
+                }
+            }
+            if !whens.is_empty() {
+                let d = q.dir.sql();
+                by.order = Some(format!(
+                    "(SELECT MIN(CASE m.mark {} END) FROM report_tag_marks m WHERE m.report_id = r.id) {d} NULLS LAST, i.starts_at {d}, r.id {d}",
+                    whens.join(" ")
+                ));
+            }
+        }
+        Ok(Some(by))
+    }
+
+    /// The cases the actor sees identified whose subject's name holds `search`.
+    async fn identified_by_name(&self, ctx: &Ctx, actor: &policy::Actor, b: &Bound, search: &str) -> Result<Vec<i64>> {
+        let Some(pattern) = like_pattern(search) else { return Ok(Vec::new()) };
+        let like = self.db.ilike();
+        let sql = format!("{CANDIDATE_SELECT} WHERE {COND} AND e.name {like} $9 ESCAPE '!' LIMIT $10");
+        let rows = b.bind(sqlx::query(&sql)).bind(pattern).bind(CANDIDATES_MAX).fetch_all(&self.db.read).await?;
+        let candidates = self.decided(ctx, actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
+        Ok(candidates
+            .into_iter()
+            .filter(|(m, v)| *v == View::Identified && m.employee_name.to_lowercase().contains(search))
+            .map(|(m, _)| m.id.get())
+            .collect())
+    }
+
     /// The full rows of one page's reports, in the page's order, decided again by the policy and
     /// presented with the facts already opened.
     async fn page_summaries(
@@ -219,6 +404,12 @@ impl Store {
         facts: &std::collections::HashMap<domain::ids::ReportId, (domain::report::ReportFlags, Vec<String>)>,
         locale: Locale,
     ) -> Result<Vec<ReportSummary>> {
+        let visible = self.decided(ctx, actor, self.metas_in_order(ctx, ids).await?);
+        self.summaries_with(ctx, &visible, facts, locale).await
+    }
+
+    /// The full rows of the tenant's reports `ids` (at most a page), in that order.
+    async fn metas_in_order(&self, ctx: &Ctx, ids: &[i64]) -> Result<Vec<Meta>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -230,8 +421,7 @@ impl Store {
         }
         let mut metas = query.fetch_all(&self.db.read).await?.iter().map(meta).collect::<Result<Vec<_>>>()?;
         metas.sort_by_key(|m| ids.iter().position(|id| *id == m.id.get()));
-        let visible = self.decided(ctx, actor, metas);
-        self.summaries_with(ctx, &visible, facts, locale).await
+        Ok(metas)
     }
 
     /// The rows the policy lets the actor read, each with its view: the final word after the

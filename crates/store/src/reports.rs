@@ -16,7 +16,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// The sealed purpose of a report's flags and tags.
-const FACTS_PURPOSE: &str = "report_facts";
+pub(crate) const FACTS_PURPOSE: &str = "report_facts";
 
 /// The most reports one list returns.
 const LIST_MAX: usize = 2000;
@@ -213,6 +213,11 @@ fn encode_facts(flags: ReportFlags, tags: &[String]) -> Result<String> {
 
 fn decode_facts(text: &str) -> Result<SealedFacts> {
     serde_json::from_str(text).map_err(|e| StoreError::Crypto(format!("damaged report facts: {e}")))
+}
+
+/// The tags of a report's opened facts (for their marks).
+pub(crate) fn sealed_tags(text: &str) -> Result<Vec<String>> {
+    Ok(decode_facts(text)?.tags)
 }
 
 impl Meta {
@@ -421,6 +426,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id = ReportId::new(row.try_get("id")?);
+        self.mark_tags_in_tx(&mut tx, ctx.tenant, id.get(), &[]).await?;
         Store::audit_in_tx(
             &mut tx,
             ctx,
@@ -615,6 +621,7 @@ impl Store {
             }
         }
         sqlx::query("DELETE FROM report_tags WHERE report_id = $1").bind(id.get()).execute(&mut *tx).await?;
+        self.mark_tags_in_tx(&mut tx, ctx.tenant, id.get(), &codes).await?;
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportWritten, AuditTarget::Report, id)]).await?;
         let raise = crate::escalations::Raise {
             source: domain::escalation::EscalationSource::Report,
@@ -935,8 +942,10 @@ impl Store {
                     life_safety: r.try_get::<i64, _>("life_safety")? != 0,
                     organizational_response: r.try_get::<i64, _>("organizational_response")? != 0,
                 };
-                let text = encode_facts(flags, &tags.remove(&id).unwrap_or_default())?;
+                let codes = tags.remove(&id).unwrap_or_default();
+                let text = encode_facts(flags, &codes)?;
                 let sealed = self.seal_in_tx(&mut tx, tenant, FACTS_PURPOSE, &text).await?;
+                self.mark_tags_in_tx(&mut tx, tenant, id, &codes).await?;
                 sqlx::query(
                     "UPDATE reports SET facts_sealed_id = $1, life_safety = 0, organizational_response = 0 WHERE id = $2 AND facts_sealed_id IS NULL",
                 )

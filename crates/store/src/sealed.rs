@@ -149,6 +149,18 @@ impl Keyring {
             .collect()
     }
 
+    /// [`Keyring::derived_keys`] with the id of the data key each is derived from, the current
+    /// one first: for keyed marks that must follow a key rotation.
+    pub(crate) fn derived_keys_by_id(&self, purpose: &str) -> Vec<(String, Zeroizing<Vec<u8>>)> {
+        use hmac::Mac;
+        self.keys
+            .iter()
+            .rev()
+            .filter_map(|k| Some((k.id.clone(), <hmac::Hmac<Sha256> as Mac>::new_from_slice(k.bytes.as_slice()).ok()?)))
+            .map(|(id, mac)| (id, Zeroizing::new(mac.chain_update(purpose.as_bytes()).finalize().into_bytes().to_vec())))
+            .collect()
+    }
+
     pub fn seal(&self, tenant: TenantId, plaintext: &str) -> Result<(String, Vec<u8>, Vec<u8>)> {
         let key = self.current()?;
         let mut nonce = [0u8; 12];
@@ -225,6 +237,16 @@ pub(crate) async fn register_keys(db: &Db, keys: &Keyring) -> Result<()> {
             )));
         }
     }
+    let marked = sqlx::query("SELECT DISTINCT tag_marks_key FROM reports WHERE tag_marks_key IS NOT NULL").fetch_all(&db.read).await?;
+    for r in marked {
+        let id: String = r.try_get("tag_marks_key")?;
+        if keys.get(&id).is_none() {
+            return Err(StoreError::Config(format!(
+                "the database holds tag marks made with key {id}, which the configured keys ({}) do not include: wrong key file?",
+                keys.ids().join(", ")
+            )));
+        }
+    }
     let current = keys.current_id().to_string();
     let known = sqlx::query("SELECT key_id FROM data_keys WHERE key_id = $1").bind(&current).fetch_optional(&db.read).await?;
     if known.is_none() {
@@ -240,6 +262,8 @@ const SYSTEM_PURPOSES: &[&str] = &["pseudonym_secret", crate::totp::PURPOSE];
 enum Purposes {
     Personal,
     System,
+    /// One personal purpose, opened by the store for its own upkeep.
+    Only(&'static str),
 }
 
 /// Progress of a key rotation.
@@ -336,6 +360,17 @@ impl Store {
         texts.remove(&id).map(Zeroizing::new).ok_or(StoreError::NotFound)
     }
 
+    /// Opens values of one purpose for the store's own upkeep (making the tag marks of reports
+    /// sealed before them): never returned to a caller, like a key rotation's.
+    pub(crate) async fn open_for_upkeep(
+        &self,
+        tenant: TenantId,
+        ids: &[SealedId],
+        purpose: &'static str,
+    ) -> Result<HashMap<SealedId, String>> {
+        self.open_rows(tenant, ids, Purposes::Only(purpose)).await
+    }
+
     async fn open_rows(&self, tenant: TenantId, ids: &[SealedId], purposes: Purposes) -> Result<HashMap<SealedId, String>> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(400) {
@@ -350,7 +385,12 @@ impl Store {
             }
             for r in q.fetch_all(&self.db.read).await? {
                 let purpose: String = r.try_get("purpose")?;
-                if SYSTEM_PURPOSES.contains(&purpose.as_str()) != (purposes == Purposes::System) {
+                let allowed = match purposes {
+                    Purposes::Personal => !SYSTEM_PURPOSES.contains(&purpose.as_str()),
+                    Purposes::System => SYSTEM_PURPOSES.contains(&purpose.as_str()),
+                    Purposes::Only(p) => purpose == p,
+                };
+                if !allowed {
                     return Err(StoreError::NotFound);
                 }
                 let key_id: String = r.try_get("key_id")?;
@@ -404,11 +444,13 @@ impl Store {
     /// `remaining` is zero. Each batch commits on its own, so an interrupted rotation resumes.
     pub async fn rotate_batch(&self, batch: i64) -> Result<RotationProgress> {
         let current = self.keys.current_id().to_string();
-        let rows = sqlx::query("SELECT id, tenant_id, key_id, nonce, ciphertext FROM sealed_texts WHERE key_id <> $1 ORDER BY id LIMIT $2")
-            .bind(&current)
-            .bind(batch)
-            .fetch_all(&self.db.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, purpose, key_id, nonce, ciphertext FROM sealed_texts WHERE key_id <> $1 ORDER BY id LIMIT $2",
+        )
+        .bind(&current)
+        .bind(batch)
+        .fetch_all(&self.db.read)
+        .await?;
         let mut tx = self.db.write.begin().await?;
         let mut done = 0u64;
         for r in &rows {
@@ -428,6 +470,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             done += n.rows_affected();
+            // A report's tag marks follow its sealed tags to the new key, in the same transaction.
+            if n.rows_affected() > 0 && r.try_get::<String, _>("purpose")? == crate::reports::FACTS_PURPOSE {
+                self.remark_facts_in_tx(&mut tx, tenant, SealedId::new(id), &plain).await?;
+            }
         }
         tx.commit().await?;
         let remaining = sqlx::query("SELECT COUNT(*) AS n FROM sealed_texts WHERE key_id <> $1")

@@ -99,16 +99,19 @@ pub(crate) async fn ensure_defaults(tx: &mut Transaction<'static, Any>, tenant: 
 impl Store {
     /// The items of a list, defaults created on first use; inactive ones only when asked.
     pub async fn taxonomy(&self, tenant: TenantId, which: Taxonomy, include_inactive: bool) -> Result<Vec<TaxonomyItem>> {
-        let mut tx = self.db.write.begin().await?;
-        ensure_defaults(&mut tx, tenant, which).await?;
-        tx.commit().await?;
-        let rows = sqlx::query(&format!(
+        let sql = format!(
             "SELECT id, code, label_ja, label_en, position, active FROM {} WHERE tenant_id = $1 ORDER BY position, id",
             which.table()
-        ))
-        .bind(tenant.get())
-        .fetch_all(&self.db.read)
-        .await?;
+        );
+        let mut rows = sqlx::query(&sql).bind(tenant.get()).fetch_all(&self.db.read).await?;
+        // The defaults are written once, by the first reader; every later list reads only (and
+        // does not queue behind the writer).
+        if rows.is_empty() {
+            let mut tx = self.db.write.begin().await?;
+            ensure_defaults(&mut tx, tenant, which).await?;
+            tx.commit().await?;
+            rows = sqlx::query(&sql).bind(tenant.get()).fetch_all(&self.db.read).await?;
+        }
         let items = rows.iter().map(item).collect::<Result<Vec<_>>>()?;
         Ok(items.into_iter().filter(|i| include_inactive || i.active).collect())
     }

@@ -10,6 +10,7 @@ mod jobs;
 mod pseudonymize;
 mod reports;
 mod seed;
+mod tag_marks;
 mod two_factor;
 
 use crate::raw_pool;

@@ -4,7 +4,7 @@
 
 use crate::inline_key;
 use anyhow::{ensure, Context, Result};
-use careerdock_store::{Ctx, NewInterview, NewUser, OpenOptions, ReportFilter, ReviewInput, Store, StoreError};
+use careerdock_store::{Ctx, KeySource, NewInterview, NewUser, OpenOptions, ReportFilter, ReviewInput, Store, StoreError};
 use domain::ids::{EmployeeId, UserId};
 use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
@@ -22,19 +22,24 @@ E002,山田 太郎,ヤマダ タロウ,営業本部/第一営業部,G2,1992,2015
 E003,鈴木 花子,スズキ ハナコ,営業本部/第一営業部,G3,1988,2012-04-01,E001
 ";
 
-struct Env {
-    _db: TestDb,
-    store: Store,
-    c1: Ctx,
-    c2: Ctx,
-    sup: Ctx,
+pub(super) struct Env {
+    pub(super) db: TestDb,
+    pub(super) store: Store,
+    pub(super) c1: Ctx,
+    pub(super) c2: Ctx,
+    pub(super) sup: Ctx,
     hr: Ctx,
     subject: EmployeeId,
 }
 
 async fn env(backend: Backend) -> Result<Env> {
+    env_with(backend, inline_key()).await
+}
+
+/// Two consultants, a supervisor and HR in a tenant of three employees, with the given keys.
+pub(super) async fn env_with(backend: Backend, keys: KeySource) -> Result<Env> {
     let db = fresh_db(backend)?;
-    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
+    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys }).await?;
     let tenant = store.create_tenant(&TenantSlug::parse("acme")?, "株式会社テスト", KThreshold::DEFAULT, "test").await?;
     let op = Ctx::operator(tenant.id, "test");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).context("date")?;
@@ -53,12 +58,17 @@ async fn env(backend: Backend) -> Result<Env> {
     }
     let mut it = users.into_iter();
     let (c1, c2, sup, hr) = (it.next().context("c1")?, it.next().context("c2")?, it.next().context("sup")?, it.next().context("hr")?);
-    Ok(Env { _db: db, store, c1, c2, sup, hr, subject })
+    Ok(Env { db, store, c1, c2, sup, hr, subject })
 }
 
 /// A held interview of `c1` with the subject, a week ago.
 async fn held_interview(e: &Env) -> Result<domain::ids::InterviewId> {
-    let start = store_now() - 7 * 86_400_000;
+    held_interview_ago(e, 7).await
+}
+
+/// A held interview of `c1` with the subject, `days` days ago.
+pub(super) async fn held_interview_ago(e: &Env, days: i64) -> Result<domain::ids::InterviewId> {
+    let start = store_now() - days * 86_400_000;
     let slot = Slot::new(start, start + 3_600_000)?;
     let id = e
         .store
@@ -82,7 +92,7 @@ fn store_now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-fn sections(secret: &str) -> ReportSections {
+pub(super) fn sections(secret: &str) -> ReportSections {
     ReportSections {
         career_awareness: format!("山田太郎さんは今後のキャリアの方向性に迷いがある。{secret}"),
         workplace: "上司の佐藤課長とは月1回の1on1がある。鈴木さんとの協働が多い。".into(),
@@ -188,7 +198,7 @@ async fn report_lifecycle_and_access(backend: Backend) -> Result<()> {
     );
 
     // The report text is sealed: absent from the SQLite file and its WAL.
-    if let Some(path) = e._db.sqlite_path() {
+    if let Some(path) = e.db.sqlite_path() {
         for p in [path.clone(), path.with_extension("db-wal")] {
             if let Ok(bytes) = std::fs::read(&p) {
                 ensure!(!contains(&bytes, secret.as_bytes()), "phrase found in {}", p.display());
