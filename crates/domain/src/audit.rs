@@ -62,11 +62,24 @@ pub enum AuditAction {
     /// The audit log's pages read by an administrator (with the filters used).
     AuditLogRead,
     /// The audit log exported as CSV (with the filters used).
-    AuditLogExported,
+    AuditLogExported,    /// An administrator marked an account as holding personnel authority (人事権), or unmarked it.
+    PersonnelAuthorityChanged,
+    /// A consultant raised an important case from their report (its summary is the disclosure).
+    ImportantCaseRaised,
+    /// HR read important cases (their consented summaries, solutions).
+    ImportantCaseRead,
+    /// HR recorded a case's solution, owner, status or its place in the management report.
+    ImportantCaseUpdated,
+    /// A consultant raised a de-identified organizational issue from a flagged report.
+    OrgIssueRaised,
+    /// Organizational issues read (HR's register, or the consultant's own).
+    OrgIssueRead,
+    /// HR changed an organizational issue's status.
+    OrgIssueUpdated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 50] = [
+    pub const ALL: [AuditAction; 57] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -117,6 +130,13 @@ impl AuditAction {
         AuditAction::InterviewStatusCorrected,
         AuditAction::AuditLogRead,
         AuditAction::AuditLogExported,
+        AuditAction::PersonnelAuthorityChanged,
+        AuditAction::ImportantCaseRaised,
+        AuditAction::ImportantCaseRead,
+        AuditAction::ImportantCaseUpdated,
+        AuditAction::OrgIssueRaised,
+        AuditAction::OrgIssueRead,
+        AuditAction::OrgIssueUpdated,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -181,6 +201,13 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "interview_status_corrected",
             AuditAction::AuditLogRead => "audit_log_read",
             AuditAction::AuditLogExported => "audit_log_exported",
+            AuditAction::PersonnelAuthorityChanged => "personnel_authority_changed",
+            AuditAction::ImportantCaseRaised => "important_case_raised",
+            AuditAction::ImportantCaseRead => "important_case_read",
+            AuditAction::ImportantCaseUpdated => "important_case_updated",
+            AuditAction::OrgIssueRaised => "org_issue_raised",
+            AuditAction::OrgIssueRead => "org_issue_read",
+            AuditAction::OrgIssueUpdated => "org_issue_updated",
         }
     }
 
@@ -240,6 +267,13 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "面談記録の修正",
             AuditAction::AuditLogRead => "監査ログの閲覧",
             AuditAction::AuditLogExported => "監査ログの書き出し",
+            AuditAction::PersonnelAuthorityChanged => "人事権の設定の変更",
+            AuditAction::ImportantCaseRaised => "重要事案の起票",
+            AuditAction::ImportantCaseRead => "重要事案の閲覧",
+            AuditAction::ImportantCaseUpdated => "重要事案の対応記録",
+            AuditAction::OrgIssueRaised => "組織課題の起票",
+            AuditAction::OrgIssueRead => "組織課題の閲覧",
+            AuditAction::OrgIssueUpdated => "組織課題の状況変更",
         }
     }
 }
@@ -289,6 +323,14 @@ pub enum AuditTarget {
     DemoHistory,
     /// The audit log itself (its pages, its export).
     AuditLog,
+    /// An important case (重要事案).
+    ImportantCase,
+    /// The list of important cases.
+    ImportantCaseList,
+    /// An organizational issue (組織課題).
+    OrgIssue,
+    /// The register of organizational issues.
+    OrgIssueList,
 }
 
 impl AuditTarget {
@@ -320,6 +362,10 @@ impl AuditTarget {
             AuditTarget::Bench => "bench",
             AuditTarget::DemoHistory => "history",
             AuditTarget::AuditLog => "audit_log",
+            AuditTarget::ImportantCase => "important_case",
+            AuditTarget::ImportantCaseList => "important_cases",
+            AuditTarget::OrgIssue => "org_issue",
+            AuditTarget::OrgIssueList => "org_issues",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod employee;
 pub mod error;
 pub mod ids;
 pub mod import;
+pub mod important_case;
 pub mod interview;
 pub mod job;
 pub mod limits;

@@ -6,6 +6,7 @@
 
 use crate::cycle::CycleStatus;
 use crate::employee::EmployeeStatus;
+use crate::important_case::{CaseStatus, IssueStatus};
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
 use crate::report::{ReportFlag, ReportStatus};
 use crate::Role;
@@ -85,6 +86,19 @@ terms!(Role {
     Role::Admin => "role-admin",
 });
 
+terms!(CaseStatus {
+    CaseStatus::Open => "term-case-open",
+    CaseStatus::InProgress => "term-case-in-progress",
+    CaseStatus::Monitoring => "term-case-monitoring",
+    CaseStatus::Resolved => "term-case-resolved",
+});
+
+terms!(IssueStatus {
+    IssueStatus::Open => "term-issue-open",
+    IssueStatus::InProgress => "term-issue-in-progress",
+    IssueStatus::Resolved => "term-issue-resolved",
+});
+
 /// Every group of the vocabulary, with every key in it, in the glossary's order.
 pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
     fn keys<T: Term>(all: &[T]) -> Vec<&'static str> {
@@ -100,6 +114,8 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("cycle-status", keys(&CycleStatus::ALL)),
         ("employee-status", keys(&EmployeeStatus::ALL)),
         ("role", keys(&Role::ALL)),
+        ("case-status", keys(&CaseStatus::ALL)),
+        ("issue-status", keys(&IssueStatus::ALL)),
     ]
 }
 

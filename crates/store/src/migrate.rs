@@ -386,6 +386,46 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX audit_events_at ON audit_events (tenant_id, at)",
         ],
     },
+    Migration {
+        version: 11,
+        name: "important_cases_org_issues_personnel_authority",
+        statements: &[
+            // The tenant's marks of personnel authority (人事権); every change is audited.
+            "ALTER TABLE users ADD COLUMN personnel_authority BIGINT NOT NULL DEFAULT 0",
+            // An important case: the consultant's summary is the disclosure (purpose
+            // important_case, recipient hr); HR's record of it lives here. The solution is sealed.
+            "CREATE TABLE important_cases (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                report_id BIGINT NOT NULL REFERENCES reports(id),
+                disclosure_id BIGINT NOT NULL UNIQUE,
+                author_id BIGINT NOT NULL REFERENCES users(id),
+                status TEXT NOT NULL,
+                owner TEXT NOT NULL DEFAULT '',
+                solution_sealed_id BIGINT REFERENCES sealed_texts(id),
+                in_management_report BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                updated_by BIGINT REFERENCES users(id)
+            )",
+            "CREATE INDEX important_cases_tenant ON important_cases (tenant_id, status, updated_at)",
+            // An organizational issue: de-identified text (masked before it was sealed).
+            "CREATE TABLE org_issues (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                report_id BIGINT NOT NULL REFERENCES reports(id),
+                author_id BIGINT NOT NULL REFERENCES users(id),
+                title_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                body_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                updated_by BIGINT REFERENCES users(id)
+            )",
+            "CREATE INDEX org_issues_tenant ON org_issues (tenant_id, status, created_at)",
+            "CREATE INDEX org_issues_author ON org_issues (tenant_id, author_id)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

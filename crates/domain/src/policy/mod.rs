@@ -6,6 +6,7 @@
 //! denies; nothing crosses a tenant. The store calls `permit` before it reads or writes personal data,
 //! and only a `Permit` opens sealed text (see `store::sealed`).
 
+mod cases;
 mod employee;
 mod interview;
 mod note;
@@ -13,6 +14,7 @@ mod report;
 mod request;
 mod roles;
 
+pub use cases::{CaseSourceFacts, ImportantCaseFacts, OrgIssueFacts, Raising};
 pub use employee::EmployeeFacts;
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
@@ -29,11 +31,27 @@ pub struct Actor {
     user: UserId,
     tenant: TenantId,
     role: Role,
+    personnel_authority: bool,
 }
 
 impl Actor {
     pub fn new(user: UserId, tenant: TenantId, role: Role) -> Self {
-        Self { user, tenant, role }
+        Self { user, tenant, role, personnel_authority: false }
+    }
+
+    /// The same actor, marked by the tenant as holding personnel authority (人事権: hiring,
+    /// evaluation, promotion, transfer decisions) or not. The store sets it from the account at
+    /// every request.
+    pub fn with_personnel_authority(mut self, yes: bool) -> Self {
+        self.personnel_authority = yes;
+        self
+    }
+
+    /// Whether the tenant marks this user as holding personnel authority. Such a user reads no
+    /// important case, escalation or boss feedback, whatever role they act in (the practice of
+    /// 労働安全衛生規則 第52条の10): every rule that releases those calls this and denies.
+    pub fn has_personnel_authority(&self) -> bool {
+        self.personnel_authority
     }
 
     pub fn user(&self) -> UserId {
@@ -103,10 +121,17 @@ pub enum Operation {
     ReachEmployee,
     /// An operator's benchmark over a tenant's sealed text (command line only, audited).
     RunBenchmark,
+    /// Raising an important case or an organizational issue from one's own report (consultant).
+    RaiseCases,
+    /// HR's important cases (under consent, never with personnel authority) and register of
+    /// organizational issues: reading them and recording the response.
+    ManageCases,
+    /// Marking the accounts that hold personnel authority (人事権): the administrator.
+    ManagePersonnelAuthority,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 25] = [
+    pub const ALL: [Operation; 28] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -132,6 +157,9 @@ impl Operation {
         Operation::ReadStatusNote,
         Operation::ReachEmployee,
         Operation::RunBenchmark,
+        Operation::RaiseCases,
+        Operation::ManageCases,
+        Operation::ManagePersonnelAuthority,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -159,6 +187,10 @@ pub enum Target {
     Notes(NoteFacts),
     Request(RequestFacts),
     Employee(EmployeeFacts),
+    /// A report a case or an issue is raised from.
+    CaseSource(CaseSourceFacts),
+    ImportantCase(ImportantCaseFacts),
+    OrgIssue(OrgIssueFacts),
 }
 
 /// How a record may be shown.
@@ -221,6 +253,9 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::Notes(f) if f.tenant == actor.tenant => note::decide(actor, op, f),
         Target::Request(f) if f.tenant == actor.tenant => request::decide(actor, op, f),
         Target::Employee(f) if f.tenant == actor.tenant => employee::decide(actor, op, f),
+        Target::CaseSource(f) if f.tenant == actor.tenant => cases::decide_source(actor, op, f),
+        Target::ImportantCase(f) if f.tenant == actor.tenant => cases::decide_case(actor, op, f),
+        Target::OrgIssue(f) if f.tenant == actor.tenant => cases::decide_issue(actor, op, f),
         _ => Decision::Deny,
     }
 }

@@ -23,5 +23,10 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReviewReports => matches!(role, R::Supervisor),
         // Operators only (see `operator_permit`); no signed-in role runs benchmarks.
         O::RunBenchmark => false,
+        O::RaiseCases => matches!(role, R::Consultant),
+        O::ManageCases => matches!(role, R::Hr),
+        // The administrator, who reads none of what the mark keeps from its holders; not HR,
+        // whose members may hold the authority themselves.
+        O::ManagePersonnelAuthority => matches!(role, R::Admin),
     }
 }

@@ -103,6 +103,10 @@ const TARGETS: &[&str] = &[
     "pending_import",
     "two_factor_secret",
     "sealed_text",
+    "important_case",
+    "important_cases",
+    "org_issue",
+    "org_issues",
 ];
 
 fn id_of(name: &str) -> String {
