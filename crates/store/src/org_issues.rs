@@ -12,7 +12,7 @@ use crate::{now_ms, Acting, Consultant, Ctx, Hr, Result, Store, StoreError};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
 use domain::ids::{ReportId, SealedId, UserId};
 use domain::important_case::{check_org_issue, issue_mask_labels, IssueStatus};
-use domain::policy::{self, CaseSourceFacts, Operation, OrgIssueFacts, Permit, Raising, Target, View};
+use domain::policy::{self, IssueSourceFacts, Operation, OrgIssueFacts, Permit, Target, View};
 use domain::Role;
 use sqlx::Row;
 use std::fmt;
@@ -124,8 +124,8 @@ fn stored(r: &sqlx::any::AnyRow, me: Option<UserId>) -> Result<Stored> {
 /// The operation by which the acting role reaches issues: the consultant their own, HR all.
 fn reach(role: Role) -> Option<Operation> {
     match role {
-        Role::Consultant => Some(Operation::RaiseCases),
-        Role::Hr => Some(Operation::ManageCases),
+        Role::Consultant => Some(Operation::WriteOrgIssues),
+        Role::Hr => Some(Operation::ViewOrgIssues),
         _ => None,
     }
 }
@@ -148,7 +148,7 @@ impl Store {
         let facts = m.facts(ctx.tenant);
         // Only the author opens the flags: no one else may raise from this report anyway.
         if facts.author != actor.user() {
-            return Err(self.refused(ctx, Operation::RaiseCases, AuditTarget::Report, report).await);
+            return Err(self.refused(ctx, Operation::WriteOrgIssues, AuditTarget::Report, report).await);
         }
         let (title, body) = check_org_issue(title, body).map_err(StoreError::problems)?;
         let event = ctx.event(AuditAction::ReportRead, AuditTarget::Report, report).detail(Fact::View(View::Identified));
@@ -156,15 +156,9 @@ impl Store {
         let opened = self.report_facts(ctx, &pair, event).await?;
         let m = &pair[0].0;
         let flagged = opened.get(&report).is_some_and(|(flags, _)| flags.organizational_response);
-        let source = CaseSourceFacts {
-            tenant: ctx.tenant,
-            author: facts.author,
-            status: facts.status,
-            organizational_response: flagged,
-            raising: Raising::OrgIssue,
-        };
-        if !policy::decide(&actor, Operation::RaiseCases, Target::CaseSource(source)).is_allow() {
-            return Err(self.refused(ctx, Operation::RaiseCases, AuditTarget::Report, report).await);
+        let source = IssueSourceFacts { tenant: ctx.tenant, author: facts.author, status: facts.status, organizational_response: flagged };
+        if !policy::decide(&actor, Operation::WriteOrgIssues, Target::IssueSource(source)).is_allow() {
+            return Err(self.refused(ctx, Operation::WriteOrgIssues, AuditTarget::Report, report).await);
         }
         let (masked_title, masked_body) = self.mask_for_issue(ctx, m).await.map(|mask| (mask(&title), mask(&body)))?;
         let masked = masked_title != title || masked_body != body;
@@ -282,7 +276,7 @@ impl Store {
         let actor = ctx.actor()?;
         let s = self.stored_issue(ctx, id).await?;
         let facts = OrgIssueFacts { tenant: ctx.tenant, author: s.author };
-        let op = reach(actor.role()).unwrap_or(Operation::ManageCases);
+        let op = reach(actor.role()).unwrap_or(Operation::ViewOrgIssues);
         let Some(permit) = policy::permit(&actor, op, Target::OrgIssue(facts)) else {
             return Err(self.refused(ctx, op, AuditTarget::OrgIssue, id).await);
         };
@@ -293,7 +287,7 @@ impl Store {
         Ok(OrgIssueDetail {
             row,
             body: texts.remove(&s.body).unwrap_or_default(),
-            can_respond: policy::decide(&actor, Operation::ManageCases, Target::OrgIssue(facts)).is_allow(),
+            can_respond: policy::decide(&actor, Operation::ViewOrgIssues, Target::OrgIssue(facts)).is_allow(),
         })
     }
 
@@ -303,8 +297,8 @@ impl Store {
         let ctx = me.ctx();
         let s = self.stored_issue(ctx, id).await?;
         let facts = OrgIssueFacts { tenant: ctx.tenant, author: s.author };
-        if !policy::decide(&me.actor(), Operation::ManageCases, Target::OrgIssue(facts)).is_allow() {
-            return Err(self.refused(ctx, Operation::ManageCases, AuditTarget::OrgIssue, id).await);
+        if !policy::decide(&me.actor(), Operation::ViewOrgIssues, Target::OrgIssue(facts)).is_allow() {
+            return Err(self.refused(ctx, Operation::ViewOrgIssues, AuditTarget::OrgIssue, id).await);
         }
         if s.row.status == status {
             return Ok(false);

@@ -32,7 +32,7 @@ impl Store {
     /// The accounts holding a listed role, and any marked account, by login.
     pub async fn personnel_authority_accounts(&self, me: &Acting<Admin>) -> Result<Vec<PersonnelAuthorityRow>> {
         let ctx = me.ctx();
-        if !policy::decide(&me.actor(), Operation::ManagePersonnelAuthority, Target::InTenant(ctx.tenant)).is_allow() {
+        if !policy::decide(&me.actor(), Operation::SetPersonnelAuthority, Target::InTenant(ctx.tenant)).is_allow() {
             return Err(StoreError::NotFound);
         }
         let rows = sqlx::query(
@@ -72,7 +72,7 @@ impl Store {
     /// writes nothing). An account of another tenant answers as one that does not exist.
     pub async fn set_personnel_authority(&self, me: &Acting<Admin>, user: UserId, marked: bool) -> Result<bool> {
         let ctx = me.ctx();
-        if !policy::decide(&me.actor(), Operation::ManagePersonnelAuthority, Target::InTenant(ctx.tenant)).is_allow() {
+        if !policy::decide(&me.actor(), Operation::SetPersonnelAuthority, Target::InTenant(ctx.tenant)).is_allow() {
             return Err(StoreError::NotFound);
         }
         let mut tx = self.db.write.begin().await?;

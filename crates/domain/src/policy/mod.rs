@@ -6,21 +6,23 @@
 //! denies; nothing crosses a tenant. The store calls `permit` before it reads or writes personal data,
 //! and only a `Permit` opens sealed text (see `store::sealed`).
 
-mod cases;
+mod disclosure;
 mod employee;
 mod interview;
 mod note;
+mod org_issue;
 mod report;
 mod request;
 mod roles;
 
-pub use cases::{CaseSourceFacts, ImportantCaseFacts, OrgIssueFacts, Raising};
 pub use employee::EmployeeFacts;
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
+pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
 pub use request::RequestFacts;
 
+use crate::consent::{DisclosureFacts, DisclosureState};
 use crate::ids::{TenantId, UserId};
 use crate::Role;
 
@@ -121,17 +123,39 @@ pub enum Operation {
     ReachEmployee,
     /// An operator's benchmark over a tenant's sealed text (command line only, audited).
     RunBenchmark,
-    /// Raising an important case or an organizational issue from one's own report (consultant).
-    RaiseCases,
-    /// HR's important cases (under consent, never with personnel authority) and register of
-    /// organizational issues: reading them and recording the response.
-    ManageCases,
-    /// Marking the accounts that hold personnel authority (人事権): the administrator.
-    ManagePersonnelAuthority,
+    /// Writing disclosures from one's own approved reports and asking the employee (R5, R8): on a
+    /// record, its author only.
+    WriteDisclosures,
+    /// An employee deciding on, listing and withdrawing what is shared about them.
+    DecideOwnDisclosures,
+    /// A boss reading the feedback released to them (R8): on a record, only while consent holds.
+    ReadFeedback,
+    /// A boss reading and acknowledging the guide for bosses (R8).
+    AcknowledgeBossGuide,
+    /// HR editing the guide for bosses (R13).
+    EditBossGuide,
+    /// A consultant recording consultations with an employee's boss (R8).
+    RecordBossConsultations,
+    /// Seeing life/safety escalations: responders, and the consultant who raised one (R4).
+    ViewEscalations,
+    /// Acknowledging, closing and approving disclosures of escalations (responders only).
+    RespondToEscalations,
+    /// Naming the tenant's escalation responders and deadlines.
+    ManageResponders,
+    /// HR's register of important cases shared with consent (R5): on a record, only while consent holds.
+    ManageImportantCases,
+    /// A consultant writing a de-identified organizational issue (組織課題).
+    WriteOrgIssues,
+    /// HR's register of organizational issues.
+    ViewOrgIssues,
+    /// Marking the users who hold personnel authority (人事権).
+    SetPersonnelAuthority,
+    /// One's own in-app notices.
+    ViewNotifications,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 28] = [
+    pub const ALL: [Operation; 39] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -157,9 +181,20 @@ impl Operation {
         Operation::ReadStatusNote,
         Operation::ReachEmployee,
         Operation::RunBenchmark,
-        Operation::RaiseCases,
-        Operation::ManageCases,
-        Operation::ManagePersonnelAuthority,
+        Operation::WriteDisclosures,
+        Operation::DecideOwnDisclosures,
+        Operation::ReadFeedback,
+        Operation::AcknowledgeBossGuide,
+        Operation::EditBossGuide,
+        Operation::RecordBossConsultations,
+        Operation::ViewEscalations,
+        Operation::RespondToEscalations,
+        Operation::ManageResponders,
+        Operation::ManageImportantCases,
+        Operation::WriteOrgIssues,
+        Operation::ViewOrgIssues,
+        Operation::SetPersonnelAuthority,
+        Operation::ViewNotifications,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -187,9 +222,10 @@ pub enum Target {
     Notes(NoteFacts),
     Request(RequestFacts),
     Employee(EmployeeFacts),
-    /// A report a case or an issue is raised from.
-    CaseSource(CaseSourceFacts),
-    ImportantCase(ImportantCaseFacts),
+    /// A disclosure, with its state derived from the consent ledger at the time of the request.
+    Disclosure(DisclosureFacts, DisclosureState),
+    /// The report an organizational issue is raised from.
+    IssueSource(IssueSourceFacts),
     OrgIssue(OrgIssueFacts),
 }
 
@@ -253,9 +289,9 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::Notes(f) if f.tenant == actor.tenant => note::decide(actor, op, f),
         Target::Request(f) if f.tenant == actor.tenant => request::decide(actor, op, f),
         Target::Employee(f) if f.tenant == actor.tenant => employee::decide(actor, op, f),
-        Target::CaseSource(f) if f.tenant == actor.tenant => cases::decide_source(actor, op, f),
-        Target::ImportantCase(f) if f.tenant == actor.tenant => cases::decide_case(actor, op, f),
-        Target::OrgIssue(f) if f.tenant == actor.tenant => cases::decide_issue(actor, op, f),
+        Target::Disclosure(f, state) if f.tenant == actor.tenant => disclosure::decide(actor, op, f, state),
+        Target::IssueSource(f) if f.tenant == actor.tenant => org_issue::decide_source(actor, op, f),
+        Target::OrgIssue(f) if f.tenant == actor.tenant => org_issue::decide_issue(actor, op, f),
         _ => Decision::Deny,
     }
 }
