@@ -62,7 +62,8 @@ pub enum AuditAction {
     /// The audit log's pages read by an administrator (with the filters used).
     AuditLogRead,
     /// The audit log exported as CSV (with the filters used).
-    AuditLogExported,    /// An administrator marked an account as holding personnel authority (人事権), or unmarked it.
+    AuditLogExported,
+    /// An administrator marked an account as holding personnel authority (人事権), or unmarked it.
     PersonnelAuthorityChanged,
     /// A consultant raised an important case from their report (its summary is the disclosure).
     ImportantCaseRaised,

@@ -91,8 +91,7 @@ pub const CASE_SOLUTION: TextLimit =
 /// Who owns a case (a department or a person of the company, as HR writes it).
 pub const CASE_OWNER: TextLimit = TextLimit { field: "owner", max: 100, label_ja: "担当", label_en: "the owner", one_line: true };
 /// An organizational issue's title.
-pub const ISSUE_TITLE: TextLimit =
-    TextLimit { field: "title", max: 100, label_ja: "件名", label_en: "the title", one_line: true };
+pub const ISSUE_TITLE: TextLimit = TextLimit { field: "title", max: 100, label_ja: "件名", label_en: "the title", one_line: true };
 /// An organizational issue's description.
 pub const ISSUE_BODY: TextLimit =
     TextLimit { field: "body", max: 4_000, label_ja: "課題の内容", label_en: "the description", one_line: false };

@@ -304,15 +304,17 @@ impl Store {
             return Ok(false);
         }
         let mut tx = self.db.write.begin().await?;
-        let done = sqlx::query("UPDATE org_issues SET status = $1, updated_at = $2, updated_by = $3 WHERE id = $4 AND tenant_id = $5 AND status = $6")
-            .bind(status.as_str())
-            .bind(now_ms())
-            .bind(me.actor().user().get())
-            .bind(id.get())
-            .bind(ctx.tenant.get())
-            .bind(s.row.status.as_str())
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE org_issues SET status = $1, updated_at = $2, updated_by = $3 WHERE id = $4 AND tenant_id = $5 AND status = $6",
+        )
+        .bind(status.as_str())
+        .bind(now_ms())
+        .bind(me.actor().user().get())
+        .bind(id.get())
+        .bind(ctx.tenant.get())
+        .bind(s.row.status.as_str())
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 0 {
             // Changed meanwhile by someone else: the caller reads it again.
             return Err(StoreError::Conflict(domain::Message::new(

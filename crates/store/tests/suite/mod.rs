@@ -1,6 +1,7 @@
 //! Feature suites of the store, each run on SQLite and PostgreSQL.
 
 mod accounts;
+mod cases;
 mod cycles;
 mod interviews;
 mod jobs;
