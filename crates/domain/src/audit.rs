@@ -65,12 +65,6 @@ pub enum AuditAction {
     AuditLogExported,
     /// An administrator marked an account as holding personnel authority (人事権), or unmarked it.
     PersonnelAuthorityChanged,
-    /// A consultant raised an important case from their report (its summary is the disclosure).
-    ImportantCaseRaised,
-    /// HR read important cases (their consented summaries, solutions).
-    ImportantCaseRead,
-    /// HR recorded a case's solution, owner, status or its place in the management report.
-    ImportantCaseUpdated,
     /// A consultant raised a de-identified organizational issue from a flagged report.
     OrgIssueRaised,
     /// Organizational issues read (HR's register, or the consultant's own).
@@ -80,7 +74,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 57] = [
+    pub const ALL: [AuditAction; 54] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -132,9 +126,6 @@ impl AuditAction {
         AuditAction::AuditLogRead,
         AuditAction::AuditLogExported,
         AuditAction::PersonnelAuthorityChanged,
-        AuditAction::ImportantCaseRaised,
-        AuditAction::ImportantCaseRead,
-        AuditAction::ImportantCaseUpdated,
         AuditAction::OrgIssueRaised,
         AuditAction::OrgIssueRead,
         AuditAction::OrgIssueUpdated,
@@ -203,9 +194,6 @@ impl AuditAction {
             AuditAction::AuditLogRead => "audit_log_read",
             AuditAction::AuditLogExported => "audit_log_exported",
             AuditAction::PersonnelAuthorityChanged => "personnel_authority_changed",
-            AuditAction::ImportantCaseRaised => "important_case_raised",
-            AuditAction::ImportantCaseRead => "important_case_read",
-            AuditAction::ImportantCaseUpdated => "important_case_updated",
             AuditAction::OrgIssueRaised => "org_issue_raised",
             AuditAction::OrgIssueRead => "org_issue_read",
             AuditAction::OrgIssueUpdated => "org_issue_updated",
@@ -269,9 +257,6 @@ impl AuditAction {
             AuditAction::AuditLogRead => "監査ログの閲覧",
             AuditAction::AuditLogExported => "監査ログの書き出し",
             AuditAction::PersonnelAuthorityChanged => "人事権の設定の変更",
-            AuditAction::ImportantCaseRaised => "重要事案の起票",
-            AuditAction::ImportantCaseRead => "重要事案の閲覧",
-            AuditAction::ImportantCaseUpdated => "重要事案の対応記録",
             AuditAction::OrgIssueRaised => "組織課題の起票",
             AuditAction::OrgIssueRead => "組織課題の閲覧",
             AuditAction::OrgIssueUpdated => "組織課題の状況変更",

@@ -5,6 +5,7 @@
 mod accounts;
 mod audit_kinds;
 mod audit_log;
+mod cases;
 mod dashboard;
 mod e2e;
 mod forms;

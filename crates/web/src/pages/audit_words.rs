@@ -293,6 +293,10 @@ mod tests {
             AuditTarget::Bench,
             AuditTarget::DemoHistory,
             AuditTarget::AuditLog,
+            AuditTarget::ImportantCase,
+            AuditTarget::ImportantCaseList,
+            AuditTarget::OrgIssue,
+            AuditTarget::OrgIssueList,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -321,7 +325,11 @@ mod tests {
                 | AuditTarget::DataKey
                 | AuditTarget::Bench
                 | AuditTarget::DemoHistory
-                | AuditTarget::AuditLog => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                | AuditTarget::AuditLog
+                | AuditTarget::ImportantCase
+                | AuditTarget::ImportantCaseList
+                | AuditTarget::OrgIssue
+                | AuditTarget::OrgIssueList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

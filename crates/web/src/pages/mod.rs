@@ -12,6 +12,8 @@ mod home;
 mod import;
 mod interviews;
 pub mod list;
+mod org_issues;
+mod personnel_authority;
 mod reports;
 mod requests;
 mod review;
@@ -51,6 +53,8 @@ pub fn routes(r: Routes) -> Routes {
     let r = taxonomy::routes(r);
     let r = two_factor::routes(r);
     let r = audit_log::routes(r);
+    let r = org_issues::routes(r);
+    let r = personnel_authority::routes(r);
     admin::routes(r)
 }
 
@@ -89,6 +93,9 @@ const NAV: &[NavLink] = &[
     link("/admin/users", "nav-users", Operation::ManageUsers),
     link("/admin/audit", "nav-audit", Operation::ViewAuditLog),
     link("/admin/security", "nav-security", Operation::ManageUsers),
+    link("/org-issues", "nav-org-issues", Operation::ViewOrgIssues),
+    link("/raised-issues", "nav-raised-issues", Operation::WriteOrgIssues),
+    link("/admin/personnel-authority", "nav-personnel-authority", Operation::SetPersonnelAuthority),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's

@@ -329,6 +329,8 @@ struct ShowPage {
     general_comment: String,
     errors: FormErrors,
     notice: String,
+    /// The author may raise an organizational issue from this report (its flag is set).
+    can_raise_issue: bool,
 }
 
 /// A rubric item of the review form, with the score chosen (kept when the form is sent back).
@@ -398,7 +400,10 @@ async fn show_page(
         })
         .collect();
     let line = lines(t, std::slice::from_ref(&d.summary), &tags).into_iter().next();
+    let can_raise_issue =
+        d.summary.is_mine && d.summary.flags.organizational_response && d.summary.status != domain::report::ReportStatus::Draft;
     render(&ShowPage {
+        can_raise_issue,
         id: id.get(),
         subject: d.summary.subject.clone(),
         department: d.summary.department.clone(),

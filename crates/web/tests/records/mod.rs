@@ -5,6 +5,7 @@
 //! answer exactly as one that does not exist: same status, same redirect, same page or JSON
 //! (up to the path asked and the request id).
 
+mod cases;
 pub mod world;
 
 use crate::support::{login_as, Agent, Resp};
@@ -72,6 +73,10 @@ enum Subject {
     Report(ReportStatus),
     TaxonomyKind,
     TaxonomyItem,
+    /// A submitted report flagged 組織的対応が必要.
+    FlaggedReport,
+    /// An organizational issue.
+    OrgIssue,
 }
 
 impl Subject {
@@ -91,6 +96,8 @@ impl Subject {
             "request:answered" => Subject::AnsweredRequest,
             "taxonomy-kind" => Subject::TaxonomyKind,
             "taxonomy-item" => Subject::TaxonomyItem,
+            "report-flagged" => Subject::FlaggedReport,
+            "org-issue" => Subject::OrgIssue,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -205,6 +212,7 @@ enum Probe {
     Cycle(TenantId),
     User(TenantId),
     Tag(TenantId),
+    OrgIssue(Person),
 }
 
 impl Records {
@@ -382,6 +390,24 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.all(Record::Missing, "no-such-kind");
             r
         }
+        Subject::FlaggedReport => {
+            let mut r = Records::new("id");
+            r.own(&[Role::Consultant], w.flagged_report(home, &home.consultant, "E002").await?);
+            r.probed(Record::Colleague, w.flagged_report(home, consultant2, "E003").await?, Probe::Report(consultant2.clone()));
+            r.probed(
+                Record::OtherTenant,
+                w.flagged_report(other, &other.consultant, "E002").await?,
+                Probe::Report(other.consultant.clone()),
+            );
+            r
+        }
+        Subject::OrgIssue => {
+            let mut r = Records::new("id");
+            r.own(&[Role::Consultant], w.org_issue(home, &home.consultant, "E002").await?);
+            r.probed(Record::Colleague, w.org_issue(home, consultant2, "E003").await?, Probe::OrgIssue(consultant2.clone()));
+            r.probed(Record::OtherTenant, w.org_issue(other, &other.consultant, "E002").await?, Probe::OrgIssue(other.consultant.clone()));
+            r
+        }
         Subject::TaxonomyItem => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.issue_tag(home).await?, Probe::Tag(home.tenant));
@@ -423,6 +449,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::Cycle(tenant) => {
             let c = store.cycle(*tenant, domain::ids::CycleId::new(id)).await?;
             format!("{:?} targets={} assigned={}", c.status, c.targets, c.assigned)
+        }
+        Probe::OrgIssue(author) => {
+            let d = store.org_issue(&author.ctx, store::OrgIssueId::new(id)).await?;
+            format!("{:?} {} {}", d.row.status, d.row.updated_at, d.row.title)
         }
         Probe::User(tenant) => format!("{:?}", store.user(*tenant, UserId::new(id)).await?.roles),
         Probe::Tag(tenant) => {
