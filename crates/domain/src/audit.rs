@@ -63,6 +63,12 @@ pub enum AuditAction {
     AuditLogRead,
     /// The audit log exported as CSV (with the filters used).
     AuditLogExported,
+    /// A disclosure written or revised (a new version of its text), and the employee asked.
+    DisclosureWritten,
+    /// An entry appended to the consent ledger: a grant, refusal, withdrawal or request for changes.
+    ConsentRecorded,
+    /// The text of a disclosure read: by the employee it is about, its author, or its recipient.
+    DisclosureRead,
     /// An administrator marked an account as holding personnel authority (人事権), or unmarked it.
     PersonnelAuthorityChanged,
     /// A consultant raised a de-identified organizational issue from a flagged report.
@@ -71,10 +77,14 @@ pub enum AuditAction {
     OrgIssueRead,
     /// HR changed an organizational issue's status.
     OrgIssueUpdated,
+    /// HR read an important case with their record of it (solution, owner, status).
+    ImportantCaseRead,
+    /// HR recorded a case's solution, owner, status or its place in the management report.
+    ImportantCaseUpdated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 54] = [
+    pub const ALL: [AuditAction; 59] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -125,10 +135,15 @@ impl AuditAction {
         AuditAction::InterviewStatusCorrected,
         AuditAction::AuditLogRead,
         AuditAction::AuditLogExported,
+        AuditAction::DisclosureWritten,
+        AuditAction::ConsentRecorded,
+        AuditAction::DisclosureRead,
         AuditAction::PersonnelAuthorityChanged,
         AuditAction::OrgIssueRaised,
         AuditAction::OrgIssueRead,
         AuditAction::OrgIssueUpdated,
+        AuditAction::ImportantCaseRead,
+        AuditAction::ImportantCaseUpdated,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -193,10 +208,15 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "interview_status_corrected",
             AuditAction::AuditLogRead => "audit_log_read",
             AuditAction::AuditLogExported => "audit_log_exported",
+            AuditAction::DisclosureWritten => "disclosure_written",
+            AuditAction::ConsentRecorded => "consent_recorded",
+            AuditAction::DisclosureRead => "disclosure_read",
             AuditAction::PersonnelAuthorityChanged => "personnel_authority_changed",
             AuditAction::OrgIssueRaised => "org_issue_raised",
             AuditAction::OrgIssueRead => "org_issue_read",
             AuditAction::OrgIssueUpdated => "org_issue_updated",
+            AuditAction::ImportantCaseRead => "important_case_read",
+            AuditAction::ImportantCaseUpdated => "important_case_updated",
         }
     }
 
@@ -256,10 +276,15 @@ impl AuditAction {
             AuditAction::InterviewStatusCorrected => "面談記録の修正",
             AuditAction::AuditLogRead => "監査ログの閲覧",
             AuditAction::AuditLogExported => "監査ログの書き出し",
+            AuditAction::DisclosureWritten => "開示文の保存",
+            AuditAction::ConsentRecorded => "同意の記録",
+            AuditAction::DisclosureRead => "開示文の閲覧",
             AuditAction::PersonnelAuthorityChanged => "人事権の設定の変更",
             AuditAction::OrgIssueRaised => "組織課題の起票",
             AuditAction::OrgIssueRead => "組織課題の閲覧",
             AuditAction::OrgIssueUpdated => "組織課題の状況変更",
+            AuditAction::ImportantCaseRead => "重要事案の閲覧",
+            AuditAction::ImportantCaseUpdated => "重要事案の対応記録",
         }
     }
 }
@@ -309,6 +334,12 @@ pub enum AuditTarget {
     DemoHistory,
     /// The audit log itself (its pages, its export).
     AuditLog,
+    /// A disclosure (its text and versions).
+    Disclosure,
+    /// A list of disclosures: an employee's own, a consultant's, a recipient's.
+    DisclosureList,
+    /// One entry of the consent ledger (a receipt).
+    ConsentRecord,
     /// An important case (重要事案).
     ImportantCase,
     /// The list of important cases.
@@ -348,6 +379,9 @@ impl AuditTarget {
             AuditTarget::Bench => "bench",
             AuditTarget::DemoHistory => "history",
             AuditTarget::AuditLog => "audit_log",
+            AuditTarget::Disclosure => "disclosure",
+            AuditTarget::DisclosureList => "disclosures",
+            AuditTarget::ConsentRecord => "consent_record",
             AuditTarget::ImportantCase => "important_case",
             AuditTarget::ImportantCaseList => "important_cases",
             AuditTarget::OrgIssue => "org_issue",

@@ -7,6 +7,7 @@ pub mod consent;
 pub mod csv_text;
 pub mod cycle;
 pub mod dashboard;
+pub mod disclosure;
 pub mod display;
 pub mod employee;
 pub mod error;

@@ -4,6 +4,7 @@
 //! `locales/{ja,en}/vocabulary.ftl` (roles in `main.ftl`), and `docs/glossary.md` explains each;
 //! tests keep the three in step.
 
+use crate::consent::{ConsentDecision, ConsentMethod, DisclosureState, Purpose};
 use crate::cycle::CycleStatus;
 use crate::employee::EmployeeStatus;
 use crate::important_case::{CaseStatus, IssueStatus};
@@ -86,6 +87,34 @@ terms!(Role {
     Role::Admin => "role-admin",
 });
 
+terms!(Purpose {
+    Purpose::BossFeedback => "term-purpose-boss-feedback",
+    Purpose::ImportantCase => "term-purpose-important-case",
+    Purpose::Referral => "term-purpose-referral",
+});
+
+terms!(DisclosureState {
+    DisclosureState::Pending => "term-disclosure-pending",
+    DisclosureState::Granted => "term-disclosure-granted",
+    DisclosureState::Refused => "term-disclosure-refused",
+    DisclosureState::Withdrawn => "term-disclosure-withdrawn",
+    DisclosureState::ChangesRequested => "term-disclosure-changes-requested",
+    DisclosureState::Expired => "term-disclosure-expired",
+});
+
+terms!(ConsentDecision {
+    ConsentDecision::Grant => "term-consent-grant",
+    ConsentDecision::Refuse => "term-consent-refuse",
+    ConsentDecision::Withdraw => "term-consent-withdraw",
+    ConsentDecision::RequestChanges => "term-consent-request-changes",
+});
+
+terms!(ConsentMethod {
+    ConsentMethod::App => "term-method-app",
+    ConsentMethod::Written => "term-method-written",
+    ConsentMethod::Verbal => "term-method-verbal",
+});
+
 terms!(CaseStatus {
     CaseStatus::Open => "term-case-open",
     CaseStatus::InProgress => "term-case-in-progress",
@@ -114,6 +143,10 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("cycle-status", keys(&CycleStatus::ALL)),
         ("employee-status", keys(&EmployeeStatus::ALL)),
         ("role", keys(&Role::ALL)),
+        ("purpose", keys(&Purpose::ALL)),
+        ("disclosure-state", keys(&DisclosureState::ALL)),
+        ("consent-decision", keys(&ConsentDecision::ALL)),
+        ("consent-method", keys(&ConsentMethod::ALL)),
         ("case-status", keys(&CaseStatus::ALL)),
         ("issue-status", keys(&IssueStatus::ALL)),
     ]

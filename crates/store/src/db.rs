@@ -149,6 +149,17 @@ impl Db {
         }
     }
 
+    /// A migration statement for one backend only starts with `{sqlite}` or `{postgres}`
+    /// (a trigger, whose syntax differs): the statement without its mark on that backend, `None`
+    /// on the other. Statements without a mark are for both.
+    pub fn for_this_backend<'s>(&self, stmt: &'s str) -> Option<&'s str> {
+        match (stmt.strip_prefix("{sqlite}"), stmt.strip_prefix("{postgres}")) {
+            (Some(s), _) => (self.backend == Backend::Sqlite).then_some(s),
+            (_, Some(s)) => (self.backend == Backend::Postgres).then_some(s),
+            _ => Some(stmt),
+        }
+    }
+
     /// Expands the backend placeholders of a DDL statement.
     pub fn ddl(&self, sql: &str) -> String {
         sql.replace("{id}", self.id_column()).replace("{blob}", self.blob_type())

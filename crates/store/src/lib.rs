@@ -10,8 +10,10 @@ mod ctx;
 mod cycles;
 mod dashboard;
 mod db;
+mod disclosures;
 mod employees;
 mod error;
+mod important_cases;
 mod interview_pages;
 mod interviews;
 mod job_runner;
@@ -53,8 +55,13 @@ pub use dashboard::{
     OwnReportItem, ProgressRow, RequestItem, SupervisorDashboard, WaitingReport, DASHBOARD_LIST,
 };
 pub use db::{Backend, DbUrl};
+pub use disclosures::{
+    read_operation, AuthoredDisclosure, ConsentInput, ConsentReceipt, DisclosureQuery, DisclosureRow, DisclosureText, LedgerEntry,
+    NewDisclosure, OwnConsents, Released,
+};
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, EmployeeSort, ImportSummary, NewEmployees};
 pub use error::StoreError;
+pub use important_cases::{CaseRecord, ImportantCaseDetail, ImportantCaseRow};
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};
 pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};

@@ -450,6 +450,26 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
+        version: 8,
+        name: "consent_ledger_append_only",
+        statements: &[
+            // The consent ledger is append-only in the database itself, not only in the code
+            // above it: any UPDATE or DELETE of an entry (and, on PostgreSQL, a TRUNCATE) fails.
+            "{sqlite}CREATE TRIGGER consent_records_no_update BEFORE UPDATE ON consent_records
+                BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END",
+            "{sqlite}CREATE TRIGGER consent_records_no_delete BEFORE DELETE ON consent_records
+                BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END",
+            "{postgres}CREATE FUNCTION consent_records_append_only() RETURNS trigger LANGUAGE plpgsql
+                AS $$ BEGIN RAISE EXCEPTION 'the consent ledger is append-only'; END $$",
+            "{postgres}CREATE TRIGGER consent_records_append_only BEFORE UPDATE OR DELETE ON consent_records
+                FOR EACH ROW EXECUTE FUNCTION consent_records_append_only()",
+            "{postgres}CREATE TRIGGER consent_records_no_truncate BEFORE TRUNCATE ON consent_records
+                FOR EACH STATEMENT EXECUTE FUNCTION consent_records_append_only()",
+            // A report's disclosures, for the report page and the editor.
+            "CREATE INDEX disclosures_report ON disclosures (tenant_id, report_id)",
+        ],
+    },
+    Migration {
         version: 11,
         name: "important_cases_org_issues_personnel_authority",
         statements: &[
@@ -516,7 +536,7 @@ pub async fn run(db: &Db) -> Result<Vec<i64>> {
     let mut done = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| m.version > current) {
         let mut tx = db.write.begin().await?;
-        for stmt in m.statements {
+        for stmt in m.statements.iter().filter_map(|s| db.for_this_backend(s)) {
             sqlx::query(&db.ddl(stmt)).execute(&mut *tx).await?;
         }
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")

@@ -18,7 +18,11 @@ use domain::tenant::{KThreshold, TenantSlug};
 use domain::{Locale, Role};
 use testkit::{fresh_db, on_both_backends, Backend, TestDb};
 
-on_both_backends!(org_issues_are_masked_sealed_and_reach_hr_and_their_author, personnel_authority_is_set_by_the_administrator_and_audited);
+on_both_backends!(
+    org_issues_are_masked_sealed_and_reach_hr_and_their_author,
+    personnel_authority_is_set_by_the_administrator_and_audited,
+    important_cases_reach_hr_only_under_consent_and_never_personnel_authority
+);
 
 const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号
 E001,佐藤 健,サトウ ケン,営業本部,G5,1975,2000-04-01,
@@ -222,5 +226,71 @@ async fn personnel_authority_is_set_by_the_administrator_and_audited(backend: Ba
         )
         .await?;
     ensure!(matches!(e.store.set_personnel_authority(&admin, stranger, true).await, Err(StoreError::NotFound)), "crossed a tenant");
+    Ok(())
+}
+
+async fn important_cases_reach_hr_only_under_consent_and_never_personnel_authority(backend: Backend) -> Result<()> {
+    use careerdock_store::ConsentInput;
+    use domain::consent::{ConsentDecision, ConsentMethod};
+    use domain::important_case::check_case_response;
+    let e = env(backend).await?;
+    let report = submitted_report(&e, false).await?;
+    let c1 = e.c1.as_consultant()?;
+    // Only from an approved report.
+    ensure!(e.store.raise_important_case(&c1, report, "概要").await.is_err(), "raised from a report under review");
+    e.store.review_report(&e.sup.as_supervisor()?, report, &ReviewInput { approve: true, comments: vec![], scores: vec![] }).await?;
+    ensure!(matches!(e.store.raise_important_case(&c1, report, " ").await, Err(StoreError::Invalid(_))), "an empty summary");
+    ensure!(
+        matches!(e.store.raise_important_case(&e.c2.as_consultant()?, report, "概要").await, Err(StoreError::NotFound)),
+        "another consultant raised it"
+    );
+    let summary = "上司との関係に悩み、異動を希望している。人事部門として配置の検討をお願いしたい。";
+    let id = e.store.raise_important_case(&c1, report, summary).await?;
+
+    // Pending: HR sees nothing.
+    ensure!(e.store.important_cases(&e.hr).await?.is_empty(), "released before consent");
+    ensure!(matches!(e.store.important_case(&e.hr, id).await, Err(StoreError::NotFound)), "read before consent");
+    let grant = ConsentInput { decision: ConsentDecision::Grant, version: 1, comment: String::new(), expires_at_ms: None };
+    e.store.record_consent_on_behalf(&c1, id, &grant, ConsentMethod::Written, "書面で同意を確認").await?;
+
+    // Granted: the summary, and HR's record.
+    let cases = e.store.important_cases(&e.hr).await?;
+    ensure!(cases.len() == 1 && cases[0].record.status == domain::important_case::CaseStatus::Open, "one open case: {cases:?}");
+    let d = e.store.important_case(&e.hr, id).await?;
+    ensure!(d.released.text == summary && d.solution.is_empty(), "{d:?}");
+    let hr = e.hr.as_hr()?;
+    let response = check_case_response("resolved", "人事部 労務課", "配置転換を実施した。", true).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+    e.store.record_case_response(&hr, id, &response).await?;
+    let d = e.store.important_case(&e.hr, id).await?;
+    ensure!(d.solution == "配置転換を実施した。" && d.record.owner == "人事部 労務課" && d.record.in_management_report, "{d:?}");
+    let again = check_case_response("monitoring", "人事部", "経過を見守る。", false).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+    e.store.record_case_response(&hr, id, &again).await?;
+    ensure!(e.store.important_case(&e.hr, id).await?.solution == "経過を見守る。", "the solution is resealed");
+    // Nobody else: a consultant, a supervisor.
+    ensure!(e.store.important_cases(&e.c1).await?.is_empty() && e.store.important_cases(&e.sup).await?.is_empty(), "others");
+
+    // Personnel authority: the same HR account, marked, reads and records nothing.
+    let hr_id = e.hr.user().context("hr")?;
+    e.store.set_personnel_authority(&e.admin.as_admin()?, hr_id, true).await?;
+    let session = e.store.create_session(e.tenant, hr_id, Some(Role::Hr), None).await?;
+    let marked = Ctx::signed_in(&session.proof, &e.store.user(e.tenant, hr_id).await?, Some(Role::Hr));
+    ensure!(e.store.important_cases(&marked).await?.is_empty(), "listed to personnel authority");
+    ensure!(matches!(e.store.important_case(&marked, id).await, Err(StoreError::NotFound)), "read by personnel authority");
+    ensure!(
+        matches!(e.store.record_case_response(&marked.as_hr()?, id, &again).await, Err(StoreError::NotFound)),
+        "recorded by personnel authority"
+    );
+    e.store.set_personnel_authority(&e.admin.as_admin()?, hr_id, false).await?;
+
+    // Withdrawn: gone at once.
+    let withdraw = ConsentInput { decision: ConsentDecision::Withdraw, version: 1, comment: String::new(), expires_at_ms: None };
+    e.store.record_consent_on_behalf(&c1, id, &withdraw, ConsentMethod::Verbal, "電話で撤回の意思を確認").await?;
+    ensure!(e.store.important_cases(&e.hr).await?.is_empty(), "listed after withdrawal");
+    ensure!(matches!(e.store.important_case(&e.hr, id).await, Err(StoreError::NotFound)), "read after withdrawal");
+
+    let done = actions(&e).await?;
+    for kind in ["important_case_read", "important_case_updated", "disclosure_read"] {
+        ensure!(done.iter().any(|a| a == kind), "{kind} was not audited");
+    }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cases;
+mod consent;
 mod cycles;
 mod interviews;
 mod jobs;

@@ -228,9 +228,16 @@ audit-csv-detail = Detail
 audit-csv-code = Action code
 audit-user-choice = { $name } ({ $login })
 audit-empty-filtered = No events match. Try another period or other filters.
+
+# Issue 8: disclosures and the consent ledger.
+audit-did-disclosure-written = Saved a disclosure and asked the employee
+audit-did-consent-recorded = Recorded a decision on consent
+audit-did-disclosure-read = Read a disclosure
+audit-target-disclosure = Disclosure #{ $id }
+audit-target-disclosures = List of disclosures
+audit-target-consent-record = Consent record #{ $id }
 # Important cases, organizational issues, personnel authority (issue 8)
 audit-did-personnel-authority-changed = Changed a personnel-authority mark
-audit-did-important-case-raised = Raised an important case
 audit-did-important-case-read = Read important cases
 audit-did-important-case-updated = Recorded the response to an important case
 audit-did-org-issue-raised = Raised an organizational issue

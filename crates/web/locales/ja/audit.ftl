@@ -229,9 +229,16 @@ audit-csv-detail = 詳細
 audit-csv-code = 操作コード
 audit-user-choice = { $name }（{ $login }）
 audit-empty-filtered = 条件に一致する記録はありません。期間や絞り込みの条件を変えてお試しください。
+
+# Issue 8: disclosures and the consent ledger.
+audit-did-disclosure-written = 開示文を保存し、本人に確認を依頼しました
+audit-did-consent-recorded = 同意についての判断を記録しました
+audit-did-disclosure-read = 開示文を閲覧しました
+audit-target-disclosure = 開示文 #{ $id }
+audit-target-disclosures = 開示文の一覧
+audit-target-consent-record = 同意記録 #{ $id }
 # Important cases, organizational issues, personnel authority (issue 8)
 audit-did-personnel-authority-changed = 人事権の設定を変更しました
-audit-did-important-case-raised = 重要事案を起票しました
 audit-did-important-case-read = 重要事案を閲覧しました
 audit-did-important-case-updated = 重要事案の対応を記録しました
 audit-did-org-issue-raised = 組織課題を起票しました

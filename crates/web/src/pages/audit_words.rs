@@ -94,6 +94,9 @@ const TARGETS: &[&str] = &[
     "bench",
     "history",
     "audit_log",
+    "disclosure",
+    "disclosures",
+    "consent_record",
     "interview_note",
     "note",
     "report_body",
@@ -293,6 +296,9 @@ mod tests {
             AuditTarget::Bench,
             AuditTarget::DemoHistory,
             AuditTarget::AuditLog,
+            AuditTarget::Disclosure,
+            AuditTarget::DisclosureList,
+            AuditTarget::ConsentRecord,
             AuditTarget::ImportantCase,
             AuditTarget::ImportantCaseList,
             AuditTarget::OrgIssue,
@@ -326,6 +332,9 @@ mod tests {
                 | AuditTarget::Bench
                 | AuditTarget::DemoHistory
                 | AuditTarget::AuditLog
+                | AuditTarget::Disclosure
+                | AuditTarget::DisclosureList
+                | AuditTarget::ConsentRecord
                 | AuditTarget::ImportantCase
                 | AuditTarget::ImportantCaseList
                 | AuditTarget::OrgIssue

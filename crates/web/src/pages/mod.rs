@@ -10,6 +10,7 @@ mod employees;
 pub mod form;
 mod home;
 mod import;
+mod important_cases;
 mod interviews;
 pub mod list;
 mod org_issues;
@@ -53,6 +54,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = taxonomy::routes(r);
     let r = two_factor::routes(r);
     let r = audit_log::routes(r);
+    let r = important_cases::routes(r);
     let r = org_issues::routes(r);
     let r = personnel_authority::routes(r);
     admin::routes(r)
@@ -93,6 +95,7 @@ const NAV: &[NavLink] = &[
     link("/admin/users", "nav-users", Operation::ManageUsers),
     link("/admin/audit", "nav-audit", Operation::ViewAuditLog),
     link("/admin/security", "nav-security", Operation::ManageUsers),
+    link("/important-cases", "nav-important-cases", Operation::ManageImportantCases),
     link("/org-issues", "nav-org-issues", Operation::ViewOrgIssues),
     link("/raised-issues", "nav-raised-issues", Operation::WriteOrgIssues),
     link("/admin/personnel-authority", "nav-personnel-authority", Operation::SetPersonnelAuthority),

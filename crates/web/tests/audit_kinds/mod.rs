@@ -121,6 +121,9 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     let issue = issue.filter(|i| !i.is_empty()).context("the raised issue's address")?;
     ok("HR's register", &hr.get("/org-issues").await?)?;
     ok("moving an issue", &hr.post_form(&format!("/org-issues/{issue}/status"), &[("status", "resolved")]).await?)?;
+    let case = w.important_case(home, &home.consultant, "E002").await?;
+    ok("an important case read", &hr.get(&format!("/important-cases/{case}")).await?)?;
+    ok("an important case answered", &hr.post_form(&format!("/important-cases/{case}"), &[("status", "open")]).await?)?;
     let hr_id = w.actor(Role::Hr)?.id;
     ok("a personnel-authority mark", &admin.post_form(&format!("/admin/personnel-authority/{hr_id}"), &[("marked", "1")]).await?)?;
 

@@ -9,7 +9,11 @@ use domain::Role;
 use reqwest::StatusCode;
 use testkit::Backend;
 
-testkit::on_both_backends!(an_organizational_issue_goes_from_the_consultant_to_hrs_register, the_administrator_marks_personnel_authority);
+testkit::on_both_backends!(
+    an_organizational_issue_goes_from_the_consultant_to_hrs_register,
+    the_administrator_marks_personnel_authority,
+    an_important_case_reaches_hr_under_consent_and_not_personnel_authority
+);
 
 async fn an_organizational_issue_goes_from_the_consultant_to_hrs_register(backend: Backend) -> Result<()> {
     let w = World::new(backend).await?;
@@ -96,5 +100,69 @@ async fn the_administrator_marks_personnel_authority(backend: Backend) -> Result
         hr.post_form(&format!("/admin/personnel-authority/{hr_id}"), &[("marked", "0")]).await?.status == StatusCode::FORBIDDEN,
         "HR set it"
     );
+    Ok(())
+}
+
+async fn an_important_case_reaches_hr_under_consent_and_not_personnel_authority(backend: Backend) -> Result<()> {
+    let w = World::new(backend).await?;
+    let report = w.report(&w.home, &w.home.consultant, "E002", &w.home.supervisor, domain::report::ReportStatus::Approved).await?;
+    let mut c = w.app.signed_in("consultant").await?;
+    ensure!(c.get(&format!("/reports/{report}")).await?.body.contains(&format!("href=\"/reports/{report}/important-case\"")), "no link");
+    let path = format!("/reports/{report}/important-case");
+    let res = c.post_form(&path, &[("summary", "")]).await?;
+    ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains("事案の概要を入力してください。"), "{}", res.brief());
+    let summary = "上司との関係に悩み、異動を希望している。配置の検討をお願いしたい。";
+    let res = c.post_form(&path, &[("summary", summary)]).await?;
+    ensure!(res.is_redirect_to(&format!("/reports/{report}?notice=important-case")), "{}", res.brief());
+    ensure!(c.get(res.location().context("to")?).await?.body.contains("同意の確認を依頼しました"), "the notice");
+
+    // Before consent HR sees nothing.
+    let mut hr = w.app.signed_in("hr").await?;
+    let res = hr.get("/important-cases").await?;
+    ensure!(res.status == StatusCode::OK && res.body.contains("同意を得て共有された重要事案はありません。"), "{}", res.body);
+    let me = w.home.consultant.ctx.as_consultant()?;
+    let rows = w.store().authored_disclosures(&me, &store::DisclosureQuery::default()).await?;
+    let id = rows.first().map(|r| r.id).context("the disclosure")?;
+    ensure!(hr.get(&format!("/important-cases/{id}")).await?.status == StatusCode::NOT_FOUND, "read before consent");
+    let grant =
+        store::ConsentInput { decision: domain::consent::ConsentDecision::Grant, version: 1, comment: String::new(), expires_at_ms: None };
+    w.store().record_consent_on_behalf(&me, id, &grant, domain::consent::ConsentMethod::Written, "書面で同意を確認").await?;
+
+    // Granted: the list, the summary, the record with every problem at once.
+    let res = hr.get("/important-cases").await?;
+    ensure!(res.body.contains(&format!("href=\"/important-cases/{id}\"")) && res.body.contains("1件中"), "{}", res.body);
+    let res = hr.get(&format!("/important-cases/{id}")).await?;
+    ensure!(res.status == StatusCode::OK && res.body.contains(summary), "{}", res.brief());
+    let res = hr.post_form(&format!("/important-cases/{id}"), &[("status", "resolved"), ("owner", ""), ("solution", "")]).await?;
+    ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", res.brief());
+    ensure!(
+        res.body.contains("担当を入力してください。") && res.body.contains("解決策を入力してください。"),
+        "both problems: {}",
+        res.body
+    );
+    let form = [("status", "resolved"), ("owner", "人事部 労務課"), ("solution", "配置転換を実施した。"), ("in_report", "1")];
+    let res = hr.post_form(&format!("/important-cases/{id}"), &form).await?;
+    ensure!(res.status == StatusCode::SEE_OTHER, "{}", res.brief());
+    let res = hr.get(&format!("/important-cases/{id}?saved=1")).await?;
+    ensure!(res.body.contains("配置転換を実施した。") && res.body.contains("value=\"resolved\" checked"), "{}", res.body);
+    let res = hr.get("/important-cases?status=resolved&report=yes").await?;
+    ensure!(res.body.contains(&format!("/important-cases/{id}\"")) && res.body.contains("人事部 労務課"), "filtered");
+    ensure!(!hr.get("/important-cases?status=open").await?.body.contains(&format!("/important-cases/{id}\"")), "filtered out");
+
+    // Personnel authority: the same HR account, marked by the administrator, at its next request.
+    let mut admin = w.app.signed_in("admin").await?;
+    let hr_id = w.actor(Role::Hr)?.id;
+    ensure!(admin.post_form(&format!("/admin/personnel-authority/{hr_id}"), &[("marked", "1")]).await?.status == StatusCode::SEE_OTHER);
+    let res = hr.get("/important-cases").await?;
+    ensure!(
+        res.body.contains("人事権を持つ方として設定されている") && !res.body.contains(&format!("/important-cases/{id}\"")),
+        "{}",
+        res.body
+    );
+    ensure!(hr.get(&format!("/important-cases/{id}")).await?.status == StatusCode::NOT_FOUND, "read with personnel authority");
+    let res = hr.post_form(&format!("/important-cases/{id}"), &form).await?;
+    ensure!(res.status == StatusCode::NOT_FOUND, "recorded with personnel authority: {}", res.brief());
+    ensure!(admin.post_form(&format!("/admin/personnel-authority/{hr_id}"), &[("marked", "0")]).await?.status == StatusCode::SEE_OTHER);
+    ensure!(hr.get(&format!("/important-cases/{id}")).await?.status == StatusCode::OK, "unmarked at once");
     Ok(())
 }

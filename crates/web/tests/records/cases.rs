@@ -35,3 +35,21 @@ impl World {
         Ok(raised.id)
     }
 }
+
+impl World {
+    /// An important case: `consultant`'s approved report about `employee`, its summary written for
+    /// HR and the employee's consent recorded on their behalf, so HR reads it.
+    pub async fn important_case(&self, c: &Company, consultant: &Person, employee: &str) -> Result<domain::ids::DisclosureId> {
+        let report = self.report(c, consultant, employee, &c.supervisor, domain::report::ReportStatus::Approved).await?;
+        let me = consultant.ctx.as_consultant()?;
+        let id = self.store().raise_important_case(&me, report, "配置の検討をお願いしたい。").await?;
+        let grant = store::ConsentInput {
+            decision: domain::consent::ConsentDecision::Grant,
+            version: 1,
+            comment: String::new(),
+            expires_at_ms: None,
+        };
+        self.store().record_consent_on_behalf(&me, id, &grant, domain::consent::ConsentMethod::Written, "書面で同意を確認").await?;
+        Ok(id)
+    }
+}

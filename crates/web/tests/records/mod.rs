@@ -77,6 +77,8 @@ enum Subject {
     FlaggedReport,
     /// An organizational issue.
     OrgIssue,
+    /// An important case released to HR.
+    ImportantCase,
 }
 
 impl Subject {
@@ -98,6 +100,7 @@ impl Subject {
             "taxonomy-item" => Subject::TaxonomyItem,
             "report-flagged" => Subject::FlaggedReport,
             "org-issue" => Subject::OrgIssue,
+            "important-case" => Subject::ImportantCase,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -213,6 +216,7 @@ enum Probe {
     User(TenantId),
     Tag(TenantId),
     OrgIssue(Person),
+    ImportantCase(Person),
 }
 
 impl Records {
@@ -408,6 +412,16 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.org_issue(other, &other.consultant, "E002").await?, Probe::OrgIssue(other.consultant.clone()));
             r
         }
+        Subject::ImportantCase => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.important_case(home, &home.consultant, "E002").await?, Probe::ImportantCase(home.hr.clone()));
+            r.probed(
+                Record::OtherTenant,
+                w.important_case(other, &other.consultant, "E002").await?,
+                Probe::ImportantCase(other.hr.clone()),
+            );
+            r
+        }
         Subject::TaxonomyItem => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.issue_tag(home).await?, Probe::Tag(home.tenant));
@@ -453,6 +467,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::OrgIssue(author) => {
             let d = store.org_issue(&author.ctx, store::OrgIssueId::new(id)).await?;
             format!("{:?} {} {}", d.row.status, d.row.updated_at, d.row.title)
+        }
+        Probe::ImportantCase(hr) => {
+            let d = store.important_case(&hr.ctx, domain::ids::DisclosureId::new(id)).await?;
+            format!("{:?} {}", d.record, d.solution)
         }
         Probe::User(tenant) => format!("{:?}", store.user(*tenant, UserId::new(id)).await?.roles),
         Probe::Tag(tenant) => {
