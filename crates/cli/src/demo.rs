@@ -139,6 +139,11 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         seeded.requests,
         history_start.elapsed().as_secs_f64()
     );
+    let (cases, issues) = crate::demo_cases::seed(store, tenant.id, &user_ids).await?;
+    eprintln!(
+        "careerdock: {cases} important cases and {issues} organizational issues; personnel authority marked for {}",
+        demo::cases::PERSONNEL_AUTHORITY_LOGINS.join(", ")
+    );
     Ok(())
 }
 
