@@ -144,6 +144,11 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     eprintln!(
         "careerdock: the guide for bosses: {acknowledged} of {bosses} bosses have acknowledged it; {consultations} boss consultations by consultant1"
     );
+    let (cases, issues) = crate::demo_cases::seed(store, tenant.id, &user_ids).await?;
+    eprintln!(
+        "careerdock: {cases} important cases and {issues} organizational issues; personnel authority marked for {}",
+        demo::cases::PERSONNEL_AUTHORITY_LOGINS.join(", ")
+    );
     Ok(())
 }
 

@@ -5,6 +5,7 @@ mod bench;
 mod config;
 mod cycle;
 mod demo;
+mod demo_cases;
 mod keys;
 mod list_scope;
 mod register;

@@ -8,6 +8,7 @@
 //! 役員室 at the top of the tree.
 
 pub mod boss;
+pub mod cases;
 pub mod consent;
 pub mod escalations;
 pub mod history;

@@ -90,10 +90,22 @@ pub enum AuditAction {
     EscalationDisclosure,
     /// The tenant's escalation responders or deadlines changed.
     EscalationSettingsChanged,
+    /// An administrator marked an account as holding personnel authority (人事権), or unmarked it.
+    PersonnelAuthorityChanged,
+    /// A consultant raised a de-identified organizational issue from a flagged report.
+    OrgIssueRaised,
+    /// Organizational issues read (HR's register, or the consultant's own).
+    OrgIssueRead,
+    /// HR changed an organizational issue's status.
+    OrgIssueUpdated,
+    /// HR read an important case with their record of it (solution, owner, status).
+    ImportantCaseRead,
+    /// HR recorded a case's solution, owner, status or its place in the management report.
+    ImportantCaseUpdated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 63] = [
+    pub const ALL: [AuditAction; 69] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -157,6 +169,12 @@ impl AuditAction {
         AuditAction::EscalationChanged,
         AuditAction::EscalationDisclosure,
         AuditAction::EscalationSettingsChanged,
+        AuditAction::PersonnelAuthorityChanged,
+        AuditAction::OrgIssueRaised,
+        AuditAction::OrgIssueRead,
+        AuditAction::OrgIssueUpdated,
+        AuditAction::ImportantCaseRead,
+        AuditAction::ImportantCaseUpdated,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -234,6 +252,12 @@ impl AuditAction {
             AuditAction::EscalationChanged => "escalation_changed",
             AuditAction::EscalationDisclosure => "escalation_disclosure",
             AuditAction::EscalationSettingsChanged => "escalation_settings_changed",
+            AuditAction::PersonnelAuthorityChanged => "personnel_authority_changed",
+            AuditAction::OrgIssueRaised => "org_issue_raised",
+            AuditAction::OrgIssueRead => "org_issue_read",
+            AuditAction::OrgIssueUpdated => "org_issue_updated",
+            AuditAction::ImportantCaseRead => "important_case_read",
+            AuditAction::ImportantCaseUpdated => "important_case_updated",
         }
     }
 
@@ -306,6 +330,12 @@ impl AuditAction {
             AuditAction::EscalationChanged => "エスカレーションの更新",
             AuditAction::EscalationDisclosure => "同意を得ない開示の申請・承認",
             AuditAction::EscalationSettingsChanged => "エスカレーション対応者の設定変更",
+            AuditAction::PersonnelAuthorityChanged => "人事権の設定の変更",
+            AuditAction::OrgIssueRaised => "組織課題の起票",
+            AuditAction::OrgIssueRead => "組織課題の閲覧",
+            AuditAction::OrgIssueUpdated => "組織課題の状況変更",
+            AuditAction::ImportantCaseRead => "重要事案の閲覧",
+            AuditAction::ImportantCaseUpdated => "重要事案の対応記録",
         }
     }
 }
@@ -371,6 +401,14 @@ pub enum AuditTarget {
     BossConsultationList,
     /// A life/safety escalation (R4).
     Escalation,
+    /// An important case (重要事案).
+    ImportantCase,
+    /// The list of important cases.
+    ImportantCaseList,
+    /// An organizational issue (組織課題).
+    OrgIssue,
+    /// The register of organizational issues.
+    OrgIssueList,
 }
 
 impl AuditTarget {
@@ -410,6 +448,10 @@ impl AuditTarget {
             AuditTarget::BossConsultation => "boss_consultation",
             AuditTarget::BossConsultationList => "boss_consultations",
             AuditTarget::Escalation => "escalation",
+            AuditTarget::ImportantCase => "important_case",
+            AuditTarget::ImportantCaseList => "important_cases",
+            AuditTarget::OrgIssue => "org_issue",
+            AuditTarget::OrgIssueList => "org_issues",
         }
     }
 }

@@ -40,6 +40,12 @@ impl Purpose {
         Purpose::ALL.into_iter().find(|p| p.as_str() == s.trim())
     }
 
+    /// Whether a holder of personnel authority (人事権) never reads a text of this purpose: an
+    /// important case and boss feedback are withheld from them; a referral to health staff is not.
+    pub fn withheld_from_personnel_authority(self) -> bool {
+        matches!(self, Purpose::BossFeedback | Purpose::ImportantCase)
+    }
+
     /// The roles a recipient must act in to read a text released for this purpose: a boss reads
     /// feedback as a boss, not as HR; an important case is read by HR (and, with the management
     /// report, by executives); a referral by health staff.
@@ -305,6 +311,11 @@ pub fn released_version(
     approval: Option<&TwoPersonApproval>,
 ) -> Option<i64> {
     if reader.tenant() != facts.tenant || !facts.recipient.is(reader, facts.purpose) {
+        return None;
+    }
+    // Personnel authority (人事権) keeps important cases and boss feedback from its holders,
+    // whatever their role and whatever was agreed (労働安全衛生規則 第52条の10 practice).
+    if reader.has_personnel_authority() && facts.purpose.withheld_from_personnel_authority() {
         return None;
     }
     let excepted = approval.is_some_and(|a| a.is_valid() && a.recipient == facts.recipient);

@@ -16,6 +16,7 @@ pub mod error;
 pub mod escalation;
 pub mod ids;
 pub mod import;
+pub mod important_case;
 pub mod interview;
 pub mod job;
 pub mod limits;

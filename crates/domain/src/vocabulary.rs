@@ -8,6 +8,7 @@ use crate::consent::{ConsentDecision, ConsentMethod, DisclosureState, Purpose};
 use crate::cycle::CycleStatus;
 use crate::employee::EmployeeStatus;
 use crate::escalation::{DisclosureRequestState, EscalationState};
+use crate::important_case::{CaseStatus, IssueStatus};
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
 use crate::report::{ReportFlag, ReportStatus};
 use crate::Role;
@@ -126,6 +127,19 @@ terms!(DisclosureRequestState {
     DisclosureRequestState::Approved => "term-escalation-request-approved",
 });
 
+terms!(CaseStatus {
+    CaseStatus::Open => "term-case-open",
+    CaseStatus::InProgress => "term-case-in-progress",
+    CaseStatus::Monitoring => "term-case-monitoring",
+    CaseStatus::Resolved => "term-case-resolved",
+});
+
+terms!(IssueStatus {
+    IssueStatus::Open => "term-issue-open",
+    IssueStatus::InProgress => "term-issue-in-progress",
+    IssueStatus::Resolved => "term-issue-resolved",
+});
+
 /// Every group of the vocabulary, with every key in it, in the glossary's order.
 pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
     fn keys<T: Term>(all: &[T]) -> Vec<&'static str> {
@@ -147,6 +161,8 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("consent-method", keys(&ConsentMethod::ALL)),
         ("escalation-state", keys(&EscalationState::ALL)),
         ("escalation-request", keys(&DisclosureRequestState::ALL)),
+        ("case-status", keys(&CaseStatus::ALL)),
+        ("issue-status", keys(&IssueStatus::ALL)),
     ]
 }
 

@@ -199,7 +199,13 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let ctx = Ctx { tenant, user: Some(user), label: format!("calendar_feed:{login}"), role: Some(Role::Consultant) };
+        let ctx = Ctx {
+            tenant,
+            user: Some(user),
+            label: format!("calendar_feed:{login}"),
+            role: Some(Role::Consultant),
+            personnel_authority: false,
+        };
         let ev = ctx
             .event(AuditAction::CalendarFeedRead, AuditTarget::CalendarFeed, user)
             .detail(AuditDetail::none().n(Key::Events, events.len()).and(Fact::Flag(Key::ShowNames, show_names)));

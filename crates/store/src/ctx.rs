@@ -18,6 +18,9 @@ pub struct Ctx {
     pub(crate) user: Option<UserId>,
     pub(crate) label: String,
     pub(crate) role: Option<Role>,
+    /// The tenant marks this user as holding personnel authority (人事権): read from the account
+    /// at every request, so a change holds at once (see `Actor::has_personnel_authority`).
+    pub(crate) personnel_authority: bool,
 }
 
 /// Proof that the store authenticated a user: made by resolving a session or an API token, or by
@@ -51,30 +54,46 @@ impl SignedIn {
 
 impl Ctx {
     /// The context of an authenticated user acting in `role`, which they must still hold
-    /// (`roles`: their current roles, from the store). A role taken away since sign-in is dropped.
-    pub fn signed_in(proof: &SignedIn, login: &str, roles: &[Role], role: Option<Role>) -> Ctx {
+    /// (`user`: their account as the store reads it now, with their current roles and whether
+    /// they hold personnel authority). A role taken away since sign-in is dropped; an account
+    /// that is not the proof's acts in no role.
+    pub fn signed_in(proof: &SignedIn, user: &crate::UserRow, role: Option<Role>) -> Ctx {
         let label = match proof.token {
             // The audit log names the token that acted, so a leaked token's use can be traced.
-            Some(id) => format!("{login} (token {id})"),
-            None => login.to_string(),
+            Some(id) => format!("{} (token {id})", user.login),
+            None => user.login.clone(),
         };
-        Ctx { tenant: proof.tenant, user: Some(proof.user), label, role: role.filter(|r| roles.contains(r)) }
+        let same = user.id == proof.user && user.tenant == proof.tenant;
+        Ctx {
+            tenant: proof.tenant,
+            user: Some(proof.user),
+            label,
+            role: role.filter(|r| same && user.roles.contains(r)),
+            personnel_authority: user.personnel_authority,
+        }
     }
 
     /// An operator's command-line action, recorded as `cli:<command>`. Reads no personal data.
     pub fn operator(tenant: TenantId, command: &str) -> Self {
-        Self { tenant, user: None, label: format!("cli:{command}"), role: None }
+        Self { tenant, user: None, label: format!("cli:{command}"), role: None, personnel_authority: false }
     }
 
     /// Someone not (yet) signed in, such as a failed sign-in: can be audited, reads nothing.
     pub fn anonymous(tenant: TenantId, label: &str) -> Self {
-        Self { tenant, user: None, label: label.to_string(), role: None }
+        Self { tenant, user: None, label: label.to_string(), role: None, personnel_authority: false }
     }
 
     /// A user's context for tests, without a proof.
     #[cfg(any(test, feature = "test-support"))]
     pub fn for_tests(tenant: TenantId, user: UserId, login: &str, role: Option<Role>) -> Self {
-        Self { tenant, user: Some(user), label: login.to_string(), role }
+        Self { tenant, user: Some(user), label: login.to_string(), role, personnel_authority: false }
+    }
+
+    /// The same test context marked as holding personnel authority (or not).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn with_personnel_authority_for_tests(mut self, yes: bool) -> Self {
+        self.personnel_authority = yes;
+        self
     }
 
     pub fn tenant(&self) -> TenantId {
@@ -121,7 +140,7 @@ impl Ctx {
     /// The actor the policy decides for, if any.
     pub fn policy_actor(&self) -> Option<Actor> {
         match (self.user, self.role) {
-            (Some(user), Some(role)) => Some(Actor::new(user, self.tenant, role)),
+            (Some(user), Some(role)) => Some(Actor::new(user, self.tenant, role).with_personnel_authority(self.personnel_authority)),
             _ => None,
         }
     }
@@ -246,7 +265,7 @@ mod tests {
     use super::*;
 
     fn ctx(role: Option<Role>) -> Ctx {
-        Ctx { tenant: TenantId::new(1), user: Some(UserId::new(1)), label: "u".into(), role }
+        Ctx { tenant: TenantId::new(1), user: Some(UserId::new(1)), label: "u".into(), role, personnel_authority: false }
     }
 
     #[test]
@@ -266,9 +285,35 @@ mod tests {
     #[test]
     fn a_role_taken_away_is_not_acted_in() {
         let proof = SignedIn::new(TenantId::new(1), UserId::new(1), None, Some(Role::Hr));
-        let c = Ctx::signed_in(&proof, "hana", &[Role::Consultant], Some(Role::Hr));
+        let c = Ctx::signed_in(&proof, &user(1, &[Role::Consultant], false), Some(Role::Hr));
         assert_eq!(c.role(), None);
         let t = SignedIn::new(TenantId::new(1), UserId::new(1), Some(TokenId::new(7)), Some(Role::Hr));
-        assert_eq!(Ctx::signed_in(&t, "hana", &[Role::Hr], Some(Role::Hr)).label(), "hana (token 7)");
+        assert_eq!(Ctx::signed_in(&t, &user(1, &[Role::Hr], false), Some(Role::Hr)).label(), "hana (token 7)");
+        // Another account than the proof's acts in no role.
+        assert_eq!(Ctx::signed_in(&proof, &user(2, &[Role::Hr], false), Some(Role::Hr)).role(), None);
+    }
+
+    fn user(id: i64, roles: &[Role], personnel_authority: bool) -> crate::UserRow {
+        crate::UserRow {
+            id: UserId::new(id),
+            tenant: TenantId::new(1),
+            login: "hana".into(),
+            display_name: "花".into(),
+            employee: None,
+            locale: None,
+            roles: roles.to_vec(),
+            must_change_password: false,
+            disabled: false,
+            personnel_authority,
+        }
+    }
+
+    #[test]
+    fn the_actor_carries_the_accounts_personnel_authority() {
+        let proof = SignedIn::new(TenantId::new(1), UserId::new(1), None, Some(Role::Hr));
+        let marked = Ctx::signed_in(&proof, &user(1, &[Role::Hr], true), Some(Role::Hr));
+        assert!(marked.policy_actor().is_some_and(|a| a.has_personnel_authority()));
+        let plain = Ctx::signed_in(&proof, &user(1, &[Role::Hr], false), Some(Role::Hr));
+        assert!(plain.policy_actor().is_some_and(|a| !a.has_personnel_authority()));
     }
 }

@@ -17,14 +17,17 @@ mod employees;
 mod error;
 mod escalation_seed;
 mod escalations;
+mod important_cases;
 mod interview_pages;
 mod interviews;
 mod job_runner;
 mod jobs;
 mod migrate;
 mod notifications;
+mod org_issues;
 mod paging;
 mod pending_imports;
+mod personnel_authority;
 mod pseudonymize;
 mod report_pages;
 mod reports;
@@ -72,12 +75,15 @@ pub use escalations::{
     DisclosureRequestRow, EscalationDetail, EscalationNotice, EscalationRow, EscalationSweep, ReleasedText, ResponderCandidate,
     ResponderSettings,
 };
+pub use important_cases::{CaseRecord, ImportantCaseDetail, ImportantCaseRow};
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};
 pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};
 pub use jobs::{ClaimedJob, JobRow, JobState, NewJob};
+pub use org_issues::{OrgIssueDetail, OrgIssueId, OrgIssueQuery, OrgIssueRow, OrgIssueSort, RaisedIssue};
 pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
+pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
 pub use report_pages::{QueueSort, ReportQuery, ReportSort};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use request_pages::{ListedRequest, RequestQuery, RequestSort};

@@ -579,6 +579,45 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
+        version: 11,
+        name: "important_cases_org_issues_personnel_authority",
+        statements: &[
+            // The tenant's marks of personnel authority (人事権); every change is audited.
+            "ALTER TABLE users ADD COLUMN personnel_authority BIGINT NOT NULL DEFAULT 0",
+            // An important case: its summary is the disclosure (purpose important_case, recipient
+            // hr), which names the report and the employee; HR's record of it lives here. The
+            // solution is sealed; status, owner and the management-report mark are HR's own.
+            "CREATE TABLE important_cases (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                disclosure_id BIGINT NOT NULL UNIQUE REFERENCES disclosures(id),
+                status TEXT NOT NULL,
+                owner TEXT NOT NULL DEFAULT '',
+                solution_sealed_id BIGINT REFERENCES sealed_texts(id),
+                in_management_report BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                updated_by BIGINT REFERENCES users(id)
+            )",
+            "CREATE INDEX important_cases_tenant ON important_cases (tenant_id, status, updated_at)",
+            // An organizational issue: de-identified text, masked before it was sealed. Nothing
+            // in clear ties it to a report or a person (the report's flag is sealed too).
+            "CREATE TABLE org_issues (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                author_id BIGINT NOT NULL REFERENCES users(id),
+                title_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                body_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                updated_by BIGINT REFERENCES users(id)
+            )",
+            "CREATE INDEX org_issues_tenant ON org_issues (tenant_id, status, created_at)",
+            "CREATE INDEX org_issues_author ON org_issues (tenant_id, author_id)",
+        ],
+    },
+    Migration {
         version: 13,
         name: "report_tag_marks",
         statements: &[

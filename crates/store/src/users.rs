@@ -23,6 +23,8 @@ pub struct UserRow {
     pub must_change_password: bool,
     /// Disabled accounts cannot sign in; their sessions and tokens were ended when disabled.
     pub disabled: bool,
+    /// The tenant marks this account as holding personnel authority (人事権).
+    pub personnel_authority: bool,
 }
 
 /// An account as the administrator's list shows it: roles, linked employee number, status.
@@ -180,7 +182,7 @@ impl Store {
 
     pub async fn user(&self, tenant: TenantId, id: UserId) -> Result<UserRow> {
         let r = sqlx::query(
-            "SELECT id, tenant_id, login, display_name, employee_id, locale, must_change_password, disabled_at FROM users WHERE id = $1 AND tenant_id = $2",
+            "SELECT id, tenant_id, login, display_name, employee_id, locale, must_change_password, disabled_at, personnel_authority FROM users WHERE id = $1 AND tenant_id = $2",
         )
             .bind(id.get())
             .bind(tenant.get())
@@ -202,6 +204,7 @@ impl Store {
             roles: parsed,
             must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
             disabled: r.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+            personnel_authority: r.try_get::<i64, _>("personnel_authority")? != 0,
         })
     }
 

@@ -41,7 +41,7 @@ pub struct Principal {
 
 impl Principal {
     fn new(user: UserRow, tenant: TenantRow, proof: SignedIn, role: Option<Role>, via: Via) -> Principal {
-        let ctx = Ctx::signed_in(&proof, &user.login, &user.roles, role);
+        let ctx = Ctx::signed_in(&proof, &user, role);
         Principal { role: ctx.role(), user, tenant, via, proof, ctx }
     }
 
@@ -56,7 +56,7 @@ impl Principal {
 
     /// The same user's context acting in another role they hold (the role switch).
     pub fn ctx_as(&self, role: Role) -> Ctx {
-        Ctx::signed_in(&self.proof, &self.user.login, &self.user.roles, Some(role))
+        Ctx::signed_in(&self.proof, &self.user, Some(role))
     }
 
     /// A handle for the acting role's own operations; a role mismatch is refused (the route's

@@ -6,6 +6,7 @@ mod accounts;
 mod audit_kinds;
 mod audit_log;
 mod boss;
+mod cases;
 mod consent_api;
 mod dashboard;
 mod e2e;

@@ -12,6 +12,7 @@ mod employee;
 mod escalation;
 mod interview;
 mod note;
+mod org_issue;
 mod report;
 mod request;
 mod roles;
@@ -21,6 +22,7 @@ pub use employee::EmployeeFacts;
 pub use escalation::{EscalationFacts, EscalationPart};
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
+pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
 pub use request::RequestFacts;
 
@@ -35,11 +37,27 @@ pub struct Actor {
     user: UserId,
     tenant: TenantId,
     role: Role,
+    personnel_authority: bool,
 }
 
 impl Actor {
     pub fn new(user: UserId, tenant: TenantId, role: Role) -> Self {
-        Self { user, tenant, role }
+        Self { user, tenant, role, personnel_authority: false }
+    }
+
+    /// The same actor, marked by the tenant as holding personnel authority (人事権: hiring,
+    /// evaluation, promotion, transfer decisions) or not. The store sets it from the account at
+    /// every request.
+    pub fn with_personnel_authority(mut self, yes: bool) -> Self {
+        self.personnel_authority = yes;
+        self
+    }
+
+    /// Whether the tenant marks this user as holding personnel authority. Such a user reads no
+    /// important case, escalation or boss feedback, whatever role they act in (the practice of
+    /// 労働安全衛生規則 第52条の10): every rule that releases those calls this and denies.
+    pub fn has_personnel_authority(&self) -> bool {
+        self.personnel_authority
     }
 
     pub fn user(&self) -> UserId {
@@ -213,6 +231,9 @@ pub enum Target {
     Disclosure(DisclosureFacts, DisclosureState),
     /// A life/safety escalation, with what of it is asked for (R4).
     Escalation(EscalationFacts),
+    /// The report an organizational issue is raised from.
+    IssueSource(IssueSourceFacts),
+    OrgIssue(OrgIssueFacts),
 }
 
 /// How a record may be shown.
@@ -278,6 +299,8 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::BossConsultation(f) if f.tenant == actor.tenant => boss_consultation::decide(actor, op, f),
         Target::Disclosure(f, state) if f.tenant == actor.tenant => disclosure::decide(actor, op, f, state),
         Target::Escalation(f) if f.tenant == actor.tenant => escalation::decide(actor, op, f),
+        Target::IssueSource(f) if f.tenant == actor.tenant => org_issue::decide_source(actor, op, f),
+        Target::OrgIssue(f) if f.tenant == actor.tenant => org_issue::decide_issue(actor, op, f),
         _ => Decision::Deny,
     }
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod boss;
+mod cases;
 mod consent;
 mod cycles;
 mod escalations;

@@ -26,3 +26,11 @@ term-employee-retired = Left
 # Column headings over when an interview was held: a day, or the period of a pseudonymized case.
 report-held-period = Period
 report-held-either = Date or period
+# Important cases (重要事案) and organizational issues (組織課題): HR's statuses.
+term-case-open = Not started
+term-case-in-progress = In progress
+term-case-monitoring = Monitoring
+term-case-resolved = Resolved
+term-issue-open = Open
+term-issue-in-progress = In progress
+term-issue-resolved = Addressed

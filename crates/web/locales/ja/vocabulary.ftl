@@ -26,3 +26,11 @@ term-employee-retired = 退職
 # Column headings over when an interview was held: a day, or the period of a pseudonymized case.
 report-held-period = 時期
 report-held-either = 面談日・時期
+# Important cases (重要事案) and organizational issues (組織課題): HR's statuses.
+term-case-open = 未着手
+term-case-in-progress = 対応中
+term-case-monitoring = 経過観察
+term-case-resolved = 解決済み
+term-issue-open = 未対応
+term-issue-in-progress = 対応中
+term-issue-resolved = 対応済み

@@ -112,6 +112,10 @@ const TARGETS: &[&str] = &[
     "boss_guide_acknowledgments",
     "boss_consultation",
     "boss_consultations",
+    "important_case",
+    "important_cases",
+    "org_issue",
+    "org_issues",
 ];
 
 fn id_of(name: &str) -> String {
@@ -306,6 +310,10 @@ mod tests {
             AuditTarget::BossConsultation,
             AuditTarget::BossConsultationList,
             AuditTarget::Escalation,
+            AuditTarget::ImportantCase,
+            AuditTarget::ImportantCaseList,
+            AuditTarget::OrgIssue,
+            AuditTarget::OrgIssueList,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -343,6 +351,9 @@ mod tests {
                 | AuditTarget::BossConsultation
                 | AuditTarget::BossConsultationList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
                 AuditTarget::Escalation => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                AuditTarget::ImportantCase | AuditTarget::ImportantCaseList | AuditTarget::OrgIssue | AuditTarget::OrgIssueList => {
+                    assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
+                }
             }
         }
         let detail = AuditDetail::none()

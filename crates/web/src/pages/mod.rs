@@ -16,8 +16,11 @@ mod feedback;
 pub mod form;
 mod home;
 mod import;
+mod important_cases;
 mod interviews;
 pub mod list;
+mod org_issues;
+mod personnel_authority;
 mod reports;
 mod requests;
 mod review;
@@ -63,6 +66,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = audit_log::routes(r);
     let r = boss_guide::routes(r);
     let r = boss_consultations::routes(r);
+    let r = important_cases::routes(r);
+    let r = org_issues::routes(r);
+    let r = personnel_authority::routes(r);
     admin::routes(r)
 }
 
@@ -110,6 +116,10 @@ const NAV: &[NavLink] = &[
     link("/escalations", "nav-escalations", Operation::ViewEscalations),
     link("/settings/escalations", "nav-escalation-settings", Operation::ManageResponders),
     link("/my/escalation-notices", "nav-escalation-notices", Operation::DecideOwnDisclosures),
+    link("/important-cases", "nav-important-cases", Operation::ManageImportantCases),
+    link("/org-issues", "nav-org-issues", Operation::ViewOrgIssues),
+    link("/raised-issues", "nav-raised-issues", Operation::WriteOrgIssues),
+    link("/admin/personnel-authority", "nav-personnel-authority", Operation::SetPersonnelAuthority),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's

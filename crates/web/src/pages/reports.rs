@@ -331,6 +331,10 @@ struct ShowPage {
     general_comment: String,
     errors: FormErrors,
     notice: String,
+    /// The author may raise an organizational issue from this report (its flag is set).
+    can_raise_issue: bool,
+    /// The author may report it to HR as an important case (it is approved).
+    can_raise_case: bool,
 }
 
 /// A rubric item of the review form, with the score chosen (kept when the form is sent back).
@@ -358,6 +362,7 @@ fn notice_text(t: Tr, key: Option<&str>) -> String {
         Some("submitted") => t.get("report-notice-submitted"),
         Some("returned") => t.get("report-notice-returned"),
         Some("approved") => t.get("report-notice-approved"),
+        Some("important-case") => t.get("report-notice-important-case"),
         _ => String::new(),
     }
 }
@@ -400,7 +405,12 @@ async fn show_page(
         })
         .collect();
     let line = lines(t, std::slice::from_ref(&d.summary), &tags).into_iter().next();
+    let can_raise_issue =
+        d.summary.is_mine && d.summary.flags.organizational_response && d.summary.status != domain::report::ReportStatus::Draft;
+    let can_raise_case = d.summary.is_mine && d.summary.status == domain::report::ReportStatus::Approved;
     render(&ShowPage {
+        can_raise_issue,
+        can_raise_case,
         id: id.get(),
         subject: d.summary.subject.clone(),
         department: d.summary.department.clone(),

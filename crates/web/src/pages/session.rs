@@ -211,7 +211,7 @@ pub(super) async fn start_session(
     let role = if user.roles.len() == 1 { user.roles.first().copied() } else { None };
     let old = cookie(headers, SESSION_COOKIE);
     let session = state.store.create_session(tenant.id, user.id, role, old).await?;
-    let ctx = Ctx::signed_in(&session.proof, &user.login, &user.roles, role);
+    let ctx = Ctx::signed_in(&session.proof, user, role);
     state.store.audit(&ctx, ctx.event(AuditAction::SignIn, AuditTarget::User, user.id)).await?;
     let target = if role.is_none() && !user.roles.is_empty() {
         format!("/role?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())

@@ -118,7 +118,7 @@ struct Pending {
 impl Pending {
     /// The store context of the half-signed-in user (no role yet).
     fn ctx(&self) -> Ctx {
-        Ctx::signed_in(&self.proof, &self.user.login, &self.user.roles, None)
+        Ctx::signed_in(&self.proof, &self.user, None)
     }
 }
 

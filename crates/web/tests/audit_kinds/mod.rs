@@ -11,7 +11,7 @@
 use crate::records::world::{World, SECTION_TEXT};
 use crate::support::*;
 use crate::two_factor::{code_for, enroll, recovery_codes_in, submit_code};
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use domain::audit::AuditAction;
 use domain::report::ReportStatus;
 use domain::Role;
@@ -154,6 +154,21 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     let renewed = recovery_codes_in(&res.body);
     ensure!(renewed.len() == 10, "new recovery codes: {}", res.brief());
     ok("turning two factors off", &boss.post_form("/account/two-factor/disable", &[("code", &renewed[0])]).await?)?;
+
+    // Issue 8: an organizational issue raised, read and moved by HR; a personnel-authority mark.
+    let flagged = w.flagged_report(home, &home.consultant, "E002").await?;
+    let raised =
+        consultant.post_form(&format!("/reports/{flagged}/org-issue"), &[("title", "長時間労働"), ("body", "残業が続いている。")]).await?;
+    ok("raising an organizational issue", &raised)?;
+    let issue = raised.location().and_then(|l| l.strip_prefix("/raised-issues/")).map(|l| l.split('?').next().unwrap_or("").to_string());
+    let issue = issue.filter(|i| !i.is_empty()).context("the raised issue's address")?;
+    ok("HR's register", &hr.get("/org-issues").await?)?;
+    ok("moving an issue", &hr.post_form(&format!("/org-issues/{issue}/status"), &[("status", "resolved")]).await?)?;
+    let case = w.important_case(home, &home.consultant, "E002").await?;
+    ok("an important case read", &hr.get(&format!("/important-cases/{case}")).await?)?;
+    ok("an important case answered", &hr.post_form(&format!("/important-cases/{case}"), &[("status", "open")]).await?)?;
+    let hr_id = w.actor(Role::Hr)?.id;
+    ok("a personnel-authority mark", &admin.post_form(&format!("/admin/personnel-authority/{hr_id}"), &[("marked", "1")]).await?)?;
 
     // The tenant's requirement, the audit log read and exported, and signing out.
     ok("the requirement", &admin.post_form("/admin/security", &[("requirement", "confidential")]).await?)?;

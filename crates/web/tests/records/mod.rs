@@ -5,6 +5,7 @@
 //! answer exactly as one that does not exist: same status, same redirect, same page or JSON
 //! (up to the path asked and the request id).
 
+mod cases;
 pub mod world;
 
 use crate::support::{login_as, Agent, Resp};
@@ -84,6 +85,12 @@ enum Subject {
     Escalation {
         acknowledged: bool,
     },
+    /// A submitted report flagged 組織的対応が必要.
+    FlaggedReport,
+    /// An organizational issue.
+    OrgIssue,
+    /// An important case released to HR.
+    ImportantCase,
 }
 
 impl Subject {
@@ -109,6 +116,9 @@ impl Subject {
             "boss-consultation" => Subject::BossConsultation,
             "escalation" => Subject::Escalation { acknowledged: false },
             "escalation:acknowledged" => Subject::Escalation { acknowledged: true },
+            "report-flagged" => Subject::FlaggedReport,
+            "org-issue" => Subject::OrgIssue,
+            "important-case" => Subject::ImportantCase,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -229,6 +239,8 @@ enum Probe {
     Consents(Person),
     BossConsultation(Person),
     Escalation(Person),
+    OrgIssue(Person),
+    ImportantCase(Person),
 }
 
 impl Records {
@@ -443,6 +455,34 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             let rid = w.store().request_escalation_disclosure(&w.hr2.ctx.as_responder()?, own, "生命の危険が切迫しているため").await?;
             r.fixed("rid", rid)
         }
+        Subject::FlaggedReport => {
+            let mut r = Records::new("id");
+            r.own(&[Role::Consultant], w.flagged_report(home, &home.consultant, "E002").await?);
+            r.probed(Record::Colleague, w.flagged_report(home, consultant2, "E003").await?, Probe::Report(consultant2.clone()));
+            r.probed(
+                Record::OtherTenant,
+                w.flagged_report(other, &other.consultant, "E002").await?,
+                Probe::Report(other.consultant.clone()),
+            );
+            r
+        }
+        Subject::OrgIssue => {
+            let mut r = Records::new("id");
+            r.own(&[Role::Consultant], w.org_issue(home, &home.consultant, "E002").await?);
+            r.probed(Record::Colleague, w.org_issue(home, consultant2, "E003").await?, Probe::OrgIssue(consultant2.clone()));
+            r.probed(Record::OtherTenant, w.org_issue(other, &other.consultant, "E002").await?, Probe::OrgIssue(other.consultant.clone()));
+            r
+        }
+        Subject::ImportantCase => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.important_case(home, &home.consultant, "E002").await?, Probe::ImportantCase(home.hr.clone()));
+            r.probed(
+                Record::OtherTenant,
+                w.important_case(other, &other.consultant, "E002").await?,
+                Probe::ImportantCase(other.hr.clone()),
+            );
+            r
+        }
         Subject::TaxonomyItem => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.issue_tag(home).await?, Probe::Tag(home.tenant));
@@ -495,6 +535,14 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::Cycle(tenant) => {
             let c = store.cycle(*tenant, domain::ids::CycleId::new(id)).await?;
             format!("{:?} targets={} assigned={}", c.status, c.targets, c.assigned)
+        }
+        Probe::OrgIssue(author) => {
+            let d = store.org_issue(&author.ctx, store::OrgIssueId::new(id)).await?;
+            format!("{:?} {} {}", d.row.status, d.row.updated_at, d.row.title)
+        }
+        Probe::ImportantCase(hr) => {
+            let d = store.important_case(&hr.ctx, domain::ids::DisclosureId::new(id)).await?;
+            format!("{:?} {}", d.record, d.solution)
         }
         Probe::User(tenant) => format!("{:?}", store.user(*tenant, UserId::new(id)).await?.roles),
         Probe::Disclosure(author) => {
