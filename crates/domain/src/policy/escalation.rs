@@ -31,7 +31,9 @@ pub struct EscalationFacts {
 }
 
 pub(super) fn decide(actor: &Actor, op: Operation, f: EscalationFacts) -> Decision {
-    let responder = matches!(actor.role, Role::Health | Role::Hr) && f.designated;
+    // Personnel authority (人事権) keeps a user away from escalations even when named, following
+    // the Stress Check practice (労働安全衛生規則 第52条の10).
+    let responder = matches!(actor.role, Role::Health | Role::Hr) && f.designated && !actor.has_personnel_authority();
     let ok = match (op, f.part) {
         (Operation::ViewEscalations, EscalationPart::Case) => responder || (actor.role == Role::Consultant && actor.user == f.raised_by),
         (Operation::RespondToEscalations, EscalationPart::Case) => responder,
@@ -63,6 +65,18 @@ mod tests {
 
     fn allowed(user: i64, role: Role, op: Operation, f: EscalationFacts) -> bool {
         decide_all(&Actor::new(UserId::new(user), TenantId::new(1), role), op, Target::Escalation(f)).is_allow()
+    }
+
+    #[test]
+    fn personnel_authority_keeps_a_named_responder_away() {
+        let case = facts(true, Some(approval(1, 2)), EscalationPart::Case);
+        let marked = Actor::new(UserId::new(3), TenantId::new(1), Role::Hr).with_personnel_authority(true);
+        for op in [Operation::ViewEscalations, Operation::RespondToEscalations] {
+            assert!(allowed(3, Role::Hr, op, case));
+            assert!(!decide_all(&marked, op, Target::Escalation(case)).is_allow());
+        }
+        let released = facts(true, Some(approval(1, 2)), EscalationPart::Released);
+        assert!(!decide_all(&marked, Operation::RespondToEscalations, Target::Escalation(released)).is_allow());
     }
 
     #[test]
