@@ -32,6 +32,8 @@ pub struct DemoArgs {
     /// Address to listen on.
     #[arg(long, env = "CAREERDOCK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    #[command(flatten)]
+    pub mail: crate::mail::MailArgs,
 }
 
 /// The demo accounts: login, display name, roles, and which generated employee they are.
@@ -72,7 +74,7 @@ pub async fn run(g: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let serve =
-        ServeArgs { listen: args.listen.clone(), behind_proxy: false, secure_cookies: false, session_idle_minutes: 30, demo_mode: true };
+        ServeArgs { listen: args.listen.clone(), behind_proxy: false, secure_cookies: false, session_idle_minutes: 30, demo_mode: true, mail: args.mail.clone() };
     serve_store(store, &serve).await?;
     Ok(ExitCode::SUCCESS)
 }

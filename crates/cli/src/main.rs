@@ -7,6 +7,7 @@ mod cycle;
 mod demo;
 mod keys;
 mod list_scope;
+mod mail;
 mod register;
 mod serve;
 mod token;

@@ -10,15 +10,24 @@ pub enum JobKind {
     SessionPurge,
     /// Deletes the rows of jobs finished long ago (failed ones are kept longer).
     JobHistoryPurge,
+    /// Sends the e-mail of one notification (a subject and a link, no personal content). Only
+    /// a server with SMTP configured takes it.
+    NotificationEmail,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 2] = [JobKind::SessionPurge, JobKind::JobHistoryPurge];
+    pub const ALL: [JobKind; 3] = [JobKind::SessionPurge, JobKind::JobHistoryPurge, JobKind::NotificationEmail];
+
+    /// The kinds that run every so often (the others are one-off jobs).
+    pub fn recurring() -> impl Iterator<Item = JobKind> {
+        JobKind::ALL.into_iter().filter(|k| k.every_ms().is_some())
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::SessionPurge => "session_purge",
             JobKind::JobHistoryPurge => "job_history_purge",
+            JobKind::NotificationEmail => "notification_email",
         }
     }
 
@@ -32,6 +41,7 @@ impl JobKind {
         match self {
             JobKind::SessionPurge => Some(10 * 60 * 1000),
             JobKind::JobHistoryPurge => Some(24 * 60 * 60 * 1000),
+            JobKind::NotificationEmail => None,
         }
     }
 
@@ -39,6 +49,9 @@ impl JobKind {
     pub fn max_attempts(self) -> u32 {
         match self {
             JobKind::SessionPurge | JobKind::JobHistoryPurge => 3,
+            // With the standard backoff (30 s doubling): the last try about an hour after the
+            // first, which outlasts a mail server's restart or a short outage.
+            JobKind::NotificationEmail => 8,
         }
     }
 }

@@ -178,8 +178,10 @@ const KEEP_DONE_MS: i64 = 30 * 86_400_000;
 const KEEP_FAILED_MS: i64 = 90 * 86_400_000;
 
 impl JobHandler for StandardJobs {
+    /// Every kind but the e-mail of notifications, which only a server with SMTP configured
+    /// takes (the web crate's mail handler).
     fn kinds(&self) -> Vec<JobKind> {
-        JobKind::ALL.to_vec()
+        JobKind::ALL.into_iter().filter(|k| *k != JobKind::NotificationEmail).collect()
     }
 
     async fn run(&self, store: &Store, job: &ClaimedJob) -> Result<serde_json::Value, String> {
@@ -193,6 +195,7 @@ impl JobHandler for StandardJobs {
                 let removed = store.purge_finished_jobs(now - KEEP_DONE_MS, now - KEEP_FAILED_MS).await.map_err(|e| e.to_string())?;
                 Ok(serde_json::json!({ "jobs_removed": removed }))
             }
+            JobKind::NotificationEmail => Err("notification e-mail is sent by the mail handler, which this runner lacks".to_string()),
         }
     }
 }

@@ -179,7 +179,7 @@ impl Store {
     pub async fn schedule_recurring_jobs(&self) -> Result<usize> {
         let now = now_ms();
         let mut added = 0;
-        for job in JobKind::ALL.into_iter().filter_map(|k| NewJob::recurring(k, now)) {
+        for job in JobKind::recurring().filter_map(|k| NewJob::recurring(k, now)) {
             added += usize::from(self.enqueue_job(&job).await?.is_some());
         }
         Ok(added)

@@ -91,9 +91,9 @@ async fn measure(store: &Store, args: &PagesArgs) -> anyhow::Result<Vec<Measured
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let serve = ServeArgs { listen: String::new(), behind_proxy: false, secure_cookies: false, session_idle_minutes: 30, demo_mode: false };
+    let serve = ServeArgs { listen: String::new(), behind_proxy: false, secure_cookies: false, session_idle_minutes: 30, demo_mode: false, mail: crate::mail::MailArgs::none() };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = web::AppState::new(store.clone(), web_config(&serve));
+    let state = web::AppState::new(store.clone(), web_config(&serve)?);
     let server = tokio::spawn(web::serve(state, listener, async {
         let _ = stopped.await;
     }));
