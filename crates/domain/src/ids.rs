@@ -43,4 +43,18 @@ id_type!(
     ReportId,
     /// A background job.
     JobId,
+    /// A disclosure: a text meant for one recipient and purpose, released only with consent.
+    DisclosureId,
+    /// One entry of the consent ledger (append-only).
+    ConsentRecordId,
+    /// An in-app notice to one user.
+    NotificationId,
+    /// A life/safety escalation (R4).
+    EscalationId,
+    /// An important case reported to HR with consent (R5).
+    ImportantCaseId,
+    /// A de-identified organizational issue (組織課題).
+    OrgIssueId,
+    /// A consultant's record of a consultation with an employee's boss (R8).
+    BossConsultationId,
 );

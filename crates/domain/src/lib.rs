@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod consent;
 pub mod csv_text;
 pub mod cycle;
 pub mod dashboard;
@@ -15,6 +16,7 @@ pub mod interview;
 pub mod job;
 pub mod limits;
 pub mod locale;
+pub mod notification;
 pub mod policy;
 pub mod pseudonym;
 pub mod register;

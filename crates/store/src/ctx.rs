@@ -169,6 +169,21 @@ impl Ctx {
     pub fn as_admin(&self) -> Result<Acting<Admin>> {
         self.acting()
     }
+
+    /// A handle for a boss: the guide, and the feedback released to them (R8).
+    pub fn as_boss(&self) -> Result<Acting<Boss>> {
+        self.acting()
+    }
+
+    /// A handle for health staff: escalations and referrals addressed to them (R4).
+    pub fn as_health(&self) -> Result<Acting<Health>> {
+        self.acting()
+    }
+
+    /// A handle for an escalation responder: health staff, or an HR lead the tenant names.
+    pub fn as_responder(&self) -> Result<Acting<Responder>> {
+        self.acting()
+    }
 }
 
 /// A context known to act in one of `R`'s roles.
@@ -218,6 +233,12 @@ acting_roles!(
     Employee => [Employee],
     /// システム管理者.
     Admin => [Admin],
+    /// 上司.
+    Boss => [Boss],
+    /// 産業保健スタッフ.
+    Health => [Health],
+    /// Whoever may respond to a life/safety escalation (the record says whether they are named).
+    Responder => [Health, Hr],
 );
 
 #[cfg(test)]
@@ -237,6 +258,9 @@ mod tests {
         assert!(ctx(Some(Role::Consultant)).as_registrar().is_err());
         assert!(ctx(None).as_admin().is_err());
         assert!(Ctx::operator(TenantId::new(1), "x").as_hr().is_err());
+        assert!(ctx(Some(Role::Boss)).as_boss().is_ok() && ctx(Some(Role::Hr)).as_boss().is_err());
+        assert!(ctx(Some(Role::Health)).as_health().is_ok() && ctx(Some(Role::Employee)).as_health().is_err());
+        assert!(ctx(Some(Role::Hr)).as_responder().is_ok() && ctx(Some(Role::Consultant)).as_responder().is_err());
     }
 
     #[test]

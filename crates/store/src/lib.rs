@@ -17,6 +17,7 @@ mod interviews;
 mod job_runner;
 mod jobs;
 mod migrate;
+mod notifications;
 mod paging;
 mod pending_imports;
 mod pseudonymize;
@@ -39,7 +40,7 @@ pub use audit::{AuditStats, VerifyOutcome};
 pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};
 pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
 pub use calendar::{CalendarFeed, CalendarFeedInfo, FeedEvent};
-pub use ctx::{Acting, ActingRole, Admin, Consultant, Ctx, Employee, Hr, Registrar, SignedIn, Supervisor};
+pub use ctx::{Acting, ActingRole, Admin, Boss, Consultant, Ctx, Employee, Health, Hr, Registrar, Responder, SignedIn, Supervisor};
 pub use cycles::{AutoAssigned, TargetSort};
 pub use cycles::{
     ConsultantProgress, CycleOverview, CycleRow, CycleStatus, CycleTargetRow, InterviewCounts, NewCycle, ReportCounts, TargetFilter,

@@ -386,6 +386,69 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX audit_events_at ON audit_events (tenant_id, at)",
         ],
     },
+    Migration {
+        version: 7,
+        name: "consent_and_notifications",
+        statements: &[
+            // A disclosure: the text meant for one recipient and one purpose (R5, R8). Its text
+            // is versioned; a decision of the employee covers one version.
+            "CREATE TABLE disclosures (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                report_id BIGINT REFERENCES reports(id),
+                author_id BIGINT NOT NULL REFERENCES users(id),
+                purpose TEXT NOT NULL,
+                recipient_user_id BIGINT REFERENCES users(id),
+                recipient_role TEXT,
+                version BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX disclosures_employee ON disclosures (tenant_id, employee_id)",
+            "CREATE INDEX disclosures_recipient ON disclosures (tenant_id, recipient_user_id)",
+            "CREATE INDEX disclosures_author ON disclosures (tenant_id, author_id)",
+            // Every version of the text, sealed; the receipt of a decision shows the version decided.
+            "CREATE TABLE disclosure_versions (
+                disclosure_id BIGINT NOT NULL REFERENCES disclosures(id),
+                version BIGINT NOT NULL,
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                created_by BIGINT NOT NULL REFERENCES users(id),
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (disclosure_id, version)
+            )",
+            // The consent ledger: append-only; the state of a disclosure is derived from it.
+            "CREATE TABLE consent_records (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                disclosure_id BIGINT NOT NULL REFERENCES disclosures(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                purpose TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                decision TEXT NOT NULL,
+                method TEXT NOT NULL,
+                recorded_by BIGINT NOT NULL REFERENCES users(id),
+                evidence_sealed_id BIGINT REFERENCES sealed_texts(id),
+                comment_sealed_id BIGINT REFERENCES sealed_texts(id),
+                expires_at BIGINT,
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX consent_records_disclosure ON consent_records (disclosure_id, id)",
+            "CREATE INDEX consent_records_employee ON consent_records (tenant_id, employee_id, id)",
+            // In-app notices: a kind and a link, never personal content.
+            "CREATE TABLE notifications (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                kind TEXT NOT NULL,
+                link TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                read_at BIGINT
+            )",
+            "CREATE INDEX notifications_inbox ON notifications (tenant_id, user_id, read_at, id)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

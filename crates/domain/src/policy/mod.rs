@@ -6,6 +6,7 @@
 //! denies; nothing crosses a tenant. The store calls `permit` before it reads or writes personal data,
 //! and only a `Permit` opens sealed text (see `store::sealed`).
 
+mod disclosure;
 mod employee;
 mod interview;
 mod note;
@@ -19,6 +20,7 @@ pub use note::NoteFacts;
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
 pub use request::RequestFacts;
 
+use crate::consent::{DisclosureFacts, DisclosureState};
 use crate::ids::{TenantId, UserId};
 use crate::Role;
 
@@ -103,10 +105,39 @@ pub enum Operation {
     ReachEmployee,
     /// An operator's benchmark over a tenant's sealed text (command line only, audited).
     RunBenchmark,
+    /// Writing disclosures from one's own approved reports and asking the employee (R5, R8): on a
+    /// record, its author only.
+    WriteDisclosures,
+    /// An employee deciding on, listing and withdrawing what is shared about them.
+    DecideOwnDisclosures,
+    /// A boss reading the feedback released to them (R8): on a record, only while consent holds.
+    ReadFeedback,
+    /// A boss reading and acknowledging the guide for bosses (R8).
+    AcknowledgeBossGuide,
+    /// HR editing the guide for bosses (R13).
+    EditBossGuide,
+    /// A consultant recording consultations with an employee's boss (R8).
+    RecordBossConsultations,
+    /// Seeing life/safety escalations: responders, and the consultant who raised one (R4).
+    ViewEscalations,
+    /// Acknowledging, closing and approving disclosures of escalations (responders only).
+    RespondToEscalations,
+    /// Naming the tenant's escalation responders and deadlines.
+    ManageResponders,
+    /// HR's register of important cases shared with consent (R5): on a record, only while consent holds.
+    ManageImportantCases,
+    /// A consultant writing a de-identified organizational issue (組織課題).
+    WriteOrgIssues,
+    /// HR's register of organizational issues.
+    ViewOrgIssues,
+    /// Marking the users who hold personnel authority (人事権).
+    SetPersonnelAuthority,
+    /// One's own in-app notices.
+    ViewNotifications,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 25] = [
+    pub const ALL: [Operation; 39] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -132,6 +163,20 @@ impl Operation {
         Operation::ReadStatusNote,
         Operation::ReachEmployee,
         Operation::RunBenchmark,
+        Operation::WriteDisclosures,
+        Operation::DecideOwnDisclosures,
+        Operation::ReadFeedback,
+        Operation::AcknowledgeBossGuide,
+        Operation::EditBossGuide,
+        Operation::RecordBossConsultations,
+        Operation::ViewEscalations,
+        Operation::RespondToEscalations,
+        Operation::ManageResponders,
+        Operation::ManageImportantCases,
+        Operation::WriteOrgIssues,
+        Operation::ViewOrgIssues,
+        Operation::SetPersonnelAuthority,
+        Operation::ViewNotifications,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -159,6 +204,8 @@ pub enum Target {
     Notes(NoteFacts),
     Request(RequestFacts),
     Employee(EmployeeFacts),
+    /// A disclosure, with its state derived from the consent ledger at the time of the request.
+    Disclosure(DisclosureFacts, DisclosureState),
 }
 
 /// How a record may be shown.
@@ -221,6 +268,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::Notes(f) if f.tenant == actor.tenant => note::decide(actor, op, f),
         Target::Request(f) if f.tenant == actor.tenant => request::decide(actor, op, f),
         Target::Employee(f) if f.tenant == actor.tenant => employee::decide(actor, op, f),
+        Target::Disclosure(f, state) if f.tenant == actor.tenant => disclosure::decide(actor, op, f, state),
         _ => Decision::Deny,
     }
 }

@@ -23,5 +23,14 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReviewReports => matches!(role, R::Supervisor),
         // Operators only (see `operator_permit`); no signed-in role runs benchmarks.
         O::RunBenchmark => false,
+        O::WriteDisclosures | O::RecordBossConsultations | O::WriteOrgIssues => matches!(role, R::Consultant),
+        O::DecideOwnDisclosures => matches!(role, R::Employee),
+        O::ReadFeedback | O::AcknowledgeBossGuide => matches!(role, R::Boss),
+        O::EditBossGuide | O::ManageResponders | O::ManageImportantCases | O::ViewOrgIssues => matches!(role, R::Hr),
+        // The consultant sees the escalations they raised; HR leads and health staff respond.
+        O::ViewEscalations => matches!(role, R::Consultant | R::Hr | R::Health),
+        O::RespondToEscalations => matches!(role, R::Hr | R::Health),
+        O::SetPersonnelAuthority => matches!(role, R::Admin),
+        O::ViewNotifications => true,
     }
 }

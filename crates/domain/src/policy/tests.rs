@@ -61,6 +61,17 @@ fn nothing_crosses_a_tenant() {
         Target::Notes(NoteFacts { tenant: other, interviewer: UserId::new(1), report: None }),
         Target::Request(RequestFacts { tenant: other, addressee: None, requester: Some(UserId::new(1)) }),
         Target::Employee(EmployeeFacts { tenant: other, assigned_to_actor: true, requested_actor: true, open_in_pool: true }),
+        Target::Disclosure(
+            crate::consent::DisclosureFacts {
+                tenant: other,
+                author: UserId::new(1),
+                employee_user: Some(UserId::new(1)),
+                purpose: crate::consent::Purpose::BossFeedback,
+                recipient: crate::consent::Recipient::User(UserId::new(1)),
+                version: 1,
+            },
+            crate::consent::DisclosureState::Granted,
+        ),
     ];
     for role in Role::ALL {
         for op in Operation::ALL {
@@ -220,6 +231,45 @@ proptest! {
         for role in Role::ALL {
             let a = actor(user, role);
             prop_assert_eq!(read_scope(&a).admits(&f), read(&a, f).is_some(), "{:?} {:?}", role, f);
+        }
+    }
+}
+
+proptest! {
+    /// A recipient reads a disclosure exactly when the one release decision releases it, in every
+    /// state, whatever the operation a route asks with; the employee decides and the author
+    /// writes, nobody else.
+    #[test]
+    fn disclosures_are_read_only_as_released(
+        user in 1i64..5,
+        author in 1i64..5,
+        employee in 1i64..5,
+        recipient in 1i64..5,
+        state in prop::sample::select(crate::consent::DisclosureState::ALL.to_vec()),
+        purpose in prop::sample::select(crate::consent::Purpose::ALL.to_vec()),
+        op in operation(),
+    ) {
+        use crate::consent::{released_version, DisclosureFacts, Purpose, Recipient};
+        let f = DisclosureFacts {
+            tenant: T1,
+            author: UserId::new(author),
+            employee_user: Some(UserId::new(employee)),
+            purpose,
+            recipient: Recipient::User(UserId::new(recipient)),
+            version: 2,
+        };
+        for role in Role::ALL {
+            let a = actor(user, role);
+            let allowed = decide(&a, op, Target::Disclosure(f, state)).is_allow();
+            let released = released_version(&f, state, &a, None).is_some();
+            let expected = match op {
+                Operation::ReadFeedback => released && purpose == Purpose::BossFeedback,
+                Operation::ManageImportantCases => released && purpose == Purpose::ImportantCase,
+                Operation::WriteDisclosures => role == Role::Consultant && user == author,
+                Operation::DecideOwnDisclosures => role == Role::Employee && user == employee,
+                _ => false,
+            };
+            prop_assert_eq!(allowed, expected, "{:?} {:?} {:?}", role, op, state);
         }
     }
 }

@@ -1,0 +1,31 @@
+//! In-app notices (issue 8): any operation that should tell someone calls [`notify_in_tx`] in
+//! its own transaction, so that the notice exists exactly when the change it announces does.
+
+use crate::{now_ms, Result, StoreError};
+use domain::ids::{NotificationId, TenantId, UserId};
+use domain::notification::{valid_link, NotificationKind};
+use sqlx::{Any, Row, Transaction};
+
+#[allow(dead_code)] // Its callers (disclosures, escalations, cases) land on this core.
+/// Leaves a notice of `kind` for `user`, pointing at `link` (a path inside the app). Returns its id.
+pub(crate) async fn notify_in_tx(
+    tx: &mut Transaction<'static, Any>,
+    tenant: TenantId,
+    user: UserId,
+    kind: NotificationKind,
+    link: &str,
+) -> Result<NotificationId> {
+    if !valid_link(link) {
+        return Err(StoreError::Config(format!("a notice's link must be a plain path inside the app, not {link:?}")));
+    }
+    let row =
+        sqlx::query("INSERT INTO notifications (tenant_id, user_id, kind, link, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(tenant.get())
+            .bind(user.get())
+            .bind(kind.as_str())
+            .bind(link)
+            .bind(now_ms())
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(NotificationId::new(row.try_get("id")?))
+}
