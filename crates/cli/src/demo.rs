@@ -73,8 +73,14 @@ pub async fn run(g: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
         store.close().await;
         return Ok(ExitCode::SUCCESS);
     }
-    let serve =
-        ServeArgs { listen: args.listen.clone(), behind_proxy: false, secure_cookies: false, session_idle_minutes: 30, demo_mode: true, mail: args.mail.clone() };
+    let serve = ServeArgs {
+        listen: args.listen.clone(),
+        behind_proxy: false,
+        secure_cookies: false,
+        session_idle_minutes: 30,
+        demo_mode: true,
+        mail: args.mail.clone(),
+    };
     serve_store(store, &serve).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@
 use crate::cycle::CycleStatus;
 use crate::employee::EmployeeStatus;
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
+use crate::notification::NotificationKind;
 use crate::report::{ReportFlag, ReportStatus};
 use crate::Role;
 
@@ -85,6 +86,19 @@ terms!(Role {
     Role::Admin => "role-admin",
 });
 
+terms!(NotificationKind {
+    NotificationKind::DisclosureRequested => "term-notice-disclosure-requested",
+    NotificationKind::DisclosureDecided => "term-notice-disclosure-decided",
+    NotificationKind::DisclosureShared => "term-notice-disclosure-shared",
+    NotificationKind::EscalationRaised => "term-notice-escalation-raised",
+    NotificationKind::EscalationOverdue => "term-notice-escalation-overdue",
+    NotificationKind::EscalationApprovalRequested => "term-notice-escalation-approval-requested",
+    NotificationKind::EscalationDisclosureNotice => "term-notice-escalation-disclosure-notice",
+    NotificationKind::ImportantCaseShared => "term-notice-important-case-shared",
+    NotificationKind::OrgIssueRaised => "term-notice-org-issue-raised",
+    NotificationKind::BossGuideUpdated => "term-notice-boss-guide-updated",
+});
+
 /// Every group of the vocabulary, with every key in it, in the glossary's order.
 pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
     fn keys<T: Term>(all: &[T]) -> Vec<&'static str> {
@@ -100,6 +114,7 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("cycle-status", keys(&CycleStatus::ALL)),
         ("employee-status", keys(&EmployeeStatus::ALL)),
         ("role", keys(&Role::ALL)),
+        ("notification-kind", keys(&NotificationKind::ALL)),
     ]
 }
 

@@ -146,7 +146,7 @@ fn job_row(r: &sqlx::any::AnyRow) -> Result<JobRow> {
 /// Unfinished: neither done nor failed (the condition of the partial indexes).
 const OPEN: &str = "done_at IS NULL AND failed_at IS NULL";
 
-async fn insert_job<'c, E>(conn: E, job: &NewJob) -> Result<Option<JobId>>
+pub(crate) async fn insert_job<'c, E>(conn: E, job: &NewJob) -> Result<Option<JobId>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {

@@ -27,5 +27,8 @@ pub(crate) async fn notify_in_tx(
             .bind(now_ms())
             .fetch_one(&mut **tx)
             .await?;
-    Ok(NotificationId::new(row.try_get("id")?))
+    let id = NotificationId::new(row.try_get("id")?);
+    // Its e-mail, in the same transaction: sent by the job runner once this commits.
+    crate::notification_inbox::enqueue_email_in_tx(tx, tenant, user, id).await?;
+    Ok(id)
 }

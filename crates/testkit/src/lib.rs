@@ -16,8 +16,8 @@ mod proc;
 mod smtp;
 
 pub use browser::{browser, Browser, CHROMEDRIVER, CHROMIUM};
-pub use smtp::{Received, SmtpOptions, SmtpSink, PYTHON};
 pub use db::{fresh_db, pg_bin, postgres_base_url, psql, Backend, TestDb, PG_BIN_DIR, PG_URL_ENV};
+pub use smtp::{Received, SmtpOptions, SmtpSink, PYTHON};
 
 /// Generates `sqlite::<name>` and `postgres::<name>` for each `async fn <name>(Backend) -> Result<()>`
 /// in the calling module; a test listed after `known_bugs:` is ignored with its reason until the

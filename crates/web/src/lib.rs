@@ -42,7 +42,8 @@ pub async fn serve(
     if let Err(e) = store.set_mail_delivery(state.config.mail.is_some()).await {
         tracing::warn!(error = %e, "cannot record whether notification e-mail is sent");
     }
-    let jobs = mail::ProductJobs { standard: StandardJobs { session_limits: state.config.session_limits }, mailer: state.config.mail.clone() };
+    let jobs =
+        mail::ProductJobs { standard: StandardJobs { session_limits: state.config.session_limits }, mailer: state.config.mail.clone() };
     let runner = JobRunner::start(store.clone(), jobs, RunnerOptions::default());
     let router = app(state.clone());
     let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;

@@ -13,6 +13,7 @@
 use crate::i18n::Tr;
 use domain::ids::TenantId;
 use domain::job::JobKind;
+use domain::vocabulary::Term;
 use domain::Locale;
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
@@ -233,7 +234,7 @@ async fn send_notification(store: &Store, mailer: &Mailer, job: &ClaimedJob) -> 
     if store::now_ms().saturating_sub(due.created_at) > STALE_AFTER_MS {
         return skipped("stale");
     }
-    let content = mailer.content(tenant, id, due.kind.message_key(), &due.link)?;
+    let content = mailer.content(tenant, id, due.kind.key(), &due.link)?;
     mailer.send(&address, &content).await?;
     store.mark_notification_emailed(tenant, id).await.map_err(|e| e.to_string())?;
     Ok(serde_json::json!({ "notification": id, "sent": true }))

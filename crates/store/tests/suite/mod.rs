@@ -4,6 +4,7 @@ mod accounts;
 mod cycles;
 mod interviews;
 mod jobs;
+mod notifications;
 mod pseudonymize;
 mod reports;
 mod seed;

@@ -1,8 +1,8 @@
 # The inbox (/notifications), the header's unread count, and the notification e-mail.
 notifications-title = Notices
 notifications-link = Notices
-notifications-unread-count = { $count } unread
-notifications-unread-many = 99+ unread
+notifications-unread-count = ({ $count } unread)
+notifications-unread-many = (99+ unread)
 notifications-lead = Notices addressed to you. A notice does not carry the content itself: use “Open” to see it on its page.
 notifications-filter = Show
 notifications-filter-unread = Unread only
@@ -30,3 +30,16 @@ mail-intro = You have a new notice in careerdock.
 mail-follow = Sign in through this link to see it:
 mail-no-content = This e-mail does not carry the content. Please see it in the application.
 mail-no-reply = This address only sends; replies are not read.
+
+# What a notice is about (domain::vocabulary, NotificationKind; explained in docs/glossary.md).
+term-notice-disclosure-requested = Consent requested
+term-notice-disclosure-decided = Consent decision received
+term-notice-disclosure-shared = A record shared with you
+term-notice-escalation-raised = Urgent: an escalation to acknowledge
+term-notice-escalation-overdue = Escalation past its deadline
+term-notice-escalation-approval-requested = Approval of a disclosure requested
+term-notice-escalation-disclosure-notice = A disclosure made without your consent
+term-notice-important-case-shared = Important case shared
+term-notice-org-issue-raised = Organizational issue raised
+term-notice-boss-guide-updated = Guide for bosses updated
+term-notice-other = Notice

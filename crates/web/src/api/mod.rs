@@ -5,6 +5,7 @@ mod cycles;
 mod employees;
 mod interviews;
 mod me;
+mod notifications;
 mod openapi;
 mod reports;
 mod tokens;
@@ -21,6 +22,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = cycles::routes(r);
     let r = interviews::routes(r);
     let r = reports::routes(r);
+    let r = notifications::routes(r);
     tokens::routes(r)
 }
 

@@ -103,6 +103,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::reports::ReportsApi::openapi());
     doc.merge(super::cycles::CyclesApi::openapi());
     doc.merge(super::interviews::InterviewsApi::openapi());
+    doc.merge(super::notifications::NotificationsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }

@@ -12,6 +12,7 @@ mod home;
 mod import;
 mod interviews;
 pub mod list;
+mod notifications;
 mod reports;
 mod requests;
 mod review;
@@ -50,6 +51,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = cases::routes(r);
     let r = taxonomy::routes(r);
     let r = two_factor::routes(r);
+    let r = notifications::routes(r);
     let r = audit_log::routes(r);
     admin::routes(r)
 }
@@ -120,6 +122,8 @@ pub struct PageCtx {
     pub signed_in: bool,
     /// Whether the user menu offers API tokens (the policy's `ManageOwnTokens`).
     pub can_manage_tokens: bool,
+    /// The header's link to the inbox: unread notices and how they are said.
+    pub notices: notifications::HeaderNotices,
 }
 
 impl PageCtx {
@@ -152,6 +156,7 @@ impl PageCtx {
             path: path.to_string(),
             signed_in: true,
             can_manage_tokens: p.actor().is_some_and(|a| decide(&a, Operation::ManageOwnTokens, Target::Route).is_allow()),
+            notices: notifications::HeaderNotices::new(t, p),
         }
     }
 
@@ -171,6 +176,7 @@ impl PageCtx {
             path: path.to_string(),
             signed_in: false,
             can_manage_tokens: false,
+            notices: notifications::HeaderNotices::default(),
         }
     }
 

@@ -72,6 +72,7 @@ enum Subject {
     Report(ReportStatus),
     TaxonomyKind,
     TaxonomyItem,
+    Notification,
 }
 
 impl Subject {
@@ -91,6 +92,7 @@ impl Subject {
             "request:answered" => Subject::AnsweredRequest,
             "taxonomy-kind" => Subject::TaxonomyKind,
             "taxonomy-item" => Subject::TaxonomyItem,
+            "notification" => Subject::Notification,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -205,6 +207,7 @@ enum Probe {
     Cycle(TenantId),
     User(TenantId),
     Tag(TenantId),
+    Notice(Person),
 }
 
 impl Records {
@@ -388,6 +391,15 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.issue_tag(other).await?, Probe::Tag(other.tenant));
             r.fixed("kind", "tags")
         }
+        Subject::Notification => {
+            let mut r = Records::new("id");
+            for role in Role::ALL {
+                r.own(&[role], w.notice(w.actor(role)?).await?);
+            }
+            r.probed(Record::Colleague, w.notice(consultant2).await?, Probe::Notice(consultant2.clone()));
+            r.probed(Record::OtherTenant, w.notice(&other.consultant).await?, Probe::Notice(other.consultant.clone()));
+            r
+        }
     })
 }
 
@@ -425,6 +437,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             format!("{:?} targets={} assigned={}", c.status, c.targets, c.assigned)
         }
         Probe::User(tenant) => format!("{:?}", store.user(*tenant, UserId::new(id)).await?.roles),
+        Probe::Notice(owner) => {
+            let page = store.notifications_page(&owner.ctx, store::InboxFilter::All, store::PageRequest::first(200)).await?;
+            format!("{:?}", page.items.iter().find(|n| n.id.get() == id).map(|n| n.read_at))
+        }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;
             format!("{:?}", items.iter().find(|t| t.id == id).map(|t| (&t.label_ja, &t.label_en, t.active)))
