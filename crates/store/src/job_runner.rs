@@ -123,9 +123,11 @@ async fn run_one<H: JobHandler>(store: &Store, handler: &Arc<H>, options: &Runne
         return;
     }
     // The handler runs in its own task, so that a panic is a failed attempt, not a dead runner.
+    // A runner stopped past its grace abandons the job to its lease: the work stops with it
+    // (as when the process ends), so that it never finishes unseen after another runner took it.
     let work = {
         let (handler, store, job) = (handler.clone(), store.clone(), job.clone());
-        tokio::spawn(async move { handler.run(&store, &job).await })
+        AbortOnDrop(tokio::spawn(async move { handler.run(&store, &job).await }))
     };
     tokio::pin!(work);
     let renew_every = Duration::from_millis(u64::try_from(options.lease_ms / 3).unwrap_or(1).max(1));
@@ -154,6 +156,23 @@ async fn run_one<H: JobHandler>(store: &Store, handler: &Arc<H>, options: &Runne
                 record(store.fail_job(job.id, owner, &cause, next.as_ref()).await, &job, "failed");
             }
         },
+    }
+}
+
+/// A task that is aborted when its handle is dropped.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

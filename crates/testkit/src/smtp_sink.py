@@ -50,7 +50,7 @@ def main():
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login == a.login.encode() and auth_data.password == a.password.encode()
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     kwargs = {}
     if a.login:

@@ -190,7 +190,12 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(content.body.clone())
             .map_err(|e| format!("cannot build the message: {e}"))?;
-        self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string().replace(to.trim(), "<recipient>"))
+        // The transport's own timeout does not cover every wait of the conversation: a server
+        // that stops answering must not hold the job (and its renewed lease) for ever.
+        match tokio::time::timeout(SMTP_TIMEOUT * 2, self.transport.send(message)).await {
+            Ok(sent) => sent.map(|_| ()).map_err(|e| e.to_string().replace(to.trim(), "<recipient>")),
+            Err(_) => Err(format!("the SMTP server did not answer within {} s", (SMTP_TIMEOUT * 2).as_secs())),
+        }
     }
 }
 
@@ -271,7 +276,7 @@ mod tests {
     fn the_password_never_shows() {
         let c = MailConfig { password: Some("s3cret".into()), ..config("smtp://user:inurl@mail.example.co.jp") };
         assert!(!format!("{c:?}").contains("s3cret") && !format!("{c:?}").contains("inurl"), "{c:?}");
-        let m = Mailer::new(&MailConfig { password: Some("s3cret".into()), ..config("smtp://user@mail.example.co.jp") }).map_err(|e| e);
+        let m = Mailer::new(&MailConfig { password: Some("s3cret".into()), ..config("smtp://user@mail.example.co.jp") });
         assert!(m.is_ok_and(|m| !format!("{m:?}").contains("s3cret")));
     }
 
