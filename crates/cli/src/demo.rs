@@ -135,8 +135,9 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     );
     let history_start = Instant::now();
     let seeded = seed_history(store, &ctx, &company, args.seed, today, &user_ids).await?;
+    let notices = seed_notices(store, &ctx, &user_ids).await?;
     eprintln!(
-        "careerdock: its history: {} cycles ({} targets), {} interviews ({} notes), {} reports ({} reviews, {} comments), {} consultation requests ({:.1} s)",
+        "careerdock: its history: {} cycles ({} targets), {} interviews ({} notes), {} reports ({} reviews, {} comments), {} consultation requests, {} notices ({:.1} s)",
         seeded.cycles,
         seeded.targets,
         seeded.interviews,
@@ -145,9 +146,29 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         seeded.reviews,
         seeded.comments,
         seeded.requests,
+        notices,
         history_start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// A few notices per login, some read (demo::notices), without e-mail: they are history.
+async fn seed_notices(store: &Store, ctx: &Ctx, users: &HashMap<&str, UserId>) -> anyhow::Result<usize> {
+    let now = store::now_ms();
+    let hour = 3_600_000;
+    let notices = demo::notices::NOTICES
+        .iter()
+        .filter_map(|n| {
+            users.get(n.login).map(|user| store::SeedNotice {
+                user: *user,
+                kind: n.kind,
+                link: n.link.to_string(),
+                created_at: now - n.hours_ago * hour,
+                read_at: n.read_hours_ago.map(|h| now - h * hour),
+            })
+        })
+        .collect::<Vec<_>>();
+    Ok(store.seed_notices(ctx, &notices).await?)
 }
 
 /// The first active member (not a head) of 人事部/人事課, for the in-house consultant.

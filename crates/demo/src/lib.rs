@@ -9,6 +9,7 @@
 
 pub mod history;
 mod names;
+pub mod notices;
 mod org;
 mod people;
 pub mod seed;
