@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Idempotently installs the system packages the integration tests need:
 # headless Chromium + chromedriver (browser tests), CJK fonts (Japanese
-# rendering), poppler-utils (PDF checks), axe-core (accessibility checks of the browser tests,
+# rendering), poppler-utils (PDF checks), python3-aiosmtpd (the real SMTP server of the e-mail
+# tests, run with /usr/bin/python3), axe-core (accessibility checks of the browser tests,
 # pinned by crates/web/tests/axe/package-lock.json), and verifies PostgreSQL 15 binaries.
 set -euo pipefail
 
-PACKAGES=(chromium chromium-driver fonts-noto-cjk poppler-utils)
+PACKAGES=(chromium chromium-driver fonts-noto-cjk poppler-utils python3-aiosmtpd)
 PG_BIN=/usr/lib/postgresql/15/bin
 
 is_installed() {
@@ -53,6 +54,11 @@ for bin in /usr/bin/chromium /usr/bin/chromedriver; do
         exit 1
     fi
 done
+
+if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+    echo "ensure-test-deps: ERROR: /usr/bin/python3 cannot import aiosmtpd after installing python3-aiosmtpd" >&2
+    exit 1
+fi
 
 if [[ ! -x "$PG_BIN/initdb" ]]; then
     echo "ensure-test-deps: ERROR: PostgreSQL 15 not found ($PG_BIN/initdb missing)." >&2

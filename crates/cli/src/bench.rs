@@ -98,7 +98,8 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
                     Some(url) => Store::open(url, OpenOptions { create: false, migrate: true, keys: g.key_source_for(url)? }).await?,
                     None => {
                         let store = open_target(None, &dir).await?;
-                        populate(&store, &DemoArgs { employees, seed: 1, no_serve: true, listen: String::new() }).await?;
+                        populate(&store, &DemoArgs { employees, seed: 1, no_serve: true, listen: String::new(), mail: Default::default() })
+                            .await?;
                         store
                     }
                 };
@@ -128,7 +129,7 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
             for t in targets {
                 let store = open_target(t.as_deref(), &dir).await?;
                 let start = Instant::now();
-                populate(&store, &DemoArgs { employees, seed: 1, no_serve: true, listen: String::new() }).await?;
+                populate(&store, &DemoArgs { employees, seed: 1, no_serve: true, listen: String::new(), mail: Default::default() }).await?;
                 println!("demo load on {}: {employees} employees in {:.2} s", store.backend().as_str(), start.elapsed().as_secs_f64());
                 store.close().await;
             }

@@ -32,6 +32,8 @@ pub struct DemoArgs {
     /// Address to listen on.
     #[arg(long, env = "CAREERDOCK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    #[command(flatten)]
+    pub mail: crate::mail::MailArgs,
 }
 
 /// The demo accounts: login, display name, roles, and which generated employee they are.
@@ -72,8 +74,14 @@ pub async fn run(g: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
         store.close().await;
         return Ok(ExitCode::SUCCESS);
     }
-    let serve =
-        ServeArgs { listen: args.listen.clone(), behind_proxy: false, secure_cookies: false, session_idle_minutes: 30, demo_mode: true };
+    let serve = ServeArgs {
+        listen: args.listen.clone(),
+        behind_proxy: false,
+        secure_cookies: false,
+        session_idle_minutes: 30,
+        demo_mode: true,
+        mail: args.mail.clone(),
+    };
     serve_store(store, &serve).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -128,8 +136,9 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     );
     let history_start = Instant::now();
     let seeded = seed_history(store, &ctx, &company, args.seed, today, &user_ids).await?;
+    let notices = seed_notices(store, &ctx, &user_ids).await?;
     eprintln!(
-        "careerdock: its history: {} cycles ({} targets), {} interviews ({} notes), {} reports ({} reviews, {} comments), {} consultation requests ({:.1} s)",
+        "careerdock: its history: {} cycles ({} targets), {} interviews ({} notes), {} reports ({} reviews, {} comments), {} consultation requests, {} notices ({:.1} s)",
         seeded.cycles,
         seeded.targets,
         seeded.interviews,
@@ -138,6 +147,7 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         seeded.reviews,
         seeded.comments,
         seeded.requests,
+        notices,
         history_start.elapsed().as_secs_f64()
     );
     let (bosses, acknowledged, consultations) = seed_bosses(store, &ctx, &company, &user_ids).await?;
@@ -177,6 +187,25 @@ async fn seed_bosses(
     }
     let consultations = store.seed_boss_demo(ctx, user("consultant1")?, &demo::boss::consultation_texts()).await?;
     Ok((extra.len() + 1, acknowledged.len(), consultations))
+}
+
+/// A few notices per login, some read (demo::notices), without e-mail: they are history.
+async fn seed_notices(store: &Store, ctx: &Ctx, users: &HashMap<&str, UserId>) -> anyhow::Result<usize> {
+    let now = store::now_ms();
+    let hour = 3_600_000;
+    let notices = demo::notices::NOTICES
+        .iter()
+        .filter_map(|n| {
+            users.get(n.login).map(|user| store::SeedNotice {
+                user: *user,
+                kind: n.kind,
+                link: n.link.to_string(),
+                created_at: now - n.hours_ago * hour,
+                read_at: n.read_hours_ago.map(|h| now - h * hour),
+            })
+        })
+        .collect::<Vec<_>>();
+    Ok(store.seed_notices(ctx, &notices).await?)
 }
 
 /// The first active member (not a head) of 人事部/人事課, for the in-house consultant.

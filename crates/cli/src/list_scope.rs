@@ -18,7 +18,7 @@ mod tests {
         rand::rngs::OsRng.fill_bytes(&mut key);
         let keys = KeySource::Inline(base64::engine::general_purpose::STANDARD.encode(key));
         let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys }).await?;
-        let args = DemoArgs { employees: 300, seed: 20261125, no_serve: true, listen: String::new() };
+        let args = DemoArgs { employees: 300, seed: 20261125, no_serve: true, listen: String::new(), mail: Default::default() };
         populate(&store, &args).await?;
         let tenant = store.tenant_by_slug(DEMO_TENANT).await?;
         let mut compared = 0;

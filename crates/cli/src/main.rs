@@ -8,6 +8,7 @@ mod demo;
 mod demo_cases;
 mod keys;
 mod list_scope;
+mod mail;
 mod register;
 mod serve;
 mod token;

@@ -1,6 +1,7 @@
 //! `careerdock serve`: the web application until SIGTERM or Ctrl-C.
 
 use crate::config::{self, Global};
+use crate::mail::MailArgs;
 use clap::Args;
 use std::process::ExitCode;
 use web::{AppState, WebConfig};
@@ -22,17 +23,20 @@ pub struct ServeArgs {
     /// Show the demo logins on the sign-in page.
     #[arg(long, hide = true)]
     pub demo_mode: bool,
+    #[command(flatten)]
+    pub mail: MailArgs,
 }
 
-pub fn web_config(args: &ServeArgs) -> WebConfig {
+pub fn web_config(args: &ServeArgs) -> anyhow::Result<WebConfig> {
     let mut c = WebConfig {
         demo_mode: args.demo_mode,
         behind_proxy: args.behind_proxy,
         secure_cookies: args.secure_cookies,
+        mail: args.mail.mailer()?,
         ..WebConfig::default()
     };
     c.session_limits.idle_ms = args.session_idle_minutes.clamp(1, 24 * 60) * 60_000;
-    c
+    Ok(c)
 }
 
 pub async fn run(g: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -42,12 +46,14 @@ pub async fn run(g: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn serve_store(store: store::Store, args: &ServeArgs) -> anyhow::Result<()> {
+    // Settings first: a wrong mail setting stops the start before anything listens.
+    let config = web_config(args)?;
     let listener =
         tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, backend = store.backend().as_str(), "careerdock is serving");
+    tracing::info!(%addr, backend = store.backend().as_str(), mail = ?config.mail, "careerdock is serving");
     eprintln!("careerdock: serving http://{addr}/ (Ctrl-C to stop)");
-    web::serve(AppState::new(store, web_config(args)), listener, shutdown_signal()).await?;
+    web::serve(AppState::new(store, config), listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod consent;
 pub mod escalations;
 pub mod history;
 mod names;
+pub mod notices;
 mod org;
 mod people;
 pub mod seed;

@@ -13,16 +13,25 @@ pub enum JobKind {
     /// Notifies the responders again of overdue life/safety escalations, and tells employees
     /// of disclosures whose notice is due (R4).
     EscalationSweep,
+    /// Sends the e-mail of one notification (a subject and a link, no personal content). Only
+    /// a server with SMTP configured takes it.
+    NotificationEmail,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 3] = [JobKind::SessionPurge, JobKind::JobHistoryPurge, JobKind::EscalationSweep];
+    pub const ALL: [JobKind; 4] = [JobKind::SessionPurge, JobKind::JobHistoryPurge, JobKind::EscalationSweep, JobKind::NotificationEmail];
+
+    /// The kinds that run every so often (the others are one-off jobs).
+    pub fn recurring() -> impl Iterator<Item = JobKind> {
+        JobKind::ALL.into_iter().filter(|k| k.every_ms().is_some())
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::SessionPurge => "session_purge",
             JobKind::JobHistoryPurge => "job_history_purge",
             JobKind::EscalationSweep => "escalation_sweep",
+            JobKind::NotificationEmail => "notification_email",
         }
     }
 
@@ -38,6 +47,7 @@ impl JobKind {
             JobKind::JobHistoryPurge => Some(24 * 60 * 60 * 1000),
             // An overdue escalation is seen within five minutes of its deadline.
             JobKind::EscalationSweep => Some(5 * 60 * 1000),
+            JobKind::NotificationEmail => None,
         }
     }
 
@@ -45,6 +55,9 @@ impl JobKind {
     pub fn max_attempts(self) -> u32 {
         match self {
             JobKind::SessionPurge | JobKind::JobHistoryPurge | JobKind::EscalationSweep => 3,
+            // With the standard backoff (30 s doubling): the last try about an hour after the
+            // first, which outlasts a mail server's restart or a short outage.
+            JobKind::NotificationEmail => 8,
         }
     }
 }

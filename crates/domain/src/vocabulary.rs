@@ -10,6 +10,7 @@ use crate::employee::EmployeeStatus;
 use crate::escalation::{DisclosureRequestState, EscalationState};
 use crate::important_case::{CaseStatus, IssueStatus};
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
+use crate::notification::NotificationKind;
 use crate::report::{ReportFlag, ReportStatus};
 use crate::Role;
 
@@ -140,6 +141,19 @@ terms!(IssueStatus {
     IssueStatus::Resolved => "term-issue-resolved",
 });
 
+terms!(NotificationKind {
+    NotificationKind::DisclosureRequested => "term-notice-disclosure-requested",
+    NotificationKind::DisclosureDecided => "term-notice-disclosure-decided",
+    NotificationKind::DisclosureShared => "term-notice-disclosure-shared",
+    NotificationKind::EscalationRaised => "term-notice-escalation-raised",
+    NotificationKind::EscalationOverdue => "term-notice-escalation-overdue",
+    NotificationKind::EscalationApprovalRequested => "term-notice-escalation-approval-requested",
+    NotificationKind::EscalationDisclosureNotice => "term-notice-escalation-disclosure-notice",
+    NotificationKind::ImportantCaseShared => "term-notice-important-case-shared",
+    NotificationKind::OrgIssueRaised => "term-notice-org-issue-raised",
+    NotificationKind::BossGuideUpdated => "term-notice-boss-guide-updated",
+});
+
 /// Every group of the vocabulary, with every key in it, in the glossary's order.
 pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
     fn keys<T: Term>(all: &[T]) -> Vec<&'static str> {
@@ -163,6 +177,7 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("escalation-request", keys(&DisclosureRequestState::ALL)),
         ("case-status", keys(&CaseStatus::ALL)),
         ("issue-status", keys(&IssueStatus::ALL)),
+        ("notification-kind", keys(&NotificationKind::ALL)),
     ]
 }
 

@@ -123,9 +123,11 @@ async fn run_one<H: JobHandler>(store: &Store, handler: &Arc<H>, options: &Runne
         return;
     }
     // The handler runs in its own task, so that a panic is a failed attempt, not a dead runner.
+    // A runner stopped past its grace abandons the job to its lease: the work stops with it
+    // (as when the process ends), so that it never finishes unseen after another runner took it.
     let work = {
         let (handler, store, job) = (handler.clone(), store.clone(), job.clone());
-        tokio::spawn(async move { handler.run(&store, &job).await })
+        AbortOnDrop(tokio::spawn(async move { handler.run(&store, &job).await }))
     };
     tokio::pin!(work);
     let renew_every = Duration::from_millis(u64::try_from(options.lease_ms / 3).unwrap_or(1).max(1));
@@ -157,6 +159,23 @@ async fn run_one<H: JobHandler>(store: &Store, handler: &Arc<H>, options: &Runne
     }
 }
 
+/// A task that is aborted when its handle is dropped.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 fn record(written: crate::Result<bool>, job: &ClaimedJob, what: &str) {
     match written {
         Ok(true) => tracing::debug!(job = %job.id, kind = %job.kind, outcome = what, "job recorded"),
@@ -178,8 +197,10 @@ const KEEP_DONE_MS: i64 = 30 * 86_400_000;
 const KEEP_FAILED_MS: i64 = 90 * 86_400_000;
 
 impl JobHandler for StandardJobs {
+    /// Every kind but the e-mail of notifications, which only a server with SMTP configured
+    /// takes (the web crate's mail handler).
     fn kinds(&self) -> Vec<JobKind> {
-        JobKind::ALL.to_vec()
+        JobKind::ALL.into_iter().filter(|k| *k != JobKind::NotificationEmail).collect()
     }
 
     async fn run(&self, store: &Store, job: &ClaimedJob) -> Result<serde_json::Value, String> {
@@ -197,6 +218,7 @@ impl JobHandler for StandardJobs {
                 let sweep = store.sweep_escalations(now_ms()).await.map_err(|e| e.to_string())?;
                 Ok(serde_json::json!({ "renotified": sweep.renotified, "notices": sweep.notices }))
             }
+            JobKind::NotificationEmail => Err("notification e-mail is sent by the mail handler, which this runner lacks".to_string()),
         }
     }
 }

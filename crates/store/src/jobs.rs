@@ -146,7 +146,7 @@ fn job_row(r: &sqlx::any::AnyRow) -> Result<JobRow> {
 /// Unfinished: neither done nor failed (the condition of the partial indexes).
 const OPEN: &str = "done_at IS NULL AND failed_at IS NULL";
 
-async fn insert_job<'c, E>(conn: E, job: &NewJob) -> Result<Option<JobId>>
+pub(crate) async fn insert_job<'c, E>(conn: E, job: &NewJob) -> Result<Option<JobId>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
@@ -179,7 +179,7 @@ impl Store {
     pub async fn schedule_recurring_jobs(&self) -> Result<usize> {
         let now = now_ms();
         let mut added = 0;
-        for job in JobKind::ALL.into_iter().filter_map(|k| NewJob::recurring(k, now)) {
+        for job in JobKind::recurring().filter_map(|k| NewJob::recurring(k, now)) {
             added += usize::from(self.enqueue_job(&job).await?.is_some());
         }
         Ok(added)

@@ -618,6 +618,26 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
+        version: 12,
+        name: "notification_email",
+        statements: &[
+            // When the notice's e-mail was accepted by the SMTP server (never sent twice after).
+            "ALTER TABLE notifications ADD COLUMN emailed_at BIGINT",
+            // The inbox newest first, read or not.
+            "CREATE INDEX notifications_recent ON notifications (tenant_id, user_id, id)",
+            // An account's own address for notices (staff not in the employee register, such as
+            // an outside consultant); else the linked employee's address is used.
+            "ALTER TABLE users ADD COLUMN email TEXT",
+            // Whether the servers of this database send e-mail (SMTP configured): written by each
+            // server at start, read by `notify_in_tx` in the transaction that makes a notice.
+            "CREATE TABLE mail_delivery (
+                id BIGINT PRIMARY KEY,
+                enabled BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+        ],
+    },
+    Migration {
         version: 13,
         name: "report_tag_marks",
         statements: &[

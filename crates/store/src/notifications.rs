@@ -6,7 +6,6 @@ use domain::ids::{NotificationId, TenantId, UserId};
 use domain::notification::{valid_link, NotificationKind};
 use sqlx::{Any, Row, Transaction};
 
-#[allow(dead_code)] // Its callers (disclosures, escalations, cases) land on this core.
 /// Leaves a notice of `kind` for `user`, pointing at `link` (a path inside the app). Returns its id.
 pub(crate) async fn notify_in_tx(
     tx: &mut Transaction<'static, Any>,
@@ -27,5 +26,8 @@ pub(crate) async fn notify_in_tx(
             .bind(now_ms())
             .fetch_one(&mut **tx)
             .await?;
-    Ok(NotificationId::new(row.try_get("id")?))
+    let id = NotificationId::new(row.try_get("id")?);
+    // Its e-mail, in the same transaction: sent by the job runner once this commits.
+    crate::notification_inbox::enqueue_email_in_tx(tx, tenant, user, id).await?;
+    Ok(id)
 }

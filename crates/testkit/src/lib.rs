@@ -6,15 +6,18 @@
 //!   `/usr/lib/postgresql/15/bin` and stopped at exit — or on the cluster named
 //!   by `CAREERDOCK_TEST_PG_URL`.
 //! * [`browser`] starts chromedriver + headless Chromium (ja-JP).
+//! * [`SmtpSink`] runs a real SMTP server (aiosmtpd) that keeps what it receives.
 //!
 //! System packages: `scripts/ensure-test-deps.sh`.
 
 mod browser;
 mod db;
 mod proc;
+mod smtp;
 
 pub use browser::{browser, Browser, CHROMEDRIVER, CHROMIUM};
 pub use db::{fresh_db, pg_bin, postgres_base_url, psql, Backend, TestDb, PG_BIN_DIR, PG_URL_ENV};
+pub use smtp::{Received, SmtpOptions, SmtpSink, PYTHON};
 
 /// Generates `sqlite::<name>` and `postgres::<name>` for each `async fn <name>(Backend) -> Result<()>`
 /// in the calling module; a test listed after `known_bugs:` is ignored with its reason until the

@@ -35,6 +35,8 @@ pub struct Principal {
     pub tenant: TenantRow,
     pub role: Option<Role>,
     pub via: Via,
+    /// Unread notices, up to `store::UNREAD_COUNT_CAP` (pages only: 0 for API tokens).
+    pub unread_notices: i64,
     proof: SignedIn,
     ctx: Ctx,
 }
@@ -42,7 +44,7 @@ pub struct Principal {
 impl Principal {
     fn new(user: UserRow, tenant: TenantRow, proof: SignedIn, role: Option<Role>, via: Via) -> Principal {
         let ctx = Ctx::signed_in(&proof, &user, role);
-        Principal { role: ctx.role(), user, tenant, via, proof, ctx }
+        Principal { role: ctx.role(), user, tenant, via, unread_notices: 0, proof, ctx }
     }
 
     pub fn actor(&self) -> Option<Actor> {
@@ -134,7 +136,10 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Prin
     };
     let tenant = state.store.tenant(s.tenant).await?;
     // A role taken away since sign-in is no longer acted in (`Ctx::signed_in` drops it).
-    Ok(Some(Principal::new(user, tenant, s.proof, s.acting_role, Via::Session { secret: secret.to_string(), csrf: s.csrf_token })))
+    let mut p = Principal::new(user, tenant, s.proof, s.acting_role, Via::Session { secret: secret.to_string(), csrf: s.csrf_token });
+    // The header's count of unread notices: one indexed count, capped.
+    p.unread_notices = state.store.unread_notification_count(s.tenant, s.user).await?;
+    Ok(Some(p))
 }
 
 pub fn request_locale(headers: &HeaderMap, principal: Option<&Principal>) -> Locale {

@@ -7,6 +7,7 @@ mod auth;
 mod display;
 mod error;
 pub mod i18n;
+pub mod mail;
 mod pages;
 mod routes;
 mod security;
@@ -36,7 +37,13 @@ pub async fn serve(
     if let Err(e) = store.schedule_recurring_jobs().await {
         tracing::warn!(error = %e, "cannot schedule the recurring jobs");
     }
-    let jobs = StandardJobs { session_limits: state.config.session_limits };
+    // Whether notices are mailed is the database's to know: `notify_in_tx` enqueues the e-mail
+    // only while a server with SMTP serves it.
+    if let Err(e) = store.set_mail_delivery(state.config.mail.is_some()).await {
+        tracing::warn!(error = %e, "cannot record whether notification e-mail is sent");
+    }
+    let jobs =
+        mail::ProductJobs { standard: StandardJobs { session_limits: state.config.session_limits }, mailer: state.config.mail.clone() };
     let runner = JobRunner::start(store.clone(), jobs, RunnerOptions::default());
     let router = app(state.clone());
     let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;

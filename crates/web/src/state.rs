@@ -14,6 +14,8 @@ pub struct WebConfig {
     pub session_limits: SessionLimits,
     /// Largest request body accepted, in bytes (uploads included).
     pub body_limit: usize,
+    /// Notification e-mail, when SMTP is configured.
+    pub mail: Option<std::sync::Arc<crate::mail::Mailer>>,
 }
 
 impl Default for WebConfig {
@@ -24,6 +26,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             session_limits: SessionLimits::default(),
             body_limit: 20 * 1024 * 1024,
+            mail: None,
         }
     }
 }

@@ -83,7 +83,11 @@ async fn measure(store: &Store, args: &PagesArgs) -> anyhow::Result<Vec<Measured
         }
         Err(store::StoreError::NotFound) => {
             let start = Instant::now();
-            populate(store, &DemoArgs { employees: args.employees, seed: 20261125, no_serve: true, listen: String::new() }).await?;
+            populate(
+                store,
+                &DemoArgs { employees: args.employees, seed: 20261125, no_serve: true, listen: String::new(), mail: Default::default() },
+            )
+            .await?;
             println!("bench pages on {backend}: built the demo of {} employees in {:.1} s", args.employees, start.elapsed().as_secs_f64());
         }
         Err(e) => return Err(e.into()),
@@ -91,9 +95,16 @@ async fn measure(store: &Store, args: &PagesArgs) -> anyhow::Result<Vec<Measured
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let serve = ServeArgs { listen: String::new(), behind_proxy: false, secure_cookies: false, session_idle_minutes: 30, demo_mode: false };
+    let serve = ServeArgs {
+        listen: String::new(),
+        behind_proxy: false,
+        secure_cookies: false,
+        session_idle_minutes: 30,
+        demo_mode: false,
+        mail: crate::mail::MailArgs::none(),
+    };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = web::AppState::new(store.clone(), web_config(&serve));
+    let state = web::AppState::new(store.clone(), web_config(&serve)?);
     let server = tokio::spawn(web::serve(state, listener, async {
         let _ = stopped.await;
     }));

@@ -237,7 +237,7 @@ async fn recurring_jobs_run_once_per_period_and_reschedule_themselves(backend: B
     let env = env(backend).await?;
     let other = second_store(&env).await?;
     // Every server schedules them at start; only the first adds anything.
-    assert_eq!(env.store.schedule_recurring_jobs().await?, JobKind::ALL.len());
+    assert_eq!(env.store.schedule_recurring_jobs().await?, JobKind::recurring().count());
     assert_eq!(other.schedule_recurring_jobs().await?, 0);
     assert_eq!(env.store.schedule_recurring_jobs().await?, 0);
 
@@ -252,7 +252,7 @@ async fn recurring_jobs_run_once_per_period_and_reschedule_themselves(backend: B
     let fresh = env.store.create_session(tenant.id, hana, None, None).await?;
 
     let first: Vec<JobId> = env.store.recent_jobs(10, false).await?.iter().map(|j| j.id).collect();
-    assert_eq!(first.len(), JobKind::ALL.len());
+    assert_eq!(first.len(), JobKind::recurring().count());
     let started = careerdock_store::now_ms();
     let a = JobRunner::start(env.store.clone(), StandardJobs { session_limits: limits }, options("a", 30_000, Backoff::STANDARD));
     let b = JobRunner::start(other.clone(), StandardJobs { session_limits: limits }, options("b", 30_000, Backoff::STANDARD));
@@ -270,8 +270,8 @@ async fn recurring_jobs_run_once_per_period_and_reschedule_themselves(backend: B
 
     // Each kind ran once, and its next run waits one period.
     let all = env.store.recent_jobs(100, false).await?;
-    assert_eq!(all.len(), 2 * JobKind::ALL.len(), "{all:#?}");
-    for kind in JobKind::ALL {
+    assert_eq!(all.len(), 2 * JobKind::recurring().count(), "{all:#?}");
+    for kind in JobKind::recurring() {
         let of_kind: Vec<&JobRow> = all.iter().filter(|j| j.kind == kind.as_str()).collect();
         let pending: Vec<&&JobRow> = of_kind.iter().filter(|j| j.state(careerdock_store::now_ms()) == JobState::Pending).collect();
         assert_eq!((of_kind.len(), pending.len()), (2, 1), "{kind}: {of_kind:#?}");

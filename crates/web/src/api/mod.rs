@@ -8,6 +8,7 @@ mod employees;
 mod escalations;
 mod interviews;
 mod me;
+mod notifications;
 mod openapi;
 mod reports;
 mod tokens;
@@ -27,6 +28,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = disclosures::routes(r);
     let r = boss_consultations::routes(r);
     let r = escalations::routes(r);
+    let r = notifications::routes(r);
     tokens::routes(r)
 }
 

@@ -19,6 +19,7 @@ mod import;
 mod important_cases;
 mod interviews;
 pub mod list;
+mod notifications;
 mod org_issues;
 mod personnel_authority;
 mod reports;
@@ -63,6 +64,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = disclosures::routes(r);
     let r = feedback::routes(r);
     let r = escalations::routes(r);
+    let r = notifications::routes(r);
     let r = audit_log::routes(r);
     let r = boss_guide::routes(r);
     let r = boss_consultations::routes(r);
@@ -151,6 +153,8 @@ pub struct PageCtx {
     pub signed_in: bool,
     /// Whether the user menu offers API tokens (the policy's `ManageOwnTokens`).
     pub can_manage_tokens: bool,
+    /// The header's link to the inbox: unread notices and how they are said.
+    pub notices: notifications::HeaderNotices,
 }
 
 impl PageCtx {
@@ -183,6 +187,7 @@ impl PageCtx {
             path: path.to_string(),
             signed_in: true,
             can_manage_tokens: p.actor().is_some_and(|a| decide(&a, Operation::ManageOwnTokens, Target::Route).is_allow()),
+            notices: notifications::HeaderNotices::new(t, p),
         }
     }
 
@@ -202,6 +207,7 @@ impl PageCtx {
             path: path.to_string(),
             signed_in: false,
             can_manage_tokens: false,
+            notices: notifications::HeaderNotices::default(),
         }
     }
 

@@ -91,6 +91,7 @@ enum Subject {
     OrgIssue,
     /// An important case released to HR.
     ImportantCase,
+    Notification,
 }
 
 impl Subject {
@@ -119,6 +120,7 @@ impl Subject {
             "report-flagged" => Subject::FlaggedReport,
             "org-issue" => Subject::OrgIssue,
             "important-case" => Subject::ImportantCase,
+            "notification" => Subject::Notification,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -241,6 +243,7 @@ enum Probe {
     Escalation(Person),
     OrgIssue(Person),
     ImportantCase(Person),
+    Notice(Person),
 }
 
 impl Records {
@@ -500,6 +503,15 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             );
             r
         }
+        Subject::Notification => {
+            let mut r = Records::new("id");
+            for role in Role::ALL {
+                r.own(&[role], w.notice(w.actor(role)?).await?);
+            }
+            r.probed(Record::Colleague, w.notice(consultant2).await?, Probe::Notice(consultant2.clone()));
+            r.probed(Record::OtherTenant, w.notice(&other.consultant).await?, Probe::Notice(other.consultant.clone()));
+            r
+        }
     })
 }
 
@@ -561,6 +573,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             let d = store.escalation(&raiser.ctx, domain::ids::EscalationId::new(id)).await?;
             let requests: Vec<_> = d.requests.iter().map(|q| (q.state, q.approved_at)).collect();
             format!("{:?} {:?} {:?} {:?} {requests:?}", d.row.state, d.row.acknowledged_at, d.summary, d.actions)
+        }
+        Probe::Notice(owner) => {
+            let page = store.notifications_page(&owner.ctx, store::InboxFilter::All, store::PageRequest::first(200)).await?;
+            format!("{:?}", page.items.iter().find(|n| n.id.get() == id).map(|n| n.read_at))
         }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;

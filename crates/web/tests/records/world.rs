@@ -392,6 +392,12 @@ impl World {
         Ok(self.store().create_token(&owner.ctx, role, &format!("連携 {n}"), Some(30)).await?.1)
     }
 
+    /// An unread notice for `owner`, leading to the inbox itself.
+    pub async fn notice(&self, owner: &Person) -> Result<i64> {
+        let kind = domain::notification::NotificationKind::DisclosureRequested;
+        Ok(self.store().notify_for_tests(owner.ctx.tenant(), owner.id, kind, "/notifications").await?.get())
+    }
+
     /// An uploaded register waiting for its uploader's confirmation (the register as it is, so
     /// confirming changes nothing).
     pub async fn pending_import(&self, uploader: &Person) -> Result<PendingImportId> {
