@@ -886,6 +886,10 @@ impl Store {
                 };
                 crate::notifications::notify_in_tx(&mut tx, ctx.tenant, reader, NotificationKind::DisclosureShared, &link).await?;
             }
+            if d.raw.purpose == Purpose::ImportantCase && d.raw.recipient == Recipient::Role(domain::Role::Hr) {
+                let link = format!("/important-cases/{id}");
+                crate::notifications::notify_hr_in_tx(&mut tx, ctx.tenant, NotificationKind::ImportantCaseShared, &link).await?;
+            }
         }
         let ev = ctx.event(AuditAction::ConsentRecorded, AuditTarget::Disclosure, id).detail(
             AuditDetail::of(Fact::Name(Key::Kind, decision_name(input.decision)))

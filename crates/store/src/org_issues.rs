@@ -6,6 +6,7 @@
 //! status. HR reads the whole register and moves each issue's status; the consultant reads the
 //! issues they raised.
 
+use domain::notification::NotificationKind;
 use crate::paging::{Direction, PageRequest, Paged};
 use crate::reports::{meta, META_SELECT};
 use crate::{now_ms, Acting, Consultant, Ctx, Hr, Result, Store, StoreError};
@@ -181,6 +182,7 @@ impl Store {
         .try_get("id")?;
         let detail = AuditDetail::of(Fact::Name(Key::Status, IssueStatus::Open.as_str())).and(Fact::Flag(Key::Updated, masked));
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::OrgIssueRaised, AuditTarget::OrgIssue, id).detail(detail)]).await?;
+        crate::notifications::notify_hr_in_tx(&mut tx, ctx.tenant, NotificationKind::OrgIssueRaised, &format!("/org-issues/{id}")).await?;
         tx.commit().await?;
         Ok(RaisedIssue { id: OrgIssueId::new(id), masked })
     }

@@ -133,8 +133,14 @@ async fn org_issues_are_masked_sealed_and_reach_hr_and_their_author(backend: Bac
         other => anyhow::bail!("an empty issue was not refused field by field: {other:?}"),
     }
 
+    let hr_user = e.hr.user().context("hr")?;
+    let unread_before = e.store.unread_notification_count(e.tenant, hr_user).await?;
     let raised = e.store.raise_org_issue(&e.c1.as_consultant()?, flagged, title, body).await?;
     ensure!(raised.masked, "the pseudonymizer changed nothing");
+    // HR is told, with a link to the issue and nothing of its text.
+    ensure!(e.store.unread_notification_count(e.tenant, hr_user).await? == unread_before + 1, "HR gets a notice of the new issue");
+    let inbox = e.store.notifications_page(&e.hr, careerdock_store::InboxFilter::Unread, PageRequest::first(10)).await?;
+    ensure!(inbox.items.iter().any(|n| n.link == format!("/org-issues/{}", raised.id)), "the notice links the issue: {:?}", inbox.items);
     let seen = e.store.org_issue(&e.hr, raised.id).await?;
     for leaked in ["山田", "太郎", "E002", "佐藤", "yamada@", "第一営業部"] {
         ensure!(!seen.row.title.contains(leaked) && !seen.body.contains(leaked), "{leaked} survived: {} / {}", seen.row.title, seen.body);
@@ -251,7 +257,10 @@ async fn important_cases_reach_hr_only_under_consent_and_never_personnel_authori
     ensure!(e.store.important_cases(&e.hr).await?.is_empty(), "released before consent");
     ensure!(matches!(e.store.important_case(&e.hr, id).await, Err(StoreError::NotFound)), "read before consent");
     let grant = ConsentInput { decision: ConsentDecision::Grant, version: 1, comment: String::new(), expires_at_ms: None };
+    let hr_user = e.hr.user().context("hr")?;
+    let unread_before = e.store.unread_notification_count(e.tenant, hr_user).await?;
     e.store.record_consent_on_behalf(&c1, id, &grant, ConsentMethod::Written, "書面で同意を確認").await?;
+    ensure!(e.store.unread_notification_count(e.tenant, hr_user).await? == unread_before + 1, "HR is told of the shared case");
 
     // Granted: the summary, and HR's record.
     let cases = e.store.important_cases(&e.hr).await?;
