@@ -198,7 +198,7 @@ impl Store {
 
     /// The gate before feedback (R8): a boss reads feedback only once they have acknowledged the
     /// guide as it now requires; until then every read of `boss_feedback` answers
-    /// `GuideNotAcknowledged` (the pages lead to the guide, the API answers 403). Other purposes
+    /// `GuideNotAcknowledged` (the pages lead to the guide, the API answers 409). Other purposes
     /// and other roles pass.
     pub(crate) async fn boss_guide_gate(&self, ctx: &Ctx, purpose: Purpose) -> Result<()> {
         if purpose == Purpose::BossFeedback && ctx.role() == Some(Role::Boss) && !self.boss_guide_acknowledged(ctx).await? {

@@ -48,7 +48,7 @@ pub enum AppError {
     /// Signed in with a one-time password that has not been replaced yet.
     PasswordChangeRequired,
     /// A boss asked for feedback before acknowledging the guide for bosses (R8). Pages lead to
-    /// the guide (`render_errors`); the API answers 403 `boss_guide_not_acknowledged`.
+    /// the guide (`render_errors`); the API answers 409 `boss_guide_not_acknowledged`.
     GuideNotAcknowledged,
 }
 
@@ -116,8 +116,10 @@ impl AppError {
                 "フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてやり直してください。",
                 "The form expired or was not sent from this site. Reload the page and try again.",
             ),
+            // 409: the role may read feedback; the account's state (the guide not yet
+            // acknowledged) is what stands in the way, and acknowledging it resolves it.
             AppError::GuideNotAcknowledged => base(
-                StatusCode::FORBIDDEN,
+                StatusCode::CONFLICT,
                 GUIDE_NOT_ACKNOWLEDGED,
                 "フィードバックをご覧いただく前に、上司ガイド（/boss/guide）を読んで「読みました・理解しました」を押してください。",
                 "Before you see feedback, read the guide for managers (/boss/guide) and acknowledge it.",

@@ -304,7 +304,8 @@ fn feedback(r: store::Released) -> Feedback {
 #[utoipa::path(get, path = "/api/v1/feedback", operation_id = "listFeedback", tag = "consent",
     responses(
         (status = 200, body = FeedbackList),
-        (status = 403, description = "Not a boss; or `boss_guide_not_acknowledged`: the caller has not yet acknowledged the guide for bosses (`/boss/guide`) as it now requires", body = ErrorBody),
+        (status = 403, description = "The acting role is not boss", body = ErrorBody),
+        (status = 409, description = "`boss_guide_not_acknowledged`: the caller has not yet acknowledged the guide for bosses (`/boss/guide`) as it now requires", body = ErrorBody),
     ),
     security(("bearerAuth" = [])))]
 async fn feedback_list(State(state): State<AppState>, Authed(p): Authed) -> AppResult<Json<FeedbackList>> {
@@ -319,7 +320,8 @@ async fn feedback_list(State(state): State<AppState>, Authed(p): Authed) -> AppR
     params(("id" = i64, Path, description = "Disclosure id")),
     responses(
         (status = 200, body = Feedback),
-        (status = 403, description = "Not a boss; or `boss_guide_not_acknowledged`: the caller has not yet acknowledged the guide for bosses (`/boss/guide`) as it now requires", body = ErrorBody),
+        (status = 403, description = "The acting role is not boss", body = ErrorBody),
+        (status = 409, description = "`boss_guide_not_acknowledged`: the caller has not yet acknowledged the guide for bosses (`/boss/guide`) as it now requires", body = ErrorBody),
         (status = 404, body = ErrorBody),
     ),
     security(("bearerAuth" = [])))]

@@ -29,7 +29,7 @@ pub struct ErrorDetail {
     /// Stable and machine-readable: `unauthenticated`, `role_required`, `forbidden`,
     /// `not_found`, `invalid`, `rows_rejected`, `conflict`, `throttled`, `csrf`,
     /// `method_not_allowed`, `unsupported_media_type`, `internal`; `boss_guide_not_acknowledged`
-    /// (403): a boss asked for feedback before acknowledging the guide for bosses at
+    /// (409): a boss asked for feedback before acknowledging the guide for bosses at
     /// `/boss/guide` (R8), which every feedback read requires.
     #[schema(example = "invalid")]
     pub code: String,

@@ -477,7 +477,7 @@ mod tests {
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(location.as_deref(), Some("/boss/guide?next=%2Ffeedback%3Fpage%3D2"));
         let (status, location, body) = ask("/api/v1/feedback").await;
-        assert_eq!((status, location), (StatusCode::FORBIDDEN, None));
+        assert_eq!((status, location), (StatusCode::CONFLICT, None));
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
         assert_eq!(v["error"]["code"], "boss_guide_not_acknowledged");
         assert!(v["error"]["message_ja"].as_str().is_some_and(|m| m.contains("上司ガイド")), "{v}");

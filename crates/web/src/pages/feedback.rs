@@ -23,7 +23,7 @@ pub fn routes(r: Routes) -> Routes {
 /// The guide for bosses (上司ガイド) must be acknowledged before any feedback is read (R8). This
 /// is the one place both feedback pages pass through: while the acting boss has not acknowledged
 /// the guide as it now requires, they are led to it, and from it back to the feedback list. (The
-/// store's reads of feedback hold the same gate, so the API answers 403 too.)
+/// store's reads of feedback hold the same gate, so the API answers 409 boss_guide_not_acknowledged.)
 async fn boss_guide_gate(state: &AppState, p: &Principal) -> AppResult<Option<Response>> {
     p.acting(Ctx::as_boss)?;
     super::boss_guide::gate(state, p, "/feedback").await

@@ -23,6 +23,11 @@ async fn the_boss_acknowledges_the_guide_that_hr_edits(backend: Backend) -> Resu
     // The home card says the guide is not acknowledged yet; the guide offers the button.
     let home = boss.get("/").await?;
     ensure!(home.body.contains(r#"data-card="boss_guide""#) && home.body.contains("未確認"), "the boss's home: {}", home.brief());
+    // Feedback waits for the guide: the pages lead to it and back, the API answers 409.
+    let res = boss.get("/feedback").await?;
+    ensure!(res.location() == Some("/boss/guide?next=%2Ffeedback"), "the feedback page before the guide: {}", res.brief());
+    let res = boss.send(boss.request(Method::GET, "/api/v1/feedback")).await?;
+    ensure!(res.status == StatusCode::CONFLICT && res.json()?["error"]["code"] == "boss_guide_not_acknowledged", "{}", res.brief());
     let page = boss.get("/boss/guide?next=/feedback").await?;
     ensure!(page.status == StatusCode::OK, "{}", page.brief());
     for must in ["上司の皆さまへ", "してはいけないこと", "読みました・理解しました", r#"name="next" value="/feedback""#]
@@ -35,6 +40,9 @@ async fn the_boss_acknowledges_the_guide_that_hr_edits(backend: Backend) -> Resu
     // Acknowledging leads back to where the gate sent the boss from.
     let res = boss.post_form("/boss/guide/acknowledge", &[("version", "1"), ("next", "/feedback")]).await?;
     ensure!(res.status.is_redirection() && res.location() == Some("/feedback"), "{}", res.brief());
+    ensure!(boss.get("/feedback").await?.status == StatusCode::OK, "the feedback page after the guide");
+    let res = boss.send(boss.request(Method::GET, "/api/v1/feedback")).await?;
+    ensure!(res.status == StatusCode::OK, "the API after the guide: {}", res.brief());
     let page = boss.get("/boss/guide").await?;
     ensure!(page.body.contains("第1版を確認しました") && !page.body.contains(r#"action="/boss/guide/acknowledge""#), "acknowledged");
 
