@@ -35,7 +35,12 @@ pub(crate) async fn notify_in_tx(
 /// Leaves a notice of `kind` for everyone acting as HR in the tenant who may read what it points
 /// at: enabled accounts with the hr role, without personnel authority (人事権), who are kept away
 /// from important cases. Returns how many were told.
-pub(crate) async fn notify_hr_in_tx(tx: &mut Transaction<'static, Any>, tenant: TenantId, kind: NotificationKind, link: &str) -> Result<usize> {
+pub(crate) async fn notify_hr_in_tx(
+    tx: &mut Transaction<'static, Any>,
+    tenant: TenantId,
+    kind: NotificationKind,
+    link: &str,
+) -> Result<usize> {
     let rows = sqlx::query(
         "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
          WHERE u.tenant_id = $1 AND r.role = 'hr' AND u.disabled_at IS NULL AND u.personnel_authority = 0

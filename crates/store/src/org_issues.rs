@@ -6,13 +6,13 @@
 //! status. HR reads the whole register and moves each issue's status; the consultant reads the
 //! issues they raised.
 
-use domain::notification::NotificationKind;
 use crate::paging::{Direction, PageRequest, Paged};
 use crate::reports::{meta, META_SELECT};
 use crate::{now_ms, Acting, Consultant, Ctx, Hr, Result, Store, StoreError};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
 use domain::ids::{ReportId, SealedId, UserId};
 use domain::important_case::{check_org_issue, issue_mask_labels, IssueStatus};
+use domain::notification::NotificationKind;
 use domain::policy::{self, IssueSourceFacts, Operation, OrgIssueFacts, Permit, Target, View};
 use domain::Role;
 use sqlx::Row;

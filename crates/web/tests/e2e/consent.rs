@@ -49,6 +49,9 @@ async fn asked_disclosure(app: &App, fx: &Fixture) -> Result<DisclosureId> {
             app.store.acknowledge_boss_guide(&Ctx::for_tests(app.tenant.id, id, login, Some(role)).as_boss()?, 1).await?;
         }
     }
+    // The boss has read the guide for bosses (its gate is tested with the guide).
+    let sato = app.store.user_by_login(app.tenant.id, BOSS).await?;
+    app.store.acknowledge_boss_guide(&Ctx::for_tests(app.tenant.id, sato.id, BOSS, Some(Role::Boss)).as_boss()?, 1).await?;
     let me = fx.consultant1.as_consultant()?;
     let report = app.store.create_report(&me, fx.interview).await?;
     let mut sections = ReportSections::default();

@@ -224,7 +224,8 @@ async fn walk(w: &World, ui: &Ui) -> Result<()> {
                 "/cycles/new".into(),
             ],
         ),
-        (LOGINS[3], vec!["/admin/users".into(), "/admin/audit".into(), "/employees".into()]),
+        // The failed sign-ins by kind: the unfiltered log's first page fills with later events.
+        (LOGINS[3], vec!["/admin/users".into(), "/admin/audit".into(), "/admin/audit?kind=sign_in_failed".into(), "/employees".into()]),
         (LOGINS[4], vec!["/".into(), "/my/interviews".into()]),
         (LOGINS[5], vec!["/role".into()]),
     ];

@@ -200,6 +200,8 @@ impl World {
             };
             actors.insert(role, person);
         }
+        // The boss of E002–E005 has read the guide for bosses, so feedback reaches them.
+        store.acknowledge_boss_guide(&boss.ctx.as_boss()?, 1).await?;
         let consultant = actors.get(&Role::Consultant).cloned().context("consultant")?;
         let cycle1 = active_cycle(&store, &op1, &register1, consultant.id, Some(consultant2.id)).await?;
         let cycle2 = active_cycle(&store, &op2, &register2, oc.id, None).await?;
