@@ -20,25 +20,25 @@ const fn notice(login: &'static str, kind: NotificationKind, link: &'static str,
 
 use NotificationKind as K;
 
-/// Every demo notice. The supervisor and the administrator receive none of these kinds: their
-/// inboxes show the empty state.
+/// Every demo notice, each linking to the page of its kind. The supervisor, the administrator and
+/// the executive (who holds personnel authority in the demo, so no important case reaches them)
+/// receive none of these kinds: their inboxes show the empty state.
 pub const NOTICES: &[DemoNotice] = &[
-    notice("employee", K::DisclosureRequested, "/my/interviews", 3, None),
-    notice("employee", K::DisclosureRequested, "/my/interviews", 24 * 20, Some(24 * 19)),
-    notice("consultant1", K::DisclosureDecided, "/reports", 5, None),
-    notice("consultant1", K::EscalationOverdue, "/", 30, None),
-    notice("consultant1", K::DisclosureDecided, "/reports", 24 * 12, Some(24 * 11)),
-    notice("consultant2", K::DisclosureDecided, "/reports", 24 * 3, Some(24 * 2)),
-    notice("hr", K::ImportantCaseShared, "/", 2, None),
-    notice("hr", K::OrgIssueRaised, "/", 26, None),
-    notice("hr", K::EscalationRaised, "/", 24 * 6, Some(24 * 6 - 1)),
-    notice("hr-consultant", K::OrgIssueRaised, "/", 24 * 2, Some(24)),
-    notice("executive", K::ImportantCaseShared, "/", 24 * 8, Some(24 * 7)),
-    notice("boss", K::DisclosureShared, "/", 4, None),
-    notice("boss", K::BossGuideUpdated, "/", 24 * 15, Some(24 * 14)),
-    notice("health", K::EscalationRaised, "/", 1, None),
-    notice("health", K::EscalationApprovalRequested, "/", 6, None),
-    notice("health", K::EscalationOverdue, "/", 24 * 4, Some(24 * 4 - 2)),
+    notice("employee", K::DisclosureRequested, "/my/consents", 3, None),
+    notice("employee", K::DisclosureRequested, "/my/consents", 24 * 20, Some(24 * 19)),
+    notice("consultant1", K::DisclosureDecided, "/disclosures", 5, None),
+    notice("consultant1", K::EscalationOverdue, "/escalations", 30, None),
+    notice("consultant1", K::DisclosureDecided, "/disclosures", 24 * 12, Some(24 * 11)),
+    notice("consultant2", K::DisclosureDecided, "/disclosures", 24 * 3, Some(24 * 2)),
+    notice("hr", K::ImportantCaseShared, "/important-cases", 2, None),
+    notice("hr", K::OrgIssueRaised, "/org-issues", 26, None),
+    notice("hr", K::ImportantCaseShared, "/important-cases", 24 * 6, Some(24 * 6 - 1)),
+    notice("hr-consultant", K::OrgIssueRaised, "/org-issues", 24 * 2, Some(24)),
+    notice("boss", K::DisclosureShared, "/feedback", 4, None),
+    notice("boss", K::BossGuideUpdated, "/boss/guide", 24 * 15, Some(24 * 14)),
+    notice("health", K::EscalationRaised, "/escalations", 1, None),
+    notice("health", K::EscalationApprovalRequested, "/escalations", 6, None),
+    notice("health", K::EscalationOverdue, "/escalations", 24 * 4, Some(24 * 4 - 2)),
 ];
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use domain::audit::{AuditEvent, AuditTarget};
+use domain::audit::AuditEvent;
 use domain::ids::{SealedId, TenantId};
 use domain::policy::Permit;
 use rand::RngCore;
@@ -414,7 +414,7 @@ impl Store {
         Store::audit_in_tx(
             &mut tx,
             ctx,
-            &[ctx.event(domain::audit::AuditAction::SealedTextWritten, AuditTarget::SealedText { purpose }, id)],
+            &[ctx.event(domain::audit::AuditAction::SealedTextWritten, domain::audit::AuditTarget::SealedText { purpose }, id)],
         )
         .await?;
         tx.commit().await?;
@@ -436,7 +436,8 @@ impl Store {
             .into_iter()
             .find(|p| *p == purpose)
             .unwrap_or("sealed_text");
-        self.audit(ctx, ctx.event(domain::audit::AuditAction::SealedTextRead, AuditTarget::SealedText { purpose }, id)).await?;
+        self.audit(ctx, ctx.event(domain::audit::AuditAction::SealedTextRead, domain::audit::AuditTarget::SealedText { purpose }, id))
+            .await?;
         Ok(text)
     }
 
