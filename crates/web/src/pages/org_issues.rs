@@ -31,9 +31,8 @@ pub fn routes(r: Routes) -> Routes {
         .post("/org-issues/{id}/status", Operation::ViewOrgIssues, set_status)
 }
 
-fn positive(raw: &str) -> AppResult<i64> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)
-}
+/// A positive id from the path, or "not found" (the consent pages' one parser).
+use super::consents::path_id as positive;
 
 // ---------------------------------------------------------------- raising (consultant)
 
