@@ -22,6 +22,7 @@ pub mod job;
 pub mod limits;
 pub mod locale;
 pub mod notification;
+pub mod overall_report;
 pub mod policy;
 pub mod pseudonym;
 pub mod register;

@@ -6,6 +6,7 @@
 //! denies; nothing crosses a tenant. The store calls `permit` before it reads or writes personal data,
 //! and only a `Permit` opens sealed text (see `store::sealed`).
 
+mod aggregate_report;
 mod boss_consultation;
 mod disclosure;
 mod employee;
@@ -17,6 +18,7 @@ mod report;
 mod request;
 mod roles;
 
+pub use aggregate_report::{AggregateState, ManagementReportFacts, OverallReportFacts};
 pub use boss_consultation::BossConsultationFacts;
 pub use employee::EmployeeFacts;
 pub use escalation::{EscalationFacts, EscalationPart};
@@ -156,10 +158,22 @@ pub enum Operation {
     SetPersonnelAuthority,
     /// One's own in-app notices.
     ViewNotifications,
+    /// Drafting an overall report and writing its narrative sections (R3): consultants, the supervisor.
+    WriteOverallReports,
+    /// Approving and releasing an overall report to HR: the supervisor, or a lead consultant.
+    ReleaseOverallReports,
+    /// Reading overall reports: drafts on the consultants' side, released versions for HR and executives.
+    ReadOverallReports,
+    /// HR composing the report to management (R5).
+    ComposeManagementReports,
+    /// Reading the management report: executives (released versions), HR.
+    ReadManagementReports,
+    /// The tenant's reporting settings: threshold k, theme synonyms and stop words, lead consultants.
+    ManageReportSettings,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 39] = [
+    pub const ALL: [Operation; 45] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -199,6 +213,12 @@ impl Operation {
         Operation::ViewOrgIssues,
         Operation::SetPersonnelAuthority,
         Operation::ViewNotifications,
+        Operation::WriteOverallReports,
+        Operation::ReleaseOverallReports,
+        Operation::ReadOverallReports,
+        Operation::ComposeManagementReports,
+        Operation::ReadManagementReports,
+        Operation::ManageReportSettings,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -234,6 +254,10 @@ pub enum Target {
     /// The report an organizational issue is raised from.
     IssueSource(IssueSourceFacts),
     OrgIssue(OrgIssueFacts),
+    /// One version of an overall report (全体報告書).
+    OverallReport(OverallReportFacts),
+    /// One version of a management report (経営層への報告).
+    ManagementReport(ManagementReportFacts),
 }
 
 /// How a record may be shown.
@@ -301,6 +325,8 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::Escalation(f) if f.tenant == actor.tenant => escalation::decide(actor, op, f),
         Target::IssueSource(f) if f.tenant == actor.tenant => org_issue::decide_source(actor, op, f),
         Target::OrgIssue(f) if f.tenant == actor.tenant => org_issue::decide_issue(actor, op, f),
+        Target::OverallReport(f) if f.tenant == actor.tenant => aggregate_report::decide_overall(actor, op, f),
+        Target::ManagementReport(f) if f.tenant == actor.tenant => aggregate_report::decide_management(actor, op, f),
         _ => Decision::Deny,
     }
 }

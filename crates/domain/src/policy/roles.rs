@@ -32,5 +32,10 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::RespondToEscalations => matches!(role, R::Hr | R::Health),
         O::SetPersonnelAuthority => matches!(role, R::Admin),
         O::ViewNotifications => true,
+        O::WriteOverallReports => matches!(role, R::Consultant | R::Supervisor),
+        O::ReleaseOverallReports => matches!(role, R::Consultant | R::Supervisor),
+        O::ReadOverallReports => matches!(role, R::Consultant | R::Supervisor | R::Hr | R::Executive),
+        O::ComposeManagementReports | O::ManageReportSettings => matches!(role, R::Hr),
+        O::ReadManagementReports => matches!(role, R::Hr | R::Executive),
     }
 }
