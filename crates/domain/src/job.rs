@@ -16,10 +16,14 @@ pub enum JobKind {
     /// Sends the e-mail of one notification (a subject and a link, no personal content). Only
     /// a server with SMTP configured takes it.
     NotificationEmail,
+    /// Extracts the text themes of approved reports into the term index (issue 9): enqueued by
+    /// an approval, a change of the tenant's synonyms or stop words, or a backfill.
+    ReportTerms,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 4] = [JobKind::SessionPurge, JobKind::JobHistoryPurge, JobKind::EscalationSweep, JobKind::NotificationEmail];
+    pub const ALL: [JobKind; 5] =
+        [JobKind::SessionPurge, JobKind::JobHistoryPurge, JobKind::EscalationSweep, JobKind::NotificationEmail, JobKind::ReportTerms];
 
     /// The kinds that run every so often (the others are one-off jobs).
     pub fn recurring() -> impl Iterator<Item = JobKind> {
@@ -32,6 +36,7 @@ impl JobKind {
             JobKind::JobHistoryPurge => "job_history_purge",
             JobKind::EscalationSweep => "escalation_sweep",
             JobKind::NotificationEmail => "notification_email",
+            JobKind::ReportTerms => "report_terms",
         }
     }
 
@@ -48,6 +53,7 @@ impl JobKind {
             // An overdue escalation is seen within five minutes of its deadline.
             JobKind::EscalationSweep => Some(5 * 60 * 1000),
             JobKind::NotificationEmail => None,
+            JobKind::ReportTerms => None,
         }
     }
 
@@ -58,6 +64,8 @@ impl JobKind {
             // With the standard backoff (30 s doubling): the last try about an hour after the
             // first, which outlasts a mail server's restart or a short outage.
             JobKind::NotificationEmail => 8,
+            // A missing dictionary is installed by an operator: keep trying for about a day.
+            JobKind::ReportTerms => 12,
         }
     }
 }

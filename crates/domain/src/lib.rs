@@ -31,6 +31,7 @@ pub mod request;
 pub mod role;
 pub mod session;
 pub mod tenant;
+pub mod themes;
 pub mod throttle;
 pub mod time;
 pub mod totp;

@@ -78,6 +78,14 @@ impl Ctx {
         Self { tenant, user: None, label: format!("cli:{command}"), role: None, personnel_authority: false }
     }
 
+    /// The system doing its own work in a background job, recorded as `job:<kind>`: it acts in
+    /// no role, so no policy lets it read; the store opens what the job needs itself and
+    /// audits it under this context (the theme extraction).
+    pub(crate) fn system_job(tenant: TenantId, job: &str) -> Self {
+        let label = if job.contains(':') { job.to_string() } else { format!("job:{job}") };
+        Self { tenant, user: None, label, role: None, personnel_authority: false }
+    }
+
     /// Someone not (yet) signed in, such as a failed sign-in: can be audited, reads nothing.
     pub fn anonymous(tenant: TenantId, label: &str) -> Self {
         Self { tenant, user: None, label: label.to_string(), role: None, personnel_authority: false }

@@ -219,6 +219,11 @@ impl JobHandler for StandardJobs {
                 Ok(serde_json::json!({ "renotified": sweep.renotified, "notices": sweep.notices }))
             }
             JobKind::NotificationEmail => Err("notification e-mail is sent by the mail handler, which this runner lacks".to_string()),
+            JobKind::ReportTerms => {
+                let tenant = job.tenant.ok_or_else(|| "a theme extraction job names its tenant".to_string())?;
+                let done = store.index_report_terms(tenant).await.map_err(|e| e.to_string())?;
+                Ok(serde_json::json!({ "reports": done.reports, "terms": done.terms }))
+            }
         }
     }
 }

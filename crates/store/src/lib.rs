@@ -40,6 +40,7 @@ mod sessions;
 mod tag_marks;
 mod taxonomy;
 mod tenants;
+mod themes;
 mod throttle;
 mod tokens;
 mod totp;
@@ -95,6 +96,7 @@ pub use seed::{SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, S
 pub use sessions::{NewSession, SessionRecord};
 pub use taxonomy::{Taxonomy, TaxonomyItem};
 pub use tenants::TenantRow;
+pub use themes::{Extraction, TermMark, ThemeSettings};
 pub use tokens::{TokenPrincipal, TokenRow};
 pub use totp::{SecondFactorOutcome, SignInChallenge, TotpSecret, TwoFactorStatus};
 pub use users::{one_time_password, AccountRow, NewUser, UserRow, WRONG_CURRENT_PASSWORD};
@@ -138,6 +140,8 @@ impl Store {
         // What an older version kept in plain is sealed before anything is served.
         store.seal_plain_report_facts().await?;
         store.mark_unmarked_reports().await?;
+        // Approved reports not in the term index yet (an upgraded database) are indexed once.
+        store.enqueue_unindexed_report_terms().await?;
         Ok(store)
     }
 

@@ -656,6 +656,43 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX reports_unmarked ON reports (tenant_id) WHERE tag_marks_key IS NULL",
         ],
     },
+    Migration {
+        version: 15,
+        name: "report_terms",
+        statements: &[
+            // The term index of the text themes (issue 9): one row per (approved report, term),
+            // the term as a keyed mark (HMAC of tenant and term under a key derived from the data
+            // keys), never the word. Counted without decrypting (docs/security.md, "Term index").
+            "CREATE TABLE report_terms (
+                report_id BIGINT NOT NULL REFERENCES reports(id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                employee_id BIGINT NOT NULL,
+                cycle_id BIGINT,
+                mark {blob} NOT NULL,
+                PRIMARY KEY (report_id, mark)
+            )",
+            "CREATE INDEX report_terms_cycle ON report_terms (tenant_id, cycle_id, mark)",
+            // The sealed vocabulary: a mark and the sealed term it stands for, one row per term.
+            "CREATE TABLE theme_vocabulary (
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                mark {blob} NOT NULL,
+                sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (tenant_id, mark)
+            )",
+            "CREATE INDEX theme_vocabulary_sealed ON theme_vocabulary (sealed_id)",
+            // The tenant's synonyms and stop words (sealed together), and their version: a report
+            // is indexed under `reports.terms_version`, and a newer version re-indexes it.
+            "CREATE TABLE theme_settings (
+                tenant_id BIGINT PRIMARY KEY REFERENCES tenants(id),
+                sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                version BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                updated_by BIGINT REFERENCES users(id)
+            )",
+            "ALTER TABLE reports ADD COLUMN terms_version BIGINT",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

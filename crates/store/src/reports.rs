@@ -745,6 +745,9 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::Conflict(domain::report::status_changed()));
         }
+        if to == ReportStatus::Approved {
+            self.enqueue_report_terms_in_tx(&mut tx, ctx.tenant, id.get()).await?;
+        }
         let mut events = vec![ctx
             .event(AuditAction::ReportStatusChanged, AuditTarget::Report, id)
             .detail(Fact::Transition { from: ReportStatus::Submitted.as_str(), to: to.as_str() })];

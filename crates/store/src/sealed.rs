@@ -475,6 +475,10 @@ impl Store {
             if n.rows_affected() > 0 && r.try_get::<String, _>("purpose")? == crate::reports::FACTS_PURPOSE {
                 self.remark_facts_in_tx(&mut tx, tenant, SealedId::new(id), &plain).await?;
             }
+            // A theme term's mark follows its sealed word to the new key, with the index rows.
+            if n.rows_affected() > 0 && r.try_get::<String, _>("purpose")? == crate::themes::TERM_PURPOSE {
+                self.remark_term_in_tx(&mut tx, tenant, SealedId::new(id), &plain).await?;
+            }
         }
         tx.commit().await?;
         let remaining = sqlx::query("SELECT COUNT(*) AS n FROM sealed_texts WHERE key_id <> $1")

@@ -13,6 +13,7 @@ mod pseudonymize;
 mod reports;
 mod seed;
 mod tag_marks;
+mod themes;
 mod two_factor;
 
 use crate::raw_pool;

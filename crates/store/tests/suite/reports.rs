@@ -28,7 +28,7 @@ pub(super) struct Env {
     pub(super) c1: Ctx,
     pub(super) c2: Ctx,
     pub(super) sup: Ctx,
-    hr: Ctx,
+    pub(super) hr: Ctx,
     subject: EmployeeId,
 }
 
