@@ -2,11 +2,12 @@
 # Idempotently installs the system packages the integration tests need:
 # headless Chromium + chromedriver (browser tests), CJK fonts (Japanese
 # rendering), poppler-utils (PDF checks), python3-aiosmtpd (the real SMTP server of the e-mail
-# tests, run with /usr/bin/python3), axe-core (accessibility checks of the browser tests,
+# tests, run with /usr/bin/python3), mecab-ipadic (the IPADIC sources the Japanese text themes build
+# their dictionary from), axe-core (accessibility checks of the browser tests,
 # pinned by crates/web/tests/axe/package-lock.json), and verifies PostgreSQL 15 binaries.
 set -euo pipefail
 
-PACKAGES=(chromium chromium-driver fonts-noto-cjk poppler-utils python3-aiosmtpd)
+PACKAGES=(chromium chromium-driver fonts-noto-cjk poppler-utils python3-aiosmtpd mecab-ipadic)
 PG_BIN=/usr/lib/postgresql/15/bin
 
 is_installed() {
@@ -57,6 +58,11 @@ done
 
 if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
     echo "ensure-test-deps: ERROR: /usr/bin/python3 cannot import aiosmtpd after installing python3-aiosmtpd" >&2
+    exit 1
+fi
+
+if [[ ! -f /usr/share/mecab/dic/ipadic/Noun.csv ]]; then
+    echo "ensure-test-deps: ERROR: /usr/share/mecab/dic/ipadic/Noun.csv missing after installing mecab-ipadic" >&2
     exit 1
 fi
 

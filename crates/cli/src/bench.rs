@@ -10,6 +10,7 @@ use std::time::Instant;
 use store::{Ctx, KeySource, OpenOptions, Store};
 
 mod pages;
+mod themes;
 
 #[derive(Subcommand)]
 pub enum BenchWhat {
@@ -45,6 +46,16 @@ pub enum BenchWhat {
         /// Timed requests per page.
         #[arg(long, default_value_t = 7)]
         requests: usize,
+    },
+    /// Japanese text themes: the dictionary's build and load times, and theme extraction per
+    /// approved report against the bare tokenizer's rate on the same texts (goal ≥ 0.5×).
+    Themes {
+        /// Databases that already hold the demo tenant (default: a fresh demo in a temp dir).
+        #[arg(long = "on")]
+        on: Vec<String>,
+        /// Employees of the fresh demo when no database is given.
+        #[arg(long, default_value_t = 1200)]
+        employees: usize,
     },
     /// Time to generate and load the demo company.
     Demo {
@@ -133,6 +144,10 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
                 println!("demo load on {}: {employees} employees in {:.2} s", store.backend().as_str(), start.elapsed().as_secs_f64());
                 store.close().await;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchWhat::Themes { on, employees } => {
+            themes::run(g, themes::ThemesArgs { on, employees }, &dir).await?;
             Ok(ExitCode::SUCCESS)
         }
         BenchWhat::Pages { .. } => Ok(ExitCode::SUCCESS),

@@ -61,6 +61,8 @@ const USERS: &[(&str, &str, &[Role], Link)] = &[
 ];
 
 pub async fn run(g: &Global, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    // The dictionary of the report themes and the fonts of the PDF exports come from Debian.
+    crate::debian_packages::ensure_installed();
     let store = config::open(g, true).await?;
     match store.tenant_by_slug(DEMO_TENANT).await {
         Ok(t) => {

@@ -4,6 +4,7 @@ mod backup;
 mod bench;
 mod config;
 mod cycle;
+mod debian_packages;
 mod demo;
 mod demo_cases;
 mod keys;

@@ -147,9 +147,20 @@ pub const STOP_WORDS: &[&str] = &[
     "件",
 ];
 
+/// Whether a normalized term is one of [`STOP_WORDS`].
+pub fn is_stop_word(term: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(term)
+}
+
 /// Compares terms as written by people: full-width Latin letters and digits folded to
 /// half-width, Latin letters lower-cased, spaces trimmed. Kana and kanji stay as they are.
 pub fn normalize(term: &str) -> String {
+    // Most terms are kana and kanji already as compared: no copy through the folding.
+    let plain = |c: char| !c.is_ascii_uppercase() && !c.is_whitespace() && !matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}');
+    if term.chars().all(|c| plain(c) && (c.is_ascii() || !c.is_uppercase())) {
+        return term.to_string();
+    }
     term.trim()
         .chars()
         .map(|c| match c {
@@ -379,7 +390,8 @@ pub fn extract_terms(morphemes: &[Morpheme], rules: &ThemeRules, is_name: impl F
     let mut terms = BTreeSet::new();
     for compound in compounds(morphemes) {
         if let Some(term) = term_of(&compound, rules) {
-            if !is_name(&term) {
+            // The name test is the costly one: once per distinct term.
+            if !terms.contains(&term) && !is_name(&term) {
                 terms.insert(term);
             }
         }
@@ -390,7 +402,7 @@ pub fn extract_terms(morphemes: &[Morpheme], rules: &ThemeRules, is_name: impl F
 /// One compound's term under the rules, or `None` when it is dropped.
 pub fn term_of(compound: &str, rules: &ThemeRules) -> Option<String> {
     let key = normalize(compound);
-    if !keepable(&key) || STOP_WORDS.contains(&key.as_str()) || rules.stop_words.contains(&key) {
+    if !keepable(&key) || is_stop_word(&key) || rules.stop_words.contains(&key) {
         return None;
     }
     let term = match rules.synonyms.get(&key) {
@@ -398,7 +410,7 @@ pub fn term_of(compound: &str, rules: &ThemeRules) -> Option<String> {
         None => key,
     };
     let canonical_key = normalize(&term);
-    if term.is_empty() || STOP_WORDS.contains(&canonical_key.as_str()) || rules.stop_words.contains(&canonical_key) {
+    if term.is_empty() || is_stop_word(&canonical_key) || rules.stop_words.contains(&canonical_key) {
         return None;
     }
     Some(term)

@@ -96,7 +96,7 @@ pub use seed::{SeedCycle, SeedHistory, SeedInterview, SeedReport, SeedRequest, S
 pub use sessions::{NewSession, SessionRecord};
 pub use taxonomy::{Taxonomy, TaxonomyItem};
 pub use tenants::TenantRow;
-pub use themes::{Extraction, TermMark, ThemeSettings};
+pub use themes::{Extraction, TermMark, ThemeBench, ThemeSettings};
 pub use tokens::{TokenPrincipal, TokenRow};
 pub use totp::{SecondFactorOutcome, SignInChallenge, TotpSecret, TwoFactorStatus};
 pub use users::{one_time_password, AccountRow, NewUser, UserRow, WRONG_CURRENT_PASSWORD};

@@ -480,6 +480,8 @@ impl Store {
         tx.commit().await?;
         // The bulk insert wrote the flags and tags in plain; seal them as for any older row.
         summary.sealed += self.seal_plain_report_facts().await?;
+        // The approved reports of the history get their themes from the durable job.
+        self.enqueue_unindexed_report_terms().await?;
         Ok(summary)
     }
 

@@ -88,6 +88,11 @@ pub struct ThemeSettings {
 pub struct Extraction {
     pub reports: usize,
     pub terms: usize,
+    /// Where the time went: finding and opening the reports (with the audit), analyzing them
+    /// and applying the rules, writing the index.
+    pub open: std::time::Duration,
+    pub analyze: std::time::Duration,
+    pub write: std::time::Duration,
 }
 
 /// A report to index, with what it is indexed under.
@@ -144,6 +149,7 @@ impl Store {
         let mut cursor = 0i64;
         let mut done = Extraction::default();
         loop {
+            let started = std::time::Instant::now();
             let rows = sqlx::query(
                 "SELECT r.id, r.employee_id, r.sealed_id, i.cycle_id FROM reports r JOIN interviews i ON i.id = r.interview_id
                  WHERE r.tenant_id = $1 AND r.status = 'approved' AND (r.terms_version IS NULL OR r.terms_version <> $2) AND r.id > $3
@@ -180,18 +186,33 @@ impl Store {
                 work.push(report_text(raw)?);
             }
             let (rules, names) = (rules.clone(), names.clone());
+            done.open += started.elapsed();
+            let started = std::time::Instant::now();
             let terms: Vec<BTreeSet<String>> = tokio::task::spawn_blocking(move || {
-                let is_name = names_filter(&names);
+                // Whether a term names someone, asked of the name index once per distinct term.
+                let filter = names_filter(&names);
+                let memo: std::cell::RefCell<HashMap<String, bool>> = Default::default();
+                let is_name = |t: &str| {
+                    if let Some(known) = memo.borrow().get(t) {
+                        return *known;
+                    }
+                    let answer = filter(t);
+                    memo.borrow_mut().insert(t.to_string(), answer);
+                    answer
+                };
                 work.iter()
-                    .map(|text| tokenizer.morphemes(text).map(|ms| extract_terms(&ms, &rules, &is_name)))
+                    .map(|text| tokenizer.morphemes(text).map(|ms| extract_terms(&ms, &rules, is_name)))
                     .collect::<std::result::Result<Vec<_>, _>>()
             })
             .await
             .map_err(|e| StoreError::Config(format!("the theme extraction stopped: {e}")))?
             .map_err(|e| StoreError::Config(e.to_string()))?;
+            done.analyze += started.elapsed();
             done.terms += terms.iter().map(BTreeSet::len).sum::<usize>();
             done.reports += batch.len();
+            let started = std::time::Instant::now();
             self.write_terms(tenant, version, &batch, &terms).await?;
+            done.write += started.elapsed();
         }
     }
 
@@ -560,6 +581,74 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         Ok(())
+    }
+}
+
+/// What `careerdock bench themes` measures over a tenant's approved reports.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ThemeBench {
+    pub reports: usize,
+    pub chars: usize,
+    /// The bare tokenizer over the same texts, already opened (segmentation only).
+    pub tokenize: std::time::Duration,
+    pub morphemes: usize,
+    /// The same texts analyzed with their parts of speech (what the extraction needs).
+    pub with_parts_of_speech: std::time::Duration,
+    /// The whole extraction as the job does it: open, analyze, apply the rules, write the index.
+    pub extract: std::time::Duration,
+    pub extraction: Extraction,
+    pub distinct_terms: usize,
+}
+
+impl Store {
+    /// Times the bare tokenizer over the tenant's approved reports, then the job's full
+    /// extraction of the same reports (re-indexing them from scratch). The texts are opened for
+    /// the store's own work under the operator's context, audited; none is returned.
+    pub async fn bench_themes(&self, op: &Ctx, tenant: TenantId) -> Result<ThemeBench> {
+        if !op.is_operator() {
+            return Err(StoreError::NotFound);
+        }
+        let tokenizer = tokenize::shared().map_err(StoreError::Config)?;
+        let rows = sqlx::query("SELECT sealed_id FROM reports WHERE tenant_id = $1 AND status = 'approved' ORDER BY id")
+            .bind(tenant.get())
+            .fetch_all(&self.db.read)
+            .await?;
+        let ids: Vec<SealedId> = rows.iter().map(|r| r.try_get("sealed_id").map(SealedId::new)).collect::<std::result::Result<_, _>>()?;
+        let event = op
+            .event(AuditAction::ReportRead, AuditTarget::ReportList, "themes")
+            .detail(AuditDetail::count(ids.len()).and(Fact::Name(Key::Purpose, "bench")));
+        self.audit(op, event).await?;
+        let texts = self.open_for_upkeep(tenant, &ids, "report").await?;
+        let mut plain = Vec::with_capacity(ids.len());
+        for id in &ids {
+            plain.push(report_text(texts.get(id).map(String::as_str).ok_or(StoreError::NotFound)?)?);
+        }
+        drop(texts);
+        let mut out = ThemeBench { reports: plain.len(), chars: plain.iter().map(|t| t.chars().count()).sum(), ..Default::default() };
+        let started = std::time::Instant::now();
+        let (morphemes, took, with_pos) = tokio::task::spawn_blocking(move || {
+            let n = plain.iter().map(|t| tokenizer.count_tokens(t)).sum::<std::result::Result<usize, _>>();
+            let took = started.elapsed();
+            let started = std::time::Instant::now();
+            let analyzed = plain.iter().map(|t| tokenizer.morphemes(t).map(|m| m.len())).sum::<std::result::Result<usize, _>>();
+            (n.and_then(|n| analyzed.map(|_| n)), took, started.elapsed())
+        })
+        .await
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+        out.morphemes = morphemes.map_err(|e| StoreError::Config(e.to_string()))?;
+        out.tokenize = took;
+        out.with_parts_of_speech = with_pos;
+        sqlx::query("UPDATE reports SET terms_version = NULL WHERE tenant_id = $1").bind(tenant.get()).execute(&self.db.write).await?;
+        let started = std::time::Instant::now();
+        out.extraction = self.index_report_terms(tenant).await?;
+        out.extract = started.elapsed();
+        out.distinct_terms = sqlx::query("SELECT COUNT(*) AS n FROM theme_vocabulary WHERE tenant_id = $1")
+            .bind(tenant.get())
+            .fetch_one(&self.db.read)
+            .await?
+            .try_get::<i64, _>("n")?
+            .max(0) as usize;
+        Ok(out)
     }
 }
 

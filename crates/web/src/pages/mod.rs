@@ -27,6 +27,7 @@ mod requests;
 mod review;
 mod session;
 mod taxonomy;
+mod themes;
 mod tokens;
 mod two_factor;
 
@@ -71,6 +72,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = important_cases::routes(r);
     let r = org_issues::routes(r);
     let r = personnel_authority::routes(r);
+    let r = themes::routes(r);
     admin::routes(r)
 }
 
@@ -122,6 +124,7 @@ const NAV: &[NavLink] = &[
     link("/org-issues", "nav-org-issues", Operation::ViewOrgIssues),
     link("/raised-issues", "nav-raised-issues", Operation::WriteOrgIssues),
     link("/admin/personnel-authority", "nav-personnel-authority", Operation::SetPersonnelAuthority),
+    link("/settings/themes", "nav-theme-settings", Operation::ManageReportSettings),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
