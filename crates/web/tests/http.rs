@@ -19,6 +19,7 @@ mod notifications;
 mod records;
 mod sign_in_hardening;
 mod support;
+mod themes;
 mod two_factor;
 mod words;
 

@@ -3,7 +3,7 @@ nav-theme-settings = Theme settings
 themes-settings-title = Theme extraction settings
 themes-settings-lead = Synonyms and stop words used when the themes of the overall report are extracted from approved individual reports. No sentence of a report is ever shown, and a word is shown as a theme only when it appears in the reports of enough people.
 themes-synonyms = Synonyms
-themes-synonyms-help = One group a line, as "canonical term = variant, variant" (for example 育児 = 子育て, 育休). Variants are counted as the canonical term. At most { $max } words.
+themes-synonyms-help = One group a line, as "canonical term = variant, variant" (for example "childcare = parenting, parental leave"). Variants are counted as the canonical term. At most { $max } words.
 themes-stop-words = Stop words
 themes-stop-words-help = Words never treated as themes, one a line (or separated by commas). At most { $max } words.
 themes-settings-reindex = Saving extracts the themes of every approved report again with the new settings (this may take a few minutes).
