@@ -35,7 +35,10 @@ async fn theme_settings_keep_what_was_typed_and_re_index_when_saved(backend: Bac
     ensure!(events.iter().any(|e| e.action == "taxonomy_changed" && e.target_kind == "theme_rules"), "the save is audited");
     ensure!(events.iter().any(|e| e.action == "sealed_text_read" && e.target_kind == "theme_rules"), "the read is audited");
     let jobs = store.recent_jobs(50, false).await?;
-    ensure!(jobs.iter().any(|j| j.unique_key.as_deref().is_some_and(|k| k.starts_with("report_terms:reindex:"))), "the change re-indexes: {jobs:?}");
+    ensure!(
+        jobs.iter().any(|j| j.unique_key.as_deref().is_some_and(|k| k.starts_with("report_terms:reindex:"))),
+        "the change re-indexes: {jobs:?}"
+    );
 
     // Nobody else reaches it.
     let mut consultant = w.app.signed_in("consultant").await?;
