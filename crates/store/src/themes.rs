@@ -188,25 +188,10 @@ impl Store {
             let (rules, names) = (rules.clone(), names.clone());
             done.open += started.elapsed();
             let started = std::time::Instant::now();
-            let terms: Vec<BTreeSet<String>> = tokio::task::spawn_blocking(move || {
-                // Whether a term names someone, asked of the name index once per distinct term.
-                let filter = names_filter(&names);
-                let memo: std::cell::RefCell<HashMap<String, bool>> = Default::default();
-                let is_name = |t: &str| {
-                    if let Some(known) = memo.borrow().get(t) {
-                        return *known;
-                    }
-                    let answer = filter(t);
-                    memo.borrow_mut().insert(t.to_string(), answer);
-                    answer
-                };
-                work.iter()
-                    .map(|text| tokenizer.morphemes(text).map(|ms| extract_terms(&ms, &rules, is_name)))
-                    .collect::<std::result::Result<Vec<_>, _>>()
-            })
-            .await
-            .map_err(|e| StoreError::Config(format!("the theme extraction stopped: {e}")))?
-            .map_err(|e| StoreError::Config(e.to_string()))?;
+            let terms: Vec<BTreeSet<String>> = tokio::task::spawn_blocking(move || analyze(tokenizer, &rules, &names, &work))
+                .await
+                .map_err(|e| StoreError::Config(format!("the theme extraction stopped: {e}")))?
+                .map_err(|e| StoreError::Config(e.to_string()))?;
             done.analyze += started.elapsed();
             done.terms += terms.iter().map(BTreeSet::len).sum::<usize>();
             done.reports += batch.len();
@@ -630,7 +615,7 @@ impl Store {
             let n = plain.iter().map(|t| tokenizer.count_tokens(t)).sum::<std::result::Result<usize, _>>();
             let took = started.elapsed();
             let started = std::time::Instant::now();
-            let analyzed = plain.iter().map(|t| tokenizer.morphemes(t).map(|m| m.len())).sum::<std::result::Result<usize, _>>();
+            let analyzed = plain.iter().map(|t| tokenizer.noun_morphemes(t).map(|m| m.len())).sum::<std::result::Result<usize, _>>();
             (n.and_then(|n| analyzed.map(|_| n)), took, started.elapsed())
         })
         .await
@@ -652,7 +637,49 @@ impl Store {
     }
 }
 
-/// The text of a report's sections, one after the other (what the themes are extracted from).
+/// The terms of each text, the texts shared among the machine's cores (the analysis is the
+/// extraction's costly part). Whether a term names someone is asked of the name index once per
+/// distinct term and thread.
+fn analyze(
+    tokenizer: &tokenize::Tokenizer,
+    rules: &ThemeRules,
+    names: &domain::pseudonym::NameIndex,
+    texts: &[String],
+) -> std::result::Result<Vec<BTreeSet<String>>, tokenize::TokenizeError> {
+    let one = |part: &[String]| {
+        let filter = names_filter(names);
+        let memo: std::cell::RefCell<HashMap<String, bool>> = Default::default();
+        let is_name = |t: &str| {
+            if let Some(known) = memo.borrow().get(t) {
+                return *known;
+            }
+            let answer = filter(t);
+            memo.borrow_mut().insert(t.to_string(), answer);
+            answer
+        };
+        part.iter()
+            .map(|text| tokenizer.noun_morphemes(text).map(|ms| extract_terms(&ms, rules, is_name)))
+            .collect::<std::result::Result<Vec<_>, _>>()
+    };
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    if threads == 1 || texts.len() < 2 * threads {
+        return one(texts);
+    }
+    let per = texts.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = texts.chunks(per).map(|part| scope.spawn(move || one(part))).collect();
+        let mut out = Vec::with_capacity(texts.len());
+        for h in handles {
+            match h.join() {
+                Ok(part) => out.extend(part?),
+                Err(_) => return Err(tokenize::TokenizeError::Analyze("a thread of the analysis stopped".into())),
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// The text of a report's sections, one after the other/// The text of a report's sections, one after the other (what the themes are extracted from).
 fn report_text(raw: &str) -> Result<String> {
     let sections = crate::reports::decode_sections(raw)?;
     Ok(domain::report::SECTIONS.iter().filter_map(|s| sections.get(s)).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n"))
