@@ -16,7 +16,10 @@ use sqlx::Row;
 use std::collections::BTreeSet;
 use testkit::{on_both_backends, Backend};
 
-on_both_backends!(terms_are_indexed_on_approval_by_the_job_and_the_database_names_no_word);
+on_both_backends!(
+    terms_are_indexed_on_approval_by_the_job_and_the_database_names_no_word,
+    approved_reports_of_a_database_from_before_the_index_are_indexed_once
+);
 
 /// Words no dictionary knows and no other text of the test holds.
 const PLANTED: &str = "ゾルゲンタール";
@@ -158,6 +161,37 @@ async fn terms_are_indexed_on_approval_by_the_job_and_the_database_names_no_word
     ensure!(index.get(&after[0]) == Some(&subject), "the index follows the rotation");
     ensure!(!index.contains_key(&before[0]), "no row keeps the old mark");
     ensure!(run_term_jobs(&store).await? == 0, "nothing left to index");
+    store.close().await;
+    Ok(())
+}
+
+async fn approved_reports_of_a_database_from_before_the_index_are_indexed_once(backend: Backend) -> Result<()> {
+    let key = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode([9u8; 32])
+    };
+    let e = env_with(backend, KeySource::Inline(key.clone())).await?;
+    let tenant = e.c1.tenant();
+    let cycle = cycle(&e).await?;
+    report(&e, 10, PLANTED, true).await?;
+    run_term_jobs(&e.store).await?;
+    // As a database from before the index: no rows, no report indexed, no job.
+    let raw = raw_pool(&e.db).await?;
+    sqlx::query("DELETE FROM report_terms").execute(&raw).await?;
+    sqlx::query("UPDATE reports SET terms_version = NULL").execute(&raw).await?;
+    sqlx::query("DELETE FROM jobs").execute(&raw).await?;
+    raw.close().await;
+    e.store.close().await;
+    let store = Store::open(&e.db.url, OpenOptions { create: false, migrate: true, keys: KeySource::Inline(key.clone()) }).await?;
+    let jobs = store.recent_jobs(50, false).await?;
+    ensure!(jobs.iter().filter(|j| j.kind == "report_terms").count() == 1, "one backfill job: {jobs:?}");
+    ensure!(store.enqueue_unindexed_report_terms().await? == 0, "not twice while it is pending");
+    ensure!(run_term_jobs(&store).await? == 1);
+    ensure!(who(&store, &e, cycle, PLANTED).await?.len() == 1, "indexed once opened");
+    ensure!(store.theme_term_employees(tenant, cycle, i64::MAX).await?.len() > 3, "every term");
+    store.close().await;
+    let store = Store::open(&e.db.url, OpenOptions { create: false, migrate: true, keys: KeySource::Inline(key) }).await?;
+    ensure!(run_term_jobs(&store).await? == 0, "nothing to do the next time");
     store.close().await;
     Ok(())
 }
