@@ -218,12 +218,22 @@ impl Tokenizer {
     }
 }
 
-static SHARED: OnceLock<Result<Tokenizer, String>> = OnceLock::new();
+static SHARED: OnceLock<Tokenizer> = OnceLock::new();
+static OPENING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// The process's one tokenizer, opened from the environment's configuration at first use;
-/// the error (such as a missing `mecab-ipadic`) is kept and given again to every caller.
+/// The process's one tokenizer, opened from the environment's configuration at first use (one
+/// caller builds or loads it while the others wait). A failure (such as a missing
+/// `mecab-ipadic`) is not kept: the next call tries again, so installing the package is enough.
 pub fn shared() -> Result<&'static Tokenizer, String> {
-    SHARED.get_or_init(|| Tokenizer::open(&DictionaryConfig::from_env()).map_err(|e| e.to_string())).as_ref().map_err(Clone::clone)
+    if let Some(t) = SHARED.get() {
+        return Ok(t);
+    }
+    let _opening = OPENING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(t) = SHARED.get() {
+        return Ok(t);
+    }
+    let opened = Tokenizer::open(&DictionaryConfig::from_env()).map_err(|e| e.to_string())?;
+    Ok(SHARED.get_or_init(|| opened))
 }
 
 /// Whether the dictionary's sources are installed, per the environment's configuration.
