@@ -170,6 +170,23 @@ proptest! {
     }
 
     #[test]
+    fn normalizing_without_a_copy_gives_what_the_folding_gives(s in "[ -~ぁ-んァ-ン一-龥Ａ-Ｚａ-ｚ０-９　ΑΩ]{0,8}") {
+        let folded: String = s
+            .trim()
+            .chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                '\u{3000}' => ' ',
+                _ => c,
+            })
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+            .trim()
+            .to_string();
+        prop_assert_eq!(normalize(&s), folded);
+    }
+
+    #[test]
     fn parsing_never_panics_and_what_it_accepts_reads_back(syn in "[ぁ-ん一-龥=,、\n ]{0,60}", stop in "[ぁ-ん一-龥,\n ]{0,40}") {
         if let Ok(rules) = ThemeRules::parse(&syn, &stop) {
             let again = ThemeRules::parse(&rules.synonyms_text(), &rules.stop_words_text());
