@@ -1,0 +1,100 @@
+//! The PDF, read back with `pdftotext`: Japanese headings, the marker of a suppressed cell, no
+//! hidden figure, and hostile text printed literally without reading any file.
+
+mod common;
+
+use careerdock_export::overall;
+use careerdock_export::pdf::{Block, Document, Renderer};
+use careerdock_export::Locale;
+use common::{narrative, pdf_text, report, HIDDEN_N, HIDDEN_VALUE};
+
+fn renderer() -> Renderer {
+    Renderer::system().unwrap_or_else(|e| panic!("{e} (run scripts/ensure-test-deps.sh)"))
+}
+
+/// pdftotext breaks lines and may space out letters; compare without white space.
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn the_japanese_pdf_has_its_headings_and_hides_suppressed_cells() {
+    let report = report();
+    let pdf = overall::pdf(&renderer(), &report, &narrative(Locale::Ja), None, Locale::Ja).unwrap_or_else(|e| panic!("{e}"));
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = squeeze(&pdf_text(&pdf));
+    for expected in [
+        "全体報告書（2025年度）",
+        "所見",
+        "面談対象者全体の傾向",
+        "組織的な課題",
+        "解決策",
+        "従業員育成策に関する提案",
+        "第1節の本文です。",
+        "集計",
+        "部署別・人数",
+        "部署別・年齢別の人数",
+        "非表示（10人未満）",
+        "営業部",
+        "生命・安全に関わる事案",
+        "demo社外秘",
+        "1/",
+    ] {
+        assert!(text.contains(expected), "{expected} is missing from:\n{text}");
+    }
+    assert!(!text.contains(HIDDEN_N) && !text.contains(HIDDEN_VALUE), "a hidden figure is printed:\n{text}");
+}
+
+#[test]
+fn the_english_pdf_uses_english_labels() {
+    let report = report();
+    let pdf = overall::pdf(&renderer(), &report, &narrative(Locale::En), None, Locale::En).unwrap_or_else(|e| panic!("{e}"));
+    let text = squeeze(&pdf_text(&pdf));
+    for expected in ["Overallreport:2025年度", "Findings", "Organizationalissues", "Hidden(fewerthan10)", "Confidential"] {
+        assert!(text.contains(expected), "{expected} is missing from:\n{text}");
+    }
+    assert!(!text.contains(HIDDEN_N) && !text.contains(HIDDEN_VALUE));
+}
+
+#[test]
+fn hostile_text_is_printed_literally_and_reads_no_file() {
+    let hostile = [
+        "#import \"/etc/passwd\": *",
+        "#read(\"/etc/passwd\")",
+        "#include \"/etc/hostname\"",
+        "#image(\"/etc/hosts\")",
+        "] $x^2$ *strong* _em_ `raw` <label> @ref \\ \" //",
+        "#{ panic(\"boom\") }",
+    ];
+    let doc = Document {
+        locale: Locale::Ja,
+        title: hostile[0].to_string(),
+        subtitle: Some(hostile[1].to_string()),
+        footer: hostile[2].to_string(),
+        blocks: hostile
+            .iter()
+            .flat_map(|h| [Block::Heading { level: 2, text: h.to_string() }, Block::Paragraph(h.to_string())])
+            .chain([Block::KeyValues(vec![(hostile[4].to_string(), hostile[5].to_string())])])
+            .collect(),
+    };
+    let pdf = renderer().render(&doc).unwrap_or_else(|e| panic!("{e}"));
+    let text = pdf_text(&pdf);
+    let flat = squeeze(&text);
+    for h in hostile {
+        assert!(flat.contains(&squeeze(h)), "{h} is not printed literally:\n{text}");
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    if let Some(first) = passwd.lines().next() {
+        assert!(!flat.contains(&squeeze(first)), "/etc/passwd was read into the PDF");
+    }
+    assert!(!text.contains("boom") || flat.contains("panic(\"boom\")"));
+}
+
+#[test]
+fn a_renderer_is_reused_across_renders() {
+    let renderer = renderer();
+    let report = report();
+    let first = overall::pdf(&renderer, &report, &[], None, Locale::Ja).unwrap_or_else(|e| panic!("{e}"));
+    let second = overall::pdf(&renderer, &report, &[], None, Locale::Ja).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(first, second, "the same document gives the same PDF");
+}
