@@ -1,6 +1,7 @@
 //! The only place with SQL. One set of repository functions serves embedded SQLite and
 //! PostgreSQL; where the two differ, a small named function in `db.rs` says how.
 
+mod account_email;
 mod account_pages;
 mod audit;
 mod audit_log;
@@ -45,6 +46,7 @@ mod tokens;
 mod totp;
 mod users;
 
+pub use account_email::EmailSettings;
 pub use account_pages::{AccountQuery, AccountSort, AccountState};
 pub use audit::{AuditStats, VerifyOutcome};
 pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};

@@ -19,6 +19,7 @@ mod import;
 mod important_cases;
 mod interviews;
 pub mod list;
+mod notice_settings;
 mod notifications;
 mod org_issues;
 mod personnel_authority;
@@ -71,6 +72,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = important_cases::routes(r);
     let r = org_issues::routes(r);
     let r = personnel_authority::routes(r);
+    let r = notice_settings::routes(r);
     admin::routes(r)
 }
 

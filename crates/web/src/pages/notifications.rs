@@ -106,6 +106,9 @@ struct InboxPage {
     back: String,
     items: Vec<NoticeView>,
     any_unread: bool,
+    /// Whether notices are also e-mailed, and the sentence saying so (通知の設定).
+    email_on: bool,
+    email_status: String,
 }
 
 fn what(t: Tr, kind: Option<NotificationKind>) -> String {
@@ -161,7 +164,8 @@ async fn inbox(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
         .column("notifications-col-actions", None, "nowrap")
         .empty("notifications-empty", "notifications-empty-filtered");
     let back = params.href(params.page);
-    render(&InboxPage { ctx, notice, list, back, items, any_unread })
+    let (email_on, email_status) = super::notice_settings::email_status(t, &state.store.own_email_settings(&p.ctx()).await?);
+    render(&InboxPage { ctx, notice, list, back, items, any_unread, email_on, email_status })
 }
 
 fn parse_id(raw: &str) -> AppResult<NotificationId> {
