@@ -82,6 +82,25 @@ pub struct SharedView {
     pub text: String,
 }
 
+/// A disclosure the employee refused or withdrew, or whose grant ran out: its exact text, and
+/// a form to grant it again (the same text; the ledger keeps every earlier decision).
+pub struct ClosedView {
+    pub id: i64,
+    pub purpose: String,
+    pub state: String,
+    pub state_code: &'static str,
+    pub recipient: String,
+    pub consultant: String,
+    /// When the last decision was recorded.
+    pub decided_at: String,
+    pub version: i64,
+    pub version_label: String,
+    pub text: String,
+    pub form: DecisionForm,
+    pub errors: FormErrors,
+    pub expiry_help: String,
+}
+
 pub struct HistoryView {
     pub id: i64,
     pub when: String,
@@ -99,6 +118,7 @@ struct MinePage {
     linked: bool,
     pending: Vec<PendingView>,
     shared: Vec<SharedView>,
+    closed: Vec<ClosedView>,
     history: Vec<HistoryView>,
 }
 
@@ -120,6 +140,7 @@ async fn mine_page(
     let own = state.store.own_consents(&p.acting(Ctx::as_employee)?).await?;
     let mut pending = Vec::new();
     let mut shared = Vec::new();
+    let mut closed = Vec::new();
     for d in &own.disclosures {
         let r = &d.row;
         let version_label = t.with("cs-version", "version", r.version);
@@ -163,7 +184,29 @@ async fn mine_page(
                 version_label,
                 text: d.text.clone(),
             }),
-            DisclosureState::Refused | DisclosureState::Withdrawn | DisclosureState::Expired => {}
+            DisclosureState::Refused | DisclosureState::Withdrawn | DisclosureState::Expired => {
+                let (form, errors) = match &typed {
+                    Some((id, f, e)) if *id == r.id.get() => (f.clone(), e.clone()),
+                    _ => (DecisionForm::default(), FormErrors::none()),
+                };
+                // The history is newest first: its first entry on this disclosure is the last decision.
+                let decided_at = own.history.iter().find(|(e, _)| e.disclosure == r.id).map(|(e, _)| t.date_time(e.at)).unwrap_or_default();
+                closed.push(ClosedView {
+                    id: r.id.get(),
+                    purpose: t.term(r.purpose),
+                    state: t.term(r.state),
+                    state_code: r.state.as_str(),
+                    recipient: recipient_label(t, r),
+                    consultant: r.author_name.clone(),
+                    decided_at,
+                    version: r.version,
+                    version_label,
+                    text: d.text.clone(),
+                    form,
+                    errors,
+                    expiry_help: format!("cs-again-expiry-help-{}", r.id),
+                });
+            }
         }
     }
     let history = own
@@ -178,7 +221,7 @@ async fn mine_page(
             method: t.term(e.method),
         })
         .collect();
-    render(&MinePage { ctx, notice, linked: p.user.employee.is_some(), pending, shared, history })
+    render(&MinePage { ctx, notice, linked: p.user.employee.is_some(), pending, shared, closed, history })
 }
 
 async fn mine(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
@@ -200,7 +243,12 @@ async fn decide(
     let id = DisclosureId::new(path_id(&raw)?);
     let form =
         DecisionForm { decision: f.text("decision"), comment: f.text("comment").replace("\r\n", "\n"), expires_on: f.text("expires_on") };
+    let again = f.has("again");
     let outcome: AppResult<ConsentDecision> = async {
+        // Granting again is a grant and nothing else, ticked on purpose after reading the text.
+        if again && form.decision != ConsentDecision::Grant.as_str() {
+            return Err(AppError::Invalid(domain::Invalid { field: "decision", message: Tr::both("cs-again-need-grant") }));
+        }
         let checked =
             domain::disclosure::check_decision(&form.decision, &form.comment, &form.expires_on, today_jst()).map_err(AppError::Problems)?;
         let version = f.int("version")?.unwrap_or(0);
@@ -221,6 +269,8 @@ async fn decide(
                 ("comment".to_string(), format!("cs-{n}-comment")),
                 ("expires_on".to_string(), format!("cs-{n}-expires")),
             ];
+            // A grant again is sent from the card of what is not shared, whose fields have their own ids.
+            let anchors = anchors.map(|(field, id)| if again { (field, id.replacen("cs-", "cs-again-", 1)) } else { (field, id) });
             let anchors: Vec<(&str, &str)> = anchors.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
             let errors = FormErrors::new(Tr::new(locale), &problems).anchored(&anchors);
             Ok(with_status(mine_page(&state, &p, locale, String::new(), Some((n, form, errors))).await?, status))
