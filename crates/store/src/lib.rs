@@ -9,6 +9,7 @@ mod backup;
 mod boss_consultations;
 mod boss_guide;
 mod calendar;
+mod consent_sql;
 mod ctx;
 mod cycles;
 mod dashboard;
@@ -18,6 +19,7 @@ mod employees;
 mod error;
 mod escalation_seed;
 mod escalations;
+mod hr_home;
 mod important_cases;
 mod interview_pages;
 mod interviews;
@@ -78,6 +80,7 @@ pub use escalations::{
     DisclosureRequestRow, EscalationDetail, EscalationNotice, EscalationRow, EscalationSweep, ReleasedText, ResponderCandidate,
     ResponderSettings,
 };
+pub use hr_home::HrIssueCounts;
 pub use important_cases::{CaseRecord, ImportantCaseDetail, ImportantCaseRow};
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};

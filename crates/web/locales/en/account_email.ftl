@@ -31,3 +31,16 @@ admin-users-save-email = Save
 admin-users-email-saved = The e-mail address for notices of { $login } is saved.
 
 audit-did-email-changed = Changed the e-mail address for notices
+
+## HR's home: important cases and organizational issues (issue 8)
+
+home-hr-cases-title = Important cases awaiting you
+home-hr-cases-link = Open important cases
+home-hr-cases-body = Of the { $shared } important cases shared with consent, those with no solution, owner or status recorded yet.
+home-hr-cases-all-answered = A response is recorded for all { $shared } important cases shared.
+home-hr-cases-empty = No important case is shared now.
+home-hr-cases-personnel-authority = Important cases are not shown to accounts with personnel authority.
+home-hr-org-issues-title = Organizational issues to address
+home-hr-org-issues-link = Open organizational issues
+home-hr-org-issues-body = { $open } not addressed, { $in_progress } in progress (resolved ones not included).
+home-hr-org-issues-empty = No organizational issue needs addressing.
