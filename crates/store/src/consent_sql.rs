@@ -12,6 +12,19 @@ pub(crate) fn last_entry_join(now: usize) -> String {
     )
 }
 
+/// The state code (`DisclosureState::as_str`) of `d` given its newest entry `c` (from
+/// [`last_entry_join`]) at the moment bound as `${now}`.
+pub(crate) fn state_expr(now: usize) -> String {
+    format!(
+        "(CASE WHEN c.id IS NULL OR c.version <> d.version THEN 'pending'
+              WHEN c.decision = 'grant' AND c.expires_at IS NOT NULL AND c.expires_at <= ${now} THEN 'expired'
+              WHEN c.decision = 'grant' THEN 'granted'
+              WHEN c.decision = 'refuse' THEN 'refused'
+              WHEN c.decision = 'withdraw' THEN 'withdrawn'
+              ELSE 'changes_requested' END)"
+    )
+}
+
 /// The condition "granted now, on the current text, unexpired" over `d` and `c`.
 pub(crate) fn granted_cond(now: usize) -> String {
     format!("(c.decision = 'grant' AND c.version = d.version AND (c.expires_at IS NULL OR c.expires_at > ${now}))")

@@ -14,6 +14,7 @@ mod ctx;
 mod cycles;
 mod dashboard;
 mod db;
+mod disclosure_pages;
 mod disclosures;
 mod employees;
 mod error;
@@ -69,6 +70,7 @@ pub use dashboard::{
     OwnReportItem, ProgressRow, RequestItem, SupervisorDashboard, WaitingReport, DASHBOARD_LIST,
 };
 pub use db::{Backend, DbUrl};
+pub use disclosure_pages::{CaseQuery, CaseSort};
 pub use disclosures::{
     read_operation, AuthoredDisclosure, ConsentInput, ConsentReceipt, DisclosureQuery, DisclosureRow, DisclosureText, LedgerEntry,
     NewDisclosure, OwnConsents, Released, SeedConsent, SeedDisclosure,

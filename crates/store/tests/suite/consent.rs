@@ -33,25 +33,25 @@ E010,高橋 次郎,タカハシ ジロウ,総務部,G5,1970,1995-04-01,
 const TEXT_V1: &str = "山田さんは、今後は企画の仕事に挑戦したいと考えています。月1回の1on1で話を聞いてください。";
 const TEXT_V2: &str = "山田さんは、企画の仕事に関心があります。1on1で本人の希望を聞く時間をとってください。";
 
-struct Env {
-    db: TestDb,
-    store: Store,
-    c1: Ctx,
-    c2: Ctx,
-    sup: Ctx,
-    hr: Ctx,
+pub(super) struct Env {
+    pub(super) db: TestDb,
+    pub(super) store: Store,
+    pub(super) c1: Ctx,
+    pub(super) c2: Ctx,
+    pub(super) sup: Ctx,
+    pub(super) hr: Ctx,
     /// 佐藤 (E001), the boss of 山田.
-    boss: Ctx,
+    pub(super) boss: Ctx,
     /// 高橋 (E010), a boss of nobody here.
-    other_boss: Ctx,
+    pub(super) other_boss: Ctx,
     /// 山田 (E002).
-    employee: Ctx,
+    pub(super) employee: Ctx,
     /// 鈴木 (E003).
-    colleague: Ctx,
-    subject: EmployeeId,
+    pub(super) colleague: Ctx,
+    pub(super) subject: EmployeeId,
 }
 
-async fn env(backend: Backend) -> Result<Env> {
+pub(super) async fn env(backend: Backend) -> Result<Env> {
     let db = fresh_db(backend)?;
     let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
     let tenant = store.create_tenant(&TenantSlug::parse("acme")?, "株式会社テスト", KThreshold::DEFAULT, "test").await?;
@@ -105,7 +105,7 @@ async fn env(backend: Backend) -> Result<Env> {
 }
 
 /// An approved report of `c1` about 山田.
-async fn approved_report(e: &Env) -> Result<ReportId> {
+pub(super) async fn approved_report(e: &Env) -> Result<ReportId> {
     let me = e.c1.as_consultant()?;
     let start = chrono::Utc::now().timestamp_millis() - 7 * 86_400_000;
     let interview = e
@@ -135,7 +135,7 @@ async fn approved_report(e: &Env) -> Result<ReportId> {
     Ok(id)
 }
 
-fn decision(d: ConsentDecision, version: i64) -> ConsentInput {
+pub(super) fn decision(d: ConsentDecision, version: i64) -> ConsentInput {
     ConsentInput { decision: d, version, comment: String::new(), expires_at_ms: None }
 }
 

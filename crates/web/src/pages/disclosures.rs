@@ -251,16 +251,13 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
         params.drop_filter("state");
     }
     let q = DisclosureQuery { state: wanted, report: None, search: params.search().map(str::to_string) };
-    // A consultant's disclosures are few (one or two per approved report): the store derives
-    // each one's state from its ledger, and the page is cut from them here.
-    let all = state.store.authored_disclosures(&p.acting(Ctx::as_consultant)?, &q).await?;
-    let total = all.len() as i64;
-    if let Some(last) = params.beyond_end(total) {
+    // Counted, filtered and paged in SQL; each row of the page decided again from its ledger.
+    let page = state.store.authored_disclosure_page(&p.acting(Ctx::as_consultant)?, &q, params.page_request()).await?;
+    if let Some(last) = params.beyond_end(page.total) {
         return Ok(Redirect::to(&last).into_response());
     }
-    let page = params.page_request();
-    let rows: Vec<RowView> =
-        all.iter().skip(page.offset().max(0) as usize).take(page.limit().max(0) as usize).map(|r| row_view(t, r)).collect();
+    let total = page.total;
+    let rows: Vec<RowView> = page.items.iter().map(|r| row_view(t, r)).collect();
     let states = DisclosureState::ALL.iter().map(|s| (s.as_str().to_string(), t.term(*s))).collect();
     let list = ListView::new(t, &params, total, rows.len())
         .search(&params.q, "dc-list-search", "dc-list-search-help")

@@ -21,7 +21,7 @@ use domain::policy::Operation;
 use domain::report::ReportStatus;
 use domain::Locale;
 use serde::Deserialize;
-use store::{Ctx, Direction, ImportantCaseRow};
+use store::{CaseQuery, CaseSort, Ctx, Direction, ImportantCaseRow};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/reports/{id}/important-case", Operation::WriteDisclosures, raise_form)
@@ -79,14 +79,6 @@ async fn raise(
 
 // ---------------------------------------------------------------- HR's list
 
-/// How HR's list is ordered (in memory: the released cases are decided one by one).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CaseSort {
-    Granted,
-    Status,
-    Updated,
-}
-
 static LIST: ListSpec<CaseSort> = ListSpec {
     path: "/important-cases",
     default_sort: SortOption::new("status", CaseSort::Status, Direction::Asc),
@@ -121,20 +113,6 @@ struct ListPage {
     personnel_authority: bool,
 }
 
-fn sort_rows(rows: &mut [ImportantCaseRow], sort: CaseSort, dir: Direction) {
-    rows.sort_by(|a, b| {
-        let o = match sort {
-            CaseSort::Granted => a.released.row.granted_at.cmp(&b.released.row.granted_at),
-            CaseSort::Status => a.record.status.cmp(&b.record.status),
-            CaseSort::Updated => {
-                a.record.updated_at.unwrap_or(a.released.row.updated_at).cmp(&b.record.updated_at.unwrap_or(b.released.row.updated_at))
-            }
-        };
-        let o = if dir == Direction::Desc { o.reverse() } else { o };
-        o.then(b.released.row.id.cmp(&a.released.row.id))
-    });
-}
-
 async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let ctx = PageCtx::new(&p, locale, "ic-title", "/important-cases");
     let t = ctx.t;
@@ -151,20 +129,15 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     if in_report.is_none() {
         params.drop_filter("report");
     }
-    let mut rows: Vec<ImportantCaseRow> = state
-        .store
-        .important_cases(&p.ctx())
-        .await?
-        .into_iter()
-        .filter(|r| status.is_none_or(|s| r.record.status == s) && in_report.is_none_or(|m| r.record.in_management_report == m))
-        .collect();
-    sort_rows(&mut rows, params.sort, params.dir);
-    let total = rows.len() as i64;
-    if let Some(last) = params.beyond_end(total) {
+    // Counted, filtered, ordered and paged in SQL; each row of the page released again by the
+    // one release decision.
+    let q = CaseQuery { status, in_management_report: in_report, sort: params.sort, dir: params.dir };
+    let page = state.store.important_case_page(&p.ctx(), &q, params.page_request()).await?;
+    if let Some(last) = params.beyond_end(page.total) {
         return Ok(Redirect::to(&last).into_response());
     }
-    let page = params.page_request();
-    let shown: Vec<&ImportantCaseRow> = rows.iter().skip(page.offset() as usize).take(page.limit() as usize).collect();
+    let total = page.total;
+    let shown: Vec<&ImportantCaseRow> = page.items.iter().collect();
     let lines: Vec<CaseLine> = shown
         .iter()
         .map(|r| CaseLine {
