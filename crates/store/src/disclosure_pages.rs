@@ -41,6 +41,18 @@ pub struct CaseQuery {
 const CASE_STATUS_RANK: &str =
     "(CASE COALESCE(ic.status, 'open') WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'monitoring' THEN 2 ELSE 3 END)";
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// The consultant's list query with the values its count and its page share ($1–$6).
+fn authored_query<'q>(sql: &'q str, [tenant, author, report, now]: [i64; 4], state: &'q str, like: Option<String>) -> AnyQuery<'q> {
+    sqlx::query(sql).bind(tenant).bind(author).bind(report).bind(state).bind(like).bind(now)
+}
+
+/// HR's case query with the values its count and its page share ($1–$6).
+fn case_query<'q>(sql: &'q str, [tenant, mark, now]: [i64; 3], status: &'q str) -> AnyQuery<'q> {
+    sqlx::query(sql).bind(tenant).bind(Purpose::ImportantCase.as_str()).bind(Role::Hr.as_str()).bind(status).bind(mark).bind(now)
+}
+
 impl Store {
     /// The consultant's own disclosures, newest change first, filtered by state (at this moment)
     /// and by part of the employee's name, reading or number, one page at a time.
@@ -63,23 +75,11 @@ impl Store {
             state_expr(6)
         );
         let report = q.report.map(|r| r.get()).unwrap_or(0);
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n {from}"))
-            .bind(ctx.tenant.get())
-            .bind(actor.user().get())
-            .bind(report)
-            .bind(state)
-            .bind(like.as_deref())
-            .bind(now)
-            .fetch_one(&self.db.read)
-            .await?
-            .try_get("n")?;
-        let ids: Vec<i64> = sqlx::query(&format!("SELECT d.id {from} ORDER BY d.updated_at DESC, d.id DESC LIMIT $7 OFFSET $8"))
-            .bind(ctx.tenant.get())
-            .bind(actor.user().get())
-            .bind(report)
-            .bind(state)
-            .bind(like.as_deref())
-            .bind(now)
+        let bound = |sql| authored_query(sql, [ctx.tenant.get(), actor.user().get(), report, now], state, like.clone());
+        let count_sql = format!("SELECT COUNT(*) AS n {from}");
+        let total: i64 = bound(&count_sql).fetch_one(&self.db.read).await?.try_get("n")?;
+        let page_sql = format!("SELECT d.id {from} ORDER BY d.updated_at DESC, d.id DESC LIMIT $7 OFFSET $8");
+        let ids: Vec<i64> = bound(&page_sql)
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(&self.db.read)
@@ -124,36 +124,20 @@ impl Store {
             last_entry_join(6),
             granted_cond(6)
         );
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n {from}"))
-            .bind(ctx.tenant.get())
-            .bind(Purpose::ImportantCase.as_str())
-            .bind(Role::Hr.as_str())
-            .bind(status)
-            .bind(mark)
-            .bind(now)
-            .fetch_one(&self.db.read)
-            .await?
-            .try_get("n")?;
+        let bound = |sql| case_query(sql, [ctx.tenant.get(), mark, now], status);
+        let count_sql = format!("SELECT COUNT(*) AS n {from}");
+        let total: i64 = bound(&count_sql).fetch_one(&self.db.read).await?.try_get("n")?;
         let key = match q.sort {
             CaseSort::Status => CASE_STATUS_RANK.to_string(),
             CaseSort::Granted => "c.created_at".to_string(),
             CaseSort::Updated => "COALESCE(ic.updated_at, d.updated_at)".to_string(),
         };
         let dir = q.dir.sql();
-        let rows = sqlx::query(&format!(
+        let page_sql = format!(
             "SELECT d.id, ic.status, ic.owner, ic.in_management_report, ic.updated_at AS record_updated_at {from}
              ORDER BY {key} {dir}, d.id DESC LIMIT $7 OFFSET $8"
-        ))
-        .bind(ctx.tenant.get())
-        .bind(Purpose::ImportantCase.as_str())
-        .bind(Role::Hr.as_str())
-        .bind(status)
-        .bind(mark)
-        .bind(now)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&self.db.read)
-        .await?;
+        );
+        let rows = bound(&page_sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.db.read).await?;
         let mut ids = Vec::with_capacity(rows.len());
         let mut records = std::collections::HashMap::new();
         for r in &rows {

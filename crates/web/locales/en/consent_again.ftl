@@ -8,3 +8,6 @@ cs-again-open = Read the text and agree again
 cs-again-confirm = I agree that the text above is shared with { $recipient }
 cs-again-send = Agree again
 cs-again-need-grant = To agree again, read the text and tick the box to agree.
+
+## The evidence note's label in a disclosure's ledger
+dc-evidence-label = Evidence note:{" "}

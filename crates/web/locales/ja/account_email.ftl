@@ -36,11 +36,11 @@ audit-did-email-changed = 通知用メールアドレスを変更しました
 
 home-hr-cases-title = 対応待ちの重要事案
 home-hr-cases-link = 重要事案を開く
-home-hr-cases-body = 本人の同意を得て共有されている重要事案 { $shared }件のうち、解決策・担当者・状況をまだ記録していないものです。
-home-hr-cases-all-answered = 共有されている重要事案 { $shared }件すべてに、対応を記録済みです。
+home-hr-cases-body = 本人の同意を得て共有されている重要事案{ $shared }件のうち、解決策・担当者・状況をまだ記録していないものです。
+home-hr-cases-all-answered = 共有されている重要事案{ $shared }件すべてに、対応を記録済みです。
 home-hr-cases-empty = いま共有されている重要事案はありません。
 home-hr-cases-personnel-authority = 人事権をお持ちのアカウントには、重要事案は表示されません。
 home-hr-org-issues-title = 対応が必要な組織課題
 home-hr-org-issues-link = 組織課題を開く
-home-hr-org-issues-body = 未対応 { $open }件、対応中 { $in_progress }件です（解決済みは含みません）。
+home-hr-org-issues-body = 未対応{ $open }件、対応中{ $in_progress }件です（解決済みは含みません）。
 home-hr-org-issues-empty = 対応が必要な組織課題はありません。

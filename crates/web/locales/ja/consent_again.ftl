@@ -8,3 +8,6 @@ cs-again-open = 文章を確認して改めて同意する
 cs-again-confirm = 上の文章を { $recipient } に伝えることに同意します
 cs-again-send = 改めて同意する
 cs-again-need-grant = 改めて同意する場合は、文章を確認のうえ「同意します」にチェックを入れてください。
+
+## 開示文の同意の記録：証跡メモの見出し
+dc-evidence-label = 証跡メモ：

@@ -3,6 +3,7 @@
 //! when, withdraws; and prints a receipt (同意記録) of any decision.
 
 use super::form::{sent_back, FormErrors, FormPairs};
+use super::history_table::{Cell, HistoryTable};
 use super::{render, today_jst, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -26,10 +27,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/my/consents/receipts/{id}", Operation::DecideOwnDisclosures, receipt)
 }
 
-/// A positive id from the path, or "not found" (like an id that does not exist).
-pub(crate) fn path_id(raw: &str) -> AppResult<i64> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)
-}
+pub(crate) use crate::path_id::path_id;
 
 /// To whom a disclosure goes, in words: a person by name, or a role.
 pub(crate) fn recipient_label(t: Tr, row: &DisclosureRow) -> String {
@@ -101,15 +99,6 @@ pub struct ClosedView {
     pub expiry_help: String,
 }
 
-pub struct HistoryView {
-    pub id: i64,
-    pub when: String,
-    pub decision: String,
-    pub purpose: String,
-    pub recipient: String,
-    pub method: String,
-}
-
 #[derive(Template)]
 #[template(path = "my_consents.html")]
 struct MinePage {
@@ -119,7 +108,7 @@ struct MinePage {
     pending: Vec<PendingView>,
     shared: Vec<SharedView>,
     closed: Vec<ClosedView>,
-    history: Vec<HistoryView>,
+    history: HistoryTable,
 }
 
 #[derive(Deserialize, Default)]
@@ -209,18 +198,29 @@ async fn mine_page(
             }
         }
     }
-    let history = own
-        .history
-        .iter()
-        .map(|(e, r)| HistoryView {
-            id: e.id.get(),
-            when: t.date_time(e.at),
-            decision: t.term(e.decision),
-            purpose: t.term(r.purpose),
-            recipient: recipient_label(t, r),
-            method: t.term(e.method),
-        })
-        .collect();
+    let history = HistoryTable {
+        id: "cs-history",
+        heading: t.get("cs-history-heading"),
+        empty: t.get("cs-history-empty"),
+        columns: ["cs-col-when", "cs-col-decision", "cs-purpose", "cs-recipient", "cs-col-method", "cs-col-receipt"]
+            .iter()
+            .map(|k| t.get(k))
+            .collect(),
+        rows: own
+            .history
+            .iter()
+            .map(|(e, r)| {
+                vec![
+                    Cell::text(t.date_time(e.at)).class("date"),
+                    Cell::text(t.term(e.decision)).class("nowrap"),
+                    Cell::text(t.term(r.purpose)),
+                    Cell::text(recipient_label(t, r)).data(),
+                    Cell::text(t.term(e.method)),
+                    Cell::text(t.get("cs-receipt-link")).class("nowrap").link(format!("/my/consents/receipts/{}", e.id.get()), false),
+                ]
+            })
+            .collect(),
+    };
     render(&MinePage { ctx, notice, linked: p.user.employee.is_some(), pending, shared, closed, history })
 }
 
@@ -240,7 +240,7 @@ async fn decide(
     Path(raw): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let id = DisclosureId::new(path_id(&raw)?);
+    let id = path_id::<DisclosureId>(&raw)?;
     let form =
         DecisionForm { decision: f.text("decision"), comment: f.text("comment").replace("\r\n", "\n"), expires_on: f.text("expires_on") };
     let again = f.has("again");
@@ -279,7 +279,7 @@ async fn decide(
 }
 
 async fn withdraw(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>) -> AppResult<Response> {
-    let id = DisclosureId::new(path_id(&raw)?);
+    let id = path_id::<DisclosureId>(&raw)?;
     state.store.withdraw_consent(&p.acting(Ctx::as_employee)?, id).await?;
     Ok(Redirect::to("/my/consents?done=withdraw").into_response())
 }
@@ -307,7 +307,7 @@ struct ReceiptPage {
 }
 
 async fn receipt(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(raw): Path<String>) -> AppResult<Response> {
-    let id = ConsentRecordId::new(path_id(&raw)?);
+    let id = path_id::<ConsentRecordId>(&raw)?;
     let r = state.store.consent_receipt(&p.acting(Ctx::as_employee)?, id).await?;
     let ctx = PageCtx::new(&p, locale, "rc-title", "/my/consents");
     let t = ctx.t;

@@ -157,11 +157,11 @@ fn when(t: Tr, ms: i64) -> String {
 }
 
 fn count(t: Tr, n: i64) -> String {
-    t.with("home-count", "count", n)
+    t.with("home-count", "count", super::list::grouped(n))
 }
 
 fn people(t: Tr, n: i64) -> String {
-    t.with("home-people", "count", n)
+    t.with("home-people", "count", super::list::grouped(n))
 }
 
 fn person(t: Tr, name: &str) -> String {

@@ -6,6 +6,7 @@
 
 use super::form::{sent_back, FormErrors, FormPairs};
 use super::list::{ListParams, ListSpec, ListView, SortOption};
+use super::list_terms::{term_options, vocabulary_filter};
 use super::{render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -47,7 +48,7 @@ struct RaisePage {
 }
 
 async fn raise_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
-    let report = ReportId::new(positive(&id)?);
+    let report = positive::<ReportId>(&id)?;
     let d = state.store.read_report(&p.ctx(), report, locale).await?;
     if !(d.summary.is_mine && d.summary.status == ReportStatus::Approved) {
         return Err(AppError::NotFound);
@@ -63,7 +64,7 @@ async fn raise(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let report = ReportId::new(positive(&id)?);
+    let report = positive::<ReportId>(&id)?;
     let summary = f.text("summary");
     match state.store.raise_important_case(&p.acting(Ctx::as_consultant)?, report, &summary).await {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{report}?notice=important-case")).into_response()),
@@ -117,10 +118,7 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     let ctx = PageCtx::new(&p, locale, "ic-title", "/important-cases");
     let t = ctx.t;
     let mut params = ListParams::parse(&LIST, raw.as_deref());
-    let status = params.filter("status").and_then(CaseStatus::parse);
-    if status.is_none() {
-        params.drop_filter("status");
-    }
+    let status = vocabulary_filter(&mut params, "status", CaseStatus::parse);
     let in_report = match params.filter("report") {
         Some("yes") => Some(true),
         Some("no") => Some(false),
@@ -152,7 +150,7 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
             updated: r.record.updated_at.map(|at| t.date_time(at)).unwrap_or_default(),
         })
         .collect();
-    let statuses = CaseStatus::ALL.iter().map(|s| (s.as_str().to_string(), t.term(*s))).collect();
+    let statuses = term_options(t, &CaseStatus::ALL, CaseStatus::as_str);
     let marks = vec![("yes".to_string(), t.get("ic-report-yes")), ("no".to_string(), t.get("ic-report-no"))];
     let list = ListView::new(t, &params, total, lines.len())
         .filter("status", "ic-status", status.map(CaseStatus::as_str), statuses)
@@ -258,7 +256,7 @@ async fn one(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    let id = DisclosureId::new(positive(&id)?);
+    let id = positive::<DisclosureId>(&id)?;
     let notice = if q.saved.is_some() { Tr::new(locale).get("ic-saved") } else { String::new() };
     one_page(&state, &p, locale, id, None, notice, FormErrors::none()).await
 }
@@ -270,7 +268,7 @@ async fn record(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let id = DisclosureId::new(positive(&id)?);
+    let id = positive::<DisclosureId>(&id)?;
     let typed = Typed { status: f.text("status"), owner: f.text("owner"), solution: f.text("solution"), in_report: f.has("in_report") };
     let result = match check_case_response(&typed.status, &typed.owner, &typed.solution, typed.in_report) {
         Ok(input) => state.store.record_case_response(&p.acting(Ctx::as_hr)?, id, &input).await.map_err(AppError::from),

@@ -66,7 +66,7 @@ async fn an_organizational_issue_goes_from_the_consultant_to_hrs_register(backen
     let mut hr = w.app.signed_in("hr").await?;
     let home = hr.get("/").await?;
     let issues = card(&home.body, "hr_org_issues");
-    ensure!(issues.contains("<p class=\"figure\">1件</p>") && issues.contains("未対応 1件、対応中 0件"), "{issues}");
+    ensure!(issues.contains("<p class=\"figure\">1件</p>") && issues.contains("未対応1件、対応中0件"), "{issues}");
     ensure!(issues.contains("href=\"/org-issues?status=open\""), "{issues}");
     let res = hr.get("/org-issues").await?;
     ensure!(res.status == StatusCode::OK && res.body.contains("長時間労働の常態化") && res.body.contains("1件中"), "{}", res.body);
@@ -80,7 +80,7 @@ async fn an_organizational_issue_goes_from_the_consultant_to_hrs_register(backen
     let res = hr.get("/org-issues?status=open").await?;
     ensure!(!res.body.contains(&format!("/org-issues/{id}\"")), "filtered out");
     let issues = card(&hr.get("/").await?.body, "hr_org_issues");
-    ensure!(issues.contains("未対応 0件、対応中 1件") && issues.contains("href=\"/org-issues\""), "{issues}");
+    ensure!(issues.contains("未対応0件、対応中1件") && issues.contains("href=\"/org-issues\""), "{issues}");
     let res = hr.get("/org-issues?status=in_progress").await?;
     ensure!(res.body.contains(&format!("/org-issues/{id}\"")), "filtered in");
     // The consultant sees HR's progress.
@@ -148,7 +148,7 @@ async fn an_important_case_reaches_hr_under_consent_and_not_personnel_authority(
     // with every problem at once.
     let home = hr.get("/").await?;
     let waiting = card(&home.body, "hr_cases");
-    ensure!(waiting.contains("<p class=\"figure\">1件</p>") && waiting.contains("重要事案 1件のうち"), "{waiting}");
+    ensure!(waiting.contains("<p class=\"figure\">1件</p>") && waiting.contains("重要事案1件のうち"), "{waiting}");
     ensure!(waiting.contains("href=\"/important-cases?status=open\""), "{waiting}");
     let res = hr.get("/important-cases").await?;
     ensure!(res.body.contains(&format!("href=\"/important-cases/{id}\"")) && res.body.contains("1件中"), "{}", res.body);
