@@ -5,6 +5,7 @@ use crate::config::{self, Global};
 use anyhow::{anyhow, Context};
 use clap::Subcommand;
 use domain::account::{check_display_name, check_login, check_password};
+use domain::employee::Email;
 use domain::{Invalid, Role};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,8 +33,11 @@ pub enum UserWhat {
         /// Read the password from this file (its first line) instead of generating one.
         #[arg(long)]
         password_file: Option<PathBuf>,
+        /// The account's own e-mail address for notices (otherwise its employee's address in the register).
+        #[arg(long)]
+        email: Option<String>,
     },
-    /// List the accounts of a tenant (tab-separated: id, login, name, roles, employee, status).
+    /// List the accounts of a tenant (tab-separated: id, login, name, roles, employee, status, e-mail).
     List {
         #[arg(long)]
         tenant: String,
@@ -52,6 +56,23 @@ pub enum UserWhat {
         #[arg(long)]
         login: String,
     },
+    /// Set an account's own e-mail address for notices, or clear it with --clear (its
+    /// employee's address in the register then counts again).
+    Email {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        login: String,
+        #[arg(long, required_unless_present = "clear", conflicts_with = "clear")]
+        email: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
+}
+
+/// An address given with --email, by the register's rule for addresses.
+fn parse_email(raw: &str) -> anyhow::Result<Email> {
+    Email::parse(raw).map_err(|e| refusal("--email", &e))
 }
 
 /// A refused value, in both languages, naming the option it came from.
@@ -103,11 +124,12 @@ pub async fn run(g: &Global, what: UserWhat) -> anyhow::Result<ExitCode> {
     let store = config::open(g, false).await?;
     let result = async {
         match what {
-            UserWhat::Create { tenant, login, name, roles, employee, password_file } => {
+            UserWhat::Create { tenant, login, name, roles, employee, password_file, email } => {
                 let t = config::tenant(&store, &tenant).await?;
                 // The account rules first, so that nothing is looked up for a value that cannot be used.
                 check_login(login.trim()).map_err(|e| refusal("--login", &e))?;
                 check_display_name(&name).map_err(|e| refusal("--name", &e))?;
+                let email = email.as_deref().map(parse_email).transpose()?;
                 let roles = parse_roles(&roles)?;
                 let employee = match employee {
                     None => None,
@@ -145,6 +167,9 @@ pub async fn run(g: &Global, what: UserWhat) -> anyhow::Result<ExitCode> {
                     }
                     Err(e) => return Err(e.into()),
                 };
+                if let Some(email) = &email {
+                    store.set_user_email(&Ctx::operator(t.id, "user-create"), id, Some(email)).await?;
+                }
                 let list: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
                 if generated {
                     println!("{password}");
@@ -167,7 +192,8 @@ pub async fn run(g: &Global, what: UserWhat) -> anyhow::Result<ExitCode> {
                         (None, false) => "active",
                     };
                     let employee = a.employee_number.as_deref().unwrap_or("-");
-                    println!("{}\t{}\t{}\t{}\t{employee}\t{status}", a.id, a.login, a.display_name, roles.join(","));
+                    let email = a.email.as_deref().unwrap_or("-");
+                    println!("{}\t{}\t{}\t{}\t{employee}\t{status}\t{email}", a.id, a.login, a.display_name, roles.join(","));
                 }
             }
             UserWhat::Disable { tenant, login } => {
@@ -181,6 +207,16 @@ pub async fn run(g: &Global, what: UserWhat) -> anyhow::Result<ExitCode> {
                 let user = account(&store, &t, &login).await?;
                 store.enable_user(&Ctx::operator(t.id, "user-enable"), user.id).await?;
                 eprintln!("enabled account {login}: it may sign in again (earlier sessions and tokens stay revoked)");
+            }
+            UserWhat::Email { tenant, login, email, clear } => {
+                let t = config::tenant(&store, &tenant).await?;
+                let email = if clear { None } else { email.as_deref().map(parse_email).transpose()? };
+                let user = account(&store, &t, &login).await?;
+                store.set_user_email(&Ctx::operator(t.id, "user-email"), user.id, email.as_ref()).await?;
+                match &email {
+                    Some(e) => eprintln!("account {login}: notices are e-mailed to {} when the server sends e-mail", e.as_str()),
+                    None => eprintln!("account {login}: its own address is cleared; notices go to its employee's address in the register, if any"),
+                }
             }
         }
         Ok::<(), anyhow::Error>(())

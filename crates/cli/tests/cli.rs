@@ -1229,11 +1229,25 @@ fn a_real_company_starts_from_the_command_line(backend: Backend) -> Result<()> {
         "employee",
         "--employee",
         "N00002",
+        "--email",
+        "ｎｉｔｔａ@example.co.jp",
     ])?
     .ok()?;
+    // An account's own address for notices: refused when malformed (saying which option), set, cleared.
+    let bad = env.run(&["user", "email", "--tenant", "acme", "--login", "hr", "--email", "hr@"])?;
+    ensure!(!bad.status.success() && bad.stderr.contains("--email") && bad.stderr.contains("メールアドレス"), "{bad}");
+    env.run(&["user", "email", "--tenant", "acme", "--login", "hr", "--email", "hr@example.co.jp"])?.ok()?;
+    env.run(&["user", "email", "--tenant", "acme", "--login", "admin2", "--email", "a2@example.co.jp"])?.ok()?;
+    env.run(&["user", "email", "--tenant", "acme", "--login", "admin2", "--clear"])?.ok()?;
 
     let rows = user_list(&env, "acme")?;
-    ensure!(rows.len() == 4 && rows.iter().all(|r| r.len() == 6), "user list: {rows:?}");
+    ensure!(rows.len() == 4 && rows.iter().all(|r| r.len() == 7), "user list: {rows:?}");
+    let email_of = |login: &str| rows.iter().find(|r| r[1] == login).map(|r| r[6].clone()).unwrap_or_default();
+    ensure!(
+        (email_of("nitta").as_str(), email_of("hr").as_str(), email_of("admin2").as_str())
+            == ("nitta@example.co.jp", "hr@example.co.jp", "-"),
+        "{rows:?}"
+    );
     ensure!(status_of(&rows, "admin") == "must-change-password", "{rows:?}");
     ensure!(status_of(&rows, "hr") == "active", "{rows:?}");
     let nitta = rows.iter().find(|r| r[1] == "nitta").context("nitta listed")?;

@@ -102,10 +102,13 @@ pub enum AuditAction {
     ImportantCaseRead,
     /// HR recorded a case's solution, owner, status or its place in the management report.
     ImportantCaseUpdated,
+    /// An account's own e-mail address for notices set or cleared (by its owner, an
+    /// administrator or the command line).
+    EmailChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 69] = [
+    pub const ALL: [AuditAction; 70] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -175,6 +178,7 @@ impl AuditAction {
         AuditAction::OrgIssueUpdated,
         AuditAction::ImportantCaseRead,
         AuditAction::ImportantCaseUpdated,
+        AuditAction::EmailChanged,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -258,6 +262,7 @@ impl AuditAction {
             AuditAction::OrgIssueUpdated => "org_issue_updated",
             AuditAction::ImportantCaseRead => "important_case_read",
             AuditAction::ImportantCaseUpdated => "important_case_updated",
+            AuditAction::EmailChanged => "email_changed",
         }
     }
 
@@ -336,6 +341,7 @@ impl AuditAction {
             AuditAction::OrgIssueUpdated => "組織課題の状況変更",
             AuditAction::ImportantCaseRead => "重要事案の閲覧",
             AuditAction::ImportantCaseUpdated => "重要事案の対応記録",
+            AuditAction::EmailChanged => "通知用メールアドレスの変更",
         }
     }
 }

@@ -83,7 +83,7 @@ impl Store {
             .await?
             .try_get("n")?;
         let sql = format!(
-            "SELECT u.id, u.login, u.display_name, u.created_at, u.disabled_at, u.must_change_password, e.employee_number
+            "SELECT u.id, u.login, u.display_name, u.created_at, u.disabled_at, u.must_change_password, e.employee_number, u.email
              {FROM} WHERE {COND} ORDER BY {} LIMIT $5 OFFSET $6",
             order_by(q.sort, q.dir)
         );
@@ -128,6 +128,7 @@ impl Store {
                 display_name: r.try_get("display_name")?,
                 roles: held,
                 employee_number: r.try_get("employee_number")?,
+                email: r.try_get::<Option<String>, _>("email")?.filter(|e| !e.trim().is_empty()),
                 created_at: r.try_get("created_at")?,
                 disabled_at: r.try_get("disabled_at")?,
                 must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,

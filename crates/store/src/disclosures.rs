@@ -256,11 +256,11 @@ const ENTRY_SELECT: &str =
      FROM consent_records c JOIN users u ON u.id = c.recorded_by";
 
 /// A disclosure's facts and state for the policy, with its ledger, derived at `now`.
-struct Derived {
+pub(crate) struct Derived {
     raw: Raw,
     entries: Vec<RawEntry>,
-    facts: DisclosureFacts,
-    state: DisclosureState,
+    pub(crate) facts: DisclosureFacts,
+    pub(crate) state: DisclosureState,
 }
 
 impl Derived {
@@ -278,16 +278,20 @@ impl Derived {
         Derived { raw, entries, facts, state }
     }
 
-    fn ledger(&self) -> Vec<ConsentEntry> {
+    pub(crate) fn version(&self) -> i64 {
+        self.raw.version
+    }
+
+    pub(crate) fn ledger(&self) -> Vec<ConsentEntry> {
         self.entries.iter().map(RawEntry::consent).collect()
     }
 
-    fn target(&self) -> Target {
+    pub(crate) fn target(&self) -> Target {
         Target::Disclosure(self.facts, self.state)
     }
 
     /// The row as listed, with the grant that holds (if the state is granted or expired).
-    fn row(&self) -> DisclosureRow {
+    pub(crate) fn row(&self) -> DisclosureRow {
         let holding = matches!(self.state, DisclosureState::Granted | DisclosureState::Expired)
             .then(|| self.entries.iter().rev().find(|e| e.entry.decision == ConsentDecision::Grant && e.entry.version == self.raw.version))
             .flatten();
@@ -356,6 +360,17 @@ impl Store {
                 Derived::new(r, entries, ctx.tenant, employee_user, now)
             })
             .collect())
+    }
+
+    /// The disclosures `ids` (a page chosen in SQL), derived at `now`, in the order of `ids`.
+    pub(crate) async fn derive_ids(&self, ctx: &Ctx, ids: &[i64], now: i64) -> Result<Vec<Derived>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
+        let mut all = self.derive(ctx, &format!("d.id IN ({})", placeholders.join(",")), ids, now).await?;
+        all.sort_by_key(|d| ids.iter().position(|i| *i == d.raw.id.get()));
+        Ok(all)
     }
 
     async fn derive_one(&self, ctx: &Ctx, id: DisclosureId, now: i64) -> Result<Derived> {

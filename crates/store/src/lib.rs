@@ -1,6 +1,7 @@
 //! The only place with SQL. One set of repository functions serves embedded SQLite and
 //! PostgreSQL; where the two differ, a small named function in `db.rs` says how.
 
+mod account_email;
 mod account_pages;
 mod audit;
 mod audit_log;
@@ -8,15 +9,18 @@ mod backup;
 mod boss_consultations;
 mod boss_guide;
 mod calendar;
+mod consent_sql;
 mod ctx;
 mod cycles;
 mod dashboard;
 mod db;
+mod disclosure_pages;
 mod disclosures;
 mod employees;
 mod error;
 mod escalation_seed;
 mod escalations;
+mod hr_home;
 mod important_cases;
 mod interview_pages;
 mod interviews;
@@ -46,6 +50,7 @@ mod tokens;
 mod totp;
 mod users;
 
+pub use account_email::EmailSettings;
 pub use account_pages::{AccountQuery, AccountSort, AccountState};
 pub use audit::{AuditStats, VerifyOutcome};
 pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};
@@ -66,6 +71,7 @@ pub use dashboard::{
     OwnReportItem, ProgressRow, RequestItem, SupervisorDashboard, WaitingReport, DASHBOARD_LIST,
 };
 pub use db::{Backend, DbUrl};
+pub use disclosure_pages::{CaseQuery, CaseSort};
 pub use disclosures::{
     read_operation, AuthoredDisclosure, ConsentInput, ConsentReceipt, DisclosureQuery, DisclosureRow, DisclosureText, LedgerEntry,
     NewDisclosure, OwnConsents, Released, SeedConsent, SeedDisclosure,
@@ -77,6 +83,7 @@ pub use escalations::{
     DisclosureRequestRow, EscalationDetail, EscalationNotice, EscalationRow, EscalationSweep, ReleasedText, ResponderCandidate,
     ResponderSettings,
 };
+pub use hr_home::HrIssueCounts;
 pub use important_cases::{CaseRecord, ImportantCaseDetail, ImportantCaseRow};
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};

@@ -260,21 +260,6 @@ impl Store {
             .await?;
         Ok(n.rows_affected() == 1)
     }
-
-    /// Sets (or, with `None`, clears) an account's own address for notices.
-    pub async fn set_user_email(&self, tenant: TenantId, user: UserId, email: Option<&str>) -> Result<()> {
-        let n = sqlx::query("UPDATE users SET email = $1 WHERE id = $2 AND tenant_id = $3")
-            .bind(email.map(str::trim).filter(|e| !e.is_empty()))
-            .bind(user.get())
-            .bind(tenant.get())
-            .execute(&self.db.write)
-            .await?;
-        if n.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::NotFound)
-        }
-    }
 }
 
 /// A notice of the demo's world, with its time and whether it was read.

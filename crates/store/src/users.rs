@@ -35,6 +35,8 @@ pub struct AccountRow {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub employee_number: Option<String>,
+    /// The account's own address for notices.
+    pub email: Option<String>,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
     pub must_change_password: bool,
@@ -242,7 +244,7 @@ impl Store {
     /// queries whatever the number of accounts.
     pub async fn accounts(&self, tenant: TenantId) -> Result<Vec<AccountRow>> {
         let rows = sqlx::query(
-            "SELECT u.id, u.login, u.display_name, u.created_at, u.disabled_at, u.must_change_password, e.employee_number
+            "SELECT u.id, u.login, u.display_name, u.created_at, u.disabled_at, u.must_change_password, e.employee_number, u.email
              FROM users u LEFT JOIN employees e ON e.id = u.employee_id AND e.tenant_id = u.tenant_id
              WHERE u.tenant_id = $1 ORDER BY u.login",
         )
@@ -270,6 +272,7 @@ impl Store {
                     display_name: r.try_get("display_name")?,
                     roles: held,
                     employee_number: r.try_get("employee_number")?,
+                    email: r.try_get::<Option<String>, _>("email")?.filter(|e| !e.trim().is_empty()),
                     created_at: r.try_get("created_at")?,
                     disabled_at: r.try_get("disabled_at")?,
                     must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,

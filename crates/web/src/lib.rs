@@ -9,6 +9,7 @@ mod error;
 pub mod i18n;
 pub mod mail;
 mod pages;
+mod path_id;
 mod routes;
 mod security;
 mod state;

@@ -137,6 +137,10 @@ async fn measure(store: &Store, args: &PagesArgs) -> anyhow::Result<Vec<Measured
     Ok(rows)
 }
 
+/// The record pages of issue 8 timed from the first list that links to one.
+const ISSUE_8_RECORDS: [&str; 7] =
+    ["/disclosures/", "/important-cases/", "/escalations/", "/feedback/", "/org-issues/", "/raised-issues/", "/boss-consultations/"];
+
 /// Nearest-rank percentile of sorted values.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -155,7 +159,7 @@ pub fn median(sorted: &[f64]) -> f64 {
 }
 
 const ROLE_W: usize = 26;
-const PATH_W: usize = 22;
+const PATH_W: usize = 36;
 
 fn print_header() {
     println!();
@@ -289,6 +293,8 @@ impl Agent {
                 pages.push(href);
             }
         }
+        // Every role's inbox and notification settings (issue 8), linked from the header.
+        pages.extend(["/notifications".to_string(), "/account/notifications".to_string()]);
         let mut out = Vec::new();
         let mut i = 0;
         while i < pages.len() {
@@ -296,13 +302,20 @@ impl Agent {
             i += 1;
             let first = self.send(Method::GET, &path, None).await?;
             // The main sub-pages, from the first page that links to one.
-            for prefix in ["/cycles/", "/interviews/", "/reports/"] {
+            for prefix in ISSUE_8_RECORDS.iter().chain(["/cycles/", "/interviews/", "/reports/"].iter()) {
                 if pages.iter().any(|p| is_record(p, prefix)) {
                     continue;
                 }
                 if let Some(link) = first_record_link(&first.body, prefix) {
                     pages.push(link);
                 }
+            }
+            // Issue 8's lists filtered in SQL, and HR's list of guide acknowledgments.
+            match path.as_str() {
+                "/disclosures" => pages.push("/disclosures?state=granted".to_string()),
+                "/important-cases" => pages.push("/important-cases?status=open".to_string()),
+                "/settings/boss-guide" => pages.push("/settings/boss-guide/acknowledgments".to_string()),
+                _ => {}
             }
             if path == "/employees" {
                 let q: String = url::form_urlencoded::byte_serialize(SEARCH.as_bytes()).collect();

@@ -183,6 +183,56 @@ proptest! {
         }
     }
 
+    /// The employee may change their mind: whatever came before, a refused, withdrawn or
+    /// expired disclosure may be granted again on its current text (and only that), which is
+    /// then released to its recipient alone until withdrawn; a pending one is granted the first
+    /// time the same way. Nothing of the earlier ledger is touched.
+    #[test]
+    fn a_refused_or_withdrawn_disclosure_may_be_granted_again_on_the_same_text(
+        steps in prop::collection::vec(step(), 0..30),
+        expires in prop::option::of(1i64..4 * HOUR),
+        r in reader(),
+    ) {
+        let mut now = 0i64;
+        let mut version = 1i64;
+        let mut ledger: Vec<ConsentEntry> = Vec::new();
+        for s in steps {
+            match s {
+                Step::Wait(ms) => now += ms,
+                Step::ChangeText => version += 1,
+                Step::Decide(d, x) => {
+                    let x = x.map(|ms| now + ms);
+                    if may_decide(state(version, &ledger, now), version, version, d, x, now).is_ok() {
+                        ledger.push(entry(version, d, now, x));
+                    }
+                }
+            }
+        }
+        let before = ledger.clone();
+        let current = state(version, &ledger, now);
+        let again = may_decide(current, version, version, ConsentDecision::Grant, expires.map(|ms| now + ms), now);
+        if current == DisclosureState::Granted {
+            prop_assert_eq!(again, Err(DecisionRefused::AlreadyGranted));
+            return Ok(());
+        }
+        prop_assert_eq!(again, Ok(()), "from {:?}", current);
+        if version > 1 {
+            prop_assert_eq!(
+                may_decide(current, version, version - 1, ConsentDecision::Grant, None, now),
+                Err(DecisionRefused::StaleVersion),
+                "never an older text"
+            );
+        }
+        ledger.push(entry(version, ConsentDecision::Grant, now, expires.map(|ms| now + ms)));
+        prop_assert_eq!(&ledger[..before.len()], &before[..], "the earlier entries stay as they were");
+        prop_assert_eq!(state(version, &ledger, now), DisclosureState::Granted);
+        let is_recipient = r.user() == BOSS && r.role() == Role::Boss && r.tenant() == T;
+        prop_assert_eq!(release(&facts(version), &ledger, &r, now, None), is_recipient.then_some(version));
+        // Withdrawn again at once: nothing is released any more.
+        ledger.push(entry(version, ConsentDecision::Withdraw, now, None));
+        prop_assert_eq!(release(&facts(version), &ledger, &r, now, None), None);
+    }
+
     /// Without a valid approval, an approval never widens a release; with one, it reaches only
     /// its recipient.
     #[test]

@@ -19,7 +19,8 @@ use testkit::{fresh_db, on_both_backends, Backend, TestDb};
 on_both_backends!(
     consent_is_given_on_the_exact_text_and_withdrawal_takes_effect_at_once,
     the_consent_ledger_is_append_only_in_code_and_database,
-    important_cases_are_released_to_hr_only_with_consent
+    important_cases_are_released_to_hr_only_with_consent,
+    the_employee_grants_again_what_they_refused_or_withdrew
 );
 
 const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号
@@ -32,25 +33,25 @@ E010,高橋 次郎,タカハシ ジロウ,総務部,G5,1970,1995-04-01,
 const TEXT_V1: &str = "山田さんは、今後は企画の仕事に挑戦したいと考えています。月1回の1on1で話を聞いてください。";
 const TEXT_V2: &str = "山田さんは、企画の仕事に関心があります。1on1で本人の希望を聞く時間をとってください。";
 
-struct Env {
-    db: TestDb,
-    store: Store,
-    c1: Ctx,
-    c2: Ctx,
-    sup: Ctx,
-    hr: Ctx,
+pub(super) struct Env {
+    pub(super) db: TestDb,
+    pub(super) store: Store,
+    pub(super) c1: Ctx,
+    pub(super) c2: Ctx,
+    pub(super) sup: Ctx,
+    pub(super) hr: Ctx,
     /// 佐藤 (E001), the boss of 山田.
-    boss: Ctx,
+    pub(super) boss: Ctx,
     /// 高橋 (E010), a boss of nobody here.
-    other_boss: Ctx,
+    pub(super) other_boss: Ctx,
     /// 山田 (E002).
-    employee: Ctx,
+    pub(super) employee: Ctx,
     /// 鈴木 (E003).
-    colleague: Ctx,
-    subject: EmployeeId,
+    pub(super) colleague: Ctx,
+    pub(super) subject: EmployeeId,
 }
 
-async fn env(backend: Backend) -> Result<Env> {
+pub(super) async fn env(backend: Backend) -> Result<Env> {
     let db = fresh_db(backend)?;
     let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
     let tenant = store.create_tenant(&TenantSlug::parse("acme")?, "株式会社テスト", KThreshold::DEFAULT, "test").await?;
@@ -104,7 +105,7 @@ async fn env(backend: Backend) -> Result<Env> {
 }
 
 /// An approved report of `c1` about 山田.
-async fn approved_report(e: &Env) -> Result<ReportId> {
+pub(super) async fn approved_report(e: &Env) -> Result<ReportId> {
     let me = e.c1.as_consultant()?;
     let start = chrono::Utc::now().timestamp_millis() - 7 * 86_400_000;
     let interview = e
@@ -134,7 +135,7 @@ async fn approved_report(e: &Env) -> Result<ReportId> {
     Ok(id)
 }
 
-fn decision(d: ConsentDecision, version: i64) -> ConsentInput {
+pub(super) fn decision(d: ConsentDecision, version: i64) -> ConsentInput {
     ConsentInput { decision: d, version, comment: String::new(), expires_at_ms: None }
 }
 
@@ -399,6 +400,50 @@ async fn important_cases_are_released_to_hr_only_with_consent(backend: Backend) 
     ensure!(matches!(e.store.read_released(&e.hr, id, Purpose::BossFeedback).await, Err(StoreError::NotFound)), "not as feedback");
     e.store.withdraw_consent(&e.employee.as_employee()?, id).await?;
     ensure!(e.store.released_to_me(&e.hr, Purpose::ImportantCase, true).await?.is_empty(), "withdrawn");
+    e.store.close().await;
+    Ok(())
+}
+
+async fn the_employee_grants_again_what_they_refused_or_withdrew(backend: Backend) -> Result<()> {
+    let e = env(backend).await?;
+    let report = approved_report(&e).await?;
+    let new = NewDisclosure { report, purpose: Purpose::BossFeedback, recipient_user: None, text: TEXT_V1 };
+    let id = e.store.create_disclosure(&e.c1.as_consultant()?, &new).await?;
+    let me = e.employee.as_employee()?;
+
+    // Refused, then granted again on the same text: the boss reads exactly it.
+    e.store.decide_disclosure(&me, id, &decision(ConsentDecision::Refuse, 1)).await?;
+    ensure!(state_of(&e, id).await? == DisclosureState::Refused && feedback_read(&e, &e.boss, id).await?.is_none(), "refused");
+    let own = e.store.own_consents(&me).await?;
+    ensure!(own.disclosures.iter().any(|d| d.row.id == id && d.text == TEXT_V1), "the refused text stays readable to the employee");
+    e.store.decide_disclosure(&me, id, &decision(ConsentDecision::Grant, 1)).await?;
+    ensure!(feedback_read(&e, &e.boss, id).await?.as_deref() == Some(TEXT_V1), "granted again after a refusal");
+
+    // Withdrawn, then granted again until a day: released again, and only the current text.
+    e.store.withdraw_consent(&me, id).await?;
+    ensure!(feedback_read(&e, &e.boss, id).await?.is_none(), "withdrawn");
+    ensure!(e.store.revise_disclosure(&e.c1.as_consultant()?, id, TEXT_V2, 1).await? == 2, "a new text after the withdrawal");
+    e.store.decide_disclosure(&me, id, &decision(ConsentDecision::Refuse, 2)).await?;
+    match e.store.decide_disclosure(&me, id, &decision(ConsentDecision::Grant, 1)).await {
+        Err(StoreError::Invalid(i)) if i.field == "version" => {}
+        other => bail!("granting the old text again must be refused: {other:?}"),
+    }
+    let until = chrono::Utc::now().timestamp_millis() + 86_400_000;
+    e.store.decide_disclosure(&me, id, &ConsentInput { expires_at_ms: Some(until), ..decision(ConsentDecision::Grant, 2) }).await?;
+    ensure!(feedback_read(&e, &e.boss, id).await?.as_deref() == Some(TEXT_V2), "granted again: version 2 only");
+    ensure!(
+        matches!(e.store.decide_disclosure(&me, id, &decision(ConsentDecision::Grant, 2)).await, Err(StoreError::Invalid(_))),
+        "not twice"
+    );
+
+    // Every decision stays in the ledger, newest first, each with its receipt.
+    let own = e.store.own_consents(&me).await?;
+    let decisions: Vec<ConsentDecision> = own.history.iter().map(|h| h.0.decision).collect();
+    use ConsentDecision as D;
+    ensure!(decisions == vec![D::Grant, D::Refuse, D::Withdraw, D::Grant, D::Refuse], "{decisions:?}");
+    let newest = e.store.consent_receipt(&me, own.history[0].0.id).await?;
+    ensure!(newest.entry.decision == D::Grant && newest.entry.expires_at == Some(until) && newest.text == TEXT_V2, "{:?}", newest.entry);
+    ensure!(notices(&e, &e.boss, "disclosure_shared").await? >= 2, "the boss is told each time it is shared");
     e.store.close().await;
     Ok(())
 }

@@ -5,6 +5,7 @@ mod boss;
 mod cases;
 mod consent;
 mod cycles;
+mod disclosure_pages;
 mod escalations;
 mod interviews;
 mod jobs;

@@ -6,6 +6,7 @@
 use crate::inline_key;
 use anyhow::{ensure, Context, Result};
 use careerdock_store::{Ctx, InboxFilter, NewUser, OpenOptions, PageRequest, Store, StoreError, UNREAD_COUNT_CAP};
+use domain::employee::Email;
 use domain::ids::{NotificationId, TenantId, UserId};
 use domain::import::parse_employee_csv;
 use domain::job::JobKind;
@@ -14,7 +15,11 @@ use domain::tenant::{KThreshold, TenantSlug};
 use domain::Role;
 use testkit::{fresh_db, on_both_backends, Backend, TestDb};
 
-on_both_backends!(each_inbox_is_its_owners_alone, the_email_job_is_enqueued_with_the_notice_only_when_mail_is_on_and_there_is_an_address,);
+on_both_backends!(
+    each_inbox_is_its_owners_alone,
+    the_email_job_is_enqueued_with_the_notice_only_when_mail_is_on_and_there_is_an_address,
+    an_accounts_own_address_is_set_by_its_owner_an_administrator_or_the_operator_and_audited,
+);
 
 const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号,メール
 E001,佐藤 健,サトウ ケン,営業本部,G5,1975,2000-04-01,,ken.sato@example.co.jp
@@ -158,7 +163,7 @@ async fn the_email_job_is_enqueued_with_the_notice_only_when_mail_is_on_and_ther
     assert!(!job.payload.contains('@'), "the job names the notice, not the address");
 
     // The account's own address counts, before the register's.
-    e.store.set_user_email(e.tenant, e.health.0, Some("nurse@example.co.jp")).await?;
+    e.store.set_user_email(&e.op, e.health.0, Some(&Email::parse("nurse@example.co.jp")?)).await?;
     let to_health = notify(&e, e.health.0, NotificationKind::EscalationRaised).await?;
     let due = e.store.notification_email(e.tenant, to_health.get()).await?.context("the notice")?;
     assert_eq!(due.address.as_deref(), Some("nurse@example.co.jp"));
@@ -188,6 +193,54 @@ async fn the_email_job_is_enqueued_with_the_notice_only_when_mail_is_on_and_ther
     e.store.set_mail_delivery(false).await?;
     notify(&e, e.employee.0, NotificationKind::DisclosureShared).await?;
     assert_eq!(email_jobs(&e.store).await?.len(), 2);
+    e.store.close().await;
+    Ok(())
+}
+
+async fn email_events(e: &Env) -> Result<Vec<(Option<i64>, String, String)>> {
+    let events = e.store.recent_audit(e.tenant, 200, None).await?;
+    Ok(events.into_iter().filter(|ev| ev.action == "email_changed").map(|ev| (ev.actor_user, ev.target_id, ev.detail)).collect())
+}
+
+async fn an_accounts_own_address_is_set_by_its_owner_an_administrator_or_the_operator_and_audited(backend: Backend) -> Result<()> {
+    let e = env(backend).await?;
+    let me = &e.employee.1;
+    // The register's address counts until the account has its own; no e-mail while no server sends it.
+    let s = e.store.own_email_settings(me).await?;
+    assert_eq!((s.own.as_deref(), s.register.as_deref(), s.delivery), (None, Some("taro.yamada@example.co.jp"), false));
+    assert_eq!((s.address(), s.emailed()), (Some("taro.yamada@example.co.jp"), false));
+    e.store.set_mail_delivery(true).await?;
+    assert!(e.store.own_email_settings(me).await?.emailed());
+    assert!(!e.store.own_email_settings(&e.health.1).await?.emailed(), "no address anywhere");
+
+    // The owner sets their own (full-width letters folded by the domain's rule); the same value again changes nothing.
+    let own = Email::parse("ｔａｒｏ@example.jp")?;
+    e.store.set_own_email(me, Some(&own)).await?;
+    e.store.set_own_email(me, Some(&own)).await?;
+    let s = e.store.own_email_settings(me).await?;
+    assert_eq!((s.own.as_deref(), s.address()), (Some("taro@example.jp"), Some("taro@example.jp")));
+    let events = email_events(&e).await?;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0], (Some(e.employee.0.get()), e.employee.0.get().to_string(), "added".to_string()));
+    ensure!(!events[0].2.contains('@'), "the log holds no address");
+
+    // Only an administrator (or the operator) sets another account's address; a stranger's id is not found.
+    let nurse = Email::parse("nurse@example.co.jp")?;
+    ensure!(matches!(e.store.set_user_email(me, e.health.0, Some(&nurse)).await, Err(StoreError::NotFound)), "an employee");
+    let (admin, admin_ctx) = user(&e.store, &e.op, "admin", Role::Admin, None).await?;
+    e.store.set_user_email(&admin_ctx, e.health.0, Some(&nurse)).await?;
+    ensure!(matches!(e.store.set_user_email(&admin_ctx, e.stranger.0, Some(&nurse)).await, Err(StoreError::NotFound)), "another tenant");
+    assert_eq!(e.store.own_email_settings(&e.health.1).await?.address(), Some("nurse@example.co.jp"));
+    let listed = e.store.accounts(e.tenant).await?;
+    let nurse_row = listed.iter().find(|a| a.id == e.health.0).context("the nurse's account")?;
+    assert_eq!(nurse_row.email.as_deref(), Some("nurse@example.co.jp"));
+    // Cleared by the operator: the register's address counts again for the employee.
+    e.store.set_user_email(&e.op, e.employee.0, None).await?;
+    assert_eq!(e.store.own_email_settings(me).await?.address(), Some("taro.yamada@example.co.jp"));
+    let events = email_events(&e).await?;
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(events[0], (None, e.employee.0.get().to_string(), "deleted".to_string()), "newest first");
+    assert_eq!(events[1], (Some(admin.get()), e.health.0.get().to_string(), "added".to_string()));
     e.store.close().await;
     Ok(())
 }

@@ -78,7 +78,7 @@ bg-back-settings = Back to editing the guide
 # Manager consultations (consultants)
 bc-title = Manager consultations
 bc-new-title = Record a manager consultation
-bc-show-title = Manager consultation:
+bc-show-title = Manager consultation:{" "}
 bc-lead = Your records of consultations with the managers of employees you interviewed: what changed before and after the interview, how their work is going, and the support the manager will give.
 bc-private = Only you, the consultant who recorded it, can read this record. It is never shown to HR, to the manager or to the employee.
 bc-new-link = Record a manager consultation

@@ -126,6 +126,6 @@ fb-back = フィードバックの一覧へ
 home-my-consents-title = わたしの同意
 home-my-consents-link = わたしの同意へ
 home-my-consents-empty = 同意をお願いしている内容はありません。
-home-my-consents-body = ご確認をお願いしている件数です。いま共有しているもの: { $shared }件
+home-my-consents-body = ご確認をお願いしている件数です。いま共有しているもの：{ $shared }件
 home-boss-shared = 部下の方の同意に基づき、{ $count }件のフィードバックが共有されています。メニューの「フィードバック」からご覧ください。
 home-boss-guide-first = 上司ガイドを読んで「読みました・理解しました」を押すと、部下の方が共有に同意したフィードバックをご覧いただけます。

@@ -77,8 +77,8 @@ home-progress-approved = 承認済み
 home-progress-note = 人数は対象者の数で、割合は各担当の対象者に対するものです。面談や報告書の内容は含みません。
 home-progress-total = 合計
 home-unassigned = 未割り当て
-home-employees-title = 社員名簿
-home-employees-link = 社員名簿へ
+home-employees-title = 従業員名簿
+home-employees-link = 従業員名簿へ
 
 home-accounts-title = アカウント
 home-accounts-none-disabled = 停止中のアカウントはありません。

@@ -6,7 +6,7 @@
 use super::openapi::ErrorBody;
 use crate::auth::Authed;
 use crate::error::{AppError, AppResult, Path};
-use crate::pages::boss_consultations::parse_id;
+use crate::path_id::path_id as parse_id;
 use crate::routes::Routes;
 use crate::state::AppState;
 use axum::body::Bytes;

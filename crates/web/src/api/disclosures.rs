@@ -42,9 +42,7 @@ pub fn routes(r: Routes) -> Routes {
 )]
 pub struct DisclosuresApi;
 
-fn disclosure_id(raw: &str) -> AppResult<DisclosureId> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(DisclosureId::new).ok_or(AppError::NotFound)
-}
+use crate::path_id::path_id as disclosure_id;
 
 fn recipient_fields(r: &DisclosureRow) -> (String, Option<i64>, Option<String>) {
     match r.recipient {

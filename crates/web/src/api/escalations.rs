@@ -5,7 +5,7 @@
 use super::json_body;
 use super::openapi::ErrorBody;
 use crate::auth::Authed;
-use crate::error::{AppError, AppResult, Path};
+use crate::error::{AppResult, Path};
 use crate::routes::Routes;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -141,7 +141,7 @@ async fn approve(
     body: Bytes,
 ) -> AppResult<StatusCode> {
     let id = crate::pages::escalation_id(&id)?;
-    let rid = rid.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)?;
+    let rid: i64 = crate::path_id::path_id(&rid)?;
     let req: ApproveBody = if body.is_empty() { ApproveBody::default() } else { json_body(&body)? };
     state.store.approve_escalation_disclosure(&p.acting(Ctx::as_responder)?, id, rid, req.notice_delay_days, &req.delay_reason).await?;
     Ok(StatusCode::NO_CONTENT)

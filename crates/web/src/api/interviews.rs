@@ -5,7 +5,7 @@
 use super::echo;
 use super::openapi::ErrorBody;
 use crate::auth::{Authed, Principal};
-use crate::error::{AppError, AppResult, Path};
+use crate::error::{AppResult, Path};
 use crate::routes::Routes;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -224,9 +224,7 @@ fn mode_of(m: &Map<String, Value>) -> Result<InterviewMode, Invalid> {
     code(m, "mode", InterviewMode::parse, "in_person, online")
 }
 
-fn parse_id(raw: &str) -> AppResult<InterviewId> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(InterviewId::new).ok_or(AppError::NotFound)
-}
+use crate::path_id::path_id as parse_id;
 
 /// What a write to one interview starts with: the path names an interview, and the body is a
 /// JSON object (the route has checked the role; the store decides on the interview itself).

@@ -25,6 +25,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/admin/users", Operation::ManageUsers, create_user)
         .post("/admin/users/{id}/roles", Operation::ManageUsers, set_roles)
         .post("/admin/users/{id}/status", Operation::ManageUsers, set_status)
+        .post("/admin/users/{id}/email", Operation::ManageUsers, set_email)
 }
 
 // ---------------------------------------------------------------- accounts
@@ -36,6 +37,7 @@ pub struct AccountForm {
     pub display_name: String,
     pub password: String,
     pub employee_number: String,
+    pub email: String,
     pub roles: Vec<String>,
 }
 
@@ -48,6 +50,7 @@ impl AccountForm {
                 "display_name" => f.display_name = v.trim().to_string(),
                 "password" => f.password = v.clone(),
                 "employee_number" => f.employee_number = v.trim().to_string(),
+                "email" => f.email = v.trim().to_string(),
                 "roles" => f.roles.push(v.clone()),
                 _ => {}
             }
@@ -131,6 +134,13 @@ pub struct AccountView {
     pub status_action: String,
     pub legend: String,
     pub checks: Vec<RoleCheck>,
+    /// The account's own address for notices (empty: none).
+    pub email: String,
+    /// The e-mail form of the row: its label, the value shown, and what is wrong with what
+    /// was typed (the row's form is then open).
+    pub email_label: String,
+    pub email_value: String,
+    pub email_error: String,
 }
 
 /// The create form as redrawn after a refusal: what was typed (never the password) and why.
@@ -138,6 +148,7 @@ pub struct FormView {
     pub login: String,
     pub display_name: String,
     pub employee_number: String,
+    pub email: String,
     pub checks: Vec<RoleCheck>,
 }
 
@@ -195,6 +206,7 @@ pub struct UsersQuery {
     saved: String,
     disabled: String,
     enabled: String,
+    email: String,
 }
 
 impl UsersQuery {
@@ -206,6 +218,7 @@ impl UsersQuery {
                 "saved" => &mut q.saved,
                 "disabled" => &mut q.disabled,
                 "enabled" => &mut q.enabled,
+                "email" => &mut q.email,
                 _ => continue,
             };
             if slot.is_empty() {
@@ -223,6 +236,7 @@ async fn users_page(
     params: &ListParams<AccountSort>,
     q: &UsersQuery,
     form: Option<(&AccountForm, &[Invalid])>,
+    email_edit: Option<(UserId, &str, &Invalid)>,
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "admin-users-title", "/admin/users");
     let t = ctx.t;
@@ -234,7 +248,7 @@ async fn users_page(
         dir: params.dir,
     };
     let page = state.store.read_accounts_page(&p.ctx(), &query, params.page_request()).await?;
-    if form.is_none() {
+    if form.is_none() && email_edit.is_none() {
         if let Some(last) = params.beyond_end(page.total) {
             return Ok(Redirect::to(&last).into_response());
         }
@@ -245,6 +259,7 @@ async fn users_page(
         (&q.saved, "admin-users-roles-saved"),
         (&q.disabled, "admin-users-disabled"),
         (&q.enabled, "admin-users-enabled"),
+        (&q.email, "admin-users-email-saved"),
     ] {
         let Some(id) = raw.parse::<i64>().ok().filter(|n| *n > 0) else { continue };
         if let Some(login) = state.store.account_login(&p.ctx(), UserId::new(id)).await? {
@@ -277,6 +292,16 @@ async fn users_page(
             },
             legend: t.with("admin-users-roles-legend", "login", &a.login),
             checks: role_checks(t, &a.roles),
+            email: a.email.clone().unwrap_or_default(),
+            email_label: t.with("admin-users-email-label", "login", &a.login),
+            email_value: match email_edit {
+                Some((id, typed, _)) if id == a.id => typed.to_string(),
+                _ => a.email.clone().unwrap_or_default(),
+            },
+            email_error: match email_edit {
+                Some((id, _, problem)) if id == a.id => t.msg(&problem.message).to_string(),
+                _ => String::new(),
+            },
         })
         .collect();
     let (form, errors) = match form {
@@ -285,6 +310,7 @@ async fn users_page(
                 login: f.login.clone(),
                 display_name: f.display_name.clone(),
                 employee_number: f.employee_number.clone(),
+                email: f.email.clone(),
                 checks: role_checks(t, &f.roles.iter().filter_map(|r| Role::parse(r)).collect::<Vec<_>>()),
             },
             FormErrors::new(t, problems).anchored(&[
@@ -293,11 +319,18 @@ async fn users_page(
                 ("password", "new-password"),
                 ("roles", "new-roles"),
                 ("employee_number", "new-employee"),
+                ("email", "new-email"),
                 ("form", "new-login"),
             ]),
         ),
         None => (
-            FormView { login: String::new(), display_name: String::new(), employee_number: String::new(), checks: role_checks(t, &[]) },
+            FormView {
+                login: String::new(),
+                display_name: String::new(),
+                employee_number: String::new(),
+                email: String::new(),
+                checks: role_checks(t, &[]),
+            },
             FormErrors::none(),
         ),
     };
@@ -312,6 +345,7 @@ async fn users_page(
         .column("admin-users-col-name", Some("name"), "")
         .column("admin-users-col-roles", None, "")
         .column("admin-users-col-employee", None, "nowrap")
+        .column("admin-users-col-email", None, "")
         .column("admin-users-col-created", Some("created"), "date")
         .column("admin-users-col-status", None, "nowrap")
         .column("admin-users-col-actions", None, "")
@@ -322,7 +356,7 @@ async fn users_page(
 
 async fn users(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let params = users_params(&format!("{}?{}", USERS.path, raw.as_deref().unwrap_or("")));
-    users_page(&state, &p, locale, &params, &UsersQuery::parse(raw.as_deref()), None).await
+    users_page(&state, &p, locale, &params, &UsersQuery::parse(raw.as_deref()), None, None).await
 }
 
 async fn create_account(state: &AppState, p: &Principal, f: &AccountForm) -> AppResult<UserId> {
@@ -339,17 +373,24 @@ async fn create_account(state: &AppState, p: &Principal, f: &AccountForm) -> App
             Err(e) => return Err(e.into()),
         }
     };
+    let email = super::notice_settings::parse_address(&f.email);
     // Every problem of the form at once.
-    let (roles, employee) = match (checked, employee) {
-        (Ok(roles), Ok(employee)) => (roles, employee),
-        (checked, employee) => {
-            return Err(AppError::Problems(checked.err().unwrap_or_default().into_iter().chain(employee.err()).collect()))
+    let (roles, employee, email) = match (checked, employee, email) {
+        (Ok(roles), Ok(employee), Ok(email)) => (roles, employee, email),
+        (checked, employee, email) => {
+            let problems = checked.err().unwrap_or_default().into_iter().chain(employee.err()).chain(email.err());
+            return Err(AppError::Problems(problems.collect()));
         }
     };
     let new = NewUser { login: &f.login, display_name: &f.display_name, password: &f.password, roles: &roles, employee };
     // The administrator chose this password: its owner replaces it at the first sign-in.
     match state.store.create_user_with_temporary_password(&p.ctx(), &new).await {
-        Ok(id) => Ok(id),
+        Ok(id) => {
+            if let Some(email) = &email {
+                state.store.set_user_email(&p.ctx(), id, Some(email)).await?;
+            }
+            Ok(id)
+        }
         Err(StoreError::Conflict(_)) => Err(AppError::Conflict(Tr::both_with("admin-users-error-duplicate", "login", &f.login))),
         Err(e) => Err(e.into()),
     }
@@ -370,7 +411,8 @@ async fn create_user(
     };
     // Redraw the form with what was typed (422, or 409 for a taken login), so a typo costs
     // one field rather than the whole form.
-    Ok(with_status(users_page(&state, &p, locale, &back_of(&pairs), &UsersQuery::default(), Some((&form, &refusal[..]))).await?, status))
+    let page = users_page(&state, &p, locale, &back_of(&pairs), &UsersQuery::default(), Some((&form, &refusal[..])), None).await?;
+    Ok(with_status(page, status))
 }
 
 async fn set_roles(
@@ -385,6 +427,29 @@ async fn set_roles(
     // The store refuses an administrator removing their own administrator role (422).
     state.store.set_user_roles(&p.ctx(), id, &roles).await?;
     Ok(Redirect::to(&users_href(&back_of(&pairs), "saved", id)).into_response())
+}
+
+/// Sets or (empty) clears an account's own address for notices. A malformed address redraws
+/// the list with the row's form open, what was typed in it and the problem beside it (422).
+async fn set_email(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(raw): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let id = parse_user_id(&raw)?;
+    let typed = pairs.iter().find(|(k, _)| k == "email").map(|(_, v)| v.trim()).unwrap_or_default();
+    match super::notice_settings::parse_address(typed) {
+        Ok(email) => {
+            state.store.set_user_email(&p.ctx(), id, email.as_ref()).await?;
+            Ok(Redirect::to(&users_href(&back_of(&pairs), "email", id)).into_response())
+        }
+        Err(problem) => {
+            let page = users_page(&state, &p, locale, &back_of(&pairs), &UsersQuery::default(), None, Some((id, typed, &problem))).await?;
+            Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+    }
 }
 
 /// Where the account list was when a row's form was sent (the hidden `back` field).
@@ -485,6 +550,7 @@ mod tests {
             display_name: "A".into(),
             password: "12345678".into(),
             employee_number: String::new(),
+            email: String::new(),
             roles: vec!["hr".into()],
         };
         let field = |f: AccountForm| validate_account(&f).err().and_then(|e| e.into_iter().next()).map(|e| e.field);

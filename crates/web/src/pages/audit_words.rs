@@ -242,8 +242,16 @@ mod tests {
     use domain::audit::{AuditDetail, AuditTarget, Fact, Key, Outcome};
     use domain::Locale;
 
-    const JA: &str = concat!(include_str!("../../locales/ja/audit.ftl"), include_str!("../../locales/ja/boss.ftl"));
-    const EN: &str = concat!(include_str!("../../locales/en/audit.ftl"), include_str!("../../locales/en/boss.ftl"));
+    const JA: &str = concat!(
+        include_str!("../../locales/ja/audit.ftl"),
+        include_str!("../../locales/ja/boss.ftl"),
+        include_str!("../../locales/ja/account_email.ftl")
+    );
+    const EN: &str = concat!(
+        include_str!("../../locales/en/audit.ftl"),
+        include_str!("../../locales/en/boss.ftl"),
+        include_str!("../../locales/en/account_email.ftl")
+    );
 
     fn has(catalogue: &str, id: &str) -> bool {
         catalogue.lines().any(|l| l.split_once(" =").is_some_and(|(k, _)| k.trim() == id))

@@ -8,7 +8,7 @@ use super::form::{sent_back, FormErrors, FormPairs};
 use super::list::{ListParams, ListSpec, ListView, SortOption};
 use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
-use crate::error::{AppError, AppResult, Path, Query};
+use crate::error::{AppResult, Path, Query};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
@@ -17,7 +17,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::boss_consultation::{CHANGES, PERFORMANCE, SUPPORT};
-use domain::ids::{BossConsultationId, EmployeeId, InterviewId};
+use domain::ids::{EmployeeId, InterviewId};
 use domain::policy::Operation;
 use domain::{Invalid, Locale};
 use serde::Deserialize;
@@ -32,9 +32,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/boss-consultations/{id}", Operation::RecordBossConsultations, show)
 }
 
-pub fn parse_id(raw: &str) -> AppResult<BossConsultationId> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(BossConsultationId::new).ok_or(AppError::NotFound)
-}
+use crate::path_id::path_id as parse_id;
 
 /// One consultation as a row of a list.
 pub struct Line {
@@ -201,7 +199,7 @@ async fn form_page(
 async fn new_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NewQuery>) -> AppResult<Response> {
     let mut form = ConsultationForm { held_on: today_jst().format("%Y-%m-%d").to_string(), ..Default::default() };
     if let Some(raw) = q.interview.as_deref().filter(|s| !s.trim().is_empty()) {
-        let id = raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(InterviewId::new).ok_or(AppError::NotFound)?;
+        let id: InterviewId = parse_id(raw)?;
         let row = state.store.interview(&p.acting(Ctx::as_consultant)?, id).await?;
         form.employee = row.employee_number;
         form.interview = id.to_string();

@@ -3,6 +3,7 @@
 //! when, withdraws; and prints a receipt (同意記録) of any decision.
 
 use super::form::{sent_back, FormErrors, FormPairs};
+use super::history_table::{Cell, HistoryTable};
 use super::{render, today_jst, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -26,10 +27,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/my/consents/receipts/{id}", Operation::DecideOwnDisclosures, receipt)
 }
 
-/// A positive id from the path, or "not found" (like an id that does not exist).
-pub(crate) fn path_id(raw: &str) -> AppResult<i64> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)
-}
+pub(crate) use crate::path_id::path_id;
 
 /// To whom a disclosure goes, in words: a person by name, or a role.
 pub(crate) fn recipient_label(t: Tr, row: &DisclosureRow) -> String {
@@ -82,13 +80,23 @@ pub struct SharedView {
     pub text: String,
 }
 
-pub struct HistoryView {
+/// A disclosure the employee refused or withdrew, or whose grant ran out: its exact text, and
+/// a form to grant it again (the same text; the ledger keeps every earlier decision).
+pub struct ClosedView {
     pub id: i64,
-    pub when: String,
-    pub decision: String,
     pub purpose: String,
+    pub state: String,
+    pub state_code: &'static str,
     pub recipient: String,
-    pub method: String,
+    pub consultant: String,
+    /// When the last decision was recorded.
+    pub decided_at: String,
+    pub version: i64,
+    pub version_label: String,
+    pub text: String,
+    pub form: DecisionForm,
+    pub errors: FormErrors,
+    pub expiry_help: String,
 }
 
 #[derive(Template)]
@@ -99,7 +107,8 @@ struct MinePage {
     linked: bool,
     pending: Vec<PendingView>,
     shared: Vec<SharedView>,
-    history: Vec<HistoryView>,
+    closed: Vec<ClosedView>,
+    history: HistoryTable,
 }
 
 #[derive(Deserialize, Default)]
@@ -120,6 +129,7 @@ async fn mine_page(
     let own = state.store.own_consents(&p.acting(Ctx::as_employee)?).await?;
     let mut pending = Vec::new();
     let mut shared = Vec::new();
+    let mut closed = Vec::new();
     for d in &own.disclosures {
         let r = &d.row;
         let version_label = t.with("cs-version", "version", r.version);
@@ -163,22 +173,55 @@ async fn mine_page(
                 version_label,
                 text: d.text.clone(),
             }),
-            DisclosureState::Refused | DisclosureState::Withdrawn | DisclosureState::Expired => {}
+            DisclosureState::Refused | DisclosureState::Withdrawn | DisclosureState::Expired => {
+                let (form, errors) = match &typed {
+                    Some((id, f, e)) if *id == r.id.get() => (f.clone(), e.clone()),
+                    _ => (DecisionForm::default(), FormErrors::none()),
+                };
+                // The history is newest first: its first entry on this disclosure is the last decision.
+                let decided_at = own.history.iter().find(|(e, _)| e.disclosure == r.id).map(|(e, _)| t.date_time(e.at)).unwrap_or_default();
+                closed.push(ClosedView {
+                    id: r.id.get(),
+                    purpose: t.term(r.purpose),
+                    state: t.term(r.state),
+                    state_code: r.state.as_str(),
+                    recipient: recipient_label(t, r),
+                    consultant: r.author_name.clone(),
+                    decided_at,
+                    version: r.version,
+                    version_label,
+                    text: d.text.clone(),
+                    form,
+                    errors,
+                    expiry_help: format!("cs-again-expiry-help-{}", r.id),
+                });
+            }
         }
     }
-    let history = own
-        .history
-        .iter()
-        .map(|(e, r)| HistoryView {
-            id: e.id.get(),
-            when: t.date_time(e.at),
-            decision: t.term(e.decision),
-            purpose: t.term(r.purpose),
-            recipient: recipient_label(t, r),
-            method: t.term(e.method),
-        })
-        .collect();
-    render(&MinePage { ctx, notice, linked: p.user.employee.is_some(), pending, shared, history })
+    let history = HistoryTable {
+        id: "cs-history",
+        heading: t.get("cs-history-heading"),
+        empty: t.get("cs-history-empty"),
+        columns: ["cs-col-when", "cs-col-decision", "cs-purpose", "cs-recipient", "cs-col-method", "cs-col-receipt"]
+            .iter()
+            .map(|k| t.get(k))
+            .collect(),
+        rows: own
+            .history
+            .iter()
+            .map(|(e, r)| {
+                vec![
+                    Cell::text(t.date_time(e.at)).class("date"),
+                    Cell::text(t.term(e.decision)).class("nowrap"),
+                    Cell::text(t.term(r.purpose)),
+                    Cell::text(recipient_label(t, r)).data(),
+                    Cell::text(t.term(e.method)),
+                    Cell::text(t.get("cs-receipt-link")).class("nowrap").link(format!("/my/consents/receipts/{}", e.id.get()), false),
+                ]
+            })
+            .collect(),
+    };
+    render(&MinePage { ctx, notice, linked: p.user.employee.is_some(), pending, shared, closed, history })
 }
 
 async fn mine(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
@@ -197,10 +240,15 @@ async fn decide(
     Path(raw): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let id = DisclosureId::new(path_id(&raw)?);
+    let id = path_id::<DisclosureId>(&raw)?;
     let form =
         DecisionForm { decision: f.text("decision"), comment: f.text("comment").replace("\r\n", "\n"), expires_on: f.text("expires_on") };
+    let again = f.has("again");
     let outcome: AppResult<ConsentDecision> = async {
+        // Granting again is a grant and nothing else, ticked on purpose after reading the text.
+        if again && form.decision != ConsentDecision::Grant.as_str() {
+            return Err(AppError::Invalid(domain::Invalid { field: "decision", message: Tr::both("cs-again-need-grant") }));
+        }
         let checked =
             domain::disclosure::check_decision(&form.decision, &form.comment, &form.expires_on, today_jst()).map_err(AppError::Problems)?;
         let version = f.int("version")?.unwrap_or(0);
@@ -221,6 +269,8 @@ async fn decide(
                 ("comment".to_string(), format!("cs-{n}-comment")),
                 ("expires_on".to_string(), format!("cs-{n}-expires")),
             ];
+            // A grant again is sent from the card of what is not shared, whose fields have their own ids.
+            let anchors = anchors.map(|(field, id)| if again { (field, id.replacen("cs-", "cs-again-", 1)) } else { (field, id) });
             let anchors: Vec<(&str, &str)> = anchors.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
             let errors = FormErrors::new(Tr::new(locale), &problems).anchored(&anchors);
             Ok(with_status(mine_page(&state, &p, locale, String::new(), Some((n, form, errors))).await?, status))
@@ -229,7 +279,7 @@ async fn decide(
 }
 
 async fn withdraw(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>) -> AppResult<Response> {
-    let id = DisclosureId::new(path_id(&raw)?);
+    let id = path_id::<DisclosureId>(&raw)?;
     state.store.withdraw_consent(&p.acting(Ctx::as_employee)?, id).await?;
     Ok(Redirect::to("/my/consents?done=withdraw").into_response())
 }
@@ -257,7 +307,7 @@ struct ReceiptPage {
 }
 
 async fn receipt(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(raw): Path<String>) -> AppResult<Response> {
-    let id = ConsentRecordId::new(path_id(&raw)?);
+    let id = path_id::<ConsentRecordId>(&raw)?;
     let r = state.store.consent_receipt(&p.acting(Ctx::as_employee)?, id).await?;
     let ctx = PageCtx::new(&p, locale, "rc-title", "/my/consents");
     let t = ctx.t;

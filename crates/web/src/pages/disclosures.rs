@@ -5,6 +5,7 @@
 use super::consents::{path_id, recipient_label, until_label};
 use super::form::{sent_back, FormErrors, FormPairs};
 use super::list::{ListParams, ListSpec, ListView, SortOption};
+use super::list_terms::{term_options, vocabulary_filter};
 use super::reports::section_label;
 use super::{render, today_jst, with_status, Choice, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
@@ -120,7 +121,7 @@ async fn editor(
 }
 
 fn report_id(raw: &str) -> AppResult<ReportId> {
-    Ok(ReportId::new(path_id(raw)?))
+    path_id(raw)
 }
 
 #[derive(Deserialize, Default)]
@@ -246,22 +247,16 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     let ctx = PageCtx::new(&p, locale, "dc-list-title", "/disclosures");
     let t = ctx.t;
     let mut params = ListParams::parse(&SPEC, raw.as_deref());
-    let wanted = params.filter("state").and_then(DisclosureState::parse);
-    if wanted.is_none() {
-        params.drop_filter("state");
-    }
+    let wanted = vocabulary_filter(&mut params, "state", DisclosureState::parse);
     let q = DisclosureQuery { state: wanted, report: None, search: params.search().map(str::to_string) };
-    // A consultant's disclosures are few (one or two per approved report): the store derives
-    // each one's state from its ledger, and the page is cut from them here.
-    let all = state.store.authored_disclosures(&p.acting(Ctx::as_consultant)?, &q).await?;
-    let total = all.len() as i64;
-    if let Some(last) = params.beyond_end(total) {
+    // Counted, filtered and paged in SQL; each row of the page decided again from its ledger.
+    let page = state.store.authored_disclosure_page(&p.acting(Ctx::as_consultant)?, &q, params.page_request()).await?;
+    if let Some(last) = params.beyond_end(page.total) {
         return Ok(Redirect::to(&last).into_response());
     }
-    let page = params.page_request();
-    let rows: Vec<RowView> =
-        all.iter().skip(page.offset().max(0) as usize).take(page.limit().max(0) as usize).map(|r| row_view(t, r)).collect();
-    let states = DisclosureState::ALL.iter().map(|s| (s.as_str().to_string(), t.term(*s))).collect();
+    let total = page.total;
+    let rows: Vec<RowView> = page.items.iter().map(|r| row_view(t, r)).collect();
+    let states = term_options(t, &DisclosureState::ALL, DisclosureState::as_str);
     let list = ListView::new(t, &params, total, rows.len())
         .search(&params.q, "dc-list-search", "dc-list-search-help")
         .filter("state", "cs-state", params.filter("state"), states)
@@ -377,7 +372,7 @@ async fn show_page(
 }
 
 fn disclosure_id(raw: &str) -> AppResult<DisclosureId> {
-    Ok(DisclosureId::new(path_id(raw)?))
+    path_id(raw)
 }
 
 async fn show(

@@ -7,6 +7,7 @@
 use super::form::{sent_back, FormErrors, FormPairs};
 use super::home::{Card, Line};
 use super::list::{ListParams, ListSpec, ListView, SortOption};
+use super::list_terms::{term_options, vocabulary_filter};
 use super::{render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path};
@@ -36,9 +37,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/my/escalation-notices", Operation::DecideOwnDisclosures, notices)
 }
 
-pub(crate) fn parse_id(raw: &str) -> AppResult<EscalationId> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(EscalationId::new).ok_or(AppError::NotFound)
-}
+pub(crate) use crate::path_id::path_id as parse_id;
 
 /// The only sort: the most urgent first (open by deadline, then acknowledged, then closed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,16 +104,13 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     let ctx = PageCtx::new(&p, locale, "esc-title", "/escalations");
     let t = ctx.t;
     let mut params = ListParams::parse(&LIST, raw.as_deref());
-    if params.filter("state").is_some_and(|s| EscalationState::parse(s).is_none()) {
-        params.drop_filter("state");
-    }
-    let filter = params.filter("state").and_then(EscalationState::parse);
+    let filter = vocabulary_filter(&mut params, "state", EscalationState::parse);
     let page = state.store.escalations_page(&p.ctx(), filter, params.page_request()).await?;
     if let Some(last) = params.beyond_end(page.total) {
         return Ok(Redirect::to(&last).into_response());
     }
     let items: Vec<RowView> = page.items.iter().map(|r| row_view(t, r)).collect();
-    let states = EscalationState::ALL.iter().map(|s| (s.as_str().to_string(), t.term(*s))).collect();
+    let states = term_options(t, &EscalationState::ALL, EscalationState::as_str);
     let list = ListView::new(t, &params, page.total, items.len())
         .filter("state", "esc-col-state", params.filter("state"), states)
         .column("esc-col-id", None, "num")
@@ -348,7 +344,7 @@ async fn approve(
     f: FormPairs,
 ) -> AppResult<Response> {
     let id = parse_id(&raw)?;
-    let rid = rid.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)?;
+    let rid: i64 = parse_id(&rid)?;
     let typed = Typed {
         error_in: format!("approve-{rid}"),
         delay_days: f.text("delay_days"),

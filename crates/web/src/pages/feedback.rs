@@ -81,7 +81,7 @@ async fn show(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     if let Some(guide) = boss_guide_gate(&state, &p).await? {
         return Ok(guide);
     }
-    let id = DisclosureId::new(path_id(&raw)?);
+    let id = path_id::<DisclosureId>(&raw)?;
     let r = state.store.read_released(&p.ctx(), id, Purpose::BossFeedback).await?;
     let ctx = PageCtx::new(&p, locale, "fb-show-title", "/feedback");
     let t = ctx.t;

@@ -157,11 +157,11 @@ fn when(t: Tr, ms: i64) -> String {
 }
 
 fn count(t: Tr, n: i64) -> String {
-    t.with("home-count", "count", n)
+    t.with("home-count", "count", super::list::grouped(n))
 }
 
 fn people(t: Tr, n: i64) -> String {
-    t.with("home-people", "count", n)
+    t.with("home-people", "count", super::list::grouped(n))
 }
 
 fn person(t: Tr, name: &str) -> String {
@@ -373,8 +373,33 @@ async fn hr(state: &AppState, p: &Principal, t: Tr) -> AppResult<(Vec<Card>, Opt
             });
         }
     }
+    cards.extend(hr_issue_cards(t, &state.store.hr_issue_counts(&me).await?));
     cards.push(Card::new(t, "employees", "/employees").figure(people(t, d.employees)).body(t.get("home-employees-body")));
     Ok((cards, table))
+}
+
+/// Issue 8: the important cases shared with HR that wait for HR's answer, and the
+/// organizational issues still open (counted in SQL; nothing is opened).
+fn hr_issue_cards(t: Tr, c: &store::HrIssueCounts) -> Vec<Card> {
+    let cases = Card::new(t, "hr_cases", "/important-cases?status=open");
+    let cases = match c.cases_shared {
+        None => cases.body(t.get("home-hr-cases-personnel-authority")),
+        Some(0) => cases.body(t.get("home-hr-cases-empty")),
+        Some(shared) if c.cases_unanswered == 0 => cases.figure(count(t, 0)).body(t.with("home-hr-cases-all-answered", "shared", shared)),
+        Some(shared) => cases.figure(count(t, c.cases_unanswered)).body(t.with("home-hr-cases-body", "shared", shared)),
+    };
+    let open = c.issues_open + c.issues_in_progress;
+    let href = if c.issues_open > 0 { "/org-issues?status=open" } else { "/org-issues" };
+    let issues = Card::new(t, "hr_org_issues", href);
+    let issues = if open == 0 {
+        issues.body(t.get("home-hr-org-issues-empty"))
+    } else {
+        issues.figure(count(t, open)).body(t.with_args(
+            "home-hr-org-issues-body",
+            &[("open", c.issues_open.to_string()), ("in_progress", c.issues_in_progress.to_string())],
+        ))
+    };
+    vec![cases, issues]
 }
 
 async fn admin(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>> {
@@ -494,6 +519,8 @@ mod tests {
             "backup",
             "next",
             "my_requests",
+            "hr_cases",
+            "hr_org_issues",
         ];
         for locale in [Locale::Ja, Locale::En] {
             let t = Tr::new(locale);

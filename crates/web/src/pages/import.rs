@@ -80,9 +80,7 @@ fn field_label(t: Tr, field: &str) -> String {
     }
 }
 
-fn parse_id(raw: &str) -> AppResult<PendingImportId> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0).map(PendingImportId::new).ok_or(AppError::NotFound)
-}
+use crate::path_id::path_id as parse_id;
 
 // ---------------------------------------------------------------------------------------------
 // The upload form, also drawn again with what went wrong
@@ -521,9 +519,9 @@ mod tests {
     #[test]
     fn ids_must_be_positive_numbers() {
         assert_eq!(parse_id("12").ok(), Some(PendingImportId::new(12)));
-        assert!(parse_id("0").is_err());
-        assert!(parse_id("-1").is_err());
-        assert!(parse_id("abc").is_err());
+        assert!(parse_id::<PendingImportId>("0").is_err());
+        assert!(parse_id::<PendingImportId>("-1").is_err());
+        assert!(parse_id::<PendingImportId>("abc").is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use super::form::{sent_back, FormErrors, FormPairs};
 use super::list::{ListParams, ListSpec, ListView, SortOption};
+use super::list_terms::{term_options, vocabulary_filter};
 use super::{render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -21,7 +22,7 @@ use domain::policy::Operation;
 use domain::report::ReportStatus;
 use domain::Locale;
 use serde::Deserialize;
-use store::{Ctx, Direction, ImportantCaseRow};
+use store::{CaseQuery, CaseSort, Ctx, Direction, ImportantCaseRow};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/reports/{id}/important-case", Operation::WriteDisclosures, raise_form)
@@ -47,7 +48,7 @@ struct RaisePage {
 }
 
 async fn raise_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
-    let report = ReportId::new(positive(&id)?);
+    let report = positive::<ReportId>(&id)?;
     let d = state.store.read_report(&p.ctx(), report, locale).await?;
     if !(d.summary.is_mine && d.summary.status == ReportStatus::Approved) {
         return Err(AppError::NotFound);
@@ -63,7 +64,7 @@ async fn raise(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let report = ReportId::new(positive(&id)?);
+    let report = positive::<ReportId>(&id)?;
     let summary = f.text("summary");
     match state.store.raise_important_case(&p.acting(Ctx::as_consultant)?, report, &summary).await {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{report}?notice=important-case")).into_response()),
@@ -78,14 +79,6 @@ async fn raise(
 }
 
 // ---------------------------------------------------------------- HR's list
-
-/// How HR's list is ordered (in memory: the released cases are decided one by one).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CaseSort {
-    Granted,
-    Status,
-    Updated,
-}
 
 static LIST: ListSpec<CaseSort> = ListSpec {
     path: "/important-cases",
@@ -121,28 +114,11 @@ struct ListPage {
     personnel_authority: bool,
 }
 
-fn sort_rows(rows: &mut [ImportantCaseRow], sort: CaseSort, dir: Direction) {
-    rows.sort_by(|a, b| {
-        let o = match sort {
-            CaseSort::Granted => a.released.row.granted_at.cmp(&b.released.row.granted_at),
-            CaseSort::Status => a.record.status.cmp(&b.record.status),
-            CaseSort::Updated => {
-                a.record.updated_at.unwrap_or(a.released.row.updated_at).cmp(&b.record.updated_at.unwrap_or(b.released.row.updated_at))
-            }
-        };
-        let o = if dir == Direction::Desc { o.reverse() } else { o };
-        o.then(b.released.row.id.cmp(&a.released.row.id))
-    });
-}
-
 async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let ctx = PageCtx::new(&p, locale, "ic-title", "/important-cases");
     let t = ctx.t;
     let mut params = ListParams::parse(&LIST, raw.as_deref());
-    let status = params.filter("status").and_then(CaseStatus::parse);
-    if status.is_none() {
-        params.drop_filter("status");
-    }
+    let status = vocabulary_filter(&mut params, "status", CaseStatus::parse);
     let in_report = match params.filter("report") {
         Some("yes") => Some(true),
         Some("no") => Some(false),
@@ -151,20 +127,15 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     if in_report.is_none() {
         params.drop_filter("report");
     }
-    let mut rows: Vec<ImportantCaseRow> = state
-        .store
-        .important_cases(&p.ctx())
-        .await?
-        .into_iter()
-        .filter(|r| status.is_none_or(|s| r.record.status == s) && in_report.is_none_or(|m| r.record.in_management_report == m))
-        .collect();
-    sort_rows(&mut rows, params.sort, params.dir);
-    let total = rows.len() as i64;
-    if let Some(last) = params.beyond_end(total) {
+    // Counted, filtered, ordered and paged in SQL; each row of the page released again by the
+    // one release decision.
+    let q = CaseQuery { status, in_management_report: in_report, sort: params.sort, dir: params.dir };
+    let page = state.store.important_case_page(&p.ctx(), &q, params.page_request()).await?;
+    if let Some(last) = params.beyond_end(page.total) {
         return Ok(Redirect::to(&last).into_response());
     }
-    let page = params.page_request();
-    let shown: Vec<&ImportantCaseRow> = rows.iter().skip(page.offset() as usize).take(page.limit() as usize).collect();
+    let total = page.total;
+    let shown: Vec<&ImportantCaseRow> = page.items.iter().collect();
     let lines: Vec<CaseLine> = shown
         .iter()
         .map(|r| CaseLine {
@@ -179,7 +150,7 @@ async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
             updated: r.record.updated_at.map(|at| t.date_time(at)).unwrap_or_default(),
         })
         .collect();
-    let statuses = CaseStatus::ALL.iter().map(|s| (s.as_str().to_string(), t.term(*s))).collect();
+    let statuses = term_options(t, &CaseStatus::ALL, CaseStatus::as_str);
     let marks = vec![("yes".to_string(), t.get("ic-report-yes")), ("no".to_string(), t.get("ic-report-no"))];
     let list = ListView::new(t, &params, total, lines.len())
         .filter("status", "ic-status", status.map(CaseStatus::as_str), statuses)
@@ -285,7 +256,7 @@ async fn one(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    let id = DisclosureId::new(positive(&id)?);
+    let id = positive::<DisclosureId>(&id)?;
     let notice = if q.saved.is_some() { Tr::new(locale).get("ic-saved") } else { String::new() };
     one_page(&state, &p, locale, id, None, notice, FormErrors::none()).await
 }
@@ -297,7 +268,7 @@ async fn record(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let id = DisclosureId::new(positive(&id)?);
+    let id = positive::<DisclosureId>(&id)?;
     let typed = Typed { status: f.text("status"), owner: f.text("owner"), solution: f.text("solution"), in_report: f.has("in_report") };
     let result = match check_case_response(&typed.status, &typed.owner, &typed.solution, typed.in_report) {
         Ok(input) => state.store.record_case_response(&p.acting(Ctx::as_hr)?, id, &input).await.map_err(AppError::from),

@@ -106,9 +106,7 @@ fn parse_kind(raw: &str) -> Result<InterviewKind, Invalid> {
     InterviewKind::parse(raw).ok_or_else(|| Invalid { field: "kind", message: Tr::both("iv-error-kind") })
 }
 
-pub(super) fn parse_id(raw: &str) -> AppResult<InterviewId> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(InterviewId::new).ok_or(AppError::NotFound)
-}
+pub(super) use crate::path_id::path_id as parse_id;
 
 // ---------------------------------------------------------------- views
 

@@ -14,11 +14,14 @@ mod employees;
 mod escalations;
 mod feedback;
 pub mod form;
+mod history_table;
 mod home;
 mod import;
 mod important_cases;
 mod interviews;
 pub mod list;
+mod list_terms;
+mod notice_settings;
 mod notifications;
 mod org_issues;
 mod personnel_authority;
@@ -73,6 +76,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = org_issues::routes(r);
     let r = personnel_authority::routes(r);
     let r = themes::routes(r);
+    let r = notice_settings::routes(r);
     admin::routes(r)
 }
 

@@ -7,14 +7,13 @@ use super::form::FormPairs;
 use super::list::{grouped, ListParams, ListSpec, ListView, SortOption};
 use super::{render, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
-use crate::error::{AppError, AppResult, Path};
+use crate::error::{AppResult, Path};
 use crate::i18n::Tr;
 use crate::routes::Routes;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::ids::NotificationId;
 use domain::notification::{valid_link, NotificationKind};
 use domain::policy::Operation;
 use store::{Direction, InboxFilter, UNREAD_COUNT_CAP};
@@ -106,6 +105,9 @@ struct InboxPage {
     back: String,
     items: Vec<NoticeView>,
     any_unread: bool,
+    /// Whether notices are also e-mailed, and the sentence saying so (通知の設定).
+    email_on: bool,
+    email_status: String,
 }
 
 fn what(t: Tr, kind: Option<NotificationKind>) -> String {
@@ -161,12 +163,11 @@ async fn inbox(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
         .column("notifications-col-actions", None, "nowrap")
         .empty("notifications-empty", "notifications-empty-filtered");
     let back = params.href(params.page);
-    render(&InboxPage { ctx, notice, list, back, items, any_unread })
+    let (email_on, email_status) = super::notice_settings::email_status(t, &state.store.own_email_settings(&p.ctx()).await?);
+    render(&InboxPage { ctx, notice, list, back, items, any_unread, email_on, email_status })
 }
 
-fn parse_id(raw: &str) -> AppResult<NotificationId> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(NotificationId::new).ok_or(AppError::NotFound)
-}
+use crate::path_id::path_id as parse_id;
 
 /// 「開く」: marks the notice read and goes where it leads (a path of this application only).
 async fn open(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>) -> AppResult<Response> {

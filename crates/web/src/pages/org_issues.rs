@@ -5,6 +5,7 @@
 
 use super::form::{sent_back, FormErrors, FormPairs};
 use super::list::{ListParams, ListSpec, ListView, SortOption};
+use super::list_terms::{term_options, vocabulary_filter};
 use super::{render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -54,7 +55,7 @@ fn raise_page(p: &Principal, locale: Locale, report: i64, title: String, body: S
 }
 
 async fn raise_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
-    let report = ReportId::new(positive(&id)?);
+    let report = positive::<ReportId>(&id)?;
     // The form is offered only where raising is allowed: the author's flagged report.
     let d = state.store.read_report(&p.ctx(), report, locale).await?;
     if !(d.summary.is_mine && d.summary.flags.organizational_response && d.summary.status != domain::report::ReportStatus::Draft) {
@@ -70,7 +71,7 @@ async fn raise(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let report = ReportId::new(positive(&id)?);
+    let report = positive::<ReportId>(&id)?;
     let (title, body) = (f.text("title"), f.text("body"));
     match state.store.raise_org_issue(&p.acting(Ctx::as_consultant)?, report, &title, &body).await {
         Ok(raised) => {
@@ -153,16 +154,13 @@ async fn list_page(
     let ctx = PageCtx::new(p, locale, title_key, spec.path);
     let t = ctx.t;
     let mut params = ListParams::parse(spec, raw);
-    let status = params.filter("status").and_then(IssueStatus::parse);
-    if status.is_none() {
-        params.drop_filter("status");
-    }
+    let status = vocabulary_filter(&mut params, "status", IssueStatus::parse);
     let query = OrgIssueQuery { status, sort: params.sort, dir: params.dir };
     let page = state.store.org_issue_page(&p.ctx(), &query, params.page_request()).await?;
     if let Some(last) = params.beyond_end(page.total) {
         return Ok(Redirect::to(&last).into_response());
     }
-    let options = IssueStatus::ALL.iter().map(|s| (s.as_str().to_string(), t.term(*s))).collect();
+    let options = term_options(t, &IssueStatus::ALL, IssueStatus::as_str);
     let list = ListView::new(t, &params, page.total, page.items.len())
         .filter("status", "org-issue-status", status.map(IssueStatus::as_str), options)
         .column("org-issue-title-col", None, "")
@@ -271,7 +269,7 @@ async fn raised_one(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    let id = OrgIssueId::new(positive(&id)?);
+    let id = positive::<OrgIssueId>(&id)?;
     one_page(&state, &p, locale, id, RAISED.path, notices(Tr::new(locale), &q), FormErrors::none()).await
 }
 
@@ -282,7 +280,7 @@ async fn register_one(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    let id = OrgIssueId::new(positive(&id)?);
+    let id = positive::<OrgIssueId>(&id)?;
     one_page(&state, &p, locale, id, REGISTER.path, notices(Tr::new(locale), &q), FormErrors::none()).await
 }
 
@@ -293,7 +291,7 @@ async fn set_status(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let id = OrgIssueId::new(positive(&id)?);
+    let id = positive::<OrgIssueId>(&id)?;
     let Some(status) = IssueStatus::parse(f.text("status").trim()) else {
         let problem = domain::Invalid::new("status", "状況を選んでください。", "Choose a status");
         let errors = FormErrors::new(Tr::new(locale), &[problem]);

@@ -84,7 +84,7 @@ async fn set(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<MarkForm>,
 ) -> AppResult<Response> {
-    let user = id.trim().parse::<i64>().ok().filter(|n| *n > 0).map(UserId::new).ok_or(AppError::NotFound)?;
+    let user: UserId = crate::path_id::path_id(&id)?;
     let marked = match f.marked.trim() {
         "1" => true,
         "0" => false,

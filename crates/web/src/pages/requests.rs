@@ -3,6 +3,7 @@
 //! (never the notes) and their requests with the answers.
 
 use super::form::{sent_back, FormErrors, FormPairs};
+use super::history_table::{Cell, HistoryTable};
 use super::interviews::{checked, is_link, mode_choices, parenthesized, parse_mode, parse_slot, time_range};
 use super::list::{ListParams, ListSpec, ListView, SortOption};
 use super::{render, today_jst, with_status, Choice, PageCtx};
@@ -30,9 +31,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/my/requests", Operation::ViewOwnInterviews, ask)
 }
 
-fn parse_request_id(raw: &str) -> AppResult<ConsultationRequestId> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).map(ConsultationRequestId::new).ok_or(AppError::NotFound)
-}
+use crate::path_id::path_id as parse_request_id;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -199,7 +198,7 @@ async fn queue_page(
         Some("declined") => (t.get("rq-done-declined"), String::new()),
         _ => (String::new(), String::new()),
     };
-    let statuses = RequestStatus::ALL.iter().map(|s| (s.as_str().to_string(), t.term(*s))).collect();
+    let statuses = super::list_terms::term_options(t, RequestStatus::ALL, RequestStatus::as_str);
     let list = ListView::new(t, params, page.total, items.len())
         .search(&params.q, "rq-list-search", "rq-list-search-help")
         .filter("status", "rq-list-status", params.filter("status"), statuses)
@@ -262,7 +261,7 @@ async fn schedule(
     Path(raw): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let id = parse_request_id(&raw)?;
+    let id: ConsultationRequestId = parse_request_id(&raw)?;
     let form = AnswerForm {
         request: id.get(),
         date: f.text("date"),
@@ -321,17 +320,6 @@ async fn decline(
 
 // ---------------------------------------------------------------- the employee's own page
 
-pub struct OwnInterviewView {
-    pub when: String,
-    pub kind: String,
-    pub mode: String,
-    pub place: String,
-    pub place_is_link: bool,
-    pub consultant: String,
-    pub status: String,
-    pub upcoming: bool,
-}
-
 pub struct OwnRequestView {
     pub id: i64,
     pub sent: String,
@@ -358,7 +346,7 @@ struct MinePage {
     ctx: PageCtx,
     notice: String,
     linked: bool,
-    interviews: Vec<OwnInterviewView>,
+    interviews: HistoryTable,
     requests: Vec<OwnRequestView>,
     form: AskForm,
     errors: FormErrors,
@@ -376,22 +364,34 @@ async fn mine_page(
     let ctx = PageCtx::new(p, locale, "my-title", "/my/interviews");
     let t = ctx.t;
     let now = store::now_ms();
-    let interviews = state
+    let rows = state
         .store
         .own_interviews(&p.acting(Ctx::as_employee)?)
         .await?
         .into_iter()
-        .map(|i| OwnInterviewView {
-            when: time_range(t, i.starts_at, i.ends_at),
-            kind: t.term(i.kind),
-            mode: t.term(i.mode),
-            place_is_link: is_link(&i.place),
-            place: i.place,
-            consultant: i.consultant_name,
-            status: t.term(i.status),
-            upcoming: i.status == InterviewStatus::Scheduled && i.ends_at > now,
+        .map(|i| {
+            let upcoming = i.status == InterviewStatus::Scheduled && i.ends_at > now;
+            let place = Cell::text(i.place.clone()).data();
+            vec![
+                Cell::text(time_range(t, i.starts_at, i.ends_at)).tag(if upcoming { t.get("my-upcoming") } else { String::new() }),
+                Cell::text(t.term(i.kind)),
+                Cell::text(t.term(i.mode)),
+                if is_link(&i.place) { place.link(i.place, true) } else { place },
+                Cell::text(i.consultant_name).data(),
+                Cell::text(t.term(i.status)),
+            ]
         })
         .collect();
+    let interviews = HistoryTable {
+        id: "my-interviews",
+        heading: t.get("my-interviews-heading"),
+        empty: t.get("my-interviews-empty"),
+        columns: ["iv-col-when", "iv-col-kind", "iv-col-mode", "iv-col-place", "my-col-consultant", "iv-col-status"]
+            .iter()
+            .map(|k| t.get(k))
+            .collect(),
+        rows,
+    };
     let own = state.store.own_requests(&p.acting(Ctx::as_employee)?).await?;
     let open_requests = own.iter().filter(|r| r.status == RequestStatus::Open).count();
     let requests = own

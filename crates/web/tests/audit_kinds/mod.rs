@@ -142,6 +142,7 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
         )
         .await?;
     ok("changing the password", &res)?;
+    ok("an address for notices", &executive.post_form("/account/notifications", &[("email", "exec@example.co.jp")]).await?)?;
 
     // Two factors: enrol, sign in with a recovery code, reissue the codes, turn it off.
     let mut boss = w.app.signed_in("boss").await?;

@@ -15,6 +15,14 @@ testkit::on_both_backends!(
     an_important_case_reaches_hr_under_consent_and_not_personnel_authority
 );
 
+/// The markup of the home's card `key` (up to the next card).
+fn card(body: &str, key: &str) -> String {
+    let Some(at) = body.find(&format!("data-card=\"{key}\"")) else { return format!("no card {key}") };
+    let rest = &body[at..];
+    let end = rest[1..].find("data-card=").map_or(rest.len(), |e| e + 1);
+    rest[..end].to_string()
+}
+
 async fn an_organizational_issue_goes_from_the_consultant_to_hrs_register(backend: Backend) -> Result<()> {
     let w = World::new(backend).await?;
     let report = w.flagged_report(&w.home, &w.home.consultant, "E002").await?;
@@ -54,8 +62,12 @@ async fn an_organizational_issue_goes_from_the_consultant_to_hrs_register(backen
     ensure!(c2.get(&format!("/raised-issues/{id}")).await?.status == StatusCode::NOT_FOUND, "another consultant read it");
     ensure!(!c2.get("/raised-issues").await?.body.contains(&format!("/raised-issues/{id}\"")), "listed to another consultant");
 
-    // HR: the register, the issue, the status.
+    // HR: the home counts it, the register, the issue, the status.
     let mut hr = w.app.signed_in("hr").await?;
+    let home = hr.get("/").await?;
+    let issues = card(&home.body, "hr_org_issues");
+    ensure!(issues.contains("<p class=\"figure\">1件</p>") && issues.contains("未対応1件、対応中0件"), "{issues}");
+    ensure!(issues.contains("href=\"/org-issues?status=open\""), "{issues}");
     let res = hr.get("/org-issues").await?;
     ensure!(res.status == StatusCode::OK && res.body.contains("長時間労働の常態化") && res.body.contains("1件中"), "{}", res.body);
     ensure!(res.body.contains(&format!("href=\"/org-issues/{id}\"")), "the register links the issue");
@@ -67,6 +79,8 @@ async fn an_organizational_issue_goes_from_the_consultant_to_hrs_register(backen
     ensure!(res.body.contains("対応状況を保存しました。") && res.body.contains("status-in_progress"), "{}", res.body);
     let res = hr.get("/org-issues?status=open").await?;
     ensure!(!res.body.contains(&format!("/org-issues/{id}\"")), "filtered out");
+    let issues = card(&hr.get("/").await?.body, "hr_org_issues");
+    ensure!(issues.contains("未対応0件、対応中1件") && issues.contains("href=\"/org-issues\""), "{issues}");
     let res = hr.get("/org-issues?status=in_progress").await?;
     ensure!(res.body.contains(&format!("/org-issues/{id}\"")), "filtered in");
     // The consultant sees HR's progress.
@@ -116,8 +130,10 @@ async fn an_important_case_reaches_hr_under_consent_and_not_personnel_authority(
     ensure!(res.is_redirect_to(&format!("/reports/{report}?notice=important-case")), "{}", res.brief());
     ensure!(c.get(res.location().context("to")?).await?.body.contains("同意の確認を依頼しました"), "the notice");
 
-    // Before consent HR sees nothing.
+    // Before consent HR sees nothing, on the list or the home.
     let mut hr = w.app.signed_in("hr").await?;
+    let home = hr.get("/").await?;
+    ensure!(card(&home.body, "hr_cases").contains("いま共有されている重要事案はありません。"), "{}", card(&home.body, "hr_cases"));
     let res = hr.get("/important-cases").await?;
     ensure!(res.status == StatusCode::OK && res.body.contains("同意を得て共有された重要事案はありません。"), "{}", res.body);
     let me = w.home.consultant.ctx.as_consultant()?;
@@ -128,7 +144,12 @@ async fn an_important_case_reaches_hr_under_consent_and_not_personnel_authority(
         store::ConsentInput { decision: domain::consent::ConsentDecision::Grant, version: 1, comment: String::new(), expires_at_ms: None };
     w.store().record_consent_on_behalf(&me, id, &grant, domain::consent::ConsentMethod::Written, "書面で同意を確認").await?;
 
-    // Granted: the list, the summary, the record with every problem at once.
+    // Granted: the home counts it as waiting for HR's answer; the list, the summary, the record
+    // with every problem at once.
+    let home = hr.get("/").await?;
+    let waiting = card(&home.body, "hr_cases");
+    ensure!(waiting.contains("<p class=\"figure\">1件</p>") && waiting.contains("重要事案1件のうち"), "{waiting}");
+    ensure!(waiting.contains("href=\"/important-cases?status=open\""), "{waiting}");
     let res = hr.get("/important-cases").await?;
     ensure!(res.body.contains(&format!("href=\"/important-cases/{id}\"")) && res.body.contains("1件中"), "{}", res.body);
     let res = hr.get(&format!("/important-cases/{id}")).await?;
@@ -143,6 +164,8 @@ async fn an_important_case_reaches_hr_under_consent_and_not_personnel_authority(
     let form = [("status", "resolved"), ("owner", "人事部 労務課"), ("solution", "配置転換を実施した。"), ("in_report", "1")];
     let res = hr.post_form(&format!("/important-cases/{id}"), &form).await?;
     ensure!(res.status == StatusCode::SEE_OTHER, "{}", res.brief());
+    let home = hr.get("/").await?;
+    ensure!(card(&home.body, "hr_cases").contains("1件すべてに、対応を記録済みです。"), "{}", card(&home.body, "hr_cases"));
     let res = hr.get(&format!("/important-cases/{id}?saved=1")).await?;
     ensure!(res.body.contains("配置転換を実施した。") && res.body.contains("value=\"resolved\" checked"), "{}", res.body);
     let res = hr.get("/important-cases?status=resolved&report=yes").await?;
@@ -153,6 +176,8 @@ async fn an_important_case_reaches_hr_under_consent_and_not_personnel_authority(
     let mut admin = w.app.signed_in("admin").await?;
     let hr_id = w.actor(Role::Hr)?.id;
     ensure!(admin.post_form(&format!("/admin/personnel-authority/{hr_id}"), &[("marked", "1")]).await?.status == StatusCode::SEE_OTHER);
+    let home = hr.get("/").await?;
+    ensure!(card(&home.body, "hr_cases").contains("人事権をお持ちのアカウントには"), "{}", card(&home.body, "hr_cases"));
     let res = hr.get("/important-cases").await?;
     ensure!(
         res.body.contains("人事権を持つ方として設定されている") && !res.body.contains(&format!("/important-cases/{id}\"")),

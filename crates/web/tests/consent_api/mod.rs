@@ -101,5 +101,43 @@ async fn the_consent_api_follows_the_ledger(backend: Backend) -> Result<()> {
     ensure!(items(&boss.get("/api/v1/feedback").await?)?.is_empty(), "the list no longer shows it");
     let again = send(&mut employee, Method::POST, &format!("/api/v1/my/disclosures/{id}/withdraw"), None).await?;
     ensure!(again.status == StatusCode::UNPROCESSABLE_ENTITY, "withdrawing twice: {}", again.brief());
+
+    // Granted again through the API, on the same text: the boss reads it again.
+    let regrant = send(&mut employee, Method::POST, &decision, Some(json!({"decision": "grant", "version": 2}))).await?;
+    ensure!(regrant.status == StatusCode::OK && regrant.json()?["state"] == "granted", "{}", regrant.brief());
+    let read = boss.get(&format!("/api/v1/feedback/{id}")).await?;
+    ensure!(read.status == StatusCode::OK && read.json()?["text"] == revised, "{}", read.brief());
+
+    // Withdrawn on the page, then granted again from わたしの同意: the card of what is not shared
+    // shows the exact text; the box must be ticked (the form keeps the expiry typed), then it is shared.
+    let out = employee.post_form(&format!("/my/consents/{id}/withdraw"), &[]).await?;
+    ensure!(out.location() == Some("/my/consents?done=withdraw"), "{}", out.brief());
+    let page = employee.get("/my/consents").await?;
+    let card = format!("id=\"cs-closed-{id}\"");
+    ensure!(page.body.contains(&card) && page.body.contains(revised), "the exact text to grant again: {}", page.body);
+    ensure!(page.body.contains("文章を確認して改めて同意する"), "{}", page.brief());
+    let unticked = employee
+        .post_form(&format!("/my/consents/{id}/decision"), &[("version", "2"), ("again", "1"), ("expires_on", "2999-12-31")])
+        .await?;
+    ensure!(unticked.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", unticked.brief());
+    ensure!(
+        unticked.body.contains("「同意します」にチェックを入れてください") && unticked.body.contains("value=\"2999-12-31\""),
+        "{}",
+        unticked.body
+    );
+    ensure!(unticked.body.contains(&format!("href=\"#cs-again-{id}-decision\"")), "the summary links to the box: {}", unticked.body);
+    ensure!(boss.get(&format!("/api/v1/feedback/{id}")).await?.status == StatusCode::NOT_FOUND, "still withdrawn");
+    let ticked =
+        employee.post_form(&format!("/my/consents/{id}/decision"), &[("version", "2"), ("again", "1"), ("decision", "grant")]).await?;
+    ensure!(ticked.location() == Some("/my/consents?done=grant"), "{}", ticked.brief());
+    ensure!(boss.get(&format!("/api/v1/feedback/{id}")).await?.status == StatusCode::OK, "shared again");
+    let page = employee.get("/my/consents?done=grant").await?;
+    ensure!(!page.body.contains(&card) && page.body.contains(&format!("id=\"cs-shared-{id}\"")), "{}", page.brief());
+
+    // The receipt of the newest decision (the history's first row) says it: granted.
+    let at = page.body.find("/my/consents/receipts/").context("a receipt link")?;
+    let receipt_id: i64 = page.body[at + "/my/consents/receipts/".len()..].split('"').next().unwrap_or("0").parse()?;
+    let receipt = employee.get(&format!("/my/consents/receipts/{receipt_id}")).await?;
+    ensure!(receipt.status == StatusCode::OK && receipt.body.contains("<dd id=\"rc-decision\">同意</dd>"), "{}", receipt.body);
     Ok(())
 }

@@ -131,5 +131,31 @@ async fn consent_flow(ui: &Ui, id: DisclosureId) -> Result<()> {
     if ui.exists(&format!("a[href='{feedback_path}']")).await? || !ui.exists("#fb-empty").await? {
         bail!("the boss's list still shows the withdrawn feedback");
     }
+    ui.sign_out().await?;
+
+    // The employee changes their mind: from 共有していない内容 they read the same text again,
+    // tick that they agree, and grant it again; the boss reads it again.
+    ui.sign_in(EMPLOYEE).await?;
+    ui.goto("/my/consents").await?;
+    ui.wait_text(&format!("#cs-closed-{id}"), "取り消し").await?;
+    ui.client().find(fantoccini::Locator::Css(&format!("#cs-again-{id}-open"))).await?.click().await?;
+    if shown_text(ui, &format!("#cs-again-{id}-text")).await? != FEEDBACK {
+        bail!("granting again does not show the exact text: {:?}", shown_text(ui, &format!("#cs-again-{id}-text")).await?);
+    }
+    ui.client().find(fantoccini::Locator::Css(&format!("#cs-again-{id}-grant"))).await?.click().await?;
+    ui.click_and_wait(&format!("#cs-again-{id}-send")).await?;
+    if ui.path().await? != "/my/consents?done=grant" {
+        bail!("agreeing again led to {}", ui.path().await?);
+    }
+    ui.wait_text(&format!("#cs-shared-{id}"), "佐藤 健").await?;
+    ui.sign_out().await?;
+    ui.sign_in(BOSS).await?;
+    if ui.status_of(&feedback_path).await? != 200 {
+        bail!("granted again, the boss still cannot read {feedback_path}");
+    }
+    ui.goto(&feedback_path).await?;
+    if shown_text(ui, "#fb-text").await? != FEEDBACK {
+        bail!("the boss reads another text after the new grant: {:?}", shown_text(ui, "#fb-text").await?);
+    }
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! to the app and carries nothing personal, and a server stopped in the middle of sending
 //! leaves it to the next, which sends it once.
 
+mod settings;
+
 use crate::support::*;
 use anyhow::{ensure, Context, Result};
 use base64::Engine;

@@ -614,6 +614,7 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
     Ok(match (method.as_str(), pattern) {
         ("GET", _) => Body::Empty,
         ("POST", "/admin/users/{id}/roles") => form(&[("roles", "admin")]),
+        ("POST", "/admin/users/{id}/email") => form(&[("email", "someone@example.co.jp")]),
         ("POST", "/admin/users/{id}/status") => form(&[("status", "disabled")]),
         ("POST", "/admin/users/{id}/two-factor/reset") => Body::Empty,
         ("POST", "/cycles/{id}/status") => form(&[("status", "closed")]),
