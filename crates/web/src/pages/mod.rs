@@ -21,6 +21,7 @@ mod interviews;
 pub mod list;
 mod notifications;
 mod org_issues;
+pub(crate) mod overall_reports;
 mod personnel_authority;
 mod reports;
 mod requests;
@@ -71,6 +72,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = important_cases::routes(r);
     let r = org_issues::routes(r);
     let r = personnel_authority::routes(r);
+    let r = overall_reports::routes(r);
     admin::routes(r)
 }
 
@@ -122,6 +124,8 @@ const NAV: &[NavLink] = &[
     link("/org-issues", "nav-org-issues", Operation::ViewOrgIssues),
     link("/raised-issues", "nav-raised-issues", Operation::WriteOrgIssues),
     link("/admin/personnel-authority", "nav-personnel-authority", Operation::SetPersonnelAuthority),
+    link("/overall-reports", "nav-overall-reports", Operation::ReadOverallReports),
+    link("/settings/reports", "nav-report-settings", Operation::ManageReportSettings),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
