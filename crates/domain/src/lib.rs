@@ -2,6 +2,7 @@
 //! the audit chain's arithmetic, and the parsing of what HR systems export.
 
 pub mod account;
+pub mod anonymity;
 pub mod audit;
 pub mod boss_consultation;
 pub mod boss_guide;
