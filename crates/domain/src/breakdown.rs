@@ -308,8 +308,9 @@ pub fn breakdown(people: &[Person], departments: &[Department], measures: &[Meas
 }
 
 /// Primary suppression alone: a cell is shown when its group has at least k people and the
-/// count of its measure, and of those without it, is 0 or at least k. The engine
-/// (`crate::anonymity`) adds secondary suppression and the checks against earlier releases.
+/// count of its measure, and of those without it, is 0 or at least k. A release is decided by
+/// [`verdicts`] (the engine, `crate::anonymity`, which adds secondary suppression and the
+/// checks against earlier releases); this is the bound every shown cell also meets.
 pub fn primary_verdicts(k: u32, cells: &[&Pending]) -> Vec<Verdict> {
     let k = k as usize;
     let ok = |n: usize| n == 0 || n >= k;
@@ -335,8 +336,23 @@ pub struct Prior {
 /// The verdicts on every cell of a release (in [`Breakdown::cells`] order), decided jointly
 /// against the earlier releases.
 pub fn verdicts(k: u32, cells: &[&Pending], prior: &[Prior]) -> Vec<Verdict> {
-    let _ = prior;
-    primary_verdicts(k, cells)
+    use crate::anonymity::{decide_release, Candidate, PriorRelease, Reason};
+    let candidates: Vec<Candidate> = cells.iter().map(|c| Candidate { sets: c.sets() }).collect();
+    let history: Vec<PriorRelease> = prior.iter().map(|p| PriorRelease { id: p.release, shown: p.shown.clone() }).collect();
+    decide_release(k, &candidates, &history)
+        .into_iter()
+        .map(|v| match v {
+            crate::anonymity::Verdict::Shown { homogeneous } => Verdict { hidden: None, homogeneous },
+            crate::anonymity::Verdict::Suppressed(reason) => Verdict {
+                hidden: Some(match reason {
+                    Reason::BelowK => Hidden::BelowK,
+                    Reason::Secondary => Hidden::Secondary,
+                    Reason::Differencing { release } => Hidden::Differencing { release },
+                }),
+                homogeneous: false,
+            },
+        })
+        .collect()
 }
 
 /// What a release shows: the report in the JSON contract, and the member sets of its shown
