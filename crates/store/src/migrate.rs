@@ -663,8 +663,10 @@ const MIGRATIONS: &[Migration] = &[
             // The overall report (全体報告書, R3): one row per version of a cycle, drafted by a
             // consultant, approved and released by the supervisor or a lead consultant. `k` is
             // the threshold the version was (or will be) decided at; `snapshot` is the released
-            // `OverallReport` JSON, written once at release and never changed; the narrative is
-            // sealed (purpose `overall_narrative`).
+            // `OverallReport` JSON, written once at release and never changed; `preview` is a
+            // draft's last preview (the report and the engine's verdicts, computed when the draft
+            // is started and when it is approved); the narrative is sealed (purpose
+            // `overall_narrative`).
             "CREATE TABLE overall_reports (
                 id {id},
                 tenant_id BIGINT NOT NULL REFERENCES tenants(id),
@@ -674,6 +676,8 @@ const MIGRATIONS: &[Migration] = &[
                 k BIGINT NOT NULL,
                 as_of BIGINT,
                 snapshot TEXT,
+                preview TEXT,
+                preview_at BIGINT,
                 narrative_sealed_id BIGINT REFERENCES sealed_texts(id),
                 created_by BIGINT NOT NULL REFERENCES users(id),
                 created_at BIGINT NOT NULL,

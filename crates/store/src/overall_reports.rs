@@ -1,8 +1,9 @@
 //! The overall report (全体報告書, R3) as versioned snapshots (migration 14).
 //!
 //! A consultant or the supervisor starts a draft for a cycle (version n+1) and writes its
-//! narrative (four sealed sections); the draft's tables are a preview, computed afresh on each
-//! read, with what would be hidden and why. The supervisor or a lead consultant approves it, then
+//! narrative (four sealed sections); the draft's tables are a preview, with what would be hidden
+//! and why, computed when the draft is started and again when it is approved (kept in
+//! `overall_reports.preview`, so that reading a draft does not run the engine). The supervisor or a lead consultant approves it, then
 //! releases it: the release computes every table at once at `as_of` = the moment of release,
 //! has them decided jointly against every earlier release of the tenant, freezes the result as
 //! `snapshot` (the JSON contract) and records the member sets it showed (the ledger), all in one
@@ -119,9 +120,10 @@ struct Stored {
     row: OverallVersionRow,
     narrative: Option<SealedId>,
     snapshot: Option<String>,
+    preview: Option<String>,
 }
 
-const SELECT: &str = "SELECT o.id, o.cycle_id, c.name AS cycle_name, o.version, o.state, o.k, o.snapshot, o.narrative_sealed_id,
+const SELECT: &str = "SELECT o.id, o.cycle_id, c.name AS cycle_name, o.version, o.state, o.k, o.snapshot, o.preview, o.narrative_sealed_id,
     o.created_at, o.approved_at, o.released_at
     FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id";
 
@@ -140,6 +142,7 @@ fn stored(r: &sqlx::any::AnyRow) -> Result<Stored> {
         },
         narrative: r.try_get::<Option<i64>, _>("narrative_sealed_id")?.map(SealedId::new),
         snapshot: r.try_get("snapshot")?,
+        preview: r.try_get("preview")?,
     })
 }
 
@@ -153,6 +156,13 @@ fn encode_narrative(n: &Narrative) -> Result<String> {
 
 fn decode_narrative(s: &str) -> Result<Narrative> {
     serde_json::from_str(s).map_err(|e| StoreError::Crypto(format!("damaged narrative: {e}")))
+}
+
+/// A draft's kept preview.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Preview {
+    report: OverallReport,
+    verdicts: Vec<Verdict>,
 }
 
 fn parse_snapshot(s: &str) -> Result<OverallReport> {
@@ -339,6 +349,25 @@ impl Store {
         Ok((released.report, verdicts, released.shown_sets))
     }
 
+    /// Computes a draft's preview now and keeps it (`overall_reports.preview`): the report as
+    /// it would be released at this moment and the engine's verdicts.
+    async fn refresh_preview(&self, tenant: TenantId, row: &OverallVersionRow) -> Result<(OverallReport, Vec<Verdict>)> {
+        let mut row = row.clone();
+        row.k = self.cycle_k(tenant, row.cycle.id).await?;
+        let now = now_ms();
+        let (report, verdicts, _) = self.build_overall(tenant, &row, now, None).await?;
+        let kept = serde_json::to_string(&Preview { report: report.clone(), verdicts: verdicts.clone() })
+            .map_err(|e| StoreError::Config(format!("cannot encode the preview: {e}")))?;
+        sqlx::query("UPDATE overall_reports SET preview = $1, preview_at = $2 WHERE id = $3 AND tenant_id = $4 AND state <> 'released'")
+            .bind(kept)
+            .bind(now)
+            .bind(row.id.get())
+            .bind(tenant.get())
+            .execute(&self.db.write)
+            .await?;
+        Ok((report, verdicts))
+    }
+
     // ------------------------------------------------------------------ the flow
 
     /// Starts a draft for a cycle (the next version), audited. A cycle that already has a
@@ -363,7 +392,11 @@ impl Store {
             .fetch_optional(&self.db.read)
             .await?;
         if let Some(r) = open {
-            return Ok(OverallReportId::new(r.try_get("id")?));
+            // Starting again opens the version, its preview computed afresh.
+            let id = OverallReportId::new(r.try_get("id")?);
+            let s = self.stored_overall(ctx.tenant, id).await?;
+            self.refresh_preview(ctx.tenant, &s.row).await?;
+            return Ok(id);
         }
         let k = self.cycle_k(ctx.tenant, cycle).await?;
         let now = now_ms();
@@ -394,7 +427,10 @@ impl Store {
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::OverallReportWritten, AuditTarget::OverallReport, id).detail(detail)])
             .await?;
         tx.commit().await?;
-        Ok(OverallReportId::new(id))
+        let id = OverallReportId::new(id);
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        self.refresh_preview(ctx.tenant, &s.row).await?;
+        Ok(id)
     }
 
     /// Saves a draft's narrative (every problem at once), audited; a version past its draft
@@ -468,6 +504,8 @@ impl Store {
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::OverallReportDecided, AuditTarget::OverallReport, id).detail(detail)])
             .await?;
         tx.commit().await?;
+        // The approver sees the figures as of the approval before releasing.
+        self.refresh_preview(ctx.tenant, &s.row).await?;
         Ok(())
     }
 
@@ -620,9 +658,11 @@ impl Store {
         let (report, preview) = match &s.snapshot {
             Some(snap) if s.row.state == AggregateState::Released => (parse_snapshot(snap)?, None),
             _ => {
-                let mut row = s.row.clone();
-                row.k = self.cycle_k(ctx.tenant, row.cycle.id).await?;
-                let (report, verdicts, _) = self.build_overall(ctx.tenant, &row, now_ms(), None).await?;
+                let kept = s.preview.as_deref().and_then(|p| serde_json::from_str::<Preview>(p).ok());
+                let (report, verdicts) = match kept {
+                    Some(p) => (p.report, p.verdicts),
+                    None => self.refresh_preview(ctx.tenant, &s.row).await?,
+                };
                 (report, Some(CellNotes { verdicts }))
             }
         };

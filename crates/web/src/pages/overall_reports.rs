@@ -670,7 +670,11 @@ pub async fn home_card(state: &AppState, p: &Principal, t: Tr) -> AppResult<supe
     let (figure, body, href) = match page.items.first() {
         Some(r) => (
             t.term(r.state),
-            t.with2("or-home-latest", ("cycle", &escape(&r.cycle.name)), ("version", &r.version.to_string())),
+            t.with2(
+                "or-home-latest",
+                ("cycle", &format!("<span lang=\"ja\">{}</span>", escape(&r.cycle.name))),
+                ("version", &r.version.to_string()),
+            ),
             format!("{PATH}/{}", r.id),
         ),
         None => (String::new(), escape(&t.get("or-home-none")), PATH.to_string()),
