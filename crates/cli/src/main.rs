@@ -7,10 +7,12 @@ mod cycle;
 mod debian_packages;
 mod demo;
 mod demo_cases;
+mod demo_overall;
 mod keys;
 mod list_scope;
 mod mail;
 mod register;
+mod report;
 mod serve;
 mod token;
 mod user;
@@ -85,6 +87,11 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into --db (refuses to replace data unless --force; keeps what it replaces).
     Restore(backup::RestoreArgs),
+    /// Aggregate reports: a released overall report as JSON or HTML.
+    Report {
+        #[command(subcommand)]
+        what: report::ReportWhat,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
@@ -167,6 +174,7 @@ async fn run(cli: Cli, db_given: bool) -> anyhow::Result<ExitCode> {
         Command::Backup(args) => backup::backup(&g, args).await,
         Command::Restore(args) => backup::restore(&g, args).await,
         Command::Bench { what } => bench::run(&g, what, db_given).await,
+        Command::Report { what } => report::run(&g, what).await,
     }
 }
 

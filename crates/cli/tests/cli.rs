@@ -1479,6 +1479,10 @@ macro_rules! both_backends {
     };
 }
 
+#[path = "cli/report_overall.rs"]
+mod report_overall;
+use report_overall::report_overall_prints_the_released_version;
+
 both_backends!(
     demo_creates_the_company_once,
     token_create_prints_only_the_token,
@@ -1497,4 +1501,5 @@ both_backends!(
     serve_runs_the_jobs_and_keeps_the_files_private,
     every_operator_audit_kind_is_written_by_a_command,
     bench_pages_times_every_role,
+    report_overall_prints_the_released_version,
 );

@@ -15,6 +15,7 @@ pub mod history;
 mod names;
 pub mod notices;
 mod org;
+pub mod overall;
 mod people;
 pub mod seed;
 

@@ -105,10 +105,18 @@ pub enum AuditAction {
     /// An account's own e-mail address for notices set or cleared (by its owner, an
     /// administrator or the command line).
     EmailChanged,
+    /// An overall report's draft started, or its narrative saved.
+    OverallReportWritten,
+    /// An overall report read (its narrative, its tables), or the list of versions.
+    OverallReportRead,
+    /// An overall report approved or released (the release freezes its snapshot).
+    OverallReportDecided,
+    /// The tenant's reporting settings changed (the threshold k, the lead consultants).
+    ReportSettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 70] = [
+    pub const ALL: [AuditAction; 74] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -179,6 +187,10 @@ impl AuditAction {
         AuditAction::ImportantCaseRead,
         AuditAction::ImportantCaseUpdated,
         AuditAction::EmailChanged,
+        AuditAction::OverallReportWritten,
+        AuditAction::OverallReportRead,
+        AuditAction::OverallReportDecided,
+        AuditAction::ReportSettingsChanged,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -263,6 +275,10 @@ impl AuditAction {
             AuditAction::ImportantCaseRead => "important_case_read",
             AuditAction::ImportantCaseUpdated => "important_case_updated",
             AuditAction::EmailChanged => "email_changed",
+            AuditAction::OverallReportWritten => "overall_report_written",
+            AuditAction::OverallReportRead => "overall_report_read",
+            AuditAction::OverallReportDecided => "overall_report_decided",
+            AuditAction::ReportSettingsChanged => "report_settings_changed",
         }
     }
 
@@ -342,6 +358,10 @@ impl AuditAction {
             AuditAction::ImportantCaseRead => "重要事案の閲覧",
             AuditAction::ImportantCaseUpdated => "重要事案の対応記録",
             AuditAction::EmailChanged => "通知用メールアドレスの変更",
+            AuditAction::OverallReportWritten => "全体報告書の作成・編集",
+            AuditAction::OverallReportRead => "全体報告書の閲覧",
+            AuditAction::OverallReportDecided => "全体報告書の承認・公開",
+            AuditAction::ReportSettingsChanged => "報告書の設定変更",
         }
     }
 }
@@ -415,6 +435,12 @@ pub enum AuditTarget {
     OrgIssue,
     /// The register of organizational issues.
     OrgIssueList,
+    /// A version of an overall report (全体報告書).
+    OverallReport,
+    /// The list of overall reports.
+    OverallReportList,
+    /// The tenant's reporting settings (k, lead consultants).
+    ReportSettings,
 }
 
 impl AuditTarget {
@@ -458,6 +484,9 @@ impl AuditTarget {
             AuditTarget::ImportantCaseList => "important_cases",
             AuditTarget::OrgIssue => "org_issue",
             AuditTarget::OrgIssueList => "org_issues",
+            AuditTarget::OverallReport => "overall_report",
+            AuditTarget::OverallReportList => "overall_reports",
+            AuditTarget::ReportSettings => "report_settings",
         }
     }
 }

@@ -15,6 +15,7 @@ mod security;
 mod state;
 mod vocabulary;
 
+pub use pages::overall_reports::{print_html as overall_print_html, Words as OverallWords};
 pub use pages::{navigation, NavLink};
 pub use routes::{route_table, RouteSpec};
 pub use state::{AppState, WebConfig};

@@ -16,6 +16,7 @@ mod hardening;
 mod hr_setup;
 mod lists;
 mod notifications;
+mod overall_report;
 mod records;
 mod sign_in_hardening;
 mod support;

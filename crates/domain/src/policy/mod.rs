@@ -365,10 +365,16 @@ pub fn permit(actor: &Actor, op: Operation, target: Target) -> Option<Permit> {
     decide(actor, op, target).view().map(|view| Permit { tenant: actor.tenant, user: Some(actor.user), op, view })
 }
 
-/// An operator's command on the server may run a benchmark over sealed text (audited by the
-/// gate like any read); no other operation is open to an operator.
+/// An operator's command on the server may run a benchmark over sealed text, and print a released
+/// overall report with its narrative (`careerdock report overall`; the store checks it is
+/// released), each audited by the gate like any read; no other operation is open to an operator.
 pub fn operator_permit(tenant: TenantId, op: Operation) -> Option<Permit> {
-    (op == Operation::RunBenchmark).then_some(Permit { tenant, user: None, op, view: View::Identified })
+    matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports).then_some(Permit {
+        tenant,
+        user: None,
+        op,
+        view: View::Identified,
+    })
 }
 
 /// What an operator's command on the server may do without a role: set a company up (tenant,

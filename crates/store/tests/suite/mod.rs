@@ -10,6 +10,7 @@ mod escalations;
 mod interviews;
 mod jobs;
 mod notifications;
+mod overall_reports;
 mod pseudonymize;
 mod reports;
 mod seed;

@@ -10,6 +10,7 @@ mod interviews;
 mod me;
 mod notifications;
 mod openapi;
+mod overall_reports;
 mod reports;
 mod tokens;
 
@@ -29,6 +30,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = boss_consultations::routes(r);
     let r = escalations::routes(r);
     let r = notifications::routes(r);
+    let r = overall_reports::routes(r);
     tokens::routes(r)
 }
 

@@ -116,6 +116,10 @@ const TARGETS: &[&str] = &[
     "important_cases",
     "org_issue",
     "org_issues",
+    "overall_report",
+    "overall_reports",
+    "report_settings",
+    "overall_narrative",
 ];
 
 fn id_of(name: &str) -> String {
@@ -322,6 +326,9 @@ mod tests {
             AuditTarget::ImportantCaseList,
             AuditTarget::OrgIssue,
             AuditTarget::OrgIssueList,
+            AuditTarget::OverallReport,
+            AuditTarget::OverallReportList,
+            AuditTarget::ReportSettings,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -360,6 +367,9 @@ mod tests {
                 | AuditTarget::BossConsultationList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
                 AuditTarget::Escalation => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
                 AuditTarget::ImportantCase | AuditTarget::ImportantCaseList | AuditTarget::OrgIssue | AuditTarget::OrgIssueList => {
+                    assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
+                }
+                AuditTarget::OverallReport | AuditTarget::OverallReportList | AuditTarget::ReportSettings => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
             }

@@ -24,6 +24,7 @@ mod list_terms;
 mod notice_settings;
 mod notifications;
 mod org_issues;
+pub(crate) mod overall_reports;
 mod personnel_authority;
 mod reports;
 mod requests;
@@ -77,6 +78,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = personnel_authority::routes(r);
     let r = themes::routes(r);
     let r = notice_settings::routes(r);
+    let r = overall_reports::routes(r);
     admin::routes(r)
 }
 
@@ -129,6 +131,8 @@ const NAV: &[NavLink] = &[
     link("/raised-issues", "nav-raised-issues", Operation::WriteOrgIssues),
     link("/admin/personnel-authority", "nav-personnel-authority", Operation::SetPersonnelAuthority),
     link("/settings/themes", "nav-theme-settings", Operation::ManageReportSettings),
+    link("/overall-reports", "nav-overall-reports", Operation::ReadOverallReports),
+    link("/settings/reports", "nav-report-settings", Operation::ManageReportSettings),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's

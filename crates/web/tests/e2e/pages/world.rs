@@ -155,5 +155,17 @@ async fn populate(store: &Store) -> Result<()> {
     store.seed_boss_demo(&ctx, user("consultant1")?, &demo::boss::consultation_texts()).await?;
     let responders = [user("health")?, user("health2")?];
     store.seed_escalations(&ctx, &demo::escalations::escalations(&input, consultants[0], responders, store::now_ms())).await?;
+    // As the demo: every closed cycle's overall report released, the current cycle's a draft.
+    let author = Ctx::for_tests(tenant.id, user("consultant1")?, "consultant1", Some(Role::Consultant));
+    let approver = Ctx::for_tests(tenant.id, supervisor, "supervisor", Some(Role::Supervisor));
+    let mut cycles = store.cycles(tenant.id).await?;
+    cycles.reverse();
+    for (i, c) in cycles.iter().enumerate() {
+        let released = c.status == domain::cycle::CycleStatus::Closed;
+        let narrative = if released { demo::overall::released_narrative(i) } else { demo::overall::draft_narrative() };
+        if c.status != domain::cycle::CycleStatus::Planning {
+            store.draft_and_release_overall(&author, &approver, c.id.get(), &narrative, released).await?;
+        }
+    }
     Ok(())
 }

@@ -1,0 +1,121 @@
+//! The overall report through the HTTP API, on SQLite and PostgreSQL: a small company's
+//! released report as HR and an executive read it at `GET /api/v1/reports/overall`, compared
+//! with a golden file (the JSON contract's keys exactly; moments and ids that differ from run
+//! to run replaced by placeholders), the breakdown choice, and 404 while nothing is released.
+//!
+//! Five employees of 営業本部 have approved reports (k = 5): the whole and 営業本部 (which
+//! includes its sub-departments) are shown; every smaller group is hidden, with neither `n`
+//! nor `value`.
+
+use crate::records::world::World;
+use anyhow::{ensure, Context, Result};
+use domain::report::ReportStatus;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use testkit::{on_both_backends, Backend};
+
+on_both_backends!(a_released_report_reads_as_the_contract_through_the_api);
+
+const GOLDEN: &str = include_str!("golden.json");
+
+/// The report with what differs between runs replaced: moments, the cycle's id, department ids.
+fn normalized(mut v: Value) -> Value {
+    v["released_at"] = Value::from("<released_at>");
+    v["population"]["as_of"] = Value::from("<as_of>");
+    v["cycle"]["id"] = Value::from(0);
+    for dim in ["age", "tenure"] {
+        if v["dimensions"][dim].is_object() {
+            v["dimensions"][dim]["reference_date"] = Value::from("<reference_date>");
+        }
+    }
+    if let Some(labels) = v["dimensions"]["department"]["labels"].as_array_mut() {
+        for l in labels {
+            let n = l["department_ids"].as_array().map(|a| a.len()).unwrap_or(0);
+            l["department_ids"] = Value::from(vec![0; n]);
+        }
+    }
+    v
+}
+
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+}
+
+async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backend) -> Result<()> {
+    let w = World::new(backend).await?;
+    let home = &w.home;
+    let store = w.store();
+    store.set_report_settings(&home.hr.ctx.as_hr()?, "5", &[]).await?;
+    for n in ["E001", "E004", "E005"] {
+        store.assign_cycle_target(&home.op, home.cycle, home.employee(n)?, Some(home.consultant.id)).await?;
+    }
+    for (n, tags) in [("E001", &["career_direction"][..]), ("E002", &[]), ("E004", &["career_direction"]), ("E005", &[])] {
+        w.tagged_report(home, &home.consultant, n, &home.supervisor, ReportStatus::Approved, tags).await?;
+    }
+    w.report(home, home.consultant2()?, "E003", home.supervisor2()?, ReportStatus::Approved).await?;
+
+    let mut hr = w.app.signed_in("hr").await?;
+    let mut executive = w.app.signed_in("executive").await?;
+    ensure!(hr.get("/api/v1/reports/overall").await?.status == StatusCode::NOT_FOUND, "nothing released: 404");
+
+    // The consultant drafts and writes; the supervisor approves and releases.
+    let mut consultant = w.app.signed_in("consultant").await?;
+    let started = consultant.post_form("/overall-reports", &[("cycle", &home.cycle.get().to_string())]).await?;
+    let edit = started.location().context("the draft's editor")?.to_string();
+    let id = edit.trim_start_matches("/overall-reports/").trim_end_matches("/edit").to_string();
+    let narrative = [("trends", "傾向"), ("issues", "課題"), ("solutions", "解決策"), ("development", "育成策")];
+    ensure!(consultant.post_form(&edit, &narrative).await?.status.is_redirection(), "the narrative saved");
+    ensure!(executive.get(&format!("/overall-reports/{id}")).await?.status == StatusCode::NOT_FOUND, "a draft: 404");
+    ensure!(hr.get("/api/v1/reports/overall").await?.status == StatusCode::NOT_FOUND, "a draft is no release");
+    let mut supervisor = w.app.signed_in("supervisor").await?;
+    ensure!(supervisor.post_form(&format!("/overall-reports/{id}/approve"), &[]).await?.status.is_redirection(), "approved");
+    ensure!(supervisor.post_form(&format!("/overall-reports/{id}/release"), &[]).await?.status.is_redirection(), "released");
+
+    let res = hr.get("/api/v1/reports/overall?cycle=latest").await?;
+    ensure!(res.status == StatusCode::OK, "HR reads the release: {}", res.brief());
+    let report = res.json()?;
+    let expected: Value = serde_json::from_str(GOLDEN)?;
+    let got = normalized(report.clone());
+    if std::env::var_os("CAREERDOCK_UPDATE_GOLDEN").is_some() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/overall_report/golden.json");
+        std::fs::write(path, serde_json::to_string_pretty(&got)? + "\n")?;
+    }
+    ensure!(got == expected, "the golden report differs:\n{}", serde_json::to_string_pretty(&got)?);
+
+    // The contract's keys, exactly; a hidden cell carries neither n nor value.
+    let top: BTreeSet<String> =
+        ["tenant", "cycle", "version", "released_at", "k", "population", "dimensions", "tables"].iter().map(|s| s.to_string()).collect();
+    ensure!(keys(&report) == top, "top-level keys: {:?}", keys(&report));
+    for t in report["tables"].as_array().context("tables")? {
+        ensure!(keys(t) == ["by", "cells", "name"].iter().map(|s| s.to_string()).collect(), "table keys");
+        for c in t["cells"].as_array().context("cells")? {
+            let k = keys(c);
+            if c["suppressed"] == Value::Bool(true) {
+                ensure!(k == ["group", "measure", "suppressed"].iter().map(|s| s.to_string()).collect(), "a hidden cell: {c}");
+            } else {
+                ensure!(k == ["group", "measure", "n", "suppressed", "value"].iter().map(|s| s.to_string()).collect(), "a shown cell: {c}");
+            }
+        }
+    }
+
+    // The executive reads the same; by cycle name and version; the breakdown choice.
+    let name = report["cycle"]["name"].as_str().context("the cycle's name")?.to_string();
+    let as_exec = executive.get(&format!("/api/v1/reports/overall?cycle={}&version=1", urlencode(&name))).await?;
+    ensure!(as_exec.status == StatusCode::OK && as_exec.json()? == report, "the executive reads the same: {}", as_exec.brief());
+    let by = hr.get("/api/v1/reports/overall?by=department").await?.json()?;
+    let names: Vec<&str> = by["tables"].as_array().map(|a| a.iter().filter_map(|t| t["name"].as_str()).collect()).unwrap_or_default();
+    ensure!(names == ["overall", "department"], "by department: {names:?}");
+    ensure!(hr.get("/api/v1/reports/overall?by=age").await?.status == StatusCode::NOT_FOUND, "no age band has a shown cell");
+    ensure!(hr.get("/api/v1/reports/overall?by=salary").await?.status == StatusCode::UNPROCESSABLE_ENTITY, "an unknown dimension");
+    ensure!(hr.get("/api/v1/reports/overall?cycle=nosuch").await?.status == StatusCode::NOT_FOUND, "an unknown cycle");
+    // The page offers only what has shown cells.
+    let page = hr.get(&format!("/overall-reports/{id}")).await?;
+    ensure!(page.status == StatusCode::OK && page.body.contains("非表示（5人未満）"), "the page marks hidden cells");
+    ensure!(!page.body.contains("by=age"), "no age breakdown offered");
+    Ok(())
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
