@@ -102,10 +102,16 @@ pub enum AuditAction {
     ImportantCaseRead,
     /// HR recorded a case's solution, owner, status or its place in the management report.
     ImportantCaseUpdated,
+    /// HR drafted a management report (a new version) or saved its commentary.
+    ManagementReportWritten,
+    /// HR released a version of the management report (frozen from then on).
+    ManagementReportReleased,
+    /// A management report read (HR or an executive; the page, the API or an export).
+    ManagementReportRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 69] = [
+    pub const ALL: [AuditAction; 72] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -175,6 +181,9 @@ impl AuditAction {
         AuditAction::OrgIssueUpdated,
         AuditAction::ImportantCaseRead,
         AuditAction::ImportantCaseUpdated,
+        AuditAction::ManagementReportWritten,
+        AuditAction::ManagementReportReleased,
+        AuditAction::ManagementReportRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -258,6 +267,9 @@ impl AuditAction {
             AuditAction::OrgIssueUpdated => "org_issue_updated",
             AuditAction::ImportantCaseRead => "important_case_read",
             AuditAction::ImportantCaseUpdated => "important_case_updated",
+            AuditAction::ManagementReportWritten => "management_report_written",
+            AuditAction::ManagementReportReleased => "management_report_released",
+            AuditAction::ManagementReportRead => "management_report_read",
         }
     }
 
@@ -336,6 +348,9 @@ impl AuditAction {
             AuditAction::OrgIssueUpdated => "組織課題の状況変更",
             AuditAction::ImportantCaseRead => "重要事案の閲覧",
             AuditAction::ImportantCaseUpdated => "重要事案の対応記録",
+            AuditAction::ManagementReportWritten => "経営層への報告の作成・編集",
+            AuditAction::ManagementReportReleased => "経営層への報告の公開",
+            AuditAction::ManagementReportRead => "経営層への報告の閲覧",
         }
     }
 }
@@ -409,6 +424,8 @@ pub enum AuditTarget {
     OrgIssue,
     /// The register of organizational issues.
     OrgIssueList,
+    /// A version of the management report (経営層への報告).
+    ManagementReport,
 }
 
 impl AuditTarget {
@@ -452,6 +469,7 @@ impl AuditTarget {
             AuditTarget::ImportantCaseList => "important_cases",
             AuditTarget::OrgIssue => "org_issue",
             AuditTarget::OrgIssueList => "org_issues",
+            AuditTarget::ManagementReport => "management_report",
         }
     }
 }

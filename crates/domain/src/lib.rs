@@ -21,6 +21,7 @@ pub mod interview;
 pub mod job;
 pub mod limits;
 pub mod locale;
+pub mod management_report;
 pub mod notification;
 pub mod overall_report;
 pub mod policy;

@@ -367,8 +367,17 @@ pub fn permit(actor: &Actor, op: Operation, target: Target) -> Option<Permit> {
 
 /// An operator's command on the server may run a benchmark over sealed text (audited by the
 /// gate like any read); no other operation is open to an operator.
+///
+/// It may also export a released management report (`careerdock report management`): the report
+/// meant for management (R5), whose cases still pass the consent ledger at the time of the
+/// export; the store refuses a draft to it.
 pub fn operator_permit(tenant: TenantId, op: Operation) -> Option<Permit> {
-    (op == Operation::RunBenchmark).then_some(Permit { tenant, user: None, op, view: View::Identified })
+    matches!(op, Operation::RunBenchmark | Operation::ReadManagementReports).then_some(Permit {
+        tenant,
+        user: None,
+        op,
+        view: View::Identified,
+    })
 }
 
 /// What an operator's command on the server may do without a role: set a company up (tenant,

@@ -116,6 +116,7 @@ const TARGETS: &[&str] = &[
     "important_cases",
     "org_issue",
     "org_issues",
+    "management_report",
 ];
 
 fn id_of(name: &str) -> String {

@@ -19,6 +19,7 @@ mod import;
 mod important_cases;
 mod interviews;
 pub mod list;
+mod management_reports;
 mod notifications;
 mod org_issues;
 mod personnel_authority;
@@ -71,6 +72,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = important_cases::routes(r);
     let r = org_issues::routes(r);
     let r = personnel_authority::routes(r);
+    let r = management_reports::routes(r);
     admin::routes(r)
 }
 
@@ -122,6 +124,7 @@ const NAV: &[NavLink] = &[
     link("/org-issues", "nav-org-issues", Operation::ViewOrgIssues),
     link("/raised-issues", "nav-raised-issues", Operation::WriteOrgIssues),
     link("/admin/personnel-authority", "nav-personnel-authority", Operation::SetPersonnelAuthority),
+    link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
