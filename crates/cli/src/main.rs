@@ -10,6 +10,7 @@ mod keys;
 mod list_scope;
 mod mail;
 mod register;
+mod report_management;
 mod serve;
 mod token;
 mod user;
@@ -89,6 +90,17 @@ enum Command {
         #[command(subcommand)]
         what: bench::BenchWhat,
     },
+    /// The reports that leave the consultants' side, as JSON, HTML, PDF or CSV.
+    Report {
+        #[command(subcommand)]
+        what: ReportWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportWhat {
+    /// A cycle's released management report (経営層への報告); the latest released version unless --version.
+    Management(report_management::ManagementArgs),
 }
 
 #[derive(Subcommand)]
@@ -166,6 +178,7 @@ async fn run(cli: Cli, db_given: bool) -> anyhow::Result<ExitCode> {
         Command::Backup(args) => backup::backup(&g, args).await,
         Command::Restore(args) => backup::restore(&g, args).await,
         Command::Bench { what } => bench::run(&g, what, db_given).await,
+        Command::Report { what: ReportWhat::Management(args) } => report_management::run(&g, args).await,
     }
 }
 

@@ -15,6 +15,8 @@ mod state;
 mod vocabulary;
 
 pub use pages::{navigation, NavLink};
+/// The management report as print-friendly HTML (`careerdock report management --format html`).
+pub use pages::management_print_html;
 pub use routes::{route_table, RouteSpec};
 pub use state::{AppState, WebConfig};
 

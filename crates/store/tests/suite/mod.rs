@@ -8,6 +8,7 @@ mod cycles;
 mod escalations;
 mod interviews;
 mod jobs;
+mod management;
 mod notifications;
 mod pseudonymize;
 mod reports;

@@ -449,3 +449,27 @@ async fn release(
         }
     }
 }
+
+// ---------------------------------------------------------------- print
+
+/// What the print wrapper needs of a page's frame.
+struct PrintCtx {
+    t: Tr,
+    title: String,
+}
+
+#[derive(Template)]
+#[template(path = "management_print.html")]
+struct PrintPage {
+    ctx: PrintCtx,
+    r: ReportBody,
+}
+
+/// A version as one print-friendly, self-contained HTML document (the command line's
+/// `--format html`): the same sections as the page, with the trends given.
+pub fn print_html(v: &ManagementReportView, trends: &[TrendPoint], locale: Locale) -> Result<String, String> {
+    let t = Tr::new(locale);
+    let r = body(t, v, trend_lines(t, trends));
+    let page = PrintPage { ctx: PrintCtx { t, title: t.with("mr-heading", "version", v.doc.version) }, r };
+    page.render().map_err(|e| format!("template: {e}"))
+}

@@ -242,6 +242,7 @@ pub use store::today_jst;
 
 /// An escalation's id from a path (the API shares the pages' reading).
 pub(crate) use escalations::parse_id as escalation_id;
+pub use management_reports::print_html as management_print_html;
 
 #[derive(Template)]
 #[template(path = "error.html")]
