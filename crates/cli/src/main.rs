@@ -6,6 +6,7 @@ mod config;
 mod cycle;
 mod demo;
 mod demo_cases;
+mod demo_management;
 mod keys;
 mod list_scope;
 mod mail;

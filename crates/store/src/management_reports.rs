@@ -90,12 +90,15 @@ pub struct OverallChoice {
     pub released_at: Option<i64>,
     /// The latest released version of its cycle.
     pub latest: bool,
+    /// Its cycle is closed (not the current one).
+    pub cycle_closed: bool,
 }
 
 /// A released overall report version (migration 14's `overall_reports`).
 struct OverallVersion {
     id: i64,
     cycle_id: i64,
+    cycle_closed: bool,
     version: i64,
     k: u32,
     released_at: Option<i64>,
@@ -166,8 +169,9 @@ impl Store {
     /// One released overall report version of the tenant, or "not found".
     async fn released_overall(&self, tenant: TenantId, id: i64) -> Result<OverallVersion> {
         let r = sqlx::query(
-            "SELECT id, cycle_id, version, k, snapshot, released_at FROM overall_reports
-             WHERE tenant_id = $1 AND id = $2 AND state = 'released'",
+            "SELECT o.id, o.cycle_id, c.status AS cycle_status, o.version, o.k, o.snapshot, o.released_at
+             FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id
+             WHERE o.tenant_id = $1 AND o.id = $2 AND o.state = 'released'",
         )
         .bind(tenant.get())
         .bind(id)
@@ -180,8 +184,9 @@ impl Store {
     /// The released overall report versions of the tenant, newest cycle and version first.
     async fn released_overalls(&self, tenant: TenantId) -> Result<Vec<OverallVersion>> {
         let rows = sqlx::query(
-            "SELECT id, cycle_id, version, k, snapshot, released_at FROM overall_reports
-             WHERE tenant_id = $1 AND state = 'released' ORDER BY cycle_id DESC, version DESC",
+            "SELECT o.id, o.cycle_id, c.status AS cycle_status, o.version, o.k, o.snapshot, o.released_at
+             FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id
+             WHERE o.tenant_id = $1 AND o.state = 'released' ORDER BY c.starts_on DESC, o.cycle_id DESC, o.version DESC",
         )
         .bind(tenant.get())
         .fetch_all(&self.db.read)
@@ -214,6 +219,7 @@ impl Store {
                     version: o.version,
                     released_at: o.released_at,
                     latest,
+                    cycle_closed: o.cycle_closed,
                 }
             })
             .collect())
@@ -716,6 +722,7 @@ fn overall_version(r: &sqlx::any::AnyRow) -> Result<OverallVersion> {
     Ok(OverallVersion {
         id: r.try_get("id")?,
         cycle_id: r.try_get("cycle_id")?,
+        cycle_closed: r.try_get::<String, _>("cycle_status")? == "closed",
         version: r.try_get("version")?,
         k: u32::try_from(k).unwrap_or(u32::MAX),
         released_at: r.try_get("released_at")?,

@@ -14,9 +14,9 @@ mod security;
 mod state;
 mod vocabulary;
 
-pub use pages::{navigation, NavLink};
 /// The management report as print-friendly HTML (`careerdock report management --format html`).
 pub use pages::management_print_html;
+pub use pages::{navigation, NavLink};
 pub use routes::{route_table, RouteSpec};
 pub use state::{AppState, WebConfig};
 

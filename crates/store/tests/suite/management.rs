@@ -171,14 +171,18 @@ async fn management_reports_are_versioned_frozen_and_follow_consent(backend: Bac
     let case = e.store.raise_important_case(&c1, approved, summary).await?;
     let grant = ConsentInput { decision: ConsentDecision::Grant, version: 1, comment: String::new(), expires_at_ms: None };
     e.store.record_consent_on_behalf(&c1, case, &grant, ConsentMethod::Written, "書面で同意を確認").await?;
-    let response = check_case_response("in_progress", "人事部", "面談のうえ配置転換を検討する。", true).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+    let response =
+        check_case_response("in_progress", "人事部", "面談のうえ配置転換を検討する。", true).map_err(|p| anyhow::anyhow!("{p:?}"))?;
     e.store.record_case_response(&hr, case, &response).await?;
     let flagged = report(&e, 25, true, false).await?;
     let issue = e.store.raise_org_issue(&c1, flagged, "長時間労働の常態化", "深夜までの残業が続いている。").await?.id;
 
     // The sources: the released overall reports, newest cycle first.
     let sources = e.store.management_report_sources(&hr).await?;
-    ensure!(sources.len() == 2 && sources[0].id == overall2 && sources[1].id == overall1 && sources.iter().all(|s| s.latest), "{sources:?}");
+    ensure!(
+        sources.len() == 2 && sources[0].id == overall2 && sources[1].id == overall1 && sources.iter().all(|s| s.latest),
+        "{sources:?}"
+    );
     ensure!(matches!(e.store.create_management_report(&hr, 999_999).await, Err(StoreError::NotFound)), "an unknown overall report");
 
     // A draft: HR reads it, an executive never does.
@@ -217,7 +221,10 @@ async fn management_reports_are_versioned_frozen_and_follow_consent(backend: Bac
         ensure!(v.doc.org_issues.len() == 1 && v.doc.org_issues[0].status == "open", "{:?}", v.doc.org_issues);
         ensure!(v.doc.commentary == "配置と労働時間の課題に取り組みます。", "{}", v.doc.commentary);
     }
-    ensure!(matches!(e.store.save_management_commentary(&hr, draft, "変更").await, Err(StoreError::Conflict(_))), "a released version changed");
+    ensure!(
+        matches!(e.store.save_management_commentary(&hr, draft, "変更").await, Err(StoreError::Conflict(_))),
+        "a released version changed"
+    );
     ensure!(matches!(e.store.release_management_report(&hr, draft).await, Err(StoreError::Conflict(_))), "released twice");
 
     // A new version of the cycle; the executive's home is the latest released one.

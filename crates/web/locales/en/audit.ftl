@@ -260,3 +260,7 @@ audit-value-in-progress = In progress
 audit-value-monitoring = Monitoring
 audit-value-resolved = Resolved
 audit-value-register = Register
+audit-did-management-report-written = Drafted or edited a management report
+audit-did-management-report-released = Released a management report
+audit-did-management-report-read = Read a management report
+audit-target-management-report = Management report #{ $id }

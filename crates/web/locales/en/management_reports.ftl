@@ -71,7 +71,3 @@ mr-cases-from-marks = To change which important cases are included, mark them on
 mr-cases-marks-link = Check the cases marked for the report
 mr-release = Release this version
 mr-preview-heading = Preview of what will be released
-audit-did-management-report-written = Drafted or edited a management report
-audit-did-management-report-released = Released a management report
-audit-did-management-report-read = Read a management report
-audit-target-management-report = Management report #{ $id }

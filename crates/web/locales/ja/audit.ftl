@@ -261,3 +261,7 @@ audit-value-in-progress = 対応中
 audit-value-monitoring = 経過観察
 audit-value-resolved = 解決済み
 audit-value-register = 台帳
+audit-did-management-report-written = 経営層への報告を作成・編集しました
+audit-did-management-report-released = 経営層への報告を公開しました
+audit-did-management-report-read = 経営層への報告を閲覧しました
+audit-target-management-report = 経営層への報告 #{ $id }

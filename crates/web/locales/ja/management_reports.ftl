@@ -71,7 +71,3 @@ mr-cases-from-marks = 掲載する重要事案を変更するには、重要事�
 mr-cases-marks-link = 報告に含める重要事案を確認
 mr-release = この版を公開する
 mr-preview-heading = 公開される内容のプレビュー
-audit-did-management-report-written = 経営層への報告を作成・編集しました
-audit-did-management-report-released = 経営層への報告を公開しました
-audit-did-management-report-read = 経営層への報告を閲覧しました
-audit-target-management-report = 経営層への報告 #{ $id }

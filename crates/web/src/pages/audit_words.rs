@@ -315,6 +315,7 @@ mod tests {
             AuditTarget::ImportantCaseList,
             AuditTarget::OrgIssue,
             AuditTarget::OrgIssueList,
+            AuditTarget::ManagementReport,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -355,6 +356,7 @@ mod tests {
                 AuditTarget::ImportantCase | AuditTarget::ImportantCaseList | AuditTarget::OrgIssue | AuditTarget::OrgIssueList => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
+                AuditTarget::ManagementReport => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

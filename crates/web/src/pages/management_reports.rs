@@ -328,7 +328,29 @@ struct OnePage {
     ctx: PageCtx,
     r: ReportBody,
     notice: String,
+    /// A change refused because the version was released meanwhile.
+    conflict: String,
     home: bool,
+}
+
+/// The version as it now stands, with why the change was refused (409): it was released
+/// meanwhile, so it is read, not edited.
+async fn conflict_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: ManagementReportId,
+    m: &domain::Message,
+) -> AppResult<Response> {
+    let v = state.store.management_report(&p.ctx(), id).await?;
+    let mut ctx = PageCtx::new(p, locale, "mr-title", "/management-reports");
+    let t = ctx.t;
+    ctx.title = t.with("mr-heading", "version", v.doc.version);
+    ctx.title_data = v.doc.cycle.name.clone();
+    let trends = trend_lines(t, &state.store.management_trends(&p.ctx()).await?);
+    let conflict = t.msg(m).to_string();
+    let page = render(&OnePage { r: body(t, &v, trends), ctx, notice: String::new(), conflict, home: false })?;
+    Ok(with_status(page, axum::http::StatusCode::CONFLICT))
 }
 
 async fn one(
@@ -346,7 +368,7 @@ async fn one(
     ctx.title_data = v.doc.cycle.name.clone();
     let trends = trend_lines(t, &state.store.management_trends(&p.ctx()).await?);
     let notice = if q.released.is_some() { t.get("mr-released-notice") } else { String::new() };
-    render(&OnePage { r: body(t, &v, trends), ctx, notice, home: false })
+    render(&OnePage { r: body(t, &v, trends), ctx, notice, conflict: String::new(), home: false })
 }
 
 /// The executive's home: the latest released management report with the trends, or `None`
@@ -357,7 +379,7 @@ pub async fn executive_home(state: &AppState, p: &Principal, locale: Locale) -> 
     let t = ctx.t;
     ctx.title_data = v.doc.cycle.name.clone();
     let trends = trend_lines(t, &state.store.management_trends(&p.ctx()).await?);
-    render(&OnePage { r: body(t, &v, trends), ctx, notice: String::new(), home: true }).map(Some)
+    render(&OnePage { r: body(t, &v, trends), ctx, notice: String::new(), conflict: String::new(), home: true }).map(Some)
 }
 
 // ---------------------------------------------------------------- editing a draft
@@ -424,6 +446,7 @@ async fn save(
     let typed = f.text("commentary");
     match state.store.save_management_commentary(&p.acting(Ctx::as_hr)?, id, &typed).await {
         Ok(()) => Ok(Redirect::to(&format!("/management-reports/{id}/edit?saved=1")).into_response()),
+        Err(store::StoreError::Conflict(m)) => conflict_page(&state, &p, locale, id, &m).await,
         Err(e) => {
             let (status, problems) = sent_back(e.into())?;
             let errors = FormErrors::new(Tr::new(locale), &problems);
@@ -442,6 +465,7 @@ async fn release(
     let id = report_id(&id)?;
     match state.store.release_management_report(&p.acting(Ctx::as_hr)?, id).await {
         Ok(()) => Ok(Redirect::to(&format!("/management-reports/{id}?released=1")).into_response()),
+        Err(store::StoreError::Conflict(m)) => conflict_page(&state, &p, locale, id, &m).await,
         Err(e) => {
             let (status, problems) = sent_back(e.into())?;
             let errors = FormErrors::new(Tr::new(locale), &problems);
