@@ -159,6 +159,8 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
         "careerdock: {cases} important cases and {issues} organizational issues; personnel authority marked for {}",
         demo::cases::PERSONNEL_AUTHORITY_LOGINS.join(", ")
     );
+    let (released, hidden, drafts) = crate::demo_overall::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {released} released overall reports ({hidden} hidden cells) and {drafts} draft");
     let (released, drafts) = crate::demo_management::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {released} released management reports, {drafts} draft(s)");
     Ok(())

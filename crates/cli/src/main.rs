@@ -7,10 +7,12 @@ mod cycle;
 mod demo;
 mod demo_cases;
 mod demo_management;
+mod demo_overall;
 mod keys;
 mod list_scope;
 mod mail;
 mod register;
+mod report;
 mod report_management;
 mod serve;
 mod token;
@@ -86,22 +88,16 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into --db (refuses to replace data unless --force; keeps what it replaces).
     Restore(backup::RestoreArgs),
+    /// Aggregate reports: a released overall report or management report (JSON, HTML, …).
+    Report {
+        #[command(subcommand)]
+        what: report::ReportWhat,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]
         what: bench::BenchWhat,
     },
-    /// The reports that leave the consultants' side, as JSON, HTML, PDF or CSV.
-    Report {
-        #[command(subcommand)]
-        what: ReportWhat,
-    },
-}
-
-#[derive(Subcommand)]
-enum ReportWhat {
-    /// A cycle's released management report (経営層への報告); the latest released version unless --version.
-    Management(report_management::ManagementArgs),
 }
 
 #[derive(Subcommand)]
@@ -179,7 +175,7 @@ async fn run(cli: Cli, db_given: bool) -> anyhow::Result<ExitCode> {
         Command::Backup(args) => backup::backup(&g, args).await,
         Command::Restore(args) => backup::restore(&g, args).await,
         Command::Bench { what } => bench::run(&g, what, db_given).await,
-        Command::Report { what: ReportWhat::Management(args) } => report_management::run(&g, args).await,
+        Command::Report { what } => report::run(&g, what).await,
     }
 }
 

@@ -58,7 +58,7 @@ pub async fn run(g: &Global, args: ManagementArgs) -> anyhow::Result<ExitCode> {
     let locale = Locale::parse(&args.lang).with_context(|| format!("unknown language '{}': use ja or en", args.lang))?;
     let store = config::open(g, false).await?;
     let tenant = config::tenant(&store, &args.tenant).await?;
-    let op = Ctx::operator(tenant.id, "cli:report-management");
+    let op = Ctx::operator(tenant.id, "report-management");
     let view = match store.released_management_report(&op, &args.cycle, args.version).await {
         Ok(v) => v,
         Err(store::StoreError::NotFound) => {

@@ -16,6 +16,7 @@ pub mod management;
 mod names;
 pub mod notices;
 mod org;
+pub mod overall;
 mod people;
 pub mod seed;
 

@@ -102,6 +102,14 @@ pub enum AuditAction {
     ImportantCaseRead,
     /// HR recorded a case's solution, owner, status or its place in the management report.
     ImportantCaseUpdated,
+    /// An overall report's draft started, or its narrative saved.
+    OverallReportWritten,
+    /// An overall report read (its narrative, its tables), or the list of versions.
+    OverallReportRead,
+    /// An overall report approved or released (the release freezes its snapshot).
+    OverallReportDecided,
+    /// The tenant's reporting settings changed (the threshold k, the lead consultants).
+    ReportSettingsChanged,
     /// HR drafted a management report (a new version) or saved its commentary.
     ManagementReportWritten,
     /// HR released a version of the management report (frozen from then on).
@@ -111,7 +119,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 72] = [
+    pub const ALL: [AuditAction; 76] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -181,6 +189,10 @@ impl AuditAction {
         AuditAction::OrgIssueUpdated,
         AuditAction::ImportantCaseRead,
         AuditAction::ImportantCaseUpdated,
+        AuditAction::OverallReportWritten,
+        AuditAction::OverallReportRead,
+        AuditAction::OverallReportDecided,
+        AuditAction::ReportSettingsChanged,
         AuditAction::ManagementReportWritten,
         AuditAction::ManagementReportReleased,
         AuditAction::ManagementReportRead,
@@ -267,6 +279,10 @@ impl AuditAction {
             AuditAction::OrgIssueUpdated => "org_issue_updated",
             AuditAction::ImportantCaseRead => "important_case_read",
             AuditAction::ImportantCaseUpdated => "important_case_updated",
+            AuditAction::OverallReportWritten => "overall_report_written",
+            AuditAction::OverallReportRead => "overall_report_read",
+            AuditAction::OverallReportDecided => "overall_report_decided",
+            AuditAction::ReportSettingsChanged => "report_settings_changed",
             AuditAction::ManagementReportWritten => "management_report_written",
             AuditAction::ManagementReportReleased => "management_report_released",
             AuditAction::ManagementReportRead => "management_report_read",
@@ -348,6 +364,10 @@ impl AuditAction {
             AuditAction::OrgIssueUpdated => "組織課題の状況変更",
             AuditAction::ImportantCaseRead => "重要事案の閲覧",
             AuditAction::ImportantCaseUpdated => "重要事案の対応記録",
+            AuditAction::OverallReportWritten => "全体報告書の作成・編集",
+            AuditAction::OverallReportRead => "全体報告書の閲覧",
+            AuditAction::OverallReportDecided => "全体報告書の承認・公開",
+            AuditAction::ReportSettingsChanged => "報告書の設定変更",
             AuditAction::ManagementReportWritten => "経営層への報告の作成・編集",
             AuditAction::ManagementReportReleased => "経営層への報告の公開",
             AuditAction::ManagementReportRead => "経営層への報告の閲覧",
@@ -424,6 +444,12 @@ pub enum AuditTarget {
     OrgIssue,
     /// The register of organizational issues.
     OrgIssueList,
+    /// A version of an overall report (全体報告書).
+    OverallReport,
+    /// The list of overall reports.
+    OverallReportList,
+    /// The tenant's reporting settings (k, lead consultants).
+    ReportSettings,
     /// A version of the management report (経営層への報告).
     ManagementReport,
 }
@@ -469,6 +495,9 @@ impl AuditTarget {
             AuditTarget::ImportantCaseList => "important_cases",
             AuditTarget::OrgIssue => "org_issue",
             AuditTarget::OrgIssueList => "org_issues",
+            AuditTarget::OverallReport => "overall_report",
+            AuditTarget::OverallReportList => "overall_reports",
+            AuditTarget::ReportSettings => "report_settings",
             AuditTarget::ManagementReport => "management_report",
         }
     }

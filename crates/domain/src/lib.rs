@@ -2,9 +2,11 @@
 //! the audit chain's arithmetic, and the parsing of what HR systems export.
 
 pub mod account;
+pub mod anonymity;
 pub mod audit;
 pub mod boss_consultation;
 pub mod boss_guide;
+pub mod breakdown;
 pub mod consent;
 pub mod csv_text;
 pub mod cycle;
@@ -23,6 +25,7 @@ pub mod limits;
 pub mod locale;
 pub mod management_report;
 pub mod notification;
+pub mod overall_narrative;
 pub mod overall_report;
 pub mod policy;
 pub mod pseudonym;

@@ -11,6 +11,7 @@ use crate::escalation::{DisclosureRequestState, EscalationState};
 use crate::important_case::{CaseStatus, IssueStatus};
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
 use crate::notification::NotificationKind;
+use crate::policy::AggregateState;
 use crate::report::{ReportFlag, ReportStatus};
 use crate::Role;
 
@@ -135,6 +136,12 @@ terms!(CaseStatus {
     CaseStatus::Resolved => "term-case-resolved",
 });
 
+terms!(AggregateState {
+    AggregateState::Draft => "term-aggregate-draft",
+    AggregateState::Approved => "term-aggregate-approved",
+    AggregateState::Released => "term-aggregate-released",
+});
+
 terms!(IssueStatus {
     IssueStatus::Open => "term-issue-open",
     IssueStatus::InProgress => "term-issue-in-progress",
@@ -178,6 +185,7 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("case-status", keys(&CaseStatus::ALL)),
         ("issue-status", keys(&IssueStatus::ALL)),
         ("notification-kind", keys(&NotificationKind::ALL)),
+        ("aggregate-state", keys(&AggregateState::ALL)),
     ]
 }
 

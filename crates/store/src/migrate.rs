@@ -657,6 +657,61 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
+        version: 14,
+        name: "overall_reports",
+        statements: &[
+            // The overall report (全体報告書, R3): one row per version of a cycle, drafted by a
+            // consultant, approved and released by the supervisor or a lead consultant. `k` is
+            // the threshold the version was (or will be) decided at; `snapshot` is the released
+            // `OverallReport` JSON, written once at release and never changed; the narrative is
+            // sealed (purpose `overall_narrative`).
+            "CREATE TABLE overall_reports (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                cycle_id BIGINT NOT NULL REFERENCES cycles(id),
+                version BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                k BIGINT NOT NULL,
+                as_of BIGINT,
+                snapshot TEXT,
+                narrative_sealed_id BIGINT REFERENCES sealed_texts(id),
+                created_by BIGINT NOT NULL REFERENCES users(id),
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                approved_by BIGINT REFERENCES users(id),
+                approved_at BIGINT,
+                released_by BIGINT REFERENCES users(id),
+                released_at BIGINT,
+                UNIQUE (tenant_id, cycle_id, version)
+            )",
+            "CREATE INDEX overall_reports_state ON overall_reports (tenant_id, state, cycle_id)",
+            // The released-cells ledger: per release, every distinct member set its shown cells
+            // let a reader count (ascending employee ids as varints of their differences,
+            // `domain::breakdown::encode_set`). The anonymity engine checks a new release
+            // against all of them.
+            "CREATE TABLE overall_report_sets (
+                report_id BIGINT NOT NULL REFERENCES overall_reports(id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                ord BIGINT NOT NULL,
+                members {blob} NOT NULL,
+                PRIMARY KEY (report_id, ord)
+            )",
+            "CREATE INDEX overall_report_sets_tenant ON overall_report_sets (tenant_id)",
+            // The consultants the tenant names as leads: they approve and release overall
+            // reports besides the supervisor.
+            "CREATE TABLE report_leads (
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                added_at BIGINT NOT NULL,
+                PRIMARY KEY (tenant_id, user_id)
+            )",
+            // The flags get keyed marks like the tags (`flag:life_safety`,
+            // `flag:organizational_response`), so the report counts them without opening any
+            // report: every report is marked again when the store starts.
+            "UPDATE reports SET tag_marks_key = NULL",
+        ],
+    },
+    Migration {
         version: 16,
         name: "management_reports",
         statements: &[

@@ -215,9 +215,26 @@ fn decode_facts(text: &str) -> Result<SealedFacts> {
     serde_json::from_str(text).map_err(|e| StoreError::Crypto(format!("damaged report facts: {e}")))
 }
 
-/// The tags of a report's opened facts (for their marks).
+/// The codes a report's opened facts are marked under: its tags and its flags.
 pub(crate) fn sealed_tags(text: &str) -> Result<Vec<String>> {
-    Ok(decode_facts(text)?.tags)
+    let f = decode_facts(text)?;
+    Ok(mark_codes(ReportFlags { life_safety: f.life_safety, organizational_response: f.organizational_response }, &f.tags))
+}
+
+/// The codes a report is marked under (`report_tag_marks`): each tag's code, and
+/// `flag:life_safety` / `flag:organizational_response` for a flag it carries, so that the
+/// overall report counts flags as it counts tags, without opening any report. A tag's code never
+/// holds a colon, so the two never meet.
+pub(crate) fn mark_codes(flags: ReportFlags, tags: &[String]) -> Vec<String> {
+    use domain::overall_report::Measure;
+    let mut codes = tags.to_vec();
+    if flags.life_safety {
+        codes.push(Measure::LifeSafety.code());
+    }
+    if flags.organizational_response {
+        codes.push(Measure::OrganizationalResponse.code());
+    }
+    codes
 }
 
 impl Meta {
@@ -621,7 +638,7 @@ impl Store {
             }
         }
         sqlx::query("DELETE FROM report_tags WHERE report_id = $1").bind(id.get()).execute(&mut *tx).await?;
-        self.mark_tags_in_tx(&mut tx, ctx.tenant, id.get(), &codes).await?;
+        self.mark_tags_in_tx(&mut tx, ctx.tenant, id.get(), &mark_codes(flags, &codes)).await?;
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportWritten, AuditTarget::Report, id)]).await?;
         let raise = crate::escalations::Raise {
             source: domain::escalation::EscalationSource::Report,
@@ -945,7 +962,7 @@ impl Store {
                 let codes = tags.remove(&id).unwrap_or_default();
                 let text = encode_facts(flags, &codes)?;
                 let sealed = self.seal_in_tx(&mut tx, tenant, FACTS_PURPOSE, &text).await?;
-                self.mark_tags_in_tx(&mut tx, tenant, id, &codes).await?;
+                self.mark_tags_in_tx(&mut tx, tenant, id, &mark_codes(flags, &codes)).await?;
                 sqlx::query(
                     "UPDATE reports SET facts_sealed_id = $1, life_safety = 0, organizational_response = 0 WHERE id = $2 AND facts_sealed_id IS NULL",
                 )

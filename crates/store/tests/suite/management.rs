@@ -238,7 +238,7 @@ async fn management_reports_are_versioned_frozen_and_follow_consent(backend: Bac
     let trends = e.store.management_trends(&e.exec).await?;
     ensure!(trends.len() == 2 && trends[0].population == Some(40) && trends[1].organizational_response == Some(0.1), "{trends:?}");
     // The API's and the command line's reading: the cycle's latest release, or latest of all.
-    let op = Ctx::operator(e.tenant, "cli:report-management");
+    let op = Ctx::operator(e.tenant, "report-management");
     for (who, cycle) in [(&e.hr, "2026年度"), (&e.exec, "latest"), (&op, "2026年度")] {
         let v = e.store.released_management_report(who, cycle, None).await?;
         ensure!(v.row.id == draft && v.doc.cases.len() == 1, "{:?} {cycle}: {:?}", who.label(), v.doc);

@@ -10,6 +10,7 @@ mod interviews;
 mod jobs;
 mod management;
 mod notifications;
+mod overall_reports;
 mod pseudonymize;
 mod reports;
 mod seed;

@@ -34,3 +34,7 @@ term-case-resolved = Resolved
 term-issue-open = Open
 term-issue-in-progress = In progress
 term-issue-resolved = Addressed
+# Overall and management reports (全体報告書, 経営層への報告): where a version is in its life.
+term-aggregate-draft = Draft
+term-aggregate-approved = Approved
+term-aggregate-released = Released

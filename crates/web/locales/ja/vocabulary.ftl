@@ -34,3 +34,7 @@ term-case-resolved = 解決済み
 term-issue-open = 未対応
 term-issue-in-progress = 対応中
 term-issue-resolved = 対応済み
+# Overall and management reports (全体報告書, 経営層への報告): where a version is in its life.
+term-aggregate-draft = 下書き
+term-aggregate-approved = 承認済み
+term-aggregate-released = 公開済み

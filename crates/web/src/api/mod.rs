@@ -11,6 +11,7 @@ mod management_reports;
 mod me;
 mod notifications;
 mod openapi;
+mod overall_reports;
 mod reports;
 mod tokens;
 
@@ -30,6 +31,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = boss_consultations::routes(r);
     let r = escalations::routes(r);
     let r = notifications::routes(r);
+    let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     tokens::routes(r)
 }

@@ -116,6 +116,10 @@ const TARGETS: &[&str] = &[
     "important_cases",
     "org_issue",
     "org_issues",
+    "overall_report",
+    "overall_reports",
+    "report_settings",
+    "overall_narrative",
     "management_report",
 ];
 
@@ -315,6 +319,9 @@ mod tests {
             AuditTarget::ImportantCaseList,
             AuditTarget::OrgIssue,
             AuditTarget::OrgIssueList,
+            AuditTarget::OverallReport,
+            AuditTarget::OverallReportList,
+            AuditTarget::ReportSettings,
             AuditTarget::ManagementReport,
         ];
         for target in targets {
@@ -354,6 +361,9 @@ mod tests {
                 | AuditTarget::BossConsultationList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
                 AuditTarget::Escalation => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
                 AuditTarget::ImportantCase | AuditTarget::ImportantCaseList | AuditTarget::OrgIssue | AuditTarget::OrgIssueList => {
+                    assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
+                }
+                AuditTarget::OverallReport | AuditTarget::OverallReportList | AuditTarget::ReportSettings => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
                 AuditTarget::ManagementReport => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),

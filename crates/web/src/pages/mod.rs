@@ -22,6 +22,7 @@ pub mod list;
 mod management_reports;
 mod notifications;
 mod org_issues;
+pub(crate) mod overall_reports;
 mod personnel_authority;
 mod reports;
 mod requests;
@@ -72,6 +73,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = important_cases::routes(r);
     let r = org_issues::routes(r);
     let r = personnel_authority::routes(r);
+    let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     admin::routes(r)
 }
@@ -124,6 +126,8 @@ const NAV: &[NavLink] = &[
     link("/org-issues", "nav-org-issues", Operation::ViewOrgIssues),
     link("/raised-issues", "nav-raised-issues", Operation::WriteOrgIssues),
     link("/admin/personnel-authority", "nav-personnel-authority", Operation::SetPersonnelAuthority),
+    link("/overall-reports", "nav-overall-reports", Operation::ReadOverallReports),
+    link("/settings/reports", "nav-report-settings", Operation::ManageReportSettings),
     link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
 ];
 

@@ -170,6 +170,19 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     let hr_id = w.actor(Role::Hr)?.id;
     ok("a personnel-authority mark", &admin.post_form(&format!("/admin/personnel-authority/{hr_id}"), &[("marked", "1")]).await?)?;
 
+    // Issue 9: an overall report drafted, written, approved, released and read; the settings.
+    let started = consultant.post_form("/overall-reports", &[("cycle", &home.cycle.get().to_string())]).await?;
+    ok("starting an overall report", &started)?;
+    let report = started.location().and_then(|l| l.strip_prefix("/overall-reports/")).and_then(|l| l.strip_suffix("/edit"));
+    let report = report.context("the overall report's address")?.to_string();
+    let narrative = [("trends", "傾向"), ("issues", "課題"), ("solutions", "解決策"), ("development", "育成策")];
+    ok("writing its narrative", &consultant.post_form(&format!("/overall-reports/{report}/edit"), &narrative).await?)?;
+    let mut supervisor = w.app.signed_in("supervisor").await?;
+    ok("approving it", &supervisor.post_form(&format!("/overall-reports/{report}/approve"), &[]).await?)?;
+    ok("releasing it", &supervisor.post_form(&format!("/overall-reports/{report}/release"), &[]).await?)?;
+    ok("HR reads it", &hr.get(&format!("/overall-reports/{report}")).await?)?;
+    ok("the report settings", &hr.post_form("/settings/reports", &[("k", "12")]).await?)?;
+
     // The tenant's requirement, the audit log read and exported, and signing out.
     ok("the requirement", &admin.post_form("/admin/security", &[("requirement", "confidential")]).await?)?;
     ok("verifying the chain", &admin.post_form("/admin/audit/verify", &[]).await?)?;

@@ -6,6 +6,7 @@
 //! (up to the path asked and the request id).
 
 mod cases;
+mod overall;
 pub mod world;
 
 use crate::support::{login_as, Agent, Resp};
@@ -92,6 +93,10 @@ enum Subject {
     /// An important case released to HR.
     ImportantCase,
     Notification,
+    /// An overall report's version: released, or a draft.
+    OverallReport {
+        released: bool,
+    },
 }
 
 impl Subject {
@@ -121,6 +126,8 @@ impl Subject {
             "org-issue" => Subject::OrgIssue,
             "important-case" => Subject::ImportantCase,
             "notification" => Subject::Notification,
+            "overall-report" => Subject::OverallReport { released: true },
+            "overall-report:draft" => Subject::OverallReport { released: false },
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -244,6 +251,8 @@ enum Probe {
     OrgIssue(Person),
     ImportantCase(Person),
     Notice(Person),
+    /// A version of an overall report as a consultant of its tenant reads it.
+    OverallReport(Person),
 }
 
 impl Records {
@@ -503,6 +512,12 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             );
             r
         }
+        Subject::OverallReport { released } => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.overall_report(home, released).await?, Probe::OverallReport(consultant2.clone()));
+            r.probed(Record::OtherTenant, w.overall_report(other, released).await?, Probe::OverallReport(other.consultant.clone()));
+            r
+        }
         Subject::Notification => {
             let mut r = Records::new("id");
             for role in Role::ALL {
@@ -577,6 +592,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::Notice(owner) => {
             let page = store.notifications_page(&owner.ctx, store::InboxFilter::All, store::PageRequest::first(200)).await?;
             format!("{:?}", page.items.iter().find(|n| n.id.get() == id).map(|n| n.read_at))
+        }
+        Probe::OverallReport(reader) => {
+            let d = store.overall_report(&reader.ctx, store::OverallReportId::new(id)).await?;
+            format!("{:?} v{} {:?} {:?}", d.row.state, d.row.version, d.row.released_at, d.narrative)
         }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;
@@ -675,6 +694,9 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
         ("POST", "/api/v1/escalations/{id}/disclosure-requests") => Body::Json(json!({ "reason": "生命の危険が切迫しているため" })),
         ("POST", "/api/v1/escalations/{id}/acknowledge" | "/api/v1/escalations/{id}/disclosure-requests/{rid}/approve") => {
             Body::Json(json!({}))
+        }
+        ("POST", "/overall-reports/{id}/edit") => {
+            form(&[("trends", "傾向"), ("issues", "課題"), ("solutions", "解決策"), ("development", &format!("育成策{n}"))])
         }
         ("DELETE", _) => Body::Empty,
         // Confirm, cancel, revoke, remove, automatic assignment, submit: the token is the body.

@@ -1,0 +1,258 @@
+//! Property tests: random small organizations, breakdowns and sequences of releases, checked
+//! with an independent computation: exact rational elimination over people (not atoms, not
+//! modular), and brute-force enumeration of every group of 1..k-1 people.
+
+use super::*;
+use proptest::prelude::*;
+
+/// A fraction in lowest terms with a positive denominator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Q(i128, i128);
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.abs(), b.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+impl Q {
+    fn new(n: i128, d: i128) -> Q {
+        let g = gcd(n, d).max(1);
+        let s = if d < 0 { -1 } else { 1 };
+        Q(s * n / g, s * d / g)
+    }
+    fn int(n: i128) -> Q {
+        Q(n, 1)
+    }
+    fn zero(self) -> bool {
+        self.0 == 0
+    }
+    fn sub(self, o: Q) -> Q {
+        Q::new(self.0 * o.1 - o.0 * self.1, self.1 * o.1)
+    }
+    fn mul(self, o: Q) -> Q {
+        Q::new(self.0 * o.0, self.1 * o.1)
+    }
+    fn div(self, o: Q) -> Q {
+        Q::new(self.0 * o.1, self.1 * o.0)
+    }
+}
+
+/// The row space of 0/1 vectors over `n` people, in reduced echelon form over the rationals.
+struct Space {
+    rows: Vec<(usize, Vec<Q>)>,
+}
+
+impl Space {
+    fn new(n: usize, sets: &[Vec<usize>]) -> Space {
+        let mut s = Space { rows: Vec::new() };
+        for set in sets {
+            let mut v = vec![Q::int(0); n];
+            for &p in set {
+                v[p] = Q::int(1);
+            }
+            s.add(v);
+        }
+        s
+    }
+
+    fn reduce(&self, mut v: Vec<Q>) -> Vec<Q> {
+        for (p, row) in &self.rows {
+            let c = v[*p];
+            if !c.zero() {
+                for (x, y) in v.iter_mut().zip(row) {
+                    *x = x.sub(c.mul(*y));
+                }
+            }
+        }
+        v
+    }
+
+    fn add(&mut self, v: Vec<Q>) {
+        let mut v = self.reduce(v);
+        let Some(p) = v.iter().position(|x| !x.zero()) else { return };
+        let c = v[p];
+        for x in v.iter_mut() {
+            *x = x.div(c);
+        }
+        for (_, row) in self.rows.iter_mut() {
+            let c = row[p];
+            if !c.zero() {
+                for (x, y) in row.iter_mut().zip(&v) {
+                    *x = x.sub(c.mul(*y));
+                }
+            }
+        }
+        self.rows.push((p, v));
+    }
+
+    fn contains(&self, n: usize, set: &[usize]) -> bool {
+        let mut v = vec![Q::int(0); n];
+        for &p in set {
+            v[p] = Q::int(1);
+        }
+        self.reduce(v).iter().all(|x| x.zero())
+    }
+}
+
+/// Every group of 1..k-1 of the `n` people, as index lists.
+fn small_groups(n: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    for mask in 1u32..(1u32 << n) {
+        let c = mask.count_ones() as usize;
+        if c < k {
+            out.push((0..n).filter(|i| mask & (1 << i) != 0).collect());
+        }
+    }
+    out
+}
+
+#[derive(Clone, Debug)]
+struct Person {
+    top: u8,
+    sub: u8,
+    age: u8,
+    tag: bool,
+    flag: bool,
+}
+
+fn person() -> impl Strategy<Value = Person> {
+    (0..2u8, 0..2u8, 0..3u8, any::<bool>(), prop::bool::weighted(0.2)).prop_map(|(top, sub, age, tag, flag)| Person {
+        top,
+        sub,
+        age,
+        tag,
+        flag,
+    })
+}
+
+#[derive(Clone, Debug)]
+struct ReleasePlan {
+    /// Who is in this release's population.
+    population: Vec<bool>,
+    /// Which breakdowns: bit 0 top department, 1 sub-department, 2 age, 3 top × age.
+    dims: u8,
+    /// Whether attribute cells (tag, flag) are included.
+    attributes: bool,
+}
+
+fn plan(n: usize) -> impl Strategy<Value = ReleasePlan> {
+    (prop::collection::vec(prop::bool::weighted(0.85), n), 0..16u8, any::<bool>()).prop_map(|(population, dims, attributes)| ReleasePlan {
+        population,
+        dims,
+        attributes,
+    })
+}
+
+fn org() -> impl Strategy<Value = (Vec<Person>, Vec<ReleasePlan>)> {
+    prop::collection::vec(person(), 5..=13).prop_flat_map(|people| {
+        let n = people.len();
+        (Just(people), prop::collection::vec(plan(n), 1..=3))
+    })
+}
+
+/// A breakdown: the label of a person's group, or none when the breakdown is not chosen.
+type Breakdown<'a> = Box<dyn Fn(&Person) -> Option<u8> + 'a>;
+
+/// The cells of a release: for the total and each group of the chosen breakdowns, a people
+/// cell and (optionally) a tag and a flag cell. Employee ids are 1000 + index.
+fn cells(people: &[Person], plan: &ReleasePlan) -> Vec<Candidate> {
+    let keys: Vec<Breakdown> = vec![
+        Box::new(|_| Some(0)),
+        Box::new(|p| (plan.dims & 1 != 0).then_some(p.top)),
+        Box::new(|p| (plan.dims & 2 != 0).then_some(p.top * 2 + p.sub)),
+        Box::new(|p| (plan.dims & 4 != 0).then_some(p.age)),
+        Box::new(|p| (plan.dims & 8 != 0).then_some(p.top * 3 + p.age)),
+    ];
+    let mut out = Vec::new();
+    for key in &keys {
+        for label in 0..6u8 {
+            let members: Vec<usize> =
+                (0..people.len()).filter(|&i| plan.population.get(i).copied().unwrap_or(false) && key(&people[i]) == Some(label)).collect();
+            if members.is_empty() && label > 0 {
+                continue;
+            }
+            let ids = |f: &dyn Fn(&Person) -> bool| -> Vec<i64> {
+                members.iter().filter(|&&i| f(&people[i])).map(|&i| 1000 + i as i64).collect()
+            };
+            let group = ids(&|_| true);
+            out.push(Candidate::people(group.clone()));
+            if plan.attributes {
+                out.push(Candidate::attribute(group.clone(), ids(&|p| p.tag)));
+                out.push(Candidate::attribute(group, ids(&|p| p.flag)));
+            }
+        }
+    }
+    out
+}
+
+fn indices(set: &[i64]) -> Vec<usize> {
+    set.iter().map(|&id| (id - 1000) as usize).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 160, .. ProptestConfig::default() })]
+
+    #[test]
+    fn no_sequence_of_releases_lets_a_subtraction_isolate_fewer_than_k((people, plans) in org(), k in 5u32..=6) {
+        let n = people.len();
+        let groups = small_groups(n, k as usize);
+        let mut history: Vec<PriorRelease> = Vec::new();
+        for (r, plan) in plans.iter().enumerate() {
+            let cells = cells(&people, plan);
+            let d = decide_release_detailed(k, &cells, &history);
+            prop_assert!(d.stats.exhaustive);
+            prop_assert_eq!(d.verdicts.len(), cells.len());
+            history.push(PriorRelease::from_decision(r as i64 + 1, &cells, &d.verdicts));
+            let released: Vec<Vec<usize>> = history.iter().flat_map(|h| h.shown.iter().map(|s| indices(s))).collect();
+            let space = Space::new(n, &released);
+            // No group of 1..k-1 people is a combination of anything released so far.
+            for g in &groups {
+                prop_assert!(!space.contains(n, g), "release {} lets {:?} be isolated", r + 1, g);
+            }
+            for (c, v) in cells.iter().zip(&d.verdicts) {
+                let sets: Vec<Vec<usize>> = c.sets.iter().map(|s| indices(s)).collect();
+                match v {
+                    Verdict::Shown { homogeneous } => {
+                        // Never a set of 1..k-1 people.
+                        for s in &sets {
+                            prop_assert!(s.is_empty() || s.len() >= k as usize);
+                        }
+                        let flat = sets.len() == 2 && (sets[1].is_empty() || sets[1].len() == sets[0].len());
+                        prop_assert_eq!(*homogeneous, flat);
+                    }
+                    Verdict::Suppressed(reason) => {
+                        // A hidden cell cannot be rebuilt from what was released.
+                        prop_assert!(!sets.iter().all(|s| space.contains(n, s)), "hidden cell {:?} is derivable", c);
+                        if *reason == Reason::BelowK {
+                            // Its own sets describe 1..k-1 people.
+                            let own = Space::new(n, &sets);
+                            prop_assert!(groups.iter().any(|g| own.contains(n, g)));
+                        }
+                        if let Reason::Differencing { release } = reason {
+                            prop_assert!(*release >= 1 && *release <= r as i64);
+                        }
+                    }
+                }
+            }
+            // The first release always shows a total of at least k people.
+            if r == 0 {
+                let total = cells[0].sets[0].len();
+                prop_assert_eq!(d.verdicts[0].is_shown(), total == 0 || total >= k as usize);
+            }
+        }
+    }
+
+    #[test]
+    fn the_verdicts_do_not_depend_on_how_members_are_listed((people, plans) in org()) {
+        let plan = &plans[0];
+        let cells = cells(&people, plan);
+        let shuffled: Vec<Candidate> = cells
+            .iter()
+            .map(|c| Candidate { sets: c.sets.iter().map(|s| { let mut s = s.clone(); s.reverse(); s.extend(s.clone()); s }).collect() })
+            .collect();
+        prop_assert_eq!(decide_release(5, &cells, &[]), decide_release(5, &shuffled, &[]));
+    }
+}

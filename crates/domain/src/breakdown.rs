@@ -1,0 +1,585 @@
+//! The breakdowns of the overall report (全体報告書): who is in each cell, before anything is
+//! decided about showing it. Pure: the store hands in the population (the employees of
+//! `approved_reports`, each with their department, birth year, hire date, grade and the measures
+//! their approved reports carry) and the department tree; this module makes every table of a
+//! release at once, with each cell's member sets, so that the anonymity engine can decide all of
+//! them jointly against every earlier release of the tenant, and then turns the verdicts into the
+//! JSON contract of [`crate::overall_report`].
+//!
+//! - Age is the reference year minus the birth year (the register holds the year only); tenure is
+//!   the whole years completed from the hire date to the reference date. Bands have inclusive
+//!   whole-year bounds (`BandDimension`); someone without a birth year (hire date, grade) is in
+//!   the population and the whole-population cells but in no band (no grade label).
+//! - A department label is a department with every sub-department under it; the one-way table has
+//!   every department of the tree that has anyone of the population, the two-way tables the
+//!   top-level departments.
+//! - Measures: `people`, every issue tag (`tag:<code>`), the two flags, and whatever the caller
+//!   adds (themes are measures `theme:<term>` like any other: a person carries the measure or not).
+
+use crate::overall_report::{
+    Band, BandDimension, Cell, CycleRef, DepartmentDimension, DepartmentLabel, Dimension, Dimensions, GradeDimension, GradeLabel, Measure,
+    OverallReport, PopulationInfo, Table, POPULATION_RULE,
+};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// One department of the tenant's tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Department {
+    pub id: i64,
+    pub parent: Option<i64>,
+    /// Names joined with `/` (営業部/第一課).
+    pub path: String,
+}
+
+/// One employee of the population, with what the breakdowns and measures need.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Person {
+    pub employee: i64,
+    pub department: i64,
+    pub birth_year: Option<i32>,
+    pub hire_date: Option<NaiveDate>,
+    pub grade: Option<String>,
+    /// The measures other than `people` that this person carries (tags, flags, themes).
+    pub measures: BTreeSet<Measure>,
+}
+
+/// Age bands: inclusive whole years, the top one open.
+pub const AGE_BANDS: [(u32, Option<u32>); 4] = [(0, Some(29)), (30, Some(39)), (40, Some(49)), (50, None)];
+/// Tenure bands: inclusive whole years completed, the top one open.
+pub const TENURE_BANDS: [(u32, Option<u32>); 4] = [(0, Some(2)), (3, Some(9)), (10, Some(19)), (20, None)];
+
+/// The two-way combinations a release carries (each also has the one-way tables of both sides).
+pub const PAIRS: [(Dimension, Dimension); 6] = [
+    (Dimension::Department, Dimension::Age),
+    (Dimension::Department, Dimension::Tenure),
+    (Dimension::Department, Dimension::Grade),
+    (Dimension::Age, Dimension::Tenure),
+    (Dimension::Age, Dimension::Grade),
+    (Dimension::Tenure, Dimension::Grade),
+];
+
+/// A band's label: `30-39`, `50-` (language-neutral; pages word it from the bounds).
+pub fn band_label(min: u32, max: Option<u32>) -> String {
+    match max {
+        Some(max) => format!("{min}-{max}"),
+        None => format!("{min}-"),
+    }
+}
+
+fn bands(spec: &[(u32, Option<u32>)]) -> Vec<Band> {
+    spec.iter().map(|(min, max)| Band { label: band_label(*min, *max), min: *min, max: *max }).collect()
+}
+
+fn band_of(spec: &[(u32, Option<u32>)], years: i64) -> Option<String> {
+    let y = u32::try_from(years).ok()?;
+    spec.iter().find(|(min, max)| y >= *min && max.is_none_or(|m| y <= m)).map(|(min, max)| band_label(*min, *max))
+}
+
+/// Age at the reference date from the birth year: the reference year minus the birth year.
+pub fn age_at(birth_year: i32, reference: NaiveDate) -> i64 {
+    i64::from(reference.year()) - i64::from(birth_year)
+}
+
+/// Whole years completed from the hire date to the reference date (negative before hiring).
+pub fn tenure_at(hire: NaiveDate, reference: NaiveDate) -> i64 {
+    let mut years = i64::from(reference.year()) - i64::from(hire.year());
+    if (reference.month(), reference.day()) < (hire.month(), hire.day()) {
+        years -= 1;
+    }
+    years
+}
+
+/// One cell before the engine: its group, measure and members.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub group: BTreeMap<Dimension, String>,
+    pub measure: Measure,
+    /// The employees of the population in the group, ascending.
+    pub members: Vec<i64>,
+    /// Those of them carrying the measure (for `people`, the members again), ascending.
+    pub with: Vec<i64>,
+}
+
+impl Pending {
+    /// The sets a shown cell lets a reader count: the group, and (for a measure other than
+    /// `people`) those in it carrying the measure.
+    pub fn sets(&self) -> Vec<Vec<i64>> {
+        if self.measure == Measure::People {
+            vec![self.members.clone()]
+        } else {
+            vec![self.members.clone(), self.with.clone()]
+        }
+    }
+}
+
+/// One table before the engine.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingTable {
+    pub name: String,
+    pub by: Vec<Dimension>,
+    pub cells: Vec<Pending>,
+}
+
+/// Every table of one release, with the dimensions' definitions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Breakdown {
+    pub reference_date: NaiveDate,
+    pub population: Vec<i64>,
+    pub dimensions: Dimensions,
+    pub tables: Vec<PendingTable>,
+}
+
+impl Breakdown {
+    /// Every cell of every table, in order (the engine's candidates).
+    pub fn cells(&self) -> impl Iterator<Item = &Pending> {
+        self.tables.iter().flat_map(|t| t.cells.iter())
+    }
+}
+
+/// Why a cell is hidden (the engine's reasons).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Hidden {
+    /// Fewer than k people in the group, or a count of 1..k-1 people in it.
+    BelowK,
+    /// Hidden so that no combination of shown cells gives a hidden one back.
+    Secondary,
+    /// Shown, it would let a subtraction against an earlier release (its id) isolate 1..k-1 people.
+    Differencing { release: i64 },
+}
+
+/// The engine's verdict on one cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// `None`: shown.
+    pub hidden: Option<Hidden>,
+    /// Shown, and everyone in the group shares the measure (flagged to the approver, not hidden).
+    pub homogeneous: bool,
+}
+
+/// Builds every table of a release over `people` at `reference`. `measures` lists the measures
+/// other than `people` every table carries, in order (the caller's tags, flags, themes).
+pub fn breakdown(people: &[Person], departments: &[Department], measures: &[Measure], reference: NaiveDate) -> Breakdown {
+    let by_id: HashMap<i64, &Department> = departments.iter().map(|d| (d.id, d)).collect();
+    // Each person's departments: their own and every ancestor (a label includes its subtree).
+    let ancestry = |mut id: i64| {
+        let mut out = Vec::new();
+        let mut guard = 0;
+        while let Some(d) = by_id.get(&id) {
+            out.push(d.id);
+            guard += 1;
+            match d.parent {
+                Some(p) if guard < 64 => id = p,
+                _ => break,
+            }
+        }
+        out
+    };
+    let top_of = |id: i64| ancestry(id).last().copied();
+    let path_of = |id: i64| by_id.get(&id).map(|d| d.path.clone()).unwrap_or_default();
+
+    struct Keys {
+        departments: Vec<i64>,
+        top: Option<i64>,
+        age: Option<String>,
+        tenure: Option<String>,
+        grade: Option<String>,
+    }
+    let keys: Vec<Keys> = people
+        .iter()
+        .map(|p| Keys {
+            departments: ancestry(p.department),
+            top: top_of(p.department),
+            age: p.birth_year.and_then(|y| band_of(&AGE_BANDS, age_at(y, reference))),
+            tenure: p.hire_date.and_then(|h| band_of(&TENURE_BANDS, tenure_at(h, reference))),
+            grade: p.grade.clone().filter(|g| !g.trim().is_empty()),
+        })
+        .collect();
+    let label_of = |k: &Keys, d: Dimension, top_level: bool| -> Vec<String> {
+        match d {
+            Dimension::Department if top_level => k.top.map(path_of).into_iter().collect(),
+            Dimension::Department => k.departments.iter().map(|id| path_of(*id)).collect(),
+            Dimension::Age => k.age.clone().into_iter().collect(),
+            Dimension::Tenure => k.tenure.clone().into_iter().collect(),
+            Dimension::Grade => k.grade.clone().into_iter().collect(),
+        }
+    };
+
+    // The department labels in use, with the ids and paths of their subtrees.
+    let used: BTreeSet<i64> = keys.iter().flat_map(|k| k.departments.iter().copied()).collect();
+    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+    for d in departments {
+        if let Some(p) = d.parent {
+            children.entry(p).or_default().push(d.id);
+        }
+    }
+    let subtree = |root: i64| {
+        let mut out = vec![root];
+        let mut i = 0;
+        while i < out.len() && out.len() < 100_000 {
+            if let Some(c) = children.get(&out[i]) {
+                out.extend(c.iter().copied());
+            }
+            i += 1;
+        }
+        out.sort_by_key(|id| path_of(*id));
+        out
+    };
+    let mut dept_labels: Vec<DepartmentLabel> = used
+        .iter()
+        .map(|id| {
+            let ids = subtree(*id);
+            DepartmentLabel { label: path_of(*id), paths: ids.iter().map(|i| path_of(*i)).collect(), department_ids: ids }
+        })
+        .collect();
+    dept_labels.sort_by(|a, b| a.label.cmp(&b.label));
+    let grades: BTreeSet<String> = keys.iter().filter_map(|k| k.grade.clone()).collect();
+    let reference_date = reference.format("%Y-%m-%d").to_string();
+    let dimensions = Dimensions {
+        department: Some(DepartmentDimension { labels: dept_labels }),
+        age: Some(BandDimension { reference_date: reference_date.clone(), bands: bands(&AGE_BANDS) }),
+        tenure: Some(BandDimension { reference_date, bands: bands(&TENURE_BANDS) }),
+        grade: Some(GradeDimension { labels: grades.iter().map(|g| GradeLabel { label: g.clone(), grades: vec![g.clone()] }).collect() }),
+    };
+
+    let mut all_measures = vec![Measure::People];
+    all_measures.extend(measures.iter().filter(|m| **m != Measure::People).cloned());
+    let table = |name: String, by: Vec<Dimension>| -> PendingTable {
+        // Group → members (in population order, which is ascending by employee id).
+        let mut groups: BTreeMap<BTreeMap<Dimension, String>, Vec<usize>> = BTreeMap::new();
+        let top_level = by.len() > 1;
+        for (i, k) in keys.iter().enumerate() {
+            let mut combos: Vec<BTreeMap<Dimension, String>> = vec![BTreeMap::new()];
+            for d in &by {
+                let labels = label_of(k, *d, top_level);
+                combos = combos
+                    .into_iter()
+                    .flat_map(|c| {
+                        labels.iter().map(move |l| {
+                            let mut c = c.clone();
+                            c.insert(*d, l.clone());
+                            c
+                        })
+                    })
+                    .collect();
+            }
+            for c in combos {
+                groups.entry(c).or_default().push(i);
+            }
+        }
+        let mut cells = Vec::new();
+        for (group, idx) in groups {
+            let members: Vec<i64> = idx.iter().map(|i| people[*i].employee).collect();
+            for m in &all_measures {
+                let with: Vec<i64> = if *m == Measure::People {
+                    members.clone()
+                } else {
+                    idx.iter().filter(|i| people[**i].measures.contains(m)).map(|i| people[*i].employee).collect()
+                };
+                cells.push(Pending { group: group.clone(), measure: m.clone(), members: members.clone(), with });
+            }
+        }
+        PendingTable { name, by, cells }
+    };
+    let mut sorted: Vec<&Person> = people.iter().collect();
+    sorted.sort_by_key(|p| p.employee);
+    let mut tables = vec![table("overall".to_string(), Vec::new())];
+    for d in Dimension::ALL {
+        tables.push(table(d.as_str().to_string(), vec![d]));
+    }
+    for (a, b) in PAIRS {
+        tables.push(table(format!("{}_{}", a.as_str(), b.as_str()), vec![a, b]));
+    }
+    // Members ascending by employee id whatever order the caller gave.
+    for t in &mut tables {
+        for c in &mut t.cells {
+            c.members.sort_unstable();
+            c.with.sort_unstable();
+        }
+    }
+    // An empty population still has its whole-population table (hidden: nobody to show).
+    if people.is_empty() {
+        tables[0].cells =
+            all_measures.iter().map(|m| Pending { group: BTreeMap::new(), measure: m.clone(), members: vec![], with: vec![] }).collect();
+    }
+    Breakdown { reference_date: reference, population: sorted.iter().map(|p| p.employee).collect(), dimensions, tables }
+}
+
+/// Primary suppression alone: a cell is shown when its group has at least k people and the
+/// count of its measure, and of those without it, is 0 or at least k. The engine
+/// (`crate::anonymity`) adds secondary suppression and the checks against earlier releases.
+pub fn primary_verdicts(k: u32, cells: &[&Pending]) -> Vec<Verdict> {
+    let k = k as usize;
+    let ok = |n: usize| n == 0 || n >= k;
+    cells
+        .iter()
+        .map(|c| {
+            let n = c.members.len();
+            let v = c.with.len();
+            let shown = n >= k && ok(v) && ok(n - v.min(n));
+            Verdict { hidden: (!shown).then_some(Hidden::BelowK), homogeneous: shown && c.measure != Measure::People && v == n && n > 0 }
+        })
+        .collect()
+}
+
+/// An earlier release of the tenant: its id and the member sets its shown cells let a reader
+/// count (the ledger).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prior {
+    pub release: i64,
+    pub shown: Vec<Vec<i64>>,
+}
+
+/// The verdicts on every cell of a release (in [`Breakdown::cells`] order), decided jointly
+/// against the earlier releases.
+pub fn verdicts(k: u32, cells: &[&Pending], prior: &[Prior]) -> Vec<Verdict> {
+    let _ = prior;
+    primary_verdicts(k, cells)
+}
+
+/// What a release shows: the report in the JSON contract, and the member sets of its shown
+/// cells (distinct, for the ledger the engine checks later releases against).
+pub struct Released {
+    pub report: OverallReport,
+    pub shown_sets: Vec<Vec<i64>>,
+}
+
+/// The facts of the report around its tables.
+pub struct Heading {
+    pub tenant: String,
+    pub cycle: CycleRef,
+    pub version: i64,
+    pub released_at: Option<String>,
+    pub k: u32,
+    pub as_of: String,
+}
+
+/// Applies the verdicts (one per cell, in [`Breakdown::cells`] order) and makes the report.
+pub fn assemble(b: &Breakdown, verdicts: &[Verdict], head: Heading) -> Released {
+    let mut shown_sets: BTreeSet<Vec<i64>> = BTreeSet::new();
+    let mut i = 0;
+    let mut tables = Vec::with_capacity(b.tables.len());
+    let mut population_shown = false;
+    for t in &b.tables {
+        let mut cells = Vec::with_capacity(t.cells.len());
+        for c in &t.cells {
+            let shown = verdicts.get(i).is_some_and(|v| v.hidden.is_none());
+            i += 1;
+            let figures = shown.then_some((c.members.len() as u64, c.with.len() as f64));
+            if shown {
+                for s in c.sets() {
+                    shown_sets.insert(s);
+                }
+                if c.group.is_empty() && c.measure == Measure::People {
+                    population_shown = true;
+                }
+            }
+            cells.push(Cell::new(c.group.clone(), &c.measure, figures));
+        }
+        tables.push(Table { name: t.name.clone(), by: t.by.clone(), cells });
+    }
+    let report = OverallReport {
+        tenant: head.tenant,
+        cycle: head.cycle,
+        version: head.version,
+        released_at: head.released_at,
+        k: head.k,
+        population: PopulationInfo {
+            rule: POPULATION_RULE.to_string(),
+            as_of: head.as_of,
+            n: population_shown.then_some(b.population.len() as u64),
+        },
+        dimensions: b.dimensions.clone(),
+        tables,
+    };
+    Released { report, shown_sets: shown_sets.into_iter().collect() }
+}
+
+/// The tables a reader's breakdown choice selects: with no choice, every table; else the
+/// whole-population table and the table by exactly the chosen dimensions (in any order).
+/// `None` when the chosen combination is not a table of the release or has no shown cell.
+pub fn select(report: &OverallReport, by: &[Dimension]) -> Option<OverallReport> {
+    if by.is_empty() {
+        return Some(report.clone());
+    }
+    let want: BTreeSet<Dimension> = by.iter().copied().collect();
+    let table = report.tables.iter().find(|t| t.by.iter().copied().collect::<BTreeSet<_>>() == want && t.by.len() == want.len())?;
+    if table.cells.iter().all(|c| c.suppressed) {
+        return None;
+    }
+    let mut out = report.clone();
+    out.tables = report.tables.iter().filter(|t| t.by.is_empty() || t.name == table.name).cloned().collect();
+    Some(out)
+}
+
+/// The breakdowns a reader may choose: the tables of the release with at least one shown cell.
+pub fn offered(report: &OverallReport) -> Vec<Vec<Dimension>> {
+    report.tables.iter().filter(|t| !t.by.is_empty() && t.cells.iter().any(|c| !c.suppressed)).map(|t| t.by.clone()).collect()
+}
+
+/// Encodes a member set compactly for the ledger: ascending ids as LEB128 varints of their
+/// differences.
+pub fn encode_set(ids: &[i64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(ids.len() * 2);
+    let mut prev = 0i64;
+    for id in ids {
+        let mut d = (id - prev).max(0) as u64;
+        prev = *id;
+        loop {
+            let byte = (d & 0x7f) as u8;
+            d >>= 7;
+            if d == 0 {
+                out.push(byte);
+                break;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    out
+}
+
+/// Decodes [`encode_set`]; `None` for damaged bytes.
+pub fn decode_set(bytes: &[u8]) -> Option<Vec<i64>> {
+    let mut out = Vec::new();
+    let mut prev = 0i64;
+    let mut d: u64 = 0;
+    let mut shift = 0u32;
+    for b in bytes {
+        if shift > 63 {
+            return None;
+        }
+        d |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            prev = prev.checked_add(i64::try_from(d).ok()?)?;
+            out.push(prev);
+            d = 0;
+            shift = 0;
+        } else {
+            shift += 7;
+        }
+    }
+    (shift == 0).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    fn tree() -> Vec<Department> {
+        vec![
+            Department { id: 1, parent: None, path: "営業部".into() },
+            Department { id: 2, parent: Some(1), path: "営業部/第一課".into() },
+            Department { id: 3, parent: Some(1), path: "営業部/第二課".into() },
+            Department { id: 4, parent: None, path: "開発部".into() },
+        ]
+    }
+
+    fn person(id: i64, dept: i64, birth: i32, hire: &str, grade: &str, tags: &[&str]) -> Person {
+        Person {
+            employee: id,
+            department: dept,
+            birth_year: Some(birth),
+            hire_date: Some(date(hire)),
+            grade: Some(grade.into()),
+            measures: tags.iter().map(|t| Measure::Tag((*t).into())).collect(),
+        }
+    }
+
+    #[test]
+    fn ages_and_tenures_use_inclusive_whole_years() {
+        let r = date("2026-04-01");
+        assert_eq!(age_at(1996, r), 30);
+        assert_eq!(band_of(&AGE_BANDS, 29).as_deref(), Some("0-29"));
+        assert_eq!(band_of(&AGE_BANDS, 30).as_deref(), Some("30-39"));
+        assert_eq!(band_of(&AGE_BANDS, 71).as_deref(), Some("50-"));
+        assert_eq!(tenure_at(date("2023-04-01"), r), 3, "the anniversary counts");
+        assert_eq!(tenure_at(date("2023-04-02"), r), 2, "a day short does not");
+        assert_eq!(band_of(&TENURE_BANDS, 2).as_deref(), Some("0-2"));
+        assert_eq!(band_of(&TENURE_BANDS, -1), None, "hired after the reference date");
+    }
+
+    #[test]
+    fn a_department_includes_its_sub_departments() {
+        let people = vec![
+            person(10, 2, 1990, "2015-04-01", "G3", &["career"]),
+            person(11, 3, 1980, "2005-04-01", "G4", &[]),
+            person(12, 4, 1970, "1995-04-01", "G4", &["career"]),
+        ];
+        let b = breakdown(&people, &tree(), &[Measure::Tag("career".into())], date("2026-04-01"));
+        let dept = b.tables.iter().find(|t| t.name == "department").map(|t| t.cells.clone()).unwrap_or_default();
+        let people_of = |label: &str| {
+            dept.iter()
+                .find(|c| c.group.get(&Dimension::Department).map(String::as_str) == Some(label) && c.measure == Measure::People)
+                .map(|c| c.members.clone())
+        };
+        assert_eq!(people_of("営業部"), Some(vec![10, 11]));
+        assert_eq!(people_of("営業部/第一課"), Some(vec![10]));
+        assert_eq!(people_of("開発部"), Some(vec![12]));
+        let labels = b.dimensions.department.map(|d| d.labels).unwrap_or_default();
+        let sales = labels.iter().find(|l| l.label == "営業部").map(|l| l.department_ids.clone());
+        assert_eq!(sales, Some(vec![1, 2, 3]));
+        // Two-way tables use the top level.
+        let pair = b.tables.iter().find(|t| t.name == "department_age").map(|t| t.cells.clone()).unwrap_or_default();
+        assert!(pair.iter().all(|c| c.group.get(&Dimension::Department).is_some_and(|d| !d.contains('/'))));
+        let tagged = b.tables[0].cells.iter().find(|c| c.measure == Measure::Tag("career".into())).map(|c| c.with.clone());
+        assert_eq!(tagged, Some(vec![10, 12]));
+    }
+
+    #[test]
+    fn primary_suppression_hides_small_groups_and_small_counts() {
+        let people: Vec<Person> = (0..12).map(|i| person(i, 2, 1990, "2015-04-01", "G3", if i < 2 { &["career"] } else { &[] })).collect();
+        let b = breakdown(&people, &tree(), &[Measure::Tag("career".into())], date("2026-04-01"));
+        let cells: Vec<&Pending> = b.tables[0].cells.iter().collect();
+        let v = primary_verdicts(10, &cells);
+        assert_eq!(v[0].hidden, None, "12 people shown");
+        assert_eq!(v[1].hidden, Some(Hidden::BelowK), "2 with the tag: hidden");
+        let all: Vec<&Pending> = b.cells().collect();
+        let verdicts = primary_verdicts(10, &all);
+        let head = Heading {
+            tenant: "t".into(),
+            cycle: CycleRef { id: 1, name: "2026".into() },
+            version: 1,
+            released_at: None,
+            k: 10,
+            as_of: "2026-04-01T00:00:00Z".into(),
+        };
+        let r = assemble(&b, &verdicts, head);
+        assert_eq!(r.report.population.n, Some(12));
+        let json = serde_json::to_string(&r.report).unwrap_or_default();
+        assert!(!json.contains("\"n\":2"), "no hidden count leaks: {json}");
+        assert!(r.shown_sets.iter().all(|s| s.len() >= 10));
+        assert!(select(&r.report, &[Dimension::Department]).is_some());
+        assert!(select(&r.report, &[Dimension::Department, Dimension::Age]).is_some());
+        assert_eq!(offered(&r.report).len(), 10);
+    }
+
+    proptest! {
+        #[test]
+        fn member_sets_round_trip(mut ids in prop::collection::vec(1i64..5_000_000, 0..300)) {
+            ids.sort_unstable();
+            ids.dedup();
+            prop_assert_eq!(decode_set(&encode_set(&ids)), Some(ids));
+        }
+
+        #[test]
+        fn no_shown_cell_counts_fewer_than_k(n in 0usize..40, k in 5u32..12, tagged in 0usize..40) {
+            let people: Vec<Person> = (0..n).map(|i| person(i as i64, 2 + (i % 3) as i64, 1960 + (i % 40) as i32, "2010-01-01", "G1",
+                if i < tagged { &["x"] } else { &[] })).collect();
+            let b = breakdown(&people, &tree(), &[Measure::Tag("x".into())], date("2026-04-01"));
+            let all: Vec<&Pending> = b.cells().collect();
+            for (c, v) in all.iter().zip(primary_verdicts(k, &all)) {
+                if v.hidden.is_none() {
+                    prop_assert!(c.members.len() >= k as usize);
+                    prop_assert!(c.with.is_empty() || c.with.len() >= k as usize);
+                }
+            }
+        }
+    }
+}

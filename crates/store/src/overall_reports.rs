@@ -1,0 +1,853 @@
+//! The overall report (全体報告書, R3) as versioned snapshots (migration 14).
+//!
+//! A consultant or the supervisor starts a draft for a cycle (version n+1) and writes its
+//! narrative (four sealed sections); the draft's tables are a preview, computed afresh on each
+//! read, with what would be hidden and why. The supervisor or a lead consultant approves it, then
+//! releases it: the release computes every table at once at `as_of` = the moment of release,
+//! has them decided jointly against every earlier release of the tenant, freezes the result as
+//! `snapshot` (the JSON contract) and records the member sets it showed (the ledger), all in one
+//! transaction, audited. HR and executives read released versions only; anything else answers as
+//! missing. The threshold k is the tenant's setting when a cycle's first version is released,
+//! and stays with that cycle from then on.
+//!
+//! Counting reads no report: the population and the breakdowns come from the register and the
+//! reports' plain columns, tags and flags from their keyed marks (`report_tag_marks`).
+
+use crate::paging::{PageRequest, Paged};
+use crate::{now_ms, Acting, Ctx, Hr, Result, Store, StoreError};
+use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
+use domain::breakdown::{self, Breakdown, Department, Heading, Person, Prior, Verdict};
+use domain::ids::{SealedId, TenantId, UserId};
+use domain::overall_narrative::{check_complete, check_narrative, Narrative};
+use domain::overall_report::{CycleRef, Measure, OverallReport};
+use domain::policy::{self, AggregateState, Operation, OverallReportFacts, Permit, Target};
+use domain::tenant::KThreshold;
+use domain::Role;
+use sqlx::Row;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+
+/// A version's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OverallReportId(i64);
+
+impl OverallReportId {
+    pub const fn new(raw: i64) -> Self {
+        Self(raw)
+    }
+
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for OverallReportId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+const NARRATIVE: &str = "overall_narrative";
+
+/// One version as a list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverallVersionRow {
+    pub id: OverallReportId,
+    pub cycle: CycleRef,
+    pub version: i64,
+    pub state: AggregateState,
+    pub k: u32,
+    pub created_at: i64,
+    pub approved_at: Option<i64>,
+    pub released_at: Option<i64>,
+}
+
+/// What a reader's view of one cell adds to the contract: why it is hidden (previews only).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellNotes {
+    /// One per cell of every table of `report`, in order.
+    pub verdicts: Vec<Verdict>,
+}
+
+/// One version with its narrative and its figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverallReportDetail {
+    pub row: OverallVersionRow,
+    pub narrative: Narrative,
+    /// The released snapshot, or (draft, approved) the preview as it would be released now.
+    pub report: OverallReport,
+    /// The engine's verdicts of a preview (drafts and approved versions only).
+    pub preview: Option<CellNotes>,
+    /// The latest released version of each earlier cycle, oldest first (trends).
+    pub earlier: Vec<OverallReport>,
+    pub can_write: bool,
+    pub can_approve: bool,
+    pub can_release: bool,
+}
+
+/// The tenant's reporting settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportSettings {
+    pub k: u32,
+    /// Every consultant of the tenant, with whether the tenant names them lead.
+    pub consultants: Vec<(UserId, String, bool)>,
+    /// Cycles whose k is locked by a release: name and k.
+    pub locked: Vec<(String, u32)>,
+}
+
+/// Which cycle a reader asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CycleChoice {
+    /// The newest cycle (by its start) with a released version.
+    Latest,
+    /// A cycle's id or its name.
+    Named(String),
+}
+
+impl CycleChoice {
+    pub fn parse(s: &str) -> CycleChoice {
+        let s = s.trim();
+        if s.is_empty() || s == "latest" {
+            CycleChoice::Latest
+        } else {
+            CycleChoice::Named(s.to_string())
+        }
+    }
+}
+
+struct Stored {
+    row: OverallVersionRow,
+    narrative: Option<SealedId>,
+    snapshot: Option<String>,
+}
+
+const SELECT: &str = "SELECT o.id, o.cycle_id, c.name AS cycle_name, o.version, o.state, o.k, o.snapshot, o.narrative_sealed_id,
+    o.created_at, o.approved_at, o.released_at
+    FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id";
+
+fn stored(r: &sqlx::any::AnyRow) -> Result<Stored> {
+    let state: String = r.try_get("state")?;
+    Ok(Stored {
+        row: OverallVersionRow {
+            id: OverallReportId::new(r.try_get("id")?),
+            cycle: CycleRef { id: r.try_get("cycle_id")?, name: r.try_get("cycle_name")? },
+            version: r.try_get("version")?,
+            state: AggregateState::parse(&state).ok_or_else(|| StoreError::Config(format!("unknown report state {state}")))?,
+            k: u32::try_from(r.try_get::<i64, _>("k")?).unwrap_or(KThreshold::DEFAULT.get()),
+            created_at: r.try_get("created_at")?,
+            approved_at: r.try_get("approved_at")?,
+            released_at: r.try_get("released_at")?,
+        },
+        narrative: r.try_get::<Option<i64>, _>("narrative_sealed_id")?.map(SealedId::new),
+        snapshot: r.try_get("snapshot")?,
+    })
+}
+
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default()
+}
+
+fn encode_narrative(n: &Narrative) -> Result<String> {
+    serde_json::to_string(n).map_err(|e| StoreError::Crypto(format!("cannot encode the narrative: {e}")))
+}
+
+fn decode_narrative(s: &str) -> Result<Narrative> {
+    serde_json::from_str(s).map_err(|e| StoreError::Crypto(format!("damaged narrative: {e}")))
+}
+
+fn parse_snapshot(s: &str) -> Result<OverallReport> {
+    serde_json::from_str(s).map_err(|e| StoreError::Config(format!("damaged overall report snapshot: {e}")))
+}
+
+fn no_release() -> StoreError {
+    StoreError::Conflict(domain::Message::new(
+        "この期間の全体報告書はまだ公開されていません。",
+        "No overall report has been released for this cycle yet.",
+    ))
+}
+
+impl Store {
+    /// Whether the user is one of the tenant's lead consultants.
+    async fn is_lead(&self, tenant: TenantId, user: Option<UserId>) -> Result<bool> {
+        let Some(user) = user else { return Ok(false) };
+        Ok(sqlx::query("SELECT 1 AS x FROM report_leads WHERE tenant_id = $1 AND user_id = $2")
+            .bind(tenant.get())
+            .bind(user.get())
+            .fetch_optional(&self.db.read)
+            .await?
+            .is_some())
+    }
+
+    async fn facts_for(&self, ctx: &Ctx, state: AggregateState) -> Result<OverallReportFacts> {
+        let lead = ctx.role() == Some(Role::Consultant) && self.is_lead(ctx.tenant, ctx.user).await?;
+        Ok(OverallReportFacts { tenant: ctx.tenant, state, actor_is_lead: lead })
+    }
+
+    async fn stored_overall(&self, tenant: TenantId, id: OverallReportId) -> Result<Stored> {
+        let r = sqlx::query(&format!("{SELECT} WHERE o.id = $1 AND o.tenant_id = $2"))
+            .bind(id.get())
+            .bind(tenant.get())
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        stored(&r)
+    }
+
+    /// The threshold a cycle's next version is decided at: the k of its first release, or the
+    /// tenant's setting when it has none yet.
+    async fn cycle_k(&self, tenant: TenantId, cycle: i64) -> Result<u32> {
+        let locked = sqlx::query(
+            "SELECT k FROM overall_reports WHERE tenant_id = $1 AND cycle_id = $2 AND state = 'released' ORDER BY version LIMIT 1",
+        )
+        .bind(tenant.get())
+        .bind(cycle)
+        .fetch_optional(&self.db.read)
+        .await?;
+        let k = match locked {
+            Some(r) => r.try_get::<i64, _>("k")?,
+            None => sqlx::query("SELECT k_threshold FROM tenants WHERE id = $1")
+                .bind(tenant.get())
+                .fetch_one(&self.db.read)
+                .await?
+                .try_get::<i64, _>("k_threshold")?,
+        };
+        Ok(KThreshold::parse(k).map(KThreshold::get).unwrap_or(KThreshold::DEFAULT.get()))
+    }
+
+    // ------------------------------------------------------------------ the builder
+
+    /// Every table of the cycle's population at `as_of`, before any decision: the employees
+    /// whose individual report of a held interview in the cycle was approved at or before
+    /// `as_of`, with their department, age, tenure, grade, issue tags and flags (from the
+    /// reports' keyed marks; no report is opened).
+    pub(crate) async fn overall_breakdown(&self, tenant: TenantId, cycle: i64, as_of: i64) -> Result<Breakdown> {
+        const POP: &str = "FROM reports r JOIN interviews i ON i.id = r.interview_id
+            WHERE r.tenant_id = $1 AND i.tenant_id = $1 AND i.cycle_id = $2 AND i.status = 'held'
+              AND r.status = 'approved' AND r.approved_at IS NOT NULL AND r.approved_at <= $3";
+        let rows = sqlx::query(&format!(
+            "SELECT e.id, e.department_id, e.birth_year, e.hire_date, e.grade FROM employees e
+             WHERE e.tenant_id = $1 AND e.id IN (SELECT r.employee_id {POP}) ORDER BY e.id"
+        ))
+        .bind(tenant.get())
+        .bind(cycle)
+        .bind(as_of)
+        .fetch_all(&self.db.read)
+        .await?;
+        let mut people = Vec::with_capacity(rows.len());
+        let mut index: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            index.insert(id, people.len());
+            let hire: Option<String> = r.try_get("hire_date")?;
+            people.push(Person {
+                employee: id,
+                department: r.try_get("department_id")?,
+                birth_year: r.try_get::<Option<i64>, _>("birth_year")?.and_then(|y| i32::try_from(y).ok()),
+                hire_date: hire.and_then(|h| chrono::NaiveDate::parse_from_str(h.get(..10).unwrap_or(&h), "%Y-%m-%d").ok()),
+                grade: r.try_get("grade")?,
+                measures: BTreeSet::new(),
+            });
+        }
+        // The measures: every issue tag of the tenant (in the taxonomy's order), then the flags.
+        let tags = self.taxonomy(tenant, crate::Taxonomy::IssueTags, true).await?;
+        let mut measures: Vec<Measure> = tags.iter().map(|t| Measure::Tag(t.code.clone())).collect();
+        measures.push(Measure::LifeSafety);
+        measures.push(Measure::OrganizationalResponse);
+        let mut by_mark: HashMap<Vec<u8>, Measure> = HashMap::new();
+        for m in &measures {
+            let code = match m {
+                Measure::Tag(c) => c.clone(),
+                other => other.code(),
+            };
+            for mark in self.tag_marks(tenant, &code)? {
+                by_mark.insert(mark, m.clone());
+            }
+        }
+        let marks = sqlx::query(&format!(
+            "SELECT r.employee_id, m.mark {POP} AND m.report_id = r.id",
+            POP = POP.replacen("FROM reports r", "FROM report_tag_marks m, reports r", 1)
+        ))
+        .bind(tenant.get())
+        .bind(cycle)
+        .bind(as_of)
+        .fetch_all(&self.db.read)
+        .await?;
+        for r in &marks {
+            let employee: i64 = r.try_get("employee_id")?;
+            let mark: Vec<u8> = r.try_get("mark")?;
+            if let (Some(i), Some(m)) = (index.get(&employee), by_mark.get(&mark)) {
+                people[*i].measures.insert(m.clone());
+            }
+        }
+        let departments = sqlx::query("SELECT id, parent_id, path FROM departments WHERE tenant_id = $1")
+            .bind(tenant.get())
+            .fetch_all(&self.db.read)
+            .await?
+            .iter()
+            .map(|r| Ok(Department { id: r.try_get("id")?, parent: r.try_get("parent_id")?, path: r.try_get("path")? }))
+            .collect::<Result<Vec<_>>>()?;
+        let reference = domain::time::jst_date(as_of).unwrap_or_default();
+        Ok(breakdown::breakdown(&people, &departments, &measures, reference))
+    }
+
+    /// Every earlier release of the tenant with the member sets it showed.
+    async fn prior_releases(&self, tenant: TenantId) -> Result<Vec<Prior>> {
+        let rows = sqlx::query(
+            "SELECT s.report_id, s.members FROM overall_report_sets s JOIN overall_reports o ON o.id = s.report_id
+             WHERE s.tenant_id = $1 AND o.state = 'released' ORDER BY s.report_id, s.ord",
+        )
+        .bind(tenant.get())
+        .fetch_all(&self.db.read)
+        .await?;
+        let mut out: Vec<Prior> = Vec::new();
+        for r in &rows {
+            let id: i64 = r.try_get("report_id")?;
+            let bytes: Vec<u8> = r.try_get("members")?;
+            let set = breakdown::decode_set(&bytes).ok_or_else(|| StoreError::Config(format!("damaged ledger of release {id}")))?;
+            match out.last_mut() {
+                Some(p) if p.release == id => p.shown.push(set),
+                _ => out.push(Prior { release: id, shown: vec![set] }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Builds a version's figures at `as_of`: every table, decided jointly against every
+    /// earlier release. Returns the report, the verdicts and the shown sets.
+    async fn build_overall(
+        &self,
+        tenant: TenantId,
+        s: &OverallVersionRow,
+        as_of: i64,
+        released_at: Option<i64>,
+    ) -> Result<(OverallReport, Vec<Verdict>, Vec<Vec<i64>>)> {
+        let b = self.overall_breakdown(tenant, s.cycle.id, as_of).await?;
+        let prior = self.prior_releases(tenant).await?;
+        let cells: Vec<&breakdown::Pending> = b.cells().collect();
+        let verdicts = breakdown::verdicts(s.k, &cells, &prior);
+        let slug: String =
+            sqlx::query("SELECT slug FROM tenants WHERE id = $1").bind(tenant.get()).fetch_one(&self.db.read).await?.try_get("slug")?;
+        let head = Heading {
+            tenant: slug,
+            cycle: s.cycle.clone(),
+            version: s.version,
+            released_at: released_at.map(rfc3339),
+            k: s.k,
+            as_of: rfc3339(as_of),
+        };
+        let released = breakdown::assemble(&b, &verdicts, head);
+        Ok((released.report, verdicts, released.shown_sets))
+    }
+
+    // ------------------------------------------------------------------ the flow
+
+    /// Starts a draft for a cycle (the next version), audited. A cycle that already has a
+    /// version not yet released answers with that version instead of a second one.
+    pub async fn start_overall_report(&self, ctx: &Ctx, cycle: i64) -> Result<OverallReportId> {
+        let actor = ctx.actor()?;
+        let facts = self.facts_for(ctx, AggregateState::Draft).await?;
+        if !policy::decide(&actor, Operation::WriteOverallReports, Target::OverallReport(facts)).is_allow() {
+            return Err(self.refused(ctx, Operation::WriteOverallReports, AuditTarget::Cycle, cycle).await);
+        }
+        let exists = sqlx::query("SELECT id FROM cycles WHERE id = $1 AND tenant_id = $2")
+            .bind(cycle)
+            .bind(ctx.tenant.get())
+            .fetch_optional(&self.db.read)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let open = sqlx::query("SELECT id FROM overall_reports WHERE tenant_id = $1 AND cycle_id = $2 AND state <> 'released'")
+            .bind(ctx.tenant.get())
+            .bind(cycle)
+            .fetch_optional(&self.db.read)
+            .await?;
+        if let Some(r) = open {
+            return Ok(OverallReportId::new(r.try_get("id")?));
+        }
+        let k = self.cycle_k(ctx.tenant, cycle).await?;
+        let now = now_ms();
+        let mut tx = self.db.write.begin().await?;
+        let version: i64 =
+            sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM overall_reports WHERE tenant_id = $1 AND cycle_id = $2")
+                .bind(ctx.tenant.get())
+                .bind(cycle)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("v")?;
+        let sealed = self.seal_in_tx(&mut tx, ctx.tenant, NARRATIVE, &encode_narrative(&Narrative::default())?).await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO overall_reports (tenant_id, cycle_id, version, state, k, narrative_sealed_id, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(ctx.tenant.get())
+        .bind(cycle)
+        .bind(version)
+        .bind(i64::from(k))
+        .bind(sealed.get())
+        .bind(actor.user().get())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let detail = AuditDetail::of(Fact::Is(Outcome::Created)).and(Fact::N(Key::Cycle, cycle)).and(Fact::N(Key::Version, version));
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::OverallReportWritten, AuditTarget::OverallReport, id).detail(detail)])
+            .await?;
+        tx.commit().await?;
+        Ok(OverallReportId::new(id))
+    }
+
+    /// Saves a draft's narrative (every problem at once), audited; a version past its draft
+    /// answers as missing to the writer's operation.
+    pub async fn save_overall_narrative(&self, ctx: &Ctx, id: OverallReportId, typed: &Narrative) -> Result<()> {
+        let actor = ctx.actor()?;
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        let facts = self.facts_for(ctx, s.row.state).await?;
+        if !policy::decide(&actor, Operation::WriteOverallReports, Target::OverallReport(facts)).is_allow() {
+            return Err(self.refused(ctx, Operation::WriteOverallReports, AuditTarget::OverallReport, id).await);
+        }
+        let n = check_narrative(typed).map_err(StoreError::problems)?;
+        let text = encode_narrative(&n)?;
+        let mut tx = self.db.write.begin().await?;
+        let done = sqlx::query("UPDATE overall_reports SET updated_at = $1 WHERE id = $2 AND tenant_id = $3 AND state = 'draft'")
+            .bind(now_ms())
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(moved_on());
+        }
+        match s.narrative {
+            Some(sid) => self.reseal_in_tx(&mut tx, ctx.tenant, sid, &text).await?,
+            None => {
+                let sid = self.seal_in_tx(&mut tx, ctx.tenant, NARRATIVE, &text).await?;
+                sqlx::query("UPDATE overall_reports SET narrative_sealed_id = $1 WHERE id = $2")
+                    .bind(sid.get())
+                    .bind(id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let detail = AuditDetail::of(Fact::Is(Outcome::Updated));
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::OverallReportWritten, AuditTarget::OverallReport, id).detail(detail)])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The supervisor or a lead consultant approves a draft whose narrative is complete, audited.
+    pub async fn approve_overall_report(&self, ctx: &Ctx, id: OverallReportId) -> Result<()> {
+        let actor = ctx.actor()?;
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        let facts = self.facts_for(ctx, s.row.state).await?;
+        let Some(permit) = policy::permit(&actor, Operation::ReleaseOverallReports, Target::OverallReport(facts)) else {
+            return Err(self.refused(ctx, Operation::ReleaseOverallReports, AuditTarget::OverallReport, id).await);
+        };
+        if s.row.state != AggregateState::Draft {
+            return Err(moved_on());
+        }
+        let narrative = self.open_narrative(ctx, &permit, &s, AuditAction::OverallReportRead).await?;
+        check_complete(&narrative).map_err(StoreError::problems)?;
+        let now = now_ms();
+        let mut tx = self.db.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE overall_reports SET state = 'approved', approved_by = $1, approved_at = $2, updated_at = $2
+             WHERE id = $3 AND tenant_id = $4 AND state = 'draft'",
+        )
+        .bind(actor.user().get())
+        .bind(now)
+        .bind(id.get())
+        .bind(ctx.tenant.get())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(moved_on());
+        }
+        let detail = AuditDetail::of(Fact::Transition { from: "draft", to: "approved" });
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::OverallReportDecided, AuditTarget::OverallReport, id).detail(detail)])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sends an approved version back to draft (the approver found something to change).
+    pub async fn reopen_overall_report(&self, ctx: &Ctx, id: OverallReportId) -> Result<()> {
+        let actor = ctx.actor()?;
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        let facts = self.facts_for(ctx, s.row.state).await?;
+        if !policy::decide(&actor, Operation::ReleaseOverallReports, Target::OverallReport(facts)).is_allow() {
+            return Err(self.refused(ctx, Operation::ReleaseOverallReports, AuditTarget::OverallReport, id).await);
+        }
+        let mut tx = self.db.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE overall_reports SET state = 'draft', approved_by = NULL, approved_at = NULL, updated_at = $1
+             WHERE id = $2 AND tenant_id = $3 AND state = 'approved'",
+        )
+        .bind(now_ms())
+        .bind(id.get())
+        .bind(ctx.tenant.get())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(moved_on());
+        }
+        let detail = AuditDetail::of(Fact::Transition { from: "approved", to: "draft" });
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::OverallReportDecided, AuditTarget::OverallReport, id).detail(detail)])
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Releases an approved version: computes every table at this moment (`as_of`), decided
+    /// jointly against every earlier release, and in one transaction freezes the snapshot,
+    /// records the shown member sets in the ledger and the event. Returns the released report.
+    pub async fn release_overall_report(&self, ctx: &Ctx, id: OverallReportId) -> Result<OverallReport> {
+        let actor = ctx.actor()?;
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        let facts = self.facts_for(ctx, s.row.state).await?;
+        if !policy::decide(&actor, Operation::ReleaseOverallReports, Target::OverallReport(facts)).is_allow() {
+            return Err(self.refused(ctx, Operation::ReleaseOverallReports, AuditTarget::OverallReport, id).await);
+        }
+        if s.row.state != AggregateState::Approved {
+            return Err(moved_on());
+        }
+        self.release_in(ctx, &s, actor.user()).await
+    }
+
+    async fn release_in(&self, ctx: &Ctx, s: &Stored, by: UserId) -> Result<OverallReport> {
+        let id = s.row.id;
+        // The cycle's k may have been locked by another version's release meanwhile.
+        let mut row = s.row.clone();
+        row.k = self.cycle_k(ctx.tenant, row.cycle.id).await?;
+        let now = now_ms();
+        let (report, _, shown) = self.build_overall(ctx.tenant, &row, now, Some(now)).await?;
+        let snapshot = serde_json::to_string(&report).map_err(|e| StoreError::Config(format!("cannot encode the report: {e}")))?;
+        let mut tx = self.db.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE overall_reports SET state = 'released', k = $1, as_of = $2, snapshot = $3, released_by = $4, released_at = $2, updated_at = $2
+             WHERE id = $5 AND tenant_id = $6 AND state = 'approved'",
+        )
+        .bind(i64::from(row.k))
+        .bind(now)
+        .bind(&snapshot)
+        .bind(by.get())
+        .bind(id.get())
+        .bind(ctx.tenant.get())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(moved_on());
+        }
+        for (ord, set) in shown.iter().enumerate() {
+            sqlx::query("INSERT INTO overall_report_sets (report_id, tenant_id, ord, members) VALUES ($1, $2, $3, $4)")
+                .bind(id.get())
+                .bind(ctx.tenant.get())
+                .bind(ord as i64)
+                .bind(breakdown::encode_set(set))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let hidden = report.tables.iter().flat_map(|t| t.cells.iter()).filter(|c| c.suppressed).count();
+        let detail = AuditDetail::of(Fact::Transition { from: "approved", to: "released" })
+            .and(Fact::N(Key::Version, row.version))
+            .and(Fact::N(Key::Count, hidden as i64));
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::OverallReportDecided, AuditTarget::OverallReport, id).detail(detail)])
+            .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn open_narrative(&self, ctx: &Ctx, permit: &Permit, s: &Stored, action: AuditAction) -> Result<Narrative> {
+        let Some(sid) = s.narrative else { return Ok(Narrative::default()) };
+        let event = ctx.event(action, AuditTarget::OverallReport, s.row.id);
+        let mut texts = self.open_permitted(ctx, permit, &[event], &[sid]).await?;
+        decode_narrative(&texts.remove(&sid).unwrap_or_default())
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /// The versions the acting role may read, newest cycle first: consultants and the
+    /// supervisor every version, HR and executives the released ones; anyone else nothing.
+    pub async fn overall_report_page(&self, ctx: &Ctx, page: PageRequest) -> Result<Paged<OverallVersionRow>> {
+        let actor = ctx.actor()?;
+        let released_only = match actor.role() {
+            Role::Consultant | Role::Supervisor => false,
+            Role::Hr | Role::Executive => true,
+            _ => return Ok(Paged { total: 0, items: Vec::new() }),
+        };
+        let cond = "o.tenant_id = $1 AND ($2 = 0 OR o.state = 'released')";
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM overall_reports o WHERE {cond}"))
+            .bind(ctx.tenant.get())
+            .bind(i64::from(released_only))
+            .fetch_one(&self.db.read)
+            .await?
+            .try_get("n")?;
+        let rows = sqlx::query(&format!("{SELECT} WHERE {cond} ORDER BY c.starts_on DESC, c.id DESC, o.version DESC LIMIT $3 OFFSET $4"))
+            .bind(ctx.tenant.get())
+            .bind(i64::from(released_only))
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(&self.db.read)
+            .await?;
+        let facts = self.facts_for(ctx, AggregateState::Draft).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let s = stored(r)?;
+            let f = OverallReportFacts { state: s.row.state, ..facts };
+            if policy::decide(&actor, Operation::ReadOverallReports, Target::OverallReport(f)).is_allow() {
+                items.push(s.row);
+            }
+        }
+        let event = ctx
+            .event(AuditAction::OverallReportRead, AuditTarget::OverallReportList, "")
+            .detail(AuditDetail::count(items.len()).n(Key::Offset, page.offset()));
+        self.audit(ctx, event).await?;
+        Ok(Paged { total, items })
+    }
+
+    /// One version with its narrative and figures, audited: a released version's frozen
+    /// snapshot, or a draft's preview computed now with the engine's reasons. Anyone the policy
+    /// refuses (HR and executives for a draft) gets "not found".
+    pub async fn overall_report(&self, ctx: &Ctx, id: OverallReportId) -> Result<OverallReportDetail> {
+        let actor = ctx.actor()?;
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        let facts = self.facts_for(ctx, s.row.state).await?;
+        let Some(permit) = policy::permit(&actor, Operation::ReadOverallReports, Target::OverallReport(facts)) else {
+            return Err(self.refused(ctx, Operation::ReadOverallReports, AuditTarget::OverallReport, id).await);
+        };
+        let narrative = self.open_narrative(ctx, &permit, &s, AuditAction::OverallReportRead).await?;
+        let (report, preview) = match &s.snapshot {
+            Some(snap) if s.row.state == AggregateState::Released => (parse_snapshot(snap)?, None),
+            _ => {
+                let mut row = s.row.clone();
+                row.k = self.cycle_k(ctx.tenant, row.cycle.id).await?;
+                let (report, verdicts, _) = self.build_overall(ctx.tenant, &row, now_ms(), None).await?;
+                (report, Some(CellNotes { verdicts }))
+            }
+        };
+        let earlier = self.earlier_releases(ctx.tenant, s.row.cycle.id).await?;
+        let target = |op| policy::decide(&actor, op, Target::OverallReport(facts)).is_allow();
+        Ok(OverallReportDetail {
+            can_write: target(Operation::WriteOverallReports),
+            can_approve: target(Operation::ReleaseOverallReports) && s.row.state == AggregateState::Draft,
+            can_release: target(Operation::ReleaseOverallReports) && s.row.state == AggregateState::Approved,
+            row: s.row,
+            narrative,
+            report,
+            preview,
+            earlier,
+        })
+    }
+
+    /// The latest released version of each cycle that started before this one, oldest first.
+    async fn earlier_releases(&self, tenant: TenantId, cycle: i64) -> Result<Vec<OverallReport>> {
+        let rows = sqlx::query(
+            "SELECT o.snapshot FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id
+             WHERE o.tenant_id = $1 AND o.state = 'released' AND o.snapshot IS NOT NULL
+               AND c.starts_on < (SELECT starts_on FROM cycles WHERE id = $2)
+               AND o.version = (SELECT MAX(o2.version) FROM overall_reports o2 WHERE o2.cycle_id = o.cycle_id AND o2.state = 'released')
+             ORDER BY c.starts_on",
+        )
+        .bind(tenant.get())
+        .bind(cycle)
+        .fetch_all(&self.db.read)
+        .await?;
+        rows.iter().map(|r| parse_snapshot(&r.try_get::<String, _>("snapshot")?)).collect()
+    }
+
+    /// A released version's id by cycle (name, id or latest) and version (the latest when
+    /// absent); a cycle without a release is said so.
+    async fn find_released(&self, tenant: TenantId, cycle: &CycleChoice, version: Option<i64>) -> Result<OverallReportId> {
+        let cycle_id: i64 = match cycle {
+            CycleChoice::Latest => sqlx::query(
+                "SELECT c.id FROM cycles c WHERE c.tenant_id = $1
+                   AND EXISTS (SELECT 1 FROM overall_reports o WHERE o.cycle_id = c.id AND o.state = 'released')
+                 ORDER BY c.starts_on DESC, c.id DESC LIMIT 1",
+            )
+            .bind(tenant.get())
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or_else(no_release)?
+            .try_get("id")?,
+            CycleChoice::Named(name) => {
+                let by_id = name.parse::<i64>().ok().unwrap_or(-1);
+                sqlx::query("SELECT id FROM cycles WHERE tenant_id = $1 AND (name = $2 OR id = $3) ORDER BY id LIMIT 1")
+                    .bind(tenant.get())
+                    .bind(name)
+                    .bind(by_id)
+                    .fetch_optional(&self.db.read)
+                    .await?
+                    .ok_or(StoreError::NotFound)?
+                    .try_get("id")?
+            }
+        };
+        let row = sqlx::query(
+            "SELECT id FROM overall_reports WHERE tenant_id = $1 AND cycle_id = $2 AND state = 'released' AND ($3 = 0 OR version = $3)
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(tenant.get())
+        .bind(cycle_id)
+        .bind(version.unwrap_or(0))
+        .fetch_optional(&self.db.read)
+        .await?
+        .ok_or_else(no_release)?;
+        Ok(OverallReportId::new(row.try_get("id")?))
+    }
+
+    /// A released version's snapshot for the API (HR, executives), audited; a cycle with no
+    /// release (or a version that is not released) answers "not found".
+    pub async fn released_overall_report(&self, ctx: &Ctx, cycle: &CycleChoice, version: Option<i64>) -> Result<OverallReport> {
+        let actor = ctx.actor()?;
+        let id = match self.find_released(ctx.tenant, cycle, version).await {
+            Err(StoreError::Conflict(_)) => return Err(StoreError::NotFound),
+            other => other?,
+        };
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        let facts = self.facts_for(ctx, s.row.state).await?;
+        if !policy::decide(&actor, Operation::ReadOverallReports, Target::OverallReport(facts)).is_allow() {
+            return Err(self.refused(ctx, Operation::ReadOverallReports, AuditTarget::OverallReport, id).await);
+        }
+        self.audit(ctx, ctx.event(AuditAction::OverallReportRead, AuditTarget::OverallReport, id)).await?;
+        parse_snapshot(s.snapshot.as_deref().unwrap_or("{}"))
+    }
+
+    /// The operator's command line: a released version with its narrative, audited. A cycle
+    /// with no release is an error that says so.
+    pub async fn operator_overall_report(
+        &self,
+        ctx: &Ctx,
+        cycle: &CycleChoice,
+        version: Option<i64>,
+    ) -> Result<(OverallReport, Narrative)> {
+        let permit = policy::operator_permit(ctx.tenant, Operation::ReadOverallReports).ok_or(StoreError::NotFound)?;
+        if !ctx.is_operator() {
+            return Err(StoreError::NotFound);
+        }
+        let id = self.find_released(ctx.tenant, cycle, version).await?;
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        let narrative = self.open_narrative(ctx, &permit, &s, AuditAction::OverallReportRead).await?;
+        Ok((parse_snapshot(s.snapshot.as_deref().unwrap_or("{}"))?, narrative))
+    }
+
+    /// The cycles a draft can be started for, newest first: id and name.
+    pub async fn cycles_for_overall(&self, ctx: &Ctx) -> Result<Vec<(i64, String)>> {
+        let actor = ctx.actor()?;
+        let facts = self.facts_for(ctx, AggregateState::Draft).await?;
+        if !policy::decide(&actor, Operation::WriteOverallReports, Target::OverallReport(facts)).is_allow() {
+            return Ok(Vec::new());
+        }
+        let rows =
+            sqlx::query("SELECT id, name FROM cycles WHERE tenant_id = $1 AND status <> 'planning' ORDER BY starts_on DESC, id DESC")
+                .bind(ctx.tenant.get())
+                .fetch_all(&self.db.read)
+                .await?;
+        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect()
+    }
+
+    // ------------------------------------------------------------------ settings
+
+    /// The tenant's reporting settings (HR).
+    pub async fn report_settings(&self, ctx: &Ctx) -> Result<ReportSettings> {
+        ctx.check(Operation::ManageReportSettings)?;
+        let k: i64 = sqlx::query("SELECT k_threshold FROM tenants WHERE id = $1")
+            .bind(ctx.tenant.get())
+            .fetch_one(&self.db.read)
+            .await?
+            .try_get("k_threshold")?;
+        let consultants = sqlx::query(
+            "SELECT u.id, u.display_name, (SELECT COUNT(*) FROM report_leads l WHERE l.tenant_id = u.tenant_id AND l.user_id = u.id) AS lead
+             FROM users u JOIN user_roles ur ON ur.user_id = u.id
+             WHERE u.tenant_id = $1 AND ur.role = 'consultant' AND u.disabled_at IS NULL ORDER BY u.display_name, u.id",
+        )
+        .bind(ctx.tenant.get())
+        .fetch_all(&self.db.read)
+        .await?
+        .iter()
+        .map(|r| Ok((UserId::new(r.try_get("id")?), r.try_get("display_name")?, r.try_get::<i64, _>("lead")? > 0)))
+        .collect::<Result<Vec<_>>>()?;
+        let locked = sqlx::query(
+            "SELECT c.name, o.k FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id
+             WHERE o.tenant_id = $1 AND o.state = 'released'
+               AND o.version = (SELECT MIN(o2.version) FROM overall_reports o2 WHERE o2.cycle_id = o.cycle_id AND o2.state = 'released')
+             ORDER BY c.starts_on DESC",
+        )
+        .bind(ctx.tenant.get())
+        .fetch_all(&self.db.read)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("name")?, u32::try_from(r.try_get::<i64, _>("k")?).unwrap_or(0))))
+        .collect::<Result<Vec<_>>>()?;
+        Ok(ReportSettings { k: u32::try_from(k).unwrap_or(KThreshold::DEFAULT.get()), consultants, locked })
+    }
+
+    /// HR sets the threshold k (5 or more; cycles already released keep theirs) and the lead
+    /// consultants, audited. Returns whether anything changed.
+    pub async fn set_report_settings(&self, me: &Acting<Hr>, k: &str, leads: &[UserId]) -> Result<bool> {
+        let ctx = me.ctx();
+        ctx.check(Operation::ManageReportSettings)?;
+        let parsed = k
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| domain::Invalid::new("k", "集計の最小人数を数字で入力してください。", "Enter the minimum group size as a number"));
+        let k = KThreshold::parse(parsed?).map_err(|e| domain::Invalid { field: "k", message: e.message })?;
+        let current = self.report_settings(ctx).await?;
+        let valid: BTreeSet<UserId> = current.consultants.iter().map(|(u, _, _)| *u).collect();
+        let wanted: BTreeSet<UserId> = leads.iter().copied().filter(|u| valid.contains(u)).collect();
+        let had: BTreeSet<UserId> = current.consultants.iter().filter(|c| c.2).map(|c| c.0).collect();
+        if current.k == k.get() && wanted == had {
+            return Ok(false);
+        }
+        let now = now_ms();
+        let mut tx = self.db.write.begin().await?;
+        sqlx::query("UPDATE tenants SET k_threshold = $1 WHERE id = $2")
+            .bind(i64::from(k.get()))
+            .bind(ctx.tenant.get())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM report_leads WHERE tenant_id = $1").bind(ctx.tenant.get()).execute(&mut *tx).await?;
+        for u in &wanted {
+            sqlx::query("INSERT INTO report_leads (tenant_id, user_id, added_at) VALUES ($1, $2, $3)")
+                .bind(ctx.tenant.get())
+                .bind(u.get())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let detail = AuditDetail::of(Fact::N(Key::Was, i64::from(current.k)))
+            .and(Fact::N(Key::To, i64::from(k.get())))
+            .and(Fact::N(Key::Consultants, wanted.len() as i64));
+        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ReportSettingsChanged, AuditTarget::ReportSettings, "").detail(detail)])
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+fn moved_on() -> StoreError {
+    StoreError::Conflict(domain::Message::new(
+        "この全体報告書は他の方が先に更新しました。最新の状態をご確認ください。",
+        "Someone else changed this overall report meanwhile. Check its latest state.",
+    ))
+}
+
+/// Test and demo support: the whole flow for one cycle in one call, as the given consultant
+/// (draft, narrative) and approver (approve, release).
+impl Store {
+    pub async fn draft_and_release_overall(
+        &self,
+        author: &Ctx,
+        approver: &Ctx,
+        cycle: i64,
+        narrative: &Narrative,
+        release: bool,
+    ) -> Result<OverallReportId> {
+        let id = self.start_overall_report(author, cycle).await?;
+        self.save_overall_narrative(author, id, narrative).await?;
+        if release {
+            self.approve_overall_report(approver, id).await?;
+            self.release_overall_report(approver, id).await?;
+        }
+        Ok(id)
+    }
+}

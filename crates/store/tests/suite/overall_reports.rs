@@ -1,0 +1,268 @@
+//! The overall report as versioned snapshots (migration 14), on SQLite and PostgreSQL: drafts
+//! that HR and executives cannot see, the approval by the supervisor or a lead consultant, a
+//! release that freezes the snapshot and records its ledger, a cycle's k locked by its first
+//! release, and counts made from the reports' marks (tags and flags) without opening a report.
+
+use crate::raw_pool;
+use anyhow::{ensure, Context, Result};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use careerdock_store::{Ctx, CycleChoice, KeySource, NewUser, OpenOptions, PageRequest, Store, StoreError};
+use domain::ids::TenantId;
+use domain::import::parse_employee_csv;
+use domain::overall_narrative::Narrative;
+use domain::overall_report::{Dimension, OverallReport};
+use domain::policy::AggregateState;
+use domain::tenant::{KThreshold, TenantSlug};
+use domain::Role;
+use rand::RngCore;
+use sqlx::Row;
+use testkit::{fresh_db, on_both_backends, Backend, TestDb};
+
+on_both_backends!(versions_release_freeze_and_lock_k);
+
+/// Fourteen employees: ten in 営業本部 (six in 第一, four in 第二), four in 開発本部.
+const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号
+E01,社員 一,シャイン イチ,営業本部/第一,G2,1990,2015-04-01,
+E02,社員 二,シャイン ニ,営業本部/第一,G2,1991,2016-04-01,
+E03,社員 三,シャイン サン,営業本部/第一,G2,1992,2017-04-01,
+E04,社員 四,シャイン ヨン,営業本部/第一,G3,1985,2010-04-01,
+E05,社員 五,シャイン ゴ,営業本部/第一,G3,1986,2011-04-01,
+E06,社員 六,シャイン ロク,営業本部/第一,G3,1987,2012-04-01,
+E07,社員 七,シャイン ナナ,営業本部/第二,G2,1993,2018-04-01,
+E08,社員 八,シャイン ハチ,営業本部/第二,G2,1994,2019-04-01,
+E09,社員 九,シャイン キュウ,営業本部/第二,G3,1980,2005-04-01,
+E10,社員 十,シャイン ジュウ,営業本部/第二,G3,1981,2006-04-01,
+E11,社員 十一,シャイン ジュウイチ,開発本部,G2,1995,2020-04-01,
+E12,社員 十二,シャイン ジュウニ,開発本部,G2,1996,2021-04-01,
+E13,社員 十三,シャイン ジュウサン,開発本部,G3,1975,2000-04-01,
+E14,社員 十四,シャイン ジュウヨン,開発本部,G4,1970,1995-04-01,
+";
+
+struct Env {
+    db: TestDb,
+    key: String,
+    store: Store,
+    tenant: TenantId,
+    c1: Ctx,
+    c2: Ctx,
+    sup: Ctx,
+    hr: Ctx,
+    exec: Ctx,
+    cycle: i64,
+    sealed: i64,
+}
+
+fn narrative() -> Narrative {
+    Narrative { trends: "傾向".into(), issues: "課題".into(), solutions: "解決策".into(), development: "育成策".into() }
+}
+
+async fn open(db: &TestDb, key: &str, create: bool) -> Result<Store> {
+    Ok(Store::open(&db.url, OpenOptions { create, migrate: true, keys: KeySource::Inline(key.to_string()) }).await?)
+}
+
+async fn env(backend: Backend) -> Result<Env> {
+    let db = fresh_db(backend)?;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let key = B64.encode(bytes);
+    let store = open(&db, &key, true).await?;
+    let k = KThreshold::parse(5).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let tenant = store.create_tenant(&TenantSlug::parse("acme")?, "株式会社テスト", k, "test").await?.id;
+    let op = Ctx::operator(tenant, "test");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).context("date")?;
+    let parsed = parse_employee_csv(REGISTER.as_bytes(), today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    store.import_employees(&op, &parsed.rows).await?;
+    let mut users = Vec::new();
+    for (login, role) in
+        [("c1", Role::Consultant), ("c2", Role::Consultant), ("sup", Role::Supervisor), ("hr", Role::Hr), ("exec", Role::Executive)]
+    {
+        let id = store
+            .create_user(&op, &NewUser { login, display_name: login, password: "password-123", roles: &[role], employee: None })
+            .await?;
+        users.push(Ctx::for_tests(tenant, id, login, Some(role)));
+    }
+    let sealed = store.write_sealed(&users[0], "report", "{}").await?.get();
+    let raw = raw_pool(&db).await?;
+    let cycle: i64 = sqlx::query(
+        "INSERT INTO cycles (tenant_id, name, starts_on, ends_on, status, rule, created_at) VALUES ($1, 'FY2025', '2025-04-01', '2026-03-31', 'closed', '{}', 0) RETURNING id",
+    )
+    .bind(tenant.get())
+    .fetch_one(&raw)
+    .await?
+    .try_get("id")?;
+    raw.close().await;
+    let mut it = users.into_iter();
+    let mut next = || it.next().context("user");
+    let (c1, c2, sup, hr, exec) = (next()?, next()?, next()?, next()?, next()?);
+    Ok(Env { db, key, store, tenant, c1, c2, sup, hr, exec, cycle, sealed })
+}
+
+/// Approved reports of a held interview in `cycle` for these employees (by number), written as
+/// the demo's bulk insert writes them (flags in plain, sealed with their marks when the store is
+/// opened next).
+async fn approved(e: &Env, cycle: i64, numbers: &[(&str, bool, bool)]) -> Result<()> {
+    let raw = raw_pool(&e.db).await?;
+    let author = e.c1.user().context("c1")?.get();
+    let approved_at = chrono::Utc::now().timestamp_millis() - 86_400_000;
+    for (number, life, org) in numbers {
+        let employee: i64 = sqlx::query("SELECT id FROM employees WHERE tenant_id = $1 AND employee_number = $2")
+            .bind(e.tenant.get())
+            .bind(*number)
+            .fetch_one(&raw)
+            .await?
+            .try_get("id")?;
+        let interview: i64 = sqlx::query(
+            "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'initial', 'in_person', '面談室', $5, $5, 'held', $5, $5) RETURNING id",
+        )
+        .bind(e.tenant.get())
+        .bind(cycle)
+        .bind(employee)
+        .bind(author)
+        .bind(approved_at - 86_400_000)
+        .fetch_one(&raw)
+        .await?
+        .try_get("id")?;
+        sqlx::query(
+            "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at, submitted_at, approved_at)
+             VALUES ($1, $2, $3, $4, 'approved', $5, $6, $7, 1, 1, $8, $8, $8, $8)",
+        )
+        .bind(e.tenant.get())
+        .bind(interview)
+        .bind(employee)
+        .bind(author)
+        .bind(e.sealed)
+        .bind(i64::from(*life))
+        .bind(i64::from(*org))
+        .bind(approved_at)
+        .execute(&raw)
+        .await?;
+    }
+    raw.close().await;
+    Ok(())
+}
+
+fn cell(r: &OverallReport, table: &str, measure: &str, label: Option<&str>) -> Option<(bool, Option<u64>, Option<f64>)> {
+    let t = r.tables.iter().find(|t| t.name == table)?;
+    let c = t.cells.iter().find(|c| c.measure == measure && c.group.values().next().map(String::as_str) == label)?;
+    Some((c.suppressed, c.n, c.value))
+}
+
+fn hidden<T: std::fmt::Debug>(r: Result<T, StoreError>) -> bool {
+    matches!(r, Err(StoreError::NotFound))
+}
+
+async fn versions_release_freeze_and_lock_k(backend: Backend) -> Result<()> {
+    let mut e = env(backend).await?;
+    // Twelve interviewed: two with the life/safety flag, six needing an organizational response.
+    let mut first: Vec<(&str, bool, bool)> = Vec::new();
+    for (i, n) in ["E01", "E02", "E03", "E04", "E05", "E06", "E07", "E08", "E09", "E10", "E11", "E12"].iter().enumerate() {
+        first.push((n, i < 2, i % 2 == 0));
+    }
+    approved(&e, e.cycle, &first).await?;
+    e.store.close().await;
+    e.store = open(&e.db, &e.key, false).await?;
+    let s = &e.store;
+
+    // HR may not start a draft; a consultant does, and HR and executives cannot see it.
+    ensure!(hidden(s.start_overall_report(&e.hr, e.cycle).await), "HR starts no draft");
+    let v1 = s.start_overall_report(&e.c1, e.cycle).await?;
+    ensure!(s.start_overall_report(&e.sup, e.cycle).await? == v1, "one unreleased version per cycle");
+    for reader in [&e.hr, &e.exec] {
+        ensure!(hidden(s.overall_report(reader, v1).await), "a draft is missing to {}", reader.label());
+        ensure!(s.overall_report_page(reader, PageRequest::first(10)).await?.items.is_empty(), "no draft in their list");
+        ensure!(hidden(s.released_overall_report(reader, &CycleChoice::Latest, None).await), "no release yet");
+    }
+    let op = Ctx::operator(e.tenant, "report-overall");
+    ensure!(
+        matches!(s.operator_overall_report(&op, &CycleChoice::Latest, None).await, Err(StoreError::Conflict(_))),
+        "no release: said so"
+    );
+
+    // The preview: counts from the marks, hidden below k = 5.
+    let d = s.overall_report(&e.c1, v1).await?;
+    ensure!(d.preview.is_some() && d.row.state == AggregateState::Draft && d.can_write && !d.can_approve, "the author's draft");
+    ensure!(d.report.population.n == Some(12), "population {:?}", d.report.population);
+    ensure!(cell(&d.report, "overall", "flag:life_safety", None) == Some((true, None, None)), "two flagged: hidden");
+    ensure!(cell(&d.report, "overall", "flag:organizational_response", None) == Some((false, Some(12), Some(6.0))), "six: shown");
+    ensure!(cell(&d.report, "department", "people", Some("開発本部")) == Some((true, None, None)), "two in 開発本部: hidden");
+    ensure!(
+        cell(&d.report, "department", "people", Some("営業本部")) == Some((false, Some(10), Some(10.0))),
+        "a department includes its sub-departments"
+    );
+
+    // Approval needs the supervisor (or a lead) and the whole narrative.
+    ensure!(hidden(s.approve_overall_report(&e.c1, v1).await), "a consultant who is not lead cannot approve");
+    ensure!(matches!(s.approve_overall_report(&e.sup, v1).await, Err(StoreError::Problems(_))), "an empty narrative is refused");
+    s.save_overall_narrative(&e.c1, v1, &narrative()).await?;
+    s.approve_overall_report(&e.sup, v1).await?;
+    ensure!(hidden(s.save_overall_narrative(&e.c1, v1, &narrative()).await), "an approved version is not written");
+    let released = s.release_overall_report(&e.sup, v1).await?;
+    ensure!(released.k == 5 && released.version == 1 && released.released_at.is_some(), "released at k=5");
+
+    // HR and executives read it, by name, id and latest; the narrative too.
+    for reader in [&e.hr, &e.exec] {
+        let r = s.released_overall_report(reader, &CycleChoice::Named("FY2025".into()), None).await?;
+        ensure!(r == released, "the snapshot as released");
+        let by_id = s.released_overall_report(reader, &CycleChoice::Named(e.cycle.to_string()), Some(1)).await?;
+        ensure!(by_id == released, "by the cycle's id and version");
+        let d = s.overall_report(reader, v1).await?;
+        ensure!(d.preview.is_none() && d.narrative == narrative() && !d.can_write && !d.can_release, "read only");
+        ensure!(s.overall_report_page(reader, PageRequest::first(10)).await?.items.len() == 1, "listed");
+    }
+    ensure!(hidden(s.save_overall_narrative(&e.sup, v1, &narrative()).await), "a released version is frozen");
+    let (r, n) = s.operator_overall_report(&op, &CycleChoice::Latest, None).await?;
+    ensure!(r == released && n == narrative(), "the command line's read");
+
+    // The ledger: the distinct member sets of the shown cells, none under k.
+    let raw = raw_pool(&e.db).await?;
+    let sets = sqlx::query("SELECT members FROM overall_report_sets WHERE report_id = $1").bind(v1.get()).fetch_all(&raw).await?;
+    ensure!(!sets.is_empty(), "the ledger is written");
+    for row in &sets {
+        let ids = domain::breakdown::decode_set(&row.try_get::<Vec<u8>, _>("members")?).context("a damaged set")?;
+        ensure!(ids.is_empty() || ids.len() >= 5, "a shown set of {}", ids.len());
+    }
+    raw.close().await;
+
+    // k: never below 5; a new value applies to cycles not yet released.
+    let hr = e.hr.as_hr()?;
+    match s.set_report_settings(&hr, "4", &[]).await {
+        Err(StoreError::Invalid(i)) => ensure!(i.field == "k", "{i:?}"),
+        other => anyhow::bail!("k = 4 accepted: {other:?}"),
+    }
+    let c2 = e.c2.user().context("c2")?;
+    ensure!(s.set_report_settings(&hr, "8", &[c2]).await?, "saved");
+    let settings = s.report_settings(&e.hr).await?;
+    ensure!(settings.k == 8 && settings.locked == vec![("FY2025".to_string(), 5)], "{settings:?}");
+    ensure!(settings.consultants.iter().any(|(u, _, lead)| *u == c2 && *lead), "c2 is lead");
+
+    // More approved reports: version 2 of the same cycle keeps k = 5; version 1 stays frozen.
+    approved(&e, e.cycle, &[("E13", false, false), ("E14", false, true)]).await?;
+    e.store.close().await;
+    e.store = open(&e.db, &e.key, false).await?;
+    let s = &e.store;
+    let v2 = s.start_overall_report(&e.c2, e.cycle).await?;
+    ensure!(v2 != v1, "a new version");
+    let d2 = s.overall_report(&e.c2, v2).await?;
+    ensure!(d2.row.version == 2 && d2.report.k == 5 && d2.report.population.n == Some(14), "v2 preview {:?}", d2.report.population);
+    ensure!(d2.earlier.is_empty(), "no earlier cycle");
+    s.save_overall_narrative(&e.c2, v2, &narrative()).await?;
+    // The lead consultant approves and releases.
+    s.approve_overall_report(&e.c2, v2).await?;
+    ensure!(hidden(s.release_overall_report(&e.c1, v2).await), "not a lead");
+    let r2 = s.release_overall_report(&e.c2, v2).await?;
+    ensure!(r2.version == 2 && r2.k == 5, "released by the lead");
+    let again = s.released_overall_report(&e.hr, &CycleChoice::Named("FY2025".into()), Some(1)).await?;
+    ensure!(again == released, "version 1 unchanged after more approvals");
+    let latest = s.released_overall_report(&e.hr, &CycleChoice::Latest, None).await?;
+    ensure!(latest.version == 2 && latest.population.n == Some(14), "latest is version 2");
+    ensure!(domain::breakdown::select(&latest, &[Dimension::Department]).is_some(), "a department breakdown is offered");
+
+    // The audit: started, written, approved, released, read, settings.
+    let kinds: std::collections::BTreeSet<String> = s.recent_audit(e.tenant, 500, None).await?.into_iter().map(|a| a.action).collect();
+    for k in ["overall_report_written", "overall_report_read", "overall_report_decided", "report_settings_changed"] {
+        ensure!(kinds.contains(k), "{k} is audited: {kinds:?}");
+    }
+    Ok(())
+}

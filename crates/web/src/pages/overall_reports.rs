@@ -1,0 +1,720 @@
+//! The overall report (全体報告書, R3): the versions per cycle (`/overall-reports`, role-aware),
+//! one version with its tables and narrative side by side (`/overall-reports/{id}`: a released
+//! snapshot, or a draft's preview with what would be hidden and why), the narrative's editor
+//! (`/overall-reports/{id}/edit`), the approve / release actions, and HR's reporting settings
+//! (`/settings/reports`: the threshold k and the lead consultants). Hidden cells read
+//! 「非表示（k人未満）」 and never carry a figure.
+
+use super::form::{escape, sent_back, FormErrors, FormPairs};
+use super::list::{ListParams, ListSpec, ListView, SortOption};
+use super::{render, with_status, PageCtx};
+use crate::auth::{Authed, Lang, Principal};
+use crate::error::{AppError, AppResult, Path};
+use crate::i18n::Tr;
+use crate::routes::Routes;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::breakdown::{self, Hidden, Verdict};
+use domain::ids::{TenantId, UserId};
+use domain::overall_narrative::{Narrative, SECTIONS};
+use domain::overall_report::{Dimension, Dimensions, Measure, OverallReport, Table};
+use domain::policy::Operation;
+use domain::Locale;
+use std::collections::{BTreeMap, HashMap};
+use store::{Ctx, Direction, OverallReportId, OverallVersionRow};
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/overall-reports", Operation::ReadOverallReports, list)
+        .post("/overall-reports", Operation::WriteOverallReports, start)
+        .get("/overall-reports/{id}", Operation::ReadOverallReports, show)
+        .get("/overall-reports/{id}/edit", Operation::WriteOverallReports, edit_form)
+        .post("/overall-reports/{id}/edit", Operation::WriteOverallReports, edit)
+        .post("/overall-reports/{id}/approve", Operation::ReleaseOverallReports, approve)
+        .post("/overall-reports/{id}/reopen", Operation::ReleaseOverallReports, reopen)
+        .post("/overall-reports/{id}/release", Operation::ReleaseOverallReports, release)
+        .get("/settings/reports", Operation::ManageReportSettings, settings_form)
+        .post("/settings/reports", Operation::ManageReportSettings, save_settings)
+}
+
+use super::consents::path_id as positive;
+
+const PATH: &str = "/overall-reports";
+
+// ---------------------------------------------------------------- words for the figures
+
+/// How a report's labels and measures are said in a language (tags by the tenant's taxonomy).
+pub struct Words {
+    t: Tr,
+    tags: HashMap<String, String>,
+}
+
+impl Words {
+    pub fn new(t: Tr, tags: HashMap<String, String>) -> Words {
+        Words { t, tags }
+    }
+
+    /// The tenant's tag labels in the locale, by code.
+    pub async fn of_tenant(store: &store::Store, tenant: TenantId, t: Tr) -> AppResult<Words> {
+        let items = store.taxonomy(tenant, store::Taxonomy::IssueTags, true).await?;
+        Ok(Words::new(t, items.iter().map(|i| (i.code.clone(), i.label(t.locale).to_string())).collect()))
+    }
+
+    pub fn measure(&self, code: &str) -> String {
+        match Measure::parse(code) {
+            Some(Measure::People) => self.t.get("or-measure-people"),
+            Some(Measure::Tag(c)) => self.tags.get(&c).cloned().unwrap_or(c),
+            Some(Measure::LifeSafety) => self.t.get("term-flag-life-safety"),
+            Some(Measure::OrganizationalResponse) => self.t.get("term-flag-organizational-response"),
+            Some(Measure::Theme(term)) => self.t.with("or-measure-theme", "term", term),
+            None => code.to_string(),
+        }
+    }
+
+    pub fn dimension(&self, d: Dimension) -> String {
+        self.t.get(&format!("or-dim-{}", d.as_str()))
+    }
+
+    /// A group's label: bands in words (「30〜39歳」), departments and grades as they are.
+    pub fn label(&self, dims: &Dimensions, d: Dimension, label: &str) -> String {
+        let band = match d {
+            Dimension::Age => dims.age.as_ref(),
+            Dimension::Tenure => dims.tenure.as_ref(),
+            _ => None,
+        };
+        let Some(b) = band.and_then(|b| b.bands.iter().find(|b| b.label == label)) else { return label.to_string() };
+        let unit = if d == Dimension::Age { "age" } else { "tenure" };
+        match b.max {
+            Some(max) => self.t.with2(&format!("or-band-{unit}"), ("min", &b.min.to_string()), ("max", &max.to_string())),
+            None => self.t.with(&format!("or-band-{unit}-open"), "min", b.min),
+        }
+    }
+
+    pub fn table(&self, t: &Table) -> String {
+        if t.by.is_empty() {
+            return self.t.get("or-table-overall");
+        }
+        let names: Vec<String> = t.by.iter().map(|d| self.dimension(*d)).collect();
+        self.t.with("or-table-by", "dims", names.join(" × "))
+    }
+}
+
+/// One cell as a page shows it.
+pub struct CellView {
+    pub text: String,
+    pub hidden: bool,
+    /// Why it is hidden, or that everyone shares it (previews only).
+    pub note: String,
+    pub homogeneous: bool,
+}
+
+pub struct RowView {
+    pub labels: Vec<String>,
+    /// Whether the labels are the tenant's data (departments, grades): marked lang="ja".
+    pub cells: Vec<CellView>,
+}
+
+pub struct TableView {
+    pub id: String,
+    pub caption: String,
+    pub dims: Vec<String>,
+    pub measures: Vec<String>,
+    pub rows: Vec<RowView>,
+    pub hidden: usize,
+}
+
+fn hidden_text(t: Tr, k: u32) -> String {
+    t.with("or-hidden", "k", k)
+}
+
+fn figure(t: Tr, measure: &str, n: Option<u64>, value: Option<f64>) -> String {
+    match (n, value) {
+        (Some(n), Some(v)) if measure != "people" && n > 0 => {
+            let pct = (v / n as f64 * 100.0).round();
+            t.with2("or-share", ("value", &format!("{v:.0}")), ("pct", &format!("{pct:.0}")))
+        }
+        (Some(n), _) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn note(t: Tr, v: &Verdict) -> String {
+    match v.hidden {
+        Some(Hidden::BelowK) => t.get("or-why-below-k"),
+        Some(Hidden::Secondary) => t.get("or-why-secondary"),
+        Some(Hidden::Differencing { release }) => t.with("or-why-differencing", "release", release),
+        None if v.homogeneous => t.get("or-why-homogeneous"),
+        None => String::new(),
+    }
+}
+
+/// The tables of a report as pages show them: rows by group, a column per measure. `verdicts`
+/// (a preview's, one per cell in order) add the reasons.
+pub fn table_views(w: &Words, report: &OverallReport, verdicts: Option<&[Verdict]>, only: Option<&[String]>) -> Vec<TableView> {
+    let t = w.t;
+    let mut i = 0usize;
+    let mut out = Vec::new();
+    for table in &report.tables {
+        let start = i;
+        i += table.cells.len();
+        if only.is_some_and(|names| !names.contains(&table.name)) {
+            continue;
+        }
+        let mut measures: Vec<String> = Vec::new();
+        let mut rows: Vec<(BTreeMap<Dimension, String>, Vec<CellView>)> = Vec::new();
+        let mut hidden = 0;
+        for (j, c) in table.cells.iter().enumerate() {
+            if !measures.contains(&c.measure) {
+                measures.push(c.measure.clone());
+            }
+            let v = verdicts.and_then(|all| all.get(start + j));
+            if c.suppressed {
+                hidden += 1;
+            }
+            let view = CellView {
+                text: if c.suppressed { hidden_text(t, report.k) } else { figure(t, &c.measure, c.n, c.value) },
+                hidden: c.suppressed,
+                note: v.map(|v| note(t, v)).unwrap_or_default(),
+                homogeneous: v.is_some_and(|v| v.homogeneous && v.hidden.is_none()),
+            };
+            match rows.iter_mut().find(|(g, _)| *g == c.group) {
+                Some((_, cells)) => cells.push(view),
+                None => rows.push((c.group.clone(), vec![view])),
+            }
+        }
+        out.push(TableView {
+            id: format!("table-{}", table.name.replace('_', "-")),
+            caption: w.table(table),
+            dims: table.by.iter().map(|d| w.dimension(*d)).collect(),
+            measures: measures.iter().map(|m| w.measure(m)).collect(),
+            rows: rows
+                .into_iter()
+                .map(|(g, cells)| RowView {
+                    labels: if table.by.is_empty() {
+                        vec![t.get("or-everyone")]
+                    } else {
+                        table.by.iter().map(|d| w.label(&report.dimensions, *d, g.get(d).map(String::as_str).unwrap_or(""))).collect()
+                    },
+                    cells,
+                })
+                .collect(),
+            hidden,
+        });
+    }
+    out
+}
+
+/// The trend of the whole-population figures over the earlier cycles' releases and this one.
+pub fn trend_view(w: &Words, earlier: &[OverallReport], this: &OverallReport) -> Option<TableView> {
+    if earlier.is_empty() {
+        return None;
+    }
+    let t = w.t;
+    let whole = |r: &OverallReport| r.tables.iter().find(|t| t.by.is_empty()).cloned();
+    let this_table = whole(this)?;
+    let measures: Vec<String> = this_table.cells.iter().map(|c| c.measure.clone()).collect();
+    let rows = earlier
+        .iter()
+        .chain(std::iter::once(this))
+        .map(|r| {
+            let table = whole(r);
+            let cells = measures
+                .iter()
+                .map(|m| {
+                    let c = table.as_ref().and_then(|t| t.cells.iter().find(|c| &c.measure == m));
+                    match c {
+                        Some(c) if !c.suppressed => {
+                            CellView { text: figure(t, m, c.n, c.value), hidden: false, note: String::new(), homogeneous: false }
+                        }
+                        Some(_) => CellView { text: hidden_text(t, r.k), hidden: true, note: String::new(), homogeneous: false },
+                        None => CellView { text: "—".into(), hidden: false, note: String::new(), homogeneous: false },
+                    }
+                })
+                .collect();
+            RowView { labels: vec![format!("{}（v{}）", r.cycle.name, r.version)], cells }
+        })
+        .collect();
+    Some(TableView {
+        id: "table-trend".into(),
+        caption: t.get("or-trend-caption"),
+        dims: vec![t.get("or-trend-cycle")],
+        measures: measures.iter().map(|m| w.measure(m)).collect(),
+        rows,
+        hidden: 0,
+    })
+}
+
+// ---------------------------------------------------------------- the list
+
+pub struct VersionLine {
+    pub href: String,
+    pub cycle: String,
+    pub version: i64,
+    pub state: String,
+    pub state_code: &'static str,
+    pub k: u32,
+    pub created: String,
+    pub released: String,
+}
+
+#[derive(Template)]
+#[template(path = "overall_reports.html")]
+struct ListPage {
+    ctx: PageCtx,
+    lead: String,
+    list: ListView,
+    lines: Vec<VersionLine>,
+    cycles: Vec<(i64, String)>,
+    errors: FormErrors,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ListSort {
+    Cycle,
+}
+
+static LIST: ListSpec<ListSort> = ListSpec {
+    path: PATH,
+    default_sort: SortOption::new("cycle", ListSort::Cycle, Direction::Desc),
+    sorts: &[],
+    filters: &[],
+    search: false,
+    per_page: 50,
+};
+
+fn line(t: Tr, r: &OverallVersionRow) -> VersionLine {
+    VersionLine {
+        href: format!("{PATH}/{}", r.id),
+        cycle: r.cycle.name.clone(),
+        version: r.version,
+        state: t.term(r.state),
+        state_code: r.state.as_str(),
+        k: r.k,
+        created: t.date_time(r.created_at),
+        released: r.released_at.map(|at| t.date_time(at)).unwrap_or_else(|| "—".into()),
+    }
+}
+
+async fn list_page(state: &AppState, p: &Principal, locale: Locale, raw: Option<&str>, errors: FormErrors) -> AppResult<Response> {
+    let ctx = PageCtx::new(p, locale, "or-list-title", PATH);
+    let t = ctx.t;
+    let params = ListParams::parse(&LIST, raw);
+    let page = state.store.overall_report_page(&p.ctx(), params.page_request()).await?;
+    if let Some(last) = params.beyond_end(page.total) {
+        return Ok(Redirect::to(&last).into_response());
+    }
+    let writer = matches!(p.role, Some(domain::Role::Consultant | domain::Role::Supervisor));
+    let list = ListView::new(t, &params, page.total, page.items.len())
+        .column("or-col-cycle", None, "")
+        .column("or-col-version", None, "num")
+        .column("or-col-state", None, "nowrap")
+        .column("or-col-k", None, "num")
+        .column("or-col-created", None, "date")
+        .column("or-col-released", None, "date")
+        .empty(if writer { "or-list-empty-writer" } else { "or-list-empty-reader" }, "or-list-empty-reader");
+    let cycles = state.store.cycles_for_overall(&p.ctx()).await?;
+    let lead = t.get(if writer { "or-list-lead-writer" } else { "or-list-lead-reader" });
+    render(&ListPage { lines: page.items.iter().map(|r| line(t, r)).collect(), ctx, lead, list, cycles, errors })
+}
+
+async fn list(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
+    list_page(&state, &p, locale, raw.as_deref(), FormErrors::none()).await
+}
+
+async fn start(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, f: FormPairs) -> AppResult<Response> {
+    let cycle = f.text("cycle").trim().parse::<i64>().ok().filter(|c| *c > 0);
+    let Some(cycle) = cycle else {
+        let problem = domain::Invalid::new("cycle", "対象の実施年度を選んでください。", "Choose the cycle");
+        let page = list_page(&state, &p, locale, None, FormErrors::new(Tr::new(locale), &[problem])).await?;
+        return Ok(with_status(page, axum::http::StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let id = state.store.start_overall_report(&p.ctx(), cycle).await?;
+    Ok(Redirect::to(&format!("{PATH}/{id}/edit")).into_response())
+}
+
+// ---------------------------------------------------------------- one version
+
+pub struct SectionView {
+    pub field: &'static str,
+    pub heading: String,
+    pub text: String,
+    pub max: usize,
+}
+
+fn sections(t: Tr, n: &Narrative) -> Vec<SectionView> {
+    SECTIONS
+        .iter()
+        .map(|s| SectionView {
+            field: s.field,
+            heading: if t.locale == Locale::Ja { s.label_ja.to_string() } else { s.label_en.to_string() },
+            text: n.get(s.field).to_string(),
+            max: s.max,
+        })
+        .collect()
+}
+
+/// A breakdown a reader may choose.
+pub struct Choice {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "overall_report.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    id: i64,
+    cycle: String,
+    version: i64,
+    state: String,
+    state_code: &'static str,
+    k: u32,
+    as_of: String,
+    population: String,
+    released: String,
+    preview: bool,
+    hidden_total: usize,
+    homogeneous_total: usize,
+    sections: Vec<SectionView>,
+    tables: Vec<TableView>,
+    trend: Option<TableView>,
+    choices: Vec<Choice>,
+    notices: Vec<String>,
+    can_write: bool,
+    can_approve: bool,
+    can_release: bool,
+    errors: FormErrors,
+}
+
+fn dims_of(raw: Option<&str>) -> Vec<Dimension> {
+    let mut out = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        if k == "by" {
+            for part in v.split([',', ' ']) {
+                if let Some(d) = Dimension::parse(part.trim()) {
+                    if !out.contains(&d) {
+                        out.push(d);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn flag(raw: Option<&str>, name: &str) -> bool {
+    url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()).any(|(k, _)| k == name)
+}
+
+async fn show_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: OverallReportId,
+    raw: Option<&str>,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let d = state.store.overall_report(&p.ctx(), id).await?;
+    let mut ctx = PageCtx::new(p, locale, "or-list-title", PATH);
+    let t = ctx.t;
+    ctx.title = t.with("or-show-title", "version", d.row.version);
+    ctx.title_data = format!(" {}", d.row.cycle.name);
+    let w = Words::of_tenant(&state.store, p.tenant.id, t).await?;
+    let preview = d.preview.is_some();
+    // A release: the whole population and one chosen breakdown among those with shown cells.
+    // A preview: every table, with the reasons.
+    let (tables, choices) = if let Some(notes) = &d.preview {
+        (table_views(&w, &d.report, Some(&notes.verdicts), None), Vec::new())
+    } else {
+        let offered = breakdown::offered(&d.report);
+        let asked = dims_of(raw);
+        let chosen: Vec<Dimension> = if asked.is_empty() { offered.first().cloned().unwrap_or_default() } else { asked };
+        let selected = breakdown::select(&d.report, &chosen).ok_or(AppError::NotFound)?;
+        let names: Vec<String> = selected.tables.iter().map(|t| t.name.clone()).collect();
+        let choices = offered
+            .iter()
+            .map(|by| {
+                let q: Vec<String> = by.iter().map(|d| format!("by={}", d.as_str())).collect();
+                let label = by.iter().map(|d| w.dimension(*d)).collect::<Vec<_>>().join(" × ");
+                let current = by.iter().collect::<std::collections::BTreeSet<_>>() == chosen.iter().collect();
+                Choice { href: format!("{PATH}/{id}?{}", q.join("&")), label, current }
+            })
+            .collect();
+        (table_views(&w, &d.report, None, Some(&names)), choices)
+    };
+    let hidden_total = tables.iter().map(|t| t.hidden).sum();
+    let homogeneous_total = tables.iter().flat_map(|t| t.rows.iter()).flat_map(|r| r.cells.iter()).filter(|c| c.homogeneous).count();
+    let mut notices = Vec::new();
+    for (key, msg) in
+        [("saved", "or-saved"), ("approved", "or-approved-notice"), ("released", "or-released-notice"), ("reopened", "or-reopened-notice")]
+    {
+        if flag(raw, key) {
+            notices.push(t.get(msg));
+        }
+    }
+    let as_of =
+        chrono::DateTime::parse_from_rfc3339(&d.report.population.as_of).map(|x| t.date_time(x.timestamp_millis())).unwrap_or_default();
+    render(&ShowPage {
+        id: id.get(),
+        cycle: d.row.cycle.name.clone(),
+        version: d.row.version,
+        state: t.term(d.row.state),
+        state_code: d.row.state.as_str(),
+        k: d.report.k,
+        as_of,
+        population: match d.report.population.n {
+            Some(n) => t.with("home-people", "count", n),
+            None => hidden_text(t, d.report.k),
+        },
+        released: d.row.released_at.map(|at| t.date_time(at)).unwrap_or_default(),
+        preview,
+        hidden_total,
+        homogeneous_total,
+        sections: sections(t, &d.narrative),
+        trend: trend_view(&w, &d.earlier, &d.report),
+        tables,
+        choices,
+        notices,
+        can_write: d.can_write,
+        can_approve: d.can_approve,
+        can_release: d.can_release,
+        errors,
+        ctx,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let id = OverallReportId::new(positive(&id)?);
+    show_page(&state, &p, locale, id, raw.as_deref(), FormErrors::none()).await
+}
+
+// ---------------------------------------------------------------- the narrative's editor
+
+#[derive(Template)]
+#[template(path = "overall_report_edit.html")]
+struct EditPage {
+    ctx: PageCtx,
+    id: i64,
+    sections: Vec<SectionView>,
+    errors: FormErrors,
+}
+
+async fn edit_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: OverallReportId,
+    typed: Option<Narrative>,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let d = state.store.overall_report(&p.ctx(), id).await?;
+    if !d.can_write {
+        return Err(AppError::NotFound);
+    }
+    let mut ctx = PageCtx::new(p, locale, "or-list-title", PATH);
+    let t = ctx.t;
+    ctx.title = t.with("or-edit-title", "version", d.row.version);
+    ctx.title_data = format!(" {}", d.row.cycle.name);
+    let n = typed.unwrap_or(d.narrative);
+    render(&EditPage { id: id.get(), sections: sections(t, &n), errors, ctx })
+}
+
+async fn edit_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
+    let id = OverallReportId::new(positive(&id)?);
+    edit_page(&state, &p, locale, id, None, FormErrors::none()).await
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let id = OverallReportId::new(positive(&id)?);
+    let typed = Narrative {
+        trends: f.text("trends"),
+        issues: f.text("issues"),
+        solutions: f.text("solutions"),
+        development: f.text("development"),
+    };
+    match state.store.save_overall_narrative(&p.ctx(), id, &typed).await {
+        Ok(()) => Ok(Redirect::to(&format!("{PATH}/{id}?saved=1")).into_response()),
+        Err(e) => {
+            let (status, problems) = sent_back(e.into())?;
+            let errors = FormErrors::new(Tr::new(locale), &problems);
+            Ok(with_status(edit_page(&state, &p, locale, id, Some(typed), errors).await?, status))
+        }
+    }
+}
+
+// ---------------------------------------------------------------- approve, reopen, release
+
+async fn decided(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: OverallReportId,
+    result: store::Result<()>,
+    done: &str,
+) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("{PATH}/{id}?{done}=1")).into_response()),
+        Err(e) => {
+            let (status, problems) = sent_back(e.into())?;
+            let errors = FormErrors::new(Tr::new(locale), &problems);
+            Ok(with_status(show_page(state, p, locale, id, None, errors).await?, status))
+        }
+    }
+}
+
+async fn approve(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
+    let id = OverallReportId::new(positive(&id)?);
+    let r = state.store.approve_overall_report(&p.ctx(), id).await;
+    decided(&state, &p, locale, id, r, "approved").await
+}
+
+async fn reopen(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
+    let id = OverallReportId::new(positive(&id)?);
+    let r = state.store.reopen_overall_report(&p.ctx(), id).await;
+    decided(&state, &p, locale, id, r, "reopened").await
+}
+
+async fn release(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
+    let id = OverallReportId::new(positive(&id)?);
+    let r = state.store.release_overall_report(&p.ctx(), id).await.map(|_| ());
+    decided(&state, &p, locale, id, r, "released").await
+}
+
+// ---------------------------------------------------------------- settings (HR)
+
+pub struct LeadChoice {
+    pub id: i64,
+    pub name: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "report_settings.html")]
+struct SettingsPage {
+    ctx: PageCtx,
+    k: String,
+    leads: Vec<LeadChoice>,
+    locked: Vec<(String, u32)>,
+    saved: bool,
+    errors: FormErrors,
+}
+
+async fn settings_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    typed: Option<(String, Vec<i64>)>,
+    saved: bool,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let s = state.store.report_settings(&p.ctx()).await?;
+    let ctx = PageCtx::new(p, locale, "or-settings-title", "/settings/reports");
+    let (k, chosen) = match typed {
+        Some((k, ids)) => (k, Some(ids)),
+        None => (s.k.to_string(), None),
+    };
+    let leads = s
+        .consultants
+        .iter()
+        .map(|(id, name, lead)| LeadChoice {
+            id: id.get(),
+            name: name.clone(),
+            checked: chosen.as_ref().map_or(*lead, |ids| ids.contains(&id.get())),
+        })
+        .collect();
+    render(&SettingsPage { ctx, k, leads, locked: s.locked, saved, errors })
+}
+
+async fn settings_form(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    settings_page(&state, &p, locale, None, flag(raw.as_deref(), "saved"), FormErrors::none()).await
+}
+
+async fn save_settings(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, f: FormPairs) -> AppResult<Response> {
+    let k = f.text("k");
+    let leads: Vec<i64> = f.all("leads").iter().filter_map(|v| v.trim().parse().ok()).collect();
+    let ids: Vec<UserId> = leads.iter().map(|i| UserId::new(*i)).collect();
+    match state.store.set_report_settings(&p.acting(Ctx::as_hr)?, &k, &ids).await {
+        Ok(_) => Ok(Redirect::to("/settings/reports?saved=1").into_response()),
+        Err(e) => {
+            let (status, problems) = sent_back(e.into())?;
+            let errors = FormErrors::new(Tr::new(locale), &problems);
+            Ok(with_status(settings_page(&state, &p, locale, Some((k, leads)), false, errors).await?, status))
+        }
+    }
+}
+
+// ---------------------------------------------------------------- home card and print
+
+/// The home card of consultants, the supervisor and HR: the latest version they may read.
+pub async fn home_card(state: &AppState, p: &Principal, t: Tr) -> AppResult<super::home::Card> {
+    let page = state.store.overall_report_page(&p.ctx(), store::PageRequest::first(1)).await?;
+    let (figure, body, href) = match page.items.first() {
+        Some(r) => (
+            t.term(r.state),
+            t.with2("or-home-latest", ("cycle", &escape(&r.cycle.name)), ("version", &r.version.to_string())),
+            format!("{PATH}/{}", r.id),
+        ),
+        None => (String::new(), escape(&t.get("or-home-none")), PATH.to_string()),
+    };
+    Ok(super::home::Card {
+        key: "overall_report",
+        title: t.get("or-home-title"),
+        figure,
+        body,
+        items: Vec::new(),
+        href,
+        link: t.get("or-home-link"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "overall_print.html")]
+struct PrintPage {
+    lang: &'static str,
+    title: String,
+    t: Tr,
+    meta: Vec<(String, String)>,
+    sections: Vec<SectionView>,
+    tables: Vec<TableView>,
+}
+
+/// A released report as one print-friendly HTML document (the command line's `--format html`).
+pub fn print_html(report: &OverallReport, narrative: &Narrative, words: &Words) -> AppResult<String> {
+    let t = words.t;
+    let meta = vec![
+        (t.get("or-col-cycle"), report.cycle.name.clone()),
+        (t.get("or-col-version"), report.version.to_string()),
+        (t.get("or-col-k"), report.k.to_string()),
+        (t.get("or-population"), report.population.n.map(|n| n.to_string()).unwrap_or_else(|| hidden_text(t, report.k))),
+        (t.get("or-as-of"), report.population.as_of.clone()),
+        (t.get("or-col-released"), report.released_at.clone().unwrap_or_default()),
+    ];
+    let page = PrintPage {
+        lang: t.code(),
+        title: t.with("or-show-title", "version", report.version),
+        t,
+        meta,
+        sections: sections(t, narrative),
+        tables: table_views(words, report, None, None),
+    };
+    page.render().map_err(|e| AppError::Internal(format!("template: {e}")))
+}
