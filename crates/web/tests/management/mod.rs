@@ -23,7 +23,7 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     let case = w.important_case(home, &home.consultant, "E002").await?;
     let response = check_case_response("in_progress", "人事部", "業務配分を見直す。", true).map_err(|p| anyhow::anyhow!("{p:?}"))?;
     w.store().record_case_response(&home.hr.ctx.as_hr()?, case, &response).await?;
-    let (_, overall) = w.released_overall(home).await?;
+    let overall = w.overall_report(home, true).await?;
     let hr_login = crate::records::world::role_login(Role::Hr);
     let exec_login = crate::records::world::role_login(Role::Executive);
     let mut hr = w.app.signed_in(hr_login).await?;
@@ -55,7 +55,11 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains("所見を入力して保存してください"), "{}", res.brief());
     let long = "あ".repeat(8_001);
     let res = hr.post_form(&format!("{page}/edit"), &[("commentary", &long)]).await?;
-    ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains(&long) && res.body.contains("8,000文字以内"), "{}", res.brief());
+    ensure!(
+        res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains(&long) && res.body.contains("8,000文字以内"),
+        "{}",
+        res.brief()
+    );
     let res = hr.post_form(&format!("{page}/edit"), &[("commentary", "来年度の研修予算をお願いします。")]).await?;
     ensure!(res.status == StatusCode::SEE_OTHER, "{}", res.brief());
     let res = hr.post_form(&format!("{page}/release"), &[]).await?;
