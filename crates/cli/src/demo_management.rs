@@ -1,6 +1,7 @@
 //! The demo's management reports (issue 9), written through the store as HR would: for every
 //! closed cycle with a released overall report, a released management report with HR's
-//! commentary; for the current cycle, a draft. Before the latest closed cycle's report is
+//! commentary; a draft for the current cycle, or, while its overall report is not released yet,
+//! a draft revision of the latest released report. Before the latest closed cycle's report is
 //! released, consultant1 raises one more important case, the employee consents, HR marks it for
 //! the report and records a solution; after the release the employee withdraws, so the released
 //! report shows that one case is no longer shown. The texts are `demo::management`.
@@ -57,6 +58,15 @@ pub async fn seed(store: &Store, tenant: TenantId, users: &HashMap<&str, UserId>
                 .await?;
         }
         released += 1;
+    }
+    // No release of the current cycle yet: HR revises the latest released report (a new draft
+    // version of its cycle).
+    if drafts == 0 {
+        if let Some(s) = sources.last() {
+            let id = store.create_management_report(&hr, s.id).await?;
+            store.save_management_commentary(&hr, id, DRAFT_COMMENTARY).await?;
+            drafts += 1;
+        }
     }
     for secret in [h_secret, c_secret] {
         store.delete_session(&secret).await?;

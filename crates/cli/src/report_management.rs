@@ -8,6 +8,7 @@ use crate::config::{self, Global};
 use anyhow::{bail, Context};
 use clap::Args;
 use domain::Locale;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use store::Ctx;
@@ -89,7 +90,9 @@ pub async fn run(g: &Global, args: ManagementArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Html => {
             let trends = store.management_trends(&op).await?;
-            web::management_print_html(&view, &trends, locale).map_err(anyhow::Error::msg)?.into_bytes()
+            web::management_print_html(&view, &trends, tag_labels(&store, tenant.id, locale).await?, locale)
+                .map_err(anyhow::Error::msg)?
+                .into_bytes()
         }
     };
     store.close().await;
@@ -112,4 +115,10 @@ pub async fn run(g: &Global, args: ManagementArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The tenant's issue-tag labels in `locale`, by code (the figures name tags by code).
+async fn tag_labels(store: &store::Store, tenant: domain::ids::TenantId, locale: Locale) -> anyhow::Result<HashMap<String, String>> {
+    let items = store.taxonomy(tenant, store::Taxonomy::IssueTags, true).await?;
+    Ok(items.iter().map(|i| (i.code.clone(), i.label(locale).to_string())).collect())
 }

@@ -7,7 +7,7 @@
 /// HR's commentary of a released report: the same concerns, followed from year to year.
 pub fn released_commentary(cycle: &str) -> String {
     format!(
-        "{cycle}のセルフ・キャリアドックでは、面談を受けた従業員の多くが今後のキャリアの方向性について相談しており、\
+        "{cycle}では、面談を受けた従業員の多くが今後のキャリアの方向性について相談しており、\
          特に中堅層で「専門性を深めるか、マネジメントに進むか」の迷いが目立ちました。\n\n\
          組織的な課題としては、一部部門での長時間労働の常態化と、上司との対話の機会の不足が挙げられます。\
          人事部門では、部門長との個別面談と業務配分の見直しを進めています。\n\n\
@@ -17,8 +17,10 @@ pub fn released_commentary(cycle: &str) -> String {
     )
 }
 
-/// HR's commentary of the current cycle's draft (written so far).
-pub const DRAFT_COMMENTARY: &str = "今年度の面談は実施中です。集計と重要事案の状況を確認のうえ、所見をまとめる予定です。";
+/// HR's commentary of the draft (written so far): the current cycle's report when its overall
+/// report is released, else a revision of the latest released report.
+pub const DRAFT_COMMENTARY: &str =
+    "前回の報告以降に対応が進んだ重要事案と組織課題の状況を反映した改訂版です。今年度の面談の集計が公開され次第、所見をまとめます。";
 
 /// The case raised for the demo's withdrawal story: granted, marked for the management report,
 /// released with it, then withdrawn.

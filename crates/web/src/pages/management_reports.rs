@@ -8,6 +8,7 @@
 
 use super::form::{sent_back, FormErrors, FormPairs};
 use super::list::{ListParams, ListSpec, ListView, SortOption};
+use super::overall_reports::Words;
 use super::{render, with_status, PageCtx};
 use crate::auth::{Authed, Lang, Principal};
 use crate::error::{AppError, AppResult, Path, Query};
@@ -41,7 +42,7 @@ fn report_id(raw: &str) -> AppResult<ManagementReportId> {
 }
 
 fn state_label(t: Tr, s: AggregateState) -> String {
-    t.get(&format!("mr-state-{}", s.as_str()))
+    t.term(s)
 }
 
 // ---------------------------------------------------------------- the list
@@ -226,22 +227,19 @@ pub struct ReportBody {
     pub trends: Vec<TrendLine>,
 }
 
-fn measure_label(t: Tr, code: &str) -> (String, bool) {
-    match Measure::parse(code) {
-        Some(Measure::People) => (t.get("mr-measure-people"), false),
-        Some(Measure::LifeSafety) => (t.get("mr-measure-life-safety"), false),
-        Some(Measure::OrganizationalResponse) => (t.get("mr-measure-organizational"), false),
-        Some(Measure::Tag(name)) | Some(Measure::Theme(name)) => (name, true),
-        None => (code.to_string(), false),
-    }
+/// A measure's label (tags by the tenant's taxonomy) and whether it is the tenant's own words
+/// (a tag or a theme, marked as user data).
+fn measure_label(words: &Words, code: &str) -> (String, bool) {
+    let own = matches!(Measure::parse(code), Some(Measure::Tag(_) | Measure::Theme(_)));
+    (words.measure(code), own)
 }
 
 fn percent(share: Option<f64>) -> String {
     share.map(|s| format!("{:.1}%", s * 100.0)).unwrap_or_default()
 }
 
-fn figure_line(t: Tr, f: &Figure, k: u32) -> FigureLine {
-    let (label, data) = measure_label(t, &f.measure);
+fn figure_line(t: Tr, words: &Words, f: &Figure, k: u32) -> FigureLine {
+    let (label, data) = measure_label(words, &f.measure);
     let value = match f.value {
         Some(v) if !f.suppressed => super::list::grouped(v.round() as i64),
         _ => t.with("mr-suppressed", "k", k),
@@ -268,7 +266,7 @@ pub fn trend_lines(t: Tr, points: &[TrendPoint]) -> Vec<TrendLine> {
         .collect()
 }
 
-fn body(t: Tr, v: &ManagementReportView, trends: Vec<TrendLine>) -> ReportBody {
+fn body(t: Tr, words: &Words, v: &ManagementReportView, trends: Vec<TrendLine>) -> ReportBody {
     let d: &ManagementReportDoc = &v.doc;
     let k = d.overall_report.k;
     ReportBody {
@@ -284,7 +282,7 @@ fn body(t: Tr, v: &ManagementReportView, trends: Vec<TrendLine>) -> ReportBody {
             .population
             .map(|n| t.with("mr-people", "count", super::list::grouped(n as i64)))
             .unwrap_or_else(|| t.with("mr-suppressed", "k", k)),
-        figures: d.figures.iter().map(|f| figure_line(t, f, k)).collect(),
+        figures: d.figures.iter().map(|f| figure_line(t, words, f, k)).collect(),
         cases: d
             .cases
             .iter()
@@ -348,8 +346,9 @@ async fn conflict_page(
     ctx.title = t.with("mr-heading", "version", v.doc.version);
     ctx.title_data = v.doc.cycle.name.clone();
     let trends = trend_lines(t, &state.store.management_trends(&p.ctx()).await?);
+    let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let conflict = t.msg(m).to_string();
-    let page = render(&OnePage { r: body(t, &v, trends), ctx, notice: String::new(), conflict, home: false })?;
+    let page = render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict, home: false })?;
     Ok(with_status(page, axum::http::StatusCode::CONFLICT))
 }
 
@@ -367,8 +366,9 @@ async fn one(
     ctx.title = t.with("mr-heading", "version", v.doc.version);
     ctx.title_data = v.doc.cycle.name.clone();
     let trends = trend_lines(t, &state.store.management_trends(&p.ctx()).await?);
+    let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let notice = if q.released.is_some() { t.get("mr-released-notice") } else { String::new() };
-    render(&OnePage { r: body(t, &v, trends), ctx, notice, conflict: String::new(), home: false })
+    render(&OnePage { r: body(t, &words, &v, trends), ctx, notice, conflict: String::new(), home: false })
 }
 
 /// The executive's home: the latest released management report with the trends, or `None`
@@ -379,7 +379,8 @@ pub async fn executive_home(state: &AppState, p: &Principal, locale: Locale) -> 
     let t = ctx.t;
     ctx.title_data = v.doc.cycle.name.clone();
     let trends = trend_lines(t, &state.store.management_trends(&p.ctx()).await?);
-    render(&OnePage { r: body(t, &v, trends), ctx, notice: String::new(), conflict: String::new(), home: true }).map(Some)
+    let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
+    render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict: String::new(), home: true }).map(Some)
 }
 
 // ---------------------------------------------------------------- editing a draft
@@ -420,7 +421,8 @@ async fn edit_page(
     ctx.title = t.with("mr-edit-heading", "version", v.doc.version);
     ctx.title_data = v.doc.cycle.name.clone();
     let commentary = typed.unwrap_or_else(|| v.doc.commentary.clone());
-    render(&EditPage { r: body(t, &v, Vec::new()), ctx, commentary, commentary_max: COMMENTARY.max, notice, errors })
+    let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
+    render(&EditPage { r: body(t, &words, &v, Vec::new()), ctx, commentary, commentary_max: COMMENTARY.max, notice, errors })
 }
 
 async fn edit_form(
@@ -491,9 +493,14 @@ struct PrintPage {
 
 /// A version as one print-friendly, self-contained HTML document (the command line's
 /// `--format html`): the same sections as the page, with the trends given.
-pub fn print_html(v: &ManagementReportView, trends: &[TrendPoint], locale: Locale) -> Result<String, String> {
+pub fn print_html(
+    v: &ManagementReportView,
+    trends: &[TrendPoint],
+    tags: std::collections::HashMap<String, String>,
+    locale: Locale,
+) -> Result<String, String> {
     let t = Tr::new(locale);
-    let r = body(t, v, trend_lines(t, trends));
+    let r = body(t, &Words::new(t, tags), v, trend_lines(t, trends));
     let page = PrintPage { ctx: PrintCtx { t, title: t.with("mr-heading", "version", v.doc.version) }, r };
     page.render().map_err(|e| format!("template: {e}"))
 }
