@@ -163,6 +163,8 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     );
     let (released, hidden, drafts) = crate::demo_overall::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {released} released overall reports ({hidden} hidden cells) and {drafts} draft");
+    let (released, drafts) = crate::demo_management::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {released} released management reports, {drafts} draft(s)");
     Ok(())
 }
 

@@ -7,12 +7,14 @@ mod cycle;
 mod debian_packages;
 mod demo;
 mod demo_cases;
+mod demo_management;
 mod demo_overall;
 mod keys;
 mod list_scope;
 mod mail;
 mod register;
 mod report;
+mod report_management;
 mod serve;
 mod token;
 mod user;
@@ -87,7 +89,7 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into --db (refuses to replace data unless --force; keeps what it replaces).
     Restore(backup::RestoreArgs),
-    /// Aggregate reports: a released overall report as JSON or HTML.
+    /// Aggregate reports: a released overall report or management report (JSON, HTML, …).
     Report {
         #[command(subcommand)]
         what: report::ReportWhat,

@@ -21,6 +21,8 @@ use store::{Ctx, CycleChoice, StoreError};
 pub enum ReportWhat {
     /// The released overall report of a cycle (全体報告書).
     Overall(OverallArgs),
+    /// A cycle's released management report (経営層への報告); the latest released version unless --version.
+    Management(crate::report_management::ManagementArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -72,9 +74,14 @@ pub struct OverallArgs {
 }
 
 pub async fn run(g: &Global, what: ReportWhat) -> anyhow::Result<ExitCode> {
+    let what = match what {
+        ReportWhat::Management(args) => return crate::report_management::run(g, args).await,
+        other => other,
+    };
     let store = config::open(g, false).await?;
     let result = match what {
         ReportWhat::Overall(args) => overall(&store, args).await,
+        ReportWhat::Management(_) => Ok(()),
     };
     store.close().await;
     result.map(|_| ExitCode::SUCCESS)

@@ -1459,6 +1459,46 @@ fn every_operator_audit_kind_is_written_by_a_command(backend: Backend) -> Result
     Ok(())
 }
 
+// ------------------------------------------------------------------------------------------
+// report management (issue 9)
+// ------------------------------------------------------------------------------------------
+
+/// The demo's latest released management report as JSON (the API's shape) and print-friendly
+/// HTML; the case whose consent was withdrawn after the release is in neither, only counted; a
+/// cycle without a release is an error that says so.
+fn report_management_exports_the_released_version(backend: Backend) -> Result<()> {
+    let env = Env::new(backend)?;
+    env.demo()?;
+    let out = env.run(&["report", "management", "--tenant", "demo", "--cycle", "latest"])?.ok()?;
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).with_context(|| format!("not JSON: {out}"))?;
+    for key in ["tenant", "cycle", "version", "released_at", "overall_report", "cases", "org_issues", "commentary"] {
+        ensure!(doc.get(key).is_some(), "no {key} in {doc}");
+    }
+    ensure!(doc["tenant"] == "demo" && doc["state"] == "released", "{doc}");
+    ensure!(doc["cases_withheld"].as_u64().unwrap_or(0) >= 1, "the withdrawn case is not counted: {doc}");
+    let withdrawn = demo::management::WITHDRAWN_CASE_SUMMARY;
+    ensure!(!out.stdout.contains(withdrawn), "the withdrawn case is exported");
+    let cases = doc["cases"].as_array().context("cases")?;
+    ensure!(cases.iter().all(|c| c.get("summary").is_some() && c.get("solution").is_some() && c.get("status").is_some()), "{doc}");
+    let cycle = doc["cycle"]["name"].as_str().context("cycle name")?.to_string();
+
+    // The same version by the cycle's name, as HTML to a file.
+    let file = env.dir.path().join(unique("management", "html"));
+    let file_arg = file.to_string_lossy().to_string();
+    let out = env.run(&["report", "management", "--tenant", "demo", "--cycle", &cycle, "--format", "html", "-o", &file_arg])?.ok()?;
+    ensure!(out.stderr.contains("wrote"), "{out}");
+    let html = std::fs::read_to_string(&file)?;
+    ensure!(html.contains("人事部門の所見") && html.contains("重要事案") && html.contains(&cycle), "the HTML lacks its sections");
+    ensure!(html.contains("同意の撤回などにより表示されません") && !html.contains(withdrawn), "the withdrawal is not said");
+
+    // No release: a clear error, nothing written.
+    let out = env.run(&["report", "management", "--tenant", "demo", "--cycle", "1999年度"])?;
+    ensure!(!out.success() && out.all().contains("has no released management report"), "{out}");
+    let out = env.run(&["report", "management", "--tenant", "demo", "--cycle", "latest", "--format", "docx"])?;
+    ensure!(!out.success() && out.all().contains("unknown format"), "{out}");
+    Ok(())
+}
+
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
         $(
@@ -1502,4 +1542,5 @@ both_backends!(
     every_operator_audit_kind_is_written_by_a_command,
     bench_pages_times_every_role,
     report_overall_prints_the_released_version,
+    report_management_exports_the_released_version,
 );

@@ -12,6 +12,7 @@ pub mod cases;
 pub mod consent;
 pub mod escalations;
 pub mod history;
+pub mod management;
 mod names;
 pub mod notices;
 mod org;

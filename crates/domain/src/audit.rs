@@ -113,10 +113,16 @@ pub enum AuditAction {
     OverallReportDecided,
     /// The tenant's reporting settings changed (the threshold k, the lead consultants).
     ReportSettingsChanged,
+    /// HR drafted a management report (a new version) or saved its commentary.
+    ManagementReportWritten,
+    /// HR released a version of the management report (frozen from then on).
+    ManagementReportReleased,
+    /// A management report read (HR or an executive; the page, the API or an export).
+    ManagementReportRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 74] = [
+    pub const ALL: [AuditAction; 77] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -191,6 +197,9 @@ impl AuditAction {
         AuditAction::OverallReportRead,
         AuditAction::OverallReportDecided,
         AuditAction::ReportSettingsChanged,
+        AuditAction::ManagementReportWritten,
+        AuditAction::ManagementReportReleased,
+        AuditAction::ManagementReportRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -279,6 +288,9 @@ impl AuditAction {
             AuditAction::OverallReportRead => "overall_report_read",
             AuditAction::OverallReportDecided => "overall_report_decided",
             AuditAction::ReportSettingsChanged => "report_settings_changed",
+            AuditAction::ManagementReportWritten => "management_report_written",
+            AuditAction::ManagementReportReleased => "management_report_released",
+            AuditAction::ManagementReportRead => "management_report_read",
         }
     }
 
@@ -362,6 +374,9 @@ impl AuditAction {
             AuditAction::OverallReportRead => "全体報告書の閲覧",
             AuditAction::OverallReportDecided => "全体報告書の承認・公開",
             AuditAction::ReportSettingsChanged => "報告書の設定変更",
+            AuditAction::ManagementReportWritten => "経営層への報告の作成・編集",
+            AuditAction::ManagementReportReleased => "経営層への報告の公開",
+            AuditAction::ManagementReportRead => "経営層への報告の閲覧",
         }
     }
 }
@@ -441,6 +456,8 @@ pub enum AuditTarget {
     OverallReportList,
     /// The tenant's reporting settings (k, lead consultants).
     ReportSettings,
+    /// A version of the management report (経営層への報告).
+    ManagementReport,
 }
 
 impl AuditTarget {
@@ -487,6 +504,7 @@ impl AuditTarget {
             AuditTarget::OverallReport => "overall_report",
             AuditTarget::OverallReportList => "overall_reports",
             AuditTarget::ReportSettings => "report_settings",
+            AuditTarget::ManagementReport => "management_report",
         }
     }
 }

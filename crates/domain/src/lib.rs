@@ -23,6 +23,7 @@ pub mod interview;
 pub mod job;
 pub mod limits;
 pub mod locale;
+pub mod management_report;
 pub mod notification;
 pub mod overall_narrative;
 pub mod overall_report;

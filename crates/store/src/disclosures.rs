@@ -1009,6 +1009,31 @@ impl Store {
             .collect())
     }
 
+    /// Where each important case of `ids` stands now, for the management report: its facts, its
+    /// state derived from the ledger at the time of this read, and the sealed text of its current
+    /// version. The caller decides the release (`management_report::case_released_to`) and
+    /// opens the texts through the gate.
+    pub(crate) async fn case_standings(
+        &self,
+        ctx: &Ctx,
+        ids: &[DisclosureId],
+    ) -> Result<HashMap<DisclosureId, (DisclosureFacts, DisclosureState, SealedId)>> {
+        let now = now_ms();
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(400) {
+            if chunk.is_empty() {
+                continue;
+            }
+            let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let condition = format!("d.purpose = 'important_case' AND d.id IN ({})", placeholders.join(","));
+            let binds: Vec<i64> = chunk.iter().map(|id| id.get()).collect();
+            for d in self.derive(ctx, &condition, &binds, now).await? {
+                out.insert(d.raw.id, (d.facts, d.state, d.raw.text));
+            }
+        }
+        Ok(out)
+    }
+
     /// One text released to the acting user now, for `purpose`; anything else — withdrawn,
     /// expired, refused, pending, addressed to someone else, another purpose, another tenant, or
     /// no such id — answers "not found" alike. The read is audited before the text is opened.

@@ -752,6 +752,56 @@ const MIGRATIONS: &[Migration] = &[
             "ALTER TABLE reports ADD COLUMN terms_version BIGINT",
         ],
     },
+    Migration {
+        version: 16,
+        name: "management_reports",
+        statements: &[
+            // HR's report to management (経営層への報告, R5), one row per version of a cycle's
+            // report: a draft while HR writes it, then released (frozen, kept). It is built on a
+            // released version of the overall report (`overall_report_id`, checked by the store:
+            // that table belongs to migration 14). The commentary is sealed.
+            "CREATE TABLE management_reports (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                cycle_id BIGINT NOT NULL REFERENCES cycles(id),
+                version BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                overall_report_id BIGINT NOT NULL,
+                commentary_sealed_id BIGINT REFERENCES sealed_texts(id),
+                created_at BIGINT NOT NULL,
+                created_by BIGINT REFERENCES users(id),
+                updated_at BIGINT NOT NULL,
+                released_at BIGINT,
+                released_by BIGINT REFERENCES users(id),
+                UNIQUE (tenant_id, cycle_id, version)
+            )",
+            "CREATE INDEX management_reports_state ON management_reports (tenant_id, state, released_at)",
+            // The cases a released version holds: which case and which version of its text (the
+            // summary stays in the disclosure and is read through the consent ledger at every
+            // read), with HR's status and a sealed copy of the solution as they were at release.
+            "CREATE TABLE management_report_cases (
+                report_id BIGINT NOT NULL REFERENCES management_reports(id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                disclosure_id BIGINT NOT NULL REFERENCES disclosures(id),
+                disclosure_version BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                solution_sealed_id BIGINT REFERENCES sealed_texts(id),
+                position BIGINT NOT NULL,
+                PRIMARY KEY (report_id, disclosure_id)
+            )",
+            // The organizational issues a released version holds, with their status and a
+            // sealed copy of their title as they were at release.
+            "CREATE TABLE management_report_issues (
+                report_id BIGINT NOT NULL REFERENCES management_reports(id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                org_issue_id BIGINT NOT NULL REFERENCES org_issues(id),
+                status TEXT NOT NULL,
+                title_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                position BIGINT NOT NULL,
+                PRIMARY KEY (report_id, org_issue_id)
+            )",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -15,6 +15,7 @@ mod forms;
 mod hardening;
 mod hr_setup;
 mod lists;
+mod management;
 mod notifications;
 mod overall_report;
 mod records;

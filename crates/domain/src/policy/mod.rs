@@ -365,11 +365,14 @@ pub fn permit(actor: &Actor, op: Operation, target: Target) -> Option<Permit> {
     decide(actor, op, target).view().map(|view| Permit { tenant: actor.tenant, user: Some(actor.user), op, view })
 }
 
-/// An operator's command on the server may run a benchmark over sealed text, and print a released
-/// overall report with its narrative (`careerdock report overall`; the store checks it is
-/// released), each audited by the gate like any read; no other operation is open to an operator.
+/// An operator's command on the server may run a benchmark over sealed text, print a released
+/// overall report with its narrative (`careerdock report overall`) and export a released
+/// management report (`careerdock report management`: the report meant for management, R5, whose
+/// cases still pass the consent ledger at the time of the export); the store checks each is
+/// released, and the gate audits each read like any other. No other operation is open to an
+/// operator.
 pub fn operator_permit(tenant: TenantId, op: Operation) -> Option<Permit> {
-    matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports).then_some(Permit {
+    matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports).then_some(Permit {
         tenant,
         user: None,
         op,

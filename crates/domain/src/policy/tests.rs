@@ -181,7 +181,8 @@ fn permits_carry_the_view_and_operators_only_benchmark() {
     assert_eq!((p.view(), p.user(), p.tenant()), (View::Pseudonymized, Some(UserId::new(2)), T1));
     assert!(permit(&actor(2, Role::Consultant), Operation::ReadReports, Target::Report(report(ReportStatus::Draft, None))).is_none());
     for op in Operation::ALL {
-        assert_eq!(operator_permit(T1, op).is_some(), matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports), "{op:?}");
+        let operator_reads = matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports);
+        assert_eq!(operator_permit(T1, op).is_some(), operator_reads, "{op:?}");
         for role in Role::ALL {
             if op == Operation::RunBenchmark {
                 assert!(!decide(&actor(1, role), op, Target::InTenant(T1)).is_allow());

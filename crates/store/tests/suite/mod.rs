@@ -9,6 +9,7 @@ mod disclosure_pages;
 mod escalations;
 mod interviews;
 mod jobs;
+mod management;
 mod notifications;
 mod overall_reports;
 mod pseudonymize;

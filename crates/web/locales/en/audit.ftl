@@ -268,3 +268,7 @@ audit-target-overall-report = Overall report #{ $id }
 audit-target-overall-reports = List of overall reports
 audit-target-report-settings = Reporting settings
 audit-target-overall-narrative = Narrative of an overall report
+audit-did-management-report-written = Drafted or edited a management report
+audit-did-management-report-released = Released a management report
+audit-did-management-report-read = Read a management report
+audit-target-management-report = Management report #{ $id }

@@ -269,3 +269,7 @@ audit-target-overall-report = 全体報告書 #{ $id }
 audit-target-overall-reports = 全体報告書の一覧
 audit-target-report-settings = 報告書の設定
 audit-target-overall-narrative = 全体報告書の所見
+audit-did-management-report-written = 経営層への報告を作成・編集しました
+audit-did-management-report-released = 経営層への報告を公開しました
+audit-did-management-report-read = 経営層への報告を閲覧しました
+audit-target-management-report = 経営層への報告 #{ $id }

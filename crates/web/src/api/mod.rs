@@ -7,6 +7,7 @@ mod disclosures;
 mod employees;
 mod escalations;
 mod interviews;
+mod management_reports;
 mod me;
 mod notifications;
 mod openapi;
@@ -31,6 +32,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = escalations::routes(r);
     let r = notifications::routes(r);
     let r = overall_reports::routes(r);
+    let r = management_reports::routes(r);
     tokens::routes(r)
 }
 

@@ -110,6 +110,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::escalations::EscalationsApi::openapi());
     doc.merge(super::notifications::NotificationsApi::openapi());
     doc.merge(super::overall_reports::OverallReportsApi::openapi());
+    doc.merge(super::management_reports::ManagementReportsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }

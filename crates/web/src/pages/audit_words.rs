@@ -120,6 +120,7 @@ const TARGETS: &[&str] = &[
     "overall_reports",
     "report_settings",
     "overall_narrative",
+    "management_report",
 ];
 
 fn id_of(name: &str) -> String {
@@ -329,6 +330,7 @@ mod tests {
             AuditTarget::OverallReport,
             AuditTarget::OverallReportList,
             AuditTarget::ReportSettings,
+            AuditTarget::ManagementReport,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -372,6 +374,7 @@ mod tests {
                 AuditTarget::OverallReport | AuditTarget::OverallReportList | AuditTarget::ReportSettings => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
+                AuditTarget::ManagementReport => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

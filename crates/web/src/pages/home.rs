@@ -114,6 +114,12 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     let ctx = PageCtx::new(&p, locale, "home-title", "/");
     let t = ctx.t;
     let role = p.role.ok_or(AppError::NeedsRole)?;
+    // An executive lands on the latest released management report (issue 9).
+    if role == Role::Executive {
+        if let Some(page) = super::management_reports::executive_home(&state, &p, locale).await? {
+            return Ok(page);
+        }
+    }
     let mut progress = None;
     let mut statement = None;
     let cards = match role {

@@ -22,6 +22,7 @@ mod interviews;
 pub mod list;
 mod list_terms;
 mod notice_settings;
+mod management_reports;
 mod notifications;
 mod org_issues;
 pub(crate) mod overall_reports;
@@ -79,6 +80,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = themes::routes(r);
     let r = notice_settings::routes(r);
     let r = overall_reports::routes(r);
+    let r = management_reports::routes(r);
     admin::routes(r)
 }
 
@@ -133,6 +135,7 @@ const NAV: &[NavLink] = &[
     link("/settings/themes", "nav-theme-settings", Operation::ManageReportSettings),
     link("/overall-reports", "nav-overall-reports", Operation::ReadOverallReports),
     link("/settings/reports", "nav-report-settings", Operation::ManageReportSettings),
+    link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
@@ -250,6 +253,7 @@ pub use store::today_jst;
 
 /// An escalation's id from a path (the API shares the pages' reading).
 pub(crate) use escalations::parse_id as escalation_id;
+pub use management_reports::print_html as management_print_html;
 
 #[derive(Template)]
 #[template(path = "error.html")]

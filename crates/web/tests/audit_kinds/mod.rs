@@ -168,6 +168,15 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     let case = w.important_case(home, &home.consultant, "E002").await?;
     ok("an important case read", &hr.get(&format!("/important-cases/{case}")).await?)?;
     ok("an important case answered", &hr.post_form(&format!("/important-cases/{case}"), &[("status", "open")]).await?)?;
+    // The management report: drafted, written, released and read over HTTP.
+    let overall = w.overall_report(home, true).await?;
+    let drafted = hr.post_form("/management-reports", &[("overall", &overall.to_string())]).await?;
+    ok("drafting a management report", &drafted)?;
+    let edit = drafted.location().context("the draft's address")?.to_string();
+    ok("its commentary", &hr.post_form(&edit, &[("commentary", "所見")]).await?)?;
+    let report = edit.trim_end_matches("/edit").to_string();
+    ok("releasing it", &hr.post_form(&format!("{report}/release"), &[]).await?)?;
+    ok("reading it", &hr.get(&report).await?)?;
     let hr_id = w.actor(Role::Hr)?.id;
     ok("a personnel-authority mark", &admin.post_form(&format!("/admin/personnel-authority/{hr_id}"), &[("marked", "1")]).await?)?;
 

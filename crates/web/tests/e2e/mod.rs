@@ -12,6 +12,7 @@ mod consent;
 mod escalation;
 mod fixture;
 mod forms;
+mod management;
 mod pages;
 mod print;
 mod review;

@@ -6,6 +6,7 @@
 //! (up to the path asked and the request id).
 
 mod cases;
+pub mod management;
 mod overall;
 pub mod world;
 
@@ -97,6 +98,10 @@ enum Subject {
     OverallReport {
         released: bool,
     },
+    /// A management report: released, or HR's draft.
+    ManagementReport {
+        released: bool,
+    },
 }
 
 impl Subject {
@@ -128,6 +133,8 @@ impl Subject {
             "notification" => Subject::Notification,
             "overall-report" => Subject::OverallReport { released: true },
             "overall-report:draft" => Subject::OverallReport { released: false },
+            "management-report" => Subject::ManagementReport { released: true },
+            "management-report:draft" => Subject::ManagementReport { released: false },
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -253,6 +260,8 @@ enum Probe {
     Notice(Person),
     /// A version of an overall report as a consultant of its tenant reads it.
     OverallReport(Person),
+    /// A management report as HR reads it.
+    ManagementReport(Person),
 }
 
 impl Records {
@@ -518,6 +527,12 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.overall_report(other, released).await?, Probe::OverallReport(other.consultant.clone()));
             r
         }
+        Subject::ManagementReport { released } => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.management_report(home, released).await?, Probe::ManagementReport(home.hr.clone()));
+            r.probed(Record::OtherTenant, w.management_report(other, released).await?, Probe::ManagementReport(other.hr.clone()));
+            r
+        }
         Subject::Notification => {
             let mut r = Records::new("id");
             for role in Role::ALL {
@@ -597,6 +612,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             let d = store.overall_report(&reader.ctx, store::OverallReportId::new(id)).await?;
             format!("{:?} v{} {:?} {:?}", d.row.state, d.row.version, d.row.released_at, d.narrative)
         }
+        Probe::ManagementReport(hr) => {
+            let v = store.management_report(&hr.ctx, store::ManagementReportId::new(id)).await?;
+            format!("{:?} v{} {} {}", v.row.state, v.row.version, v.row.updated_at, v.doc.commentary)
+        }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;
             format!("{:?}", items.iter().find(|t| t.id == id).map(|t| (&t.label_ja, &t.label_en, t.active)))
@@ -662,6 +681,7 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
         ("POST", "/requests/{id}/decline") => form(&[("reason", "今月は予定が埋まっています。")]),
         ("POST", "/reports/{id}" | "/reports/{id}/autosave") => Body::Form(sections_form()),
         ("POST", "/reports/{id}/review") => form(&[("decision", "approve")]),
+        ("POST", "/management-reports/{id}/edit") => form(&[("commentary", "検証の所見")]),
         ("POST", "/settings/taxonomy/{kind}") => form(&[("label_ja", &format!("検証タグ{n}")), ("label_en", &format!("Probe tag {n}"))]),
         ("POST", "/settings/taxonomy/{kind}/{id}") => {
             form(&[("label_ja", &format!("検証{n}")), ("label_en", &format!("Probe {n}")), ("active", "1")])

@@ -1,0 +1,102 @@
+//! Issue 9's management report over HTTP, on both databases: HR drafts it on a released overall
+//! report, the form keeps what was typed with the problem beside it, HR releases it; an
+//! executive never sees the draft (404, and not on their home), lands on the released version,
+//! reads it in the API; a withdrawal of consent removes the case from the released version's
+//! page and JSON, and the page says how many cases are not shown, never which.
+
+use crate::records::world::World;
+use anyhow::{ensure, Context, Result};
+use domain::consent::{ConsentDecision, ConsentMethod};
+use domain::important_case::check_case_response;
+use domain::Role;
+use reqwest::StatusCode;
+use testkit::Backend;
+
+testkit::on_both_backends!(a_management_report_is_drafted_released_and_follows_consent);
+
+const SUMMARY: &str = "配置の検討をお願いしたい。";
+
+async fn a_management_report_is_drafted_released_and_follows_consent(backend: Backend) -> Result<()> {
+    let w = World::new(backend).await?;
+    let home = &w.home;
+    // A consented case HR marked for the report.
+    let case = w.important_case(home, &home.consultant, "E002").await?;
+    let response = check_case_response("in_progress", "人事部", "業務配分を見直す。", true).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+    w.store().record_case_response(&home.hr.ctx.as_hr()?, case, &response).await?;
+    let overall = w.overall_report(home, true).await?;
+    let hr_login = crate::records::world::role_login(Role::Hr);
+    let exec_login = crate::records::world::role_login(Role::Executive);
+    let mut hr = w.app.signed_in(hr_login).await?;
+    let mut exec = w.app.signed_in(exec_login).await?;
+
+    // Before anything is released the executive's home says what will come.
+    let res = exec.get("/").await?;
+    ensure!(res.status == StatusCode::OK && !res.body.contains("最新の経営層への報告"), "{}", res.brief());
+
+    // HR chooses the released overall report; a missing choice is said beside the field.
+    let res = hr.get("/management-reports/new").await?;
+    ensure!(res.status == StatusCode::OK && res.body.contains(&format!("value=\"{overall}\"")), "{}", res.brief());
+    let res = hr.post_form("/management-reports", &[("overall", "")]).await?;
+    ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains("もとにする全体報告書を選んでください"), "{}", res.brief());
+    let res = hr.post_form("/management-reports", &[("overall", &overall.to_string())]).await?;
+    ensure!(res.status == StatusCode::SEE_OTHER, "{}", res.brief());
+    let edit = res.location().context("redirect")?.to_string();
+    let id: String = edit.trim_start_matches("/management-reports/").chars().take_while(char::is_ascii_digit).collect();
+    let page = format!("/management-reports/{id}");
+
+    // The draft: HR previews the case; the executive gets 404 and does not see it listed.
+    let res = hr.get(&edit).await?;
+    ensure!(res.status == StatusCode::OK && res.body.contains(SUMMARY) && res.body.contains("業務配分を見直す。"), "{}", res.brief());
+    ensure!(exec.get(&page).await?.status == StatusCode::NOT_FOUND, "an executive reads a draft");
+    ensure!(!exec.get("/management-reports").await?.body.contains(&format!("href=\"{page}\"")), "a draft listed to an executive");
+
+    // Releasing without commentary is refused with the reason; an overlong one keeps the text.
+    let res = hr.post_form(&format!("{page}/release"), &[]).await?;
+    ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains("所見を入力して保存してください"), "{}", res.brief());
+    let long = "あ".repeat(8_001);
+    let res = hr.post_form(&format!("{page}/edit"), &[("commentary", &long)]).await?;
+    ensure!(
+        res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains(&long) && res.body.contains("8,000文字以内"),
+        "{}",
+        res.brief()
+    );
+    let res = hr.post_form(&format!("{page}/edit"), &[("commentary", "来年度の研修予算をお願いします。")]).await?;
+    ensure!(res.status == StatusCode::SEE_OTHER, "{}", res.brief());
+    let res = hr.post_form(&format!("{page}/release"), &[]).await?;
+    ensure!(res.status == StatusCode::SEE_OTHER, "{}", res.brief());
+    // Released: frozen, a late edit answers 409 with the reason.
+    let res = hr.post_form(&format!("{page}/edit"), &[("commentary", "変更")]).await?;
+    ensure!(res.status == StatusCode::CONFLICT && res.body.contains("先に公開しました"), "{}", res.brief());
+
+    // The executive lands on it, and reads it in the API.
+    let res = exec.get("/").await?;
+    ensure!(res.status == StatusCode::OK && res.body.contains("最新の経営層への報告") && res.body.contains(SUMMARY), "{}", res.brief());
+    ensure!(res.body.contains("来年度の研修予算をお願いします。"), "the commentary");
+    let cycle = w.store().management_report(&home.hr.ctx, store::ManagementReportId::new(id.parse()?)).await?.doc.cycle.name;
+    let api = format!("/api/v1/reports/management?cycle={}", urlencode(&cycle));
+    let res = exec.get(&api).await?;
+    ensure!(res.status == StatusCode::OK, "{}", res.brief());
+    let doc: serde_json::Value = serde_json::from_str(&res.body)?;
+    ensure!(doc["cases"][0]["summary"] == SUMMARY && doc["cases_withheld"] == 0 && doc["state"] == "released", "{doc}");
+    ensure!(doc["overall_report"]["id"] == overall && doc["commentary"] == "来年度の研修予算をお願いします。", "{doc}");
+    ensure!(exec.get("/api/v1/reports/management?cycle=1999").await?.status == StatusCode::NOT_FOUND, "a cycle without a release");
+    ensure!(exec.get("/api/v1/reports/management").await?.status == StatusCode::UNPROCESSABLE_ENTITY, "no cycle");
+
+    // The employee withdraws: the case leaves the released version's page and JSON at once.
+    let withdraw = store::ConsentInput { decision: ConsentDecision::Withdraw, version: 1, comment: String::new(), expires_at_ms: None };
+    w.store()
+        .record_consent_on_behalf(&home.consultant.ctx.as_consultant()?, case, &withdraw, ConsentMethod::Verbal, "電話で撤回の意思を確認")
+        .await?;
+    for agent in [&mut hr, &mut exec] {
+        let res = agent.get(&page).await?;
+        ensure!(res.status == StatusCode::OK && !res.body.contains(SUMMARY) && !res.body.contains("業務配分を見直す。"), "{}", res.body);
+        ensure!(res.body.contains("1件の重要事案は、ご本人の同意の撤回などにより表示されません。"), "the withdrawal is not said");
+    }
+    let doc: serde_json::Value = serde_json::from_str(&exec.get(&api).await?.body)?;
+    ensure!(doc["cases"].as_array().is_some_and(|c| c.is_empty()) && doc["cases_withheld"] == 1, "{doc}");
+    Ok(())
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
