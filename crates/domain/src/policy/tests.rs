@@ -264,8 +264,9 @@ proptest! {
             let allowed = decide(&a, op, Target::Disclosure(f, state)).is_allow();
             let released = released_version(&f, state, &a, None).is_some();
             let expected = match op {
-                Operation::ReadFeedback => released && purpose == Purpose::BossFeedback,
-                Operation::ManageImportantCases => released && purpose == Purpose::ImportantCase,
+                // Only the role that takes the operation at all reads what is released to it.
+                Operation::ReadFeedback => role == Role::Boss && released && purpose == Purpose::BossFeedback,
+                Operation::ManageImportantCases => role == Role::Hr && released && purpose == Purpose::ImportantCase,
                 Operation::WriteDisclosures => role == Role::Consultant && user == author,
                 Operation::DecideOwnDisclosures => role == Role::Employee && user == employee,
                 _ => false,
