@@ -191,11 +191,19 @@ impl Tokenizer {
     /// What the themes need, cheaply: the nouns with their part of speech, and in place of every
     /// other morpheme an empty one (nothing allocated), which only separates the nouns around it.
     pub fn noun_morphemes(&self, text: &str) -> Result<Vec<Morpheme>, TokenizeError> {
-        let mut tokens = self.segmenter.segment(Cow::Borrowed(text)).map_err(|e| TokenizeError::Analyze(e.to_string()))?;
+        let tokens = self.segmenter.segment(Cow::Borrowed(text)).map_err(|e| TokenizeError::Analyze(e.to_string()))?;
         let mut out: Vec<Morpheme> = Vec::with_capacity(tokens.len());
-        for token in tokens.iter_mut() {
-            let surface_len = token.surface.len();
-            let mut fields = token.details_iter();
+        for token in &tokens {
+            // The part of speech read straight from the dictionary's packed fields (the first
+            // three only), not through the token's cached copy of every field.
+            let (word, id) = (token.word_id, token.word_id.id() as usize);
+            let mut fields = if word.is_unknown() {
+                token.dictionary.unknown_word_details_iter(id)
+            } else if word.is_system() {
+                token.dictionary.word_details_iter(id)
+            } else {
+                lindera_dictionary::dictionary::DetailFields::empty()
+            };
             if fields.next() != Some("名詞") {
                 if out.last().is_some_and(|m| !m.pos.is_empty()) {
                     out.push(Morpheme { surface: String::new(), pos: String::new(), sub1: String::new(), sub2: String::new() });
@@ -204,10 +212,7 @@ impl Tokenizer {
             }
             let sub1 = fields.next().unwrap_or("*").to_string();
             let sub2 = fields.next().unwrap_or("*").to_string();
-            drop(fields);
-            let mut surface = String::with_capacity(surface_len);
-            surface.push_str(&token.surface);
-            out.push(Morpheme { surface, pos: "名詞".to_string(), sub1, sub2 });
+            out.push(Morpheme { surface: token.surface.to_string(), pos: "名詞".to_string(), sub1, sub2 });
         }
         Ok(out)
     }
