@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use store::{Ctx, KeySource, OpenOptions, Store};
 
+mod anonymity;
 mod pages;
 mod themes;
 
@@ -57,6 +58,16 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1200)]
         employees: usize,
     },
+    /// The anonymity engine over a generated organization: one release and a second one
+    /// against it (no database).
+    Anonymity {
+        #[arg(long, default_value_t = 100_000)]
+        employees: usize,
+        #[arg(long, default_value_t = domain::anonymity::DEFAULT_K)]
+        k: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Time to generate and load the demo company.
     Demo {
         #[arg(long = "on")]
@@ -88,6 +99,10 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
     if let BenchWhat::Pages { employees, requests } = what {
         let db = if db_given { Some(g.db_url()?) } else { None };
         pages::run(g, pages::PagesArgs { employees, requests, db }).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let BenchWhat::Anonymity { employees, k, seed } = what {
+        anonymity::run(anonymity::AnonymityArgs { employees, k, seed });
         return Ok(ExitCode::SUCCESS);
     }
     let dir = std::env::temp_dir().join(format!("careerdock-bench-{}", std::process::id()));
@@ -150,7 +165,7 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
             themes::run(g, themes::ThemesArgs { on, employees }, &dir).await?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchWhat::Pages { .. } => Ok(ExitCode::SUCCESS),
+        BenchWhat::Pages { .. } | BenchWhat::Anonymity { .. } => Ok(ExitCode::SUCCESS),
     };
     let _ = std::fs::remove_dir_all(&dir);
     result

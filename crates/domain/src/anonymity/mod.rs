@@ -16,6 +16,8 @@ mod sparse;
 #[cfg(test)]
 mod golden;
 #[cfg(test)]
+mod perf;
+#[cfg(test)]
 mod properties;
 
 use crate::{Invalid, Message};
