@@ -16,6 +16,8 @@
 //! - Measures: `people`, every issue tag (`tag:<code>`), the two flags, and whatever the caller
 //!   adds (themes are measures `theme:<term>` like any other: a person carries the measure or not).
 
+use crate::anonymity::measured;
+pub use crate::anonymity::measured::{decode_set, encode_set, Ledger};
 use crate::overall_report::{
     Band, BandDimension, Cell, CycleRef, DepartmentDimension, DepartmentLabel, Dimension, Dimensions, GradeDimension, GradeLabel, Measure,
     OverallReport, PopulationInfo, Table, POPULATION_RULE,
@@ -325,21 +327,29 @@ pub fn primary_verdicts(k: u32, cells: &[&Pending]) -> Vec<Verdict> {
         .collect()
 }
 
-/// An earlier release of the tenant: its id and the member sets its shown cells let a reader
-/// count (the ledger).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Prior {
-    pub release: i64,
-    pub shown: Vec<Vec<i64>>,
-}
-
-/// The verdicts on every cell of a release (in [`Breakdown::cells`] order), decided jointly
-/// against the earlier releases.
-pub fn verdicts(k: u32, cells: &[&Pending], prior: &[Prior]) -> Vec<Verdict> {
-    use crate::anonymity::{decide_release, Candidate, PriorRelease, Reason};
-    let candidates: Vec<Candidate> = cells.iter().map(|c| Candidate { sets: c.sets() }).collect();
-    let history: Vec<PriorRelease> = prior.iter().map(|p| PriorRelease { id: p.release, shown: p.shown.clone() }).collect();
-    decide_release(k, &candidates, &history)
+/// The verdicts on every cell of a release (in [`Breakdown::cells`] order), decided per measure
+/// (`crate::anonymity::measured`) against the ledgers of every earlier release. Returns the
+/// verdicts and what to keep in the ledger if this release is made (as release `release`).
+pub fn verdicts(k: u32, cells: &[&Pending], prior: &[Ledger], release: i64) -> (Vec<Verdict>, Ledger) {
+    use crate::anonymity::Reason;
+    // Every distinct (group, members) once, in order; each cell points at its group.
+    let mut groups: Vec<Vec<i64>> = Vec::new();
+    let mut index: HashMap<(&BTreeMap<Dimension, String>, &[i64]), usize> = HashMap::new();
+    let codes: Vec<String> = cells.iter().map(|c| c.measure.code()).collect();
+    let mut engine: Vec<measured::Cell> = Vec::with_capacity(cells.len());
+    for (c, code) in cells.iter().zip(&codes) {
+        let next = groups.len();
+        let group = *index.entry((&c.group, c.members.as_slice())).or_insert(next);
+        if group == next {
+            groups.push(c.members.clone());
+        }
+        let measure = (c.measure != Measure::People).then_some(code.as_str());
+        engine.push(measured::Cell { group, measure, with: c.with.len() });
+    }
+    let outcome = measured::decide(k, &groups, &engine, prior);
+    let ledger = measured::ledger(release, &groups, &engine, &outcome.verdicts);
+    let verdicts = outcome
+        .verdicts
         .into_iter()
         .map(|v| match v {
             crate::anonymity::Verdict::Shown { homogeneous } => Verdict { hidden: None, homogeneous },
@@ -352,14 +362,13 @@ pub fn verdicts(k: u32, cells: &[&Pending], prior: &[Prior]) -> Vec<Verdict> {
                 homogeneous: false,
             },
         })
-        .collect()
+        .collect();
+    (verdicts, ledger)
 }
 
-/// What a release shows: the report in the JSON contract, and the member sets of its shown
-/// cells (distinct, for the ledger the engine checks later releases against).
+/// What a release shows: the report in the JSON contract.
 pub struct Released {
     pub report: OverallReport,
-    pub shown_sets: Vec<Vec<i64>>,
 }
 
 /// The facts of the report around its tables.
@@ -374,7 +383,6 @@ pub struct Heading {
 
 /// Applies the verdicts (one per cell, in [`Breakdown::cells`] order) and makes the report.
 pub fn assemble(b: &Breakdown, verdicts: &[Verdict], head: Heading) -> Released {
-    let mut shown_sets: BTreeSet<Vec<i64>> = BTreeSet::new();
     let mut i = 0;
     let mut tables = Vec::with_capacity(b.tables.len());
     let mut population_shown = false;
@@ -385,9 +393,6 @@ pub fn assemble(b: &Breakdown, verdicts: &[Verdict], head: Heading) -> Released 
             i += 1;
             let figures = shown.then_some((c.members.len() as u64, c.with.len() as f64));
             if shown {
-                for s in c.sets() {
-                    shown_sets.insert(s);
-                }
                 if c.group.is_empty() && c.measure == Measure::People {
                     population_shown = true;
                 }
@@ -410,7 +415,7 @@ pub fn assemble(b: &Breakdown, verdicts: &[Verdict], head: Heading) -> Released 
         dimensions: b.dimensions.clone(),
         tables,
     };
-    Released { report, shown_sets: shown_sets.into_iter().collect() }
+    Released { report }
 }
 
 /// The tables a reader's breakdown choice selects: with no choice, every table; else the
@@ -433,50 +438,6 @@ pub fn select(report: &OverallReport, by: &[Dimension]) -> Option<OverallReport>
 /// The breakdowns a reader may choose: the tables of the release with at least one shown cell.
 pub fn offered(report: &OverallReport) -> Vec<Vec<Dimension>> {
     report.tables.iter().filter(|t| !t.by.is_empty() && t.cells.iter().any(|c| !c.suppressed)).map(|t| t.by.clone()).collect()
-}
-
-/// Encodes a member set compactly for the ledger: ascending ids as LEB128 varints of their
-/// differences.
-pub fn encode_set(ids: &[i64]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ids.len() * 2);
-    let mut prev = 0i64;
-    for id in ids {
-        let mut d = (id - prev).max(0) as u64;
-        prev = *id;
-        loop {
-            let byte = (d & 0x7f) as u8;
-            d >>= 7;
-            if d == 0 {
-                out.push(byte);
-                break;
-            }
-            out.push(byte | 0x80);
-        }
-    }
-    out
-}
-
-/// Decodes [`encode_set`]; `None` for damaged bytes.
-pub fn decode_set(bytes: &[u8]) -> Option<Vec<i64>> {
-    let mut out = Vec::new();
-    let mut prev = 0i64;
-    let mut d: u64 = 0;
-    let mut shift = 0u32;
-    for b in bytes {
-        if shift > 63 {
-            return None;
-        }
-        d |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            prev = prev.checked_add(i64::try_from(d).ok()?)?;
-            out.push(prev);
-            d = 0;
-            shift = 0;
-        } else {
-            shift += 7;
-        }
-    }
-    (shift == 0).then_some(out)
 }
 
 #[cfg(test)]
@@ -570,7 +531,6 @@ mod tests {
         assert_eq!(r.report.population.n, Some(12));
         let json = serde_json::to_string(&r.report).unwrap_or_default();
         assert!(!json.contains("\"n\":2"), "no hidden count leaks: {json}");
-        assert!(r.shown_sets.iter().all(|s| s.len() >= 10));
         assert!(select(&r.report, &[Dimension::Department]).is_some());
         assert!(select(&r.report, &[Dimension::Department, Dimension::Age]).is_some());
         assert_eq!(offered(&r.report).len(), 10);

@@ -151,6 +151,8 @@ impl Store {
         // What an older version kept in plain is sealed before anything is served.
         store.seal_plain_report_facts().await?;
         store.mark_unmarked_reports().await?;
+        // The anonymity ledger of releases made before it was sealed.
+        store.seal_legacy_ledgers().await?;
         // Approved reports not in the term index yet (an upgraded database) are indexed once.
         store.enqueue_unindexed_report_terms().await?;
         Ok(store)

@@ -802,6 +802,19 @@ const MIGRATIONS: &[Migration] = &[
             )",
         ],
     },
+    Migration {
+        version: 17,
+        name: "sealed_release_ledger",
+        statements: &[
+            // The anonymity engine's ledger of a released overall report, per measure: the groups
+            // shown and the groups hidden for describing 1..k-1 people
+            // (`domain::anonymity::measured::Ledger`), sealed (purpose `release_ledger`, one of
+            // the store's own purposes: never returned to a caller). The unsealed
+            // `overall_report_sets` rows of earlier versions are moved into it when the store
+            // opens, then deleted.
+            "ALTER TABLE overall_reports ADD COLUMN ledger_sealed_id BIGINT REFERENCES sealed_texts(id)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -16,8 +16,9 @@
 
 use crate::paging::{PageRequest, Paged};
 use crate::{now_ms, Acting, Ctx, Hr, Result, Store, StoreError};
+use base64::Engine as _;
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
-use domain::breakdown::{self, Breakdown, Department, Heading, Person, Prior, Verdict};
+use domain::breakdown::{self, Breakdown, Department, Heading, Ledger, Person, Verdict};
 use domain::ids::{SealedId, TenantId, UserId};
 use domain::overall_narrative::{check_complete, check_narrative, Narrative};
 use domain::overall_report::{CycleRef, Measure, OverallReport};
@@ -169,6 +170,22 @@ fn parse_snapshot(s: &str) -> Result<OverallReport> {
     serde_json::from_str(s).map_err(|e| StoreError::Config(format!("damaged overall report snapshot: {e}")))
 }
 
+/// The sealed purpose of the anonymity engine's ledger (the store's own: never opened for a
+/// caller).
+pub(crate) const LEDGER_PURPOSE: &str = "release_ledger";
+
+fn encode_ledger(l: &Ledger) -> String {
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(l.encode())
+}
+
+fn decode_ledger(release: i64, text: &str) -> Result<Ledger> {
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(text.trim())
+        .ok()
+        .and_then(|bytes| Ledger::decode(release, &bytes))
+        .ok_or_else(|| StoreError::Config(format!("damaged anonymity ledger of release {release}")))
+}
+
 fn no_release() -> StoreError {
     StoreError::Conflict(domain::Message::new(
         "この期間の全体報告書はまだ公開されていません。",
@@ -300,41 +317,45 @@ impl Store {
         Ok(breakdown::breakdown(&people, &departments, &measures, reference))
     }
 
-    /// Every earlier release of the tenant with the member sets it showed.
-    async fn prior_releases(&self, tenant: TenantId) -> Result<Vec<Prior>> {
+    /// The ledger of every earlier release of the tenant (opened as the store's own data: it is
+    /// never returned to a caller, only handed to the engine).
+    async fn prior_releases(&self, tenant: TenantId) -> Result<Vec<Ledger>> {
         let rows = sqlx::query(
-            "SELECT s.report_id, s.members FROM overall_report_sets s JOIN overall_reports o ON o.id = s.report_id
-             WHERE s.tenant_id = $1 AND o.state = 'released' ORDER BY s.report_id, s.ord",
+            "SELECT id, ledger_sealed_id FROM overall_reports WHERE tenant_id = $1 AND state = 'released' AND ledger_sealed_id IS NOT NULL ORDER BY id",
         )
         .bind(tenant.get())
         .fetch_all(&self.db.read)
         .await?;
-        let mut out: Vec<Prior> = Vec::new();
+        let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let id: i64 = r.try_get("report_id")?;
-            let bytes: Vec<u8> = r.try_get("members")?;
-            let set = breakdown::decode_set(&bytes).ok_or_else(|| StoreError::Config(format!("damaged ledger of release {id}")))?;
-            match out.last_mut() {
-                Some(p) if p.release == id => p.shown.push(set),
-                _ => out.push(Prior { release: id, shown: vec![set] }),
-            }
+            let id: i64 = r.try_get("id")?;
+            let sealed = SealedId::new(r.try_get("ledger_sealed_id")?);
+            let text = self.open_system_secret(tenant, sealed).await?;
+            out.push(decode_ledger(id, &text)?);
         }
         Ok(out)
     }
 
-    /// Builds a version's figures at `as_of`: every table, decided jointly against every
-    /// earlier release. Returns the report, the verdicts and the shown sets.
+    /// Builds a version's figures at `as_of`: every table, decided per measure against every
+    /// earlier release. Returns the report, the verdicts and the ledger to keep if released.
     async fn build_overall(
         &self,
         tenant: TenantId,
         s: &OverallVersionRow,
         as_of: i64,
         released_at: Option<i64>,
-    ) -> Result<(OverallReport, Vec<Verdict>, Vec<Vec<i64>>)> {
+    ) -> Result<(OverallReport, Vec<Verdict>, Ledger)> {
         let b = self.overall_breakdown(tenant, s.cycle.id, as_of).await?;
         let prior = self.prior_releases(tenant).await?;
-        let cells: Vec<&breakdown::Pending> = b.cells().collect();
-        let verdicts = breakdown::verdicts(s.k, &cells, &prior);
+        let (k, release) = (s.k, s.id.get());
+        // The engine is CPU work: off the async workers.
+        let (b, verdicts, ledger) = tokio::task::spawn_blocking(move || {
+            let cells: Vec<&breakdown::Pending> = b.cells().collect();
+            let (verdicts, ledger) = breakdown::verdicts(k, &cells, &prior, release);
+            (b, verdicts, ledger)
+        })
+        .await
+        .map_err(|e| StoreError::Config(format!("the anonymity engine stopped: {e}")))?;
         let slug: String =
             sqlx::query("SELECT slug FROM tenants WHERE id = $1").bind(tenant.get()).fetch_one(&self.db.read).await?.try_get("slug")?;
         let head = Heading {
@@ -346,7 +367,7 @@ impl Store {
             as_of: rfc3339(as_of),
         };
         let released = breakdown::assemble(&b, &verdicts, head);
-        Ok((released.report, verdicts, released.shown_sets))
+        Ok((released.report, verdicts, ledger))
     }
 
     /// Computes a draft's preview now and keeps it (`overall_reports.preview`): the report as
@@ -559,7 +580,7 @@ impl Store {
         let mut row = s.row.clone();
         row.k = self.cycle_k(ctx.tenant, row.cycle.id).await?;
         let now = now_ms();
-        let (report, _, shown) = self.build_overall(ctx.tenant, &row, now, Some(now)).await?;
+        let (report, _, ledger) = self.build_overall(ctx.tenant, &row, now, Some(now)).await?;
         let snapshot = serde_json::to_string(&report).map_err(|e| StoreError::Config(format!("cannot encode the report: {e}")))?;
         let mut tx = self.db.write.begin().await?;
         let done = sqlx::query(
@@ -577,15 +598,13 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(moved_on());
         }
-        for (ord, set) in shown.iter().enumerate() {
-            sqlx::query("INSERT INTO overall_report_sets (report_id, tenant_id, ord, members) VALUES ($1, $2, $3, $4)")
-                .bind(id.get())
-                .bind(ctx.tenant.get())
-                .bind(ord as i64)
-                .bind(breakdown::encode_set(set))
-                .execute(&mut *tx)
-                .await?;
-        }
+        let sealed = self.seal_in_tx(&mut tx, ctx.tenant, LEDGER_PURPOSE, &encode_ledger(&ledger)).await?;
+        sqlx::query("UPDATE overall_reports SET ledger_sealed_id = $1 WHERE id = $2 AND tenant_id = $3")
+            .bind(sealed.get())
+            .bind(id.get())
+            .bind(ctx.tenant.get())
+            .execute(&mut *tx)
+            .await?;
         let hidden = report.tables.iter().flat_map(|t| t.cells.iter()).filter(|c| c.suppressed).count();
         let detail = AuditDetail::of(Fact::Transition { from: "approved", to: "released" })
             .and(Fact::N(Key::Version, row.version))
@@ -890,4 +909,65 @@ impl Store {
         }
         Ok(id)
     }
+}
+
+impl Store {
+    /// Moves the unsealed member sets that versions before migration 17 kept per release
+    /// (`overall_report_sets`) into the sealed ledger, then deletes them: the sets of attribute
+    /// cells said who carries an attribute. Those sets count for every measure (the cautious
+    /// reading, `Ledger::legacy`). Runs when the store opens; nothing to do afterwards.
+    pub(crate) async fn seal_legacy_ledgers(&self) -> Result<()> {
+        let reports = sqlx::query("SELECT DISTINCT report_id, tenant_id FROM overall_report_sets ORDER BY report_id")
+            .fetch_all(&self.db.read)
+            .await?;
+        for r in &reports {
+            let id: i64 = r.try_get("report_id")?;
+            let tenant = TenantId::new(r.try_get("tenant_id")?);
+            let rows = sqlx::query("SELECT members FROM overall_report_sets WHERE report_id = $1 ORDER BY ord")
+                .bind(id)
+                .fetch_all(&self.db.read)
+                .await?;
+            let mut sets = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let bytes: Vec<u8> = row.try_get("members")?;
+                sets.push(breakdown::decode_set(&bytes).ok_or_else(|| StoreError::Config(format!("damaged ledger of release {id}")))?);
+            }
+            let mut ledger = Ledger::legacy(id, sets);
+            let mut tx = self.db.write.begin().await?;
+            let existing: Option<i64> = sqlx::query("SELECT ledger_sealed_id FROM overall_reports WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| row.try_get::<Option<i64>, _>("ledger_sealed_id"))
+                .transpose()?
+                .flatten();
+            if let Some(sealed) = existing {
+                // Both kinds (should not happen): keep both, merged.
+                let text = self.open_system_secret(tenant, SealedId::new(sealed)).await?;
+                let newer = decode_ledger(id, &text)?;
+                ledger = merge_ledgers(ledger, newer);
+                self.reseal_in_tx(&mut tx, tenant, SealedId::new(sealed), &encode_ledger(&ledger)).await?;
+            } else {
+                let sealed = self.seal_in_tx(&mut tx, tenant, LEDGER_PURPOSE, &encode_ledger(&ledger)).await?;
+                sqlx::query("UPDATE overall_reports SET ledger_sealed_id = $1 WHERE id = $2")
+                    .bind(sealed.get())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM overall_report_sets WHERE report_id = $1").bind(id).execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+fn merge_ledgers(mut a: Ledger, b: Ledger) -> Ledger {
+    let offset = a.groups.len() as u32;
+    a.groups.extend(b.groups);
+    a.entries.extend(b.entries.into_iter().map(|mut e| {
+        e.shown.iter_mut().chain(e.hidden.iter_mut()).for_each(|i| *i += offset);
+        e
+    }));
+    a
 }

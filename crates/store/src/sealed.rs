@@ -256,7 +256,7 @@ pub(crate) async fn register_keys(db: &Db, keys: &Keyring) -> Result<()> {
 }
 
 /// Sealed purposes that hold the store's own secrets rather than personal data.
-const SYSTEM_PURPOSES: &[&str] = &["pseudonym_secret", crate::totp::PURPOSE];
+const SYSTEM_PURPOSES: &[&str] = &["pseudonym_secret", crate::totp::PURPOSE, crate::overall_reports::LEDGER_PURPOSE];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Purposes {

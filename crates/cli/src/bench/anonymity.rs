@@ -4,7 +4,8 @@
 //! the people count and 30 attribute measures per group; a second release (more reports
 //! approved) is decided against the first. Figures are printed, never asserted.
 
-use domain::anonymity::{decide_release_detailed, Candidate, Decision, PriorRelease, Reason, Verdict};
+use domain::anonymity::measured::{decide, ledger, Cell, Outcome, PEOPLE};
+use domain::anonymity::{Reason, Verdict};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
@@ -100,27 +101,63 @@ fn breakdowns() -> Vec<Breakdown> {
     ]
 }
 
-/// Every group with someone in the population: a people cell and one cell per measure.
-fn candidates(org: &[Employee], population: &[bool]) -> Vec<Candidate> {
-    let mut out = Vec::new();
+/// Every group with someone in the population, and its cells: a people cell and one cell per
+/// measure.
+fn release(org: &[Employee], population: &[bool]) -> (Vec<Vec<i64>>, Vec<Cell<'static>>) {
+    let mut groups = Vec::new();
+    let mut cells = Vec::new();
     for (_, key) in breakdowns() {
-        let mut groups: std::collections::BTreeMap<usize, Vec<&Employee>> = Default::default();
+        let mut by: std::collections::BTreeMap<usize, Vec<&Employee>> = Default::default();
         for (e, _) in org.iter().zip(population).filter(|(_, &p)| p) {
-            groups.entry(key(e)).or_default().push(e);
+            by.entry(key(e)).or_default().push(e);
         }
-        for members in groups.values() {
-            let group: Vec<i64> = members.iter().map(|e| e.id).collect();
-            out.push(Candidate::people(group.clone()));
-            for m in 0..MEASURES {
-                let with = members.iter().filter(|e| e.attributes.get(m).copied().unwrap_or(false)).map(|e| e.id).collect();
-                out.push(Candidate::attribute(group.clone(), with));
+        for members in by.values() {
+            let g = groups.len();
+            groups.push(members.iter().map(|e| e.id).collect());
+            cells.push(Cell { group: g, measure: None, with: 0 });
+            for (m, name) in MEASURE_NAMES.iter().enumerate() {
+                let with = members.iter().filter(|e| e.attributes.get(m).copied().unwrap_or(false)).count();
+                cells.push(Cell { group: g, measure: Some(name), with });
             }
         }
     }
-    out
+    (groups, cells)
 }
 
-fn report(label: &str, d: &Decision, secs: f64) {
+const MEASURE_NAMES: [&str; MEASURES] = [
+    "tag:0",
+    "tag:1",
+    "tag:2",
+    "tag:3",
+    "tag:4",
+    "tag:5",
+    "tag:6",
+    "tag:7",
+    "tag:8",
+    "tag:9",
+    "tag:10",
+    "tag:11",
+    "tag:12",
+    "tag:13",
+    "tag:14",
+    "tag:15",
+    "tag:16",
+    "tag:17",
+    "tag:18",
+    "tag:19",
+    "tag:20",
+    "tag:21",
+    "tag:22",
+    "tag:23",
+    "tag:24",
+    "tag:25",
+    "tag:26",
+    "tag:27",
+    "flag:life_safety",
+    "flag:organizational_response",
+];
+
+fn report(label: &str, d: &Outcome, secs: f64) {
     let (mut shown, mut flagged, mut below, mut secondary, mut differencing) = (0, 0, 0, 0, 0);
     for v in &d.verdicts {
         match v {
@@ -135,22 +172,25 @@ fn report(label: &str, d: &Decision, secs: f64) {
             Verdict::Suppressed(Reason::Differencing { .. }) => differencing += 1,
         }
     }
-    let s = &d.stats;
     println!("  {label}: {:.3} s", secs);
     println!(
         "    {} cells: {shown} shown ({flagged} homogeneous, flagged), {below} below k, {secondary} secondary, {differencing} differencing",
         d.verdicts.len()
     );
-    println!(
-        "    {} people, {} distinct sets, {} atoms ({} of fewer than k people), rank {}, {} pass(es), union search {}",
-        s.people,
-        s.distinct_sets,
-        s.atoms,
-        s.small_atoms,
-        s.rank,
-        s.rounds,
-        if s.exhaustive { "exhaustive" } else { "bounded" }
-    );
+    for (measure, s) in d.runs.iter().filter(|(m, _)| m == PEOPLE || m == "tag:14" || m == "flag:life_safety") {
+        println!(
+            "    {measure}: {} people, {} distinct sets, {} atoms ({} of fewer than k), rank {}, {} pass(es), union search {}",
+            s.people,
+            s.distinct_sets,
+            s.atoms,
+            s.small_atoms,
+            s.rank,
+            s.rounds,
+            if s.exhaustive { "exhaustive" } else { "bounded" }
+        );
+    }
+    let bounded = d.runs.iter().filter(|(_, s)| !s.exhaustive).count();
+    println!("    {} measure decisions, {bounded} with a bounded union search", d.runs.len());
 }
 
 pub fn run(args: AnonymityArgs) {
@@ -164,20 +204,20 @@ pub fn run(args: AnonymityArgs) {
     // adds about 3% more.
     let first: Vec<bool> = org.iter().map(|_| rng.gen_bool(0.3)).collect();
     let second: Vec<bool> = first.iter().map(|&p| p || rng.gen_bool(0.03)).collect();
-    let cells1 = candidates(&org, &first);
-    let cells2 = candidates(&org, &second);
+    let (groups1, cells1) = release(&org, &first);
+    let (groups2, cells2) = release(&org, &second);
     println!(
-        "bench anonymity: {} employees, k = {}, {} breakdowns × (people + {MEASURES} measures); generated in {:.2} s",
+        "bench anonymity: {} employees, k = {}, {} breakdowns × (people + {MEASURES} measures), decided per measure; generated in {:.2} s",
         args.employees,
         args.k,
         breakdowns().len(),
         start.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    let d1 = decide_release_detailed(args.k, &cells1, &[]);
+    let d1 = decide(args.k, &groups1, &cells1, &[]);
     report("first release", &d1, t.elapsed().as_secs_f64());
-    let history = vec![PriorRelease::from_decision(1, &cells1, &d1.verdicts)];
+    let history = vec![ledger(1, &groups1, &cells1, &d1.verdicts)];
     let t = Instant::now();
-    let d2 = decide_release_detailed(args.k, &cells2, &history);
+    let d2 = decide(args.k, &groups2, &cells2, &history);
     report("second release, against the first", &d2, t.elapsed().as_secs_f64());
 }

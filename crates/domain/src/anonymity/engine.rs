@@ -32,6 +32,8 @@ pub(crate) struct Prepared {
     cand_given: Vec<Vec<u32>>,
     /// Release → its distinct unique sets.
     hist_sets: Vec<Vec<u32>>,
+    /// Release → the unique sets it hid (protected: never to come back by subtraction).
+    hist_hidden: Vec<Vec<u32>>,
 }
 
 impl Prepared {
@@ -58,6 +60,7 @@ impl Prepared {
         let cand_given: Vec<Vec<u32>> = candidates.iter().map(|c| c.sets.iter().map(|s| intern(s)).collect()).collect();
         let cand_sets: Vec<Vec<u32>> = cand_given.iter().map(|c| distinct(c.clone())).collect();
         let hist_sets: Vec<Vec<u32>> = history.iter().map(|r| distinct(r.shown.iter().map(|s| intern(s)).collect())).collect();
+        let hist_hidden: Vec<Vec<u32>> = history.iter().map(|r| distinct(r.hidden.iter().map(|s| intern(s)).collect())).collect();
 
         // People, densely numbered in id order.
         let mut people: Vec<i64> = members.iter().flatten().copied().collect();
@@ -102,7 +105,7 @@ impl Prepared {
             }
         }
         let set_size = members.iter().map(Vec::len).collect();
-        Prepared { k, sets, set_size, weight, first_small, cand_sets, cand_given, hist_sets }
+        Prepared { k, sets, set_size, weight, first_small, cand_sets, cand_given, hist_sets, hist_hidden }
     }
 
     fn columns(&self) -> usize {
@@ -460,21 +463,47 @@ fn small_unions(prep: &Prepared, basis: &Basis) -> (Vec<Vec<u32>>, bool) {
     (found, exhaustive)
 }
 
-pub(crate) fn decide(k: u32, candidates: &[Candidate], history: &[PriorRelease]) -> Decision {
+/// Decides one release. `forced`: candidates hidden whatever the rest (a figure the caller
+/// knows to describe 1..k-1 people); their sets are protected like the sets every earlier
+/// release hid. A missing entry is `false`.
+/// `search`: whether to look for unions of 1..k-1 people in the row space (step 4 of
+/// docs/anonymity.md). A caller that knows the row space lies inside one already searched (an
+/// attribute's groups inside the people decision's) passes `false`.
+pub(crate) fn decide(k: u32, candidates: &[Candidate], forced: &[bool], history: &[PriorRelease], search: bool) -> Decision {
     let prep = Prepared::new(k, candidates, history);
     let mut protected: Vec<Vec<u32>> = Vec::new();
     let mut seen: HashSet<Vec<u32>> = HashSet::new();
-    // Every atom of 1..k-1 people.
+    let protect = |cols: &[u32], protected: &mut Vec<Vec<u32>>, seen: &mut HashSet<Vec<u32>>| {
+        if !cols.is_empty() && seen.insert(cols.to_vec()) {
+            protected.push(cols.to_vec());
+        }
+    };
+    // Every atom of 1..k-1 people (without the search, the caller has protected every group of
+    // 1..k-1 people in a larger row space already).
     for col in prep.first_small..prep.columns() as u32 {
-        if prep.small(prep.weight_of(col)) {
+        if search && prep.small(prep.weight_of(col)) {
             let v = vec![col];
             seen.insert(v.clone());
             protected.push(v);
         }
     }
+    // What earlier releases hid.
+    for hidden in &prep.hist_hidden {
+        for &s in hidden {
+            protect(prep.set(s), &mut protected, &mut seen);
+        }
+    }
     // Primary suppression, and what the suppressed cells would have given away.
     let mut primary = vec![false; prep.cand_sets.len()];
     for (ci, cand) in prep.cand_sets.iter().enumerate() {
+        if forced.get(ci).copied().unwrap_or(false) {
+            if let Some(p) = primary.get_mut(ci) {
+                *p = true;
+            }
+            for &s in cand {
+                protect(prep.set(s), &mut protected, &mut seen);
+            }
+        }
         let unions = prep.cell_unions(cand);
         if !unions.is_empty() {
             if let Some(p) = primary.get_mut(ci) {
@@ -497,6 +526,10 @@ pub(crate) fn decide(k: u32, candidates: &[Candidate], history: &[PriorRelease])
     let result = loop {
         rounds += 1;
         let result = pass(&prep, &primary, &order, &protected, history);
+        if !search {
+            exhaustive = true;
+            break result;
+        }
         let (found, complete) = small_unions(&prep, &result.basis);
         exhaustive = complete;
         let mut added = false;

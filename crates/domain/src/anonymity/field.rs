@@ -18,6 +18,28 @@ fn mul_mod(x: u64, y: u64, p: u64) -> u64 {
     ((u128::from(x) * u128::from(y)) % u128::from(p)) as u64
 }
 
+/// x·y mod p₁ without a division: 2⁶¹ ≡ 1.
+fn mul_p1(x: u64, y: u64) -> u64 {
+    let prod = u128::from(x) * u128::from(y);
+    let mut r = ((prod as u64) & P1) + ((prod >> 61) as u64);
+    while r >= P1 {
+        r -= P1;
+    }
+    r
+}
+
+/// x·y mod p₂ without a division: 2⁶² ≡ 57.
+fn mul_p2(x: u64, y: u64) -> u64 {
+    const MASK: u128 = (1 << 62) - 1;
+    let prod = u128::from(x) * u128::from(y);
+    let t = (prod & MASK) + (prod >> 62) * 57;
+    let mut r = ((t & MASK) + (t >> 62) * 57) as u64;
+    while r >= P2 {
+        r -= P2;
+    }
+    r
+}
+
 fn pow_mod(mut x: u64, mut e: u64, p: u64) -> u64 {
     let mut r = 1u64;
     while e > 0 {
@@ -63,7 +85,7 @@ impl Fp {
     }
 
     pub(crate) fn mul(self, o: Fp) -> Fp {
-        Fp { a: mul_mod(self.a, o.a, P1), b: mul_mod(self.b, o.b, P2) }
+        Fp { a: mul_p1(self.a, o.a), b: mul_p2(self.b, o.b) }
     }
 
     /// The inverse, when the value is a unit modulo both primes.
@@ -92,5 +114,28 @@ mod tests {
         // A value zero modulo one prime only is not a unit.
         assert!(!Fp { a: 0, b: 5 }.is_unit());
         assert!(!Fp { a: 0, b: 5 }.is_zero());
+    }
+
+    #[test]
+    fn the_fast_reductions_agree_with_division() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let edges = [0, 1, 2, 56, 57, 58, P1 - 1, P1 - 2, P2 - 1, P2 - 2, 1 << 60, (1 << 61) - 2];
+        let mut values: Vec<u64> = edges.to_vec();
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x);
+        }
+        for w in values.windows(2) {
+            let (a, b) = (w[0] % P1, w[1] % P1);
+            assert_eq!(mul_p1(a, b), mul_mod(a, b, P1));
+            let (a, b) = (w[0] % P2, w[1] % P2);
+            assert_eq!(mul_p2(a, b), mul_mod(a, b, P2));
+        }
+        for &e in &edges {
+            assert_eq!(mul_p1(e % P1, (P1 - 1) % P1), mul_mod(e % P1, P1 - 1, P1));
+            assert_eq!(mul_p2(e % P2, P2 - 1), mul_mod(e % P2, P2 - 1, P2));
+        }
     }
 }

@@ -149,7 +149,7 @@ fn an_empty_group_is_shown_and_nothing_needs_no_history() {
     assert_eq!(decide_release(K, &[Candidate::people(vec![])], &[]), vec![SHOWN]);
     assert_eq!(decide_release(K, &[], &[]), Vec::<Verdict>::new());
     // Re-showing a released cell adds nothing: shown, whatever its neighbours.
-    let history = vec![PriorRelease { id: 7, shown: vec![sales()] }];
+    let history = vec![PriorRelease { id: 7, shown: vec![sales()], hidden: vec![] }];
     assert_eq!(decide_release(K, &[Candidate::people(sales())], &history), vec![SHOWN]);
 }
 

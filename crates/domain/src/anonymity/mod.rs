@@ -11,6 +11,7 @@
 
 mod engine;
 mod field;
+pub mod measured;
 mod sparse;
 
 #[cfg(test)]
@@ -69,12 +70,15 @@ impl Candidate {
     }
 }
 
-/// An earlier release of the tenant: its id (as stored by the caller) and the member sets of
-/// every cell it showed.
+/// An earlier release of the tenant: its id (as stored by the caller), the member sets of
+/// every cell it showed, and the sets of the cells it hid because they described 1..k-1
+/// people (protected from then on: no later release may give them back).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriorRelease {
     pub id: i64,
     pub shown: Vec<Vec<i64>>,
+    #[serde(default)]
+    pub hidden: Vec<Vec<i64>>,
 }
 
 impl PriorRelease {
@@ -95,7 +99,7 @@ impl PriorRelease {
             .collect();
         shown.sort();
         shown.dedup();
-        PriorRelease { id, shown }
+        PriorRelease { id, shown, hidden: Vec::new() }
     }
 }
 
@@ -182,10 +186,18 @@ pub struct Stats {
 /// Decides one release: a verdict per candidate, in order. `k` below [`MIN_K`] is raised to
 /// it. `history`: the tenant's earlier releases, each with the sets it showed.
 pub fn decide_release(k: u32, candidates: &[Candidate], history: &[PriorRelease]) -> Vec<Verdict> {
-    engine::decide(k, candidates, history).verdicts
+    engine::decide(k, candidates, &[], history, true).verdicts
 }
 
 /// [`decide_release`] with the figures of the decision.
 pub fn decide_release_detailed(k: u32, candidates: &[Candidate], history: &[PriorRelease]) -> Decision {
-    engine::decide(k, candidates, history)
+    engine::decide(k, candidates, &[], history, true)
+}
+
+/// [`decide_release_detailed`] where the caller already knows some candidates must be hidden
+/// (`forced[i]`: a figure outside the sets, such as a count of 1..k-1 people with an attribute
+/// the reader does not know). Those are suppressed as [`Reason::BelowK`] and their sets are
+/// protected: nothing shown may give them back.
+pub fn decide_release_forced(k: u32, candidates: &[Candidate], forced: &[bool], history: &[PriorRelease]) -> Decision {
+    engine::decide(k, candidates, forced, history, true)
 }

@@ -256,3 +256,106 @@ proptest! {
         prop_assert_eq!(decide_release(5, &cells, &[]), decide_release(5, &shuffled, &[]));
     }
 }
+
+/// The groups and cells of a release in the per-measure form (`measured`): the same
+/// breakdowns as [`cells`], with a people cell and (optionally) a tag and a flag cell per group.
+fn measured_release(people: &[Person], plan: &ReleasePlan) -> (Vec<Vec<i64>>, Vec<measured::Cell<'static>>) {
+    let mut groups: Vec<Vec<i64>> = Vec::new();
+    let mut out = Vec::new();
+    for c in cells(people, &ReleasePlan { attributes: false, ..plan.clone() }) {
+        let members = c.sets[0].clone();
+        let g = groups.len();
+        let count = |f: &dyn Fn(&Person) -> bool| members.iter().filter(|&&id| f(&people[(id - 1000) as usize])).count();
+        out.push(measured::Cell { group: g, measure: None, with: 0 });
+        if plan.attributes {
+            out.push(measured::Cell { group: g, measure: Some("tag:x"), with: count(&|p| p.tag) });
+            out.push(measured::Cell { group: g, measure: Some("flag:y"), with: count(&|p| p.flag) });
+        }
+        groups.push(members);
+    }
+    (groups, out)
+}
+
+/// Like [`org`], but later releases often keep the population (a new version with no new
+/// report, another breakdown of the same cycle): then the sets of a hidden cell come back exactly.
+fn org_steady() -> impl Strategy<Value = (Vec<Person>, Vec<ReleasePlan>)> {
+    org()
+        .prop_flat_map(|(people, plans)| {
+            let n = plans.len();
+            (Just(people), Just(plans), prop::collection::vec(any::<bool>(), n))
+        })
+        .prop_map(|(people, mut plans, keep)| {
+            for i in 1..plans.len() {
+                if keep[i] {
+                    plans[i].population = plans[i - 1].population.clone();
+                    plans[i].attributes = true;
+                }
+            }
+            (people, plans)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    /// Per measure: over every release so far, the rows a reader has (the groups shown for
+    /// that measure; for people, the groups of every shown cell) never give back a group of
+    /// 1..k-1 people nor any group hidden for describing 1..k-1 people, now or before.
+    #[test]
+    fn per_measure_no_sequence_of_releases_isolates_fewer_than_k((people, plans) in org_steady(), k in 5u32..=6) {
+        let n = people.len();
+        let small = small_groups(n, k as usize);
+        let kk = k as usize;
+        let mut ledgers: Vec<measured::Ledger> = Vec::new();
+        let mut rows: [Vec<Vec<usize>>; 3] = Default::default();
+        let mut protected: [Vec<Vec<usize>>; 3] = Default::default();
+        for (r, plan) in plans.iter().enumerate() {
+            let (groups, cells) = measured_release(&people, plan);
+            let out = measured::decide(k, &groups, &cells, &ledgers);
+            prop_assert!(out.exhaustive());
+            prop_assert_eq!(out.verdicts.len(), cells.len());
+            ledgers.push(measured::ledger(r as i64 + 1, &groups, &cells, &out.verdicts));
+            for (c, v) in cells.iter().zip(&out.verdicts) {
+                let members = &groups[c.group];
+                if let Verdict::Shown { homogeneous } = v {
+                    prop_assert!(members.len() >= kk, "a shown cell of {} people", members.len());
+                    if c.measure.is_some() {
+                        let (with, without) = (c.with, members.len() - c.with);
+                        prop_assert!(with == 0 || with >= kk);
+                        prop_assert!(without == 0 || without >= kk);
+                        prop_assert_eq!(*homogeneous, with == 0 || without == 0);
+                        // Its group's people cell is shown too.
+                        let people_cell = cells.iter().zip(&out.verdicts).find(|(p, _)| p.group == c.group && p.measure.is_none());
+                        prop_assert!(people_cell.is_some_and(|(_, pv)| pv.is_shown()));
+                    }
+                }
+                if let Verdict::Suppressed(Reason::Differencing { release }) = v {
+                    prop_assert!(*release >= 1 && *release <= r as i64);
+                }
+            }
+            // The rows a reader has for each measure, and the hidden groups: each protected
+            // from its release on, unless the earlier releases had already given it away (the
+            // engine cannot take back what was public; docs/anonymity.md).
+            let last = ledgers.last().cloned().unwrap_or_default();
+            for (mi, measure) in [measured::PEOPLE, "tag:x", "flag:y"].into_iter().enumerate() {
+                let before = Space::new(n, &rows[mi]);
+                for e in last.entries.iter().filter(|e| e.measure == measure) {
+                    for &g in &e.hidden {
+                        let h = indices(&last.groups[g as usize]);
+                        if !h.is_empty() && !before.contains(n, &h) {
+                            protected[mi].push(h);
+                        }
+                    }
+                    rows[mi].extend(e.shown.iter().map(|&g| indices(&last.groups[g as usize])));
+                }
+                let space = Space::new(n, &rows[mi]);
+                for g in &small {
+                    prop_assert!(!space.contains(n, g), "{}: release {} lets {:?} be isolated", measure, r + 1, g);
+                }
+                for h in &protected[mi] {
+                    prop_assert!(!space.contains(n, h), "{}: release {} gives back the hidden group {:?}", measure, r + 1, h);
+                }
+            }
+        }
+    }
+}

@@ -2,8 +2,6 @@
 //! reduction of a vector against it.
 
 use super::field::Fp;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// One coordinate: (atom column, coefficient).
 pub(crate) type Entry = (u32, Fp);
@@ -87,60 +85,84 @@ pub(crate) enum Mode {
     Full,
 }
 
-/// A dense accumulator reused across reductions (one per decision).
+/// A dense accumulator reused across reductions (one per decision), with a bitset of the
+/// columns that hold something. A reduction only ever adds at columns after the one it works
+/// on (a basis row is zero before its pivot), so it scans the bitset forward once.
 pub(crate) struct Scratch {
     acc: Vec<Fp>,
-    queued: Vec<bool>,
-    heap: BinaryHeap<Reverse<u32>>,
+    bits: Vec<u64>,
+    pending: usize,
 }
 
 impl Scratch {
     pub(crate) fn new(columns: usize) -> Scratch {
-        Scratch { acc: vec![Fp::ZERO; columns], queued: vec![false; columns], heap: BinaryHeap::new() }
+        Scratch { acc: vec![Fp::ZERO; columns], bits: vec![0; columns.div_ceil(64)], pending: 0 }
     }
 
     fn add_at(&mut self, col: u32, v: Fp) {
         let i = col as usize;
-        if let (Some(a), Some(q)) = (self.acc.get_mut(i), self.queued.get_mut(i)) {
+        if let (Some(a), Some(w)) = (self.acc.get_mut(i), self.bits.get_mut(i >> 6)) {
             *a = a.add(v);
-            if !*q {
-                *q = true;
-                self.heap.push(Reverse(col));
+            let bit = 1u64 << (i & 63);
+            if *w & bit == 0 {
+                *w |= bit;
+                self.pending += 1;
             }
         }
     }
 
-    fn take(&mut self, col: u32) -> Fp {
-        let i = col as usize;
-        if let Some(q) = self.queued.get_mut(i) {
-            *q = false;
+    /// The first column at or after `from` that holds something, taken out of the set.
+    fn next(&mut self, from: usize) -> Option<(u32, Fp)> {
+        if self.pending == 0 {
+            return None;
         }
-        self.acc.get_mut(i).map(std::mem::take).unwrap_or(Fp::ZERO)
+        let mut wi = from >> 6;
+        let mut mask = u64::MAX << (from & 63);
+        while let Some(w) = self.bits.get_mut(wi) {
+            let hit = *w & mask;
+            if hit != 0 {
+                let b = hit.trailing_zeros() as usize;
+                *w &= !(1u64 << b);
+                self.pending -= 1;
+                let col = (wi << 6) + b;
+                let v = self.acc.get_mut(col).map(std::mem::take).unwrap_or(Fp::ZERO);
+                return Some((col as u32, v));
+            }
+            wi += 1;
+            mask = u64::MAX;
+        }
+        None
     }
 
     /// Reduces `x` against `basis`; the tag is the latest release of any row used.
     pub(crate) fn reduce(&mut self, x: &[Entry], tag: Tag, basis: &Basis, mode: Mode) -> (Vec<Entry>, Tag) {
         let mut tag = tag;
+        let mut from = usize::MAX;
         for &(c, v) in x {
+            from = from.min(c as usize);
             self.add_at(c, v);
         }
         let mut out = Vec::new();
-        while let Some(Reverse(c)) = self.heap.pop() {
-            let v = self.take(c);
+        if from == usize::MAX {
+            return (out, tag);
+        }
+        while let Some((c, v)) = self.next(from) {
+            from = c as usize;
             if v.is_zero() {
                 continue;
             }
             if let Some(row) = basis.row_at(c) {
                 tag = tag.max(row.tag);
+                let f = v.neg();
                 for &(col, rv) in row.entries.iter().skip(1) {
-                    self.add_at(col, v.mul(rv).neg());
+                    self.add_at(col, if rv.is_one() { f } else { f.mul(rv) });
                 }
                 continue;
             }
             out.push((c, v));
             if mode == Mode::Lead {
-                while let Some(Reverse(c)) = self.heap.pop() {
-                    let v = self.take(c);
+                while let Some((c, v)) = self.next(from) {
+                    from = c as usize;
                     if !v.is_zero() {
                         out.push((c, v));
                     }

@@ -216,14 +216,15 @@ async fn versions_release_freeze_and_lock_k(backend: Backend) -> Result<()> {
     let (r, n) = s.operator_overall_report(&op, &CycleChoice::Latest, None).await?;
     ensure!(r == released && n == narrative(), "the command line's read");
 
-    // The ledger: the distinct member sets of the shown cells, none under k.
+    // The ledger: sealed (no member set in plain), one per release.
     let raw = raw_pool(&e.db).await?;
-    let sets = sqlx::query("SELECT members FROM overall_report_sets WHERE report_id = $1").bind(v1.get()).fetch_all(&raw).await?;
-    ensure!(!sets.is_empty(), "the ledger is written");
-    for row in &sets {
-        let ids = domain::breakdown::decode_set(&row.try_get::<Vec<u8>, _>("members")?).context("a damaged set")?;
-        ensure!(ids.is_empty() || ids.len() >= 5, "a shown set of {}", ids.len());
-    }
+    let row = sqlx::query("SELECT o.ledger_sealed_id, t.purpose, t.ciphertext FROM overall_reports o JOIN sealed_texts t ON t.id = o.ledger_sealed_id WHERE o.id = $1")
+        .bind(v1.get())
+        .fetch_one(&raw)
+        .await?;
+    ensure!(row.try_get::<String, _>("purpose")? == "release_ledger", "sealed as the store's own data");
+    let legacy = sqlx::query("SELECT COUNT(*) AS n FROM overall_report_sets").fetch_one(&raw).await?.try_get::<i64, _>("n")?;
+    ensure!(legacy == 0, "nothing in the unsealed table");
     raw.close().await;
 
     // k: never below 5; a new value applies to cycles not yet released.
@@ -269,5 +270,36 @@ async fn versions_release_freeze_and_lock_k(backend: Backend) -> Result<()> {
     for k in ["overall_report_written", "overall_report_read", "overall_report_decided", "report_settings_changed"] {
         ensure!(kinds.contains(k), "{k} is audited: {kinds:?}");
     }
+
+    // A database from before the sealed ledger: version 1's sets in the unsealed table. Opening
+    // the store moves them into a sealed ledger and deletes them; the engine reads it.
+    let raw = raw_pool(&e.db).await?;
+    sqlx::query("UPDATE overall_reports SET ledger_sealed_id = NULL WHERE id = $1").bind(v1.get()).execute(&raw).await?;
+    let everyone: Vec<i64> = sqlx::query("SELECT id FROM employees WHERE tenant_id = $1 ORDER BY id")
+        .bind(e.tenant.get())
+        .fetch_all(&raw)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>("id"))
+        .collect::<std::result::Result<_, _>>()?;
+    sqlx::query("INSERT INTO overall_report_sets (report_id, tenant_id, ord, members) VALUES ($1, $2, 0, $3)")
+        .bind(v1.get())
+        .bind(e.tenant.get())
+        .bind(domain::breakdown::encode_set(&everyone))
+        .execute(&raw)
+        .await?;
+    e.store.close().await;
+    e.store = open(&e.db, &e.key, false).await?;
+    let left = sqlx::query("SELECT COUNT(*) AS n FROM overall_report_sets").fetch_one(&raw).await?.try_get::<i64, _>("n")?;
+    ensure!(left == 0, "the legacy sets are moved");
+    let moved: Option<i64> = sqlx::query("SELECT ledger_sealed_id FROM overall_reports WHERE id = $1")
+        .bind(v1.get())
+        .fetch_one(&raw)
+        .await?
+        .try_get("ledger_sealed_id")?;
+    ensure!(moved.is_some(), "version 1 has its ledger again");
+    raw.close().await;
+    let v3 = e.store.start_overall_report(&e.c2, e.cycle).await?;
+    ensure!(e.store.overall_report(&e.c2, v3).await?.preview.is_some(), "a preview against the moved ledger");
     Ok(())
 }
