@@ -303,15 +303,20 @@ fn pass(prep: &Prepared, primary: &[bool], order: &[usize], protected: &[Vec<u32
             verdicts[ci] = Some(Verdict::Suppressed(Reason::Secondary));
             continue;
         }
+        // A protected vector can only fall into the span through a new pivot at its lead. Reducing
+        // it until its lead is not a pivot decides membership (a non-zero vector of the span
+        // leads at a pivot) and gives its next state, kept if the candidate stays.
         let mut leak: Option<Tag> = None;
+        let mut moved: Vec<(u32, Vec<Entry>, Tag)> = Vec::new();
         'check: for &p in &new_pivots {
             for &fi in buckets.get(p as usize).map(Vec::as_slice).unwrap_or(&[]) {
                 if let Some(f) = prot.get(fi as usize) {
-                    let (r, t) = scratch.reduce(&f.r, f.tag, &basis, Mode::Full);
+                    let (r, t) = scratch.reduce(&f.r, f.tag, &basis, Mode::Lead);
                     if r.is_empty() {
                         leak = Some(t);
                         break 'check;
                     }
+                    moved.push((fi, r, t));
                 }
             }
         }
@@ -326,21 +331,19 @@ fn pass(prep: &Prepared, primary: &[bool], order: &[usize], protected: &[Vec<u32
             }
         }
         for &p in &new_pivots {
-            let moved = buckets.get_mut(p as usize).map(std::mem::take).unwrap_or_default();
-            for fi in moved {
-                if let Some(f) = prot.get_mut(fi as usize) {
-                    let (r, t) = scratch.reduce(&f.r, f.tag, &basis, Mode::Lead);
-                    match r.first() {
-                        Some(&(lead, _)) => {
-                            if let Some(b) = buckets.get_mut(lead as usize) {
-                                b.push(fi);
-                            }
-                        }
-                        None => unprotectable += 1,
-                    }
-                    f.r = r;
-                    f.tag = t;
+            if let Some(b) = buckets.get_mut(p as usize) {
+                b.clear();
+            }
+        }
+        for (fi, r, t) in moved {
+            if let Some(&(lead, _)) = r.first() {
+                if let Some(b) = buckets.get_mut(lead as usize) {
+                    b.push(fi);
                 }
+            }
+            if let Some(f) = prot.get_mut(fi as usize) {
+                f.r = r;
+                f.tag = t;
             }
         }
         verdicts[ci] = Some(Verdict::Shown { homogeneous: false });
