@@ -473,14 +473,28 @@ impl Store {
         label: &str,
         marks: &[TermMark],
     ) -> Result<BTreeMap<TermMark, String>> {
+        self.open_theme_labels_for_upkeep(tenant, label, None, marks).await
+    }
+
+    /// [`Store::open_theme_labels_as_system`] with the purpose recorded in the audit event
+    /// (`purpose=overall_report` when a version's figures are built).
+    pub(crate) async fn open_theme_labels_for_upkeep(
+        &self,
+        tenant: TenantId,
+        label: &str,
+        purpose: Option<&'static str>,
+        marks: &[TermMark],
+    ) -> Result<BTreeMap<TermMark, String>> {
         let sealed = self.vocabulary_rows(tenant, marks).await?;
         if sealed.is_empty() {
             return Ok(BTreeMap::new());
         }
         let ctx = Ctx::system_job(tenant, label);
-        let event = ctx
-            .event(AuditAction::SealedTextRead, AuditTarget::SealedText { purpose: TERM_PURPOSE }, "themes")
-            .detail(AuditDetail::count(sealed.len()));
+        let mut detail = AuditDetail::count(sealed.len());
+        if let Some(purpose) = purpose {
+            detail = detail.and(Fact::Name(Key::Purpose, purpose));
+        }
+        let event = ctx.event(AuditAction::SealedTextRead, AuditTarget::SealedText { purpose: TERM_PURPOSE }, "themes").detail(detail);
         self.audit(&ctx, event).await?;
         let ids: Vec<SealedId> = sealed.iter().map(|(_, s)| *s).collect();
         let texts = self.open_for_upkeep(tenant, &ids, TERM_PURPOSE).await?;
