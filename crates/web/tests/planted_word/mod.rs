@@ -2,7 +2,8 @@
 //! that only two employees' approved reports hold never leaves the term index: not in the
 //! overall report's JSON (the API, and the value the command line prints), not in the page or
 //! the print HTML, not in the CSV or the PDF, and not in the database in clear (a raw scan of
-//! the SQLite files; every text and bytea column of PostgreSQL, as `pg_dump` writes them).
+//! the SQLite files; every text and bytea column of PostgreSQL, as `pg_dump` writes them;
+//! the common word is there, in the released snapshot, which shows that the scan reads text).
 //! A word of all five employees is a theme, `theme:<word>`, with n ≥ k.
 
 use crate::records::world::{Company, Person, World};
@@ -199,9 +200,9 @@ async fn a_rare_word_is_in_no_format_and_a_common_one_is_a_theme(backend: Backen
     let text: String = String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).collect();
     ensure!(text.contains("テーマ") && text.contains(COMMON) && !text.contains(RARE), "the PDF:\n{text}");
 
-    // The database names neither word in clear.
-    for word in [RARE, COMMON] {
-        ensure!(!database_holds(&w, word)?, "the database holds {word} in clear");
-    }
+    // The database never holds the rare word in clear. The common one it does, in the released
+    // snapshot (the report as it was shown): that the scan finds it shows the scan reads text.
+    ensure!(!database_holds(&w, RARE)?, "the database holds {RARE} in clear");
+    ensure!(database_holds(&w, COMMON)?, "the scan does not find the released theme {COMMON}");
     Ok(())
 }
