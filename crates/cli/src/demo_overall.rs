@@ -1,7 +1,8 @@
 //! The demo's overall reports (issue 9), written through the store as the people would:
 //! consultant1 drafts each closed cycle's report and writes its narrative, the supervisor
 //! approves and releases it (oldest cycle first, so each release is checked against the earlier
-//! ones); the current cycle keeps a draft. The texts are `demo::overall`.
+//! ones); the current cycle keeps a draft. The texts are `demo::overall`. The history's
+//! approved reports are indexed for the text themes first, so that the releases carry themes.
 
 use domain::cycle::CycleStatus;
 use domain::ids::{TenantId, UserId};
@@ -20,6 +21,13 @@ pub async fn seed(store: &Store, tenant: TenantId, users: &HashMap<&str, UserId>
     let user = |login: &str| users.get(login).copied().ok_or_else(|| anyhow::anyhow!("the demo account {login} is missing"));
     let (consultant, c_secret) = acting(store, tenant, user("consultant1")?, Role::Consultant).await?;
     let (supervisor, s_secret) = acting(store, tenant, user("supervisor")?, Role::Supervisor).await?;
+    // The history's approved reports were written in bulk: index their terms now, so that the
+    // releases below carry the themes (without the dictionary they carry none, and the index
+    // is made when a server first runs its jobs).
+    match store.index_report_terms(tenant).await {
+        Ok(done) => eprintln!("careerdock: text themes: {} approved reports indexed ({} terms)", done.reports, done.terms),
+        Err(e) => eprintln!("careerdock: warning: the overall reports carry no themes: {e}"),
+    }
     let mut cycles = store.cycles(tenant).await?;
     cycles.reverse();
     let (mut released, mut hidden, mut drafts) = (0, 0, 0);

@@ -41,7 +41,7 @@ pub fn dimension_label(dimension: Dimension, locale: Locale) -> &'static str {
 }
 
 /// A measure's name: 人数, the tag's name, 生命・安全に関わる事案, 組織的対応が必要な事項,
-/// 「theme」. An unknown code is shown as it is.
+/// テーマ: term (Theme: term). An unknown code is shown as it is.
 pub fn measure_label(code: &str, locale: Locale) -> String {
     match (Measure::parse(code), locale) {
         (Some(Measure::People), Locale::Ja) => "人数".into(),
@@ -51,8 +51,8 @@ pub fn measure_label(code: &str, locale: Locale) -> String {
         (Some(Measure::LifeSafety), Locale::En) => "Life or safety at stake".into(),
         (Some(Measure::OrganizationalResponse), Locale::Ja) => "組織的対応が必要な事項".into(),
         (Some(Measure::OrganizationalResponse), Locale::En) => "Organizational response needed".into(),
-        (Some(Measure::Theme(t)), Locale::Ja) => format!("「{t}」"),
-        (Some(Measure::Theme(t)), Locale::En) => format!("“{t}”"),
+        (Some(Measure::Theme(t)), Locale::Ja) => format!("テーマ: {t}"),
+        (Some(Measure::Theme(t)), Locale::En) => format!("Theme: {t}"),
         (None, _) => code.to_string(),
     }
 }
@@ -504,15 +504,23 @@ pub fn narrative_blocks(sections: &[(String, String)], level: u8) -> Vec<Block> 
 }
 
 /// Every table of the report as a heading (at `level`), its chart (if it has one) and the
-/// table.
+/// table; a table's themes (`theme:<term>`) follow it in a テーマ section of their own.
 pub fn table_blocks(report: &OverallReport, locale: Locale, level: u8) -> Vec<Block> {
     let mut blocks = Vec::new();
+    let is_theme = |c: &Cell| matches!(Measure::parse(&c.measure), Some(Measure::Theme(_)));
     for (i, table) in report.tables.iter().enumerate() {
-        blocks.push(Block::Heading { level, text: table_title(table, locale) });
+        let (themes, rest): (Vec<Cell>, Vec<Cell>) = table.cells.iter().cloned().partition(is_theme);
+        let rest = Table { cells: rest, ..table.clone() };
+        blocks.push(Block::Heading { level, text: table_title(&rest, locale) });
         if let Some(chart) = table_chart(report, i, locale) {
             blocks.push(Block::Chart(chart));
         }
-        blocks.push(Block::Table(pdf_table(report, table, locale)));
+        blocks.push(Block::Table(pdf_table(report, &rest, locale)));
+        if !themes.is_empty() {
+            let themes = Table { cells: themes, ..table.clone() };
+            blocks.push(Block::Heading { level, text: table_title(&themes, locale) });
+            blocks.push(Block::Table(pdf_table(report, &themes, locale)));
+        }
     }
     blocks
 }

@@ -12,10 +12,11 @@
 //! and stays with that cycle from then on.
 //!
 //! Counting reads no report: the population and the breakdowns come from the register and the
-//! reports' plain columns, tags and flags from their keyed marks (`report_tag_marks`).
+//! reports' plain columns, tags and flags from their keyed marks (`report_tag_marks`), themes
+//! from the term index's keyed marks (`report_terms`; only the shown themes' words are opened).
 
 use crate::paging::{PageRequest, Paged};
-use crate::{now_ms, Acting, Ctx, Hr, Result, Store, StoreError};
+use crate::{now_ms, Acting, Ctx, Hr, Result, Store, StoreError, TermMark};
 use base64::Engine as _;
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::breakdown::{self, Breakdown, Department, Heading, Ledger, Person, Verdict};
@@ -50,6 +51,9 @@ impl fmt::Display for OverallReportId {
 }
 
 const NARRATIVE: &str = "overall_narrative";
+
+/// The most themes a version's tables carry (those held by the most people).
+pub const MAX_THEMES: usize = 20;
 
 /// One version as a list shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -306,6 +310,13 @@ impl Store {
                 people[*i].measures.insert(m.clone());
             }
         }
+        // The themes: terms of at least k distinct employees of the population, by their marks.
+        for (measure, holders) in self.overall_themes(tenant, cycle, as_of, &index).await? {
+            for i in holders {
+                people[i].measures.insert(measure.clone());
+            }
+            measures.push(measure);
+        }
         let departments = sqlx::query("SELECT id, parent_id, path FROM departments WHERE tenant_id = $1")
             .bind(tenant.get())
             .fetch_all(&self.db.read)
@@ -315,6 +326,57 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         let reference = domain::time::jst_date(as_of).unwrap_or_default();
         Ok(breakdown::breakdown(&people, &departments, &measures, reference))
+    }
+
+    /// The themes a version's tables carry: from the term index (keyed marks, nothing opened
+    /// to count), the terms held by at least k distinct employees of the population (`index`:
+    /// employee id → position in the population), the [`MAX_THEMES`] held by the most people
+    /// (ties by mark, so a rebuild picks the same), each with the positions of its holders.
+    /// Only their labels are opened, as the store's own upkeep (audited `sealed_text_read` of
+    /// `theme_term`, purpose `overall_report`), never under a reader's permit; a label that
+    /// names a person or department under today's register is left out (the extraction
+    /// already dropped those of its time).
+    async fn overall_themes(
+        &self,
+        tenant: TenantId,
+        cycle: i64,
+        as_of: i64,
+        index: &HashMap<i64, usize>,
+    ) -> Result<Vec<(Measure, Vec<usize>)>> {
+        let k = self.cycle_k(tenant, cycle).await? as usize;
+        let mut candidates: Vec<(TermMark, Vec<usize>)> = self
+            .theme_term_employees(tenant, cycle, as_of)
+            .await?
+            .into_iter()
+            .map(|(mark, employees)| {
+                let mut holders: Vec<usize> = employees.iter().filter_map(|e| index.get(&e.get()).copied()).collect();
+                holders.sort_unstable();
+                (mark, holders)
+            })
+            .filter(|(_, holders)| holders.len() >= k.max(1))
+            .collect();
+        candidates.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        candidates.truncate(MAX_THEMES);
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<TermMark> = candidates.iter().map(|(m, _)| m.clone()).collect();
+        let labels = self.open_theme_labels_for_upkeep(tenant, "job:overall_report", Some("overall_report"), &marks).await?;
+        // Two marks of one word (made under two keys of the ring) are one theme.
+        let mut by_label: Vec<(Measure, Vec<usize>)> = Vec::new();
+        for (mark, holders) in candidates {
+            let Some(label) = labels.get(&mark) else { continue };
+            let measure = Measure::Theme(label.clone());
+            match by_label.iter_mut().find(|(m, _)| *m == measure) {
+                Some((_, known)) => {
+                    known.extend(holders);
+                    known.sort_unstable();
+                    known.dedup();
+                }
+                None => by_label.push((measure, holders)),
+            }
+        }
+        Ok(by_label)
     }
 
     /// The ledger of every earlier release of the tenant (opened as the store's own data: it is

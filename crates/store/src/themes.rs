@@ -43,7 +43,7 @@ const MARK_PURPOSE: &str = "careerdock:report-term-mark:v1";
 const MARK_LEN: usize = 16;
 /// Reports opened, analyzed and written in one step of the job.
 const BATCH: i64 = 200;
-/// Rows of one multi-row INSERT (1000 was slower than 100 on SQLite).
+/// Rows of one multi-row INSERT of a report's terms.
 const INSERT_ROWS: usize = 100;
 
 /// A term's keyed mark as the index holds it: opaque without the data keys.
@@ -66,9 +66,26 @@ impl TermMark {
 }
 
 fn mark(key: &[u8], tenant: TenantId, term: &str) -> Result<TermMark> {
-    let mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key).map_err(|_| StoreError::Crypto("bad mark key".into()))?;
-    let digest = mac.chain_update(tenant.get().to_be_bytes()).chain_update(term.as_bytes()).finalize().into_bytes();
-    Ok(TermMark(digest[..MARK_LEN].to_vec()))
+    Ok(mark_with(&keyed(key)?, tenant, term))
+}
+
+/// The MAC keyed once (its inner and outer pads computed), to be cloned for every term.
+fn keyed(key: &[u8]) -> Result<hmac::Hmac<Sha256>> {
+    <hmac::Hmac<Sha256> as Mac>::new_from_slice(key).map_err(|_| StoreError::Crypto("bad mark key".into()))
+}
+
+fn mark_with(mac: &hmac::Hmac<Sha256>, tenant: TenantId, term: &str) -> TermMark {
+    let digest = mac.clone().chain_update(tenant.get().to_be_bytes()).chain_update(term.as_bytes()).finalize().into_bytes();
+    TermMark(digest[..MARK_LEN].to_vec())
+}
+
+/// What one run of the extraction keeps from batch to batch: the marks' keys, keyed once, and
+/// the mark of every term already found in (or added to) the vocabulary, so that a term met
+/// again is neither marked nor looked up again.
+struct MarkCache {
+    /// One keyed MAC per data key, the current one first.
+    keys: Vec<hmac::Hmac<Sha256>>,
+    known: HashMap<String, TermMark>,
 }
 
 /// The tenant's synonyms and stop words as the settings page shows them.
@@ -146,6 +163,11 @@ impl Store {
         let rules = std::sync::Arc::new(rules);
         let names = self.name_index(tenant).await?;
         let ctx = Ctx::system_job(tenant, JobKind::ReportTerms.as_str());
+        let keys = self.keys.derived_keys_by_id(MARK_PURPOSE).iter().map(|(_, k)| keyed(k)).collect::<Result<Vec<_>>>()?;
+        if keys.is_empty() {
+            return Err(StoreError::Config("no data key".into()));
+        }
+        let mut cache = MarkCache { keys, known: HashMap::new() };
         let mut cursor = 0i64;
         let mut done = Extraction::default();
         loop {
@@ -196,23 +218,29 @@ impl Store {
             done.terms += terms.iter().map(BTreeSet::len).sum::<usize>();
             done.reports += batch.len();
             let started = std::time::Instant::now();
-            self.write_terms(tenant, version, &batch, &terms).await?;
+            self.write_terms(tenant, version, &batch, &terms, &mut cache).await?;
             done.write += started.elapsed();
         }
     }
 
     /// Writes the terms of a batch of reports: new terms sealed into the vocabulary, each
-    /// report's rows replaced, its version recorded; one transaction.
-    async fn write_terms(&self, tenant: TenantId, version: i64, batch: &[ToIndex], terms: &[BTreeSet<String>]) -> Result<()> {
-        let keys = self.keys.derived_keys_by_id(MARK_PURPOSE);
-        let (_, current) = keys.first().ok_or_else(|| StoreError::Config("no data key".into()))?;
-        let distinct: BTreeSet<&String> = terms.iter().flatten().collect();
+    /// report's rows replaced, its version recorded; one transaction. Terms already met by this
+    /// run take their mark from `cache`; the others are looked up in the vocabulary at once.
+    async fn write_terms(
+        &self,
+        tenant: TenantId,
+        version: i64,
+        batch: &[ToIndex],
+        terms: &[BTreeSet<String>],
+        cache: &mut MarkCache,
+    ) -> Result<()> {
+        let distinct: BTreeSet<&String> = terms.iter().flatten().filter(|t| !cache.known.contains_key(*t)).collect();
         // A term already in the vocabulary keeps its mark (made under whichever key of the
         // ring); a new one is marked under the current key.
         let mut candidates: HashMap<TermMark, &String> = HashMap::new();
         for term in &distinct {
-            for (_, key) in &keys {
-                candidates.insert(mark(key, tenant, term)?, term);
+            for key in &cache.keys {
+                candidates.insert(mark_with(key, tenant, term), term);
             }
         }
         let marks: Vec<TermMark> = candidates.keys().cloned().collect();
@@ -233,15 +261,15 @@ impl Store {
         }
         let mut tx = self.db.write.begin().await?;
         let now = now_ms();
-        let mut mark_of: HashMap<&String, TermMark> = HashMap::new();
+        let mut added: HashMap<String, TermMark> = HashMap::new();
         for term in distinct {
             if let Some(m) = known.get(term) {
-                mark_of.insert(term, m.clone());
+                added.insert(term.clone(), m.clone());
                 continue;
             }
-            let m = mark(current, tenant, term)?;
+            let m = mark_with(&cache.keys[0], tenant, term);
             let sealed = self.seal_in_tx(&mut tx, tenant, TERM_PURPOSE, term).await?;
-            let added = sqlx::query(
+            let inserted = sqlx::query(
                 "INSERT INTO theme_vocabulary (tenant_id, mark, sealed_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             )
             .bind(tenant.get())
@@ -250,11 +278,11 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            if added.rows_affected() == 0 {
+            if inserted.rows_affected() == 0 {
                 // Another runner added it meanwhile: keep theirs.
                 sqlx::query("DELETE FROM sealed_texts WHERE id = $1").bind(sealed.get()).execute(&mut *tx).await?;
             }
-            mark_of.insert(term, m);
+            added.insert(term.clone(), m);
         }
         let report_ids: Vec<i64> = batch.iter().map(|b| b.report).collect();
         for chunk in report_ids.chunks(400) {
@@ -269,24 +297,32 @@ impl Store {
         let mut rows: Vec<(&ToIndex, &TermMark)> = Vec::new();
         for (b, set) in batch.iter().zip(terms) {
             for term in set {
-                if let Some(m) = mark_of.get(term) {
+                if let Some(m) = cache.known.get(term).or_else(|| added.get(term)) {
                     rows.push((b, m));
                 }
             }
         }
-        for chunk in rows.chunks(INSERT_ROWS) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("(${}, ${}, ${}, ${}, ${})", i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4, i * 5 + 5))
-                .collect();
-            let sql = format!(
-                "INSERT INTO report_terms (report_id, tenant_id, employee_id, cycle_id, mark) VALUES {} ON CONFLICT DO NOTHING",
-                values.join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for (b, m) in chunk {
-                q = q.bind(b.report).bind(tenant.get()).bind(b.employee).bind(b.cycle).bind(m.0.clone());
+        // One INSERT per report (per INSERT_ROWS of its terms): the report's columns bound once
+        // and reused by every row, so a statement has 4 + terms parameters, not 5 per row (binding
+        // hundreds of numbered parameters was the index's main cost on SQLite).
+        let mut start = 0;
+        while start < rows.len() {
+            let report = rows[start].0.report;
+            let end = rows[start..].iter().position(|(b, _)| b.report != report).map_or(rows.len(), |i| start + i);
+            for chunk in rows[start..end].chunks(INSERT_ROWS) {
+                let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, $2, $3, $4, ${})", i + 5)).collect();
+                let sql = format!(
+                    "INSERT INTO report_terms (report_id, tenant_id, employee_id, cycle_id, mark) VALUES {} ON CONFLICT DO NOTHING",
+                    values.join(", ")
+                );
+                let b = chunk[0].0;
+                let mut q = sqlx::query(&sql).bind(b.report).bind(tenant.get()).bind(b.employee).bind(b.cycle);
+                for (_, m) in chunk {
+                    q = q.bind(m.0.clone());
+                }
+                q.execute(&mut *tx).await?;
             }
-            q.execute(&mut *tx).await?;
+            start = end;
         }
         for chunk in report_ids.chunks(400) {
             let list: Vec<String> = (4..chunk.len() + 4).map(|i| format!("${i}")).collect();
@@ -298,6 +334,7 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        cache.known.extend(added);
         Ok(())
     }
 
@@ -473,14 +510,28 @@ impl Store {
         label: &str,
         marks: &[TermMark],
     ) -> Result<BTreeMap<TermMark, String>> {
+        self.open_theme_labels_for_upkeep(tenant, label, None, marks).await
+    }
+
+    /// [`Store::open_theme_labels_as_system`] with the purpose recorded in the audit event
+    /// (`purpose=overall_report` when a version's figures are built).
+    pub(crate) async fn open_theme_labels_for_upkeep(
+        &self,
+        tenant: TenantId,
+        label: &str,
+        purpose: Option<&'static str>,
+        marks: &[TermMark],
+    ) -> Result<BTreeMap<TermMark, String>> {
         let sealed = self.vocabulary_rows(tenant, marks).await?;
         if sealed.is_empty() {
             return Ok(BTreeMap::new());
         }
         let ctx = Ctx::system_job(tenant, label);
-        let event = ctx
-            .event(AuditAction::SealedTextRead, AuditTarget::SealedText { purpose: TERM_PURPOSE }, "themes")
-            .detail(AuditDetail::count(sealed.len()));
+        let mut detail = AuditDetail::count(sealed.len());
+        if let Some(purpose) = purpose {
+            detail = detail.and(Fact::Name(Key::Purpose, purpose));
+        }
+        let event = ctx.event(AuditAction::SealedTextRead, AuditTarget::SealedText { purpose: TERM_PURPOSE }, "themes").detail(detail);
         self.audit(&ctx, event).await?;
         let ids: Vec<SealedId> = sealed.iter().map(|(_, s)| *s).collect();
         let texts = self.open_for_upkeep(tenant, &ids, TERM_PURPOSE).await?;

@@ -18,6 +18,7 @@ mod lists;
 mod management;
 mod notifications;
 mod overall_report;
+mod planted_word;
 mod records;
 mod sign_in_hardening;
 mod support;

@@ -18,6 +18,20 @@ pub(super) fn report_overall_prints_the_released_version(backend: Backend) -> Re
     for c in v["tables"].as_array().context("tables")?.iter().flat_map(|t| t["cells"].as_array().cloned().unwrap_or_default()) {
         ensure!(c["suppressed"] == false || (c.get("n").is_none() && c.get("value").is_none()), "a hidden cell with figures: {c}");
     }
+    // The demo's history is indexed before its releases, so they carry themes, each of at least
+    // k people (this small demo's population is below k: none reaches it; a demo of 600 has twenty).
+    let k = v["k"].as_u64().context("k")?;
+    let themes: Vec<&serde_json::Value> = v["tables"]
+        .as_array()
+        .context("tables")?
+        .iter()
+        .filter(|t| t["name"] == "overall")
+        .flat_map(|t| t["cells"].as_array().into_iter().flatten())
+        .filter(|c| c["measure"].as_str().is_some_and(|m| m.starts_with("theme:")))
+        .collect();
+    for c in themes {
+        ensure!(c["suppressed"] == true || c["value"].as_f64().is_some_and(|x| x >= k as f64), "a theme of fewer than k: {c}");
+    }
     // By name and version, one breakdown, as HTML to a file.
     let file = env.path("report.html");
     let file_arg = file.to_string_lossy().to_string();

@@ -150,9 +150,9 @@ fn note(t: Tr, v: &Verdict) -> String {
 }
 
 /// The tables of a report as pages show them: rows by group, a column per measure. `verdicts`
-/// (a preview's, one per cell in order) add the reasons.
+/// (a preview's, one per cell in order) add the reasons. A table's themes (`theme:<term>`)
+/// follow it in a テーマ section of their own, one column per theme.
 pub fn table_views(w: &Words, report: &OverallReport, verdicts: Option<&[Verdict]>, only: Option<&[String]>) -> Vec<TableView> {
-    let t = w.t;
     let mut i = 0usize;
     let mut out = Vec::new();
     for table in &report.tables {
@@ -161,48 +161,79 @@ pub fn table_views(w: &Words, report: &OverallReport, verdicts: Option<&[Verdict
         if only.is_some_and(|names| !names.contains(&table.name)) {
             continue;
         }
-        let mut measures: Vec<String> = Vec::new();
-        let mut rows: Vec<(BTreeMap<Dimension, String>, Vec<CellView>)> = Vec::new();
-        let mut hidden = 0;
-        for (j, c) in table.cells.iter().enumerate() {
-            if !measures.contains(&c.measure) {
-                measures.push(c.measure.clone());
-            }
-            let v = verdicts.and_then(|all| all.get(start + j));
-            if c.suppressed {
-                hidden += 1;
-            }
-            let view = CellView {
-                text: if c.suppressed { hidden_text(t, report.k) } else { figure(t, &c.measure, c.n, c.value) },
-                hidden: c.suppressed,
-                note: v.map(|v| note(t, v)).unwrap_or_default(),
-                homogeneous: v.is_some_and(|v| v.homogeneous && v.hidden.is_none()),
-            };
-            match rows.iter_mut().find(|(g, _)| *g == c.group) {
-                Some((_, cells)) => cells.push(view),
-                None => rows.push((c.group.clone(), vec![view])),
-            }
+        let id = format!("table-{}", table.name.replace('_', "-"));
+        let caption = w.table(table);
+        let is_theme = |m: &str| matches!(Measure::parse(m), Some(Measure::Theme(_)));
+        if let Some(v) = table_view(w, report, table, start, verdicts, |m| !is_theme(m), id.clone(), caption.clone()) {
+            out.push(v);
         }
-        out.push(TableView {
-            id: format!("table-{}", table.name.replace('_', "-")),
-            caption: w.table(table),
-            dims: table.by.iter().map(|d| w.dimension(*d)).collect(),
-            measures: measures.iter().map(|m| w.measure(m)).collect(),
-            rows: rows
-                .into_iter()
-                .map(|(g, cells)| RowView {
-                    labels: if table.by.is_empty() {
-                        vec![t.get("or-everyone")]
-                    } else {
-                        table.by.iter().map(|d| w.label(&report.dimensions, *d, g.get(d).map(String::as_str).unwrap_or(""))).collect()
-                    },
-                    cells,
-                })
-                .collect(),
-            hidden,
-        });
+        let themes_caption = w.t.with("or-themes-of", "table", caption);
+        if let Some(v) = table_view(w, report, table, start, verdicts, is_theme, format!("{id}-themes"), themes_caption) {
+            out.push(v);
+        }
     }
     out
+}
+
+/// One table's cells of the measures `keep` selects, as a page shows them; `None` when none.
+#[allow(clippy::too_many_arguments)]
+fn table_view(
+    w: &Words,
+    report: &OverallReport,
+    table: &Table,
+    start: usize,
+    verdicts: Option<&[Verdict]>,
+    keep: impl Fn(&str) -> bool,
+    id: String,
+    caption: String,
+) -> Option<TableView> {
+    let t = w.t;
+    let mut measures: Vec<String> = Vec::new();
+    let mut rows: Vec<(BTreeMap<Dimension, String>, Vec<CellView>)> = Vec::new();
+    let mut hidden = 0;
+    for (j, c) in table.cells.iter().enumerate() {
+        if !keep(&c.measure) {
+            continue;
+        }
+        if !measures.contains(&c.measure) {
+            measures.push(c.measure.clone());
+        }
+        let v = verdicts.and_then(|all| all.get(start + j));
+        if c.suppressed {
+            hidden += 1;
+        }
+        let view = CellView {
+            text: if c.suppressed { hidden_text(t, report.k) } else { figure(t, &c.measure, c.n, c.value) },
+            hidden: c.suppressed,
+            note: v.map(|v| note(t, v)).unwrap_or_default(),
+            homogeneous: v.is_some_and(|v| v.homogeneous && v.hidden.is_none()),
+        };
+        match rows.iter_mut().find(|(g, _)| *g == c.group) {
+            Some((_, cells)) => cells.push(view),
+            None => rows.push((c.group.clone(), vec![view])),
+        }
+    }
+    if measures.is_empty() {
+        return None;
+    }
+    Some(TableView {
+        id,
+        caption,
+        dims: table.by.iter().map(|d| w.dimension(*d)).collect(),
+        measures: measures.iter().map(|m| w.measure(m)).collect(),
+        rows: rows
+            .into_iter()
+            .map(|(g, cells)| RowView {
+                labels: if table.by.is_empty() {
+                    vec![t.get("or-everyone")]
+                } else {
+                    table.by.iter().map(|d| w.label(&report.dimensions, *d, g.get(d).map(String::as_str).unwrap_or(""))).collect()
+                },
+                cells,
+            })
+            .collect(),
+        hidden,
+    })
 }
 
 /// The trend of the whole-population figures over the earlier cycles' releases and this one.
