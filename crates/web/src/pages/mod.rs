@@ -8,6 +8,7 @@ pub(crate) mod boss_consultations;
 pub(crate) mod boss_guide;
 mod cases;
 mod consents;
+mod downloads;
 mod cycles;
 mod disclosures;
 mod employees;
