@@ -1522,6 +1522,9 @@ macro_rules! both_backends {
 #[path = "cli/report_overall.rs"]
 mod report_overall;
 use report_overall::report_overall_prints_the_released_version;
+#[path = "cli/report_exports.rs"]
+mod report_exports;
+use report_exports::report_exports_pdf_and_csv;
 
 both_backends!(
     demo_creates_the_company_once,
@@ -1543,4 +1546,5 @@ both_backends!(
     bench_pages_times_every_role,
     report_overall_prints_the_released_version,
     report_management_exports_the_released_version,
+    report_exports_pdf_and_csv,
 );
