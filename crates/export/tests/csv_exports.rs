@@ -4,6 +4,7 @@
 
 use domain::management_report::{CaseDoc, Figure, IssueDoc, ManagementReportDoc, OverallRef};
 use domain::overall_report::{CycleRef, OverallReport};
+use careerdock_export as export;
 use encoding_rs::SHIFT_JIS;
 use export::csv::CsvEncoding;
 use export::Locale;
