@@ -56,10 +56,7 @@ pub fn title(doc: &ManagementReportDoc, locale: Locale) -> String {
 fn withheld_text(doc: &ManagementReportDoc, locale: Locale) -> Option<String> {
     (doc.cases_withheld > 0).then(|| match locale {
         Locale::Ja => format!("このほか{}件の事案は、同意の撤回などにより表示していません。", doc.cases_withheld),
-        Locale::En => format!(
-            "{} more case(s) are not shown (consent withdrawn or no longer in force).",
-            doc.cases_withheld
-        ),
+        Locale::En => format!("{} more case(s) are not shown (consent withdrawn or no longer in force).", doc.cases_withheld),
     })
 }
 

@@ -2,9 +2,9 @@
 //! labels and texts, CP932 bytes that decode to the expected Japanese, suppressed figures as
 //! the marker only.
 
+use careerdock_export as export;
 use domain::management_report::{CaseDoc, Figure, IssueDoc, ManagementReportDoc, OverallRef};
 use domain::overall_report::{CycleRef, OverallReport};
-use careerdock_export as export;
 use encoding_rs::SHIFT_JIS;
 use export::csv::CsvEncoding;
 use export::Locale;
@@ -79,7 +79,9 @@ fn management_doc() -> ManagementReportDoc {
             Figure { measure: "people".into(), suppressed: false, n: Some(42), value: Some(42.0) },
             Figure { measure: "flag:life_safety".into(), suppressed: true, n: None, value: None },
         ],
-        cases: vec![CaseDoc { summary: "+長時間労働が続いている".into(), solution: "@配置を見直した".into(), status: "monitoring".into() }],
+        cases: vec![CaseDoc {
+            summary: "+長時間労働が続いている".into(), solution: "@配置を見直した".into(), status: "monitoring".into()
+        }],
         cases_withheld: 1,
         org_issues: vec![IssueDoc { title: "-評価制度の説明不足".into(), status: "in_progress".into() }],
         commentary: "=1+1 人事部門のコメント".into(),
@@ -92,7 +94,8 @@ fn management_csv_neutralizes_texts_and_says_what_is_withheld() {
     let sections = vec![("面談対象者全体の傾向".to_string(), "＝全角の等号で始まる所見".to_string())];
     let f = export::management::csv(&doc, &sections, Locale::Ja, CsvEncoding::Cp932).expect("csv");
     let text = decoded(&f.bytes);
-    for s in ["'=1+1 人事部門のコメント", "'+長時間労働", "'@配置を見直した", "'-評価制度の説明不足", "'＝全角の等号"] {
+    for s in ["'=1+1 人事部門のコメント", "'+長時間労働", "'@配置を見直した", "'-評価制度の説明不足", "'＝全角の等号"]
+    {
         assert!(text.contains(s), "{s} missing in {text}");
     }
     assert!(text.contains("経過観察") && text.contains("対応中"), "{text}");

@@ -65,9 +65,10 @@ fn report(departments: usize) -> anyhow::Result<OverallReport> {
 /// Pages of a PDF: pdfinfo's count when it is installed, else the page objects in the bytes.
 fn pages(pdf: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("careerdock-bench-pdf-{}.pdf", std::process::id()));
-    let from_pdfinfo = std::fs::write(&dir, pdf).ok().and_then(|_| std::process::Command::new("pdfinfo").arg(&dir).output().ok()).and_then(|o| {
-        String::from_utf8_lossy(&o.stdout).lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().to_string()))
-    });
+    let from_pdfinfo = std::fs::write(&dir, pdf)
+        .ok()
+        .and_then(|_| std::process::Command::new("pdfinfo").arg(&dir).output().ok())
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().to_string())));
     let _ = std::fs::remove_file(&dir);
     from_pdfinfo.unwrap_or_else(|| {
         let needle = b"/Type /Page";

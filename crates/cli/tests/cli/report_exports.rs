@@ -60,8 +60,7 @@ pub(super) fn report_exports_pdf_and_csv(backend: Backend) -> Result<()> {
 
     let mpdf = env.path("management.pdf");
     let mpdf_arg = mpdf.to_string_lossy().to_string();
-    let out =
-        env.run(&["report", "management", "--tenant", "demo", "--cycle", "latest", "--format", "pdf", "-o", &mpdf_arg])?.ok()?;
+    let out = env.run(&["report", "management", "--tenant", "demo", "--cycle", "latest", "--format", "pdf", "-o", &mpdf_arg])?.ok()?;
     ensure!(out.stderr.contains("written ") && out.stderr.contains("not shown"), "{out}");
     let text = pdf_text(&mpdf)?;
     ensure!(text.contains("経営層への報告") && text.contains("重要事案") && text.contains("組織課題の対応状況"), "{:.600}", text);

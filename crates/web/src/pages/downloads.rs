@@ -167,10 +167,7 @@ mod tests {
         let r = attachment(b"x".to_vec(), "application/pdf", export::file_names("overall-report", "2025年度", 1, "pdf"));
         let r = r.ok().map(|r| r.headers().get(header::CONTENT_DISPOSITION).cloned());
         let v = r.flatten().map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
-        assert_eq!(
-            v,
-            "attachment; filename=\"overall-report-2025-v1.pdf\"; filename*=UTF-8''overall-report-2025%E5%B9%B4%E5%BA%A6-v1.pdf"
-        );
+        assert_eq!(v, "attachment; filename=\"overall-report-2025-v1.pdf\"; filename*=UTF-8''overall-report-2025%E5%B9%B4%E5%BA%A6-v1.pdf");
     }
 
     #[test]

@@ -346,7 +346,10 @@ fn extras(
     if v.row.state != AggregateState::Released {
         return (Vec::new(), Vec::new());
     }
-    (super::downloads::management_charts(t, words, &v.doc, points), super::downloads::links(t, &format!("/management-reports/{}", v.row.id)))
+    (
+        super::downloads::management_charts(t, words, &v.doc, points),
+        super::downloads::links(t, &format!("/management-reports/{}", v.row.id)),
+    )
 }
 
 /// The version as it now stands, with why the change was refused (409): it was released
@@ -368,8 +371,7 @@ async fn conflict_page(
     let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let conflict = t.msg(m).to_string();
     let (charts, downloads) = extras(t, &words, &v, &points);
-    let page =
-        render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict, home: false, charts, downloads })?;
+    let page = render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict, home: false, charts, downloads })?;
     Ok(with_status(page, axum::http::StatusCode::CONFLICT))
 }
 

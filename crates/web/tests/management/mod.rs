@@ -114,7 +114,10 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
         let (status, _, csv) = hr.get_bytes(&format!("{page}/report.csv{q}")).await?;
         let (text, _, _) = encoding_rs::SHIFT_JIS.decode(&csv);
         let text = if q.is_empty() { String::from_utf8(csv)? } else { text.into_owned() };
-        ensure!(status == StatusCode::OK && !text.contains(SUMMARY) && !text.contains("業務配分を見直す。"), "the CSV{q} still has the case");
+        ensure!(
+            status == StatusCode::OK && !text.contains(SUMMARY) && !text.contains("業務配分を見直す。"),
+            "the CSV{q} still has the case"
+        );
         ensure!(text.contains("来年度の研修予算をお願いします。"), "the CSV{q} lacks the commentary");
     }
     Ok(())

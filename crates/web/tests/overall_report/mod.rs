@@ -71,7 +71,11 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     // Downloads are of released versions only: a draft answers as a missing version, to its
     // consultant too.
     for (who, client) in [("consultant", &mut consultant), ("hr", &mut hr), ("executive", &mut executive)] {
-        for path in [format!("/overall-reports/{id}/report.pdf"), format!("/overall-reports/{id}/report.csv"), "/overall-reports/987654/report.pdf".into()] {
+        for path in [
+            format!("/overall-reports/{id}/report.pdf"),
+            format!("/overall-reports/{id}/report.csv"),
+            "/overall-reports/987654/report.pdf".into(),
+        ] {
             let res = client.get(&path).await?;
             ensure!(res.status == StatusCode::NOT_FOUND, "{who} {path}: {}", res.brief());
         }
@@ -123,7 +127,10 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     ensure!(!page.body.contains("by=age"), "no age breakdown offered");
     // The released page: charts inline with their text, the download links.
     ensure!(page.body.contains("<svg role=\"img\"") && page.body.contains("chart-summary"), "no chart on the page");
-    ensure!(page.body.contains("PDFをダウンロード") && page.body.contains(&format!("/overall-reports/{id}/report.csv?encoding=cp932")), "no links");
+    ensure!(
+        page.body.contains("PDFをダウンロード") && page.body.contains(&format!("/overall-reports/{id}/report.csv?encoding=cp932")),
+        "no links"
+    );
 
     // The downloads: PDF and CSV (UTF-8 with a BOM, CP932), as HR and the executive.
     for (who, client) in [("hr", &mut hr), ("executive", &mut executive)] {

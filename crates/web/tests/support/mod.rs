@@ -248,7 +248,6 @@ pub fn pdf_text(bytes: &[u8]) -> Result<String> {
 }
 
 impl Agent {
-
     /// Posts a form; the session's CSRF token is added unless the form names its own.
     pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> Result<Resp> {
         let mut fields: Vec<(&str, &str)> = form.to_vec();
