@@ -11,6 +11,7 @@ use store::{Ctx, KeySource, OpenOptions, Store};
 
 mod anonymity;
 mod pages;
+mod pdf;
 mod themes;
 
 #[derive(Subcommand)]
@@ -68,6 +69,16 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The overall report's PDF on a generated report (no database): fonts' load time, first
+    /// render, median of the later renders, pages.
+    Pdf {
+        /// Departments of the generated report (each adds rows to three tables).
+        #[arg(long, default_value_t = 12)]
+        departments: usize,
+        /// Renders timed after the first.
+        #[arg(long, default_value_t = 9)]
+        renders: usize,
+    },
     /// Time to generate and load the demo company.
     Demo {
         #[arg(long = "on")]
@@ -99,6 +110,10 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
     if let BenchWhat::Pages { employees, requests } = what {
         let db = if db_given { Some(g.db_url()?) } else { None };
         pages::run(g, pages::PagesArgs { employees, requests, db }).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let BenchWhat::Pdf { departments, renders } = what {
+        pdf::run(pdf::PdfArgs { departments, renders })?;
         return Ok(ExitCode::SUCCESS);
     }
     if let BenchWhat::Anonymity { employees, k, seed } = what {
@@ -165,7 +180,7 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
             themes::run(g, themes::ThemesArgs { on, employees }, &dir).await?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchWhat::Pages { .. } | BenchWhat::Anonymity { .. } => Ok(ExitCode::SUCCESS),
+        BenchWhat::Pages { .. } | BenchWhat::Anonymity { .. } | BenchWhat::Pdf { .. } => Ok(ExitCode::SUCCESS),
     };
     let _ = std::fs::remove_dir_all(&dir);
     result

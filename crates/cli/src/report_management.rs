@@ -30,7 +30,10 @@ pub struct ManagementArgs {
     /// Japanese (ja) or English (en) headings for html, pdf and csv.
     #[arg(long, default_value = "ja")]
     pub lang: String,
-    /// Write to FILE instead of standard output.
+    /// The CSV's encoding: utf8 (with a BOM) or cp932.
+    #[arg(long, value_enum, default_value = "utf8")]
+    pub encoding: crate::report::Encoding,
+    /// Write to FILE instead of standard output (required for pdf and csv on a terminal).
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
 }
@@ -40,6 +43,8 @@ pub struct ManagementArgs {
 enum Format {
     Json,
     Html,
+    Pdf,
+    Csv,
 }
 
 impl Format {
@@ -47,6 +52,8 @@ impl Format {
         match s.trim() {
             "json" => Some(Format::Json),
             "html" => Some(Format::Html),
+            "pdf" => Some(Format::Pdf),
+            "csv" => Some(Format::Csv),
             _ => None,
         }
     }
@@ -54,8 +61,9 @@ impl Format {
 
 pub async fn run(g: &Global, args: ManagementArgs) -> anyhow::Result<ExitCode> {
     let Some(format) = Format::parse(&args.format) else {
-        bail!("unknown format '{}': use json or html", args.format);
+        bail!("unknown format '{}': use json, html, pdf or csv", args.format);
     };
+    crate::report::check_binary_target(matches!(format, Format::Pdf | Format::Csv), &args.output)?;
     let locale = Locale::parse(&args.lang).with_context(|| format!("unknown language '{}': use ja or en", args.lang))?;
     let store = config::open(g, false).await?;
     let tenant = config::tenant(&store, &args.tenant).await?;
@@ -82,6 +90,13 @@ pub async fn run(g: &Global, args: ManagementArgs) -> anyhow::Result<ExitCode> {
             return Err(e.into());
         }
     };
+    if matches!(format, Format::Pdf | Format::Csv) {
+        eprintln!(
+            "building the document / 文書を組み立てています: {} case(s) with consent in force shown, {} not shown",
+            view.doc.cases.len(),
+            view.doc.cases_withheld
+        );
+    }
     let bytes: Vec<u8> = match format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&view.doc)?;
@@ -94,15 +109,22 @@ pub async fn run(g: &Global, args: ManagementArgs) -> anyhow::Result<ExitCode> {
                 .map_err(anyhow::Error::msg)?
                 .into_bytes()
         }
+        Format::Pdf | Format::Csv => {
+            let built = export_bytes(&store, &op, &view, format, locale, args.encoding).await;
+            if built.is_err() {
+                store.close().await;
+            }
+            built?
+        }
     };
     store.close().await;
     match &args.output {
         Some(path) => {
             std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!(
-                "wrote {} ({} bytes): management report of {} version {}, {} case(s) shown, {} not shown",
-                path.display(),
+                "written {} bytes to {}: management report of {} version {}, {} case(s) shown, {} not shown",
                 bytes.len(),
+                path.display(),
                 view.doc.cycle.name,
                 view.doc.version,
                 view.doc.cases.len(),
@@ -115,6 +137,32 @@ pub async fn run(g: &Global, args: ManagementArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The PDF or the CSV: the overall report the version is built on (its narrative and tables)
+/// is read as the operator, audited; the cases are those of `view` (consent in force now).
+async fn export_bytes(
+    store: &store::Store,
+    op: &Ctx,
+    view: &store::ManagementReportView,
+    format: Format,
+    locale: Locale,
+    encoding: crate::report::Encoding,
+) -> anyhow::Result<Vec<u8>> {
+    let cycle = store::CycleChoice::Named(view.doc.cycle.name.clone());
+    let (report, narrative) = store.operator_overall_report(op, &cycle, Some(view.doc.overall_report.version)).await?;
+    let sections = crate::report::narrative_sections(&narrative, locale);
+    if format == Format::Csv {
+        let file = export::management::csv(&view.doc, &sections, locale, encoding.csv()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::report::report_replaced(&file);
+        return Ok(file.bytes);
+    }
+    let renderer = crate::report::renderer()?;
+    eprintln!("rendering PDF / PDF を作成しています");
+    let started = std::time::Instant::now();
+    let pdf = export::management::pdf(renderer, &view.doc, &report, &sections, None, locale).map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("rendered in {} ms", started.elapsed().as_millis());
+    Ok(pdf)
 }
 
 /// The tenant's issue-tag labels in `locale`, by code (the figures name tags by code).

@@ -1486,7 +1486,7 @@ fn report_management_exports_the_released_version(backend: Backend) -> Result<()
     let file = env.dir.path().join(unique("management", "html"));
     let file_arg = file.to_string_lossy().to_string();
     let out = env.run(&["report", "management", "--tenant", "demo", "--cycle", &cycle, "--format", "html", "-o", &file_arg])?.ok()?;
-    ensure!(out.stderr.contains("wrote"), "{out}");
+    ensure!(out.stderr.contains("written"), "{out}");
     let html = std::fs::read_to_string(&file)?;
     ensure!(html.contains("人事部門の所見") && html.contains("重要事案") && html.contains(&cycle), "the HTML lacks its sections");
     ensure!(html.contains("同意の撤回などにより表示されません") && !html.contains(withdrawn), "the withdrawal is not said");
@@ -1522,6 +1522,9 @@ macro_rules! both_backends {
 #[path = "cli/report_overall.rs"]
 mod report_overall;
 use report_overall::report_overall_prints_the_released_version;
+#[path = "cli/report_exports.rs"]
+mod report_exports;
+use report_exports::report_exports_pdf_and_csv;
 
 both_backends!(
     demo_creates_the_company_once,
@@ -1543,4 +1546,5 @@ both_backends!(
     bench_pages_times_every_role,
     report_overall_prints_the_released_version,
     report_management_exports_the_released_version,
+    report_exports_pdf_and_csv,
 );

@@ -17,9 +17,32 @@
 
 pub mod charts;
 pub mod csv;
+pub mod management;
 pub mod overall;
 pub mod pdf;
 mod text;
 
 pub use domain::locale::Locale;
 pub use text::{format_number, hidden_marker};
+
+/// A file name for a download: `{stem}-{cycle}-v{version}.{ext}`, the cycle's name
+/// as it is (for `filename*`) and with everything but ASCII letters, digits, `-` and `_` taken
+/// out (the ASCII fallback).
+pub fn file_names(stem: &str, cycle: &str, version: i64, ext: &str) -> (String, String) {
+    let full = format!("{stem}-{cycle}-v{version}.{ext}");
+    let ascii_cycle: String = cycle.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
+    let ascii = if ascii_cycle.is_empty() { format!("{stem}-v{version}.{ext}") } else { format!("{stem}-{ascii_cycle}-v{version}.{ext}") };
+    (ascii, full)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_have_an_ascii_fallback() {
+        let (a, f) = super::file_names("overall-report", "2025年度", 2, "pdf");
+        assert_eq!(a, "overall-report-2025-v2.pdf");
+        assert_eq!(f, "overall-report-2025年度-v2.pdf");
+        let (a, _) = super::file_names("overall-report", "年度", 1, "csv");
+        assert_eq!(a, "overall-report-v1.csv");
+    }
+}

@@ -80,3 +80,12 @@ or-settings-no-consultants = There is no career consultant account.
 or-settings-save = Save the settings
 or-settings-saved = The settings were saved.
 or-settings-locked = Cycles whose minimum group size is fixed
+# Downloads and charts of released overall and management reports.
+dl-heading = Downloads
+dl-pdf = Download PDF
+dl-csv-utf8 = CSV (UTF-8)
+dl-csv-cp932 = CSV (for Excel, Shift_JIS)
+dl-note = The released version's contents. The files carry no figure that could identify someone either. Treat them as confidential.
+dl-charts-heading = Charts
+mr-chart-figures = Whole population (people concerned)
+mr-chart-trend = Trends across cycles (share)

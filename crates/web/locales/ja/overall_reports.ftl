@@ -80,3 +80,12 @@ or-settings-no-consultants = キャリアコンサルタントのアカウント
 or-settings-save = 設定を保存する
 or-settings-saved = 設定を保存しました。
 or-settings-locked = 最小人数が確定している実施年度
+# Downloads and charts of released overall and management reports.
+dl-heading = ダウンロード
+dl-pdf = PDFをダウンロード
+dl-csv-utf8 = CSV（UTF-8）
+dl-csv-cp932 = CSV（Excel用・Shift_JIS）
+dl-note = 公開済みの版の内容です。ファイルにも個人が特定されるおそれのある数値は含まれません。社外秘として扱ってください。
+dl-charts-heading = グラフ
+mr-chart-figures = 全体の集計（該当人数）
+mr-chart-trend = 年度ごとの推移（割合）

@@ -31,6 +31,8 @@ pub fn routes(r: Routes) -> Routes {
         .get("/management-reports/new", Operation::ComposeManagementReports, new_form)
         .post("/management-reports", Operation::ComposeManagementReports, create)
         .get("/management-reports/{id}", Operation::ReadManagementReports, one)
+        .get("/management-reports/{id}/report.pdf", Operation::ReadManagementReports, download_pdf)
+        .get("/management-reports/{id}/report.csv", Operation::ReadManagementReports, download_csv)
         .get("/management-reports/{id}/edit", Operation::ComposeManagementReports, edit_form)
         .post("/management-reports/{id}/edit", Operation::ComposeManagementReports, save)
         .post("/management-reports/{id}/release", Operation::ComposeManagementReports, release)
@@ -329,6 +331,25 @@ struct OnePage {
     /// A change refused because the version was released meanwhile.
     conflict: String,
     home: bool,
+    /// A released version's charts and download links (none for a draft).
+    charts: Vec<super::downloads::ChartView>,
+    downloads: Vec<super::downloads::DownloadLink>,
+}
+
+/// The charts and links of a released version's page.
+fn extras(
+    t: Tr,
+    words: &Words,
+    v: &ManagementReportView,
+    points: &[TrendPoint],
+) -> (Vec<super::downloads::ChartView>, Vec<super::downloads::DownloadLink>) {
+    if v.row.state != AggregateState::Released {
+        return (Vec::new(), Vec::new());
+    }
+    (
+        super::downloads::management_charts(t, words, &v.doc, points),
+        super::downloads::links(t, &format!("/management-reports/{}", v.row.id)),
+    )
 }
 
 /// The version as it now stands, with why the change was refused (409): it was released
@@ -345,10 +366,12 @@ async fn conflict_page(
     let t = ctx.t;
     ctx.title = t.with("mr-heading", "version", v.doc.version);
     ctx.title_data = v.doc.cycle.name.clone();
-    let trends = trend_lines(t, &state.store.management_trends(&p.ctx()).await?);
+    let points = state.store.management_trends(&p.ctx()).await?;
+    let trends = trend_lines(t, &points);
     let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let conflict = t.msg(m).to_string();
-    let page = render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict, home: false })?;
+    let (charts, downloads) = extras(t, &words, &v, &points);
+    let page = render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict, home: false, charts, downloads })?;
     Ok(with_status(page, axum::http::StatusCode::CONFLICT))
 }
 
@@ -365,10 +388,12 @@ async fn one(
     let t = ctx.t;
     ctx.title = t.with("mr-heading", "version", v.doc.version);
     ctx.title_data = v.doc.cycle.name.clone();
-    let trends = trend_lines(t, &state.store.management_trends(&p.ctx()).await?);
+    let points = state.store.management_trends(&p.ctx()).await?;
+    let trends = trend_lines(t, &points);
     let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let notice = if q.released.is_some() { t.get("mr-released-notice") } else { String::new() };
-    render(&OnePage { r: body(t, &words, &v, trends), ctx, notice, conflict: String::new(), home: false })
+    let (charts, downloads) = extras(t, &words, &v, &points);
+    render(&OnePage { r: body(t, &words, &v, trends), ctx, notice, conflict: String::new(), home: false, charts, downloads })
 }
 
 /// The executive's home: the latest released management report with the trends, or `None`
@@ -378,9 +403,63 @@ pub async fn executive_home(state: &AppState, p: &Principal, locale: Locale) -> 
     let mut ctx = PageCtx::new(p, locale, "mr-home-title", "/");
     let t = ctx.t;
     ctx.title_data = v.doc.cycle.name.clone();
-    let trends = trend_lines(t, &state.store.management_trends(&p.ctx()).await?);
+    let points = state.store.management_trends(&p.ctx()).await?;
+    let trends = trend_lines(t, &points);
     let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
-    render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict: String::new(), home: true }).map(Some)
+    let (charts, downloads) = extras(t, &words, &v, &points);
+    render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict: String::new(), home: true, charts, downloads })
+        .map(Some)
+}
+
+// ---------------------------------------------------------------- downloads (PDF, CSV)
+
+/// A released version as the reader may see it now (the page's check and audited read: only
+/// the cases whose consent is in force now), with the overall report it is built on. A draft
+/// answers "not found": only released versions are downloaded.
+async fn released_for_download(
+    state: &AppState,
+    p: &Principal,
+    raw_id: &str,
+) -> AppResult<(ManagementReportDoc, store::OverallReportDetail)> {
+    let id = report_id(raw_id)?;
+    let v = state.store.management_report(&p.ctx(), id).await?;
+    if v.row.state != AggregateState::Released {
+        return Err(AppError::NotFound);
+    }
+    let overall = state.store.overall_report(&p.ctx(), store::OverallReportId::new(v.doc.overall_report.id)).await?;
+    let mut doc = v.doc;
+    if v.personnel_authority {
+        // The page says nothing of cases to a holder of personnel authority; nor does the file.
+        doc.cases.clear();
+        doc.cases_withheld = 0;
+    }
+    Ok((doc, overall))
+}
+
+async fn download_pdf(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
+    let (doc, o) = released_for_download(&state, &p, &id).await?;
+    let trend = super::downloads::trend(&o.earlier, &o.report, locale);
+    let pdf_doc = export::management::document(&doc, &o.report, &super::downloads::sections(&o.narrative, locale), trend, locale);
+    let bytes = super::downloads::render_pdf(pdf_doc).await?;
+    super::downloads::attachment(bytes, "application/pdf", export::file_names("management-report", &doc.cycle.name, doc.version, "pdf"))
+}
+
+async fn download_csv(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let (doc, o) = released_for_download(&state, &p, &id).await?;
+    let encoding = super::downloads::encoding(raw.as_deref());
+    let file = export::management::csv(&doc, &super::downloads::sections(&o.narrative, locale), locale, encoding)
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    super::downloads::attachment(
+        file.bytes,
+        &super::downloads::csv_type(encoding),
+        export::file_names("management-report", &doc.cycle.name, doc.version, "csv"),
+    )
 }
 
 // ---------------------------------------------------------------- editing a draft

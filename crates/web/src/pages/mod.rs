@@ -10,6 +10,7 @@ mod cases;
 mod consents;
 mod cycles;
 mod disclosures;
+mod downloads;
 mod employees;
 mod escalations;
 mod feedback;

@@ -29,6 +29,8 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/overall-reports", Operation::ReadOverallReports, list)
         .post("/overall-reports", Operation::WriteOverallReports, start)
         .get("/overall-reports/{id}", Operation::ReadOverallReports, show)
+        .get("/overall-reports/{id}/report.pdf", Operation::ReadOverallReports, download_pdf)
+        .get("/overall-reports/{id}/report.csv", Operation::ReadOverallReports, download_csv)
         .get("/overall-reports/{id}/edit", Operation::WriteOverallReports, edit_form)
         .post("/overall-reports/{id}/edit", Operation::WriteOverallReports, edit)
         .post("/overall-reports/{id}/approve", Operation::ReleaseOverallReports, approve)
@@ -417,6 +419,9 @@ struct ShowPage {
     can_approve: bool,
     can_release: bool,
     errors: FormErrors,
+    /// A release's charts (the chosen tables and the trend) and download links.
+    charts: Vec<super::downloads::ChartView>,
+    downloads: Vec<super::downloads::DownloadLink>,
 }
 
 fn dims_of(raw: Option<&str>) -> Vec<Dimension> {
@@ -456,6 +461,8 @@ async fn show_page(
     let preview = d.preview.is_some();
     // A release: the whole population and one chosen breakdown among those with shown cells.
     // A preview: every table, with the reasons.
+    let mut charts = Vec::new();
+    let mut downloads = Vec::new();
     let (tables, choices) = if let Some(notes) = &d.preview {
         (table_views(&w, &d.report, Some(&notes.verdicts), None), Vec::new())
     } else {
@@ -464,6 +471,15 @@ async fn show_page(
         let chosen: Vec<Dimension> = if asked.is_empty() { offered.first().cloned().unwrap_or_default() } else { asked };
         let selected = breakdown::select(&d.report, &chosen).ok_or(AppError::NotFound)?;
         let names: Vec<String> = selected.tables.iter().map(|t| t.name.clone()).collect();
+        if let Some(trend) = super::downloads::trend(&d.earlier, &d.report, locale) {
+            charts.extend(super::downloads::chart_view(&trend));
+        }
+        for (i, _) in d.report.tables.iter().enumerate().filter(|(_, t)| names.contains(&t.name)) {
+            if let Some(c) = export::overall::table_chart(&d.report, i, locale) {
+                charts.extend(super::downloads::chart_view(&c));
+            }
+        }
+        downloads = super::downloads::links(t, &format!("{PATH}/{id}"));
         let choices = offered
             .iter()
             .map(|by| {
@@ -512,6 +528,8 @@ async fn show_page(
         can_approve: d.can_approve,
         can_release: d.can_release,
         errors,
+        charts,
+        downloads,
         ctx,
     })
 }
@@ -525,6 +543,57 @@ async fn show(
 ) -> AppResult<Response> {
     let id = OverallReportId::new(positive(&id)?);
     show_page(&state, &p, locale, id, raw.as_deref(), FormErrors::none()).await
+}
+
+// ---------------------------------------------------------------- downloads (PDF, CSV)
+
+/// A released version as the reader may read it (the page's check and audited read), with the
+/// tables `?by=` chooses (every table without it). A draft answers "not found" to everyone:
+/// only released versions are downloaded.
+async fn released_for_download(
+    state: &AppState,
+    p: &Principal,
+    raw_id: &str,
+    raw: Option<&str>,
+) -> AppResult<(store::OverallReportDetail, OverallReport)> {
+    let id = OverallReportId::new(positive(raw_id)?);
+    let d = state.store.overall_report(&p.ctx(), id).await?;
+    if d.preview.is_some() || d.row.state != domain::policy::AggregateState::Released {
+        return Err(AppError::NotFound);
+    }
+    let chosen = breakdown::select(&d.report, &dims_of(raw)).ok_or(AppError::NotFound)?;
+    Ok((d, chosen))
+}
+
+async fn download_pdf(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let (d, report) = released_for_download(&state, &p, &id, raw.as_deref()).await?;
+    let trend = super::downloads::trend(&d.earlier, &report, locale);
+    let doc = export::overall::document(&report, &super::downloads::sections(&d.narrative, locale), trend, locale);
+    let bytes = super::downloads::render_pdf(doc).await?;
+    super::downloads::attachment(bytes, "application/pdf", export::file_names("overall-report", &report.cycle.name, report.version, "pdf"))
+}
+
+async fn download_csv(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
+    let (_, report) = released_for_download(&state, &p, &id, raw.as_deref()).await?;
+    let encoding = super::downloads::encoding(raw.as_deref());
+    let file = export::overall::csv(&report, locale, encoding).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    super::downloads::attachment(
+        file.bytes,
+        &super::downloads::csv_type(encoding),
+        export::file_names("overall-report", &report.cycle.name, report.version, "csv"),
+    )
 }
 
 // ---------------------------------------------------------------- the narrative's editor

@@ -43,6 +43,21 @@ async fn flow(ui: &Ui, released: i64, draft: i64) -> Result<()> {
     ui.wait_text("main", SOLUTION).await?;
     ui.wait_text("main", COMMENTARY).await?;
     ui.wait_text("main", "年度ごとの推移").await?;
+    // The released version's charts (inline SVG with their text) and downloads.
+    ui.wait_text(".report-downloads", "PDFをダウンロード").await?;
+    ui.wait_text(".report-downloads", "CSV（Excel用・Shift_JIS）").await?;
+    if !ui.exists(".report-charts figure.chart svg[role='img']").await? {
+        bail!("no chart on the released management report");
+    }
+    let pdf = format!("/management-reports/{released}/report.pdf");
+    let got = ui.download_of(&pdf).await?;
+    if got != "200 application/pdf %PDF" {
+        bail!("HR's PDF link answers {got}");
+    }
+    // A draft has no downloads.
+    if ui.download_of(&format!("/management-reports/{draft}/report.pdf")).await?.split(' ').next() != Some("404") {
+        bail!("the draft's PDF is served");
+    }
     ui.sign_out().await?;
 
     // The executive lands on the released report; the draft is not theirs to read.
@@ -53,6 +68,11 @@ async fn flow(ui: &Ui, released: i64, draft: i64) -> Result<()> {
     ui.wait_text("h1", "最新の経営層への報告").await?;
     ui.wait_text("main", SUMMARY).await?;
     ui.wait_text("main", COMMENTARY).await?;
+    ui.wait_text(".report-downloads", "PDFをダウンロード").await?;
+    let got = ui.download_of(&format!("/management-reports/{released}/report.pdf")).await?;
+    if got != "200 application/pdf %PDF" {
+        bail!("the executive's PDF link answers {got}");
+    }
     ui.goto("/management-reports").await?;
     ui.wait_text("table.list", "公開済み").await?;
     if ui.exists(&format!("a[href='/management-reports/{draft}']")).await? {

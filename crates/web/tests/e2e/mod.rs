@@ -217,6 +217,17 @@ impl Ui {
         v.as_u64().ok_or_else(|| anyhow!("fetch {path}: {v}"))
     }
 
+    /// A download as the browser gets it in this session: "status content-type first-bytes"
+    /// (the first four bytes as text, e.g. `%PDF`).
+    pub async fn download_of(&self, path: &str) -> Result<String> {
+        let script = "const done = arguments[arguments.length - 1];
+            fetch(arguments[0], { credentials: 'same-origin', redirect: 'manual' })
+              .then((r) => r.arrayBuffer().then((b) => done(r.status + ' ' + r.headers.get('content-type') + ' '
+                  + String.fromCharCode(...new Uint8Array(b.slice(0, 4))))), (e) => done('error: ' + e));";
+        let v = self.client().execute_async(script, vec![json!(path)]).await?;
+        v.as_str().map(String::from).ok_or_else(|| anyhow!("fetch {path}: {v}"))
+    }
+
     /// What a failure report shows: where the browser is, what it shows, what chromedriver logged.
     pub async fn diagnostics(&self) -> String {
         let url = match self.client().current_url().await {

@@ -82,6 +82,17 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     ensure!(exec.get("/api/v1/reports/management?cycle=1999").await?.status == StatusCode::NOT_FOUND, "a cycle without a release");
     ensure!(exec.get("/api/v1/reports/management").await?.status == StatusCode::UNPROCESSABLE_ENTITY, "no cycle");
 
+    // The downloads carry the consented case while consent is in force.
+    let squeezed: String = SUMMARY.chars().filter(|c| !c.is_whitespace()).take(12).collect();
+    let (status, headers, pdf) = exec.get_bytes(&format!("{page}/report.pdf")).await?;
+    ensure!(status == StatusCode::OK && headers.get("content-type").is_some_and(|v| v == "application/pdf"), "{status}");
+    ensure!(pdf.starts_with(b"%PDF"), "not a PDF");
+    let text = crate::support::pdf_text(&pdf)?;
+    ensure!(text.contains("経営層への報告") && text.contains(&squeezed), "the PDF lacks the case: {text:.400}");
+    let (status, headers, csv) = hr.get_bytes(&format!("{page}/report.csv")).await?;
+    ensure!(status == StatusCode::OK && headers.get("content-type").is_some_and(|v| v == "text/csv; charset=utf-8"), "{status}");
+    ensure!(String::from_utf8(csv)?.contains(SUMMARY), "the CSV lacks the case");
+
     // The employee withdraws: the case leaves the released version's page and JSON at once.
     let withdraw = store::ConsentInput { decision: ConsentDecision::Withdraw, version: 1, comment: String::new(), expires_at_ms: None };
     w.store()
@@ -94,6 +105,21 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     }
     let doc: serde_json::Value = serde_json::from_str(&exec.get(&api).await?.body)?;
     ensure!(doc["cases"].as_array().is_some_and(|c| c.is_empty()) && doc["cases_withheld"] == 1, "{doc}");
+    // … and its downloads: the PDF and the CSV (UTF-8 and CP932) no longer carry it.
+    let (status, _, pdf) = exec.get_bytes(&format!("{page}/report.pdf")).await?;
+    ensure!(status == StatusCode::OK, "{status}");
+    let text = crate::support::pdf_text(&pdf)?;
+    ensure!(!text.contains(&squeezed) && text.contains("同意の撤回などにより表示していません"), "the PDF still has the case");
+    for q in ["", "?encoding=cp932"] {
+        let (status, _, csv) = hr.get_bytes(&format!("{page}/report.csv{q}")).await?;
+        let (text, _, _) = encoding_rs::SHIFT_JIS.decode(&csv);
+        let text = if q.is_empty() { String::from_utf8(csv)? } else { text.into_owned() };
+        ensure!(
+            status == StatusCode::OK && !text.contains(SUMMARY) && !text.contains("業務配分を見直す。"),
+            "the CSV{q} still has the case"
+        );
+        ensure!(text.contains("来年度の研修予算をお願いします。"), "the CSV{q} lacks the commentary");
+    }
     Ok(())
 }
 

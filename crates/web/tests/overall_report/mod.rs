@@ -68,6 +68,18 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     ensure!(consultant.post_form(&edit, &narrative).await?.status.is_redirection(), "the narrative saved");
     ensure!(executive.get(&format!("/overall-reports/{id}")).await?.status == StatusCode::NOT_FOUND, "a draft: 404");
     ensure!(hr.get("/api/v1/reports/overall").await?.status == StatusCode::NOT_FOUND, "a draft is no release");
+    // Downloads are of released versions only: a draft answers as a missing version, to its
+    // consultant too.
+    for (who, client) in [("consultant", &mut consultant), ("hr", &mut hr), ("executive", &mut executive)] {
+        for path in [
+            format!("/overall-reports/{id}/report.pdf"),
+            format!("/overall-reports/{id}/report.csv"),
+            "/overall-reports/987654/report.pdf".into(),
+        ] {
+            let res = client.get(&path).await?;
+            ensure!(res.status == StatusCode::NOT_FOUND, "{who} {path}: {}", res.brief());
+        }
+    }
     let mut supervisor = w.app.signed_in("supervisor").await?;
     ensure!(supervisor.post_form(&format!("/overall-reports/{id}/approve"), &[]).await?.status.is_redirection(), "approved");
     ensure!(supervisor.post_form(&format!("/overall-reports/{id}/release"), &[]).await?.status.is_redirection(), "released");
@@ -113,6 +125,26 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     let page = hr.get(&format!("/overall-reports/{id}")).await?;
     ensure!(page.status == StatusCode::OK && page.body.contains("非表示（5人未満）"), "the page marks hidden cells");
     ensure!(!page.body.contains("by=age"), "no age breakdown offered");
+    // The released page: charts inline with their text, the download links.
+    ensure!(page.body.contains("<svg role=\"img\"") && page.body.contains("chart-summary"), "no chart on the page");
+    ensure!(
+        page.body.contains("PDFをダウンロード") && page.body.contains(&format!("/overall-reports/{id}/report.csv?encoding=cp932")),
+        "no links"
+    );
+
+    // The downloads: PDF and CSV (UTF-8 with a BOM, CP932), as HR and the executive.
+    for (who, client) in [("hr", &mut hr), ("executive", &mut executive)] {
+        let pdf = client.get(&format!("/overall-reports/{id}/report.pdf")).await?;
+        ensure!(pdf.status == StatusCode::OK && pdf.header("content-type") == Some("application/pdf"), "{who}: {}", pdf.brief());
+        ensure!(pdf.body.starts_with("%PDF"), "{who}: not a PDF");
+        let cd = pdf.header("content-disposition").unwrap_or_default();
+        ensure!(cd.starts_with("attachment; filename=\"overall-report-") && cd.contains("filename*=UTF-8''overall-report-"), "{cd}");
+        let csv = client.get(&format!("/overall-reports/{id}/report.csv")).await?;
+        ensure!(csv.status == StatusCode::OK && csv.header("content-type") == Some("text/csv; charset=utf-8"), "{who}: {}", csv.brief());
+        ensure!(csv.body.starts_with('\u{feff}') && csv.body.contains("非表示（5人未満）"), "{who}: the CSV");
+        let sjis = client.get(&format!("/overall-reports/{id}/report.csv?encoding=cp932")).await?;
+        ensure!(sjis.header("content-type") == Some("text/csv; charset=Shift_JIS"), "{who}: {}", sjis.brief());
+    }
     Ok(())
 }
 

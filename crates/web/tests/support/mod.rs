@@ -226,6 +226,28 @@ impl Agent {
         self.send(rb).await
     }
 
+    /// A download's status, headers and bytes as sent (no text decoding).
+    pub async fn get_bytes(&mut self, path: &str) -> Result<(StatusCode, HeaderMap, Vec<u8>)> {
+        let res = self.request(Method::GET, path).send().await?;
+        let (status, headers) = (res.status(), res.headers().clone());
+        Ok((status, headers, res.bytes().await?.to_vec()))
+    }
+}
+
+/// The text of a PDF, by poppler's pdftotext (scripts/ensure-test-deps.sh installs it), with
+/// every white space taken out (lines wrap where the layout wants).
+pub fn pdf_text(bytes: &[u8]) -> Result<String> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("file.pdf");
+    std::fs::write(&path, bytes)?;
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().context("pdftotext (poppler-utils)")?;
+    if !out.status.success() {
+        bail!("pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).collect())
+}
+
+impl Agent {
     /// Posts a form; the session's CSRF token is added unless the form names its own.
     pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> Result<Resp> {
         let mut fields: Vec<(&str, &str)> = form.to_vec();
