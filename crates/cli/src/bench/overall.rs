@@ -203,7 +203,11 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
         }
         let started = Instant::now();
         let id = store.draft_and_release_overall(&actors.consultant, &actors.supervisor, c.id.get(), &narrative(i), true).await?;
-        println!("released the earlier cycle {} (report {id}) in {:.2} s (start, approve, release)", c.name, started.elapsed().as_secs_f64());
+        println!(
+            "released the earlier cycle {} (report {id}) in {:.2} s (start, approve, release)",
+            c.name,
+            started.elapsed().as_secs_f64()
+        );
     }
     let earlier = released_count(&store, &actors.supervisor).await?;
     let cycle = latest.id.get();
@@ -362,14 +366,16 @@ async fn generate(store: &Store, args: &OverallArgs) -> anyhow::Result<(TenantId
         .collect();
     let current = fiscal_year(today);
     let years: Vec<i32> = (0..args.cycles as i32).map(|i| current - args.cycles as i32 + i).collect();
-    let chosen: Vec<Vec<EmployeeId>> = years.iter().map(|_| active.iter().copied().filter(|_| rng.gen_bool(INTERVIEWED)).collect()).collect();
+    let chosen: Vec<Vec<EmployeeId>> =
+        years.iter().map(|_| active.iter().copied().filter(|_| rng.gen_bool(INTERVIEWED)).collect()).collect();
     let most = chosen.iter().map(Vec::len).max().unwrap_or(0);
 
     // Enough consultants that everyone's interviews fit the year's working hours.
     let mut working_days: Vec<Vec<chrono::NaiveDate>> = Vec::new();
     for fy in &years {
         let (start, end) = fiscal_year_period(*fy).context("a fiscal year out of range")?;
-        working_days.push(start.iter_days().take_while(|d| *d <= end).filter(|d| chrono::Datelike::weekday(d).number_from_monday() <= 5).collect());
+        working_days
+            .push(start.iter_days().take_while(|d| *d <= end).filter(|d| chrono::Datelike::weekday(d).number_from_monday() <= 5).collect());
     }
     let slots = working_days.iter().map(Vec::len).min().unwrap_or(1).max(1) * SLOT_HOURS.len();
     let consultants_needed = most.div_ceil(slots).max(1);
