@@ -89,6 +89,9 @@ pub enum BenchWhat {
         no_duckdb: bool,
         #[arg(long, default_value_t = 20261204)]
         seed: u64,
+        /// Only make the tenant (in --db, for later runs), then stop.
+        #[arg(long)]
+        generate_only: bool,
     },
     /// Time to generate and load the demo company.
     Demo {
@@ -123,9 +126,12 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
         pages::run(g, pages::PagesArgs { employees, requests, db }).await?;
         return Ok(ExitCode::SUCCESS);
     }
-    if let BenchWhat::Overall { employees, cycles, requests, no_duckdb, seed } = what {
+    if let BenchWhat::Overall { employees, cycles, requests, no_duckdb, seed, generate_only } = what {
         let db = if db_given { Some(g.db_url()?) } else { None };
-        overall::run(g, overall::OverallArgs { employees, cycles, requests, no_duckdb, seed, db }).await?;
+        if generate_only && db.is_none() {
+            anyhow::bail!("--generate-only needs --db: the tenant is made for later runs");
+        }
+        overall::run(g, overall::OverallArgs { employees, cycles, requests, no_duckdb, seed, generate_only, db }).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if let BenchWhat::Anonymity { employees, k, seed } = what {

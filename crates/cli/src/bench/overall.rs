@@ -66,6 +66,8 @@ pub struct OverallArgs {
     /// Skip DuckDB (no venv, no pip).
     pub no_duckdb: bool,
     pub seed: u64,
+    /// Stop once the tenant is in the database (to reuse it with --db later).
+    pub generate_only: bool,
     /// The database named by `--db`, when it was given; otherwise a temporary SQLite file.
     pub db: Option<String>,
 }
@@ -158,6 +160,11 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
         Err(e) => return Err(e.into()),
     };
     let op = Ctx::operator(tenant, "bench overall");
+    if args.generate_only {
+        println!("--generate-only: the tenant {BENCH_TENANT} is ready; measure with the same --db, --employees and --cycles");
+        store.close().await;
+        return Ok(figures);
+    }
 
     // Themes: the job's extraction of every approved report (indexes them), beside the bare
     // tokenizer over the same texts (item 6, `bench themes`' measurement).
@@ -242,9 +249,22 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
         breakdown.as_secs_f64(),
         (release_s - breakdown.as_secs_f64()).max(0.0)
     );
+    // The engine alone on the same cells, without history: what the release adds beyond it is
+    // the check against the earlier releases, the assembly and the ledger's write.
+    let engine_cells: Vec<&domain::breakdown::Pending> = b.cells().collect();
+    let started = Instant::now();
+    let decided = domain::breakdown::verdicts(report.k, &engine_cells, &[]);
+    let engine_s = started.elapsed().as_secs_f64();
+    println!(
+        "  the anonymity engine alone on these {} cells, without history: {engine_s:.2} s ({} hidden)",
+        decided.len(),
+        decided.iter().filter(|v| v.hidden.is_some()).count()
+    );
+    drop((decided, engine_cells));
     figures.push(Figure::info("overall build: start (preview)", format!("{start_s:.2} s")));
     figures.push(Figure::info("overall build: release (every check)", format!("{release_s:.2} s")));
     figures.push(Figure::info("  of which population and tables", format!("{:.2} s", breakdown.as_secs_f64())));
+    figures.push(Figure::info("  engine alone, no history", format!("{engine_s:.2} s")));
 
     // ---------------------------------------------------------------- 3. DuckDB
     let product_groups = groups_per_table(&b);
