@@ -111,6 +111,11 @@ pub async fn run(g: &Global, args: OverallArgs) -> anyhow::Result<()> {
     }
     let temp = std::env::temp_dir().join(format!("careerdock-bench-overall-{}", std::process::id()));
     std::fs::create_dir_all(&temp)?;
+    // The exported population (tags and flags per employee) is for this process only.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o700))?;
+    }
     let result = bench(g, &args, &temp).await;
     let _ = std::fs::remove_dir_all(&temp);
     let figures = result?;
@@ -447,7 +452,7 @@ async fn generate(store: &Store, args: &OverallArgs) -> anyhow::Result<(TenantId
         for (j, employee) in people.iter().enumerate() {
             let consultant = consultants[j % consultants.len()];
             let slot = j / consultants.len();
-            let date = days[(slot / SLOT_HOURS.len()).min(days.len() - 1)];
+            let date = *days.get(slot / SLOT_HOURS.len()).context("more interviews than working-day slots")?;
             let starts_at = jst_ms(date, SLOT_HOURS[slot % SLOT_HOURS.len()]);
             let ends_at = starts_at + hour;
             input.interviews.push(SeedInterview {
