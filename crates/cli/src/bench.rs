@@ -10,6 +10,7 @@ use std::time::Instant;
 use store::{Ctx, KeySource, OpenOptions, Store};
 
 mod anonymity;
+mod overall;
 mod pages;
 mod pdf;
 mod themes;
@@ -79,6 +80,30 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 9)]
         renders: usize,
     },
+    /// The overall report at scale, in one run: a generated tenant of N employees and C cycles
+    /// (about 30% interviewed per cycle, approved reports with tags, flags and text), the latest
+    /// cycle's report built and released through the product's flow against the earlier
+    /// releases, the same counts in DuckDB (from PyPI, in ~/.cache/careerdock/bench-venv), the
+    /// PDF, the peak memory of `careerdock serve` answering HR, and theme extraction against the
+    /// bare tokenizer; ends with a table of figure, value, goal and PASS/MISS. With --db, the
+    /// tenant is made there once and reused by later runs of the same size.
+    Overall {
+        #[arg(long, default_value_t = 100_000)]
+        employees: usize,
+        #[arg(long, default_value_t = 5)]
+        cycles: usize,
+        /// Timed requests per page against the server.
+        #[arg(long, default_value_t = 3)]
+        requests: usize,
+        /// Skip the DuckDB comparison (no venv, no pip).
+        #[arg(long)]
+        no_duckdb: bool,
+        #[arg(long, default_value_t = 20261204)]
+        seed: u64,
+        /// Only make the tenant (in --db, for later runs), then stop.
+        #[arg(long)]
+        generate_only: bool,
+    },
     /// Time to generate and load the demo company.
     Demo {
         #[arg(long = "on")]
@@ -114,6 +139,14 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
     }
     if let BenchWhat::Pdf { departments, renders } = what {
         pdf::run(pdf::PdfArgs { departments, renders })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let BenchWhat::Overall { employees, cycles, requests, no_duckdb, seed, generate_only } = what {
+        let db = if db_given { Some(g.db_url()?) } else { None };
+        if generate_only && db.is_none() {
+            anyhow::bail!("--generate-only needs --db: the tenant is made for later runs");
+        }
+        overall::run(g, overall::OverallArgs { employees, cycles, requests, no_duckdb, seed, generate_only, db }).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if let BenchWhat::Anonymity { employees, k, seed } = what {
@@ -180,7 +213,7 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
             themes::run(g, themes::ThemesArgs { on, employees }, &dir).await?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchWhat::Pages { .. } | BenchWhat::Anonymity { .. } | BenchWhat::Pdf { .. } => Ok(ExitCode::SUCCESS),
+        BenchWhat::Pages { .. } | BenchWhat::Anonymity { .. } | BenchWhat::Pdf { .. } | BenchWhat::Overall { .. } => Ok(ExitCode::SUCCESS),
     };
     let _ = std::fs::remove_dir_all(&dir);
     result

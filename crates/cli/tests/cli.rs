@@ -1526,6 +1526,10 @@ use report_overall::report_overall_prints_the_released_version;
 mod report_exports;
 use report_exports::report_exports_pdf_and_csv;
 
+#[path = "cli/bench_overall.rs"]
+mod bench_overall;
+use bench_overall::bench_overall_prints_every_figure;
+
 both_backends!(
     demo_creates_the_company_once,
     token_create_prints_only_the_token,
@@ -1544,6 +1548,7 @@ both_backends!(
     serve_runs_the_jobs_and_keeps_the_files_private,
     every_operator_audit_kind_is_written_by_a_command,
     bench_pages_times_every_role,
+    bench_overall_prints_every_figure,
     report_overall_prints_the_released_version,
     report_management_exports_the_released_version,
     report_exports_pdf_and_csv,

@@ -31,6 +31,7 @@ mod migrate;
 mod notification_inbox;
 mod notifications;
 mod org_issues;
+mod overall_bench;
 mod overall_reports;
 mod paging;
 mod pending_imports;

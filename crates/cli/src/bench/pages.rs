@@ -196,26 +196,26 @@ fn print_summary(rows: &[Measured]) {
 }
 
 /// A client with its own cookies that never follows redirects.
-struct Agent {
+pub(super) struct Agent {
     base: String,
     http: reqwest::Client,
     cookies: BTreeMap<String, String>,
     csrf: String,
 }
 
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
+pub(super) struct Answer {
+    pub(super) status: StatusCode,
+    pub(super) location: Option<String>,
+    pub(super) body: String,
 }
 
 impl Agent {
-    fn new(base: &str) -> anyhow::Result<Agent> {
+    pub(super) fn new(base: &str) -> anyhow::Result<Agent> {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
         Ok(Agent { base: base.to_string(), http, cookies: BTreeMap::new(), csrf: String::new() })
     }
 
-    async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> anyhow::Result<Answer> {
+    pub(super) async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> anyhow::Result<Answer> {
         let mut rb = self.http.request(method, format!("{}{path}", self.base));
         if !self.cookies.is_empty() {
             let header: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -411,7 +411,7 @@ fn navigation(html: &str) -> Vec<String> {
 }
 
 /// The value of the first hidden field `name`.
-fn hidden(html: &str, name: &str) -> Option<String> {
+pub(super) fn hidden(html: &str, name: &str) -> Option<String> {
     all_values(html, name).into_iter().next()
 }
 
