@@ -392,10 +392,8 @@ pub fn assemble(b: &Breakdown, verdicts: &[Verdict], head: Heading) -> Released 
             let shown = verdicts.get(i).is_some_and(|v| v.hidden.is_none());
             i += 1;
             let figures = shown.then_some((c.members.len() as u64, c.with.len() as f64));
-            if shown {
-                if c.group.is_empty() && c.measure == Measure::People {
-                    population_shown = true;
-                }
+            if shown && c.group.is_empty() && c.measure == Measure::People {
+                population_shown = true;
             }
             cells.push(Cell::new(c.group.clone(), &c.measure, figures));
         }

@@ -258,7 +258,7 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
     // the check against the earlier releases, the assembly and the ledger's write.
     let engine_cells: Vec<&domain::breakdown::Pending> = b.cells().collect();
     let started = Instant::now();
-    let decided = domain::breakdown::verdicts(report.k, &engine_cells, &[]);
+    let (decided, _) = domain::breakdown::verdicts(report.k, &engine_cells, &[], 0);
     let engine_s = started.elapsed().as_secs_f64();
     println!(
         "  the anonymity engine alone on these {} cells, without history: {engine_s:.2} s ({} hidden)",

@@ -93,6 +93,9 @@ fn small(n: usize, k: usize) -> bool {
     n >= 1 && n < k
 }
 
+/// One attribute's decision: (cell index, verdict) pairs and its figures.
+type MeasureRun = (Vec<(usize, Verdict)>, Stats);
+
 /// Decides every cell of a release: the `people` measure over the groups first, then each
 /// attribute over the groups the first decision showed. `groups[i]`: the members of group `i`.
 pub fn decide(k: u32, groups: &[Vec<i64>], cells: &[Cell], history: &[Ledger]) -> Outcome {
@@ -113,7 +116,7 @@ pub fn decide(k: u32, groups: &[Vec<i64>], cells: &[Cell], history: &[Ledger]) -
             }
         }
     }
-    let run = |m: &str| -> (Vec<(usize, Verdict)>, Stats) {
+    let run = |m: &str| -> MeasureRun {
         let mut out: Vec<(usize, Verdict)> = Vec::new();
         let mut cand: Vec<Candidate> = Vec::new();
         let mut forced: Vec<bool> = Vec::new();
@@ -155,7 +158,7 @@ pub fn decide(k: u32, groups: &[Vec<i64>], cells: &[Cell], history: &[Ledger]) -
         (out, d.stats)
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let mut results: Vec<(usize, (Vec<(usize, Verdict)>, Stats))> = Vec::with_capacity(measures.len());
+    let mut results: Vec<(usize, MeasureRun)> = Vec::with_capacity(measures.len());
     if threads == 1 || measures.len() < 2 {
         results.extend(measures.iter().enumerate().map(|(i, m)| (i, run(m))));
     } else {
