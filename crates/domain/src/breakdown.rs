@@ -331,27 +331,106 @@ pub fn primary_verdicts(k: u32, cells: &[&Pending]) -> Vec<Verdict> {
 /// (`crate::anonymity::measured`) against the ledgers of every earlier release. Returns the
 /// verdicts and what to keep in the ledger if this release is made (as release `release`).
 pub fn verdicts(k: u32, cells: &[&Pending], prior: &[Ledger], release: i64) -> (Vec<Verdict>, Ledger) {
-    use crate::anonymity::Reason;
-    // Every distinct (group, members) once, in order; each cell points at its group.
-    let mut groups: Vec<Vec<i64>> = Vec::new();
-    let mut index: HashMap<(&BTreeMap<Dimension, String>, &[i64]), usize> = HashMap::new();
-    let codes: Vec<String> = cells.iter().map(|c| c.measure.code()).collect();
-    let mut engine: Vec<measured::Cell> = Vec::with_capacity(cells.len());
-    for (c, code) in cells.iter().zip(&codes) {
-        let next = groups.len();
-        let group = *index.entry((&c.group, c.members.as_slice())).or_insert(next);
-        if group == next {
-            groups.push(c.members.clone());
+    let input = EngineInput::of(cells);
+    let engine = input.cells();
+    let outcome = measured::decide(k, &input.groups, &engine, prior);
+    let ledger = measured::ledger(release, &input.groups, &engine, &outcome.verdicts);
+    let verdicts = outcome.verdicts.into_iter().map(Verdict::from).collect();
+    (verdicts, ledger)
+}
+
+/// The ledger a release with these verdicts keeps (what [`verdicts`] returns beside them),
+/// for verdicts decided earlier on the same cells.
+pub fn ledger_of(cells: &[&Pending], verdicts: &[Verdict], release: i64) -> Ledger {
+    let input = EngineInput::of(cells);
+    let engine = input.cells();
+    let decided: Vec<crate::anonymity::Verdict> = verdicts.iter().map(|v| v.to_engine()).collect();
+    measured::ledger(release, &input.groups, &engine, &decided)
+}
+
+/// A digest (SHA-256) of everything the verdicts of a release depend on: k, the release, every
+/// cell (group, measure, members, holders, in order) and every earlier ledger. Two builds with
+/// the same digest are decided alike, so a build may reuse the verdicts of an earlier one
+/// (the preview, then the approval, then the release, when nothing changed in between).
+pub fn decision_digest(k: u32, cells: &[&Pending], prior: &[Ledger], release: i64) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    let put = |h: &mut Sha256, bytes: &[u8], buf: &mut Vec<u8>| {
+        buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        buf.extend_from_slice(bytes);
+        if buf.len() >= 1 << 16 {
+            h.update(buf.as_slice());
+            buf.clear();
         }
-        let measure = (c.measure != Measure::People).then_some(code.as_str());
-        engine.push(measured::Cell { group, measure, with: c.with.len() });
+    };
+    put(&mut h, b"careerdock/decision/1", &mut buf);
+    put(&mut h, &k.to_le_bytes(), &mut buf);
+    put(&mut h, &release.to_le_bytes(), &mut buf);
+    put(&mut h, &(cells.len() as u64).to_le_bytes(), &mut buf);
+    let ids = |list: &[i64]| -> Vec<u8> { list.iter().flat_map(|m| m.to_le_bytes()).collect() };
+    for c in cells {
+        put(&mut h, c.measure.code().as_bytes(), &mut buf);
+        put(&mut h, &(c.group.len() as u64).to_le_bytes(), &mut buf);
+        for (d, label) in &c.group {
+            put(&mut h, d.as_str().as_bytes(), &mut buf);
+            put(&mut h, label.as_bytes(), &mut buf);
+        }
+        put(&mut h, &ids(&c.members), &mut buf);
+        put(&mut h, &ids(&c.with), &mut buf);
     }
-    let outcome = measured::decide(k, &groups, &engine, prior);
-    let ledger = measured::ledger(release, &groups, &engine, &outcome.verdicts);
-    let verdicts = outcome
-        .verdicts
-        .into_iter()
-        .map(|v| match v {
+    put(&mut h, &(prior.len() as u64).to_le_bytes(), &mut buf);
+    for l in prior {
+        put(&mut h, &l.encode(), &mut buf);
+    }
+    h.update(buf.as_slice());
+    h.finalize().into()
+}
+
+/// The cells as the engine takes them: every distinct (group, members) once, in order, and
+/// each cell's group, measure code and count of holders.
+struct EngineInput {
+    groups: Vec<Vec<i64>>,
+    group_of: Vec<usize>,
+    codes: Vec<Option<String>>,
+    with: Vec<usize>,
+}
+
+impl EngineInput {
+    fn of(cells: &[&Pending]) -> EngineInput {
+        let mut groups: Vec<Vec<i64>> = Vec::new();
+        let mut index: HashMap<(&BTreeMap<Dimension, String>, &[i64]), usize> = HashMap::new();
+        let mut group_of = Vec::with_capacity(cells.len());
+        for c in cells {
+            let next = groups.len();
+            let group = *index.entry((&c.group, c.members.as_slice())).or_insert(next);
+            if group == next {
+                groups.push(c.members.clone());
+            }
+            group_of.push(group);
+        }
+        EngineInput {
+            groups,
+            group_of,
+            codes: cells.iter().map(|c| (c.measure != Measure::People).then(|| c.measure.code())).collect(),
+            with: cells.iter().map(|c| c.with.len()).collect(),
+        }
+    }
+
+    fn cells(&self) -> Vec<measured::Cell<'_>> {
+        self.group_of
+            .iter()
+            .zip(&self.codes)
+            .zip(&self.with)
+            .map(|((&group, code), &with)| measured::Cell { group, measure: code.as_deref(), with })
+            .collect()
+    }
+}
+
+impl From<crate::anonymity::Verdict> for Verdict {
+    fn from(v: crate::anonymity::Verdict) -> Verdict {
+        use crate::anonymity::Reason;
+        match v {
             crate::anonymity::Verdict::Shown { homogeneous } => Verdict { hidden: None, homogeneous },
             crate::anonymity::Verdict::Suppressed(reason) => Verdict {
                 hidden: Some(match reason {
@@ -361,9 +440,20 @@ pub fn verdicts(k: u32, cells: &[&Pending], prior: &[Ledger], release: i64) -> (
                 }),
                 homogeneous: false,
             },
-        })
-        .collect();
-    (verdicts, ledger)
+        }
+    }
+}
+
+impl Verdict {
+    fn to_engine(self) -> crate::anonymity::Verdict {
+        use crate::anonymity::Reason;
+        match self.hidden {
+            None => crate::anonymity::Verdict::Shown { homogeneous: self.homogeneous },
+            Some(Hidden::BelowK) => crate::anonymity::Verdict::Suppressed(Reason::BelowK),
+            Some(Hidden::Secondary) => crate::anonymity::Verdict::Suppressed(Reason::Secondary),
+            Some(Hidden::Differencing { release }) => crate::anonymity::Verdict::Suppressed(Reason::Differencing { release }),
+        }
+    }
 }
 
 /// What a release shows: the report in the JSON contract.
@@ -532,6 +622,47 @@ mod tests {
         assert!(select(&r.report, &[Dimension::Department]).is_some());
         assert!(select(&r.report, &[Dimension::Department, Dimension::Age]).is_some());
         assert_eq!(offered(&r.report).len(), 10);
+    }
+
+    fn company(tagged: usize) -> Breakdown {
+        let people: Vec<Person> = (0..40)
+            .map(|i| person(i, 2 + i % 3, 1960 + (i % 40) as i32, "2010-01-01", "G1", if (i as usize) < tagged { &["x"] } else { &[] }))
+            .collect();
+        breakdown(&people, &tree(), &[Measure::Tag("x".into())], date("2026-04-01"))
+    }
+
+    #[test]
+    fn the_digest_changes_with_every_input_the_verdicts_depend_on() {
+        let b = company(12);
+        let cells: Vec<&Pending> = b.cells().collect();
+        let (_, first) = verdicts(10, &cells, &[], 1);
+        let base = decision_digest(10, &cells, &[], 2);
+        assert_eq!(base, decision_digest(10, &cells, &[], 2), "the same inputs, the same digest");
+        assert_ne!(base, decision_digest(11, &cells, &[], 2), "k");
+        assert_ne!(base, decision_digest(10, &cells, &[], 3), "the release");
+        assert_ne!(base, decision_digest(10, &cells, std::slice::from_ref(&first), 2), "an earlier release");
+        let other = company(13);
+        let moved: Vec<&Pending> = other.cells().collect();
+        assert_ne!(base, decision_digest(10, &moved, &[], 2), "one more holder of a tag");
+        let mut relabelled = b.clone();
+        if let Some(c) = relabelled.tables.first_mut().and_then(|t| t.cells.first_mut()) {
+            c.group.insert(Dimension::Grade, "G9".into());
+        }
+        let relabelled: Vec<&Pending> = relabelled.cells().collect();
+        assert_ne!(base, decision_digest(10, &relabelled, &[], 2), "a group's label");
+    }
+
+    #[test]
+    fn the_ledger_of_kept_verdicts_is_the_ledger_the_engine_gave() {
+        let b = company(12);
+        let cells: Vec<&Pending> = b.cells().collect();
+        let (v1, l1) = verdicts(10, &cells, &[], 1);
+        assert_eq!(ledger_of(&cells, &v1, 1), l1);
+        let later = company(15);
+        let cells2: Vec<&Pending> = later.cells().collect();
+        let (v2, l2) = verdicts(10, &cells2, std::slice::from_ref(&l1), 2);
+        assert!(v2.iter().any(|v| v.hidden.is_some()) && v2.iter().any(|v| v.hidden.is_none()));
+        assert_eq!(ledger_of(&cells2, &v2, 2), l2);
     }
 
     proptest! {

@@ -134,6 +134,7 @@ pub struct Store {
     keys: Arc<Keyring>,
     auditor: audit::Auditor,
     names: pseudonymize::NameCache,
+    decisions: overall_reports::Decisions,
 }
 
 impl Store {
@@ -148,7 +149,8 @@ impl Store {
         let keys = Arc::new(opts.keys.load()?);
         sealed::register_keys(&db, &keys).await?;
         let auditor = audit::Auditor::start(db.clone());
-        let store = Store { db, keys, auditor, names: pseudonymize::NameCache::default() };
+        let store =
+            Store { db, keys, auditor, names: pseudonymize::NameCache::default(), decisions: overall_reports::Decisions::default() };
         // What an older version kept in plain is sealed before anything is served.
         store.seal_plain_report_facts().await?;
         store.mark_unmarked_reports().await?;

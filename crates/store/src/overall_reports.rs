@@ -30,6 +30,37 @@ use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
+/// The verdicts of the last few builds, by the digest of their inputs
+/// ([`breakdown::decision_digest`]): the same inputs are decided alike, so the approval and the
+/// release of a version whose data did not change since its preview skip the engine. Kept in
+/// this process only (never in the database); a miss, another server or a restart decides anew.
+/// The digest of a build's inputs and its verdicts.
+type Decided = ([u8; 32], Vec<Verdict>);
+
+#[derive(Clone, Default)]
+pub(crate) struct Decisions {
+    kept: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<Decided>>>,
+}
+
+impl Decisions {
+    const KEEP: usize = 8;
+
+    fn get(&self, digest: &[u8; 32]) -> Option<Vec<Verdict>> {
+        let kept = self.kept.lock().ok()?;
+        kept.iter().find(|(d, _)| d == digest).map(|(_, v)| v.clone())
+    }
+
+    fn keep(&self, digest: [u8; 32], verdicts: &[Verdict]) {
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.retain(|(d, _)| *d != digest);
+            if kept.len() >= Self::KEEP {
+                kept.pop_front();
+            }
+            kept.push_back((digest, verdicts.to_vec()));
+        }
+    }
+}
+
 /// A version's id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OverallReportId(i64);
@@ -410,10 +441,24 @@ impl Store {
         let b = self.overall_breakdown(tenant, s.cycle.id, as_of).await?;
         let prior = self.prior_releases(tenant).await?;
         let (k, release) = (s.k, s.id.get());
-        // The engine is CPU work: off the async workers.
+        // The engine is CPU work: off the async workers. A build whose inputs are those of an
+        // earlier build in this process (the preview, then the approval, then the release, with
+        // nothing approved or released in between) takes its verdicts again.
+        let decisions = self.decisions.clone();
         let (b, verdicts, ledger) = tokio::task::spawn_blocking(move || {
             let cells: Vec<&breakdown::Pending> = b.cells().collect();
-            let (verdicts, ledger) = breakdown::verdicts(k, &cells, &prior, release);
+            let digest = breakdown::decision_digest(k, &cells, &prior, release);
+            let (verdicts, ledger) = match decisions.get(&digest) {
+                Some(verdicts) => {
+                    let ledger = breakdown::ledger_of(&cells, &verdicts, release);
+                    (verdicts, ledger)
+                }
+                None => {
+                    let (verdicts, ledger) = breakdown::verdicts(k, &cells, &prior, release);
+                    decisions.keep(digest, &verdicts);
+                    (verdicts, ledger)
+                }
+            };
             (b, verdicts, ledger)
         })
         .await

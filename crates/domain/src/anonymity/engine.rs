@@ -351,6 +351,77 @@ fn pass(prep: &Prepared, primary: &[bool], order: &[usize], protected: &[Vec<u32
     PassResult { verdicts, basis, degenerate, unprotectable }
 }
 
+/// The running sum of the chosen rows in the union search, dense over the atom columns, with
+/// what the leaf test needs kept up to date: how many columns hold neither 0 nor 1, and the
+/// people in the columns that hold 1. A leaf is then tested without looking at the sum.
+struct Sum<'a> {
+    prep: &'a Prepared,
+    value: Vec<Fp>,
+    /// The pass (set size) in which a column was last touched, for the work count.
+    seen: Vec<u32>,
+    pass: u32,
+    /// Columns touched in this pass (the work a leaf is charged, as before the dense sum).
+    touched: usize,
+    other: usize,
+    ones: usize,
+}
+
+impl<'a> Sum<'a> {
+    fn new(prep: &'a Prepared) -> Sum<'a> {
+        let n = prep.columns();
+        Sum { prep, value: vec![Fp::ZERO; n], seen: vec![0; n], pass: 0, touched: 0, other: 0, ones: 0 }
+    }
+
+    /// A new pass starts from the zero sum (every pass ends with every row taken back out).
+    fn restart(&mut self) {
+        self.pass += 1;
+        self.touched = 0;
+    }
+
+    fn classify(&mut self, col: u32, x: Fp, sign: isize) {
+        if x.is_one() {
+            let w = self.prep.weight_of(col);
+            self.ones = if sign > 0 { self.ones + w } else { self.ones.saturating_sub(w) };
+        } else if !x.is_zero() {
+            self.other = if sign > 0 { self.other + 1 } else { self.other.saturating_sub(1) };
+        }
+    }
+
+    /// Adds (`add`) or takes back a row.
+    fn apply(&mut self, row: &[Entry], add: bool) {
+        for &(c, x) in row {
+            let Some(old) = self.value.get(c as usize).copied() else { continue };
+            if let Some(seen) = self.seen.get_mut(c as usize) {
+                if *seen != self.pass {
+                    *seen = self.pass;
+                    self.touched += 1;
+                }
+            }
+            let new = if add { old.add(x) } else { old.sub(x) };
+            self.classify(c, old, -1);
+            self.classify(c, new, 1);
+            if let Some(v) = self.value.get_mut(c as usize) {
+                *v = new;
+            }
+        }
+    }
+
+    /// The sum is a 0/1 vector over atoms of 1..k-1 people in all.
+    fn is_small_union(&self) -> bool {
+        self.other == 0 && self.prep.small(self.ones)
+    }
+
+    /// The atoms of the sum (the columns holding 1), ascending; only the chosen rows' columns
+    /// can be non-zero.
+    fn union<'r>(&self, rows: impl Iterator<Item = &'r [Entry]>) -> Vec<u32> {
+        let mut cols: Vec<u32> =
+            rows.flat_map(|r| r.iter().map(|&(c, _)| c)).filter(|&c| self.value.get(c as usize).is_some_and(|x| x.is_one())).collect();
+        cols.sort_unstable();
+        cols.dedup();
+        cols
+    }
+}
+
 /// Unions of atoms of 1..k-1 people in the row space of `basis`. Such a union lies in the
 /// subspace of rows whose pivot is a small atom (small atoms are the last columns, so those
 /// rows are zero on every large atom); in reduced form, a 0/1 vector there is the sum of the
@@ -395,11 +466,12 @@ fn small_unions(prep: &Prepared, basis: &Basis) -> (Vec<Vec<u32>>, bool) {
     let mut found: Vec<Vec<u32>> = Vec::new();
     let mut work: u64 = 0;
     let mut exhaustive = true;
+    let mut acc = Sum::new(prep);
     // Iterative deepening on the number of pivots, so small sets are looked at first.
     'sizes: for size in 1..k {
         let mut chosen: Vec<usize> = Vec::new();
         let mut stack: Vec<usize> = vec![0];
-        let mut acc: HashMap<u32, Fp> = HashMap::new();
+        acc.restart();
         let mut wsum = 0usize;
         while let Some(next) = stack.last().copied() {
             if work > UNION_BUDGET {
@@ -408,39 +480,19 @@ fn small_unions(prep: &Prepared, basis: &Basis) -> (Vec<Vec<u32>>, bool) {
             }
             let depth = chosen.len();
             if depth == size {
-                work += acc.len() as u64 + 1;
-                let mut v: Vec<Entry> = acc.iter().filter(|(_, x)| !x.is_zero()).map(|(&c, &x)| (c, x)).collect();
-                v.sort_by_key(|e| e.0);
-                if let Some(u) = is_union(&v) {
-                    found.push(u);
+                work += acc.touched as u64 + 1;
+                if acc.is_small_union() {
+                    found.push(acc.union(chosen.iter().filter_map(|&j| rows.get(j)).map(|(_, r)| r.as_slice())));
                 }
+            }
+            let fits = depth < size && rows.get(next).is_some_and(|(w, _)| wsum + w < k) && rows.len() - next >= size - depth;
+            if !fits {
                 // Back up.
                 stack.pop();
                 if let Some(j) = chosen.pop() {
                     if let Some((w, r)) = rows.get(j) {
                         wsum -= w;
-                        for &(c, x) in r {
-                            let e = acc.entry(c).or_insert(Fp::ZERO);
-                            *e = e.sub(x);
-                        }
-                        work += r.len() as u64;
-                    }
-                    if let Some(top) = stack.last_mut() {
-                        *top = j + 1;
-                    }
-                }
-                continue;
-            }
-            let fits = rows.get(next).is_some_and(|(w, _)| wsum + w < k) && rows.len() - next >= size - depth;
-            if !fits {
-                stack.pop();
-                if let Some(j) = chosen.pop() {
-                    if let Some((w, r)) = rows.get(j) {
-                        wsum -= w;
-                        for &(c, x) in r {
-                            let e = acc.entry(c).or_insert(Fp::ZERO);
-                            *e = e.sub(x);
-                        }
+                        acc.apply(r, false);
                         work += r.len() as u64;
                     }
                     if let Some(top) = stack.last_mut() {
@@ -451,10 +503,7 @@ fn small_unions(prep: &Prepared, basis: &Basis) -> (Vec<Vec<u32>>, bool) {
             }
             if let Some((w, r)) = rows.get(next) {
                 wsum += w;
-                for &(c, x) in r {
-                    let e = acc.entry(c).or_insert(Fp::ZERO);
-                    *e = e.add(x);
-                }
+                acc.apply(r, true);
                 work += r.len() as u64;
             }
             chosen.push(next);

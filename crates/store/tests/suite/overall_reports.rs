@@ -19,7 +19,7 @@ use rand::RngCore;
 use sqlx::Row;
 use testkit::{fresh_db, on_both_backends, Backend, TestDb};
 
-on_both_backends!(versions_release_freeze_and_lock_k);
+on_both_backends!(versions_release_freeze_and_lock_k, a_release_is_decided_against_what_was_released_since_its_preview);
 
 /// Fourteen employees: ten in 営業本部 (six in 第一, four in 第二), four in 開発本部.
 const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号
@@ -301,5 +301,49 @@ async fn versions_release_freeze_and_lock_k(backend: Backend) -> Result<()> {
     raw.close().await;
     let v3 = e.store.start_overall_report(&e.c2, e.cycle).await?;
     ensure!(e.store.overall_report(&e.c2, v3).await?.preview.is_some(), "a preview against the moved ledger");
+    Ok(())
+}
+
+/// The approval and the release may take the preview's verdicts again only when nothing they
+/// depend on changed. Here another cycle's report is released between the preview of version 1
+/// and its release: version 1 must then be decided against it (its whole would give back the
+/// one person the other cycle has more), not released as previewed.
+async fn a_release_is_decided_against_what_was_released_since_its_preview(backend: Backend) -> Result<()> {
+    let mut e = env(backend).await?;
+    let twelve: Vec<(&str, bool, bool)> =
+        ["E01", "E02", "E03", "E04", "E05", "E06", "E07", "E08", "E09", "E10", "E11", "E12"].iter().map(|n| (*n, false, false)).collect();
+    approved(&e, e.cycle, &twelve).await?;
+    let raw = raw_pool(&e.db).await?;
+    let next: i64 = sqlx::query(
+        "INSERT INTO cycles (tenant_id, name, starts_on, ends_on, status, rule, created_at) VALUES ($1, 'FY2026', '2026-04-01', '2027-03-31', 'closed', '{}', 0) RETURNING id",
+    )
+    .bind(e.tenant.get())
+    .fetch_one(&raw)
+    .await?
+    .try_get("id")?;
+    raw.close().await;
+    let mut thirteen = twelve.clone();
+    thirteen.push(("E13", false, false));
+    approved(&e, next, &thirteen).await?;
+    e.store.close().await;
+    e.store = open(&e.db, &e.key, false).await?;
+    let s = &e.store;
+
+    let v1 = s.start_overall_report(&e.c1, e.cycle).await?;
+    ensure!(s.overall_report(&e.c1, v1).await?.report.population.n == Some(12), "the preview shows the whole");
+    s.save_overall_narrative(&e.c1, v1, &narrative()).await?;
+    s.approve_overall_report(&e.sup, v1).await?;
+    ensure!(s.overall_report(&e.sup, v1).await?.report.population.n == Some(12), "nothing changed since: the same");
+
+    let v2 = s.start_overall_report(&e.c1, next).await?;
+    s.save_overall_narrative(&e.c1, v2, &narrative()).await?;
+    s.approve_overall_report(&e.sup, v2).await?;
+    let r2 = s.release_overall_report(&e.sup, v2).await?;
+    ensure!(r2.population.n == Some(13), "the other cycle shows its thirteen");
+
+    let r1 = s.release_overall_report(&e.sup, v1).await?;
+    ensure!(r1.population.n.is_none(), "twelve beside thirteen would give E13 back: hidden, not as previewed");
+    let first = r1.tables.first().and_then(|t| t.cells.first()).context("a cell")?;
+    ensure!(first.suppressed && first.n.is_none(), "the whole is suppressed in the release: {first:?}");
     Ok(())
 }
