@@ -246,13 +246,13 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
         hidden_cells,
         measures
     );
-    println!("  start (builds the preview):     {start_s:>8.2} s");
-    println!("  approve (builds it again):      {approve_s:>8.2} s");
-    println!("  release (every check, history): {release_s:>8.2} s");
+    println!("  start (builds the preview: every check, history, themes): {start_s:>8.2} s");
+    println!("  approve (builds it again; the engine's verdicts reused when nothing changed): {approve_s:>8.2} s");
+    println!("  release (builds it again, the ledger sealed; the same reuse): {release_s:>8.2} s");
     println!(
-        "  of which the population and tables (SQL, tags, tree, breakdowns): {:.2} s; the rest (anonymity engine, assembly, ledger): about {:.2} s",
+        "  of which the population and tables (SQL, tags, tree, breakdowns): {:.2} s; the rest of the full build (anonymity engine, assembly): about {:.2} s",
         breakdown.as_secs_f64(),
-        (release_s - breakdown.as_secs_f64()).max(0.0)
+        (start_s - breakdown.as_secs_f64()).max(0.0)
     );
     // The engine alone on the same cells, without history: what the release adds beyond it is
     // the check against the earlier releases, the assembly and the ledger's write.
@@ -266,8 +266,9 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
         decided.iter().filter(|v| v.hidden.is_some()).count()
     );
     drop((decided, engine_cells));
-    figures.push(Figure::info("overall build: start (preview)", format!("{start_s:.2} s")));
-    figures.push(Figure::info("overall build: release (every check)", format!("{release_s:.2} s")));
+    figures.push(Figure::info("overall build: start (every check)", format!("{start_s:.2} s")));
+    figures.push(Figure::info("overall build: approve (verdicts reused)", format!("{approve_s:.2} s")));
+    figures.push(Figure::info("overall build: release (verdicts reused)", format!("{release_s:.2} s")));
     figures.push(Figure::info("  of which population and tables", format!("{:.2} s", breakdown.as_secs_f64())));
     figures.push(Figure::info("  engine alone, no history", format!("{engine_s:.2} s")));
 
@@ -275,7 +276,7 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
     let product_groups = groups_per_table(&b);
     if args.no_duckdb {
         println!("DuckDB: skipped (--no-duckdb)");
-        figures.push(Figure::skipped("ratio release / DuckDB", "--no-duckdb", "≤ 1.5"));
+        figures.push(Figure::skipped("ratio full build / DuckDB", "--no-duckdb", "≤ 1.5"));
     } else {
         let dir = temp.join("duckdb");
         std::fs::create_dir_all(&dir)?;
@@ -297,12 +298,14 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
                     println!("  product: {product_groups:?}\n  DuckDB:  {:?}", d.groups);
                 }
                 figures.push(Figure::info("DuckDB: load + count", format!("{total:.3} s (count {:.3} s)", d.count_s)));
-                let ratio = release_s / total.max(1e-9);
-                figures.push(Figure::goal("ratio release / DuckDB", format!("{ratio:.1}×"), "≤ 1.5", ratio <= GOAL_RATIO));
+                // The full build (the start: every check against every earlier release, with the
+                // themes), not the release, which may reuse the start's verdicts.
+                let ratio = start_s / total.max(1e-9);
+                figures.push(Figure::goal("ratio full build / DuckDB", format!("{ratio:.1}×"), "≤ 1.5", ratio <= GOAL_RATIO));
             }
             Err(e) => {
                 println!("DuckDB: skipped: {e:#}");
-                figures.push(Figure::skipped("ratio release / DuckDB", "DuckDB unavailable", "≤ 1.5"));
+                figures.push(Figure::skipped("ratio full build / DuckDB", "DuckDB unavailable", "≤ 1.5"));
             }
         }
     }

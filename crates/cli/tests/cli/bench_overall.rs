@@ -6,14 +6,15 @@
 use super::*;
 
 /// The figures the final table names, whatever their values.
-const FIGURES: [&str; 9] = [
+const FIGURES: [&str; 10] = [
     "generation",
     "themes: extraction / bare tokenizer",
-    "overall build: start (preview)",
-    "overall build: release (every check)",
+    "overall build: start (every check)",
+    "overall build: approve (verdicts reused)",
+    "overall build: release (verdicts reused)",
     "of which population and tables",
     "engine alone, no history",
-    "ratio release / DuckDB",
+    "ratio full build / DuckDB",
     "PDF of the report",
     "server peak RSS (VmHWM)",
 ];
@@ -36,7 +37,7 @@ pub(super) fn bench_overall_prints_every_figure(backend: Backend) -> Result<()> 
         let row = rows.iter().find(|r| r.trim_start().starts_with(figure)).with_context(|| format!("no row {figure}: {out}"))?;
         ensure!(row.ends_with("PASS") || row.ends_with("MISS") || row.ends_with('—'), "row without a result: {row}");
     }
-    let ratio = rows.iter().find(|r| r.starts_with("ratio release / DuckDB")).context("ratio row")?;
+    let ratio = rows.iter().find(|r| r.starts_with("ratio full build / DuckDB")).context("ratio row")?;
     ensure!(ratio.contains("skipped (--no-duckdb)") && ratio.contains("≤ 1.5"), "{ratio}");
     for page in ["GET /overall-reports/", "GET /api/v1/reports/overall ", "GET / "] {
         let line = out.stdout.lines().find(|l| l.contains(page)).with_context(|| format!("no {page}: {out}"))?;
