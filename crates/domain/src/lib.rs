@@ -13,6 +13,7 @@ pub mod cycle;
 pub mod dashboard;
 pub mod disclosure;
 pub mod display;
+pub mod effect;
 pub mod employee;
 pub mod error;
 pub mod escalation;
