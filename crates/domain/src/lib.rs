@@ -30,6 +30,7 @@ pub mod overall_narrative;
 pub mod overall_report;
 pub mod policy;
 pub mod pseudonym;
+pub mod questionnaire;
 pub mod register;
 pub mod report;
 pub mod request;
