@@ -111,6 +111,10 @@ fn warning_names_the_detectable_effect() {
     assert!((d - 0.996).abs() < 1e-3);
     assert!(w.message.ja.contains("10人") && w.message.ja.contains(&format!("{d:.2}倍")), "{}", w.message.ja);
     assert!(w.message.en.contains("Only 10 people") && w.message.en.contains("points"), "{}", w.message.en);
+    // docs/effect-measurement.md quotes this very warning.
+    let doc = include_str!("../../../../docs/effect-measurement.md");
+    assert!(doc.contains(&format!("> {}\n", w.message.ja)), "the doc's Japanese example is out of date:\n{}", w.message.ja);
+    assert!(doc.contains(&format!("> {}\n", w.message.en)), "the doc's English example is out of date:\n{}", w.message.en);
     let big: Vec<Pair> = (0..34).map(|i| Pair::new(3.0, 3.0 + f64::from(i % 4) / 4.0)).collect();
     assert!(measure(&big).warning.is_none());
     let not_quite: Vec<Pair> = (0..33).map(|i| Pair::new(3.0, 3.0 + f64::from(i % 4) / 4.0)).collect();
