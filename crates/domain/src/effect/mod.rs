@@ -224,7 +224,7 @@ fn small_group_warning(n: usize, d: Option<f64>, points: Option<f64>) -> Option<
                     "Only {n} people answered both before and after, so small changes cannot be told apart from chance. \
                      With this many people a change is reliably detected (5% significance, 80% power) only when the \
                      mean change is at least {d:.2} times the standard deviation of the changes{en_points}. \
-                     No significant difference does not mean there was no effect."
+                     A result that is not significant does not show that there was no effect."
                 ),
             )
         }
