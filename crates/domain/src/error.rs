@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A message in both product languages.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Message {
     pub ja: String,
     pub en: String,
