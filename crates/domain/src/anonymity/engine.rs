@@ -76,7 +76,10 @@ impl Prepared {
                 }
             }
         }
-        // Atoms in order of their first person; then heavy atoms first, small ones last.
+        // Atoms in order of their first person; then heavy atoms first, small ones last, and
+        // within each, in the order of their signatures: sets are numbered in the candidates'
+        // order (the whole, then the department tree depth first, then the bands), so the atoms
+        // of one group sit side by side and the echelon rows stay short.
         let mut atom_of_sig: HashMap<&[u32], usize> = HashMap::new();
         let mut atom_weight: Vec<usize> = Vec::new();
         let mut atom_sig: Vec<&[u32]> = Vec::new();
@@ -92,7 +95,7 @@ impl Prepared {
             }
         }
         let mut order: Vec<usize> = (0..atom_weight.len()).collect();
-        order.sort_by_key(|&a| (atom_weight.get(a).copied().unwrap_or(0) < k, a));
+        order.sort_by_key(|&a| (atom_weight.get(a).copied().unwrap_or(0) < k, atom_sig.get(a).copied().unwrap_or(&[]), a));
         let first_small = order.iter().take_while(|&&a| atom_weight.get(a).copied().unwrap_or(0) >= k).count() as u32;
         let mut sets: Vec<Vec<u32>> = vec![Vec::new(); members.len()];
         let mut weight = Vec::with_capacity(order.len());
