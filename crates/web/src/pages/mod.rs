@@ -252,6 +252,8 @@ pub fn with_status(mut res: Response, status: StatusCode) -> Response {
 /// Today's date in Japan, from the store's clock (`domain::time::today_in_japan`).
 pub use store::today_jst;
 
+/// The trend chart across cycles of the pages' PDF downloads (the command line draws the same).
+pub use downloads::trend as overall_trend_chart;
 /// An escalation's id from a path (the API shares the pages' reading).
 pub(crate) use escalations::parse_id as escalation_id;
 pub use management_reports::print_html as management_print_html;

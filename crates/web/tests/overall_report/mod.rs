@@ -9,6 +9,7 @@
 
 use crate::records::world::World;
 use anyhow::{ensure, Context, Result};
+use domain::audit::AuditAction;
 use domain::report::ReportStatus;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -67,6 +68,24 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     let narrative = [("trends", "傾向"), ("issues", "課題"), ("solutions", "解決策"), ("development", "育成策")];
     ensure!(consultant.post_form(&edit, &narrative).await?.status.is_redirection(), "the narrative saved");
     ensure!(executive.get(&format!("/overall-reports/{id}")).await?.status == StatusCode::NOT_FOUND, "a draft: 404");
+    // The draft's preview: the whole and one breakdown at a time (the first by default), every
+    // breakdown offered with how many cells it will hide and why; the groups whose every
+    // figure is hidden are listed under their table, with the reason, in a disclosure.
+    let preview = consultant.get(&format!("/overall-reports/{id}")).await?;
+    ensure!(preview.status == StatusCode::OK, "{}", preview.brief());
+    let body = &preview.body;
+    ensure!(
+        body.contains("id=\"table-overall-caption\"") && body.contains("id=\"table-department-caption\""),
+        "the whole and one breakdown"
+    );
+    ensure!(!body.contains("id=\"table-age-caption\"") && !body.contains("id=\"table-department-age-caption\""), "one breakdown at a time");
+    ensure!(body.contains(&format!("href=\"/overall-reports/{id}?by=department&amp;by=age\"")), "every breakdown is offered");
+    ensure!(body.contains("非表示") && body.contains("最小人数未満 "), "what each breakdown hides and why");
+    ensure!(body.contains("<details class=\"hidden-rows\">") && body.contains("すべての値が非表示になるグループ"), "the hidden groups");
+    ensure!(body.contains("最小人数未満のため非表示"), "the reason of a hidden group");
+    let by_age = consultant.get(&format!("/overall-reports/{id}?by=age")).await?;
+    ensure!(by_age.status == StatusCode::OK, "{}", by_age.brief());
+    ensure!(by_age.body.contains("id=\"table-age-caption\"") && !by_age.body.contains("id=\"table-department-caption\""), "by age");
     ensure!(hr.get("/api/v1/reports/overall").await?.status == StatusCode::NOT_FOUND, "a draft is no release");
     // Downloads are of released versions only: a draft answers as a missing version, to its
     // consultant too.
@@ -80,6 +99,13 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
             ensure!(res.status == StatusCode::NOT_FOUND, "{who} {path}: {}", res.brief());
         }
     }
+    // The store refuses the draft itself, as a missing record: no read of it is audited (its
+    // consultant's included), and no refusal either (only the executive's page was refused).
+    let events = w.app.store.recent_audit(w.app.tenant.id, 500, None).await?;
+    let of_draft: Vec<&str> = events.iter().filter(|e| e.target_id == id).map(|e| e.action.as_str()).collect();
+    ensure!(!of_draft.contains(&AuditAction::OverallReportRead.as_str()), "a draft's download audited a read: {of_draft:?}");
+    let refusals = of_draft.iter().filter(|a| **a == AuditAction::AccessRefused.as_str()).count();
+    ensure!(refusals == 1, "refusals of the draft: {of_draft:?}");
     let mut supervisor = w.app.signed_in("supervisor").await?;
     ensure!(supervisor.post_form(&format!("/overall-reports/{id}/approve"), &[]).await?.status.is_redirection(), "approved");
     ensure!(supervisor.post_form(&format!("/overall-reports/{id}/release"), &[]).await?.status.is_redirection(), "released");
