@@ -86,6 +86,9 @@ pub struct OverallReportDetail {
     pub preview: Option<CellNotes>,
     /// The latest released version of each earlier cycle, oldest first (trends).
     pub earlier: Vec<OverallReport>,
+    /// A preview's names of the tenant's releases, by id (a cell hidden against release #id
+    /// says which): id, cycle, version. Empty for a released version.
+    pub releases: Vec<(i64, CycleRef, i64)>,
     pub can_write: bool,
     pub can_approve: bool,
     pub can_release: bool,
@@ -764,6 +767,7 @@ impl Store {
             }
         };
         let earlier = self.earlier_releases(ctx.tenant, s.row.cycle.id).await?;
+        let releases = if preview.is_some() { self.release_names(ctx.tenant).await? } else { Vec::new() };
         let target = |op| policy::decide(&actor, op, Target::OverallReport(facts)).is_allow();
         Ok(OverallReportDetail {
             can_write: target(Operation::WriteOverallReports),
@@ -774,7 +778,22 @@ impl Store {
             report,
             preview,
             earlier,
+            releases,
         })
+    }
+
+    /// Every released version of the tenant: id, cycle and version (no figures).
+    async fn release_names(&self, tenant: TenantId) -> Result<Vec<(i64, CycleRef, i64)>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.cycle_id, c.name, o.version FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id
+             WHERE o.tenant_id = $1 AND o.state = 'released' ORDER BY o.id",
+        )
+        .bind(tenant.get())
+        .fetch_all(&self.db.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, CycleRef { id: r.try_get("cycle_id")?, name: r.try_get("name")? }, r.try_get("version")?)))
+            .collect()
     }
 
     /// The latest released version of each cycle that started before this one, oldest first.

@@ -50,11 +50,21 @@ const PATH: &str = "/overall-reports";
 pub struct Words {
     t: Tr,
     tags: HashMap<String, String>,
+    /// The tenant's releases by id, as a preview's reasons name them (「2025年度 第1版」).
+    releases: HashMap<i64, String>,
 }
 
 impl Words {
     pub fn new(t: Tr, tags: HashMap<String, String>) -> Words {
-        Words { t, tags }
+        Words { t, tags, releases: HashMap::new() }
+    }
+
+    /// With the names of the tenant's releases (id, cycle, version), for a preview's reasons.
+    pub fn with_releases(mut self, releases: &[(i64, domain::overall_report::CycleRef, i64)]) -> Words {
+        let t = self.t;
+        self.releases =
+            releases.iter().map(|(id, c, v)| (*id, t.with2("or-release-name", ("cycle", &c.name), ("version", &v.to_string())))).collect();
+        self
     }
 
     /// The tenant's tag labels in the locale, by code.
@@ -180,11 +190,15 @@ fn figure(t: Tr, measure: &str, n: Option<u64>, value: Option<f64>) -> String {
     }
 }
 
-fn note(t: Tr, v: &Verdict) -> String {
+fn note(w: &Words, v: &Verdict) -> String {
+    let t = w.t;
     match v.hidden {
         Some(Hidden::BelowK) => t.get("or-why-below-k"),
         Some(Hidden::Secondary) => t.get("or-why-secondary"),
-        Some(Hidden::Differencing { release }) => t.with("or-why-differencing", "release", release),
+        Some(Hidden::Differencing { release }) => {
+            let name = w.releases.get(&release).cloned().unwrap_or_else(|| format!("#{release}"));
+            t.with("or-why-differencing", "release", name)
+        }
         None if v.homogeneous => t.get("or-why-homogeneous"),
         None => String::new(),
     }
@@ -242,7 +256,7 @@ fn table_view(
         let view = CellView {
             text: if c.suppressed { hidden_text(t, report.k) } else { figure(t, &c.measure, c.n, c.value) },
             hidden: c.suppressed,
-            note: v.map(|v| note(t, v)).unwrap_or_default(),
+            note: v.map(|v| note(w, v)).unwrap_or_default(),
             homogeneous: v.is_some_and(|v| v.homogeneous && v.hidden.is_none()),
         };
         match rows.iter_mut().find(|(g, _)| *g == c.group) {
@@ -571,7 +585,7 @@ async fn show_page(
     let t = ctx.t;
     ctx.title = t.with("or-show-title", "version", d.row.version);
     ctx.title_data = format!(" {}", d.row.cycle.name);
-    let w = Words::of_tenant(&state.store, p.tenant.id, t).await?;
+    let w = Words::of_tenant(&state.store, p.tenant.id, t).await?.with_releases(&d.releases);
     let preview = d.preview.is_some();
     // A release: the whole population and one chosen breakdown among those with shown cells.
     // A preview: every table, with the reasons.

@@ -82,7 +82,7 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     ensure!(body.contains(&format!("href=\"/overall-reports/{id}?by=department&#38;by=age\"")), "every breakdown is offered");
     ensure!(body.contains("非表示") && body.contains("最小人数未満 "), "what each breakdown hides and why");
     ensure!(body.contains("<details class=\"hidden-rows\">") && body.contains("すべての値が非表示になるグループ"), "the hidden groups");
-    ensure!(body.contains("最小人数未満のため非表示"), "the reason of a hidden group");
+    ensure!(body.contains("<span class=\"hidden-reason\">最小人数未満</span>"), "the reason of the hidden groups");
     let by_age = consultant.get(&format!("/overall-reports/{id}?by=age")).await?;
     ensure!(by_age.status == StatusCode::OK, "{}", by_age.brief());
     ensure!(by_age.body.contains("id=\"table-age-caption\"") && !by_age.body.contains("id=\"table-department-caption\""), "by age");
