@@ -210,7 +210,9 @@ async fn overall(store: &store::Store, a: OverallArgs) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             // The trend across cycles, as the page's PDF has it.
             let trend = web::overall_trend_chart(&earlier, &chosen, locale);
-            let pdf = export::overall::pdf(renderer, &chosen, &narrative_sections(&narrative, locale), trend, locale)
+            let words = web::OverallWords::of_tenant(store, t.id, web::i18n::Tr::new(locale)).await.map_err(|e| anyhow!("{e:?}"))?;
+            let named = web::overall_pdf_named(&chosen, words.tag_labels());
+            let pdf = export::overall::pdf(renderer, &named, &narrative_sections(&narrative, locale), trend, locale)
                 .map_err(|e| anyhow!("{e}"))?;
             eprintln!("rendered in {} ms", started.elapsed().as_millis());
             pdf

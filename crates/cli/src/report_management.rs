@@ -161,7 +161,16 @@ async fn export_bytes(
     eprintln!("rendering PDF / PDF を作成しています");
     let started = std::time::Instant::now();
     let trend = web::overall_trend_chart(&earlier, &report, locale);
-    let pdf = export::management::pdf(renderer, &view.doc, &report, &sections, trend, locale).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let labels = tag_labels(store, op.tenant(), locale).await?;
+    let pdf = export::management::pdf(
+        renderer,
+        &web::management_pdf_named(&view.doc, &labels),
+        &web::overall_pdf_named(&report, &labels),
+        &sections,
+        trend,
+        locale,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("rendered in {} ms", started.elapsed().as_millis());
     Ok(pdf)
 }

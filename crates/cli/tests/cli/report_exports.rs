@@ -41,6 +41,8 @@ pub(super) fn report_exports_pdf_and_csv(backend: Backend) -> Result<()> {
         cycles.lines().map(|l| l.trim().chars().filter(|c| !c.is_whitespace()).collect()).filter(|l: &String| !l.is_empty()).collect();
     ensure!(cycles.len() >= 2, "the demo has fewer than two released cycles: {cycles:?}");
     ensure!(text.contains("サイクルごとの推移"), "no trend chart in the PDF: {:.600}", text);
+    // Tags are named by the tenant's labels, never by their codes.
+    ensure!(!text.contains("career_direction") && text.contains("キャリアの方向性"), "a tag's code in the PDF: {:.600}", text);
     for c in &cycles {
         ensure!(text.contains(c.as_str()), "the trend lacks the cycle {c}");
     }
@@ -76,6 +78,7 @@ pub(super) fn report_exports_pdf_and_csv(backend: Backend) -> Result<()> {
     let text = pdf_text(&mpdf)?;
     ensure!(text.contains("経営層への報告") && text.contains("重要事案") && text.contains("組織課題の対応状況"), "{:.600}", text);
     ensure!(text.contains("サイクルごとの推移"), "no trend chart in the management report's PDF: {:.600}", text);
+    ensure!(!text.contains("career_direction"), "a tag's code in the management report's PDF");
     // Long summaries wrap: compare their first 12 characters.
     let head = |s: &str| squeeze(s).chars().take(12).collect::<String>();
     for s in &shown {

@@ -474,7 +474,10 @@ async fn released_for_download(
 async fn download_pdf(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
     let (doc, o) = released_for_download(&state, &p, &id).await?;
     let trend = super::downloads::trend(&o.earlier, &o.report, locale);
-    let pdf_doc = export::management::document(&doc, &o.report, &super::downloads::sections(&o.narrative, locale), trend, locale);
+    let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
+    let (named, named_doc) =
+        (super::downloads::pdf_named(&o.report, words.tag_labels()), super::downloads::pdf_named_doc(&doc, words.tag_labels()));
+    let pdf_doc = export::management::document(&named_doc, &named, &super::downloads::sections(&o.narrative, locale), trend, locale);
     let bytes = super::downloads::render_pdf(pdf_doc).await?;
     super::downloads::attachment(bytes, "application/pdf", export::file_names("management-report", &doc.cycle.name, doc.version, "pdf"))
 }

@@ -73,6 +73,11 @@ impl Words {
         Ok(Words::new(t, items.iter().map(|i| (i.code.clone(), i.label(t.locale).to_string())).collect()))
     }
 
+    /// The tenant's tag labels in the locale, by code.
+    pub fn tag_labels(&self) -> &HashMap<String, String> {
+        &self.tags
+    }
+
     pub fn measure(&self, code: &str) -> String {
         match Measure::parse(code) {
             Some(Measure::People) => self.t.get("or-measure-people"),
@@ -701,7 +706,9 @@ async fn download_pdf(
 ) -> AppResult<Response> {
     let (d, report) = released_for_download(&state, &p, &id, raw.as_deref()).await?;
     let trend = super::downloads::trend(&d.earlier, &report, locale);
-    let doc = export::overall::document(&report, &super::downloads::sections(&d.narrative, locale), trend, locale);
+    let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
+    let named = super::downloads::pdf_named(&report, words.tag_labels());
+    let doc = export::overall::document(&named, &super::downloads::sections(&d.narrative, locale), trend, locale);
     let bytes = super::downloads::render_pdf(doc).await?;
     super::downloads::attachment(bytes, "application/pdf", export::file_names("overall-report", &report.cycle.name, report.version, "pdf"))
 }

@@ -117,6 +117,7 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     ensure!(pdf.starts_with(b"%PDF"), "not a PDF");
     let text = crate::support::pdf_text(&pdf)?;
     ensure!(text.contains("経営層への報告") && text.contains(&squeezed), "the PDF lacks the case: {text:.400}");
+    ensure!(!text.contains("career_direction"), "a tag's code in the PDF: {text:.400}");
     let (status, headers, csv) = hr.get_bytes(&format!("{page}/report.csv")).await?;
     ensure!(status == StatusCode::OK && headers.get("content-type").is_some_and(|v| v == "text/csv; charset=utf-8"), "{status}");
     ensure!(String::from_utf8(csv)?.contains(SUMMARY), "the CSV lacks the case");
