@@ -62,8 +62,14 @@ impl Words {
     /// With the names of the tenant's releases (id, cycle, version), for a preview's reasons.
     pub fn with_releases(mut self, releases: &[(i64, domain::overall_report::CycleRef, i64)]) -> Words {
         let t = self.t;
-        self.releases =
-            releases.iter().map(|(id, c, v)| (*id, t.with2("or-release-name", ("cycle", &c.name), ("version", &v.to_string())))).collect();
+        // HTML: the cycle's name is the tenant's data, escaped and marked lang="ja".
+        self.releases = releases
+            .iter()
+            .map(|(id, c, v)| {
+                let cycle = format!("<span lang=\"ja\">{}</span>", escape(&c.name));
+                (*id, t.with2("or-release-name", ("cycle", &cycle), ("version", &v.to_string())))
+            })
+            .collect();
         self
     }
 
@@ -121,7 +127,7 @@ impl Words {
 pub struct CellView {
     pub text: String,
     pub hidden: bool,
-    /// Why it is hidden, or that everyone shares it (previews only).
+    /// Why it is hidden, or that everyone shares it (previews only), as HTML (`note`).
     pub note: String,
     pub homogeneous: bool,
 }
@@ -147,6 +153,7 @@ pub struct TableView {
 
 /// Groups of a preview's table whose every figure is hidden for the same reasons.
 pub struct CollapsedRows {
+    /// HTML, as a cell's note.
     pub reason: String,
     /// The groups' labels, joined.
     pub labels: String,
@@ -195,16 +202,18 @@ fn figure(t: Tr, measure: &str, n: Option<u64>, value: Option<f64>) -> String {
     }
 }
 
+/// Why a preview's cell is hidden (or that everyone shares it), as HTML: our own words, with a
+/// release's name marked as the tenant's data.
 fn note(w: &Words, v: &Verdict) -> String {
     let t = w.t;
     match v.hidden {
-        Some(Hidden::BelowK) => t.get("or-why-below-k"),
-        Some(Hidden::Secondary) => t.get("or-why-secondary"),
+        Some(Hidden::BelowK) => escape(&t.get("or-why-below-k")),
+        Some(Hidden::Secondary) => escape(&t.get("or-why-secondary")),
         Some(Hidden::Differencing { release }) => {
             let name = w.releases.get(&release).cloned().unwrap_or_else(|| format!("#{release}"));
             t.with("or-why-differencing", "release", name)
         }
-        None if v.homogeneous => t.get("or-why-homogeneous"),
+        None if v.homogeneous => escape(&t.get("or-why-homogeneous")),
         None => String::new(),
     }
 }
