@@ -99,3 +99,6 @@ or-reason-differencing = subtraction from a release: { $count }
 or-preview-choices-heading = Tables (cells to be hidden, and why)
 or-release-name = { $cycle }, version { $version }
 or-why-legend = Why figures are hidden: "Below the minimum": fewer people than the minimum group size (k); "Would be given back": other shown figures would give it back by subtraction; "Subtraction from …": a subtraction from the figures of that release would single out fewer than k people. Cells marked "Everyone in the group (check)" are shown.
+or-page-title = Overall report (version { $version }):{" "}
+or-edit-page-title = Narrative of the overall report (version { $version }):{" "}
+or-approve-missing = All four sections of the narrative must be written before approval (not yet written: { $sections }).

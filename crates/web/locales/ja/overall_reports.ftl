@@ -99,3 +99,6 @@ or-reason-differencing = 公開済みの版との差し引き { $count }
 or-preview-choices-heading = 表の切り替え（非表示になるセルの件数と理由）
 or-release-name = { $cycle } 第{ $version }版
 or-why-legend = 非表示の理由：「最小人数未満」はその人数が最小人数（k）に満たないもの、「逆算の防止」は表示する他の数値から差し引きで求められてしまうもの、「…との差し引き」は公開済みの版の数値との差し引きでk人未満の人が特定できてしまうものです。「全員が該当（要確認）」のセルは表示されます。
+or-page-title = 全体報告書（第{ $version }版）：
+or-edit-page-title = 全体報告書（第{ $version }版）の所見：
+or-approve-missing = 承認するには、4つの所見をすべて記入してください（未記入：{ $sections }）。

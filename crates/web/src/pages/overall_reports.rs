@@ -560,6 +560,8 @@ struct ShowPage {
     can_write: bool,
     can_approve: bool,
     can_release: bool,
+    /// The narrative's sections still empty (approval needs all four), joined.
+    missing: String,
     errors: FormErrors,
     /// A release's charts (the chosen tables and the trend) and download links.
     charts: Vec<super::downloads::ChartView>,
@@ -597,8 +599,8 @@ async fn show_page(
     let d = state.store.overall_report(&p.ctx(), id).await?;
     let mut ctx = PageCtx::new(p, locale, "or-list-title", PATH);
     let t = ctx.t;
-    ctx.title = t.with("or-show-title", "version", d.row.version);
-    ctx.title_data = format!(" {}", d.row.cycle.name);
+    ctx.title = t.with("or-page-title", "version", d.row.version);
+    ctx.title_data = d.row.cycle.name.clone();
     let w = Words::of_tenant(&state.store, p.tenant.id, t).await?.with_releases(&d.releases);
     let preview = d.preview.is_some();
     // A release: the whole population and one chosen breakdown among those with shown cells.
@@ -663,6 +665,12 @@ async fn show_page(
         preview,
         hidden_total,
         homogeneous_total,
+        missing: sections(t, &d.narrative)
+            .iter()
+            .filter(|s| s.text.trim().is_empty())
+            .map(|s| s.heading.clone())
+            .collect::<Vec<_>>()
+            .join(if locale == Locale::Ja { "、" } else { ", " }),
         sections: sections(t, &d.narrative),
         trend: trend_view(&w, &d.earlier, &d.report),
         tables,
@@ -764,8 +772,8 @@ async fn edit_page(
     }
     let mut ctx = PageCtx::new(p, locale, "or-list-title", PATH);
     let t = ctx.t;
-    ctx.title = t.with("or-edit-title", "version", d.row.version);
-    ctx.title_data = format!(" {}", d.row.cycle.name);
+    ctx.title = t.with("or-edit-page-title", "version", d.row.version);
+    ctx.title_data = d.row.cycle.name.clone();
     let n = typed.unwrap_or(d.narrative);
     render(&EditPage { id: id.get(), sections: sections(t, &n), errors, ctx })
 }

@@ -65,6 +65,14 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     let started = consultant.post_form("/overall-reports", &[("cycle", &home.cycle.get().to_string())]).await?;
     let edit = started.location().context("the draft's editor")?.to_string();
     let id = edit.trim_start_matches("/overall-reports/").trim_end_matches("/edit").to_string();
+    // The approver is told which sections are still to be written.
+    let mut approver = w.app.signed_in("supervisor").await?;
+    let empty = approver.get(&format!("/overall-reports/{id}")).await?;
+    ensure!(
+        empty.body.contains("承認するには、4つの所見をすべて記入してください（未記入：面談対象者全体の傾向、組織的な課題、解決策、従業員育成策に関する提案）"),
+        "the missing sections are not said: {}",
+        empty.brief()
+    );
     let narrative = [("trends", "傾向"), ("issues", "課題"), ("solutions", "解決策"), ("development", "育成策")];
     ensure!(consultant.post_form(&edit, &narrative).await?.status.is_redirection(), "the narrative saved");
     ensure!(executive.get(&format!("/overall-reports/{id}")).await?.status == StatusCode::NOT_FOUND, "a draft: 404");
@@ -108,7 +116,8 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     let after = of_draft(&w.app.store.recent_audit(w.app.tenant.id, 500, None).await?);
     ensure!(after == before, "the draft's downloads were audited: {before:?} then {after:?}");
     ensure!(before.contains(&AuditAction::OverallReportRead.as_str().to_string()), "the preview's reads are audited: {before:?}");
-    let mut supervisor = w.app.signed_in("supervisor").await?;
+    let mut supervisor = approver;
+    ensure!(!supervisor.get(&format!("/overall-reports/{id}")).await?.body.contains("承認するには"), "every section is written");
     ensure!(supervisor.post_form(&format!("/overall-reports/{id}/approve"), &[]).await?.status.is_redirection(), "approved");
     ensure!(supervisor.post_form(&format!("/overall-reports/{id}/release"), &[]).await?.status.is_redirection(), "released");
 
