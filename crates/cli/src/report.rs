@@ -166,7 +166,7 @@ async fn overall(store: &store::Store, a: OverallArgs) -> anyhow::Result<()> {
     bar.set_message("reading the released report / 公開版を読み込んでいます");
     let ctx = Ctx::operator(t.id, "report-overall");
     let cycle = CycleChoice::parse(&a.cycle);
-    let (report, narrative) = match store.operator_overall_report(&ctx, &cycle, a.version).await {
+    let (report, narrative, earlier) = match store.operator_overall_report(&ctx, &cycle, a.version).await {
         Ok(found) => found,
         Err(StoreError::NotFound) => {
             bar.finish_and_clear();
@@ -208,7 +208,11 @@ async fn overall(store: &store::Store, a: OverallArgs) -> anyhow::Result<()> {
             let renderer = renderer()?;
             eprintln!("rendering PDF / PDF を作成しています");
             let started = std::time::Instant::now();
-            let pdf = export::overall::pdf(renderer, &chosen, &narrative_sections(&narrative, locale), None, locale)
+            // The trend across cycles, as the page's PDF has it.
+            let trend = web::overall_trend_chart(&earlier, &chosen, locale);
+            let words = web::OverallWords::of_tenant(store, t.id, web::i18n::Tr::new(locale)).await.map_err(|e| anyhow!("{e:?}"))?;
+            let named = web::overall_pdf_named(&chosen, words.tag_labels());
+            let pdf = export::overall::pdf(renderer, &named, &narrative_sections(&narrative, locale), trend, locale)
                 .map_err(|e| anyhow!("{e}"))?;
             eprintln!("rendered in {} ms", started.elapsed().as_millis());
             pdf

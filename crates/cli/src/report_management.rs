@@ -150,7 +150,7 @@ async fn export_bytes(
     encoding: crate::report::Encoding,
 ) -> anyhow::Result<Vec<u8>> {
     let cycle = store::CycleChoice::Named(view.doc.cycle.name.clone());
-    let (report, narrative) = store.operator_overall_report(op, &cycle, Some(view.doc.overall_report.version)).await?;
+    let (report, narrative, earlier) = store.operator_overall_report(op, &cycle, Some(view.doc.overall_report.version)).await?;
     let sections = crate::report::narrative_sections(&narrative, locale);
     if format == Format::Csv {
         let file = export::management::csv(&view.doc, &sections, locale, encoding.csv()).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -160,7 +160,17 @@ async fn export_bytes(
     let renderer = crate::report::renderer()?;
     eprintln!("rendering PDF / PDF を作成しています");
     let started = std::time::Instant::now();
-    let pdf = export::management::pdf(renderer, &view.doc, &report, &sections, None, locale).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let trend = web::overall_trend_chart(&earlier, &report, locale);
+    let labels = tag_labels(store, op.tenant(), locale).await?;
+    let pdf = export::management::pdf(
+        renderer,
+        &web::management_pdf_named(&view.doc, &labels),
+        &web::overall_pdf_named(&report, &labels),
+        &sections,
+        trend,
+        locale,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("rendered in {} ms", started.elapsed().as_millis());
     Ok(pdf)
 }

@@ -865,6 +865,22 @@ fn serve_answers_and_stops_on_sigterm(backend: Backend) -> Result<()> {
     }
     let (code, body) = http_get(&server.addr, "/login")?;
     ensure!(code == 200, "GET /login: {body:.500}");
+    // The demo's executive lands on the latest released management report (issue 9).
+    let latest = env.sql(
+        "SELECT c.name FROM management_reports m JOIN cycles c ON c.id = m.cycle_id WHERE m.state = 'released'
+         ORDER BY c.starts_on DESC, m.version DESC LIMIT 1",
+    )?;
+    let latest = latest.trim();
+    ensure!(!latest.is_empty(), "the demo released no management report");
+    let (session, to) = sign_in(&server.addr, "demo", "executive", "demo-password")?;
+    ensure!(to == "/", "the executive is sent to {to}");
+    let (code, home) = http(&server.addr, "GET", "/", &[("Cookie", &format!("cd_session={session}"))], "")?;
+    ensure!(code == 200, "the executive's home: {home:.500}");
+    ensure!(
+        home.contains(&format!("<title>最新の経営層への報告：{latest} |")),
+        "the executive's home is not the latest release ({latest}): {home:.800}"
+    );
+    ensure!(home.contains("report.pdf") && home.contains("<svg role=\"img\""), "the PDF link and the charts");
     let addr = server.addr.clone();
     let (_, took) = server.stop()?;
     ensure!(took < Duration::from_secs(10), "slow shutdown: {took:?}");

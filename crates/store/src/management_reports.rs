@@ -525,6 +525,21 @@ impl Store {
         self.open_report(ctx, Reader::Actor(actor), permit, s).await
     }
 
+    /// A released version as [`Store::management_report`] reads it, for a download (PDF, CSV):
+    /// a draft answers exactly as a version that does not exist, before any check or audited
+    /// read, to every role (HR too).
+    pub async fn released_management_report_by_id(&self, ctx: &Ctx, id: ManagementReportId) -> Result<ManagementReportView> {
+        let actor = ctx.actor()?;
+        let s = self.stored_report(ctx.tenant, id).await?;
+        if s.row.state != AggregateState::Released {
+            return Err(StoreError::NotFound);
+        }
+        let Some(permit) = policy::permit(&actor, Operation::ReadManagementReports, facts(ctx.tenant, s.row.state)) else {
+            return Err(self.refused(ctx, Operation::ReadManagementReports, AuditTarget::ManagementReport, id).await);
+        };
+        self.open_report(ctx, Reader::Actor(actor), permit, s).await
+    }
+
     /// The latest released version of the tenant's newest cycle that has one, as the reader may
     /// see it now (the executive's home); `None` when nothing is released or the role reads none.
     pub async fn latest_management_report(&self, ctx: &Ctx) -> Result<Option<ManagementReportView>> {

@@ -117,6 +117,9 @@ pub struct OverallReportDetail {
     pub preview: Option<CellNotes>,
     /// The latest released version of each earlier cycle, oldest first (trends).
     pub earlier: Vec<OverallReport>,
+    /// A preview's names of the tenant's releases, by id (a cell hidden against release #id
+    /// says which): id, cycle, version. Empty for a released version.
+    pub releases: Vec<(i64, CycleRef, i64)>,
     pub can_write: bool,
     pub can_approve: bool,
     pub can_release: bool,
@@ -774,8 +777,24 @@ impl Store {
     /// snapshot, or a draft's preview computed now with the engine's reasons. Anyone the policy
     /// refuses (HR and executives for a draft) gets "not found".
     pub async fn overall_report(&self, ctx: &Ctx, id: OverallReportId) -> Result<OverallReportDetail> {
-        let actor = ctx.actor()?;
         let s = self.stored_overall(ctx.tenant, id).await?;
+        self.read_overall(ctx, s).await
+    }
+
+    /// A released version as [`Store::overall_report`] reads it, for a download (PDF, CSV):
+    /// a version that is not released (a draft, an approved one) answers exactly as one that
+    /// does not exist, before any check or audited read, to every role (its consultant too).
+    pub async fn released_overall_report_by_id(&self, ctx: &Ctx, id: OverallReportId) -> Result<OverallReportDetail> {
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        if s.row.state != AggregateState::Released || s.snapshot.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        self.read_overall(ctx, s).await
+    }
+
+    async fn read_overall(&self, ctx: &Ctx, s: Stored) -> Result<OverallReportDetail> {
+        let actor = ctx.actor()?;
+        let id = s.row.id;
         let facts = self.facts_for(ctx, s.row.state).await?;
         let Some(permit) = policy::permit(&actor, Operation::ReadOverallReports, Target::OverallReport(facts)) else {
             return Err(self.refused(ctx, Operation::ReadOverallReports, AuditTarget::OverallReport, id).await);
@@ -793,6 +812,7 @@ impl Store {
             }
         };
         let earlier = self.earlier_releases(ctx.tenant, s.row.cycle.id).await?;
+        let releases = if preview.is_some() { self.release_names(ctx.tenant).await? } else { Vec::new() };
         let target = |op| policy::decide(&actor, op, Target::OverallReport(facts)).is_allow();
         Ok(OverallReportDetail {
             can_write: target(Operation::WriteOverallReports),
@@ -803,7 +823,22 @@ impl Store {
             report,
             preview,
             earlier,
+            releases,
         })
+    }
+
+    /// Every released version of the tenant: id, cycle and version (no figures).
+    async fn release_names(&self, tenant: TenantId) -> Result<Vec<(i64, CycleRef, i64)>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.cycle_id, c.name, o.version FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id
+             WHERE o.tenant_id = $1 AND o.state = 'released' ORDER BY o.id",
+        )
+        .bind(tenant.get())
+        .fetch_all(&self.db.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, CycleRef { id: r.try_get("cycle_id")?, name: r.try_get("name")? }, r.try_get("version")?)))
+            .collect()
     }
 
     /// The latest released version of each cycle that started before this one, oldest first.
@@ -878,14 +913,15 @@ impl Store {
         parse_snapshot(s.snapshot.as_deref().unwrap_or("{}"))
     }
 
-    /// The operator's command line: a released version with its narrative, audited. A cycle
-    /// with no release is an error that says so.
+    /// The operator's command line: a released version with its narrative and, for the trend
+    /// across cycles, the latest released version of each earlier cycle (oldest first, as the
+    /// page and its PDF have them), audited. A cycle with no release is an error that says so.
     pub async fn operator_overall_report(
         &self,
         ctx: &Ctx,
         cycle: &CycleChoice,
         version: Option<i64>,
-    ) -> Result<(OverallReport, Narrative)> {
+    ) -> Result<(OverallReport, Narrative, Vec<OverallReport>)> {
         let permit = policy::operator_permit(ctx.tenant, Operation::ReadOverallReports).ok_or(StoreError::NotFound)?;
         if !ctx.is_operator() {
             return Err(StoreError::NotFound);
@@ -893,7 +929,8 @@ impl Store {
         let id = self.find_released(ctx.tenant, cycle, version).await?;
         let s = self.stored_overall(ctx.tenant, id).await?;
         let narrative = self.open_narrative(ctx, &permit, &s, AuditAction::OverallReportRead).await?;
-        Ok((parse_snapshot(s.snapshot.as_deref().unwrap_or("{}"))?, narrative))
+        let earlier = self.earlier_releases(ctx.tenant, s.row.cycle.id).await?;
+        Ok((parse_snapshot(s.snapshot.as_deref().unwrap_or("{}"))?, narrative, earlier))
     }
 
     /// The cycles a draft can be started for, newest first: id and name.

@@ -33,6 +33,19 @@ pub(super) fn report_exports_pdf_and_csv(backend: Backend) -> Result<()> {
     for s in ["全体報告書", "面談対象者全体の傾向", "組織的な課題", "非表示（", "社外秘"] {
         ensure!(text.contains(s), "{s} is not in the PDF's text: {:.600}", text);
     }
+    // The trend across the demo's cycles, as in the page's PDF: the chart's title and the
+    // earlier cycles' names (the operator's read brings the earlier releases).
+    let cycles =
+        env.sql("SELECT name FROM cycles c JOIN overall_reports o ON o.cycle_id = c.id WHERE o.state = 'released' ORDER BY c.starts_on")?;
+    let cycles: Vec<String> =
+        cycles.lines().map(|l| l.trim().chars().filter(|c| !c.is_whitespace()).collect()).filter(|l: &String| !l.is_empty()).collect();
+    ensure!(cycles.len() >= 2, "the demo has fewer than two released cycles: {cycles:?}");
+    ensure!(text.contains("サイクルごとの推移"), "no trend chart in the PDF: {:.600}", text);
+    // Tags are named by the tenant's labels, never by their codes.
+    ensure!(!text.contains("career_direction") && text.contains("キャリアの方向性"), "a tag's code in the PDF: {:.600}", text);
+    for c in &cycles {
+        ensure!(text.contains(c.as_str()), "the trend lacks the cycle {c}");
+    }
 
     // The overall report as CSV in CP932: decodes to the Japanese header and marker.
     let csv = env.path("overall.csv");
@@ -64,6 +77,8 @@ pub(super) fn report_exports_pdf_and_csv(backend: Backend) -> Result<()> {
     ensure!(out.stderr.contains("written ") && out.stderr.contains("not shown"), "{out}");
     let text = pdf_text(&mpdf)?;
     ensure!(text.contains("経営層への報告") && text.contains("重要事案") && text.contains("組織課題の対応状況"), "{:.600}", text);
+    ensure!(text.contains("サイクルごとの推移"), "no trend chart in the management report's PDF: {:.600}", text);
+    ensure!(!text.contains("career_direction"), "a tag's code in the management report's PDF");
     // Long summaries wrap: compare their first 12 characters.
     let head = |s: &str| squeeze(s).chars().take(12).collect::<String>();
     for s in &shown {

@@ -213,8 +213,8 @@ async fn versions_release_freeze_and_lock_k(backend: Backend) -> Result<()> {
         ensure!(s.overall_report_page(reader, PageRequest::first(10)).await?.items.len() == 1, "listed");
     }
     ensure!(hidden(s.save_overall_narrative(&e.sup, v1, &narrative()).await), "a released version is frozen");
-    let (r, n) = s.operator_overall_report(&op, &CycleChoice::Latest, None).await?;
-    ensure!(r == released && n == narrative(), "the command line's read");
+    let (r, n, earlier) = s.operator_overall_report(&op, &CycleChoice::Latest, None).await?;
+    ensure!(r == released && n == narrative() && earlier.is_empty(), "the command line's read (no earlier cycle)");
 
     // The ledger: sealed (no member set in plain), one per release.
     let raw = raw_pool(&e.db).await?;

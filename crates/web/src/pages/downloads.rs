@@ -6,12 +6,14 @@
 use crate::error::{AppError, AppResult};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use domain::management_report::ManagementReportDoc;
 use domain::overall_narrative::{Narrative, SECTIONS};
 use domain::overall_report::{Measure, OverallReport};
 use domain::Locale;
 use export::charts::Chart;
 use export::csv::CsvEncoding;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::collections::HashMap;
 
 /// What `filename*=UTF-8''…` leaves as it is (RFC 8187's attr-char).
 const ATTR: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
@@ -22,6 +24,38 @@ pub fn sections(n: &Narrative, locale: Locale) -> Vec<(String, String)> {
         .iter()
         .map(|s| ((if locale == Locale::Ja { s.label_ja } else { s.label_en }).to_string(), n.get(s.field).to_string()))
         .collect()
+}
+
+/// A tag measure as the PDF prints it: `tag:<code>` becomes `tag:<the tenant's label>`, so that
+/// the PDF (which prints the name after `tag:`) says 「キャリアの方向性」, not `career_direction`.
+/// For the PDF only: the CSV keeps the contract's codes.
+fn tag_named(code: &str, labels: &HashMap<String, String>) -> Option<String> {
+    match Measure::parse(code) {
+        Some(Measure::Tag(c)) => labels.get(&c).map(|l| format!("tag:{l}")),
+        _ => None,
+    }
+}
+
+/// The report with its tag measures named by the tenant's labels (see [`tag_named`]).
+pub fn pdf_named(report: &OverallReport, labels: &HashMap<String, String>) -> OverallReport {
+    let mut out = report.clone();
+    for cell in out.tables.iter_mut().flat_map(|t| t.cells.iter_mut()) {
+        if let Some(named) = tag_named(&cell.measure, labels) {
+            cell.measure = named;
+        }
+    }
+    out
+}
+
+/// A management report's figures named as [`pdf_named`] names the overall report's.
+pub fn pdf_named_doc(doc: &ManagementReportDoc, labels: &HashMap<String, String>) -> ManagementReportDoc {
+    let mut out = doc.clone();
+    for f in &mut out.figures {
+        if let Some(named) = tag_named(&f.measure, labels) {
+            f.measure = named;
+        }
+    }
+    out
 }
 
 /// The measures the trend chart follows across cycles.

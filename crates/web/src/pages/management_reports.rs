@@ -411,22 +411,57 @@ pub async fn executive_home(state: &AppState, p: &Principal, locale: Locale) -> 
         .map(Some)
 }
 
+// ---------------------------------------------------------------- HR's home card
+
+/// HR's home card: the draft in progress (linked to its editor) and the latest released
+/// version, or, with neither, the way to compose one. Reads the list only (nothing opened).
+pub async fn home_card(state: &AppState, p: &Principal, t: Tr) -> AppResult<super::home::Card> {
+    let page = state.store.management_report_page(&p.ctx(), store::PageRequest::first(20)).await?;
+    let draft = page.items.iter().find(|r| r.state != AggregateState::Released);
+    let released = page.items.iter().find(|r| r.state == AggregateState::Released);
+    let cycle = |r: &store::ManagementReportRow| format!("<span lang=\"ja\">{}</span>", super::form::escape(&r.cycle.name));
+    let mut lines = Vec::new();
+    if let Some(d) = draft {
+        let at = t.date_time(d.updated_at);
+        lines.push(t.with_args("mr-card-draft", &[("cycle", cycle(d)), ("version", d.version.to_string()), ("at", at)]));
+    }
+    if let Some(r) = released {
+        let at = r.released_at.map(|at| t.date_time(at)).unwrap_or_default();
+        lines.push(t.with_args("mr-card-released", &[("cycle", cycle(r)), ("version", r.version.to_string()), ("at", at)]));
+    }
+    let (figure, href, link) = match (draft, released) {
+        (Some(d), _) => (t.term(d.state), format!("/management-reports/{}/edit", d.id), t.get("mr-card-edit")),
+        (None, Some(r)) => (t.term(r.state), format!("/management-reports/{}", r.id), t.get("mr-card-open")),
+        (None, None) => {
+            lines.push(super::form::escape(&t.get("mr-card-none")));
+            (String::new(), "/management-reports/new".to_string(), t.get("mr-card-new"))
+        }
+    };
+    Ok(super::home::Card {
+        key: "management_report",
+        title: t.get("mr-card-title"),
+        figure,
+        body: lines.join("<br>"),
+        items: Vec::new(),
+        href,
+        link,
+    })
+}
+
 // ---------------------------------------------------------------- downloads (PDF, CSV)
 
 /// A released version as the reader may see it now (the page's check and audited read: only
 /// the cases whose consent is in force now), with the overall report it is built on. A draft
-/// answers "not found": only released versions are downloaded.
+/// answers "not found", refused by the store before any audited read: only released versions
+/// are downloaded.
 async fn released_for_download(
     state: &AppState,
     p: &Principal,
     raw_id: &str,
 ) -> AppResult<(ManagementReportDoc, store::OverallReportDetail)> {
     let id = report_id(raw_id)?;
-    let v = state.store.management_report(&p.ctx(), id).await?;
-    if v.row.state != AggregateState::Released {
-        return Err(AppError::NotFound);
-    }
-    let overall = state.store.overall_report(&p.ctx(), store::OverallReportId::new(v.doc.overall_report.id)).await?;
+    let v = state.store.released_management_report_by_id(&p.ctx(), id).await?;
+    let overall = state.store.released_overall_report_by_id(&p.ctx(), store::OverallReportId::new(v.doc.overall_report.id)).await?;
     let mut doc = v.doc;
     if v.personnel_authority {
         // The page says nothing of cases to a holder of personnel authority; nor does the file.
@@ -439,7 +474,10 @@ async fn released_for_download(
 async fn download_pdf(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
     let (doc, o) = released_for_download(&state, &p, &id).await?;
     let trend = super::downloads::trend(&o.earlier, &o.report, locale);
-    let pdf_doc = export::management::document(&doc, &o.report, &super::downloads::sections(&o.narrative, locale), trend, locale);
+    let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
+    let (named, named_doc) =
+        (super::downloads::pdf_named(&o.report, words.tag_labels()), super::downloads::pdf_named_doc(&doc, words.tag_labels()));
+    let pdf_doc = export::management::document(&named_doc, &named, &super::downloads::sections(&o.narrative, locale), trend, locale);
     let bytes = super::downloads::render_pdf(pdf_doc).await?;
     super::downloads::attachment(bytes, "application/pdf", export::file_names("management-report", &doc.cycle.name, doc.version, "pdf"))
 }

@@ -50,17 +50,38 @@ const PATH: &str = "/overall-reports";
 pub struct Words {
     t: Tr,
     tags: HashMap<String, String>,
+    /// The tenant's releases by id, as a preview's reasons name them (「2025年度 第1版」).
+    releases: HashMap<i64, String>,
 }
 
 impl Words {
     pub fn new(t: Tr, tags: HashMap<String, String>) -> Words {
-        Words { t, tags }
+        Words { t, tags, releases: HashMap::new() }
+    }
+
+    /// With the names of the tenant's releases (id, cycle, version), for a preview's reasons.
+    pub fn with_releases(mut self, releases: &[(i64, domain::overall_report::CycleRef, i64)]) -> Words {
+        let t = self.t;
+        // HTML: the cycle's name is the tenant's data, escaped and marked lang="ja".
+        self.releases = releases
+            .iter()
+            .map(|(id, c, v)| {
+                let cycle = format!("<span lang=\"ja\">{}</span>", escape(&c.name));
+                (*id, t.with2("or-release-name", ("cycle", &cycle), ("version", &v.to_string())))
+            })
+            .collect();
+        self
     }
 
     /// The tenant's tag labels in the locale, by code.
     pub async fn of_tenant(store: &store::Store, tenant: TenantId, t: Tr) -> AppResult<Words> {
         let items = store.taxonomy(tenant, store::Taxonomy::IssueTags, true).await?;
         Ok(Words::new(t, items.iter().map(|i| (i.code.clone(), i.label(t.locale).to_string())).collect()))
+    }
+
+    /// The tenant's tag labels in the locale, by code.
+    pub fn tag_labels(&self) -> &HashMap<String, String> {
+        &self.tags
     }
 
     pub fn measure(&self, code: &str) -> String {
@@ -106,7 +127,7 @@ impl Words {
 pub struct CellView {
     pub text: String,
     pub hidden: bool,
-    /// Why it is hidden, or that everyone shares it (previews only).
+    /// Why it is hidden, or that everyone shares it (previews only), as HTML (`note`).
     pub note: String,
     pub homogeneous: bool,
 }
@@ -123,7 +144,47 @@ pub struct TableView {
     pub dims: Vec<String>,
     pub measures: Vec<String>,
     pub rows: Vec<RowView>,
-    pub hidden: usize,
+    /// A preview's groups whose every figure is hidden, taken out of the table and listed
+    /// under it by reason (a page of thousands of hidden cells stays readable).
+    pub collapsed: Vec<CollapsedRows>,
+    /// How many groups `collapsed` lists.
+    pub collapsed_count: usize,
+}
+
+/// Groups of a preview's table whose every figure is hidden for the same reasons.
+pub struct CollapsedRows {
+    /// HTML, as a cell's note.
+    pub reason: String,
+    /// The groups' labels, joined.
+    pub labels: String,
+}
+
+/// Takes a preview's rows whose every cell is hidden out of `rows`, grouped by their reasons
+/// (in the order first met); a row with a shown cell stays.
+fn collapse_hidden(t: Tr, rows: &mut Vec<RowView>) -> (Vec<CollapsedRows>, usize) {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut count = 0;
+    rows.retain(|r| {
+        if r.cells.is_empty() || !r.cells.iter().all(|c| c.hidden) {
+            return true;
+        }
+        let mut reasons: Vec<&str> = Vec::new();
+        for c in &r.cells {
+            if !c.note.is_empty() && !reasons.contains(&c.note.as_str()) {
+                reasons.push(&c.note);
+            }
+        }
+        let reason = reasons.join(if t.locale == Locale::Ja { "／" } else { "; " });
+        let label = r.labels.join(" × ");
+        match groups.iter_mut().find(|(k, _)| *k == reason) {
+            Some((_, labels)) => labels.push(label),
+            None => groups.push((reason, vec![label])),
+        }
+        count += 1;
+        false
+    });
+    let sep = if t.locale == Locale::Ja { "、" } else { ", " };
+    (groups.into_iter().map(|(reason, labels)| CollapsedRows { reason, labels: labels.join(sep) }).collect(), count)
 }
 
 fn hidden_text(t: Tr, k: u32) -> String {
@@ -141,12 +202,18 @@ fn figure(t: Tr, measure: &str, n: Option<u64>, value: Option<f64>) -> String {
     }
 }
 
-fn note(t: Tr, v: &Verdict) -> String {
+/// Why a preview's cell is hidden (or that everyone shares it), as HTML: our own words, with a
+/// release's name marked as the tenant's data.
+fn note(w: &Words, v: &Verdict) -> String {
+    let t = w.t;
     match v.hidden {
-        Some(Hidden::BelowK) => t.get("or-why-below-k"),
-        Some(Hidden::Secondary) => t.get("or-why-secondary"),
-        Some(Hidden::Differencing { release }) => t.with("or-why-differencing", "release", release),
-        None if v.homogeneous => t.get("or-why-homogeneous"),
+        Some(Hidden::BelowK) => escape(&t.get("or-why-below-k")),
+        Some(Hidden::Secondary) => escape(&t.get("or-why-secondary")),
+        Some(Hidden::Differencing { release }) => {
+            let name = w.releases.get(&release).cloned().unwrap_or_else(|| format!("#{release}"));
+            t.with("or-why-differencing", "release", name)
+        }
+        None if v.homogeneous => escape(&t.get("or-why-homogeneous")),
         None => String::new(),
     }
 }
@@ -192,7 +259,6 @@ fn table_view(
     let t = w.t;
     let mut measures: Vec<String> = Vec::new();
     let mut rows: Vec<(BTreeMap<Dimension, String>, Vec<CellView>)> = Vec::new();
-    let mut hidden = 0;
     for (j, c) in table.cells.iter().enumerate() {
         if !keep(&c.measure) {
             continue;
@@ -201,13 +267,10 @@ fn table_view(
             measures.push(c.measure.clone());
         }
         let v = verdicts.and_then(|all| all.get(start + j));
-        if c.suppressed {
-            hidden += 1;
-        }
         let view = CellView {
             text: if c.suppressed { hidden_text(t, report.k) } else { figure(t, &c.measure, c.n, c.value) },
             hidden: c.suppressed,
-            note: v.map(|v| note(t, v)).unwrap_or_default(),
+            note: v.map(|v| note(w, v)).unwrap_or_default(),
             homogeneous: v.is_some_and(|v| v.homogeneous && v.hidden.is_none()),
         };
         match rows.iter_mut().find(|(g, _)| *g == c.group) {
@@ -218,23 +281,27 @@ fn table_view(
     if measures.is_empty() {
         return None;
     }
+    let mut rows: Vec<RowView> = rows
+        .into_iter()
+        .map(|(g, cells)| RowView {
+            labels: if table.by.is_empty() {
+                vec![t.get("or-everyone")]
+            } else {
+                table.by.iter().map(|d| w.label(&report.dimensions, *d, g.get(d).map(String::as_str).unwrap_or(""))).collect()
+            },
+            cells,
+        })
+        .collect();
+    // A preview lists the groups whose every figure is hidden under the table, with why.
+    let (collapsed, collapsed_count) = if verdicts.is_some() { collapse_hidden(t, &mut rows) } else { (Vec::new(), 0) };
     Some(TableView {
         id,
         caption,
         dims: table.by.iter().map(|d| w.dimension(*d)).collect(),
         measures: measures.iter().map(|m| w.measure(m)).collect(),
-        rows: rows
-            .into_iter()
-            .map(|(g, cells)| RowView {
-                labels: if table.by.is_empty() {
-                    vec![t.get("or-everyone")]
-                } else {
-                    table.by.iter().map(|d| w.label(&report.dimensions, *d, g.get(d).map(String::as_str).unwrap_or(""))).collect()
-                },
-                cells,
-            })
-            .collect(),
-        hidden,
+        rows,
+        collapsed,
+        collapsed_count,
     })
 }
 
@@ -274,7 +341,8 @@ pub fn trend_view(w: &Words, earlier: &[OverallReport], this: &OverallReport) ->
         dims: vec![t.get("or-trend-cycle")],
         measures: measures.iter().map(|m| w.measure(m)).collect(),
         rows,
-        hidden: 0,
+        collapsed: Vec::new(),
+        collapsed_count: 0,
     })
 }
 
@@ -392,6 +460,80 @@ pub struct Choice {
     pub href: String,
     pub label: String,
     pub current: bool,
+    /// A preview's table: how many of its cells will be hidden, and why.
+    pub meta: String,
+}
+
+/// What a preview's table will hide, by reason: 「非表示 12件（最小人数未満 8、逆算の防止 4）」.
+fn hidden_meta(t: Tr, verdicts: &[Verdict]) -> String {
+    let (mut below, mut secondary, mut differencing) = (0usize, 0usize, 0usize);
+    for v in verdicts {
+        match v.hidden {
+            Some(Hidden::BelowK) => below += 1,
+            Some(Hidden::Secondary) => secondary += 1,
+            Some(Hidden::Differencing { .. }) => differencing += 1,
+            None => {}
+        }
+    }
+    let total = below + secondary + differencing;
+    if total == 0 {
+        return t.get("or-choice-none-hidden");
+    }
+    let parts: Vec<String> = [("or-reason-below-k", below), ("or-reason-secondary", secondary), ("or-reason-differencing", differencing)]
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(key, n)| t.with(key, "count", *n))
+        .collect();
+    let sep = if t.locale == Locale::Ja { "、" } else { ", " };
+    t.with2("or-choice-hidden", ("count", &total.to_string()), ("reasons", &parts.join(sep)))
+}
+
+/// A preview shows the whole and one breakdown at a time (`?by=`, the first breakdown when
+/// none is asked), every breakdown offered with what it will hide and why: the page of a large
+/// company stays small. Answers the tables' names to show and the choices; `None` for a
+/// breakdown the version has no table of.
+fn preview_choice(
+    w: &Words,
+    report: &OverallReport,
+    verdicts: &[Verdict],
+    id: OverallReportId,
+    asked: Vec<Dimension>,
+) -> Option<(Vec<String>, Vec<Choice>)> {
+    use std::collections::BTreeSet;
+    let set = |by: &[Dimension]| by.iter().copied().collect::<BTreeSet<Dimension>>();
+    let all: Vec<&Table> = report.tables.iter().filter(|t| !t.by.is_empty()).collect();
+    let chosen = if asked.is_empty() { all.first().map(|t| t.by.clone()).unwrap_or_default() } else { asked };
+    let want = set(&chosen);
+    let names: Vec<String> = report
+        .tables
+        .iter()
+        .filter(|t| t.by.is_empty() || (set(&t.by) == want && t.by.len() == want.len()))
+        .map(|t| t.name.clone())
+        .collect();
+    if !want.is_empty() && !all.iter().any(|t| set(&t.by) == want) {
+        return None;
+    }
+    let mut start = 0usize;
+    let mut offsets = HashMap::new();
+    for t in &report.tables {
+        offsets.insert(t.name.clone(), start);
+        start += t.cells.len();
+    }
+    let choices = all
+        .iter()
+        .map(|table| {
+            let from = offsets.get(&table.name).copied().unwrap_or(0);
+            let of_table = verdicts.get(from..from + table.cells.len()).unwrap_or(&[]);
+            let q: Vec<String> = table.by.iter().map(|d| format!("by={}", d.as_str())).collect();
+            Choice {
+                href: format!("{PATH}/{id}?{}", q.join("&")),
+                label: table.by.iter().map(|d| w.dimension(*d)).collect::<Vec<_>>().join(" × "),
+                current: set(&table.by) == want,
+                meta: hidden_meta(w.t, of_table),
+            }
+        })
+        .collect();
+    Some((names, choices))
 }
 
 #[derive(Template)]
@@ -418,6 +560,8 @@ struct ShowPage {
     can_write: bool,
     can_approve: bool,
     can_release: bool,
+    /// The narrative's sections still empty (approval needs all four), joined.
+    missing: String,
     errors: FormErrors,
     /// A release's charts (the chosen tables and the trend) and download links.
     charts: Vec<super::downloads::ChartView>,
@@ -455,16 +599,17 @@ async fn show_page(
     let d = state.store.overall_report(&p.ctx(), id).await?;
     let mut ctx = PageCtx::new(p, locale, "or-list-title", PATH);
     let t = ctx.t;
-    ctx.title = t.with("or-show-title", "version", d.row.version);
-    ctx.title_data = format!(" {}", d.row.cycle.name);
-    let w = Words::of_tenant(&state.store, p.tenant.id, t).await?;
+    ctx.title = t.with("or-page-title", "version", d.row.version);
+    ctx.title_data = d.row.cycle.name.clone();
+    let w = Words::of_tenant(&state.store, p.tenant.id, t).await?.with_releases(&d.releases);
     let preview = d.preview.is_some();
     // A release: the whole population and one chosen breakdown among those with shown cells.
     // A preview: every table, with the reasons.
     let mut charts = Vec::new();
     let mut downloads = Vec::new();
     let (tables, choices) = if let Some(notes) = &d.preview {
-        (table_views(&w, &d.report, Some(&notes.verdicts), None), Vec::new())
+        let (names, choices) = preview_choice(&w, &d.report, &notes.verdicts, id, dims_of(raw)).ok_or(AppError::NotFound)?;
+        (table_views(&w, &d.report, Some(&notes.verdicts), Some(&names)), choices)
     } else {
         let offered = breakdown::offered(&d.report);
         let asked = dims_of(raw);
@@ -486,13 +631,14 @@ async fn show_page(
                 let q: Vec<String> = by.iter().map(|d| format!("by={}", d.as_str())).collect();
                 let label = by.iter().map(|d| w.dimension(*d)).collect::<Vec<_>>().join(" × ");
                 let current = by.iter().collect::<std::collections::BTreeSet<_>>() == chosen.iter().collect();
-                Choice { href: format!("{PATH}/{id}?{}", q.join("&")), label, current }
+                Choice { href: format!("{PATH}/{id}?{}", q.join("&")), label, current, meta: String::new() }
             })
             .collect();
         (table_views(&w, &d.report, None, Some(&names)), choices)
     };
-    let hidden_total = tables.iter().map(|t| t.hidden).sum();
-    let homogeneous_total = tables.iter().flat_map(|t| t.rows.iter()).flat_map(|r| r.cells.iter()).filter(|c| c.homogeneous).count();
+    // A preview's totals are of every table, shown on this page or not.
+    let hidden_total = d.report.tables.iter().flat_map(|t| t.cells.iter()).filter(|c| c.suppressed).count();
+    let homogeneous_total = d.preview.as_ref().map_or(0, |n| n.verdicts.iter().filter(|v| v.homogeneous && v.hidden.is_none()).count());
     let mut notices = Vec::new();
     for (key, msg) in
         [("saved", "or-saved"), ("approved", "or-approved-notice"), ("released", "or-released-notice"), ("reopened", "or-reopened-notice")]
@@ -519,6 +665,12 @@ async fn show_page(
         preview,
         hidden_total,
         homogeneous_total,
+        missing: sections(t, &d.narrative)
+            .iter()
+            .filter(|s| s.text.trim().is_empty())
+            .map(|s| s.heading.clone())
+            .collect::<Vec<_>>()
+            .join(if locale == Locale::Ja { "、" } else { ", " }),
         sections: sections(t, &d.narrative),
         trend: trend_view(&w, &d.earlier, &d.report),
         tables,
@@ -548,8 +700,8 @@ async fn show(
 // ---------------------------------------------------------------- downloads (PDF, CSV)
 
 /// A released version as the reader may read it (the page's check and audited read), with the
-/// tables `?by=` chooses (every table without it). A draft answers "not found" to everyone:
-/// only released versions are downloaded.
+/// tables `?by=` chooses (every table without it). A draft answers "not found" to everyone,
+/// refused by the store before any audited read: only released versions are downloaded.
 async fn released_for_download(
     state: &AppState,
     p: &Principal,
@@ -557,10 +709,7 @@ async fn released_for_download(
     raw: Option<&str>,
 ) -> AppResult<(store::OverallReportDetail, OverallReport)> {
     let id = OverallReportId::new(positive(raw_id)?);
-    let d = state.store.overall_report(&p.ctx(), id).await?;
-    if d.preview.is_some() || d.row.state != domain::policy::AggregateState::Released {
-        return Err(AppError::NotFound);
-    }
+    let d = state.store.released_overall_report_by_id(&p.ctx(), id).await?;
     let chosen = breakdown::select(&d.report, &dims_of(raw)).ok_or(AppError::NotFound)?;
     Ok((d, chosen))
 }
@@ -574,7 +723,9 @@ async fn download_pdf(
 ) -> AppResult<Response> {
     let (d, report) = released_for_download(&state, &p, &id, raw.as_deref()).await?;
     let trend = super::downloads::trend(&d.earlier, &report, locale);
-    let doc = export::overall::document(&report, &super::downloads::sections(&d.narrative, locale), trend, locale);
+    let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
+    let named = super::downloads::pdf_named(&report, words.tag_labels());
+    let doc = export::overall::document(&named, &super::downloads::sections(&d.narrative, locale), trend, locale);
     let bytes = super::downloads::render_pdf(doc).await?;
     super::downloads::attachment(bytes, "application/pdf", export::file_names("overall-report", &report.cycle.name, report.version, "pdf"))
 }
@@ -621,8 +772,8 @@ async fn edit_page(
     }
     let mut ctx = PageCtx::new(p, locale, "or-list-title", PATH);
     let t = ctx.t;
-    ctx.title = t.with("or-edit-title", "version", d.row.version);
-    ctx.title_data = format!(" {}", d.row.cycle.name);
+    ctx.title = t.with("or-edit-page-title", "version", d.row.version);
+    ctx.title_data = d.row.cycle.name.clone();
     let n = typed.unwrap_or(d.narrative);
     render(&EditPage { id: id.get(), sections: sections(t, &n), errors, ctx })
 }

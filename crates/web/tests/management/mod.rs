@@ -33,6 +33,12 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     let res = exec.get("/").await?;
     ensure!(res.status == StatusCode::OK && !res.body.contains("最新の経営層への報告"), "{}", res.brief());
 
+    // HR's home has a card for the management report: none yet, so the way to compose one.
+    let card = |body: &str| body.split("data-card=\"management_report\"").nth(1).and_then(|r| r.split("</li>").next()).map(String::from);
+    let res = hr.get("/").await?;
+    let c = card(&res.body).context("no management report card on HR's home")?;
+    ensure!(c.contains("href=\"/management-reports/new\"") && c.contains("経営層への報告はまだありません"), "{c}");
+
     // HR chooses the released overall report; a missing choice is said beside the field.
     let res = hr.get("/management-reports/new").await?;
     ensure!(res.status == StatusCode::OK && res.body.contains(&format!("value=\"{overall}\"")), "{}", res.brief());
@@ -44,11 +50,29 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     let id: String = edit.trim_start_matches("/management-reports/").chars().take_while(char::is_ascii_digit).collect();
     let page = format!("/management-reports/{id}");
 
+    // The card now leads to the draft's editor.
+    let c = card(&hr.get("/").await?.body).context("the card")?;
+    ensure!(c.contains(&format!("href=\"{edit}\"")) && c.contains("作成中です") && c.contains("下書き"), "{c}");
+
     // The draft: HR previews the case; the executive gets 404 and does not see it listed.
     let res = hr.get(&edit).await?;
     ensure!(res.status == StatusCode::OK && res.body.contains(SUMMARY) && res.body.contains("業務配分を見直す。"), "{}", res.brief());
     ensure!(exec.get(&page).await?.status == StatusCode::NOT_FOUND, "an executive reads a draft");
     ensure!(!exec.get("/management-reports").await?.body.contains(&format!("href=\"{page}\"")), "a draft listed to an executive");
+    // A draft downloads for no one: the store refuses it as a missing record before any
+    // audited read (HR's own preview above is the draft's one read).
+    let events_of_draft = |events: &[domain::audit::ChainedEvent]| -> Vec<String> {
+        events.iter().filter(|e| e.target_id == id && e.target_kind == "management_report").map(|e| e.action.clone()).collect()
+    };
+    let before = events_of_draft(&w.app.store.recent_audit(w.app.tenant.id, 500, None).await?);
+    for (who, agent) in [("hr", &mut hr), ("executive", &mut exec)] {
+        for file in ["report.pdf", "report.csv", "report.csv?encoding=cp932"] {
+            let res = agent.get(&format!("{page}/{file}")).await?;
+            ensure!(res.status == StatusCode::NOT_FOUND, "{who} downloads the draft's {file}: {}", res.brief());
+        }
+    }
+    let after = events_of_draft(&w.app.store.recent_audit(w.app.tenant.id, 500, None).await?);
+    ensure!(after == before, "the draft's downloads were audited: {before:?} then {after:?}");
 
     // Releasing without commentary is refused with the reason; an overlong one keeps the text.
     let res = hr.post_form(&format!("{page}/release"), &[]).await?;
@@ -67,6 +91,10 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     // Released: frozen, a late edit answers 409 with the reason.
     let res = hr.post_form(&format!("{page}/edit"), &[("commentary", "変更")]).await?;
     ensure!(res.status == StatusCode::CONFLICT && res.body.contains("先に公開しました"), "{}", res.brief());
+
+    // HR's card: the latest released version.
+    let c = card(&hr.get("/").await?.body).context("the card")?;
+    ensure!(c.contains(&format!("href=\"{page}\"")) && c.contains("公開済みの最新版") && !c.contains("作成中"), "{c}");
 
     // The executive lands on it, and reads it in the API.
     let res = exec.get("/").await?;
@@ -89,6 +117,7 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     ensure!(pdf.starts_with(b"%PDF"), "not a PDF");
     let text = crate::support::pdf_text(&pdf)?;
     ensure!(text.contains("経営層への報告") && text.contains(&squeezed), "the PDF lacks the case: {text:.400}");
+    ensure!(!text.contains("career_direction"), "a tag's code in the PDF: {text:.400}");
     let (status, headers, csv) = hr.get_bytes(&format!("{page}/report.csv")).await?;
     ensure!(status == StatusCode::OK && headers.get("content-type").is_some_and(|v| v == "text/csv; charset=utf-8"), "{status}");
     ensure!(String::from_utf8(csv)?.contains(SUMMARY), "the CSV lacks the case");

@@ -9,6 +9,7 @@
 
 use crate::records::world::World;
 use anyhow::{ensure, Context, Result};
+use domain::audit::AuditAction;
 use domain::report::ReportStatus;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -64,12 +65,42 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     let started = consultant.post_form("/overall-reports", &[("cycle", &home.cycle.get().to_string())]).await?;
     let edit = started.location().context("the draft's editor")?.to_string();
     let id = edit.trim_start_matches("/overall-reports/").trim_end_matches("/edit").to_string();
+    // The approver is told which sections are still to be written.
+    let mut approver = w.app.signed_in("supervisor").await?;
+    let empty = approver.get(&format!("/overall-reports/{id}")).await?;
+    ensure!(
+        empty.body.contains("承認するには、4つの所見をすべて記入してください（未記入：面談対象者全体の傾向、組織的な課題、解決策、従業員育成策に関する提案）"),
+        "the missing sections are not said: {}",
+        empty.brief()
+    );
     let narrative = [("trends", "傾向"), ("issues", "課題"), ("solutions", "解決策"), ("development", "育成策")];
     ensure!(consultant.post_form(&edit, &narrative).await?.status.is_redirection(), "the narrative saved");
     ensure!(executive.get(&format!("/overall-reports/{id}")).await?.status == StatusCode::NOT_FOUND, "a draft: 404");
+    // The draft's preview: the whole and one breakdown at a time (the first by default), every
+    // breakdown offered with how many cells it will hide and why; the groups whose every
+    // figure is hidden are listed under their table, with the reason, in a disclosure.
+    let preview = consultant.get(&format!("/overall-reports/{id}")).await?;
+    ensure!(preview.status == StatusCode::OK, "{}", preview.brief());
+    let body = &preview.body;
+    ensure!(
+        body.contains("id=\"table-overall-caption\"") && body.contains("id=\"table-department-caption\""),
+        "the whole and one breakdown"
+    );
+    ensure!(!body.contains("id=\"table-age-caption\"") && !body.contains("id=\"table-department-age-caption\""), "one breakdown at a time");
+    ensure!(body.contains(&format!("href=\"/overall-reports/{id}?by=department&#38;by=age\"")), "every breakdown is offered");
+    ensure!(body.contains("非表示") && body.contains("最小人数未満 "), "what each breakdown hides and why");
+    ensure!(body.contains("<details class=\"hidden-rows\">") && body.contains("すべての値が非表示になるグループ"), "the hidden groups");
+    ensure!(body.contains("<span class=\"hidden-reason\">最小人数未満</span>"), "the reason of the hidden groups");
+    let by_age = consultant.get(&format!("/overall-reports/{id}?by=age")).await?;
+    ensure!(by_age.status == StatusCode::OK, "{}", by_age.brief());
+    ensure!(by_age.body.contains("id=\"table-age-caption\"") && !by_age.body.contains("id=\"table-department-caption\""), "by age");
     ensure!(hr.get("/api/v1/reports/overall").await?.status == StatusCode::NOT_FOUND, "a draft is no release");
     // Downloads are of released versions only: a draft answers as a missing version, to its
     // consultant too.
+    let of_draft = |events: &[domain::audit::ChainedEvent]| -> Vec<String> {
+        events.iter().filter(|e| e.target_id == id && e.target_kind == "overall_report").map(|e| e.action.clone()).collect()
+    };
+    let before = of_draft(&w.app.store.recent_audit(w.app.tenant.id, 500, None).await?);
     for (who, client) in [("consultant", &mut consultant), ("hr", &mut hr), ("executive", &mut executive)] {
         for path in [
             format!("/overall-reports/{id}/report.pdf"),
@@ -80,7 +111,13 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
             ensure!(res.status == StatusCode::NOT_FOUND, "{who} {path}: {}", res.brief());
         }
     }
-    let mut supervisor = w.app.signed_in("supervisor").await?;
+    // The store refuses the draft itself, as a missing record: neither a read of it (its
+    // consultant's included) nor a refusal is audited.
+    let after = of_draft(&w.app.store.recent_audit(w.app.tenant.id, 500, None).await?);
+    ensure!(after == before, "the draft's downloads were audited: {before:?} then {after:?}");
+    ensure!(before.contains(&AuditAction::OverallReportRead.as_str().to_string()), "the preview's reads are audited: {before:?}");
+    let mut supervisor = approver;
+    ensure!(!supervisor.get(&format!("/overall-reports/{id}")).await?.body.contains("承認するには"), "every section is written");
     ensure!(supervisor.post_form(&format!("/overall-reports/{id}/approve"), &[]).await?.status.is_redirection(), "approved");
     ensure!(supervisor.post_form(&format!("/overall-reports/{id}/release"), &[]).await?.status.is_redirection(), "released");
 

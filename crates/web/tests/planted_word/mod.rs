@@ -162,7 +162,7 @@ async fn a_rare_word_is_in_no_format_and_a_common_one_is_a_theme(backend: Backen
 
     // The value the command line prints (`careerdock report overall --format json`).
     let op = Ctx::operator(home.tenant, "report-overall");
-    let (cli, words) = store.operator_overall_report(&op, &CycleChoice::Latest, None).await?;
+    let (cli, words, _) = store.operator_overall_report(&op, &CycleChoice::Latest, None).await?;
     let cli_json = serde_json::to_string_pretty(&cli)?;
     ensure!(cli_json.contains(&theme) && !cli_json.contains(RARE), "the command line's JSON");
 
