@@ -339,9 +339,12 @@ pub fn trend_chart(reports: &[&OverallReport], measures: &[&str], locale: Locale
     })
 }
 
-/// One table for the PDF (and the print HTML). A `people`-only table has the columns of its
-/// dimensions and 人数; otherwise also 指標, 該当人数 (value), 対象人数 (n) and 割合. A
-/// suppressed cell shows the marker in 該当人数 (人数) and "—" in the other figures.
+/// One table for the PDF. A `people`-only table has the columns of its dimensions and 人数;
+/// otherwise also 指標 and one figure column, 該当人数／対象人数（割合） ("12 / 40 (30.0%)"). A
+/// suppressed cell shows the marker in the figure column. A group whose every cell of the table
+/// is suppressed (a group under k, and the groups hidden with it) is one row, 「すべての指標」 /
+/// "All measures", with the marker: the same cells hidden, without a row of markers per measure
+/// (the 2,000-employee report had 4,007 hidden cells of 5,921).
 pub fn pdf_table(report: &OverallReport, table: &Table, locale: Locale) -> PdfTable {
     let marker = hidden_marker(locale, report.k);
     let mut columns: Vec<Column> = if table.by.is_empty() {
@@ -360,48 +363,68 @@ pub fn pdf_table(report: &OverallReport, table: &Table, locale: Locale) -> PdfTa
         }));
     } else {
         let names = match locale {
-            Locale::Ja => ["指標", "該当人数", "対象人数", "割合"],
-            Locale::En => ["Measure", "With it", "Group size", "Share"],
+            Locale::Ja => ["指標", "該当人数／対象人数（割合）"],
+            Locale::En => ["Measure", "With it / group size (share)"],
         };
         columns.push(Column::text(names[0]));
-        columns.extend(names[1..].iter().map(|n| Column::numeric(*n)));
+        columns.push(Column::numeric(names[1]));
     }
-    let rows = table
-        .cells
-        .iter()
-        .map(|cell| {
-            let mut row: Vec<PdfCell> = if table.by.is_empty() {
-                vec![PdfCell::text(whole(locale))]
-            } else {
-                table.by.iter().map(|d| PdfCell::text(cell.group.get(d).cloned().unwrap_or_default())).collect()
-            };
-            let shown = match (cell.suppressed, cell.n, cell.value) {
-                (false, Some(n), Some(v)) => Some((n, v)),
-                _ => None,
-            };
-            if people {
-                row.push(match shown {
-                    Some((n, _)) => PdfCell::text(format_number(n as f64)),
-                    None => PdfCell::hidden(marker.clone()),
-                });
-            } else {
-                row.push(PdfCell::text(measure_label(&cell.measure, locale)));
-                match shown {
-                    Some((n, v)) => {
-                        row.push(PdfCell::text(format_number(v)));
-                        row.push(PdfCell::text(format_number(n as f64)));
-                        row.push(PdfCell::text(share(cell).unwrap_or_else(|| "—".into())));
-                    }
-                    None => {
-                        row.push(PdfCell::hidden(marker.clone()));
-                        row.push(PdfCell::hidden("—"));
-                        row.push(PdfCell::hidden("—"));
-                    }
-                }
+    let labels = |cell: &Cell| -> Vec<PdfCell> {
+        if table.by.is_empty() {
+            vec![PdfCell::text(whole(locale))]
+        } else {
+            table.by.iter().map(|d| PdfCell::text(cell.group.get(d).cloned().unwrap_or_default())).collect()
+        }
+    };
+    // Whether every cell of a group is suppressed (only worth a row of its own with two or more).
+    let mut all_hidden: BTreeMap<&BTreeMap<Dimension, String>, (usize, bool)> = BTreeMap::new();
+    for cell in &table.cells {
+        let e = all_hidden.entry(&cell.group).or_insert((0, true));
+        e.0 += 1;
+        e.1 &= cell.suppressed;
+    }
+    let mut rows = Vec::new();
+    let mut collapsed: Vec<&BTreeMap<Dimension, String>> = Vec::new();
+    for cell in &table.cells {
+        if !people && matches!(all_hidden.get(&cell.group), Some((n, true)) if *n > 1) {
+            if collapsed.contains(&&cell.group) {
+                continue;
             }
-            row
-        })
-        .collect();
+            collapsed.push(&cell.group);
+            let mut row = labels(cell);
+            row.push(PdfCell::text(match locale {
+                Locale::Ja => "すべての指標",
+                Locale::En => "All measures",
+            }));
+            row.push(PdfCell::hidden(marker.clone()));
+            rows.push(row);
+            continue;
+        }
+        let mut row = labels(cell);
+        let shown = match (cell.suppressed, cell.n, cell.value) {
+            (false, Some(n), Some(v)) => Some((n, v)),
+            _ => None,
+        };
+        if people {
+            row.push(match shown {
+                Some((n, _)) => PdfCell::text(format_number(n as f64)),
+                None => PdfCell::hidden(marker.clone()),
+            });
+        } else {
+            row.push(PdfCell::text(measure_label(&cell.measure, locale)));
+            row.push(match shown {
+                Some((n, v)) => {
+                    let figures = format!("{} / {}", format_number(v), format_number(n as f64));
+                    PdfCell::text(match share(cell) {
+                        Some(share) => format!("{figures} ({share})"),
+                        None => figures,
+                    })
+                }
+                None => PdfCell::hidden(marker.clone()),
+            });
+        }
+        rows.push(row);
+    }
     PdfTable { caption: None, columns, rows }
 }
 
