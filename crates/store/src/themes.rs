@@ -104,8 +104,10 @@ pub struct ThemeSettings {
 pub struct Extraction {
     pub reports: usize,
     pub terms: usize,
-    /// Where the time went: finding and opening the reports (with the audit), analyzing them
-    /// and applying the rules, writing the index.
+    /// Where the time went: finding and reading the sealed reports (with the audit); decrypting
+    /// and analyzing them and applying the rules (on the blocking threads); writing the index.
+    /// The three overlap (a batch is analyzed while the one before is written), so they add up
+    /// to more than the run's time.
     pub open: std::time::Duration,
     pub analyze: std::time::Duration,
     pub write: std::time::Duration,
@@ -200,28 +202,25 @@ impl Store {
                 .detail(AuditDetail::count(batch.len()).and(Fact::Name(Key::Purpose, "themes")));
             self.audit(&ctx, event).await?;
             let ids: Vec<SealedId> = batch.iter().map(|b| b.sealed).collect();
-            let mut texts = self.open_for_upkeep(tenant, &ids, "report").await?;
+            // Read here, decrypted by the threads that analyze them (after the audit above).
+            let mut sealed = self.sealed_for_upkeep(tenant, &ids, "report").await?;
             let mut work = Vec::with_capacity(batch.len());
             for b in &batch {
-                let raw = texts.remove(&b.sealed).ok_or(StoreError::NotFound)?;
-                work.push(report_text(&raw)?);
+                work.push(sealed.remove(&b.sealed).ok_or(StoreError::NotFound)?);
             }
-            drop(texts);
             done.open += started.elapsed();
-            let (rules, names) = (rules.clone(), names.clone());
+            let (rules, names, keys) = (rules.clone(), names.clone(), self.keys.clone());
             let analysis = tokio::task::spawn_blocking(move || {
                 let started = std::time::Instant::now();
-                analyze(tokenizer, &rules, &names, &work).map(|terms| (terms, started.elapsed()))
+                analyze(tokenizer, &rules, &names, &work, |row| report_text(&row.open(&keys, tenant)?))
+                    .map(|terms| (terms, started.elapsed()))
             });
             if let Some((batch, terms)) = pending.take() {
                 let started = std::time::Instant::now();
                 self.write_terms(tenant, version, &batch, &terms, &mut cache).await?;
                 done.write += started.elapsed();
             }
-            let (terms, took) = analysis
-                .await
-                .map_err(|e| StoreError::Config(format!("the theme extraction stopped: {e}")))?
-                .map_err(|e| StoreError::Config(e.to_string()))?;
+            let (terms, took) = analysis.await.map_err(|e| StoreError::Config(format!("the theme extraction stopped: {e}")))??;
             done.analyze += took;
             done.terms += terms.iter().map(BTreeSet::len).sum::<usize>();
             done.reports += batch.len();
@@ -704,16 +703,17 @@ impl Store {
     }
 }
 
-/// The terms of each text, the texts shared among the machine's cores (the analysis is the
-/// extraction's costly part). Whether a term names someone is asked of the name index once per
-/// distinct term and thread.
-fn analyze(
+/// The terms of each report, the reports shared among the machine's cores (opening and
+/// analyzing them is the extraction's costly part); `text` gives a report's text (decrypts it).
+/// Whether a term names someone is asked of the name index once per distinct term and thread.
+fn analyze<T: Sync>(
     tokenizer: &tokenize::Tokenizer,
     rules: &ThemeRules,
     names: &domain::pseudonym::NameIndex,
-    texts: &[String],
-) -> std::result::Result<Vec<BTreeSet<String>>, tokenize::TokenizeError> {
-    let one = |part: &[String]| {
+    reports: &[T],
+    text: impl Fn(&T) -> Result<String> + Sync,
+) -> Result<Vec<BTreeSet<String>>> {
+    let one = |part: &[T]| {
         let filter = names_filter(names);
         let memo: std::cell::RefCell<HashMap<String, bool>> = Default::default();
         let is_name = |t: &str| {
@@ -725,21 +725,26 @@ fn analyze(
             answer
         };
         part.iter()
-            .map(|text| tokenizer.noun_morphemes(text).map(|ms| extract_terms(&ms, rules, is_name)))
-            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(|report| {
+                let text = text(report)?;
+                let morphemes = tokenizer.noun_morphemes(&text).map_err(|e| StoreError::Config(e.to_string()))?;
+                Ok(extract_terms(&morphemes, rules, is_name))
+            })
+            .collect::<Result<Vec<_>>>()
     };
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-    if threads == 1 || texts.len() < 2 * threads {
-        return one(texts);
+    if threads == 1 || reports.len() < 2 * threads {
+        return one(reports);
     }
-    let per = texts.len().div_ceil(threads);
+    let per = reports.len().div_ceil(threads);
+    let one = &one;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = texts.chunks(per).map(|part| scope.spawn(move || one(part))).collect();
-        let mut out = Vec::with_capacity(texts.len());
+        let handles: Vec<_> = reports.chunks(per).map(|part| scope.spawn(move || one(part))).collect();
+        let mut out = Vec::with_capacity(reports.len());
         for h in handles {
             match h.join() {
                 Ok(part) => out.extend(part?),
-                Err(_) => return Err(tokenize::TokenizeError::Analyze("a thread of the analysis stopped".into())),
+                Err(_) => return Err(StoreError::Config("a thread of the theme extraction stopped".into())),
             }
         }
         Ok(out)
