@@ -352,7 +352,8 @@ fn markup(doc: &Document) -> Result<(String, Files), PdfError> {
          #show heading.where(level: 1): set text(size: 14pt)\n\
          #show heading.where(level: 2): set text(size: 12pt)\n\
          #show heading.where(level: 3): set text(size: 10.5pt)\n\
-         #set table(stroke: 0.5pt + luma(170), inset: (x: 5pt, y: 4pt))\n",
+         #set table(stroke: 0.5pt + luma(170), inset: (x: 4pt, y: 3pt))\n\
+         #show table: set text(size: 9pt)\n",
     );
     let _ = writeln!(m, "#block(below: 0.6em, text(size: 19pt, weight: \"bold\", {}))", content(&doc.title));
     if let Some(sub) = &doc.subtitle {
