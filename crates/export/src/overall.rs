@@ -341,10 +341,11 @@ pub fn trend_chart(reports: &[&OverallReport], measures: &[&str], locale: Locale
 
 /// One table for the PDF. A `people`-only table has the columns of its dimensions and 人数;
 /// otherwise also 指標 and one figure column, 該当人数／対象人数（割合） ("12 / 40 (30.0%)"). A
-/// suppressed cell shows the marker in the figure column. A group whose every cell of the table
-/// is suppressed (a group under k, and the groups hidden with it) is one row, 「すべての指標」 /
-/// "All measures", with the marker: the same cells hidden, without a row of markers per measure
-/// (the 2,000-employee report had 4,007 hidden cells of 5,921).
+/// suppressed cell shows the marker in the figure column. Where two or more cells of a group are
+/// suppressed, they are one row after the group's shown ones, with the marker and the hidden
+/// measures' names (「すべての指標」 / "All measures" when the whole group is hidden: a group
+/// under k, and the groups hidden with it): the same cells hidden, without a row of markers per
+/// measure (the 2,000-employee report had 4,007 hidden cells of 5,921).
 pub fn pdf_table(report: &OverallReport, table: &Table, locale: Locale) -> PdfTable {
     let marker = hidden_marker(locale, report.k);
     let mut columns: Vec<Column> = if table.by.is_empty() {
@@ -376,54 +377,65 @@ pub fn pdf_table(report: &OverallReport, table: &Table, locale: Locale) -> PdfTa
             table.by.iter().map(|d| PdfCell::text(cell.group.get(d).cloned().unwrap_or_default())).collect()
         }
     };
-    // Whether every cell of a group is suppressed (only worth a row of its own with two or more).
-    let mut all_hidden: BTreeMap<&BTreeMap<Dimension, String>, (usize, bool)> = BTreeMap::new();
+    // The cells of each group, the groups in the order they first appear.
+    let mut groups: Vec<(&BTreeMap<Dimension, String>, Vec<&Cell>)> = Vec::new();
     for cell in &table.cells {
-        let e = all_hidden.entry(&cell.group).or_insert((0, true));
-        e.0 += 1;
-        e.1 &= cell.suppressed;
+        match groups.iter_mut().find(|(g, _)| *g == &cell.group) {
+            Some((_, cells)) => cells.push(cell),
+            None => groups.push((&cell.group, vec![cell])),
+        }
     }
+    let sep = match locale {
+        Locale::Ja => "、",
+        Locale::En => ", ",
+    };
     let mut rows = Vec::new();
-    let mut collapsed: Vec<&BTreeMap<Dimension, String>> = Vec::new();
-    for cell in &table.cells {
-        if !people && matches!(all_hidden.get(&cell.group), Some((n, true)) if *n > 1) {
-            if collapsed.contains(&&cell.group) {
-                continue;
-            }
-            collapsed.push(&cell.group);
+    for (_, cells) in &groups {
+        let Some(first) = cells.first() else { continue };
+        let hidden: Vec<&&Cell> = cells.iter().filter(|c| c.suppressed || c.n.is_none() || c.value.is_none()).collect();
+        let collapse = !people && hidden.len() > 1;
+        for cell in cells.iter().filter(|c| !(collapse && hidden.iter().any(|h| std::ptr::eq(**h, **c)))) {
             let mut row = labels(cell);
-            row.push(PdfCell::text(match locale {
-                Locale::Ja => "すべての指標",
-                Locale::En => "All measures",
-            }));
+            let shown = match (cell.suppressed, cell.n, cell.value) {
+                (false, Some(n), Some(v)) => Some((n, v)),
+                _ => None,
+            };
+            if people {
+                row.push(match shown {
+                    Some((n, _)) => PdfCell::text(format_number(n as f64)),
+                    None => PdfCell::hidden(marker.clone()),
+                });
+            } else {
+                row.push(PdfCell::text(measure_label(&cell.measure, locale)));
+                row.push(match shown {
+                    Some((n, v)) => {
+                        let figures = format!("{} / {}", format_number(v), format_number(n as f64));
+                        PdfCell::text(match share(cell) {
+                            Some(share) => format!("{figures} ({share})"),
+                            None => figures,
+                        })
+                    }
+                    None => PdfCell::hidden(marker.clone()),
+                });
+            }
+            rows.push(row);
+        }
+        if collapse {
+            // The group's hidden measures in one row, after its shown ones: 「すべての指標」 when
+            // none is shown, else their names.
+            let what = if hidden.len() == cells.len() {
+                match locale {
+                    Locale::Ja => "すべての指標".to_string(),
+                    Locale::En => "All measures".to_string(),
+                }
+            } else {
+                hidden.iter().map(|c| measure_label(&c.measure, locale)).collect::<Vec<_>>().join(sep)
+            };
+            let mut row = labels(first);
+            row.push(PdfCell::text(what));
             row.push(PdfCell::hidden(marker.clone()));
             rows.push(row);
-            continue;
         }
-        let mut row = labels(cell);
-        let shown = match (cell.suppressed, cell.n, cell.value) {
-            (false, Some(n), Some(v)) => Some((n, v)),
-            _ => None,
-        };
-        if people {
-            row.push(match shown {
-                Some((n, _)) => PdfCell::text(format_number(n as f64)),
-                None => PdfCell::hidden(marker.clone()),
-            });
-        } else {
-            row.push(PdfCell::text(measure_label(&cell.measure, locale)));
-            row.push(match shown {
-                Some((n, v)) => {
-                    let figures = format!("{} / {}", format_number(v), format_number(n as f64));
-                    PdfCell::text(match share(cell) {
-                        Some(share) => format!("{figures} ({share})"),
-                        None => figures,
-                    })
-                }
-                None => PdfCell::hidden(marker.clone()),
-            });
-        }
-        rows.push(row);
     }
     PdfTable { caption: None, columns, rows }
 }

@@ -117,6 +117,8 @@ fn a_group_hidden_in_every_measure_is_one_row_with_the_marker() {
             shown("営業部", Measure::People, 48.0),
             shown("営業部", tag(), 12.0),
             hidden("営業部", Measure::LifeSafety),
+            shown("営業部", Measure::OrganizationalResponse, 9.0),
+            hidden("営業部", Measure::Tag("健康".into())),
             hidden("法務部", Measure::People),
             hidden("法務部", tag()),
             hidden("法務部", Measure::LifeSafety),
@@ -130,12 +132,19 @@ fn a_group_hidden_in_every_measure_is_one_row_with_the_marker() {
         vec![
             vec!["営業部", "人数", "48 / 48"],
             vec!["営業部", "キャリアの方向性", "12 / 48 (25.0%)"],
-            vec!["営業部", "生命・安全に関わる事案", marker.as_str()],
+            vec!["営業部", "組織的対応が必要な事項", "9 / 48 (18.8%)"],
+            vec!["営業部", "生命・安全に関わる事案、健康", marker.as_str()],
             vec!["法務部", "すべての指標", marker.as_str()],
         ]
     );
-    assert!(table.rows[2][2].hidden && table.rows[3][2].hidden && !table.rows[1][2].hidden);
-    assert_eq!(table.rows[3][2], PdfCell::hidden(marker.clone()));
+    assert!(table.rows[3][2].hidden && table.rows[4][2].hidden && !table.rows[2][2].hidden);
+    assert_eq!(table.rows[4][2], PdfCell::hidden(marker.clone()));
+    // One hidden cell in a group stays a row of its own.
+    let mut one = report.tables[0].clone();
+    one.cells.retain(|c| c.group.values().all(|l| l == "営業部") && c.measure != "tag:健康");
+    let texts: Vec<Vec<String>> =
+        overall::pdf_table(&report, &one, Locale::Ja).rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect();
+    assert_eq!(texts[2], vec!["営業部".to_string(), "生命・安全に関わる事案".into(), marker.clone()]);
 
     let pdf = overall::pdf(&renderer(), &report, &[], None, Locale::Ja).unwrap_or_else(|e| panic!("{e}"));
     let text = squeeze(&pdf_text(&pdf));
