@@ -59,6 +59,10 @@ pub enum BenchWhat {
         /// Employees of the fresh demo when no database is given.
         #[arg(long, default_value_t = 1200)]
         employees: usize,
+        /// The tenant of the databases given with --on (`bench-overall` for a database made by
+        /// `bench overall --db`).
+        #[arg(long, default_value = crate::demo::DEMO_TENANT)]
+        tenant: String,
     },
     /// The anonymity engine over a generated organization: one release and a second one
     /// against it (no database).
@@ -209,8 +213,8 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
             }
             Ok(ExitCode::SUCCESS)
         }
-        BenchWhat::Themes { on, employees } => {
-            themes::run(g, themes::ThemesArgs { on, employees }, &dir).await?;
+        BenchWhat::Themes { on, employees, tenant } => {
+            themes::run(g, themes::ThemesArgs { on, employees, tenant }, &dir).await?;
             Ok(ExitCode::SUCCESS)
         }
         BenchWhat::Pages { .. } | BenchWhat::Anonymity { .. } | BenchWhat::Pdf { .. } | BenchWhat::Overall { .. } => Ok(ExitCode::SUCCESS),

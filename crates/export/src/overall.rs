@@ -339,9 +339,13 @@ pub fn trend_chart(reports: &[&OverallReport], measures: &[&str], locale: Locale
     })
 }
 
-/// One table for the PDF (and the print HTML). A `people`-only table has the columns of its
-/// dimensions and 人数; otherwise also 指標, 該当人数 (value), 対象人数 (n) and 割合. A
-/// suppressed cell shows the marker in 該当人数 (人数) and "—" in the other figures.
+/// One table for the PDF. A `people`-only table has the columns of its dimensions and 人数;
+/// otherwise also 指標 and one figure column, 該当人数／対象人数（割合） ("12 / 40 (30.0%)"). A
+/// suppressed cell shows the marker in the figure column. Where two or more cells of a group are
+/// suppressed, they are one row after the group's shown ones, with the marker and the hidden
+/// measures' names (「すべての指標」 / "All measures" when the whole group is hidden: a group
+/// under k, and the groups hidden with it): the same cells hidden, without a row of markers per
+/// measure (the 2,000-employee report had 4,007 hidden cells of 5,921).
 pub fn pdf_table(report: &OverallReport, table: &Table, locale: Locale) -> PdfTable {
     let marker = hidden_marker(locale, report.k);
     let mut columns: Vec<Column> = if table.by.is_empty() {
@@ -360,21 +364,38 @@ pub fn pdf_table(report: &OverallReport, table: &Table, locale: Locale) -> PdfTa
         }));
     } else {
         let names = match locale {
-            Locale::Ja => ["指標", "該当人数", "対象人数", "割合"],
-            Locale::En => ["Measure", "With it", "Group size", "Share"],
+            Locale::Ja => ["指標", "該当人数／対象人数（割合）"],
+            Locale::En => ["Measure", "With it / group size (share)"],
         };
         columns.push(Column::text(names[0]));
-        columns.extend(names[1..].iter().map(|n| Column::numeric(*n)));
+        columns.push(Column::numeric(names[1]));
     }
-    let rows = table
-        .cells
-        .iter()
-        .map(|cell| {
-            let mut row: Vec<PdfCell> = if table.by.is_empty() {
-                vec![PdfCell::text(whole(locale))]
-            } else {
-                table.by.iter().map(|d| PdfCell::text(cell.group.get(d).cloned().unwrap_or_default())).collect()
-            };
+    let labels = |cell: &Cell| -> Vec<PdfCell> {
+        if table.by.is_empty() {
+            vec![PdfCell::text(whole(locale))]
+        } else {
+            table.by.iter().map(|d| PdfCell::text(cell.group.get(d).cloned().unwrap_or_default())).collect()
+        }
+    };
+    // The cells of each group, the groups in the order they first appear.
+    let mut groups: Vec<(&BTreeMap<Dimension, String>, Vec<&Cell>)> = Vec::new();
+    for cell in &table.cells {
+        match groups.iter_mut().find(|(g, _)| *g == &cell.group) {
+            Some((_, cells)) => cells.push(cell),
+            None => groups.push((&cell.group, vec![cell])),
+        }
+    }
+    let sep = match locale {
+        Locale::Ja => "、",
+        Locale::En => ", ",
+    };
+    let mut rows = Vec::new();
+    for (_, cells) in &groups {
+        let Some(first) = cells.first() else { continue };
+        let hidden: Vec<&&Cell> = cells.iter().filter(|c| c.suppressed || c.n.is_none() || c.value.is_none()).collect();
+        let collapse = !people && hidden.len() > 1;
+        for cell in cells.iter().filter(|c| !(collapse && hidden.iter().any(|h| std::ptr::eq(**h, **c)))) {
+            let mut row = labels(cell);
             let shown = match (cell.suppressed, cell.n, cell.value) {
                 (false, Some(n), Some(v)) => Some((n, v)),
                 _ => None,
@@ -386,22 +407,36 @@ pub fn pdf_table(report: &OverallReport, table: &Table, locale: Locale) -> PdfTa
                 });
             } else {
                 row.push(PdfCell::text(measure_label(&cell.measure, locale)));
-                match shown {
+                row.push(match shown {
                     Some((n, v)) => {
-                        row.push(PdfCell::text(format_number(v)));
-                        row.push(PdfCell::text(format_number(n as f64)));
-                        row.push(PdfCell::text(share(cell).unwrap_or_else(|| "—".into())));
+                        let figures = format!("{} / {}", format_number(v), format_number(n as f64));
+                        PdfCell::text(match share(cell) {
+                            Some(share) => format!("{figures} ({share})"),
+                            None => figures,
+                        })
                     }
-                    None => {
-                        row.push(PdfCell::hidden(marker.clone()));
-                        row.push(PdfCell::hidden("—"));
-                        row.push(PdfCell::hidden("—"));
-                    }
-                }
+                    None => PdfCell::hidden(marker.clone()),
+                });
             }
-            row
-        })
-        .collect();
+            rows.push(row);
+        }
+        if collapse {
+            // The group's hidden measures in one row, after its shown ones: 「すべての指標」 when
+            // none is shown, else their names.
+            let what = if hidden.len() == cells.len() {
+                match locale {
+                    Locale::Ja => "すべての指標".to_string(),
+                    Locale::En => "All measures".to_string(),
+                }
+            } else {
+                hidden.iter().map(|c| measure_label(&c.measure, locale)).collect::<Vec<_>>().join(sep)
+            };
+            let mut row = labels(first);
+            row.push(PdfCell::text(what));
+            row.push(PdfCell::hidden(marker.clone()));
+            rows.push(row);
+        }
+    }
     PdfTable { caption: None, columns, rows }
 }
 

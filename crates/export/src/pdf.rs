@@ -318,6 +318,17 @@ fn content(text: &str) -> String {
     format!("[{}]", lines.join("#linebreak()"))
 }
 
+/// A table cell's content: a string literal where the text is one line (typst makes it text,
+/// without evaluating a content block per cell: tables have thousands of cells), else
+/// [`content`].
+fn cell_content(text: &str) -> String {
+    if text.contains(['\n', '\r']) {
+        content(text)
+    } else {
+        literal(text)
+    }
+}
+
 /// The typst markup of the document and the files it refers to.
 /// The files a document refers to: path and bytes.
 type Files = Vec<(String, Vec<u8>)>;
@@ -341,8 +352,8 @@ fn markup(doc: &Document) -> Result<(String, Files), PdfError> {
          #show heading.where(level: 1): set text(size: 14pt)\n\
          #show heading.where(level: 2): set text(size: 12pt)\n\
          #show heading.where(level: 3): set text(size: 10.5pt)\n\
-         #set table(stroke: 0.5pt + luma(170), inset: (x: 5pt, y: 4pt))\n\
-         #show table.cell.where(y: 0): set text(weight: \"bold\")\n",
+         #set table(stroke: 0.5pt + luma(170), inset: (x: 4pt, y: 3pt))\n\
+         #show table: set text(size: 9pt)\n",
     );
     let _ = writeln!(m, "#block(below: 0.6em, text(size: 19pt, weight: \"bold\", {}))", content(&doc.title));
     if let Some(sub) = &doc.subtitle {
@@ -405,17 +416,19 @@ fn write_table(m: &mut String, table: &Table) {
     }
     let widths: Vec<&str> = table.columns.iter().map(|c| if c.numeric { "auto" } else { "1fr" }).collect();
     let aligns: Vec<&str> = table.columns.iter().map(|c| if c.numeric { "right" } else { "left" }).collect();
-    let header: Vec<String> = table.columns.iter().map(|c| content(&c.header)).collect();
+    // The header's cells are bold by themselves: a show rule on `table.cell.where(y: 0)` is
+    // matched against every cell of every table.
+    let header: Vec<String> = table.columns.iter().map(|c| format!("text(weight: \"bold\", {})", content(&c.header))).collect();
     let _ = write!(m, "#table(columns: ({},), align: ({},), table.header({})", widths.join(", "), aligns.join(", "), header.join(", "));
     let n = table.columns.len();
     for row in &table.rows {
         for i in 0..n {
             match row.get(i) {
                 Some(cell) if cell.hidden => {
-                    let _ = write!(m, ", text(fill: luma(95), {})", content(&cell.text));
+                    let _ = write!(m, ", text(fill: luma(95), {})", cell_content(&cell.text));
                 }
                 Some(cell) => {
-                    let _ = write!(m, ", {}", content(&cell.text));
+                    let _ = write!(m, ", {}", cell_content(&cell.text));
                 }
                 None => m.push_str(", []"),
             }

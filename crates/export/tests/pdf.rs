@@ -98,3 +98,59 @@ fn a_renderer_is_reused_across_renders() {
     let second = overall::pdf(&renderer, &report, &[], None, Locale::Ja).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(first, second, "the same document gives the same PDF");
 }
+
+#[test]
+fn a_group_hidden_in_every_measure_is_one_row_with_the_marker() {
+    use careerdock_export::hidden_marker;
+    use careerdock_export::pdf::Cell as PdfCell;
+    use domain::overall_report::{Cell, Dimension, Measure, Table};
+    let group = |l: &str| [(Dimension::Department, l.to_string())].into_iter().collect();
+    let shown = |l: &str, m: Measure, v: f64| Cell::new(group(l), &m, Some((48, v)));
+    // Malformed on purpose, as in `common`: a suppressed cell that still carries figures.
+    let hidden = |l: &str, m: Measure| Cell { group: group(l), measure: m.code(), suppressed: true, n: Some(7777), value: Some(8888.0) };
+    let tag = || Measure::Tag("キャリアの方向性".into());
+    let mut report = report();
+    report.tables = vec![Table {
+        name: "tags_by_department".into(),
+        by: vec![Dimension::Department],
+        cells: vec![
+            shown("営業部", Measure::People, 48.0),
+            shown("営業部", tag(), 12.0),
+            hidden("営業部", Measure::LifeSafety),
+            shown("営業部", Measure::OrganizationalResponse, 9.0),
+            hidden("営業部", Measure::Tag("健康".into())),
+            hidden("法務部", Measure::People),
+            hidden("法務部", tag()),
+            hidden("法務部", Measure::LifeSafety),
+        ],
+    }];
+    let marker = hidden_marker(Locale::Ja, report.k);
+    let table = overall::pdf_table(&report, &report.tables[0], Locale::Ja);
+    let texts: Vec<Vec<&str>> = table.rows.iter().map(|r| r.iter().map(|c| c.text.as_str()).collect()).collect();
+    assert_eq!(
+        texts,
+        vec![
+            vec!["営業部", "人数", "48 / 48"],
+            vec!["営業部", "キャリアの方向性", "12 / 48 (25.0%)"],
+            vec!["営業部", "組織的対応が必要な事項", "9 / 48 (18.8%)"],
+            vec!["営業部", "生命・安全に関わる事案、健康", marker.as_str()],
+            vec!["法務部", "すべての指標", marker.as_str()],
+        ]
+    );
+    assert!(table.rows[3][2].hidden && table.rows[4][2].hidden && !table.rows[2][2].hidden);
+    assert_eq!(table.rows[4][2], PdfCell::hidden(marker.clone()));
+    // One hidden cell in a group stays a row of its own.
+    let mut one = report.tables[0].clone();
+    one.cells.retain(|c| c.group.values().all(|l| l == "営業部") && c.measure != "tag:健康");
+    let texts: Vec<Vec<String>> =
+        overall::pdf_table(&report, &one, Locale::Ja).rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect();
+    assert_eq!(texts[2], vec!["営業部".to_string(), "生命・安全に関わる事案".into(), marker.clone()]);
+
+    let pdf = overall::pdf(&renderer(), &report, &[], None, Locale::Ja).unwrap_or_else(|e| panic!("{e}"));
+    let text = squeeze(&pdf_text(&pdf));
+    for expected in ["部署別・人数・課題の分類・フラグ", "すべての指標", "非表示（10人未満）", "12/48(25.0%)"]
+    {
+        assert!(text.contains(expected), "{expected} is missing from:\n{text}");
+    }
+    assert!(!text.contains(HIDDEN_N) && !text.contains(HIDDEN_VALUE), "a hidden figure is printed:\n{text}");
+}

@@ -169,7 +169,7 @@ impl Keyring {
         Ok((key.id.clone(), nonce.to_vec(), ct))
     }
 
-    fn open(&self, tenant: TenantId, key_id: &str, nonce: &[u8], ciphertext: &[u8]) -> Result<String> {
+    pub(crate) fn open(&self, tenant: TenantId, key_id: &str, nonce: &[u8], ciphertext: &[u8]) -> Result<String> {
         let key = self.get(key_id).ok_or_else(|| StoreError::Crypto(format!("the key {key_id} is not in the keyring")))?;
         if nonce.len() != 12 {
             return Err(StoreError::Crypto("damaged nonce".into()));
@@ -257,6 +257,19 @@ pub(crate) async fn register_keys(db: &Db, keys: &Keyring) -> Result<()> {
 
 /// Sealed purposes that hold the store's own secrets rather than personal data.
 const SYSTEM_PURPOSES: &[&str] = &["pseudonym_secret", crate::totp::PURPOSE, crate::overall_reports::LEDGER_PURPOSE];
+
+/// A sealed value as stored: opened only with the keyring, by [`SealedRow::open`].
+pub(crate) struct SealedRow {
+    key_id: String,
+    nonce: Vec<u8>,
+    ciphertext: Vec<u8>,
+}
+
+impl SealedRow {
+    pub(crate) fn open(&self, keys: &Keyring, tenant: TenantId) -> Result<String> {
+        keys.open(tenant, &self.key_id, &self.nonce, &self.ciphertext)
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Purposes {
@@ -372,6 +385,27 @@ impl Store {
     }
 
     async fn open_rows(&self, tenant: TenantId, ids: &[SealedId], purposes: Purposes) -> Result<HashMap<SealedId, String>> {
+        let rows = self.sealed_rows(tenant, ids, purposes).await?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for (id, row) in rows {
+            out.insert(id, row.open(&self.keys, tenant)?);
+        }
+        Ok(out)
+    }
+
+    /// [`Store::open_for_upkeep`] without the decryption: the rows as stored (their purpose
+    /// checked), for a caller that opens them off the async threads with [`SealedRow::open`]
+    /// (the theme extraction opens each batch on the threads that analyze it).
+    pub(crate) async fn sealed_for_upkeep(
+        &self,
+        tenant: TenantId,
+        ids: &[SealedId],
+        purpose: &'static str,
+    ) -> Result<HashMap<SealedId, SealedRow>> {
+        self.sealed_rows(tenant, ids, Purposes::Only(purpose)).await
+    }
+
+    async fn sealed_rows(&self, tenant: TenantId, ids: &[SealedId], purposes: Purposes) -> Result<HashMap<SealedId, SealedRow>> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(400) {
             let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
@@ -393,10 +427,8 @@ impl Store {
                 if !allowed {
                     return Err(StoreError::NotFound);
                 }
-                let key_id: String = r.try_get("key_id")?;
-                let nonce: Vec<u8> = r.try_get("nonce")?;
-                let ct: Vec<u8> = r.try_get("ciphertext")?;
-                out.insert(SealedId::new(r.try_get("id")?), self.keys.open(tenant, &key_id, &nonce, &ct)?);
+                let row = SealedRow { key_id: r.try_get("key_id")?, nonce: r.try_get("nonce")?, ciphertext: r.try_get("ciphertext")? };
+                out.insert(SealedId::new(r.try_get("id")?), row);
             }
         }
         // Every asked value must exist in this tenant.

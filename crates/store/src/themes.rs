@@ -41,10 +41,9 @@ pub(crate) const RULES_PURPOSE: &str = "theme_rules";
 const MARK_PURPOSE: &str = "careerdock:report-term-mark:v1";
 /// Bytes kept of each MAC: 128 bits, no collision among a tenant's terms.
 const MARK_LEN: usize = 16;
-/// Reports opened, analyzed and written in one step of the job.
-const BATCH: i64 = 200;
-/// Rows of one multi-row INSERT of a report's terms.
-const INSERT_ROWS: usize = 100;
+/// Reports opened, analyzed and written in one step of the job (one audited read, one
+/// transaction).
+const BATCH: i64 = 500;
 
 /// A term's keyed mark as the index holds it: opaque without the data keys.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -105,8 +104,10 @@ pub struct ThemeSettings {
 pub struct Extraction {
     pub reports: usize,
     pub terms: usize,
-    /// Where the time went: finding and opening the reports (with the audit), analyzing them
-    /// and applying the rules, writing the index.
+    /// Where the time went: finding and reading the sealed reports (with the audit); decrypting
+    /// and analyzing them and applying the rules (on the blocking threads); writing the index.
+    /// The three overlap (a batch is analyzed while the one before is written), so they add up
+    /// to more than the run's time.
     pub open: std::time::Duration,
     pub analyze: std::time::Duration,
     pub write: std::time::Duration,
@@ -158,6 +159,17 @@ impl Store {
     /// current rules, a batch at a time (each batch audited, then written in one transaction).
     /// Harmless when repeated. Fails with the tokenizer's message when `mecab-ipadic` is missing.
     pub async fn index_report_terms(&self, tenant: TenantId) -> Result<Extraction> {
+        self.index_report_terms_in_batches(tenant, BATCH).await
+    }
+
+    /// [`Store::index_report_terms`] `batch` reports at a time (tests: several batches through
+    /// the pipeline with a few reports).
+    #[cfg(feature = "test-support")]
+    pub async fn index_report_terms_in_batches_of(&self, tenant: TenantId, batch: i64) -> Result<Extraction> {
+        self.index_report_terms_in_batches(tenant, batch.max(1)).await
+    }
+
+    async fn index_report_terms_in_batches(&self, tenant: TenantId, batch_size: i64) -> Result<Extraction> {
         let tokenizer = tokenize::shared().map_err(StoreError::Config)?;
         let (rules, version) = self.theme_rules_for_upkeep(tenant).await?;
         let rules = std::sync::Arc::new(rules);
@@ -170,57 +182,75 @@ impl Store {
         let mut cache = MarkCache { keys, known: HashMap::new() };
         let mut cursor = 0i64;
         let mut done = Extraction::default();
+        // A pipeline: batch n+1 is found, opened and analyzed (on the blocking threads) while
+        // batch n is written; `pending` is the analyzed batch waiting for its transaction.
+        let mut pending: Option<(Vec<ToIndex>, Vec<BTreeSet<String>>)> = None;
         loop {
             let started = std::time::Instant::now();
-            let rows = sqlx::query(
-                "SELECT r.id, r.employee_id, r.sealed_id, i.cycle_id FROM reports r JOIN interviews i ON i.id = r.interview_id
-                 WHERE r.tenant_id = $1 AND r.status = 'approved' AND (r.terms_version IS NULL OR r.terms_version <> $2) AND r.id > $3
-                 ORDER BY r.id LIMIT $4",
-            )
-            .bind(tenant.get())
-            .bind(version)
-            .bind(cursor)
-            .bind(BATCH)
-            .fetch_all(&self.db.read)
-            .await?;
-            let Some(last) = rows.last() else { return Ok(done) };
-            cursor = last.try_get("id")?;
-            let batch: Vec<ToIndex> = rows
-                .iter()
-                .map(|r| {
-                    Ok(ToIndex {
-                        report: r.try_get("id")?,
-                        employee: r.try_get("employee_id")?,
-                        cycle: r.try_get("cycle_id")?,
-                        sealed: SealedId::new(r.try_get("sealed_id")?),
-                    })
-                })
-                .collect::<Result<_>>()?;
+            let batch = self.reports_to_index(tenant, version, cursor, batch_size).await?;
+            let Some(last) = batch.last() else {
+                if let Some((batch, terms)) = pending.take() {
+                    let started = std::time::Instant::now();
+                    self.write_terms(tenant, version, &batch, &terms, &mut cache).await?;
+                    done.write += started.elapsed();
+                }
+                return Ok(done);
+            };
+            cursor = last.report;
             let event = ctx
                 .event(AuditAction::ReportRead, AuditTarget::ReportList, "themes")
                 .detail(AuditDetail::count(batch.len()).and(Fact::Name(Key::Purpose, "themes")));
             self.audit(&ctx, event).await?;
             let ids: Vec<SealedId> = batch.iter().map(|b| b.sealed).collect();
-            let texts = self.open_for_upkeep(tenant, &ids, "report").await?;
+            // Read here, decrypted by the threads that analyze them (after the audit above).
+            let mut sealed = self.sealed_for_upkeep(tenant, &ids, "report").await?;
             let mut work = Vec::with_capacity(batch.len());
             for b in &batch {
-                let raw = texts.get(&b.sealed).ok_or(StoreError::NotFound)?;
-                work.push(report_text(raw)?);
+                work.push(sealed.remove(&b.sealed).ok_or(StoreError::NotFound)?);
             }
-            let (rules, names) = (rules.clone(), names.clone());
             done.open += started.elapsed();
-            let started = std::time::Instant::now();
-            let terms: Vec<BTreeSet<String>> = tokio::task::spawn_blocking(move || analyze(tokenizer, &rules, &names, &work))
-                .await
-                .map_err(|e| StoreError::Config(format!("the theme extraction stopped: {e}")))?
-                .map_err(|e| StoreError::Config(e.to_string()))?;
-            done.analyze += started.elapsed();
+            let (rules, names, keys) = (rules.clone(), names.clone(), self.keys.clone());
+            let analysis = tokio::task::spawn_blocking(move || {
+                let started = std::time::Instant::now();
+                analyze(tokenizer, &rules, &names, &work, |row| report_text(&row.open(&keys, tenant)?))
+                    .map(|terms| (terms, started.elapsed()))
+            });
+            if let Some((batch, terms)) = pending.take() {
+                let started = std::time::Instant::now();
+                self.write_terms(tenant, version, &batch, &terms, &mut cache).await?;
+                done.write += started.elapsed();
+            }
+            let (terms, took) = analysis.await.map_err(|e| StoreError::Config(format!("the theme extraction stopped: {e}")))??;
+            done.analyze += took;
             done.terms += terms.iter().map(BTreeSet::len).sum::<usize>();
             done.reports += batch.len();
-            let started = std::time::Instant::now();
-            self.write_terms(tenant, version, &batch, &terms, &mut cache).await?;
-            done.write += started.elapsed();
+            pending = Some((batch, terms));
         }
+    }
+
+    /// The next batch of approved reports not indexed under `version`, after `cursor`.
+    async fn reports_to_index(&self, tenant: TenantId, version: i64, cursor: i64, limit: i64) -> Result<Vec<ToIndex>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.employee_id, r.sealed_id, i.cycle_id FROM reports r JOIN interviews i ON i.id = r.interview_id
+             WHERE r.tenant_id = $1 AND r.status = 'approved' AND (r.terms_version IS NULL OR r.terms_version <> $2) AND r.id > $3
+             ORDER BY r.id LIMIT $4",
+        )
+        .bind(tenant.get())
+        .bind(version)
+        .bind(cursor)
+        .bind(limit)
+        .fetch_all(&self.db.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ToIndex {
+                    report: r.try_get("id")?,
+                    employee: r.try_get("employee_id")?,
+                    cycle: r.try_get("cycle_id")?,
+                    sealed: SealedId::new(r.try_get("sealed_id")?),
+                })
+            })
+            .collect()
     }
 
     /// Writes the terms of a batch of reports: new terms sealed into the vocabulary, each
@@ -284,62 +314,46 @@ impl Store {
             }
             added.insert(term.clone(), m);
         }
-        let report_ids: Vec<i64> = batch.iter().map(|b| b.report).collect();
-        for chunk in report_ids.chunks(400) {
-            let list: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
-            // Through the primary key (report_id, mark): with `tenant_id = $1` on report_terms
-            // itself, SQLite's planner takes the (tenant_id, cycle_id, mark) index and scans the
-            // tenant's whole index (9 s a batch at 150,000 reports); the tenant is checked on
-            // `reports` instead.
-            let sql = format!(
-                "DELETE FROM report_terms WHERE report_id IN (SELECT id FROM reports WHERE tenant_id = $1 AND id IN ({}))",
-                list.join(", ")
-            );
-            let mut q = sqlx::query(&sql).bind(tenant.get());
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        let mut rows: Vec<(&ToIndex, &TermMark)> = Vec::new();
+        // The batch's reports and rows go to the database as one JSON parameter each, expanded
+        // by the database (`json_each` / `jsonb_array_elements`): three statements a batch
+        // whatever its size, instead of one per report (and a statement of hundreds of numbered
+        // parameters, which SQLite binds by name one at a time).
+        let report_ids = serde_json::Value::from(batch.iter().map(|b| b.report).collect::<Vec<i64>>()).to_string();
+        let mut rows: Vec<serde_json::Value> = Vec::new();
         for (b, set) in batch.iter().zip(terms) {
             for term in set {
                 if let Some(m) = cache.known.get(term).or_else(|| added.get(term)) {
-                    rows.push((b, m));
+                    rows.push(serde_json::json!([b.report, b.employee, b.cycle, m.to_hex()]));
                 }
             }
         }
-        // One INSERT per report (per INSERT_ROWS of its terms): the report's columns bound once
-        // and reused by every row, so a statement has 4 + terms parameters, not 5 per row (binding
-        // hundreds of numbered parameters was the index's main cost on SQLite).
-        let mut start = 0;
-        while start < rows.len() {
-            let report = rows[start].0.report;
-            let end = rows[start..].iter().position(|(b, _)| b.report != report).map_or(rows.len(), |i| start + i);
-            for chunk in rows[start..end].chunks(INSERT_ROWS) {
-                let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, $2, $3, $4, ${})", i + 5)).collect();
-                let sql = format!(
-                    "INSERT INTO report_terms (report_id, tenant_id, employee_id, cycle_id, mark) VALUES {} ON CONFLICT DO NOTHING",
-                    values.join(", ")
-                );
-                let b = chunk[0].0;
-                let mut q = sqlx::query(&sql).bind(b.report).bind(tenant.get()).bind(b.employee).bind(b.cycle);
-                for (_, m) in chunk {
-                    q = q.bind(m.0.clone());
-                }
-                q.execute(&mut *tx).await?;
-            }
-            start = end;
-        }
-        for chunk in report_ids.chunks(400) {
-            let list: Vec<String> = (4..chunk.len() + 4).map(|i| format!("${i}")).collect();
-            let sql = format!("UPDATE reports SET terms_version = $1 WHERE tenant_id = $2 AND status = $3 AND id IN ({})", list.join(", "));
-            let mut q = sqlx::query(&sql).bind(version).bind(tenant.get()).bind("approved");
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        let rows = serde_json::Value::from(rows).to_string();
+        // The delete goes through the primary key (report_id, mark), the tenant checked on
+        // `reports` by its primary key: with `tenant_id = $1` on report_terms itself, SQLite's planner took the
+        // (tenant_id, cycle_id, mark) index and scanned the tenant's whole index (9 s a batch at
+        // 150,000 reports).
+        let (delete_sql, insert_sql, update_sql) = match self.backend() {
+            crate::Backend::Sqlite => (
+                "DELETE FROM report_terms WHERE report_id IN (SELECT value FROM json_each($2))
+                 AND EXISTS (SELECT 1 FROM reports r WHERE r.id = report_terms.report_id AND r.tenant_id = $1)",
+                "INSERT INTO report_terms (report_id, tenant_id, employee_id, cycle_id, mark)
+                 SELECT json_extract(value, '$[0]'), $1, json_extract(value, '$[1]'), json_extract(value, '$[2]'), unhex(json_extract(value, '$[3]'))
+                 FROM json_each($2) WHERE true ON CONFLICT DO NOTHING",
+                "UPDATE reports SET terms_version = $3 WHERE tenant_id = $1 AND status = 'approved' AND id IN (SELECT value FROM json_each($2))",
+            ),
+            crate::Backend::Postgres => (
+                "DELETE FROM report_terms WHERE report_id IN (SELECT (e #>> '{}')::bigint FROM jsonb_array_elements($2::jsonb) AS e)
+                 AND EXISTS (SELECT 1 FROM reports r WHERE r.id = report_terms.report_id AND r.tenant_id = $1)",
+                "INSERT INTO report_terms (report_id, tenant_id, employee_id, cycle_id, mark)
+                 SELECT (e->>0)::bigint, $1, (e->>1)::bigint, (e->>2)::bigint, decode(e->>3, 'hex')
+                 FROM jsonb_array_elements($2::jsonb) AS e ON CONFLICT DO NOTHING",
+                "UPDATE reports SET terms_version = $3 WHERE tenant_id = $1 AND status = 'approved'
+                 AND id IN (SELECT (e #>> '{}')::bigint FROM jsonb_array_elements($2::jsonb) AS e)",
+            ),
+        };
+        sqlx::query(delete_sql).bind(tenant.get()).bind(&report_ids).execute(&mut *tx).await?;
+        sqlx::query(insert_sql).bind(tenant.get()).bind(&rows).execute(&mut *tx).await?;
+        sqlx::query(update_sql).bind(tenant.get()).bind(&report_ids).bind(version).execute(&mut *tx).await?;
         tx.commit().await?;
         cache.known.extend(added);
         Ok(())
@@ -695,16 +709,17 @@ impl Store {
     }
 }
 
-/// The terms of each text, the texts shared among the machine's cores (the analysis is the
-/// extraction's costly part). Whether a term names someone is asked of the name index once per
-/// distinct term and thread.
-fn analyze(
+/// The terms of each report, the reports shared among the machine's cores (opening and
+/// analyzing them is the extraction's costly part); `text` gives a report's text (decrypts it).
+/// Whether a term names someone is asked of the name index once per distinct term and thread.
+fn analyze<T: Sync>(
     tokenizer: &tokenize::Tokenizer,
     rules: &ThemeRules,
     names: &domain::pseudonym::NameIndex,
-    texts: &[String],
-) -> std::result::Result<Vec<BTreeSet<String>>, tokenize::TokenizeError> {
-    let one = |part: &[String]| {
+    reports: &[T],
+    text: impl Fn(&T) -> Result<String> + Sync,
+) -> Result<Vec<BTreeSet<String>>> {
+    let one = |part: &[T]| {
         let filter = names_filter(names);
         let memo: std::cell::RefCell<HashMap<String, bool>> = Default::default();
         let is_name = |t: &str| {
@@ -716,21 +731,26 @@ fn analyze(
             answer
         };
         part.iter()
-            .map(|text| tokenizer.noun_morphemes(text).map(|ms| extract_terms(&ms, rules, is_name)))
-            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(|report| {
+                let text = text(report)?;
+                let morphemes = tokenizer.noun_morphemes(&text).map_err(|e| StoreError::Config(e.to_string()))?;
+                Ok(extract_terms(&morphemes, rules, is_name))
+            })
+            .collect::<Result<Vec<_>>>()
     };
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-    if threads == 1 || texts.len() < 2 * threads {
-        return one(texts);
+    if threads == 1 || reports.len() < 2 * threads {
+        return one(reports);
     }
-    let per = texts.len().div_ceil(threads);
+    let per = reports.len().div_ceil(threads);
+    let one = &one;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = texts.chunks(per).map(|part| scope.spawn(move || one(part))).collect();
-        let mut out = Vec::with_capacity(texts.len());
+        let handles: Vec<_> = reports.chunks(per).map(|part| scope.spawn(move || one(part))).collect();
+        let mut out = Vec::with_capacity(reports.len());
         for h in handles {
             match h.join() {
                 Ok(part) => out.extend(part?),
-                Err(_) => return Err(tokenize::TokenizeError::Analyze("a thread of the analysis stopped".into())),
+                Err(_) => return Err(StoreError::Config("a thread of the theme extraction stopped".into())),
             }
         }
         Ok(out)

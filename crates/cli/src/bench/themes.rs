@@ -12,6 +12,8 @@ pub struct ThemesArgs {
     /// Databases that already hold the demo tenant (none: a fresh demo in `dir`).
     pub on: Vec<String>,
     pub employees: usize,
+    /// The tenant measured in the databases of `on` (a fresh demo is always `demo`).
+    pub tenant: String,
 }
 
 /// The goal: extraction per report at least half the bare tokenizer's rate.
@@ -44,7 +46,8 @@ pub async fn run(g: &Global, args: ThemesArgs, dir: &std::path::Path) -> anyhow:
                 store
             }
         };
-        let tenant = store.tenant_by_slug(DEMO_TENANT).await?;
+        let slug = if t.is_some() { args.tenant.as_str() } else { DEMO_TENANT };
+        let tenant = store.tenant_by_slug(slug).await?;
         let op = store::Ctx::operator(tenant.id, "bench themes");
         let f = store.bench_themes(&op, tenant.id).await?;
         let n = f.reports.max(1) as f64;

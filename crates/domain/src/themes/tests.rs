@@ -194,3 +194,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn words_of_the_reports_phrasing_are_no_themes() {
+    let rules = ThemeRules::default();
+    for word in ["月", "一緒", "明確", "設定", "整理", "十分", "特定", "所属", "同意"] {
+        assert!(is_stop_word(word), "{word}");
+        assert_eq!(term_of(word, &rules), None, "{word} is a stop word");
+    }
+    // 「月1回、一緒にキャリアの目標を設定して整理する」: only the content noun is left.
+    let ms = [
+        n("月", "一般"),
+        Morpheme::new("1", "名詞", "数", "*"),
+        Morpheme::new("回", "名詞", "接尾", "助数詞"),
+        n("一緒", "サ変接続"),
+        particle("に"),
+        n("キャリア", "一般"),
+        particle("の"),
+        n("目標", "一般"),
+        particle("を"),
+        n("設定", "サ変接続"),
+        particle("し"),
+        n("整理", "サ変接続"),
+    ];
+    assert_eq!(terms(&ms, &rules), vec!["キャリア", "目標"]);
+    // Inside a compound they stay part of it: 目標設定 is a theme, 設定 alone is not.
+    assert_eq!(term_of("目標設定", &rules).as_deref(), Some("目標設定"));
+}

@@ -18,7 +18,8 @@ use testkit::{on_both_backends, Backend};
 
 on_both_backends!(
     terms_are_indexed_on_approval_by_the_job_and_the_database_names_no_word,
-    approved_reports_of_a_database_from_before_the_index_are_indexed_once
+    approved_reports_of_a_database_from_before_the_index_are_indexed_once,
+    the_bulk_reindex_leaves_the_same_index_as_one_report_at_a_time
 );
 
 /// Words no dictionary knows and no other text of the test holds.
@@ -193,5 +194,62 @@ async fn approved_reports_of_a_database_from_before_the_index_are_indexed_once(b
     let store = Store::open(&e.db.url, OpenOptions { create: false, migrate: true, keys: KeySource::Inline(key) }).await?;
     ensure!(run_term_jobs(&store).await? == 0, "nothing to do the next time");
     store.close().await;
+    Ok(())
+}
+
+/// Every row of the index and every mark of the vocabulary, in order.
+async fn index_rows(e: &Env) -> Result<(Vec<(i64, i64, Option<i64>, Vec<u8>)>, Vec<Vec<u8>>)> {
+    let raw = raw_pool(&e.db).await?;
+    let rows = sqlx::query("SELECT report_id, employee_id, cycle_id, mark FROM report_terms ORDER BY report_id, mark")
+        .fetch_all(&raw)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("report_id")?, r.try_get("employee_id")?, r.try_get("cycle_id")?, r.try_get("mark")?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let vocabulary = sqlx::query("SELECT mark FROM theme_vocabulary ORDER BY mark")
+        .fetch_all(&raw)
+        .await?
+        .iter()
+        .map(|r| r.try_get("mark"))
+        .collect::<Result<Vec<Vec<u8>>, sqlx::Error>>()?;
+    raw.close().await;
+    Ok((rows, vocabulary))
+}
+
+async fn the_bulk_reindex_leaves_the_same_index_as_one_report_at_a_time(backend: Backend) -> Result<()> {
+    let key = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode([7u8; 32])
+    };
+    let e = env_with(backend, KeySource::Inline(key)).await?;
+    let tenant = e.c1.tenant();
+    // The approval path: each approval's job indexes that one report.
+    let extras = ["育児休業", "リスキリング", "ゾルゲンタール", "転勤", "資格取得"];
+    for (i, extra) in extras.iter().enumerate() {
+        report(&e, 20 - i as i64, extra, true).await?;
+        ensure!(run_term_jobs(&e.store).await? == 1, "one job per approval");
+    }
+    let one_at_a_time = index_rows(&e).await?;
+    ensure!(one_at_a_time.0.iter().map(|r| r.0).collect::<BTreeSet<_>>().len() == extras.len(), "every report indexed");
+    ensure!(one_at_a_time.0.len() > 5 * extras.len(), "terms per report: {}", one_at_a_time.0.len());
+
+    // The bulk path from nothing: the index and the vocabulary emptied, every report re-indexed
+    // two at a time (three batches through the pipeline), then all at once.
+    for batch in [2, 500] {
+        let raw = raw_pool(&e.db).await?;
+        sqlx::query("DELETE FROM report_terms").execute(&raw).await?;
+        sqlx::query("DELETE FROM theme_vocabulary").execute(&raw).await?;
+        sqlx::query("UPDATE reports SET terms_version = NULL").execute(&raw).await?;
+        raw.close().await;
+        let done = e.store.index_report_terms_in_batches_of(tenant, batch).await?;
+        ensure!(done.reports == extras.len() && done.terms == one_at_a_time.0.len(), "{done:?}");
+        ensure!(index_rows(&e).await? == one_at_a_time, "batches of {batch}: the same rows and vocabulary");
+    }
+    // Indexed again over a full index (a change of rules with the same lists): still the same.
+    let raw = raw_pool(&e.db).await?;
+    sqlx::query("UPDATE reports SET terms_version = NULL").execute(&raw).await?;
+    raw.close().await;
+    e.store.index_report_terms_in_batches_of(tenant, 3).await?;
+    ensure!(index_rows(&e).await? == one_at_a_time, "re-indexed in place");
     Ok(())
 }
