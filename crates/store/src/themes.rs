@@ -482,10 +482,17 @@ impl Store {
     /// an interview in `cycle` was approved at or before `as_of` (epoch ms) and carries the
     /// term. No text is opened (the marks are opaque); nothing is audited.
     pub async fn theme_term_employees(&self, tenant: TenantId, cycle: i64, as_of: i64) -> Result<BTreeMap<TermMark, BTreeSet<EmployeeId>>> {
-        let rows = sqlx::query(
-            "SELECT t.mark, t.employee_id FROM report_terms t JOIN reports r ON r.id = t.report_id
-             WHERE t.tenant_id = $1 AND t.cycle_id = $2 AND r.status = 'approved' AND r.approved_at <= $3",
-        )
+        // One row per mark with its employees joined by the database: at 100,000 employees a
+        // row per (mark, employee) was a million rows through the driver, 8 s of the build.
+        let joined = match self.backend() {
+            crate::Backend::Sqlite => "group_concat(t.employee_id)",
+            crate::Backend::Postgres => "string_agg(t.employee_id::text, ',')",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT t.mark, {joined} AS ids FROM report_terms t JOIN reports r ON r.id = t.report_id
+             WHERE t.tenant_id = $1 AND t.cycle_id = $2 AND r.status = 'approved' AND r.approved_at <= $3
+             GROUP BY t.mark"
+        ))
         .bind(tenant.get())
         .bind(cycle)
         .bind(as_of)
@@ -493,7 +500,13 @@ impl Store {
         .await?;
         let mut out: BTreeMap<TermMark, BTreeSet<EmployeeId>> = BTreeMap::new();
         for r in rows {
-            out.entry(TermMark(r.try_get("mark")?)).or_default().insert(EmployeeId::new(r.try_get("employee_id")?));
+            let ids: String = r.try_get("ids")?;
+            let mut employees = BTreeSet::new();
+            for id in ids.split(',').filter(|s| !s.is_empty()) {
+                let id: i64 = id.trim().parse().map_err(|_| StoreError::Config(format!("a term index row names no employee: {id:?}")))?;
+                employees.insert(EmployeeId::new(id));
+            }
+            out.entry(TermMark(r.try_get("mark")?)).or_default().extend(employees);
         }
         Ok(out)
     }
