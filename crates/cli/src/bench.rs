@@ -107,6 +107,9 @@ pub enum BenchWhat {
         /// Only make the tenant (in --db, for later runs), then stop.
         #[arg(long)]
         generate_only: bool,
+        /// Skip the theme extraction figure (a reused tenant keeps its term index).
+        #[arg(long)]
+        no_themes: bool,
     },
     /// Time to generate and load the demo company.
     Demo {
@@ -145,12 +148,12 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
         pdf::run(pdf::PdfArgs { departments, renders })?;
         return Ok(ExitCode::SUCCESS);
     }
-    if let BenchWhat::Overall { employees, cycles, requests, no_duckdb, seed, generate_only } = what {
+    if let BenchWhat::Overall { employees, cycles, requests, no_duckdb, seed, generate_only, no_themes } = what {
         let db = if db_given { Some(g.db_url()?) } else { None };
         if generate_only && db.is_none() {
             anyhow::bail!("--generate-only needs --db: the tenant is made for later runs");
         }
-        overall::run(g, overall::OverallArgs { employees, cycles, requests, no_duckdb, seed, generate_only, db }).await?;
+        overall::run(g, overall::OverallArgs { employees, cycles, requests, no_duckdb, seed, generate_only, no_themes, db }).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if let BenchWhat::Anonymity { employees, k, seed } = what {

@@ -68,6 +68,8 @@ pub struct OverallArgs {
     pub seed: u64,
     /// Stop once the tenant is in the database (to reuse it with --db later).
     pub generate_only: bool,
+    /// Skip the theme extraction figure (the term index stays as it is).
+    pub no_themes: bool,
     /// The database named by `--db`, when it was given; otherwise a temporary SQLite file.
     pub db: Option<String>,
 }
@@ -173,8 +175,16 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
 
     // Themes: the job's extraction of every approved report (indexes them), beside the bare
     // tokenizer over the same texts (item 6, `bench themes`' measurement).
-    match store.bench_themes(&op, tenant).await {
-        Ok(f) => {
+    let themes = if args.no_themes {
+        println!("themes: skipped (--no-themes); the term index stays as it is");
+        figures.push(Figure::skipped("themes: extraction / bare tokenizer", "--no-themes", "≥ 0.5×"));
+        None
+    } else {
+        Some(store.bench_themes(&op, tenant).await)
+    };
+    match themes {
+        None => {}
+        Some(Ok(f)) => {
             let n = f.reports.max(1) as f64;
             let bare = n / f.tokenize.as_secs_f64().max(1e-9);
             let full = f.extraction.reports.max(1) as f64 / f.extract.as_secs_f64().max(1e-9);
@@ -198,7 +208,7 @@ async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Ve
                 ratio >= GOAL_THEMES,
             ));
         }
-        Err(e) => {
+        Some(Err(e)) => {
             println!("themes: skipped: {e}");
             figures.push(Figure::skipped("themes: extraction / bare tokenizer", "no tokenizer", "≥ 0.5×"));
         }

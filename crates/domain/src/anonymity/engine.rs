@@ -245,25 +245,51 @@ fn reason(tag: Tag, history: &[PriorRelease]) -> Reason {
     }
 }
 
-/// One pass of the elimination: history first, then each candidate in order; a candidate
-/// whose vectors would put a protected vector in the row space is suppressed.
-fn pass(prep: &Prepared, primary: &[bool], order: &[usize], protected: &[Vec<u32>], history: &[PriorRelease]) -> PassResult {
-    let cols = prep.columns();
-    let mut basis = Basis::new(cols);
-    let mut scratch = Scratch::new(cols);
-    let mut degenerate = false;
-    let mut in_v = vec![false; prep.sets.len()];
-    for (i, rel) in prep.hist_sets.iter().enumerate() {
-        for &s in rel {
-            if let Some(flag) = in_v.get_mut(s as usize) {
-                *flag = true;
-            }
-            let (r, t) = scratch.reduce(&indicator(prep.set(s)), Some(i), &basis, Mode::Lead);
-            if !r.is_empty() && !basis.push(r, t) {
-                degenerate = true;
+/// The row space of the earlier releases, the same in every pass: built once per decision.
+#[derive(Clone)]
+struct HistorySpace {
+    basis: Basis,
+    /// Unique set → already in the row space (shown by an earlier release).
+    in_v: Vec<bool>,
+    degenerate: bool,
+}
+
+impl HistorySpace {
+    /// Every set an earlier release showed, oldest release first; a set shown by several
+    /// releases is reduced once, tagged with the first (a second reduction gives zero).
+    fn new(prep: &Prepared, scratch: &mut Scratch) -> HistorySpace {
+        let mut basis = Basis::new(prep.columns());
+        let mut degenerate = false;
+        let mut in_v = vec![false; prep.sets.len()];
+        for (i, rel) in prep.hist_sets.iter().enumerate() {
+            for &s in rel {
+                match in_v.get_mut(s as usize) {
+                    Some(flag) if !*flag => *flag = true,
+                    _ => continue,
+                }
+                let (r, t) = scratch.reduce(&indicator(prep.set(s)), Some(i), &basis, Mode::Lead);
+                if !r.is_empty() && !basis.push(r, t) {
+                    degenerate = true;
+                }
             }
         }
+        HistorySpace { basis, in_v, degenerate }
     }
+}
+
+/// One pass of the elimination: history first, then each candidate in order; a candidate
+/// whose vectors would put a protected vector in the row space is suppressed.
+fn pass(
+    prep: &Prepared,
+    primary: &[bool],
+    order: &[usize],
+    protected: &[Vec<u32>],
+    history: &[PriorRelease],
+    space: &HistorySpace,
+) -> PassResult {
+    let cols = prep.columns();
+    let mut scratch = Scratch::new(cols);
+    let HistorySpace { mut basis, mut in_v, mut degenerate } = space.clone();
     let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); cols];
     let mut prot: Vec<Protected> = Vec::with_capacity(protected.len());
     let mut unprotectable = 0;
@@ -576,11 +602,12 @@ pub(crate) fn decide(k: u32, candidates: &[Candidate], forced: &[bool], history:
     let largest = |ci: usize| -> usize { prep.cand_sets.get(ci).map(|c| c.iter().map(|&s| prep.size(s)).max().unwrap_or(0)).unwrap_or(0) };
     order.sort_by_key(|&ci| (std::cmp::Reverse(largest(ci)), prep.cand_sets.get(ci).map_or(0, Vec::len), ci));
 
+    let space = HistorySpace::new(&prep, &mut Scratch::new(prep.columns()));
     let mut rounds = 0usize;
     let mut exhaustive;
     let result = loop {
         rounds += 1;
-        let result = pass(&prep, &primary, &order, &protected, history);
+        let result = pass(&prep, &primary, &order, &protected, history, &space);
         if !search {
             exhaustive = true;
             break result;
