@@ -51,7 +51,8 @@ list=$(curl -s -b "$jar" "$base/overall-reports")
 id=$(grep -o 'href="/overall-reports/[0-9]*"' <<<"$list" | head -1 | grep -o '[0-9]*')
 [[ -n "$id" ]] || { echo "no released overall report on /overall-reports" >&2; exit 1; }
 page=$(curl -s -b "$jar" "$base/overall-reports/$id")
-dept=$(grep -o 'href="/overall-reports/'"$id"'?by=department&amp;dept=[^"]*"' <<<"$page" | head -1 | sed 's/.*dept=//; s/"$//')
+# The first department of the page with a drill-down link (none before the drill-down existed).
+dept=$( (grep -o 'href="/overall-reports/'"$id"'?by=department&[^"]*dept=[^"]*"' <<<"$page" || true) | head -1 | sed 's/.*dept=//; s/"$//')
 paths=(
     /
     /overall-reports

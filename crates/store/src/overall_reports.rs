@@ -1283,3 +1283,59 @@ fn merge_ledgers(mut a: Ledger, b: Ledger) -> Ledger {
     }));
     a
 }
+
+#[cfg(test)]
+mod tests {
+    use domain::management_report::trends;
+    use domain::overall_report::{Cell, Dimensions, PopulationInfo, Table, POPULATION_RULE};
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// A release of `n` people with a whole-population table and a large department table.
+    fn release(cycle: i64, version: i64, n: u64, flagged: u64) -> OverallReport {
+        let whole = vec![
+            Cell::new(BTreeMap::new(), &Measure::People, Some((n, n as f64))),
+            Cell::new(BTreeMap::new(), &Measure::LifeSafety, Some((n, flagged as f64))),
+            Cell::new(BTreeMap::new(), &Measure::OrganizationalResponse, None),
+        ];
+        let departments = (0..500)
+            .flat_map(|i| {
+                let group: BTreeMap<Dimension, String> = [(Dimension::Department, format!("本部{}/部{i}", i % 7))].into();
+                [Cell::new(group.clone(), &Measure::People, Some((12, 12.0))), Cell::new(group, &Measure::LifeSafety, None)]
+            })
+            .collect();
+        OverallReport {
+            tenant: "t".into(),
+            cycle: CycleRef { id: cycle, name: format!("FY{cycle}") },
+            version,
+            released_at: Some("2026-04-01T00:00:00Z".into()),
+            k: 10,
+            population: PopulationInfo { rule: POPULATION_RULE.into(), as_of: "2026-04-01T00:00:00Z".into(), n: Some(n) },
+            dimensions: Dimensions::default(),
+            tables: vec![
+                Table { name: "overall".into(), by: vec![], cells: whole },
+                Table { name: "department".into(), by: vec![Dimension::Department], cells: departments },
+            ],
+        }
+    }
+
+    #[test]
+    fn the_trend_from_the_streaming_read_is_the_trend_from_the_full_parse() {
+        let stored: Vec<String> = [release(1, 1, 400, 20), release(2, 1, 500, 30), release(2, 2, 520, 31), release(3, 1, 610, 0)]
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap_or_default())
+            .collect();
+        let full: Vec<OverallReport> = stored.iter().filter_map(|s| parse_snapshot(s).ok()).collect();
+        let streamed: Vec<OverallReport> = stored.iter().filter_map(|s| contract::read_whole_population(s).ok()).collect();
+        assert_eq!((full.len(), streamed.len()), (4, 4));
+        assert_eq!(trends(&streamed), trends(&full), "the management report's trend");
+        for (s, f) in streamed.iter().zip(&full) {
+            assert_eq!(s.tables.len(), 1, "the whole-population table only");
+            assert_eq!(s.tables[0], f.tables[0], "the overall report's trend reads the same whole");
+            assert_eq!((&s.cycle, s.version, s.k, &s.population), (&f.cycle, f.version, f.k, &f.population));
+        }
+        let chosen = read_snapshot(&stored[0], &TableChoice::FirstOffered).map(|p| p.report.tables.len()).ok();
+        assert_eq!(chosen, Some(2), "a page without a choice reads the first breakdown with a shown cell");
+    }
+}
