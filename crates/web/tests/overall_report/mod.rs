@@ -189,7 +189,8 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
         let res = hr.get(&format!("/overall-reports/{id}?by=department&dept={}", urlencode(bad))).await?;
         ensure!(res.status == StatusCode::NOT_FOUND, "{bad}: {}", res.brief());
     }
-    let english = hr.request(reqwest::Method::GET, &format!("/overall-reports/{id}?by=department&dept={sales}")).header("accept-language", "en");
+    let english =
+        hr.request(reqwest::Method::GET, &format!("/overall-reports/{id}?by=department&dept={sales}")).header("accept-language", "en");
     let english = hr.send(english).await?;
     ensure!(english.status == StatusCode::OK, "{}", english.brief());
     ensure!(
