@@ -213,7 +213,7 @@ impl CycleChoice {
 #[derive(Debug)]
 pub enum ReleasedJson {
     Stored(String),
-    Chosen(OverallReport),
+    Chosen(Box<OverallReport>),
 }
 
 /// Every table's name, breakdown and counts (a preview read whole).
@@ -1068,7 +1068,7 @@ impl Store {
             read_snapshot(&text, &TableChoice::Whole)?;
             return Ok(ReleasedJson::Stored(text));
         }
-        Ok(ReleasedJson::Chosen(read_snapshot(&text, &TableChoice::Breakdown(by.to_vec()))?.report))
+        Ok(ReleasedJson::Chosen(Box::new(read_snapshot(&text, &TableChoice::Breakdown(by.to_vec()))?.report)))
     }
 
     /// The operator's command line: a released version with its narrative and, for the trend
