@@ -237,8 +237,19 @@ pub struct PartialReport {
 /// page one or two tables. `take` is asked once per table, after its `name` and `by`, which
 /// the stored JSON writes before the cells; a table whose cells come first is kept whole.
 pub fn read_tables(json: &str, take: impl Fn(&str, &[Dimension]) -> Take) -> serde_json::Result<PartialReport> {
+    read_tables_where(json, take, |_| true)
+}
+
+/// [`read_tables`] keeping, of the tables kept, only the cells `keep` accepts (each cell is
+/// dropped as soon as it is read; the counts are of every cell). A page at one level of the
+/// department drill-down keeps a few dozen of the 77,000 cells of a department table.
+pub fn read_tables_where(
+    json: &str,
+    take: impl Fn(&str, &[Dimension]) -> Take,
+    keep: impl Fn(&Cell) -> bool,
+) -> serde_json::Result<PartialReport> {
     let mut de = serde_json::Deserializer::from_str(json);
-    let out = serde::de::DeserializeSeed::deserialize(partial::ReportSeed { take: &take }, &mut de)?;
+    let out = serde::de::DeserializeSeed::deserialize(partial::ReportSeed { take: &take, keep: &keep }, &mut de)?;
     de.end()?;
     Ok(out)
 }
@@ -254,18 +265,19 @@ mod partial {
     use serde::Deserialize;
     use std::fmt;
 
-    pub(super) struct ReportSeed<'a, F> {
+    pub(super) struct ReportSeed<'a, F, K> {
         pub take: &'a F,
+        pub keep: &'a K,
     }
 
-    impl<'de, F: Fn(&str, &[Dimension]) -> Take> DeserializeSeed<'de> for ReportSeed<'_, F> {
+    impl<'de, F: Fn(&str, &[Dimension]) -> Take, K: Fn(&Cell) -> bool> DeserializeSeed<'de> for ReportSeed<'_, F, K> {
         type Value = PartialReport;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<PartialReport, D::Error> {
             d.deserialize_map(self)
         }
     }
 
-    impl<'de, F: Fn(&str, &[Dimension]) -> Take> Visitor<'de> for ReportSeed<'_, F> {
+    impl<'de, F: Fn(&str, &[Dimension]) -> Take, K: Fn(&Cell) -> bool> Visitor<'de> for ReportSeed<'_, F, K> {
         type Value = PartialReport;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("an overall report")
@@ -289,7 +301,7 @@ mod partial {
                     "k" => k = Some(map.next_value()?),
                     "population" => population = Some(map.next_value()?),
                     "dimensions" => dimensions = Some(map.next_value()?),
-                    "tables" => tables = Some(map.next_value_seed(TablesSeed { take: self.take })?),
+                    "tables" => tables = Some(map.next_value_seed(TablesSeed { take: self.take, keep: self.keep })?),
                     _ => {
                         map.next_value::<IgnoredAny>()?;
                     }
@@ -312,18 +324,19 @@ mod partial {
         }
     }
 
-    struct TablesSeed<'a, F> {
+    struct TablesSeed<'a, F, K> {
         take: &'a F,
+        keep: &'a K,
     }
 
-    impl<'de, F: Fn(&str, &[Dimension]) -> Take> DeserializeSeed<'de> for TablesSeed<'_, F> {
+    impl<'de, F: Fn(&str, &[Dimension]) -> Take, K: Fn(&Cell) -> bool> DeserializeSeed<'de> for TablesSeed<'_, F, K> {
         type Value = (Vec<Table>, Vec<TableSummary>);
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             d.deserialize_seq(self)
         }
     }
 
-    impl<'de, F: Fn(&str, &[Dimension]) -> Take> Visitor<'de> for TablesSeed<'_, F> {
+    impl<'de, F: Fn(&str, &[Dimension]) -> Take, K: Fn(&Cell) -> bool> Visitor<'de> for TablesSeed<'_, F, K> {
         type Value = (Vec<Table>, Vec<TableSummary>);
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a list of tables")
@@ -331,7 +344,7 @@ mod partial {
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let (mut kept, mut summaries) = (Vec::new(), Vec::new());
-            while let Some((table, summary)) = seq.next_element_seed(TableSeed { take: self.take })? {
+            while let Some((table, summary)) = seq.next_element_seed(TableSeed { take: self.take, keep: self.keep })? {
                 kept.extend(table);
                 summaries.push(summary);
             }
@@ -339,8 +352,40 @@ mod partial {
         }
     }
 
-    struct TableSeed<'a, F> {
+    struct TableSeed<'a, F, K> {
         take: &'a F,
+        keep: &'a K,
+    }
+
+    /// The cells of a kept table: those `keep` accepts, with the counts of all.
+    struct CellsSeed<'a, K> {
+        keep: &'a K,
+    }
+
+    impl<'de, K: Fn(&Cell) -> bool> DeserializeSeed<'de> for CellsSeed<'_, K> {
+        type Value = (Vec<Cell>, usize, usize);
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de, K: Fn(&Cell) -> bool> Visitor<'de> for CellsSeed<'_, K> {
+        type Value = (Vec<Cell>, usize, usize);
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of cells")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let (mut kept, mut cells, mut shown) = (Vec::new(), 0, 0);
+            while let Some(c) = seq.next_element::<Cell>()? {
+                cells += 1;
+                shown += usize::from(!c.suppressed);
+                if (self.keep)(&c) {
+                    kept.push(c);
+                }
+            }
+            Ok((kept, cells, shown))
+        }
     }
 
     /// A cell scanned for whether it is shown, nothing else kept.
@@ -375,14 +420,14 @@ mod partial {
         }
     }
 
-    impl<'de, F: Fn(&str, &[Dimension]) -> Take> DeserializeSeed<'de> for TableSeed<'_, F> {
+    impl<'de, F: Fn(&str, &[Dimension]) -> Take, K: Fn(&Cell) -> bool> DeserializeSeed<'de> for TableSeed<'_, F, K> {
         type Value = (Option<Table>, TableSummary);
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             d.deserialize_map(self)
         }
     }
 
-    impl<'de, F: Fn(&str, &[Dimension]) -> Take> Visitor<'de> for TableSeed<'_, F> {
+    impl<'de, F: Fn(&str, &[Dimension]) -> Take, K: Fn(&Cell) -> bool> Visitor<'de> for TableSeed<'_, F, K> {
         type Value = (Option<Table>, TableSummary);
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a table")
@@ -405,9 +450,9 @@ mod partial {
                         };
                         match take {
                             Take::Whole => {
-                                let all: Vec<Cell> = map.next_value()?;
-                                counts = Some((all.len(), all.iter().filter(|c| !c.suppressed).count()));
-                                cells = Some(all);
+                                let (kept, n, shown) = map.next_value_seed(CellsSeed { keep: self.keep })?;
+                                counts = Some((n, shown));
+                                cells = Some(kept);
                             }
                             Take::Count => counts = Some(map.next_value_seed(CountSeed)?),
                         }
@@ -514,5 +559,10 @@ mod tests {
         expected.tables.truncate(1);
         assert_eq!(whole, Some(expected));
         assert!(read_tables("{\"tenant\":1}", |_, _| Take::Whole).is_err(), "a damaged snapshot is an error");
+        let sales = read_tables_where(&json, |_, _| Take::Whole, |c| c.group.get(&Dimension::Department).is_none_or(|d| d == "営業部"));
+        let Ok(sales) = sales else { panic!("the filtered read failed") };
+        let kept: Vec<usize> = sales.report.tables.iter().map(|t| t.cells.len()).collect();
+        assert_eq!(kept, vec![2, 1, 1], "the other department's cell dropped");
+        assert_eq!(sales.tables[1].cells, 2, "and still counted");
     }
 }

@@ -164,10 +164,17 @@ impl TableChoice {
 
 /// Reads a released snapshot keeping the tables `choice` names (the others counted only).
 fn read_snapshot(text: &str, choice: &TableChoice) -> Result<contract::PartialReport> {
+    read_snapshot_at(text, choice, None)
+}
+
+/// [`read_snapshot`] keeping, with `level`, only the cells of that level of the department
+/// drill-down (`Some(None)` the top level; `breakdown::group_at_department_level`).
+fn read_snapshot_at(text: &str, choice: &TableChoice, level: Option<Option<&str>>) -> Result<contract::PartialReport> {
     let damaged = |e: serde_json::Error| StoreError::Config(format!("damaged overall report snapshot: {e}"));
+    let keep = |c: &contract::Cell| level.is_none_or(|level| breakdown::group_at_department_level(level, &c.group));
     // Without a choice the page shows the first breakdown with a shown cell: guessed as the
     // first breakdown, read again in the rare case that it has none.
-    let first = |guess: Option<&str>| contract::read_tables(text, |name, by| choice.take(by, guess, name)).map_err(damaged);
+    let first = |guess: Option<&str>| contract::read_tables_where(text, |name, by| choice.take(by, guess, name), keep).map_err(damaged);
     if *choice != TableChoice::FirstOffered {
         return first(None);
     }
@@ -873,7 +880,22 @@ impl Store {
     /// snapshot (`tables` still lists every table with its counts). A preview is read whole.
     pub async fn overall_report_with(&self, ctx: &Ctx, id: OverallReportId, choice: &TableChoice) -> Result<OverallReportDetail> {
         let s = self.stored_overall(ctx.tenant, id).await?;
-        self.read_overall(ctx, s, choice).await
+        self.read_overall(ctx, s, choice, None).await
+    }
+
+    /// [`Store::overall_report_with`] keeping, of a released snapshot's tables, only the cells
+    /// at one level of the department drill-down (`dept`: under that department; `None` the top
+    /// level; `breakdown::at_department_level`), so that a page of 2,500 departments never holds
+    /// them all. A preview is read whole.
+    pub async fn overall_report_at(
+        &self,
+        ctx: &Ctx,
+        id: OverallReportId,
+        choice: &TableChoice,
+        dept: Option<&str>,
+    ) -> Result<OverallReportDetail> {
+        let s = self.stored_overall(ctx.tenant, id).await?;
+        self.read_overall(ctx, s, choice, Some(dept)).await
     }
 
     /// A released version as [`Store::overall_report`] reads it, for a download (PDF, CSV):
@@ -894,10 +916,10 @@ impl Store {
         if s.row.state != AggregateState::Released || s.snapshot.is_none() {
             return Err(StoreError::NotFound);
         }
-        self.read_overall(ctx, s, choice).await
+        self.read_overall(ctx, s, choice, None).await
     }
 
-    async fn read_overall(&self, ctx: &Ctx, s: Stored, choice: &TableChoice) -> Result<OverallReportDetail> {
+    async fn read_overall(&self, ctx: &Ctx, s: Stored, choice: &TableChoice, level: Option<Option<&str>>) -> Result<OverallReportDetail> {
         let actor = ctx.actor()?;
         let id = s.row.id;
         let facts = self.facts_for(ctx, s.row.state).await?;
@@ -907,7 +929,7 @@ impl Store {
         let narrative = self.open_narrative(ctx, &permit, &s, AuditAction::OverallReportRead).await?;
         let (report, preview, tables) = match &s.snapshot {
             Some(snap) if s.row.state == AggregateState::Released => {
-                let part = read_snapshot(snap, choice)?;
+                let part = read_snapshot_at(snap, choice, level)?;
                 (part.report, None, part.tables)
             }
             _ => {

@@ -690,7 +690,8 @@ async fn show_page(
     let dept = dept_of(raw);
     // A release's snapshot is read for the tables shown only (the others counted).
     let choice = if asked.is_empty() { store::TableChoice::FirstOffered } else { store::TableChoice::Breakdown(asked.clone()) };
-    let d = state.store.overall_report_with(&p.ctx(), id, &choice).await?;
+    // Of the department tables, only the cells of the level shown (a preview is read whole).
+    let d = state.store.overall_report_at(&p.ctx(), id, &choice, dept.as_deref()).await?;
     let mut ctx = PageCtx::new(p, locale, "or-list-title", PATH);
     let t = ctx.t;
     ctx.title = t.with("or-page-title", "version", d.row.version);
@@ -728,8 +729,13 @@ async fn show_page(
     } else {
         let offered: Vec<Vec<Dimension>> = d.tables.iter().filter(|t| !t.by.is_empty() && t.shown > 0).map(|t| t.by.clone()).collect();
         let chosen: Vec<Dimension> = if asked.is_empty() { offered.first().cloned().unwrap_or_default() } else { asked };
-        let selected = breakdown::select(&d.report, &chosen).ok_or(AppError::NotFound)?;
-        let shown = breakdown::at_department(&selected, dept.as_deref());
+        // The store read the whole and the chosen table only, of the level shown: its counts
+        // (of every cell) say whether the choice is offered, as `breakdown::select` would.
+        let same = |by: &Vec<Dimension>| by.len() == chosen.len() && chosen.iter().all(|d| by.contains(d));
+        if !chosen.is_empty() && !offered.iter().any(same) {
+            return Err(AppError::NotFound);
+        }
+        let shown = breakdown::at_department(&d.report, dept.as_deref());
         if let Some(trend) = super::downloads::trend(&d.earlier, &d.report, locale) {
             charts.extend(super::downloads::chart_view(&trend));
         }
