@@ -58,6 +58,17 @@ pub fn return_big_buffers_to_the_os() {
         if done != 1 {
             tracing::warn!("mallopt(M_MMAP_THRESHOLD) refused");
         }
+        // The many small allocations of a large report (its cells) are freed into the heap's
+        // arenas, where they keep their pages: a thread gives the free pages back every few
+        // seconds, so that the next large request starts from the resting size, not from the
+        // last one's peak.
+        let _ = std::thread::Builder::new().name("malloc-trim".into()).spawn(|| loop {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            // SAFETY: malloc_trim only returns free memory of the allocator to the system.
+            unsafe {
+                libc::malloc_trim(0);
+            }
+        });
     }
 }
 
