@@ -137,6 +137,10 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     config::init_tracing(&cli.global, matches!(cli.command, Command::Serve(_) | Command::Demo(_)));
+    if matches!(cli.command, Command::Serve(_) | Command::Demo(_)) {
+        // Before any thread: freed big buffers go back to the system (serve.rs).
+        serve::return_big_buffers_to_the_os();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -45,6 +45,33 @@ pub async fn run(g: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// glibc's threshold above which an allocation is its own mapping, given back to the system
+/// when freed: 1 MiB. glibc raises its default (128 KiB) as big buffers are freed, up to 32 MiB,
+/// after which the buffers of a large report (a 16 MB snapshot, its JSON, its page) stay in the
+/// heap's arenas and the server keeps the memory of its largest request. A threshold set in the
+/// environment (`MALLOC_MMAP_THRESHOLD_`) is left as it is.
+pub fn return_big_buffers_to_the_os() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; called before the runtime's threads start.
+        let done = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20) };
+        if done != 1 {
+            tracing::warn!("mallopt(M_MMAP_THRESHOLD) refused");
+        }
+        // The many small allocations of a large report (its cells) are freed into the heap's
+        // arenas, where they keep their pages: a thread gives the free pages back every few
+        // seconds, so that the next large request starts from the resting size, not from the
+        // last one's peak.
+        let _ = std::thread::Builder::new().name("malloc-trim".into()).spawn(|| loop {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            // SAFETY: malloc_trim only returns free memory of the allocator to the system.
+            unsafe {
+                libc::malloc_trim(0);
+            }
+        });
+    }
+}
+
 pub async fn serve_store(store: store::Store, args: &ServeArgs) -> anyhow::Result<()> {
     // Settings first: a wrong mail setting stops the start before anything listens.
     let config = web_config(args)?;

@@ -379,10 +379,14 @@ pub fn pdf_table(report: &OverallReport, table: &Table, locale: Locale) -> PdfTa
     };
     // The cells of each group, the groups in the order they first appear.
     let mut groups: Vec<(&BTreeMap<Dimension, String>, Vec<&Cell>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<&BTreeMap<Dimension, String>, usize> = std::collections::HashMap::new();
     for cell in &table.cells {
-        match groups.iter_mut().find(|(g, _)| *g == &cell.group) {
-            Some((_, cells)) => cells.push(cell),
-            None => groups.push((&cell.group, vec![cell])),
+        match group_of.get(&cell.group) {
+            Some(&i) => groups[i].1.push(cell),
+            None => {
+                group_of.insert(&cell.group, groups.len());
+                groups.push((&cell.group, vec![cell]));
+            }
         }
     }
     let sep = match locale {

@@ -95,7 +95,9 @@ pub use jobs::{ClaimedJob, JobRow, JobState, NewJob};
 pub use management_reports::{ManagementReportId, ManagementReportRow, ManagementReportView, OverallChoice};
 pub use notification_inbox::{InboxFilter, NotificationEmail, NotificationRow, SeedNotice, UNREAD_COUNT_CAP};
 pub use org_issues::{OrgIssueDetail, OrgIssueId, OrgIssueQuery, OrgIssueRow, OrgIssueSort, RaisedIssue};
-pub use overall_reports::{CellNotes, CycleChoice, OverallReportDetail, OverallReportId, OverallVersionRow, ReportSettings};
+pub use overall_reports::{
+    CellNotes, CycleChoice, OverallReportDetail, OverallReportId, OverallVersionRow, ReleasedJson, ReportSettings, TableChoice,
+};
 pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
@@ -156,6 +158,8 @@ impl Store {
         store.mark_unmarked_reports().await?;
         // The anonymity ledger of releases made before it was sealed.
         store.seal_legacy_ledgers().await?;
+        // Released versions are read from their snapshot only: their kept previews go.
+        store.clear_released_previews().await?;
         // Approved reports not in the term index yet (an upgraded database) are indexed once.
         store.enqueue_unindexed_report_terms().await?;
         Ok(store)

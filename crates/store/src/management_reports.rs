@@ -94,15 +94,15 @@ pub struct OverallChoice {
     pub cycle_closed: bool,
 }
 
-/// A released overall report version (migration 14's `overall_reports`).
+/// A released overall report version (migration 14's `overall_reports`), without its figures.
 struct OverallVersion {
     id: i64,
     cycle_id: i64,
+    cycle_name: String,
     cycle_closed: bool,
     version: i64,
     k: u32,
     released_at: Option<i64>,
-    snapshot: OverallReport,
 }
 
 struct Stored {
@@ -169,7 +169,7 @@ impl Store {
     /// One released overall report version of the tenant, or "not found".
     async fn released_overall(&self, tenant: TenantId, id: i64) -> Result<OverallVersion> {
         let r = sqlx::query(
-            "SELECT o.id, o.cycle_id, c.status AS cycle_status, o.version, o.k, o.snapshot, o.released_at
+            "SELECT o.id, o.cycle_id, c.name AS cycle_name, c.status AS cycle_status, o.version, o.k, o.released_at
              FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id
              WHERE o.tenant_id = $1 AND o.id = $2 AND o.state = 'released'",
         )
@@ -184,7 +184,7 @@ impl Store {
     /// The released overall report versions of the tenant, newest cycle and version first.
     async fn released_overalls(&self, tenant: TenantId) -> Result<Vec<OverallVersion>> {
         let rows = sqlx::query(
-            "SELECT o.id, o.cycle_id, c.status AS cycle_status, o.version, o.k, o.snapshot, o.released_at
+            "SELECT o.id, o.cycle_id, c.name AS cycle_name, c.status AS cycle_status, o.version, o.k, o.released_at
              FROM overall_reports o JOIN cycles c ON c.id = o.cycle_id
              WHERE o.tenant_id = $1 AND o.state = 'released' ORDER BY c.starts_on DESC, o.cycle_id DESC, o.version DESC",
         )
@@ -215,7 +215,7 @@ impl Store {
                 seen.push(o.cycle_id);
                 OverallChoice {
                     id: o.id,
-                    cycle: CycleRef { id: o.cycle_id, name: o.snapshot.cycle.name.clone() },
+                    cycle: CycleRef { id: o.cycle_id, name: o.cycle_name.clone() },
                     version: o.version,
                     released_at: o.released_at,
                     latest,
@@ -237,7 +237,17 @@ impl Store {
         if !allowed {
             return Ok(Vec::new());
         }
-        let all: Vec<OverallReport> = self.released_overalls(ctx.tenant).await?.into_iter().map(|o| o.snapshot).collect();
+        // The latest version of each cycle (newest first here), each read for its
+        // whole-population table only, one snapshot at a time.
+        let mut seen: Vec<i64> = Vec::new();
+        let mut all: Vec<OverallReport> = Vec::new();
+        for o in self.released_overalls(ctx.tenant).await? {
+            if seen.contains(&o.cycle_id) {
+                continue;
+            }
+            seen.push(o.cycle_id);
+            all.push(self.whole_population_of(ctx.tenant, o.id).await?);
+        }
         Ok(trends(&all))
     }
 
@@ -596,6 +606,8 @@ impl Store {
     async fn open_report(&self, ctx: &Ctx, reader: Reader, permit: Permit, s: Stored) -> Result<ManagementReportView> {
         let id = s.row.id;
         let overall = self.released_overall(ctx.tenant, s.row.overall_report_id).await?;
+        // Its whole-population figures only (the summary): no other table is kept.
+        let whole = self.whole_population_of(ctx.tenant, overall.id).await?;
         let released = s.row.state == AggregateState::Released;
         let (held_cases, held_issues) =
             if released { self.frozen_parts(ctx.tenant, id).await? } else { self.live_parts(ctx.tenant).await? };
@@ -657,9 +669,9 @@ impl Store {
                 version: overall.version,
                 released_at: overall.released_at.and_then(rfc3339),
                 k: overall.k,
-                population: overall.snapshot.population.n,
+                population: whole.population.n,
             },
-            figures: summary_figures(&overall.snapshot),
+            figures: summary_figures(&whole),
             cases,
             cases_withheld: withheld,
             org_issues,
@@ -730,17 +742,14 @@ async fn copy_sealed(tx: &mut sqlx::Transaction<'static, sqlx::Any>, tenant: Ten
 }
 
 fn overall_version(r: &sqlx::any::AnyRow) -> Result<OverallVersion> {
-    let snapshot: String = r.try_get("snapshot")?;
-    let snapshot: OverallReport = serde_json::from_str(&snapshot)
-        .map_err(|e| StoreError::Config(format!("a released overall report's snapshot does not parse: {e}")))?;
     let k: i64 = r.try_get("k")?;
     Ok(OverallVersion {
         id: r.try_get("id")?,
         cycle_id: r.try_get("cycle_id")?,
+        cycle_name: r.try_get("cycle_name")?,
         cycle_closed: r.try_get::<String, _>("cycle_status")? == "closed",
         version: r.try_get("version")?,
         k: u32::try_from(k).unwrap_or(u32::MAX),
         released_at: r.try_get("released_at")?,
-        snapshot,
     })
 }

@@ -7,11 +7,11 @@ use crate::raw_pool;
 use anyhow::{ensure, Context, Result};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use careerdock_store::{Ctx, CycleChoice, KeySource, NewUser, OpenOptions, PageRequest, Store, StoreError};
+use careerdock_store::{Ctx, CycleChoice, KeySource, NewUser, OpenOptions, PageRequest, Store, StoreError, TableChoice};
 use domain::ids::TenantId;
 use domain::import::parse_employee_csv;
 use domain::overall_narrative::Narrative;
-use domain::overall_report::OverallReport;
+use domain::overall_report::{Dimension, OverallReport};
 use domain::policy::AggregateState;
 use domain::tenant::{KThreshold, TenantSlug};
 use domain::Role;
@@ -225,6 +225,34 @@ async fn versions_release_freeze_and_lock_k(backend: Backend) -> Result<()> {
     ensure!(row.try_get::<String, _>("purpose")? == "release_ledger", "sealed as the store's own data");
     let legacy = sqlx::query("SELECT COUNT(*) AS n FROM overall_report_sets").fetch_one(&raw).await?.try_get::<i64, _>("n")?;
     ensure!(legacy == 0, "nothing in the unsealed table");
+    // The release cleared the kept preview (18 MB a row at 100,000 employees); the released
+    // version is read from its snapshot alone, whatever the column holds.
+    let preview: Option<String> =
+        sqlx::query("SELECT preview FROM overall_reports WHERE id = $1").bind(v1.get()).fetch_one(&raw).await?.try_get("preview")?;
+    ensure!(preview.is_none(), "the released row keeps no preview");
+    sqlx::query("UPDATE overall_reports SET preview = 'damaged' WHERE id = $1").bind(v1.get()).execute(&raw).await?;
+    let d = s.overall_report(&e.hr, v1).await?;
+    ensure!(d.report == released && d.preview.is_none(), "read without the preview column");
+    // Only the tables asked for are read out of the snapshot; every table is still counted.
+    let chosen = s.overall_report_with(&e.hr, v1, &TableChoice::Breakdown(vec![Dimension::Department])).await?;
+    let names: Vec<&str> = chosen.report.tables.iter().map(|t| t.name.as_str()).collect();
+    ensure!(names == ["overall", "department"], "the chosen tables: {names:?}");
+    ensure!(Some(&chosen.report) == domain::breakdown::select(&released, &[Dimension::Department]).as_ref(), "as the full read's choice");
+    ensure!(chosen.tables.len() == released.tables.len(), "every table counted: {}", chosen.tables.len());
+    for (summary, t) in chosen.tables.iter().zip(&released.tables) {
+        ensure!(summary.name == t.name && summary.cells == t.cells.len(), "{}", t.name);
+        ensure!(summary.shown == t.cells.iter().filter(|c| !c.suppressed).count(), "{}: shown", t.name);
+    }
+    let whole = s.overall_report_with(&e.hr, v1, &TableChoice::Whole).await?;
+    ensure!(whole.report.tables.len() == 1 && whole.report.tables[0].by.is_empty(), "the whole only");
+    // A store opened again clears what an earlier version kept on released rows.
+    sqlx::query("UPDATE overall_reports SET preview = 'kept by an earlier version' WHERE id = $1").bind(v1.get()).execute(&raw).await?;
+    e.store.close().await;
+    e.store = open(&e.db, &e.key, false).await?;
+    let s = &e.store;
+    let preview: Option<String> =
+        sqlx::query("SELECT preview FROM overall_reports WHERE id = $1").bind(v1.get()).fetch_one(&raw).await?.try_get("preview")?;
+    ensure!(preview.is_none(), "cleared when the store opens");
     raw.close().await;
 
     // k: never below 5; a new value applies to cycles not yet released.

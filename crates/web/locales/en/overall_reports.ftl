@@ -102,3 +102,7 @@ or-why-legend = Why figures are hidden: "Below the minimum": fewer people than t
 or-page-title = Overall report (version { $version }):{" "}
 or-edit-page-title = Narrative of the overall report (version { $version }):{" "}
 or-approve-missing = All four sections of the narrative must be written before approval (not yet written: { $sections }).
+or-dept-nav = Department levels
+or-dept-top = All departments
+or-dept-help = Departments are shown one level at a time. Choose a department with sub-departments to see its breakdown. The CSV and the API hold every department.
+or-drill-hint = (show its sub-departments)

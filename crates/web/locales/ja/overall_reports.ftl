@@ -102,3 +102,7 @@ or-why-legend = 非表示の理由：「最小人数未満」はその人数が�
 or-page-title = 全体報告書（第{ $version }版）：
 or-edit-page-title = 全体報告書（第{ $version }版）の所見：
 or-approve-missing = 承認するには、4つの所見をすべて記入してください（未記入：{ $sections }）。
+or-dept-nav = 部署の階層
+or-dept-top = すべての部署
+or-dept-help = 部署は一階層ずつ表示します。下の階層がある部署は、部署名を選ぶとその部署の内訳を表示します。CSV・APIにはすべての部署が含まれます。
+or-drill-hint = （下の階層を表示）

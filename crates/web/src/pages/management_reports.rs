@@ -458,10 +458,12 @@ async fn released_for_download(
     state: &AppState,
     p: &Principal,
     raw_id: &str,
+    tables: &store::TableChoice,
 ) -> AppResult<(ManagementReportDoc, store::OverallReportDetail)> {
     let id = report_id(raw_id)?;
     let v = state.store.released_management_report_by_id(&p.ctx(), id).await?;
-    let overall = state.store.released_overall_report_by_id(&p.ctx(), store::OverallReportId::new(v.doc.overall_report.id)).await?;
+    let overall =
+        state.store.released_overall_report_by_id_with(&p.ctx(), store::OverallReportId::new(v.doc.overall_report.id), tables).await?;
     let mut doc = v.doc;
     if v.personnel_authority {
         // The page says nothing of cases to a holder of personnel authority; nor does the file.
@@ -472,7 +474,7 @@ async fn released_for_download(
 }
 
 async fn download_pdf(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
-    let (doc, o) = released_for_download(&state, &p, &id).await?;
+    let (doc, o) = released_for_download(&state, &p, &id, &store::TableChoice::Every).await?;
     let trend = super::downloads::trend(&o.earlier, &o.report, locale);
     let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
     let (named, named_doc) =
@@ -489,7 +491,8 @@ async fn download_csv(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let (doc, o) = released_for_download(&state, &p, &id).await?;
+    // The CSV holds the narrative and the summary figures, not the overall report's tables.
+    let (doc, o) = released_for_download(&state, &p, &id, &store::TableChoice::Whole).await?;
     let encoding = super::downloads::encoding(raw.as_deref());
     let file = export::management::csv(&doc, &super::downloads::sections(&o.narrative, locale), locale, encoding)
         .map_err(|e| AppError::Internal(format!("csv: {e}")))?;

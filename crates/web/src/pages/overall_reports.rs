@@ -136,6 +136,36 @@ pub struct RowView {
     pub labels: Vec<String>,
     /// Whether the labels are the tenant's data (departments, grades): marked lang="ja".
     pub cells: Vec<CellView>,
+    /// The drill-down to the department's sub-departments (a released page's department
+    /// label with sub-departments), or empty.
+    pub drill: String,
+}
+
+/// The department drill-down of a page: which labels link one level down, and where.
+pub struct Drill {
+    /// The page with the breakdown chosen, to which `&dept=<label>` is added.
+    pub base: String,
+    /// Department labels with sub-departments of their own.
+    pub with_children: std::collections::BTreeSet<String>,
+    /// The department shown now (its own row does not link to itself).
+    pub current: Option<String>,
+}
+
+impl Drill {
+    fn href(&self, group: &BTreeMap<Dimension, String>, by: &[Dimension]) -> String {
+        // Only the one-way table goes down a level (two-way tables hold the top level).
+        let Some(label) = group.get(&Dimension::Department).filter(|_| by == [Dimension::Department]) else { return String::new() };
+        if !self.with_children.contains(label) || self.current.as_deref() == Some(label.as_str()) {
+            return String::new();
+        }
+        format!("{}&dept={}", self.base, url::form_urlencoded::byte_serialize(label.as_bytes()).collect::<String>())
+    }
+}
+
+/// A step of the department breadcrumb: its label and link (empty for the department shown).
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
 }
 
 pub struct TableView {
@@ -222,6 +252,20 @@ fn note(w: &Words, v: &Verdict) -> String {
 /// (a preview's, one per cell in order) add the reasons. A table's themes (`theme:<term>`)
 /// follow it in a テーマ section of their own, one column per theme.
 pub fn table_views(w: &Words, report: &OverallReport, verdicts: Option<&[Verdict]>, only: Option<&[String]>) -> Vec<TableView> {
+    table_views_at(w, report, verdicts, only, None, None)
+}
+
+/// [`table_views`] at a level of the department drill-down (`level`: `Some(None)` the top
+/// level, `Some(Some(label))` under a department; `None` every department), with the drill
+/// links of `drill`.
+pub fn table_views_at(
+    w: &Words,
+    report: &OverallReport,
+    verdicts: Option<&[Verdict]>,
+    only: Option<&[String]>,
+    level: Option<Option<&str>>,
+    drill: Option<&Drill>,
+) -> Vec<TableView> {
     let mut i = 0usize;
     let mut out = Vec::new();
     for table in &report.tables {
@@ -233,34 +277,47 @@ pub fn table_views(w: &Words, report: &OverallReport, verdicts: Option<&[Verdict
         let id = format!("table-{}", table.name.replace('_', "-"));
         let caption = w.table(table);
         let is_theme = |m: &str| matches!(Measure::parse(m), Some(Measure::Theme(_)));
-        if let Some(v) = table_view(w, report, table, start, verdicts, |m| !is_theme(m), id.clone(), caption.clone()) {
+        let at = View { start, verdicts, level, drill };
+        if let Some(v) = table_view(w, report, table, &at, |m| !is_theme(m), id.clone(), caption.clone()) {
             out.push(v);
         }
         let themes_caption = w.t.with("or-themes-of", "table", caption);
-        if let Some(v) = table_view(w, report, table, start, verdicts, is_theme, format!("{id}-themes"), themes_caption) {
+        if let Some(v) = table_view(w, report, table, &at, is_theme, format!("{id}-themes"), themes_caption) {
             out.push(v);
         }
     }
     out
 }
 
+/// How one table is viewed: where its verdicts start, the drill-down level and links.
+struct View<'a> {
+    start: usize,
+    verdicts: Option<&'a [Verdict]>,
+    level: Option<Option<&'a str>>,
+    drill: Option<&'a Drill>,
+}
+
 /// One table's cells of the measures `keep` selects, as a page shows them; `None` when none.
-#[allow(clippy::too_many_arguments)]
 fn table_view(
     w: &Words,
     report: &OverallReport,
     table: &Table,
-    start: usize,
-    verdicts: Option<&[Verdict]>,
+    at: &View<'_>,
     keep: impl Fn(&str) -> bool,
     id: String,
     caption: String,
 ) -> Option<TableView> {
     let t = w.t;
+    let (start, verdicts) = (at.start, at.verdicts);
     let mut measures: Vec<String> = Vec::new();
-    let mut rows: Vec<(BTreeMap<Dimension, String>, Vec<CellView>)> = Vec::new();
+    let mut rows: Vec<(&BTreeMap<Dimension, String>, Vec<CellView>)> = Vec::new();
+    // Rows by group: a table of 2,500 departments × 30 measures is not searched row by row.
+    let mut row_of: HashMap<&BTreeMap<Dimension, String>, usize> = HashMap::new();
     for (j, c) in table.cells.iter().enumerate() {
         if !keep(&c.measure) {
+            continue;
+        }
+        if at.level.is_some_and(|level| !breakdown::group_at_department_level(level, &c.group)) {
             continue;
         }
         if !measures.contains(&c.measure) {
@@ -273,9 +330,12 @@ fn table_view(
             note: v.map(|v| note(w, v)).unwrap_or_default(),
             homogeneous: v.is_some_and(|v| v.homogeneous && v.hidden.is_none()),
         };
-        match rows.iter_mut().find(|(g, _)| *g == c.group) {
-            Some((_, cells)) => cells.push(view),
-            None => rows.push((c.group.clone(), vec![view])),
+        match row_of.get(&c.group) {
+            Some(&i) => rows[i].1.push(view),
+            None => {
+                row_of.insert(&c.group, rows.len());
+                rows.push((&c.group, vec![view]));
+            }
         }
     }
     if measures.is_empty() {
@@ -290,6 +350,7 @@ fn table_view(
                 table.by.iter().map(|d| w.label(&report.dimensions, *d, g.get(d).map(String::as_str).unwrap_or(""))).collect()
             },
             cells,
+            drill: at.drill.map(|d| d.href(g, &table.by)).unwrap_or_default(),
         })
         .collect();
     // A preview lists the groups whose every figure is hidden under the table, with why.
@@ -332,7 +393,7 @@ pub fn trend_view(w: &Words, earlier: &[OverallReport], this: &OverallReport) ->
                     }
                 })
                 .collect();
-            RowView { labels: vec![format!("{}（v{}）", r.cycle.name, r.version)], cells }
+            RowView { labels: vec![format!("{}（v{}）", r.cycle.name, r.version)], cells, drill: String::new() }
         })
         .collect();
     Some(TableView {
@@ -566,6 +627,35 @@ struct ShowPage {
     /// A release's charts (the chosen tables and the trend) and download links.
     charts: Vec<super::downloads::ChartView>,
     downloads: Vec<super::downloads::DownloadLink>,
+    /// The department drill-down's way down (empty when the tables shown have no department).
+    crumbs: Vec<Crumb>,
+}
+
+/// The department asked for (`?dept=<label>`), if any.
+fn dept_of(raw: Option<&str>) -> Option<String> {
+    url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .find(|(k, v)| k == "dept" && !v.trim().is_empty())
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The breadcrumb of the department drill-down: every department at the top, then the way
+/// down to the one shown; each step links to its level (`base` + `&dept=`), the last does not.
+fn crumbs(t: Tr, base: &str, dept: Option<&str>) -> Vec<Crumb> {
+    let mut out = vec![Crumb { label: t.get("or-dept-top"), href: if dept.is_some() { base.to_string() } else { String::new() } }];
+    if let Some(dept) = dept {
+        let trail = breakdown::department_trail(dept);
+        let last = trail.len().saturating_sub(1);
+        for (i, label) in trail.iter().enumerate() {
+            let name = label.rsplit('/').next().unwrap_or(label).to_string();
+            let href = if i == last {
+                String::new()
+            } else {
+                format!("{base}&dept={}", url::form_urlencoded::byte_serialize(label.as_bytes()).collect::<String>())
+            };
+            out.push(Crumb { label: name, href });
+        }
+    }
+    out
 }
 
 fn dims_of(raw: Option<&str>) -> Vec<Dimension> {
@@ -596,31 +686,61 @@ async fn show_page(
     raw: Option<&str>,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let d = state.store.overall_report(&p.ctx(), id).await?;
+    let asked = dims_of(raw);
+    let dept = dept_of(raw);
+    // A release's snapshot is read for the tables shown only (the others counted).
+    let choice = if asked.is_empty() { store::TableChoice::FirstOffered } else { store::TableChoice::Breakdown(asked.clone()) };
+    // Of the department tables, only the cells of the level shown (a preview is read whole).
+    let d = state.store.overall_report_at(&p.ctx(), id, &choice, dept.as_deref()).await?;
     let mut ctx = PageCtx::new(p, locale, "or-list-title", PATH);
     let t = ctx.t;
     ctx.title = t.with("or-page-title", "version", d.row.version);
     ctx.title_data = d.row.cycle.name.clone();
     let w = Words::of_tenant(&state.store, p.tenant.id, t).await?.with_releases(&d.releases);
     let preview = d.preview.is_some();
+    // A department drill-down to a department the version does not know is "not found".
+    if dept.as_deref().is_some_and(|l| !breakdown::knows_department(&d.report, l)) {
+        return Err(AppError::NotFound);
+    }
+    let with_children = breakdown::departments_with_children(&d.report);
+    // The page with a breakdown chosen, as the drill-down's links and the breadcrumb start it.
+    let base = |by: &[Dimension]| {
+        let q: Vec<String> = by.iter().map(|d| format!("by={}", d.as_str())).collect();
+        format!("{PATH}/{id}?{}", q.join("&"))
+    };
+    let dept_q = dept.as_deref().map(|l| format!("&dept={}", url::form_urlencoded::byte_serialize(l.as_bytes()).collect::<String>()));
     // A release: the whole population and one chosen breakdown among those with shown cells.
-    // A preview: every table, with the reasons.
+    // A preview: the whole and one breakdown, with the reasons. Department tables show one level
+    // of the tree at a time (`?dept=`), with a breadcrumb.
     let mut charts = Vec::new();
     let mut downloads = Vec::new();
-    let (tables, choices) = if let Some(notes) = &d.preview {
-        let (names, choices) = preview_choice(&w, &d.report, &notes.verdicts, id, dims_of(raw)).ok_or(AppError::NotFound)?;
-        (table_views(&w, &d.report, Some(&notes.verdicts), Some(&names)), choices)
+    let (tables, choices, shown_by) = if let Some(notes) = &d.preview {
+        let (names, mut choices) = preview_choice(&w, &d.report, &notes.verdicts, id, asked).ok_or(AppError::NotFound)?;
+        let shown_by: Vec<Dimension> =
+            d.report.tables.iter().filter(|t| names.contains(&t.name) && !t.by.is_empty()).flat_map(|t| t.by.clone()).collect();
+        for c in &mut choices {
+            if c.href.contains("by=department") {
+                c.href.push_str(dept_q.as_deref().unwrap_or(""));
+            }
+        }
+        let drill = Drill { base: base(&shown_by), with_children, current: dept.clone() };
+        let views = table_views_at(&w, &d.report, Some(&notes.verdicts), Some(&names), Some(dept.as_deref()), Some(&drill));
+        (views, choices, shown_by)
     } else {
-        let offered = breakdown::offered(&d.report);
-        let asked = dims_of(raw);
+        let offered: Vec<Vec<Dimension>> = d.tables.iter().filter(|t| !t.by.is_empty() && t.shown > 0).map(|t| t.by.clone()).collect();
         let chosen: Vec<Dimension> = if asked.is_empty() { offered.first().cloned().unwrap_or_default() } else { asked };
-        let selected = breakdown::select(&d.report, &chosen).ok_or(AppError::NotFound)?;
-        let names: Vec<String> = selected.tables.iter().map(|t| t.name.clone()).collect();
+        // The store read the whole and the chosen table only, of the level shown: its counts
+        // (of every cell) say whether the choice is offered, as `breakdown::select` would.
+        let same = |by: &Vec<Dimension>| by.len() == chosen.len() && chosen.iter().all(|d| by.contains(d));
+        if !chosen.is_empty() && !offered.iter().any(same) {
+            return Err(AppError::NotFound);
+        }
+        let shown = breakdown::at_department(&d.report, dept.as_deref());
         if let Some(trend) = super::downloads::trend(&d.earlier, &d.report, locale) {
             charts.extend(super::downloads::chart_view(&trend));
         }
-        for (i, _) in d.report.tables.iter().enumerate().filter(|(_, t)| names.contains(&t.name)) {
-            if let Some(c) = export::overall::table_chart(&d.report, i, locale) {
+        for i in 0..shown.tables.len() {
+            if let Some(c) = export::overall::table_chart(&shown, i, locale) {
                 charts.extend(super::downloads::chart_view(&c));
             }
         }
@@ -628,16 +748,21 @@ async fn show_page(
         let choices = offered
             .iter()
             .map(|by| {
-                let q: Vec<String> = by.iter().map(|d| format!("by={}", d.as_str())).collect();
                 let label = by.iter().map(|d| w.dimension(*d)).collect::<Vec<_>>().join(" × ");
                 let current = by.iter().collect::<std::collections::BTreeSet<_>>() == chosen.iter().collect();
-                Choice { href: format!("{PATH}/{id}?{}", q.join("&")), label, current, meta: String::new() }
+                let mut href = base(by);
+                if by.contains(&Dimension::Department) {
+                    href.push_str(dept_q.as_deref().unwrap_or(""));
+                }
+                Choice { href, label, current, meta: String::new() }
             })
             .collect();
-        (table_views(&w, &d.report, None, Some(&names)), choices)
+        let drill = Drill { base: base(&chosen), with_children, current: dept.clone() };
+        (table_views_at(&w, &shown, None, None, None, Some(&drill)), choices, chosen)
     };
-    // A preview's totals are of every table, shown on this page or not.
-    let hidden_total = d.report.tables.iter().flat_map(|t| t.cells.iter()).filter(|c| c.suppressed).count();
+    let crumbs = if shown_by.contains(&Dimension::Department) { crumbs(t, &base(&shown_by), dept.as_deref()) } else { Vec::new() };
+    // The totals are of every table, shown on this page or not.
+    let hidden_total: usize = d.tables.iter().map(|t| t.cells - t.shown).sum();
     let homogeneous_total = d.preview.as_ref().map_or(0, |n| n.verdicts.iter().filter(|v| v.homogeneous && v.hidden.is_none()).count());
     let mut notices = Vec::new();
     for (key, msg) in
@@ -682,6 +807,7 @@ async fn show_page(
         errors,
         charts,
         downloads,
+        crumbs,
         ctx,
     })
 }
@@ -702,16 +828,16 @@ async fn show(
 /// A released version as the reader may read it (the page's check and audited read), with the
 /// tables `?by=` chooses (every table without it). A draft answers "not found" to everyone,
 /// refused by the store before any audited read: only released versions are downloaded.
-async fn released_for_download(
-    state: &AppState,
-    p: &Principal,
-    raw_id: &str,
-    raw: Option<&str>,
-) -> AppResult<(store::OverallReportDetail, OverallReport)> {
+async fn released_for_download(state: &AppState, p: &Principal, raw_id: &str, raw: Option<&str>) -> AppResult<store::OverallReportDetail> {
     let id = OverallReportId::new(positive(raw_id)?);
-    let d = state.store.released_overall_report_by_id(&p.ctx(), id).await?;
-    let chosen = breakdown::select(&d.report, &dims_of(raw)).ok_or(AppError::NotFound)?;
-    Ok((d, chosen))
+    let by = dims_of(raw);
+    // Only the tables asked for are read out of the snapshot (every table without a choice).
+    let choice = if by.is_empty() { store::TableChoice::Every } else { store::TableChoice::Breakdown(by.clone()) };
+    let mut d = state.store.released_overall_report_by_id_with(&p.ctx(), id, &choice).await?;
+    if !by.is_empty() {
+        d.report = breakdown::select(&d.report, &by).ok_or(AppError::NotFound)?;
+    }
+    Ok(d)
 }
 
 async fn download_pdf(
@@ -721,10 +847,11 @@ async fn download_pdf(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let (d, report) = released_for_download(&state, &p, &id, raw.as_deref()).await?;
-    let trend = super::downloads::trend(&d.earlier, &report, locale);
+    let d = released_for_download(&state, &p, &id, raw.as_deref()).await?;
+    let report = &d.report;
+    let trend = super::downloads::trend(&d.earlier, report, locale);
     let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
-    let named = super::downloads::pdf_named(&report, words.tag_labels());
+    let named = super::downloads::pdf_named(report, words.tag_labels());
     let doc = export::overall::document(&named, &super::downloads::sections(&d.narrative, locale), trend, locale);
     let bytes = super::downloads::render_pdf(doc).await?;
     super::downloads::attachment(bytes, "application/pdf", export::file_names("overall-report", &report.cycle.name, report.version, "pdf"))
@@ -737,7 +864,7 @@ async fn download_csv(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let (_, report) = released_for_download(&state, &p, &id, raw.as_deref()).await?;
+    let report = released_for_download(&state, &p, &id, raw.as_deref()).await?.report;
     let encoding = super::downloads::encoding(raw.as_deref());
     let file = export::overall::csv(&report, locale, encoding).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     super::downloads::attachment(
@@ -766,7 +893,7 @@ async fn edit_page(
     typed: Option<Narrative>,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let d = state.store.overall_report(&p.ctx(), id).await?;
+    let d = state.store.overall_report_with(&p.ctx(), id, &store::TableChoice::Whole).await?;
     if !d.can_write {
         return Err(AppError::NotFound);
     }

@@ -13,6 +13,7 @@ mod escalation;
 mod fixture;
 mod forms;
 mod management;
+mod overall;
 mod pages;
 mod print;
 mod review;

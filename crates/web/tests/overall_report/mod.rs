@@ -89,8 +89,20 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     ensure!(!body.contains("id=\"table-age-caption\"") && !body.contains("id=\"table-department-age-caption\""), "one breakdown at a time");
     ensure!(body.contains(&format!("href=\"/overall-reports/{id}?by=department&#38;by=age\"")), "every breakdown is offered");
     ensure!(body.contains("非表示") && body.contains("最小人数未満 "), "what each breakdown hides and why");
+    // Departments one level at a time: the top level, 営業本部 linked to its sub-departments.
+    let sales = urlencode("営業本部");
+    ensure!(!body.contains("営業本部/第一営業部"), "the top level only by default");
+    ensure!(body.contains(&format!("href=\"/overall-reports/{id}?by=department&#38;dept={sales}\"")), "the drill-down link");
+    ensure!(body.contains("aria-label=\"部署の階層\"") && body.contains("すべての部署"), "the breadcrumb");
+    let down = consultant.get(&format!("/overall-reports/{id}?by=department&dept={sales}")).await?;
+    ensure!(down.status == StatusCode::OK, "{}", down.brief());
+    let body = &down.body;
+    ensure!(body.contains("営業本部/第一営業部") && body.contains("営業本部/第二営業部"), "its sub-departments");
     ensure!(body.contains("<details class=\"hidden-rows\">") && body.contains("すべての値が非表示になるグループ"), "the hidden groups");
     ensure!(body.contains("<span class=\"hidden-reason\">最小人数未満</span>"), "the reason of the hidden groups");
+    ensure!(body.contains("aria-current=\"location\" lang=\"ja\">営業本部</span>"), "where the reader is");
+    let unknown = consultant.get(&format!("/overall-reports/{id}?by=department&dept={}", urlencode("総務部"))).await?;
+    ensure!(unknown.status == StatusCode::NOT_FOUND, "an unknown department: {}", unknown.brief());
     let by_age = consultant.get(&format!("/overall-reports/{id}?by=age")).await?;
     ensure!(by_age.status == StatusCode::OK, "{}", by_age.brief());
     ensure!(by_age.body.contains("id=\"table-age-caption\"") && !by_age.body.contains("id=\"table-department-caption\""), "by age");
@@ -162,6 +174,36 @@ async fn a_released_report_reads_as_the_contract_through_the_api(backend: Backen
     let page = hr.get(&format!("/overall-reports/{id}")).await?;
     ensure!(page.status == StatusCode::OK && page.body.contains("非表示（5人未満）"), "the page marks hidden cells");
     ensure!(!page.body.contains("by=age"), "no age breakdown offered");
+    // The released page: departments one level at a time, with the breadcrumb; the API and the
+    // CSV keep every department.
+    let sales = urlencode("営業本部");
+    ensure!(!page.body.contains("営業本部/第一営業部"), "the top level only by default");
+    let link = format!("href=\"/overall-reports/{id}?by=department&#38;dept={sales}\"");
+    ensure!(page.body.contains(&link), "the drill-down link on the release");
+    let down = hr.get(&format!("/overall-reports/{id}?by=department&dept={sales}")).await?;
+    ensure!(down.status == StatusCode::OK && down.body.contains("営業本部/第一営業部"), "one level down: {}", down.brief());
+    ensure!(down.body.contains("aria-current=\"location\" lang=\"ja\">営業本部</span>"), "the breadcrumb says where");
+    let leaf = hr.get(&format!("/overall-reports/{id}?by=department&dept={}", urlencode("営業本部/第一営業部"))).await?;
+    ensure!(leaf.status == StatusCode::OK && leaf.body.contains("第一営業部"), "a department without sub-departments: {}", leaf.brief());
+    for bad in ["総務部", "営業本部/第三営業部", "営業"] {
+        let res = hr.get(&format!("/overall-reports/{id}?by=department&dept={}", urlencode(bad))).await?;
+        ensure!(res.status == StatusCode::NOT_FOUND, "{bad}: {}", res.brief());
+    }
+    let english =
+        hr.request(reqwest::Method::GET, &format!("/overall-reports/{id}?by=department&dept={sales}")).header("accept-language", "en");
+    let english = hr.send(english).await?;
+    ensure!(english.status == StatusCode::OK, "{}", english.brief());
+    ensure!(
+        english.body.contains("aria-label=\"Department levels\"") && english.body.contains("All departments"),
+        "the breadcrumb in English: {}",
+        english.brief()
+    );
+    ensure!(english.body.contains("The CSV and the API hold every department."), "what the downloads hold");
+    let every = hr.get("/api/v1/reports/overall?by=department").await?.json()?;
+    ensure!(every.to_string().contains("営業本部/第一営業部"), "the API keeps every department");
+    let csv = hr.get(&format!("/overall-reports/{id}/report.csv")).await?;
+    ensure!(csv.body.contains("営業本部/第一営業部"), "the CSV keeps every department");
+
     // The released page: charts inline with their text, the download links.
     ensure!(page.body.contains("<svg role=\"img\"") && page.body.contains("chart-summary"), "no chart on the page");
     ensure!(
