@@ -37,6 +37,7 @@ mod paging;
 mod pending_imports;
 mod personnel_authority;
 mod pseudonymize;
+mod questionnaires;
 mod report_pages;
 mod reports;
 mod request_pages;
@@ -99,6 +100,7 @@ pub use overall_reports::{CellNotes, CycleChoice, OverallReportDetail, OverallRe
 pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
+pub use questionnaires::{EnteredBy, NewAnswers, QuestionnaireRow, Trajectory, TrajectoryPoint};
 pub use report_pages::{QueueSort, ReportQuery, ReportSort};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use request_pages::{ListedRequest, RequestQuery, RequestSort};
@@ -158,6 +160,8 @@ impl Store {
         store.seal_legacy_ledgers().await?;
         // Approved reports not in the term index yet (an upgraded database) are indexed once.
         store.enqueue_unindexed_report_terms().await?;
+        // Every tenant has the product's questionnaire (tenants made before it existed too).
+        store.ensure_default_questionnaires().await?;
         Ok(store)
     }
 
