@@ -19,6 +19,7 @@ mod management;
 mod notifications;
 mod overall_report;
 mod planted_word;
+mod questionnaire_pages;
 mod records;
 mod sign_in_hardening;
 mod support;
