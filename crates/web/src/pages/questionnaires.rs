@@ -60,7 +60,7 @@ impl AnswerForm {
     }
 
     /// The typed values as answers; a value that is not a number is said at once.
-    fn parsed(&self) -> Result<(CycleId, Timing, NaiveDate, Vec<(String, Option<i64>)>), Vec<Invalid>> {
+    fn parsed(&self) -> Result<Parsed, Vec<Invalid>> {
         let mut problems = Vec::new();
         let cycle = self.cycle.trim().parse::<i64>().ok().filter(|n| *n > 0).map(CycleId::new);
         if cycle.is_none() {
@@ -99,6 +99,9 @@ impl AnswerForm {
         }
     }
 }
+
+/// A form read: cycle, timing, date and the answers by item code.
+type Parsed = (CycleId, Timing, NaiveDate, Vec<(String, Option<i64>)>);
 
 /// One item of the form, with its choices.
 struct ItemView {
