@@ -22,6 +22,23 @@ pub enum ImportWhat {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Questionnaire answers from a CSV (UTF-8 or Shift_JIS/CP932): 社員番号/employee_number,
+    /// 時点/timing (pre, post, follow_up), 回答日/answered_on, then one column per item code.
+    /// All or nothing: every bad cell is reported with its line and column.
+    Responses {
+        file: PathBuf,
+        #[arg(long)]
+        tenant: String,
+        /// The questionnaire's code, e.g. career-awareness.
+        #[arg(long)]
+        questionnaire: String,
+        /// The cycle (実施年度), by name or id.
+        #[arg(long)]
+        cycle: String,
+        /// Check the file without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -52,7 +69,12 @@ fn print_row_errors(errors: &[domain::import::RowError]) {
 }
 
 pub async fn import(g: &Global, what: ImportWhat) -> anyhow::Result<ExitCode> {
-    let ImportWhat::Employees { file, tenant, dry_run } = what;
+    let (file, tenant, dry_run) = match what {
+        ImportWhat::Employees { file, tenant, dry_run } => (file, tenant, dry_run),
+        ImportWhat::Responses { file, tenant, questionnaire, cycle, dry_run } => {
+            return import_responses(g, &file, &tenant, &questionnaire, &cycle, dry_run).await
+        }
+    };
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let today = store::today_jst();
     let store = config::open(g, false).await?;
@@ -135,4 +157,62 @@ pub async fn export(g: &Global, what: ExportWhat) -> anyhow::Result<ExitCode> {
     }
     eprintln!("exported {} employees", records.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `careerdock import responses`: the file is read whole, checked against the questionnaire and
+/// the register, and written in one transaction, or not at all (exit status 2 with every problem).
+async fn import_responses(
+    g: &Global,
+    file: &std::path::Path,
+    tenant: &str,
+    questionnaire: &str,
+    cycle: &str,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let store = config::open(g, false).await?;
+    let t = config::tenant(&store, tenant).await?;
+    let ctx = Ctx::operator(t.id, "import-responses");
+    let result = async {
+        let q = match store.questionnaire(&ctx, questionnaire).await {
+            Ok(q) => q,
+            Err(store::StoreError::NotFound) => anyhow::bail!(
+                "questionnaire '{questionnaire}' does not exist in tenant '{tenant}' / アンケート「{questionnaire}」はありません"
+            ),
+            Err(e) => return Err(e.into()),
+        };
+        let (cycle_id, cycle_name) = match store.cycle_by_id_or_name(t.id, cycle).await {
+            Ok(c) => c,
+            Err(store::StoreError::NotFound) => {
+                anyhow::bail!("cycle '{cycle}' does not exist in tenant '{tenant}' / 実施年度「{cycle}」はありません")
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let parsed = match domain::questionnaire::import::parse_response_csv(&bytes, &q.questionnaire, store::today_jst()) {
+            Ok(p) => p,
+            Err(errors) => {
+                print_row_errors(&errors);
+                return Ok(ExitCode::from(2));
+            }
+        };
+        eprintln!("{}: {} rows ({}), cycle {cycle_name}", file.display(), parsed.rows.len(), parsed.encoding.label());
+        if dry_run {
+            eprintln!("--dry-run: nothing was changed");
+            return Ok(ExitCode::SUCCESS);
+        }
+        match store.import_responses(&ctx, q.questionnaire.code(), cycle_id, &parsed.rows).await {
+            Ok(n) => {
+                println!("取り込みました / imported: {n} 件の回答 answer sets ({}, {cycle_name})", q.questionnaire.code());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(store::StoreError::Rows(errors)) => {
+                print_row_errors(&errors);
+                Ok(ExitCode::from(2))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+    .await;
+    store.close().await;
+    result
 }

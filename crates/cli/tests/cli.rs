@@ -480,6 +480,80 @@ fn import_reports_changes_and_refuses_bad_rows(backend: Backend) -> Result<()> {
     Ok(())
 }
 
+fn responses_file(rows: &[(&str, &str, &str, &str)]) -> String {
+    let items: Vec<String> = (1..=16).map(|i| format!("q{i:02}")).collect();
+    let mut text = format!("社員番号,時点,回答日,{}\r\n", items.join(","));
+    for (number, timing, date, answer) in rows {
+        text.push_str(&format!("{number},{timing},{date},{}\r\n", vec![*answer; 16].join(",")));
+    }
+    text
+}
+
+fn response_count(env: &Env) -> Result<usize> {
+    let out = env.sql("SELECT COUNT(*) FROM questionnaire_responses")?;
+    out.trim().parse::<usize>().with_context(|| format!("count: {out:?}"))
+}
+
+/// `import responses`: a CP932 file is read and written whole; a file with several bad cells
+/// is refused with each named (line and column, Japanese and English) and nothing is written.
+fn import_responses_is_all_or_nothing(backend: Backend) -> Result<()> {
+    let env = Env::new(backend)?;
+    env.demo()?;
+    env.run(&["cycle", "create", "--tenant", "demo", "--name", "アンケート年度", "--from", "2026-04-01", "--to", "2027-03-31"])?.ok()?;
+    let before = response_count(&env)?;
+    let numbers: Vec<String> = env.exported_rows("demo")?.iter().filter_map(|r| r.split(',').next().map(str::to_string)).take(2).collect();
+    ensure!(numbers.len() == 2, "{numbers:?}");
+    let run = |name: &str, bytes: &[u8]| -> Result<Out> {
+        let path = env.path(name);
+        std::fs::write(&path, bytes)?;
+        let path = path.display().to_string();
+        env.run(&[
+            "import",
+            "responses",
+            path.as_str(),
+            "--tenant",
+            "demo",
+            "--questionnaire",
+            "career-awareness",
+            "--cycle",
+            "アンケート年度",
+        ])
+    };
+    let bad = responses_file(&[
+        (numbers[0].as_str(), "事前", "2026-05-01", "3"),
+        (numbers[1].as_str(), "sometime", "2026-05-01", "3"),
+        ("ZZ999", "post", "2026-13-01", "7"),
+    ]);
+    let out = run("bad.csv", bad.as_bytes())?;
+    ensure!(out.code() == Some(2), "a bad file: {out}");
+    for needle in ["3行目「時点」", "line 3, column 時点", "4行目「回答日」", "line 4, column 回答日", "4行目「q01」", "line 4, column q16"]
+    {
+        ensure!(out.stderr.contains(needle), "{needle} not reported: {out}");
+    }
+    ensure!(!out.stderr.contains("2行目"), "the good line 2 is reported: {out}");
+    ensure!(response_count(&env)? == before, "a refused import wrote answers");
+    // An unknown employee is found against the register, the file otherwise clean.
+    let unknown = responses_file(&[(numbers[0].as_str(), "pre", "2026-05-01", "3"), ("ZZ999", "pre", "2026-05-01", "3")]);
+    let out = run("unknown.csv", unknown.as_bytes())?;
+    ensure!(out.code() == Some(2) && out.stderr.contains("3行目「社員番号」") && out.stderr.contains("ZZ999"), "{out}");
+    ensure!(response_count(&env)? == before, "a refused import wrote answers");
+
+    let good = responses_file(&[
+        (numbers[0].as_str(), "事前", "2026-05-01", "2"),
+        (numbers[0].as_str(), "事後", "2026-06-01", "4"),
+        (numbers[1].as_str(), "pre", "2026-05-01", "3"),
+    ]);
+    let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&good);
+    ensure!(!unmappable && std::str::from_utf8(&sjis).is_err(), "the CP932 file must not also be UTF-8");
+    let out = run("good.csv", &sjis)?.ok()?;
+    ensure!(out.stderr.contains("Shift_JIS") && out.stdout.contains("3"), "{out}");
+    ensure!(response_count(&env)? == before + 3);
+    // Answers are sealed: none of the file's cells is stored in the clear beside the row.
+    let plain = env.sql("SELECT COUNT(*) FROM questionnaire_responses r JOIN sealed_texts s ON s.id = r.answers_sealed_id")?;
+    ensure!(plain.trim() == (before + 3).to_string(), "each response has its sealed answers: {plain}");
+    Ok(())
+}
+
 /// A file with a bad date on line 3 and an unknown boss on line 4: both are reported at once
 /// (the operator should not have to fix and re-run once per kind of mistake).
 fn import_reports_every_bad_row_at_once(backend: Backend) -> Result<()> {
@@ -1552,6 +1626,7 @@ both_backends!(
     audit_verify_names_the_tampered_event,
     import_reports_changes_and_refuses_bad_rows,
     import_reports_every_bad_row_at_once,
+    import_responses_is_all_or_nothing,
     export_then_import_changes_nothing,
     keys_rotate_reencrypts_sealed_text,
     keys_rotate_without_sealed_text,

@@ -119,10 +119,15 @@ pub enum AuditAction {
     ManagementReportReleased,
     /// A management report read (HR or an executive; the page, the API or an export).
     ManagementReportRead,
+    /// An answer set to a questionnaire recorded: by the employee, a consultant from paper, or
+    /// an import (sealed).
+    QuestionnaireAnswered,
+    /// A person's questionnaire answers read (their trajectory): the employee or their consultant.
+    QuestionnaireAnswersRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 77] = [
+    pub const ALL: [AuditAction; 79] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -200,6 +205,8 @@ impl AuditAction {
         AuditAction::ManagementReportWritten,
         AuditAction::ManagementReportReleased,
         AuditAction::ManagementReportRead,
+        AuditAction::QuestionnaireAnswered,
+        AuditAction::QuestionnaireAnswersRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -291,6 +298,8 @@ impl AuditAction {
             AuditAction::ManagementReportWritten => "management_report_written",
             AuditAction::ManagementReportReleased => "management_report_released",
             AuditAction::ManagementReportRead => "management_report_read",
+            AuditAction::QuestionnaireAnswered => "questionnaire_answered",
+            AuditAction::QuestionnaireAnswersRead => "questionnaire_answers_read",
         }
     }
 
@@ -377,6 +386,8 @@ impl AuditAction {
             AuditAction::ManagementReportWritten => "経営層への報告の作成・編集",
             AuditAction::ManagementReportReleased => "経営層への報告の公開",
             AuditAction::ManagementReportRead => "経営層への報告の閲覧",
+            AuditAction::QuestionnaireAnswered => "アンケート回答の記録",
+            AuditAction::QuestionnaireAnswersRead => "アンケート回答の閲覧",
         }
     }
 }
@@ -458,6 +469,10 @@ pub enum AuditTarget {
     ReportSettings,
     /// A version of the management report (経営層への報告).
     ManagementReport,
+    /// One answer set to a questionnaire.
+    QuestionnaireResponse,
+    /// One employee's questionnaire answers (the id is the employee's).
+    QuestionnaireAnswers,
 }
 
 impl AuditTarget {
@@ -505,6 +520,8 @@ impl AuditTarget {
             AuditTarget::OverallReportList => "overall_reports",
             AuditTarget::ReportSettings => "report_settings",
             AuditTarget::ManagementReport => "management_report",
+            AuditTarget::QuestionnaireResponse => "questionnaire_response",
+            AuditTarget::QuestionnaireAnswers => "questionnaire_answers",
         }
     }
 }

@@ -57,4 +57,8 @@ id_type!(
     OrgIssueId,
     /// A consultant's record of a consultation with an employee's boss (R8).
     BossConsultationId,
+    /// A tenant's questionnaire (アンケート).
+    QuestionnaireId,
+    /// One answer set to a questionnaire.
+    QuestionnaireResponseId,
 );

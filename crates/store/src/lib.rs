@@ -37,6 +37,7 @@ mod paging;
 mod pending_imports;
 mod personnel_authority;
 mod pseudonymize;
+mod questionnaires;
 mod report_pages;
 mod reports;
 mod request_pages;
@@ -101,6 +102,7 @@ pub use overall_reports::{
 pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
+pub use questionnaires::{EnteredBy, NewAnswers, QuestionnaireRow, Trajectory, TrajectoryPoint};
 pub use report_pages::{QueueSort, ReportQuery, ReportSort};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use request_pages::{ListedRequest, RequestQuery, RequestSort};
@@ -162,6 +164,8 @@ impl Store {
         store.clear_released_previews().await?;
         // Approved reports not in the term index yet (an upgraded database) are indexed once.
         store.enqueue_unindexed_report_terms().await?;
+        // Every tenant has the product's questionnaire (tenants made before it existed too).
+        store.ensure_default_questionnaires().await?;
         Ok(store)
     }
 

@@ -815,6 +815,45 @@ const MIGRATIONS: &[Migration] = &[
             "ALTER TABLE overall_reports ADD COLUMN ledger_sealed_id BIGINT REFERENCES sealed_texts(id)",
         ],
     },
+    Migration {
+        version: 18,
+        name: "questionnaires",
+        statements: &[
+            // A tenant's questionnaires (アンケート, R7, R12, R13): the checked definition as JSON
+            // (`domain::questionnaire::QuestionnaireDraft`). Every tenant has `career-awareness`,
+            // written by the store when it opens and when a tenant is created.
+            "CREATE TABLE questionnaires (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                code TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (tenant_id, code)
+            )",
+            // One answer set: whose, which cycle and timing, on which day, who entered it
+            // (`employee` on their page, `consultant` from paper, `import` from a file). The
+            // answers are sealed (purpose `questionnaire_answers`), and so is the score
+            // (`questionnaire_score`), so the database file alone reveals neither.
+            "CREATE TABLE questionnaire_responses (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                questionnaire_id BIGINT NOT NULL REFERENCES questionnaires(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                cycle_id BIGINT NOT NULL REFERENCES cycles(id),
+                interview_id BIGINT REFERENCES interviews(id),
+                timing TEXT NOT NULL,
+                answered_on TEXT NOT NULL,
+                entered_by TEXT NOT NULL,
+                entered_by_user BIGINT REFERENCES users(id),
+                answers_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                score_sealed_id BIGINT REFERENCES sealed_texts(id),
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX questionnaire_responses_employee ON questionnaire_responses (tenant_id, employee_id, questionnaire_id)",
+            "CREATE INDEX questionnaire_responses_cycle ON questionnaire_responses (tenant_id, cycle_id, questionnaire_id)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

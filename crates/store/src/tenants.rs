@@ -43,6 +43,7 @@ impl Store {
             })?;
         let id = TenantId::new(row.try_get("id")?);
         audit::create_head(&mut tx, id).await?;
+        Store::default_questionnaire_in_tx(&mut tx, id).await?;
         let ctx = Ctx::operator(id, by);
         Store::audit_in_tx(&mut tx, &ctx, &[ctx.event(AuditAction::TenantCreated, AuditTarget::Tenant, id)]).await?;
         tx.commit().await?;

@@ -19,6 +19,7 @@ mod management;
 mod notifications;
 mod overall_report;
 mod planted_word;
+mod questionnaire_pages;
 mod records;
 mod sign_in_hardening;
 mod support;
@@ -403,6 +404,24 @@ async fn api_tokens_act_in_their_role_until_revoked(backend: Backend) -> Result<
     let res = bearer(&mut a, Method::GET, "/api/v1/reports/1", &hr_token).await?;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.brief());
     assert_eq!(res.json()?["error"]["code"], "not_found");
+
+    // The questionnaires (definitions, no one's answers): HR and consultants, every tenant
+    // with the product's own `career-awareness`.
+    for token in [&hr_token, &consultant_token] {
+        let res = bearer(&mut a, Method::GET, "/api/v1/questionnaires", token).await?;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.brief());
+        let json = res.json()?;
+        let q = json["items"].as_array().and_then(|items| items.iter().find(|q| q["code"] == "career-awareness")).cloned();
+        let q = q.ok_or_else(|| anyhow::anyhow!("no career-awareness in {json}"))?;
+        assert_eq!(
+            (q["title"].as_str(), q["scale_min"].as_i64(), q["scale_max"].as_i64()),
+            (Some("キャリア意識アンケート"), Some(1), Some(5))
+        );
+        let items = q["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(items.len(), 16);
+        assert!(items.iter().all(|i| i["code"].is_string() && i["text"].is_string() && i["reverse"].is_boolean()), "{q}");
+        assert_eq!(items.iter().filter(|i| i["reverse"] == true).count(), 4);
+    }
 
     // Only one's own tokens can be revoked; a token request needs no CSRF token.
     let other = bearer(&mut a, Method::DELETE, &format!("/api/v1/tokens/{}", consultant_token_id.get()), &hr_token).await?;

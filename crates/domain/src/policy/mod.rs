@@ -14,6 +14,7 @@ mod escalation;
 mod interview;
 mod note;
 mod org_issue;
+mod questionnaire;
 mod report;
 mod request;
 mod roles;
@@ -25,6 +26,7 @@ pub use escalation::{EscalationFacts, EscalationPart};
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
 pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
+pub use questionnaire::AnswerFacts;
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
 pub use request::RequestFacts;
 
@@ -170,10 +172,22 @@ pub enum Operation {
     ReadManagementReports,
     /// The tenant's reporting settings: threshold k, theme synonyms and stop words, lead consultants.
     ManageReportSettings,
+    /// The tenant's questionnaires (definitions, no answers): HR and consultants.
+    ListQuestionnaires,
+    /// An employee answering a questionnaire about themselves (わたしのアンケート).
+    AnswerOwnQuestionnaires,
+    /// A consultant entering an interviewee's paper answers: on a record, the consultant of
+    /// one of the employee's interviews only.
+    RecordPaperAnswers,
+    /// A person's answers and their trajectory: the employee themself, the consultant of their
+    /// interviews.
+    ReadAnswers,
+    /// Importing answer sets from a file (command line).
+    ImportResponses,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 45] = [
+    pub const ALL: [Operation; 50] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -219,6 +233,11 @@ impl Operation {
         Operation::ComposeManagementReports,
         Operation::ReadManagementReports,
         Operation::ManageReportSettings,
+        Operation::ListQuestionnaires,
+        Operation::AnswerOwnQuestionnaires,
+        Operation::RecordPaperAnswers,
+        Operation::ReadAnswers,
+        Operation::ImportResponses,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -258,6 +277,8 @@ pub enum Target {
     OverallReport(OverallReportFacts),
     /// One version of a management report (経営層への報告).
     ManagementReport(ManagementReportFacts),
+    /// A person's questionnaire answers.
+    Answers(AnswerFacts),
 }
 
 /// How a record may be shown.
@@ -327,6 +348,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::OrgIssue(f) if f.tenant == actor.tenant => org_issue::decide_issue(actor, op, f),
         Target::OverallReport(f) if f.tenant == actor.tenant => aggregate_report::decide_overall(actor, op, f),
         Target::ManagementReport(f) if f.tenant == actor.tenant => aggregate_report::decide_management(actor, op, f),
+        Target::Answers(f) if f.tenant == actor.tenant => questionnaire::decide(actor, op, f),
         _ => Decision::Deny,
     }
 }
@@ -392,6 +414,8 @@ pub fn operator_may(op: Operation) -> bool {
             | Operation::ManageTaxonomy
             | Operation::ManageOwnTokens
             | Operation::RunBenchmark
+            | Operation::ListQuestionnaires
+            | Operation::ImportResponses
     )
 }
 

@@ -37,5 +37,11 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReadOverallReports => matches!(role, R::Consultant | R::Supervisor | R::Hr | R::Executive),
         O::ComposeManagementReports | O::ManageReportSettings => matches!(role, R::Hr),
         O::ReadManagementReports => matches!(role, R::Hr | R::Executive),
+        O::ListQuestionnaires => matches!(role, R::Hr | R::Consultant),
+        O::AnswerOwnQuestionnaires => matches!(role, R::Employee),
+        O::RecordPaperAnswers => matches!(role, R::Consultant),
+        O::ReadAnswers => matches!(role, R::Employee | R::Consultant),
+        // Operators only (see `operator_may`).
+        O::ImportResponses => false,
     }
 }

@@ -6,6 +6,7 @@
 //! every tenant starts with.
 
 pub mod career_awareness;
+pub mod import;
 pub mod scoring;
 
 pub use scoring::{pair_between, AnswerProblem, DatedScore, Scored, SubscaleScore};

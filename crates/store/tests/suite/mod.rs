@@ -13,6 +13,7 @@ mod management;
 mod notifications;
 mod overall_reports;
 mod pseudonymize;
+mod questionnaires;
 mod reports;
 mod seed;
 mod tag_marks;

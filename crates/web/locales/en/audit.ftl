@@ -272,3 +272,7 @@ audit-did-management-report-written = Drafted or edited a management report
 audit-did-management-report-released = Released a management report
 audit-did-management-report-read = Read a management report
 audit-target-management-report = Management report #{ $id }
+audit-did-questionnaire-answered = Recorded answers to a questionnaire
+audit-did-questionnaire-answers-read = Read questionnaire answers
+audit-target-questionnaire-response = Questionnaire answer set #{ $id }
+audit-target-questionnaire-answers = Questionnaire answers of employee { $id }

@@ -273,3 +273,7 @@ audit-did-management-report-written = 経営層への報告を作成・編集し
 audit-did-management-report-released = 経営層への報告を公開しました
 audit-did-management-report-read = 経営層への報告を閲覧しました
 audit-target-management-report = 経営層への報告 #{ $id }
+audit-did-questionnaire-answered = アンケートの回答を記録しました
+audit-did-questionnaire-answers-read = アンケートの回答を閲覧しました
+audit-target-questionnaire-response = アンケート回答 #{ $id }
+audit-target-questionnaire-answers = 従業員 { $id } のアンケート回答

@@ -12,6 +12,7 @@ mod me;
 mod notifications;
 mod openapi;
 mod overall_reports;
+mod questionnaires;
 mod reports;
 mod tokens;
 
@@ -33,6 +34,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = notifications::routes(r);
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
+    let r = questionnaires::routes(r);
     tokens::routes(r)
 }
 

@@ -121,6 +121,8 @@ const TARGETS: &[&str] = &[
     "report_settings",
     "overall_narrative",
     "management_report",
+    "questionnaire_response",
+    "questionnaire_answers",
 ];
 
 fn id_of(name: &str) -> String {
@@ -331,6 +333,8 @@ mod tests {
             AuditTarget::OverallReportList,
             AuditTarget::ReportSettings,
             AuditTarget::ManagementReport,
+            AuditTarget::QuestionnaireResponse,
+            AuditTarget::QuestionnaireAnswers,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -375,6 +379,9 @@ mod tests {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
                 AuditTarget::ManagementReport => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers => {
+                    assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
+                }
             }
         }
         let detail = AuditDetail::none()

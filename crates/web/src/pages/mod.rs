@@ -28,6 +28,7 @@ mod notifications;
 mod org_issues;
 pub(crate) mod overall_reports;
 mod personnel_authority;
+mod questionnaires;
 mod reports;
 mod requests;
 mod review;
@@ -82,6 +83,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = notice_settings::routes(r);
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
+    let r = questionnaires::routes(r);
     admin::routes(r)
 }
 
@@ -114,6 +116,7 @@ const NAV: &[NavLink] = &[
     link("/review", "nav-review", Operation::ReviewReports),
     link("/cases", "nav-cases", Operation::ReadReports),
     link("/my/interviews", "nav-my-interviews", Operation::ViewOwnInterviews),
+    link("/my/questionnaires", "nav-my-questionnaires", Operation::AnswerOwnQuestionnaires),
     link("/my/consents", "nav-my-consents", Operation::DecideOwnDisclosures),
     link("/disclosures", "nav-disclosures", Operation::WriteDisclosures),
     link("/feedback", "nav-feedback", Operation::ReadFeedback),

@@ -193,6 +193,12 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     ok("HR reads it", &hr.get(&format!("/overall-reports/{report}")).await?)?;
     ok("the report settings", &hr.post_form("/settings/reports", &[("k", "12")]).await?)?;
 
+    // Issue 10: paper answers entered from an interview and the interviewee's trajectory read.
+    let today = store::today_jst().format("%Y-%m-%d").to_string();
+    let answers = [("timing", "pre"), ("answered_on", today.as_str()), ("item-q01", "3")];
+    ok("paper answers", &consultant.post_form(&format!("/interviews/{interview}/questionnaire"), &answers).await?)?;
+    ok("the trajectory", &consultant.get(&format!("/interviews/{interview}/questionnaire")).await?)?;
+
     // The tenant's requirement, the audit log read and exported, and signing out.
     ok("the requirement", &admin.post_form("/admin/security", &[("requirement", "confidential")]).await?)?;
     ok("verifying the chain", &admin.post_form("/admin/audit/verify", &[]).await?)?;

@@ -667,6 +667,9 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
         }
         ("POST", "/interviews/{id}/status") => form(&[("status", "held"), ("confirm", "1")]),
         ("POST", "/interviews/{id}/notes") => form(&[("note", "面談の記録")]),
+        ("POST", "/interviews/{id}/questionnaire") => {
+            form(&[("timing", "pre"), ("answered_on", &store::today_jst().format("%Y-%m-%d").to_string()), ("item-q01", "3")])
+        }
         ("POST", "/requests/{id}/schedule") => {
             let (date, start, end) = w.form_slot()?;
             form(&[
