@@ -521,7 +521,12 @@ pub fn select(report: &OverallReport, by: &[Dimension]) -> Option<OverallReport>
     // Only the chosen tables are copied (a released report of 100,000 employees holds 125,000
     // cells, most of them in tables the reader did not choose).
     let tables = report.tables.iter().filter(|t| t.by.is_empty() || t.name == table.name).cloned().collect();
-    Some(OverallReport {
+    Some(with_tables(report, tables))
+}
+
+/// The report's header (tenant, cycle, version, k, population, dimensions) with other tables.
+fn with_tables(report: &OverallReport, tables: Vec<crate::overall_report::Table>) -> OverallReport {
+    OverallReport {
         tenant: report.tenant.clone(),
         cycle: report.cycle.clone(),
         version: report.version,
@@ -530,7 +535,7 @@ pub fn select(report: &OverallReport, by: &[Dimension]) -> Option<OverallReport>
         population: report.population.clone(),
         dimensions: report.dimensions.clone(),
         tables,
-    })
+    }
 }
 
 // ---------------------------------------------------------------- the department drill-down
@@ -595,16 +600,7 @@ pub fn at_department(report: &OverallReport, level: Option<&str>) -> OverallRepo
             cells: t.cells.iter().filter(|c| group_at_department_level(level, &c.group)).cloned().collect(),
         })
         .collect();
-    OverallReport {
-        tenant: report.tenant.clone(),
-        cycle: report.cycle.clone(),
-        version: report.version,
-        released_at: report.released_at.clone(),
-        k: report.k,
-        population: report.population.clone(),
-        dimensions: report.dimensions.clone(),
-        tables,
-    }
+    with_tables(report, tables)
 }
 
 /// The breakdowns a reader may choose: the tables of the release with at least one shown cell.

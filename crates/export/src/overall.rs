@@ -611,13 +611,29 @@ pub fn document(report: &OverallReport, sections: &[(String, String)], trend: Op
     if let Some(trend) = trend {
         blocks.push(Block::Chart(trend));
     }
-    blocks.extend(table_blocks(report, locale, 2));
+    // A printed report keeps the department tables to the top-level departments: at 100,000
+    // employees every level makes a thousand pages. The lower levels are in the CSV and, a level
+    // at a time, on the report's page.
+    if domain::breakdown::departments_with_children(report).is_empty() {
+        blocks.extend(table_blocks(report, locale, 2));
+    } else {
+        blocks.push(Block::Note(top_level_note(locale).into()));
+        blocks.extend(table_blocks(&domain::breakdown::at_department(report, None), locale, 2));
+    }
     Document {
         locale,
         title: title(report, locale),
         subtitle: Some(subtitle(report, locale)),
         footer: footer(&report.tenant, locale),
         blocks,
+    }
+}
+
+/// Said above the tables of a PDF whose department tables stop at the top level.
+pub fn top_level_note(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Ja => "部署別の表には最上位の部署のみを載せています。下位の部署の数値は、画面の部署別の表示（部署名から下の階層へ）またはCSVでご覧ください。",
+        Locale::En => "The department tables list the top-level departments only. The figures of the departments below them are on the report's page (follow a department's name down) and in the CSV.",
     }
 }
 

@@ -154,3 +154,33 @@ fn a_group_hidden_in_every_measure_is_one_row_with_the_marker() {
     }
     assert!(!text.contains(HIDDEN_N) && !text.contains(HIDDEN_VALUE), "a hidden figure is printed:\n{text}");
 }
+
+#[test]
+fn the_pdf_keeps_department_tables_to_the_top_level_and_says_so() {
+    use domain::overall_report::{Cell, DepartmentLabel, Dimension, Measure, Table};
+    let mut report = report();
+    let labels = ["営業部", "営業部/第一営業課", "開発部"];
+    if let Some(d) = report.dimensions.department.as_mut() {
+        d.labels = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| DepartmentLabel { label: l.to_string(), department_ids: vec![i as i64 + 1], paths: vec![l.to_string()] })
+            .collect();
+    }
+    let group = |l: &str| [(Dimension::Department, l.to_string())].into_iter().collect();
+    report.tables.push(Table {
+        name: "people_by_department".into(),
+        by: vec![Dimension::Department],
+        cells: labels.iter().map(|l| Cell::new(group(l), &Measure::People, Some((40, 40.0)))).collect(),
+    });
+    for locale in [Locale::Ja, Locale::En] {
+        let pdf = overall::pdf(&renderer(), &report, &[], None, locale).unwrap_or_else(|e| panic!("{e}"));
+        let text = squeeze(&pdf_text(&pdf));
+        assert!(text.contains("営業部") && text.contains("開発部"), "a top-level department is missing:\n{text}");
+        assert!(!text.contains("第一営業課"), "a sub-department is in the printed report:\n{text}");
+        assert!(text.contains(&squeeze(overall::top_level_note(locale))), "the note on the lower levels is missing:\n{text}");
+    }
+    // Without sub-departments, no note.
+    let pdf = overall::pdf(&renderer(), &common::report(), &[], None, Locale::Ja).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!squeeze(&pdf_text(&pdf)).contains(&squeeze(overall::top_level_note(Locale::Ja))));
+}

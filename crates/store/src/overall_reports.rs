@@ -1047,9 +1047,9 @@ impl Store {
         Ok(OverallReportId::new(row.try_get("id")?))
     }
 
-    /// A released version's snapshot for the API (HR, executives), audited; a cycle with no
-    /// release (or a version that is not released) answers "not found".
-    pub async fn released_overall_report(&self, ctx: &Ctx, cycle: &CycleChoice, version: Option<i64>) -> Result<OverallReport> {
+    /// The released version a cycle (and version) names, decided by the policy and audited; a
+    /// cycle with no release, or one the reader may not read, answers "not found".
+    async fn released_for_api(&self, ctx: &Ctx, cycle: &CycleChoice, version: Option<i64>) -> Result<Stored> {
         let actor = ctx.actor()?;
         let id = match self.find_released(ctx.tenant, cycle, version).await {
             Err(StoreError::Conflict(_)) => return Err(StoreError::NotFound),
@@ -1061,6 +1061,13 @@ impl Store {
             return Err(self.refused(ctx, Operation::ReadOverallReports, AuditTarget::OverallReport, id).await);
         }
         self.audit(ctx, ctx.event(AuditAction::OverallReportRead, AuditTarget::OverallReport, id)).await?;
+        Ok(s)
+    }
+
+    /// A released version's snapshot for the API (HR, executives), audited; a cycle with no
+    /// release (or a version that is not released) answers "not found".
+    pub async fn released_overall_report(&self, ctx: &Ctx, cycle: &CycleChoice, version: Option<i64>) -> Result<OverallReport> {
+        let s = self.released_for_api(ctx, cycle, version).await?;
         parse_snapshot(s.snapshot.as_deref().unwrap_or("{}"))
     }
 
@@ -1074,17 +1081,7 @@ impl Store {
         version: Option<i64>,
         by: &[Dimension],
     ) -> Result<ReleasedJson> {
-        let actor = ctx.actor()?;
-        let id = match self.find_released(ctx.tenant, cycle, version).await {
-            Err(StoreError::Conflict(_)) => return Err(StoreError::NotFound),
-            other => other?,
-        };
-        let s = self.stored_overall(ctx.tenant, id).await?;
-        let facts = self.facts_for(ctx, s.row.state).await?;
-        if !policy::decide(&actor, Operation::ReadOverallReports, Target::OverallReport(facts)).is_allow() {
-            return Err(self.refused(ctx, Operation::ReadOverallReports, AuditTarget::OverallReport, id).await);
-        }
-        self.audit(ctx, ctx.event(AuditAction::OverallReportRead, AuditTarget::OverallReport, id)).await?;
+        let s = self.released_for_api(ctx, cycle, version).await?;
         let text = s.snapshot.unwrap_or_default();
         if by.is_empty() {
             read_snapshot(&text, &TableChoice::Whole)?;
