@@ -42,6 +42,7 @@ pub mod throttle;
 pub mod time;
 pub mod totp;
 pub mod vocabulary;
+pub mod yearly_review;
 
 pub use error::{Invalid, Message};
 pub use locale::Locale;

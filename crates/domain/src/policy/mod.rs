@@ -18,6 +18,7 @@ mod questionnaire;
 mod report;
 mod request;
 mod roles;
+mod yearly_review;
 
 pub use aggregate_report::{AggregateState, ManagementReportFacts, OverallReportFacts};
 pub use boss_consultation::BossConsultationFacts;
@@ -29,6 +30,7 @@ pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
 pub use questionnaire::AnswerFacts;
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
 pub use request::RequestFacts;
+pub use yearly_review::YearlyReviewFacts;
 
 use crate::consent::{DisclosureFacts, DisclosureState};
 use crate::ids::{TenantId, UserId};
@@ -184,10 +186,19 @@ pub enum Operation {
     ReadAnswers,
     /// Importing answer sets from a file (command line).
     ImportResponses,
+    /// Reading a closed cycle's yearly review (年次レビュー): consultants, the supervisor, HR;
+    /// executives the final ones.
+    ReadYearlyReviews,
+    /// Writing a proposal for next year into a draft review: consultants, the supervisor, HR.
+    ProposeYearlyChanges,
+    /// HR writing the improvement plan, computing the figures again and finalizing a review.
+    WriteYearlyReviews,
+    /// Cycles side by side from their released overall reports: HR, executives.
+    CompareCycles,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 50] = [
+    pub const ALL: [Operation; 54] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -238,6 +249,10 @@ impl Operation {
         Operation::RecordPaperAnswers,
         Operation::ReadAnswers,
         Operation::ImportResponses,
+        Operation::ReadYearlyReviews,
+        Operation::ProposeYearlyChanges,
+        Operation::WriteYearlyReviews,
+        Operation::CompareCycles,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -279,6 +294,8 @@ pub enum Target {
     ManagementReport(ManagementReportFacts),
     /// A person's questionnaire answers.
     Answers(AnswerFacts),
+    /// A closed cycle's yearly review.
+    YearlyReview(YearlyReviewFacts),
 }
 
 /// How a record may be shown.
@@ -349,6 +366,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::OverallReport(f) if f.tenant == actor.tenant => aggregate_report::decide_overall(actor, op, f),
         Target::ManagementReport(f) if f.tenant == actor.tenant => aggregate_report::decide_management(actor, op, f),
         Target::Answers(f) if f.tenant == actor.tenant => questionnaire::decide(actor, op, f),
+        Target::YearlyReview(f) if f.tenant == actor.tenant => yearly_review::decide(actor, op, f),
         _ => Decision::Deny,
     }
 }

@@ -43,5 +43,9 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReadAnswers => matches!(role, R::Employee | R::Consultant),
         // Operators only (see `operator_may`).
         O::ImportResponses => false,
+        O::ReadYearlyReviews => matches!(role, R::Hr | R::Consultant | R::Supervisor | R::Executive),
+        O::ProposeYearlyChanges => matches!(role, R::Hr | R::Consultant | R::Supervisor),
+        O::WriteYearlyReviews => matches!(role, R::Hr),
+        O::CompareCycles => matches!(role, R::Hr | R::Executive),
     }
 }
