@@ -124,10 +124,17 @@ pub enum AuditAction {
     QuestionnaireAnswered,
     /// A person's questionnaire answers read (their trajectory): the employee or their consultant.
     QuestionnaireAnswersRead,
+    /// A yearly review opened (when its cycle closed), its figures computed again, a proposal
+    /// added or the improvement plan saved.
+    YearlyReviewWritten,
+    /// HR finalized a yearly review (frozen from then on).
+    YearlyReviewFinalized,
+    /// A yearly review read, or cycles compared (HR, executives, consultants, the supervisor).
+    YearlyReviewRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 79] = [
+    pub const ALL: [AuditAction; 82] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -207,6 +214,9 @@ impl AuditAction {
         AuditAction::ManagementReportRead,
         AuditAction::QuestionnaireAnswered,
         AuditAction::QuestionnaireAnswersRead,
+        AuditAction::YearlyReviewWritten,
+        AuditAction::YearlyReviewFinalized,
+        AuditAction::YearlyReviewRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -300,6 +310,9 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "management_report_read",
             AuditAction::QuestionnaireAnswered => "questionnaire_answered",
             AuditAction::QuestionnaireAnswersRead => "questionnaire_answers_read",
+            AuditAction::YearlyReviewWritten => "yearly_review_written",
+            AuditAction::YearlyReviewFinalized => "yearly_review_finalized",
+            AuditAction::YearlyReviewRead => "yearly_review_read",
         }
     }
 
@@ -388,6 +401,9 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "経営層への報告の閲覧",
             AuditAction::QuestionnaireAnswered => "アンケート回答の記録",
             AuditAction::QuestionnaireAnswersRead => "アンケート回答の閲覧",
+            AuditAction::YearlyReviewWritten => "年次レビューの作成・編集",
+            AuditAction::YearlyReviewFinalized => "年次レビューの確定",
+            AuditAction::YearlyReviewRead => "年次レビューの閲覧",
         }
     }
 }
@@ -473,6 +489,10 @@ pub enum AuditTarget {
     QuestionnaireResponse,
     /// One employee's questionnaire answers (the id is the employee's).
     QuestionnaireAnswers,
+    /// A cycle's yearly review (the id is the cycle's).
+    YearlyReview,
+    /// The comparison of cycles.
+    CycleComparison,
 }
 
 impl AuditTarget {
@@ -522,6 +542,8 @@ impl AuditTarget {
             AuditTarget::ManagementReport => "management_report",
             AuditTarget::QuestionnaireResponse => "questionnaire_response",
             AuditTarget::QuestionnaireAnswers => "questionnaire_answers",
+            AuditTarget::YearlyReview => "yearly_review",
+            AuditTarget::CycleComparison => "cycle_comparison",
         }
     }
 }

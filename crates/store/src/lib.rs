@@ -53,6 +53,7 @@ mod throttle;
 mod tokens;
 mod totp;
 mod users;
+mod yearly_reviews;
 
 pub use account_email::EmailSettings;
 pub use account_pages::{AccountQuery, AccountSort, AccountState};
@@ -95,6 +96,7 @@ pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};
 pub use jobs::{ClaimedJob, JobRow, JobState, NewJob};
 pub use management_reports::{ManagementReportId, ManagementReportRow, ManagementReportView, OverallChoice};
 pub use notification_inbox::{InboxFilter, NotificationEmail, NotificationRow, SeedNotice, UNREAD_COUNT_CAP};
+pub use yearly_reviews::{CycleComparison, ReviewProposal, YearlyReview, YearlyReviewRow, COMPARE_MAX};
 pub use org_issues::{OrgIssueDetail, OrgIssueId, OrgIssueQuery, OrgIssueRow, OrgIssueSort, RaisedIssue};
 pub use overall_reports::{
     CellNotes, CycleChoice, OverallReportDetail, OverallReportId, OverallVersionRow, ReleasedJson, ReportSettings, TableChoice,

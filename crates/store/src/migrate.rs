@@ -854,6 +854,40 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX questionnaire_responses_cycle ON questionnaire_responses (tenant_id, cycle_id, questionnaire_id)",
         ],
     },
+    Migration {
+        version: 23,
+        name: "yearly_reviews",
+        statements: &[
+            // A closed cycle's yearly review (年次レビュー, R11, R12): opened as a draft when the
+            // cycle closes, with its figures as JSON (`domain::yearly_review::ReviewFigures`:
+            // program counts and cells of released overall reports, nothing about a person), HR's
+            // improvement plan, and the state; finalizing freezes it.
+            "CREATE TABLE yearly_reviews (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                cycle_id BIGINT NOT NULL REFERENCES cycles(id),
+                state TEXT NOT NULL,
+                figures TEXT NOT NULL,
+                plan TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                finalized_at BIGINT,
+                finalized_by BIGINT REFERENCES users(id),
+                UNIQUE (tenant_id, cycle_id)
+            )",
+            // Proposals for next year by consultants, the supervisor and HR, in the order written.
+            "CREATE TABLE yearly_review_proposals (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                review_id BIGINT NOT NULL REFERENCES yearly_reviews(id),
+                author_id BIGINT NOT NULL REFERENCES users(id),
+                author_role TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX yearly_review_proposals_review ON yearly_review_proposals (tenant_id, review_id, id)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -123,6 +123,8 @@ const TARGETS: &[&str] = &[
     "management_report",
     "questionnaire_response",
     "questionnaire_answers",
+    "yearly_review",
+    "cycle_comparison",
 ];
 
 fn id_of(name: &str) -> String {
@@ -335,6 +337,8 @@ mod tests {
             AuditTarget::ManagementReport,
             AuditTarget::QuestionnaireResponse,
             AuditTarget::QuestionnaireAnswers,
+            AuditTarget::YearlyReview,
+            AuditTarget::CycleComparison,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -380,6 +384,9 @@ mod tests {
                 }
                 AuditTarget::ManagementReport => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
                 AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers => {
+                    assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
+                }
+                AuditTarget::YearlyReview | AuditTarget::CycleComparison => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
             }
