@@ -37,6 +37,7 @@ mod taxonomy;
 mod themes;
 mod tokens;
 mod two_factor;
+mod yearly_reviews;
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, ErrorInfo};
@@ -84,6 +85,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = yearly_reviews::routes(r);
     admin::routes(r)
 }
 
@@ -140,6 +142,8 @@ const NAV: &[NavLink] = &[
     link("/overall-reports", "nav-overall-reports", Operation::ReadOverallReports),
     link("/settings/reports", "nav-report-settings", Operation::ManageReportSettings),
     link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
+    link("/reviews", "nav-reviews", Operation::ReadYearlyReviews),
+    link("/reviews/compare", "nav-compare", Operation::CompareCycles),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
