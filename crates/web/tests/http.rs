@@ -26,6 +26,7 @@ mod support;
 mod themes;
 mod two_factor;
 mod words;
+mod yearly_reviews;
 
 use anyhow::{bail, ensure, Context, Result};
 use domain::audit::AuditAction;

@@ -199,6 +199,14 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     ok("paper answers", &consultant.post_form(&format!("/interviews/{interview}/questionnaire"), &answers).await?)?;
     ok("the trajectory", &consultant.get(&format!("/interviews/{interview}/questionnaire")).await?)?;
 
+    // Issue 10: closing the cycle opens its yearly review; a proposal, the plan, finalized, read.
+    let cycle = home.cycle.get();
+    ok("closing the cycle", &hr.post_form(&format!("/cycles/{cycle}/status"), &[("status", "closed")]).await?)?;
+    ok("a proposal", &consultant.post_form(&format!("/reviews/{cycle}/proposals"), &[("proposal", "案内を早める")]).await?)?;
+    ok("the plan", &hr.post_form(&format!("/reviews/{cycle}/plan"), &[("plan", "案内を一か月早める")]).await?)?;
+    ok("finalizing", &hr.post_form(&format!("/reviews/{cycle}/finalize"), &[]).await?)?;
+    ok("reading the review", &hr.get(&format!("/reviews/{cycle}")).await?)?;
+
     // The tenant's requirement, the audit log read and exported, and signing out.
     ok("the requirement", &admin.post_form("/admin/security", &[("requirement", "confidential")]).await?)?;
     ok("verifying the chain", &admin.post_form("/admin/audit/verify", &[]).await?)?;

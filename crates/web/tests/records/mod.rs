@@ -9,6 +9,7 @@ mod cases;
 pub mod management;
 mod overall;
 pub mod world;
+pub mod yearly_reviews;
 
 use crate::support::{login_as, Agent, Resp};
 use anyhow::{bail, Context, Result};
@@ -102,6 +103,10 @@ enum Subject {
     ManagementReport {
         released: bool,
     },
+    /// A closed cycle's yearly review: a draft, or final.
+    YearlyReview {
+        finalized: bool,
+    },
 }
 
 impl Subject {
@@ -135,6 +140,8 @@ impl Subject {
             "overall-report:draft" => Subject::OverallReport { released: false },
             "management-report" => Subject::ManagementReport { released: true },
             "management-report:draft" => Subject::ManagementReport { released: false },
+            "yearly-review" => Subject::YearlyReview { finalized: false },
+            "yearly-review:final" => Subject::YearlyReview { finalized: true },
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -262,6 +269,8 @@ enum Probe {
     OverallReport(Person),
     /// A management report as HR reads it.
     ManagementReport(Person),
+    /// A yearly review as HR reads it.
+    YearlyReview(Person),
 }
 
 impl Records {
@@ -533,6 +542,12 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.management_report(other, released).await?, Probe::ManagementReport(other.hr.clone()));
             r
         }
+        Subject::YearlyReview { finalized } => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.yearly_review(home, finalized).await?, Probe::YearlyReview(home.hr.clone()));
+            r.probed(Record::OtherTenant, w.yearly_review(other, finalized).await?, Probe::YearlyReview(other.hr.clone()));
+            r
+        }
         Subject::Notification => {
             let mut r = Records::new("id");
             for role in Role::ALL {
@@ -612,6 +627,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             let d = store.overall_report(&reader.ctx, store::OverallReportId::new(id)).await?;
             format!("{:?} v{} {:?} {:?}", d.row.state, d.row.version, d.row.released_at, d.narrative)
         }
+        Probe::YearlyReview(hr) => {
+            let v = store.yearly_review(&hr.ctx, domain::ids::CycleId::new(id)).await?;
+            format!("{:?} {} {:?} {}", v.row.state, v.row.updated_at, v.proposals, v.plan)
+        }
         Probe::ManagementReport(hr) => {
             let v = store.management_report(&hr.ctx, store::ManagementReportId::new(id)).await?;
             format!("{:?} v{} {} {}", v.row.state, v.row.version, v.row.updated_at, v.doc.commentary)
@@ -685,6 +704,8 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
         ("POST", "/reports/{id}" | "/reports/{id}/autosave") => Body::Form(sections_form()),
         ("POST", "/reports/{id}/review") => form(&[("decision", "approve")]),
         ("POST", "/management-reports/{id}/edit") => form(&[("commentary", "検証の所見")]),
+        ("POST", "/reviews/{id}/proposals") => form(&[("proposal", "面談の時間を60分にしたい。")]),
+        ("POST", "/reviews/{id}/plan") => form(&[("plan", "面談の案内を早めます。")]),
         ("POST", "/settings/taxonomy/{kind}") => form(&[("label_ja", &format!("検証タグ{n}")), ("label_en", &format!("Probe tag {n}"))]),
         ("POST", "/settings/taxonomy/{kind}/{id}") => {
             form(&[("label_ja", &format!("検証{n}")), ("label_en", &format!("Probe {n}")), ("active", "1")])
