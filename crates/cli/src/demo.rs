@@ -165,6 +165,8 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     eprintln!("careerdock: {released} released overall reports ({hidden} hidden cells) and {drafts} draft");
     let (released, drafts) = crate::demo_management::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {released} released management reports, {drafts} draft(s)");
+    let (reviews, proposals) = crate::demo_reviews::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {reviews} yearly reviews of closed cycles, finalized with {proposals} proposals");
     Ok(())
 }
 

@@ -18,6 +18,7 @@ pub mod notices;
 mod org;
 pub mod overall;
 mod people;
+pub mod reviews;
 pub mod seed;
 
 use chrono::NaiveDate;

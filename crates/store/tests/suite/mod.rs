@@ -19,6 +19,7 @@ mod seed;
 mod tag_marks;
 mod themes;
 mod two_factor;
+mod yearly_reviews;
 
 use crate::raw_pool;
 use anyhow::Result;
