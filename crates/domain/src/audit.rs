@@ -124,10 +124,13 @@ pub enum AuditAction {
     QuestionnaireAnswered,
     /// A person's questionnaire answers read (their trajectory): the employee or their consultant.
     QuestionnaireAnswersRead,
+    /// The effect report read (group statistics of questionnaire scores; HR, an executive or
+    /// the command line): one event per read, never per person.
+    EffectReportRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 79] = [
+    pub const ALL: [AuditAction; 80] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -207,6 +210,7 @@ impl AuditAction {
         AuditAction::ManagementReportRead,
         AuditAction::QuestionnaireAnswered,
         AuditAction::QuestionnaireAnswersRead,
+        AuditAction::EffectReportRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -300,6 +304,7 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "management_report_read",
             AuditAction::QuestionnaireAnswered => "questionnaire_answered",
             AuditAction::QuestionnaireAnswersRead => "questionnaire_answers_read",
+            AuditAction::EffectReportRead => "effect_report_read",
         }
     }
 
@@ -388,6 +393,7 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "経営層への報告の閲覧",
             AuditAction::QuestionnaireAnswered => "アンケート回答の記録",
             AuditAction::QuestionnaireAnswersRead => "アンケート回答の閲覧",
+            AuditAction::EffectReportRead => "効果把握の閲覧",
         }
     }
 }

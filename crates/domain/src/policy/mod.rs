@@ -184,10 +184,13 @@ pub enum Operation {
     ReadAnswers,
     /// Importing answer sets from a file (command line).
     ImportResponses,
+    /// The effect report (効果把握): group statistics of the questionnaire scores, through the
+    /// anonymity engine: HR and executives; an operator's command (`careerdock report effect`).
+    ReadEffectReport,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 50] = [
+    pub const ALL: [Operation; 51] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -238,6 +241,7 @@ impl Operation {
         Operation::RecordPaperAnswers,
         Operation::ReadAnswers,
         Operation::ImportResponses,
+        Operation::ReadEffectReport,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -394,7 +398,8 @@ pub fn permit(actor: &Actor, op: Operation, target: Target) -> Option<Permit> {
 /// released, and the gate audits each read like any other. No other operation is open to an
 /// operator.
 pub fn operator_permit(tenant: TenantId, op: Operation) -> Option<Permit> {
-    matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports).then_some(Permit {
+    matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports | Operation::ReadEffectReport)
+        .then_some(Permit {
         tenant,
         user: None,
         op,

@@ -43,5 +43,6 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReadAnswers => matches!(role, R::Employee | R::Consultant),
         // Operators only (see `operator_may`).
         O::ImportResponses => false,
+        O::ReadEffectReport => matches!(role, R::Hr | R::Executive),
     }
 }
