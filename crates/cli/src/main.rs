@@ -14,6 +14,7 @@ mod list_scope;
 mod mail;
 mod register;
 mod report;
+mod report_effect;
 mod report_management;
 mod serve;
 mod token;

@@ -125,6 +125,7 @@ pub struct EffectTable {
 pub struct QuestionnaireRef {
     pub code: String,
     pub title: String,
+    pub title_en: String,
     pub scale_min: i64,
     pub scale_max: i64,
 }

@@ -13,6 +13,7 @@ mod consent_sql;
 mod ctx;
 mod cycles;
 mod dashboard;
+mod effect_reports;
 mod db;
 mod disclosure_pages;
 mod disclosures;
@@ -81,6 +82,7 @@ pub use disclosures::{
     NewDisclosure, OwnConsents, Released, SeedConsent, SeedDisclosure,
 };
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, EmployeeSort, ImportSummary, NewEmployees};
+pub use effect_reports::EffectChoices;
 pub use error::StoreError;
 pub use escalation_seed::{SeedEscalation, SeedEscalationDisclosure, SeedEscalations};
 pub use escalations::{

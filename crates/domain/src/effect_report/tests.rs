@@ -42,7 +42,7 @@ fn head(k: u32) -> EffectHeading {
     EffectHeading {
         tenant: "t".into(),
         cycle: CycleRef { id: 1, name: "2026年度".into() },
-        questionnaire: QuestionnaireRef { code: "career-awareness".into(), title: "キャリア意識".into(), scale_min: 1, scale_max: 5 },
+        questionnaire: QuestionnaireRef { code: "career-awareness".into(), title: "キャリア意識".into(), title_en: "Career awareness".into(), scale_min: 1, scale_max: 5 },
         k,
     }
 }

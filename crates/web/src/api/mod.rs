@@ -11,6 +11,7 @@ mod management_reports;
 mod me;
 mod notifications;
 mod openapi;
+mod effect_reports;
 mod overall_reports;
 mod questionnaires;
 mod reports;
@@ -35,6 +36,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = effect_reports::routes(r);
     tokens::routes(r)
 }
 

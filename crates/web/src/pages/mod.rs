@@ -26,6 +26,7 @@ mod management_reports;
 mod notice_settings;
 mod notifications;
 mod org_issues;
+mod effect_reports;
 pub(crate) mod overall_reports;
 mod personnel_authority;
 mod questionnaires;
@@ -84,6 +85,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = effect_reports::routes(r);
     admin::routes(r)
 }
 
