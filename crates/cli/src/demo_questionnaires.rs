@@ -15,21 +15,7 @@ pub async fn seed(store: &Store, ctx: &Ctx, company: &demo::Company, seed: u64, 
             continue;
         }
         let (cycle, _) = store.cycle_by_id_or_name(ctx.tenant(), &c.cycle).await?;
-        let rows: Vec<domain::questionnaire::import::ResponseRow> = c
-            .answers
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
-                company.employees.get(a.employee).map(|e| domain::questionnaire::import::ResponseRow {
-                    line: i + 2,
-                    employee_number: e.number.clone(),
-                    timing: a.timing,
-                    answered_on: a.answered_on,
-                    answers: a.answers.clone(),
-                    number_column: "employee_number".to_string(),
-                })
-            })
-            .collect();
+        let rows = demo::questionnaires::response_rows(company, &c);
         written += store.import_responses(ctx, domain::questionnaire::career_awareness::CODE, cycle, &rows).await?;
     }
     Ok((written, started.elapsed().as_secs_f64()))

@@ -138,6 +138,24 @@ pub fn generate(company: &Company, history: &History, seed: u64, today: NaiveDat
     out
 }
 
+/// One cycle's answer sets as the rows `Store::import_responses` takes.
+pub fn response_rows(company: &Company, c: &CycleAnswers) -> Vec<domain::questionnaire::import::ResponseRow> {
+    c.answers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            company.employees.get(a.employee).map(|e| domain::questionnaire::import::ResponseRow {
+                line: i + 2,
+                employee_number: e.number.clone(),
+                timing: a.timing,
+                answered_on: a.answered_on,
+                answers: a.answers.clone(),
+                number_column: "employee_number".to_string(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
