@@ -17,8 +17,8 @@ mod names;
 pub mod notices;
 mod org;
 pub mod overall;
-pub mod questionnaires;
 mod people;
+pub mod questionnaires;
 pub mod seed;
 
 use chrono::NaiveDate;

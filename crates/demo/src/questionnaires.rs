@@ -46,12 +46,7 @@ pub struct CycleAnswers {
 /// The 部 a department path belongs to (its first segment named …部 but not …本部), or its last
 /// segment: the unit the effect is drawn for.
 pub fn unit_of(segments: &[String]) -> String {
-    segments
-        .iter()
-        .find(|s| s.ends_with('部') && !s.ends_with("本部"))
-        .or(segments.last())
-        .cloned()
-        .unwrap_or_default()
+    segments.iter().find(|s| s.ends_with('部') && !s.ends_with("本部")).or(segments.last()).cloned().unwrap_or_default()
 }
 
 /// The units with an effect: about half of them, from the seed.
@@ -112,7 +107,12 @@ pub fn generate(company: &Company, history: &History, seed: u64, today: NaiveDat
             let pre_on = (interview - Duration::days(rng.gen_range(1..=7))).max(cycle.starts_on.min(interview));
             let level = if mine { 2.6 + 0.35 * ci as f64 } else { base[employee] + 0.1 * normal(&mut rng) };
             let incomplete = !mine && rng.gen_bool(INCOMPLETE);
-            answers.push(AnswerSpec { employee, timing: Timing::Pre, answered_on: pre_on, answers: answers_at(&mut rng, level, &items, incomplete) });
+            answers.push(AnswerSpec {
+                employee,
+                timing: Timing::Pre,
+                answered_on: pre_on,
+                answers: answers_at(&mut rng, level, &items, incomplete),
+            });
             let post_on = interview + Duration::days(rng.gen_range(14..=42));
             let answers_post = mine || rng.gen_bool(ANSWER_POST);
             if post_on > today || !answers_post || (cycle.state == CycleState::Closed && post_on > cycle.ends_on + Duration::days(30)) {

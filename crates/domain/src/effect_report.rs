@@ -178,7 +178,13 @@ pub struct PairedPerson {
 /// age, tenure, grade), whatever `by` asks, so that asking for one table and then another gives
 /// nothing that asking for both at once would not. `by` then chooses which one-way tables are
 /// returned (none: all four), after the whole-population table. Only shown groups are measured.
-pub fn build(head: EffectHeading, people: &[PairedPerson], departments: &[Department], reference: NaiveDate, by: &[Dimension]) -> EffectReport {
+pub fn build(
+    head: EffectHeading,
+    people: &[PairedPerson],
+    departments: &[Department],
+    reference: NaiveDate,
+    by: &[Dimension],
+) -> EffectReport {
     let persons: Vec<Person> = people
         .iter()
         .map(|p| Person {

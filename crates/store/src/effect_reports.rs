@@ -141,10 +141,11 @@ impl Store {
         drop(answers);
         let mut people = Vec::with_capacity(pairs.len());
         if !pairs.is_empty() {
-            let rows = sqlx::query("SELECT id, department_id, birth_year, hire_date, grade FROM employees WHERE tenant_id = $1 ORDER BY id")
-                .bind(ctx.tenant.get())
-                .fetch_all(&self.db.read)
-                .await?;
+            let rows =
+                sqlx::query("SELECT id, department_id, birth_year, hire_date, grade FROM employees WHERE tenant_id = $1 ORDER BY id")
+                    .bind(ctx.tenant.get())
+                    .fetch_all(&self.db.read)
+                    .await?;
             for r in &rows {
                 let id: i64 = r.try_get("id")?;
                 let Some((pre, post)) = pairs.get(&id) else { continue };

@@ -36,16 +36,23 @@ pub(super) fn report_effect_prints_json_and_csv(backend: Backend) -> Result<()> 
     env.run(&csv_args)?.ok()?;
     let csv = std::fs::read_to_string(&file)?;
     ensure!(csv.starts_with("\u{feff}table,department,age,tenure,grade,suppressed,n,mean_pre"), "{csv:.300}");
-    ensure!(csv.lines().filter(|l| l.starts_with("overall,")).count() == 1 && csv.lines().any(|l| l.starts_with("department,")), "{csv:.600}");
+    ensure!(
+        csv.lines().filter(|l| l.starts_with("overall,")).count() == 1 && csv.lines().any(|l| l.starts_with("department,")),
+        "{csv:.600}"
+    );
     // Bad arguments: said, with exit status 2.
     for (bad, said) in [
-        (["report", "effect", "--tenant", "demo", "--cycle", "no-such-cycle", "--questionnaire", "career-awareness"], "no cycle 'no-such-cycle'"),
+        (
+            ["report", "effect", "--tenant", "demo", "--cycle", "no-such-cycle", "--questionnaire", "career-awareness"],
+            "no cycle 'no-such-cycle'",
+        ),
         (["report", "effect", "--tenant", "demo", "--cycle", &cycle, "--questionnaire", "no-such"], "no questionnaire 'no-such'"),
     ] {
         let out = env.run(&bad)?;
         ensure!(out.code() == Some(2) && out.stderr.contains(said), "{out}");
     }
-    let out = env.run(&["report", "effect", "--tenant", "demo", "--cycle", &cycle, "--questionnaire", "career-awareness", "--by", "salary"])?;
+    let out =
+        env.run(&["report", "effect", "--tenant", "demo", "--cycle", &cycle, "--questionnaire", "career-awareness", "--by", "salary"])?;
     ensure!(out.code() == Some(2) && out.stderr.contains("salary"), "{out}");
     Ok(())
 }

@@ -42,7 +42,13 @@ fn head(k: u32) -> EffectHeading {
     EffectHeading {
         tenant: "t".into(),
         cycle: CycleRef { id: 1, name: "2026年度".into() },
-        questionnaire: QuestionnaireRef { code: "career-awareness".into(), title: "キャリア意識".into(), title_en: "Career awareness".into(), scale_min: 1, scale_max: 5 },
+        questionnaire: QuestionnaireRef {
+            code: "career-awareness".into(),
+            title: "キャリア意識".into(),
+            title_en: "Career awareness".into(),
+            scale_min: 1,
+            scale_max: 5,
+        },
         k,
     }
 }
@@ -89,18 +95,10 @@ fn shown_cells_carry_the_measure_of_their_members_and_small_groups_are_hidden() 
     assert_eq!(cell["measure"], "effect");
     let shown = serde_json::to_value(sales).unwrap_or_default();
     let keys: BTreeSet<&str> = shown["value"].as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-    let expected: BTreeSet<&str> = [
-        "mean_pre",
-        "mean_post",
-        "mean_change",
-        "ci95_low",
-        "ci95_high",
-        "wilcoxon_p",
-        "effect_size",
-        "min_detectable_effect",
-    ]
-    .into_iter()
-    .collect();
+    let expected: BTreeSet<&str> =
+        ["mean_pre", "mean_post", "mean_change", "ci95_low", "ci95_high", "wilcoxon_p", "effect_size", "min_detectable_effect"]
+            .into_iter()
+            .collect();
     assert_eq!(keys, expected);
     assert!(shown["warning"]["ja"].as_str().is_some_and(|s| s.contains("30人")));
 }

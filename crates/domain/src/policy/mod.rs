@@ -399,12 +399,7 @@ pub fn permit(actor: &Actor, op: Operation, target: Target) -> Option<Permit> {
 /// operator.
 pub fn operator_permit(tenant: TenantId, op: Operation) -> Option<Permit> {
     matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports | Operation::ReadEffectReport)
-        .then_some(Permit {
-        tenant,
-        user: None,
-        op,
-        view: View::Identified,
-    })
+        .then_some(Permit { tenant, user: None, op, view: View::Identified })
 }
 
 /// What an operator's command on the server may do without a role: set a company up (tenant,

@@ -75,7 +75,8 @@ async fn cycle(db: &TestDb, tenant: i64, name: &str) -> Result<CycleId> {
 async fn user(store: &Store, tenant: &TenantRow, login: &str, role: Role) -> Result<Ctx> {
     let op = Ctx::operator(tenant.id, "test");
     let name = format!("{login} さん");
-    let id = store.create_user(&op, &NewUser { login, display_name: &name, password: "password-123", roles: &[role], employee: None }).await?;
+    let id =
+        store.create_user(&op, &NewUser { login, display_name: &name, password: "password-123", roles: &[role], employee: None }).await?;
     Ok(Ctx::for_tests(tenant.id, id, login, Some(role)))
 }
 

@@ -4,6 +4,7 @@
 mod boss_consultations;
 mod cycles;
 mod disclosures;
+mod effect_reports;
 mod employees;
 mod escalations;
 mod interviews;
@@ -11,7 +12,6 @@ mod management_reports;
 mod me;
 mod notifications;
 mod openapi;
-mod effect_reports;
 mod overall_reports;
 mod questionnaires;
 mod reports;

@@ -43,14 +43,21 @@ async fn hr_and_executives_read_the_effect_report(backend: Backend) -> Result<()
         ensure!(page.body.contains("事前と事後の回答がそろった人が10人未満"), "{login}: {}", page.brief());
         let rb = a.request(Method::GET, "/reports/effect").header("accept-language", "en");
         let en = a.send(rb).await?;
-        ensure!(en.status == StatusCode::OK && en.body.contains("Effect measurement") && en.body.contains("Hidden (fewer than 10)"), "{}", en.brief());
+        ensure!(
+            en.status == StatusCode::OK && en.body.contains("Effect measurement") && en.body.contains("Hidden (fewer than 10)"),
+            "{}",
+            en.brief()
+        );
         let json = a.get(&format!("/api/v1/reports/effect?cycle={cycle}&questionnaire=career-awareness")).await?;
         ensure!(json.status == StatusCode::OK, "{login}: {}", json.brief());
         let v = json.json()?;
         ensure!(v["k"] == 10 && v["population"]["rule"] == "complete_pairs" && v.get("dimensions").is_some(), "{v}");
         let cells: Vec<&serde_json::Value> =
             v["tables"].as_array().context("tables")?.iter().flat_map(|t| t["cells"].as_array().into_iter().flatten()).collect();
-        ensure!(!cells.is_empty() && cells.iter().all(|c| c["suppressed"] == true && c.get("n").is_none() && c.get("value").is_none()), "{v}");
+        ensure!(
+            !cells.is_empty() && cells.iter().all(|c| c["suppressed"] == true && c.get("n").is_none() && c.get("value").is_none()),
+            "{v}"
+        );
         let by = a.get(&format!("/api/v1/reports/effect?cycle={cycle}&by=department")).await?.json()?;
         ensure!(by["tables"].as_array().map(Vec::len) == Some(2), "{by}");
         ensure!(a.get(&format!("/api/v1/reports/effect?cycle={cycle}&by=salary")).await?.status == StatusCode::UNPROCESSABLE_ENTITY);
