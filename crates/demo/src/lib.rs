@@ -19,6 +19,7 @@ mod org;
 pub mod overall;
 mod people;
 pub mod reviews;
+pub mod questionnaires;
 pub mod seed;
 
 use chrono::NaiveDate;

@@ -131,10 +131,13 @@ pub enum AuditAction {
     YearlyReviewFinalized,
     /// A yearly review read, or cycles compared (HR, executives, consultants, the supervisor).
     YearlyReviewRead,
+    /// The effect report read (group statistics of questionnaire scores; HR, an executive or
+    /// the command line): one event per read, never per person.
+    EffectReportRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 82] = [
+    pub const ALL: [AuditAction; 83] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -217,6 +220,7 @@ impl AuditAction {
         AuditAction::YearlyReviewWritten,
         AuditAction::YearlyReviewFinalized,
         AuditAction::YearlyReviewRead,
+        AuditAction::EffectReportRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -313,6 +317,7 @@ impl AuditAction {
             AuditAction::YearlyReviewWritten => "yearly_review_written",
             AuditAction::YearlyReviewFinalized => "yearly_review_finalized",
             AuditAction::YearlyReviewRead => "yearly_review_read",
+            AuditAction::EffectReportRead => "effect_report_read",
         }
     }
 
@@ -404,6 +409,7 @@ impl AuditAction {
             AuditAction::YearlyReviewWritten => "年次レビューの作成・編集",
             AuditAction::YearlyReviewFinalized => "年次レビューの確定",
             AuditAction::YearlyReviewRead => "年次レビューの閲覧",
+            AuditAction::EffectReportRead => "効果把握の閲覧",
         }
     }
 }

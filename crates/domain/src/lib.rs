@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod disclosure;
 pub mod display;
 pub mod effect;
+pub mod effect_report;
 pub mod employee;
 pub mod error;
 pub mod escalation;

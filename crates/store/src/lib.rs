@@ -16,6 +16,7 @@ mod dashboard;
 mod db;
 mod disclosure_pages;
 mod disclosures;
+mod effect_reports;
 mod employees;
 mod error;
 mod escalation_seed;
@@ -81,6 +82,7 @@ pub use disclosures::{
     read_operation, AuthoredDisclosure, ConsentInput, ConsentReceipt, DisclosureQuery, DisclosureRow, DisclosureText, LedgerEntry,
     NewDisclosure, OwnConsents, Released, SeedConsent, SeedDisclosure,
 };
+pub use effect_reports::EffectChoices;
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, EmployeeSort, ImportSummary, NewEmployees};
 pub use error::StoreError;
 pub use escalation_seed::{SeedEscalation, SeedEscalationDisclosure, SeedEscalations};

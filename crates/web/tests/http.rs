@@ -10,6 +10,7 @@ mod cases;
 mod consent_api;
 mod dashboard;
 mod e2e;
+mod effect_report;
 mod escalations;
 mod forms;
 mod hardening;

@@ -195,10 +195,13 @@ pub enum Operation {
     WriteYearlyReviews,
     /// Cycles side by side from their released overall reports: HR, executives.
     CompareCycles,
+    /// The effect report (効果把握): group statistics of the questionnaire scores, through the
+    /// anonymity engine: HR and executives; an operator's command (`careerdock report effect`).
+    ReadEffectReport,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 54] = [
+    pub const ALL: [Operation; 55] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -253,6 +256,7 @@ impl Operation {
         Operation::ProposeYearlyChanges,
         Operation::WriteYearlyReviews,
         Operation::CompareCycles,
+        Operation::ReadEffectReport,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -412,12 +416,8 @@ pub fn permit(actor: &Actor, op: Operation, target: Target) -> Option<Permit> {
 /// released, and the gate audits each read like any other. No other operation is open to an
 /// operator.
 pub fn operator_permit(tenant: TenantId, op: Operation) -> Option<Permit> {
-    matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports).then_some(Permit {
-        tenant,
-        user: None,
-        op,
-        view: View::Identified,
-    })
+    matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports | Operation::ReadEffectReport)
+        .then_some(Permit { tenant, user: None, op, view: View::Identified })
 }
 
 /// What an operator's command on the server may do without a role: set a company up (tenant,

@@ -47,5 +47,6 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ProposeYearlyChanges => matches!(role, R::Hr | R::Consultant | R::Supervisor),
         O::WriteYearlyReviews => matches!(role, R::Hr),
         O::CompareCycles => matches!(role, R::Hr | R::Executive),
+        O::ReadEffectReport => matches!(role, R::Hr | R::Executive),
     }
 }

@@ -6,6 +6,7 @@ mod cases;
 mod consent;
 mod cycles;
 mod disclosure_pages;
+mod effect_reports;
 mod escalations;
 mod interviews;
 mod jobs;

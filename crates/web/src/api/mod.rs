@@ -4,6 +4,7 @@
 mod boss_consultations;
 mod cycles;
 mod disclosures;
+mod effect_reports;
 mod employees;
 mod escalations;
 mod interviews;
@@ -37,6 +38,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
     let r = yearly_reviews::routes(r);
+    let r = effect_reports::routes(r);
     tokens::routes(r)
 }
 

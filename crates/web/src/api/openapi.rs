@@ -113,6 +113,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::management_reports::ManagementReportsApi::openapi());
     doc.merge(super::questionnaires::QuestionnairesApi::openapi());
     doc.merge(super::yearly_reviews::YearlyReviewsApi::openapi());
+    doc.merge(super::effect_reports::EffectReportsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }

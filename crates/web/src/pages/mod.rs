@@ -11,6 +11,7 @@ mod consents;
 mod cycles;
 mod disclosures;
 mod downloads;
+mod effect_reports;
 mod employees;
 mod escalations;
 mod feedback;
@@ -86,6 +87,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
     let r = yearly_reviews::routes(r);
+    let r = effect_reports::routes(r);
     admin::routes(r)
 }
 

@@ -198,6 +198,7 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     let answers = [("timing", "pre"), ("answered_on", today.as_str()), ("item-q01", "3")];
     ok("paper answers", &consultant.post_form(&format!("/interviews/{interview}/questionnaire"), &answers).await?)?;
     ok("the trajectory", &consultant.get(&format!("/interviews/{interview}/questionnaire")).await?)?;
+    ok("the effect report", &hr.get("/reports/effect").await?)?;
 
     // Issue 10: closing the cycle opens its yearly review; a proposal, the plan, finalized, read.
     let cycle = home.cycle.get();
