@@ -17,6 +17,7 @@ pub mod effect;
 pub mod employee;
 pub mod error;
 pub mod escalation;
+pub mod follow_up;
 pub mod ids;
 pub mod import;
 pub mod important_case;

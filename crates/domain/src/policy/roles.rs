@@ -43,5 +43,7 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReadAnswers => matches!(role, R::Employee | R::Consultant),
         // Operators only (see `operator_may`).
         O::ImportResponses => false,
+        O::PlanFollowUps | O::ManageFollowUps | O::ReadPreviousPlan => matches!(role, R::Consultant),
+        O::ViewFollowUpCounts => matches!(role, R::Hr),
     }
 }
