@@ -124,10 +124,16 @@ pub enum AuditAction {
     QuestionnaireAnswered,
     /// A person's questionnaire answers read (their trajectory): the employee or their consultant.
     QuestionnaireAnswersRead,
+    /// A follow-up item planned from a report, scheduled or closed (R7).
+    FollowUpChanged,
+    /// Follow-up items read (a consultant's list, one item with its sealed text).
+    FollowUpRead,
+    /// The support plan of an earlier report read on the employee's next interview (R11).
+    PreviousPlanRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 79] = [
+    pub const ALL: [AuditAction; 82] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -207,6 +213,9 @@ impl AuditAction {
         AuditAction::ManagementReportRead,
         AuditAction::QuestionnaireAnswered,
         AuditAction::QuestionnaireAnswersRead,
+        AuditAction::FollowUpChanged,
+        AuditAction::FollowUpRead,
+        AuditAction::PreviousPlanRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -300,6 +309,9 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "management_report_read",
             AuditAction::QuestionnaireAnswered => "questionnaire_answered",
             AuditAction::QuestionnaireAnswersRead => "questionnaire_answers_read",
+            AuditAction::FollowUpChanged => "follow_up_changed",
+            AuditAction::FollowUpRead => "follow_up_read",
+            AuditAction::PreviousPlanRead => "previous_plan_read",
         }
     }
 
@@ -388,6 +400,9 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "経営層への報告の閲覧",
             AuditAction::QuestionnaireAnswered => "アンケート回答の記録",
             AuditAction::QuestionnaireAnswersRead => "アンケート回答の閲覧",
+            AuditAction::FollowUpChanged => "フォローアップ予定の登録・変更",
+            AuditAction::FollowUpRead => "フォローアップ予定の閲覧",
+            AuditAction::PreviousPlanRead => "前回の支援方針の閲覧",
         }
     }
 }
@@ -473,6 +488,10 @@ pub enum AuditTarget {
     QuestionnaireResponse,
     /// One employee's questionnaire answers (the id is the employee's).
     QuestionnaireAnswers,
+    /// A follow-up item (R7).
+    FollowUp,
+    /// A consultant's follow-up items (the id is the consultant's user id).
+    FollowUpList,
 }
 
 impl AuditTarget {
@@ -522,6 +541,8 @@ impl AuditTarget {
             AuditTarget::ManagementReport => "management_report",
             AuditTarget::QuestionnaireResponse => "questionnaire_response",
             AuditTarget::QuestionnaireAnswers => "questionnaire_answers",
+            AuditTarget::FollowUp => "follow_up",
+            AuditTarget::FollowUpList => "follow_ups",
         }
     }
 }

@@ -20,6 +20,7 @@ mod employees;
 mod error;
 mod escalation_seed;
 mod escalations;
+mod follow_ups;
 mod hr_home;
 mod important_cases;
 mod interview_pages;
@@ -86,6 +87,9 @@ pub use escalation_seed::{SeedEscalation, SeedEscalationDisclosure, SeedEscalati
 pub use escalations::{
     DisclosureRequestRow, EscalationDetail, EscalationNotice, EscalationRow, EscalationSweep, ReleasedText, ResponderCandidate,
     ResponderSettings,
+};
+pub use follow_ups::{
+    CycleFollowUpCounts, FollowUpCounts, FollowUpFilter, FollowUpRow, FollowUpSlot, NewFollowUp, PreviousReview, SeedFollowUp,
 };
 pub use hr_home::HrIssueCounts;
 pub use important_cases::{CaseRecord, ImportantCaseDetail, ImportantCaseRow};

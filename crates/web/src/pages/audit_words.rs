@@ -123,6 +123,8 @@ const TARGETS: &[&str] = &[
     "management_report",
     "questionnaire_response",
     "questionnaire_answers",
+    "follow_up",
+    "follow_ups",
 ];
 
 fn id_of(name: &str) -> String {
@@ -335,6 +337,8 @@ mod tests {
             AuditTarget::ManagementReport,
             AuditTarget::QuestionnaireResponse,
             AuditTarget::QuestionnaireAnswers,
+            AuditTarget::FollowUp,
+            AuditTarget::FollowUpList,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -382,6 +386,7 @@ mod tests {
                 AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
+                AuditTarget::FollowUp | AuditTarget::FollowUpList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

@@ -29,6 +29,7 @@ mod org_issues;
 pub(crate) mod overall_reports;
 mod personnel_authority;
 mod questionnaires;
+mod follow_ups;
 mod reports;
 mod requests;
 mod review;
@@ -84,6 +85,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = follow_ups::routes(r);
     admin::routes(r)
 }
 
@@ -112,6 +114,7 @@ const NAV: &[NavLink] = &[
     link("/cycles", "nav-cycles", Operation::ViewCycles),
     link("/interviews", "nav-interviews", Operation::ManageInterviews),
     link("/requests", "nav-requests", Operation::HandleRequests),
+    link("/follow-ups", "nav-follow-ups", Operation::ManageFollowUps),
     link("/reports", "nav-reports", Operation::WriteReports),
     link("/review", "nav-review", Operation::ReviewReports),
     link("/cases", "nav-cases", Operation::ReadReports),
