@@ -27,6 +27,7 @@ path_ids!(
     ConsultationRequestId,
     DisclosureId,
     EscalationId,
+    domain::ids::FollowUpId,
     InterviewId,
     NotificationId,
     OrgIssueId,

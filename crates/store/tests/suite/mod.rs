@@ -7,6 +7,7 @@ mod consent;
 mod cycles;
 mod disclosure_pages;
 mod escalations;
+mod follow_ups;
 mod interviews;
 mod jobs;
 mod management;

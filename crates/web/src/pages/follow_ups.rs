@@ -471,8 +471,7 @@ pub async fn hr_card(state: &AppState, p: &Principal, t: Tr) -> AppResult<Card> 
 
 /// The 「前回の振り返り」 panel.
 pub struct ReviewPanel {
-    pub cycle: String,
-    pub held: String,
+    pub lead: String,
     /// The earlier support plan; `None` when the reader may not read it (or there is no report).
     pub plan: Option<String>,
     /// The sentence said instead of the plan.
@@ -506,8 +505,7 @@ pub async fn review_panel(state: &AppState, p: &Principal, t: Tr, interview: Int
         (None, true, false) => t.get("fu-review-other-consultant"),
     };
     Ok(Some(ReviewPanel {
-        cycle: r.cycle_name,
-        held: t.date_time(r.held_at),
+        lead: t.with_args("fu-review-lead", &[("cycle", r.cycle_name.clone()), ("held", t.date_time(r.held_at))]),
         plan: r.plan,
         withheld,
         items: r.open_items.iter().map(|i| ItemView::new(t, i)).collect(),
