@@ -165,6 +165,8 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     eprintln!("careerdock: {released} released overall reports ({hidden} hidden cells) and {drafts} draft");
     let (released, drafts) = crate::demo_management::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {released} released management reports, {drafts} draft(s)");
+    let (items, review) = crate::demo_follow_ups::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {items} follow-up items of consultant1 in every state; next year's review shown: {review}");
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod cycle;
 mod debian_packages;
 mod demo;
 mod demo_cases;
+mod demo_follow_ups;
 mod demo_management;
 mod demo_overall;
 mod keys;

@@ -11,6 +11,7 @@ pub mod boss;
 pub mod cases;
 pub mod consent;
 pub mod escalations;
+pub mod follow_ups;
 pub mod history;
 pub mod management;
 mod names;

@@ -11,6 +11,7 @@ mod consent_api;
 mod dashboard;
 mod e2e;
 mod escalations;
+mod follow_ups;
 mod forms;
 mod hardening;
 mod hr_setup;

@@ -6,6 +6,7 @@
 //! (up to the path asked and the request id).
 
 mod cases;
+mod follow_ups;
 pub mod management;
 mod overall;
 pub mod world;
@@ -102,6 +103,8 @@ enum Subject {
     ManagementReport {
         released: bool,
     },
+    /// A follow-up item planned by a consultant from their report (R7).
+    FollowUp,
 }
 
 impl Subject {
@@ -135,6 +138,7 @@ impl Subject {
             "overall-report:draft" => Subject::OverallReport { released: false },
             "management-report" => Subject::ManagementReport { released: true },
             "management-report:draft" => Subject::ManagementReport { released: false },
+            "follow-up" => Subject::FollowUp,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -262,6 +266,8 @@ enum Probe {
     OverallReport(Person),
     /// A management report as HR reads it.
     ManagementReport(Person),
+    /// A follow-up item as its consultant reads it.
+    FollowUp(Person),
 }
 
 impl Records {
@@ -521,6 +527,13 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             );
             r
         }
+        Subject::FollowUp => {
+            let mut r = Records::new("id");
+            r.own(&[Role::Consultant], w.follow_up(home, &home.consultant, "E002").await?);
+            r.probed(Record::Colleague, w.follow_up(home, consultant2, "E003").await?, Probe::FollowUp(consultant2.clone()));
+            r.probed(Record::OtherTenant, w.follow_up(other, &other.consultant, "E002").await?, Probe::FollowUp(other.consultant.clone()));
+            r
+        }
         Subject::OverallReport { released } => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.overall_report(home, released).await?, Probe::OverallReport(consultant2.clone()));
@@ -612,6 +625,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             let d = store.overall_report(&reader.ctx, store::OverallReportId::new(id)).await?;
             format!("{:?} v{} {:?} {:?}", d.row.state, d.row.version, d.row.released_at, d.narrative)
         }
+        Probe::FollowUp(author) => {
+            let d = store.follow_up(&author.ctx.as_consultant()?, domain::ids::FollowUpId::new(id)).await?;
+            format!("{d:?}")
+        }
         Probe::ManagementReport(hr) => {
             let v = store.management_report(&hr.ctx, store::ManagementReportId::new(id)).await?;
             format!("{:?} v{} {} {}", v.row.state, v.row.version, v.row.updated_at, v.doc.commentary)
@@ -680,6 +697,19 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
                 ("place", "本社 面談室B"),
                 ("reply", "お待ちしています。"),
             ])
+        }
+        ("POST", "/follow-ups/{id}/schedule") => {
+            let (date, start, end) = w.form_slot()?;
+            form(&[("date", &date), ("start", &start), ("end", &end), ("mode", "online"), ("place", "")])
+        }
+        ("POST", "/follow-ups/{id}/close") => form(&[("reason", "本人の異動により不要となった")]),
+        ("POST", "/reports/{id}/follow-ups") => {
+            let due = (store::today_jst() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+            form(&[("kind", "follow_up"), ("due_on", &due), ("what", "三か月後の状況確認")])
+        }
+        ("POST", "/api/v1/reports/{id}/follow-ups") => {
+            let due = (store::today_jst() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+            Body::Json(json!({ "kind": "follow_up", "due_on": due, "what": "三か月後の状況確認" }))
         }
         ("POST", "/requests/{id}/decline") => form(&[("reason", "今月は予定が埋まっています。")]),
         ("POST", "/reports/{id}" | "/reports/{id}/autosave") => Body::Form(sections_form()),
