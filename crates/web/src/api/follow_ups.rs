@@ -10,7 +10,6 @@ use crate::routes::Routes;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -137,7 +136,7 @@ pub async fn list_follow_ups(State(state): State<AppState>, Authed(p): Authed, R
     params(("id" = i64, Path, description = "The report")),
     request_body = PlanBody,
     responses(
-        (status = 201, description = "Planned; `Location` names the item's page", body = FollowUp),
+        (status = 201, description = "Planned: the item (its page is `/follow-ups/{id}`)", body = FollowUp),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "The acting role is not consultant", body = ErrorBody),
         (status = 404, description = "No such report, or not one the caller wrote", body = ErrorBody),
@@ -162,5 +161,5 @@ pub async fn plan_follow_up(State(state): State<AppState>, Authed(p): Authed, Pa
     let new = NewFollowUp { kind, due_on, what: b.what.unwrap_or_default(), schedule: None };
     let id = state.store.plan_follow_up(&me, report, &new).await?;
     let row = state.store.follow_up(&me, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/follow-ups/{id}"))], Json(FollowUp::from(&row))).into_response())
+    Ok((StatusCode::CREATED, Json(FollowUp::from(&row))).into_response())
 }
