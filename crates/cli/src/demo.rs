@@ -169,6 +169,8 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     eprintln!("careerdock: {reviews} yearly reviews of closed cycles, finalized with {proposals} proposals");
     let (answers, seconds) = crate::demo_questionnaires::seed(store, &ctx, &company, args.seed, today).await?;
     eprintln!("careerdock: {answers} questionnaire answer sets (pre and post, career-awareness) ({seconds:.1} s)");
+    let (items, review) = crate::demo_follow_ups::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {items} follow-up items of consultant1 in every state; next year's review shown: {review}");
     Ok(())
 }
 

@@ -21,7 +21,9 @@ pub async fn seed(store: &Store, tenant: TenantId, users: &HashMap<&str, UserId>
     let op = Ctx::operator(tenant, "demo");
     let mut sessions = Vec::new();
     let mut ctxs: HashMap<&str, Ctx> = HashMap::new();
-    for (login, role) in [("consultant1", Role::Consultant), ("consultant2", Role::Consultant), ("supervisor", Role::Supervisor), ("hr", Role::Hr)] {
+    for (login, role) in
+        [("consultant1", Role::Consultant), ("consultant2", Role::Consultant), ("supervisor", Role::Supervisor), ("hr", Role::Hr)]
+    {
         let (ctx, secret) = acting(store, tenant, user(login)?, role).await?;
         ctxs.insert(login, ctx);
         sessions.push(secret);

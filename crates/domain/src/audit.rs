@@ -134,10 +134,16 @@ pub enum AuditAction {
     /// The effect report read (group statistics of questionnaire scores; HR, an executive or
     /// the command line): one event per read, never per person.
     EffectReportRead,
+    /// A follow-up item planned from a report, scheduled or closed (R7).
+    FollowUpChanged,
+    /// Follow-up items read (a consultant's list, one item with its sealed text).
+    FollowUpRead,
+    /// The support plan of an earlier report read on the employee's next interview (R11).
+    PreviousPlanRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 83] = [
+    pub const ALL: [AuditAction; 86] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -221,6 +227,9 @@ impl AuditAction {
         AuditAction::YearlyReviewFinalized,
         AuditAction::YearlyReviewRead,
         AuditAction::EffectReportRead,
+        AuditAction::FollowUpChanged,
+        AuditAction::FollowUpRead,
+        AuditAction::PreviousPlanRead,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -318,6 +327,9 @@ impl AuditAction {
             AuditAction::YearlyReviewFinalized => "yearly_review_finalized",
             AuditAction::YearlyReviewRead => "yearly_review_read",
             AuditAction::EffectReportRead => "effect_report_read",
+            AuditAction::FollowUpChanged => "follow_up_changed",
+            AuditAction::FollowUpRead => "follow_up_read",
+            AuditAction::PreviousPlanRead => "previous_plan_read",
         }
     }
 
@@ -410,6 +422,9 @@ impl AuditAction {
             AuditAction::YearlyReviewFinalized => "年次レビューの確定",
             AuditAction::YearlyReviewRead => "年次レビューの閲覧",
             AuditAction::EffectReportRead => "効果把握の閲覧",
+            AuditAction::FollowUpChanged => "フォローアップ予定の登録・変更",
+            AuditAction::FollowUpRead => "フォローアップ予定の閲覧",
+            AuditAction::PreviousPlanRead => "前回の支援方針の閲覧",
         }
     }
 }
@@ -499,6 +514,10 @@ pub enum AuditTarget {
     YearlyReview,
     /// The comparison of cycles.
     CycleComparison,
+    /// A follow-up item (R7).
+    FollowUp,
+    /// A consultant's follow-up items (the id is the consultant's user id).
+    FollowUpList,
 }
 
 impl AuditTarget {
@@ -550,6 +569,8 @@ impl AuditTarget {
             AuditTarget::QuestionnaireAnswers => "questionnaire_answers",
             AuditTarget::YearlyReview => "yearly_review",
             AuditTarget::CycleComparison => "cycle_comparison",
+            AuditTarget::FollowUp => "follow_up",
+            AuditTarget::FollowUpList => "follow_ups",
         }
     }
 }

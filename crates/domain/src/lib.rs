@@ -18,6 +18,7 @@ pub mod effect_report;
 pub mod employee;
 pub mod error;
 pub mod escalation;
+pub mod follow_up;
 pub mod ids;
 pub mod import;
 pub mod important_case;

@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 pub const PROPOSAL: TextLimit =
     TextLimit { field: "proposal", max: 2_000, label_ja: "来年度への提案", label_en: "the proposal", one_line: false };
 /// HR's improvement plan (改善計画).
-pub const PLAN: TextLimit = TextLimit { field: "plan", max: 8_000, label_ja: "改善計画", label_en: "the improvement plan", one_line: false };
+pub const PLAN: TextLimit =
+    TextLimit { field: "plan", max: 8_000, label_ja: "改善計画", label_en: "the improvement plan", one_line: false };
 
 /// Where a review is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

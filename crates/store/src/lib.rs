@@ -21,6 +21,7 @@ mod employees;
 mod error;
 mod escalation_seed;
 mod escalations;
+mod follow_ups;
 mod hr_home;
 mod important_cases;
 mod interview_pages;
@@ -90,6 +91,9 @@ pub use escalations::{
     DisclosureRequestRow, EscalationDetail, EscalationNotice, EscalationRow, EscalationSweep, ReleasedText, ResponderCandidate,
     ResponderSettings,
 };
+pub use follow_ups::{
+    CycleFollowUpCounts, FollowUpCounts, FollowUpFilter, FollowUpRow, FollowUpSlot, NewFollowUp, PreviousReview, SeedFollowUp,
+};
 pub use hr_home::HrIssueCounts;
 pub use important_cases::{CaseRecord, ImportantCaseDetail, ImportantCaseRow};
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
@@ -98,7 +102,6 @@ pub use job_runner::{JobHandler, JobRunner, RunnerOptions, StandardJobs};
 pub use jobs::{ClaimedJob, JobRow, JobState, NewJob};
 pub use management_reports::{ManagementReportId, ManagementReportRow, ManagementReportView, OverallChoice};
 pub use notification_inbox::{InboxFilter, NotificationEmail, NotificationRow, SeedNotice, UNREAD_COUNT_CAP};
-pub use yearly_reviews::{CycleComparison, ReviewProposal, YearlyReview, YearlyReviewRow, COMPARE_MAX};
 pub use org_issues::{OrgIssueDetail, OrgIssueId, OrgIssueQuery, OrgIssueRow, OrgIssueSort, RaisedIssue};
 pub use overall_reports::{
     CellNotes, CycleChoice, OverallReportDetail, OverallReportId, OverallVersionRow, ReleasedJson, ReportSettings, TableChoice,
@@ -120,6 +123,7 @@ pub use themes::{Extraction, TermMark, ThemeBench, ThemeSettings};
 pub use tokens::{TokenPrincipal, TokenRow};
 pub use totp::{SecondFactorOutcome, SignInChallenge, TotpSecret, TwoFactorStatus};
 pub use users::{one_time_password, AccountRow, NewUser, UserRow, WRONG_CURRENT_PASSWORD};
+pub use yearly_reviews::{CycleComparison, ReviewProposal, YearlyReview, YearlyReviewRow, COMPARE_MAX};
 
 use std::sync::Arc;
 

@@ -855,7 +855,37 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
-        version: 23,
+        version: 19,
+        name: "follow_ups",
+        statements: &[
+            // Additional and follow-up interviews planned from a report (R7): the consultant is
+            // the report's author; what to follow up and a closing reason are sealed. The state is
+            // derived: closed (closed_at), done (its interview held), scheduled, or planned. Each
+            // reminder is sent once: its column is set in the transaction that leaves the notice.
+            "CREATE TABLE follow_ups (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                report_id BIGINT NOT NULL REFERENCES reports(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                consultant_id BIGINT NOT NULL REFERENCES users(id),
+                cycle_id BIGINT REFERENCES cycles(id),
+                kind TEXT NOT NULL,
+                due_on TEXT NOT NULL,
+                what_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                interview_id BIGINT REFERENCES interviews(id),
+                closed_at BIGINT,
+                reason_sealed_id BIGINT REFERENCES sealed_texts(id),
+                reminded_soon_at BIGINT,
+                reminded_overdue_at BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX follow_ups_consultant ON follow_ups (tenant_id, consultant_id, due_on)",
+            "CREATE INDEX follow_ups_employee ON follow_ups (tenant_id, employee_id)",
+        ],
+    },
+    Migration {
+        version: 20,
         name: "yearly_reviews",
         statements: &[
             // A closed cycle's yearly review (年次レビュー, R11, R12): opened as a draft when the

@@ -227,7 +227,8 @@ impl Store {
         if policy::decide(&actor, op, facts(ctx.tenant, s.row.state)).is_allow() {
             return Ok(s);
         }
-        if s.row.state == ReviewState::Final && policy::decide(&actor, Operation::ReadYearlyReviews, facts(ctx.tenant, s.row.state)).is_allow()
+        if s.row.state == ReviewState::Final
+            && policy::decide(&actor, Operation::ReadYearlyReviews, facts(ctx.tenant, s.row.state)).is_allow()
         {
             return Err(changed_meanwhile());
         }

@@ -12,6 +12,7 @@ mod dashboard;
 mod e2e;
 mod effect_report;
 mod escalations;
+mod follow_ups;
 mod forms;
 mod hardening;
 mod hr_setup;

@@ -11,6 +11,7 @@ mod boss_consultation;
 mod disclosure;
 mod employee;
 mod escalation;
+mod follow_up;
 mod interview;
 mod note;
 mod org_issue;
@@ -24,6 +25,7 @@ pub use aggregate_report::{AggregateState, ManagementReportFacts, OverallReportF
 pub use boss_consultation::BossConsultationFacts;
 pub use employee::EmployeeFacts;
 pub use escalation::{EscalationFacts, EscalationPart};
+pub use follow_up::{FollowUpFacts, PreviousPlanFacts};
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
 pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
@@ -198,10 +200,19 @@ pub enum Operation {
     /// The effect report (効果把握): group statistics of the questionnaire scores, through the
     /// anonymity engine: HR and executives; an operator's command (`careerdock report effect`).
     ReadEffectReport,
+    /// Planning additional or follow-up interviews from a report (R7): on a record, the report's author.
+    PlanFollowUps,
+    /// Reading, scheduling and closing one's follow-up items: on a record, its consultant.
+    ManageFollowUps,
+    /// HR's k-protected counts of follow-up items.
+    ViewFollowUpCounts,
+    /// The support plan of the same employee's report of an earlier cycle, on the interview page
+    /// (R11: 翌年の面談でレビュー): the current interviewer, see `follow_up::decide_previous`.
+    ReadPreviousPlan,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 55] = [
+    pub const ALL: [Operation; 59] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -257,6 +268,10 @@ impl Operation {
         Operation::WriteYearlyReviews,
         Operation::CompareCycles,
         Operation::ReadEffectReport,
+        Operation::PlanFollowUps,
+        Operation::ManageFollowUps,
+        Operation::ViewFollowUpCounts,
+        Operation::ReadPreviousPlan,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -300,6 +315,10 @@ pub enum Target {
     Answers(AnswerFacts),
     /// A closed cycle's yearly review.
     YearlyReview(YearlyReviewFacts),
+    /// A follow-up item, or the report one is planned from (R7).
+    FollowUp(FollowUpFacts),
+    /// An earlier report's support plan, read for the employee's current interview (R11).
+    PreviousPlan(PreviousPlanFacts),
 }
 
 /// How a record may be shown.
@@ -371,6 +390,8 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::ManagementReport(f) if f.tenant == actor.tenant => aggregate_report::decide_management(actor, op, f),
         Target::Answers(f) if f.tenant == actor.tenant => questionnaire::decide(actor, op, f),
         Target::YearlyReview(f) if f.tenant == actor.tenant => yearly_review::decide(actor, op, f),
+        Target::FollowUp(f) if f.tenant == actor.tenant => follow_up::decide(actor, op, f),
+        Target::PreviousPlan(f) if f.tenant == actor.tenant => follow_up::decide_previous(actor, op, f),
         _ => Decision::Deny,
     }
 }

@@ -48,5 +48,7 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::WriteYearlyReviews => matches!(role, R::Hr),
         O::CompareCycles => matches!(role, R::Hr | R::Executive),
         O::ReadEffectReport => matches!(role, R::Hr | R::Executive),
+        O::PlanFollowUps | O::ManageFollowUps | O::ReadPreviousPlan => matches!(role, R::Consultant),
+        O::ViewFollowUpCounts => matches!(role, R::Hr),
     }
 }

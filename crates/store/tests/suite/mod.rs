@@ -8,6 +8,7 @@ mod cycles;
 mod disclosure_pages;
 mod effect_reports;
 mod escalations;
+mod follow_ups;
 mod interviews;
 mod jobs;
 mod management;

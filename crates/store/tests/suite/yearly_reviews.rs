@@ -62,7 +62,8 @@ async fn released_cycle(e: &Env, name: &str, starts: &str, people: u64, org: u64
     .await?;
     let cycle: i64 = sqlx::Row::try_get(&r, "id")?;
     let whole = |m: Measure, shown: Option<(u64, f64)>| Cell::new(BTreeMap::new(), &m, shown);
-    let dept = |m: Measure, shown: Option<(u64, f64)>| Cell::new(BTreeMap::from([(Dimension::Department, "営業本部".to_string())]), &m, shown);
+    let dept =
+        |m: Measure, shown: Option<(u64, f64)>| Cell::new(BTreeMap::from([(Dimension::Department, "営業本部".to_string())]), &m, shown);
     let snapshot = OverallReport {
         tenant: "acme".into(),
         cycle: CycleRef { id: cycle, name: name.into() },

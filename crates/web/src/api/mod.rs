@@ -7,6 +7,7 @@ mod disclosures;
 mod effect_reports;
 mod employees;
 mod escalations;
+mod follow_ups;
 mod interviews;
 mod management_reports;
 mod me;
@@ -14,9 +15,9 @@ mod notifications;
 mod openapi;
 mod overall_reports;
 mod questionnaires;
-mod yearly_reviews;
 mod reports;
 mod tokens;
+mod yearly_reviews;
 
 use crate::error::{AppError, AppResult};
 use crate::routes::Routes;
@@ -39,6 +40,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = questionnaires::routes(r);
     let r = yearly_reviews::routes(r);
     let r = effect_reports::routes(r);
+    let r = follow_ups::routes(r);
     tokens::routes(r)
 }
 

@@ -128,7 +128,10 @@ fn figures_body(f: &ReviewFigures) -> (ParticipationBody, Option<ReleaseBody>, V
     (
         (&f.participation).into(),
         f.release.as_ref().map(|r| ReleaseBody { id: r.id, version: r.version, population: r.population }),
-        f.measures.iter().map(|m| TrendBody { measure: m.measure.clone(), this: m.this, previous: m.previous, change: m.change() }).collect(),
+        f.measures
+            .iter()
+            .map(|m| TrendBody { measure: m.measure.clone(), this: m.this, previous: m.previous, change: m.change() })
+            .collect(),
     )
 }
 

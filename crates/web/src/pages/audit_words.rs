@@ -125,6 +125,8 @@ const TARGETS: &[&str] = &[
     "questionnaire_answers",
     "yearly_review",
     "cycle_comparison",
+    "follow_up",
+    "follow_ups",
 ];
 
 fn id_of(name: &str) -> String {
@@ -339,6 +341,8 @@ mod tests {
             AuditTarget::QuestionnaireAnswers,
             AuditTarget::YearlyReview,
             AuditTarget::CycleComparison,
+            AuditTarget::FollowUp,
+            AuditTarget::FollowUpList,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -389,6 +393,7 @@ mod tests {
                 AuditTarget::YearlyReview | AuditTarget::CycleComparison => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
+                AuditTarget::FollowUp | AuditTarget::FollowUpList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

@@ -299,6 +299,7 @@ async fn consultant(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Car
         }
         _ => requests.body(t.get("home-requests-empty")),
     });
+    cards.push(super::follow_ups::consultant_card(state, p, t).await?);
     Ok(cards)
 }
 
@@ -393,6 +394,7 @@ async fn hr(state: &AppState, p: &Principal, t: Tr) -> AppResult<(Vec<Card>, Opt
         }
     }
     cards.extend(hr_issue_cards(t, &state.store.hr_issue_counts(&me).await?));
+    cards.push(super::follow_ups::hr_card(state, p, t).await?);
     cards.push(Card::new(t, "employees", "/employees").figure(people(t, d.employees)).body(t.get("home-employees-body")));
     Ok((cards, table))
 }

@@ -15,6 +15,7 @@ mod effect_reports;
 mod employees;
 mod escalations;
 mod feedback;
+mod follow_ups;
 pub mod form;
 mod history_table;
 mod home;
@@ -88,6 +89,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = questionnaires::routes(r);
     let r = yearly_reviews::routes(r);
     let r = effect_reports::routes(r);
+    let r = follow_ups::routes(r);
     admin::routes(r)
 }
 
@@ -116,6 +118,7 @@ const NAV: &[NavLink] = &[
     link("/cycles", "nav-cycles", Operation::ViewCycles),
     link("/interviews", "nav-interviews", Operation::ManageInterviews),
     link("/requests", "nav-requests", Operation::HandleRequests),
+    link("/follow-ups", "nav-follow-ups", Operation::ManageFollowUps),
     link("/reports", "nav-reports", Operation::WriteReports),
     link("/review", "nav-review", Operation::ReviewReports),
     link("/cases", "nav-cases", Operation::ReadReports),

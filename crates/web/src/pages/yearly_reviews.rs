@@ -269,7 +269,11 @@ async fn one_page(
         .map(|m| TrendRow {
             label: words.measure(&m.measure),
             data: matches!(Measure::parse(&m.measure), Some(Measure::Tag(_))),
-            previous: if f.previous.is_none() { "—".into() } else { m.previous.map(|s| percent(Some(s))).unwrap_or_else(|| t.get("yr-hidden")) },
+            previous: if f.previous.is_none() {
+                "—".into()
+            } else {
+                m.previous.map(|s| percent(Some(s))).unwrap_or_else(|| t.get("yr-hidden"))
+            },
             this: if f.release.is_none() { "—".into() } else { m.this.map(|s| percent(Some(s))).unwrap_or_else(|| t.get("yr-hidden")) },
             change: points(t, m.change()),
         })
@@ -284,7 +288,12 @@ async fn one_page(
     let proposals = r
         .proposals
         .iter()
-        .map(|x| ProposalLine { author: x.author.clone(), role: super::role_label(t, x.role), at: t.date_time(x.created_at), body: x.body.clone() })
+        .map(|x| ProposalLine {
+            author: x.author.clone(),
+            role: super::role_label(t, x.role),
+            at: t.date_time(x.created_at),
+            body: x.body.clone(),
+        })
         .collect();
     let finalized = match (r.row.finalized_at, &r.finalized_by) {
         (Some(at), Some(by)) => t.with_args("yr-finalized-by", &[("at", t.date_time(at)), ("by", by.clone())]),
@@ -324,7 +333,13 @@ fn done_notice(t: Tr, raw: Option<&str>) -> String {
     }
 }
 
-async fn one(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, RawQuery(raw): RawQuery) -> AppResult<Response> {
+async fn one(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let cycle: CycleId = path_id(&id)?;
     let notice = done_notice(Tr::new(locale), raw.as_deref());
     one_page(&state, &p, locale, cycle, notice, Typed::default(), FormErrors::none(), StatusCode::OK).await
@@ -353,14 +368,26 @@ async fn after(
     }
 }
 
-async fn propose(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
+async fn propose(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
     let cycle: CycleId = path_id(&id)?;
     let text = f.text("proposal");
     let result = state.store.add_review_proposal(&p.ctx(), cycle, &text).await;
     after(&state, &p, locale, cycle, result, "proposed", Typed { proposal: text, plan: None }).await
 }
 
-async fn save_plan(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
+async fn save_plan(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
     let cycle: CycleId = path_id(&id)?;
     let me = p.acting(Ctx::as_hr)?;
     let text = f.text("plan");

@@ -6,6 +6,7 @@
 //! (up to the path asked and the request id).
 
 mod cases;
+mod follow_ups;
 pub mod management;
 mod overall;
 pub mod world;
@@ -107,6 +108,8 @@ enum Subject {
     YearlyReview {
         finalized: bool,
     },
+    /// A follow-up item planned by a consultant from their report (R7).
+    FollowUp,
 }
 
 impl Subject {
@@ -142,6 +145,7 @@ impl Subject {
             "management-report:draft" => Subject::ManagementReport { released: false },
             "yearly-review" => Subject::YearlyReview { finalized: false },
             "yearly-review:final" => Subject::YearlyReview { finalized: true },
+            "follow-up" => Subject::FollowUp,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -271,6 +275,8 @@ enum Probe {
     ManagementReport(Person),
     /// A yearly review as HR reads it.
     YearlyReview(Person),
+    /// A follow-up item as its consultant reads it.
+    FollowUp(Person),
 }
 
 impl Records {
@@ -530,6 +536,13 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             );
             r
         }
+        Subject::FollowUp => {
+            let mut r = Records::new("id");
+            r.own(&[Role::Consultant], w.follow_up(home, &home.consultant, "E002").await?);
+            r.probed(Record::Colleague, w.follow_up(home, consultant2, "E003").await?, Probe::FollowUp(consultant2.clone()));
+            r.probed(Record::OtherTenant, w.follow_up(other, &other.consultant, "E002").await?, Probe::FollowUp(other.consultant.clone()));
+            r
+        }
         Subject::OverallReport { released } => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.overall_report(home, released).await?, Probe::OverallReport(consultant2.clone()));
@@ -631,6 +644,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             let v = store.yearly_review(&hr.ctx, domain::ids::CycleId::new(id)).await?;
             format!("{:?} {} {:?} {}", v.row.state, v.row.updated_at, v.proposals, v.plan)
         }
+        Probe::FollowUp(author) => {
+            let d = store.follow_up(&author.ctx.as_consultant()?, domain::ids::FollowUpId::new(id)).await?;
+            format!("{d:?}")
+        }
         Probe::ManagementReport(hr) => {
             let v = store.management_report(&hr.ctx, store::ManagementReportId::new(id)).await?;
             format!("{:?} v{} {} {}", v.row.state, v.row.version, v.row.updated_at, v.doc.commentary)
@@ -699,6 +716,19 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
                 ("place", "本社 面談室B"),
                 ("reply", "お待ちしています。"),
             ])
+        }
+        ("POST", "/follow-ups/{id}/schedule") => {
+            let (date, start, end) = w.form_slot()?;
+            form(&[("date", &date), ("start", &start), ("end", &end), ("mode", "online"), ("place", "")])
+        }
+        ("POST", "/follow-ups/{id}/close") => form(&[("reason", "本人の異動により不要となった")]),
+        ("POST", "/reports/{id}/follow-ups") => {
+            let due = (store::today_jst() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+            form(&[("kind", "follow_up"), ("due_on", &due), ("what", "三か月後の状況確認")])
+        }
+        ("POST", "/api/v1/reports/{id}/follow-ups") => {
+            let due = (store::today_jst() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+            Body::Json(json!({ "kind": "follow_up", "due_on": due, "what": "三か月後の状況確認" }))
         }
         ("POST", "/requests/{id}/decline") => form(&[("reason", "今月は予定が埋まっています。")]),
         ("POST", "/reports/{id}" | "/reports/{id}/autosave") => Body::Form(sections_form()),

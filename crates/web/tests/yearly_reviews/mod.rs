@@ -45,7 +45,11 @@ async fn a_closed_cycle_gets_a_yearly_review_that_hr_finalizes(backend: Backend)
     // The draft's figures: participation, and the release's flags (no previous cycle).
     let res = consultant.get(&page).await?;
     ensure!(res.status == StatusCode::OK, "{}", res.brief());
-    ensure!(res.body.contains("参加状況") && res.body.contains("課題タグとフラグの推移") && res.body.contains("全体報告書（第1版"), "{}", res.brief());
+    ensure!(
+        res.body.contains("参加状況") && res.body.contains("課題タグとフラグの推移") && res.body.contains("全体報告書（第1版"),
+        "{}",
+        res.brief()
+    );
 
     // Executives see no draft: not on the page, the list or the API.
     ensure!(exec.get(&page).await?.status == StatusCode::NOT_FOUND, "an executive reads a draft");
@@ -77,7 +81,11 @@ async fn a_closed_cycle_gets_a_yearly_review_that_hr_finalizes(backend: Backend)
     let res = consultant.post_form(&format!("{page}/proposals"), &[("proposal", "追加の提案")]).await?;
     ensure!(res.status == StatusCode::CONFLICT && res.body.contains("先に確定しました"), "{}", res.brief());
     let res = exec.get(&page).await?;
-    ensure!(res.status == StatusCode::OK && res.body.contains(PLAN) && res.body.contains(PROPOSAL) && res.body.contains("確定済み"), "{}", res.brief());
+    ensure!(
+        res.status == StatusCode::OK && res.body.contains(PLAN) && res.body.contains(PROPOSAL) && res.body.contains("確定済み"),
+        "{}",
+        res.brief()
+    );
     ensure!(!res.body.contains("name=\"plan\""), "an executive gets no plan form");
     exec.post_form("/locale", &[("locale", "en"), ("next", "/")]).await?;
     let res = exec.get(&page).await?;

@@ -176,5 +176,19 @@ async fn populate(store: &Store) -> Result<()> {
             store.draft_and_release_overall(&author, &approver, c.id.get(), &narrative, released).await?;
         }
     }
+    // As the demo: consultant1's follow-up items (R7), one due soon and one scheduled, so that the
+    // walk reaches the list, the items and their forms.
+    let me = author.as_consultant()?;
+    let filter = store::ReportFilter { cycle: None, status: None, mine_only: true, shared_only: false };
+    let reports = store.list_reports(&author, &filter, domain::Locale::Ja).await?;
+    for (r, days) in reports.iter().take(2).zip([3i64, 30]) {
+        let new = store::NewFollowUp {
+            kind: domain::follow_up::FollowUpKind::FollowUp,
+            due_on: Some(today + chrono::Duration::days(days)),
+            what: demo::follow_ups::REVIEW_ITEM.into(),
+            schedule: None,
+        };
+        store.plan_follow_up(&me, r.id, &new).await?;
+    }
     Ok(())
 }
