@@ -122,12 +122,27 @@ pub async fn seed(store: &Store, tenant: TenantId, users: &HashMap<&str, UserId>
     let Some(previous) = previous else { return Ok((written, false)) };
     let mut last_year: Vec<_> = reports.iter().filter(|r| r.cycle_id == Some(previous.get())).collect();
     last_year.sort_by_key(|r| r.status != ReportStatus::Approved);
-    let Some(r) = last_year.first() else { return Ok((written, false)) };
-    let employee = store.interview(&me, r.interview_id).await?.employee;
     let this_year = store.cycle_interviews(&me, Some(current.id)).await?;
-    if !this_year.iter().any(|i| i.employee == employee && i.status != InterviewStatus::Cancelled) {
-        interview(store, &me, Some(current.id), employee, InterviewKind::Initial, today + Duration::days(7), false).await?;
+    let mut chosen = None;
+    // Someone consultant1 already meets this year; else a target of this year they can meet.
+    for r in &last_year {
+        let employee = store.interview(&me, r.interview_id).await?.employee;
+        if this_year.iter().any(|i| i.employee == employee && i.status != InterviewStatus::Cancelled) {
+            chosen = Some(*r);
+            break;
+        }
     }
+    if chosen.is_none() {
+        for r in &last_year {
+            let employee = store.interview(&me, r.interview_id).await?.employee;
+            let day = today + Duration::days(7);
+            if interview(store, &me, Some(current.id), employee, InterviewKind::Initial, day, false).await.is_ok() {
+                chosen = Some(*r);
+                break;
+            }
+        }
+    }
+    let Some(r) = chosen else { return Ok((written, false)) };
     let new = NewFollowUp {
         kind: domain::follow_up::FollowUpKind::FollowUp,
         due_on: Some(today + Duration::days(14)),
