@@ -14,6 +14,7 @@
 //! a subtraction between releases could isolate. Participation counts are program figures HR
 //! already sees on the cycle page; no personal attribute is derived from them.
 
+use crate::effect_report::EffectReport;
 use crate::limits::TextLimit;
 use crate::management_report::{summary_figures, Figure};
 use crate::overall_report::{CycleRef, Dimension, Measure, OverallReport};
@@ -119,6 +120,57 @@ pub struct ReviewFigures {
     /// Flags and issue tags, this cycle beside the previous one.
     #[serde(default)]
     pub measures: Vec<MeasureTrend>,
+    /// The change in career awareness over the cycle (`None`: the questionnaire is not there).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub awareness: Option<AwarenessChange>,
+}
+
+/// The change in career awareness over a cycle: the default questionnaire's whole population as
+/// the effect report shows it (people with a complete pair, their mean scores before and after,
+/// the mean change with its 95 % interval). Fewer than k pairs: hidden, with no figure at all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AwarenessChange {
+    pub suppressed: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub n: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mean_pre: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mean_post: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mean_change: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ci95_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ci95_high: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub effect_size: Option<f64>,
+}
+
+impl AwarenessChange {
+    /// The whole population's cell of an effect report (its table without a breakdown). A
+    /// hidden cell stays hidden: nothing of it is carried over.
+    pub fn of(report: &EffectReport) -> Option<AwarenessChange> {
+        let cell = report.tables.iter().filter(|t| t.by.is_empty()).flat_map(|t| t.cells.iter()).find(|c| c.group.is_empty())?;
+        let (Some(n), Some(v), false) = (cell.n, cell.value, cell.suppressed) else {
+            return Some(AwarenessChange { suppressed: true, ..AwarenessChange::default() });
+        };
+        Some(AwarenessChange {
+            suppressed: false,
+            n: Some(n),
+            mean_pre: v.mean_pre,
+            mean_post: v.mean_post,
+            mean_change: v.mean_change,
+            ci95_low: v.ci95_low,
+            ci95_high: v.ci95_high,
+            effect_size: v.effect_size,
+        })
+    }
+
+    /// Whether the interval of the change lies wholly above zero (a rise the data supports).
+    pub fn rose(&self) -> bool {
+        !self.suppressed && self.ci95_low.is_some_and(|l| l > 0.0)
+    }
 }
 
 /// Whether a measure belongs in the trends: the two flags and the issue tags (not the head
@@ -182,6 +234,10 @@ pub struct ComparisonColumn {
     /// release shows them: a suppressed cell stays suppressed.
     #[serde(default)]
     pub figures: Vec<Figure>,
+    /// The awareness change as the cycle's final yearly review froze it (whole population only:
+    /// `None` for a department, or without a final review).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub awareness: Option<AwarenessChange>,
 }
 
 /// One measure across the compared cycles.
@@ -247,6 +303,68 @@ mod tests {
     use super::*;
     use crate::overall_report::{Cell, Dimensions, PopulationInfo, Table};
     use std::collections::BTreeMap;
+
+    fn effect(whole: crate::effect_report::EffectCell) -> EffectReport {
+        use crate::effect_report::{EffectPopulation, EffectTable, QuestionnaireRef};
+        EffectReport {
+            tenant: "t".into(),
+            cycle: CycleRef { id: 1, name: "2025年度".into() },
+            questionnaire: QuestionnaireRef {
+                code: "career-awareness".into(),
+                title: "キャリア意識".into(),
+                title_en: "Career awareness".into(),
+                scale_min: 1,
+                scale_max: 5,
+            },
+            k: 10,
+            population: EffectPopulation { rule: "complete_pairs".into(), as_of: "2026-03-31".into(), n: whole.n },
+            dimensions: Dimensions::default(),
+            tables: vec![
+                EffectTable { name: "department".into(), by: vec![Dimension::Department], cells: vec![] },
+                EffectTable { name: "overall".into(), by: vec![], cells: vec![whole] },
+            ],
+        }
+    }
+
+    fn effect_cell(shown: Option<(u64, f64, f64)>) -> crate::effect_report::EffectCell {
+        use crate::effect_report::{EffectCell, EffectValue};
+        let value = shown.map(|(_, pre, post)| EffectValue {
+            mean_pre: Some(pre),
+            mean_post: Some(post),
+            mean_change: Some(post - pre),
+            ci95_low: Some(post - pre - 0.1),
+            ci95_high: Some(post - pre + 0.1),
+            wilcoxon_p: Some(0.01),
+            effect_size: Some(0.4),
+            min_detectable_effect: Some(0.2),
+        });
+        EffectCell {
+            group: BTreeMap::new(),
+            measure: "effect".into(),
+            suppressed: shown.is_none(),
+            n: shown.map(|s| s.0),
+            value,
+            warning: None,
+        }
+    }
+
+    #[test]
+    fn awareness_is_the_whole_population_cell_and_a_hidden_one_carries_nothing() {
+        let shown = AwarenessChange::of(&effect(effect_cell(Some((42, 3.1, 3.5))))).unwrap_or_default();
+        assert!(!shown.suppressed);
+        assert_eq!(shown.n, Some(42));
+        assert_eq!(shown.mean_pre, Some(3.1));
+        assert!(shown.mean_change.is_some_and(|c| (c - 0.4).abs() < 1e-9));
+        assert!(shown.rose(), "an interval above zero is a rise");
+        let flat = AwarenessChange::of(&effect(effect_cell(Some((42, 3.5, 3.5))))).unwrap_or_default();
+        assert!(!flat.rose(), "an interval around zero is not");
+        let hidden = AwarenessChange::of(&effect(effect_cell(None))).unwrap_or_default();
+        assert_eq!(hidden, AwarenessChange { suppressed: true, ..AwarenessChange::default() });
+        assert!(!hidden.rose());
+        // Stored figures written before the awareness existed still read.
+        let json = serde_json::to_string(&hidden).unwrap_or_default();
+        assert_eq!(json, r#"{"suppressed":true}"#);
+    }
 
     fn report(cycle: i64, cells: Vec<Cell>, dept_cells: Vec<Cell>) -> OverallReport {
         OverallReport {

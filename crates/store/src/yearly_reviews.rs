@@ -16,8 +16,8 @@ use domain::management_report::rfc3339;
 use domain::overall_report::{self as contract, CycleRef, Dimension, OverallReport, Take};
 use domain::policy::{self, Operation, Target, YearlyReviewFacts};
 use domain::yearly_review::{
-    check_finalizable, check_plan, check_proposal, compare, group_figures, measure_trends, Comparison, ComparisonColumn, Participation,
-    ReleaseRef, ReviewFigures, ReviewState,
+    check_finalizable, check_plan, check_proposal, compare, group_figures, measure_trends, AwarenessChange, Comparison, ComparisonColumn,
+    Participation, ReleaseRef, ReviewFigures, ReviewState,
 };
 use domain::{Message, Role};
 use sqlx::Row;
@@ -106,7 +106,8 @@ fn damaged(e: impl std::fmt::Display) -> StoreError {
 impl Store {
     /// The figures of a cycle now: its program counts, and the flags and issue tags of its latest
     /// released overall report beside the previous cycle's (released figures only).
-    pub(crate) async fn yearly_figures(&self, tenant: TenantId, cycle: CycleId) -> Result<ReviewFigures> {
+    pub(crate) async fn yearly_figures(&self, ctx: &Ctx, cycle: CycleId) -> Result<ReviewFigures> {
+        let tenant = ctx.tenant;
         let o = self.cycle_overview(tenant, cycle).await?;
         let participation = Participation {
             targets: o.cycle.targets.max(0) as u64,
@@ -135,7 +136,15 @@ impl Store {
             version: releases[i].version,
             population: this_report.as_ref().and_then(|r| r.population.n),
         });
+        // The awareness change: the default questionnaire's effect report (read through its
+        // audited gate, as HR reads it), of which only the whole population's cell is kept.
+        let awareness = match self.effect_report(ctx, cycle, domain::questionnaire::career_awareness::CODE, &[]).await {
+            Ok(report) => AwarenessChange::of(&report),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        };
         Ok(ReviewFigures {
+            awareness,
             cycle: CycleRef { id: cycle.get(), name: o.cycle.name.clone() },
             computed_at: rfc3339(now_ms()).unwrap_or_default(),
             participation,
@@ -181,7 +190,7 @@ impl Store {
         if self.stored_review(ctx.tenant, cycle).await?.is_some() {
             return Ok(false);
         }
-        let figures = self.yearly_figures(ctx.tenant, cycle).await?;
+        let figures = self.yearly_figures(ctx, cycle).await?;
         let json = serde_json::to_string(&figures).map_err(damaged)?;
         let now = now_ms();
         let mut tx = self.db.write.begin().await?;
@@ -282,7 +291,7 @@ impl Store {
     pub async fn refresh_yearly_review(&self, me: &Acting<Hr>, cycle: CycleId) -> Result<()> {
         let ctx = me.ctx();
         let s = self.review_for(ctx, cycle, Operation::WriteYearlyReviews).await?;
-        let figures = self.yearly_figures(ctx.tenant, cycle).await?;
+        let figures = self.yearly_figures(ctx, cycle).await?;
         let json = serde_json::to_string(&figures).map_err(damaged)?;
         self.update_draft(ctx, s.id, cycle, "figures", json, 0).await
     }
@@ -308,7 +317,7 @@ impl Store {
         let ctx = me.ctx();
         let s = self.review_for(ctx, cycle, Operation::WriteYearlyReviews).await?;
         check_finalizable(&s.plan).map_err(StoreError::problems)?;
-        let figures = self.yearly_figures(ctx.tenant, cycle).await?;
+        let figures = self.yearly_figures(ctx, cycle).await?;
         let json = serde_json::to_string(&figures).map_err(damaged)?;
         let now = now_ms();
         let mut tx = self.db.write.begin().await?;
@@ -451,7 +460,20 @@ impl Store {
                 }
                 None => (None, Vec::new()),
             };
-            columns.push(ComparisonColumn { cycle: CycleRef { id: c.id.get(), name: c.name.clone() }, participation, release, figures });
+            // The awareness change as the final review froze it (never recomputed here).
+            let awareness = match (department, self.stored_review(ctx.tenant, c.id).await?) {
+                (None, Some(r)) if r.row.state == ReviewState::Final => {
+                    serde_json::from_str::<ReviewFigures>(&r.figures).map_err(damaged)?.awareness
+                }
+                _ => None,
+            };
+            columns.push(ComparisonColumn {
+                cycle: CycleRef { id: c.id.get(), name: c.name.clone() },
+                participation,
+                release,
+                figures,
+                awareness,
+            });
         }
         let departments = match releases.first() {
             Some(r) => {

@@ -165,6 +165,16 @@ async fn the_effect_report_measures_the_shown_groups_and_hides_the_small_ones(ba
     let other = env.store.create_tenant(&other_slug, "株式会社ほか", KThreshold::DEFAULT, "test").await?;
     let theirs = cycle(&env.db, other.id.get(), "2026年度").await?;
     ensure!(matches!(env.store.effect_report(&hr, theirs, "career-awareness", &[]).await, Err(StoreError::NotFound)));
+    // Closing the cycle opens its yearly review, which keeps the whole population's awareness
+    // change (read through the same audited gate) and nothing of the department cells.
+    let reads = count(&env, AuditAction::EffectReportRead).await?;
+    env.store.set_cycle_status(&hr, env.cycle, domain::cycle::CycleStatus::Closed).await?;
+    ensure!(count(&env, AuditAction::EffectReportRead).await? == reads + 1, "the review's read is audited");
+    let review = env.store.yearly_review(&hr, env.cycle).await?;
+    let a = review.figures.awareness.context("the awareness change")?;
+    let v = whole.value.context("the whole cell's figures")?;
+    ensure!(!a.suppressed && a.n == Some(31) && a.mean_pre == v.mean_pre && a.mean_change == v.mean_change, "{a:?}");
+    ensure!(a.ci95_low == v.ci95_low && a.ci95_high == v.ci95_high, "{a:?}");
     // No score in clear: E002's after-score, as the store seals it.
     let needle = format!("{}", expected.get("E002").and_then(|(_, p)| p.after).unwrap_or_default());
     ensure!(needle.len() > 3, "a telling score: {needle}");

@@ -133,6 +133,8 @@ async fn closing_a_cycle_opens_a_review_that_hr_finalizes_and_cycles_compare(bac
     ensure!(org.change().is_some_and(|c| (c + 0.1).abs() < 1e-12), "{org:?}");
     let life = f.measures.iter().find(|m| m.measure == "flag:life_safety").context("life/safety")?;
     ensure!(life.this.is_none() && life.previous.is_none(), "a suppressed cell has no share: {life:?}");
+    // Nobody answered the career-awareness questionnaire: the change is hidden, no figure kept.
+    ensure!(f.awareness.is_some_and(|a| a.suppressed && a.n.is_none() && a.mean_change.is_none()), "{:?}", f.awareness);
     let first = e.store.yearly_review(&e.hr, y2025).await?;
     ensure!(first.figures.previous.is_none(), "the first cycle has nothing before it");
 

@@ -72,3 +72,20 @@ yr-card-none = No yearly reviews yet. One opens when a cycle is closed.
 yr-card-none-final = No yearly review has been finalized yet. Once HR finalizes one, you can read it from here.
 yr-card-open = Open the yearly review
 yr-card-list = All yearly reviews
+
+# The awareness change in the review and the comparison
+yr-awareness-heading = Change in career awareness
+yr-awareness-lead = Mean scores of the people who answered the career-awareness questionnaire both before and after their interview. No one's answers are shown.
+yr-awareness-pairs = People with answers before and after
+yr-awareness-pre = Mean score before
+yr-awareness-post = Mean score after
+yr-awareness-change = Mean change (95% confidence interval)
+yr-awareness-change-value = { $change } ({ $low } to { $high })
+yr-awareness-rose = The interval lies above zero: the data support a rise in career awareness.
+yr-awareness-fell = The interval lies below zero: career awareness may have fallen. Find out why and reflect it in next year's plan.
+yr-awareness-unclear = The interval includes zero: the data do not establish a change this cycle.
+yr-awareness-hidden = Fewer people than the anonymity threshold (k) answered both before and after, so the figures are not shown.
+yr-awareness-none = This cycle has no career-awareness questionnaire results.
+yr-awareness-link = See the effect report in detail (by department and more)
+yr-awareness-row = Change in career awareness (mean)
+yr-awareness-cell = { $change } ({ $count } people)

@@ -72,3 +72,20 @@ yr-card-none = 年次レビューはまだありません。実施年度を終�
 yr-card-none-final = 確定した年次レビューはまだありません。人事が確定すると、ここから読めます。
 yr-card-open = 年次レビューを開く
 yr-card-list = 年次レビュー一覧
+
+# The awareness change (キャリア意識の変化) in the review and the comparison
+yr-awareness-heading = キャリア意識の変化
+yr-awareness-lead = 「キャリア意識アンケート」に面談の前後で回答した方（前後の回答がそろった方）の平均点です。個人の回答は表示しません。
+yr-awareness-pairs = 前後の回答がそろった方
+yr-awareness-pre = 面談前の平均点
+yr-awareness-post = 面談後の平均点
+yr-awareness-change = 平均の変化（95%信頼区間）
+yr-awareness-change-value = { $change }（{ $low } ～ { $high }）
+yr-awareness-rose = 信頼区間が0を上回っており、キャリア意識の向上がデータで裏づけられています。
+yr-awareness-fell = 信頼区間が0を下回っており、キャリア意識が下がった可能性があります。原因を確かめ、来年度の計画に反映してください。
+yr-awareness-unclear = 信頼区間が0をまたいでおり、この年度の変化はデータからは確かとは言えません。
+yr-awareness-hidden = 前後の回答がそろった方が匿名性の基準（k人）に満たないため、数値は表示しません。
+yr-awareness-none = この実施年度には「キャリア意識アンケート」の集計がありません。
+yr-awareness-link = 効果把握の詳細（部署別など）を見る
+yr-awareness-row = キャリア意識の変化（平均）
+yr-awareness-cell = { $change }（{ $count }人）

@@ -26,7 +26,7 @@ use domain::ids::CycleId;
 use domain::management_report::Figure;
 use domain::overall_report::Measure;
 use domain::policy::{decide, Operation, Target};
-use domain::yearly_review::{Participation, ReviewState, PLAN, PROPOSAL};
+use domain::yearly_review::{AwarenessChange, Participation, ReviewState, PLAN, PROPOSAL};
 use domain::Locale;
 use store::{Ctx, Direction, YearlyReview};
 
@@ -216,6 +216,79 @@ fn participation_view(t: Tr, p: &Participation) -> ParticipationView {
     }
 }
 
+/// The awareness change as the page shows it: the figures, or why there are none.
+pub struct AwarenessView {
+    /// Empty when the figures are hidden or missing (then `note` says why).
+    pub pairs: String,
+    pub pre: String,
+    pub post: String,
+    pub change: String,
+    pub reading: String,
+    pub note: String,
+}
+
+/// A score to two decimals; a change signed (`+0.32` / `−0.10`).
+fn score(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into())
+}
+
+fn signed(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v >= 0.005 => format!("+{v:.2}"),
+        Some(v) if v <= -0.005 => format!("−{:.2}", v.abs()),
+        Some(_) => "±0.00".into(),
+        None => "—".into(),
+    }
+}
+
+fn awareness_view(t: Tr, a: Option<&AwarenessChange>) -> AwarenessView {
+    let empty = |note: String| AwarenessView {
+        pairs: String::new(),
+        pre: String::new(),
+        post: String::new(),
+        change: String::new(),
+        reading: String::new(),
+        note,
+    };
+    match a {
+        None => empty(t.get("yr-awareness-none")),
+        Some(a) if a.suppressed => empty(t.get("yr-awareness-hidden")),
+        Some(a) => {
+            let reading = if a.rose() {
+                "yr-awareness-rose"
+            } else if a.ci95_high.is_some_and(|h| h < 0.0) {
+                "yr-awareness-fell"
+            } else {
+                "yr-awareness-unclear"
+            };
+            AwarenessView {
+                pairs: t.with("yr-people", "count", grouped(a.n.unwrap_or(0) as i64)),
+                pre: score(a.mean_pre),
+                post: score(a.mean_post),
+                change: t.with_args(
+                    "yr-awareness-change-value",
+                    &[("change", signed(a.mean_change)), ("low", signed(a.ci95_low)), ("high", signed(a.ci95_high))],
+                ),
+                reading: t.get(reading),
+                note: String::new(),
+            }
+        }
+    }
+}
+
+/// One cycle's awareness change in the comparison: the mean change and the pairs, hidden, or
+/// "—" without a final review.
+fn awareness_cell(t: Tr, a: Option<&AwarenessChange>) -> String {
+    match a {
+        None => "—".into(),
+        Some(a) if a.suppressed => t.get("yr-hidden"),
+        Some(a) => t.with_args(
+            "yr-awareness-cell",
+            &[("change", signed(a.mean_change)), ("count", grouped(a.n.unwrap_or(0) as i64))],
+        ),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "yearly_review.html")]
 struct OnePage {
@@ -227,6 +300,9 @@ struct OnePage {
     finalized: String,
     computed: String,
     participation: ParticipationView,
+    awareness: AwarenessView,
+    /// Whether the effect report's page is the reader's (HR, executives).
+    may_read_effect: bool,
     release: String,
     previous: String,
     trends: Vec<TrendRow>,
@@ -303,6 +379,10 @@ async fn one_page(state: &AppState, p: &Principal, locale: Locale, cycle: CycleI
         finalized,
         computed,
         participation: participation_view(t, &f.participation),
+        awareness: awareness_view(t, f.awareness.as_ref()),
+        may_read_effect: p.actor().is_some_and(|a| {
+            domain::policy::decide(&a, domain::policy::Operation::ReadEffectReport, domain::policy::Target::Route).is_allow()
+        }),
         release,
         previous: f.previous.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
         trends,
@@ -466,6 +546,15 @@ async fn comparison(State(state): State<AppState>, Authed(p): Authed, Lang(local
         row("yr-held", |v| &v.held),
         row("yr-approved", |v| &v.approved),
     ];
+    let mut program = program;
+    if department.is_none() {
+        // The awareness change as each final review froze it (the whole population only).
+        program.push(CompareRow {
+            label: t.get("yr-awareness-row"),
+            data: false,
+            cells: cols.iter().map(|col| awareness_cell(t, col.awareness.as_ref())).collect(),
+        });
+    }
     let released = c
         .comparison
         .rows
