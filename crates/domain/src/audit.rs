@@ -124,10 +124,17 @@ pub enum AuditAction {
     QuestionnaireAnswered,
     /// A person's questionnaire answers read (their trajectory): the employee or their consultant.
     QuestionnaireAnswersRead,
+    /// A consultant referred an employee (on consent or under an escalation), or HR changed an
+    /// outside contact.
+    ReferralWritten,
+    /// A referral read (its summary and history), or a list of referrals.
+    ReferralRead,
+    /// A referral's recipient accepted, declined, started care or closed it.
+    ReferralDecided,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 79] = [
+    pub const ALL: [AuditAction; 82] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -207,6 +214,9 @@ impl AuditAction {
         AuditAction::ManagementReportRead,
         AuditAction::QuestionnaireAnswered,
         AuditAction::QuestionnaireAnswersRead,
+        AuditAction::ReferralWritten,
+        AuditAction::ReferralRead,
+        AuditAction::ReferralDecided,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -300,6 +310,9 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "management_report_read",
             AuditAction::QuestionnaireAnswered => "questionnaire_answered",
             AuditAction::QuestionnaireAnswersRead => "questionnaire_answers_read",
+            AuditAction::ReferralWritten => "referral_written",
+            AuditAction::ReferralRead => "referral_read",
+            AuditAction::ReferralDecided => "referral_decided",
         }
     }
 
@@ -388,6 +401,9 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "経営層への報告の閲覧",
             AuditAction::QuestionnaireAnswered => "アンケート回答の記録",
             AuditAction::QuestionnaireAnswersRead => "アンケート回答の閲覧",
+            AuditAction::ReferralWritten => "紹介の作成・連携先の変更",
+            AuditAction::ReferralRead => "紹介の閲覧",
+            AuditAction::ReferralDecided => "紹介への回答・状況の記録",
         }
     }
 }
@@ -473,6 +489,12 @@ pub enum AuditTarget {
     QuestionnaireResponse,
     /// One employee's questionnaire answers (the id is the employee's).
     QuestionnaireAnswers,
+    /// A referral (紹介, R9).
+    Referral,
+    /// A list of referrals (made, or addressed to the reader), or HR's counts.
+    ReferralList,
+    /// An outside contact of the tenant (the EAP, an institution).
+    TenantContact,
 }
 
 impl AuditTarget {
@@ -522,6 +544,9 @@ impl AuditTarget {
             AuditTarget::ManagementReport => "management_report",
             AuditTarget::QuestionnaireResponse => "questionnaire_response",
             AuditTarget::QuestionnaireAnswers => "questionnaire_answers",
+            AuditTarget::Referral => "referral",
+            AuditTarget::ReferralList => "referrals",
+            AuditTarget::TenantContact => "tenant_contact",
         }
     }
 }

@@ -61,4 +61,8 @@ id_type!(
     QuestionnaireId,
     /// One answer set to a questionnaire.
     QuestionnaireResponseId,
+    /// A referral to health staff, the EAP or an outside institution (R9).
+    ReferralId,
+    /// An outside contact of a tenant (the EAP, a clinic): a referral's addressee.
+    ContactId,
 );

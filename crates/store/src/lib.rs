@@ -39,6 +39,7 @@ mod personnel_authority;
 mod pseudonymize;
 mod questionnaires;
 mod report_pages;
+mod referrals;
 mod reports;
 mod request_pages;
 mod requests;
@@ -88,6 +89,10 @@ pub use escalations::{
     ResponderSettings,
 };
 pub use hr_home::HrIssueCounts;
+pub use referrals::{
+    Contact, NewReferral, ReferralBasis, ReferralConsentOption, ReferralCounts, ReferralCountsView, ReferralDetail, ReferralEvent, ReferralRecipients,
+    ReferralRow, SeedBasis, SeedReferral,
+};
 pub use important_cases::{CaseRecord, ImportantCaseDetail, ImportantCaseRow};
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};

@@ -15,6 +15,7 @@ mod interview;
 mod note;
 mod org_issue;
 mod questionnaire;
+mod referral;
 mod report;
 mod request;
 mod roles;
@@ -27,6 +28,7 @@ pub use interview::InterviewFacts;
 pub use note::NoteFacts;
 pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
 pub use questionnaire::AnswerFacts;
+pub use referral::{EscalationBasis, ReferralConsent, ReferralFacts};
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
 pub use request::RequestFacts;
 
@@ -184,10 +186,22 @@ pub enum Operation {
     ReadAnswers,
     /// Importing answer sets from a file (command line).
     ImportResponses,
+    /// Referrals (R9): the consultant's own, health staff's addressed to them (on a record, only
+    /// while its basis holds).
+    ViewReferrals,
+    /// A consultant referring an employee, on consent or under a life/safety escalation.
+    MakeReferrals,
+    /// The recipient accepting, declining, starting care and closing (a contact's answers
+    /// through the consultant who referred).
+    DecideReferrals,
+    /// HR keeping the tenant's outside contacts (the EAP, institutions).
+    ManageReferralContacts,
+    /// HR's k-protected counts of referrals per cycle (never a referral itself).
+    ViewReferralCounts,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 50] = [
+    pub const ALL: [Operation; 55] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -238,6 +252,11 @@ impl Operation {
         Operation::RecordPaperAnswers,
         Operation::ReadAnswers,
         Operation::ImportResponses,
+        Operation::ViewReferrals,
+        Operation::MakeReferrals,
+        Operation::DecideReferrals,
+        Operation::ManageReferralContacts,
+        Operation::ViewReferralCounts,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -279,6 +298,8 @@ pub enum Target {
     ManagementReport(ManagementReportFacts),
     /// A person's questionnaire answers.
     Answers(AnswerFacts),
+    /// A referral, with its basis as it stands at the time of the request (R9).
+    Referral(ReferralFacts),
 }
 
 /// How a record may be shown.
@@ -349,6 +370,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::OverallReport(f) if f.tenant == actor.tenant => aggregate_report::decide_overall(actor, op, f),
         Target::ManagementReport(f) if f.tenant == actor.tenant => aggregate_report::decide_management(actor, op, f),
         Target::Answers(f) if f.tenant == actor.tenant => questionnaire::decide(actor, op, f),
+        Target::Referral(f) if f.tenant == actor.tenant => referral::decide(actor, op, f),
         _ => Decision::Deny,
     }
 }

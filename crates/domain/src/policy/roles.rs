@@ -43,5 +43,8 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReadAnswers => matches!(role, R::Employee | R::Consultant),
         // Operators only (see `operator_may`).
         O::ImportResponses => false,
+        O::ViewReferrals | O::DecideReferrals => matches!(role, R::Consultant | R::Health),
+        O::MakeReferrals => matches!(role, R::Consultant),
+        O::ManageReferralContacts | O::ViewReferralCounts => matches!(role, R::Hr),
     }
 }
