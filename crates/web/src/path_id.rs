@@ -3,7 +3,7 @@
 //! zero, a negative number and another's record all look alike.
 
 use crate::error::{AppError, AppResult};
-use domain::ids::{BossConsultationId, ConsentRecordId, DisclosureId, EscalationId, InterviewId, NotificationId, ReportId, UserId};
+use domain::ids::{BossConsultationId, ConsentRecordId, DisclosureId, EscalationId, InterviewId, NotificationId, ReferralId, ReportId, UserId};
 use store::{ConsultationRequestId, OrgIssueId, PendingImportId};
 
 /// A typed id made from a path's positive number.
@@ -31,6 +31,7 @@ path_ids!(
     NotificationId,
     OrgIssueId,
     PendingImportId,
+    ReferralId,
     ReportId,
     UserId,
 );

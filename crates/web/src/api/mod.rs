@@ -13,6 +13,7 @@ mod notifications;
 mod openapi;
 mod overall_reports;
 mod questionnaires;
+mod referrals;
 mod reports;
 mod tokens;
 
@@ -35,6 +36,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = referrals::routes(r);
     tokens::routes(r)
 }
 
