@@ -123,6 +123,9 @@ const TARGETS: &[&str] = &[
     "management_report",
     "questionnaire_response",
     "questionnaire_answers",
+    "referral",
+    "referrals",
+    "tenant_contact",
 ];
 
 fn id_of(name: &str) -> String {
@@ -335,6 +338,9 @@ mod tests {
             AuditTarget::ManagementReport,
             AuditTarget::QuestionnaireResponse,
             AuditTarget::QuestionnaireAnswers,
+            AuditTarget::Referral,
+            AuditTarget::ReferralList,
+            AuditTarget::TenantContact,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -380,6 +386,9 @@ mod tests {
                 }
                 AuditTarget::ManagementReport => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
                 AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers => {
+                    assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
+                }
+                AuditTarget::Referral | AuditTarget::ReferralList | AuditTarget::TenantContact => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
             }

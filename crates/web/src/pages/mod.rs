@@ -29,6 +29,7 @@ mod org_issues;
 pub(crate) mod overall_reports;
 mod personnel_authority;
 mod questionnaires;
+mod referrals;
 mod reports;
 mod requests;
 mod review;
@@ -84,6 +85,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = referrals::routes(r);
     admin::routes(r)
 }
 
@@ -140,6 +142,9 @@ const NAV: &[NavLink] = &[
     link("/overall-reports", "nav-overall-reports", Operation::ReadOverallReports),
     link("/settings/reports", "nav-report-settings", Operation::ManageReportSettings),
     link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
+    link("/referrals", "nav-referrals", Operation::ViewReferrals),
+    link("/referral-counts", "nav-referral-counts", Operation::ViewReferralCounts),
+    link("/settings/referral-contacts", "nav-referral-contacts", Operation::ManageReferralContacts),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's
