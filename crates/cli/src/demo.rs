@@ -165,6 +165,8 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     eprintln!("careerdock: {released} released overall reports ({hidden} hidden cells) and {drafts} draft");
     let (released, drafts) = crate::demo_management::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {released} released management reports, {drafts} draft(s)");
+    let (contacts, referrals) = crate::demo_referrals::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {referrals} referrals by consultant1 (health, health2, the EAP; one under an escalation), {contacts} outside contacts");
     Ok(())
 }
 

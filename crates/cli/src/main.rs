@@ -9,6 +9,7 @@ mod demo;
 mod demo_cases;
 mod demo_management;
 mod demo_overall;
+mod demo_referrals;
 mod keys;
 mod list_scope;
 mod mail;

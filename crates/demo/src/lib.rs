@@ -17,6 +17,7 @@ mod names;
 pub mod notices;
 mod org;
 pub mod overall;
+pub mod referrals;
 mod people;
 pub mod seed;
 
