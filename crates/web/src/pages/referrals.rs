@@ -44,7 +44,7 @@ fn recipient_label(t: Tr, r: &ReferralRow) -> String {
     match (r.addressee, r.contact_kind) {
         (Addressee::Role(_), _) => t.get("rf-to-health"),
         (Addressee::User(_), _) => t.with("rf-to-person", "name", &r.addressee_name),
-        (Addressee::Contact(_), Some(kind)) => format!("{}（{}）", r.addressee_name, t.term(kind)),
+        (Addressee::Contact(_), Some(kind)) => t.with2("rf-contact-label", ("name", &r.addressee_name), ("kind", &t.term(kind))),
         (Addressee::Contact(_), None) => r.addressee_name.clone(),
     }
 }
@@ -203,11 +203,12 @@ async fn new_page(state: &AppState, p: &Principal, locale: Locale, typed: Typed,
         .into_iter()
         .map(|c| Choice {
             value: c.disclosure.get().to_string(),
-            label: format!(
-                "{} {}（{}）",
-                c.employee_name,
-                c.employee_number,
-                t.with("rf-consent-granted", "when", c.granted_at.map(|at| t.date_time(at)).unwrap_or_default())
+            label: t.with_args(
+                "rf-consent-option",
+                &[
+                    ("name", format!("{} {}", c.employee_name, c.employee_number)),
+                    ("when", c.granted_at.map(|at| t.date_time(at)).unwrap_or_default()),
+                ],
             ),
             selected: typed.disclosure == c.disclosure.get().to_string(),
         })
@@ -220,7 +221,7 @@ async fn new_page(state: &AppState, p: &Principal, locale: Locale, typed: Typed,
     }
     for c in who.contacts {
         let value = format!("contact:{}", c.id);
-        recipients.push(Choice { selected: typed.recipient == value, label: format!("{}（{}）", c.name, t.term(c.kind)), value });
+        recipients.push(Choice { selected: typed.recipient == value, label: t.with2("rf-contact-label", ("name", &c.name), ("kind", &t.term(c.kind))), value });
     }
     render(&NewPage { ctx, consents, recipients, escalation: typed.escalation, summary: typed.summary, summary_max: SUMMARY.max, errors })
 }
