@@ -11,6 +11,7 @@ pub mod boss;
 pub mod cases;
 pub mod consent;
 pub mod escalations;
+pub mod follow_ups;
 pub mod history;
 pub mod management;
 mod names;
@@ -19,6 +20,8 @@ mod org;
 pub mod overall;
 pub mod referrals;
 mod people;
+pub mod questionnaires;
+pub mod reviews;
 pub mod seed;
 
 use chrono::NaiveDate;

@@ -160,6 +160,8 @@ terms!(NotificationKind {
     NotificationKind::ImportantCaseShared => "term-notice-important-case-shared",
     NotificationKind::OrgIssueRaised => "term-notice-org-issue-raised",
     NotificationKind::BossGuideUpdated => "term-notice-boss-guide-updated",
+    NotificationKind::FollowUpDueSoon => "term-notice-follow-up-due-soon",
+    NotificationKind::FollowUpOverdue => "term-notice-follow-up-overdue",
 });
 
 terms!(ReferralStatus {

@@ -123,6 +123,10 @@ const TARGETS: &[&str] = &[
     "management_report",
     "questionnaire_response",
     "questionnaire_answers",
+    "yearly_review",
+    "cycle_comparison",
+    "follow_up",
+    "follow_ups",
     "referral",
     "referrals",
     "tenant_contact",
@@ -338,6 +342,10 @@ mod tests {
             AuditTarget::ManagementReport,
             AuditTarget::QuestionnaireResponse,
             AuditTarget::QuestionnaireAnswers,
+            AuditTarget::YearlyReview,
+            AuditTarget::CycleComparison,
+            AuditTarget::FollowUp,
+            AuditTarget::FollowUpList,
             AuditTarget::Referral,
             AuditTarget::ReferralList,
             AuditTarget::TenantContact,
@@ -388,6 +396,10 @@ mod tests {
                 AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
+                AuditTarget::YearlyReview | AuditTarget::CycleComparison => {
+                    assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
+                }
+                AuditTarget::FollowUp | AuditTarget::FollowUpList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
                 AuditTarget::Referral | AuditTarget::ReferralList | AuditTarget::TenantContact => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }

@@ -11,9 +11,11 @@ mod consents;
 mod cycles;
 mod disclosures;
 mod downloads;
+mod effect_reports;
 mod employees;
 mod escalations;
 mod feedback;
+mod follow_ups;
 pub mod form;
 mod history_table;
 mod home;
@@ -38,6 +40,7 @@ mod taxonomy;
 mod themes;
 mod tokens;
 mod two_factor;
+mod yearly_reviews;
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, ErrorInfo};
@@ -85,6 +88,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = yearly_reviews::routes(r);
+    let r = effect_reports::routes(r);
+    let r = follow_ups::routes(r);
     let r = referrals::routes(r);
     admin::routes(r)
 }
@@ -114,6 +120,7 @@ const NAV: &[NavLink] = &[
     link("/cycles", "nav-cycles", Operation::ViewCycles),
     link("/interviews", "nav-interviews", Operation::ManageInterviews),
     link("/requests", "nav-requests", Operation::HandleRequests),
+    link("/follow-ups", "nav-follow-ups", Operation::ManageFollowUps),
     link("/reports", "nav-reports", Operation::WriteReports),
     link("/review", "nav-review", Operation::ReviewReports),
     link("/cases", "nav-cases", Operation::ReadReports),
@@ -142,6 +149,8 @@ const NAV: &[NavLink] = &[
     link("/overall-reports", "nav-overall-reports", Operation::ReadOverallReports),
     link("/settings/reports", "nav-report-settings", Operation::ManageReportSettings),
     link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
+    link("/reviews", "nav-reviews", Operation::ReadYearlyReviews),
+    link("/reviews/compare", "nav-compare", Operation::CompareCycles),
     link("/referrals", "nav-referrals", Operation::ViewReferrals),
     link("/referral-counts", "nav-referral-counts", Operation::ViewReferralCounts),
     link("/settings/referral-contacts", "nav-referral-contacts", Operation::ManageReferralContacts),
