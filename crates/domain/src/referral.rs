@@ -168,6 +168,16 @@ pub fn check_decision(action: &str, note: &str) -> Result<CheckedDecision, Vec<I
     }
 }
 
+/// Checks a decision against the referral's status as it stands: a step that cannot follow it is
+/// refused as such, alone (a reason is not asked for a refusal that cannot be recorded anyway);
+/// otherwise as `check_decision`.
+pub fn check_decision_at(from: ReferralStatus, action: &str, note: &str) -> Result<CheckedDecision, Vec<Invalid>> {
+    if let Some(action) = ReferralAction::parse(action) {
+        transition(from, action).map_err(|e| vec![e])?;
+    }
+    check_decision(action, note)
+}
+
 /// The kind of an outside contact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ContactKind {
@@ -333,6 +343,15 @@ mod tests {
         assert_eq!(e.iter().map(|p| p.field).collect::<Vec<_>>(), ["decision", "note"]);
         assert_eq!(check_decision("accept", "").map(|d| d.action), Ok(A::Accept));
         assert_eq!(check_decision("decline", " 専門外のため ").map(|d| d.note), Ok("専門外のため".to_string()));
+        // Against the status: a step that cannot follow is said alone, before a missing reason.
+        let e = check_decision_at(S::InCare, "decline", "").err().unwrap_or_default();
+        assert_eq!(e.iter().map(|p| p.field).collect::<Vec<_>>(), ["decision"]);
+        assert!(e[0].message.ja.starts_with("いまの状態からは"));
+        let e = check_decision_at(S::Referred, "decline", "").err().unwrap_or_default();
+        assert_eq!(e.iter().map(|p| p.field).collect::<Vec<_>>(), ["note"]);
+        let e = check_decision_at(S::Closed, "maybe", "").err().unwrap_or_default();
+        assert_eq!(e.iter().map(|p| p.field).collect::<Vec<_>>(), ["decision"]);
+        assert_eq!(check_decision_at(S::Accepted, "in_care", "").map(|d| d.action), Ok(A::StartCare));
     }
 
     #[test]

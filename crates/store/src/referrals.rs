@@ -20,7 +20,7 @@ use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::consent::{DisclosureState, Purpose};
 use domain::ids::{ContactId, DisclosureId, EmployeeId, EscalationId, ReferralId, ReportId, SealedId, TenantId, UserId};
 use domain::policy::{self, Actor, EscalationBasis, Operation, Permit, ReferralConsent, ReferralFacts, Target};
-use domain::referral::{check_summary, no_basis, transition, Addressee, CheckedContact, CheckedDecision, ContactKind, ReferralStatus};
+use domain::referral::{check_decision_at, check_summary, no_basis, transition, Addressee, CheckedContact, CheckedDecision, ContactKind, ReferralStatus};
 use domain::{Invalid, Role};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -732,12 +732,22 @@ impl Store {
     /// an optional note, decline with a reason, start care, close. The status machine of
     /// `domain::referral::transition`; a change made meanwhile is refused.
     pub async fn decide_referral(&self, ctx: &Ctx, id: ReferralId, d: &CheckedDecision) -> Result<ReferralStatus> {
+        self.decide_referral_as_typed(ctx, id, d.action.as_str(), &d.note).await
+    }
+
+    /// The decision as typed in a form or a request body: once the referral is found and the
+    /// actor may answer it, checked against its current status (`check_decision_at`), so that a
+    /// step that cannot follow is said as such rather than asking for a reason; every problem
+    /// comes back as `StoreError::Problems`. A referral the actor may not see is not found
+    /// before anything typed is looked at.
+    pub async fn decide_referral_as_typed(&self, ctx: &Ctx, id: ReferralId, action: &str, note: &str) -> Result<ReferralStatus> {
         let actor = ctx.actor()?;
         let s = self.seen_one(ctx, &actor, id).await?;
         if !policy::decide(&actor, Operation::DecideReferrals, Target::Referral(s.facts)).is_allow() {
             return Err(self.refused(ctx, Operation::DecideReferrals, AuditTarget::Referral, id).await);
         }
         let from = s.raw.row.status;
+        let d = check_decision_at(from, action, note).map_err(StoreError::Problems)?;
         let to = transition(from, d.action)?;
         let now = now_ms();
         let mut tx = self.db.write.begin().await?;

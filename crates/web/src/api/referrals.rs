@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::ids::{ContactId, DisclosureId, EmployeeId, EscalationId, ReferralId, ReportId, UserId};
 use domain::policy::Operation;
-use domain::referral::{check_decision, Addressee};
+use domain::referral::Addressee;
 use domain::{Invalid, Role};
 use serde::{Deserialize, Serialize};
 use store::{Ctx, NewReferral, PageRequest, ReferralBasis, ReferralRow, MAX_PAGE_SIZE};
@@ -203,7 +203,6 @@ pub struct DecisionDone {
 async fn decide(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<String>, body: Bytes) -> AppResult<Json<DecisionDone>> {
     let id: ReferralId = crate::path_id::path_id(&id)?;
     let req: DecisionBody = json_body(&body)?;
-    let checked = check_decision(&req.decision, &req.note).map_err(AppError::Problems)?;
-    let status = state.store.decide_referral(&p.ctx(), id, &checked).await?;
+    let status = state.store.decide_referral_as_typed(&p.ctx(), id, &req.decision, &req.note).await?;
     Ok(Json(DecisionDone { status: status.as_str().to_string() }))
 }

@@ -19,7 +19,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::{ContactId, DisclosureId, EscalationId, ReferralId, UserId};
 use domain::policy::Operation;
-use domain::referral::{check_contact, check_decision, Addressee, ContactKind, ReferralStatus, CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE, NOTE, SUMMARY};
+use domain::referral::{check_contact, Addressee, ContactKind, ReferralStatus, CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE, NOTE, SUMMARY};
 use domain::{Invalid, Locale, Role};
 use serde::Deserialize;
 use store::{Ctx, Direction, NewReferral, PageRequest, ReferralBasis, ReferralRow};
@@ -390,10 +390,7 @@ async fn one(
 async fn decide(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
     let id = referral_id(&id)?;
     let (action, note) = (f.text("decision"), f.text("note"));
-    let result = match check_decision(&action, &note) {
-        Ok(checked) => state.store.decide_referral(&p.ctx(), id, &checked).await.map_err(AppError::from),
-        Err(problems) => Err(AppError::Problems(problems)),
-    };
+    let result = state.store.decide_referral_as_typed(&p.ctx(), id, &action, &note).await.map_err(AppError::from);
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/referrals/{id}?done=decided")).into_response()),
         Err(e) => {
