@@ -738,7 +738,7 @@ impl Store {
     /// The decision as typed in a form or a request body: once the referral is found and the
     /// actor may answer it, checked against its current status (`check_decision_at`), so that a
     /// step that cannot follow is said as such rather than asking for a reason; every problem
-    /// comes back as `StoreError::Problems`. A referral the actor may not see is not found
+    /// comes back (`StoreError::problems`). A referral the actor may not see is not found
     /// before anything typed is looked at.
     pub async fn decide_referral_as_typed(&self, ctx: &Ctx, id: ReferralId, action: &str, note: &str) -> Result<ReferralStatus> {
         let actor = ctx.actor()?;
@@ -747,7 +747,7 @@ impl Store {
             return Err(self.refused(ctx, Operation::DecideReferrals, AuditTarget::Referral, id).await);
         }
         let from = s.raw.row.status;
-        let d = check_decision_at(from, action, note).map_err(StoreError::Problems)?;
+        let d = check_decision_at(from, action, note).map_err(StoreError::problems)?;
         let to = transition(from, d.action)?;
         let now = now_ms();
         let mut tx = self.db.write.begin().await?;

@@ -200,6 +200,11 @@ async fn the_recipient_moves_a_referral_through_its_statuses(backend: Backend) -
     ensure!(not_found(e.store.decide_referral(&e.c1, to_health, &d("accept", "")?).await), "the consultant does not answer for health");
     e.store.decide_referral(&e.h2, to_health, &d("accept", "来週面談します")?).await?;
     e.store.decide_referral(&e.h1, to_health, &d("in_care", "")?).await?;
+    // As typed: a step that cannot follow the status is said as such (not as a missing reason),
+    // and one who may not answer finds nothing, whatever was typed.
+    let typed = e.store.decide_referral_as_typed(&e.h1, to_health, "decline", "").await;
+    ensure!(matches!(&typed, Err(StoreError::Invalid(i)) if i.field == "decision"), "{typed:?}");
+    ensure!(not_found(e.store.decide_referral_as_typed(&e.c1, to_health, "maybe", "").await));
     ensure!(e.store.decide_referral(&e.h2, to_health, &d("close", "経過良好")?).await? == ReferralStatus::Closed);
     let done = e.store.referral(&e.c1, to_health).await?;
     let steps: Vec<_> = done.events.iter().map(|ev| (ev.status, ev.by_name.as_str(), ev.note.as_str())).collect();
