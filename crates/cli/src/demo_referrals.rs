@@ -59,7 +59,14 @@ pub async fn seed(store: &Store, tenant: TenantId, users: &HashMap<&str, UserId>
         let id = store
             .create_referral(
                 &me,
-                &NewReferral { employee: None, report: Some(report), disclosure: Some(disclosure), escalation: None, addressee, summary: "" },
+                &NewReferral {
+                    employee: None,
+                    report: Some(report),
+                    disclosure: Some(disclosure),
+                    escalation: None,
+                    addressee,
+                    summary: "",
+                },
             )
             .await?;
         for (action, note) in spec.steps {

@@ -18,9 +18,9 @@ mod names;
 pub mod notices;
 mod org;
 pub mod overall;
-pub mod referrals;
 mod people;
 pub mod questionnaires;
+pub mod referrals;
 pub mod reviews;
 pub mod seed;
 

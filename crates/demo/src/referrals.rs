@@ -28,10 +28,8 @@ pub struct DemoReferral {
 }
 
 /// The tenant's outside contacts: (name, kind, telephone, e-mail).
-pub const CONTACTS: [(&str, &str, &str, &str); 2] = [
-    ("こころの相談室（EAP）", "eap", "0120-000-000", "eap@example.jp"),
-    ("みなとメンタルクリニック", "institution", "03-0000-0000", ""),
-];
+pub const CONTACTS: [(&str, &str, &str, &str); 2] =
+    [("こころの相談室（EAP）", "eap", "0120-000-000", "eap@example.jp"), ("みなとメンタルクリニック", "institution", "03-0000-0000", "")];
 
 /// On consent, one in every state.
 pub const REFERRALS: [DemoReferral; 5] = [
@@ -53,7 +51,11 @@ pub const REFERRALS: [DemoReferral; 5] = [
     DemoReferral {
         text: "家族の介護と仕事の両立に悩んでいます。外部の相談窓口（EAP）の利用を希望しています。",
         to: To::Eap,
-        steps: &[("accept", "EAPで受付済み（電話で確認）。"), ("in_care", ""), ("close", "3回のカウンセリングで終了。本人は職場で継続して就業。")],
+        steps: &[
+            ("accept", "EAPで受付済み（電話で確認）。"),
+            ("in_care", ""),
+            ("close", "3回のカウンセリングで終了。本人は職場で継続して就業。"),
+        ],
     },
     DemoReferral {
         text: "職場の人間関係で強い緊張を感じているとのことです。専門の相談先を紹介していただけますか。",
@@ -71,9 +73,9 @@ pub fn final_states() -> Vec<domain::referral::ReferralStatus> {
     REFERRALS
         .iter()
         .map(|r| {
-            r.steps.iter().fold(ReferralStatus::Referred, |s, (a, _)| {
-                ReferralAction::parse(a).and_then(|a| transition(s, a).ok()).unwrap_or(s)
-            })
+            r.steps
+                .iter()
+                .fold(ReferralStatus::Referred, |s, (a, _)| ReferralAction::parse(a).and_then(|a| transition(s, a).ok()).unwrap_or(s))
         })
         .collect()
 }

@@ -23,8 +23,7 @@ pub const SUMMARY: TextLimit =
 /// The recipient's note with an acceptance, or the reason of a refusal (sealed).
 pub const NOTE: TextLimit = TextLimit { field: "note", max: 2_000, label_ja: "コメント", label_en: "the note", one_line: false };
 /// A contact's name (an EAP provider, a clinic).
-pub const CONTACT_NAME: TextLimit =
-    TextLimit { field: "name", max: 200, label_ja: "名称", label_en: "the name", one_line: true };
+pub const CONTACT_NAME: TextLimit = TextLimit { field: "name", max: 200, label_ja: "名称", label_en: "the name", one_line: true };
 /// A contact's telephone number.
 pub const CONTACT_PHONE: TextLimit =
     TextLimit { field: "phone", max: 40, label_ja: "電話番号", label_en: "the telephone number", one_line: true };
@@ -91,7 +90,8 @@ pub enum ReferralAction {
 }
 
 impl ReferralAction {
-    pub const ALL: [ReferralAction; 4] = [ReferralAction::Accept, ReferralAction::Decline, ReferralAction::StartCare, ReferralAction::Close];
+    pub const ALL: [ReferralAction; 4] =
+        [ReferralAction::Accept, ReferralAction::Decline, ReferralAction::StartCare, ReferralAction::Close];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -124,7 +124,11 @@ pub fn transition(from: ReferralStatus, action: ReferralAction) -> Result<Referr
         return Ok(action.target());
     }
     Err(if from.is_terminal() {
-        Invalid::new("decision", "この紹介は終了しているため、これ以上記録できません。", "this referral has ended; nothing more can be recorded")
+        Invalid::new(
+            "decision",
+            "この紹介は終了しているため、これ以上記録できません。",
+            "this referral has ended; nothing more can be recorded",
+        )
     } else {
         Invalid::new(
             "decision",
@@ -235,7 +239,11 @@ pub fn check_contact(name: &str, kind: &str, phone: &str, email: &str) -> Result
         problems.push(Invalid::new("email", "メールアドレスの形式が正しくありません。", "the e-mail address is not valid"));
     }
     if phone.is_empty() && email.is_empty() && problems.iter().all(|p| p.field != "phone" && p.field != "email") {
-        problems.push(Invalid::new("phone", "電話番号かメールアドレスのどちらかを入力してください。", "give a telephone number or an e-mail address"));
+        problems.push(Invalid::new(
+            "phone",
+            "電話番号かメールアドレスのどちらかを入力してください。",
+            "give a telephone number or an e-mail address",
+        ));
     }
     match kind {
         Some(kind) if problems.is_empty() => Ok(CheckedContact { name, kind, phone, email }),

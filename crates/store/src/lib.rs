@@ -40,8 +40,8 @@ mod pending_imports;
 mod personnel_authority;
 mod pseudonymize;
 mod questionnaires;
-mod report_pages;
 mod referrals;
+mod report_pages;
 mod reports;
 mod request_pages;
 mod requests;
@@ -96,10 +96,6 @@ pub use follow_ups::{
     CycleFollowUpCounts, FollowUpCounts, FollowUpFilter, FollowUpRow, FollowUpSlot, NewFollowUp, PreviousReview, SeedFollowUp,
 };
 pub use hr_home::HrIssueCounts;
-pub use referrals::{
-    Contact, NewReferral, ReferralBasis, ReferralConsentOption, ReferralCounts, ReferralCountsView, ReferralDetail, ReferralEvent, ReferralRecipients,
-    ReferralRow, SeedBasis, SeedReferral,
-};
 pub use important_cases::{CaseRecord, ImportantCaseDetail, ImportantCaseRow};
 pub use interview_pages::{InterviewQuery, InterviewSort, InterviewWhen};
 pub use interviews::{clash_message, AssignedTarget, InterviewChange, InterviewNote, InterviewRow, NewInterview, OwnInterview};
@@ -115,6 +111,10 @@ pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
 pub use questionnaires::{EnteredBy, NewAnswers, QuestionnaireRow, Trajectory, TrajectoryPoint};
+pub use referrals::{
+    Contact, NewReferral, ReferralBasis, ReferralConsentOption, ReferralCounts, ReferralCountsView, ReferralDetail, ReferralEvent,
+    ReferralRecipients, ReferralRow, SeedBasis, SeedReferral,
+};
 pub use report_pages::{QueueSort, ReportQuery, ReportSort};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use request_pages::{ListedRequest, RequestQuery, RequestSort};

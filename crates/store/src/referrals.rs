@@ -20,7 +20,9 @@ use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::consent::{DisclosureState, Purpose};
 use domain::ids::{ContactId, DisclosureId, EmployeeId, EscalationId, ReferralId, ReportId, SealedId, TenantId, UserId};
 use domain::policy::{self, Actor, EscalationBasis, Operation, Permit, ReferralConsent, ReferralFacts, Target};
-use domain::referral::{check_decision_at, check_summary, no_basis, transition, Addressee, CheckedContact, CheckedDecision, ContactKind, ReferralStatus};
+use domain::referral::{
+    check_decision_at, check_summary, no_basis, transition, Addressee, CheckedContact, CheckedDecision, ContactKind, ReferralStatus,
+};
 use domain::{Invalid, Role};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -252,10 +254,12 @@ impl Store {
         if !allowed {
             return Err(StoreError::NotFound);
         }
-        let rows = sqlx::query("SELECT id, name, kind, phone, email, active FROM tenant_contacts WHERE tenant_id = $1 ORDER BY active DESC, name, id")
-            .bind(ctx.tenant.get())
-            .fetch_all(&self.db.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, kind, phone, email, active FROM tenant_contacts WHERE tenant_id = $1 ORDER BY active DESC, name, id",
+        )
+        .bind(ctx.tenant.get())
+        .fetch_all(&self.db.read)
+        .await?;
         rows.iter().map(contact_of).collect()
     }
 
@@ -305,7 +309,8 @@ impl Store {
                 .try_get("id")?,
             ),
         };
-        let ev = ctx.event(AuditAction::ReferralWritten, AuditTarget::TenantContact, id).detail(AuditDetail::of(Fact::Is(Outcome::Updated)));
+        let ev =
+            ctx.event(AuditAction::ReferralWritten, AuditTarget::TenantContact, id).detail(AuditDetail::of(Fact::Is(Outcome::Updated)));
         Store::audit_in_tx(&mut tx, ctx, &[ev]).await?;
         tx.commit().await?;
         Ok(id)
@@ -387,7 +392,12 @@ impl Store {
             }
             let of_report = EmployeeId::new(r.try_get("employee_id")?);
             if employee.is_some_and(|e| e != of_report) {
-                return Err(Invalid::new("employee_id", "報告書の従業員と指定の従業員が異なります。", "the report is about another employee").into());
+                return Err(Invalid::new(
+                    "employee_id",
+                    "報告書の従業員と指定の従業員が異なります。",
+                    "the report is about another employee",
+                )
+                .into());
             }
             employee = Some(of_report);
         }
@@ -424,7 +434,12 @@ impl Store {
                 }
                 let of_esc = EmployeeId::new(r.try_get("employee_id")?);
                 if employee.is_some_and(|e| e != of_esc) {
-                    return Err(Invalid::new("escalation_id", "エスカレーションの従業員と指定の従業員が異なります。", "the escalation is about another employee").into());
+                    return Err(Invalid::new(
+                        "escalation_id",
+                        "エスカレーションの従業員と指定の従業員が異なります。",
+                        "the escalation is about another employee",
+                    )
+                    .into());
                 }
                 let state: String = r.try_get("state")?;
                 if state == "closed" {
@@ -438,9 +453,7 @@ impl Store {
                 // Only to the escalation's responders: a designated health staff member, or
                 // health staff as a role (released to its designated members only).
                 let to_responder = match new.addressee {
-                    Addressee::User(u) => {
-                        self.is_designated(&Actor::new(u, ctx.tenant, Role::Health)).await?
-                    }
+                    Addressee::User(u) => self.is_designated(&Actor::new(u, ctx.tenant, Role::Health)).await?,
                     Addressee::Role(r) => r == Role::Health,
                     Addressee::Contact(_) => false,
                 };
@@ -460,7 +473,12 @@ impl Store {
                     Some(d) => self.derive_ids(ctx, &[d.get()], now).await?.first().map(Derived::employee),
                     None => None,
                 }) else {
-                    return Err(Invalid::new("employee_id", "紹介する従業員（または報告書）を指定してください。", "name the employee or the report").into());
+                    return Err(Invalid::new(
+                        "employee_id",
+                        "紹介する従業員（または報告書）を指定してください。",
+                        "name the employee or the report",
+                    )
+                    .into());
                 };
                 let (d, text) = self.consent_for(ctx, &actor, employee, new.disclosure, now).await?;
                 let summary = check_summary(new.summary, Some(&text))?;
@@ -599,11 +617,8 @@ impl Store {
                 consents.insert(d.id(), (d.facts, d.state));
             }
         }
-        let designated = if raws.iter().any(|r| matches!(r.row.basis, ReferralBasis::Escalation(_))) {
-            self.is_designated(actor).await?
-        } else {
-            false
-        };
+        let designated =
+            if raws.iter().any(|r| matches!(r.row.basis, ReferralBasis::Escalation(_))) { self.is_designated(actor).await? } else { false };
         Ok(raws
             .into_iter()
             .map(|mut raw| {
@@ -652,9 +667,9 @@ impl Store {
             .map(|s| s.raw.row)
             .collect();
         let total = rows.len() as i64;
-        let items: Vec<ReferralRow> =
-            rows.into_iter().skip(page.offset().max(0) as usize).take(page.limit().max(0) as usize).collect();
-        let ev = ctx.event(AuditAction::ReferralRead, AuditTarget::ReferralList, actor.role().as_str()).detail(AuditDetail::count(items.len()));
+        let items: Vec<ReferralRow> = rows.into_iter().skip(page.offset().max(0) as usize).take(page.limit().max(0) as usize).collect();
+        let ev =
+            ctx.event(AuditAction::ReferralRead, AuditTarget::ReferralList, actor.role().as_str()).detail(AuditDetail::count(items.len()));
         self.audit(ctx, ev).await?;
         Ok(Paged { total, items })
     }
@@ -681,8 +696,8 @@ impl Store {
         let Some(permit) = policy::permit(&actor, Operation::ViewReferrals, Target::Referral(s.facts)) else {
             return Err(self.refused(ctx, Operation::ViewReferrals, AuditTarget::Referral, id).await);
         };
-        let may_decide = policy::decide(&actor, Operation::DecideReferrals, Target::Referral(s.facts)).is_allow()
-            && !s.raw.row.status.is_terminal();
+        let may_decide =
+            policy::decide(&actor, Operation::DecideReferrals, Target::Referral(s.facts)).is_allow() && !s.raw.row.status.is_terminal();
         let events = self.referral_events(id).await?;
         let mut seals: Vec<(Permit, SealedId)> = vec![(permit, s.raw.summary)];
         seals.extend(events.iter().filter_map(|(_, note)| note.map(|n| (permit, n))));
@@ -792,26 +807,41 @@ impl Store {
         if !policy::decide(&actor, Operation::ViewReferralCounts, Target::InTenant(ctx.tenant)).is_allow() {
             return Err(StoreError::NotFound);
         }
-        let k: i64 = sqlx::query("SELECT k_threshold FROM tenants WHERE id = $1").bind(ctx.tenant.get()).fetch_one(&self.db.read).await?.try_get("k_threshold")?;
+        let k: i64 = sqlx::query("SELECT k_threshold FROM tenants WHERE id = $1")
+            .bind(ctx.tenant.get())
+            .fetch_one(&self.db.read)
+            .await?
+            .try_get("k_threshold")?;
         let cycles = sqlx::query("SELECT name, starts_on, ends_on FROM cycles WHERE tenant_id = $1 ORDER BY starts_on DESC, id DESC")
             .bind(ctx.tenant.get())
             .fetch_all(&self.db.read)
             .await?;
-        let referrals = sqlx::query("SELECT status, created_at FROM referrals WHERE tenant_id = $1").bind(ctx.tenant.get()).fetch_all(&self.db.read).await?;
+        let referrals = sqlx::query("SELECT status, created_at FROM referrals WHERE tenant_id = $1")
+            .bind(ctx.tenant.get())
+            .fetch_all(&self.db.read)
+            .await?;
         let mut made: Vec<(chrono::NaiveDate, ReferralStatus)> = Vec::new();
         for r in &referrals {
             let status: String = r.try_get("status")?;
-            let (Some(day), Some(status)) = (domain::time::jst_date(r.try_get("created_at")?), ReferralStatus::parse(&status)) else { continue };
+            let (Some(day), Some(status)) = (domain::time::jst_date(r.try_get("created_at")?), ReferralStatus::parse(&status)) else {
+                continue;
+            };
             made.push((day, status));
         }
         let mut out = Vec::new();
         for c in &cycles {
             let from: String = c.try_get("starts_on")?;
             let to: String = c.try_get("ends_on")?;
-            let (Ok(from), Ok(to)) = (chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d"), chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d")) else { continue };
+            let (Ok(from), Ok(to)) =
+                (chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d"), chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d"))
+            else {
+                continue;
+            };
             let inside: Vec<ReferralStatus> = made.iter().filter(|(d, _)| *d >= from && *d <= to).map(|(_, s)| *s).collect();
             let referred = inside.len() as i64;
-            let accepted = inside.iter().filter(|s| matches!(s, ReferralStatus::Accepted | ReferralStatus::InCare | ReferralStatus::Closed)).count() as i64;
+            let accepted =
+                inside.iter().filter(|s| matches!(s, ReferralStatus::Accepted | ReferralStatus::InCare | ReferralStatus::Closed)).count()
+                    as i64;
             let closed = inside.iter().filter(|s| **s == ReferralStatus::Closed).count() as i64;
             out.push(ReferralCounts {
                 cycle: c.try_get("name")?,
@@ -896,8 +926,11 @@ impl Store {
         for s in seeds {
             let mut status = ReferralStatus::Referred;
             for (to, ..) in &s.steps {
-                let action = domain::referral::ReferralAction::ALL.into_iter().find(|a| a.target() == *to && status.next_actions().contains(a));
-                status = action.map(|a| a.target()).ok_or_else(|| StoreError::Config(format!("a seeded referral cannot reach {}", to.as_str())))?;
+                let action =
+                    domain::referral::ReferralAction::ALL.into_iter().find(|a| a.target() == *to && status.next_actions().contains(a));
+                status = action
+                    .map(|a| a.target())
+                    .ok_or_else(|| StoreError::Config(format!("a seeded referral cannot reach {}", to.as_str())))?;
             }
             let (disclosure, version, escalation) = match s.basis {
                 SeedBasis::Consent => {
@@ -914,14 +947,17 @@ impl Store {
                     (Some(r.try_get::<i64, _>("id")?), Some(r.try_get::<i64, _>("version")?), None)
                 }
                 SeedBasis::Escalation => {
-                    let r = sqlx::query("SELECT MAX(id) AS id FROM escalations WHERE tenant_id = $1 AND employee_id = $2 AND raised_by = $3")
-                        .bind(tenant.get())
-                        .bind(s.employee.get())
-                        .bind(s.referred_by.get())
-                        .fetch_one(&mut *tx)
-                        .await?
-                        .try_get::<Option<i64>, _>("id")?
-                        .ok_or_else(|| StoreError::Config(format!("employee {} has no escalation by user {}", s.employee, s.referred_by)))?;
+                    let r =
+                        sqlx::query("SELECT MAX(id) AS id FROM escalations WHERE tenant_id = $1 AND employee_id = $2 AND raised_by = $3")
+                            .bind(tenant.get())
+                            .bind(s.employee.get())
+                            .bind(s.referred_by.get())
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .try_get::<Option<i64>, _>("id")?
+                            .ok_or_else(|| {
+                                StoreError::Config(format!("employee {} has no escalation by user {}", s.employee, s.referred_by))
+                            })?;
                     (None, None, Some(r))
                 }
             };

@@ -155,7 +155,11 @@ async fn a_referral_needs_consent_and_a_withdrawal_hides_it_at_once(backend: Bac
     let more = NewReferral { summary: "もっと詳しい病歴", ..new_referral(&e, to(&e, &e.h1)?) };
     ensure!(matches!(e.store.create_referral(&me, &more).await, Err(StoreError::Invalid(i)) if i.field == "summary"));
     ensure!(
-        not_found(e.store.create_referral(&e.c2.as_consultant()?, &NewReferral { disclosure: Some(granted), ..new_referral(&e, to(&e, &e.h1)?) }).await),
+        not_found(
+            e.store
+                .create_referral(&e.c2.as_consultant()?, &NewReferral { disclosure: Some(granted), ..new_referral(&e, to(&e, &e.h1)?) })
+                .await
+        ),
         "another consultant cannot refer on c1's consent"
     );
     let hr_as_recipient = NewReferral { ..new_referral(&e, to(&e, &e.hr)?) };
@@ -196,7 +200,9 @@ async fn the_recipient_moves_a_referral_through_its_statuses(backend: Backend) -
     // Any health staff member sees a referral addressed to health staff.
     ensure!(listed(&e, &e.h2).await? == vec![to_health]);
     let d = |a: &str, n: &str| check_decision(a, n).map_err(|p| anyhow::anyhow!("{p:?}"));
-    ensure!(matches!(e.store.decide_referral(&e.h2, to_health, &d("close", "")?).await, Err(StoreError::Invalid(i)) if i.field == "decision"));
+    ensure!(
+        matches!(e.store.decide_referral(&e.h2, to_health, &d("close", "")?).await, Err(StoreError::Invalid(i)) if i.field == "decision")
+    );
     ensure!(not_found(e.store.decide_referral(&e.c1, to_health, &d("accept", "")?).await), "the consultant does not answer for health");
     e.store.decide_referral(&e.h2, to_health, &d("accept", "来週面談します")?).await?;
     e.store.decide_referral(&e.h1, to_health, &d("in_care", "")?).await?;
@@ -219,7 +225,10 @@ async fn the_recipient_moves_a_referral_through_its_statuses(backend: Backend) -
         "{steps:?}"
     );
     ensure!(done.events.iter().all(|ev| ev.at > 0));
-    ensure!(matches!(e.store.decide_referral(&e.h2, to_health, &d("accept", "")?).await, Err(StoreError::Invalid(_))), "closed is terminal");
+    ensure!(
+        matches!(e.store.decide_referral(&e.h2, to_health, &d("accept", "")?).await, Err(StoreError::Invalid(_))),
+        "closed is terminal"
+    );
 
     // An outside contact: HR registers it; the consultant records its answers; a refusal needs
     // its reason and ends the referral.
@@ -240,7 +249,9 @@ async fn an_escalation_opens_a_referral_without_consent_to_its_responders(backen
     let (_, esc) = approved_report(&e, true).await?;
     let esc = esc.context("the flag opened an escalation")?;
     let me = e.c1.as_consultant()?;
-    let under = |a: Addressee| NewReferral { escalation: Some(esc), summary: "緊急の要旨：至急の面談が必要です。", ..new_referral(&e, a) };
+    let under = |a: Addressee| NewReferral {
+        escalation: Some(esc), summary: "緊急の要旨：至急の面談が必要です。", ..new_referral(&e, a)
+    };
     // Not to someone who is no responder, nor to a contact; not by another consultant.
     ensure!(matches!(e.store.create_referral(&me, &under(to(&e, &e.h2)?)).await, Err(StoreError::Invalid(i)) if i.field == "recipient"));
     ensure!(not_found(e.store.create_referral(&e.c2.as_consultant()?, &under(to(&e, &e.h1)?)).await));
@@ -277,12 +288,14 @@ async fn hr_sees_counts_only_and_the_summary_is_sealed(backend: Backend) -> Resu
     // A cycle around today.
     let raw = raw_pool(&e.db).await?;
     let today = domain::time::today_in_japan(chrono::Utc::now());
-    sqlx::query("INSERT INTO cycles (tenant_id, name, starts_on, ends_on, status, rule, created_at) VALUES ($1, '今年度', $2, $3, 'open', '{}', 0)")
-        .bind(e.c1.tenant().get())
-        .bind((today - chrono::Duration::days(30)).format("%Y-%m-%d").to_string())
-        .bind((today + chrono::Duration::days(30)).format("%Y-%m-%d").to_string())
-        .execute(&raw)
-        .await?;
+    sqlx::query(
+        "INSERT INTO cycles (tenant_id, name, starts_on, ends_on, status, rule, created_at) VALUES ($1, '今年度', $2, $3, 'open', '{}', 0)",
+    )
+    .bind(e.c1.tenant().get())
+    .bind((today - chrono::Duration::days(30)).format("%Y-%m-%d").to_string())
+    .bind((today + chrono::Duration::days(30)).format("%Y-%m-%d").to_string())
+    .execute(&raw)
+    .await?;
     let counts = e.store.referral_counts(&e.hr.as_hr()?).await?;
     let this = counts.cycles.iter().find(|c| c.cycle == "今年度").context("the cycle")?;
     // One referral is below k (10): suppressed; zero is shown.
@@ -292,7 +305,8 @@ async fn hr_sees_counts_only_and_the_summary_is_sealed(backend: Backend) -> Resu
     ensure!(counts.cycles.iter().any(|c| c.referred == Some(1)) && counts.k == 1);
     ensure!(not_found(e.store.referral(&e.hr, id).await) && listed(&e, &e.hr).await?.is_empty(), "HR sees no referral");
     // The read of the summary is audited.
-    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'referral_written'").fetch_one(&raw).await?.try_get("n")?;
+    let n: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'referral_written'").fetch_one(&raw).await?.try_get("n")?;
     ensure!(n >= 1);
     raw.close().await;
     if backend == Backend::Sqlite {

@@ -23,9 +23,11 @@ use store::{Ctx, NewReferral, PageRequest, ReferralBasis, ReferralRow, MAX_PAGE_
 use utoipa::{OpenApi, ToSchema};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/api/v1/referrals", Operation::ViewReferrals, list)
-        .post("/api/v1/referrals", Operation::MakeReferrals, create)
-        .post("/api/v1/referrals/{id}/decision", Operation::DecideReferrals, decide)
+    r.get("/api/v1/referrals", Operation::ViewReferrals, list).post("/api/v1/referrals", Operation::MakeReferrals, create).post(
+        "/api/v1/referrals/{id}/decision",
+        Operation::DecideReferrals,
+        decide,
+    )
 }
 
 #[derive(OpenApi)]

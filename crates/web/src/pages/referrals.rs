@@ -221,20 +221,27 @@ async fn new_page(state: &AppState, p: &Principal, locale: Locale, typed: Typed,
     }
     for c in who.contacts {
         let value = format!("contact:{}", c.id);
-        recipients.push(Choice { selected: typed.recipient == value, label: t.with2("rf-contact-label", ("name", &c.name), ("kind", &t.term(c.kind))), value });
+        recipients.push(Choice {
+            selected: typed.recipient == value,
+            label: t.with2("rf-contact-label", ("name", &c.name), ("kind", &t.term(c.kind))),
+            value,
+        });
     }
     render(&NewPage { ctx, consents, recipients, escalation: typed.escalation, summary: typed.summary, summary_max: SUMMARY.max, errors })
 }
 
 async fn new_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<NewQuery>) -> AppResult<Response> {
-    let typed = Typed { disclosure: String::new(), recipient: "health".into(), escalation: q.escalation.unwrap_or_default(), summary: String::new() };
+    let typed = Typed {
+        disclosure: String::new(),
+        recipient: "health".into(),
+        escalation: q.escalation.unwrap_or_default(),
+        summary: String::new(),
+    };
     new_page(&state, &p, locale, typed, FormErrors::none()).await
 }
 
 fn parse_recipient(s: &str) -> AppResult<Addressee> {
-    let bad = || {
-        AppError::Invalid(Invalid::new("recipient", "紹介先を選んでください。", "choose the recipient"))
-    };
+    let bad = || AppError::Invalid(Invalid::new("recipient", "紹介先を選んでください。", "choose the recipient"));
     let s = s.trim();
     if s == "health" {
         return Ok(Addressee::Role(Role::Health));
@@ -261,7 +268,12 @@ fn optional_id(field: &'static str, s: &str) -> AppResult<Option<i64>> {
 }
 
 async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, f: FormPairs) -> AppResult<Response> {
-    let typed = Typed { disclosure: f.text("disclosure_id"), recipient: f.text("recipient"), escalation: f.text("escalation_id"), summary: f.text("summary") };
+    let typed = Typed {
+        disclosure: f.text("disclosure_id"),
+        recipient: f.text("recipient"),
+        escalation: f.text("escalation_id"),
+        summary: f.text("summary"),
+    };
     let outcome: AppResult<ReferralId> = async {
         let addressee = parse_recipient(&typed.recipient)?;
         let escalation = optional_id("escalation_id", &typed.escalation)?.map(EscalationId::new);
@@ -277,7 +289,8 @@ async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
         Ok(id) => Ok(Redirect::to(&format!("/referrals/{id}?done=created")).into_response()),
         Err(e) => {
             let (status, problems) = sent_back(e)?;
-            let errors = FormErrors::new(Tr::new(locale), &problems).anchored(&[("consent", "disclosure_id"), ("employee_id", "disclosure_id")]);
+            let errors =
+                FormErrors::new(Tr::new(locale), &problems).anchored(&[("consent", "disclosure_id"), ("employee_id", "disclosure_id")]);
             Ok(with_status(new_page(&state, &p, locale, typed, errors).await?, status))
         }
     }
@@ -344,7 +357,11 @@ async fn one_page(
         .status
         .next_actions()
         .iter()
-        .map(|a| ActionChoice { value: a.as_str(), label: t.get(&format!("rf-action-{}", a.as_str().replace('_', "-"))), checked: a.as_str() == action })
+        .map(|a| ActionChoice {
+            value: a.as_str(),
+            label: t.get(&format!("rf-action-{}", a.as_str().replace('_', "-"))),
+            checked: a.as_str() == action,
+        })
         .collect();
     render(&OnePage {
         id: id.get(),
@@ -387,7 +404,13 @@ async fn one(
     one_page(&state, &p, locale, id, None, notice, FormErrors::none()).await
 }
 
-async fn decide(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
+async fn decide(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
     let id = referral_id(&id)?;
     let (action, note) = (f.text("decision"), f.text("note"));
     let result = state.store.decide_referral_as_typed(&p.ctx(), id, &action, &note).await.map_err(AppError::from);
@@ -454,7 +477,14 @@ struct ContactsPage {
     errors: FormErrors,
 }
 
-async fn contacts_page(state: &AppState, p: &Principal, locale: Locale, typed: [String; 4], notice: String, errors: FormErrors) -> AppResult<Response> {
+async fn contacts_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    typed: [String; 4],
+    notice: String,
+    errors: FormErrors,
+) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "rf-contacts-title", "/settings/referral-contacts");
     let t = ctx.t;
     let lines = state
@@ -465,7 +495,8 @@ async fn contacts_page(state: &AppState, p: &Principal, locale: Locale, typed: [
         .map(|c| ContactLine { name: c.name, kind: t.term(c.kind), phone: c.phone, email: c.email, active: c.active })
         .collect();
     let [name, kind, phone, email] = typed;
-    let kinds = ContactKind::ALL.iter().map(|k| Choice { value: k.as_str().into(), label: t.term(*k), selected: k.as_str() == kind }).collect();
+    let kinds =
+        ContactKind::ALL.iter().map(|k| Choice { value: k.as_str().into(), label: t.term(*k), selected: k.as_str() == kind }).collect();
     render(&ContactsPage {
         ctx,
         lines,

@@ -202,7 +202,12 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
 
     // Issue 10: a referral made on the employee's consent, read and accepted by health staff.
     let consent = w.disclosure(home, &home.consultant, "E002", &home.supervisor, domain::consent::Purpose::Referral, true).await?;
-    let form = [("disclosure_id", consent.to_string()), ("recipient", "health".to_string()), ("escalation_id", String::new()), ("summary", String::new())];
+    let form = [
+        ("disclosure_id", consent.to_string()),
+        ("recipient", "health".to_string()),
+        ("escalation_id", String::new()),
+        ("summary", String::new()),
+    ];
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let made = consultant.post_form("/referrals", &form).await?;
     ok("making a referral", &made)?;

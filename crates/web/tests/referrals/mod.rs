@@ -40,15 +40,29 @@ async fn referrals_over_the_api_and_the_pages(backend: Backend) -> Result<()> {
     // A second health staff member, to whom nothing is addressed.
     let other_health = w
         .store()
-        .create_user(&home.op, &NewUser { login: "health-b", display_name: "health-b", password: PASSWORD, roles: &[Role::Health], employee: None })
+        .create_user(
+            &home.op,
+            &NewUser { login: "health-b", display_name: "health-b", password: PASSWORD, roles: &[Role::Health], employee: None },
+        )
         .await?;
-    let other_health_token = w.store().create_token(&store::Ctx::for_tests(home.tenant, other_health, "health-b", Some(Role::Health)), Role::Health, "t", Some(1)).await?.0;
+    let other_health_token = w
+        .store()
+        .create_token(&store::Ctx::for_tests(home.tenant, other_health, "health-b", Some(Role::Health)), Role::Health, "t", Some(1))
+        .await?
+        .0;
 
     // Without the employee's referral consent: 422 naming the consent.
     let body = json!({ "employee_id": subject.get(), "recipient": { "kind": "user", "id": health_id } });
     let res = api(&mut a, Method::POST, "/api/v1/referrals", &consultant, Some(body.clone())).await?;
     ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.json()?["error"]["field"] == "consent", "{}", res.brief());
-    let bad = api(&mut a, Method::POST, "/api/v1/referrals", &consultant, Some(json!({ "employee_id": subject.get(), "recipient": { "kind": "nobody" } }))).await?;
+    let bad = api(
+        &mut a,
+        Method::POST,
+        "/api/v1/referrals",
+        &consultant,
+        Some(json!({ "employee_id": subject.get(), "recipient": { "kind": "nobody" } })),
+    )
+    .await?;
     ensure!(bad.status == StatusCode::UNPROCESSABLE_ENTITY && bad.json()?["error"]["field"] == "recipient", "{}", bad.brief());
     ensure!(api(&mut a, Method::POST, "/api/v1/referrals", &health, Some(body.clone())).await?.status == StatusCode::FORBIDDEN);
 
@@ -61,8 +75,14 @@ async fn referrals_over_the_api_and_the_pages(backend: Backend) -> Result<()> {
     // Listed to the consultant and to the addressee; to nobody else.
     let list = api(&mut a, Method::GET, "/api/v1/referrals", &consultant, None).await?.json()?;
     let item = &list["items"][0];
-    ensure!(item["id"] == json!(id) && item["status"] == "referred" && item["basis"] == "consent" && item["consent_state"] == "granted", "{list}");
-    ensure!(item["recipient"] == json!({ "kind": "user", "id": health_id }) && item["referred_at"].as_str().is_some_and(|d| d.ends_with("+09:00")));
+    ensure!(
+        item["id"] == json!(id) && item["status"] == "referred" && item["basis"] == "consent" && item["consent_state"] == "granted",
+        "{list}"
+    );
+    ensure!(
+        item["recipient"] == json!({ "kind": "user", "id": health_id })
+            && item["referred_at"].as_str().is_some_and(|d| d.ends_with("+09:00"))
+    );
     ensure!(api(&mut a, Method::GET, "/api/v1/referrals", &health, None).await?.json()?["total"] == json!(1));
     ensure!(api(&mut a, Method::GET, "/api/v1/referrals", &other_health_token, None).await?.json()?["total"] == json!(0));
     ensure!(api(&mut a, Method::GET, "/api/v1/referrals", &hr, None).await?.status == StatusCode::FORBIDDEN);
@@ -71,7 +91,10 @@ async fn referrals_over_the_api_and_the_pages(backend: Backend) -> Result<()> {
     let decide = format!("/api/v1/referrals/{id}/decision");
     let res = api(&mut a, Method::POST, &decide, &health, Some(json!({ "decision": "decline" }))).await?;
     ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.json()?["error"]["field"] == "note", "{}", res.brief());
-    ensure!(api(&mut a, Method::POST, &decide, &other_health_token, Some(json!({ "decision": "accept" }))).await?.status == StatusCode::NOT_FOUND);
+    ensure!(
+        api(&mut a, Method::POST, &decide, &other_health_token, Some(json!({ "decision": "accept" }))).await?.status
+            == StatusCode::NOT_FOUND
+    );
     ensure!(api(&mut a, Method::POST, &decide, &hr, Some(json!({ "decision": "accept" }))).await?.status == StatusCode::FORBIDDEN);
     let res = api(&mut a, Method::POST, &decide, &health, Some(json!({ "decision": "accept", "note": "来週面談します" }))).await?;
     ensure!(res.status == StatusCode::OK && res.json()?["status"] == "accepted", "{}", res.brief());
@@ -83,7 +106,11 @@ async fn referrals_over_the_api_and_the_pages(backend: Backend) -> Result<()> {
     let home_page = page.get("/").await?;
     ensure!(home_page.body.contains("data-card=\"referrals\"") && home_page.body.contains("対応中の紹介は 1 件"), "{}", home_page.brief());
     let shown = page.get(&format!("/referrals/{id}")).await?;
-    ensure!(shown.status == StatusCode::OK && shown.body.contains("本人の同意を得て伝える内容です") && shown.body.contains("来週面談します"), "{}", shown.brief());
+    ensure!(
+        shown.status == StatusCode::OK && shown.body.contains("本人の同意を得て伝える内容です") && shown.body.contains("来週面談します"),
+        "{}",
+        shown.brief()
+    );
     ensure!(shown.body.contains("対応中にする") && shown.body.contains("受け入れ"), "the decision form in Japanese");
     let en = page.send(page.request(Method::GET, &format!("/referrals/{id}")).header("accept-language", "en")).await?;
     ensure!(en.status == StatusCode::OK && en.body.contains("Mark in care"), "{}", en.brief());
@@ -103,13 +130,20 @@ async fn referrals_over_the_api_and_the_pages(backend: Backend) -> Result<()> {
     ensure!(hr_page.get(&format!("/referrals/{id}")).await?.status == StatusCode::FORBIDDEN, "HR may not reach referrals at all");
     // HR: counts only, suppressed below k.
     let counts = hr_page.get("/referral-counts").await?;
-    ensure!(counts.status == StatusCode::OK && !counts.body.contains("山田") && !counts.body.contains("本人の同意を得て伝える内容"), "{}", counts.brief());
+    ensure!(
+        counts.status == StatusCode::OK && !counts.body.contains("山田") && !counts.body.contains("本人の同意を得て伝える内容"),
+        "{}",
+        counts.brief()
+    );
     let counts_en = hr_page.send(hr_page.request(Method::GET, "/referral-counts").header("accept-language", "en")).await?;
     ensure!(counts_en.body.contains("Referral counts"));
     // HR registers an outside contact; a contact without a way to reach it is sent back.
-    let res = hr_page.post_form("/settings/referral-contacts", &[("name", "外部EAP"), ("kind", "eap"), ("phone", ""), ("email", "")]).await?;
+    let res =
+        hr_page.post_form("/settings/referral-contacts", &[("name", "外部EAP"), ("kind", "eap"), ("phone", ""), ("email", "")]).await?;
     ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains("電話番号かメールアドレス"), "{}", res.brief());
-    let res = hr_page.post_form("/settings/referral-contacts", &[("name", "外部EAP"), ("kind", "eap"), ("phone", "03-0000-0000"), ("email", "")]).await?;
+    let res = hr_page
+        .post_form("/settings/referral-contacts", &[("name", "外部EAP"), ("kind", "eap"), ("phone", "03-0000-0000"), ("email", "")])
+        .await?;
     ensure!(res.is_redirect_to("/settings/referral-contacts"), "{}", res.brief());
     ensure!(hr_page.get("/settings/referral-contacts").await?.body.contains("外部EAP"));
 
@@ -118,10 +152,19 @@ async fn referrals_over_the_api_and_the_pages(backend: Backend) -> Result<()> {
     let mine = c.get("/referrals").await?;
     ensure!(mine.status == StatusCode::OK && mine.body.contains("対応中"), "{}", mine.brief());
     let form = c.get("/referrals/new").await?;
-    ensure!(form.status == StatusCode::OK && form.body.contains(&format!("value=\"{disclosure}\"")) && form.body.contains("外部EAP"), "{}", form.brief());
+    ensure!(
+        form.status == StatusCode::OK && form.body.contains(&format!("value=\"{disclosure}\"")) && form.body.contains("外部EAP"),
+        "{}",
+        form.brief()
+    );
     let res = c.post_form("/referrals", &[("disclosure_id", ""), ("recipient", "health"), ("escalation_id", ""), ("summary", "")]).await?;
     ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.body.contains("同意が得られていません"), "{}", res.brief());
-    let res = c.post_form("/referrals", &[("disclosure_id", &disclosure.to_string()), ("recipient", "health"), ("escalation_id", ""), ("summary", "")]).await?;
+    let res = c
+        .post_form(
+            "/referrals",
+            &[("disclosure_id", &disclosure.to_string()), ("recipient", "health"), ("escalation_id", ""), ("summary", "")],
+        )
+        .await?;
     ensure!(res.is_redirect_to("/referrals/"), "{}", res.brief());
 
     // The employee withdraws: at once, health staff see nothing of either referral.
