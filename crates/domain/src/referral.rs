@@ -235,7 +235,8 @@ pub fn check_contact(name: &str, kind: &str, phone: &str, email: &str) -> Result
     }
     let phone = CONTACT_PHONE.check(phone).map_err(|e| problems.push(e)).unwrap_or_default();
     let email = CONTACT_EMAIL.check(email).map_err(|e| problems.push(e)).unwrap_or_default();
-    if !email.is_empty() && !(email.contains('@') && !email.starts_with('@') && !email.ends_with('@')) {
+    let looks_like_address = email.contains('@') && !email.starts_with('@') && !email.ends_with('@');
+    if !email.is_empty() && !looks_like_address {
         problems.push(Invalid::new("email", "メールアドレスの形式が正しくありません。", "the e-mail address is not valid"));
     }
     if phone.is_empty() && email.is_empty() && problems.iter().all(|p| p.field != "phone" && p.field != "email") {

@@ -416,7 +416,8 @@ impl Store {
                     .bind(c.get())
                     .fetch_optional(&self.db.read)
                     .await?;
-                if !found.map(|r| r.try_get::<i64, _>("active")).transpose()?.is_some_and(|a| a != 0) {
+                let active = found.map(|r| r.try_get::<i64, _>("active")).transpose()?.is_some_and(|a| a != 0);
+                if !active {
                     return Err(recipient_problem());
                 }
             }

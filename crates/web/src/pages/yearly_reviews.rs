@@ -247,6 +247,7 @@ struct Typed {
     plan: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn one_page(
     state: &AppState,
     p: &Principal,
