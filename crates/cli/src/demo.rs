@@ -171,6 +171,10 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     eprintln!("careerdock: {answers} questionnaire answer sets (pre and post, career-awareness) ({seconds:.1} s)");
     let (items, review) = crate::demo_follow_ups::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {items} follow-up items of consultant1 in every state; next year's review shown: {review}");
+    let (contacts, referrals) = crate::demo_referrals::seed(store, tenant.id, &user_ids).await?;
+    eprintln!(
+        "careerdock: {referrals} referrals by consultant1 (health, health2, the EAP; one under an escalation), {contacts} outside contacts"
+    );
     Ok(())
 }
 

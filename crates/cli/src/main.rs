@@ -11,6 +11,7 @@ mod demo_follow_ups;
 mod demo_management;
 mod demo_overall;
 mod demo_questionnaires;
+mod demo_referrals;
 mod demo_reviews;
 mod keys;
 mod list_scope;

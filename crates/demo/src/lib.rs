@@ -20,6 +20,7 @@ mod org;
 pub mod overall;
 mod people;
 pub mod questionnaires;
+pub mod referrals;
 pub mod reviews;
 pub mod seed;
 

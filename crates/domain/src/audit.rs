@@ -140,10 +140,17 @@ pub enum AuditAction {
     FollowUpRead,
     /// The support plan of an earlier report read on the employee's next interview (R11).
     PreviousPlanRead,
+    /// A consultant referred an employee (on consent or under an escalation), or HR changed an
+    /// outside contact.
+    ReferralWritten,
+    /// A referral read (its summary and history), or a list of referrals.
+    ReferralRead,
+    /// A referral's recipient accepted, declined, started care or closed it.
+    ReferralDecided,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 86] = [
+    pub const ALL: [AuditAction; 89] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -230,6 +237,9 @@ impl AuditAction {
         AuditAction::FollowUpChanged,
         AuditAction::FollowUpRead,
         AuditAction::PreviousPlanRead,
+        AuditAction::ReferralWritten,
+        AuditAction::ReferralRead,
+        AuditAction::ReferralDecided,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -330,6 +340,9 @@ impl AuditAction {
             AuditAction::FollowUpChanged => "follow_up_changed",
             AuditAction::FollowUpRead => "follow_up_read",
             AuditAction::PreviousPlanRead => "previous_plan_read",
+            AuditAction::ReferralWritten => "referral_written",
+            AuditAction::ReferralRead => "referral_read",
+            AuditAction::ReferralDecided => "referral_decided",
         }
     }
 
@@ -425,6 +438,9 @@ impl AuditAction {
             AuditAction::FollowUpChanged => "フォローアップ予定の登録・変更",
             AuditAction::FollowUpRead => "フォローアップ予定の閲覧",
             AuditAction::PreviousPlanRead => "前回の支援方針の閲覧",
+            AuditAction::ReferralWritten => "紹介の作成・連携先の変更",
+            AuditAction::ReferralRead => "紹介の閲覧",
+            AuditAction::ReferralDecided => "紹介への回答・状況の記録",
         }
     }
 }
@@ -518,6 +534,12 @@ pub enum AuditTarget {
     FollowUp,
     /// A consultant's follow-up items (the id is the consultant's user id).
     FollowUpList,
+    /// A referral (紹介, R9).
+    Referral,
+    /// A list of referrals (made, or addressed to the reader), or HR's counts.
+    ReferralList,
+    /// An outside contact of the tenant (the EAP, an institution).
+    TenantContact,
 }
 
 impl AuditTarget {
@@ -571,6 +593,9 @@ impl AuditTarget {
             AuditTarget::CycleComparison => "cycle_comparison",
             AuditTarget::FollowUp => "follow_up",
             AuditTarget::FollowUpList => "follow_ups",
+            AuditTarget::Referral => "referral",
+            AuditTarget::ReferralList => "referrals",
+            AuditTarget::TenantContact => "tenant_contact",
         }
     }
 }

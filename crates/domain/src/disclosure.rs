@@ -27,9 +27,10 @@ pub fn check_text(text: &str) -> Result<String, Invalid> {
     Ok(text)
 }
 
-/// The purposes a consultant writes from a report now: feedback to the boss and an important
-/// case for HR (referrals come with the follow-up issue's workflow).
-pub const WRITABLE_PURPOSES: [Purpose; 2] = [Purpose::BossFeedback, Purpose::ImportantCase];
+/// The purposes a consultant writes from a report: feedback to the boss, an important case for
+/// HR, and the text a referral to health staff or an outside contact may carry (R9: the employee
+/// consents to that exact text; `store::referrals` sends nothing else).
+pub const WRITABLE_PURPOSES: [Purpose; 3] = [Purpose::BossFeedback, Purpose::ImportantCase, Purpose::Referral];
 
 /// A decision as typed: every problem at once.
 #[derive(Clone, Debug, PartialEq, Eq)]

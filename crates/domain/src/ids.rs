@@ -63,4 +63,8 @@ id_type!(
     QuestionnaireResponseId,
     /// A follow-up item: an additional or follow-up interview planned from a report (R7).
     FollowUpId,
+    /// A referral to health staff, the EAP or an outside institution (R9).
+    ReferralId,
+    /// An outside contact of a tenant (the EAP, a clinic): a referral's addressee.
+    ContactId,
 );

@@ -33,6 +33,7 @@ pub mod overall_report;
 pub mod policy;
 pub mod pseudonym;
 pub mod questionnaire;
+pub mod referral;
 pub mod register;
 pub mod report;
 pub mod request;

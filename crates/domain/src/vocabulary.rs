@@ -12,6 +12,7 @@ use crate::important_case::{CaseStatus, IssueStatus};
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
 use crate::notification::NotificationKind;
 use crate::policy::AggregateState;
+use crate::referral::{ContactKind, ReferralStatus};
 use crate::report::{ReportFlag, ReportStatus};
 use crate::Role;
 
@@ -163,6 +164,19 @@ terms!(NotificationKind {
     NotificationKind::FollowUpOverdue => "term-notice-follow-up-overdue",
 });
 
+terms!(ReferralStatus {
+    ReferralStatus::Referred => "term-referral-referred",
+    ReferralStatus::Accepted => "term-referral-accepted",
+    ReferralStatus::InCare => "term-referral-in-care",
+    ReferralStatus::Closed => "term-referral-closed",
+    ReferralStatus::Declined => "term-referral-declined",
+});
+
+terms!(ContactKind {
+    ContactKind::Eap => "term-contact-eap",
+    ContactKind::Institution => "term-contact-institution",
+});
+
 /// Every group of the vocabulary, with every key in it, in the glossary's order.
 pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
     fn keys<T: Term>(all: &[T]) -> Vec<&'static str> {
@@ -188,6 +202,8 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("issue-status", keys(&IssueStatus::ALL)),
         ("notification-kind", keys(&NotificationKind::ALL)),
         ("aggregate-state", keys(&AggregateState::ALL)),
+        ("referral-status", keys(&ReferralStatus::ALL)),
+        ("contact-kind", keys(&ContactKind::ALL)),
     ]
 }
 

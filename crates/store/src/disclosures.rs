@@ -282,6 +282,19 @@ impl Derived {
         self.raw.version
     }
 
+    pub(crate) fn id(&self) -> DisclosureId {
+        self.raw.id
+    }
+
+    pub(crate) fn employee(&self) -> EmployeeId {
+        self.raw.employee
+    }
+
+    /// The sealed text of the current version.
+    pub(crate) fn text_id(&self) -> SealedId {
+        self.raw.text
+    }
+
     pub(crate) fn ledger(&self) -> Vec<ConsentEntry> {
         self.entries.iter().map(RawEntry::consent).collect()
     }

@@ -197,7 +197,7 @@ impl Store {
 
     /// Whether the actor acts as a designated responder: named by the tenant, and acting as
     /// health staff or HR.
-    async fn is_designated(&self, actor: &Actor) -> Result<bool> {
+    pub(crate) async fn is_designated(&self, actor: &Actor) -> Result<bool> {
         if !matches!(actor.role(), Role::Health | Role::Hr) {
             return Ok(false);
         }

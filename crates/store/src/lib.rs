@@ -40,6 +40,7 @@ mod pending_imports;
 mod personnel_authority;
 mod pseudonymize;
 mod questionnaires;
+mod referrals;
 mod report_pages;
 mod reports;
 mod request_pages;
@@ -110,6 +111,10 @@ pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
 pub use questionnaires::{EnteredBy, NewAnswers, QuestionnaireRow, Trajectory, TrajectoryPoint};
+pub use referrals::{
+    Contact, NewReferral, ReferralBasis, ReferralConsentOption, ReferralCounts, ReferralCountsView, ReferralDetail, ReferralEvent,
+    ReferralRecipients, ReferralRow, SeedBasis, SeedReferral,
+};
 pub use report_pages::{QueueSort, ReportQuery, ReportSort};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};
 pub use request_pages::{ListedRequest, RequestQuery, RequestSort};

@@ -918,6 +918,59 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX yearly_review_proposals_review ON yearly_review_proposals (tenant_id, review_id, id)",
         ],
     },
+    Migration {
+        version: 21,
+        name: "referrals",
+        statements: &[
+            // The tenant's outside contacts (the EAP, institutions), kept by HR: an organization's
+            // name and how to reach it, no personal data.
+            "CREATE TABLE tenant_contacts (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                phone TEXT NOT NULL,
+                email TEXT NOT NULL,
+                active BIGINT NOT NULL DEFAULT 1,
+                created_by BIGINT REFERENCES users(id),
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+            // A referral (R9): about whom, by which consultant, to whom (a health staff member,
+            // the health role, or a contact), on which basis (a referral-purpose disclosure and
+            // the version its summary is, or an escalation), its sealed summary and its status.
+            "CREATE TABLE referrals (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                report_id BIGINT REFERENCES reports(id),
+                referred_by BIGINT NOT NULL REFERENCES users(id),
+                recipient_user_id BIGINT REFERENCES users(id),
+                recipient_role TEXT,
+                contact_id BIGINT REFERENCES tenant_contacts(id),
+                disclosure_id BIGINT REFERENCES disclosures(id),
+                disclosure_version BIGINT,
+                escalation_id BIGINT REFERENCES escalations(id),
+                summary_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX referrals_referred_by ON referrals (tenant_id, referred_by)",
+            "CREATE INDEX referrals_recipient ON referrals (tenant_id, recipient_user_id)",
+            // Each step of a referral: the status reached, who, when, and the note or reason (sealed).
+            "CREATE TABLE referral_events (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                referral_id BIGINT NOT NULL REFERENCES referrals(id),
+                status TEXT NOT NULL,
+                by_user BIGINT NOT NULL REFERENCES users(id),
+                note_sealed_id BIGINT REFERENCES sealed_texts(id),
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX referral_events_referral ON referral_events (referral_id)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

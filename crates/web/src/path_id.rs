@@ -4,7 +4,7 @@
 
 use crate::error::{AppError, AppResult};
 use domain::ids::{
-    BossConsultationId, ConsentRecordId, CycleId, DisclosureId, EscalationId, InterviewId, NotificationId, ReportId, UserId,
+    BossConsultationId, ConsentRecordId, CycleId, DisclosureId, EscalationId, InterviewId, NotificationId, ReferralId, ReportId, UserId,
 };
 use store::{ConsultationRequestId, OrgIssueId, PendingImportId};
 
@@ -35,6 +35,7 @@ path_ids!(
     NotificationId,
     OrgIssueId,
     PendingImportId,
+    ReferralId,
     ReportId,
     UserId,
 );

@@ -23,6 +23,7 @@ mod overall_report;
 mod planted_word;
 mod questionnaire_pages;
 mod records;
+mod referrals;
 mod sign_in_hardening;
 mod support;
 mod themes;

@@ -16,6 +16,7 @@ mod interview;
 mod note;
 mod org_issue;
 mod questionnaire;
+mod referral;
 mod report;
 mod request;
 mod roles;
@@ -30,6 +31,7 @@ pub use interview::InterviewFacts;
 pub use note::NoteFacts;
 pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
 pub use questionnaire::AnswerFacts;
+pub use referral::{EscalationBasis, ReferralConsent, ReferralFacts};
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
 pub use request::RequestFacts;
 pub use yearly_review::YearlyReviewFacts;
@@ -209,10 +211,22 @@ pub enum Operation {
     /// The support plan of the same employee's report of an earlier cycle, on the interview page
     /// (R11: 翌年の面談でレビュー): the current interviewer, see `follow_up::decide_previous`.
     ReadPreviousPlan,
+    /// Referrals (R9): the consultant's own, health staff's addressed to them (on a record, only
+    /// while its basis holds).
+    ViewReferrals,
+    /// A consultant referring an employee, on consent or under a life/safety escalation.
+    MakeReferrals,
+    /// The recipient accepting, declining, starting care and closing (a contact's answers
+    /// through the consultant who referred).
+    DecideReferrals,
+    /// HR keeping the tenant's outside contacts (the EAP, institutions).
+    ManageReferralContacts,
+    /// HR's k-protected counts of referrals per cycle (never a referral itself).
+    ViewReferralCounts,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 59] = [
+    pub const ALL: [Operation; 64] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -272,6 +286,11 @@ impl Operation {
         Operation::ManageFollowUps,
         Operation::ViewFollowUpCounts,
         Operation::ReadPreviousPlan,
+        Operation::ViewReferrals,
+        Operation::MakeReferrals,
+        Operation::DecideReferrals,
+        Operation::ManageReferralContacts,
+        Operation::ViewReferralCounts,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -319,6 +338,8 @@ pub enum Target {
     FollowUp(FollowUpFacts),
     /// An earlier report's support plan, read for the employee's current interview (R11).
     PreviousPlan(PreviousPlanFacts),
+    /// A referral, with its basis as it stands at the time of the request (R9).
+    Referral(ReferralFacts),
 }
 
 /// How a record may be shown.
@@ -392,6 +413,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::YearlyReview(f) if f.tenant == actor.tenant => yearly_review::decide(actor, op, f),
         Target::FollowUp(f) if f.tenant == actor.tenant => follow_up::decide(actor, op, f),
         Target::PreviousPlan(f) if f.tenant == actor.tenant => follow_up::decide_previous(actor, op, f),
+        Target::Referral(f) if f.tenant == actor.tenant => referral::decide(actor, op, f),
         _ => Decision::Deny,
     }
 }

@@ -50,5 +50,8 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReadEffectReport => matches!(role, R::Hr | R::Executive),
         O::PlanFollowUps | O::ManageFollowUps | O::ReadPreviousPlan => matches!(role, R::Consultant),
         O::ViewFollowUpCounts => matches!(role, R::Hr),
+        O::ViewReferrals | O::DecideReferrals => matches!(role, R::Consultant | R::Health),
+        O::MakeReferrals => matches!(role, R::Consultant),
+        O::ManageReferralContacts | O::ViewReferralCounts => matches!(role, R::Hr),
     }
 }

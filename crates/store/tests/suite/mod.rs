@@ -16,6 +16,7 @@ mod notifications;
 mod overall_reports;
 mod pseudonymize;
 mod questionnaires;
+mod referrals;
 mod reports;
 mod seed;
 mod tag_marks;

@@ -205,8 +205,8 @@ async fn create(State(state): State<AppState>, Authed(p): Authed, body: Bytes) -
     let purpose = Purpose::parse(&req.purpose).filter(|p| domain::disclosure::WRITABLE_PURPOSES.contains(p)).ok_or_else(|| {
         AppError::Invalid(Invalid::new(
             "purpose",
-            "purpose は boss_feedback か important_case です。",
-            "purpose must be boss_feedback or important_case",
+            "purpose は boss_feedback、important_case、referral のいずれかです。",
+            "purpose must be boss_feedback, important_case or referral",
         ))
     })?;
     let new = NewDisclosure {

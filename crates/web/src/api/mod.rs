@@ -15,6 +15,7 @@ mod notifications;
 mod openapi;
 mod overall_reports;
 mod questionnaires;
+mod referrals;
 mod reports;
 mod tokens;
 mod yearly_reviews;
@@ -41,6 +42,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = yearly_reviews::routes(r);
     let r = effect_reports::routes(r);
     let r = follow_ups::routes(r);
+    let r = referrals::routes(r);
     tokens::routes(r)
 }
 

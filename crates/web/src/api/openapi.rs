@@ -115,6 +115,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::yearly_reviews::YearlyReviewsApi::openapi());
     doc.merge(super::effect_reports::EffectReportsApi::openapi());
     doc.merge(super::follow_ups::FollowUpsApi::openapi());
+    doc.merge(super::referrals::ReferralsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }

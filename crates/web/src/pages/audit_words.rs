@@ -127,6 +127,9 @@ const TARGETS: &[&str] = &[
     "cycle_comparison",
     "follow_up",
     "follow_ups",
+    "referral",
+    "referrals",
+    "tenant_contact",
 ];
 
 fn id_of(name: &str) -> String {
@@ -341,6 +344,9 @@ mod tests {
             AuditTarget::CycleComparison,
             AuditTarget::FollowUp,
             AuditTarget::FollowUpList,
+            AuditTarget::Referral,
+            AuditTarget::ReferralList,
+            AuditTarget::TenantContact,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -392,6 +398,9 @@ mod tests {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
                 AuditTarget::FollowUp | AuditTarget::FollowUpList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                AuditTarget::Referral | AuditTarget::ReferralList | AuditTarget::TenantContact => {
+                    assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
+                }
             }
         }
         let detail = AuditDetail::none()

@@ -490,7 +490,7 @@ async fn notices(State(state): State<AppState>, Authed(p): Authed, Lang(locale):
 // ---------------------------------------------------------------- health staff's home
 
 /// The health staff's home: open escalations by deadline (overdue first), and referrals
-/// addressed to them, which the follow-up issue's referral workflow fills.
+/// addressed to them (waiting for their answer, and in care).
 pub(crate) async fn health_cards(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>> {
     let page = state.store.escalations_page(&p.ctx(), Some(EscalationState::Open), PageRequest::first(5)).await?;
     let card = |key: &'static str, href: &str| Card {
@@ -524,7 +524,6 @@ pub(crate) async fn health_cards(state: &AppState, p: &Principal, t: Tr) -> AppR
             })
             .collect();
     }
-    let mut referrals = card("referrals", "");
-    referrals.body = t.get("home-referrals-empty");
+    let referrals = super::referrals::health_card(state, p, t).await?;
     Ok(vec![escalations, referrals])
 }

@@ -31,6 +31,7 @@ mod org_issues;
 pub(crate) mod overall_reports;
 mod personnel_authority;
 mod questionnaires;
+mod referrals;
 mod reports;
 mod requests;
 mod review;
@@ -90,6 +91,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = yearly_reviews::routes(r);
     let r = effect_reports::routes(r);
     let r = follow_ups::routes(r);
+    let r = referrals::routes(r);
     admin::routes(r)
 }
 
@@ -149,6 +151,9 @@ const NAV: &[NavLink] = &[
     link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
     link("/reviews", "nav-reviews", Operation::ReadYearlyReviews),
     link("/reviews/compare", "nav-compare", Operation::CompareCycles),
+    link("/referrals", "nav-referrals", Operation::ViewReferrals),
+    link("/referral-counts", "nav-referral-counts", Operation::ViewReferralCounts),
+    link("/settings/referral-contacts", "nav-referral-contacts", Operation::ManageReferralContacts),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's

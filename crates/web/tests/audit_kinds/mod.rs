@@ -200,6 +200,22 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     ok("the trajectory", &consultant.get(&format!("/interviews/{interview}/questionnaire")).await?)?;
     ok("the effect report", &hr.get("/reports/effect").await?)?;
 
+    // Issue 10: a referral made on the employee's consent, read and accepted by health staff.
+    let consent = w.disclosure(home, &home.consultant, "E002", &home.supervisor, domain::consent::Purpose::Referral, true).await?;
+    let form = [
+        ("disclosure_id", consent.to_string()),
+        ("recipient", "health".to_string()),
+        ("escalation_id", String::new()),
+        ("summary", String::new()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let made = consultant.post_form("/referrals", &form).await?;
+    ok("making a referral", &made)?;
+    let referral = made.location().map(|l| l.split('?').next().unwrap_or("").to_string()).context("the referral's address")?;
+    let mut health = w.app.signed_in("health").await?;
+    ok("reading the referral", &health.get(&referral).await?)?;
+    ok("accepting the referral", &health.post_form(&format!("{referral}/decision"), &[("decision", "accept"), ("note", "")]).await?)?;
+
     // Issue 10: closing the cycle opens its yearly review; a proposal, the plan, finalized, read.
     let cycle = home.cycle.get();
     ok("closing the cycle", &hr.post_form(&format!("/cycles/{cycle}/status"), &[("status", "closed")]).await?)?;

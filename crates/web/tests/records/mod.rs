@@ -110,6 +110,8 @@ enum Subject {
     },
     /// A follow-up item planned by a consultant from their report (R7).
     FollowUp,
+    /// A referral on the employee's consent, addressed to health staff (R9).
+    Referral,
 }
 
 impl Subject {
@@ -146,6 +148,7 @@ impl Subject {
             "yearly-review" => Subject::YearlyReview { finalized: false },
             "yearly-review:final" => Subject::YearlyReview { finalized: true },
             "follow-up" => Subject::FollowUp,
+            "referral" => Subject::Referral,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -277,6 +280,8 @@ enum Probe {
     YearlyReview(Person),
     /// A follow-up item as its consultant reads it.
     FollowUp(Person),
+    /// A referral as the consultant who made it reads it.
+    Referral(Person),
 }
 
 impl Records {
@@ -561,6 +566,21 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.yearly_review(other, finalized).await?, Probe::YearlyReview(other.hr.clone()));
             r
         }
+        Subject::Referral => {
+            let mut r = Records::new("id");
+            // Own: the consultant's referral about 山田 to health staff (the acting health user
+            // among them). Colleague: the second consultant's, to an outside contact. Another
+            // tenant's: to its health staff.
+            let own = referral(w, home, &home.consultant, "E002", &home.supervisor, None).await?;
+            r.own(&[Role::Consultant, Role::Health], own);
+            let contact = domain::referral::check_contact("外部EAP", "eap", "03-0000-0000", "").map_err(|p| anyhow::anyhow!("{p:?}"))?;
+            let cid = w.store().save_contact(&home.hr.ctx.as_hr()?, None, &contact, true).await?;
+            let colleague = referral(w, home, consultant2, "E003", home.supervisor2()?, Some(cid)).await?;
+            r.probed(Record::Colleague, colleague, Probe::Referral(consultant2.clone()));
+            let foreign = referral(w, other, &other.consultant, "E002", &other.supervisor, None).await?;
+            r.probed(Record::OtherTenant, foreign, Probe::Referral(other.consultant.clone()));
+            r
+        }
         Subject::Notification => {
             let mut r = Records::new("id");
             for role in Role::ALL {
@@ -571,6 +591,32 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r
         }
     })
+}
+
+/// A referral by `author` about `employee` on the employee's granted referral consent: to health
+/// staff, or to an outside contact.
+async fn referral(
+    w: &World,
+    c: &world::Company,
+    author: &Person,
+    employee: &str,
+    supervisor: &Person,
+    contact: Option<domain::ids::ContactId>,
+) -> Result<domain::ids::ReferralId> {
+    w.disclosure(c, author, employee, supervisor, Purpose::Referral, true).await?;
+    let addressee = match contact {
+        Some(cid) => domain::referral::Addressee::Contact(cid),
+        None => domain::referral::Addressee::Role(Role::Health),
+    };
+    let new = store::NewReferral {
+        employee: Some(c.employee(employee)?),
+        report: None,
+        disclosure: None,
+        escalation: None,
+        addressee,
+        summary: "",
+    };
+    Ok(w.store().create_referral(&author.ctx.as_consultant()?, &new).await?)
 }
 
 /// A record as its owner reads it back, in a form to compare.
@@ -651,6 +697,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::ManagementReport(hr) => {
             let v = store.management_report(&hr.ctx, store::ManagementReportId::new(id)).await?;
             format!("{:?} v{} {} {}", v.row.state, v.row.version, v.row.updated_at, v.doc.commentary)
+        }
+        Probe::Referral(author) => {
+            let d = store.referral(&author.ctx, domain::ids::ReferralId::new(id)).await?;
+            format!("{:?} {} {:?}", d.row.status, d.row.updated_at, d.events.iter().map(|e| (e.status, e.at)).collect::<Vec<_>>())
         }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;
@@ -773,6 +823,8 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
         ("POST", "/overall-reports/{id}/edit") => {
             form(&[("trends", "傾向"), ("issues", "課題"), ("solutions", "解決策"), ("development", &format!("育成策{n}"))])
         }
+        ("POST", "/referrals/{id}/decision") => form(&[("decision", "accept"), ("note", "")]),
+        ("POST", "/api/v1/referrals/{id}/decision") => Body::Json(json!({ "decision": "accept" })),
         ("DELETE", _) => Body::Empty,
         // Confirm, cancel, revoke, remove, automatic assignment, submit: the token is the body.
         _ => Body::Form(Vec::new()),

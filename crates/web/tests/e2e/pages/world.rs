@@ -163,7 +163,27 @@ async fn populate(store: &Store) -> Result<()> {
     store.seed_boss_guide_acknowledgment(&ctx, user("boss")?).await?;
     store.seed_boss_demo(&ctx, user("consultant1")?, &demo::boss::consultation_texts()).await?;
     let responders = [user("health")?, user("health2")?];
-    store.seed_escalations(&ctx, &demo::escalations::escalations(&input, consultants[0], responders, store::now_ms())).await?;
+    let escalations = demo::escalations::escalations(&input, consultants[0], responders, store::now_ms());
+    store.seed_escalations(&ctx, &escalations).await?;
+    // As the demo: outside contacts, and a referral to health under consultant1's escalation
+    // (the referral pages and the health home's card are walked with a record).
+    let contacts: Vec<_> = demo::referrals::CONTACTS
+        .iter()
+        .filter_map(|(name, kind, phone, email)| domain::referral::check_contact(name, kind, phone, email).ok())
+        .collect();
+    store.seed_contacts(&ctx, &contacts).await?;
+    if let Some(first) = escalations.items.iter().find(|e| e.consultant == consultants[0]) {
+        let referral = store::SeedReferral {
+            employee: first.employee,
+            referred_by: consultants[0],
+            addressee: domain::referral::Addressee::User(user("health")?),
+            basis: store::SeedBasis::Escalation,
+            summary: demo::referrals::ESCALATION_SUMMARY.to_string(),
+            referred_at: store::now_ms() - 3_600_000,
+            steps: Vec::new(),
+        };
+        store.seed_referrals(&ctx, &[referral]).await?;
+    }
     // As the demo: every closed cycle's overall report released, the current cycle's a draft.
     let author = Ctx::for_tests(tenant.id, user("consultant1")?, "consultant1", Some(Role::Consultant));
     let approver = Ctx::for_tests(tenant.id, supervisor, "supervisor", Some(Role::Supervisor));
