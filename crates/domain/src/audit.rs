@@ -124,10 +124,15 @@ pub enum AuditAction {
     QuestionnaireAnswered,
     /// A person's questionnaire answers read (their trajectory): the employee or their consultant.
     QuestionnaireAnswersRead,
+    /// HR created an improvement action, moved it, or added a progress note, evidence or its
+    /// evaluation (R10).
+    ActionChanged,
+    /// HR published a new version of a policy document (人材育成方針・実施規程).
+    PolicyDocumentPublished,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 79] = [
+    pub const ALL: [AuditAction; 81] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -207,6 +212,8 @@ impl AuditAction {
         AuditAction::ManagementReportRead,
         AuditAction::QuestionnaireAnswered,
         AuditAction::QuestionnaireAnswersRead,
+        AuditAction::ActionChanged,
+        AuditAction::PolicyDocumentPublished,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -300,6 +307,8 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "management_report_read",
             AuditAction::QuestionnaireAnswered => "questionnaire_answered",
             AuditAction::QuestionnaireAnswersRead => "questionnaire_answers_read",
+            AuditAction::ActionChanged => "action_changed",
+            AuditAction::PolicyDocumentPublished => "policy_document_published",
         }
     }
 
@@ -388,6 +397,8 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "経営層への報告の閲覧",
             AuditAction::QuestionnaireAnswered => "アンケート回答の記録",
             AuditAction::QuestionnaireAnswersRead => "アンケート回答の閲覧",
+            AuditAction::ActionChanged => "改善施策の登録・更新",
+            AuditAction::PolicyDocumentPublished => "方針・規程の改訂",
         }
     }
 }
@@ -473,6 +484,10 @@ pub enum AuditTarget {
     QuestionnaireResponse,
     /// One employee's questionnaire answers (the id is the employee's).
     QuestionnaireAnswers,
+    /// An improvement action (改善施策).
+    Action,
+    /// A policy document (方針・規程).
+    PolicyDocument,
 }
 
 impl AuditTarget {
@@ -522,6 +537,8 @@ impl AuditTarget {
             AuditTarget::ManagementReport => "management_report",
             AuditTarget::QuestionnaireResponse => "questionnaire_response",
             AuditTarget::QuestionnaireAnswers => "questionnaire_answers",
+            AuditTarget::Action => "improvement_action",
+            AuditTarget::PolicyDocument => "policy_document",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! PostgreSQL; where the two differ, a small named function in `db.rs` says how.
 
 mod account_email;
+mod actions;
 mod account_pages;
 mod audit;
 mod audit_log;
@@ -35,6 +36,7 @@ mod overall_bench;
 mod overall_reports;
 mod paging;
 mod pending_imports;
+mod policy_documents;
 mod personnel_authority;
 mod pseudonymize;
 mod questionnaires;
@@ -55,6 +57,11 @@ mod totp;
 mod users;
 
 pub use account_email::EmailSettings;
+pub use actions::{
+    ActionCounts, ActionDetail, ActionId, ActionInput, ActionNote, ActionQuery, ActionRow, ActionSort, FindingChoice, FindingChoices,
+    FindingCompare, FindingFigure, FINDING_CHOICES_MAX,
+};
+pub use policy_documents::{PolicyDocumentId, PolicyDocumentVersion, PolicyDocumentRow};
 pub use account_pages::{AccountQuery, AccountSort, AccountState};
 pub use audit::{AuditStats, VerifyOutcome};
 pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};

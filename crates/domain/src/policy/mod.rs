@@ -13,6 +13,7 @@ mod employee;
 mod escalation;
 mod interview;
 mod note;
+mod improvement_action;
 mod org_issue;
 mod questionnaire;
 mod report;
@@ -25,6 +26,7 @@ pub use employee::EmployeeFacts;
 pub use escalation::{EscalationFacts, EscalationPart};
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
+pub use improvement_action::{action_view, ActionFacts, ActionView};
 pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
 pub use questionnaire::AnswerFacts;
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
@@ -184,10 +186,18 @@ pub enum Operation {
     ReadAnswers,
     /// Importing answer sets from a file (command line).
     ImportResponses,
+    /// HR's improvement actions (改善施策, R10): creating, moving, notes, evidence, evaluation.
+    ManageActions,
+    /// The status of the improvement actions: executives (and HR).
+    ReadActionStatus,
+    /// The program's policy documents (人材育成方針・実施規程): every role.
+    ReadPolicyDocuments,
+    /// Publishing a new version of a policy document: HR.
+    ManagePolicyDocuments,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 50] = [
+    pub const ALL: [Operation; 54] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -238,6 +248,10 @@ impl Operation {
         Operation::RecordPaperAnswers,
         Operation::ReadAnswers,
         Operation::ImportResponses,
+        Operation::ManageActions,
+        Operation::ReadActionStatus,
+        Operation::ReadPolicyDocuments,
+        Operation::ManagePolicyDocuments,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -279,6 +293,8 @@ pub enum Target {
     ManagementReport(ManagementReportFacts),
     /// A person's questionnaire answers.
     Answers(AnswerFacts),
+    /// An improvement action (改善施策).
+    Action(ActionFacts),
 }
 
 /// How a record may be shown.
@@ -349,6 +365,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::OverallReport(f) if f.tenant == actor.tenant => aggregate_report::decide_overall(actor, op, f),
         Target::ManagementReport(f) if f.tenant == actor.tenant => aggregate_report::decide_management(actor, op, f),
         Target::Answers(f) if f.tenant == actor.tenant => questionnaire::decide(actor, op, f),
+        Target::Action(f) if f.tenant == actor.tenant => improvement_action::decide(actor, op, f),
         _ => Decision::Deny,
     }
 }

@@ -43,5 +43,8 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReadAnswers => matches!(role, R::Employee | R::Consultant),
         // Operators only (see `operator_may`).
         O::ImportResponses => false,
+        O::ManageActions | O::ManagePolicyDocuments => matches!(role, R::Hr),
+        O::ReadActionStatus => matches!(role, R::Hr | R::Executive),
+        O::ReadPolicyDocuments => true,
     }
 }

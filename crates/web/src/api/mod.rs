@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
 //! Errors answer `{"error": {"code", "message", "message_ja", "message_en", "field", "rows", "request_id"}}`.
 
+mod actions;
 mod boss_consultations;
 mod cycles;
 mod disclosures;
@@ -35,6 +36,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = actions::routes(r);
     tokens::routes(r)
 }
 

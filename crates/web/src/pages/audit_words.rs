@@ -123,6 +123,8 @@ const TARGETS: &[&str] = &[
     "management_report",
     "questionnaire_response",
     "questionnaire_answers",
+    "improvement_action",
+    "policy_document",
 ];
 
 fn id_of(name: &str) -> String {
@@ -335,6 +337,8 @@ mod tests {
             AuditTarget::ManagementReport,
             AuditTarget::QuestionnaireResponse,
             AuditTarget::QuestionnaireAnswers,
+            AuditTarget::Action,
+            AuditTarget::PolicyDocument,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -379,7 +383,7 @@ mod tests {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
                 AuditTarget::ManagementReport => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
-                AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers => {
+                AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers | AuditTarget::Action | AuditTarget::PolicyDocument => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
             }

@@ -62,6 +62,19 @@ impl Card {
         }
     }
 
+    /// A card of another page module, by its key (`home-<key>-title`, `home-<key>-link`).
+    pub(crate) fn named(t: Tr, key: &'static str, href: impl Into<String>) -> Self {
+        Self::new(t, key, href)
+    }
+
+    pub(crate) fn with_figure(self, figure: String) -> Self {
+        self.figure(figure)
+    }
+
+    pub(crate) fn with_body(self, body: String) -> Self {
+        self.body(body)
+    }
+
     fn figure(mut self, figure: String) -> Self {
         self.figure = figure;
         self
@@ -159,6 +172,10 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     }
     if role == Role::Hr {
         cards.push(super::management_reports::home_card(&state, &p, t).await?);
+        cards.push(super::actions::hr_card(&state, &p, t).await?);
+    }
+    if role == Role::Executive {
+        cards.push(super::actions::executive_card(&state, &p, t).await?);
     }
     let greeting = t.with("home-greeting", "role", role_label(t, role));
     render(&HomePage { ctx, greeting, cards, progress, statement })

@@ -1,6 +1,7 @@
 //! Server-rendered pages: the shared frame (`PageCtx`), navigation by role, and error pages.
 
 mod account;
+mod actions;
 mod admin;
 pub(crate) mod audit_log;
 mod audit_words;
@@ -28,6 +29,7 @@ mod notifications;
 mod org_issues;
 pub(crate) mod overall_reports;
 mod personnel_authority;
+mod policy_documents;
 mod questionnaires;
 mod reports;
 mod requests;
@@ -84,6 +86,8 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = actions::routes(r);
+    let r = policy_documents::routes(r);
     admin::routes(r)
 }
 
@@ -140,6 +144,8 @@ const NAV: &[NavLink] = &[
     link("/overall-reports", "nav-overall-reports", Operation::ReadOverallReports),
     link("/settings/reports", "nav-report-settings", Operation::ManageReportSettings),
     link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
+    link("/actions", "nav-actions", Operation::ReadActionStatus),
+    link("/policies", "nav-policies", Operation::ReadPolicyDocuments),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's

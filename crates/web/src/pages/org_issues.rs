@@ -213,6 +213,10 @@ struct OnePage {
     can_respond: bool,
     choices: Vec<StatusChoice>,
     errors: FormErrors,
+    /// The improvement actions of the issue the reader sees (HR whole, the consultant who
+    /// raised it their status), and whether HR may add one (「施策を追加」).
+    actions: Vec<super::actions::ActionLine>,
+    can_add_action: bool,
 }
 
 async fn one_page(
@@ -229,6 +233,8 @@ async fn one_page(
     let mut ctx = PageCtx::new(p, locale, title_key, back);
     let t = ctx.t;
     ctx.title = t.with("org-issue-heading", "id", id.get());
+    let actions = state.store.actions_of_issue(&p.ctx(), id).await?.iter().map(|r| super::actions::line(t, r)).collect();
+    let can_add_action = d.can_respond && back == REGISTER.path;
     let choices =
         IssueStatus::ALL.iter().map(|s| StatusChoice { value: s.as_str(), label: t.term(*s), checked: *s == d.row.status }).collect();
     render(&OnePage {
@@ -244,6 +250,8 @@ async fn one_page(
         can_respond: d.can_respond && back == REGISTER.path,
         choices,
         errors,
+        actions,
+        can_add_action,
         ctx,
     })
 }
