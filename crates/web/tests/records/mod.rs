@@ -5,6 +5,7 @@
 //! answer exactly as one that does not exist: same status, same redirect, same page or JSON
 //! (up to the path asked and the request id).
 
+mod actions;
 mod cases;
 pub mod management;
 mod overall;
@@ -102,6 +103,10 @@ enum Subject {
     ManagementReport {
         released: bool,
     },
+    /// An improvement action of an organizational issue, added by HR.
+    Action,
+    /// A policy document (方針・規程), published by HR.
+    PolicyDocument,
 }
 
 impl Subject {
@@ -129,6 +134,8 @@ impl Subject {
             "escalation:acknowledged" => Subject::Escalation { acknowledged: true },
             "report-flagged" => Subject::FlaggedReport,
             "org-issue" => Subject::OrgIssue,
+            "action" => Subject::Action,
+            "policy-document" => Subject::PolicyDocument,
             "important-case" => Subject::ImportantCase,
             "notification" => Subject::Notification,
             "overall-report" => Subject::OverallReport { released: true },
@@ -262,6 +269,10 @@ enum Probe {
     OverallReport(Person),
     /// A management report as HR reads it.
     ManagementReport(Person),
+    /// An improvement action as HR reads it.
+    Action(Person),
+    /// A policy document as anyone of its tenant reads it.
+    PolicyDocument(Person),
 }
 
 impl Records {
@@ -494,6 +505,18 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.org_issue(other, &other.consultant, "E002").await?, Probe::OrgIssue(other.consultant.clone()));
             r
         }
+        Subject::Action => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.action(home, &home.consultant, "E002").await?, Probe::Action(home.hr.clone()));
+            r.probed(Record::OtherTenant, w.action(other, &other.consultant, "E002").await?, Probe::Action(other.hr.clone()));
+            r
+        }
+        Subject::PolicyDocument => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.policy_document(home).await?, Probe::PolicyDocument(home.hr.clone()));
+            r.probed(Record::OtherTenant, w.policy_document(other).await?, Probe::PolicyDocument(other.hr.clone()));
+            r
+        }
         Subject::ImportantCase => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.important_case(home, &home.consultant, "E002").await?, Probe::ImportantCase(home.hr.clone()));
@@ -615,6 +638,14 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::ManagementReport(hr) => {
             let v = store.management_report(&hr.ctx, store::ManagementReportId::new(id)).await?;
             format!("{:?} v{} {} {}", v.row.state, v.row.version, v.row.updated_at, v.doc.commentary)
+        }
+        Probe::Action(hr) => {
+            let d = store.action(&hr.ctx, store::ActionId::new(id)).await?;
+            format!("{:?} {} {:?} {} {:?}", d.row.status, d.row.updated_at, d.notes, d.evidence, d.row.evaluation)
+        }
+        Probe::PolicyDocument(reader) => {
+            let d = store.policy_document(&reader.ctx, store::PolicyDocumentId::new(id)).await?;
+            format!("{:?}", d.history)
         }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;
