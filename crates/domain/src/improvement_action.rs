@@ -98,7 +98,8 @@ pub const ACTION_TITLE: TextLimit = TextLimit { field: "title", max: 100, label_
 pub const ACTION_OWNER: TextLimit = TextLimit { field: "owner", max: 60, label_ja: "担当", label_en: "the owner", one_line: true };
 pub const ACTION_EVIDENCE: TextLimit =
     TextLimit { field: "evidence", max: 4_000, label_ja: "根拠資料", label_en: "the evidence", one_line: false };
-pub const ACTION_NOTE: TextLimit = TextLimit { field: "note", max: 2_000, label_ja: "進捗メモ", label_en: "the progress note", one_line: false };
+pub const ACTION_NOTE: TextLimit =
+    TextLimit { field: "note", max: 2_000, label_ja: "進捗メモ", label_en: "the progress note", one_line: false };
 pub const ACTION_COMMENT: TextLimit =
     TextLimit { field: "comment", max: 2_000, label_ja: "評価のコメント", label_en: "the comment", one_line: false };
 
@@ -117,7 +118,11 @@ pub struct NewAction {
 fn text(limit: TextLimit, value: &str, needed: bool, problems: &mut Vec<Invalid>) -> String {
     match limit.check(value) {
         Ok(v) if v.is_empty() && needed => {
-            problems.push(Invalid::new(limit.field, format!("{}を入力してください。", limit.label_ja), format!("Enter {}", limit.label_en)));
+            problems.push(Invalid::new(
+                limit.field,
+                format!("{}を入力してください。", limit.label_ja),
+                format!("Enter {}", limit.label_en),
+            ));
             v
         }
         Ok(v) => v,

@@ -29,7 +29,11 @@ pub struct DocumentVersion {
 fn text(limit: TextLimit, value: &str, problems: &mut Vec<Invalid>) -> String {
     match limit.check(value) {
         Ok(v) if v.is_empty() => {
-            problems.push(Invalid::new(limit.field, format!("{}を入力してください。", limit.label_ja), format!("Enter {}", limit.label_en)));
+            problems.push(Invalid::new(
+                limit.field,
+                format!("{}を入力してください。", limit.label_ja),
+                format!("Enter {}", limit.label_en),
+            ));
             v
         }
         Ok(v) => v,
@@ -42,7 +46,13 @@ fn text(limit: TextLimit, value: &str, problems: &mut Vec<Invalid>) -> String {
 
 /// A new version, or every problem at once: title, body, approver required; the approval date
 /// as YYYY-MM-DD, not in the future.
-pub fn check_version(title: &str, body: &str, approved_on: &str, approved_by: &str, today: NaiveDate) -> Result<DocumentVersion, Vec<Invalid>> {
+pub fn check_version(
+    title: &str,
+    body: &str,
+    approved_on: &str,
+    approved_by: &str,
+    today: NaiveDate,
+) -> Result<DocumentVersion, Vec<Invalid>> {
     let mut problems = Vec::new();
     let title = text(DOC_TITLE, title, &mut problems);
     let body = text(DOC_BODY, body, &mut problems);
@@ -53,7 +63,11 @@ pub fn check_version(title: &str, body: &str, approved_on: &str, approved_by: &s
     } else {
         match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
             Ok(d) if d > today => {
-                problems.push(Invalid::new("approved_on", "承認日に未来の日付は指定できません。", "The approval date cannot be in the future"));
+                problems.push(Invalid::new(
+                    "approved_on",
+                    "承認日に未来の日付は指定できません。",
+                    "The approval date cannot be in the future",
+                ));
                 None
             }
             Ok(d) => Some(d),

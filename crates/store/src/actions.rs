@@ -345,7 +345,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        let detail = AuditDetail::of(Fact::Name(Key::Step, "created")).and(Fact::Name(Key::Status, ActionStatus::Planned.as_str())).n(Key::Request, issue.get());
+        let detail = AuditDetail::of(Fact::Name(Key::Step, "created"))
+            .and(Fact::Name(Key::Status, ActionStatus::Planned.as_str()))
+            .n(Key::Request, issue.get());
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::ActionChanged, AuditTarget::Action, id).detail(detail)]).await?;
         tx.commit().await?;
         Ok(ActionId::new(id))
@@ -359,7 +361,8 @@ impl Store {
             return Ok(Paged { total: 0, items: Vec::new() });
         }
         let today = today_jst();
-        let cond = "a.tenant_id = $1 AND ($2 = '' OR a.status = $2) AND ($3 = 0 OR (a.due_on < $4 AND a.status IN ('planned', 'in_progress')))";
+        let cond =
+            "a.tenant_id = $1 AND ($2 = '' OR a.status = $2) AND ($3 = 0 OR (a.due_on < $4 AND a.status IN ('planned', 'in_progress')))";
         let status = q.status.map(ActionStatus::as_str).unwrap_or("");
         let today_s = today.format("%Y-%m-%d").to_string();
         let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM improvement_actions a WHERE {cond}"))
@@ -508,14 +511,15 @@ impl Store {
         let note = domain::improvement_action::ACTION_NOTE.check(note).map_err(|e| StoreError::problems(vec![e]))?;
         let now = now_ms();
         let mut tx = self.db.write.begin().await?;
-        let done = sqlx::query("UPDATE improvement_actions SET status = $1, updated_at = $2 WHERE id = $3 AND tenant_id = $4 AND status = $5")
-            .bind(to.as_str())
-            .bind(now)
-            .bind(id.get())
-            .bind(ctx.tenant.get())
-            .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE improvement_actions SET status = $1, updated_at = $2 WHERE id = $3 AND tenant_id = $4 AND status = $5")
+                .bind(to.as_str())
+                .bind(now)
+                .bind(id.get())
+                .bind(ctx.tenant.get())
+                .bind(from.as_str())
+                .execute(&mut *tx)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(conflict());
         }
@@ -669,7 +673,11 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok((OverallReportId::new(r.try_get("id")?), CycleRef { id: r.try_get("cycle_id")?, name: r.try_get("name")? }, r.try_get("version")?))
+                Ok((
+                    OverallReportId::new(r.try_get("id")?),
+                    CycleRef { id: r.try_get("cycle_id")?, name: r.try_get("name")? },
+                    r.try_get("version")?,
+                ))
             })
             .collect()
     }

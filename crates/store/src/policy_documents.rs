@@ -164,7 +164,12 @@ impl Store {
             )));
         }
         let detail = AuditDetail::of(Fact::N(Key::Version, version));
-        Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::PolicyDocumentPublished, AuditTarget::PolicyDocument, doc).detail(detail)]).await?;
+        Store::audit_in_tx(
+            &mut tx,
+            ctx,
+            &[ctx.event(AuditAction::PolicyDocumentPublished, AuditTarget::PolicyDocument, doc).detail(detail)],
+        )
+        .await?;
         tx.commit().await?;
         Ok((doc, version))
     }

@@ -13,8 +13,8 @@ use careerdock_store::{
     ActionInput, ActionQuery, Ctx, CycleChoice, KeySource, NewUser, OpenOptions, OrgIssueId, PageRequest, Store, StoreError,
 };
 use domain::ids::TenantId;
-use domain::improvement_action::{ActionStatus, Evaluation};
 use domain::import::parse_employee_csv;
+use domain::improvement_action::{ActionStatus, Evaluation};
 use domain::overall_narrative::Narrative;
 use domain::policy::ActionView;
 use domain::tenant::{KThreshold, TenantSlug};
@@ -149,7 +149,13 @@ async fn actions_move_are_seen_by_role_and_audited(backend: Backend) -> Result<(
     let issue1 = issue(&e, &e.c1).await?;
 
     // Every problem at once; an owner account must be one of the tenant's HR.
-    let bad = s.create_action(&hr, issue1, &ActionInput { title: String::new(), owner_user: None, owner_text: String::new(), due_on: "6/30".into() }).await;
+    let bad = s
+        .create_action(
+            &hr,
+            issue1,
+            &ActionInput { title: String::new(), owner_user: None, owner_text: String::new(), due_on: "6/30".into() },
+        )
+        .await;
     match bad {
         Err(StoreError::Problems(p)) => ensure!(p.len() == 3, "{p:?}"),
         other => anyhow::bail!("refused with every problem: {other:?}"),
@@ -197,7 +203,10 @@ async fn actions_move_are_seen_by_role_and_audited(backend: Backend) -> Result<(
 
     // Executives: the status fields only; the detail is not theirs.
     let page = s.action_page(&e.exec, &ActionQuery::default(), PageRequest::first(50)).await?;
-    ensure!(page.total == 2 && page.items.iter().all(|r| r.view == ActionView::Status && r.owner.is_empty() && r.evaluation.is_none()), "{page:?}");
+    ensure!(
+        page.total == 2 && page.items.iter().all(|r| r.view == ActionView::Status && r.owner.is_empty() && r.evaluation.is_none()),
+        "{page:?}"
+    );
     ensure!(s.action_counts(&e.exec).await? == counts, "the executive's summary");
     ensure!(missing(s.action(&e.exec, late).await), "no detail for executives");
     // The consultant who raised the issue sees its actions' status; a colleague none.
@@ -304,12 +313,30 @@ async fn findings_are_taken_up_and_re_measured(backend: Backend) -> Result<()> {
     let refused = s.raise_issue_from_finding(&hr, r25, "flag:life_safety", &whole, "安全配慮", "対応が必要").await;
     let p = problems(refused);
     ensure!(p.iter().any(|i| i.field == "finding"), "a hidden cell refused: {p:?}");
-    ensure!(missing(s.raise_issue_from_finding(&hr, careerdock_store::OverallReportId::new(999_999), "people", &whole, "x", "y").await), "no such release");
-    let issue = s.raise_issue_from_finding(&hr, r25, "flag:organizational_response", &whole, "組織的対応の多さ", "半数に組織的対応が必要").await?;
+    ensure!(
+        missing(s.raise_issue_from_finding(&hr, careerdock_store::OverallReportId::new(999_999), "people", &whole, "x", "y").await),
+        "no such release"
+    );
+    let issue =
+        s.raise_issue_from_finding(&hr, r25, "flag:organizational_response", &whole, "組織的対応の多さ", "半数に組織的対応が必要").await?;
     let d = s.org_issue(&e.hr, issue).await?;
     ensure!(d.row.title == "組織的対応の多さ", "{d:?}");
     // Consultants never see HR's issues in their own list.
-    ensure!(s.org_issue_page(&e.c1, &careerdock_store::OrgIssueQuery { status: None, sort: careerdock_store::OrgIssueSort::Created, dir: careerdock_store::Direction::Asc }, PageRequest::first(10)).await?.total == 0, "not the consultant's");
+    ensure!(
+        s.org_issue_page(
+            &e.c1,
+            &careerdock_store::OrgIssueQuery {
+                status: None,
+                sort: careerdock_store::OrgIssueSort::Created,
+                dir: careerdock_store::Direction::Asc
+            },
+            PageRequest::first(10)
+        )
+        .await?
+        .total
+            == 0,
+        "not the consultant's"
+    );
 
     let action = s.create_action(&hr, issue, &input("業務量の平準化", "2027-03-31")).await?;
     let f = s.action(&e.hr, action).await?.finding.context("the finding")?;
@@ -323,7 +350,8 @@ async fn findings_are_taken_up_and_re_measured(backend: Backend) -> Result<()> {
     let next = f.next.context("re-measured")?;
     ensure!(next.report_id == r26 && next.cycle.name == "FY2026", "{next:?}");
     let released = s.released_overall_report(&e.hr, &CycleChoice::Named("FY2026".into()), None).await?;
-    let snap = released.tables.iter().flat_map(|t| t.cells.iter()).find(|c| c.group.is_empty() && c.measure == "flag:organizational_response");
+    let snap =
+        released.tables.iter().flat_map(|t| t.cells.iter()).find(|c| c.group.is_empty() && c.measure == "flag:organizational_response");
     ensure!(next.cell.as_ref() == snap, "the next figure is the released cell: {:?} vs {snap:?}", next.cell);
     ensure!(audited(&e, "org_issue_raised").await? == 1, "raised audited");
     Ok(())

@@ -20,9 +20,11 @@ use store::{ActionInput, ActionQuery, ActionRow, Ctx, OrgIssueId, PageRequest, M
 use utoipa::{OpenApi, ToSchema};
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/api/v1/actions", Operation::ReadActionStatus, list)
-        .post("/api/v1/actions", Operation::ManageActions, create)
-        .get("/api/v1/policy-documents", Operation::ReadPolicyDocuments, policy_documents)
+    r.get("/api/v1/actions", Operation::ReadActionStatus, list).post("/api/v1/actions", Operation::ManageActions, create).get(
+        "/api/v1/policy-documents",
+        Operation::ReadPolicyDocuments,
+        policy_documents,
+    )
 }
 
 #[derive(OpenApi)]
@@ -135,12 +137,7 @@ async fn create(State(state): State<AppState>, Authed(p): Authed, body: Bytes) -
     if req.issue_id <= 0 {
         return Err(crate::error::AppError::NotFound);
     }
-    let input = ActionInput {
-        title: req.title,
-        owner_user: req.owner_user_id.map(UserId::new),
-        owner_text: req.owner,
-        due_on: req.due_on,
-    };
+    let input = ActionInput { title: req.title, owner_user: req.owner_user_id.map(UserId::new), owner_text: req.owner, due_on: req.due_on };
     let id = state.store.create_action(&me, OrgIssueId::new(req.issue_id), &input).await?;
     Ok((StatusCode::CREATED, Json(CreatedAction { id: id.get() })).into_response())
 }

@@ -19,14 +19,18 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::improvement_action::{evidence_link, ActionStatus, Evaluation, ACTION_COMMENT, ACTION_EVIDENCE, ACTION_NOTE, ACTION_OWNER, ACTION_TITLE};
 use domain::important_case::{ISSUE_BODY, ISSUE_TITLE};
+use domain::improvement_action::{
+    evidence_link, ActionStatus, Evaluation, ACTION_COMMENT, ACTION_EVIDENCE, ACTION_NOTE, ACTION_OWNER, ACTION_TITLE,
+};
 use domain::overall_report::{Cell, Dimension, Dimensions};
 use domain::policy::{ActionView, Operation};
 use domain::Locale;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use store::{ActionCounts, ActionId, ActionInput, ActionQuery, ActionRow, ActionSort, Ctx, Direction, FindingFigure, OrgIssueId, OverallReportId};
+use store::{
+    ActionCounts, ActionId, ActionInput, ActionQuery, ActionRow, ActionSort, Ctx, Direction, FindingFigure, OrgIssueId, OverallReportId,
+};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/actions", Operation::ReadActionStatus, list)
@@ -111,7 +115,10 @@ struct ListPage {
 static LIST: ListSpec<ActionSort> = ListSpec {
     path: "/actions",
     default_sort: SortOption::new("due", ActionSort::Due, Direction::Asc),
-    sorts: &[SortOption::new("status", ActionSort::Status, Direction::Asc), SortOption::new("updated", ActionSort::Updated, Direction::Desc)],
+    sorts: &[
+        SortOption::new("status", ActionSort::Status, Direction::Asc),
+        SortOption::new("updated", ActionSort::Updated, Direction::Desc),
+    ],
     filters: &["status", "overdue"],
     search: false,
     per_page: 50,
@@ -176,7 +183,13 @@ fn cell_text(t: Tr, measure: &str, cell: Option<&Cell>, k: u32) -> (String, bool
         Some(c) => match (c.n, c.value) {
             (Some(n), Some(v)) if measure != "people" && n > 0 => {
                 let pct = (v / n as f64 * 100.0).round();
-                (t.with_args("action-finding-share", &[("value", format!("{v:.0}")), ("n", n.to_string()), ("pct", format!("{pct:.0}"))]), false)
+                (
+                    t.with_args(
+                        "action-finding-share",
+                        &[("value", format!("{v:.0}")), ("n", n.to_string()), ("pct", format!("{pct:.0}"))],
+                    ),
+                    false,
+                )
             }
             (Some(n), _) => (t.with("home-people", "count", grouped(n as i64)), false),
             _ => (String::new(), false),
@@ -252,7 +265,15 @@ struct Typed {
     comment: String,
 }
 
-async fn one_page(state: &AppState, p: &Principal, locale: Locale, id: ActionId, notices: Vec<String>, typed: Typed, errors: FormErrors) -> AppResult<Response> {
+async fn one_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: ActionId,
+    notices: Vec<String>,
+    typed: Typed,
+    errors: FormErrors,
+) -> AppResult<Response> {
     let d = state.store.action(&p.ctx(), id).await?;
     let mut ctx = PageCtx::new(p, locale, "actions-title", LIST.path);
     let t = ctx.t;
@@ -272,13 +293,27 @@ async fn one_page(state: &AppState, p: &Principal, locale: Locale, id: ActionId,
     let notes = d
         .notes
         .iter()
-        .map(|n| NoteLine { on: t.date(n.noted_on), by: n.author.clone(), body: n.body.clone(), status: n.status_to.map(|s| t.term(s)).unwrap_or_default() })
+        .map(|n| NoteLine {
+            on: t.date(n.noted_on),
+            by: n.author.clone(),
+            body: n.body.clone(),
+            status: n.status_to.map(|s| t.term(s)).unwrap_or_default(),
+        })
         .collect();
-    let evidence_lines =
-        d.evidence.lines().filter(|l| !l.trim().is_empty()).map(|l| EvidenceLine { link: evidence_link(l).is_some(), text: l.trim().to_string() }).collect();
-    let moves = d.row.status.next().into_iter().map(|s| Choice { value: s.as_str().to_string(), label: t.term(s), selected: false }).collect();
-    let chosen = if typed.result.is_empty() { d.row.evaluation.map(|e| e.as_str().to_string()).unwrap_or_default() } else { typed.result.clone() };
-    let results = Evaluation::ALL.iter().map(|e| Choice { value: e.as_str().to_string(), label: t.term(*e), selected: chosen == e.as_str() }).collect();
+    let evidence_lines = d
+        .evidence
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| EvidenceLine { link: evidence_link(l).is_some(), text: l.trim().to_string() })
+        .collect();
+    let moves =
+        d.row.status.next().into_iter().map(|s| Choice { value: s.as_str().to_string(), label: t.term(s), selected: false }).collect();
+    let chosen =
+        if typed.result.is_empty() { d.row.evaluation.map(|e| e.as_str().to_string()).unwrap_or_default() } else { typed.result.clone() };
+    let results = Evaluation::ALL
+        .iter()
+        .map(|e| Choice { value: e.as_str().to_string(), label: t.term(*e), selected: chosen == e.as_str() })
+        .collect();
     let evaluated = match (&d.evaluated_on, &d.evaluated_by) {
         (Some(on), Some(by)) => t.with2("action-evaluated-by", ("date", &t.date(on)), ("name", by)),
         _ => String::new(),
@@ -311,7 +346,13 @@ async fn one_page(state: &AppState, p: &Principal, locale: Locale, id: ActionId,
     })
 }
 
-async fn one(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, Query(q): Query<DoneQuery>) -> AppResult<Response> {
+async fn one(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<Response> {
     let id = action_id(&id)?;
     let t = Tr::new(locale);
     let mut notices = Vec::new();
@@ -324,7 +365,14 @@ async fn one(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lan
     one_page(&state, &p, locale, id, notices, Typed::default(), FormErrors::none()).await
 }
 
-async fn after(state: &AppState, p: &Principal, locale: Locale, id: ActionId, r: Result<(), store::StoreError>, typed: Typed) -> AppResult<Response> {
+async fn after(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    id: ActionId,
+    r: Result<(), store::StoreError>,
+    typed: Typed,
+) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/actions/{id}?saved=1")).into_response()),
         Err(e) => {
@@ -335,18 +383,34 @@ async fn after(state: &AppState, p: &Principal, locale: Locale, id: ActionId, r:
     }
 }
 
-async fn set_status(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
+async fn set_status(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
     let id = action_id(&id)?;
     let me = p.acting(Ctx::as_hr)?;
     let note = f.text("status_note");
     let r = match ActionStatus::parse(f.text("status").trim()) {
-        None => Err(store::StoreError::problems(vec![domain::Invalid::new("status", "変更後の状況を選んでください。", "Choose the new status")])),
+        None => Err(store::StoreError::problems(vec![domain::Invalid::new(
+            "status",
+            "変更後の状況を選んでください。",
+            "Choose the new status",
+        )])),
         Some(to) => state.store.set_action_status(&me, id, to, &note).await.map(|_| ()),
     };
     after(&state, &p, locale, id, r, Typed { status_note: note, ..Typed::default() }).await
 }
 
-async fn add_note(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
+async fn add_note(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
     let id = action_id(&id)?;
     let me = p.acting(Ctx::as_hr)?;
     let (note, on) = (f.text("note"), f.text("noted_on"));
@@ -354,7 +418,13 @@ async fn add_note(State(state): State<AppState>, Authed(p): Authed, Lang(locale)
     after(&state, &p, locale, id, r, Typed { note, noted_on: on, ..Typed::default() }).await
 }
 
-async fn set_evidence(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
+async fn set_evidence(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
     let id = action_id(&id)?;
     let me = p.acting(Ctx::as_hr)?;
     let evidence = f.text("evidence");
@@ -362,7 +432,13 @@ async fn set_evidence(State(state): State<AppState>, Authed(p): Authed, Lang(loc
     after(&state, &p, locale, id, r, Typed { evidence: Some(evidence), ..Typed::default() }).await
 }
 
-async fn evaluate(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
+async fn evaluate(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
     let id = action_id(&id)?;
     let me = p.acting(Ctx::as_hr)?;
     let (result, comment) = (f.text("result"), f.text("comment"));
@@ -387,7 +463,14 @@ struct NewPage {
     errors: FormErrors,
 }
 
-async fn new_page(state: &AppState, p: &Principal, locale: Locale, issue: OrgIssueId, input: &ActionInput, errors: FormErrors) -> AppResult<Response> {
+async fn new_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    issue: OrgIssueId,
+    input: &ActionInput,
+    errors: FormErrors,
+) -> AppResult<Response> {
     let d = state.store.org_issue(&p.ctx(), issue).await?;
     let ctx = PageCtx::new(p, locale, "action-new-title", "/org-issues");
     let me = p.acting(Ctx::as_hr)?;
@@ -426,7 +509,13 @@ fn input_of(f: &FormPairs) -> ActionInput {
     }
 }
 
-async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
     let issue = issue_id(&id)?;
     let me = p.acting(Ctx::as_hr)?;
     let input = input_of(&f);
@@ -531,7 +620,8 @@ async fn finding_page(
                 .iter()
                 .map(|cell| {
                     let value = finding_value(&cell.measure, &cell.group);
-                    let as_cell = Cell { group: cell.group.clone(), measure: cell.measure.clone(), suppressed: false, n: cell.n, value: cell.value };
+                    let as_cell =
+                        Cell { group: cell.group.clone(), measure: cell.measure.clone(), suppressed: false, n: cell.n, value: cell.value };
                     FindingOption {
                         checked: value == chosen,
                         label: format!("{} — {}", words.measure(&cell.measure), group_text(&words, &c.dimensions, &cell.group, t)),
@@ -558,7 +648,12 @@ async fn finding_page(
     })
 }
 
-async fn finding_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<FindingQuery>) -> AppResult<Response> {
+async fn finding_form(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Query(q): Query<FindingQuery>,
+) -> AppResult<Response> {
     let report = match q.report.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(crate::path_id::path_id::<i64>(s)?),
@@ -614,15 +709,14 @@ fn home_card(t: Tr, c: &ActionCounts, key: &'static str, href: &str) -> super::h
     if c.total() == 0 {
         return card.with_body(t.get("home-actions-empty"));
     }
-    card.with_figure(t.with("home-count", "count", grouped(c.open())))
-        .with_body(t.with_args(
-            "home-actions-body",
-            &[
-                ("in_progress", c.in_progress.to_string()),
-                ("planned", c.planned.to_string()),
-                ("overdue", c.overdue.to_string()),
-                ("done", c.done.to_string()),
-                ("evaluated", c.evaluated.to_string()),
-            ],
-        ))
+    card.with_figure(t.with("home-count", "count", grouped(c.open()))).with_body(t.with_args(
+        "home-actions-body",
+        &[
+            ("in_progress", c.in_progress.to_string()),
+            ("planned", c.planned.to_string()),
+            ("overdue", c.overdue.to_string()),
+            ("done", c.done.to_string()),
+            ("evaluated", c.evaluated.to_string()),
+        ],
+    ))
 }

@@ -97,7 +97,13 @@ pub struct OneQuery {
     saved: Option<String>,
 }
 
-async fn one(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, Query(q): Query<OneQuery>) -> AppResult<Response> {
+async fn one(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    Query(q): Query<OneQuery>,
+) -> AppResult<Response> {
     let id = doc_id(&id)?;
     let d = state.store.policy_document(&p.ctx(), id).await?;
     let mut ctx = PageCtx::new(&p, locale, "policies-title", PATH);
@@ -151,7 +157,16 @@ struct FormPage {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn form_page(p: &Principal, locale: Locale, doc: Option<PolicyDocumentId>, title: String, body: String, approved_on: String, approved_by: String, errors: FormErrors) -> AppResult<Response> {
+fn form_page(
+    p: &Principal,
+    locale: Locale,
+    doc: Option<PolicyDocumentId>,
+    title: String,
+    body: String,
+    approved_on: String,
+    approved_by: String,
+    errors: FormErrors,
+) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, if doc.is_some() { "policy-revise-title" } else { "policy-new-title" }, PATH);
     let (action, cancel) = match doc {
         Some(d) => (format!("/policies/{d}/revise"), format!("/policies/{d}")),
@@ -200,7 +215,13 @@ async fn create(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
     save(&state, &p, locale, None, f).await
 }
 
-async fn revise(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>, f: FormPairs) -> AppResult<Response> {
+async fn revise(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
     let id = doc_id(&id)?;
     // Another tenant's or a missing document answers as not found before anything is checked.
     state.store.policy_document(&p.ctx(), id).await?;
