@@ -165,6 +165,12 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     eprintln!("careerdock: {released} released overall reports ({hidden} hidden cells) and {drafts} draft");
     let (released, drafts) = crate::demo_management::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {released} released management reports, {drafts} draft(s)");
+    let (reviews, proposals) = crate::demo_reviews::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {reviews} yearly reviews of closed cycles, finalized with {proposals} proposals");
+    let (answers, seconds) = crate::demo_questionnaires::seed(store, &ctx, &company, args.seed, today).await?;
+    eprintln!("careerdock: {answers} questionnaire answer sets (pre and post, career-awareness) ({seconds:.1} s)");
+    let (items, review) = crate::demo_follow_ups::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {items} follow-up items of consultant1 in every state; next year's review shown: {review}");
     Ok(())
 }
 
@@ -228,7 +234,7 @@ fn hr_staff(company: &demo::Company) -> Option<&domain::employee::EmployeeNumber
 }
 
 /// The consultants of the demo history, in the generator's order, and the supervisor.
-const HISTORY_CONSULTANTS: [&str; 3] = ["consultant1", "consultant2", "hr-consultant"];
+pub(crate) const HISTORY_CONSULTANTS: [&str; 3] = ["consultant1", "consultant2", "hr-consultant"];
 const HISTORY_SUPERVISOR: &str = "supervisor";
 
 /// Three fiscal years of cycles, interviews, reports and requests for the demo company.

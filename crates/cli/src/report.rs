@@ -27,6 +27,8 @@ pub enum ReportWhat {
     Overall(OverallArgs),
     /// A cycle's released management report (経営層への報告); the latest released version unless --version.
     Management(crate::report_management::ManagementArgs),
+    /// The effect report of a questionnaire in a cycle (効果把握): group statistics between pre and post.
+    Effect(crate::report_effect::EffectArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -38,7 +40,7 @@ pub enum By {
 }
 
 impl By {
-    fn dimension(self) -> Dimension {
+    pub fn dimension(self) -> Dimension {
         match self {
             By::Department => Dimension::Department,
             By::Age => Dimension::Age,
@@ -145,12 +147,13 @@ pub struct OverallArgs {
 pub async fn run(g: &Global, what: ReportWhat) -> anyhow::Result<ExitCode> {
     let what = match what {
         ReportWhat::Management(args) => return crate::report_management::run(g, args).await,
+        ReportWhat::Effect(args) => return crate::report_effect::run(g, args).await,
         other => other,
     };
     let store = config::open(g, false).await?;
     let result = match what {
         ReportWhat::Overall(args) => overall(&store, args).await,
-        ReportWhat::Management(_) => Ok(()),
+        ReportWhat::Management(_) | ReportWhat::Effect(_) => Ok(()),
     };
     store.close().await;
     result.map(|_| ExitCode::SUCCESS)

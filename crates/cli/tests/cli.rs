@@ -1616,6 +1616,10 @@ use report_overall::report_overall_prints_the_released_version;
 mod report_exports;
 use report_exports::report_exports_pdf_and_csv;
 
+#[path = "cli/report_effect.rs"]
+mod report_effect;
+use report_effect::report_effect_prints_json_and_csv;
+
 #[path = "cli/bench_overall.rs"]
 mod bench_overall;
 use bench_overall::bench_overall_prints_every_figure;
@@ -1643,4 +1647,5 @@ both_backends!(
     report_overall_prints_the_released_version,
     report_management_exports_the_released_version,
     report_exports_pdf_and_csv,
+    report_effect_prints_json_and_csv,
 );

@@ -11,6 +11,7 @@ pub mod boss;
 pub mod cases;
 pub mod consent;
 pub mod escalations;
+pub mod follow_ups;
 pub mod history;
 pub mod management;
 mod names;
@@ -18,6 +19,8 @@ pub mod notices;
 mod org;
 pub mod overall;
 mod people;
+pub mod questionnaires;
+pub mod reviews;
 pub mod seed;
 
 use chrono::NaiveDate;

@@ -124,6 +124,22 @@ pub enum AuditAction {
     QuestionnaireAnswered,
     /// A person's questionnaire answers read (their trajectory): the employee or their consultant.
     QuestionnaireAnswersRead,
+    /// A yearly review opened (when its cycle closed), its figures computed again, a proposal
+    /// added or the improvement plan saved.
+    YearlyReviewWritten,
+    /// HR finalized a yearly review (frozen from then on).
+    YearlyReviewFinalized,
+    /// A yearly review read, or cycles compared (HR, executives, consultants, the supervisor).
+    YearlyReviewRead,
+    /// The effect report read (group statistics of questionnaire scores; HR, an executive or
+    /// the command line): one event per read, never per person.
+    EffectReportRead,
+    /// A follow-up item planned from a report, scheduled or closed (R7).
+    FollowUpChanged,
+    /// Follow-up items read (a consultant's list, one item with its sealed text).
+    FollowUpRead,
+    /// The support plan of an earlier report read on the employee's next interview (R11).
+    PreviousPlanRead,
     /// HR created an improvement action, moved it, or added a progress note, evidence or its
     /// evaluation (R10).
     ActionChanged,
@@ -132,7 +148,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 81] = [
+    pub const ALL: [AuditAction; 88] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -212,6 +228,13 @@ impl AuditAction {
         AuditAction::ManagementReportRead,
         AuditAction::QuestionnaireAnswered,
         AuditAction::QuestionnaireAnswersRead,
+        AuditAction::YearlyReviewWritten,
+        AuditAction::YearlyReviewFinalized,
+        AuditAction::YearlyReviewRead,
+        AuditAction::EffectReportRead,
+        AuditAction::FollowUpChanged,
+        AuditAction::FollowUpRead,
+        AuditAction::PreviousPlanRead,
         AuditAction::ActionChanged,
         AuditAction::PolicyDocumentPublished,
     ];
@@ -307,6 +330,13 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "management_report_read",
             AuditAction::QuestionnaireAnswered => "questionnaire_answered",
             AuditAction::QuestionnaireAnswersRead => "questionnaire_answers_read",
+            AuditAction::YearlyReviewWritten => "yearly_review_written",
+            AuditAction::YearlyReviewFinalized => "yearly_review_finalized",
+            AuditAction::YearlyReviewRead => "yearly_review_read",
+            AuditAction::EffectReportRead => "effect_report_read",
+            AuditAction::FollowUpChanged => "follow_up_changed",
+            AuditAction::FollowUpRead => "follow_up_read",
+            AuditAction::PreviousPlanRead => "previous_plan_read",
             AuditAction::ActionChanged => "action_changed",
             AuditAction::PolicyDocumentPublished => "policy_document_published",
         }
@@ -397,6 +427,13 @@ impl AuditAction {
             AuditAction::ManagementReportRead => "経営層への報告の閲覧",
             AuditAction::QuestionnaireAnswered => "アンケート回答の記録",
             AuditAction::QuestionnaireAnswersRead => "アンケート回答の閲覧",
+            AuditAction::YearlyReviewWritten => "年次レビューの作成・編集",
+            AuditAction::YearlyReviewFinalized => "年次レビューの確定",
+            AuditAction::YearlyReviewRead => "年次レビューの閲覧",
+            AuditAction::EffectReportRead => "効果把握の閲覧",
+            AuditAction::FollowUpChanged => "フォローアップ予定の登録・変更",
+            AuditAction::FollowUpRead => "フォローアップ予定の閲覧",
+            AuditAction::PreviousPlanRead => "前回の支援方針の閲覧",
             AuditAction::ActionChanged => "改善施策の登録・更新",
             AuditAction::PolicyDocumentPublished => "方針・規程の改訂",
         }
@@ -484,6 +521,14 @@ pub enum AuditTarget {
     QuestionnaireResponse,
     /// One employee's questionnaire answers (the id is the employee's).
     QuestionnaireAnswers,
+    /// A cycle's yearly review (the id is the cycle's).
+    YearlyReview,
+    /// The comparison of cycles.
+    CycleComparison,
+    /// A follow-up item (R7).
+    FollowUp,
+    /// A consultant's follow-up items (the id is the consultant's user id).
+    FollowUpList,
     /// An improvement action (改善施策).
     Action,
     /// A policy document (方針・規程).
@@ -537,6 +582,10 @@ impl AuditTarget {
             AuditTarget::ManagementReport => "management_report",
             AuditTarget::QuestionnaireResponse => "questionnaire_response",
             AuditTarget::QuestionnaireAnswers => "questionnaire_answers",
+            AuditTarget::YearlyReview => "yearly_review",
+            AuditTarget::CycleComparison => "cycle_comparison",
+            AuditTarget::FollowUp => "follow_up",
+            AuditTarget::FollowUpList => "follow_ups",
             AuditTarget::Action => "improvement_action",
             AuditTarget::PolicyDocument => "policy_document",
         }

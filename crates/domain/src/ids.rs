@@ -61,4 +61,6 @@ id_type!(
     QuestionnaireId,
     /// One answer set to a questionnaire.
     QuestionnaireResponseId,
+    /// A follow-up item: an additional or follow-up interview planned from a report (R7).
+    FollowUpId,
 );

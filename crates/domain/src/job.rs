@@ -19,11 +19,19 @@ pub enum JobKind {
     /// Extracts the text themes of approved reports into the term index (issue 9): enqueued by
     /// an approval, a change of the tenant's synonyms or stop words, or a backfill.
     ReportTerms,
+    /// Reminds consultants of follow-up items due soon and overdue (R7), each reminder once.
+    FollowUpReminders,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] =
-        [JobKind::SessionPurge, JobKind::JobHistoryPurge, JobKind::EscalationSweep, JobKind::NotificationEmail, JobKind::ReportTerms];
+    pub const ALL: [JobKind; 6] = [
+        JobKind::SessionPurge,
+        JobKind::JobHistoryPurge,
+        JobKind::EscalationSweep,
+        JobKind::NotificationEmail,
+        JobKind::ReportTerms,
+        JobKind::FollowUpReminders,
+    ];
 
     /// The kinds that run every so often (the others are one-off jobs).
     pub fn recurring() -> impl Iterator<Item = JobKind> {
@@ -37,6 +45,7 @@ impl JobKind {
             JobKind::EscalationSweep => "escalation_sweep",
             JobKind::NotificationEmail => "notification_email",
             JobKind::ReportTerms => "report_terms",
+            JobKind::FollowUpReminders => "follow_up_reminders",
         }
     }
 
@@ -54,13 +63,15 @@ impl JobKind {
             JobKind::EscalationSweep => Some(5 * 60 * 1000),
             JobKind::NotificationEmail => None,
             JobKind::ReportTerms => None,
+            // Due dates are days: an hourly look is soon enough, and cheap.
+            JobKind::FollowUpReminders => Some(60 * 60 * 1000),
         }
     }
 
     /// How many times a job of this kind is tried before it is recorded as failed.
     pub fn max_attempts(self) -> u32 {
         match self {
-            JobKind::SessionPurge | JobKind::JobHistoryPurge | JobKind::EscalationSweep => 3,
+            JobKind::SessionPurge | JobKind::JobHistoryPurge | JobKind::EscalationSweep | JobKind::FollowUpReminders => 3,
             // With the standard backoff (30 s doubling): the last try about an hour after the
             // first, which outlasts a mail server's restart or a short outage.
             JobKind::NotificationEmail => 8,

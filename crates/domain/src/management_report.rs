@@ -79,7 +79,7 @@ impl Figure {
     }
 }
 
-fn measure_rank(code: &str) -> (u8, String) {
+pub(crate) fn measure_rank(code: &str) -> (u8, String) {
     match Measure::parse(code) {
         Some(Measure::People) => (0, String::new()),
         Some(Measure::LifeSafety) => (1, String::new()),

@@ -26,10 +26,14 @@ pub enum NotificationKind {
     OrgIssueRaised,
     /// A boss: the guide changed and asks for a new acknowledgment.
     BossGuideUpdated,
+    /// A consultant: a follow-up item is due soon and no interview is scheduled for it (R7).
+    FollowUpDueSoon,
+    /// A consultant: a follow-up item passed its due date and is still open (R7).
+    FollowUpOverdue,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 10] = [
+    pub const ALL: [NotificationKind; 12] = [
         NotificationKind::DisclosureRequested,
         NotificationKind::DisclosureDecided,
         NotificationKind::DisclosureShared,
@@ -40,6 +44,8 @@ impl NotificationKind {
         NotificationKind::ImportantCaseShared,
         NotificationKind::OrgIssueRaised,
         NotificationKind::BossGuideUpdated,
+        NotificationKind::FollowUpDueSoon,
+        NotificationKind::FollowUpOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +60,8 @@ impl NotificationKind {
             NotificationKind::ImportantCaseShared => "important_case_shared",
             NotificationKind::OrgIssueRaised => "org_issue_raised",
             NotificationKind::BossGuideUpdated => "boss_guide_updated",
+            NotificationKind::FollowUpDueSoon => "follow_up_due_soon",
+            NotificationKind::FollowUpOverdue => "follow_up_overdue",
         }
     }
 

@@ -173,6 +173,8 @@ terms!(NotificationKind {
     NotificationKind::ImportantCaseShared => "term-notice-important-case-shared",
     NotificationKind::OrgIssueRaised => "term-notice-org-issue-raised",
     NotificationKind::BossGuideUpdated => "term-notice-boss-guide-updated",
+    NotificationKind::FollowUpDueSoon => "term-notice-follow-up-due-soon",
+    NotificationKind::FollowUpOverdue => "term-notice-follow-up-overdue",
 });
 
 /// Every group of the vocabulary, with every key in it, in the glossary's order.

@@ -668,6 +668,7 @@ impl Store {
     }
 
     /// Moves a cycle to another status; any move is allowed (a closed cycle may be reopened).
+    /// Closing it opens its yearly review (`open_yearly_review`).
     pub async fn set_cycle_status(&self, ctx: &Ctx, id: CycleId, status: CycleStatus) -> Result<()> {
         ctx.check(Operation::ManageCycles)?;
         let mut tx = self.db.write.begin().await?;
@@ -684,6 +685,11 @@ impl Store {
         let detail = AuditDetail::of(Fact::Name(Key::Status, status.as_str())).and(Fact::Name(Key::Was, was.as_str()));
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleChanged, AuditTarget::Cycle, id).detail(detail)]).await?;
         tx.commit().await?;
+        // Closing a cycle opens its yearly review (R11, R12); HR can open it from the list of
+        // reviews should this step not complete.
+        if status == CycleStatus::Closed {
+            self.open_yearly_review(ctx, id).await?;
+        }
         Ok(())
     }
 

@@ -224,6 +224,10 @@ impl JobHandler for StandardJobs {
                 let done = store.index_report_terms(tenant).await.map_err(|e| e.to_string())?;
                 Ok(serde_json::json!({ "reports": done.reports, "terms": done.terms }))
             }
+            JobKind::FollowUpReminders => {
+                let sent = store.sweep_follow_up_reminders(crate::today_jst()).await.map_err(|e| e.to_string())?;
+                Ok(serde_json::json!({ "reminders": sent }))
+            }
         }
     }
 }

@@ -17,10 +17,12 @@ mod dashboard;
 mod db;
 mod disclosure_pages;
 mod disclosures;
+mod effect_reports;
 mod employees;
 mod error;
 mod escalation_seed;
 mod escalations;
+mod follow_ups;
 mod hr_home;
 mod important_cases;
 mod interview_pages;
@@ -55,6 +57,7 @@ mod throttle;
 mod tokens;
 mod totp;
 mod users;
+mod yearly_reviews;
 
 pub use account_email::EmailSettings;
 pub use actions::{
@@ -87,12 +90,16 @@ pub use disclosures::{
     read_operation, AuthoredDisclosure, ConsentInput, ConsentReceipt, DisclosureQuery, DisclosureRow, DisclosureText, LedgerEntry,
     NewDisclosure, OwnConsents, Released, SeedConsent, SeedDisclosure,
 };
+pub use effect_reports::EffectChoices;
 pub use employees::{DepartmentRow, EmployeeFilter, EmployeeRow, EmployeeSort, ImportSummary, NewEmployees};
 pub use error::StoreError;
 pub use escalation_seed::{SeedEscalation, SeedEscalationDisclosure, SeedEscalations};
 pub use escalations::{
     DisclosureRequestRow, EscalationDetail, EscalationNotice, EscalationRow, EscalationSweep, ReleasedText, ResponderCandidate,
     ResponderSettings,
+};
+pub use follow_ups::{
+    CycleFollowUpCounts, FollowUpCounts, FollowUpFilter, FollowUpRow, FollowUpSlot, NewFollowUp, PreviousReview, SeedFollowUp,
 };
 pub use hr_home::HrIssueCounts;
 pub use important_cases::{CaseRecord, ImportantCaseDetail, ImportantCaseRow};
@@ -123,6 +130,7 @@ pub use themes::{Extraction, TermMark, ThemeBench, ThemeSettings};
 pub use tokens::{TokenPrincipal, TokenRow};
 pub use totp::{SecondFactorOutcome, SignInChallenge, TotpSecret, TwoFactorStatus};
 pub use users::{one_time_password, AccountRow, NewUser, UserRow, WRONG_CURRENT_PASSWORD};
+pub use yearly_reviews::{CycleComparison, ReviewProposal, YearlyReview, YearlyReviewRow, COMPARE_MAX};
 
 use std::sync::Arc;
 

@@ -855,7 +855,71 @@ const MIGRATIONS: &[Migration] = &[
         ],
     },
     Migration {
-        version: 21,
+        version: 19,
+        name: "follow_ups",
+        statements: &[
+            // Additional and follow-up interviews planned from a report (R7): the consultant is
+            // the report's author; what to follow up and a closing reason are sealed. The state is
+            // derived: closed (closed_at), done (its interview held), scheduled, or planned. Each
+            // reminder is sent once: its column is set in the transaction that leaves the notice.
+            "CREATE TABLE follow_ups (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                report_id BIGINT NOT NULL REFERENCES reports(id),
+                employee_id BIGINT NOT NULL REFERENCES employees(id),
+                consultant_id BIGINT NOT NULL REFERENCES users(id),
+                cycle_id BIGINT REFERENCES cycles(id),
+                kind TEXT NOT NULL,
+                due_on TEXT NOT NULL,
+                what_sealed_id BIGINT NOT NULL REFERENCES sealed_texts(id),
+                interview_id BIGINT REFERENCES interviews(id),
+                closed_at BIGINT,
+                reason_sealed_id BIGINT REFERENCES sealed_texts(id),
+                reminded_soon_at BIGINT,
+                reminded_overdue_at BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX follow_ups_consultant ON follow_ups (tenant_id, consultant_id, due_on)",
+            "CREATE INDEX follow_ups_employee ON follow_ups (tenant_id, employee_id)",
+        ],
+    },
+    Migration {
+        version: 20,
+        name: "yearly_reviews",
+        statements: &[
+            // A closed cycle's yearly review (年次レビュー, R11, R12): opened as a draft when the
+            // cycle closes, with its figures as JSON (`domain::yearly_review::ReviewFigures`:
+            // program counts and cells of released overall reports, nothing about a person), HR's
+            // improvement plan, and the state; finalizing freezes it.
+            "CREATE TABLE yearly_reviews (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                cycle_id BIGINT NOT NULL REFERENCES cycles(id),
+                state TEXT NOT NULL,
+                figures TEXT NOT NULL,
+                plan TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                finalized_at BIGINT,
+                finalized_by BIGINT REFERENCES users(id),
+                UNIQUE (tenant_id, cycle_id)
+            )",
+            // Proposals for next year by consultants, the supervisor and HR, in the order written.
+            "CREATE TABLE yearly_review_proposals (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                review_id BIGINT NOT NULL REFERENCES yearly_reviews(id),
+                author_id BIGINT NOT NULL REFERENCES users(id),
+                author_role TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX yearly_review_proposals_review ON yearly_review_proposals (tenant_id, review_id, id)",
+        ],
+    },
+    Migration {
+        version: 22,
         name: "improvement_actions_policy_documents",
         statements: &[
             // An organizational issue HR took up from a finding of a released overall report: the

@@ -360,7 +360,7 @@ impl Store {
 
     /// The threshold a cycle's next version is decided at: the k of its first release, or the
     /// tenant's setting when it has none yet.
-    async fn cycle_k(&self, tenant: TenantId, cycle: i64) -> Result<u32> {
+    pub(crate) async fn cycle_k(&self, tenant: TenantId, cycle: i64) -> Result<u32> {
         let locked = sqlx::query(
             "SELECT k FROM overall_reports WHERE tenant_id = $1 AND cycle_id = $2 AND state = 'released' ORDER BY version LIMIT 1",
         )

@@ -3,7 +3,9 @@
 //! zero, a negative number and another's record all look alike.
 
 use crate::error::{AppError, AppResult};
-use domain::ids::{BossConsultationId, ConsentRecordId, DisclosureId, EscalationId, InterviewId, NotificationId, ReportId, UserId};
+use domain::ids::{
+    BossConsultationId, ConsentRecordId, CycleId, DisclosureId, EscalationId, InterviewId, NotificationId, ReportId, UserId,
+};
 use store::{ConsultationRequestId, OrgIssueId, PendingImportId};
 
 /// A typed id made from a path's positive number.
@@ -25,8 +27,10 @@ path_ids!(
     BossConsultationId,
     ConsentRecordId,
     ConsultationRequestId,
+    CycleId,
     DisclosureId,
     EscalationId,
+    domain::ids::FollowUpId,
     InterviewId,
     NotificationId,
     OrgIssueId,

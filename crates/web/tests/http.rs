@@ -11,7 +11,9 @@ mod cases;
 mod consent_api;
 mod dashboard;
 mod e2e;
+mod effect_report;
 mod escalations;
+mod follow_ups;
 mod forms;
 mod hardening;
 mod hr_setup;
@@ -27,6 +29,7 @@ mod support;
 mod themes;
 mod two_factor;
 mod words;
+mod yearly_reviews;
 
 use anyhow::{bail, ensure, Context, Result};
 use domain::audit::AuditAction;

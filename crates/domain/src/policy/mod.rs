@@ -11,6 +11,7 @@ mod boss_consultation;
 mod disclosure;
 mod employee;
 mod escalation;
+mod follow_up;
 mod interview;
 mod note;
 mod improvement_action;
@@ -19,11 +20,13 @@ mod questionnaire;
 mod report;
 mod request;
 mod roles;
+mod yearly_review;
 
 pub use aggregate_report::{AggregateState, ManagementReportFacts, OverallReportFacts};
 pub use boss_consultation::BossConsultationFacts;
 pub use employee::EmployeeFacts;
 pub use escalation::{EscalationFacts, EscalationPart};
+pub use follow_up::{FollowUpFacts, PreviousPlanFacts};
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
 pub use improvement_action::{action_view, ActionFacts, ActionView};
@@ -31,6 +34,7 @@ pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
 pub use questionnaire::AnswerFacts;
 pub use report::{read_scope, review_history_visible, ReportFacts, ReportScope};
 pub use request::RequestFacts;
+pub use yearly_review::YearlyReviewFacts;
 
 use crate::consent::{DisclosureFacts, DisclosureState};
 use crate::ids::{TenantId, UserId};
@@ -186,6 +190,27 @@ pub enum Operation {
     ReadAnswers,
     /// Importing answer sets from a file (command line).
     ImportResponses,
+    /// Reading a closed cycle's yearly review (年次レビュー): consultants, the supervisor, HR;
+    /// executives the final ones.
+    ReadYearlyReviews,
+    /// Writing a proposal for next year into a draft review: consultants, the supervisor, HR.
+    ProposeYearlyChanges,
+    /// HR writing the improvement plan, computing the figures again and finalizing a review.
+    WriteYearlyReviews,
+    /// Cycles side by side from their released overall reports: HR, executives.
+    CompareCycles,
+    /// The effect report (効果把握): group statistics of the questionnaire scores, through the
+    /// anonymity engine: HR and executives; an operator's command (`careerdock report effect`).
+    ReadEffectReport,
+    /// Planning additional or follow-up interviews from a report (R7): on a record, the report's author.
+    PlanFollowUps,
+    /// Reading, scheduling and closing one's follow-up items: on a record, its consultant.
+    ManageFollowUps,
+    /// HR's k-protected counts of follow-up items.
+    ViewFollowUpCounts,
+    /// The support plan of the same employee's report of an earlier cycle, on the interview page
+    /// (R11: 翌年の面談でレビュー): the current interviewer, see `follow_up::decide_previous`.
+    ReadPreviousPlan,
     /// HR's improvement actions (改善施策, R10): creating, moving, notes, evidence, evaluation.
     ManageActions,
     /// The status of the improvement actions: executives (and HR).
@@ -197,7 +222,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 54] = [
+    pub const ALL: [Operation; 63] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -248,6 +273,15 @@ impl Operation {
         Operation::RecordPaperAnswers,
         Operation::ReadAnswers,
         Operation::ImportResponses,
+        Operation::ReadYearlyReviews,
+        Operation::ProposeYearlyChanges,
+        Operation::WriteYearlyReviews,
+        Operation::CompareCycles,
+        Operation::ReadEffectReport,
+        Operation::PlanFollowUps,
+        Operation::ManageFollowUps,
+        Operation::ViewFollowUpCounts,
+        Operation::ReadPreviousPlan,
         Operation::ManageActions,
         Operation::ReadActionStatus,
         Operation::ReadPolicyDocuments,
@@ -293,6 +327,12 @@ pub enum Target {
     ManagementReport(ManagementReportFacts),
     /// A person's questionnaire answers.
     Answers(AnswerFacts),
+    /// A closed cycle's yearly review.
+    YearlyReview(YearlyReviewFacts),
+    /// A follow-up item, or the report one is planned from (R7).
+    FollowUp(FollowUpFacts),
+    /// An earlier report's support plan, read for the employee's current interview (R11).
+    PreviousPlan(PreviousPlanFacts),
     /// An improvement action (改善施策).
     Action(ActionFacts),
 }
@@ -365,6 +405,9 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::OverallReport(f) if f.tenant == actor.tenant => aggregate_report::decide_overall(actor, op, f),
         Target::ManagementReport(f) if f.tenant == actor.tenant => aggregate_report::decide_management(actor, op, f),
         Target::Answers(f) if f.tenant == actor.tenant => questionnaire::decide(actor, op, f),
+        Target::YearlyReview(f) if f.tenant == actor.tenant => yearly_review::decide(actor, op, f),
+        Target::FollowUp(f) if f.tenant == actor.tenant => follow_up::decide(actor, op, f),
+        Target::PreviousPlan(f) if f.tenant == actor.tenant => follow_up::decide_previous(actor, op, f),
         Target::Action(f) if f.tenant == actor.tenant => improvement_action::decide(actor, op, f),
         _ => Decision::Deny,
     }
@@ -411,12 +454,8 @@ pub fn permit(actor: &Actor, op: Operation, target: Target) -> Option<Permit> {
 /// released, and the gate audits each read like any other. No other operation is open to an
 /// operator.
 pub fn operator_permit(tenant: TenantId, op: Operation) -> Option<Permit> {
-    matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports).then_some(Permit {
-        tenant,
-        user: None,
-        op,
-        view: View::Identified,
-    })
+    matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports | Operation::ReadEffectReport)
+        .then_some(Permit { tenant, user: None, op, view: View::Identified })
 }
 
 /// What an operator's command on the server may do without a role: set a company up (tenant,

@@ -43,6 +43,13 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ReadAnswers => matches!(role, R::Employee | R::Consultant),
         // Operators only (see `operator_may`).
         O::ImportResponses => false,
+        O::ReadYearlyReviews => matches!(role, R::Hr | R::Consultant | R::Supervisor | R::Executive),
+        O::ProposeYearlyChanges => matches!(role, R::Hr | R::Consultant | R::Supervisor),
+        O::WriteYearlyReviews => matches!(role, R::Hr),
+        O::CompareCycles => matches!(role, R::Hr | R::Executive),
+        O::ReadEffectReport => matches!(role, R::Hr | R::Executive),
+        O::PlanFollowUps | O::ManageFollowUps | O::ReadPreviousPlan => matches!(role, R::Consultant),
+        O::ViewFollowUpCounts => matches!(role, R::Hr),
         O::ManageActions | O::ManagePolicyDocuments => matches!(role, R::Hr),
         O::ReadActionStatus => matches!(role, R::Hr | R::Executive),
         O::ReadPolicyDocuments => true,

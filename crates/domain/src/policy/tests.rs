@@ -181,7 +181,10 @@ fn permits_carry_the_view_and_operators_only_benchmark() {
     assert_eq!((p.view(), p.user(), p.tenant()), (View::Pseudonymized, Some(UserId::new(2)), T1));
     assert!(permit(&actor(2, Role::Consultant), Operation::ReadReports, Target::Report(report(ReportStatus::Draft, None))).is_none());
     for op in Operation::ALL {
-        let operator_reads = matches!(op, Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports);
+        let operator_reads = matches!(
+            op,
+            Operation::RunBenchmark | Operation::ReadOverallReports | Operation::ReadManagementReports | Operation::ReadEffectReport
+        );
         assert_eq!(operator_permit(T1, op).is_some(), operator_reads, "{op:?}");
         for role in Role::ALL {
             if op == Operation::RunBenchmark {
@@ -273,5 +276,13 @@ proptest! {
             };
             prop_assert_eq!(allowed, expected, "{:?} {:?} {:?}", role, op, state);
         }
+    }
+}
+
+#[test]
+fn the_effect_report_is_for_hr_and_executives() {
+    for role in Role::ALL {
+        let allowed = decide(&actor(1, role), Operation::ReadEffectReport, Target::InTenant(T1)).is_allow();
+        assert_eq!(allowed, matches!(role, Role::Hr | Role::Executive), "{role:?}");
     }
 }

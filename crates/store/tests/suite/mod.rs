@@ -7,7 +7,9 @@ mod cases;
 mod consent;
 mod cycles;
 mod disclosure_pages;
+mod effect_reports;
 mod escalations;
+mod follow_ups;
 mod interviews;
 mod jobs;
 mod management;
@@ -20,6 +22,7 @@ mod seed;
 mod tag_marks;
 mod themes;
 mod two_factor;
+mod yearly_reviews;
 
 use crate::raw_pool;
 use anyhow::Result;

@@ -5,8 +5,10 @@ mod actions;
 mod boss_consultations;
 mod cycles;
 mod disclosures;
+mod effect_reports;
 mod employees;
 mod escalations;
+mod follow_ups;
 mod interviews;
 mod management_reports;
 mod me;
@@ -16,6 +18,7 @@ mod overall_reports;
 mod questionnaires;
 mod reports;
 mod tokens;
+mod yearly_reviews;
 
 use crate::error::{AppError, AppResult};
 use crate::routes::Routes;
@@ -36,6 +39,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = yearly_reviews::routes(r);
+    let r = effect_reports::routes(r);
+    let r = follow_ups::routes(r);
     let r = actions::routes(r);
     tokens::routes(r)
 }

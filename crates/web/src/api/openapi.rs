@@ -112,6 +112,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::overall_reports::OverallReportsApi::openapi());
     doc.merge(super::management_reports::ManagementReportsApi::openapi());
     doc.merge(super::questionnaires::QuestionnairesApi::openapi());
+    doc.merge(super::yearly_reviews::YearlyReviewsApi::openapi());
+    doc.merge(super::effect_reports::EffectReportsApi::openapi());
+    doc.merge(super::follow_ups::FollowUpsApi::openapi());
     doc.merge(super::actions::ActionsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc

@@ -123,6 +123,10 @@ const TARGETS: &[&str] = &[
     "management_report",
     "questionnaire_response",
     "questionnaire_answers",
+    "yearly_review",
+    "cycle_comparison",
+    "follow_up",
+    "follow_ups",
     "improvement_action",
     "policy_document",
 ];
@@ -337,6 +341,10 @@ mod tests {
             AuditTarget::ManagementReport,
             AuditTarget::QuestionnaireResponse,
             AuditTarget::QuestionnaireAnswers,
+            AuditTarget::YearlyReview,
+            AuditTarget::CycleComparison,
+            AuditTarget::FollowUp,
+            AuditTarget::FollowUpList,
             AuditTarget::Action,
             AuditTarget::PolicyDocument,
         ];
@@ -386,6 +394,10 @@ mod tests {
                 AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers | AuditTarget::Action | AuditTarget::PolicyDocument => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
+                AuditTarget::YearlyReview | AuditTarget::CycleComparison => {
+                    assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
+                }
+                AuditTarget::FollowUp | AuditTarget::FollowUpList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

@@ -177,6 +177,12 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     if role == Role::Executive {
         cards.push(super::actions::executive_card(&state, &p, t).await?);
     }
+    if matches!(role, Role::Consultant | Role::Supervisor | Role::Hr) {
+        cards.push(super::yearly_reviews::home_card(&state, &p, t).await?);
+    }
+    if matches!(role, Role::Hr | Role::Executive) {
+        cards.push(super::effect_reports::home_card(t));
+    }
     let greeting = t.with("home-greeting", "role", role_label(t, role));
     render(&HomePage { ctx, greeting, cards, progress, statement })
 }
@@ -310,6 +316,7 @@ async fn consultant(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Car
         }
         _ => requests.body(t.get("home-requests-empty")),
     });
+    cards.push(super::follow_ups::consultant_card(state, p, t).await?);
     Ok(cards)
 }
 
@@ -404,6 +411,7 @@ async fn hr(state: &AppState, p: &Principal, t: Tr) -> AppResult<(Vec<Card>, Opt
         }
     }
     cards.extend(hr_issue_cards(t, &state.store.hr_issue_counts(&me).await?));
+    cards.push(super::follow_ups::hr_card(state, p, t).await?);
     cards.push(Card::new(t, "employees", "/employees").figure(people(t, d.employees)).body(t.get("home-employees-body")));
     Ok((cards, table))
 }

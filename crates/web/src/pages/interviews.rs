@@ -521,6 +521,8 @@ struct DetailPage {
     boss: super::boss_consultations::InterviewSection,
     /// The note's life/safety flag: an escalation still covers it.
     note_escalated: bool,
+    /// 前回の振り返り (R11): the employee's earlier cycle, when there is one.
+    review: Option<super::follow_ups::ReviewPanel>,
 }
 
 /// Whether the recorded outcome of `row` may still be corrected now, and if not, why.
@@ -588,7 +590,9 @@ async fn detail_page(
         .collect();
     let modes = mode_choices(t, &forms.mode);
     let boss = super::boss_consultations::interview_section(state, p, t, row.employee, row.id).await?;
+    let review = super::follow_ups::review_panel(state, p, t, row.id).await?;
     render(&DetailPage {
+        review,
         boss,
         notice: notice(t, notice_key),
         iv: InterviewView::new(t, &row),

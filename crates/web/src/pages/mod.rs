@@ -12,9 +12,11 @@ mod consents;
 mod cycles;
 mod disclosures;
 mod downloads;
+mod effect_reports;
 mod employees;
 mod escalations;
 mod feedback;
+mod follow_ups;
 pub mod form;
 mod history_table;
 mod home;
@@ -39,6 +41,7 @@ mod taxonomy;
 mod themes;
 mod tokens;
 mod two_factor;
+mod yearly_reviews;
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult, ErrorInfo};
@@ -86,6 +89,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = overall_reports::routes(r);
     let r = management_reports::routes(r);
     let r = questionnaires::routes(r);
+    let r = yearly_reviews::routes(r);
+    let r = effect_reports::routes(r);
+    let r = follow_ups::routes(r);
     let r = actions::routes(r);
     let r = policy_documents::routes(r);
     admin::routes(r)
@@ -116,6 +122,7 @@ const NAV: &[NavLink] = &[
     link("/cycles", "nav-cycles", Operation::ViewCycles),
     link("/interviews", "nav-interviews", Operation::ManageInterviews),
     link("/requests", "nav-requests", Operation::HandleRequests),
+    link("/follow-ups", "nav-follow-ups", Operation::ManageFollowUps),
     link("/reports", "nav-reports", Operation::WriteReports),
     link("/review", "nav-review", Operation::ReviewReports),
     link("/cases", "nav-cases", Operation::ReadReports),
@@ -144,6 +151,8 @@ const NAV: &[NavLink] = &[
     link("/overall-reports", "nav-overall-reports", Operation::ReadOverallReports),
     link("/settings/reports", "nav-report-settings", Operation::ManageReportSettings),
     link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
+    link("/reviews", "nav-reviews", Operation::ReadYearlyReviews),
+    link("/reviews/compare", "nav-compare", Operation::CompareCycles),
     link("/actions", "nav-actions", Operation::ReadActionStatus),
     link("/policies", "nav-policies", Operation::ReadPolicyDocuments),
 ];

@@ -325,6 +325,8 @@ struct ShowPage {
     editable: bool,
     /// The author of an approved report may write disclosures from it (issue 8).
     can_disclose: bool,
+    /// The author plans additional and follow-up interviews from the support plan (R7).
+    can_plan_follow_ups: bool,
     can_review: bool,
     rubric: Vec<RubricChoice>,
     review_comments: Vec<CommentField>,
@@ -427,6 +429,7 @@ async fn show_page(
         reviews: review_views(t, &d, &rubric),
         editable: d.editable,
         can_disclose: d.summary.is_mine && d.summary.status == domain::report::ReportStatus::Approved,
+        can_plan_follow_ups: d.summary.is_mine,
         can_review,
         rubric: rubric
             .iter()

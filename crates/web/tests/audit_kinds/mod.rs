@@ -207,6 +207,24 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     let answers = [("timing", "pre"), ("answered_on", today.as_str()), ("item-q01", "3")];
     ok("paper answers", &consultant.post_form(&format!("/interviews/{interview}/questionnaire"), &answers).await?)?;
     ok("the trajectory", &consultant.get(&format!("/interviews/{interview}/questionnaire")).await?)?;
+    ok("the effect report", &hr.get("/reports/effect").await?)?;
+
+    // Issue 10: closing the cycle opens its yearly review; a proposal, the plan, finalized, read.
+    let cycle = home.cycle.get();
+    ok("closing the cycle", &hr.post_form(&format!("/cycles/{cycle}/status"), &[("status", "closed")]).await?)?;
+    ok("a proposal", &consultant.post_form(&format!("/reviews/{cycle}/proposals"), &[("proposal", "案内を早める")]).await?)?;
+    ok("the plan", &hr.post_form(&format!("/reviews/{cycle}/plan"), &[("plan", "案内を一か月早める")]).await?)?;
+    ok("finalizing", &hr.post_form(&format!("/reviews/{cycle}/finalize"), &[]).await?)?;
+    ok("reading the review", &hr.get(&format!("/reviews/{cycle}")).await?)?;
+
+    // Issue 10: a follow-up planned from a report and the list read; next year's interview
+    // page reads this year's support plan (前回の振り返り).
+    let due = (store::today_jst() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    let plan = [("kind", "follow_up"), ("due_on", due.as_str()), ("what", "状況を確認する")];
+    ok("planning a follow-up", &consultant.post_form(&format!("/reports/{own_report}/follow-ups"), &plan).await?)?;
+    ok("the follow-ups", &consultant.get("/follow-ups").await?)?;
+    let next = crate::follow_ups::next_cycle_interview(&w).await?;
+    ok("the previous plan", &consultant.get(&format!("/interviews/{next}")).await?)?;
 
     // The tenant's requirement, the audit log read and exported, and signing out.
     ok("the requirement", &admin.post_form("/admin/security", &[("requirement", "confidential")]).await?)?;

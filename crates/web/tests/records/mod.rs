@@ -7,9 +7,11 @@
 
 mod actions;
 mod cases;
+mod follow_ups;
 pub mod management;
 mod overall;
 pub mod world;
+pub mod yearly_reviews;
 
 use crate::support::{login_as, Agent, Resp};
 use anyhow::{bail, Context, Result};
@@ -103,6 +105,12 @@ enum Subject {
     ManagementReport {
         released: bool,
     },
+    /// A closed cycle's yearly review: a draft, or final.
+    YearlyReview {
+        finalized: bool,
+    },
+    /// A follow-up item planned by a consultant from their report (R7).
+    FollowUp,
     /// An improvement action of an organizational issue, added by HR.
     Action,
     /// A policy document (方針・規程), published by HR.
@@ -142,6 +150,9 @@ impl Subject {
             "overall-report:draft" => Subject::OverallReport { released: false },
             "management-report" => Subject::ManagementReport { released: true },
             "management-report:draft" => Subject::ManagementReport { released: false },
+            "yearly-review" => Subject::YearlyReview { finalized: false },
+            "yearly-review:final" => Subject::YearlyReview { finalized: true },
+            "follow-up" => Subject::FollowUp,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -269,6 +280,10 @@ enum Probe {
     OverallReport(Person),
     /// A management report as HR reads it.
     ManagementReport(Person),
+    /// A yearly review as HR reads it.
+    YearlyReview(Person),
+    /// A follow-up item as its consultant reads it.
+    FollowUp(Person),
     /// An improvement action as HR reads it.
     Action(Person),
     /// A policy document as anyone of its tenant reads it.
@@ -544,6 +559,13 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             );
             r
         }
+        Subject::FollowUp => {
+            let mut r = Records::new("id");
+            r.own(&[Role::Consultant], w.follow_up(home, &home.consultant, "E002").await?);
+            r.probed(Record::Colleague, w.follow_up(home, consultant2, "E003").await?, Probe::FollowUp(consultant2.clone()));
+            r.probed(Record::OtherTenant, w.follow_up(other, &other.consultant, "E002").await?, Probe::FollowUp(other.consultant.clone()));
+            r
+        }
         Subject::OverallReport { released } => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.overall_report(home, released).await?, Probe::OverallReport(consultant2.clone()));
@@ -554,6 +576,12 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.management_report(home, released).await?, Probe::ManagementReport(home.hr.clone()));
             r.probed(Record::OtherTenant, w.management_report(other, released).await?, Probe::ManagementReport(other.hr.clone()));
+            r
+        }
+        Subject::YearlyReview { finalized } => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.yearly_review(home, finalized).await?, Probe::YearlyReview(home.hr.clone()));
+            r.probed(Record::OtherTenant, w.yearly_review(other, finalized).await?, Probe::YearlyReview(other.hr.clone()));
             r
         }
         Subject::Notification => {
@@ -635,6 +663,14 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
             let d = store.overall_report(&reader.ctx, store::OverallReportId::new(id)).await?;
             format!("{:?} v{} {:?} {:?}", d.row.state, d.row.version, d.row.released_at, d.narrative)
         }
+        Probe::YearlyReview(hr) => {
+            let v = store.yearly_review(&hr.ctx, domain::ids::CycleId::new(id)).await?;
+            format!("{:?} {} {:?} {}", v.row.state, v.row.updated_at, v.proposals, v.plan)
+        }
+        Probe::FollowUp(author) => {
+            let d = store.follow_up(&author.ctx.as_consultant()?, domain::ids::FollowUpId::new(id)).await?;
+            format!("{d:?}")
+        }
         Probe::ManagementReport(hr) => {
             let v = store.management_report(&hr.ctx, store::ManagementReportId::new(id)).await?;
             format!("{:?} v{} {} {}", v.row.state, v.row.version, v.row.updated_at, v.doc.commentary)
@@ -712,10 +748,25 @@ fn body_for(w: &World, method: &Method, pattern: &str) -> Result<Body> {
                 ("reply", "お待ちしています。"),
             ])
         }
+        ("POST", "/follow-ups/{id}/schedule") => {
+            let (date, start, end) = w.form_slot()?;
+            form(&[("date", &date), ("start", &start), ("end", &end), ("mode", "online"), ("place", "")])
+        }
+        ("POST", "/follow-ups/{id}/close") => form(&[("reason", "本人の異動により不要となった")]),
+        ("POST", "/reports/{id}/follow-ups") => {
+            let due = (store::today_jst() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+            form(&[("kind", "follow_up"), ("due_on", &due), ("what", "三か月後の状況確認")])
+        }
+        ("POST", "/api/v1/reports/{id}/follow-ups") => {
+            let due = (store::today_jst() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+            Body::Json(json!({ "kind": "follow_up", "due_on": due, "what": "三か月後の状況確認" }))
+        }
         ("POST", "/requests/{id}/decline") => form(&[("reason", "今月は予定が埋まっています。")]),
         ("POST", "/reports/{id}" | "/reports/{id}/autosave") => Body::Form(sections_form()),
         ("POST", "/reports/{id}/review") => form(&[("decision", "approve")]),
         ("POST", "/management-reports/{id}/edit") => form(&[("commentary", "検証の所見")]),
+        ("POST", "/reviews/{id}/proposals") => form(&[("proposal", "面談の時間を60分にしたい。")]),
+        ("POST", "/reviews/{id}/plan") => form(&[("plan", "面談の案内を早めます。")]),
         ("POST", "/settings/taxonomy/{kind}") => form(&[("label_ja", &format!("検証タグ{n}")), ("label_en", &format!("Probe tag {n}"))]),
         ("POST", "/settings/taxonomy/{kind}/{id}") => {
             form(&[("label_ja", &format!("検証{n}")), ("label_en", &format!("Probe {n}")), ("active", "1")])

@@ -145,8 +145,17 @@ async fn populate(store: &Store) -> Result<()> {
         .iter()
         .map(|e| by_number.get(e.number.as_str()).copied().ok_or_else(|| anyhow!("employee {} was not registered", e.number.as_str())))
         .collect::<Result<Vec<EmployeeId>>>()?;
+    // As the demo: questionnaire answers before and after (the page 効果把握).
+    let me = company.employees.iter().position(|e| e.number == company.employee_user_employee);
+    let answers = demo::questionnaires::generate(&company, &history, SEED, today, me);
     let input = demo::seed::to_seed(history, &employees, &consultants, supervisor);
     store.seed_history(&ctx, &input).await?;
+    for c in &answers {
+        let rows = demo::questionnaires::response_rows(&company, c);
+        if let (false, Ok((cycle, _))) = (rows.is_empty(), store.cycle_by_id_or_name(tenant.id, &c.cycle).await) {
+            store.import_responses(&ctx, "career-awareness", cycle, &rows).await?;
+        }
+    }
     let consents =
         demo::consent::to_seed(&consent_story, &employees, user("consultant1")?, user("boss")?, user("employee")?, store::now_ms());
     store.seed_disclosures(&ctx, &consents).await?;
@@ -166,6 +175,20 @@ async fn populate(store: &Store) -> Result<()> {
         if c.status != domain::cycle::CycleStatus::Planning {
             store.draft_and_release_overall(&author, &approver, c.id.get(), &narrative, released).await?;
         }
+    }
+    // As the demo: consultant1's follow-up items (R7), one due soon and one scheduled, so that the
+    // walk reaches the list, the items and their forms.
+    let me = author.as_consultant()?;
+    let filter = store::ReportFilter { cycle: None, status: None, mine_only: true, shared_only: false };
+    let reports = store.list_reports(&author, &filter, domain::Locale::Ja).await?;
+    for (r, days) in reports.iter().take(2).zip([3i64, 30]) {
+        let new = store::NewFollowUp {
+            kind: domain::follow_up::FollowUpKind::FollowUp,
+            due_on: Some(today + chrono::Duration::days(days)),
+            what: demo::follow_ups::REVIEW_ITEM.into(),
+            schedule: None,
+        };
+        store.plan_follow_up(&me, r.id, &new).await?;
     }
     Ok(())
 }
