@@ -15,7 +15,7 @@ use crate::paging::{Direction, PageRequest, Paged};
 use crate::{now_ms, today_jst, Acting, Ctx, Hr, Result, Store, StoreError};
 use chrono::NaiveDate;
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
-use domain::ids::UserId;
+use domain::ids::{CycleId, TenantId, UserId};
 use domain::important_case::{check_org_issue, issue_mask_labels, IssueStatus};
 use domain::improvement_action::{self as rules, ActionStatus, Evaluation};
 use domain::overall_report::{self as contract, Cell, CycleRef, Dimension, Dimensions, Take};
@@ -153,6 +153,10 @@ pub struct ActionCounts {
     pub overdue: i64,
     pub evaluated: i64,
 }
+
+/// A cycle's action completion (the yearly review's figure, [`Store::action_completion`]): the
+/// same counts, of the actions due within the cycle.
+pub type ActionCompletion = ActionCounts;
 
 impl ActionCounts {
     /// Planned or in progress.
@@ -606,6 +610,38 @@ impl Store {
         if !policy::decide(&actor, Operation::ReadActionStatus, Target::InTenant(ctx.tenant)).is_allow() {
             return Ok(ActionCounts::default());
         }
+        self.counts_due_between(ctx.tenant, None).await
+    }
+
+    /// A cycle's action completion, for its yearly review: the actions due within the cycle's
+    /// period (its first to its last day) by status, the open ones past their due date
+    /// (overdue as of today) and the evaluated ones. Organizational counts, naming nobody: for
+    /// the roles that read the action status or the yearly reviews; anyone else, or a cycle of
+    /// another tenant, answers "not found".
+    pub async fn action_completion(&self, ctx: &Ctx, cycle: CycleId) -> Result<ActionCompletion> {
+        let actor = ctx.actor()?;
+        let may = [Operation::ReadActionStatus, Operation::ReadYearlyReviews]
+            .into_iter()
+            .any(|op| policy::decide(&actor, op, Target::InTenant(ctx.tenant)).is_allow());
+        if !may {
+            return Err(StoreError::NotFound);
+        }
+        self.action_completion_of(ctx.tenant, cycle).await
+    }
+
+    /// [`Store::action_completion`] without an actor, for the figures the store computes itself
+    /// (the yearly review's, when its cycle closes).
+    pub(crate) async fn action_completion_of(&self, tenant: TenantId, cycle: CycleId) -> Result<ActionCompletion> {
+        let c = self.cycle(tenant, cycle).await?;
+        self.counts_due_between(tenant, Some((c.starts_on, c.ends_on))).await
+    }
+
+    /// The tenant's actions by status (those due within `range`, both days included, if given).
+    async fn counts_due_between(&self, tenant: TenantId, range: Option<(NaiveDate, NaiveDate)>) -> Result<ActionCounts> {
+        let (from, to) = match range {
+            Some((from, to)) => (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string()),
+            None => (String::new(), "9999-12-31".to_string()),
+        };
         let r = sqlx::query(
             "SELECT COALESCE(SUM(CASE WHEN status = 'planned' THEN 1 ELSE 0 END), 0) AS planned,
                     COALESCE(SUM(CASE WHEN status = 'in_progress' THEN 1 ELSE 0 END), 0) AS in_progress,
@@ -613,10 +649,12 @@ impl Store {
                     COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled,
                     COALESCE(SUM(CASE WHEN status IN ('planned', 'in_progress') AND due_on < $2 THEN 1 ELSE 0 END), 0) AS overdue,
                     COALESCE(SUM(CASE WHEN evaluation IS NOT NULL THEN 1 ELSE 0 END), 0) AS evaluated
-             FROM improvement_actions WHERE tenant_id = $1",
+             FROM improvement_actions WHERE tenant_id = $1 AND due_on >= $3 AND due_on <= $4",
         )
-        .bind(ctx.tenant.get())
+        .bind(tenant.get())
         .bind(today_jst().format("%Y-%m-%d").to_string())
+        .bind(from)
+        .bind(to)
         .fetch_one(&self.db.read)
         .await?;
         Ok(ActionCounts {

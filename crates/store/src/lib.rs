@@ -61,7 +61,7 @@ mod yearly_reviews;
 
 pub use account_email::EmailSettings;
 pub use actions::{
-    ActionCounts, ActionDetail, ActionId, ActionInput, ActionNote, ActionQuery, ActionRow, ActionSort, FindingChoice, FindingChoices,
+    ActionCompletion, ActionCounts, ActionDetail, ActionId, ActionInput, ActionNote, ActionQuery, ActionRow, ActionSort, FindingChoice, FindingChoices,
     FindingCompare, FindingFigure, FINDING_CHOICES_MAX,
 };
 pub use policy_documents::{PolicyDocumentId, PolicyDocumentVersion, PolicyDocumentRow};

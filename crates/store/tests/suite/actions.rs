@@ -1,4 +1,4 @@
-//! Improvement actions and policy documents (migration 21), on SQLite and PostgreSQL: HR adds an
+//! Improvement actions and policy documents (migration 22), on SQLite and PostgreSQL: HR adds an
 //! action to an organizational issue and moves it through its states with notes, evidence and
 //! an evaluation; the overdue rule in SQL; executives read the status fields, the consultant who
 //! raised the issue the status of its actions, nobody else anything; an issue taken up from a
@@ -12,7 +12,7 @@ use base64::Engine;
 use careerdock_store::{
     ActionInput, ActionQuery, Ctx, CycleChoice, KeySource, NewUser, OpenOptions, OrgIssueId, PageRequest, Store, StoreError,
 };
-use domain::ids::TenantId;
+use domain::ids::{CycleId, TenantId};
 use domain::import::parse_employee_csv;
 use domain::improvement_action::{ActionStatus, Evaluation};
 use domain::overall_narrative::Narrative;
@@ -24,7 +24,12 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 use testkit::{fresh_db, on_both_backends, Backend, TestDb};
 
-on_both_backends!(actions_move_are_seen_by_role_and_audited, findings_are_taken_up_and_re_measured, policy_documents_keep_every_version);
+on_both_backends!(
+    actions_move_are_seen_by_role_and_audited,
+    findings_are_taken_up_and_re_measured,
+    policy_documents_keep_every_version,
+    action_completion_counts_a_cycles_actions
+);
 
 const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号
 E01,社員 一,シャイン イチ,営業本部,G2,1990,2015-04-01,
@@ -375,5 +380,57 @@ async fn policy_documents_keep_every_version(backend: Backend) -> Result<()> {
     }
     ensure!(missing(s.policy_document(&e.hr, careerdock_store::PolicyDocumentId::new(999_999)).await), "missing");
     ensure!(audited(&e, "policy_document_published").await? == 2, "published audited");
+    Ok(())
+}
+
+/// The yearly review's figure: a cycle's actions (due within its period) by status, overdue and
+/// evaluated; the roles that read neither the action status nor the reviews get "not found".
+async fn action_completion_counts_a_cycles_actions(backend: Backend) -> Result<()> {
+    let e = env(backend).await?;
+    let s = &e.store;
+    let hr = e.hr.as_hr()?;
+    let today = careerdock_store::today_jst();
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    // The cycle around today (from 200 days ago to 100 days ahead), and the year before it.
+    let starts = today - chrono::Days::new(200);
+    let ends = today + chrono::Days::new(100);
+    let before = cycle_with_reports(&e, "前年度", &day(starts - chrono::Days::new(365)), &day(starts - chrono::Days::new(1)), &[]).await?;
+    let this = cycle_with_reports(&e, "今年度", &day(starts), &day(ends), &[]).await?;
+    let issue1 = issue(&e, &e.c1).await?;
+    let mk = |title: &'static str, due: chrono::NaiveDate| input(title, &day(due));
+    let planned = s.create_action(&hr, issue1, &mk("計画のみ", today + chrono::Days::new(30))).await?;
+    let late = s.create_action(&hr, issue1, &mk("期限切れ", today - chrono::Days::new(5))).await?;
+    let going = s.create_action(&hr, issue1, &mk("実施中", today + chrono::Days::new(10))).await?;
+    let done = s.create_action(&hr, issue1, &mk("完了・評価済み", starts)).await?;
+    let done2 = s.create_action(&hr, issue1, &mk("完了", ends)).await?;
+    let dropped = s.create_action(&hr, issue1, &mk("中止", today - chrono::Days::new(50))).await?;
+    // Outside the cycle: the day before it starts and the day after it ends.
+    let old = s.create_action(&hr, issue1, &mk("前年度の施策", starts - chrono::Days::new(1))).await?;
+    s.create_action(&hr, issue1, &mk("来年度の施策", ends + chrono::Days::new(1))).await?;
+    s.set_action_status(&hr, going, ActionStatus::InProgress, "").await?;
+    s.set_action_status(&hr, late, ActionStatus::InProgress, "").await?;
+    for id in [done, done2, old] {
+        s.set_action_status(&hr, id, ActionStatus::Done, "").await?;
+    }
+    s.evaluate_action(&hr, done, "effective", "").await?;
+    s.set_action_status(&hr, dropped, ActionStatus::Cancelled, "").await?;
+    let _ = planned;
+
+    let c = s.action_completion(&e.hr, CycleId::new(this)).await?;
+    ensure!(
+        (c.planned, c.in_progress, c.done, c.cancelled, c.overdue, c.evaluated) == (1, 2, 2, 1, 1, 1),
+        "this cycle: {c:?}"
+    );
+    ensure!(c.total() == 6 && c.open() == 3, "{c:?}");
+    let b = s.action_completion(&e.hr, CycleId::new(before)).await?;
+    ensure!(b.total() == 1 && b.done == 1 && b.overdue == 0, "the year before: {b:?}");
+    // Executives, consultants and the supervisor read it (reviews or status); the others not.
+    for ctx in [&e.exec, &e.c1, &e.c2, &e.sup] {
+        ensure!(s.action_completion(ctx, CycleId::new(this)).await? == c, "{}", ctx.label());
+    }
+    for other in &e.others {
+        ensure!(missing(s.action_completion(other, CycleId::new(this)).await), "{}", other.label());
+    }
+    ensure!(missing(s.action_completion(&e.hr, CycleId::new(999_999)).await), "no such cycle");
     Ok(())
 }
