@@ -116,6 +116,8 @@ struct ListPage {
     lead: String,
     list: ListView,
     lines: Vec<IssueLine>,
+    /// On HR's register: the way to take up a finding of a released overall report.
+    from_finding: bool,
 }
 
 static REGISTER: ListSpec<OrgIssueSort> = ListSpec {
@@ -169,7 +171,9 @@ async fn list_page(
         .column("org-issue-updated", Some("updated"), "date")
         .empty(if spec.path == REGISTER.path { "org-issues-empty" } else { "raised-issues-empty" }, "org-issues-empty-filtered");
     let lines = page.items.iter().map(|r| line(t, spec.path, r)).collect();
-    render(&ListPage { lead: t.get(lead_key), ctx, list, lines })
+    let from_finding = spec.path == REGISTER.path
+        && p.actor().is_some_and(|a| domain::policy::decide(&a, Operation::ManageActions, domain::policy::Target::Route).is_allow());
+    render(&ListPage { lead: t.get(lead_key), ctx, list, lines, from_finding })
 }
 
 async fn register(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {

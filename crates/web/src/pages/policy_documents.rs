@@ -227,3 +227,16 @@ async fn revise(
     state.store.policy_document(&p.ctx(), id).await?;
     save(&state, &p, locale, Some(id), f).await
 }
+
+/// The home card of the policy documents (every role reads them): how many, and the newest
+/// approval date.
+pub async fn home_card(state: &AppState, p: &Principal, t: Tr) -> AppResult<super::home::Card> {
+    let docs = state.store.policy_documents(&p.ctx()).await?;
+    let card = super::home::Card::named(t, "policies", PATH);
+    let Some(latest) = docs.iter().map(|d| d.current.approved_on).max() else {
+        return Ok(card.with_body(t.get("home-policies-empty")));
+    };
+    Ok(card
+        .with_figure(t.with("home-count", "count", docs.len()))
+        .with_body(t.with_args("home-policies-body", &[("count", docs.len().to_string()), ("date", t.date(latest))])))
+}
