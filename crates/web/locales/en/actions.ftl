@@ -110,3 +110,5 @@ audit-did-action-changed = Added or updated an improvement action
 audit-did-policy-document-published = Published a new version of a policy document
 audit-target-improvement-action = Improvement action #{ $id }
 audit-target-policy-document = Policy document #{ $id }
+# Between two short items on one line.
+actions-sep = {" · "}

@@ -110,3 +110,5 @@ audit-did-action-changed = 改善施策を登録・更新しました
 audit-did-policy-document-published = 方針・規程の新しい版を公開しました
 audit-target-improvement-action = 改善施策 #{ $id }
 audit-target-policy-document = 方針・規程 #{ $id }
+# Between two short items on one line.
+actions-sep = {" ・ "}

@@ -315,7 +315,11 @@ async fn one_page(
         .map(|e| Choice { value: e.as_str().to_string(), label: t.term(*e), selected: chosen == e.as_str() })
         .collect();
     let evaluated = match (&d.evaluated_on, &d.evaluated_by) {
-        (Some(on), Some(by)) => t.with2("action-evaluated-by", ("date", &t.date(on)), ("name", by)),
+        (Some(on), Some(by)) => t.with2(
+            "action-evaluated-by",
+            ("date", &super::form::escape(&t.date(*on))),
+            ("name", &format!("<span lang=\"ja\">{}</span>", super::form::escape(by))),
+        ),
         _ => String::new(),
     };
     let today = super::today_jst().format("%Y-%m-%d").to_string();
