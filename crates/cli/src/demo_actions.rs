@@ -37,8 +37,7 @@ pub async fn seed(store: &Store, tenant: TenantId, users: &HashMap<&str, UserId>
     let mut findings = Vec::new();
     if let Some(report) = source {
         let choices = store.finding_choices(&ctx, report, &[Dimension::Department]).await?;
-        let cells: Vec<_> =
-            choices.cells.iter().filter(|c| c.measure.starts_with("flag:") || c.measure.starts_with("tag:")).collect();
+        let cells: Vec<_> = choices.cells.iter().filter(|c| c.measure.starts_with("flag:") || c.measure.starts_with("tag:")).collect();
         for f in FINDINGS {
             let Some(cell) = cells.get(f.cell).or_else(|| cells.first()) else { break };
             findings.push(store.raise_issue_from_finding(&hr, report, &cell.measure, &cell.group, f.title, f.body).await?);
@@ -55,8 +54,7 @@ pub async fn seed(store: &Store, tenant: TenantId, users: &HashMap<&str, UserId>
             DemoOwner::Account(login) => (Some(user(login)?), String::new()),
             DemoOwner::Text(t) => (None, t.to_string()),
         };
-        let input =
-            ActionInput { title: a.title.to_string(), owner_user, owner_text, due_on: day(today + Duration::days(a.due_in_days)) };
+        let input = ActionInput { title: a.title.to_string(), owner_user, owner_text, due_on: day(today + Duration::days(a.due_in_days)) };
         let id = store.create_action(&hr, issue, &input).await?;
         let path = demo::actions::path_to(a.status);
         // The dated notes, then the moves (written today), the evidence and the evaluation.

@@ -99,10 +99,7 @@ pub fn actions() -> Vec<DemoAction> {
             owner: Account("hr"),
             due_in_days: 45,
             status: S::InProgress,
-            notes: &[
-                (60, "研修会社と内容を調整。対象は課長級の全員。"),
-                (14, "第1回を実施（参加者28名）。第2回の日程を調整中。"),
-            ],
+            notes: &[(60, "研修会社と内容を調整。対象は課長級の全員。"), (14, "第1回を実施（参加者28名）。第2回の日程を調整中。")],
             evidence: "研修の案内（社内ポータル）\nhttps://intranet.example.co.jp/hr/1on1-training",
             evaluation: None,
         },
@@ -250,8 +247,8 @@ pub fn path_to(to: ActionStatus) -> Vec<ActionStatus> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
-    use domain::improvement_action::{check_evaluation, check_evidence, check_new_action, check_note, is_overdue};
     use domain::important_case::check_org_issue;
+    use domain::improvement_action::{check_evaluation, check_evidence, check_new_action, check_note, is_overdue};
 
     #[test]
     fn every_text_passes_the_rules_and_every_status_is_there() {

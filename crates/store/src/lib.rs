@@ -2,8 +2,8 @@
 //! PostgreSQL; where the two differ, a small named function in `db.rs` says how.
 
 mod account_email;
-mod actions;
 mod account_pages;
+mod actions;
 mod audit;
 mod audit_log;
 mod backup;
@@ -38,8 +38,8 @@ mod overall_bench;
 mod overall_reports;
 mod paging;
 mod pending_imports;
-mod policy_documents;
 mod personnel_authority;
+mod policy_documents;
 mod pseudonymize;
 mod questionnaires;
 mod report_pages;
@@ -60,12 +60,11 @@ mod users;
 mod yearly_reviews;
 
 pub use account_email::EmailSettings;
-pub use actions::{
-    ActionCompletion, ActionCounts, ActionDetail, ActionId, ActionInput, ActionNote, ActionQuery, ActionRow, ActionSort, FindingChoice, FindingChoices,
-    FindingCompare, FindingFigure, FINDING_CHOICES_MAX,
-};
-pub use policy_documents::{PolicyDocumentId, PolicyDocumentVersion, PolicyDocumentRow};
 pub use account_pages::{AccountQuery, AccountSort, AccountState};
+pub use actions::{
+    ActionCompletion, ActionCounts, ActionDetail, ActionId, ActionInput, ActionNote, ActionQuery, ActionRow, ActionSort, FindingChoice,
+    FindingChoices, FindingCompare, FindingFigure, FINDING_CHOICES_MAX,
+};
 pub use audit::{AuditStats, VerifyOutcome};
 pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};
 pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
@@ -116,6 +115,7 @@ pub use overall_reports::{
 pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
+pub use policy_documents::{PolicyDocumentId, PolicyDocumentRow, PolicyDocumentVersion};
 pub use questionnaires::{EnteredBy, NewAnswers, QuestionnaireRow, Trajectory, TrajectoryPoint};
 pub use report_pages::{QueueSort, ReportQuery, ReportSort};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};

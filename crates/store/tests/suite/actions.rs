@@ -417,10 +417,7 @@ async fn action_completion_counts_a_cycles_actions(backend: Backend) -> Result<(
     let _ = planned;
 
     let c = s.action_completion(&e.hr, CycleId::new(this)).await?;
-    ensure!(
-        (c.planned, c.in_progress, c.done, c.cancelled, c.overdue, c.evaluated) == (1, 2, 2, 1, 1, 1),
-        "this cycle: {c:?}"
-    );
+    ensure!((c.planned, c.in_progress, c.done, c.cancelled, c.overdue, c.evaluated) == (1, 2, 2, 1, 1, 1), "this cycle: {c:?}");
     ensure!(c.total() == 6 && c.open() == 3, "{c:?}");
     let b = s.action_completion(&e.hr, CycleId::new(before)).await?;
     ensure!(b.total() == 1 && b.done == 1 && b.overdue == 0, "the year before: {b:?}");

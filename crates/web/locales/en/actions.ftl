@@ -106,9 +106,5 @@ policy-field-body-help = A line starting with "# " is a heading, "- " an item of
 policy-field-approved-on = Approval date
 policy-field-approved-by = Approved by (a board, a position)
 policy-publish = Publish
-audit-did-action-changed = Added or updated an improvement action
-audit-did-policy-document-published = Published a new version of a policy document
-audit-target-improvement-action = Improvement action #{ $id }
-audit-target-policy-document = Policy document #{ $id }
 # Between two short items on one line.
 actions-sep = {" · "}

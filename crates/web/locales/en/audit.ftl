@@ -281,3 +281,8 @@ audit-did-yearly-review-finalized = Finalized a yearly review
 audit-did-yearly-review-read = Read a yearly review
 audit-target-yearly-review = Yearly review of cycle #{ $id }
 audit-target-cycle-comparison = Comparison of cycles
+# Improvement actions and policy documents (R10).
+audit-did-action-changed = Added or updated an improvement action
+audit-did-policy-document-published = Published a new version of a policy document
+audit-target-improvement-action = Improvement action #{ $id }
+audit-target-policy-document = Policy document #{ $id }

@@ -106,9 +106,5 @@ policy-field-body-help = 「# 」で始まる行は見出し、「- 」で始ま
 policy-field-approved-on = 承認日
 policy-field-approved-by = 承認者（会議体・役職など）
 policy-publish = 公開する
-audit-did-action-changed = 改善施策を登録・更新しました
-audit-did-policy-document-published = 方針・規程の新しい版を公開しました
-audit-target-improvement-action = 改善施策 #{ $id }
-audit-target-policy-document = 方針・規程 #{ $id }
 # Between two short items on one line.
 actions-sep = {" ・ "}

@@ -282,3 +282,8 @@ audit-did-yearly-review-finalized = 年次レビューを確定しました
 audit-did-yearly-review-read = 年次レビューを閲覧しました
 audit-target-yearly-review = 実施年度 #{ $id } の年次レビュー
 audit-target-cycle-comparison = 実施年度の比較
+# Improvement actions and policy documents (R10).
+audit-did-action-changed = 改善施策を登録・更新しました
+audit-did-policy-document-published = 方針・規程の新しい版を公開しました
+audit-target-improvement-action = 改善施策 #{ $id }
+audit-target-policy-document = 方針・規程 #{ $id }

@@ -391,7 +391,10 @@ mod tests {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
                 AuditTarget::ManagementReport => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
-                AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers | AuditTarget::Action | AuditTarget::PolicyDocument => {
+                AuditTarget::QuestionnaireResponse
+                | AuditTarget::QuestionnaireAnswers
+                | AuditTarget::Action
+                | AuditTarget::PolicyDocument => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
                 AuditTarget::YearlyReview | AuditTarget::CycleComparison => {

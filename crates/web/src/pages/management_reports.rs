@@ -374,7 +374,16 @@ async fn conflict_page(
     let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let conflict = t.msg(m).to_string();
     let (charts, downloads) = extras(t, &words, &v, &points);
-    let page = render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict, home: false, charts, downloads, cards: Vec::new() })?;
+    let page = render(&OnePage {
+        r: body(t, &words, &v, trends),
+        ctx,
+        notice: String::new(),
+        conflict,
+        home: false,
+        charts,
+        downloads,
+        cards: Vec::new(),
+    })?;
     Ok(with_status(page, axum::http::StatusCode::CONFLICT))
 }
 
@@ -396,7 +405,16 @@ async fn one(
     let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let notice = if q.released.is_some() { t.get("mr-released-notice") } else { String::new() };
     let (charts, downloads) = extras(t, &words, &v, &points);
-    render(&OnePage { r: body(t, &words, &v, trends), ctx, notice, conflict: String::new(), home: false, charts, downloads, cards: Vec::new() })
+    render(&OnePage {
+        r: body(t, &words, &v, trends),
+        ctx,
+        notice,
+        conflict: String::new(),
+        home: false,
+        charts,
+        downloads,
+        cards: Vec::new(),
+    })
 }
 
 /// The executive's home: the latest released management report with the trends, or `None`

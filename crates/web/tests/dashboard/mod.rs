@@ -308,8 +308,7 @@ async fn each_role_sees_its_own_work_on_its_home(backend: Backend) -> Result<()>
         // executive's are the improvement actions' status, the effect report and the policy
         // documents.
         let cards: Vec<&str> = page.split(r#"data-card=""#).skip(1).filter_map(|c| c.split('"').next()).collect();
-        let expected: &[&str] =
-            if role == Role::Boss { &["boss_guide"] } else { &["executive_actions", "effect_report", "policies"] };
+        let expected: &[&str] = if role == Role::Boss { &["boss_guide"] } else { &["executive_actions", "effect_report", "policies"] };
         assert_eq!(cards, expected, "{role}: cards on a home with nothing shared");
         later.push(a);
     }

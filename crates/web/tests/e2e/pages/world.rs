@@ -204,7 +204,8 @@ async fn populate(store: &Store) -> Result<()> {
             let issue = store.raise_issue_from_finding(&hr, report, &cell.measure, &cell.group, f.title, f.body).await?;
             let day = |d: i64| (today + chrono::Duration::days(d)).format("%Y-%m-%d").to_string();
             for (a, (due, done)) in demo::actions::actions().iter().zip([(-10, false), (-60, true)]) {
-                let input = store::ActionInput { title: a.title.into(), owner_user: None, owner_text: "人事部".into(), due_on: day(due) };
+                let input =
+                    store::ActionInput { title: a.title.into(), owner_user: None, owner_text: "人事部".into(), due_on: day(due) };
                 let id = store.create_action(&hr, issue, &input).await?;
                 store.add_action_note(&hr, id, "進捗を確認した。", &day(-1)).await?;
                 if done {
