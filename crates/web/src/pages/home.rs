@@ -188,10 +188,11 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     render(&HomePage { ctx, greeting, cards, progress, statement })
 }
 
-/// An executive's cards, on this home and on the management report they land on: the status of
-/// the improvement actions, the effect report, the policy documents.
+/// An executive's cards, on this home and on the management report they land on: the yearly
+/// review, the status of the improvement actions, the effect report, the policy documents.
 pub(crate) async fn executive_cards(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>> {
     Ok(vec![
+        super::yearly_reviews::home_card(state, p, t).await?,
         super::actions::executive_card(state, p, t).await?,
         super::effect_reports::home_card(t),
         super::policy_documents::home_card(state, p, t).await?,
