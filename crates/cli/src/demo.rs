@@ -165,6 +165,8 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     eprintln!("careerdock: {released} released overall reports ({hidden} hidden cells) and {drafts} draft");
     let (released, drafts) = crate::demo_management::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {released} released management reports, {drafts} draft(s)");
+    let (actions, findings, versions) = crate::demo_actions::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {actions} improvement actions in every status ({findings} on findings of a released overall report); {versions} policy document versions");
     let (reviews, proposals) = crate::demo_reviews::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {reviews} yearly reviews of closed cycles, finalized with {proposals} proposals");
     let (answers, seconds) = crate::demo_questionnaires::seed(store, &ctx, &company, args.seed, today).await?;

@@ -6,6 +6,7 @@ mod config;
 mod cycle;
 mod debian_packages;
 mod demo;
+mod demo_actions;
 mod demo_cases;
 mod demo_follow_ups;
 mod demo_management;

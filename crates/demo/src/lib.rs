@@ -7,6 +7,7 @@
 //! G5 課長, G6 部長, G7 本部長 for the heads of 課, 部 and 本部; G8 社長 for the president, who heads
 //! 役員室 at the top of the tree.
 
+pub mod actions;
 pub mod boss;
 pub mod cases;
 pub mod consent;

@@ -147,10 +147,15 @@ pub enum AuditAction {
     ReferralRead,
     /// A referral's recipient accepted, declined, started care or closed it.
     ReferralDecided,
+    /// HR created an improvement action, moved it, or added a progress note, evidence or its
+    /// evaluation (R10).
+    ActionChanged,
+    /// HR published a new version of a policy document (人材育成方針・実施規程).
+    PolicyDocumentPublished,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 89] = [
+    pub const ALL: [AuditAction; 91] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -240,6 +245,8 @@ impl AuditAction {
         AuditAction::ReferralWritten,
         AuditAction::ReferralRead,
         AuditAction::ReferralDecided,
+        AuditAction::ActionChanged,
+        AuditAction::PolicyDocumentPublished,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -343,6 +350,8 @@ impl AuditAction {
             AuditAction::ReferralWritten => "referral_written",
             AuditAction::ReferralRead => "referral_read",
             AuditAction::ReferralDecided => "referral_decided",
+            AuditAction::ActionChanged => "action_changed",
+            AuditAction::PolicyDocumentPublished => "policy_document_published",
         }
     }
 
@@ -441,6 +450,8 @@ impl AuditAction {
             AuditAction::ReferralWritten => "紹介の作成・連携先の変更",
             AuditAction::ReferralRead => "紹介の閲覧",
             AuditAction::ReferralDecided => "紹介への回答・状況の記録",
+            AuditAction::ActionChanged => "改善施策の登録・更新",
+            AuditAction::PolicyDocumentPublished => "方針・規程の改訂",
         }
     }
 }
@@ -540,6 +551,10 @@ pub enum AuditTarget {
     ReferralList,
     /// An outside contact of the tenant (the EAP, an institution).
     TenantContact,
+    /// An improvement action (改善施策).
+    Action,
+    /// A policy document (方針・規程).
+    PolicyDocument,
 }
 
 impl AuditTarget {
@@ -596,6 +611,8 @@ impl AuditTarget {
             AuditTarget::Referral => "referral",
             AuditTarget::ReferralList => "referrals",
             AuditTarget::TenantContact => "tenant_contact",
+            AuditTarget::Action => "improvement_action",
+            AuditTarget::PolicyDocument => "policy_document",
         }
     }
 }

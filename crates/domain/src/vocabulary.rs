@@ -9,6 +9,7 @@ use crate::cycle::CycleStatus;
 use crate::employee::EmployeeStatus;
 use crate::escalation::{DisclosureRequestState, EscalationState};
 use crate::important_case::{CaseStatus, IssueStatus};
+use crate::improvement_action::{ActionStatus, Evaluation};
 use crate::interview::{InterviewKind, InterviewMode, InterviewStatus, RequestStatus};
 use crate::notification::NotificationKind;
 use crate::policy::AggregateState;
@@ -149,6 +150,19 @@ terms!(IssueStatus {
     IssueStatus::Resolved => "term-issue-resolved",
 });
 
+terms!(ActionStatus {
+    ActionStatus::Planned => "term-action-planned",
+    ActionStatus::InProgress => "term-action-in-progress",
+    ActionStatus::Done => "term-action-done",
+    ActionStatus::Cancelled => "term-action-cancelled",
+});
+
+terms!(Evaluation {
+    Evaluation::Effective => "term-evaluation-effective",
+    Evaluation::Partly => "term-evaluation-partly",
+    Evaluation::NotEffective => "term-evaluation-not-effective",
+});
+
 terms!(NotificationKind {
     NotificationKind::DisclosureRequested => "term-notice-disclosure-requested",
     NotificationKind::DisclosureDecided => "term-notice-disclosure-decided",
@@ -204,6 +218,8 @@ pub fn groups() -> Vec<(&'static str, Vec<&'static str>)> {
         ("aggregate-state", keys(&AggregateState::ALL)),
         ("referral-status", keys(&ReferralStatus::ALL)),
         ("contact-kind", keys(&ContactKind::ALL)),
+        ("action-status", keys(&ActionStatus::ALL)),
+        ("action-evaluation", keys(&Evaluation::ALL)),
     ]
 }
 

@@ -459,6 +459,7 @@ mod tests {
             participation: Participation::default(),
             release: None,
             figures,
+            awareness: None,
         };
         let fig = |m: &Measure, n: u64, v: f64| Figure { measure: m.code(), suppressed: false, n: Some(n), value: Some(v) };
         let c = compare(

@@ -3,6 +3,7 @@
 
 mod account_email;
 mod account_pages;
+mod actions;
 mod audit;
 mod audit_log;
 mod backup;
@@ -38,6 +39,7 @@ mod overall_reports;
 mod paging;
 mod pending_imports;
 mod personnel_authority;
+mod policy_documents;
 mod pseudonymize;
 mod questionnaires;
 mod referrals;
@@ -60,6 +62,10 @@ mod yearly_reviews;
 
 pub use account_email::EmailSettings;
 pub use account_pages::{AccountQuery, AccountSort, AccountState};
+pub use actions::{
+    ActionCompletion, ActionCounts, ActionDetail, ActionId, ActionInput, ActionNote, ActionQuery, ActionRow, ActionSort, FindingChoice,
+    FindingChoices, FindingCompare, FindingFigure, FINDING_CHOICES_MAX,
+};
 pub use audit::{AuditStats, VerifyOutcome};
 pub use audit_log::{AuditFilter, AuditLogRow, AUDIT_EXPORT_MAX};
 pub use backup::{restore_backup, sidecar_path, Backup, BackupMeta, Restored};
@@ -110,6 +116,7 @@ pub use overall_reports::{
 pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
+pub use policy_documents::{PolicyDocumentId, PolicyDocumentRow, PolicyDocumentVersion};
 pub use questionnaires::{EnteredBy, NewAnswers, QuestionnaireRow, Trajectory, TrajectoryPoint};
 pub use referrals::{
     Contact, NewReferral, ReferralBasis, ReferralConsentOption, ReferralCounts, ReferralCountsView, ReferralDetail, ReferralEvent,

@@ -971,6 +971,74 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX referral_events_referral ON referral_events (referral_id)",
         ],
     },
+    Migration {
+        version: 22,
+        name: "improvement_actions_policy_documents",
+        statements: &[
+            // An organizational issue HR took up from a finding of a released overall report: the
+            // version, the measure and the group (JSON of dimension → label), never a suppressed
+            // cell (checked by the store against the released snapshot).
+            "ALTER TABLE org_issues ADD COLUMN finding_report_id BIGINT REFERENCES overall_reports(id)",
+            "ALTER TABLE org_issues ADD COLUMN finding_measure TEXT",
+            "ALTER TABLE org_issues ADD COLUMN finding_group TEXT",
+            // Improvement actions (改善施策, R10), tied to the issue that caused them. HR's own
+            // organizational text, naming nobody: kept in clear. The owner is an HR account
+            // (`owner_user_id`) or a department or person named as text (`owner_text`).
+            "CREATE TABLE improvement_actions (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                org_issue_id BIGINT NOT NULL REFERENCES org_issues(id),
+                title TEXT NOT NULL,
+                owner_user_id BIGINT REFERENCES users(id),
+                owner_text TEXT NOT NULL DEFAULT '',
+                due_on TEXT NOT NULL,
+                status TEXT NOT NULL,
+                evidence TEXT NOT NULL DEFAULT '',
+                evaluation TEXT,
+                evaluation_comment TEXT NOT NULL DEFAULT '',
+                evaluated_on TEXT,
+                evaluated_by BIGINT REFERENCES users(id),
+                created_by BIGINT NOT NULL REFERENCES users(id),
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX improvement_actions_tenant ON improvement_actions (tenant_id, status, due_on)",
+            "CREATE INDEX improvement_actions_issue ON improvement_actions (tenant_id, org_issue_id)",
+            // Dated progress notes (進捗), by whom; never changed after.
+            "CREATE TABLE improvement_action_notes (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                action_id BIGINT NOT NULL REFERENCES improvement_actions(id),
+                noted_on TEXT NOT NULL,
+                body TEXT NOT NULL,
+                status_to TEXT,
+                author_id BIGINT NOT NULL REFERENCES users(id),
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX improvement_action_notes_action ON improvement_action_notes (action_id, id)",
+            // The program's policy documents (人材育成方針・キャリアコンサルティング実施規程):
+            // one row per document, one per version; a version is never changed after.
+            "CREATE TABLE policy_documents (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                created_at BIGINT NOT NULL
+            )",
+            "CREATE TABLE policy_document_versions (
+                id {id},
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                document_id BIGINT NOT NULL REFERENCES policy_documents(id),
+                version BIGINT NOT NULL,
+                title TEXT NOT NULL,
+                body TEXT NOT NULL,
+                approved_on TEXT NOT NULL,
+                approved_by TEXT NOT NULL,
+                created_by BIGINT REFERENCES users(id),
+                created_at BIGINT NOT NULL,
+                UNIQUE (document_id, version)
+            )",
+            "CREATE INDEX policy_document_versions_tenant ON policy_document_versions (tenant_id, document_id, version)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

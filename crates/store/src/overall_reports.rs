@@ -337,6 +337,12 @@ impl Store {
             .is_some())
     }
 
+    /// The facts of a version in `state` for the acting reader (improvement actions read
+    /// released versions through these).
+    pub(crate) async fn overall_facts(&self, ctx: &Ctx, state: AggregateState) -> Result<OverallReportFacts> {
+        self.facts_for(ctx, state).await
+    }
+
     async fn facts_for(&self, ctx: &Ctx, state: AggregateState) -> Result<OverallReportFacts> {
         let lead = ctx.role() == Some(Role::Consultant) && self.is_lead(ctx.tenant, ctx.user).await?;
         Ok(OverallReportFacts { tenant: ctx.tenant, state, actor_is_lead: lead })

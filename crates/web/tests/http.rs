@@ -3,6 +3,7 @@
 //! HTTP like a browser would (cookies, forms, CSRF tokens, no redirect following).
 
 mod accounts;
+mod actions;
 mod audit_kinds;
 mod audit_log;
 mod boss;

@@ -12,6 +12,7 @@ mod disclosure;
 mod employee;
 mod escalation;
 mod follow_up;
+mod improvement_action;
 mod interview;
 mod note;
 mod org_issue;
@@ -27,6 +28,7 @@ pub use boss_consultation::BossConsultationFacts;
 pub use employee::EmployeeFacts;
 pub use escalation::{EscalationFacts, EscalationPart};
 pub use follow_up::{FollowUpFacts, PreviousPlanFacts};
+pub use improvement_action::{action_view, ActionFacts, ActionView};
 pub use interview::InterviewFacts;
 pub use note::NoteFacts;
 pub use org_issue::{IssueSourceFacts, OrgIssueFacts};
@@ -223,10 +225,18 @@ pub enum Operation {
     ManageReferralContacts,
     /// HR's k-protected counts of referrals per cycle (never a referral itself).
     ViewReferralCounts,
+    /// HR's improvement actions (改善施策, R10): creating, moving, notes, evidence, evaluation.
+    ManageActions,
+    /// The status of the improvement actions: executives (and HR).
+    ReadActionStatus,
+    /// The program's policy documents (人材育成方針・実施規程): every role.
+    ReadPolicyDocuments,
+    /// Publishing a new version of a policy document: HR.
+    ManagePolicyDocuments,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 64] = [
+    pub const ALL: [Operation; 68] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -291,6 +301,10 @@ impl Operation {
         Operation::DecideReferrals,
         Operation::ManageReferralContacts,
         Operation::ViewReferralCounts,
+        Operation::ManageActions,
+        Operation::ReadActionStatus,
+        Operation::ReadPolicyDocuments,
+        Operation::ManagePolicyDocuments,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -340,6 +354,8 @@ pub enum Target {
     PreviousPlan(PreviousPlanFacts),
     /// A referral, with its basis as it stands at the time of the request (R9).
     Referral(ReferralFacts),
+    /// An improvement action (改善施策).
+    Action(ActionFacts),
 }
 
 /// How a record may be shown.
@@ -414,6 +430,7 @@ pub fn decide(actor: &Actor, op: Operation, target: Target) -> Decision {
         Target::FollowUp(f) if f.tenant == actor.tenant => follow_up::decide(actor, op, f),
         Target::PreviousPlan(f) if f.tenant == actor.tenant => follow_up::decide_previous(actor, op, f),
         Target::Referral(f) if f.tenant == actor.tenant => referral::decide(actor, op, f),
+        Target::Action(f) if f.tenant == actor.tenant => improvement_action::decide(actor, op, f),
         _ => Decision::Deny,
     }
 }

@@ -53,5 +53,8 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::ViewReferrals | O::DecideReferrals => matches!(role, R::Consultant | R::Health),
         O::MakeReferrals => matches!(role, R::Consultant),
         O::ManageReferralContacts | O::ViewReferralCounts => matches!(role, R::Hr),
+        O::ManageActions | O::ManagePolicyDocuments => matches!(role, R::Hr),
+        O::ReadActionStatus => matches!(role, R::Hr | R::Executive),
+        O::ReadPolicyDocuments => true,
     }
 }

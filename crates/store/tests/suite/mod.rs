@@ -1,6 +1,7 @@
 //! Feature suites of the store, each run on SQLite and PostgreSQL.
 
 mod accounts;
+mod actions;
 mod boss;
 mod cases;
 mod consent;

@@ -287,3 +287,8 @@ audit-did-referral-decided = Recorded an answer to a referral
 audit-target-referral = Referral #{ $id }
 audit-target-referrals = Referrals ({ $id })
 audit-target-tenant-contact = Outside contact #{ $id }
+# Improvement actions and policy documents (R10).
+audit-did-action-changed = Added or updated an improvement action
+audit-did-policy-document-published = Published a new version of a policy document
+audit-target-improvement-action = Improvement action #{ $id }
+audit-target-policy-document = Policy document #{ $id }

@@ -288,3 +288,8 @@ audit-did-referral-decided = 紹介への回答・状況を記録しました
 audit-target-referral = 紹介 #{ $id }
 audit-target-referrals = 紹介の一覧（{ $id }）
 audit-target-tenant-contact = 連携先 #{ $id }
+# Improvement actions and policy documents (R10).
+audit-did-action-changed = 改善施策を登録・更新しました
+audit-did-policy-document-published = 方針・規程の新しい版を公開しました
+audit-target-improvement-action = 改善施策 #{ $id }
+audit-target-policy-document = 方針・規程 #{ $id }

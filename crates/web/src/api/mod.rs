@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
 //! Errors answer `{"error": {"code", "message", "message_ja", "message_en", "field", "rows", "request_id"}}`.
 
+mod actions;
 mod boss_consultations;
 mod cycles;
 mod disclosures;
@@ -43,6 +44,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = effect_reports::routes(r);
     let r = follow_ups::routes(r);
     let r = referrals::routes(r);
+    let r = actions::routes(r);
     tokens::routes(r)
 }
 

@@ -116,6 +116,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::effect_reports::EffectReportsApi::openapi());
     doc.merge(super::follow_ups::FollowUpsApi::openapi());
     doc.merge(super::referrals::ReferralsApi::openapi());
+    doc.merge(super::actions::ActionsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }

@@ -130,6 +130,8 @@ const TARGETS: &[&str] = &[
     "referral",
     "referrals",
     "tenant_contact",
+    "improvement_action",
+    "policy_document",
 ];
 
 fn id_of(name: &str) -> String {
@@ -347,6 +349,8 @@ mod tests {
             AuditTarget::Referral,
             AuditTarget::ReferralList,
             AuditTarget::TenantContact,
+            AuditTarget::Action,
+            AuditTarget::PolicyDocument,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -391,7 +395,10 @@ mod tests {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
                 AuditTarget::ManagementReport => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
-                AuditTarget::QuestionnaireResponse | AuditTarget::QuestionnaireAnswers => {
+                AuditTarget::QuestionnaireResponse
+                | AuditTarget::QuestionnaireAnswers
+                | AuditTarget::Action
+                | AuditTarget::PolicyDocument => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
                 AuditTarget::YearlyReview | AuditTarget::CycleComparison => {

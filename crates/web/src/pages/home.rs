@@ -62,6 +62,19 @@ impl Card {
         }
     }
 
+    /// A card of another page module, by its key (`home-<key>-title`, `home-<key>-link`).
+    pub(crate) fn named(t: Tr, key: &'static str, href: impl Into<String>) -> Self {
+        Self::new(t, key, href)
+    }
+
+    pub(crate) fn with_figure(self, figure: String) -> Self {
+        self.figure(figure)
+    }
+
+    pub(crate) fn with_body(self, body: String) -> Self {
+        self.body(body)
+    }
+
     fn figure(mut self, figure: String) -> Self {
         self.figure = figure;
         self
@@ -159,15 +172,31 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     }
     if role == Role::Hr {
         cards.push(super::management_reports::home_card(&state, &p, t).await?);
+        cards.push(super::actions::hr_card(&state, &p, t).await?);
     }
-    if matches!(role, Role::Consultant | Role::Supervisor | Role::Hr | Role::Executive) {
+    if matches!(role, Role::Consultant | Role::Supervisor | Role::Hr) {
         cards.push(super::yearly_reviews::home_card(&state, &p, t).await?);
     }
-    if matches!(role, Role::Hr | Role::Executive) {
+    if role == Role::Hr {
         cards.push(super::effect_reports::home_card(t));
+        cards.push(super::policy_documents::home_card(&state, &p, t).await?);
+    }
+    if role == Role::Executive {
+        cards.extend(executive_cards(&state, &p, t).await?);
     }
     let greeting = t.with("home-greeting", "role", role_label(t, role));
     render(&HomePage { ctx, greeting, cards, progress, statement })
+}
+
+/// An executive's cards, on this home and on the management report they land on: the yearly
+/// review, the status of the improvement actions, the effect report, the policy documents.
+pub(crate) async fn executive_cards(state: &AppState, p: &Principal, t: Tr) -> AppResult<Vec<Card>> {
+    Ok(vec![
+        super::yearly_reviews::home_card(state, p, t).await?,
+        super::actions::executive_card(state, p, t).await?,
+        super::effect_reports::home_card(t),
+        super::policy_documents::home_card(state, p, t).await?,
+    ])
 }
 
 /// A moment in the business format of `domain::display` (`2026/12/03（木） 10:00`).

@@ -334,6 +334,9 @@ struct OnePage {
     /// A released version's charts and download links (none for a draft).
     charts: Vec<super::downloads::ChartView>,
     downloads: Vec<super::downloads::DownloadLink>,
+    /// On the executive's home: their dashboard cards (the improvement actions' status, the
+    /// effect report, the policy documents).
+    cards: Vec<super::home::Card>,
 }
 
 /// The charts and links of a released version's page.
@@ -371,7 +374,16 @@ async fn conflict_page(
     let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let conflict = t.msg(m).to_string();
     let (charts, downloads) = extras(t, &words, &v, &points);
-    let page = render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict, home: false, charts, downloads })?;
+    let page = render(&OnePage {
+        r: body(t, &words, &v, trends),
+        ctx,
+        notice: String::new(),
+        conflict,
+        home: false,
+        charts,
+        downloads,
+        cards: Vec::new(),
+    })?;
     Ok(with_status(page, axum::http::StatusCode::CONFLICT))
 }
 
@@ -393,7 +405,16 @@ async fn one(
     let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let notice = if q.released.is_some() { t.get("mr-released-notice") } else { String::new() };
     let (charts, downloads) = extras(t, &words, &v, &points);
-    render(&OnePage { r: body(t, &words, &v, trends), ctx, notice, conflict: String::new(), home: false, charts, downloads })
+    render(&OnePage {
+        r: body(t, &words, &v, trends),
+        ctx,
+        notice,
+        conflict: String::new(),
+        home: false,
+        charts,
+        downloads,
+        cards: Vec::new(),
+    })
 }
 
 /// The executive's home: the latest released management report with the trends, or `None`
@@ -407,8 +428,18 @@ pub async fn executive_home(state: &AppState, p: &Principal, locale: Locale) -> 
     let trends = trend_lines(t, &points);
     let words = Words::of_tenant(&state.store, p.tenant.id, t).await?;
     let (charts, downloads) = extras(t, &words, &v, &points);
-    render(&OnePage { r: body(t, &words, &v, trends), ctx, notice: String::new(), conflict: String::new(), home: true, charts, downloads })
-        .map(Some)
+    let cards = super::home::executive_cards(state, p, t).await?;
+    render(&OnePage {
+        r: body(t, &words, &v, trends),
+        ctx,
+        notice: String::new(),
+        conflict: String::new(),
+        home: true,
+        charts,
+        downloads,
+        cards,
+    })
+    .map(Some)
 }
 
 // ---------------------------------------------------------------- HR's home card

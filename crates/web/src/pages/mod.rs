@@ -1,6 +1,7 @@
 //! Server-rendered pages: the shared frame (`PageCtx`), navigation by role, and error pages.
 
 mod account;
+mod actions;
 mod admin;
 pub(crate) mod audit_log;
 mod audit_words;
@@ -30,6 +31,7 @@ mod notifications;
 mod org_issues;
 pub(crate) mod overall_reports;
 mod personnel_authority;
+mod policy_documents;
 mod questionnaires;
 mod referrals;
 mod reports;
@@ -92,6 +94,8 @@ pub fn routes(r: Routes) -> Routes {
     let r = effect_reports::routes(r);
     let r = follow_ups::routes(r);
     let r = referrals::routes(r);
+    let r = actions::routes(r);
+    let r = policy_documents::routes(r);
     admin::routes(r)
 }
 
@@ -154,6 +158,8 @@ const NAV: &[NavLink] = &[
     link("/referrals", "nav-referrals", Operation::ViewReferrals),
     link("/referral-counts", "nav-referral-counts", Operation::ViewReferralCounts),
     link("/settings/referral-contacts", "nav-referral-contacts", Operation::ManageReferralContacts),
+    link("/actions", "nav-actions", Operation::ReadActionStatus),
+    link("/policies", "nav-policies", Operation::ReadPolicyDocuments),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's

@@ -116,6 +116,8 @@ struct ListPage {
     lead: String,
     list: ListView,
     lines: Vec<IssueLine>,
+    /// On HR's register: the way to take up a finding of a released overall report.
+    from_finding: bool,
 }
 
 static REGISTER: ListSpec<OrgIssueSort> = ListSpec {
@@ -169,7 +171,9 @@ async fn list_page(
         .column("org-issue-updated", Some("updated"), "date")
         .empty(if spec.path == REGISTER.path { "org-issues-empty" } else { "raised-issues-empty" }, "org-issues-empty-filtered");
     let lines = page.items.iter().map(|r| line(t, spec.path, r)).collect();
-    render(&ListPage { lead: t.get(lead_key), ctx, list, lines })
+    let from_finding = spec.path == REGISTER.path
+        && p.actor().is_some_and(|a| domain::policy::decide(&a, Operation::ManageActions, domain::policy::Target::Route).is_allow());
+    render(&ListPage { lead: t.get(lead_key), ctx, list, lines, from_finding })
 }
 
 async fn register(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
@@ -213,6 +217,10 @@ struct OnePage {
     can_respond: bool,
     choices: Vec<StatusChoice>,
     errors: FormErrors,
+    /// The improvement actions of the issue the reader sees (HR whole, the consultant who
+    /// raised it their status), and whether HR may add one (「施策を追加」).
+    actions: Vec<super::actions::ActionLine>,
+    can_add_action: bool,
 }
 
 async fn one_page(
@@ -229,6 +237,8 @@ async fn one_page(
     let mut ctx = PageCtx::new(p, locale, title_key, back);
     let t = ctx.t;
     ctx.title = t.with("org-issue-heading", "id", id.get());
+    let actions = state.store.actions_of_issue(&p.ctx(), id).await?.iter().map(|r| super::actions::line(t, r)).collect();
+    let can_add_action = d.can_respond && back == REGISTER.path;
     let choices =
         IssueStatus::ALL.iter().map(|s| StatusChoice { value: s.as_str(), label: t.term(*s), checked: *s == d.row.status }).collect();
     render(&OnePage {
@@ -244,6 +254,8 @@ async fn one_page(
         can_respond: d.can_respond && back == REGISTER.path,
         choices,
         errors,
+        actions,
+        can_add_action,
         ctx,
     })
 }

@@ -165,6 +165,15 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     let issue = issue.filter(|i| !i.is_empty()).context("the raised issue's address")?;
     ok("HR's register", &hr.get("/org-issues").await?)?;
     ok("moving an issue", &hr.post_form(&format!("/org-issues/{issue}/status"), &[("status", "resolved")]).await?)?;
+    // Issue 10: an improvement action added to the issue; a policy document published.
+    let added = hr
+        .post_form(&format!("/org-issues/{issue}/actions"), &[("title", "1on1研修"), ("owner_text", "人事部"), ("due_on", "2026-06-30")])
+        .await?;
+    ok("adding an improvement action", &added)?;
+    let published = hr
+        .post_form("/policies", &[("title", "人材育成方針"), ("body", "本文"), ("approved_on", "2026-04-01"), ("approved_by", "取締役会")])
+        .await?;
+    ok("publishing a policy document", &published)?;
     let case = w.important_case(home, &home.consultant, "E002").await?;
     ok("an important case read", &hr.get(&format!("/important-cases/{case}")).await?)?;
     ok("an important case answered", &hr.post_form(&format!("/important-cases/{case}"), &[("status", "open")]).await?)?;

@@ -305,9 +305,11 @@ async fn each_role_sees_its_own_work_on_its_home(backend: Backend) -> Result<()>
             assert!(page.contains(&said), "{role}: the home does not say {said:?}");
         }
         // A boss's only card is the guide for bosses, which they read before any feedback; an
-        // executive's are the yearly review and the effect report (both program-level, naming no one).
+        // executive's are the yearly review, the improvement actions' status, the effect report
+        // and the policy documents (program-level, naming no one).
         let cards: Vec<&str> = page.split(r#"data-card=""#).skip(1).filter_map(|c| c.split('"').next()).collect();
-        let expected: &[&str] = if role == Role::Boss { &["boss_guide"] } else { &["yearly_review", "effect_report"] };
+        let expected: &[&str] =
+            if role == Role::Boss { &["boss_guide"] } else { &["yearly_review", "executive_actions", "effect_report", "policies"] };
         assert_eq!(cards, expected, "{role}: cards on a home with nothing shared");
         later.push(a);
     }

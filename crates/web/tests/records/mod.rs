@@ -5,6 +5,7 @@
 //! answer exactly as one that does not exist: same status, same redirect, same page or JSON
 //! (up to the path asked and the request id).
 
+mod actions;
 mod cases;
 mod follow_ups;
 pub mod management;
@@ -112,6 +113,10 @@ enum Subject {
     FollowUp,
     /// A referral on the employee's consent, addressed to health staff (R9).
     Referral,
+    /// An improvement action of an organizational issue, added by HR.
+    Action,
+    /// A policy document (方針・規程), published by HR.
+    PolicyDocument,
 }
 
 impl Subject {
@@ -139,6 +144,8 @@ impl Subject {
             "escalation:acknowledged" => Subject::Escalation { acknowledged: true },
             "report-flagged" => Subject::FlaggedReport,
             "org-issue" => Subject::OrgIssue,
+            "action" => Subject::Action,
+            "policy-document" => Subject::PolicyDocument,
             "important-case" => Subject::ImportantCase,
             "notification" => Subject::Notification,
             "overall-report" => Subject::OverallReport { released: true },
@@ -282,6 +289,10 @@ enum Probe {
     FollowUp(Person),
     /// A referral as the consultant who made it reads it.
     Referral(Person),
+    /// An improvement action as HR reads it.
+    Action(Person),
+    /// A policy document as anyone of its tenant reads it.
+    PolicyDocument(Person),
 }
 
 impl Records {
@@ -514,6 +525,18 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.org_issue(other, &other.consultant, "E002").await?, Probe::OrgIssue(other.consultant.clone()));
             r
         }
+        Subject::Action => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.action(home, &home.consultant, "E002").await?, Probe::Action(home.hr.clone()));
+            r.probed(Record::OtherTenant, w.action(other, &other.consultant, "E002").await?, Probe::Action(other.hr.clone()));
+            r
+        }
+        Subject::PolicyDocument => {
+            let mut r = Records::new("id");
+            r.probed(Record::Colleague, w.policy_document(home).await?, Probe::PolicyDocument(home.hr.clone()));
+            r.probed(Record::OtherTenant, w.policy_document(other).await?, Probe::PolicyDocument(other.hr.clone()));
+            r
+        }
         Subject::ImportantCase => {
             let mut r = Records::new("id");
             r.probed(Record::Colleague, w.important_case(home, &home.consultant, "E002").await?, Probe::ImportantCase(home.hr.clone()));
@@ -701,6 +724,14 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::Referral(author) => {
             let d = store.referral(&author.ctx, domain::ids::ReferralId::new(id)).await?;
             format!("{:?} {} {:?}", d.row.status, d.row.updated_at, d.events.iter().map(|e| (e.status, e.at)).collect::<Vec<_>>())
+        }
+        Probe::Action(hr) => {
+            let d = store.action(&hr.ctx, store::ActionId::new(id)).await?;
+            format!("{:?} {} {:?} {} {:?}", d.row.status, d.row.updated_at, d.notes, d.evidence, d.row.evaluation)
+        }
+        Probe::PolicyDocument(reader) => {
+            let d = store.policy_document(&reader.ctx, store::PolicyDocumentId::new(id)).await?;
+            format!("{:?}", d.history)
         }
         Probe::Tag(tenant) => {
             let items = store.taxonomy(*tenant, Taxonomy::IssueTags, true).await?;

@@ -210,5 +210,37 @@ async fn populate(store: &Store) -> Result<()> {
         };
         store.plan_follow_up(&me, r.id, &new).await?;
     }
+    // As the demo: a finding of a released overall report taken up by HR, with an overdue action
+    // and a done, evaluated one (its next-cycle figure beside it), and a policy document in two
+    // versions, so that the walk reaches the actions, the finding picker and /policies.
+    let hr_ctx = Ctx::for_tests(tenant.id, user("hr")?, "hr", Some(Role::Hr));
+    let hr = hr_ctx.as_hr()?;
+    let releases = store.released_for_findings(&hr_ctx).await?;
+    let source = releases.first().and_then(|(_, newest, _)| releases.iter().find(|(_, c, _)| c.id != newest.id)).map(|(id, _, _)| *id);
+    if let Some(report) = source {
+        let choices = store.finding_choices(&hr_ctx, report, &[domain::overall_report::Dimension::Department]).await?;
+        if let Some(cell) = choices.cells.first() {
+            let f = demo::actions::FINDINGS[0];
+            let issue = store.raise_issue_from_finding(&hr, report, &cell.measure, &cell.group, f.title, f.body).await?;
+            let day = |d: i64| (today + chrono::Duration::days(d)).format("%Y-%m-%d").to_string();
+            for (a, (due, done)) in demo::actions::actions().iter().zip([(-10, false), (-60, true)]) {
+                let input =
+                    store::ActionInput { title: a.title.into(), owner_user: None, owner_text: "人事部".into(), due_on: day(due) };
+                let id = store.create_action(&hr, issue, &input).await?;
+                store.add_action_note(&hr, id, "進捗を確認した。", &day(-1)).await?;
+                if done {
+                    store.set_action_status(&hr, id, domain::improvement_action::ActionStatus::Done, "").await?;
+                    store.evaluate_action(&hr, id, "partly", "一部の部署で効果が見られた。").await?;
+                }
+            }
+        }
+    }
+    if let Some(doc) = demo::actions::policy_documents().first() {
+        let mut id = None;
+        for v in doc {
+            let on = (today - chrono::Duration::days(v.approved_days_ago)).format("%Y-%m-%d").to_string();
+            id = Some(store.publish_policy_document(&hr, id, v.title, v.body, &on, v.approved_by).await?.0);
+        }
+    }
     Ok(())
 }
