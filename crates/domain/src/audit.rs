@@ -140,10 +140,14 @@ pub enum AuditAction {
     FollowUpRead,
     /// The support plan of an earlier report read on the employee's next interview (R11).
     PreviousPlanRead,
+    /// A questionnaire defined by HR (R13).
+    QuestionnaireDefined,
+    /// A questionnaire's definition edited by HR (texts; its structure once it has answers is locked).
+    QuestionnaireEdited,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 86] = [
+    pub const ALL: [AuditAction; 88] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -230,6 +234,8 @@ impl AuditAction {
         AuditAction::FollowUpChanged,
         AuditAction::FollowUpRead,
         AuditAction::PreviousPlanRead,
+        AuditAction::QuestionnaireDefined,
+        AuditAction::QuestionnaireEdited,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -330,6 +336,8 @@ impl AuditAction {
             AuditAction::FollowUpChanged => "follow_up_changed",
             AuditAction::FollowUpRead => "follow_up_read",
             AuditAction::PreviousPlanRead => "previous_plan_read",
+            AuditAction::QuestionnaireDefined => "questionnaire_defined",
+            AuditAction::QuestionnaireEdited => "questionnaire_edited",
         }
     }
 
@@ -425,6 +433,8 @@ impl AuditAction {
             AuditAction::FollowUpChanged => "フォローアップ予定の登録・変更",
             AuditAction::FollowUpRead => "フォローアップ予定の閲覧",
             AuditAction::PreviousPlanRead => "前回の支援方針の閲覧",
+            AuditAction::QuestionnaireDefined => "アンケートの作成",
+            AuditAction::QuestionnaireEdited => "アンケートの編集",
         }
     }
 }
@@ -518,6 +528,8 @@ pub enum AuditTarget {
     FollowUp,
     /// A consultant's follow-up items (the id is the consultant's user id).
     FollowUpList,
+    /// A questionnaire's definition (R13).
+    Questionnaire,
 }
 
 impl AuditTarget {
@@ -571,6 +583,7 @@ impl AuditTarget {
             AuditTarget::CycleComparison => "cycle_comparison",
             AuditTarget::FollowUp => "follow_up",
             AuditTarget::FollowUpList => "follow_ups",
+            AuditTarget::Questionnaire => "questionnaire",
         }
     }
 }

@@ -39,6 +39,7 @@ mod paging;
 mod pending_imports;
 mod personnel_authority;
 mod pseudonymize;
+mod questionnaire_definitions;
 mod questionnaires;
 mod report_pages;
 mod reports;
@@ -109,6 +110,7 @@ pub use overall_reports::{
 pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
+pub use questionnaire_definitions::{Defined, QuestionnaireEntry};
 pub use questionnaires::{EnteredBy, NewAnswers, QuestionnaireRow, Trajectory, TrajectoryPoint};
 pub use report_pages::{QueueSort, ReportQuery, ReportSort};
 pub use reports::{CommentRow, PseudonymizeFigures, QueueItem, ReportDetail, ReportFilter, ReportSummary, ReviewInput, ReviewRow};

@@ -37,6 +37,7 @@ path_ids!(
     PendingImportId,
     ReportId,
     UserId,
+    domain::ids::QuestionnaireId,
 );
 
 /// An id with no type of its own (a disclosure request of an escalation).

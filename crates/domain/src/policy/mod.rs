@@ -186,7 +186,8 @@ pub enum Operation {
     /// A person's answers and their trajectory: the employee themself, the consultant of their
     /// interviews.
     ReadAnswers,
-    /// Importing answer sets from a file (command line).
+    /// Importing answer sets from a file: HR on the web (an upload they write but never read back:
+    /// the answers stay sealed), operators on the command line.
     ImportResponses,
     /// Reading a closed cycle's yearly review (年次レビュー): consultants, the supervisor, HR;
     /// executives the final ones.
@@ -209,10 +210,13 @@ pub enum Operation {
     /// The support plan of the same employee's report of an earlier cycle, on the interview page
     /// (R11: 翌年の面談でレビュー): the current interviewer, see `follow_up::decide_previous`.
     ReadPreviousPlan,
+    /// Defining and editing the tenant's questionnaires (R13): HR; an operator's command. Once a
+    /// questionnaire has answers its structure is locked (`questionnaire::edit::locked_changes`).
+    ManageQuestionnaires,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 59] = [
+    pub const ALL: [Operation; 60] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -272,6 +276,7 @@ impl Operation {
         Operation::ManageFollowUps,
         Operation::ViewFollowUpCounts,
         Operation::ReadPreviousPlan,
+        Operation::ManageQuestionnaires,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -455,6 +460,7 @@ pub fn operator_may(op: Operation) -> bool {
             | Operation::RunBenchmark
             | Operation::ListQuestionnaires
             | Operation::ImportResponses
+            | Operation::ManageQuestionnaires
     )
 }
 

@@ -15,6 +15,7 @@ mod management;
 mod notifications;
 mod overall_reports;
 mod pseudonymize;
+mod questionnaire_definitions;
 mod questionnaires;
 mod reports;
 mod seed;

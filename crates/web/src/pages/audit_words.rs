@@ -127,6 +127,7 @@ const TARGETS: &[&str] = &[
     "cycle_comparison",
     "follow_up",
     "follow_ups",
+    "questionnaire",
 ];
 
 fn id_of(name: &str) -> String {
@@ -343,6 +344,7 @@ mod tests {
             AuditTarget::CycleComparison,
             AuditTarget::FollowUp,
             AuditTarget::FollowUpList,
+            AuditTarget::Questionnaire,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -394,6 +396,7 @@ mod tests {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
                 AuditTarget::FollowUp | AuditTarget::FollowUpList => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
+                AuditTarget::Questionnaire => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

@@ -166,6 +166,9 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     if matches!(role, Role::Hr | Role::Executive) {
         cards.push(super::effect_reports::home_card(t));
     }
+    if role == Role::Hr {
+        cards.push(super::questionnaire_admin::home_card(t));
+    }
     let greeting = t.with("home-greeting", "role", role_label(t, role));
     render(&HomePage { ctx, greeting, cards, progress, statement })
 }

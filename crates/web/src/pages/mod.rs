@@ -30,6 +30,7 @@ mod notifications;
 mod org_issues;
 pub(crate) mod overall_reports;
 mod personnel_authority;
+mod questionnaire_admin;
 mod questionnaires;
 mod reports;
 mod requests;
@@ -90,6 +91,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = yearly_reviews::routes(r);
     let r = effect_reports::routes(r);
     let r = follow_ups::routes(r);
+    let r = questionnaire_admin::routes(r);
     admin::routes(r)
 }
 
@@ -149,6 +151,7 @@ const NAV: &[NavLink] = &[
     link("/management-reports", "nav-management-reports", Operation::ReadManagementReports),
     link("/reviews", "nav-reviews", Operation::ReadYearlyReviews),
     link("/reviews/compare", "nav-compare", Operation::CompareCycles),
+    link("/questionnaires", "nav-questionnaires", Operation::ManageQuestionnaires),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's

@@ -110,6 +110,8 @@ enum Subject {
     },
     /// A follow-up item planned by a consultant from their report (R7).
     FollowUp,
+    /// A questionnaire's definition (the tenant's default, `career-awareness`).
+    Questionnaire,
 }
 
 impl Subject {
@@ -146,6 +148,7 @@ impl Subject {
             "yearly-review" => Subject::YearlyReview { finalized: false },
             "yearly-review:final" => Subject::YearlyReview { finalized: true },
             "follow-up" => Subject::FollowUp,
+            "questionnaire" => Subject::Questionnaire,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -277,6 +280,8 @@ enum Probe {
     YearlyReview(Person),
     /// A follow-up item as its consultant reads it.
     FollowUp(Person),
+    /// A questionnaire's definition as the tenant's operator reads it.
+    Questionnaire(TenantId),
 }
 
 impl Records {
@@ -561,6 +566,14 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, w.yearly_review(other, finalized).await?, Probe::YearlyReview(other.hr.clone()));
             r
         }
+        Subject::Questionnaire => {
+            let mut r = Records::new("id");
+            let home_q = w.store().questionnaire(&home.op, "career-awareness").await?.id.get();
+            let other_q = w.store().questionnaire(&other.op, "career-awareness").await?.id.get();
+            r.probed(Record::Colleague, home_q, Probe::Questionnaire(home.tenant));
+            r.probed(Record::OtherTenant, other_q, Probe::Questionnaire(other.tenant));
+            r
+        }
         Subject::Notification => {
             let mut r = Records::new("id");
             for role in Role::ALL {
@@ -647,6 +660,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::FollowUp(author) => {
             let d = store.follow_up(&author.ctx.as_consultant()?, domain::ids::FollowUpId::new(id)).await?;
             format!("{d:?}")
+        }
+        Probe::Questionnaire(tenant) => {
+            let e = store.questionnaire_entry(&store::Ctx::operator(*tenant, "probe"), domain::ids::QuestionnaireId::new(id)).await?;
+            format!("{:?} {}", e.questionnaire, e.updated_at)
         }
         Probe::ManagementReport(hr) => {
             let v = store.management_report(&hr.ctx, store::ManagementReportId::new(id)).await?;
