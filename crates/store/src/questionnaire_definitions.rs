@@ -144,7 +144,7 @@ impl Store {
             .try_get("n")?;
         let mut problems: Vec<DefinitionProblem> = code_kept(&old, q).into_iter().collect();
         if answer_sets > 0 {
-            problems.extend(locked_changes(&old, q));
+            problems.extend(locked_changes(old.as_draft(), q.as_draft()));
         }
         if !problems.is_empty() {
             tx.rollback().await?;

@@ -9,17 +9,26 @@
 //! structure is created anew (another code), so both sets of answers keep their meaning.
 //!
 //! [`locked_changes`] lists every refused change with its place, like [`Questionnaire::parse`].
+//! It reads drafts, so that a form with other problems too is told all of them at once.
 
-use super::{DefinitionProblem, Place, Questionnaire};
+use super::{DefinitionProblem, Item, Place, Questionnaire, QuestionnaireDraft};
 use std::collections::HashSet;
+
+fn item<'a>(d: &'a QuestionnaireDraft, code: &str) -> Option<&'a Item> {
+    d.items.iter().find(|i| i.code.trim() == code.trim())
+}
+
+fn subscale_of(i: &Item) -> Option<&str> {
+    i.subscale.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
 
 /// Every structural change from `old` to `new` that answers already given forbid, each at its
 /// place in `new` (an item or subscale removed is reported on the list itself). Empty when only
-/// texts and the order of items changed.
-pub fn locked_changes(old: &Questionnaire, new: &Questionnaire) -> Vec<DefinitionProblem> {
+/// texts and the order of items changed. Codes are compared trimmed.
+pub fn locked_changes(old: &QuestionnaireDraft, new: &QuestionnaireDraft) -> Vec<DefinitionProblem> {
     use Place::Questionnaire as Q;
     let mut out = Vec::new();
-    let (os, ns) = (old.scale(), new.scale());
+    let (os, ns) = (&old.scale, &new.scale);
     if os.min != ns.min {
         out.push(DefinitionProblem::new(
             Q { field: "scale_min" },
@@ -34,7 +43,7 @@ pub fn locked_changes(old: &Questionnaire, new: &Questionnaire) -> Vec<Definitio
             format!("answers are recorded, so the scale maximum cannot change (keep {})", os.max),
         ));
     }
-    let removed: Vec<&str> = old.items().iter().filter(|i| new.item(&i.code).is_none()).map(|i| i.code.as_str()).collect();
+    let removed: Vec<&str> = old.items.iter().filter(|i| item(new, &i.code).is_none()).map(|i| i.code.trim()).collect();
     if !removed.is_empty() {
         let list = removed.iter().map(|c| format!("「{c}」")).collect::<Vec<_>>().join("");
         out.push(DefinitionProblem::new(
@@ -43,39 +52,42 @@ pub fn locked_changes(old: &Questionnaire, new: &Questionnaire) -> Vec<Definitio
             format!("answers are recorded, so item(s) {} cannot be removed", removed.join(", ")),
         ));
     }
-    for (index, item) in new.items().iter().enumerate() {
+    for (index, now) in new.items.iter().enumerate() {
         let at = |field| Place::Item { index, field };
-        let Some(before) = old.item(&item.code) else {
+        if now.code.trim().is_empty() {
+            continue;
+        }
+        let Some(before) = item(old, &now.code) else {
             out.push(DefinitionProblem::new(
                 at("code"),
-                format!("回答が記録されているため、設問「{}」は追加できません。設問を増やすときは新しいアンケートとして作成してください。", item.code),
-                format!("answers are recorded, so item \"{}\" cannot be added; create a new questionnaire instead", item.code),
+                format!("回答が記録されているため、設問「{}」は追加できません。設問を増やすときは新しいアンケートとして作成してください。", now.code.trim()),
+                format!("answers are recorded, so item \"{}\" cannot be added; create a new questionnaire instead", now.code.trim()),
             ));
             continue;
         };
-        if before.reverse != item.reverse {
+        if before.reverse != now.reverse {
             out.push(DefinitionProblem::new(
                 at("reverse"),
                 "回答が記録されているため、逆転項目の指定は変更できません。",
                 "answers are recorded, so whether the item is reverse-scored cannot change",
             ));
         }
-        if before.subscale != item.subscale {
+        if subscale_of(before) != subscale_of(now) {
             out.push(DefinitionProblem::new(
                 at("subscale"),
                 format!(
                     "回答が記録されているため、下位尺度は変更できません（{}のままにしてください）。",
-                    before.subscale.as_deref().map(|s| format!("「{s}」")).unwrap_or_else(|| "なし".into())
+                    subscale_of(before).map(|s| format!("「{s}」")).unwrap_or_else(|| "なし".into())
                 ),
                 format!(
                     "answers are recorded, so the subscale cannot change (keep {})",
-                    before.subscale.as_deref().unwrap_or("none")
+                    subscale_of(before).unwrap_or("none")
                 ),
             ));
         }
     }
-    let old_subscales: HashSet<&str> = old.subscales().iter().map(|s| s.code.as_str()).collect();
-    let new_subscales: HashSet<&str> = new.subscales().iter().map(|s| s.code.as_str()).collect();
+    let old_subscales: HashSet<&str> = old.subscales.iter().map(|s| s.code.trim()).collect();
+    let new_subscales: HashSet<&str> = new.subscales.iter().map(|s| s.code.trim()).filter(|c| !c.is_empty()).collect();
     let mut gone: Vec<&str> = old_subscales.difference(&new_subscales).copied().collect();
     gone.sort_unstable();
     if !gone.is_empty() {
@@ -85,12 +97,12 @@ pub fn locked_changes(old: &Questionnaire, new: &Questionnaire) -> Vec<Definitio
             format!("answers are recorded, so subscale(s) {} cannot be removed", gone.join(", ")),
         ));
     }
-    for (index, s) in new.subscales().iter().enumerate() {
-        if !old_subscales.contains(s.code.as_str()) {
+    for (index, s) in new.subscales.iter().enumerate() {
+        if !s.code.trim().is_empty() && !old_subscales.contains(s.code.trim()) {
             out.push(DefinitionProblem::new(
                 Place::Subscale { index, field: "code" },
-                format!("回答が記録されているため、下位尺度「{}」は追加できません。", s.code),
-                format!("answers are recorded, so subscale \"{}\" cannot be added", s.code),
+                format!("回答が記録されているため、下位尺度「{}」は追加できません。", s.code.trim()),
+                format!("answers are recorded, so subscale \"{}\" cannot be added", s.code.trim()),
             ));
         }
     }
@@ -133,7 +145,7 @@ mod tests {
         d.items.reverse();
         d.scale.labels[0].ja = "まったくちがう".into();
         d.subscales[0].name.ja = "別の名前".into();
-        assert!(locked_changes(&old, &parse(d)).is_empty());
+        assert!(locked_changes(old.as_draft(), parse(d).as_draft()).is_empty());
         assert!(code_kept(&old, &old).is_none());
     }
 
@@ -150,7 +162,7 @@ mod tests {
         d.items[1].subscale = moved;
         d.items.push(Item { code: "q99".into(), text: Text::new("新しい設問。", ""), reverse: false, subscale: other });
         let new = parse(d);
-        let problems = locked_changes(&old, &new);
+        let problems = locked_changes(old.as_draft(), new.as_draft());
         assert_eq!(paths(&problems), ["scale_min", "items", "items[0].reverse", "items[1].subscale", "items[15].code"], "{problems:?}");
         assert!(problems[1].message.ja.contains("「q16」"), "{}", problems[1].message.ja);
         assert!(problems[4].describe(crate::Locale::Ja).starts_with("設問16のコード: "), "{}", problems[4].describe(crate::Locale::Ja));
@@ -167,10 +179,20 @@ mod tests {
                 i.subscale = Some("renamed".into());
             }
         }
-        let problems = locked_changes(&old, &parse(d));
+        let problems = locked_changes(old.as_draft(), parse(d).as_draft());
         let p = paths(&problems);
         assert!(p.contains(&"subscales".to_string()) && p.contains(&"subscales[0].code".to_string()), "{p:?}");
         assert!(p.iter().filter(|p| p.ends_with(".subscale")).count() == 4, "{p:?}");
+    }
+
+    #[test]
+    fn an_invalid_draft_is_still_told_what_is_locked() {
+        let old = parse(career_awareness::draft());
+        let mut d = career_awareness::draft();
+        d.scale.max = 6; // and no label for point 6: the draft itself is invalid too
+        d.items[0].code = "  q01 ".into();
+        assert!(Questionnaire::parse(d.clone()).is_err());
+        assert_eq!(paths(&locked_changes(old.as_draft(), &d)), ["scale_max"]);
     }
 
     #[test]
@@ -197,10 +219,10 @@ mod tests {
             }
             d.items.rotate_left(rotate);
             let reworded = parse(d.clone());
-            prop_assert!(locked_changes(&old, &reworded).is_empty());
+            prop_assert!(locked_changes(old.as_draft(), reworded.as_draft()).is_empty());
             d.items[flip].reverse = !d.items[flip].reverse;
             let flipped = parse(d);
-            let problems = locked_changes(&old, &flipped);
+            let problems = locked_changes(old.as_draft(), flipped.as_draft());
             prop_assert_eq!(paths(&problems), vec![format!("items[{flip}].reverse")]);
         }
     }

@@ -2,7 +2,8 @@
 //! one (checked whole by `domain::questionnaire::Questionnaire::parse`, every problem beside its
 //! field; once answers exist the structure is locked, see `domain::questionnaire::edit`), and the
 //! upload of an answer file (the same CSV as `careerdock import responses`: parsed by
-//! `domain::questionnaire::import`, checked and written by the store, all or nothing).
+//! `domain::questionnaire::import`, checked by the store and previewed, kept sealed for its
+//! uploader as the employee register's upload is, then written all or nothing on confirmation).
 
 use super::form::{FieldError, FormErrors, FormPairs};
 use super::import::ProblemRow;
@@ -21,13 +22,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::ids::{CycleId, QuestionnaireId};
 use domain::import::RowError;
 use domain::policy::Operation;
+use domain::questionnaire::edit::locked_changes;
 use domain::questionnaire::import::parse_response_csv;
 use domain::questionnaire::{
-    DefinitionProblem, Item, Place, Questionnaire, QuestionnaireDraft, Scale, Subscale, Text, MAX_ITEMS, MAX_SUBSCALES, SCALE_BOUNDS,
+    DefinitionProblem, Item, Place, Questionnaire, QuestionnaireDraft, Scale, Subscale, Text, Timing, MAX_ITEMS, MAX_SUBSCALES,
+    SCALE_BOUNDS,
 };
 use domain::Locale;
 use serde::Deserialize;
-use store::{CycleStatus, QuestionnaireEntry, StoreError};
+use store::{CycleStatus, NewPendingImport, PendingImportId, QuestionnaireEntry, StoreError, PENDING_IMPORT_TTL_MS};
 
 pub const PATH: &str = "/questionnaires";
 const UPLOAD: &str = "/questionnaires/responses/import";
@@ -40,6 +43,8 @@ pub fn routes(r: Routes) -> Routes {
         .post("/questionnaires/{id}", Operation::ManageQuestionnaires, save)
         .get(UPLOAD, Operation::ImportResponses, upload_form)
         .post(UPLOAD, Operation::ImportResponses, upload)
+        .post("/questionnaires/responses/import/{id}/confirm", Operation::ImportResponses, confirm)
+        .post("/questionnaires/responses/import/{id}/cancel", Operation::ImportResponses, cancel)
 }
 
 /// HR's home card.
@@ -501,6 +506,15 @@ async fn save(
             Ok(()) => return Ok(Redirect::to("/questionnaires?done=saved").into_response()),
             Err(problems) => problems,
         },
+        // With answers recorded, what the lock refuses is said beside the other problems.
+        Err(mut problems) if e.locked() => {
+            for l in locked_changes(e.questionnaire.as_draft(), &form.draft().0) {
+                if !problems.contains(&l) {
+                    problems.push(l);
+                }
+            }
+            problems
+        }
         Err(problems) => problems,
     };
     form_page(&p, locale, Some(&e), form, 1, String::new(), form_errors(t, &problems), StatusCode::UNPROCESSABLE_ENTITY)
@@ -518,7 +532,6 @@ struct UploadPage {
     problems_more: String,
     questionnaires: Vec<Choice>,
     cycles: Vec<Choice>,
-    check_only: bool,
     columns: String,
 }
 
@@ -530,7 +543,7 @@ const PROBLEM_CAP: usize = 1000;
 struct UploadForm {
     questionnaire: String,
     cycle: String,
-    check_only: bool,
+    filename: String,
     file: Option<Vec<u8>>,
     unreadable: bool,
 }
@@ -597,22 +610,31 @@ async fn upload_page(state: &AppState, p: &Principal, locale: Locale, form: &Upl
             )
         }
     };
-    let page = UploadPage {
-        notice,
-        error,
-        problems,
-        problems_more,
-        questionnaires,
-        cycles,
-        check_only: form.check_only,
-        columns,
-        ctx,
-    };
+    let page = UploadPage { notice, error, problems, problems_more, questionnaires, cycles, columns, ctx };
     Ok(with_status(render(&page)?, status))
 }
 
-async fn upload_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang) -> AppResult<Response> {
-    upload_page(&state, &p, locale, &UploadForm::default(), Outcome::None, StatusCode::OK).await
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UploadQuery {
+    done: Option<usize>,
+    cancelled: Option<String>,
+}
+
+async fn upload_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<UploadQuery>) -> AppResult<Response> {
+    let t = Tr::new(locale);
+    let outcome = match (q.done, q.cancelled.as_deref()) {
+        (Some(n), _) => Outcome::Done(t.with("qa-upload-done", "count", n)),
+        (None, Some("1")) => Outcome::Done(t.get("qa-upload-cancelled")),
+        _ => Outcome::None,
+    };
+    upload_page(&state, &p, locale, &UploadForm::default(), outcome, StatusCode::OK).await
+}
+
+/// The file's name without any folder a browser may send, control characters or excess length.
+fn clean_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    base.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_string()
 }
 
 /// The multipart form's fields; a body over the limit is said as such.
@@ -633,6 +655,7 @@ async fn read_form(multipart: Result<Multipart, MultipartRejection>) -> Result<U
             }
         };
         let name = field.name().unwrap_or_default().to_string();
+        let filename = clean_filename(field.file_name().unwrap_or(""));
         let bytes = match field.bytes().await {
             Ok(b) => b,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(StatusCode::PAYLOAD_TOO_LARGE),
@@ -645,13 +668,52 @@ async fn read_form(multipart: Result<Multipart, MultipartRejection>) -> Result<U
         match name.as_str() {
             "questionnaire" => form.questionnaire = text(),
             "cycle" => form.cycle = text(),
-            "check_only" => form.check_only = true,
-            "file" if !bytes.is_empty() => form.file = Some(bytes.to_vec()),
+            "file" if !bytes.is_empty() => {
+                form.filename = filename;
+                form.file = Some(bytes.to_vec());
+            }
             _ => {}
         }
     }
 }
 
+/// The questionnaire and the cycle a form names, or what to say.
+async fn target(state: &AppState, p: &Principal, t: Tr, questionnaire: &str, cycle: &str) -> AppResult<Result<(Questionnaire, store::CycleRow), String>> {
+    let q = match state.store.questionnaire(&p.ctx(), questionnaire).await {
+        Ok(q) => q.questionnaire,
+        Err(StoreError::NotFound) => return Ok(Err(t.get("qa-upload-no-questionnaire"))),
+        Err(e) => return Err(e.into()),
+    };
+    let id = cycle.trim().parse::<i64>().ok().filter(|n| *n > 0).map(CycleId::new);
+    let found = match id {
+        Some(id) => state.store.cycles(p.tenant.id).await?.into_iter().find(|r| r.id == id),
+        None => None,
+    };
+    Ok(found.map(|c| (q, c)).ok_or_else(|| t.get("qa-upload-no-cycle")))
+}
+
+pub struct Count {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "questionnaire_upload_preview.html")]
+struct PreviewPage {
+    ctx: PageCtx,
+    id: i64,
+    filename: String,
+    encoding: String,
+    questionnaire_code: String,
+    questionnaire: String,
+    cycle_id: i64,
+    cycle: String,
+    counts: Vec<Count>,
+    expires: String,
+}
+
+/// Upload → every check of the file and of the database, nothing written → the preview, the
+/// decoded file kept sealed for its uploader (as the employee register's upload) until confirmed.
 async fn upload(
     State(state): State<AppState>,
     Authed(p): Authed,
@@ -663,44 +725,106 @@ async fn upload(
         Ok(f) => f,
         Err(status) => return Ok(status.into_response()),
     };
-    let refuse = |message: String| Outcome::Error(message);
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     if form.unreadable {
-        return upload_page(&state, &p, locale, &form, refuse(t.get("import-unreadable")), unprocessable).await;
+        return upload_page(&state, &p, locale, &form, Outcome::Error(t.get("import-unreadable")), unprocessable).await;
     }
-    let ctx = p.ctx();
-    let q = match state.store.questionnaire(&ctx, &form.questionnaire).await {
-        Ok(q) => q.questionnaire,
-        Err(StoreError::NotFound) => return upload_page(&state, &p, locale, &form, refuse(t.get("qa-upload-no-questionnaire")), unprocessable).await,
-        Err(e) => return Err(e.into()),
-    };
-    let cycle = form.cycle.parse::<i64>().ok().filter(|n| *n > 0).map(CycleId::new);
-    let known_cycle = match cycle {
-        Some(c) => state.store.cycles(p.tenant.id).await?.iter().any(|r| r.id == c),
-        None => false,
-    };
-    let (Some(cycle), true) = (cycle, known_cycle) else {
-        return upload_page(&state, &p, locale, &form, refuse(t.get("qa-upload-no-cycle")), unprocessable).await;
+    let (q, cycle) = match target(&state, &p, t, &form.questionnaire, &form.cycle).await? {
+        Ok(x) => x,
+        Err(message) => return upload_page(&state, &p, locale, &form, Outcome::Error(message), unprocessable).await,
     };
     let Some(bytes) = form.file.as_deref() else {
-        return upload_page(&state, &p, locale, &form, refuse(t.get("import-no-file")), unprocessable).await;
+        return upload_page(&state, &p, locale, &form, Outcome::Error(t.get("import-no-file")), unprocessable).await;
     };
     let parsed = match parse_response_csv(bytes, &q, today_jst()) {
         Ok(parsed) => parsed,
         Err(rows) => return upload_page(&state, &p, locale, &form, Outcome::Rows(rows), unprocessable).await,
     };
-    let written = if form.check_only {
-        state.store.check_responses(&ctx, q.code(), cycle, &parsed.rows).await
-    } else {
-        state.store.import_responses(&ctx, q.code(), cycle, &parsed.rows).await
+    let ctx = p.ctx();
+    let n = match state.store.check_responses(&ctx, q.code(), cycle.id, &parsed.rows).await {
+        Ok(n) => n,
+        Err(StoreError::Rows(rows)) => return upload_page(&state, &p, locale, &form, Outcome::Rows(rows), unprocessable).await,
+        Err(e) => return Err(e.into()),
     };
-    match written {
-        Ok(n) => {
-            let key = if form.check_only { "qa-upload-checked" } else { "qa-upload-done" };
-            let message = t.with(key, "count", n) + " " + &t.with("qa-upload-encoding", "encoding", parsed.encoding.label());
-            upload_page(&state, &p, locale, &form, Outcome::Done(message), StatusCode::OK).await
+    // The text kept is decoded by the decoder the parser used: read again, it yields the same rows.
+    let text = domain::csv_text::decode(bytes)
+        .map_err(|_| crate::error::AppError::Internal("a parsed upload could not be decoded again".into()))?
+        .text
+        .into_owned();
+    let pending = NewPendingImport { filename: &form.filename, encoding: parsed.encoding.code(), rows: n as i64, text: &text };
+    let id = state.store.create_pending_import(&p.acting(store::Ctx::as_registrar)?, &pending).await?;
+    let page_ctx = PageCtx::new(&p, locale, "qa-preview-title", UPLOAD);
+    let count = |key: &str, n: usize| Count { label: t.get(key), value: t.with("import-count-value", "count", n) };
+    let mut counts = vec![count("qa-preview-sets", n)];
+    for timing in Timing::ALL {
+        let k = parsed.rows.iter().filter(|r| r.timing == timing).count();
+        if k > 0 {
+            counts.push(Count { label: timing.label(locale).to_string(), value: t.with("import-count-value", "count", k) });
         }
-        Err(StoreError::Rows(rows)) => upload_page(&state, &p, locale, &form, Outcome::Rows(rows), unprocessable).await,
+    }
+    let people: std::collections::HashSet<&str> = parsed.rows.iter().map(|r| r.employee_number.as_str()).collect();
+    counts.push(count("qa-preview-people", people.len()));
+    let page = PreviewPage {
+        id: id.get(),
+        filename: form.filename.clone(),
+        encoding: parsed.encoding.label().to_string(),
+        questionnaire_code: q.code().to_string(),
+        questionnaire: q.title().in_locale(locale).to_string(),
+        cycle_id: cycle.id.get(),
+        cycle: cycle.name.clone(),
+        counts,
+        expires: t.with("import-expires", "time", t.date_time(store::now_ms() + PENDING_IMPORT_TTL_MS)),
+        ctx: page_ctx,
+    };
+    render(&page)
+}
+
+/// The kept file read again and written, all or nothing (the register may have changed since).
+async fn confirm(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Path(raw): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let t = Tr::new(locale);
+    let id: PendingImportId = path_id(&raw)?;
+    let registrar = p.acting(store::Ctx::as_registrar)?;
+    let form = UploadForm { questionnaire: f.text("questionnaire"), cycle: f.text("cycle"), ..UploadForm::default() };
+    let pending = match state.store.pending_import(&registrar, id).await {
+        Ok(pending) => pending,
+        Err(StoreError::NotFound) => {
+            return upload_page(&state, &p, locale, &UploadForm::default(), Outcome::Error(t.get("import-expired")), StatusCode::NOT_FOUND).await
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let (q, cycle) = match target(&state, &p, t, &form.questionnaire, &form.cycle).await? {
+        Ok(x) => x,
+        Err(message) => return upload_page(&state, &p, locale, &form, Outcome::Error(message), unprocessable).await,
+    };
+    let parsed = match parse_response_csv(pending.text.as_bytes(), &q, today_jst()) {
+        Ok(parsed) => parsed,
+        Err(rows) => return upload_page(&state, &p, locale, &form, Outcome::Rows(rows), unprocessable).await,
+    };
+    let n = match state.store.import_responses(&p.ctx(), q.code(), cycle.id, &parsed.rows).await {
+        Ok(n) => n,
+        Err(StoreError::Rows(rows)) => return upload_page(&state, &p, locale, &form, Outcome::Rows(rows), unprocessable).await,
+        Err(e) => return Err(e.into()),
+    };
+    // The answers are committed; a failure to discard the upload only leaves it to expire.
+    match state.store.delete_pending_import(&registrar, id).await {
+        Ok(()) | Err(StoreError::NotFound) => {}
+        Err(e) => tracing::warn!(error = %e, pending_import = %id, "could not discard a confirmed answer upload"),
+    }
+    Ok(Redirect::to(&format!("{UPLOAD}?done={n}")).into_response())
+}
+
+async fn cancel(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>) -> AppResult<Response> {
+    let id: PendingImportId = path_id(&raw)?;
+    match state.store.delete_pending_import(&p.acting(store::Ctx::as_registrar)?, id).await {
+        // Already gone (expired, or cancelled twice): the outcome the user asked for.
+        Ok(()) | Err(StoreError::NotFound) => Ok(Redirect::to(&format!("{UPLOAD}?cancelled=1")).into_response()),
         Err(e) => Err(e.into()),
     }
 }

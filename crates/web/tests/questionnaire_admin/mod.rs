@@ -179,20 +179,24 @@ async fn hr_defines_and_edits_questionnaires(backend: Backend) -> Result<()> {
     Ok(())
 }
 
+/// The pending upload's id, from the preview's confirm form.
+fn pending_id(body: &str) -> Result<String> {
+    let id = body.split("/questionnaires/responses/import/").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+    ensure!(id.parse::<i64>().is_ok(), "no pending id in {body}");
+    Ok(id.to_string())
+}
+
 async fn count(w: &World, action: AuditAction) -> Result<usize> {
     let events = w.store().recent_audit(w.home.tenant, 100_000, None).await?;
     Ok(events.iter().filter(|e| e.action == action.as_str()).count())
 }
 
-async fn upload(agent: &mut Agent, lang: &str, cycle: &str, check_only: bool, bytes: Vec<u8>) -> Result<Resp> {
+async fn upload(agent: &mut Agent, lang: &str, cycle: &str, bytes: Vec<u8>) -> Result<Resp> {
     let part = reqwest::multipart::Part::bytes(bytes).file_name("回答.csv").mime_str("text/csv")?;
-    let mut form = reqwest::multipart::Form::new()
+    let form = reqwest::multipart::Form::new()
         .text("csrf", agent.csrf.clone())
         .text("questionnaire", career_awareness::CODE)
         .text("cycle", cycle.to_string());
-    if check_only {
-        form = form.text("check_only", "1");
-    }
     let rb = agent.request(Method::POST, "/questionnaires/responses/import").header("accept-language", lang).multipart(form.part("file", part));
     agent.send(rb).await
 }
@@ -211,32 +215,45 @@ async fn hr_uploads_an_answer_file_all_or_nothing(backend: Backend) -> Result<()
 
     // Bad cells in the file: every one listed with its line and column; nothing stored.
     let bad = format!("{header}{}{}{}", row("E002", "いつか", &today, "3"), row("E003", "事前", "2026-13-01", "3"), row("E004", "事後", &today, "9"));
-    let rejected = upload(&mut hr, "ja", &cycle, false, bad.clone().into_bytes()).await?;
+    let rejected = upload(&mut hr, "ja", &cycle, bad.clone().into_bytes()).await?;
     ensure!(rejected.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", rejected.brief());
     for expected in ["<th scope=\"row\">2</th>", "<td>時点</td>", "<th scope=\"row\">3</th>", "<td>回答日</td>", "<th scope=\"row\">4</th>", "<td>q01</td>", "<td>q16</td>", "何も取り込んでいません。"] {
         ensure!(rejected.body.contains(expected), "{expected}: {}", rejected.body);
     }
     ensure!(rejected.body.contains("18件の誤りがあるため、取り込みませんでした。"), "a timing, a date and 16 answers off the scale: {}", rejected.body);
-    let en = upload(&mut hr, "en", &cycle, false, bad.into_bytes()).await?;
+    let en = upload(&mut hr, "en", &cycle, bad.into_bytes()).await?;
     ensure!(en.status == StatusCode::UNPROCESSABLE_ENTITY && en.body.contains("Nothing was imported."), "{}", en.brief());
 
     // An unknown employee (the store's check) is reported the same way.
     let unknown = format!("{header}{}{}", row("E002", "事前", &today, "3"), row("E999", "事前", &today, "3"));
-    let rejected = upload(&mut hr, "ja", &cycle, false, unknown.into_bytes()).await?;
+    let rejected = upload(&mut hr, "ja", &cycle, unknown.into_bytes()).await?;
     ensure!(rejected.status == StatusCode::UNPROCESSABLE_ENTITY && rejected.body.contains("社員番号「E999」の従業員は登録されていません。"), "{}", rejected.body);
     ensure!(count(&w, AuditAction::QuestionnaireAnswered).await? == 0, "nothing stored");
 
-    // CP932: checked only first (nothing stored), then imported.
+    // CP932: previewed (nothing stored), cancelled, previewed again and confirmed.
     let good = format!("{header}{}{}", row("E002", "事前", &today, "4"), row("E003", "事前", &today, "2"));
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&good);
-    let checked = upload(&mut hr, "ja", &cycle, true, sjis.to_vec()).await?;
-    ensure!(checked.status == StatusCode::OK && checked.body.contains("確認のみ: 誤りはありません。2件の回答を取り込めます"), "{}", checked.body);
-    ensure!(count(&w, AuditAction::QuestionnaireAnswered).await? == 0, "a check stores nothing");
-    let done = upload(&mut hr, "ja", &cycle, false, sjis.to_vec()).await?;
-    ensure!(done.status == StatusCode::OK && done.body.contains("2件の回答を取り込みました。") && done.body.contains("Shift_JIS"), "{}", done.body);
+    let preview = upload(&mut hr, "ja", &cycle, sjis.to_vec()).await?;
+    ensure!(preview.status == StatusCode::OK && preview.body.contains("Shift_JIS") && preview.body.contains("回答.csv"), "{}", preview.body);
+    ensure!(preview.body.contains("<th scope=\"row\">回答数</th><td>2件</td>") && preview.body.contains("<th scope=\"row\">事前</th><td>2件</td>"), "{}", preview.body);
+    ensure!(count(&w, AuditAction::QuestionnaireAnswered).await? == 0, "a preview stores nothing");
+    let id = pending_id(&preview.body)?;
+    let cancelled = hr.post_form(&format!("/questionnaires/responses/import/{id}/cancel"), &[]).await?;
+    ensure!(cancelled.is_redirect_to("/questionnaires/responses/import?cancelled=1"), "{}", cancelled.brief());
+    let preview = upload(&mut hr, "ja", &cycle, sjis.to_vec()).await?;
+    let id = pending_id(&preview.body)?;
+    let confirm = format!("/questionnaires/responses/import/{id}/confirm");
+    let mut colleague = w.app.signed_in("hr2").await?;
+    let form = [("questionnaire", career_awareness::CODE), ("cycle", cycle.as_str())];
+    ensure!(colleague.post_form(&confirm, &form).await?.status == StatusCode::NOT_FOUND, "only the uploader confirms");
+    let done = hr.post_form(&confirm, &form).await?;
+    ensure!(done.is_redirect_to("/questionnaires/responses/import?done=2"), "{}", done.brief());
+    let shown = hr.get("/questionnaires/responses/import?done=2").await?;
+    ensure!(shown.body.contains("2件の回答を取り込みました。"), "{}", shown.brief());
     ensure!(count(&w, AuditAction::QuestionnaireAnswered).await? == 2);
+    ensure!(hr.post_form(&confirm, &form).await?.status == StatusCode::NOT_FOUND, "confirmed once");
     // The same file again is refused whole (already recorded).
-    let again = upload(&mut hr, "en", &cycle, false, sjis.to_vec()).await?;
+    let again = upload(&mut hr, "en", &cycle, sjis.to_vec()).await?;
     ensure!(again.status == StatusCode::UNPROCESSABLE_ENTITY && again.body.contains("are already recorded"), "{}", again.body);
     ensure!(count(&w, AuditAction::QuestionnaireAnswered).await? == 2);
 
