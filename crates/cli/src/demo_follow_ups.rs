@@ -71,8 +71,6 @@ pub async fn seed(store: &Store, tenant: TenantId, users: &HashMap<&str, UserId>
     let mut written = 0;
     for item in plan(reports.len()) {
         let r = &reports[item.report];
-        let employee = store.interview(&me, r.interview_id).await?.employee;
-        let cycle = r.cycle_id.map(CycleId::new);
         let due_on = today + Duration::days(item.due_in_days);
         match item.state {
             DemoState::Planned | DemoState::DueSoon => {
@@ -97,14 +95,31 @@ pub async fn seed(store: &Store, tenant: TenantId, users: &HashMap<&str, UserId>
                 anyhow::ensure!(done, "no free slot for the demo's scheduled follow-up");
             }
             DemoState::Overdue | DemoState::Closed | DemoState::Held => {
-                let held = if item.state == DemoState::Held {
+                let (report, held) = if item.state == DemoState::Held {
+                    // The interview needs an employee consultant1 may still meet (assigned,
+                    // requested or in the pool): the planned report's, else the next one's.
                     let day = today - Duration::days(item.interview_in_days);
-                    Some(interview(store, &me, cycle, employee, item.kind.interview_kind(), day, true).await?)
+                    let mut held = None;
+                    for j in (item.report..reports.len()).chain(0..item.report) {
+                        let r = &reports[j];
+                        let employee = store.interview(&me, r.interview_id).await?.employee;
+                        let cycle = r.cycle_id.map(CycleId::new);
+                        match interview(store, &me, cycle, employee, item.kind.interview_kind(), day, true).await {
+                            Ok(id) => {
+                                held = Some((r.id, id));
+                                break;
+                            }
+                            Err(e) if matches!(e.downcast_ref::<StoreError>(), Some(StoreError::Invalid(_))) => continue,
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    let Some((report, id)) = held else { continue };
+                    (report, Some(id))
                 } else {
-                    None
+                    (r.id, None)
                 };
                 let seed = SeedFollowUp {
-                    report: r.id,
+                    report,
                     kind: item.kind,
                     due_on,
                     what: item.what.into(),

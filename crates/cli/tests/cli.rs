@@ -166,7 +166,12 @@ impl Env {
     }
 
     fn demo(&self) -> Result<Out> {
-        let n = EMPLOYEES.to_string();
+        self.demo_of(EMPLOYEES)
+    }
+
+    /// The demo company with `employees` people (a larger one where a test needs groups of k).
+    fn demo_of(&self, employees: usize) -> Result<Out> {
+        let n = employees.to_string();
         self.run(&["demo", "--no-serve", "--employees", &n, "--seed", SEED])?.ok()
     }
 

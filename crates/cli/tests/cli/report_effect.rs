@@ -6,7 +6,8 @@ use super::*;
 
 pub(super) fn report_effect_prints_json_and_csv(backend: Backend) -> Result<()> {
     let env = Env::new(backend)?;
-    env.demo()?;
+    // Enough people that the whole population's pairs reach k (the default 60 give about nine).
+    env.demo_of(400)?;
     let cycle = env.sql("SELECT name FROM cycles WHERE status = 'closed' ORDER BY starts_on DESC LIMIT 1")?;
     let cycle = cycle.trim().to_string();
     let args = ["report", "effect", "--tenant", "demo", "--cycle", &cycle, "--questionnaire", "career-awareness"];
@@ -17,7 +18,7 @@ pub(super) fn report_effect_prints_json_and_csv(backend: Backend) -> Result<()> 
     let names: Vec<&str> = tables.iter().filter_map(|t| t["name"].as_str()).collect();
     ensure!(names == ["overall", "department", "age", "tenure", "grade"], "{names:?}");
     let whole = &tables[0]["cells"][0];
-    ensure!(whole["suppressed"] == false && whole["n"].as_u64().is_some_and(|n| n >= 50), "most interviewees answered: {whole}");
+    ensure!(whole["suppressed"] == false && whole["n"].as_u64().is_some_and(|n| n >= 30), "most interviewees answered: {whole}");
     let keys: Vec<&str> = whole["value"].as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
     ensure!(keys.len() == 8 && keys.contains(&"min_detectable_effect") && keys.contains(&"wilcoxon_p"), "{keys:?}");
     for c in tables.iter().flat_map(|t| t["cells"].as_array().cloned().unwrap_or_default()) {

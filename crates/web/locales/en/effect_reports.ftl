@@ -23,3 +23,5 @@ ef-ci = { $low } to { $high }
 ef-home-title = Effect measurement
 ef-home-body = See how the questionnaire scores changed between before and after the interviews, by department, age, tenure and grade.
 ef-home-link = Open effect measurement
+
+audit-did-effect-report-read = Read the effect report (questionnaire before and after)

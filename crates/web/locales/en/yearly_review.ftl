@@ -69,5 +69,6 @@ yr-card-title = Yearly review
 yr-card-draft = The yearly review of { $cycle } is in progress and open for proposals for next year.
 yr-card-final = The yearly review of { $cycle } is final.
 yr-card-none = No yearly reviews yet. One opens when a cycle is closed.
+yr-card-none-final = No yearly review has been finalized yet. Once HR finalizes one, you can read it from here.
 yr-card-open = Open the yearly review
 yr-card-list = All yearly reviews

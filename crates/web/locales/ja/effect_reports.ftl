@@ -23,3 +23,5 @@ ef-ci = { $low }〜{ $high }
 ef-home-title = 効果把握
 ef-home-body = 面談の前後でアンケートの得点がどう変わったかを、部署・年齢・勤続年数・等級ごとに確認できます。
 ef-home-link = 効果把握を見る
+
+audit-did-effect-report-read = 効果把握レポート（アンケートの前後比較）を閲覧しました

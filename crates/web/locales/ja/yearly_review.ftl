@@ -69,5 +69,6 @@ yr-card-title = 年次レビュー
 yr-card-draft = { $cycle } の年次レビューを作成中です。来年度への提案を受け付けています。
 yr-card-final = { $cycle } の年次レビューが確定しています。
 yr-card-none = 年次レビューはまだありません。実施年度を終了すると作成されます。
+yr-card-none-final = 確定した年次レビューはまだありません。人事が確定すると、ここから読めます。
 yr-card-open = 年次レビューを開く
 yr-card-list = 年次レビュー一覧

@@ -160,7 +160,7 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     if role == Role::Hr {
         cards.push(super::management_reports::home_card(&state, &p, t).await?);
     }
-    if matches!(role, Role::Consultant | Role::Supervisor | Role::Hr) {
+    if matches!(role, Role::Consultant | Role::Supervisor | Role::Hr | Role::Executive) {
         cards.push(super::yearly_reviews::home_card(&state, &p, t).await?);
     }
     if matches!(role, Role::Hr | Role::Executive) {

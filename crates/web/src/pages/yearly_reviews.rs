@@ -512,7 +512,11 @@ pub async fn home_card(state: &AppState, p: &Principal, t: Tr) -> AppResult<supe
             };
             (state_label(t, r.state), body, format!("/reviews/{}", r.cycle.id), t.get("yr-card-open"))
         }
-        None => (String::new(), super::form::escape(&t.get("yr-card-none")), "/reviews".to_string(), t.get("yr-card-list")),
+        None => {
+            // Executives read final reviews only: say so rather than "closing a cycle opens one".
+            let none = if p.role == Some(domain::Role::Executive) { "yr-card-none-final" } else { "yr-card-none" };
+            (String::new(), super::form::escape(&t.get(none)), "/reviews".to_string(), t.get("yr-card-list"))
+        }
     };
     Ok(super::home::Card { key: "yearly_review", title: t.get("yr-card-title"), figure, body, items: Vec::new(), href, link })
 }

@@ -304,9 +304,10 @@ async fn each_role_sees_its_own_work_on_its_home(backend: Backend) -> Result<()>
             let said = ja.get(&key);
             assert!(page.contains(&said), "{role}: the home does not say {said:?}");
         }
-        // A boss's only card is the guide for bosses, which they read before any feedback.
+        // A boss's only card is the guide for bosses, which they read before any feedback; an
+        // executive's are the yearly review and the effect report (both program-level, naming no one).
         let cards: Vec<&str> = page.split(r#"data-card=""#).skip(1).filter_map(|c| c.split('"').next()).collect();
-        let expected: &[&str] = if role == Role::Boss { &["boss_guide"] } else { &[] };
+        let expected: &[&str] = if role == Role::Boss { &["boss_guide"] } else { &["yearly_review", "effect_report"] };
         assert_eq!(cards, expected, "{role}: cards on a home with nothing shared");
         later.push(a);
     }
