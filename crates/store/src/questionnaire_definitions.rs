@@ -105,9 +105,8 @@ impl Store {
             }]));
         };
         let id = QuestionnaireId::new(r.try_get("id")?);
-        let event = ctx
-            .event(AuditAction::QuestionnaireDefined, AuditTarget::Questionnaire, id.get())
-            .detail(AuditDetail::count(q.items().len()));
+        let event =
+            ctx.event(AuditAction::QuestionnaireDefined, AuditTarget::Questionnaire, id.get()).detail(AuditDetail::count(q.items().len()));
         Store::audit_in_tx(&mut tx, ctx, &[event]).await?;
         tx.commit().await?;
         Ok(Ok(id))
@@ -150,9 +149,8 @@ impl Store {
             tx.rollback().await?;
             return Ok(Err(problems));
         }
-        let event = ctx
-            .event(AuditAction::QuestionnaireEdited, AuditTarget::Questionnaire, id.get())
-            .detail(AuditDetail::count(q.items().len()));
+        let event =
+            ctx.event(AuditAction::QuestionnaireEdited, AuditTarget::Questionnaire, id.get()).detail(AuditDetail::count(q.items().len()));
         Store::audit_in_tx(&mut tx, ctx, &[event]).await?;
         tx.commit().await?;
         Ok(Ok(()))

@@ -60,7 +60,10 @@ pub fn locked_changes(old: &QuestionnaireDraft, new: &QuestionnaireDraft) -> Vec
         let Some(before) = item(old, &now.code) else {
             out.push(DefinitionProblem::new(
                 at("code"),
-                format!("回答が記録されているため、設問「{}」は追加できません。設問を増やすときは新しいアンケートとして作成してください。", now.code.trim()),
+                format!(
+                    "回答が記録されているため、設問「{}」は追加できません。設問を増やすときは新しいアンケートとして作成してください。",
+                    now.code.trim()
+                ),
                 format!("answers are recorded, so item \"{}\" cannot be added; create a new questionnaire instead", now.code.trim()),
             ));
             continue;
@@ -79,10 +82,7 @@ pub fn locked_changes(old: &QuestionnaireDraft, new: &QuestionnaireDraft) -> Vec
                     "回答が記録されているため、下位尺度は変更できません（{}のままにしてください）。",
                     subscale_of(before).map(|s| format!("「{s}」")).unwrap_or_else(|| "なし".into())
                 ),
-                format!(
-                    "answers are recorded, so the subscale cannot change (keep {})",
-                    subscale_of(before).unwrap_or("none")
-                ),
+                format!("answers are recorded, so the subscale cannot change (keep {})", subscale_of(before).unwrap_or("none")),
             ));
         }
     }

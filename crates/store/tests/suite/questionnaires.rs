@@ -286,8 +286,14 @@ async fn import_is_all_or_nothing_with_every_bad_row_named(backend: Backend) -> 
     ensure!(own.points.len() == 2 && own.points.iter().all(|p| p.entered_by == EnteredBy::Import));
     ensure!(own.points[1].scored.score == Some((12.0 * 4.0 + 4.0 * 2.0) / 16.0), "{:?}", own.points[1].scored);
     // HR may import (the web upload) and check; a consultant cannot.
-    ensure!(matches!(env.store.import_responses(&env.consultant, "career-awareness", env.cycle, &parsed.rows).await, Err(StoreError::NotFound)));
-    ensure!(matches!(env.store.check_responses(&env.consultant, "career-awareness", env.cycle, &parsed.rows).await, Err(StoreError::NotFound)));
+    ensure!(matches!(
+        env.store.import_responses(&env.consultant, "career-awareness", env.cycle, &parsed.rows).await,
+        Err(StoreError::NotFound)
+    ));
+    ensure!(matches!(
+        env.store.check_responses(&env.consultant, "career-awareness", env.cycle, &parsed.rows).await,
+        Err(StoreError::NotFound)
+    ));
     match env.store.check_responses(&env.hr, "career-awareness", env.cycle, &parsed.rows).await {
         Err(StoreError::Rows(errors)) => ensure!(errors.len() == 3, "HR's check names the same rows: {errors:?}"),
         other => anyhow::bail!("expected rows, got {other:?}"),

@@ -555,7 +555,14 @@ enum Outcome {
     Rows(Vec<RowError>),
 }
 
-async fn upload_page(state: &AppState, p: &Principal, locale: Locale, form: &UploadForm, outcome: Outcome, status: StatusCode) -> AppResult<Response> {
+async fn upload_page(
+    state: &AppState,
+    p: &Principal,
+    locale: Locale,
+    form: &UploadForm,
+    outcome: Outcome,
+    status: StatusCode,
+) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "qa-upload-title", UPLOAD);
     let t = ctx.t;
     let list = state.store.questionnaires(&p.ctx()).await?;
@@ -621,7 +628,12 @@ pub struct UploadQuery {
     cancelled: Option<String>,
 }
 
-async fn upload_form(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<UploadQuery>) -> AppResult<Response> {
+async fn upload_form(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Lang(locale): Lang,
+    Query(q): Query<UploadQuery>,
+) -> AppResult<Response> {
     let t = Tr::new(locale);
     let outcome = match (q.done, q.cancelled.as_deref()) {
         (Some(n), _) => Outcome::Done(t.with("qa-upload-done", "count", n)),
@@ -678,7 +690,13 @@ async fn read_form(multipart: Result<Multipart, MultipartRejection>) -> Result<U
 }
 
 /// The questionnaire and the cycle a form names, or what to say.
-async fn target(state: &AppState, p: &Principal, t: Tr, questionnaire: &str, cycle: &str) -> AppResult<Result<(Questionnaire, store::CycleRow), String>> {
+async fn target(
+    state: &AppState,
+    p: &Principal,
+    t: Tr,
+    questionnaire: &str,
+    cycle: &str,
+) -> AppResult<Result<(Questionnaire, store::CycleRow), String>> {
     let q = match state.store.questionnaire(&p.ctx(), questionnaire).await {
         Ok(q) => q.questionnaire,
         Err(StoreError::NotFound) => return Ok(Err(t.get("qa-upload-no-questionnaire"))),
@@ -794,7 +812,8 @@ async fn confirm(
     let pending = match state.store.pending_import(&registrar, id).await {
         Ok(pending) => pending,
         Err(StoreError::NotFound) => {
-            return upload_page(&state, &p, locale, &UploadForm::default(), Outcome::Error(t.get("import-expired")), StatusCode::NOT_FOUND).await
+            return upload_page(&state, &p, locale, &UploadForm::default(), Outcome::Error(t.get("import-expired")), StatusCode::NOT_FOUND)
+                .await
         }
         Err(e) => return Err(e.into()),
     };

@@ -63,7 +63,11 @@ async fn hr_defines_and_edits_questionnaires(backend: Backend) -> Result<()> {
     let home = &w.home;
     let mut hr = w.app.signed_in("hr").await?;
     let list = hr.get("/questionnaires").await?;
-    ensure!(list.status == StatusCode::OK && list.body.contains("キャリア意識アンケート") && list.body.contains("career-awareness"), "{}", list.brief());
+    ensure!(
+        list.status == StatusCode::OK && list.body.contains("キャリア意識アンケート") && list.body.contains("career-awareness"),
+        "{}",
+        list.brief()
+    );
     let home_page = hr.get("/").await?;
     ensure!(home_page.body.contains("href=\"/questionnaires\""), "HR's home leads there: {}", home_page.brief());
     ensure!(hr.get("/questionnaires/new").await?.status == StatusCode::OK);
@@ -103,7 +107,11 @@ async fn hr_defines_and_edits_questionnaires(backend: Backend) -> Result<()> {
     let mut more = bad.clone();
     more.push(("intent".into(), "more".into()));
     let more = post_in(&mut hr, "ja", "/questionnaires/new", &more).await?;
-    ensure!(more.status == StatusCode::OK && more.body.contains("name=\"items[6].code\"") && more.body.contains("value=\"Bad Code\""), "{}", more.brief());
+    ensure!(
+        more.status == StatusCode::OK && more.body.contains("name=\"items[6].code\"") && more.body.contains("value=\"Bad Code\""),
+        "{}",
+        more.brief()
+    );
 
     // A sound questionnaire is defined and audited.
     let good = pairs(&[
@@ -197,7 +205,8 @@ async fn upload(agent: &mut Agent, lang: &str, cycle: &str, bytes: Vec<u8>) -> R
         .text("csrf", agent.csrf.clone())
         .text("questionnaire", career_awareness::CODE)
         .text("cycle", cycle.to_string());
-    let rb = agent.request(Method::POST, "/questionnaires/responses/import").header("accept-language", lang).multipart(form.part("file", part));
+    let rb =
+        agent.request(Method::POST, "/questionnaires/responses/import").header("accept-language", lang).multipart(form.part("file", part));
     agent.send(rb).await
 }
 
@@ -206,7 +215,13 @@ async fn hr_uploads_an_answer_file_all_or_nothing(backend: Backend) -> Result<()
     let cycle = w.home.cycle.get().to_string();
     let mut hr = w.app.signed_in("hr").await?;
     let page = hr.get("/questionnaires/responses/import").await?;
-    ensure!(page.status == StatusCode::OK && page.body.contains("enctype=\"multipart/form-data\"") && page.body.contains("社員番号,時点,回答日,q01,"), "{}", page.brief());
+    ensure!(
+        page.status == StatusCode::OK
+            && page.body.contains("enctype=\"multipart/form-data\"")
+            && page.body.contains("社員番号,時点,回答日,q01,"),
+        "{}",
+        page.brief()
+    );
 
     let items: Vec<String> = (1..=16).map(|i| format!("q{i:02}")).collect();
     let header = format!("社員番号,時点,回答日,{}\r\n", items.join(","));
@@ -214,28 +229,59 @@ async fn hr_uploads_an_answer_file_all_or_nothing(backend: Backend) -> Result<()
     let today = store::today_jst().format("%Y-%m-%d").to_string();
 
     // Bad cells in the file: every one listed with its line and column; nothing stored.
-    let bad = format!("{header}{}{}{}", row("E002", "いつか", &today, "3"), row("E003", "事前", "2026-13-01", "3"), row("E004", "事後", &today, "9"));
+    let bad = format!(
+        "{header}{}{}{}",
+        row("E002", "いつか", &today, "3"),
+        row("E003", "事前", "2026-13-01", "3"),
+        row("E004", "事後", &today, "9")
+    );
     let rejected = upload(&mut hr, "ja", &cycle, bad.clone().into_bytes()).await?;
     ensure!(rejected.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", rejected.brief());
-    for expected in ["<th scope=\"row\">2</th>", "<td>時点</td>", "<th scope=\"row\">3</th>", "<td>回答日</td>", "<th scope=\"row\">4</th>", "<td>q01</td>", "<td>q16</td>", "何も取り込んでいません。"] {
+    for expected in [
+        "<th scope=\"row\">2</th>",
+        "<td>時点</td>",
+        "<th scope=\"row\">3</th>",
+        "<td>回答日</td>",
+        "<th scope=\"row\">4</th>",
+        "<td>q01</td>",
+        "<td>q16</td>",
+        "何も取り込んでいません。",
+    ] {
         ensure!(rejected.body.contains(expected), "{expected}: {}", rejected.body);
     }
-    ensure!(rejected.body.contains("18件の誤りがあるため、取り込みませんでした。"), "a timing, a date and 16 answers off the scale: {}", rejected.body);
+    ensure!(
+        rejected.body.contains("18件の誤りがあるため、取り込みませんでした。"),
+        "a timing, a date and 16 answers off the scale: {}",
+        rejected.body
+    );
     let en = upload(&mut hr, "en", &cycle, bad.into_bytes()).await?;
     ensure!(en.status == StatusCode::UNPROCESSABLE_ENTITY && en.body.contains("Nothing was imported."), "{}", en.brief());
 
     // An unknown employee (the store's check) is reported the same way.
     let unknown = format!("{header}{}{}", row("E002", "事前", &today, "3"), row("E999", "事前", &today, "3"));
     let rejected = upload(&mut hr, "ja", &cycle, unknown.into_bytes()).await?;
-    ensure!(rejected.status == StatusCode::UNPROCESSABLE_ENTITY && rejected.body.contains("社員番号「E999」の従業員は登録されていません。"), "{}", rejected.body);
+    ensure!(
+        rejected.status == StatusCode::UNPROCESSABLE_ENTITY && rejected.body.contains("社員番号「E999」の従業員は登録されていません。"),
+        "{}",
+        rejected.body
+    );
     ensure!(count(&w, AuditAction::QuestionnaireAnswered).await? == 0, "nothing stored");
 
     // CP932: previewed (nothing stored), cancelled, previewed again and confirmed.
     let good = format!("{header}{}{}", row("E002", "事前", &today, "4"), row("E003", "事前", &today, "2"));
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&good);
     let preview = upload(&mut hr, "ja", &cycle, sjis.to_vec()).await?;
-    ensure!(preview.status == StatusCode::OK && preview.body.contains("Shift_JIS") && preview.body.contains("回答.csv"), "{}", preview.body);
-    ensure!(preview.body.contains("<th scope=\"row\">回答数</th><td>2件</td>") && preview.body.contains("<th scope=\"row\">事前</th><td>2件</td>"), "{}", preview.body);
+    ensure!(
+        preview.status == StatusCode::OK && preview.body.contains("Shift_JIS") && preview.body.contains("回答.csv"),
+        "{}",
+        preview.body
+    );
+    ensure!(
+        preview.body.contains("<th scope=\"row\">回答数</th><td>2件</td>")
+            && preview.body.contains("<th scope=\"row\">事前</th><td>2件</td>"),
+        "{}",
+        preview.body
+    );
     ensure!(count(&w, AuditAction::QuestionnaireAnswered).await? == 0, "a preview stores nothing");
     let id = pending_id(&preview.body)?;
     let cancelled = hr.post_form(&format!("/questionnaires/responses/import/{id}/cancel"), &[]).await?;
