@@ -389,10 +389,7 @@ async fn closed_cycles_freeze_their_targets(backend: Backend) -> Result<()> {
     env.store.set_cycle_status(&env.hr, id, CycleStatus::Closed).await?;
     // Closing also opens the cycle's yearly review: the cycle's own event is among the last ones.
     let recent = env.recent_audit(3).await?;
-    assert!(
-        recent.iter().any(|(a, d)| a == AuditAction::CycleChanged.as_str() && d == "status=closed was=active"),
-        "{recent:?}"
-    );
+    assert!(recent.iter().any(|(a, d)| a == AuditAction::CycleChanged.as_str() && d == "status=closed was=active"), "{recent:?}");
     assert!(recent.iter().any(|(a, _)| a == AuditAction::YearlyReviewWritten.as_str()), "{recent:?}");
     let events = env.audit_count().await?;
     env.store.set_cycle_status(&env.hr, id, CycleStatus::Closed).await?;
