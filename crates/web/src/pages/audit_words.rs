@@ -254,16 +254,14 @@ mod tests {
     use domain::audit::{AuditDetail, AuditTarget, Fact, Key, Outcome};
     use domain::Locale;
 
-    const JA: &str = concat!(
-        include_str!("../../locales/ja/audit.ftl"),
-        include_str!("../../locales/ja/boss.ftl"),
-        include_str!("../../locales/ja/account_email.ftl")
-    );
-    const EN: &str = concat!(
-        include_str!("../../locales/en/audit.ftl"),
-        include_str!("../../locales/en/boss.ftl"),
-        include_str!("../../locales/en/account_email.ftl")
-    );
+    /// Every .ftl file of a locale, read together: a feature may keep its audit sentences beside
+    /// its other strings. (The loader would fall back to Japanese, hiding a missing English one.)
+    fn catalogue(lang: &str) -> String {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang);
+        let mut files: Vec<_> = std::fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        files.sort();
+        files.iter().filter(|p| p.extension().is_some_and(|e| e == "ftl")).filter_map(|p| std::fs::read_to_string(p).ok()).collect()
+    }
 
     fn has(catalogue: &str, id: &str) -> bool {
         catalogue.lines().any(|l| l.split_once(" =").is_some_and(|(k, _)| k.trim() == id))
@@ -271,8 +269,8 @@ mod tests {
 
     fn both(id: &str) -> Vec<String> {
         let mut missing = Vec::new();
-        for (lang, text) in [("ja", JA), ("en", EN)] {
-            if !has(text, id) {
+        for lang in ["ja", "en"] {
+            if !has(&catalogue(lang), id) {
                 missing.push(format!("{lang}: {id}"));
             }
         }

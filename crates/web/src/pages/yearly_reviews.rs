@@ -240,23 +240,17 @@ struct OnePage {
     errors: FormErrors,
 }
 
-/// What a page sent back keeps: the proposal or the plan typed.
+/// What a page sent back keeps: the proposal or the plan typed, its problems and its status.
 #[derive(Default)]
 struct Typed {
     proposal: String,
     plan: Option<String>,
-}
-
-async fn one_page(
-    state: &AppState,
-    p: &Principal,
-    locale: Locale,
-    cycle: CycleId,
-    notice: String,
-    typed: Typed,
     errors: FormErrors,
     status: StatusCode,
-) -> AppResult<Response> {
+}
+
+async fn one_page(state: &AppState, p: &Principal, locale: Locale, cycle: CycleId, notice: String, typed: Typed) -> AppResult<Response> {
+    let Typed { proposal, plan, errors, status } = typed;
     let r: YearlyReview = state.store.yearly_review(&p.ctx(), cycle).await?;
     let mut ctx = PageCtx::new(p, locale, "yr-title", "/reviews");
     let t = ctx.t;
@@ -313,10 +307,10 @@ async fn one_page(
         previous: f.previous.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
         trends,
         proposals,
-        plan: typed.plan.unwrap_or(r.plan),
+        plan: plan.unwrap_or(r.plan),
         may_propose: r.may_propose,
         may_write: r.may_write,
-        proposal: typed.proposal,
+        proposal,
         proposal_max: PROPOSAL.max,
         plan_max: PLAN.max,
         errors,
@@ -342,7 +336,7 @@ async fn one(
 ) -> AppResult<Response> {
     let cycle: CycleId = path_id(&id)?;
     let notice = done_notice(Tr::new(locale), raw.as_deref());
-    one_page(&state, &p, locale, cycle, notice, Typed::default(), FormErrors::none(), StatusCode::OK).await
+    one_page(&state, &p, locale, cycle, notice, Typed::default()).await
 }
 
 const ANCHORS: &[(&str, &str)] = &[("proposal", "yr-proposal"), ("plan", "yr-plan"), ("form", "yr-plan")];
@@ -363,7 +357,7 @@ async fn after(
         Err(e) => {
             let (status, problems) = sent_back(e.into())?;
             let errors = FormErrors::new(Tr::new(locale), &problems).anchored(ANCHORS);
-            one_page(state, p, locale, cycle, String::new(), typed, errors, status).await
+            one_page(state, p, locale, cycle, String::new(), Typed { errors, status, ..typed }).await
         }
     }
 }
@@ -378,7 +372,7 @@ async fn propose(
     let cycle: CycleId = path_id(&id)?;
     let text = f.text("proposal");
     let result = state.store.add_review_proposal(&p.ctx(), cycle, &text).await;
-    after(&state, &p, locale, cycle, result, "proposed", Typed { proposal: text, plan: None }).await
+    after(&state, &p, locale, cycle, result, "proposed", Typed { proposal: text, ..Typed::default() }).await
 }
 
 async fn save_plan(
@@ -392,7 +386,7 @@ async fn save_plan(
     let me = p.acting(Ctx::as_hr)?;
     let text = f.text("plan");
     let result = state.store.save_review_plan(&me, cycle, &text).await;
-    after(&state, &p, locale, cycle, result, "plan", Typed { proposal: String::new(), plan: Some(text) }).await
+    after(&state, &p, locale, cycle, result, "plan", Typed { plan: Some(text), ..Typed::default() }).await
 }
 
 async fn refresh(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Path(id): Path<String>) -> AppResult<Response> {
