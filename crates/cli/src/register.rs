@@ -197,8 +197,18 @@ async fn import_responses(
         };
         eprintln!("{}: {} rows ({}), cycle {cycle_name}", file.display(), parsed.rows.len(), parsed.encoding.label());
         if dry_run {
-            eprintln!("--dry-run: nothing was changed");
-            return Ok(ExitCode::SUCCESS);
+            // Every check against the database too (unknown employees, answers already recorded).
+            return match store.check_responses(&ctx, q.questionnaire.code(), cycle_id, &parsed.rows).await {
+                Ok(n) => {
+                    eprintln!("--dry-run: {n} answer sets would be imported; nothing was changed");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(store::StoreError::Rows(errors)) => {
+                    print_row_errors(&errors);
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            };
         }
         match store.import_responses(&ctx, q.questionnaire.code(), cycle_id, &parsed.rows).await {
             Ok(n) => {

@@ -152,10 +152,14 @@ pub enum AuditAction {
     ActionChanged,
     /// HR published a new version of a policy document (人材育成方針・実施規程).
     PolicyDocumentPublished,
+    /// A questionnaire defined by HR (R13).
+    QuestionnaireDefined,
+    /// A questionnaire's definition edited by HR (texts; its structure once it has answers is locked).
+    QuestionnaireEdited,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 91] = [
+    pub const ALL: [AuditAction; 93] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -247,6 +251,8 @@ impl AuditAction {
         AuditAction::ReferralDecided,
         AuditAction::ActionChanged,
         AuditAction::PolicyDocumentPublished,
+        AuditAction::QuestionnaireDefined,
+        AuditAction::QuestionnaireEdited,
     ];
 
     /// The kinds only the operator's command line writes (no request to the server can): the
@@ -352,6 +358,8 @@ impl AuditAction {
             AuditAction::ReferralDecided => "referral_decided",
             AuditAction::ActionChanged => "action_changed",
             AuditAction::PolicyDocumentPublished => "policy_document_published",
+            AuditAction::QuestionnaireDefined => "questionnaire_defined",
+            AuditAction::QuestionnaireEdited => "questionnaire_edited",
         }
     }
 
@@ -452,6 +460,8 @@ impl AuditAction {
             AuditAction::ReferralDecided => "紹介への回答・状況の記録",
             AuditAction::ActionChanged => "改善施策の登録・更新",
             AuditAction::PolicyDocumentPublished => "方針・規程の改訂",
+            AuditAction::QuestionnaireDefined => "アンケートの作成",
+            AuditAction::QuestionnaireEdited => "アンケートの編集",
         }
     }
 }
@@ -555,6 +565,8 @@ pub enum AuditTarget {
     Action,
     /// A policy document (方針・規程).
     PolicyDocument,
+    /// A questionnaire's definition (R13).
+    Questionnaire,
 }
 
 impl AuditTarget {
@@ -613,6 +625,7 @@ impl AuditTarget {
             AuditTarget::TenantContact => "tenant_contact",
             AuditTarget::Action => "improvement_action",
             AuditTarget::PolicyDocument => "policy_document",
+            AuditTarget::Questionnaire => "questionnaire",
         }
     }
 }

@@ -41,6 +41,7 @@ mod pending_imports;
 mod personnel_authority;
 mod policy_documents;
 mod pseudonymize;
+mod questionnaire_definitions;
 mod questionnaires;
 mod referrals;
 mod report_pages;
@@ -117,6 +118,7 @@ pub use paging::{like_pattern, Direction, PageRequest, Paged, MAX_PAGE_SIZE};
 pub use pending_imports::{NewPendingImport, PendingImport, PendingImportId, PENDING_IMPORT_TTL_MS};
 pub use personnel_authority::{PersonnelAuthorityRow, LISTED_ROLES as PERSONNEL_AUTHORITY_ROLES};
 pub use policy_documents::{PolicyDocumentId, PolicyDocumentRow, PolicyDocumentVersion};
+pub use questionnaire_definitions::{Defined, QuestionnaireEntry};
 pub use questionnaires::{EnteredBy, NewAnswers, QuestionnaireRow, Trajectory, TrajectoryPoint};
 pub use referrals::{
     Contact, NewReferral, ReferralBasis, ReferralConsentOption, ReferralCounts, ReferralCountsView, ReferralDetail, ReferralEvent,

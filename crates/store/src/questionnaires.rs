@@ -435,6 +435,24 @@ impl Store {
     /// every row naming an unknown employee, or repeating an answer set already recorded, is
     /// reported with its line and column, and then nothing is written. An operator's command.
     pub async fn import_responses(&self, ctx: &Ctx, questionnaire: &str, cycle: CycleId, rows: &[ResponseRow]) -> Result<usize> {
+        self.import_responses_with(ctx, questionnaire, cycle, rows, true).await
+    }
+
+    /// Every check of [`Store::import_responses`] against the database, writing nothing: the
+    /// number of answer sets the file would record, or every bad row (the web upload's
+    /// "check only", the command's `--dry-run`).
+    pub async fn check_responses(&self, ctx: &Ctx, questionnaire: &str, cycle: CycleId, rows: &[ResponseRow]) -> Result<usize> {
+        self.import_responses_with(ctx, questionnaire, cycle, rows, false).await
+    }
+
+    async fn import_responses_with(
+        &self,
+        ctx: &Ctx,
+        questionnaire: &str,
+        cycle: CycleId,
+        rows: &[ResponseRow],
+        write: bool,
+    ) -> Result<usize> {
         ctx.check(Operation::ImportResponses)?;
         let q = self.questionnaire_row(ctx.tenant, questionnaire).await?;
         let known = sqlx::query("SELECT id FROM cycles WHERE id = $1 AND tenant_id = $2")
@@ -500,6 +518,9 @@ impl Store {
         }
         if !errors.is_empty() {
             return Err(StoreError::Rows(errors));
+        }
+        if !write {
+            return Ok(ready.len());
         }
         let mut tx = self.db.write.begin().await?;
         let mut events = Vec::with_capacity(ready.len());

@@ -38,6 +38,7 @@ path_ids!(
     ReferralId,
     ReportId,
     UserId,
+    domain::ids::QuestionnaireId,
 );
 
 /// An id with no type of its own (a disclosure request of an escalation).

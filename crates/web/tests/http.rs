@@ -22,6 +22,7 @@ mod management;
 mod notifications;
 mod overall_report;
 mod planted_word;
+mod questionnaire_admin;
 mod questionnaire_pages;
 mod records;
 mod referrals;

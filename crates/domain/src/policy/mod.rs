@@ -190,7 +190,8 @@ pub enum Operation {
     /// A person's answers and their trajectory: the employee themself, the consultant of their
     /// interviews.
     ReadAnswers,
-    /// Importing answer sets from a file (command line).
+    /// Importing answer sets from a file: HR on the web (an upload they write but never read back:
+    /// the answers stay sealed), operators on the command line.
     ImportResponses,
     /// Reading a closed cycle's yearly review (年次レビュー): consultants, the supervisor, HR;
     /// executives the final ones.
@@ -233,10 +234,13 @@ pub enum Operation {
     ReadPolicyDocuments,
     /// Publishing a new version of a policy document: HR.
     ManagePolicyDocuments,
+    /// Defining and editing the tenant's questionnaires (R13): HR; an operator's command. Once a
+    /// questionnaire has answers its structure is locked (`questionnaire::edit::locked_changes`).
+    ManageQuestionnaires,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 68] = [
+    pub const ALL: [Operation; 69] = [
         Operation::Public,
         Operation::ChooseRole,
         Operation::ManageOwnSession,
@@ -305,6 +309,7 @@ impl Operation {
         Operation::ReadActionStatus,
         Operation::ReadPolicyDocuments,
         Operation::ManagePolicyDocuments,
+        Operation::ManageQuestionnaires,
     ];
 
     /// Whether the request must come from a signed-in user.
@@ -494,6 +499,7 @@ pub fn operator_may(op: Operation) -> bool {
             | Operation::RunBenchmark
             | Operation::ListQuestionnaires
             | Operation::ImportResponses
+            | Operation::ManageQuestionnaires
     )
 }
 

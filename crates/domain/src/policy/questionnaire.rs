@@ -60,4 +60,18 @@ mod tests {
         let elsewhere = Actor::new(UserId::new(7), TenantId::new(2), Role::Employee);
         assert!(!policy_decide(&elsewhere, Operation::ReadAnswers, facts(Some(7), false)).is_allow());
     }
+
+    #[test]
+    fn hr_defines_questionnaires_and_uploads_answers_but_never_reads_them() {
+        for role in Role::ALL {
+            let actor = Actor::new(UserId::new(1), TenantId::new(1), role);
+            let hr = role == Role::Hr;
+            for op in [Operation::ManageQuestionnaires, Operation::ImportResponses] {
+                assert_eq!(policy_decide(&actor, op, Target::Route).is_allow(), hr, "{role} {op:?}");
+            }
+        }
+        let hr = Actor::new(UserId::new(1), TenantId::new(1), Role::Hr);
+        assert!(!policy_decide(&hr, Operation::ReadAnswers, facts(Some(7), false)).is_allow(), "HR writes answers, never reads them");
+        assert!(crate::policy::operator_may(Operation::ManageQuestionnaires) && crate::policy::operator_may(Operation::ImportResponses));
+    }
 }

@@ -41,8 +41,9 @@ pub(super) fn allows(role: Role, op: Operation) -> bool {
         O::AnswerOwnQuestionnaires => matches!(role, R::Employee),
         O::RecordPaperAnswers => matches!(role, R::Consultant),
         O::ReadAnswers => matches!(role, R::Employee | R::Consultant),
-        // Operators only (see `operator_may`).
-        O::ImportResponses => false,
+        // HR uploads answer files (they never read answers back); operators on the command line
+        // (see `operator_may`).
+        O::ImportResponses | O::ManageQuestionnaires => matches!(role, R::Hr),
         O::ReadYearlyReviews => matches!(role, R::Hr | R::Consultant | R::Supervisor | R::Executive),
         O::ProposeYearlyChanges => matches!(role, R::Hr | R::Consultant | R::Supervisor),
         O::WriteYearlyReviews => matches!(role, R::Hr),

@@ -6,6 +6,7 @@
 //! every tenant starts with.
 
 pub mod career_awareness;
+pub mod edit;
 pub mod import;
 pub mod scoring;
 
@@ -208,6 +209,7 @@ fn field_label(place: &Place) -> (&'static str, &'static str) {
         (_, "text_ja") => ("本文（日本語）", "Japanese text"),
         (_, "text_en") => ("本文（英語）", "English text"),
         (_, "subscale") => ("下位尺度", "subscale"),
+        (_, "reverse") => ("逆転項目", "reverse scoring"),
         _ => ("項目", "field"),
     }
 }

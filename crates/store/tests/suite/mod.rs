@@ -16,6 +16,7 @@ mod management;
 mod notifications;
 mod overall_reports;
 mod pseudonymize;
+mod questionnaire_definitions;
 mod questionnaires;
 mod referrals;
 mod reports;

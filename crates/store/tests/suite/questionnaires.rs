@@ -27,21 +27,21 @@ on_both_backends!(
 const CSV: &str =
     "社員番号,氏名,所属\r\nE001,山田 太郎,営業本部/第一営業部\r\nE002,佐藤 花子,営業本部/第一営業部\r\nE003,鈴木 一郎,管理本部/人事部\r\n";
 
-struct Env {
-    db: TestDb,
-    store: Store,
-    tenant: TenantRow,
-    consultant: Ctx,
+pub(crate) struct Env {
+    pub(crate) db: TestDb,
+    pub(crate) store: Store,
+    pub(crate) tenant: TenantRow,
+    pub(crate) consultant: Ctx,
     colleague: Ctx,
-    hr: Ctx,
+    pub(crate) hr: Ctx,
     supervisor: Ctx,
-    employee: Ctx,
+    pub(crate) employee: Ctx,
     employee2: Ctx,
-    cycle: CycleId,
+    pub(crate) cycle: CycleId,
 }
 
 impl Env {
-    async fn new(backend: Backend) -> Result<Env> {
+    pub(crate) async fn new(backend: Backend) -> Result<Env> {
         let db = fresh_db(backend)?;
         let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
         let slug = TenantSlug::parse("acme").map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -116,17 +116,17 @@ impl Env {
         Ok(self.store.schedule_interview(&self.consultant.as_consultant()?, &new).await?)
     }
 
-    async fn count(&self, action: AuditAction) -> Result<usize> {
+    pub(crate) async fn count(&self, action: AuditAction) -> Result<usize> {
         let events = self.store.recent_audit(self.tenant.id, 100_000, None).await?;
         Ok(events.iter().filter(|e| e.action == action.as_str()).count())
     }
 }
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(crate) fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-fn all(value: i64) -> Vec<(String, Option<i64>)> {
+pub(crate) fn all(value: i64) -> Vec<(String, Option<i64>)> {
     (1..=16).map(|i| (format!("q{i:02}"), Some(value))).collect()
 }
 
@@ -285,7 +285,18 @@ async fn import_is_all_or_nothing_with_every_bad_row_named(backend: Backend) -> 
     let own = env.store.own_answer_trajectory(&env.employee.as_employee()?, "career-awareness").await?;
     ensure!(own.points.len() == 2 && own.points.iter().all(|p| p.entered_by == EnteredBy::Import));
     ensure!(own.points[1].scored.score == Some((12.0 * 4.0 + 4.0 * 2.0) / 16.0), "{:?}", own.points[1].scored);
-    // A user acting in a role cannot import.
-    ensure!(matches!(env.store.import_responses(&env.hr, "career-awareness", env.cycle, &parsed.rows).await, Err(StoreError::NotFound)));
+    // HR may import (the web upload) and check; a consultant cannot.
+    ensure!(matches!(
+        env.store.import_responses(&env.consultant, "career-awareness", env.cycle, &parsed.rows).await,
+        Err(StoreError::NotFound)
+    ));
+    ensure!(matches!(
+        env.store.check_responses(&env.consultant, "career-awareness", env.cycle, &parsed.rows).await,
+        Err(StoreError::NotFound)
+    ));
+    match env.store.check_responses(&env.hr, "career-awareness", env.cycle, &parsed.rows).await {
+        Err(StoreError::Rows(errors)) => ensure!(errors.len() == 3, "HR's check names the same rows: {errors:?}"),
+        other => anyhow::bail!("expected rows, got {other:?}"),
+    }
     Ok(())
 }

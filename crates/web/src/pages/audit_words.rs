@@ -132,6 +132,7 @@ const TARGETS: &[&str] = &[
     "tenant_contact",
     "improvement_action",
     "policy_document",
+    "questionnaire",
 ];
 
 fn id_of(name: &str) -> String {
@@ -351,6 +352,7 @@ mod tests {
             AuditTarget::TenantContact,
             AuditTarget::Action,
             AuditTarget::PolicyDocument,
+            AuditTarget::Questionnaire,
         ];
         for target in targets {
             // A new variant fails to compile here until it is listed (and worded).
@@ -408,6 +410,7 @@ mod tests {
                 AuditTarget::Referral | AuditTarget::ReferralList | AuditTarget::TenantContact => {
                     assert!(TARGETS.contains(&target.kind()), "{}", target.kind())
                 }
+                AuditTarget::Questionnaire => assert!(TARGETS.contains(&target.kind()), "{}", target.kind()),
             }
         }
         let detail = AuditDetail::none()

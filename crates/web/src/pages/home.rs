@@ -184,6 +184,9 @@ async fn home(State(state): State<AppState>, Authed(p): Authed, Lang(locale): La
     if role == Role::Executive {
         cards.extend(executive_cards(&state, &p, t).await?);
     }
+    if role == Role::Hr {
+        cards.push(super::questionnaire_admin::home_card(t));
+    }
     let greeting = t.with("home-greeting", "role", role_label(t, role));
     render(&HomePage { ctx, greeting, cards, progress, statement })
 }

@@ -32,6 +32,7 @@ mod org_issues;
 pub(crate) mod overall_reports;
 mod personnel_authority;
 mod policy_documents;
+mod questionnaire_admin;
 mod questionnaires;
 mod referrals;
 mod reports;
@@ -96,6 +97,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = referrals::routes(r);
     let r = actions::routes(r);
     let r = policy_documents::routes(r);
+    let r = questionnaire_admin::routes(r);
     admin::routes(r)
 }
 
@@ -160,6 +162,7 @@ const NAV: &[NavLink] = &[
     link("/settings/referral-contacts", "nav-referral-contacts", Operation::ManageReferralContacts),
     link("/actions", "nav-actions", Operation::ReadActionStatus),
     link("/policies", "nav-policies", Operation::ReadPolicyDocuments),
+    link("/questionnaires", "nav-questionnaires", Operation::ManageQuestionnaires),
 ];
 
 /// The navigation `actor` sees, in order: the links whose action the policy allows the actor's

@@ -282,10 +282,7 @@ fn awareness_cell(t: Tr, a: Option<&AwarenessChange>) -> String {
     match a {
         None => "—".into(),
         Some(a) if a.suppressed => t.get("yr-hidden"),
-        Some(a) => t.with_args(
-            "yr-awareness-cell",
-            &[("change", signed(a.mean_change)), ("count", grouped(a.n.unwrap_or(0) as i64))],
-        ),
+        Some(a) => t.with_args("yr-awareness-cell", &[("change", signed(a.mean_change)), ("count", grouped(a.n.unwrap_or(0) as i64))]),
     }
 }
 

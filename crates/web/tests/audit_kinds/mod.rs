@@ -208,6 +208,21 @@ async fn every_audit_kind_is_written_by_some_operation(backend: Backend) -> Resu
     ok("paper answers", &consultant.post_form(&format!("/interviews/{interview}/questionnaire"), &answers).await?)?;
     ok("the trajectory", &consultant.get(&format!("/interviews/{interview}/questionnaire")).await?)?;
     ok("the effect report", &hr.get("/reports/effect").await?)?;
+    // HR defines a questionnaire and edits it (R13).
+    let mut pulse = vec![
+        ("code", "pulse"),
+        ("title_ja", "パルス調査"),
+        ("scale_min", "1"),
+        ("scale_max", "2"),
+        ("scale.labels[0].ja", "いいえ"),
+        ("scale.labels[1].ja", "はい"),
+        ("items[0].code", "p1"),
+        ("items[0].text_ja", "今の仕事に満足している。"),
+    ];
+    ok("defining a questionnaire", &hr.post_form("/questionnaires/new", &pulse).await?)?;
+    let pulse_id = w.store().questionnaire(&home.op, "pulse").await?.id.get();
+    pulse[1] = ("title_ja", "パルス調査（改訂）");
+    ok("editing it", &hr.post_form(&format!("/questionnaires/{pulse_id}"), &pulse).await?)?;
 
     // Issue 10: a referral made on the employee's consent, read and accepted by health staff.
     let consent = w.disclosure(home, &home.consultant, "E002", &home.supervisor, domain::consent::Purpose::Referral, true).await?;

@@ -117,6 +117,8 @@ enum Subject {
     Action,
     /// A policy document (方針・規程), published by HR.
     PolicyDocument,
+    /// A questionnaire's definition (the tenant's default, `career-awareness`).
+    Questionnaire,
 }
 
 impl Subject {
@@ -156,6 +158,7 @@ impl Subject {
             "yearly-review:final" => Subject::YearlyReview { finalized: true },
             "follow-up" => Subject::FollowUp,
             "referral" => Subject::Referral,
+            "questionnaire" => Subject::Questionnaire,
             other => Subject::Report(ReportStatus::parse(other.strip_prefix("report:")?)?),
         })
     }
@@ -293,6 +296,8 @@ enum Probe {
     Action(Person),
     /// A policy document as anyone of its tenant reads it.
     PolicyDocument(Person),
+    /// A questionnaire's definition as the tenant's operator reads it.
+    Questionnaire(TenantId),
 }
 
 impl Records {
@@ -604,6 +609,14 @@ async fn build(w: &World, subject: Subject) -> Result<Records> {
             r.probed(Record::OtherTenant, foreign, Probe::Referral(other.consultant.clone()));
             r
         }
+        Subject::Questionnaire => {
+            let mut r = Records::new("id");
+            let home_q = w.store().questionnaire(&home.op, "career-awareness").await?.id.get();
+            let other_q = w.store().questionnaire(&other.op, "career-awareness").await?.id.get();
+            r.probed(Record::Colleague, home_q, Probe::Questionnaire(home.tenant));
+            r.probed(Record::OtherTenant, other_q, Probe::Questionnaire(other.tenant));
+            r
+        }
         Subject::Notification => {
             let mut r = Records::new("id");
             for role in Role::ALL {
@@ -716,6 +729,10 @@ async fn look(w: &World, probe: &Probe, raw: &str) -> Result<String> {
         Probe::FollowUp(author) => {
             let d = store.follow_up(&author.ctx.as_consultant()?, domain::ids::FollowUpId::new(id)).await?;
             format!("{d:?}")
+        }
+        Probe::Questionnaire(tenant) => {
+            let e = store.questionnaire_entry(&store::Ctx::operator(*tenant, "probe"), domain::ids::QuestionnaireId::new(id)).await?;
+            format!("{:?} {}", e.questionnaire, e.updated_at)
         }
         Probe::ManagementReport(hr) => {
             let v = store.management_report(&hr.ctx, store::ManagementReportId::new(id)).await?;
