@@ -167,10 +167,11 @@ pub async fn populate(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
     eprintln!("careerdock: {released} released management reports, {drafts} draft(s)");
     let (actions, findings, versions) = crate::demo_actions::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {actions} improvement actions in every status ({findings} on findings of a released overall report); {versions} policy document versions");
-    let (reviews, proposals) = crate::demo_reviews::seed(store, tenant.id, &user_ids).await?;
-    eprintln!("careerdock: {reviews} yearly reviews of closed cycles, finalized with {proposals} proposals");
     let (answers, seconds) = crate::demo_questionnaires::seed(store, &ctx, &company, args.seed, today).await?;
     eprintln!("careerdock: {answers} questionnaire answer sets (pre and post, career-awareness) ({seconds:.1} s)");
+    // The reviews come after the answers and the actions: their figures include both.
+    let (reviews, proposals) = crate::demo_reviews::seed(store, tenant.id, &user_ids).await?;
+    eprintln!("careerdock: {reviews} yearly reviews of closed cycles, finalized with {proposals} proposals");
     let (items, review) = crate::demo_follow_ups::seed(store, tenant.id, &user_ids).await?;
     eprintln!("careerdock: {items} follow-up items of consultant1 in every state; next year's review shown: {review}");
     let (contacts, referrals) = crate::demo_referrals::seed(store, tenant.id, &user_ids).await?;

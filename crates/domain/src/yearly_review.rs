@@ -123,6 +123,36 @@ pub struct ReviewFigures {
     /// The change in career awareness over the cycle (`None`: the questionnaire is not there).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub awareness: Option<AwarenessChange>,
+    /// The improvement actions due within the cycle, by status (R10).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub actions: Option<ActionTally>,
+}
+
+/// The improvement actions (改善施策) due within a cycle, by status: organizational measures,
+/// naming no one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionTally {
+    pub planned: u64,
+    pub in_progress: u64,
+    pub done: u64,
+    pub cancelled: u64,
+    /// Still open past the due date (on the day the figures were computed).
+    pub overdue: u64,
+    /// Done and evaluated after the fact.
+    pub evaluated: u64,
+}
+
+impl ActionTally {
+    /// Actions not cancelled.
+    pub fn counted(&self) -> u64 {
+        self.planned + self.in_progress + self.done
+    }
+
+    /// The share done of the actions not cancelled (`None` without any).
+    pub fn completion(&self) -> Option<f64> {
+        let n = self.counted();
+        (n > 0).then(|| self.done as f64 / n as f64)
+    }
 }
 
 /// The change in career awareness over a cycle: the default questionnaire's whole population as
@@ -238,6 +268,9 @@ pub struct ComparisonColumn {
     /// `None` for a department, or without a final review).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub awareness: Option<AwarenessChange>,
+    /// The improvement actions as the final review froze them (whole organization only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub actions: Option<ActionTally>,
 }
 
 /// One measure across the compared cycles.
@@ -346,6 +379,14 @@ mod tests {
             value,
             warning: None,
         }
+    }
+
+    #[test]
+    fn action_completion_counts_what_was_not_cancelled() {
+        let t = ActionTally { planned: 1, in_progress: 1, done: 2, cancelled: 3, overdue: 1, evaluated: 1 };
+        assert_eq!(t.counted(), 4);
+        assert_eq!(t.completion(), Some(0.5));
+        assert_eq!(ActionTally { cancelled: 2, ..ActionTally::default() }.completion(), None);
     }
 
     #[test]
@@ -460,6 +501,7 @@ mod tests {
             release: None,
             figures,
             awareness: None,
+            actions: None,
         };
         let fig = |m: &Measure, n: u64, v: f64| Figure { measure: m.code(), suppressed: false, n: Some(n), value: Some(v) };
         let c = compare(

@@ -16,8 +16,8 @@ use domain::management_report::rfc3339;
 use domain::overall_report::{self as contract, CycleRef, Dimension, OverallReport, Take};
 use domain::policy::{self, Operation, Target, YearlyReviewFacts};
 use domain::yearly_review::{
-    check_finalizable, check_plan, check_proposal, compare, group_figures, measure_trends, AwarenessChange, Comparison, ComparisonColumn,
-    Participation, ReleaseRef, ReviewFigures, ReviewState,
+    check_finalizable, check_plan, check_proposal, compare, group_figures, measure_trends, ActionTally, AwarenessChange, Comparison,
+    ComparisonColumn, Participation, ReleaseRef, ReviewFigures, ReviewState,
 };
 use domain::{Message, Role};
 use sqlx::Row;
@@ -143,7 +143,18 @@ impl Store {
             Err(StoreError::NotFound) => None,
             Err(e) => return Err(e),
         };
+        let a = self.action_completion_of(tenant, cycle).await?;
+        let n = |v: i64| v.max(0) as u64;
+        let actions = Some(ActionTally {
+            planned: n(a.planned),
+            in_progress: n(a.in_progress),
+            done: n(a.done),
+            cancelled: n(a.cancelled),
+            overdue: n(a.overdue),
+            evaluated: n(a.evaluated),
+        });
         Ok(ReviewFigures {
+            actions,
             awareness,
             cycle: CycleRef { id: cycle.get(), name: o.cycle.name.clone() },
             computed_at: rfc3339(now_ms()).unwrap_or_default(),
@@ -461,11 +472,12 @@ impl Store {
                 None => (None, Vec::new()),
             };
             // The awareness change as the final review froze it (never recomputed here).
-            let awareness = match (department, self.stored_review(ctx.tenant, c.id).await?) {
+            let (awareness, actions) = match (department, self.stored_review(ctx.tenant, c.id).await?) {
                 (None, Some(r)) if r.row.state == ReviewState::Final => {
-                    serde_json::from_str::<ReviewFigures>(&r.figures).map_err(damaged)?.awareness
+                    let f = serde_json::from_str::<ReviewFigures>(&r.figures).map_err(damaged)?;
+                    (f.awareness, f.actions)
                 }
-                _ => None,
+                _ => (None, None),
             };
             columns.push(ComparisonColumn {
                 cycle: CycleRef { id: c.id.get(), name: c.name.clone() },
@@ -473,6 +485,7 @@ impl Store {
                 release,
                 figures,
                 awareness,
+                actions,
             });
         }
         let departments = match releases.first() {

@@ -135,6 +135,8 @@ async fn closing_a_cycle_opens_a_review_that_hr_finalizes_and_cycles_compare(bac
     ensure!(life.this.is_none() && life.previous.is_none(), "a suppressed cell has no share: {life:?}");
     // Nobody answered the career-awareness questionnaire: the change is hidden, no figure kept.
     ensure!(f.awareness.is_some_and(|a| a.suppressed && a.n.is_none() && a.mean_change.is_none()), "{:?}", f.awareness);
+    // No improvement action is due within the cycle: all counts zero, still recorded.
+    ensure!(f.actions == Some(domain::yearly_review::ActionTally::default()), "{:?}", f.actions);
     let first = e.store.yearly_review(&e.hr, y2025).await?;
     ensure!(first.figures.previous.is_none(), "the first cycle has nothing before it");
 

@@ -26,7 +26,7 @@ use domain::ids::CycleId;
 use domain::management_report::Figure;
 use domain::overall_report::Measure;
 use domain::policy::{decide, Operation, Target};
-use domain::yearly_review::{AwarenessChange, Participation, ReviewState, PLAN, PROPOSAL};
+use domain::yearly_review::{ActionTally, AwarenessChange, Participation, ReviewState, PLAN, PROPOSAL};
 use domain::Locale;
 use store::{Ctx, Direction, YearlyReview};
 
@@ -286,6 +286,47 @@ fn awareness_cell(t: Tr, a: Option<&AwarenessChange>) -> String {
     }
 }
 
+/// The improvement actions due within the cycle, as the page shows them (empty: none).
+pub struct ActionsView {
+    pub total: String,
+    pub done: String,
+    pub open: String,
+    pub overdue: String,
+    pub evaluated: String,
+    pub cancelled: String,
+}
+
+fn actions_view(t: Tr, a: Option<&ActionTally>) -> Option<ActionsView> {
+    let a = a.filter(|a| a.counted() + a.cancelled > 0)?;
+    let count = |n: u64| t.with("yr-count", "count", grouped(n as i64));
+    Some(ActionsView {
+        total: count(a.counted()),
+        done: t.with_args(
+            "yr-actions-done-value",
+            &[("count", grouped(a.done as i64)), ("share", a.completion().map(|c| percent(Some(c))).unwrap_or_else(|| "—".into()))],
+        ),
+        open: count(a.planned + a.in_progress),
+        overdue: count(a.overdue),
+        evaluated: count(a.evaluated),
+        cancelled: count(a.cancelled),
+    })
+}
+
+/// One cycle's action completion in the comparison: done of counted, or "—".
+fn actions_cell(t: Tr, a: Option<&ActionTally>) -> String {
+    match a.filter(|a| a.counted() > 0) {
+        Some(a) => t.with_args(
+            "yr-actions-cell",
+            &[
+                ("done", grouped(a.done as i64)),
+                ("total", grouped(a.counted() as i64)),
+                ("share", a.completion().map(|c| percent(Some(c))).unwrap_or_default()),
+            ],
+        ),
+        None => "—".into(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "yearly_review.html")]
 struct OnePage {
@@ -298,6 +339,7 @@ struct OnePage {
     computed: String,
     participation: ParticipationView,
     awareness: AwarenessView,
+    actions: Option<ActionsView>,
     /// Whether the effect report's page is the reader's (HR, executives).
     may_read_effect: bool,
     release: String,
@@ -377,6 +419,7 @@ async fn one_page(state: &AppState, p: &Principal, locale: Locale, cycle: CycleI
         computed,
         participation: participation_view(t, &f.participation),
         awareness: awareness_view(t, f.awareness.as_ref()),
+        actions: actions_view(t, f.actions.as_ref()),
         may_read_effect: p.actor().is_some_and(|a| {
             domain::policy::decide(&a, domain::policy::Operation::ReadEffectReport, domain::policy::Target::Route).is_allow()
         }),
@@ -550,6 +593,11 @@ async fn comparison(State(state): State<AppState>, Authed(p): Authed, Lang(local
             label: t.get("yr-awareness-row"),
             data: false,
             cells: cols.iter().map(|col| awareness_cell(t, col.awareness.as_ref())).collect(),
+        });
+        program.push(CompareRow {
+            label: t.get("yr-actions-row"),
+            data: false,
+            cells: cols.iter().map(|col| actions_cell(t, col.actions.as_ref())).collect(),
         });
     }
     let released = c
