@@ -4,8 +4,8 @@
 //! table after the whole population (none: all four). A cycle or questionnaire the tenant does
 //! not have answers 404.
 
-use super::echo;
 use super::openapi::ErrorBody;
+use super::overall_reports::add_dimensions;
 use crate::auth::Authed;
 use crate::error::{AppError, AppResult};
 use crate::routes::Routes;
@@ -145,20 +145,7 @@ pub(crate) fn asked(raw: Option<&str>) -> Result<Asked, Invalid> {
         match k.as_ref() {
             "cycle" => out.cycle = v.trim().to_string(),
             "questionnaire" if !v.trim().is_empty() => out.questionnaire = v.trim().to_string(),
-            "by" => {
-                for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                    let d = Dimension::parse(part).ok_or_else(|| {
-                        Invalid::new(
-                            "by",
-                            format!("内訳は department、age、tenure、grade のいずれかで指定してください（指定値: {}）。", echo(part)),
-                            format!("by must be department, age, tenure or grade (got {})", echo(part)),
-                        )
-                    })?;
-                    if !out.by.contains(&d) {
-                        out.by.push(d);
-                    }
-                }
-            }
+            "by" => add_dimensions(&mut out.by, &v)?,
             _ => {}
         }
     }

@@ -130,24 +130,29 @@ fn asked(raw: Option<&str>) -> AppResult<Asked> {
                 })?;
                 out.version = Some(n);
             }
-            "by" => {
-                for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                    let d = Dimension::parse(part).ok_or_else(|| {
-                        Invalid::new(
-                            "by",
-                            format!("内訳は department、age、tenure、grade のいずれかで指定してください（指定値: {}）。", echo(part)),
-                            format!("by must be department, age, tenure or grade (got {})", echo(part)),
-                        )
-                    })?;
-                    if !out.by.contains(&d) {
-                        out.by.push(d);
-                    }
-                }
-            }
+            "by" => add_dimensions(&mut out.by, &v)?,
             _ => {}
         }
     }
     Ok(out)
+}
+
+/// Adds the dimensions of one `by` value (comma-separated, each once) to `by`, or says which
+/// one cannot be read. The overall and the effect report read their breakdowns alike.
+pub(crate) fn add_dimensions(by: &mut Vec<Dimension>, value: &str) -> Result<(), Invalid> {
+    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let d = Dimension::parse(part).ok_or_else(|| {
+            Invalid::new(
+                "by",
+                format!("内訳は department、age、tenure、grade のいずれかで指定してください（指定値: {}）。", echo(part)),
+                format!("by must be department, age, tenure or grade (got {})", echo(part)),
+            )
+        })?;
+        if !by.contains(&d) {
+            by.push(d);
+        }
+    }
+    Ok(())
 }
 
 /// A released overall report of a cycle.

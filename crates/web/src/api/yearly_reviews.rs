@@ -15,7 +15,7 @@ use axum::Json;
 use domain::ids::CycleId;
 use domain::management_report::{rfc3339, Figure};
 use domain::policy::Operation;
-use domain::yearly_review::{Participation, ReviewFigures};
+use domain::yearly_review::{ActionTally, AwarenessChange, Participation, ReviewFigures};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
@@ -28,7 +28,7 @@ pub fn routes(r: Routes) -> Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(list_reviews, get_review, compare_cycles),
-    components(schemas(ReviewList, ReviewSummary, ReviewBody, ParticipationBody, ReleaseBody, TrendBody, ProposalBody, ComparisonBody, ColumnBody, RowBody)),
+    components(schemas(ReviewList, ReviewSummary, ReviewBody, ParticipationBody, ReleaseBody, TrendBody, AwarenessBody, ActionsBody, ProposalBody, ComparisonBody, ColumnBody, RowBody)),
     tags((name = "yearly-reviews", description = "The yearly review (年次レビュー) of a closed cycle and the comparison of cycles"))
 )]
 pub struct YearlyReviewsApi;
@@ -83,6 +83,77 @@ pub struct ReleaseBody {
     pub population: Option<u64>,
 }
 
+/// The change in career awareness over the cycle: the whole population's cell of the effect
+/// report of the `career-awareness` questionnaire (complete pre/post pairs). A cell below k is
+/// `suppressed` and carries nothing else.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwarenessBody {
+    pub suppressed: bool,
+    /// Complete pairs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_pre: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_post: Option<f64>,
+    /// `mean_post - mean_pre`, in score points.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_change: Option<f64>,
+    /// The t-interval of the mean change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci95_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci95_high: Option<f64>,
+    /// Cohen's d_z.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect_size: Option<f64>,
+}
+
+impl From<&AwarenessChange> for AwarenessBody {
+    fn from(a: &AwarenessChange) -> Self {
+        AwarenessBody {
+            suppressed: a.suppressed,
+            n: a.n,
+            mean_pre: a.mean_pre,
+            mean_post: a.mean_post,
+            mean_change: a.mean_change,
+            ci95_low: a.ci95_low,
+            ci95_high: a.ci95_high,
+            effect_size: a.effect_size,
+        }
+    }
+}
+
+/// The improvement actions (改善施策) due within the cycle, by status. Organizational, never
+/// about a person, so not k-protected.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionsBody {
+    pub planned: u64,
+    pub in_progress: u64,
+    pub done: u64,
+    pub cancelled: u64,
+    /// Still open past the due date, on the day the figures were computed.
+    pub overdue: u64,
+    /// Done and evaluated after the fact.
+    pub evaluated: u64,
+    /// `done / (planned + in_progress + done)`; absent without any.
+    pub completion: Option<f64>,
+}
+
+impl From<&ActionTally> for ActionsBody {
+    fn from(a: &ActionTally) -> Self {
+        ActionsBody {
+            planned: a.planned,
+            in_progress: a.in_progress,
+            done: a.done,
+            cancelled: a.cancelled,
+            overdue: a.overdue,
+            evaluated: a.evaluated,
+            completion: a.completion(),
+        }
+    }
+}
+
 /// A flag or issue tag this cycle and the previous one (shares 0..1; absent when hidden).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrendBody {
@@ -119,6 +190,11 @@ pub struct ReviewBody {
     /// The previous cycle compared with, if it has a released overall report.
     pub previous_cycle: Option<String>,
     pub trends: Vec<TrendBody>,
+    /// The career-awareness change (absent when the questionnaire is not there).
+    pub awareness: Option<AwarenessBody>,
+    /// The improvement actions due within the cycle (absent for a review frozen before they
+    /// were counted).
+    pub actions: Option<ActionsBody>,
     pub proposals: Vec<ProposalBody>,
     /// HR's improvement plan (改善計画).
     pub plan: String,
@@ -174,6 +250,8 @@ async fn get_review(State(state): State<AppState>, Authed(p): Authed, Path(id): 
         release,
         previous_cycle: r.figures.previous.map(|c| c.name),
         trends,
+        awareness: r.figures.awareness.as_ref().map(AwarenessBody::from),
+        actions: r.figures.actions.as_ref().map(ActionsBody::from),
         proposals: r
             .proposals
             .into_iter()
@@ -191,6 +269,11 @@ pub struct ColumnBody {
     pub participation: ParticipationBody,
     /// The cycle's latest released overall report; absent when none is released.
     pub release: Option<ReleaseBody>,
+    /// The awareness change as the cycle's final review froze it (absent without a final
+    /// review, and when comparing one department).
+    pub awareness: Option<AwarenessBody>,
+    /// The improvement actions as the cycle's final review froze them (same rule).
+    pub actions: Option<ActionsBody>,
 }
 
 /// One measure across the cycles: per column, the figure as released (absent when the release
@@ -237,6 +320,8 @@ async fn compare_cycles(State(state): State<AppState>, Authed(p): Authed, RawQue
             cycle: col.cycle.name.clone(),
             participation: (&col.participation).into(),
             release: col.release.as_ref().map(|r| ReleaseBody { id: r.id, version: r.version, population: r.population }),
+            awareness: col.awareness.as_ref().map(AwarenessBody::from),
+            actions: col.actions.as_ref().map(ActionsBody::from),
         })
         .collect();
     let rows = c

@@ -95,6 +95,10 @@ async fn a_closed_cycle_gets_a_yearly_review_that_hr_finalizes(backend: Backend)
     ensure!(json["state"] == "final" && json["plan"] == PLAN, "{json}");
     ensure!(json["proposals"][0]["body"] == PROPOSAL && json["proposals"][0]["role"] == "consultant", "{json}");
     ensure!(json["release"]["id"] == overall, "{json}");
+    // The actions due within the cycle are counted (none here); the awareness change of a
+    // cycle without questionnaire pairs is hidden and carries no figure.
+    ensure!(json["actions"]["done"] == 0 && json["actions"]["overdue"] == 0 && json["actions"]["completion"].is_null(), "{json}");
+    ensure!(json["awareness"].is_null() || (json["awareness"]["suppressed"] == true && json["awareness"].get("n").is_none()), "{json}");
     let listed = exec.get("/api/v1/reviews").await?.json()?;
     ensure!(listed["items"].as_array().is_some_and(|a| a.iter().any(|i| i["cycle_id"] == cycle)), "{listed}");
 
@@ -108,6 +112,7 @@ async fn a_closed_cycle_gets_a_yearly_review_that_hr_finalizes(backend: Backend)
     let columns = json["columns"].as_array().context("columns")?;
     let col = columns.iter().position(|c| c["cycle_id"] == cycle).context("the cycle's column")?;
     ensure!(columns[col]["release"]["id"] == overall, "{json}");
+    ensure!(columns[col]["actions"]["planned"] == 0, "the final review's frozen actions: {json}");
     let rows = json["rows"].as_array().context("rows")?;
     ensure!(rows.first().is_some_and(|r| r["measure"] == "people"), "people first: {json}");
     ensure!(rows.iter().all(|r| r["cells"].as_array().is_some_and(|c| c.len() == columns.len())), "{json}");
