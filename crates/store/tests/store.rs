@@ -107,6 +107,58 @@ async fn raw_pool(db: &TestDb) -> Result<AnyPool> {
     Ok(AnyPoolOptions::new().max_connections(1).connect(&url).await?)
 }
 
+/// Approved reports of held interviews in `cycle` for these employees (by number, with their
+/// life/safety and organizational flags), written as the demo's bulk insert writes them (flags
+/// in plain, sealed with their marks when the store is opened next); `author` wrote them a day
+/// before now, all pointing at the one `sealed` text.
+async fn approved_reports(
+    db: &TestDb,
+    tenant: TenantId,
+    author: i64,
+    sealed: i64,
+    cycle: i64,
+    numbers: &[(&str, bool, bool)],
+) -> Result<()> {
+    let raw = raw_pool(db).await?;
+    let approved_at = chrono::Utc::now().timestamp_millis() - 86_400_000;
+    for (number, life, org) in numbers {
+        let employee: i64 = sqlx::query("SELECT id FROM employees WHERE tenant_id = $1 AND employee_number = $2")
+            .bind(tenant.get())
+            .bind(*number)
+            .fetch_one(&raw)
+            .await?
+            .try_get("id")?;
+        let interview: i64 = sqlx::query(
+            "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'initial', 'in_person', '面談室', $5, $5, 'held', $5, $5) RETURNING id",
+        )
+        .bind(tenant.get())
+        .bind(cycle)
+        .bind(employee)
+        .bind(author)
+        .bind(approved_at - 86_400_000)
+        .fetch_one(&raw)
+        .await?
+        .try_get("id")?;
+        sqlx::query(
+            "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at, submitted_at, approved_at)
+             VALUES ($1, $2, $3, $4, 'approved', $5, $6, $7, 1, 1, $8, $8, $8, $8)",
+        )
+        .bind(tenant.get())
+        .bind(interview)
+        .bind(employee)
+        .bind(author)
+        .bind(sealed)
+        .bind(i64::from(*life))
+        .bind(i64::from(*org))
+        .bind(approved_at)
+        .execute(&raw)
+        .await?;
+    }
+    raw.close().await;
+    Ok(())
+}
+
 /// A fresh random data key, given inline.
 fn inline_key() -> KeySource {
     let mut bytes = [0u8; 32];

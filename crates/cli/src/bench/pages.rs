@@ -137,9 +137,26 @@ async fn measure(store: &Store, args: &PagesArgs) -> anyhow::Result<Vec<Measured
     Ok(rows)
 }
 
-/// The record pages of issue 8 timed from the first list that links to one.
-const ISSUE_8_RECORDS: [&str; 7] =
-    ["/disclosures/", "/important-cases/", "/escalations/", "/feedback/", "/org-issues/", "/raised-issues/", "/boss-consultations/"];
+/// The record pages of issues 8 and 10 timed from the first list that links to one.
+const RECORDS: [&str; 13] = [
+    "/disclosures/",
+    "/important-cases/",
+    "/escalations/",
+    "/feedback/",
+    "/org-issues/",
+    "/raised-issues/",
+    "/boss-consultations/",
+    "/follow-ups/",
+    "/referrals/",
+    "/actions/",
+    "/policies/",
+    "/questionnaires/",
+    "/reviews/",
+];
+
+/// Pages of issue 10 reached from a card or a list rather than the navigation, timed when a
+/// visited page links to them.
+const LINKED: [&str; 4] = ["/reviews/compare", "/reports/effect", "/referral-counts", "/my/questionnaires"];
 
 /// Nearest-rank percentile of sorted values.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -302,13 +319,22 @@ impl Agent {
             i += 1;
             let first = self.send(Method::GET, &path, None).await?;
             // The main sub-pages, from the first page that links to one.
-            for prefix in ISSUE_8_RECORDS.iter().chain(["/cycles/", "/interviews/", "/reports/"].iter()) {
+            for prefix in RECORDS.iter().chain(["/cycles/", "/interviews/", "/reports/"].iter()) {
                 if pages.iter().any(|p| is_record(p, prefix)) {
                     continue;
                 }
                 if let Some(link) = first_record_link(&first.body, prefix) {
                     pages.push(link);
                 }
+            }
+            for linked in LINKED {
+                if !pages.iter().any(|p| p == linked) && first.body.contains(&format!("href=\"{linked}\"")) {
+                    pages.push(linked.to_string());
+                }
+            }
+            // The questionnaire answers of the first interview (the consultant's trajectory).
+            if is_record(&path, "/interviews/") && first.body.contains(&format!("href=\"{path}/questionnaire\"")) {
+                pages.push(format!("{path}/questionnaire"));
             }
             // Issue 8's lists filtered in SQL, and HR's list of guide acknowledgments.
             match path.as_str() {

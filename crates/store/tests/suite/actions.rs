@@ -247,43 +247,9 @@ async fn cycle_with_reports(e: &Env, name: &str, starts: &str, ends: &str, flagg
     .fetch_one(&raw)
     .await?
     .try_get("id")?;
-    let author = e.c1.user().context("c1")?.get();
-    let at = chrono::Utc::now().timestamp_millis() - 86_400_000;
-    for (number, life, org) in flagged {
-        let employee: i64 = sqlx::query("SELECT id FROM employees WHERE tenant_id = $1 AND employee_number = $2")
-            .bind(e.tenant.get())
-            .bind(*number)
-            .fetch_one(&raw)
-            .await?
-            .try_get("id")?;
-        let interview: i64 = sqlx::query(
-            "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'initial', 'in_person', '面談室', $5, $5, 'held', $5, $5) RETURNING id",
-        )
-        .bind(e.tenant.get())
-        .bind(cycle)
-        .bind(employee)
-        .bind(author)
-        .bind(at - 86_400_000)
-        .fetch_one(&raw)
-        .await?
-        .try_get("id")?;
-        sqlx::query(
-            "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at, submitted_at, approved_at)
-             VALUES ($1, $2, $3, $4, 'approved', $5, $6, $7, 1, 1, $8, $8, $8, $8)",
-        )
-        .bind(e.tenant.get())
-        .bind(interview)
-        .bind(employee)
-        .bind(author)
-        .bind(e.sealed)
-        .bind(i64::from(*life))
-        .bind(i64::from(*org))
-        .bind(at)
-        .execute(&raw)
-        .await?;
-    }
     raw.close().await;
+    let author = e.c1.user().context("c1")?.get();
+    crate::approved_reports(&e.db, e.tenant, author, e.sealed, cycle, flagged).await?;
     Ok(cycle)
 }
 

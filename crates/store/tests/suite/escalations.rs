@@ -3,25 +3,18 @@
 //! responders see the summary, not the report, until a second, different responder approves a
 //! disclosure; the employee is told; the recurring job notifies again while overdue.
 
-use crate::{inline_key, raw_pool};
+use crate::raw_pool;
 use anyhow::{ensure, Context, Result};
-use careerdock_store::{Ctx, NewInterview, NewUser, OpenOptions, Store, StoreError};
+use careerdock_store::{Ctx, NewInterview, Store, StoreError};
 use domain::escalation::{EscalationSettings, EscalationState};
 use domain::ids::{EmployeeId, InterviewId, ReportId, UserId};
-use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::report::{ReportFlags, ReportSections};
-use domain::tenant::{KThreshold, TenantSlug};
 use domain::{Locale, Role};
 use sqlx::Row;
-use testkit::{fresh_db, on_both_backends, Backend, TestDb};
+use testkit::{on_both_backends, Backend, TestDb};
 
 on_both_backends!(a_flag_opens_an_escalation_and_more_needs_two_responders, overdue_escalations_and_delayed_notices_follow_the_job);
-
-const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号
-E001,佐藤 健,サトウ ケン,営業本部,G5,1975,2000-04-01,
-E002,山田 太郎,ヤマダ タロウ,営業本部/第一営業部,G2,1992,2015-04-01,E001
-";
 
 const HOUR: i64 = 3_600_000;
 
@@ -40,32 +33,20 @@ struct Env {
 }
 
 async fn env(backend: Backend) -> Result<Env> {
-    let db = fresh_db(backend)?;
-    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
-    let tenant = store.create_tenant(&TenantSlug::parse("acme")?, "株式会社テスト", KThreshold::DEFAULT, "test").await?;
-    let op = Ctx::operator(tenant.id, "test");
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).context("date")?;
-    let parsed = parse_employee_csv(REGISTER.as_bytes(), today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    store.import_employees(&op, &parsed.rows).await?;
-    let subject = store.employee_by_number(tenant.id, "E002").await?.id;
-    let mut ctxs = Vec::new();
-    for (login, role, employee) in [
-        ("c1", Role::Consultant, None),
-        ("c2", Role::Consultant, None),
-        ("h1", Role::Health, None),
-        ("h2", Role::Health, None),
-        ("h3", Role::Health, None),
-        ("hr", Role::Hr, None),
-        ("yamada", Role::Employee, Some(subject)),
-    ] {
-        let id =
-            store.create_user(&op, &NewUser { login, display_name: login, password: "password-123", roles: &[role], employee }).await?;
-        ctxs.push(Ctx::for_tests(tenant.id, id, login, Some(role)));
-    }
-    for c in &ctxs[..2] {
-        super::assign_everyone(&db, tenant.id, c.user().context("consultant")?).await?;
-    }
-    let mut it = ctxs.into_iter();
+    let super::Staffed { db, store, op: _, subject, users } = super::staffed(
+        backend,
+        &[
+            ("c1", Role::Consultant),
+            ("c2", Role::Consultant),
+            ("h1", Role::Health),
+            ("h2", Role::Health),
+            ("h3", Role::Health),
+            ("hr", Role::Hr),
+            ("yamada", Role::Employee),
+        ],
+    )
+    .await?;
+    let mut it = users.into_iter();
     let mut next = || it.next().context("user");
     let (c1, c2, h1, h2, h3, hr, employee) = (next()?, next()?, next()?, next()?, next()?, next()?, next()?);
     // The tenant names two health staff as responders; h3 holds the role but is not named.

@@ -98,49 +98,10 @@ async fn env(backend: Backend) -> Result<Env> {
     Ok(Env { db, key, store, tenant, c1, c2, sup, hr, exec, cycle, sealed })
 }
 
-/// Approved reports of a held interview in `cycle` for these employees (by number), written as
-/// the demo's bulk insert writes them (flags in plain, sealed with their marks when the store is
-/// opened next).
+/// Approved reports of a held interview in `cycle` for these employees (by number).
 async fn approved(e: &Env, cycle: i64, numbers: &[(&str, bool, bool)]) -> Result<()> {
-    let raw = raw_pool(&e.db).await?;
     let author = e.c1.user().context("c1")?.get();
-    let approved_at = chrono::Utc::now().timestamp_millis() - 86_400_000;
-    for (number, life, org) in numbers {
-        let employee: i64 = sqlx::query("SELECT id FROM employees WHERE tenant_id = $1 AND employee_number = $2")
-            .bind(e.tenant.get())
-            .bind(*number)
-            .fetch_one(&raw)
-            .await?
-            .try_get("id")?;
-        let interview: i64 = sqlx::query(
-            "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'initial', 'in_person', '面談室', $5, $5, 'held', $5, $5) RETURNING id",
-        )
-        .bind(e.tenant.get())
-        .bind(cycle)
-        .bind(employee)
-        .bind(author)
-        .bind(approved_at - 86_400_000)
-        .fetch_one(&raw)
-        .await?
-        .try_get("id")?;
-        sqlx::query(
-            "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at, submitted_at, approved_at)
-             VALUES ($1, $2, $3, $4, 'approved', $5, $6, $7, 1, 1, $8, $8, $8, $8)",
-        )
-        .bind(e.tenant.get())
-        .bind(interview)
-        .bind(employee)
-        .bind(author)
-        .bind(e.sealed)
-        .bind(i64::from(*life))
-        .bind(i64::from(*org))
-        .bind(approved_at)
-        .execute(&raw)
-        .await?;
-    }
-    raw.close().await;
-    Ok(())
+    crate::approved_reports(&e.db, e.tenant, author, e.sealed, cycle, numbers).await
 }
 
 fn cell(r: &OverallReport, table: &str, measure: &str, label: Option<&str>) -> Option<(bool, Option<u64>, Option<f64>)> {

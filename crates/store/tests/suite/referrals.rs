@@ -4,22 +4,18 @@
 //! it from health staff at once; the status machine with its dates, people and notes; HR sees
 //! k-protected counts only; the summary never reaches the database file in clear.
 
-use crate::{contains, inline_key, raw_pool, sqlite_files};
+use crate::{contains, raw_pool, sqlite_files};
 use anyhow::{ensure, Context, Result};
-use careerdock_store::{
-    ConsentInput, Ctx, NewDisclosure, NewInterview, NewReferral, NewUser, OpenOptions, ReviewInput, SeedBasis, Store, StoreError,
-};
+use careerdock_store::{ConsentInput, Ctx, NewDisclosure, NewInterview, NewReferral, ReviewInput, SeedBasis, Store, StoreError};
 use domain::consent::{ConsentDecision, DisclosureState, Purpose};
 use domain::escalation::EscalationSettings;
 use domain::ids::{DisclosureId, EmployeeId, ReferralId, ReportId};
-use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::referral::{check_contact, check_decision, Addressee, ReferralStatus};
 use domain::report::{ReportFlags, ReportSections, ReportStatus};
-use domain::tenant::{KThreshold, TenantSlug};
 use domain::Role;
 use sqlx::Row;
-use testkit::{fresh_db, on_both_backends, Backend, TestDb};
+use testkit::{on_both_backends, Backend, TestDb};
 
 on_both_backends!(
     a_referral_needs_consent_and_a_withdrawal_hides_it_at_once,
@@ -27,11 +23,6 @@ on_both_backends!(
     an_escalation_opens_a_referral_without_consent_to_its_responders,
     hr_sees_counts_only_and_the_summary_is_sealed
 );
-
-const REGISTER: &str = "社員番号,氏名,氏名カナ,所属,等級,生年,入社日,上司社員番号
-E001,佐藤 健,サトウ ケン,営業本部,G5,1975,2000-04-01,
-E002,山田 太郎,ヤマダ タロウ,営業本部/第一営業部,G2,1992,2015-04-01,E001
-";
 
 const CONSENTED: &str = "山田さんは睡眠の不調を訴えています。産業医面談で体調を確認してください。紹介マーカーQ7Z";
 
@@ -50,32 +41,20 @@ struct Env {
 }
 
 async fn env(backend: Backend) -> Result<Env> {
-    let db = fresh_db(backend)?;
-    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
-    let tenant = store.create_tenant(&TenantSlug::parse("acme")?, "株式会社テスト", KThreshold::DEFAULT, "test").await?;
-    let op = Ctx::operator(tenant.id, "test");
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).context("date")?;
-    let parsed = parse_employee_csv(REGISTER.as_bytes(), today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    store.import_employees(&op, &parsed.rows).await?;
-    let subject = store.employee_by_number(tenant.id, "E002").await?.id;
-    let mut ctxs = Vec::new();
-    for (login, role, employee) in [
-        ("c1", Role::Consultant, None),
-        ("c2", Role::Consultant, None),
-        ("sup", Role::Supervisor, None),
-        ("h1", Role::Health, None),
-        ("h2", Role::Health, None),
-        ("hr", Role::Hr, None),
-        ("yamada", Role::Employee, Some(subject)),
-    ] {
-        let id =
-            store.create_user(&op, &NewUser { login, display_name: login, password: "password-123", roles: &[role], employee }).await?;
-        ctxs.push(Ctx::for_tests(tenant.id, id, login, Some(role)));
-    }
-    for c in &ctxs[..2] {
-        super::assign_everyone(&db, tenant.id, c.user().context("consultant")?).await?;
-    }
-    let mut it = ctxs.into_iter();
+    let super::Staffed { db, store, op, subject, users } = super::staffed(
+        backend,
+        &[
+            ("c1", Role::Consultant),
+            ("c2", Role::Consultant),
+            ("sup", Role::Supervisor),
+            ("h1", Role::Health),
+            ("h2", Role::Health),
+            ("hr", Role::Hr),
+            ("yamada", Role::Employee),
+        ],
+    )
+    .await?;
+    let mut it = users.into_iter();
     let mut next = || it.next().context("user");
     let (c1, c2, sup, h1, h2, hr, employee) = (next()?, next()?, next()?, next()?, next()?, next()?, next()?);
     // h1 is a designated escalation responder; h2 is not.
