@@ -22,3 +22,5 @@ qn-by-employee = The employee
 qn-by-consultant = Career consultant (paper)
 qn-by-import = File import
 qn-partial = Incomplete (mean of the answered items { $mean })
+qn-pick = Questionnaire
+qn-pick-show = Show

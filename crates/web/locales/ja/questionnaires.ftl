@@ -22,3 +22,5 @@ qn-by-employee = 本人
 qn-by-consultant = キャリアコンサルタント（紙）
 qn-by-import = ファイル取込
 qn-partial = 未回答あり（回答分の平均 { $mean }）
+qn-pick = アンケート
+qn-pick-show = 表示

@@ -33,6 +33,41 @@ pub fn routes(r: Routes) -> Routes {
 #[serde(default)]
 pub struct DoneQuery {
     done: Option<String>,
+    /// The questionnaire's code; the default career-awareness questionnaire when absent.
+    q: Option<String>,
+}
+
+/// The questionnaire asked for (by code; the default one when none is named) and the tenant's
+/// questionnaires to choose from. An unknown code answers as a missing page.
+async fn chosen(state: &AppState, ctx: &Ctx, locale: Locale, asked: Option<&str>) -> AppResult<(Questionnaire, Vec<Choice>)> {
+    let asked = asked.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(code());
+    let all = state.store.questionnaires(ctx).await?;
+    let q = all.iter().find(|r| r.questionnaire.code() == asked).map(|r| r.questionnaire.clone()).ok_or(StoreError::NotFound)?;
+    let choices = all
+        .iter()
+        .map(|r| Choice {
+            value: r.questionnaire.code().to_string(),
+            label: r.questionnaire.title().in_locale(locale).to_string(),
+            selected: r.questionnaire.code() == asked,
+        })
+        .collect();
+    Ok((q, choices))
+}
+
+/// Where a page of `path` shows questionnaire `code` (the default one needs no query).
+fn page_of(path: &str, code: &str, done: bool) -> String {
+    let mut query: Vec<String> = Vec::new();
+    if code != self::code() {
+        query.push(format!("q={}", url::form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>()));
+    }
+    if done {
+        query.push("done=answered".into());
+    }
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
 }
 
 /// What was typed, kept when the form is sent back.
@@ -121,6 +156,10 @@ struct PointView {
 }
 
 struct QuestionnaireView {
+    /// Its code, sent back with the answers.
+    code: String,
+    /// The tenant's questionnaires (a chooser when there are several).
+    choices: Vec<Choice>,
     title: String,
     instructions: String,
     items: Vec<ItemView>,
@@ -131,7 +170,14 @@ struct QuestionnaireView {
     points: Vec<PointView>,
 }
 
-fn view(t: Tr, q: &Questionnaire, trajectory: &Trajectory, cycles: &[store::CycleRow], form: &AnswerForm) -> QuestionnaireView {
+fn view(
+    t: Tr,
+    q: &Questionnaire,
+    choices: Vec<Choice>,
+    trajectory: &Trajectory,
+    cycles: &[store::CycleRow],
+    form: &AnswerForm,
+) -> QuestionnaireView {
     let locale = t.locale;
     let scale = q.scale();
     let items = q
@@ -184,6 +230,8 @@ fn view(t: Tr, q: &Questionnaire, trajectory: &Trajectory, cycles: &[store::Cycl
         })
         .collect();
     QuestionnaireView {
+        code: q.code().to_string(),
+        choices,
         title: q.title().in_locale(locale).to_string(),
         instructions: q.instructions().in_locale(locale).to_string(),
         items,
@@ -214,6 +262,7 @@ fn code() -> &'static str {
 #[template(path = "my_questionnaires.html")]
 struct MinePage {
     ctx: PageCtx,
+    here: String,
     notice: String,
     linked: bool,
     q: QuestionnaireView,
@@ -225,46 +274,48 @@ async fn mine_page(
     state: &AppState,
     p: &Principal,
     locale: Locale,
+    asked: Option<&str>,
     notice: String,
     form: AnswerForm,
     errors: FormErrors,
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(p, locale, "qn-my-title", "/my/questionnaires");
     let me = p.acting(Ctx::as_employee)?;
-    let q = state.store.questionnaire(me.ctx(), code()).await?.questionnaire;
+    let (q, choices) = chosen(state, me.ctx(), locale, asked).await?;
     let linked = p.user.employee.is_some();
     let trajectory = if linked {
-        state.store.own_answer_trajectory(&me, code()).await?
+        state.store.own_answer_trajectory(&me, q.code()).await?
     } else {
         Trajectory { employee: domain::ids::EmployeeId::new(0), questionnaire: q.clone(), points: Vec::new() }
     };
     let cycles = state.store.cycles(p.tenant.id).await?;
-    let q = view(ctx.t, &q, &trajectory, &cycles, &form);
-    render(&MinePage { ctx, notice, linked, q, action: "/my/questionnaires".into(), errors })
+    let q = view(ctx.t, &q, choices, &trajectory, &cycles, &form);
+    render(&MinePage { ctx, here: "/my/questionnaires".into(), notice, linked, q, action: "/my/questionnaires".into(), errors })
 }
 
 async fn mine(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
     let notice = if q.done.as_deref() == Some("answered") { Tr::new(locale).get("qn-done") } else { String::new() };
-    mine_page(&state, &p, locale, notice, AnswerForm::default(), FormErrors::none()).await
+    mine_page(&state, &p, locale, q.q.as_deref(), notice, AnswerForm::default(), FormErrors::none()).await
 }
 
 async fn answer_own(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, f: FormPairs) -> AppResult<Response> {
     let me = p.acting(Ctx::as_employee)?;
-    let q = state.store.questionnaire(me.ctx(), code()).await?.questionnaire;
+    let asked = f.text("questionnaire");
+    let (q, _) = chosen(&state, me.ctx(), locale, Some(&asked)).await?;
     let form = AnswerForm::from_pairs(&f, &q);
     let result = match form.parsed() {
         Ok((cycle, timing, answered_on, answers)) => {
-            let new = NewAnswers { questionnaire: code(), cycle, interview: None, timing, answered_on, answers: &answers };
+            let new = NewAnswers { questionnaire: q.code(), cycle, interview: None, timing, answered_on, answers: &answers };
             state.store.answer_own_questionnaire(&me, &new).await.map(|_| ()).map_err(Into::into)
         }
         Err(problems) => Err(StoreError::problems(problems).into()),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/my/questionnaires?done=answered").into_response()),
+        Ok(()) => Ok(Redirect::to(&page_of("/my/questionnaires", q.code(), true)).into_response()),
         Err(e) => {
             let (status, problems) = sent_back(e)?;
             let errors = FormErrors::new(Tr::new(locale), &problems).anchored(ANCHORS);
-            Ok(with_status(mine_page(&state, &p, locale, String::new(), form, errors).await?, status))
+            Ok(with_status(mine_page(&state, &p, locale, Some(q.code()), String::new(), form, errors).await?, status))
         }
     }
 }
@@ -275,6 +326,8 @@ async fn answer_own(State(state): State<AppState>, Authed(p): Authed, Lang(local
 #[template(path = "interview_questionnaire.html")]
 struct InterviewPage {
     ctx: PageCtx,
+    /// The page itself, for the questionnaire chooser.
+    here: String,
     notice: String,
     interview: i64,
     q: QuestionnaireView,
@@ -287,6 +340,7 @@ async fn interview_page(
     p: &Principal,
     locale: Locale,
     id: InterviewId,
+    asked: Option<&str>,
     notice: String,
     form: AnswerForm,
     errors: FormErrors,
@@ -294,16 +348,17 @@ async fn interview_page(
     let mut ctx = PageCtx::new(p, locale, "qn-interview-title", "/interviews");
     let me = p.acting(Ctx::as_consultant)?;
     let iv = state.store.interview(&me, id).await?;
-    let q = state.store.questionnaire(me.ctx(), code()).await?.questionnaire;
-    let trajectory = state.store.answer_trajectory(me.ctx(), iv.employee, code()).await?;
+    let (q, choices) = chosen(state, me.ctx(), locale, asked).await?;
+    let trajectory = state.store.answer_trajectory(me.ctx(), iv.employee, q.code()).await?;
     let cycles = state.store.cycles(p.tenant.id).await?;
     let mut form = form;
     if form.cycle.is_empty() {
         form.cycle = iv.cycle.map(|c| c.get().to_string()).unwrap_or_default();
     }
-    let q = view(ctx.t, &q, &trajectory, &cycles, &form);
+    let q = view(ctx.t, &q, choices, &trajectory, &cycles, &form);
     ctx.title_data = iv.employee_name.clone();
-    render(&InterviewPage { ctx, notice, interview: id.get(), q, action: format!("/interviews/{id}/questionnaire"), errors })
+    let here = format!("/interviews/{id}/questionnaire");
+    render(&InterviewPage { ctx, notice, interview: id.get(), q, action: here.clone(), here, errors })
 }
 
 async fn for_interview(
@@ -315,7 +370,7 @@ async fn for_interview(
 ) -> AppResult<Response> {
     let id: InterviewId = path_id(&raw)?;
     let notice = if q.done.as_deref() == Some("answered") { Tr::new(locale).get("qn-done-paper") } else { String::new() };
-    interview_page(&state, &p, locale, id, notice, AnswerForm::default(), FormErrors::none()).await
+    interview_page(&state, &p, locale, id, q.q.as_deref(), notice, AnswerForm::default(), FormErrors::none()).await
 }
 
 async fn record_paper(
@@ -328,24 +383,25 @@ async fn record_paper(
     let id: InterviewId = path_id(&raw)?;
     let me = p.acting(Ctx::as_consultant)?;
     let iv = state.store.interview(&me, id).await?;
-    let q = state.store.questionnaire(me.ctx(), code()).await?.questionnaire;
+    let asked = f.text("questionnaire");
+    let (q, _) = chosen(&state, me.ctx(), locale, Some(&asked)).await?;
     let mut form = AnswerForm::from_pairs(&f, &q);
     if form.cycle.is_empty() {
         form.cycle = iv.cycle.map(|c| c.get().to_string()).unwrap_or_default();
     }
     let result = match form.parsed() {
         Ok((cycle, timing, answered_on, answers)) => {
-            let new = NewAnswers { questionnaire: code(), cycle, interview: Some(id), timing, answered_on, answers: &answers };
+            let new = NewAnswers { questionnaire: q.code(), cycle, interview: Some(id), timing, answered_on, answers: &answers };
             state.store.record_paper_answers(&me, iv.employee, &new).await.map(|_| ()).map_err(Into::into)
         }
         Err(problems) => Err(StoreError::problems(problems).into()),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/interviews/{id}/questionnaire?done=answered")).into_response()),
+        Ok(()) => Ok(Redirect::to(&page_of(&format!("/interviews/{id}/questionnaire"), q.code(), true)).into_response()),
         Err(e) => {
             let (status, problems) = sent_back(e)?;
             let errors = FormErrors::new(Tr::new(locale), &problems).anchored(ANCHORS);
-            Ok(with_status(interview_page(&state, &p, locale, id, String::new(), form, errors).await?, status))
+            Ok(with_status(interview_page(&state, &p, locale, id, Some(q.code()), String::new(), form, errors).await?, status))
         }
     }
 }

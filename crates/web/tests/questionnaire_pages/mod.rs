@@ -1,6 +1,7 @@
 //! The questionnaire pages over HTTP: the employee answers on わたしのアンケート (a form sent back
 //! keeps every answer) and sees their trajectory; the consultant of their interview sees it and
-//! enters paper answers from the interview; a colleague gets "not found".
+//! enters paper answers from the interview; a colleague gets "not found"; a questionnaire HR
+//! defined is chosen, answered and traced on the same pages.
 
 use crate::records::world::World;
 use anyhow::{ensure, Result};
@@ -56,5 +57,51 @@ async fn employees_answer_and_their_consultant_sees_the_trajectory(backend: Back
     ensure!(refused.status == StatusCode::NOT_FOUND, "{}", refused.brief());
     let mut hr = w.app.signed_in("hr").await?;
     ensure!(hr.get("/my/questionnaires").await?.status == StatusCode::FORBIDDEN);
+
+    // A questionnaire HR defined is answered on the same pages: chosen by its code, sent back
+    // with the answers, kept in the address after answering.
+    let satisfaction: Vec<(&str, &str)> = vec![
+        ("code", "satisfaction"),
+        ("title_ja", "職場の満足度"),
+        ("title_en", "Workplace satisfaction"),
+        ("scale_min", "1"),
+        ("scale_max", "3"),
+        ("scale.labels[0].ja", "いいえ"),
+        ("scale.labels[1].ja", "どちらとも"),
+        ("scale.labels[2].ja", "はい"),
+        ("items[0].code", "s1"),
+        ("items[0].text_ja", "仕事にやりがいを感じる。"),
+        ("items[1].code", "s2"),
+        ("items[1].text_ja", "職場の人間関係に悩んでいる。"),
+        ("items[1].reverse", "1"),
+    ];
+    let created = hr.post_form("/questionnaires/new", &satisfaction).await?;
+    ensure!(created.is_redirect_to("/questionnaires?done=created"), "{}", created.brief());
+    let page = me.get("/my/questionnaires").await?;
+    ensure!(page.body.contains("name=\"q\"") && page.body.contains("value=\"satisfaction\""), "the chooser: {}", page.brief());
+    let page = me.get("/my/questionnaires?q=satisfaction").await?;
+    ensure!(
+        page.status == StatusCode::OK && page.body.contains("仕事にやりがいを感じる。") && !page.body.contains("name=\"item-q16\""),
+        "{}",
+        page.brief()
+    );
+    ensure!(page.body.contains("name=\"questionnaire\" value=\"satisfaction\""), "the form names it: {}", page.brief());
+    let form = [
+        ("questionnaire", "satisfaction"),
+        ("cycle", cycle.as_str()),
+        ("timing", "pre"),
+        ("answered_on", today.as_str()),
+        ("item-s1", "3"),
+        ("item-s2", "2"),
+    ];
+    let sent = me.post_form("/my/questionnaires", &form).await?;
+    ensure!(sent.is_redirect_to("/my/questionnaires?q=satisfaction&done=answered"), "{}", sent.brief());
+    // s1 = 3, s2 reversed = 1 + 3 - 2 = 2: the score is 2.50; the career-awareness page is unchanged.
+    let page = me.get("/my/questionnaires?q=satisfaction").await?;
+    ensure!(page.body.contains("2.50") && !page.body.contains("3.50"), "its own trajectory: {}", page.brief());
+    ensure!(me.get("/my/questionnaires").await?.body.contains("3.50"), "the default one's trajectory stays");
+    let page = consultant.get(&format!("/interviews/{interview}/questionnaire?q=satisfaction")).await?;
+    ensure!(page.status == StatusCode::OK && page.body.contains("2.50"), "{}", page.brief());
+    ensure!(me.get("/my/questionnaires?q=nowhere").await?.status == StatusCode::NOT_FOUND, "an unknown code");
     Ok(())
 }
