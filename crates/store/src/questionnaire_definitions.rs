@@ -38,12 +38,7 @@ fn to_json(q: &QuestionnaireDraft) -> Result<String> {
     serde_json::to_string(q).map_err(|e| StoreError::Config(format!("questionnaire definition: {e}")))
 }
 
-fn from_json(json: &str) -> Result<Questionnaire> {
-    let draft: QuestionnaireDraft =
-        serde_json::from_str(json).map_err(|e| StoreError::Config(format!("a stored questionnaire definition is unreadable: {e}")))?;
-    Questionnaire::parse(draft)
-        .map_err(|p| StoreError::Config(format!("a stored questionnaire definition is invalid ({} problems)", p.len())))
-}
+use crate::questionnaires::parse_definition as from_json;
 
 const ENTRY_SQL: &str = "SELECT q.id, q.definition, q.updated_at,
         (SELECT COUNT(*) FROM questionnaire_responses r WHERE r.questionnaire_id = q.id) AS answer_sets

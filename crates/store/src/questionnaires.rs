@@ -94,7 +94,7 @@ fn definition_json(q: &QuestionnaireDraft) -> Result<String> {
     serde_json::to_string(q).map_err(|e| StoreError::Config(format!("questionnaire definition: {e}")))
 }
 
-fn parse_definition(json: &str) -> Result<Questionnaire> {
+pub(crate) fn parse_definition(json: &str) -> Result<Questionnaire> {
     let draft: QuestionnaireDraft =
         serde_json::from_str(json).map_err(|e| StoreError::Config(format!("a stored questionnaire definition is unreadable: {e}")))?;
     Questionnaire::parse(draft)
@@ -316,6 +316,7 @@ impl Store {
         }
         let Some(scored) = scored.filter(|_| problems.is_empty()) else { return Err(StoreError::problems(problems)) };
         let mut tx = self.db.write.begin().await?;
+        hold_definition(&mut tx, ctx.tenant, &row).await?;
         let id = self.insert_response_in_tx(&mut tx, ctx, row.id, employee, new, &scored, by).await?;
         let event = response_event(ctx, id, new.timing, new.cycle, by);
         Store::audit_in_tx(&mut tx, ctx, &[event]).await?;
@@ -523,6 +524,7 @@ impl Store {
             return Ok(ready.len());
         }
         let mut tx = self.db.write.begin().await?;
+        hold_definition(&mut tx, ctx.tenant, &q).await?;
         let mut events = Vec::with_capacity(ready.len());
         for (row, employee, scored) in &ready {
             let new = NewAnswers {
@@ -540,6 +542,32 @@ impl Store {
         tx.commit().await?;
         Ok(ready.len())
     }
+}
+
+/// Holds the questionnaire's row for the rest of the transaction and checks that its definition
+/// is still the one the answers were scored against. An edit (which updates the row, then counts
+/// the answers, in its own transaction) therefore either finished before, and is seen here, or
+/// waits for these answers and counts them: a structure never changes under answers recorded
+/// at the same moment, on PostgreSQL as on SQLite.
+async fn hold_definition(tx: &mut Transaction<'static, Any>, tenant: TenantId, row: &QuestionnaireRow) -> Result<()> {
+    sqlx::query("UPDATE questionnaires SET updated_at = updated_at WHERE id = $1 AND tenant_id = $2")
+        .bind(row.id.get())
+        .bind(tenant.get())
+        .execute(&mut **tx)
+        .await?;
+    let now = sqlx::query("SELECT definition FROM questionnaires WHERE id = $1 AND tenant_id = $2")
+        .bind(row.id.get())
+        .bind(tenant.get())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if parse_definition(&now.try_get::<String, _>("definition")?)? != row.questionnaire {
+        return Err(StoreError::Conflict(Message::new(
+            "アンケートの内容がたった今変更されました。画面を読み込み直してから、もう一度回答してください。",
+            "The questionnaire was changed just now. Reload the page and answer again.",
+        )));
+    }
+    Ok(())
 }
 
 fn response_event(ctx: &Ctx, id: QuestionnaireResponseId, timing: Timing, cycle: CycleId, by: EnteredBy) -> AuditEvent {

@@ -11,7 +11,7 @@ use domain::questionnaire::{career_awareness, Item, Questionnaire, Questionnaire
 use domain::tenant::{KThreshold, TenantSlug};
 use testkit::{on_both_backends, Backend};
 
-on_both_backends!(hr_defines_and_edits_questionnaires, answers_lock_the_structure_but_not_the_texts,);
+on_both_backends!(hr_defines_and_edits_questionnaires, answers_lock_the_structure_but_not_the_texts, answers_wait_for_an_edit_under_way,);
 
 fn checked(d: QuestionnaireDraft) -> Result<Questionnaire> {
     Questionnaire::parse(d).map_err(|p| anyhow::anyhow!("{p:?}"))
@@ -131,5 +131,42 @@ async fn answers_lock_the_structure_but_not_the_texts(backend: Backend) -> Resul
     let own = store.own_answer_trajectory(&env.employee.as_employee()?, career_awareness::CODE).await?;
     ensure!(own.questionnaire.title().ja == "キャリア意識アンケート（改訂）");
     ensure!(own.points.len() == 1 && own.points[0].scored.score == Some((12.0 * 4.0 + 4.0 * 2.0) / 16.0), "{:?}", own.points);
+    Ok(())
+}
+
+/// An edit under way (its transaction holds the row with one item fewer) and an answer recorded at
+/// that moment: the answer waits for the edit, sees that the questionnaire changed under it and
+/// is refused whole; nothing of it is stored.
+async fn answers_wait_for_an_edit_under_way(backend: Backend) -> Result<()> {
+    let env = Env::new(backend).await?;
+    let entry = env.store.questionnaire_entries(&env.hr).await?.into_iter().find(|e| e.questionnaire.code() == career_awareness::CODE);
+    let Some(entry) = entry else { anyhow::bail!("no default questionnaire") };
+    let raw = crate::raw_pool(&env.db).await?;
+    let mut edit = raw.begin().await?;
+    let mut d = career_awareness::draft();
+    d.items.remove(0);
+    sqlx::query("UPDATE questionnaires SET definition = $1 WHERE id = $2")
+        .bind(serde_json::to_string(&d)?)
+        .bind(entry.id.get())
+        .execute(&mut *edit)
+        .await?;
+    let answers = all(4);
+    let new = NewAnswers {
+        questionnaire: career_awareness::CODE,
+        cycle: env.cycle,
+        interview: None,
+        timing: Timing::Pre,
+        answered_on: day(2026, 5, 1),
+        answers: &answers,
+    };
+    let me = env.employee.as_employee()?;
+    let (answered, committed) = tokio::join!(env.store.answer_own_questionnaire(&me, &new), async {
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        edit.commit().await
+    });
+    committed?;
+    ensure!(matches!(answered, Err(StoreError::Conflict(_))), "answered past the edit: {answered:?}");
+    ensure!(env.store.questionnaire_entry(&env.hr, entry.id).await?.answer_sets == 0, "nothing stored");
+    raw.close().await;
     Ok(())
 }
