@@ -37,6 +37,8 @@ pub struct Principal {
     pub via: Via,
     /// Unread notices, up to `store::UNREAD_COUNT_CAP` (pages only: 0 for API tokens).
     pub unread_notices: i64,
+    /// The page asked for with a GET, when the language switch may return to it (`page_address`).
+    pub here: Option<String>,
     proof: SignedIn,
     ctx: Ctx,
 }
@@ -44,7 +46,7 @@ pub struct Principal {
 impl Principal {
     fn new(user: UserRow, tenant: TenantRow, proof: SignedIn, role: Option<Role>, via: Via) -> Principal {
         let ctx = Ctx::signed_in(&proof, &user, role);
-        Principal { role: ctx.role(), user, tenant, via, unread_notices: 0, proof, ctx }
+        Principal { role: ctx.role(), user, tenant, via, unread_notices: 0, here: None, proof, ctx }
     }
 
     pub fn actor(&self) -> Option<Actor> {
@@ -238,10 +240,13 @@ fn constant_eq(a: &str, b: &str) -> bool {
 /// Global middleware: resolves the principal and the language, enforces CSRF on
 /// state-changing requests made with a session cookie (and on the sign-in form).
 pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let principal = match resolve(&state, req.headers()).await {
+    let mut principal = match resolve(&state, req.headers()).await {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
+    if let Some(p) = principal.as_mut().filter(|_| is_safe(req.method())) {
+        p.here = page_address(req.uri());
+    }
     let locale = request_locale(req.headers(), principal.as_ref());
     let mut req = req;
     if !is_safe(req.method()) {
@@ -283,6 +288,14 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
         res.extensions_mut().insert(p);
     }
     res
+}
+
+/// The page `uri` asks for, as the language switch may return to it: its path, when its query
+/// says nothing but the `done` notice of what had just been done. A query of anything else
+/// (filters, a form's subject, another return address) is never written back into the page.
+fn page_address(uri: &axum::http::Uri) -> Option<String> {
+    let plain = uri.query().unwrap_or_default().split('&').all(|kv| kv.is_empty() || kv.starts_with("done="));
+    plain.then(|| uri.path().to_string())
 }
 
 fn with_locale(mut res: Response, locale: Locale) -> Response {
@@ -385,6 +398,16 @@ impl FromRequestParts<AppState> for ClientAddr {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn the_page_address_is_a_path_without_a_query_but_done() {
+        let at = |u: &str| page_address(&u.parse().unwrap());
+        assert_eq!(at("/interviews/5").as_deref(), Some("/interviews/5"));
+        assert_eq!(at("/interviews/5?done=scheduled").as_deref(), Some("/interviews/5"));
+        assert_eq!(at("/cycles/3?done=created&count=2"), None);
+        assert_eq!(at("/requests?status=evil"), None);
+        assert_eq!(at("/boss/guide?next=//evil.example/x"), None);
+    }
 
     #[test]
     fn cookies_are_found_among_many() {

@@ -191,6 +191,9 @@ pub struct PageCtx {
     pub nav: Vec<NavItem>,
     pub csrf: String,
     pub path: String,
+    /// Where the language switch returns to: the page itself when it was asked for with a GET
+    /// and no query but a `done` notice (`auth::page_address`), else `path`.
+    pub return_to: String,
     pub signed_in: bool,
     /// Whether the user menu offers API tokens (the policy's `ManageOwnTokens`).
     pub can_manage_tokens: bool,
@@ -226,6 +229,7 @@ impl PageCtx {
             nav,
             csrf: p.csrf().to_string(),
             path: path.to_string(),
+            return_to: p.here.as_deref().and_then(domain::session::local_return_path).unwrap_or(path).to_string(),
             signed_in: true,
             can_manage_tokens: p.actor().is_some_and(|a| decide(&a, Operation::ManageOwnTokens, Target::Route).is_allow()),
             notices: notifications::HeaderNotices::new(t, p),
@@ -246,6 +250,7 @@ impl PageCtx {
             nav: Vec::new(),
             csrf: String::new(),
             path: path.to_string(),
+            return_to: path.to_string(),
             signed_in: false,
             can_manage_tokens: false,
             notices: notifications::HeaderNotices::default(),

@@ -1,11 +1,13 @@
 //! Data the browser tests start from, set up through the store as an operator would: a small
 //! employee register (山田 太郎 reporting to 佐藤 健), two consultants, and an interview of
 //! `consultant1` with 山田 that has been held, so its report can be written.
+//! [`held_cycle_interview`] puts that interview in the cycle, as the cycle's initial interview,
+//! so that the next cycle can look back on it.
 
 use crate::support::{App, PASSWORD};
 use anyhow::{anyhow, Context, Result};
 use domain::cycle::TargetRule;
-use domain::ids::{InterviewId, ReportId, UserId};
+use domain::ids::{CycleId, InterviewId, ReportId, UserId};
 use domain::import::parse_employee_csv;
 use domain::interview::{InterviewKind, InterviewMode, InterviewStatus, Slot};
 use domain::Role;
@@ -27,6 +29,8 @@ pub const NAMES: &[&str] = &["山田", "太郎", "佐藤", "ヤマダ", "タロ�
 pub struct Fixture {
     pub interview: InterviewId,
     pub consultant1: Ctx,
+    /// The cycle through which `consultant1` is assigned 山田.
+    pub cycle: CycleId,
 }
 
 impl Fixture {
@@ -43,6 +47,15 @@ async fn consultant(app: &App, login: &str, name: &str) -> Result<UserId> {
 }
 
 pub async fn held_interview(app: &App) -> Result<Fixture> {
+    set_up(app, false).await
+}
+
+/// The same, with the interview in the cycle (named as HR's form names a fiscal year's cycle).
+pub async fn held_cycle_interview(app: &App) -> Result<Fixture> {
+    set_up(app, true).await
+}
+
+async fn set_up(app: &App, in_cycle: bool) -> Result<Fixture> {
     let op = Ctx::operator(app.tenant.id, "e2e");
     let today = chrono::Utc::now().date_naive();
     let parsed = parse_employee_csv(REGISTER.as_bytes(), today).map_err(|e| anyhow!("register: {e:?}"))?;
@@ -52,22 +65,23 @@ pub async fn held_interview(app: &App) -> Result<Fixture> {
     let subject = app.store.employee_by_number(app.tenant.id, "E002").await?.id;
     let start = chrono::Utc::now().timestamp_millis() - 7 * 86_400_000;
     let slot = Slot::new(start, start + 3_600_000).map_err(|e| anyhow!("{e:?}"))?;
+    // A consultant reaches an employee through an assignment in a cycle.
+    let fy = chrono::Datelike::year(&today) - i32::from(chrono::Datelike::month(&today) < 4);
+    let rule = TargetRule { departments: vec!["営業本部".into()], ..TargetRule::default() };
+    let starts_on = chrono::NaiveDate::from_ymd_opt(fy, 4, 1).context("fiscal year")?;
+    let ends_on = chrono::NaiveDate::from_ymd_opt(fy + 1, 3, 31).context("fiscal year")?;
+    let name = if in_cycle { format!("{fy}年度 セルフ・キャリアドック") } else { "e2e".to_string() };
+    let (cycle, _) = app.store.create_cycle(&op, &NewCycle { name: &name, starts_on, ends_on, rule: &rule }).await?;
+    app.store.assign_cycle_target(&op, cycle, subject, Some(c1)).await?;
     let new = NewInterview {
-        cycle: None,
+        cycle: in_cycle.then_some(cycle),
         employee: subject,
         kind: InterviewKind::Initial,
         mode: InterviewMode::InPerson,
         place: "本社 面談室A".into(),
         slot,
     };
-    // A consultant reaches an employee through an assignment in a cycle.
-    let fy = chrono::Datelike::year(&today) - i32::from(chrono::Datelike::month(&today) < 4);
-    let rule = TargetRule { departments: vec!["営業本部".into()], ..TargetRule::default() };
-    let starts_on = chrono::NaiveDate::from_ymd_opt(fy, 4, 1).context("fiscal year")?;
-    let ends_on = chrono::NaiveDate::from_ymd_opt(fy + 1, 3, 31).context("fiscal year")?;
-    let (cycle, _) = app.store.create_cycle(&op, &NewCycle { name: "e2e", starts_on, ends_on, rule: &rule }).await?;
-    app.store.assign_cycle_target(&op, cycle, subject, Some(c1)).await?;
     let interview = app.store.schedule_interview(&consultant1.as_consultant()?, &new).await?;
     app.store.set_interview_status(&consultant1.as_consultant()?, interview, InterviewStatus::Held, "").await?;
-    Ok(Fixture { interview, consultant1 })
+    Ok(Fixture { interview, consultant1, cycle })
 }

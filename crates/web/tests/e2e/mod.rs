@@ -2,7 +2,8 @@
 //! application: signing in per role, the supervisor's review of a report (R1, R2), the
 //! report editor's autosave surviving an expired sign-in, and stored payloads in every
 //! free-text field shown as text and never run (`xss`), and every page of every demo login
-//! walked at phone and desktop widths in both languages, checked by axe-core (`pages`).
+//! walked at phone and desktop widths in both languages, checked by axe-core (`pages`), and
+//! one employee's year from the interview to the next cycle's interview page (`year`).
 //!
 //! Waits poll the page (never fixed sleeps); a failing step reports the page's URL and text
 //! and the tail of the chromedriver log.
@@ -20,6 +21,7 @@ mod review;
 mod roles;
 mod two_factor;
 mod xss;
+mod year;
 
 use crate::support::{App, PASSWORD, TENANT};
 use anyhow::{anyhow, bail, Context, Result};
@@ -159,6 +161,26 @@ impl Ui {
         let el = self.client().find(Locator::Css(css)).await.with_context(|| format!("no field {css}"))?;
         el.clear().await?;
         el.send_keys(text).await.with_context(|| format!("typing into {css}"))
+    }
+
+    /// Clicks `css` (a radio button, a checkbox) where the page stays.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let el = self.client().find(Locator::Css(css)).await.with_context(|| format!("no element {css} to click"))?;
+        el.click().await.with_context(|| format!("clicking {css}"))
+    }
+
+    /// Sets a date or time field to `value` (`2026-05-01`, `10:00`) as its picker does, with
+    /// the input and change events: typing into one depends on the browser's locale.
+    pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
+        let script = "const e = document.querySelector(arguments[0]); if (!e) return false;
+            e.value = arguments[1];
+            e.dispatchEvent(new Event('input', { bubbles: true }));
+            e.dispatchEvent(new Event('change', { bubbles: true }));
+            return e.value === arguments[1];";
+        match self.js(script, vec![json!(css), json!(value)]).await? {
+            Value::Bool(true) => Ok(()),
+            _ => bail!("cannot set {css} to {value:?}"),
+        }
     }
 
     /// Clicks `css` and waits until a new document has replaced the current one and loaded.
