@@ -335,6 +335,7 @@ struct InterviewPage {
     errors: FormErrors,
 }
 
+#[allow(clippy::too_many_arguments)] // the page's parts, as the other pages that redraw a form
 async fn interview_page(
     state: &AppState,
     p: &Principal,
