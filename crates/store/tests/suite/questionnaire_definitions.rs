@@ -13,6 +13,18 @@ use testkit::{on_both_backends, Backend};
 
 on_both_backends!(hr_defines_and_edits_questionnaires, answers_lock_the_structure_but_not_the_texts, answers_wait_for_an_edit_under_way,);
 
+/// The employee's `pre` answers to the default questionnaire in the cycle.
+fn pre_answers<'a>(env: &Env, answers: &'a [(String, Option<i64>)]) -> NewAnswers<'a> {
+    NewAnswers {
+        questionnaire: career_awareness::CODE,
+        cycle: env.cycle,
+        interview: None,
+        timing: Timing::Pre,
+        answered_on: day(2026, 5, 1),
+        answers,
+    }
+}
+
 fn checked(d: QuestionnaireDraft) -> Result<Questionnaire> {
     Questionnaire::parse(d).map_err(|p| anyhow::anyhow!("{p:?}"))
 }
@@ -88,14 +100,7 @@ async fn answers_lock_the_structure_but_not_the_texts(backend: Backend) -> Resul
     let entry = store.questionnaire_entries(hr).await?.into_iter().find(|e| e.questionnaire.code() == career_awareness::CODE);
     let Some(entry) = entry else { anyhow::bail!("no default questionnaire") };
     let answers = all(4);
-    let new = NewAnswers {
-        questionnaire: career_awareness::CODE,
-        cycle: env.cycle,
-        interview: None,
-        timing: Timing::Pre,
-        answered_on: day(2026, 5, 1),
-        answers: &answers,
-    };
+    let new = pre_answers(&env, &answers);
     store.answer_own_questionnaire(&env.employee.as_employee()?, &new).await?;
     let locked = store.questionnaire_entry(hr, entry.id).await?;
     ensure!(locked.locked() && locked.answer_sets == 1);
@@ -151,14 +156,7 @@ async fn answers_wait_for_an_edit_under_way(backend: Backend) -> Result<()> {
         .execute(&mut *edit)
         .await?;
     let answers = all(4);
-    let new = NewAnswers {
-        questionnaire: career_awareness::CODE,
-        cycle: env.cycle,
-        interview: None,
-        timing: Timing::Pre,
-        answered_on: day(2026, 5, 1),
-        answers: &answers,
-    };
+    let new = pre_answers(&env, &answers);
     let me = env.employee.as_employee()?;
     let (answered, committed) = tokio::join!(env.store.answer_own_questionnaire(&me, &new), async {
         tokio::time::sleep(std::time::Duration::from_millis(1000)).await;

@@ -75,6 +75,7 @@ dc-text = Text to be shared
 dc-text-help = Do not pass the report on as it is: write only what the recipient needs for this purpose. The employee sees exactly this text.
 dc-copy-heading = Copy in sections of the report
 dc-copy-lead = The chosen sections are added at the end of the text to be shared. Edit them afterwards.
+dc-copy-show = Show the text
 dc-copy = Copy in
 dc-create = Save and ask the employee
 dc-list-title = Disclosures

@@ -21,6 +21,23 @@ async fn post_in(agent: &mut Agent, lang: &str, path: &str, form: &[(String, Str
     agent.send(rb).await
 }
 
+/// A small questionnaire as HR's form sends it: three-point scale, two items, the second reversed.
+pub const SATISFACTION: &[(&str, &str)] = &[
+    ("code", "satisfaction"),
+    ("title_ja", "職場の満足度"),
+    ("title_en", "Workplace satisfaction"),
+    ("scale_min", "1"),
+    ("scale_max", "3"),
+    ("scale.labels[0].ja", "いいえ"),
+    ("scale.labels[1].ja", "どちらとも"),
+    ("scale.labels[2].ja", "はい"),
+    ("items[0].code", "s1"),
+    ("items[0].text_ja", "仕事にやりがいを感じる。"),
+    ("items[1].code", "s2"),
+    ("items[1].text_ja", "職場の人間関係に悩んでいる。"),
+    ("items[1].reverse", "1"),
+];
+
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
@@ -114,22 +131,8 @@ async fn hr_defines_and_edits_questionnaires(backend: Backend) -> Result<()> {
     );
 
     // A sound questionnaire is defined and audited.
-    let good = pairs(&[
-        ("code", "satisfaction"),
-        ("title_ja", "職場の満足度"),
-        ("title_en", "Workplace satisfaction"),
-        ("scale_min", "1"),
-        ("scale_max", "3"),
-        ("scale.labels[0].ja", "いいえ"),
-        ("scale.labels[1].ja", "どちらとも"),
-        ("scale.labels[2].ja", "はい"),
-        ("items[0].code", "s1"),
-        ("items[0].text_ja", "仕事にやりがいを感じる。"),
-        ("items[1].code", "s2"),
-        ("items[1].text_ja", "職場の人間関係に悩んでいる。"),
-        ("items[1].reverse", "1"),
-        ("items[2].code", ""),
-    ]);
+    let mut good = pairs(SATISFACTION);
+    good.push(("items[2].code".into(), String::new()));
     let created = post_in(&mut hr, "ja", "/questionnaires/new", &good).await?;
     ensure!(created.is_redirect_to("/questionnaires?done=created"), "{}", created.brief());
     let list = hr.get("/questionnaires?done=created").await?;

@@ -60,22 +60,7 @@ async fn employees_answer_and_their_consultant_sees_the_trajectory(backend: Back
 
     // A questionnaire HR defined is answered on the same pages: chosen by its code, sent back
     // with the answers, kept in the address after answering.
-    let satisfaction: Vec<(&str, &str)> = vec![
-        ("code", "satisfaction"),
-        ("title_ja", "職場の満足度"),
-        ("title_en", "Workplace satisfaction"),
-        ("scale_min", "1"),
-        ("scale_max", "3"),
-        ("scale.labels[0].ja", "いいえ"),
-        ("scale.labels[1].ja", "どちらとも"),
-        ("scale.labels[2].ja", "はい"),
-        ("items[0].code", "s1"),
-        ("items[0].text_ja", "仕事にやりがいを感じる。"),
-        ("items[1].code", "s2"),
-        ("items[1].text_ja", "職場の人間関係に悩んでいる。"),
-        ("items[1].reverse", "1"),
-    ];
-    let created = hr.post_form("/questionnaires/new", &satisfaction).await?;
+    let created = hr.post_form("/questionnaires/new", crate::questionnaire_admin::SATISFACTION).await?;
     ensure!(created.is_redirect_to("/questionnaires?done=created"), "{}", created.brief());
     let page = me.get("/my/questionnaires").await?;
     ensure!(page.body.contains("name=\"q\"") && page.body.contains("value=\"satisfaction\""), "the chooser: {}", page.brief());
