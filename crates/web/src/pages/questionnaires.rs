@@ -262,7 +262,6 @@ fn code() -> &'static str {
 #[template(path = "my_questionnaires.html")]
 struct MinePage {
     ctx: PageCtx,
-    here: String,
     notice: String,
     linked: bool,
     q: QuestionnaireView,
@@ -290,7 +289,7 @@ async fn mine_page(
     };
     let cycles = state.store.cycles(p.tenant.id).await?;
     let q = view(ctx.t, &q, choices, &trajectory, &cycles, &form);
-    render(&MinePage { ctx, here: "/my/questionnaires".into(), notice, linked, q, action: "/my/questionnaires".into(), errors })
+    render(&MinePage { ctx, notice, linked, q, action: "/my/questionnaires".into(), errors })
 }
 
 async fn mine(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, Query(q): Query<DoneQuery>) -> AppResult<Response> {
@@ -326,8 +325,6 @@ async fn answer_own(State(state): State<AppState>, Authed(p): Authed, Lang(local
 #[template(path = "interview_questionnaire.html")]
 struct InterviewPage {
     ctx: PageCtx,
-    /// The page itself, for the questionnaire chooser.
-    here: String,
     notice: String,
     interview: i64,
     q: QuestionnaireView,
@@ -358,8 +355,7 @@ async fn interview_page(
     }
     let q = view(ctx.t, &q, choices, &trajectory, &cycles, &form);
     ctx.title_data = iv.employee_name.clone();
-    let here = format!("/interviews/{id}/questionnaire");
-    render(&InterviewPage { ctx, notice, interview: id.get(), q, action: here.clone(), here, errors })
+    render(&InterviewPage { ctx, notice, interview: id.get(), q, action: format!("/interviews/{id}/questionnaire"), errors })
 }
 
 async fn for_interview(

@@ -71,9 +71,22 @@ async fn asked_disclosure(app: &App, fx: &Fixture) -> Result<DisclosureId> {
 }
 
 /// The text shown in `css`, with the line breaks the page keeps.
-async fn shown_text(ui: &Ui, css: &str) -> Result<String> {
+pub(super) async fn shown_text(ui: &Ui, css: &str) -> Result<String> {
     let v = ui.js("const e = document.querySelector(arguments[0]); return e ? e.innerText : null;", vec![serde_json::json!(css)]).await?;
     v.as_str().map(|s| s.trim().to_string()).with_context(|| format!("no element {css} on the page"))
+}
+
+/// The signed-in boss finds 山田's feedback in their list, opens it (`link`: the list's link to
+/// it) and reads exactly `text`, and nothing of `absent`.
+pub(super) async fn boss_reads(ui: &Ui, link: &str, text: &str, absent: &[&str]) -> Result<()> {
+    ui.goto("/feedback").await?;
+    ui.wait_text("#fb-list", "山田 太郎").await?;
+    ui.click_and_wait(link).await?;
+    let shown = shown_text(ui, "#fb-text").await?;
+    if shown != text {
+        bail!("the boss reads another text: {shown:?}");
+    }
+    expect_absent("the boss's page", &ui.page_text().await?, absent)
 }
 
 async fn consent_flow(ui: &Ui, id: DisclosureId) -> Result<()> {
@@ -100,13 +113,7 @@ async fn consent_flow(ui: &Ui, id: DisclosureId) -> Result<()> {
 
     // The boss finds it in their list and reads exactly the agreed text.
     ui.sign_in(BOSS).await?;
-    ui.goto("/feedback").await?;
-    ui.wait_text("#fb-list", "山田 太郎").await?;
-    ui.click_and_wait(&format!("a[href='{feedback_path}']")).await?;
-    if shown_text(ui, "#fb-text").await? != FEEDBACK {
-        bail!("the boss reads another text: {:?}", shown_text(ui, "#fb-text").await?);
-    }
-    expect_absent("the boss's page", &ui.page_text().await?, &[REPORT_ONLY])?;
+    boss_reads(ui, &format!("a[href='{feedback_path}']"), FEEDBACK, &[REPORT_ONLY]).await?;
     ui.sign_out().await?;
 
     // The employee withdraws.

@@ -12,6 +12,7 @@
 //! The operator's part is prepared through the store: the register, the accounts, the first
 //! cycle and its held interview (`fixture::held_cycle_interview`).
 
+use super::consent::{boss_reads, shown_text};
 use super::fixture::{self, Fixture, CONSULTANT1};
 use super::{expect_absent, expect_present, Timer, Ui};
 use crate::support::{spawn_app, App, PASSWORD};
@@ -147,13 +148,7 @@ async fn feedback_with_consent(ui: &Ui, fx: &Fixture, report: i64) -> Result<()>
 
     // 佐藤 now finds it and reads exactly it.
     ui.sign_in(BOSS).await?;
-    ui.goto("/feedback").await?;
-    ui.wait_text("#fb-list", "山田 太郎").await?;
-    ui.click_and_wait(&format!("#fb-list a[href='/feedback/{disclosure}']")).await?;
-    if shown_text(ui, "#fb-text").await? != FEEDBACK {
-        bail!("the boss reads another text: {:?}", shown_text(ui, "#fb-text").await?);
-    }
-    expect_absent("the boss's page", &ui.page_text().await?, &[SUPPORT_PLAN])?;
+    boss_reads(ui, &format!("#fb-list a[href='/feedback/{disclosure}']"), FEEDBACK, &[SUPPORT_PLAN]).await?;
     ui.sign_out().await?;
 
     // consultant1 records the consultation with 佐藤, from the interview's page.
@@ -432,12 +427,6 @@ fn id_after(path: &str, prefix: &str) -> Result<i64> {
 
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
-}
-
-/// The text shown in `css`, with the line breaks the page keeps.
-async fn shown_text(ui: &Ui, css: &str) -> Result<String> {
-    let v = ui.js("const e = document.querySelector(arguments[0]); return e ? e.innerText : null;", vec![serde_json::json!(css)]).await?;
-    v.as_str().map(|s| s.trim().to_string()).with_context(|| format!("no element {css} on the page"))
 }
 
 /// Fails unless the select `css` has `value` chosen.
