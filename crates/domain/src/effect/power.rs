@@ -9,6 +9,8 @@
 
 use statrs::function::erf::erfc;
 use statrs::function::gamma::ln_gamma;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 pub const ALPHA: f64 = 0.05;
 pub const POWER: f64 = 0.8;
@@ -17,9 +19,30 @@ pub const POWER: f64 = 0.8;
 /// integrand is steepest.
 const PANELS: usize = 4_000;
 
+/// Group sizes whose detectable effect the process keeps (a report's tables repeat sizes, and
+/// a page asks for the same groups again); beyond it the memo starts over.
+const MEMO_SIZES: usize = 10_000;
+
 /// The smallest d_z detectable with n pairs (α = 0.05 two-sided, power 0.8); `None` below
-/// 2 pairs, where the t-test is undefined.
+/// 2 pairs, where the t-test is undefined. It depends on n alone, and one solve integrates
+/// thousands of nodes dozens of times, so each n is solved once per process.
 pub fn min_detectable_d_z(n: usize) -> Option<f64> {
+    static MEMO: OnceLock<Mutex<HashMap<usize, Option<f64>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(known) = memo.lock().ok().and_then(|m| m.get(&n).copied()) {
+        return known;
+    }
+    let solved = solve_min_detectable_d_z(n);
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= MEMO_SIZES {
+            m.clear();
+        }
+        m.insert(n, solved);
+    }
+    solved
+}
+
+fn solve_min_detectable_d_z(n: usize) -> Option<f64> {
     if n < 2 {
         return None;
     }
@@ -142,6 +165,15 @@ mod tests {
             let approx = (1.959_963_984_540_054 + 0.841_621_233_572_914_3) / (n as f64).sqrt();
             let d = min_detectable_d_z(n).unwrap();
             assert!((d - approx).abs() < 2e-4 * approx, "n={n}: {d} vs {approx}");
+        }
+    }
+
+    #[test]
+    fn the_memo_answers_as_the_solve_does() {
+        for n in [2, 7, 10, 11, 250, 4_000] {
+            let solved = solve_min_detectable_d_z(n);
+            assert_eq!(min_detectable_d_z(n), solved, "first ask, n={n}");
+            assert_eq!(min_detectable_d_z(n), solved, "remembered, n={n}");
         }
     }
 

@@ -20,6 +20,10 @@ use domain::Locale;
 use std::collections::HashMap;
 
 const PATH: &str = "/reports/effect";
+/// Hidden groups a table lists row by row; beyond this many (a register of thousands of
+/// departments), they are counted in one sentence instead: they carry no figure, and the
+/// JSON and CSV of the API and the command line list them all.
+const HIDDEN_LISTED: usize = 30;
 
 pub fn routes(r: Routes) -> Routes {
     r.get(PATH, Operation::ReadEffectReport, page)
@@ -45,6 +49,8 @@ pub struct TableView {
     pub dim: String,
     pub rows: Vec<RowView>,
     pub all_hidden: bool,
+    /// When more than [`HIDDEN_LISTED`] groups are hidden: how many were left out of `rows`.
+    pub hidden_left_out: String,
 }
 
 pub struct Choice {
@@ -120,7 +126,7 @@ pub fn table_views(t: Tr, r: &EffectReport) -> Vec<TableView> {
         .iter()
         .map(|table| {
             let dim = table.by.first().copied();
-            let rows: Vec<RowView> = table
+            let mut rows: Vec<RowView> = table
                 .cells
                 .iter()
                 .map(|c| {
@@ -131,6 +137,14 @@ pub fn table_views(t: Tr, r: &EffectReport) -> Vec<TableView> {
                     row(t, r.k, label, c)
                 })
                 .collect();
+            let all_hidden = rows.iter().all(|r| r.hidden);
+            let hidden = rows.iter().filter(|r| r.hidden).count();
+            let hidden_left_out = if hidden > HIDDEN_LISTED {
+                rows.retain(|r| !r.hidden);
+                t.with("ef-hidden-left-out", "count", hidden)
+            } else {
+                String::new()
+            };
             TableView {
                 id: format!("ef-{}", table.name),
                 caption: match dim {
@@ -141,7 +155,8 @@ pub fn table_views(t: Tr, r: &EffectReport) -> Vec<TableView> {
                     Some(d) => w.dimension(d),
                     None => t.get("or-group"),
                 },
-                all_hidden: rows.iter().all(|r| r.hidden),
+                all_hidden,
+                hidden_left_out,
                 rows,
             }
         })
@@ -229,6 +244,53 @@ mod tests {
         assert_eq!(signed(Some(-0.256)), "-0.26");
         assert_eq!(p_text(Some(0.0001)), "< 0.001");
         assert_eq!(p_text(None), "—");
+    }
+
+    /// 40 departments of one person each and one of 40: the one-person groups are hidden, and
+    /// the department table counts them in a sentence instead of listing 40 empty rows; the
+    /// age table, with few groups, keeps its hidden rows in place.
+    #[test]
+    fn many_hidden_groups_are_counted_not_listed() {
+        use domain::breakdown::Department;
+        use domain::effect_report::{build, EffectHeading, PairedPerson, QuestionnaireRef};
+        use domain::overall_report::CycleRef;
+        let mut departments = vec![Department { id: 1, parent: None, path: "本部".into() }];
+        departments.extend((2..=42).map(|id| Department { id, parent: Some(1), path: format!("本部/課{id}") }));
+        let person = |employee: i64, department: i64, birth_year: i32| PairedPerson {
+            employee,
+            department,
+            birth_year: Some(birth_year),
+            hire_date: None,
+            grade: None,
+            pre: 3.0,
+            post: 3.0 + (employee % 3) as f64 * 0.5,
+        };
+        let mut people: Vec<PairedPerson> = (2..=41).map(|d| person(d, d, 1980)).collect();
+        people.extend((100..140).map(|e| person(e, 42, if e < 135 { 1990 } else { 1960 })));
+        let head = EffectHeading {
+            tenant: "t".into(),
+            cycle: CycleRef { id: 1, name: "2026".into() },
+            questionnaire: QuestionnaireRef { code: "q".into(), title: "q".into(), title_en: "q".into(), scale_min: 1, scale_max: 5 },
+            k: 10,
+        };
+        let reference = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let report = build(head, &people, &departments, reference, &[]);
+        let hidden_departments = report
+            .tables
+            .iter()
+            .find(|t| t.name == "department")
+            .map_or(0, |t| t.cells.iter().filter(|c| c.suppressed).count());
+        assert!(hidden_departments > HIDDEN_LISTED, "{hidden_departments} hidden departments");
+        for locale in [Locale::Ja, Locale::En] {
+            let views = table_views(Tr::new(locale), &report);
+            let dept = views.iter().find(|v| v.id == "ef-department").map(|v| (v.rows.len(), v.hidden_left_out.clone()));
+            let (shown_rows, left_out) = dept.unwrap_or_default();
+            assert!(shown_rows > 0, "the shown departments stay");
+            assert!(views.iter().find(|v| v.id == "ef-department").is_some_and(|v| v.rows.iter().all(|r| !r.hidden)));
+            assert!(left_out.contains(&hidden_departments.to_string()), "{left_out}");
+            let age = views.iter().find(|v| v.id == "ef-age");
+            assert!(age.is_some_and(|v| v.hidden_left_out.is_empty() && v.rows.iter().any(|r| r.hidden)), "the age table keeps its hidden row");
+        }
     }
 
     #[test]
