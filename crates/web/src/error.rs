@@ -30,6 +30,9 @@ pub enum AppError {
     Invalid(Invalid),
     /// An upload with rejected rows.
     Rows(Vec<RowError>),
+    /// A body that is not what its `Content-Type` says (a form that is not UTF-8, JSON that
+    /// does not parse): 400, before any route reads it (`well_formed`).
+    Malformed(Invalid),
     /// Several values that cannot be accepted, all at once (a form sent back whole).
     Problems(Vec<Invalid>),
     Conflict(Message),
@@ -84,6 +87,11 @@ impl AppError {
                 field: Some(inv.field),
                 message: inv.message.clone(),
                 ..base(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "", "")
+            },
+            AppError::Malformed(inv) => ErrorInfo {
+                field: Some(inv.field),
+                message: inv.message.clone(),
+                ..base(StatusCode::BAD_REQUEST, "malformed", "", "")
             },
             AppError::Problems(all) => ErrorInfo {
                 field: all.first().map(|i| i.field),
@@ -328,6 +336,7 @@ mod tests {
             (AppError::NotFound, 404),
             (AppError::Invalid(Invalid::new("x", "a", "b")), 422),
             (AppError::Rows(vec![]), 422),
+            (AppError::Malformed(Invalid::new("body", "a", "b")), 400),
             (AppError::Problems(vec![Invalid::new("x", "a", "b")]), 422),
             (AppError::Conflict(Message::new("a", "b")), 409),
             (AppError::Throttled(3), 429),

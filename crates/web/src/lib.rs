@@ -14,6 +14,7 @@ mod routes;
 mod security;
 mod state;
 mod vocabulary;
+mod well_formed;
 
 /// The management report as print-friendly HTML (`careerdock report management --format html`).
 pub use pages::management_print_html;

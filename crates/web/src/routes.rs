@@ -3,7 +3,7 @@
 
 use crate::auth::{authenticate, authorize};
 use crate::state::AppState;
-use crate::{api, assets, pages, security};
+use crate::{api, assets, pages, security, well_formed};
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
@@ -82,6 +82,8 @@ pub fn build(state: AppState) -> (Router, Vec<RouteSpec>) {
     let limit = state.config.body_limit;
     let router = router
         .fallback(pages::not_found)
+        // Inside `authenticate`: a cross-site post is refused as such before its body is judged.
+        .layer(from_fn(well_formed::bodies))
         .layer(from_fn_with_state(state.clone(), authenticate))
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))

@@ -26,6 +26,7 @@ mod questionnaire_admin;
 mod questionnaire_pages;
 mod records;
 mod referrals;
+mod request_refusals;
 mod sign_in_hardening;
 mod support;
 mod themes;

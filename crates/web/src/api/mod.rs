@@ -48,10 +48,16 @@ pub fn routes(r: Routes) -> Routes {
     tokens::routes(r)
 }
 
-/// Reads a JSON body, answering a malformed one with the usual JSON error naming `body`.
+/// Reads a JSON body: one that does not parse is malformed (400, as `well_formed` answers a
+/// body sent as JSON); one that parses but does not fit (a missing field, a wrong type) is
+/// invalid (422). Both name `body`.
 pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
     serde_json::from_slice(bytes).map_err(|e| {
-        AppError::Invalid(Invalid::new("body", format!("JSONの形式が正しくありません: {e}"), format!("the JSON body is invalid: {e}")))
+        let said = Invalid::new("body", format!("JSONの形式が正しくありません: {e}"), format!("the JSON body is invalid: {e}"));
+        match e.classify() {
+            serde_json::error::Category::Data => AppError::Invalid(said),
+            _ => AppError::Malformed(said),
+        }
     })
 }
 

@@ -27,7 +27,8 @@ pub struct ErrorBody {
 #[serde(deny_unknown_fields)]
 pub struct ErrorDetail {
     /// Stable and machine-readable: `unauthenticated`, `role_required`, `forbidden`,
-    /// `not_found`, `invalid`, `rows_rejected`, `conflict`, `throttled`, `csrf`,
+    /// `not_found`, `malformed` (400: a body that is not UTF-8 or not JSON), `invalid`,
+    /// `rows_rejected`, `conflict`, `throttled`, `csrf`,
     /// `method_not_allowed`, `unsupported_media_type`, `internal`; `boss_guide_not_acknowledged`
     /// (409): a boss asked for feedback before acknowledging the guide for bosses at
     /// `/boss/guide` (R8), which every feedback read requires.
@@ -79,6 +80,35 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every operation that takes a body may answer 400 (`malformed`: not UTF-8, or JSON that does
+/// not parse) and 413 (over the size limit), whatever the route: the server refuses them before
+/// the route reads the body.
+struct BodyRefusals;
+
+impl Modify for BodyRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let refusal = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten() {
+                if op.request_body.is_none() {
+                    continue;
+                }
+                let responses = &mut op.responses.responses;
+                responses
+                    .entry("400".to_string())
+                    .or_insert_with(|| refusal("`malformed`: the body is not UTF-8, or is not JSON that parses; `field` is `body`").into());
+                responses.entry("413".to_string()).or_insert_with(|| refusal("The body is over the server's size limit").into());
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -118,6 +148,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::referrals::ReferralsApi::openapi());
     doc.merge(super::actions::ActionsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    BodyRefusals.modify(&mut doc);
     doc
 }
 
@@ -168,6 +199,24 @@ mod tests {
             .map(|r| format!("{} {}", r.method, r.path))
             .collect();
         assert!(missing.is_empty(), "routes missing from the OpenAPI document: {missing:?}");
+    }
+
+    /// Every operation with a body documents the 400 and 413 the server answers before it.
+    #[test]
+    fn operations_with_a_body_document_malformed_and_too_large() {
+        let doc = document();
+        let mut with_body = 0;
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.post, &item.put, &item.patch, &item.delete].into_iter().flatten() {
+                if op.request_body.is_some() {
+                    with_body += 1;
+                    for status in ["400", "413"] {
+                        assert!(op.responses.responses.contains_key(status), "{path}: no {status}");
+                    }
+                }
+            }
+        }
+        assert!(with_body >= 10, "only {with_body} operations take a body");
     }
 
     #[test]

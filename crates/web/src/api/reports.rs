@@ -372,6 +372,8 @@ mod tests {
     #[test]
     fn malformed_json_is_a_named_error() {
         let r: AppResult<NewReport> = json_body(&Bytes::from_static(b"{oops"));
-        assert!(matches!(r, Err(AppError::Invalid(i)) if i.field == "body"));
+        assert!(matches!(r, Err(AppError::Malformed(i)) if i.field == "body"), "JSON that does not parse: 400");
+        let r: AppResult<NewReport> = json_body(&Bytes::from_static(b"{}"));
+        assert!(matches!(r, Err(AppError::Invalid(i)) if i.field == "body"), "JSON without its field: 422");
     }
 }

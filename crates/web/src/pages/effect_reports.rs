@@ -275,11 +275,8 @@ mod tests {
         };
         let reference = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
         let report = build(head, &people, &departments, reference, &[]);
-        let hidden_departments = report
-            .tables
-            .iter()
-            .find(|t| t.name == "department")
-            .map_or(0, |t| t.cells.iter().filter(|c| c.suppressed).count());
+        let hidden_departments =
+            report.tables.iter().find(|t| t.name == "department").map_or(0, |t| t.cells.iter().filter(|c| c.suppressed).count());
         assert!(hidden_departments > HIDDEN_LISTED, "{hidden_departments} hidden departments");
         for locale in [Locale::Ja, Locale::En] {
             let views = table_views(Tr::new(locale), &report);
@@ -289,7 +286,10 @@ mod tests {
             assert!(views.iter().find(|v| v.id == "ef-department").is_some_and(|v| v.rows.iter().all(|r| !r.hidden)));
             assert!(left_out.contains(&hidden_departments.to_string()), "{left_out}");
             let age = views.iter().find(|v| v.id == "ef-age");
-            assert!(age.is_some_and(|v| v.hidden_left_out.is_empty() && v.rows.iter().any(|r| r.hidden)), "the age table keeps its hidden row");
+            assert!(
+                age.is_some_and(|v| v.hidden_left_out.is_empty() && v.rows.iter().any(|r| r.hidden)),
+                "the age table keeps its hidden row"
+            );
         }
     }
 

@@ -307,12 +307,20 @@ async fn framework_rejections_go_through_the_error_mapping(backend: Backend) -> 
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {}", res.brief());
         assert_eq!(api_error(&res)?.0, "not_found", "{path}");
     }
+    // JSON that does not parse is malformed (400), with or without its Content-Type; JSON
+    // that parses but lacks a field is invalid (422).
     let rb = call(&mut api, Method::POST, "/api/v1/reports").header("content-type", "application/json").body("{oops");
     let res = api.send(rb).await?;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.brief());
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.brief());
     let (code, ja, en) = api_error(&res)?;
-    assert_eq!(code, "invalid");
+    assert_eq!(code, "malformed");
     assert!(ja.contains("JSON") && en.contains("JSON"), "{ja} / {en}");
+    let rb = call(&mut api, Method::POST, "/api/v1/reports").body("{oops");
+    let res = api.send(rb).await?;
+    assert_eq!((res.status, api_error(&res)?.0.as_str()), (StatusCode::BAD_REQUEST, "malformed"), "no Content-Type: {}", res.brief());
+    let rb = call(&mut api, Method::POST, "/api/v1/reports").header("content-type", "application/json").body("{}");
+    let res = api.send(rb).await?;
+    assert_eq!((res.status, api_error(&res)?.0.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "{}", res.brief());
     let rb = call(&mut api, Method::DELETE, "/api/v1/me");
     let res = api.send(rb).await?;
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED, "{}", res.brief());

@@ -1,18 +1,20 @@
 //! The sign-in form probed as an attacker would, on both databases: what a failed sign-in can
 //! write into the permanent audit log, whether the answer's timing tells which organization
-//! codes and logins exist, and whether failures from one address lock out everyone behind it.
+//! codes and logins exist, whether failures from one address lock out everyone behind it, and
+//! whether a claimed `X-Forwarded-For` counts (only behind a proxy).
 
 use crate::support::*;
 use anyhow::{Context, Result};
 use domain::audit::AuditAction;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use std::time::{Duration, Instant};
 use testkit::{on_both_backends, Backend};
 
 on_both_backends!(
     a_failed_sign_in_writes_a_capped_normalized_login_to_the_audit_log,
     unknown_organizations_and_logins_answer_as_slowly_as_real_ones,
-    failures_from_one_address_do_not_lock_out_the_office_behind_it;
+    failures_from_one_address_do_not_lock_out_the_office_behind_it,
+    forwarded_addresses_count_only_behind_a_proxy;
     known_bugs:
 );
 
@@ -118,5 +120,50 @@ async fn failures_from_one_address_do_not_lock_out_the_office_behind_it(backend:
     // ...while every other colleague still gets in.
     let mut another = app.agent();
     assert!(submit_login(&mut another, "health", PASSWORD).await?.is_redirect_to("/"));
+    Ok(())
+}
+
+/// A sign-in that claims to come from `forwarded` (`X-Forwarded-For`).
+async fn post_login_as_from(agent: &mut Agent, login: &str, password: &str, forwarded: &str) -> Result<Resp> {
+    let (_, csrf) = open_login_page(agent).await?;
+    let rb = agent.request(Method::POST, "/login").header("x-forwarded-for", forwarded).form(&[
+        ("tenant", TENANT),
+        ("login", login),
+        ("password", password),
+        ("csrf", csrf.as_str()),
+    ]);
+    agent.send(rb).await
+}
+
+/// The same attack twice: thirty failures on thirty logins, then three guesses at one account,
+/// then its right password from "another" address. Not behind a proxy, `X-Forwarded-For` is
+/// the client's own claim: a new one on every try changes nothing, and the account waits.
+/// Behind a proxy (`behind_proxy`), it names the client: the one real colleague at another
+/// address gets in while the suspect address stays throttled.
+async fn forwarded_addresses_count_only_behind_a_proxy(backend: Backend) -> Result<()> {
+    for behind_proxy in [false, true] {
+        let config = careerdock_web::WebConfig { behind_proxy, ..test_config() };
+        let app = spawn_app_with(backend, config).await?;
+        let mut attacker = app.agent();
+        let from = |i: usize| if behind_proxy { "203.0.113.9".to_string() } else { format!("203.0.113.{}", i % 250) };
+        for i in 0..30 {
+            let res = post_login_as_from(&mut attacker, &format!("guess-{i}"), "wrong-password", &from(i)).await?;
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "proxy {behind_proxy}, attempt {}: {}", i + 1, res.brief());
+        }
+        for i in 0..3 {
+            let res = post_login_as_from(&mut attacker, "executive", "wrong-password", &from(100 + i)).await?;
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "proxy {behind_proxy}, guess {}: {}", i + 1, res.brief());
+        }
+        // From the suspect address, even the right password waits.
+        let res = post_login_as_from(&mut attacker, "executive", PASSWORD, &from(200)).await?;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "proxy {behind_proxy}, the suspect address: {}", res.brief());
+        let mut colleague = app.agent();
+        let res = post_login_as_from(&mut colleague, "executive", PASSWORD, "198.51.100.7").await?;
+        if behind_proxy {
+            assert!(res.is_redirect_to("/"), "behind a proxy, another client gets in: {}", res.brief());
+        } else {
+            assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "a claimed address must not escape the throttle: {}", res.brief());
+        }
+    }
     Ok(())
 }
