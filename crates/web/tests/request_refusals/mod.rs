@@ -15,6 +15,7 @@ use crate::{read_table, Answer};
 use anyhow::{bail, Context, Result};
 use domain::Role;
 use reqwest::{Method, StatusCode};
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use testkit::{on_both_backends, Backend};
 
@@ -82,10 +83,10 @@ async fn every_state_changing_route_refuses_forged_oversized_and_malformed_reque
         let answers = table.get(&key).with_context(|| format!("{} {} has no row in route_roles.tsv", key.0, key.1))?;
         // The first role the table lets in (the checks must hold for those who may post), or HR.
         let role = Role::ALL.iter().zip(answers).find(|(_, a)| **a == Answer::Allow).map_or(Role::Hr, |(r, _)| *r);
-        if !agents.contains_key(&role) {
-            agents.insert(role, app.signed_in(role.as_str()).await?);
-        }
-        let Some(agent) = agents.get_mut(&role) else { bail!("no agent for {role:?}") };
+        let agent = match agents.entry(role) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(v) => v.insert(app.signed_in(role.as_str()).await?),
+        };
         let path = concrete(route.path);
         let api = route.path.starts_with("/api/");
         let token = agent.csrf.clone();
@@ -145,11 +146,11 @@ async fn every_state_changing_route_refuses_forged_oversized_and_malformed_reque
             // The role's own token; a role that cannot hold one (the employee) sends HR's, which
             // the body's check meets first all the same.
             for r in [role, Role::Hr] {
-                if !tokens.contains_key(&r) {
+                if let Entry::Vacant(v) = tokens.entry(r) {
                     let user = app.store.user_by_login(app.tenant.id, r.as_str()).await?;
                     let ctx = store::Ctx::for_tests(app.tenant.id, user.id, r.as_str(), Some(r));
                     if let Ok((secret, _)) = app.store.create_token(&ctx, r, "refusals", Some(1)).await {
-                        tokens.insert(r, secret);
+                        v.insert(secret);
                     }
                 }
             }

@@ -18,6 +18,7 @@
 //! each failure naming the login and role, the URL, the language and the width.
 
 mod focus;
+mod form_errors;
 mod world;
 
 use super::Ui;
@@ -394,6 +395,12 @@ async fn set_language(ui: &Ui, lang: Lang) -> Result<()> {
 /// pages share a resize), axe-core last; returns the page's links.
 async fn check_page(ui: &Ui, url: &str, lang: Lang, width: &mut (u32, u32), axe: &str, out: &mut RoleWalk) -> Result<Vec<String>> {
     ui.goto(url).await?;
+    check_here(ui, url, lang, width, axe, out).await
+}
+
+/// [`check_page`] on the page the browser shows now (`url` names it in findings): a page
+/// answering a POST cannot be opened again by its address.
+async fn check_here(ui: &Ui, url: &str, lang: Lang, width: &mut (u32, u32), axe: &str, out: &mut RoleWalk) -> Result<Vec<String>> {
     let mut links = Vec::new();
     let order = if *width == WIDE { [WIDE, PHONE] } else { [PHONE, WIDE] };
     for (i, size) in order.into_iter().enumerate() {
