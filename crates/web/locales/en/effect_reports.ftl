@@ -20,6 +20,7 @@ ef-col-change = Change (95% CI)
 ef-col-p = p-value
 ef-col-dz = Effect size d_z
 ef-hidden-left-out = { $count } more groups are hidden and left out of this table (the API and the command line list them all).
+ef-hidden-all-left-out = All { $count } groups are hidden, so this table does not list them (the API and the command line list them all).
 ef-ci = { $low } to { $high }
 ef-home-title = Effect measurement
 ef-home-body = See how the questionnaire scores changed between before and after the interviews, by department, age, tenure and grade.

@@ -20,6 +20,7 @@ ef-col-change = 変化（95%信頼区間）
 ef-col-p = p値
 ef-col-dz = 効果量 d_z
 ef-hidden-left-out = ほかに{ $count }のグループは非表示のため、この表では省いています（APIとコマンドラインの出力にはすべて載ります）。
+ef-hidden-all-left-out = { $count }のグループはすべて非表示のため、この表では一覧にしていません（APIとコマンドラインの出力にはすべて載ります）。
 ef-ci = { $low }〜{ $high }
 ef-home-title = 効果把握
 ef-home-body = 面談の前後でアンケートの得点がどう変わったかを、部署・年齢・勤続年数・等級ごとに確認できます。

@@ -141,7 +141,8 @@ pub fn table_views(t: Tr, r: &EffectReport) -> Vec<TableView> {
             let hidden = rows.iter().filter(|r| r.hidden).count();
             let hidden_left_out = if hidden > HIDDEN_LISTED {
                 rows.retain(|r| !r.hidden);
-                t.with("ef-hidden-left-out", "count", hidden)
+                // "N more groups" only when some are shown above it.
+                t.with(if all_hidden { "ef-hidden-all-left-out" } else { "ef-hidden-left-out" }, "count", hidden)
             } else {
                 String::new()
             };
@@ -253,7 +254,7 @@ mod tests {
     fn many_hidden_groups_are_counted_not_listed() {
         use domain::breakdown::Department;
         use domain::effect_report::{build, EffectHeading, PairedPerson, QuestionnaireRef};
-        use domain::overall_report::CycleRef;
+        use domain::overall_report::{CycleRef, Dimension};
         let mut departments = vec![Department { id: 1, parent: None, path: "本部".into() }];
         departments.extend((2..=42).map(|id| Department { id, parent: Some(1), path: format!("本部/課{id}") }));
         let person = |employee: i64, department: i64, birth_year: i32| PairedPerson {
@@ -289,6 +290,31 @@ mod tests {
             assert!(
                 age.is_some_and(|v| v.hidden_left_out.is_empty() && v.rows.iter().any(|r| r.hidden)),
                 "the age table keeps its hidden row"
+            );
+        }
+        assert!(table_views(Tr::new(Locale::Ja), &report).iter().any(|v| v.hidden_left_out.starts_with("ほかに")));
+
+        // Every department hidden (40 top-level departments of one person): the sentence says
+        // all of them are left out, not "N more".
+        let flat: Vec<Department> = (2..=41).map(|id| Department { id, parent: None, path: format!("課{id}") }).collect();
+        let lone: Vec<PairedPerson> = (2..=41).map(|d| person(d, d, 1980)).collect();
+        let head = EffectHeading {
+            tenant: "t".into(),
+            cycle: CycleRef { id: 1, name: "2026".into() },
+            questionnaire: QuestionnaireRef { code: "q".into(), title: "q".into(), title_en: "q".into(), scale_min: 1, scale_max: 5 },
+            k: 10,
+        };
+        let report = build(head, &lone, &flat, reference, &[Dimension::Department]);
+        for (locale, more) in [(Locale::Ja, "ほかに"), (Locale::En, "more")] {
+            let views = table_views(Tr::new(locale), &report);
+            let dept = views.iter().find(|v| v.id == "ef-department");
+            assert!(
+                dept.is_some_and(|v| v.all_hidden
+                    && v.rows.is_empty()
+                    && v.hidden_left_out.contains("40")
+                    && !v.hidden_left_out.contains(more)),
+                "{:?}",
+                dept.map(|v| v.hidden_left_out.clone())
             );
         }
     }
