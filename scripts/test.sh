@@ -11,4 +11,10 @@ eval "$(scripts/pg-cluster.sh start)"
 trap 'scripts/pg-cluster.sh stop "$PG_CLUSTER_DIR"' EXIT
 echo "test.sh: PostgreSQL cluster at ${CAREERDOCK_TEST_PG_URL}"
 
-cargo test --workspace --all-targets --locked "$@"
+# With arguments (a package, a filter…), plain `cargo test` with them; without, every test
+# binary side by side (scripts/run-tests.py: one build, then the binaries in parallel lanes).
+if [ "$#" -gt 0 ]; then
+    cargo test --workspace --all-targets --locked "$@"
+else
+    python3 scripts/run-tests.py
+fi

@@ -1625,6 +1625,22 @@ use report_exports::report_exports_pdf_and_csv;
 mod report_effect;
 use report_effect::report_effect_prints_json_and_csv;
 
+#[path = "cli/crash.rs"]
+mod crash;
+use crash::{crash_cycles_lose_nothing, import_killed_midway_is_all_or_nothing, keys_rotate_killed_midway_resumes};
+#[path = "cli/two_servers.rs"]
+mod two_servers;
+
+/// Two servers on one database is PostgreSQL's case (SQLite is one machine's file).
+mod two_servers_share_one_postgresql {
+    use super::*;
+
+    #[test]
+    fn postgres() -> Result<()> {
+        timed("two_servers_share_one_postgresql", Backend::Postgres, two_servers::two_servers_share_one_postgresql)
+    }
+}
+
 #[path = "cli/bench_overall.rs"]
 mod bench_overall;
 use bench_overall::bench_overall_prints_every_figure;
@@ -1653,4 +1669,7 @@ both_backends!(
     report_management_exports_the_released_version,
     report_exports_pdf_and_csv,
     report_effect_prints_json_and_csv,
+    crash_cycles_lose_nothing,
+    keys_rotate_killed_midway_resumes,
+    import_killed_midway_is_all_or_nothing,
 );

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Runs the workspace's test binaries side by side (called by scripts/test.sh).
+
+`cargo test` runs one test binary after another and holds the build directory's lock while
+they run, so two `cargo test` commands cannot share the machine. This script builds every
+test target once (`cargo test --no-run`, with cargo's own JSON report of the executables),
+then runs the binaries directly, as cargo would (working directory: the package's folder),
+from a queue shared by CAREERDOCK_TEST_LANES workers (default: 2). The longest binary, the
+web crate's `http`, is split by test-name filters into parts that run at the same time, and
+extra jobs (the brief fuzz run) join the same queue.
+
+Each job's output is kept and printed whole when it ends, then a table of every job with its
+time. The exit status is 1 when any job failed.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The `http` binary of careerdock-web, split into parts that run side by side. Each entry is
+# (label, arguments to the test binary). The parts must cover every test exactly once: the
+# last part skips what the others take.
+HTTP_PARTS = [
+    ("http: browser pages (e2e::pages)", ["e2e::pages::"]),
+    ("http: other browser tests (e2e)", ["e2e::", "--skip", "e2e::pages::"]),
+    ("http: the rest", ["--skip", "e2e::"]),
+]
+
+# Jobs expected to take longest start first (by label prefix); the rest keep cargo's order.
+FIRST = ["http: browser pages", "http: other browser", "http: the rest", "careerdock (cli)", "fuzz"]
+
+
+def build(cargo_args):
+    """Builds every test target; returns [(label, executable, package folder)]."""
+    cmd = ["cargo", "test", "--workspace", "--all-targets", "--locked", "--no-run", "--message-format=json-render-diagnostics"]
+    cmd += cargo_args
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    found = []
+    for line in proc.stdout:
+        try:
+            msg = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if msg.get("reason") != "compiler-artifact" or not msg.get("executable"):
+            continue
+        if not msg.get("profile", {}).get("test"):
+            continue
+        target = msg["target"]
+        package = msg["package_id"]
+        folder = os.path.dirname(msg["manifest_path"])
+        name = os.path.basename(folder) if folder else package
+        kind = "/".join(target["kind"])
+        found.append((f"{name} {kind} {target['name']}", msg["executable"], folder))
+    if proc.wait() != 0:
+        sys.exit("run-tests: the test build failed")
+    return found
+
+
+def jobs_of(binaries, extra):
+    jobs = []
+    for label, exe, folder in binaries:
+        if label.endswith("test http") and "web" in label:
+            for part, args in HTTP_PARTS:
+                jobs.append((part, [exe] + args, folder))
+        elif label.endswith("test cli"):
+            jobs.append(("careerdock (cli) test cli", [exe], folder))
+        else:
+            jobs.append((label, [exe], folder))
+    jobs += extra
+
+    def rank(job):
+        for i, prefix in enumerate(FIRST):
+            if job[0].startswith(prefix):
+                return i
+        return len(FIRST)
+
+    return sorted(jobs, key=rank)
+
+
+def main():
+    lanes = int(os.environ.get("CAREERDOCK_TEST_LANES", "2"))
+    extra = []
+    fuzz = os.path.join(ROOT, "scripts", "fuzz.sh")
+    if os.environ.get("CAREERDOCK_SKIP_FUZZ") != "1" and os.path.exists(fuzz):
+        extra.append(("fuzz: every target, briefly", [fuzz, "--ci"], ROOT))
+    start = time.monotonic()
+    binaries = build(sys.argv[1:])
+    built = time.monotonic() - start
+    print(f"run-tests: built {len(binaries)} test binaries in {built:.0f} s; running them in {lanes} lanes", flush=True)
+
+    queue = jobs_of(binaries, extra)
+    lock = threading.Lock()
+    results = []
+
+    def worker():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                label, argv, folder = queue.pop(0)
+            began = time.monotonic()
+            with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as out:
+                env = dict(os.environ, CARGO_MANIFEST_DIR=folder)
+                code = subprocess.call(argv, cwd=folder, stdout=out, stderr=subprocess.STDOUT, env=env)
+                took = time.monotonic() - began
+                out.seek(0)
+                text = out.read()
+            with lock:
+                state = "ok" if code == 0 else f"FAILED ({code})"
+                print(f"\n===== {label}: {state} in {took:.1f} s =====\n{text}", flush=True)
+                results.append((label, code, took))
+
+    threads = [threading.Thread(target=worker) for _ in range(max(1, lanes))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    total = time.monotonic() - start
+    print("\nrun-tests: every job")
+    for label, code, took in results:
+        print(f"  {'ok    ' if code == 0 else 'FAILED'} {took:7.1f} s  {label}")
+    failed = [label for label, code, _ in results if code != 0]
+    print(f"run-tests: {len(results)} jobs, {len(failed)} failed; build {built:.0f} s, all {total:.0f} s")
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
