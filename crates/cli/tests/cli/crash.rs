@@ -101,11 +101,14 @@ impl Drop for Victim {
     }
 }
 
+/// A report's save: its version and the marker written.
+pub(super) type Save = Option<(i64, String)>;
+
 /// The writes the server acknowledged, and the one in flight of each writer.
 #[derive(Default)]
 pub(super) struct Ledger {
     /// Report id → (version, marker) acknowledged, and the one sent but not answered.
-    pub(super) saves: BTreeMap<i64, (Option<(i64, String)>, Option<(i64, String)>)>,
+    pub(super) saves: BTreeMap<i64, (Save, Save)>,
     /// (table, id, what): rows the server said it created.
     created: Vec<(&'static str, i64, String)>,
     /// Disclosure id → the state acknowledged last, and the one asked for but not answered.
@@ -560,14 +563,17 @@ async fn settle(env: &Env, cast: &Cast, l: &Shared) -> Result<BTreeMap<i64, i64>
     let stored = answer_sets(env)?;
     let mut versions = BTreeMap::new();
     let mine = cast.employee.get("/api/v1/my/disclosures").await?;
+    let reports: Vec<i64> = ledger(l).saves.keys().copied().collect();
+    let mut held = BTreeMap::new();
+    for report in reports {
+        let r = cast.consultant.get(&format!("/api/v1/reports/{report}")).await?;
+        let (version, marker) = marker_of(report, &r)?;
+        versions.insert(report, version);
+        held.insert(report, (Some((version, marker)), None));
+    }
     let mut g = ledger(l);
     g.answers = (stored, false);
-    for (report, entry) in g.saves.iter_mut() {
-        let r = cast.consultant.get(&format!("/api/v1/reports/{report}")).await?;
-        let (version, marker) = marker_of(*report, &r)?;
-        *entry = (Some((version, marker)), None);
-        versions.insert(*report, version);
-    }
+    g.saves = held;
     for (id, entry) in g.consents.iter_mut() {
         if let Some(state) =
             mine["items"].as_array().into_iter().flatten().find(|d| d["id"].as_i64() == Some(*id)).and_then(|d| d["state"].as_str())
