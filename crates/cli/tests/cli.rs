@@ -1628,6 +1628,9 @@ use report_effect::report_effect_prints_json_and_csv;
 #[path = "cli/bench_overall.rs"]
 mod bench_overall;
 use bench_overall::bench_overall_prints_every_figure;
+#[path = "cli/bench_proof.rs"]
+mod bench_proof;
+use bench_proof::bench_proof_prints_every_figure;
 
 both_backends!(
     demo_creates_the_company_once,
@@ -1649,6 +1652,7 @@ both_backends!(
     every_operator_audit_kind_is_written_by_a_command,
     bench_pages_times_every_role,
     bench_overall_prints_every_figure,
+    bench_proof_prints_every_figure,
     report_overall_prints_the_released_version,
     report_management_exports_the_released_version,
     report_exports_pdf_and_csv,
