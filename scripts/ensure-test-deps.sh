@@ -3,11 +3,12 @@
 # headless Chromium + chromedriver (browser tests), CJK fonts (Japanese
 # rendering), poppler-utils (PDF checks), python3-aiosmtpd (the real SMTP server of the e-mail
 # tests, run with /usr/bin/python3), mecab-ipadic (the IPADIC sources the Japanese text themes build
-# their dictionary from), axe-core (accessibility checks of the browser tests,
+# their dictionary from), sqlite3 (the CLI tests read the database with it; `bench proof` times its
+# .import), axe-core (accessibility checks of the browser tests,
 # pinned by crates/web/tests/axe/package-lock.json), and verifies PostgreSQL 15 binaries.
 set -euo pipefail
 
-PACKAGES=(chromium chromium-driver fonts-noto-cjk poppler-utils python3-aiosmtpd mecab-ipadic)
+PACKAGES=(chromium chromium-driver fonts-noto-cjk poppler-utils python3-aiosmtpd mecab-ipadic sqlite3)
 PG_BIN=/usr/lib/postgresql/15/bin
 
 is_installed() {

@@ -10,9 +10,11 @@ use std::time::Instant;
 use store::{Ctx, KeySource, OpenOptions, Store};
 
 mod anonymity;
+mod load;
 mod overall;
 mod pages;
 mod pdf;
+mod proof;
 mod themes;
 
 #[derive(Subcommand)]
@@ -111,6 +113,53 @@ pub enum BenchWhat {
         #[arg(long)]
         no_themes: bool,
     },
+    /// Issue 11's figures under load and at scale, side by side, in one run on one database (a
+    /// temporary SQLite file, or --db): over `bench overall`'s tenant of N employees and C cycles
+    /// (made once, reused), (1) a real `careerdock serve` under N keep-alive connections for S
+    /// seconds per endpoint: /healthz, HR's and a consultant's home, two API lists (p50, p99,
+    /// throughput; goal p99 ≤ 3× /healthz's); (2) audited reads of confidential reports by T
+    /// tasks against sequential single-row durable commits (goal ≥ 10×); (3) `careerdock import
+    /// employees` of N rows against `sqlite3`'s `.import` of the same file (goal ≥ 0.5× its
+    /// speed); (4) `bench overall`'s figures: the overall report against DuckDB, its PDF, the
+    /// server's memory. Ends with one table of figure, value, goal and PASS/MISS.
+    Proof {
+        #[arg(long, default_value_t = 100_000)]
+        employees: usize,
+        #[arg(long, default_value_t = 5)]
+        cycles: usize,
+        /// Concurrent keep-alive connections of the load.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Seconds of load per endpoint.
+        #[arg(long, default_value_t = 30.0)]
+        seconds: f64,
+        /// Concurrent tasks reading confidential reports.
+        #[arg(long, default_value_t = 64)]
+        tasks: usize,
+        /// Seconds of audited reads.
+        #[arg(long, default_value_t = 10.0)]
+        audit_seconds: f64,
+        /// Sequential single-row durable commits timed for the database's own rate.
+        #[arg(long, default_value_t = 500)]
+        raw_commits: usize,
+        /// Rows of the imported register (default: --employees).
+        #[arg(long)]
+        import_rows: Option<usize>,
+        /// Timed requests per page when the overall part reads the released report.
+        #[arg(long, default_value_t = 3)]
+        requests: usize,
+        /// Skip the DuckDB comparison (no venv, no pip).
+        #[arg(long)]
+        no_duckdb: bool,
+        /// Skip the theme extraction figure.
+        #[arg(long)]
+        no_themes: bool,
+        /// Skip the overall report's part (DuckDB, PDF, the server's memory).
+        #[arg(long)]
+        no_overall: bool,
+        #[arg(long, default_value_t = 20261204)]
+        seed: u64,
+    },
     /// Time to generate and load the demo company.
     Demo {
         #[arg(long = "on")]
@@ -154,6 +203,42 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
             anyhow::bail!("--generate-only needs --db: the tenant is made for later runs");
         }
         overall::run(g, overall::OverallArgs { employees, cycles, requests, no_duckdb, seed, generate_only, no_themes, db }).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let BenchWhat::Proof {
+        employees,
+        cycles,
+        connections,
+        seconds,
+        tasks,
+        audit_seconds,
+        raw_commits,
+        import_rows,
+        requests,
+        no_duckdb,
+        no_themes,
+        no_overall,
+        seed,
+    } = what
+    {
+        let db = if db_given { Some(g.db_url()?) } else { None };
+        let args = proof::ProofArgs {
+            employees,
+            cycles,
+            seed,
+            connections,
+            seconds,
+            tasks,
+            audit_seconds,
+            raw_commits,
+            import_rows,
+            requests,
+            no_duckdb,
+            no_themes,
+            no_overall,
+            db,
+        };
+        proof::run(g, args).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if let BenchWhat::Anonymity { employees, k, seed } = what {
@@ -220,7 +305,11 @@ pub async fn run(g: &Global, what: BenchWhat, db_given: bool) -> anyhow::Result<
             themes::run(g, themes::ThemesArgs { on, employees, tenant }, &dir).await?;
             Ok(ExitCode::SUCCESS)
         }
-        BenchWhat::Pages { .. } | BenchWhat::Anonymity { .. } | BenchWhat::Pdf { .. } | BenchWhat::Overall { .. } => Ok(ExitCode::SUCCESS),
+        BenchWhat::Pages { .. }
+        | BenchWhat::Anonymity { .. }
+        | BenchWhat::Pdf { .. }
+        | BenchWhat::Overall { .. }
+        | BenchWhat::Proof { .. } => Ok(ExitCode::SUCCESS),
     };
     let _ = std::fs::remove_dir_all(&dir);
     result

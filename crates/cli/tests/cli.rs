@@ -1644,6 +1644,9 @@ mod two_servers_share_one_postgresql {
 #[path = "cli/bench_overall.rs"]
 mod bench_overall;
 use bench_overall::bench_overall_prints_every_figure;
+#[path = "cli/bench_proof.rs"]
+mod bench_proof;
+use bench_proof::bench_proof_prints_every_figure;
 
 both_backends!(
     demo_creates_the_company_once,
@@ -1665,6 +1668,7 @@ both_backends!(
     every_operator_audit_kind_is_written_by_a_command,
     bench_pages_times_every_role,
     bench_overall_prints_every_figure,
+    bench_proof_prints_every_figure,
     report_overall_prints_the_released_version,
     report_management_exports_the_released_version,
     report_exports_pdf_and_csv,

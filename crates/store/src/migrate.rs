@@ -1039,6 +1039,20 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX policy_document_versions_tenant ON policy_document_versions (tenant_id, document_id, version)",
         ],
     },
+    Migration {
+        version: 23,
+        name: "dashboard_indexes",
+        statements: &[
+            // The consultant's home counts and lists their returned reports and drafts, and their
+            // held interviews without a report. With only (tenant, author) and (tenant, consultant,
+            // starts_at), each count read every one of the consultant's rows from the table (about
+            // 10,000 reports and interviews each at 100,000 employees × 5 cycles): 6 homes a second
+            // under 64 connections (docs/performance.md, issue 11). The status in the index answers
+            // the counts from the index and the lists in order.
+            "CREATE INDEX reports_author_status ON reports (tenant_id, author_id, status, updated_at)",
+            "CREATE INDEX interviews_consultant_status ON interviews (tenant_id, consultant_id, status, starts_at)",
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

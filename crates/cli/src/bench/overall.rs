@@ -44,7 +44,7 @@ use store::{Ctx, CycleStatus, NewUser, OverallReportId, SeedCycle, SeedHistory, 
 
 /// The benchmark's tenant (its own, beside any demo in the same database).
 pub const BENCH_TENANT: &str = "bench-overall";
-const PASSWORD: &str = "bench-overall-password";
+pub(super) const PASSWORD: &str = "bench-overall-password";
 /// Share of the active employees interviewed (with an approved report) per cycle.
 const INTERVIEWED: f64 = 0.3;
 /// Start hours of a working day's interview slots (12:00 is lunch), as in the demo.
@@ -75,22 +75,22 @@ pub struct OverallArgs {
 }
 
 /// One line of the final table.
-struct Figure {
-    name: String,
-    value: String,
-    goal: String,
+pub(super) struct Figure {
+    pub(super) name: String,
+    pub(super) value: String,
+    pub(super) goal: String,
     /// `None`: no goal, or not measured.
-    pass: Option<bool>,
+    pub(super) pass: Option<bool>,
 }
 
 impl Figure {
-    fn info(name: &str, value: String) -> Figure {
+    pub(super) fn info(name: &str, value: String) -> Figure {
         Figure { name: name.into(), value, goal: "—".into(), pass: None }
     }
-    fn goal(name: &str, value: String, goal: &str, pass: bool) -> Figure {
+    pub(super) fn goal(name: &str, value: String, goal: &str, pass: bool) -> Figure {
         Figure { name: name.into(), value, goal: goal.into(), pass: Some(pass) }
     }
-    fn skipped(name: &str, why: &str, goal: &str) -> Figure {
+    pub(super) fn skipped(name: &str, why: &str, goal: &str) -> Figure {
         Figure { name: name.into(), value: format!("skipped ({why})"), goal: goal.into(), pass: None }
     }
 }
@@ -121,7 +121,7 @@ pub async fn run(g: &Global, args: OverallArgs) -> anyhow::Result<()> {
     let result = bench(g, &args, &temp).await;
     let _ = std::fs::remove_dir_all(&temp);
     let figures = result?;
-    print_table(&figures, build);
+    print_table("bench overall", &figures, build);
     Ok(())
 }
 
@@ -134,7 +134,7 @@ fn serve_global(g: &Global, args: &OverallArgs, temp: &Path) -> Global {
     }
 }
 
-async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Vec<Figure>> {
+pub(super) async fn bench(g: &Global, args: &OverallArgs, temp: &Path) -> anyhow::Result<Vec<Figure>> {
     let mut figures = Vec::new();
     let g = serve_global(g, args, temp);
     let store = config::open(&g, true).await?;
@@ -707,9 +707,9 @@ fn pdf(report: &OverallReport, earlier: &[OverallReport], narrative: &Narrative)
 
 // -------------------------------------------------------------------- the server
 
-/// Starts `careerdock serve` on the database, signs in as HR, reads the released report's
-/// page, the API and the home page, and answers the server's peak RSS in MB.
-async fn serve_rss(g: &Global, id: OverallReportId, requests: usize, temp: &Path) -> anyhow::Result<f64> {
+/// Starts `careerdock serve` (this executable) on the database on a free loopback port and
+/// answers it with its base URL once it says where it listens.
+pub(super) async fn start_server(g: &Global, temp: &Path) -> anyhow::Result<(Server, String)> {
     let exe = std::env::current_exe()?;
     let log_path = temp.join("serve.stderr");
     let mut cmd = Command::new(exe);
@@ -720,7 +720,6 @@ async fn serve_rss(g: &Global, id: OverallReportId, requests: usize, temp: &Path
     cmd.args(["serve", "--listen", "127.0.0.1:0"]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(std::fs::File::create(&log_path)?);
     let child = cmd.spawn().context("starting careerdock serve")?;
     let mut server = Server { child };
-    let pid = server.child.id();
     let deadline = Instant::now() + Duration::from_secs(120);
     let base = loop {
         let log = std::fs::read_to_string(&log_path).unwrap_or_default();
@@ -735,20 +734,34 @@ async fn serve_rss(g: &Global, id: OverallReportId, requests: usize, temp: &Path
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    println!("server: careerdock serve (pid {pid}) at {base}; signing in as hr");
-    let mut agent = Agent::new(&base)?;
+    Ok((server, base))
+}
+
+/// An agent signed in to the bench tenant as one of its single-role accounts.
+pub(super) async fn signed_in(base: &str, login: &str) -> anyhow::Result<Agent> {
+    let mut agent = Agent::new(base)?;
     let page = agent.send(Method::GET, "/login", None).await?;
     let csrf = hidden(&page.body, "csrf").context("the sign-in page has no csrf field")?;
     let res = agent
         .send(
             Method::POST,
             "/login",
-            Some(&[("tenant", BENCH_TENANT), ("login", "hr"), ("password", PASSWORD), ("csrf", &csrf), ("next", "/")]),
+            Some(&[("tenant", BENCH_TENANT), ("login", login), ("password", PASSWORD), ("csrf", &csrf), ("next", "/")]),
         )
         .await?;
     if !res.status.is_redirection() {
-        bail!("signing in as hr answered {}", res.status);
+        bail!("signing in as {login} answered {}", res.status);
     }
+    Ok(agent)
+}
+
+/// Starts `careerdock serve` on the database, signs in as HR, reads the released report's
+/// page, the API and the home page, and answers the server's peak RSS in MB.
+async fn serve_rss(g: &Global, id: OverallReportId, requests: usize, temp: &Path) -> anyhow::Result<f64> {
+    let (mut server, base) = start_server(g, temp).await?;
+    let pid = server.child.id();
+    println!("server: careerdock serve (pid {pid}) at {base}; signing in as hr");
+    let mut agent = signed_in(&base, "hr").await?;
     let paths = [
         "/".to_string(),
         "/overall-reports".to_string(),
@@ -785,12 +798,12 @@ async fn serve_rss(g: &Global, id: OverallReportId, requests: usize, temp: &Path
 }
 
 /// The child server; stopped (SIGTERM, then killed) when dropped.
-struct Server {
-    child: std::process::Child,
+pub(super) struct Server {
+    pub(super) child: std::process::Child,
 }
 
 impl Server {
-    fn stop(&mut self) {
+    pub(super) fn stop(&mut self) {
         if matches!(self.child.try_wait(), Ok(Some(_))) {
             return;
         }
@@ -820,9 +833,9 @@ impl Drop for Server {
 
 // -------------------------------------------------------------------- the table
 
-fn print_table(figures: &[Figure], build: &str) {
+pub(super) fn print_table(title: &str, figures: &[Figure], build: &str) {
     println!();
-    println!("bench overall: results ({build} build)");
+    println!("{title}: results ({build} build)");
     let w = figures.iter().map(|f| f.name.chars().count()).max().unwrap_or(10).max(6);
     let v = figures.iter().map(|f| f.value.chars().count()).max().unwrap_or(10).max(5);
     println!("{:<w$}  {:<v$}  {:<9}  result", "figure", "value", "goal");

@@ -232,6 +232,11 @@ impl Agent {
         Ok(Agent { base: base.to_string(), http, cookies: BTreeMap::new(), csrf: String::new() })
     }
 
+    /// The `Cookie` header the agent sends (its session), for another client to send as well.
+    pub(super) fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
     pub(super) async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> anyhow::Result<Answer> {
         let mut rb = self.http.request(method, format!("{}{path}", self.base));
         if !self.cookies.is_empty() {
