@@ -525,9 +525,18 @@ async fn verify(env: &Env, cast: &Cast, l: &Shared) -> Result<()> {
             "report {report} holds version {version} «{marker}»; acknowledged {acked:?}, in flight {inflight:?}"
         );
     }
-    for (table, id, what) in &created {
-        let n = env.sql(&format!("SELECT COUNT(*) FROM {table} WHERE id = {id}"))?;
-        ensure!(n.trim() == "1", "{table} {id} ({what}) was acknowledged and is gone");
+    // One query per table: the ids of the acknowledged rows that are there.
+    let mut by_table: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for (table, id, _) in &created {
+        by_table.entry(table).or_default().push(*id);
+    }
+    for (table, ids) in &by_table {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let out = env.sql(&format!("SELECT id FROM {table} WHERE id IN ({list})"))?;
+        let present: std::collections::BTreeSet<i64> = out.lines().filter_map(|l| l.trim().parse().ok()).collect();
+        if let Some((_, id, what)) = created.iter().find(|(t, id, _)| t == table && !present.contains(id)) {
+            bail!("{table} {id} ({what}) was acknowledged and is gone");
+        }
     }
     let titles = cast.hr.get("/api/v1/actions").await?;
     for (_, id, title) in created.iter().filter(|c| c.0 == "improvement_actions").rev().take(50) {
