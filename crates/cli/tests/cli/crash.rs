@@ -53,17 +53,8 @@ impl Victim {
     /// The server with more arguments (mail settings, say).
     pub(super) fn start_with(env: &Env, n: usize, extra: &[&str]) -> Result<Victim> {
         let log = env.path(&format!("victim-{n}.stderr"));
-        let mut cmd = Command::new(server_bin());
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("CAREERDOCK_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.current_dir(env.dir.path()).stdin(Stdio::null()).arg("--db").arg(&env.db.url);
-        if env.backend == Backend::Postgres {
-            cmd.arg("--key-file").arg(env.key_file());
-        }
-        cmd.args(["serve", "--listen", "127.0.0.1:0"]).args(extra).stdout(Stdio::null()).stderr(std::fs::File::create(&log)?);
+        let mut cmd = bin_command(env, &["serve", "--listen", "127.0.0.1:0"]);
+        cmd.args(extra).stdout(Stdio::null()).stderr(std::fs::File::create(&log)?);
         let mut child = cmd.spawn().context("spawning the server")?;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
@@ -652,9 +643,22 @@ pub(super) fn crash_cycles_lose_nothing(backend: Backend) -> Result<()> {
     Ok(())
 }
 
+/// `careerdock <args>` on the test's database with the binary under test (the release one in the
+/// long form), nothing inherited from the environment.
+fn bin_command(env: &Env, args: &[&str]) -> Command {
+    let mut cmd = Command::new(server_bin());
+    cmd.args(env.command(args).get_args()).current_dir(env.dir.path()).stdin(Stdio::null());
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("CAREERDOCK_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
 /// Starts a command whose standard error is kept in a file, to be read while it runs.
 fn spawn_logged(env: &Env, args: &[&str], log: &Path) -> Result<Child> {
-    let mut cmd = env.command(args);
+    let mut cmd = bin_command(env, args);
     cmd.stdout(Stdio::null()).stderr(std::fs::File::create(log)?);
     cmd.spawn().with_context(|| format!("spawning careerdock {}", args.join(" ")))
 }
@@ -775,7 +779,8 @@ pub(super) fn import_killed_midway_is_all_or_nothing(backend: Backend) -> Result
     let file = file.display().to_string();
     let args = ["import", "employees", file.as_str(), "--tenant", "demo"];
     // The kills fall around the end of the check, when the one transaction is being written.
-    let check = env.run(&["import", "employees", file.as_str(), "--tenant", "demo", "--dry-run"])?.ok()?.took.as_millis() as u64;
+    let dry = ["import", "employees", file.as_str(), "--tenant", "demo", "--dry-run"];
+    let check = run_with_timeout(bin_command(&env, &dry), COMMAND_TIMEOUT)?.ok()?.took.as_millis() as u64;
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed());
     let kills = std::env::var("CAREERDOCK_CRASH_CYCLES").ok().and_then(|v| v.parse::<usize>().ok()).map_or(3, |n| n.clamp(3, 20));
     let (mut nothing, mut everything) = (0, 0);
@@ -799,11 +804,11 @@ pub(super) fn import_killed_midway_is_all_or_nothing(backend: Backend) -> Result
         }
         env.run(&["audit", "verify"])?.ok()?;
     }
-    let done = env.run(&args)?.ok()?;
+    let done = run_with_timeout(bin_command(&env, &args), COMMAND_TIMEOUT)?.ok()?;
     let rows = env.exported_rows("demo")?;
     ensure!(rows.len() == before.len() + NEW, "after the import ran to the end: {} people; {done}", rows.len());
     ensure!(before.iter().all(|r| rows.contains(r)), "the import changed people who were not in the file");
-    let again = env.run(&args)?.ok()?;
+    let again = run_with_timeout(bin_command(&env, &args), COMMAND_TIMEOUT)?.ok()?;
     ensure!(env.exported_rows("demo")? == rows, "importing the same file again changed the register: {again}");
     env.run(&["audit", "verify"])?.ok()?;
     eprintln!("[crash] import ({backend}): {nothing} kills left nothing, {everything} came after the commit; never a part");
