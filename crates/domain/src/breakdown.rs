@@ -24,7 +24,7 @@ use crate::overall_report::{
 };
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One department of the tenant's tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,15 +166,18 @@ pub struct Verdict {
 pub fn breakdown(people: &[Person], departments: &[Department], measures: &[Measure], reference: NaiveDate) -> Breakdown {
     let by_id: HashMap<i64, &Department> = departments.iter().map(|d| (d.id, d)).collect();
     // Each person's departments: their own and every ancestor (a label includes its subtree).
+    // A damaged tree (a department its own ancestor) stops at the first repeat, so that nobody
+    // is counted twice in one label.
     let ancestry = |mut id: i64| {
-        let mut out = Vec::new();
-        let mut guard = 0;
+        let mut out: Vec<i64> = Vec::new();
         while let Some(d) = by_id.get(&id) {
+            if out.contains(&d.id) {
+                break;
+            }
             out.push(d.id);
-            guard += 1;
             match d.parent {
-                Some(p) if guard < 64 => id = p,
-                _ => break,
+                Some(p) => id = p,
+                None => break,
             }
         }
         out
@@ -202,7 +205,16 @@ pub fn breakdown(people: &[Person], departments: &[Department], measures: &[Meas
     let label_of = |k: &Keys, d: Dimension, top_level: bool| -> Vec<String> {
         match d {
             Dimension::Department if top_level => k.top.map(path_of).into_iter().collect(),
-            Dimension::Department => k.departments.iter().map(|id| path_of(*id)).collect(),
+            Dimension::Department => {
+                // Two departments of one path (a damaged register) are one label.
+                let mut paths: Vec<String> = Vec::with_capacity(k.departments.len());
+                for path in k.departments.iter().map(|id| path_of(*id)) {
+                    if !paths.contains(&path) {
+                        paths.push(path);
+                    }
+                }
+                paths
+            }
             Dimension::Age => k.age.clone().into_iter().collect(),
             Dimension::Tenure => k.tenure.clone().into_iter().collect(),
             Dimension::Grade => k.grade.clone().into_iter().collect(),
@@ -217,16 +229,21 @@ pub fn breakdown(people: &[Person], departments: &[Department], measures: &[Meas
             children.entry(p).or_default().push(d.id);
         }
     }
+    // Every department under a root, each once (in a damaged tree a department may be its own
+    // descendant), by path.
     let subtree = |root: i64| {
         let mut out = vec![root];
+        let mut seen: HashSet<i64> = HashSet::from([root]);
         let mut i = 0;
-        while i < out.len() && out.len() < 100_000 {
-            if let Some(c) = children.get(&out[i]) {
-                out.extend(c.iter().copied());
+        while let Some(&id) = out.get(i) {
+            for &child in children.get(&id).map(Vec::as_slice).unwrap_or(&[]) {
+                if seen.insert(child) {
+                    out.push(child);
+                }
             }
             i += 1;
         }
-        out.sort_by_key(|id| path_of(*id));
+        out.sort_by_cached_key(|id| path_of(*id));
         out
     };
     let mut dept_labels: Vec<DepartmentLabel> = used
@@ -675,6 +692,53 @@ mod tests {
         assert!(pair.iter().all(|c| c.group.get(&Dimension::Department).is_some_and(|d| !d.contains('/'))));
         let tagged = b.tables[0].cells.iter().find(|c| c.measure == Measure::Tag("career".into())).map(|c| c.with.clone());
         assert_eq!(tagged, Some(vec![10, 12]));
+    }
+
+    /// Found by fuzzing (fuzz/regressions/report_filter/): a department its own parent put every
+    /// member 64 times into its label (a group of 3 counted as 192). A looping tree or two
+    /// departments of one path now count each person once per label.
+    #[test]
+    fn a_damaged_department_tree_counts_each_person_once() {
+        let looping = vec![
+            Department { id: 0, parent: Some(0), path: "営業部".into() },
+            Department { id: 1, parent: Some(2), path: "開発部".into() },
+            Department { id: 2, parent: Some(1), path: "開発部/基盤".into() },
+            Department { id: 3, parent: Some(4), path: "総務部".into() },
+            Department { id: 4, parent: None, path: "総務部".into() },
+        ];
+        let people: Vec<Person> = (0..9).map(|i| person(i * 7 + 1, i % 5, 1990, "2015-04-01", "G3", &[])).collect();
+        let b = breakdown(&people, &looping, &[], date("2026-04-01"));
+        for c in b.cells() {
+            assert!(c.members.windows(2).all(|w| w[0] < w[1]), "{c:?}");
+        }
+        let dept = b.tables.iter().find(|t| t.name == "department").map(|t| t.cells.clone()).unwrap_or_default();
+        let n = |label: &str| {
+            dept.iter().find(|c| c.group.get(&Dimension::Department).map(String::as_str) == Some(label)).map(|c| c.members.len())
+        };
+        assert_eq!(n("営業部"), Some(2));
+        assert_eq!(n("開発部"), Some(4));
+        assert_eq!(n("総務部"), Some(3));
+    }
+
+    /// Found by fuzzing (fuzz/regressions/report_filter/department-own-child): a department its own
+    /// child made its label list itself 100,000 times (a 450 MB report, 3 GB to build). Each
+    /// department of a subtree is listed once, however the tree loops.
+    #[test]
+    fn a_looping_department_tree_lists_each_department_once() {
+        let looping = vec![
+            Department { id: 0, parent: None, path: "営業部".into() },
+            Department { id: 1, parent: Some(1), path: "開発部".into() },
+            Department { id: 2, parent: Some(3), path: "総務部".into() },
+            Department { id: 3, parent: Some(2), path: "総務部/庶務課".into() },
+        ];
+        let people: Vec<Person> = (0..4).map(|i| person(i + 1, i, 1990, "2015-04-01", "G3", &[])).collect();
+        let b = breakdown(&people, &looping, &[], date("2026-04-01"));
+        let labels = b.dimensions.department.map(|d| d.labels).unwrap_or_default();
+        let ids = |label: &str| labels.iter().find(|l| l.label == label).map(|l| l.department_ids.clone());
+        assert_eq!(ids("営業部"), Some(vec![0]));
+        assert_eq!(ids("開発部"), Some(vec![1]));
+        assert_eq!(ids("総務部"), Some(vec![2, 3]));
+        assert!(labels.iter().all(|l| l.paths.len() == l.department_ids.len()));
     }
 
     #[test]

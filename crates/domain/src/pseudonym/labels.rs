@@ -57,8 +57,15 @@ pub(super) fn label_spans(text: &str, labels: &MaskLabels) -> Vec<(usize, usize)
     }
     if !labels.other_prefix.is_empty() {
         for (i, l) in text.match_indices(labels.other_prefix.as_str()) {
-            let tail = &text[i + l.len()..];
-            let letters = tail.bytes().take_while(u8::is_ascii_uppercase).count();
+            // The letters run on over any Latin letters, full-width too (関係者A + Ａ): the folded
+            // text, where names are looked for case-insensitively, reads them alike, so a name
+            // there would overlap the label.
+            let tail = text.get(i + l.len()..).unwrap_or("");
+            let letters: usize = tail
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic() || ('Ａ'..='Ｚ').contains(c) || ('ａ'..='ｚ').contains(c))
+                .map(char::len_utf8)
+                .sum();
             spans.push((i, i + l.len() + letters));
         }
     }

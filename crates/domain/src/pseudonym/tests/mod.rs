@@ -87,3 +87,21 @@ fn dept_index() -> NameIndex {
 fn dmask(text: &str) -> String {
     dept_index().mask(text, None, None, &labels())
 }
+
+/// Found by fuzzing (fuzz/regressions/pseudonym/label-then-full-width-letter): a lettered label
+/// followed by a full-width letter (関係者A + Ａ) read, once folded, as the full name 「ＡＡ」 of
+/// someone in the register, so masking the output again masked it again. A label's letters
+/// run on over any Latin letters, full-width or not, as the folded text reads them.
+#[test]
+fn a_label_followed_by_a_full_width_letter_stays_as_it_is() {
+    let mut people = vec![person(1, "人事", "Ａ", "ハセガワ", "タロウ")];
+    people.extend((2..=6).map(|id| person(id, "Ａ", "Ａ", if id == 5 { "イノウエ" } else { "ササキ" }, "ミサキ")));
+    let index = NameIndex::with_departments(&people, &["Ａ".to_string()]);
+    for l in [labels(), MaskLabels::en("K-TEST-0001")] {
+        let text = format!("{}Ａ", "ササキさん".repeat(9));
+        let once = index.mask(&text, Some(1), Some(2), &l);
+        assert_eq!(index.mask(&once, Some(1), Some(2), &l), once, "{text}");
+        let once = index.mask("ササキさんＡＢ、ササキさんａ", Some(1), Some(2), &l);
+        assert_eq!(index.mask(&once, Some(1), Some(2), &l), once);
+    }
+}
