@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of the parsers and of the anonymity engine (docs/fuzzing.md).
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]   each target for SECONDS (default 300), then a summary
-#   scripts/fuzz.sh --ci                    the brief form CI runs: 8 s per target
+#   scripts/fuzz.sh --ci                    the brief form CI runs: 6 s per target
 #   scripts/fuzz.sh --replay [TARGET...]    only the committed seeds and regressions, no fuzzing
 #   scripts/fuzz.sh --list                  the targets
 #
@@ -26,7 +26,7 @@ replay_only=false
 targets=()
 for arg in "$@"; do
     case "$arg" in
-        --ci) seconds=8; profile=fuzz-ci ;;
+        --ci) seconds=6; profile=fuzz-ci ;;
         --replay) replay_only=true ;;
         --list) sed -n 's/^name = "\(.*\)"$/\1/p' "$FUZZ/Cargo.toml" | grep -v '^careerdock-fuzz$'; exit 0 ;;
         -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
