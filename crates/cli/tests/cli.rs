@@ -662,6 +662,36 @@ fn sealed_count(status: &str, key: &str) -> Option<usize> {
     status.lines().find_map(|l| l.trim().strip_prefix(&format!("{key}: "))?.strip_suffix(" sealed values")?.parse().ok())
 }
 
+/// Seals [`SECRETS`] through the store as the app does (operator context); their ids.
+fn seal_secrets(env: &Env, key_file: &Path, rt: &tokio::runtime::Runtime) -> Result<Vec<domain::ids::SealedId>> {
+    rt.block_on(async {
+        let store = env.open_store(key_file).await?;
+        let tenant = store.tenant_by_slug("demo").await?;
+        let ctx = store::Ctx::operator(tenant.id, "cli-test");
+        let mut ids = Vec::new();
+        for text in SECRETS {
+            ids.push(store.write_sealed(&ctx, "interview_note", text).await?);
+        }
+        store.close().await;
+        anyhow::Ok(ids)
+    })
+}
+
+/// Opens the sealed values `ids` through the store, in order.
+fn read_sealed(env: &Env, key_file: &Path, rt: &tokio::runtime::Runtime, ids: &[domain::ids::SealedId]) -> Result<Vec<String>> {
+    rt.block_on(async {
+        let store = env.open_store(key_file).await?;
+        let tenant = store.tenant_by_slug("demo").await?;
+        let ctx = store::Ctx::operator(tenant.id, "cli-test");
+        let mut texts = Vec::new();
+        for id in ids {
+            texts.push(store.read_sealed(&ctx, *id).await?);
+        }
+        store.close().await;
+        anyhow::Ok(texts)
+    })
+}
+
 fn keys_rotate_reencrypts_sealed_text(backend: Backend) -> Result<()> {
     let env = Env::new(backend)?;
     env.demo()?;
@@ -678,17 +708,7 @@ fn keys_rotate_reencrypts_sealed_text(backend: Backend) -> Result<()> {
 
     // Seal some more through the store, as the app does, with phrases we can look for.
     let rt = runtime()?;
-    let ids = rt.block_on(async {
-        let store = env.open_store(&key_file).await?;
-        let tenant = store.tenant_by_slug("demo").await?;
-        let ctx = store::Ctx::operator(tenant.id, "cli-test");
-        let mut ids = Vec::new();
-        for text in SECRETS {
-            ids.push(store.write_sealed(&ctx, "interview_note", text).await?);
-        }
-        store.close().await;
-        anyhow::Ok(ids)
-    })?;
+    let ids = seal_secrets(&env, &key_file, &rt)?;
     if let Some(dir) = env.db.dir() {
         // Promise 5: the database files hold no plaintext.
         for entry in std::fs::read_dir(dir)? {
@@ -725,17 +745,7 @@ fn keys_rotate_reencrypts_sealed_text(backend: Backend) -> Result<()> {
     );
 
     // The text still opens, under the new keys.
-    let texts = rt.block_on(async {
-        let store = env.open_store(&key_file).await?;
-        let tenant = store.tenant_by_slug("demo").await?;
-        let ctx = store::Ctx::operator(tenant.id, "cli-test");
-        let mut texts = Vec::new();
-        for id in &ids {
-            texts.push(store.read_sealed(&ctx, *id).await?);
-        }
-        store.close().await;
-        anyhow::Ok(texts)
-    })?;
+    let texts = read_sealed(&env, &key_file, &rt, &ids)?;
     ensure!(texts == SECRETS, "sealed text after rotation: {texts:?}");
 
     // A resumed rotation with nothing left adds no key.

@@ -706,17 +706,7 @@ pub(super) fn keys_rotate_killed_midway_resumes(backend: Backend) -> Result<()> 
     env.demo()?;
     let key_file = env.key_file();
     let rt = runtime()?;
-    let ids = rt.block_on(async {
-        let store = env.open_store(&key_file).await?;
-        let tenant = store.tenant_by_slug("demo").await?;
-        let ctx = store::Ctx::operator(tenant.id, "cli-test");
-        let mut ids = Vec::new();
-        for text in SECRETS {
-            ids.push(store.write_sealed(&ctx, "interview_note", text).await?);
-        }
-        store.close().await;
-        anyhow::Ok(ids)
-    })?;
+    let ids = seal_secrets(&env, &key_file, &rt)?;
     let total: usize = sealed_by_key(&env)?.iter().map(|(_, n)| n).sum();
     ensure!(total > 50, "the demo seals too little to interrupt a rotation: {total}");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed());
@@ -746,17 +736,7 @@ pub(super) fn keys_rotate_killed_midway_resumes(backend: Backend) -> Result<()> 
     let keys = key_ids(&key_file)?;
     let by_key = sealed_by_key(&env)?;
     ensure!(by_key == vec![(keys[1].clone(), total)], "after the last resume: {by_key:?}");
-    let texts = rt.block_on(async {
-        let store = env.open_store(&key_file).await?;
-        let tenant = store.tenant_by_slug("demo").await?;
-        let ctx = store::Ctx::operator(tenant.id, "cli-test");
-        let mut texts = Vec::new();
-        for id in &ids {
-            texts.push(store.read_sealed(&ctx, *id).await?);
-        }
-        store.close().await;
-        anyhow::Ok(texts)
-    })?;
+    let texts = read_sealed(&env, &key_file, &rt, &ids)?;
     ensure!(texts == SECRETS, "sealed text after an interrupted rotation: {texts:?}");
     eprintln!("[crash] keys rotate ({backend}): {interrupted} of {kills} runs killed midway, {total} values, none lost");
     Ok(())
