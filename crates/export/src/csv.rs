@@ -9,10 +9,14 @@
 //! headers and labels included. The numbers the exports write (counts, shares) are never
 //! negative, so no number gets the apostrophe.
 //!
-//! **CP932.** A character CP932 cannot encode (a rare kanji such as 𠮷, an emoji) is replaced
+//! **CP932.** The few characters that Unicode and Windows' CP932 tables map differently are
+//! written as the character Windows shows for them: `—` (U+2014) as `―`, `〜` as `～`, `‖` as
+//! `∥`, `−` as `－`, `¢ £ ¬` as `￠ ￡ ￢` (the dash of 「—」 in a label would otherwise be lost).
+//! Any other character CP932 cannot encode (a rare kanji such as 𠮷, an emoji) is replaced
 //! by 〓 (the geta mark, the customary sign for a missing character in Japanese print) and
 //! reported in [`CsvFile::replaced`] with its line and column, so that the caller can tell the
-//! user; UTF-8 loses nothing.
+//! user; UTF-8 loses nothing. A cell is made formula-safe after this mapping, so that `−1`
+//! (which becomes `－1`) gets its apostrophe too.
 
 use encoding_rs::SHIFT_JIS;
 use std::borrow::Cow;
@@ -87,11 +91,11 @@ pub fn write(header: &[String], rows: &[Vec<String>], encoding: CsvEncoding) -> 
     let mut replaced = Vec::new();
     let mut writer = ::csv::WriterBuilder::new().flexible(true).terminator(::csv::Terminator::CRLF).from_writer(Vec::new());
     for (i, row) in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)).enumerate() {
-        let cells = row.iter().enumerate().map(|(j, cell)| {
-            let safe = formula_safe(cell);
-            match encoding {
-                CsvEncoding::Utf8Bom => safe.into_owned(),
-                CsvEncoding::Cp932 => cp932_safe(&safe, i + 1, j + 1, &mut replaced),
+        let cells = row.iter().enumerate().map(|(j, cell)| match encoding {
+            CsvEncoding::Utf8Bom => formula_safe(cell).into_owned(),
+            CsvEncoding::Cp932 => {
+                let mapped = cp932_variants(cell);
+                cp932_safe(&formula_safe(&mapped), i + 1, j + 1, &mut replaced)
             }
         });
         let cells: Vec<String> = cells.collect();
@@ -107,6 +111,39 @@ pub fn write(header: &[String], rows: &[Vec<String>], encoding: CsvEncoding) -> 
         }
     };
     Ok(CsvFile { bytes, encoding, replaced })
+}
+
+/// The characters Unicode's and Windows' tables give different code points, as Windows has them.
+fn cp932_variant(c: char) -> char {
+    match c {
+        '\u{2014}' => '\u{2015}', // EM DASH → HORIZONTAL BAR
+        '\u{301C}' => '\u{FF5E}', // WAVE DASH → FULLWIDTH TILDE
+        '\u{2016}' => '\u{2225}', // DOUBLE VERTICAL LINE → PARALLEL TO
+        '\u{2212}' => '\u{FF0D}', // MINUS SIGN → FULLWIDTH HYPHEN-MINUS
+        '\u{00A2}' => '\u{FFE0}', // CENT SIGN → FULLWIDTH CENT SIGN
+        '\u{00A3}' => '\u{FFE1}', // POUND SIGN → FULLWIDTH POUND SIGN
+        '\u{00AC}' => '\u{FFE2}', // NOT SIGN → FULLWIDTH NOT SIGN
+        c => c,
+    }
+}
+
+/// The cell with each character CP932 lacks but has a variant of written as that variant. The
+/// minus sign always is (the encoder would write it as `－` anyway), so that the formula check
+/// sees what the spreadsheet will.
+fn cp932_variants(cell: &str) -> Cow<'_, str> {
+    let mut buf = [0u8; 4];
+    let mut swap = |c: char| {
+        let v = cp932_variant(c);
+        if v != c && (c == '\u{2212}' || SHIFT_JIS.encode(c.encode_utf8(&mut buf)).2) {
+            v
+        } else {
+            c
+        }
+    };
+    if cell.chars().all(|c| swap(c) == c) {
+        return Cow::Borrowed(cell);
+    }
+    Cow::Owned(cell.chars().map(swap).collect())
 }
 
 /// The cell with every character CP932 cannot encode replaced and recorded.
@@ -139,6 +176,18 @@ mod tests {
         assert_eq!(CsvEncoding::parse("Shift_JIS"), Some(CsvEncoding::Cp932));
         assert_eq!(CsvEncoding::parse("cp932"), Some(CsvEncoding::Cp932));
         assert_eq!(CsvEncoding::parse("latin1"), None);
+    }
+
+    #[test]
+    fn unicode_variants_are_written_as_windows_has_them() {
+        for c in ['\u{2014}', '\u{301C}', '\u{2016}', '\u{2212}', '\u{00A2}', '\u{00A3}', '\u{00AC}'] {
+            let (_, _, bad) = SHIFT_JIS.encode(cp932_variant(c).encode_utf8(&mut [0; 4]));
+            assert!(!bad, "{c:?} maps to a CP932 character");
+            let (_, _, bad) = SHIFT_JIS.encode(&cp932_variants(&c.to_string()));
+            assert!(!bad, "{c:?} is written in CP932");
+        }
+        assert_eq!(cp932_variants("—"), "―");
+        assert!(matches!(cp932_variants("面談"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -55,6 +55,16 @@ fn cp932_round_trips_and_reports_what_it_cannot_encode() {
 }
 
 #[test]
+fn cp932_writes_unicode_dashes_as_windows_does_and_keeps_formulas_safe() {
+    let rows = vec![vec!["—".to_string(), "課長 — 部長".to_string(), "−1+1".to_string()]];
+    let file = write(&["a".into(), "b".into(), "c".into()], &rows, CsvEncoding::Cp932).unwrap_or_else(|e| panic!("{e}"));
+    assert!(file.replaced.is_empty(), "{:?}", file.replaced);
+    let (decoded, _, bad) = SHIFT_JIS.decode(&file.bytes);
+    assert!(!bad);
+    assert_eq!(rows_of(&decoded)[1], vec!["―", "課長 ― 部長", "'－1+1"]);
+}
+
+#[test]
 fn the_overall_csv_has_one_row_per_cell_and_hides_suppressed_ones() {
     let report = report();
     for encoding in [CsvEncoding::Utf8Bom, CsvEncoding::Cp932] {

@@ -23,6 +23,7 @@ use domain::csv_text::SourceEncoding;
 use domain::ids::UserId;
 use domain::policy::Operation;
 use domain::{Invalid, Locale, Role};
+use export::csv::{CsvEncoding, CsvError, CsvFile};
 use store::{AuditFilter, AuditLogRow, Ctx, Direction};
 
 pub fn routes(r: Routes) -> Routes {
@@ -236,28 +237,27 @@ async fn verify(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
     audit_page(&state, &p, locale, raw.as_deref(), Some(view)).await
 }
 
-/// A cell a spreadsheet will not run: text starting with `= + - @`, a tab or a carriage return
-/// gets a `'` before it.
-pub fn formula_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-/// The events as CSV text, a header row in the reader's language first.
-pub fn csv_text(t: Tr, rows: &[AuditLogRow]) -> Result<String, csv::Error> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let header = ["seq", "time", "actor", "login", "role", "action", "target", "detail", "code"].map(|c| t.get(&format!("audit-csv-{c}")));
-    w.write_record(&header)?;
-    for row in rows {
-        let v = event_view(t, row);
-        let cells = [v.seq.to_string(), v.when, v.who, v.login, v.role, v.did, v.target, v.detail, v.code];
-        w.write_record(cells.iter().map(|c| formula_safe(c)))?;
-    }
-    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+/// The events as a CSV file in `encoding`, a header row in the reader's language first. Every
+/// cell goes through [`export::csv::formula_safe`] (the one rule of every CSV download: `= + - @`,
+/// a tab, a carriage return and their full-width forms get a `'` before them), and a character
+/// CP932 cannot encode becomes 〓 rather than an HTML character reference.
+pub fn csv_file(t: Tr, rows: &[AuditLogRow], encoding: SourceEncoding) -> Result<CsvFile, CsvError> {
+    let header: Vec<String> = ["seq", "time", "actor", "login", "role", "action", "target", "detail", "code"]
+        .iter()
+        .map(|c| t.get(&format!("audit-csv-{c}")))
+        .collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            let v = event_view(t, row);
+            vec![v.seq.to_string(), v.when, v.who, v.login, v.role, v.did, v.target, v.detail, v.code]
+        })
+        .collect();
+    let encoding = match encoding {
+        SourceEncoding::ShiftJis => CsvEncoding::Cp932,
+        _ => CsvEncoding::Utf8Bom,
+    };
+    export::csv::write(&header, &cells, encoding)
 }
 
 async fn export(State(state): State<AppState>, Authed(p): Authed, Lang(locale): Lang, RawQuery(raw): RawQuery) -> AppResult<Response> {
@@ -271,19 +271,16 @@ async fn export(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
         return Err(Invalid { field: problem.field, message: Tr::both(&problem.message) }.into());
     }
     let rows = state.store.audit_log_export(&me, &filter, encoding.code()).await?;
-    let text = csv_text(t, &rows).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    let file = csv_file(t, &rows, encoding).map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     let today = super::today_jst().format("%Y-%m-%d");
-    let charset = match encoding {
-        SourceEncoding::ShiftJis => "Shift_JIS",
-        _ => "utf-8",
-    };
+    let charset = file.encoding.charset();
     Ok((
         [
             (header::CONTENT_TYPE, format!("text/csv; charset={charset}")),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"careerdock-audit-{today}.csv\"")),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        encoding.encode(&text),
+        file.bytes,
     )
         .into_response())
 }
@@ -292,15 +289,57 @@ async fn export(State(state): State<AppState>, Authed(p): Authed, Lang(locale): 
 mod tests {
     use super::*;
 
+    fn failed_sign_in(seq: i64, login: &str) -> AuditLogRow {
+        AuditLogRow {
+            event: domain::audit::ChainedEvent {
+                tenant: 1,
+                seq,
+                at_ms: 1_778_547_600_000,
+                actor_user: Some(1),
+                actor_label: login.into(),
+                acting_role: "admin".into(),
+                action: AuditAction::SignInFailed.as_str().into(),
+                target_kind: String::new(),
+                target_id: String::new(),
+                detail: String::new(),
+                prev_hash: String::new(),
+                hash: String::new(),
+            },
+            actor_name: Some(login.into()),
+            target_label: None,
+        }
+    }
+
+    /// The export's cells go through the export crate's rule: full-width formulas too, and 〓
+    /// for what CP932 lacks.
     #[test]
-    fn formulas_are_neutralized() {
-        assert_eq!(formula_safe("=cmd()"), "'=cmd()");
-        assert_eq!(formula_safe("+1"), "'+1");
-        assert_eq!(formula_safe("-1"), "'-1");
-        assert_eq!(formula_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(formula_safe("\tx"), "'\tx");
-        assert_eq!(formula_safe("\rx"), "'\rx");
-        assert_eq!(formula_safe("個別報告書 #1"), "個別報告書 #1");
+    fn the_export_neutralizes_formulas_as_every_csv_does() {
+        let t = Tr::new(Locale::Ja);
+        let rows: Vec<AuditLogRow> = ["=cmd()", "+1", "-1", "@SUM(A1)", "\tx", "＝1+1", "＋1", "－1", "＠x", "個別報告書 #1", "𠮷田"]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| failed_sign_in(i as i64 + 1, l))
+            .collect();
+        for encoding in [SourceEncoding::Utf8Bom, SourceEncoding::ShiftJis] {
+            let file = csv_file(t, &rows, encoding).unwrap_or_else(|e| panic!("{e}"));
+            let text = match encoding {
+                SourceEncoding::ShiftJis => encoding_rs::SHIFT_JIS.decode(&file.bytes).0.into_owned(),
+                _ => String::from_utf8(file.bytes[3..].to_vec()).unwrap_or_default(),
+            };
+            let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+            let logins: Vec<String> = reader.records().map(|r| r.map(|r| r[3].to_string()).unwrap_or_default()).collect();
+            let cp932 = encoding == SourceEncoding::ShiftJis;
+            let yoshida = if cp932 { "〓田" } else { "𠮷田" };
+            assert_eq!(
+                logins,
+                ["'=cmd()", "'+1", "'-1", "'@SUM(A1)", "'\tx", "'＝1+1", "'＋1", "'－1", "'＠x", "個別報告書 #1", yoshida],
+                "{encoding:?}"
+            );
+            // 𠮷 (the account's name and login) is not in CP932; the dash of an event without a
+            // target (—) is written as ― rather than lost.
+            assert_eq!(file.replaced.len(), 2 * usize::from(cp932), "{encoding:?} {:?}", file.replaced);
+            assert!(text.contains(if cp932 { ",―," } else { ",—," }), "{text}");
+        }
     }
 
     fn params(q: &str) -> ListParams<AuditSort> {
