@@ -37,7 +37,7 @@ pub fn routes(r: Routes) -> Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(mine, decide, withdraw, create, authored, feedback_list, feedback_one),
-    components(schemas(OwnDisclosure, OwnDisclosureList, DecisionBody, Decided, NewDisclosureBody, CreatedDisclosure, Disclosure, DisclosureList, Feedback, FeedbackList)),
+    components(schemas(OwnDisclosure, OwnDisclosureList, DecisionBody, ConsentDecided, NewDisclosureBody, CreatedDisclosure, Disclosure, DisclosureList, Feedback, FeedbackList)),
     tags((name = "consent", description = "同意: disclosures written by consultants, decided by the employee, read by their recipients only while consent holds"))
 )]
 pub struct DisclosuresApi;
@@ -126,7 +126,7 @@ pub struct DecisionBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Decided {
+pub struct ConsentDecided {
     /// The id of the new entry of the consent ledger.
     pub record_id: i64,
     /// The disclosure's state after the decision.
@@ -147,9 +147,9 @@ async fn state_after(state: &AppState, me: &store::Acting<store::Employee>, id: 
 /// changes with a comment. Role: employee.
 #[utoipa::path(post, path = "/api/v1/my/disclosures/{id}/decision", operation_id = "decideMyDisclosure", tag = "consent",
     request_body = DecisionBody, params(("id" = i64, Path, description = "Disclosure id")),
-    responses((status = 200, body = Decided), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ConsentDecided), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]
-async fn decide(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>, body: Bytes) -> AppResult<Json<Decided>> {
+async fn decide(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>, body: Bytes) -> AppResult<Json<ConsentDecided>> {
     let id = disclosure_id(&raw)?;
     let me = p.acting(Ctx::as_employee)?;
     let req: DecisionBody = json_body(&body)?;
@@ -161,20 +161,20 @@ async fn decide(State(state): State<AppState>, Authed(p): Authed, Path(raw): Pat
     };
     let input = ConsentInput { decision: checked.decision, version, comment: checked.comment, expires_at_ms: checked.expires_at_ms };
     let record = state.store.decide_disclosure(&me, id, &input).await?;
-    Ok(Json(Decided { record_id: record.get(), state: state_after(&state, &me, id).await? }))
+    Ok(Json(ConsentDecided { record_id: record.get(), state: state_after(&state, &me, id).await? }))
 }
 
 /// Withdraws the caller's consent: from this moment the recipient can no longer read the text.
 /// Role: employee.
 #[utoipa::path(post, path = "/api/v1/my/disclosures/{id}/withdraw", operation_id = "withdrawMyConsent", tag = "consent",
     params(("id" = i64, Path, description = "Disclosure id")),
-    responses((status = 200, body = Decided), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ConsentDecided), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]
-async fn withdraw(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>) -> AppResult<Json<Decided>> {
+async fn withdraw(State(state): State<AppState>, Authed(p): Authed, Path(raw): Path<String>) -> AppResult<Json<ConsentDecided>> {
     let id = disclosure_id(&raw)?;
     let me = p.acting(Ctx::as_employee)?;
     let record = state.store.withdraw_consent(&me, id).await?;
-    Ok(Json(Decided { record_id: record.get(), state: state_after(&state, &me, id).await? }))
+    Ok(Json(ConsentDecided { record_id: record.get(), state: state_after(&state, &me, id).await? }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

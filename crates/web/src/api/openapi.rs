@@ -128,25 +128,38 @@ impl Modify for BodyRefusals {
 )]
 struct CoreApi;
 
-/// The whole document: the paths documented here and those of the other API modules.
+/// The documents of the API modules, this one first.
+fn parts() -> Vec<utoipa::openapi::OpenApi> {
+    vec![
+        CoreApi::openapi(),
+        super::tokens::TokensApi::openapi(),
+        super::reports::ReportsApi::openapi(),
+        super::cycles::CyclesApi::openapi(),
+        super::interviews::InterviewsApi::openapi(),
+        super::disclosures::DisclosuresApi::openapi(),
+        super::boss_consultations::BossConsultationsApi::openapi(),
+        super::escalations::EscalationsApi::openapi(),
+        super::notifications::NotificationsApi::openapi(),
+        super::overall_reports::OverallReportsApi::openapi(),
+        super::management_reports::ManagementReportsApi::openapi(),
+        super::questionnaires::QuestionnairesApi::openapi(),
+        super::yearly_reviews::YearlyReviewsApi::openapi(),
+        super::effect_reports::EffectReportsApi::openapi(),
+        super::follow_ups::FollowUpsApi::openapi(),
+        super::referrals::ReferralsApi::openapi(),
+        super::actions::ActionsApi::openapi(),
+    ]
+}
+
+/// The whole document: the paths documented here and those of the other API modules. A schema
+/// is named once for the whole document (merging keeps the first of a name: two modules naming
+/// different bodies alike would document one with the other's fields).
 pub fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = CoreApi::openapi();
-    doc.merge(super::tokens::TokensApi::openapi());
-    doc.merge(super::reports::ReportsApi::openapi());
-    doc.merge(super::cycles::CyclesApi::openapi());
-    doc.merge(super::interviews::InterviewsApi::openapi());
-    doc.merge(super::disclosures::DisclosuresApi::openapi());
-    doc.merge(super::boss_consultations::BossConsultationsApi::openapi());
-    doc.merge(super::escalations::EscalationsApi::openapi());
-    doc.merge(super::notifications::NotificationsApi::openapi());
-    doc.merge(super::overall_reports::OverallReportsApi::openapi());
-    doc.merge(super::management_reports::ManagementReportsApi::openapi());
-    doc.merge(super::questionnaires::QuestionnairesApi::openapi());
-    doc.merge(super::yearly_reviews::YearlyReviewsApi::openapi());
-    doc.merge(super::effect_reports::EffectReportsApi::openapi());
-    doc.merge(super::follow_ups::FollowUpsApi::openapi());
-    doc.merge(super::referrals::ReferralsApi::openapi());
-    doc.merge(super::actions::ActionsApi::openapi());
+    let mut parts = parts().into_iter();
+    let mut doc = parts.next().unwrap_or_else(CoreApi::openapi);
+    for part in parts {
+        doc.merge(part);
+    }
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     BodyRefusals.modify(&mut doc);
     doc
@@ -217,6 +230,37 @@ mod tests {
             }
         }
         assert!(with_body >= 10, "only {with_body} operations take a body");
+    }
+
+    /// Two modules never give one name to two different schemas: the merged document would keep
+    /// the first, and the second's operations would document a body they do not read (the
+    /// referral decision once showed the consent decision's fields).
+    #[test]
+    fn schema_names_are_unique_across_modules() {
+        let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+        let mut clashes = Vec::new();
+        for part in parts() {
+            for (name, schema) in part.components.map(|c| c.schemas).unwrap_or_default() {
+                let json = serde_json::to_string(&schema).unwrap_or_default();
+                match seen.get(&name) {
+                    Some(earlier) if *earlier != json => clashes.push(name),
+                    Some(_) => {}
+                    None => {
+                        seen.insert(name, json);
+                    }
+                }
+            }
+        }
+        assert!(clashes.is_empty(), "schemas named alike in two modules, with different fields: {clashes:?}");
+        let json = document().to_json().unwrap_or_default();
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+        let body = |path: &str| {
+            let schema = &doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+            let name = schema.as_str().and_then(|r| r.rsplit('/').next()).unwrap_or_default().to_string();
+            doc["components"]["schemas"][name]["properties"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()
+        };
+        assert_eq!(body("/api/v1/referrals/{id}/decision"), ["decision", "note"]);
+        assert!(body("/api/v1/my/disclosures/{id}/decision").contains(&"expires_on".to_string()));
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub fn routes(r: Routes) -> Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(list, create, decide),
-    components(schemas(ReferralList, ReferralItem, RecipientBody, NewReferralBody, CreatedReferral, DecisionBody, DecisionDone)),
+    components(schemas(ReferralList, ReferralItem, RecipientBody, NewReferralBody, CreatedReferral, ReferralDecisionBody, DecisionDone)),
     tags((name = "referrals", description = "Referrals to health staff, the EAP or outside institutions (関連部署との連携)"))
 )]
 pub struct ReferralsApi;
@@ -180,7 +180,7 @@ async fn create(State(state): State<AppState>, Authed(p): Authed, body: Bytes) -
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct DecisionBody {
+pub struct ReferralDecisionBody {
     /// `accept`, `decline`, `in_care` or `close`.
     pub decision: String,
     /// A note with an acceptance; the reason of a refusal (required for `decline`).
@@ -198,13 +198,13 @@ pub struct DecisionDone {
 /// `close`. A referral to an outside contact is answered by the consultant who made it. Roles:
 /// health (the addressee), consultant (for a contact).
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/decision", operation_id = "decideReferral", tag = "referrals",
-    request_body = DecisionBody,
+    request_body = ReferralDecisionBody,
     params(("id" = i64, Path, description = "Referral id")),
     responses((status = 200, body = DecisionDone), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearerAuth" = [])))]
 async fn decide(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<String>, body: Bytes) -> AppResult<Json<DecisionDone>> {
     let id: ReferralId = crate::path_id::path_id(&id)?;
-    let req: DecisionBody = json_body(&body)?;
+    let req: ReferralDecisionBody = json_body(&body)?;
     let status = state.store.decide_referral_as_typed(&p.ctx(), id, &req.decision, &req.note).await?;
     Ok(Json(DecisionDone { status: status.as_str().to_string() }))
 }

@@ -28,7 +28,7 @@ pub fn routes(r: Routes) -> Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(list_reviews, get_review, compare_cycles),
-    components(schemas(ReviewList, ReviewSummary, ReviewBody, ParticipationBody, ReleaseBody, TrendBody, AwarenessBody, ActionsBody, ProposalBody, ComparisonBody, ColumnBody, RowBody)),
+    components(schemas(ReviewList, ReviewSummary, YearlyReviewBody, ParticipationBody, ReleaseBody, TrendBody, AwarenessBody, ActionsBody, ProposalBody, ComparisonBody, ColumnBody, RowBody)),
     tags((name = "yearly-reviews", description = "The yearly review (年次レビュー) of a closed cycle and the comparison of cycles"))
 )]
 pub struct YearlyReviewsApi;
@@ -177,7 +177,7 @@ pub struct ProposalBody {
 
 /// One cycle's yearly review.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReviewBody {
+pub struct YearlyReviewBody {
     pub cycle_id: i64,
     pub cycle: String,
     /// `draft` or `final`.
@@ -234,13 +234,13 @@ async fn list_reviews(State(state): State<AppState>, Authed(p): Authed) -> AppRe
 /// executive) answers as one that does not exist. Roles: hr, consultant, supervisor, executive.
 #[utoipa::path(get, path = "/api/v1/reviews/{id}", operation_id = "getYearlyReview", tag = "yearly-reviews",
     params(("id" = i64, Path, description = "The cycle's id")),
-    responses((status = 200, body = ReviewBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = YearlyReviewBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearerAuth" = [])))]
-async fn get_review(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<String>) -> AppResult<Json<ReviewBody>> {
+async fn get_review(State(state): State<AppState>, Authed(p): Authed, Path(id): Path<String>) -> AppResult<Json<YearlyReviewBody>> {
     let cycle: CycleId = path_id(&id)?;
     let r = state.store.yearly_review(&p.ctx(), cycle).await?;
     let (participation, release, trends) = figures_body(&r.figures);
-    Ok(Json(ReviewBody {
+    Ok(Json(YearlyReviewBody {
         cycle_id: r.row.cycle.id,
         cycle: r.row.cycle.name,
         state: r.row.state.as_str().to_string(),
