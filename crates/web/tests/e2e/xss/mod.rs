@@ -49,7 +49,8 @@ testkit::on_both_backends!(stored_payloads_are_shown_as_text_and_never_run);
 
 /// The payloads, each with where its marker `§` goes (`Z<n>:`, which makes every stored value
 /// unique and findable). Each would run, change the page, break out of a CSV cell, a typst
-/// string or an iCalendar property if it reached its output unescaped.
+/// string or an iCalendar property if it reached its output unescaped; those aimed at a file
+/// end in markup too, so that every field that takes one is tried as HTML as well.
 pub const PAYLOADS: [(&str, &str); 17] = [
     ("script", "§<script>window.__xss=1</script>"),
     ("attribute breakout", "§\"><img src=x onerror=\"window.__xss=1;document.title='XSS'\">"),
@@ -57,16 +58,16 @@ pub const PAYLOADS: [(&str, &str); 17] = [
     ("javascript: URL", "javascript:window.__xss=1//§"),
     ("closing textarea", "§</textarea><script>window.__xss=1</script>"),
     ("SVG onload", "§<svg onload=window.__xss=1>"),
-    ("template syntax", "§{{7*7}}{% raw %}${7*7}#{7*7}"),
-    ("typst markup", "§#read(\"/etc/passwd\") ]#panic(\"x\")[ $x$ \\"),
-    ("formula =", "=HYPERLINK(\"https://evil.example/\",\"§\")"),
-    ("formula +", "+cmd|' /C calc'!A0 §"),
-    ("formula -", "-2+3 §"),
-    ("formula @", "@SUM(1+1) §"),
-    ("formula after a tab", "\t=1+1 §"),
-    ("full-width formula", "＝1+1 §"),
-    ("iCalendar separators", "§;X-INJECTED=1,\\;x\\,y:z\tDTSTART:19700101T000000Z"),
-    ("line breaks", "§\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected\r\n=1+1"),
+    ("template syntax", "§{{7*7}}{% raw %}${7*7}#{7*7} <img src=x onerror=window.__xss=1>"),
+    ("typst markup", "§#read(\"/etc/passwd\") ]#panic(\"x\")[ $x$ \\ <img src=x onerror=window.__xss=1>"),
+    ("formula =", "=HYPERLINK(\"https://evil.example/\",\"§\") <img src=x onerror=window.__xss=1>"),
+    ("formula +", "+cmd|' /C calc'!A0 § <img src=x onerror=window.__xss=1>"),
+    ("formula -", "-2+3 § <img src=x onerror=window.__xss=1>"),
+    ("formula @", "@SUM(1+1) § <img src=x onerror=window.__xss=1>"),
+    ("formula after a tab", "\t=1+1 § <img src=x onerror=window.__xss=1>"),
+    ("full-width formula", "＝1+1 § <img src=x onerror=window.__xss=1>"),
+    ("iCalendar separators", "§;X-INJECTED=1,\\;x\\,y:z\tDTSTART:19700101T000000Z <img src=x onerror=window.__xss=1>"),
+    ("line breaks", "§\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected\r\n=1+1 <img src=x onerror=window.__xss=1>"),
     ("long", "§"),
 ];
 
@@ -323,9 +324,9 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
     upload_register(ui, &mut stored, &mut seen, &mut problems).await?;
 
     // A failed sign-in leaves what was typed in the audit log (and its CSV, where a formula
-    // must stay text).
-    for kind in [0, 8] {
-        let login = stored.hand("typed login id", kind, 200);
+    // must stay text); the log keeps 64 characters of it.
+    for kind in [0, 10] {
+        let login = stored.hand("typed login id", kind, 64);
         let mut anon = crate::support::Agent::new(&w.base);
         let (_, csrf) = open_login_page(&mut anon).await?;
         anon.post_raw_form("/login", &[("tenant", "demo"), ("login", &login), ("password", "wrong-password"), ("csrf", &csrf)]).await?;
@@ -719,5 +720,5 @@ fn markers_are_found() {
     let k = s.make("f", 8, 20);
     assert_eq!(s.sent(k), "Z3:<script>window.__");
     let t = s.make("f", 12, 100);
-    assert_eq!(s.shown(t), "=1+1 Z4:");
+    assert_eq!(s.shown(t), "=1+1 Z4: <img src=x onerror=window.__xss=1>");
 }
