@@ -120,7 +120,8 @@ pub async fn ics(State(state): State<AppState>, Path(file): Path<String>) -> App
 
 // ---------------------------------------------------------------- iCalendar (RFC 5545)
 
-/// Escapes a TEXT value (RFC 5545 §3.3.11).
+/// Escapes a TEXT value (RFC 5545 §3.3.11): a tab is kept (TSAFE-CHAR holds white space), a
+/// line break becomes `\n`, other control characters go.
 pub fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -129,6 +130,7 @@ pub fn escape_text(s: &str) -> String {
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
+            '\t' => out.push('\t'),
             '\r' => {}
             c if c.is_control() => {}
             c => out.push(c),
@@ -283,5 +285,15 @@ mod tests {
     fn text_is_escaped() {
         assert_eq!(escape_text("a\\b;c,d\r\ne"), "a\\\\b\\;c\\,d\\ne");
         assert_eq!(escape_text("x\u{7}y"), "xy");
+        // A place may hold a tab (a one-line field takes one): it comes back as it was.
+        assert_eq!(escape_text("会議室\tA"), "会議室\tA");
+    }
+
+    /// A tab falling where a line folds is kept: the fold's space goes, the tab stays.
+    #[test]
+    fn a_tab_survives_folding() {
+        let place = format!("{}\tB", "a".repeat(66));
+        let u = unfold(&calendar_text(&feed(vec![event(None, InterviewStatus::Scheduled, &place)])));
+        assert!(u.contains(&format!("\r\nLOCATION:{place}\r\n")), "{u:?}");
     }
 }

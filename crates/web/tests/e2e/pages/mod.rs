@@ -19,7 +19,7 @@
 
 mod focus;
 mod form_errors;
-mod world;
+pub(crate) mod world;
 
 use super::Ui;
 use anyhow::{anyhow, bail, Context, Result};

@@ -73,6 +73,8 @@ fn display_name(login: &str) -> &'static str {
 /// The running demo-like application.
 pub struct World {
     pub base: String,
+    /// The store behind the application (for what only an operator does, as a new company).
+    pub store: Store,
     _db: TestDb,
     server: tokio::task::JoinHandle<()>,
 }
@@ -84,24 +86,29 @@ impl Drop for World {
 }
 
 pub async fn demo_world(backend: Backend) -> Result<World> {
+    demo_world_of(backend, EMPLOYEES).await
+}
+
+/// A demo-like world of a company of `employees` (the same generator, seed and logins).
+pub async fn demo_world_of(backend: Backend, employees: usize) -> Result<World> {
     let db = fresh_db(backend)?;
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
     let keys = KeySource::Inline(base64::engine::general_purpose::STANDARD.encode(key));
     let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys }).await.context("opening the store")?;
-    populate(&store).await.context("creating the demo company")?;
+    populate(&store, employees).await.context("creating the demo company")?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = careerdock_web::app(AppState::new(store, WebConfig::default()));
+    let app = careerdock_web::app(AppState::new(store.clone(), WebConfig::default()));
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
-    Ok(World { base: format!("http://{addr}"), _db: db, server })
+    Ok(World { base: format!("http://{addr}"), store, _db: db, server })
 }
 
-async fn populate(store: &Store) -> Result<()> {
+async fn populate(store: &Store, employees: usize) -> Result<()> {
     let today = store::today_jst();
-    let company = demo::generate_company(EMPLOYEES, SEED, today);
+    let company = demo::generate_company(employees, SEED, today);
     let slug = TenantSlug::parse(TENANT).map_err(|e| anyhow!("{e}"))?;
     let tenant = store.create_tenant(&slug, &company.name, KThreshold::DEFAULT, "test").await?;
     let ctx = Ctx::operator(tenant.id, "test");
