@@ -33,7 +33,7 @@ HTTP_PARTS = [
 ]
 
 # Jobs expected to take longest start first (by label prefix); the rest keep cargo's order.
-FIRST = ["http: browser pages", "http: other browser", "http: the rest", "careerdock (cli)", "fuzz"]
+FIRST = ["http: browser pages", "http: other browser", "http: the rest", "store test store", "careerdock (cli)", "fuzz"]
 
 
 def build(cargo_args):
