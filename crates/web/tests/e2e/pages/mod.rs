@@ -289,14 +289,18 @@ impl RoleWalk {
     }
 }
 
-/// The route pattern a path belongs to (literal segments win over `{param}` ones), or the path.
-fn pattern_of(path: &str) -> String {
-    static GETS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    let gets = GETS.get_or_init(|| careerdock_web::route_table().into_iter().filter(|r| r.method == "GET").map(|r| r.path).collect());
+/// The route pattern `path` belongs to among the routes of `method` (literal segments win over
+/// `{param}` ones), or `None`.
+pub fn route_pattern(method: &str, path: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| careerdock_web::route_table().into_iter().map(|r| (r.method.to_string(), r.path)).collect());
     let path = path.split(['?', '#']).next().unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
-    let mut best: Option<(usize, &str)> = None;
-    for pattern in gets {
+    let mut best: Option<(usize, &'static str)> = None;
+    for (m, pattern) in table {
+        if m != method {
+            continue;
+        }
         let pat: Vec<&str> = pattern.split('/').collect();
         if pat.len() != segments.len() {
             continue;
@@ -314,7 +318,12 @@ fn pattern_of(path: &str) -> String {
             best = Some((literal, pattern));
         }
     }
-    best.map_or_else(|| path.to_string(), |(_, p)| p.to_string())
+    best.map(|(_, p)| p)
+}
+
+/// The GET route pattern a path belongs to, or the path itself (without query or fragment).
+fn pattern_of(path: &str) -> String {
+    route_pattern("GET", path).map_or_else(|| path.split(['?', '#']).next().unwrap_or(path).to_string(), str::to_string)
 }
 
 /// Kana, kanji and Japanese punctuation (the ranges page.js looks for).

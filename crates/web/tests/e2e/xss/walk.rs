@@ -12,7 +12,6 @@ use anyhow::{bail, Context, Result};
 use domain::Role;
 use reqwest::Method;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::OnceLock;
 
 /// Paths that are no pages of the product (and `/logout`, which would end the walk).
 const NOT_PAGES: &[&str] = &["/static/", "/calendar/", "/api/", "/logout", "/healthz"];
@@ -82,37 +81,8 @@ async fn sign_in(agent: &mut Agent, login: &str) -> Result<()> {
     Ok(())
 }
 
-/// The route pattern `path` belongs to among the routes of `method` (literal segments win over
-/// `{param}` ones), or `None`.
-pub fn pattern_of(method: &str, path: &str) -> Option<&'static str> {
-    static TABLE: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| careerdock_web::route_table().into_iter().map(|r| (r.method.to_string(), r.path)).collect());
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    let segments: Vec<&str> = path.split('/').collect();
-    let mut best: Option<(usize, &'static str)> = None;
-    for (m, pattern) in table {
-        if m != method {
-            continue;
-        }
-        let pat: Vec<&str> = pattern.split('/').collect();
-        if pat.len() != segments.len() {
-            continue;
-        }
-        let mut literal = 0;
-        let matches = pat.iter().zip(&segments).all(|(p, s)| {
-            if p.starts_with('{') && p.ends_with('}') {
-                !s.is_empty()
-            } else {
-                literal += 1;
-                p == s
-            }
-        });
-        if matches && best.is_none_or(|(n, _)| literal > n) {
-            best = Some((literal, pattern));
-        }
-    }
-    best.map(|(_, p)| p)
-}
+/// The route pattern a path belongs to among the routes of a method: the page walker's.
+pub use crate::e2e::pages::route_pattern as pattern_of;
 
 /// What one session's walk found.
 #[derive(Default)]
