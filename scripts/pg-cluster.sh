@@ -12,7 +12,7 @@ as_pg() {
 case "${1:-}" in
 start)
     [[ -x "$PG_BIN/initdb" ]] || { echo "pg-cluster: PostgreSQL 15 is not installed at $PG_BIN" >&2; exit 1; }
-    dir=$(mktemp -d /tmp/careerdock-pg.XXXXXX)
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/careerdock-pg.XXXXXX")
     chmod 755 "$dir"
     [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
     as_pg "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 \

@@ -9,6 +9,11 @@ from a queue shared by CAREERDOCK_TEST_LANES workers (default: 2). The longest b
 web crate's `http`, is split by test-name filters into parts that run at the same time, and
 extra jobs (the brief fuzz run) join the same queue.
 
+CAREERDOCK_TEST_ALSO names one more command (a shell command line) to run beside the lanes from
+the moment the build ends, outside the queue: `.ci/run` runs clippy this way. The test binaries
+leave about one core idle on average (they wait on browsers and servers), and cargo's lock on
+the build directory is free once the test build is done.
+
 Each job's output is kept and printed whole when it ends, then a table of every job with its
 time. The exit status is 1 when any job failed.
 """
@@ -98,25 +103,32 @@ def main():
     lock = threading.Lock()
     results = []
 
+    def run(label, argv, folder, test_binary=True):
+        began = time.monotonic()
+        with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as out:
+            # A test binary run as cargo would run it; the extra command in the plain environment.
+            env = dict(os.environ, CARGO_MANIFEST_DIR=folder) if test_binary else dict(os.environ)
+            code = subprocess.call(argv, cwd=folder, stdout=out, stderr=subprocess.STDOUT, env=env)
+            took = time.monotonic() - began
+            out.seek(0)
+            text = out.read()
+        with lock:
+            state = "ok" if code == 0 else f"FAILED ({code})"
+            print(f"\n===== {label}: {state} in {took:.1f} s =====\n{text}", flush=True)
+            results.append((label, code, took))
+
     def worker():
         while True:
             with lock:
                 if not queue:
                     return
-                label, argv, folder = queue.pop(0)
-            began = time.monotonic()
-            with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as out:
-                env = dict(os.environ, CARGO_MANIFEST_DIR=folder)
-                code = subprocess.call(argv, cwd=folder, stdout=out, stderr=subprocess.STDOUT, env=env)
-                took = time.monotonic() - began
-                out.seek(0)
-                text = out.read()
-            with lock:
-                state = "ok" if code == 0 else f"FAILED ({code})"
-                print(f"\n===== {label}: {state} in {took:.1f} s =====\n{text}", flush=True)
-                results.append((label, code, took))
+                job = queue.pop(0)
+            run(*job)
 
     threads = [threading.Thread(target=worker) for _ in range(max(1, lanes))]
+    also = os.environ.get("CAREERDOCK_TEST_ALSO", "").strip()
+    if also:
+        threads.append(threading.Thread(target=run, args=(f"also: {also}", ["bash", "-c", also], ROOT, False)))
     for t in threads:
         t.start()
     for t in threads:

@@ -7,6 +7,22 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-test-deps.sh
 
+# Test databases, the PostgreSQL cluster and the browsers' profiles live in memory (tmpfs) when
+# the machine has room there: real files and a real cluster, without waiting for the disk at
+# every commit. No test depends on the disk's flush: the crash tests kill processes, not the
+# machine. CAREERDOCK_TEST_TMPDIR chooses another folder; TMPDIR already set is kept.
+if [ -z "${TMPDIR:-}" ]; then
+    tmp=${CAREERDOCK_TEST_TMPDIR:-}
+    if [ -z "$tmp" ] && [ -d /dev/shm ] && [ -w /dev/shm ] \
+        && [ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -gt $((4 * 1024 * 1024)) ]; then
+        tmp=/dev/shm/careerdock-tests-$(id -u)
+    fi
+    if [ -n "$tmp" ]; then
+        mkdir -p "$tmp" && chmod 755 "$tmp"
+        export TMPDIR=$tmp
+    fi
+fi
+
 eval "$(scripts/pg-cluster.sh start)"
 trap 'scripts/pg-cluster.sh stop "$PG_CLUSTER_DIR"' EXIT
 echo "test.sh: PostgreSQL cluster at ${CAREERDOCK_TEST_PG_URL}"

@@ -216,7 +216,7 @@ impl Store {
         let this_week = window(agenda.week_from, agenda.week_to).await?.iter().map(agenda_item).collect::<Result<Vec<_>>>()?;
 
         const HELD: &str = "FROM interviews i JOIN employees e ON e.id = i.employee_id
-             WHERE i.tenant_id = $1 AND i.consultant_id = $2 AND i.status = 'held'
+             WHERE i.tenant_id = $1 AND i.consultant_id = $2 AND i.status = 'held' AND i.reported = 0
                AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.interview_id = i.id)";
         let held_without_report =
             n(&sqlx::query(&format!("SELECT COUNT(*) AS n {HELD}")).bind(tenant).bind(user).fetch_one(&self.db.read).await?, "n")?;

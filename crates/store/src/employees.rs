@@ -192,8 +192,9 @@ impl Store {
         Ok((total, items))
     }
 
+    /// The register's size (every status): the count the import keeps with the rows it adds.
     pub async fn employee_count(&self, tenant: TenantId) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM employees WHERE tenant_id = $1")
+        Ok(sqlx::query("SELECT employee_count AS n FROM tenants WHERE id = $1")
             .bind(tenant.get())
             .fetch_one(&self.db.read)
             .await?
@@ -284,6 +285,7 @@ impl Store {
         let mut ids = employee_ids(&mut tx, ctx.tenant).await?;
         let now = now_ms();
         let mut done = 0usize;
+        let mut inserted = 0usize;
         // New rows go in bosses-first chunks, so each boss id is known when its reports are inserted.
         let chunk = self.db.rows_per_insert();
         let mut pending: Vec<&PlannedRow> = Vec::new();
@@ -291,7 +293,9 @@ impl Store {
         for row in &plan.rows {
             let boss_pending = row.record.boss_number.as_ref().is_some_and(|b| pending_numbers.contains(b.as_str()));
             if !row.is_new || boss_pending || pending.len() >= chunk {
-                done += insert_chunk(&mut tx, ctx.tenant, &pending, &dept_ids, &mut ids, now).await?;
+                let n = insert_chunk(&mut tx, ctx.tenant, &pending, &dept_ids, &mut ids, now).await?;
+                done += n;
+                inserted += n;
                 pending.clear();
                 pending_numbers.clear();
                 progress(done);
@@ -304,8 +308,15 @@ impl Store {
                 done += 1;
             }
         }
-        done += insert_chunk(&mut tx, ctx.tenant, &pending, &dept_ids, &mut ids, now).await?;
+        let n = insert_chunk(&mut tx, ctx.tenant, &pending, &dept_ids, &mut ids, now).await?;
+        done += n;
+        inserted += n;
         progress(done);
+        sqlx::query("UPDATE tenants SET employee_count = employee_count + $1 WHERE id = $2")
+            .bind(inserted as i64)
+            .bind(ctx.tenant.get())
+            .execute(&mut *tx)
+            .await?;
         let summary = ImportSummary {
             created: plan.created(),
             updated: plan.updated(),

@@ -118,7 +118,7 @@ impl Store {
     /// most `limit`), with how many there are in all.
     pub async fn held_without_report(&self, me: &Acting<Consultant>, limit: i64) -> Result<Paged<InterviewRow>> {
         let (ctx, actor) = (me.ctx(), me.actor());
-        let cond = "i.tenant_id = $1 AND i.consultant_id = $2 AND i.status = 'held'
+        let cond = "i.tenant_id = $1 AND i.consultant_id = $2 AND i.status = 'held' AND i.reported = 0
             AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.interview_id = i.id)";
         let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM interviews i WHERE {cond}"))
             .bind(ctx.tenant.get())

@@ -443,6 +443,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id = ReportId::new(row.try_get("id")?);
+        sqlx::query("UPDATE interviews SET reported = 1 WHERE id = $1").bind(interview.get()).execute(&mut *tx).await?;
         self.mark_tags_in_tx(&mut tx, ctx.tenant, id.get(), &[]).await?;
         Store::audit_in_tx(
             &mut tx,

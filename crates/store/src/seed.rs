@@ -616,6 +616,11 @@ impl Store {
         }
         let head = "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, supervisor_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at, submitted_at, approved_at)";
         let rows = insert_values(tx, head, 15, values, per, Some("id, interview_id")).await?;
+        // Their interviews are no longer waiting for a report (the home's count reads the mark).
+        sqlx::query("UPDATE interviews SET reported = 1 WHERE tenant_id = $1 AND reported = 0 AND id IN (SELECT interview_id FROM reports WHERE tenant_id = $1)")
+            .bind(tenant.get())
+            .execute(&mut **tx)
+            .await?;
         let by_interview: HashMap<i64, i64> =
             rows.iter().map(|r| Ok((r.try_get("interview_id")?, r.try_get("id")?))).collect::<Result<_>>()?;
         input

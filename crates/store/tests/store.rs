@@ -692,6 +692,9 @@ async fn import_reads_utf8_and_shift_jis_and_builds_the_tree(backend: Backend) -
         (e20.hire_date.as_deref(), e20.boss_number.as_deref(), e20.email.as_deref()),
         (Some("2019-04-01"), Some("E010"), Some("jane@example.com"))
     );
+    // The register's size, kept by the imports (4 new, none by the unchanged or updated
+    // rows, 1 new): what HR's home shows without counting the rows.
+    assert_eq!(env.store.employee_count(t).await?, 5);
 
     // The register lists them, filtered, and the read is audited.
     let filter = EmployeeFilter { department_prefix: Some("営業本部".into()), limit: 2, ..Default::default() };

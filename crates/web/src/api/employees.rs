@@ -31,12 +31,22 @@ pub struct ListQuery {
     pub department: Option<String>,
 }
 
-fn bad_limit(v: &str) -> Invalid {
+/// `limit` of a list call: 1 to `max`; the error names the parameter and echoes the value.
+pub(super) fn parse_limit(v: &str, max: i64) -> Result<i64, Invalid> {
+    v.trim().parse::<i64>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| bad_limit(v, max))
+}
+
+/// `offset` of a list call: 0 or more.
+pub(super) fn parse_offset(v: &str) -> Result<i64, Invalid> {
+    v.trim().parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| bad_offset(v))
+}
+
+fn bad_limit(v: &str, max: i64) -> Invalid {
     let v = echo(v);
     Invalid::new(
         "limit",
-        format!("limit には1から{MAX_LIMIT}までの整数を指定してください（指定値:「{v}」）。"),
-        format!("limit must be a whole number from 1 to {MAX_LIMIT} (got \"{v}\")"),
+        format!("limit には1から{max}までの整数を指定してください（指定値:「{v}」）。"),
+        format!("limit must be a whole number from 1 to {max} (got \"{v}\")"),
     )
 }
 
@@ -59,11 +69,11 @@ impl ListQuery {
             match k.as_ref() {
                 "limit" if !seen_limit => {
                     seen_limit = true;
-                    out.limit = v.trim().parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| bad_limit(&v))?;
+                    out.limit = parse_limit(&v, MAX_LIMIT)?;
                 }
                 "offset" if !seen_offset => {
                     seen_offset = true;
-                    out.offset = v.trim().parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| bad_offset(&v))?;
+                    out.offset = parse_offset(&v)?;
                 }
                 "q" if out.q.is_none() => out.q = Some(v.trim().to_string()).filter(|s| !s.is_empty()),
                 "department" if out.department.is_none() => out.department = Some(v.trim().to_string()).filter(|s| !s.is_empty()),

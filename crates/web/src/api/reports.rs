@@ -1,6 +1,7 @@
 //! Individual reports as JSON (`/api/v1/reports`): the same rules as the pages — a report
 //! the acting role may not see answers 404, and every read is audited.
 
+use super::employees::{parse_limit, parse_offset, DEFAULT_LIMIT};
 use super::json_body;
 use super::openapi::ErrorBody;
 use crate::auth::{Authed, Lang};
@@ -18,7 +19,7 @@ use domain::report::{ReportFlags, ReportSections, ReportStatus};
 use domain::Invalid;
 use serde::{Deserialize, Serialize};
 use store::Ctx;
-use store::{ReportFilter, ReportSummary, ReviewInput};
+use store::{Direction, PageRequest, ReportFilter, ReportQuery, ReportSort, ReportSummary, ReviewInput, MAX_PAGE_SIZE};
 use utoipa::{OpenApi, ToSchema};
 
 pub fn routes(r: Routes) -> Routes {
@@ -57,9 +58,14 @@ impl From<ReportFlags> for Flags {
     }
 }
 
+/// A page of reports, the last changed first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportList {
+    /// Reports the acting role may see that match the query, over all pages.
+    pub total: i64,
     pub items: Vec<ReportItem>,
+    pub limit: i64,
+    pub offset: i64,
 }
 
 /// A report as listed: identified for its author (and an assigned supervisor), otherwise pseudonymized.
@@ -97,17 +103,26 @@ impl From<ReportSummary> for ReportItem {
     }
 }
 
-fn parse_list_query(raw: Option<&str>) -> Result<ReportFilter, Invalid> {
-    let mut f = ReportFilter::default();
+/// The list's query: filters and the page.
+#[derive(Debug)]
+struct ListQuery {
+    filter: ReportFilter,
+    limit: i64,
+    offset: i64,
+}
+
+fn parse_list_query(raw: Option<&str>) -> Result<ListQuery, Invalid> {
+    let mut q = ListQuery { filter: ReportFilter::default(), limit: DEFAULT_LIMIT, offset: 0 };
+    let (mut seen_limit, mut seen_offset) = (false, false);
     for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         match k.as_ref() {
             "cycle" if !v.is_empty() => {
-                f.cycle = Some(v.trim().parse::<i64>().map_err(|_| {
+                q.filter.cycle = Some(v.trim().parse::<i64>().map_err(|_| {
                     Invalid::new("cycle", "cycle には実施年度のIDを整数で指定してください。", "cycle must be a cycle id (a whole number)")
                 })?);
             }
             "status" if !v.is_empty() => {
-                f.status = Some(ReportStatus::parse(v.trim()).ok_or_else(|| {
+                q.filter.status = Some(ReportStatus::parse(v.trim()).ok_or_else(|| {
                     Invalid::new(
                         "status",
                         "status は draft, submitted, returned, approved のいずれかです。",
@@ -115,17 +130,30 @@ fn parse_list_query(raw: Option<&str>) -> Result<ReportFilter, Invalid> {
                     )
                 })?);
             }
+            "limit" if !seen_limit => {
+                seen_limit = true;
+                q.limit = parse_limit(&v, MAX_PAGE_SIZE)?;
+            }
+            "offset" if !seen_offset => {
+                seen_offset = true;
+                q.offset = parse_offset(&v)?;
+            }
             _ => {}
         }
     }
-    Ok(f)
+    Ok(q)
 }
 
 /// The reports the acting role may see: for a consultant, their own and colleagues' approved
 /// ones (pseudonymized); for a supervisor, everything submitted; for every other role, none.
 #[utoipa::path(get, path = "/api/v1/reports", operation_id = "listReports", tag = "reports",
-    params(("cycle" = Option<i64>, Query, description = "Only reports of interviews in this cycle"), ("status" = Option<String>, Query, description = "draft, submitted, returned or approved")),
-    responses((status = 200, body = ReportList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    params(
+        ("cycle" = Option<i64>, Query, description = "Only reports of interviews in this cycle"),
+        ("status" = Option<String>, Query, description = "draft, submitted, returned or approved"),
+        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50)", minimum = 1, maximum = 200),
+        ("offset" = Option<i64>, Query, description = "Rows to skip (default 0)", minimum = 0),
+    ),
+    responses((status = 200, body = ReportList), (status = 403, body = ErrorBody), (status = 422, description = "A bad cycle, status, limit or offset; `field` names it", body = ErrorBody)),
     security(("bearerAuth" = [])))]
 async fn list(
     State(state): State<AppState>,
@@ -133,9 +161,15 @@ async fn list(
     Lang(locale): Lang,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<ReportList>> {
-    let filter = parse_list_query(raw.as_deref())?;
-    let items = state.store.list_reports(&p.ctx(), &filter, locale).await?;
-    Ok(Json(ReportList { items: items.into_iter().map(ReportItem::from).collect() }))
+    let q = parse_list_query(raw.as_deref())?;
+    let query = ReportQuery { filter: q.filter, sort: ReportSort::Updated, dir: Direction::Desc, ..Default::default() };
+    let page = state.store.report_page(&p.ctx(), &query, PageRequest::new(q.limit, q.offset), locale).await?;
+    Ok(Json(ReportList {
+        total: page.total,
+        items: page.items.into_iter().map(ReportItem::from).collect(),
+        limit: q.limit,
+        offset: q.offset,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -365,8 +399,13 @@ mod tests {
     fn list_query_names_the_bad_parameter() {
         assert_eq!(parse_list_query(Some("cycle=x")).err().map(|e| e.field), Some("cycle"));
         assert_eq!(parse_list_query(Some("status=done")).err().map(|e| e.field), Some("status"));
-        let f = parse_list_query(Some("cycle=3&status=approved")).unwrap();
-        assert_eq!((f.cycle, f.status), (Some(3), Some(ReportStatus::Approved)));
+        assert_eq!(parse_list_query(Some("limit=0")).err().map(|e| e.field), Some("limit"));
+        assert_eq!(parse_list_query(Some("limit=201")).err().map(|e| e.field), Some("limit"));
+        assert_eq!(parse_list_query(Some("offset=-1")).err().map(|e| e.field), Some("offset"));
+        let q = parse_list_query(Some("cycle=3&status=approved&limit=20&offset=40")).unwrap();
+        assert_eq!((q.filter.cycle, q.filter.status, q.limit, q.offset), (Some(3), Some(ReportStatus::Approved), 20, 40));
+        let q = parse_list_query(None).unwrap();
+        assert_eq!((q.limit, q.offset), (DEFAULT_LIMIT, 0), "the list pattern's default page");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::policy::Operation;
 use domain::report::ReportStatus;
 use store::Ctx;
-use store::{Direction, QueueSort, ReportFilter, Taxonomy};
+use store::{Direction, PageRequest, QueueSort, ReportFilter, ReportQuery, ReportSort, Taxonomy};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/review", Operation::ReviewReports, queue)
@@ -86,10 +86,15 @@ async fn queue(State(state): State<AppState>, Authed(p): Authed, Lang(locale): L
         Some(h) => t.with("review-turnaround", "hours", domain::display::hours(h, locale)),
         None => t.get("review-turnaround-none"),
     };
-    let decided =
-        state.store.list_reports(&p.ctx(), &ReportFilter { status: Some(ReportStatus::Returned), ..Default::default() }, locale).await?;
+    let returned = ReportQuery {
+        filter: ReportFilter { status: Some(ReportStatus::Returned), ..Default::default() },
+        sort: ReportSort::Updated,
+        dir: Direction::Desc,
+        ..Default::default()
+    };
+    let decided = state.store.report_page(&p.ctx(), &returned, PageRequest::first(20), locale).await?;
     let tags = state.store.taxonomy(p.tenant.id, Taxonomy::IssueTags, true).await?;
-    let recent = lines(t, &decided.into_iter().take(20).collect::<Vec<_>>(), &tags);
+    let recent = lines(t, &decided.items, &tags);
     render(&QueuePage { ctx, list, queue, turnaround, recent })
 }
 

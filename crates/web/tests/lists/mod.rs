@@ -126,6 +126,40 @@ async fn report_and_case_lists_are_paged_searched_sorted_and_filtered(backend: B
     let res = a.get("/reports?per_page=20&page=9").await?;
     ensure!(res.status == StatusCode::SEE_OTHER && res.location() == Some("/reports?per_page=20&page=2"), "{}", res.brief());
 
+    // The API's list: the same reports a page at a time, the last changed first, with the
+    // total; both pages together are the page's rows, none twice.
+    let secret = w.store().create_token(&c1.ctx, Role::Consultant, "一覧", Some(30)).await?.0;
+    let api =
+        |a: &crate::support::Agent, path: &str| a.request(reqwest::Method::GET, path).header("authorization", format!("Bearer {secret}"));
+    let first = a.send(api(&a, "/api/v1/reports?limit=20")).await?;
+    ok(&first, "API list")?;
+    let first = first.json()?;
+    let second = a.send(api(&a, "/api/v1/reports?limit=20&offset=20")).await?.json()?;
+    let ids = |v: &serde_json::Value| -> Vec<i64> {
+        v["items"].as_array().map(|i| i.iter().filter_map(|r| r["id"].as_i64()).collect()).unwrap_or_default()
+    };
+    // 23 own and the colleague's 2 approved ones.
+    ensure!((first["total"].as_i64(), first["limit"].as_i64(), first["offset"].as_i64()) == (Some(25), Some(20), Some(0)), "{first}");
+    ensure!(ids(&first).len() == 20 && ids(&second).len() == 5 && second["offset"] == 20, "{first}\n{second}");
+    let all: BTreeSet<i64> = ids(&first).into_iter().chain(ids(&second)).collect();
+    ensure!(all.len() == 25, "no report on both pages: {first}\n{second}");
+    let newest = w
+        .store()
+        .report_page(
+            &c1.ctx,
+            &store::ReportQuery { sort: store::ReportSort::Updated, dir: store::Direction::Desc, ..Default::default() },
+            store::PageRequest::first(1),
+            domain::Locale::Ja,
+        )
+        .await?;
+    ensure!(newest.items.first().map(|r| r.id.get()) == ids(&first).first().copied(), "the last changed first: {first}");
+    let default = a.send(api(&a, "/api/v1/reports?status=approved")).await?.json()?;
+    ensure!(default["limit"] == 50 && default["total"] == 23 && ids(&default).len() == 23, "{default}");
+    for (query, field) in [("limit=0", "limit"), ("limit=201", "limit"), ("offset=-1", "offset")] {
+        let res = a.send(api(&a, &format!("/api/v1/reports?{query}"))).await?;
+        ensure!(res.status == StatusCode::UNPROCESSABLE_ENTITY && res.json()?["error"]["field"] == field, "{query}: {}", res.brief());
+    }
+
     // Filters and sort stay in every link.
     let res = a.get("/reports?status=approved&sort=held&per_page=20").await?;
     ok(&res, "filtered")?;
