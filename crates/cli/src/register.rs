@@ -107,7 +107,7 @@ pub async fn import(g: &Global, what: ImportWhat) -> anyhow::Result<ExitCode> {
     bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}").unwrap_or_else(|_| ProgressStyle::default_bar()));
     bar.set_message("取り込み中 / importing");
     let ctx = Ctx::operator(t.id, "import");
-    let result = store.import_employees_with_progress(&ctx, &rows, &|n| bar.set_position(n as u64)).await;
+    let result = store.apply_employee_import(&ctx, &plan, &|n| bar.set_position(n as u64)).await;
     bar.finish_and_clear();
     match result {
         Ok(s) => {

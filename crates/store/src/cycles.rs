@@ -4,6 +4,7 @@
 
 pub use domain::cycle::{CycleStatus, TargetFilter, TargetSort, LISTED_REASON};
 
+use crate::db::InsertBatch;
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use chrono::NaiveDate;
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key};
@@ -171,22 +172,15 @@ async fn candidates(conn: &mut sqlx::AnyConnection, tenant: TenantId) -> Result<
 /// Inserts targets in multi-row statements.
 async fn insert_targets(
     tx: &mut Transaction<'static, Any>,
-    chunk: usize,
+    batch: InsertBatch,
     tenant: TenantId,
     cycle: CycleId,
     targets: &[(i64, String)],
     now: i64,
 ) -> Result<()> {
-    const COLS: usize = 5;
-    for part in targets.chunks(chunk.max(1)) {
-        let mut sql = String::from("INSERT INTO cycle_targets (cycle_id, tenant_id, employee_id, reason, added_at) VALUES ");
-        for i in 0..part.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * COLS;
-            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
-        }
+    for part in targets.chunks(batch.rows.max(1)) {
+        let mut sql = String::from("INSERT INTO cycle_targets (cycle_id, tenant_id, employee_id, reason, added_at)");
+        sql.push_str(&batch.values(part.len(), 5));
         let mut q = sqlx::query(&sql);
         for (employee, reason) in part {
             q = q.bind(cycle.get()).bind(tenant.get()).bind(*employee).bind(reason.clone()).bind(now);
@@ -233,6 +227,9 @@ async fn is_active_consultant(tx: &mut Transaction<'static, Any>, tenant: Tenant
     .await?
     .is_some())
 }
+
+/// Employees per statement that sets their consultant (named placeholders).
+const CONSULTANT_CHUNK: usize = 128;
 
 /// Sets the consultant of targets of a cycle, in chunks of `chunk` employees per statement.
 async fn set_consultant(
@@ -354,7 +351,7 @@ impl Store {
                 e => e.into(),
             })?;
         let id = CycleId::new(row.try_get("id")?);
-        insert_targets(&mut tx, self.db.rows_per_insert(), ctx.tenant, id, &targets, now).await?;
+        insert_targets(&mut tx, self.db.insert_batch(), ctx.tenant, id, &targets, now).await?;
         let detail =
             AuditDetail::of(Fact::Period(new.starts_on, new.ends_on)).n(Key::Targets, targets.len()).and(Fact::Rule(new.rule.clone()));
         Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleCreated, AuditTarget::Cycle, id).detail(detail)]).await?;
@@ -473,7 +470,7 @@ impl Store {
             .collect::<std::result::Result<_, _>>()?;
         let plan = list.plan(|n| register.get(n).copied(), |e| existing.contains(&e)).map_err(StoreError::Rows)?;
         let new: Vec<(i64, String)> = plan.new.iter().map(|e| (*e, LISTED_REASON.to_string())).collect();
-        insert_targets(&mut tx, self.db.rows_per_insert(), ctx.tenant, id, &new, now_ms()).await?;
+        insert_targets(&mut tx, self.db.insert_batch(), ctx.tenant, id, &new, now_ms()).await?;
         if !new.is_empty() {
             let detail = AuditDetail::none().n(Key::Added, new.len()).n(Key::Already, plan.already).and(Fact::Name(Key::Via, "list"));
             Store::audit_in_tx(&mut tx, ctx, &[ctx.event(AuditAction::CycleTargetsChanged, AuditTarget::Cycle, id).detail(detail)]).await?;
@@ -607,7 +604,7 @@ impl Store {
             by_consultant.entry(*consultant).or_default().push(*employee);
         }
         for (consultant, employees) in &by_consultant {
-            set_consultant(&mut tx, self.db.rows_per_insert() * 8, id, Some(*consultant), employees).await?;
+            set_consultant(&mut tx, CONSULTANT_CHUNK, id, Some(*consultant), employees).await?;
         }
         if !plan.assigned.is_empty() || !plan.left.is_empty() {
             let detail = AuditDetail::none()
@@ -656,7 +653,7 @@ impl Store {
         if wanted.iter().any(|e| !targets.contains(e)) {
             return Err(StoreError::NotFound);
         }
-        set_consultant(&mut tx, self.db.rows_per_insert() * 8, id, consultant.map(UserId::get), &wanted).await?;
+        set_consultant(&mut tx, CONSULTANT_CHUNK, id, consultant.map(UserId::get), &wanted).await?;
         let to = match consultant {
             Some(c) => Fact::N(Key::Consultant, c.get()),
             None => Fact::Name(Key::Consultant, "none"),

@@ -1,6 +1,7 @@
 //! Departments (a tree) and the employee register, including the import that applies a
 //! planned change in one transaction.
 
+use crate::db::InsertBatch;
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Key};
 use domain::employee::{DepartmentPath, Email, EmployeeNumber, EmployeeRecord, EmployeeStatus, NameKana, PersonName};
@@ -164,7 +165,10 @@ impl Store {
                  OR COALESCE(e.name_kana, '') {like} $2 ESCAPE '!')
             AND ($3 IS NULL OR d.path = $3 OR d.path LIKE $4 ESCAPE '!')"
         );
-        let total =
+        // The whole register's size is kept with it; only a search or a department is counted.
+        let total = if q.is_none() && dept.is_none() {
+            self.employee_count(ctx.tenant).await?
+        } else {
             sqlx::query(&format!("SELECT COUNT(*) AS n FROM employees e JOIN departments d ON d.id = e.department_id WHERE {cond}"))
                 .bind(ctx.tenant.get())
                 .bind(q.clone())
@@ -172,7 +176,8 @@ impl Store {
                 .bind(under.clone())
                 .fetch_one(&self.db.read)
                 .await?
-                .try_get::<i64, _>("n")?;
+                .try_get::<i64, _>("n")?
+        };
         let rows = sqlx::query(&format!("{EMPLOYEE_SELECT} WHERE {cond} ORDER BY {} LIMIT $5 OFFSET $6", filter.sort.order_by(filter.dir)))
             .bind(ctx.tenant.get())
             .bind(q)
@@ -263,6 +268,15 @@ impl Store {
     ) -> Result<ImportSummary> {
         ctx.check(Operation::ImportEmployees)?;
         let plan = self.plan_employee_import(ctx.tenant, rows).await?;
+        self.apply_employee_import(ctx, &plan, progress).await
+    }
+
+    /// Applies a plan just made by [`Store::check_employee_csv`] or
+    /// [`Store::plan_employee_import`] (the command line plans, shows the plan, then applies it
+    /// without planning 100,000 rows a second time). A row whose department or boss another
+    /// writer removed since is refused inside the transaction, which then changes nothing.
+    pub async fn apply_employee_import(&self, ctx: &Ctx, plan: &ImportPlan, progress: &(dyn Fn(usize) + Sync)) -> Result<ImportSummary> {
+        ctx.check(Operation::ImportEmployees)?;
         let mut tx = self.db.write.begin().await?;
         let mut dept_ids = department_ids(&mut tx, ctx.tenant).await?;
         for path in &plan.new_departments {
@@ -287,13 +301,13 @@ impl Store {
         let mut done = 0usize;
         let mut inserted = 0usize;
         // New rows go in bosses-first chunks, so each boss id is known when its reports are inserted.
-        let chunk = self.db.rows_per_insert();
+        let batch = self.db.insert_batch();
         let mut pending: Vec<&PlannedRow> = Vec::new();
         let mut pending_numbers: HashSet<&str> = HashSet::new();
         for row in &plan.rows {
             let boss_pending = row.record.boss_number.as_ref().is_some_and(|b| pending_numbers.contains(b.as_str()));
-            if !row.is_new || boss_pending || pending.len() >= chunk {
-                let n = insert_chunk(&mut tx, ctx.tenant, &pending, &dept_ids, &mut ids, now).await?;
+            if !row.is_new || boss_pending || pending.len() >= batch.rows {
+                let n = insert_chunk(&mut tx, batch, ctx.tenant, &pending, &dept_ids, &mut ids, now).await?;
                 done += n;
                 inserted += n;
                 pending.clear();
@@ -308,7 +322,7 @@ impl Store {
                 done += 1;
             }
         }
-        let n = insert_chunk(&mut tx, ctx.tenant, &pending, &dept_ids, &mut ids, now).await?;
+        let n = insert_chunk(&mut tx, batch, ctx.tenant, &pending, &dept_ids, &mut ids, now).await?;
         done += n;
         inserted += n;
         progress(done);
@@ -365,6 +379,7 @@ fn lookup(map: &HashMap<String, i64>, key: &str, what: &str) -> Result<i64> {
 
 async fn insert_chunk(
     tx: &mut Transaction<'static, Any>,
+    batch: InsertBatch,
     tenant: TenantId,
     rows: &[&PlannedRow],
     depts: &HashMap<String, i64>,
@@ -374,23 +389,10 @@ async fn insert_chunk(
     if rows.is_empty() {
         return Ok(0);
     }
-    const COLS: usize = 13;
     let mut sql = String::from(
-        "INSERT INTO employees (tenant_id, employee_number, name, name_kana, department_id, grade, birth_year, hire_date, boss_id, email, status, created_at, updated_at) VALUES ",
+        "INSERT INTO employees (tenant_id, employee_number, name, name_kana, department_id, grade, birth_year, hire_date, boss_id, email, status, created_at, updated_at)",
     );
-    for i in 0..rows.len() {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..COLS {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("${}", i * COLS + c + 1));
-        }
-        sql.push(')');
-    }
+    sql.push_str(&batch.values(rows.len(), 13));
     sql.push_str(" RETURNING id, employee_number");
     let mut q = sqlx::query(&sql);
     for row in rows {

@@ -1075,7 +1075,9 @@ const MIGRATIONS: &[Migration] = &[
             // is removed; the queries still check for the report itself.
             "ALTER TABLE interviews ADD COLUMN reported BIGINT NOT NULL DEFAULT 0",
             "UPDATE interviews SET reported = 1 WHERE id IN (SELECT interview_id FROM reports)",
-            "CREATE INDEX interviews_awaiting_report ON interviews (tenant_id, consultant_id, starts_at) WHERE status = 'held' AND reported = 0",
+            // All four equalities in the index, or SQLite keeps choosing the three of
+            // interviews_consultant_status and filters the consultant's every held interview.
+            "CREATE INDEX interviews_awaiting_report ON interviews (tenant_id, consultant_id, status, reported, starts_at) WHERE reported = 0",
         ],
     },
 ];

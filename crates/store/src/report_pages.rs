@@ -1,9 +1,10 @@
 //! Pages of report lists (`/reports`, `/cases`), counted and cut in SQL.
 //!
-//! The SQL condition holds the policy's read rule as a prefilter ([`policy::read_scope`], equal
-//! to `decide`'s rule by a property test of the domain and, on the demo world, by a test that
-//! compares the two sets), so `COUNT(*)` is the number of rows the policy shows and
-//! `LIMIT/OFFSET` cuts the same ordered list; `decide` still has the final word on each row.
+//! The SQL condition ([`cond`]) holds the policy's read rule as a prefilter
+//! ([`policy::read_scope`], equal to `decide`'s rule by a property test of the domain and, on the
+//! demo world, by a test that compares the two sets), so `COUNT(*)` is the number of rows the
+//! policy shows and `LIMIT/OFFSET` cuts the same ordered list; `decide` still has the final
+//! word on each row.
 //!
 //! Searching by name reaches only the actor's own reports (identified): the condition ties the
 //! name match to `r.author_id = me`. Others' cases are searched by what their reader sees — the
@@ -61,7 +62,8 @@ pub struct ReportQuery {
     pub dir: Direction,
 }
 
-/// The scope as the parameters of the condition below: its name, the actor's user id.
+/// The scope's name, bound as $7 (read by no condition now: kept so the values after it keep
+/// their numbers, and shown in the statement's log).
 fn scope_code(scope: ReportScope) -> &'static str {
     match scope {
         ReportScope::Nothing => "nothing",
@@ -80,18 +82,42 @@ const CANDIDATE_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.emplo
      JOIN interviews i ON i.id = r.interview_id
      JOIN employees e ON e.id = r.employee_id";
 
-/// The rows of a report list: the tenant, the list's filters, the policy's scope ($7 with the
-/// actor $5), and a name search ($8) only over the actor's own reports. On `reports r` alone
-/// (the cycle and the name are looked up only when asked for), so the count reads no other table.
-const COND: &str =
-    "r.tenant_id = $1 AND ($2 IS NULL OR EXISTS (SELECT 1 FROM interviews ci WHERE ci.id = r.interview_id AND ci.cycle_id = $2))
-    AND ($3 IS NULL OR r.status = $3)
-    AND ($4 = 0 OR r.author_id = $5) AND ($6 = 0 OR r.author_id <> $5)
-    AND (($7 = 'own_or_approved' AND (r.author_id = $5 OR r.status = 'approved'))
-      OR ($7 = 'others_not_draft' AND r.author_id <> $5 AND r.status <> 'draft'))
-    AND ($8 IS NULL OR (r.author_id = $5 AND EXISTS (SELECT 1 FROM employees se WHERE se.id = r.employee_id
-         AND (LOWER(se.name) LIKE $8 ESCAPE '!' OR LOWER(se.employee_number) LIKE $8 ESCAPE '!'
-              OR LOWER(COALESCE(se.name_kana, '')) LIKE $8 ESCAPE '!'))))";
+/// The rows of a report list: the tenant ($1), the list's filters (cycle $2, status $3, own
+/// or others' only), the policy's scope for the actor ($5), and a name search ($8) only over
+/// the actor's own reports. On `reports r` alone (the cycle and the name are looked up only
+/// when asked for), so the count reads no other table.
+///
+/// Only the terms a query asks for are written, each a plain comparison an index can answer
+/// (`r.author_id = $5` finds a consultant's own reports through their index); every value is
+/// still bound at its number, and an unused one is simply not read.
+fn cond(b: &Bound) -> String {
+    let mut c = String::from("r.tenant_id = $1");
+    if b.cycle.is_some() {
+        c.push_str(" AND EXISTS (SELECT 1 FROM interviews ci WHERE ci.id = r.interview_id AND ci.cycle_id = $2)");
+    }
+    if b.status.is_some() {
+        c.push_str(" AND r.status = $3");
+    }
+    if b.mine != 0 {
+        c.push_str(" AND r.author_id = $5");
+    }
+    if b.shared != 0 {
+        c.push_str(" AND r.author_id <> $5");
+    }
+    c.push_str(match b.scope {
+        ReportScope::OwnOrApproved(_) => " AND (r.author_id = $5 OR r.status = 'approved')",
+        ReportScope::OthersNotDraft(_) => " AND r.author_id <> $5 AND r.status <> 'draft'",
+        ReportScope::Nothing => " AND 1 = 0",
+    });
+    if b.name.is_some() {
+        c.push_str(
+            " AND r.author_id = $5 AND EXISTS (SELECT 1 FROM employees se WHERE se.id = r.employee_id
+              AND (LOWER(se.name) LIKE $8 ESCAPE '!' OR LOWER(se.employee_number) LIKE $8 ESCAPE '!'
+                   OR LOWER(COALESCE(se.name_kana, '')) LIKE $8 ESCAPE '!'))",
+        );
+    }
+    c
+}
 
 /// What a page's order needs besides `reports r`: when held, and for the employee order (own
 /// reports) the employee's reading.
@@ -124,7 +150,7 @@ struct Bound {
     mine: i64,
     me: i64,
     shared: i64,
-    scope: &'static str,
+    scope: ReportScope,
     name: Option<String>,
 }
 
@@ -137,7 +163,7 @@ impl Bound {
             mine: i64::from(q.filter.mine_only),
             me: actor.user().get(),
             shared: i64::from(q.filter.shared_only),
-            scope: scope_code(policy::read_scope(actor)),
+            scope: policy::read_scope(actor),
             name: if q.filter.mine_only { q.search.as_deref().and_then(like_pattern) } else { None },
         }
     }
@@ -153,12 +179,12 @@ impl Bound {
             .bind(self.mine)
             .bind(self.me)
             .bind(self.shared)
-            .bind(self.scope)
+            .bind(scope_code(self.scope))
             .bind(self.name.as_deref())
     }
 }
 
-/// A value bound after [`COND`]'s eight.
+/// A value bound after [`cond`]'s eight.
 enum Arg {
     Bytes(Vec<u8>),
     Int(i64),
@@ -241,12 +267,13 @@ impl Store {
             None
         };
         if let Some(by) = by {
-            let count = format!("SELECT COUNT(*) AS n FROM reports r WHERE {COND} AND {}", by.cond);
+            let cond = cond(&b);
+            let count = format!("SELECT COUNT(*) AS n FROM reports r WHERE {cond} AND {}", by.cond);
             let total: i64 = by.bind_cond(b.bind(sqlx::query(&count))).fetch_one(&self.db.read).await?.try_get("n")?;
             let order = by.order.clone().unwrap_or(order);
             let (limit, offset) = (by.next(), by.next() + 1);
             let from = order_from(q.sort, own_only);
-            let sql = format!("SELECT r.id {from} WHERE {COND} AND {} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}", by.cond);
+            let sql = format!("SELECT r.id {from} WHERE {cond} AND {} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}", by.cond);
             let rows = by.bind_all(b.bind(sqlx::query(&sql))).bind(page.limit()).bind(page.offset()).fetch_all(&self.db.read).await?;
             let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<std::result::Result<_, _>>()?;
             let visible = self.decided(ctx, &actor, self.metas_in_order(ctx, &ids).await?);
@@ -255,7 +282,7 @@ impl Store {
         }
         // Candidates without what only a shown row needs (department, author's name): the policy
         // decides each, their facts are opened once, and the page is cut from them.
-        let sql = format!("{CANDIDATE_SELECT} WHERE {COND} ORDER BY {order} LIMIT $9");
+        let sql = format!("{CANDIDATE_SELECT} WHERE {} ORDER BY {order} LIMIT $9", cond(&b));
         let rows = b.bind(sqlx::query(&sql)).bind(CANDIDATES_MAX).fetch_all(&self.db.read).await?;
         let candidates = self.decided(ctx, &actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
         let facts = self.report_facts(ctx, &candidates, event(candidates.len())).await?;
@@ -384,7 +411,7 @@ impl Store {
     async fn identified_by_name(&self, ctx: &Ctx, actor: &policy::Actor, b: &Bound, search: &str) -> Result<Vec<i64>> {
         let Some(pattern) = like_pattern(search) else { return Ok(Vec::new()) };
         let like = self.db.ilike();
-        let sql = format!("{CANDIDATE_SELECT} WHERE {COND} AND e.name {like} $9 ESCAPE '!' LIMIT $10");
+        let sql = format!("{CANDIDATE_SELECT} WHERE {} AND e.name {like} $9 ESCAPE '!' LIMIT $10", cond(b));
         let rows = b.bind(sqlx::query(&sql)).bind(pattern).bind(CANDIDATES_MAX).fetch_all(&self.db.read).await?;
         let candidates = self.decided(ctx, actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
         Ok(candidates
@@ -414,7 +441,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
-        let sql = format!("{META_SELECT} WHERE r.tenant_id = $1 AND r.id IN ({})", placeholders.join(","));
+        // `+r.tenant_id`: the tenant is checked on each row found by id, not used to find rows
+        // (SQLite, without statistics, otherwise walks the tenant's index over every report).
+        let sql = format!("{META_SELECT} WHERE +r.tenant_id = $1 AND r.id IN ({})", placeholders.join(","));
         let mut query = sqlx::query(&sql).bind(ctx.tenant.get());
         for id in ids {
             query = query.bind(*id);
@@ -442,7 +471,7 @@ impl Store {
     pub async fn report_ids_by_prefilter(&self, ctx: &Ctx) -> Result<Vec<domain::ids::ReportId>> {
         let actor = ctx.actor()?;
         let b = Bound::new(ctx, &actor, &ReportQuery::default());
-        let sql = format!("SELECT r.id FROM reports r JOIN interviews i ON i.id = r.interview_id JOIN employees e ON e.id = r.employee_id WHERE {COND} ORDER BY r.id");
+        let sql = format!("SELECT r.id FROM reports r JOIN interviews i ON i.id = r.interview_id JOIN employees e ON e.id = r.employee_id WHERE {} ORDER BY r.id", cond(&b));
         let rows = b.bind(sqlx::query(&sql)).fetch_all(&self.db.read).await?;
         rows.iter().map(|r| Ok(domain::ids::ReportId::new(r.try_get("id")?))).collect()
     }

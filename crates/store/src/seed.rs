@@ -3,6 +3,7 @@
 //! multi-row inserts, every text sealed, one audit event at the end; all or nothing.
 
 use crate::cycles::CycleStatus;
+use crate::db::InsertBatch;
 use crate::interviews::STATUS_NOTE_PURPOSE;
 use crate::taxonomy::{ensure_defaults, Taxonomy};
 use crate::{now_ms, Ctx, Result, Store, StoreError};
@@ -173,7 +174,7 @@ async fn insert_values(
     head: &str,
     cols: usize,
     values: Vec<Val>,
-    per_insert: usize,
+    per_insert: InsertBatch,
     returning: Option<&str>,
 ) -> Result<Vec<AnyRow>> {
     let rows = values.len() / cols;
@@ -181,21 +182,10 @@ async fn insert_values(
     let mut values = values.into_iter();
     let mut done = 0;
     while done < rows {
-        let n = per_insert.max(1).min(rows - done);
+        let n = per_insert.rows.max(1).min(rows - done);
         let mut sql = String::with_capacity(head.len() + n * cols * 6 + 32);
         sql.push_str(head);
-        sql.push_str(" VALUES ");
-        for r in 0..n {
-            sql.push_str(if r == 0 { "(" } else { ",(" });
-            for c in 0..cols {
-                if c > 0 {
-                    sql.push(',');
-                }
-                sql.push('$');
-                sql.push_str(&(r * cols + c + 1).to_string());
-            }
-            sql.push(')');
-        }
+        sql.push_str(&per_insert.values(n, cols));
         if let Some(cols) = returning {
             sql.push_str(" RETURNING ");
             sql.push_str(cols);
@@ -340,7 +330,7 @@ impl Store {
             }
         }
 
-        let per = self.db.rows_per_insert();
+        let per = self.db.insert_batch();
         let mut summary = SeedSummary::default();
 
         let mut cycle_ids = Vec::with_capacity(input.cycles.len());
@@ -385,7 +375,14 @@ impl Store {
         )
         .await?;
 
-        let (interview_ids, status_notes) = self.insert_interviews(&mut tx, tenant, &input.interviews, &cycle_ids, per).await?;
+        // An interview that gets a report here is marked so at once (no report is waited for).
+        let mut reported = vec![false; input.interviews.len()];
+        for r in &input.reports {
+            if let Some(x) = reported.get_mut(r.interview) {
+                *x = true;
+            }
+        }
+        let (interview_ids, status_notes) = self.insert_interviews(&mut tx, tenant, &input.interviews, &reported, &cycle_ids, per).await?;
         summary.interviews = interview_ids.len();
         summary.sealed += status_notes;
 
@@ -513,7 +510,7 @@ impl Store {
             ]);
         }
         let head = "INSERT INTO sealed_texts (tenant_id, purpose, key_id, nonce, ciphertext, created_at, updated_at)";
-        let rows = insert_values(tx, head, 7, values, self.db.rows_per_insert(), Some("id, nonce")).await?;
+        let rows = insert_values(tx, head, 7, values, self.db.insert_batch(), Some("id, nonce")).await?;
         let mut ids = vec![None; texts.len()];
         for r in &rows {
             let nonce: Vec<u8> = r.try_get("nonce")?;
@@ -537,13 +534,14 @@ impl Store {
         tx: &mut Transaction<'static, Any>,
         tenant: TenantId,
         interviews: &[SeedInterview],
+        reported: &[bool],
         cycle_ids: &[i64],
-        per: usize,
+        per: InsertBatch,
     ) -> Result<(Vec<i64>, usize)> {
         let notes: Vec<&str> = interviews.iter().map(|iv| iv.status_note.trim()).filter(|n| !n.is_empty()).collect();
         let mut note_ids = self.seal_many(tx, tenant, STATUS_NOTE_PURPOSE, &notes).await?.into_iter();
-        let mut values = Vec::with_capacity(interviews.len() * 13);
-        for iv in interviews {
+        let mut values = Vec::with_capacity(interviews.len() * 14);
+        for (i, iv) in interviews.iter().enumerate() {
             let note = if iv.status_note.trim().is_empty() { None } else { note_ids.next() };
             values.extend([
                 Val::Int(tenant.get()),
@@ -559,10 +557,11 @@ impl Store {
                 Val::OptInt(note.map(|s| s.get())),
                 Val::Int(iv.created_at),
                 Val::Int(iv.updated_at),
+                Val::Int(i64::from(reported.get(i).copied().unwrap_or(false))),
             ]);
         }
-        let head = "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, status_note_sealed_id, created_at, updated_at)";
-        let rows = insert_values(tx, head, 13, values, per, Some("id, employee_id, consultant_id, starts_at")).await?;
+        let head = "INSERT INTO interviews (tenant_id, cycle_id, employee_id, consultant_id, kind, mode, place, starts_at, ends_at, status, status_note_sealed_id, created_at, updated_at, reported)";
+        let rows = insert_values(tx, head, 14, values, per, Some("id, employee_id, consultant_id, starts_at")).await?;
         // (employee, consultant, start) is unique in the input (checked), so it names each row.
         let index: HashMap<(i64, i64, i64), usize> =
             interviews.iter().enumerate().map(|(i, iv)| ((iv.employee.get(), iv.consultant.get(), iv.starts_at), i)).collect();
@@ -585,7 +584,7 @@ impl Store {
         tenant: TenantId,
         input: &SeedHistory,
         interview_ids: &[i64],
-        per: usize,
+        per: InsertBatch,
     ) -> Result<Vec<i64>> {
         let texts = input
             .reports
@@ -616,11 +615,6 @@ impl Store {
         }
         let head = "INSERT INTO reports (tenant_id, interview_id, employee_id, author_id, supervisor_id, status, sealed_id, life_safety, organizational_response, round, version, created_at, updated_at, submitted_at, approved_at)";
         let rows = insert_values(tx, head, 15, values, per, Some("id, interview_id")).await?;
-        // Their interviews are no longer waiting for a report (the home's count reads the mark).
-        sqlx::query("UPDATE interviews SET reported = 1 WHERE tenant_id = $1 AND reported = 0 AND id IN (SELECT interview_id FROM reports WHERE tenant_id = $1)")
-            .bind(tenant.get())
-            .execute(&mut **tx)
-            .await?;
         let by_interview: HashMap<i64, i64> =
             rows.iter().map(|r| Ok((r.try_get("interview_id")?, r.try_get("id")?))).collect::<Result<_>>()?;
         input
@@ -642,7 +636,7 @@ impl Store {
         tenant: TenantId,
         requests: &[SeedRequest],
         interview_ids: &[i64],
-        per: usize,
+        per: InsertBatch,
     ) -> Result<usize> {
         let messages: Vec<&str> = requests.iter().map(|r| r.message.trim()).filter(|m| !m.is_empty()).collect();
         let replies: Vec<&str> = requests.iter().filter_map(|r| r.reply.as_deref().map(str::trim)).filter(|m| !m.is_empty()).collect();

@@ -10,6 +10,7 @@
 //! ([`PriorRelease`]) and passes them back with every later release.
 
 mod engine;
+pub mod exact;
 mod field;
 pub mod measured;
 mod sparse;

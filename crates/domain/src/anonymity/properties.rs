@@ -5,97 +5,7 @@
 use super::*;
 use proptest::prelude::*;
 
-/// A fraction in lowest terms with a positive denominator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Q(i128, i128);
-
-fn gcd(a: i128, b: i128) -> i128 {
-    let (mut a, mut b) = (a.abs(), b.abs());
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
-
-impl Q {
-    fn new(n: i128, d: i128) -> Q {
-        let g = gcd(n, d).max(1);
-        let s = if d < 0 { -1 } else { 1 };
-        Q(s * n / g, s * d / g)
-    }
-    fn int(n: i128) -> Q {
-        Q(n, 1)
-    }
-    fn zero(self) -> bool {
-        self.0 == 0
-    }
-    fn sub(self, o: Q) -> Q {
-        Q::new(self.0 * o.1 - o.0 * self.1, self.1 * o.1)
-    }
-    fn mul(self, o: Q) -> Q {
-        Q::new(self.0 * o.0, self.1 * o.1)
-    }
-    fn div(self, o: Q) -> Q {
-        Q::new(self.0 * o.1, self.1 * o.0)
-    }
-}
-
-/// The row space of 0/1 vectors over `n` people, in reduced echelon form over the rationals.
-struct Space {
-    rows: Vec<(usize, Vec<Q>)>,
-}
-
-impl Space {
-    fn new(n: usize, sets: &[Vec<usize>]) -> Space {
-        let mut s = Space { rows: Vec::new() };
-        for set in sets {
-            let mut v = vec![Q::int(0); n];
-            for &p in set {
-                v[p] = Q::int(1);
-            }
-            s.add(v);
-        }
-        s
-    }
-
-    fn reduce(&self, mut v: Vec<Q>) -> Vec<Q> {
-        for (p, row) in &self.rows {
-            let c = v[*p];
-            if !c.zero() {
-                for (x, y) in v.iter_mut().zip(row) {
-                    *x = x.sub(c.mul(*y));
-                }
-            }
-        }
-        v
-    }
-
-    fn add(&mut self, v: Vec<Q>) {
-        let mut v = self.reduce(v);
-        let Some(p) = v.iter().position(|x| !x.zero()) else { return };
-        let c = v[p];
-        for x in v.iter_mut() {
-            *x = x.div(c);
-        }
-        for (_, row) in self.rows.iter_mut() {
-            let c = row[p];
-            if !c.zero() {
-                for (x, y) in row.iter_mut().zip(&v) {
-                    *x = x.sub(c.mul(*y));
-                }
-            }
-        }
-        self.rows.push((p, v));
-    }
-
-    fn contains(&self, n: usize, set: &[usize]) -> bool {
-        let mut v = vec![Q::int(0); n];
-        for &p in set {
-            v[p] = Q::int(1);
-        }
-        self.reduce(v).iter().all(|x| x.zero())
-    }
-}
+use super::exact::Space;
 
 /// Every group of 1..k-1 of the `n` people, as index lists.
 fn small_groups(n: usize, k: usize) -> Vec<Vec<usize>> {
@@ -207,10 +117,10 @@ proptest! {
             prop_assert_eq!(d.verdicts.len(), cells.len());
             history.push(PriorRelease::from_decision(r as i64 + 1, &cells, &d.verdicts));
             let released: Vec<Vec<usize>> = history.iter().flat_map(|h| h.shown.iter().map(|s| indices(s))).collect();
-            let space = Space::new(n, &released);
+            let space = Space::from_sets(n, &released);
             // No group of 1..k-1 people is a combination of anything released so far.
             for g in &groups {
-                prop_assert!(!space.contains(n, g), "release {} lets {:?} be isolated", r + 1, g);
+                prop_assert!(!space.contains(g), "release {} lets {:?} be isolated", r + 1, g);
             }
             for (c, v) in cells.iter().zip(&d.verdicts) {
                 let sets: Vec<Vec<usize>> = c.sets.iter().map(|s| indices(s)).collect();
@@ -225,11 +135,11 @@ proptest! {
                     }
                     Verdict::Suppressed(reason) => {
                         // A hidden cell cannot be rebuilt from what was released.
-                        prop_assert!(!sets.iter().all(|s| space.contains(n, s)), "hidden cell {:?} is derivable", c);
+                        prop_assert!(!sets.iter().all(|s| space.contains(s)), "hidden cell {:?} is derivable", c);
                         if *reason == Reason::BelowK {
                             // Its own sets describe 1..k-1 people.
-                            let own = Space::new(n, &sets);
-                            prop_assert!(groups.iter().any(|g| own.contains(n, g)));
+                            let own = Space::from_sets(n, &sets);
+                            prop_assert!(groups.iter().any(|g| own.contains(g)));
                         }
                         if let Reason::Differencing { release } = reason {
                             prop_assert!(*release >= 1 && *release <= r as i64);
@@ -338,22 +248,22 @@ proptest! {
             // engine cannot take back what was public; docs/anonymity.md).
             let last = ledgers.last().cloned().unwrap_or_default();
             for (mi, measure) in [measured::PEOPLE, "tag:x", "flag:y"].into_iter().enumerate() {
-                let before = Space::new(n, &rows[mi]);
+                let before = Space::from_sets(n, &rows[mi]);
                 for e in last.entries.iter().filter(|e| e.measure == measure) {
                     for &g in &e.hidden {
                         let h = indices(&last.groups[g as usize]);
-                        if !h.is_empty() && !before.contains(n, &h) {
+                        if !h.is_empty() && !before.contains(&h) {
                             protected[mi].push(h);
                         }
                     }
                     rows[mi].extend(e.shown.iter().map(|&g| indices(&last.groups[g as usize])));
                 }
-                let space = Space::new(n, &rows[mi]);
+                let space = Space::from_sets(n, &rows[mi]);
                 for g in &small {
-                    prop_assert!(!space.contains(n, g), "{}: release {} lets {:?} be isolated", measure, r + 1, g);
+                    prop_assert!(!space.contains(g), "{}: release {} lets {:?} be isolated", measure, r + 1, g);
                 }
                 for h in &protected[mi] {
-                    prop_assert!(!space.contains(n, h), "{}: release {} gives back the hidden group {:?}", measure, r + 1, h);
+                    prop_assert!(!space.contains(h), "{}: release {} gives back the hidden group {:?}", measure, r + 1, h);
                 }
             }
         }
