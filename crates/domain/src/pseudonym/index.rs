@@ -6,7 +6,7 @@ use super::ages::{age_decade, ages};
 use super::departments::{department_fits, department_forms, DEPARTMENT_JOINERS, MAX_JOINERS};
 use super::email;
 use super::fold::{compact, fold, is_katakana};
-use super::labels::{label_spans, letter, MaskLabels};
+use super::labels::{first_free_letter, label_spans, letter, MaskLabels};
 use super::names::COMMON_WORDS;
 use super::numbers::Numbers;
 use super::romaji;
@@ -14,6 +14,10 @@ use super::KnownPerson;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
 use std::fmt;
+
+/// Passes after the first at most (see [`NameIndex::mask`]): each one only masks what the one
+/// before freed, so the second is almost always the last.
+const MAX_PASSES: usize = 3;
 
 /// Who bears one folded name form: as a family name, as a given name, or both (for different
 /// people); and whether it is also a spelling of one of the tenant's departments.
@@ -282,9 +286,29 @@ impl NameIndex {
     /// without its prefix or leading zeros where that cannot be an everyday number, or where the
     /// text says an employee number follows (see `numbers`). Numbers that are no one's stay.
     ///
-    /// Linear in the length of the text (plus the matches found). Applying `mask` to its own
-    /// output changes nothing.
+    /// Applying `mask` to its own output changes nothing: the mask is one pass repeated until it
+    /// changes nothing. A pass can change how a neighbour reads: 「上司0Yamada」 keeps the full
+    /// name 「上司 0」 as it runs on into a Latin word, until the pass masks 「Yamada」 and the
+    /// name stands alone (docs/fuzzing.md, finding 5). Each pass only masks more; a lettered
+    /// label of a later pass never reuses a letter already in the text. Linear in the length of
+    /// the text (plus the matches found) for each pass: one when nothing is masked, usually two.
     pub fn mask(&self, text: &str, subject: Option<i64>, boss: Option<i64>, labels: &MaskLabels) -> String {
+        let mut out = self.mask_pass(text, subject, boss, labels);
+        if out == text {
+            return out;
+        }
+        for _ in 0..MAX_PASSES {
+            let again = self.mask_pass(&out, subject, boss, labels);
+            if again == out {
+                break;
+            }
+            out = again;
+        }
+        out
+    }
+
+    /// One masking pass (see [`NameIndex::mask`]).
+    fn mask_pass(&self, text: &str, subject: Option<i64>, boss: Option<i64>, labels: &MaskLabels) -> String {
         let Some(names) = &self.names else {
             return String::new();
         };
@@ -378,6 +402,8 @@ impl NameIndex {
         let subject = subject.and_then(|id| self.slot_of.get(&id).copied());
         let boss = boss.and_then(|id| self.slot_of.get(&id).copied());
         let mut letters: HashMap<Vec<usize>, String> = HashMap::new();
+        // Letters already in the text (an earlier pass) stay theirs: new ones come after them.
+        let first_letter = first_free_letter(text, labels);
         let mut out = String::with_capacity(text.len() + chosen.len() * 8);
         let mut at = 0;
         let mut after_department = false;
@@ -417,7 +443,7 @@ impl NameIndex {
                 [one] if Some(*one) == subject => out.push_str(&labels.subject),
                 [one] if Some(*one) == boss => out.push_str(&labels.boss),
                 _ => {
-                    let next = letters.len();
+                    let next = first_letter + letters.len();
                     let letter = letters.entry(people).or_insert_with(|| letter(next));
                     out.push_str(&labels.other_prefix);
                     out.push_str(letter);

@@ -84,6 +84,31 @@ pub(super) fn letter(n: usize) -> String {
     out.iter().rev().collect()
 }
 
+/// The first letter no lettered label in `text` uses (0 when there is none): a later pass over
+/// masked text letters the people it finds after those an earlier pass lettered.
+pub(super) fn first_free_letter(text: &str, labels: &MaskLabels) -> usize {
+    if labels.other_prefix.is_empty() {
+        return 0;
+    }
+    text.match_indices(labels.other_prefix.as_str())
+        .filter_map(|(i, l)| {
+            let tail = text.get(i + l.len()..)?;
+            let run: String = tail.chars().take_while(char::is_ascii_uppercase).take(4).collect();
+            letter_index(&run)
+        })
+        .map(|n| n + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+/// "A" → 0, "Z" → 25, "AA" → 26: the inverse of [`letter`], for ASCII capitals.
+fn letter_index(letters: &str) -> Option<usize> {
+    if letters.is_empty() || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    Some(letters.bytes().fold(0usize, |n, b| n * 26 + usize::from(b - b'A') + 1) - 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +120,25 @@ mod tests {
         assert_eq!(letter(26), "AA");
         assert_eq!(letter(27), "AB");
         assert_eq!(letter(26 + 26 * 26), "AAA");
+    }
+
+    #[test]
+    fn letters_read_back() {
+        for n in 0..2_000 {
+            assert_eq!(letter_index(&letter(n)), Some(n), "{n}");
+        }
+        assert_eq!(letter_index(""), None);
+        assert_eq!(letter_index("a"), None);
+    }
+
+    #[test]
+    fn new_letters_come_after_those_in_the_text() {
+        let ja = MaskLabels::ja("K-TEST-0001");
+        assert_eq!(first_free_letter("山田さんと話した。", &ja), 0);
+        assert_eq!(first_free_letter("関係者は来なかった。", &ja), 0);
+        assert_eq!(first_free_letter("関係者Aと関係者Cが、関係者Bと", &ja), 3);
+        assert_eq!(first_free_letter("関係者AAの件", &ja), 27);
+        let en = MaskLabels::en("K-TEST-0001");
+        assert_eq!(first_free_letter("Person B met Person A.", &en), 2);
     }
 }
