@@ -1075,8 +1075,19 @@ const MIGRATIONS: &[Migration] = &[
             // is removed; the queries still check for the report itself.
             "ALTER TABLE interviews ADD COLUMN reported BIGINT NOT NULL DEFAULT 0",
             "UPDATE interviews SET reported = 1 WHERE id IN (SELECT interview_id FROM reports)",
-            // All four equalities in the index, or SQLite keeps choosing the three of
-            // interviews_consultant_status and filters the consultant's every held interview.
+            "CREATE INDEX interviews_awaiting_report ON interviews (tenant_id, consultant_id, starts_at) WHERE status = 'held' AND reported = 0",
+        ],
+    },
+    Migration {
+        version: 25,
+        name: "awaiting_report_index",
+        statements: &[
+            // Migration 24's partial index, with all four equalities in its columns: with the
+            // status only in its condition, SQLite kept choosing the three equalities of
+            // interviews_consultant_status and filtered the consultant's every held interview
+            // (docs/performance.md, issue 11, second pass). Replaced, not edited in place, so that
+            // a database already at version 24 gets it too.
+            "DROP INDEX interviews_awaiting_report",
             "CREATE INDEX interviews_awaiting_report ON interviews (tenant_id, consultant_id, status, reported, starts_at) WHERE reported = 0",
         ],
     },
