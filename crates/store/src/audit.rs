@@ -2,7 +2,7 @@
 //! reads hand their events to one appender per process, which chains and commits them in
 //! batches and answers each caller once its batch is durable.
 
-use crate::db::Db;
+use crate::db::{Backend, Db, InsertBatch};
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use domain::audit::{chain, AuditEvent, AuditTarget, BrokenLink, ChainVerifier, ChainedEvent, Fact, GENESIS};
 use domain::ids::TenantId;
@@ -110,11 +110,17 @@ pub(crate) async fn append_events(tx: &mut Transaction<'static, Any>, tenant: Te
     let mut seq: i64 = head.try_get("seq")?;
     let mut hash: String = head.try_get("hash")?;
     let at = now_ms();
+    let mut chained = Vec::with_capacity(events.len());
     for ev in events {
         let c = chain(tenant.get(), seq, &hash, at, ev);
-        insert_event(conn, &c).await?;
         seq = c.seq;
-        hash = c.hash;
+        hash.clone_from(&c.hash);
+        chained.push(c);
+    }
+    // A batch of the appender is one INSERT per `rows` events, not one per event.
+    let batch = Backend::of(conn).insert_batch();
+    for part in chained.chunks(batch.rows) {
+        insert_events(conn, batch, part).await?;
     }
     sqlx::query("UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant_id = $3")
         .bind(seq)
@@ -125,25 +131,28 @@ pub(crate) async fn append_events(tx: &mut Transaction<'static, Any>, tenant: Te
     Ok(())
 }
 
-async fn insert_event(conn: &mut AnyConnection, c: &ChainedEvent) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_events (tenant_id, seq, at, actor_user_id, actor_label, acting_role, action, target_kind, target_id, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(c.tenant)
-    .bind(c.seq)
-    .bind(c.at_ms)
-    .bind(c.actor_user)
-    .bind(&c.actor_label)
-    .bind(&c.acting_role)
-    .bind(&c.action)
-    .bind(&c.target_kind)
-    .bind(&c.target_id)
-    .bind(&c.detail)
-    .bind(&c.prev_hash)
-    .bind(&c.hash)
-    .execute(conn)
-    .await?;
+async fn insert_events(conn: &mut AnyConnection, batch: InsertBatch, events: &[ChainedEvent]) -> Result<()> {
+    let mut sql = String::from(
+        "INSERT INTO audit_events (tenant_id, seq, at, actor_user_id, actor_label, acting_role, action, target_kind, target_id, detail, prev_hash, hash)",
+    );
+    sql.push_str(&batch.values(events.len(), 12));
+    let mut q = sqlx::query(&sql);
+    for c in events {
+        q = q
+            .bind(c.tenant)
+            .bind(c.seq)
+            .bind(c.at_ms)
+            .bind(c.actor_user)
+            .bind(&c.actor_label)
+            .bind(&c.acting_role)
+            .bind(&c.action)
+            .bind(&c.target_kind)
+            .bind(&c.target_id)
+            .bind(&c.detail)
+            .bind(&c.prev_hash)
+            .bind(&c.hash);
+    }
+    q.execute(conn).await?;
     Ok(())
 }
 

@@ -20,6 +20,29 @@ impl Backend {
             Backend::Postgres => "postgres",
         }
     }
+
+    /// The backend a connection (or a transaction's) talks to. Anything but SQLite is taken
+    /// for PostgreSQL, whose `$n` placeholders SQLite also reads.
+    pub(crate) fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+
+    /// How a multi-row INSERT is cut and written on this backend.
+    pub fn insert_batch(self) -> InsertBatch {
+        match self {
+            // One statement is one call into the same process: fewer of them save little. The
+            // placeholders are positional (`?`): SQLite looks a named one up by a scan of the
+            // statement's names, so binding n named values costs n² (a tenth of a 100,000-row
+            // import's time at 16 rows of 13 values; docs/performance.md, issue 11).
+            Backend::Sqlite => InsertBatch { rows: 64, positional: true },
+            // PostgreSQL gains from few round trips.
+            Backend::Postgres => InsertBatch { rows: 400, positional: false },
+        }
+    }
 }
 
 /// A database location: a PostgreSQL URL, or a SQLite file given as a path or `sqlite://` URL.
@@ -133,15 +156,7 @@ impl Db {
 
     /// How a multi-row INSERT is cut and written on this backend.
     pub fn insert_batch(&self) -> InsertBatch {
-        match self.backend {
-            // One statement is one call into the same process: fewer of them save little. The
-            // placeholders are positional (`?`): SQLite looks a named one up by a scan of the
-            // statement's names, so binding n named values costs n² (a tenth of a 100,000-row
-            // import's time at 16 rows of 13 values; docs/performance.md, issue 11).
-            Backend::Sqlite => InsertBatch { rows: 64, positional: true },
-            // PostgreSQL gains from few round trips.
-            Backend::Postgres => InsertBatch { rows: 400, positional: false },
-        }
+        self.backend.insert_batch()
     }
 
     /// The clause that makes a `SELECT … LIMIT 1` in an UPDATE skip rows another transaction

@@ -62,15 +62,8 @@ pub struct ReportQuery {
     pub dir: Direction,
 }
 
-/// The scope's name, bound as $7 (read by no condition now: kept so the values after it keep
-/// their numbers, and shown in the statement's log).
-fn scope_code(scope: ReportScope) -> &'static str {
-    match scope {
-        ReportScope::Nothing => "nothing",
-        ReportScope::OwnOrApproved(_) => "own_or_approved",
-        ReportScope::OthersNotDraft(_) => "others_not_draft",
-    }
-}
+/// The number of the first value bound after [`cond`]'s seven ([`Bound::bind`]).
+const AFTER_COND: usize = 8;
 
 /// [`META_SELECT`]'s columns without the joins only a shown row needs (department, author's
 /// name), for the candidates a list filters by their opened facts.
@@ -83,7 +76,7 @@ const CANDIDATE_SELECT: &str = "SELECT r.id, r.interview_id, i.cycle_id, r.emplo
      JOIN employees e ON e.id = r.employee_id";
 
 /// The rows of a report list: the tenant ($1), the list's filters (cycle $2, status $3, own
-/// or others' only), the policy's scope for the actor ($5), and a name search ($8) only over
+/// or others' only), the policy's scope for the actor ($5), and a name search ($7) only over
 /// the actor's own reports. On `reports r` alone (the cycle and the name are looked up only
 /// when asked for), so the count reads no other table.
 ///
@@ -112,8 +105,8 @@ fn cond(b: &Bound) -> String {
     if b.name.is_some() {
         c.push_str(
             " AND r.author_id = $5 AND EXISTS (SELECT 1 FROM employees se WHERE se.id = r.employee_id
-              AND (LOWER(se.name) LIKE $8 ESCAPE '!' OR LOWER(se.employee_number) LIKE $8 ESCAPE '!'
-                   OR LOWER(COALESCE(se.name_kana, '')) LIKE $8 ESCAPE '!'))",
+              AND (LOWER(se.name) LIKE $7 ESCAPE '!' OR LOWER(se.employee_number) LIKE $7 ESCAPE '!'
+                   OR LOWER(COALESCE(se.name_kana, '')) LIKE $7 ESCAPE '!'))",
         );
     }
     c
@@ -179,19 +172,18 @@ impl Bound {
             .bind(self.mine)
             .bind(self.me)
             .bind(self.shared)
-            .bind(scope_code(self.scope))
             .bind(self.name.as_deref())
     }
 }
 
-/// A value bound after [`cond`]'s eight.
+/// A value bound after [`cond`]'s seven.
 enum Arg {
     Bytes(Vec<u8>),
     Int(i64),
 }
 
 /// A condition and an order over the tags' marks, with the values they bind: the condition's
-/// first (from `$9`), then the order's, so the count binds a prefix of the page's values.
+/// first (from `$8`), then the order's, so the count binds a prefix of the page's values.
 #[derive(Default)]
 struct ByMarks {
     cond: String,
@@ -203,12 +195,12 @@ struct ByMarks {
 impl ByMarks {
     /// The placeholder number after the values bound so far.
     fn next(&self) -> usize {
-        9 + self.cond_args.len() + self.order_args.len()
+        AFTER_COND + self.cond_args.len() + self.order_args.len()
     }
 
     fn cond_arg(&mut self, a: Arg) -> String {
         // Every condition value is taken before the first order value.
-        let n = 9 + self.cond_args.len();
+        let n = AFTER_COND + self.cond_args.len();
         self.cond_args.push(a);
         format!("${n}")
     }
@@ -282,7 +274,7 @@ impl Store {
         }
         // Candidates without what only a shown row needs (department, author's name): the policy
         // decides each, their facts are opened once, and the page is cut from them.
-        let sql = format!("{CANDIDATE_SELECT} WHERE {} ORDER BY {order} LIMIT $9", cond(&b));
+        let sql = format!("{CANDIDATE_SELECT} WHERE {} ORDER BY {order} LIMIT ${AFTER_COND}", cond(&b));
         let rows = b.bind(sqlx::query(&sql)).bind(CANDIDATES_MAX).fetch_all(&self.db.read).await?;
         let candidates = self.decided(ctx, &actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
         let facts = self.report_facts(ctx, &candidates, event(candidates.len())).await?;
@@ -411,7 +403,7 @@ impl Store {
     async fn identified_by_name(&self, ctx: &Ctx, actor: &policy::Actor, b: &Bound, search: &str) -> Result<Vec<i64>> {
         let Some(pattern) = like_pattern(search) else { return Ok(Vec::new()) };
         let like = self.db.ilike();
-        let sql = format!("{CANDIDATE_SELECT} WHERE {} AND e.name {like} $9 ESCAPE '!' LIMIT $10", cond(b));
+        let sql = format!("{CANDIDATE_SELECT} WHERE {} AND e.name {like} ${AFTER_COND} ESCAPE '!' LIMIT ${}", cond(b), AFTER_COND + 1);
         let rows = b.bind(sqlx::query(&sql)).bind(pattern).bind(CANDIDATES_MAX).fetch_all(&self.db.read).await?;
         let candidates = self.decided(ctx, actor, rows.iter().map(meta).collect::<Result<Vec<_>>>()?);
         Ok(candidates
