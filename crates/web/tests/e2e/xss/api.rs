@@ -287,10 +287,12 @@ async fn base(op: &str, cx: &mut Ctx<'_>, role: Role) -> Result<Option<Vec<(Stri
             let mut out = Vec::new();
             for id in drafts {
                 let r = cx.get(role, &format!("/api/v1/reports/{id}")).await?;
+                // The life/safety flag raised: the escalation summary is kept only then (it opens
+                // an escalation, whose page shows the summary to the consultant and responders).
                 out.push((
                     format!("/api/v1/reports/{id}"),
                     json!({ "career_awareness": "確認", "workplace": "確認", "organization": "確認", "support_plan": "確認", "next_steps": "確認",
-                            "tags": [], "life_safety": false, "organizational_response": false, "escalation_summary": null, "version": r["version"] }),
+                            "tags": [], "life_safety": true, "organizational_response": false, "escalation_summary": null, "version": r["version"] }),
                 ));
             }
             out

@@ -1,5 +1,7 @@
 //! The files that show stored text: every download the walk found (CSV in UTF-8 and CP932, PDF),
-//! fetched as the first session that links to it, and the consultant's iCalendar feed.
+//! fetched as the first session that links to it, those of the reports the walk released
+//! ([`release`]: the overall report the forms wrote, and a management report composed on it), and
+//! the consultant's iCalendar feed.
 //!
 //! * CSV: every cell (headers included) that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 //!   return (or their full-width forms) must come with the apostrophe of
@@ -12,19 +14,27 @@
 //!   its `LOCATION` once unescaped: a line break, `;`, `,` or `\` in a stored field never starts
 //!   a property or a component.
 
-use super::walk::{Session, Walk};
-use super::{markers, Seen, Stored, Tally};
+use super::walk::{self, Session, Walk};
+use super::{html, markers, Seen, Stored, Tally};
 use crate::support::{hidden_csrf, pdf_text, Agent};
 use anyhow::{bail, Context, Result};
+use domain::Role;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What makes a spreadsheet read a cell as a formula.
 const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
 
-pub async fn check(sessions: &mut [Session], walks: &[Walk], stored: &Stored, seen: &mut Seen, tally: &mut Tally) -> Result<Vec<String>> {
+/// Checks the downloads the walk found and those of what it released ([`release`]).
+pub async fn check(
+    sessions: &mut [Session],
+    walks: &[Walk],
+    released: &[(String, String)],
+    stored: &Stored,
+    seen: &mut Seen,
+    tally: &mut Tally,
+) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     let mut done = BTreeSet::new();
-    let released = release_overall(sessions, tally).await?;
     for (k, w) in walks.iter().enumerate() {
         let s = &mut sessions[k];
         // Each CSV in both encodings, whichever the page links to.
@@ -87,10 +97,23 @@ pub async fn check(sessions: &mut [Session], walks: &[Walk], stored: &Stored, se
     Ok(problems)
 }
 
+/// The downloads of what the walk released, each with the session that fetches it, and the
+/// problems met.
+pub type Released = (Vec<(String, String)>, Vec<String>);
+
+/// Releases the overall report the forms wrote ([`release_overall`]) and composes a management
+/// report on it ([`compose_management`]): the downloads carry released reports only.
+pub async fn release(sessions: &mut [Session], walks: &[Walk], stored: &mut Stored, tally: &mut Tally) -> Result<Released> {
+    let (mut downloads, overall) = release_overall(sessions, tally).await?;
+    let (more, problems) = compose_management(sessions, walks, overall, stored, tally).await?;
+    downloads.extend(more);
+    Ok((downloads, problems))
+}
+
 /// Releases the overall report whose narrative a submission wrote (approved and released with
-/// the report page's own forms, as the supervisor): the downloads carry released reports only.
-/// Returns its downloads, with the session that may fetch them.
-async fn release_overall(sessions: &mut [Session], tally: &Tally) -> Result<Vec<(String, String)>> {
+/// the report page's own forms, as the supervisor). Returns its downloads, with the session that
+/// may fetch them, and its id once released.
+async fn release_overall(sessions: &mut [Session], tally: &Tally) -> Result<(Vec<(String, String)>, Option<i64>)> {
     let Some(report) = tally
         .touched
         .iter()
@@ -99,7 +122,7 @@ async fn release_overall(sessions: &mut [Session], tally: &Tally) -> Result<Vec<
         .filter_map(|r| r.split(['/', '?']).next().and_then(|n| n.parse::<i64>().ok()))
         .next()
     else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let Some(s) = sessions.iter_mut().find(|s| s.role == domain::Role::Supervisor) else { bail!("no supervisor") };
     let page = format!("/overall-reports/{report}");
@@ -121,10 +144,116 @@ async fn release_overall(sessions: &mut [Session], tally: &Tally) -> Result<Vec<
         }
         if !res.status.is_redirection() {
             // Refused as the report stands: the downloads the walk found are checked all the same.
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         }
     }
-    Ok(["report.csv", "report.pdf"].iter().map(|f| (s.who.clone(), format!("{page}/{f}"))).collect())
+    Ok((["report.csv", "report.pdf"].iter().map(|f| (s.who.clone(), format!("{page}/{f}"))).collect(), Some(report)))
+}
+
+/// Composes a management report as HR, as the route table lets HR: a draft on the overall report
+/// released above, else on the one `/management-reports/new` offers (`POST /management-reports`),
+/// its commentary filled with payloads as every form of the walk is ([`walk::fill_one`]), then
+/// released (`POST /management-reports/{id}/release`). Its page is fetched again and opened as HR
+/// and as the executive; returns its PDF and CSV, as HR, and the problems met.
+async fn compose_management(
+    sessions: &mut [Session],
+    walks: &[Walk],
+    overall: Option<i64>,
+    stored: &mut Stored,
+    tally: &mut Tally,
+) -> Result<Released> {
+    let mut problems = Vec::new();
+    let hr = sessions.iter().position(|s| s.role == Role::Hr && !s.who.contains(" as ")).context("no session of hr")?;
+    let s = &mut sessions[hr];
+    let new = "/management-reports/new";
+    let res = s.agent.get(new).await?;
+    let forms = html::forms(&html::tokens(&res.body), new, &s.agent.base);
+    let Some(form) = forms.iter().find(|f| f.method == "post" && f.action == "/management-reports") else {
+        problems.push(format!("{new} as {} offers no released overall report to compose on: {}", s.who, res.brief()));
+        return Ok((Vec::new(), problems));
+    };
+    // The overall report released above when the page offers it, else the page's own choice.
+    let wanted = overall.map(|id| id.to_string()).filter(|id| form.fields.iter().any(|f| f.name == "overall" && f.value == *id));
+    let mut body: Vec<(String, String)> = vec![("csrf".into(), s.agent.csrf.clone())];
+    for f in form.fields.iter().filter(|f| f.name != "csrf") {
+        let take = match (f.input_type(), &wanted) {
+            ("radio", Some(id)) => f.value == *id,
+            ("radio", None) => f.checked,
+            _ => true,
+        };
+        if take {
+            body.push((f.name.clone(), f.value.clone()));
+        }
+    }
+    let rb = s.agent.request(reqwest::Method::POST, &form.action).form(&body);
+    let res = s.agent.send(rb).await?;
+    tally.submissions += 1;
+    let edit = res.location().filter(|_| res.status.is_redirection()).and_then(|l| html::resolve(l, new, &s.agent.base));
+    let Some((id, edit)) = edit.and_then(|e| {
+        let id = e.strip_prefix("/management-reports/")?.split(['/', '?']).next()?.parse::<i64>().ok()?;
+        Some((id, e))
+    }) else {
+        problems.push(format!("POST /management-reports as {} (overall report {wanted:?}): {}", s.who, res.brief()));
+        return Ok((Vec::new(), problems));
+    };
+    tally.accepted += 1;
+    let page = format!("/management-reports/{id}");
+    if walk::verbose() {
+        eprintln!("  POST /management-reports as {} (overall report {wanted:?}): {}", s.who, res.brief());
+    }
+    // The commentary, as any form: found on its page, filled with payloads, sent.
+    let res = s.agent.get(&edit).await?;
+    let forms = html::forms(&html::tokens(&res.body), &edit, &s.agent.base);
+    let Some(form) = forms.into_iter().find(walk::fillable) else {
+        problems.push(format!("{edit} as {} shows no form to fill: {}", s.who, res.brief()));
+        return Ok((Vec::new(), problems));
+    };
+    tally.forms += 1;
+    let key = walk::form_key(&form).0;
+    match walk::fill_one(s, &edit, &form, &walks[hr].links, stored, tally, tally.forms as i64, true).await? {
+        walk::Sent::Accepted => {}
+        walk::Sent::Failed(p) => problems.push(p),
+        walk::Sent::Declined(why) => tally.declined_forms.push(format!("{key} as {}: {why}", s.who)),
+        walk::Sent::Refused => tally.refused_forms.push(format!("{key} (tried from {edit} as {})", s.who)),
+    }
+    // Released with the page's own form.
+    let res = s.agent.get(&edit).await?;
+    let forms = html::forms(&html::tokens(&res.body), &edit, &s.agent.base);
+    let mut released = false;
+    let mut shown = vec![page.clone()];
+    match forms.iter().find(|f| f.method == "post" && f.action.ends_with("/release")) {
+        None => problems.push(format!("{edit} as {} shows no release form", s.who)),
+        Some(form) => {
+            let mut body: Vec<(String, String)> =
+                form.fields.iter().filter(|f| f.name != "csrf").map(|f| (f.name.clone(), f.value.clone())).collect();
+            body.push(("csrf".into(), s.agent.csrf.clone()));
+            let rb = s.agent.request(reqwest::Method::POST, &form.action).form(&body);
+            let res = s.agent.send(rb).await?;
+            tally.submissions += 1;
+            if walk::verbose() {
+                eprintln!("  POST {} as {}: {}", form.action, s.who, res.brief());
+            }
+            match res.location().filter(|_| res.status.is_redirection()) {
+                Some(l) => {
+                    tally.accepted += 1;
+                    released = true;
+                    shown.extend(html::resolve(l, &form.action, &s.agent.base));
+                }
+                None => problems.push(format!("releasing {page} as {}: {}", s.who, res.brief())),
+            }
+        }
+    }
+    let who = s.who.clone();
+    tally.touched.push((who.clone(), shown));
+    tally.management = Some((page.clone(), released));
+    if !released {
+        return Ok((Vec::new(), problems));
+    }
+    // An executive reads the released version too (and on their home page, walked).
+    for e in sessions.iter().filter(|s| s.role == Role::Executive) {
+        tally.touched.push((e.who.clone(), vec![page.clone()]));
+    }
+    Ok((["report.csv", "report.pdf"].iter().map(|f| (who.clone(), format!("{page}/{f}"))).collect(), problems))
 }
 
 /// Decodes a CSV download and checks every cell; returns the problems and how many stored values

@@ -6,22 +6,33 @@
 //! search, e-mail, URL and telephone inputs without a `pattern`, text areas) is filled with
 //! payloads, in turn so that every payload lands somewhere, and sent with the session's CSRF
 //! token, the other fields kept valid from the page's own values (a refusal naming a field puts a
-//! tamer payload there, then the page's value back; refusals are counted). The register upload
-//! (names, departments, grades, the file's name, a refused file's echoed cell), typed login ids
-//! (kept by the audit log) and a company's name are stored by hand, as their owners store them.
+//! tamer payload there, then the page's value back; refusals are counted). Where the page's own
+//! values do not make the form valid, another option of a choice is tried, and an empty field
+//! naming a record by id (`escalation_id`) takes the id of such a record the session's walk
+//! linked to; then the form is sent from the other places that show it: the same page reached
+//! with a query that fills it in (`/boss-consultations/new?employee=…`, a questionnaire's copy),
+//! another record's page, another session's ([`walk::fill_forms`]). The register upload (names,
+//! departments, grades, the file's name, a refused file's echoed cell), typed login ids (kept by
+//! the audit log) and a company's name are stored by hand, as their owners store them. The
+//! overall report the forms wrote is released, and a management report composed on it, its
+//! commentary filled like any form, and released ([`exports::release`]).
 //!
 //! Then every page the walk reached, and where each submission led, is fetched again as the
-//! session that reached it: a page holding a payload unescaped fails at once, and each page
-//! showing a stored value is opened in headless Chromium with the Content-Security-Policy
-//! bypassed (`Page.setBypassCSP`), so that a payload rendered as markup would run: the policy is
-//! a second wall, this test checks the first (escaping). A page whose `<main>` is markup for
-//! markup what another session was shown is opened once. A page fails if a payload ran
-//! (`window.__xss`, the title), or if the document holds an element a payload would make (a
-//! script of its own, an `onerror`/`onload` attribute, an iframe, a `javascript:` link). Values
-//! stored by hand must be found verbatim; of the walked ones, how many were is told (a reply
-//! only its employee reads is on no page walked). The downloads the walk found (CSV in UTF-8 and
-//! CP932, PDF; the overall report the walk wrote is released for them) and the consultants'
-//! iCalendar feeds are checked for CSV and iCalendar injection ([`exports`]).
+//! session that reached it, with the records those pages link to now and did not during the walk
+//! (what the submissions made: the consent an important case asks for); a record the API wrote
+//! that a form writes again is looked at before the form does. A page holding a payload
+//! unescaped fails at once, and each page showing a stored value is opened in headless Chromium
+//! with the Content-Security-Policy bypassed (`Page.setBypassCSP`), so that a payload rendered as
+//! markup would run: the policy is a second wall, this test checks the first (escaping). A page
+//! whose `<main>` is markup for markup what another session was shown is opened once, and a new
+//! record (its template opened already) only when it shows a value no other page does. A page
+//! fails if a payload ran (`window.__xss`, the title), or if the document holds an element a
+//! payload would make (a script of its own, an `onerror`/`onload` attribute, an iframe, a
+//! `javascript:` link). Values stored by hand must be found verbatim; of the walked ones, how
+//! many were is told (a place typed without ticking "schedule now" is not kept; a text the page
+//! masks is shown altered). The downloads the walk found and those of what it released (CSV in
+//! UTF-8 and CP932, PDF: the overall and the management report) and the consultants' iCalendar
+//! feeds are checked for CSV and iCalendar injection ([`exports`]).
 //!
 //! The test prints how many routes, forms, fields, API operations, payloads, pages and exports
 //! it covered. `CAREERDOCK_XSS_VERBOSE=1` tells every submission and what was not seen;
@@ -233,6 +244,14 @@ pub struct Tally {
     pub exports: BTreeMap<&'static str, usize>,
     /// Stored values the exports show (counted once per export).
     pub export_values: usize,
+    /// Pages fetched again that no page linked to during the walk: records the submissions made.
+    pub new_records: usize,
+    /// Of those, the ones opened in the browser (they show a value no other page does).
+    pub new_opened: usize,
+    /// Pages opened at once, before a form wrote their record again.
+    pub looked_early: usize,
+    /// The management report composed: its page, and whether it was released.
+    pub management: Option<(String, bool)>,
 }
 
 /// What a page holds after it has loaded, read in one round trip.
@@ -341,16 +360,31 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
         .filter(|(_, f)| walk::fillable(f))
         .map(|(_, f)| f.action.split('?').next().unwrap_or_default().to_string())
         .collect();
+    let api_touched = tally.touched.len();
     problems.extend(api::fill(&mut sessions, &form_records, &mut stored, &mut tally).await?);
+    // What the API wrote on a record a form will write again (the only draft report of a
+    // consultant) is looked at now, before the form replaces it.
+    let rewritten: Vec<(String, String)> = tally.touched[api_touched..]
+        .iter()
+        .flat_map(|(who, pages)| pages.iter().map(move |p| (who.clone(), p.clone())))
+        .filter(|(_, p)| form_records.iter().any(|r| r == p || r.starts_with(&format!("{p}/"))))
+        .collect();
+    look_now(ui, &mut sessions, &rewritten, &stored, &mut seen, &mut problems, &mut tally).await?;
     let api_ms = t_api.elapsed().as_millis();
     let t_fill = std::time::Instant::now();
     problems.extend(walk::fill_forms(&mut sessions, &walks, &mut stored, &mut tally).await?);
     problems.append(&mut tally.answer_problems);
     let fill_ms = t_fill.elapsed().as_millis();
+    // The overall report the forms wrote is released, and a management report composed on it,
+    // filled, and released (for the pages that show them and their downloads).
+    let t_release = std::time::Instant::now();
+    let (released, p) = exports::release(&mut sessions, &walks, &mut stored, &mut tally).await?;
+    problems.extend(p);
+    let release_ms = t_release.elapsed().as_millis();
 
     // Every page again, as every session that reached it, and where submissions stored things.
     let t_check = std::time::Instant::now();
-    let mut to_open: Vec<(usize, Vec<(String, u64)>)> = Vec::new();
+    let mut to_open: Vec<(usize, Vec<ToOpen>)> = Vec::new();
     {
         let mut tasks = Vec::new();
         for (k, (mut s, walked)) in sessions.drain(..).zip(&walks).enumerate() {
@@ -366,12 +400,17 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
             }
             let touched: BTreeSet<String> =
                 tally.touched.iter().filter(|(who, _)| *who == s.who).flat_map(|(_, t)| t.iter().cloned()).collect();
+            let first: BTreeSet<String> = urls.iter().cloned().collect();
+            let known = walked.links.clone();
             tasks.push(tokio::spawn(async move {
                 let mut open = Vec::new();
                 let mut problems = Vec::new();
                 let mut fetched = 0;
+                let mut new_records = 0;
                 let mut queue: std::collections::VecDeque<String> = urls.into_iter().collect();
                 let mut visited: BTreeSet<String> = BTreeSet::new();
+                // Records reached only because they are new.
+                let mut extra: BTreeSet<String> = BTreeSet::new();
                 while let Some(url) = queue.pop_front() {
                     if !visited.insert(url.clone()) {
                         continue;
@@ -389,12 +428,25 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
                         continue;
                     }
                     // Where a submission led, the records it links to (the interview a request
-                    // was scheduled as) show what was stored too: one step further.
-                    if touched.contains(&url) {
+                    // was scheduled as) show what was stored too: one step further. So do the
+                    // records a page walked links to now and did not during the walk: what the
+                    // submissions made (the consent an important case asks of its employee).
+                    if first.contains(&url) {
                         let tokens = html::tokens(&res.body);
                         for link in html::links(&tokens, &url, &s.agent.base) {
                             let record = walk::pattern_of("GET", &link).is_some_and(|p| p.contains('{'));
-                            if record && !walk::is_download(&link) && !link.contains('?') && !visited.contains(&link) {
+                            let new = !known.contains(&link);
+                            if record
+                                && (new || touched.contains(&url))
+                                && !walk::is_download(&link)
+                                && !link.contains('?')
+                                && !visited.contains(&link)
+                                && !queue.contains(&link)
+                            {
+                                new_records += usize::from(new);
+                                if !touched.contains(&url) {
+                                    extra.insert(link.clone());
+                                }
                                 queue.push_back(link);
                             }
                         }
@@ -404,36 +456,48 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
                             format!("{}{url}", s.who).chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
                         let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{name}.html")), &res.body);
                     }
-                    if !markers(&res.body).is_empty() {
+                    let shown = markers(&res.body);
+                    if !shown.is_empty() {
                         let key = main_key(&res.body, &s.agent.csrf);
-                        open.push((url, key));
+                        let new = extra.contains(&url);
+                        open.push(ToOpen { url, key, shown, new });
                     }
                 }
-                (s, Ok((k, open, problems, fetched)))
+                (s, Ok((k, open, problems, fetched, new_records)))
             }));
         }
         for t in tasks {
             let (s, r) = t.await?;
-            let (k, open, p, fetched) = r?;
+            let (k, open, p, fetched, new_records) = r?;
             sessions.push(s);
             to_open.push((k, open));
             problems.extend(p);
             tally.fetched += fetched;
+            tally.new_records += new_records;
         }
     }
     let fetch_ms = t_check.elapsed().as_millis();
     // A page whose content (its <main>) is what another session was shown, markup for markup, is
-    // opened once: what a payload could do there depends on that markup only.
+    // opened once: what a payload could do there depends on that markup only. A record new since
+    // the walk (its template opened already, with another record) is opened when it shows a
+    // stored value no other page does.
     let mut contents = BTreeSet::new();
-    let to_open: Vec<(usize, Vec<String>)> = to_open
-        .into_iter()
-        .map(|(k, pages)| {
-            let before = pages.len();
-            let kept: Vec<String> = pages.into_iter().filter(|(_, key)| contents.insert(*key)).map(|(u, _)| u).collect();
-            tally.same_content += before - kept.len();
-            (k, kept)
-        })
-        .collect();
+    let mut shown: BTreeSet<usize> = BTreeSet::new();
+    for (_, pages) in &mut to_open {
+        let before = pages.len();
+        pages.retain(|p| p.new || contents.insert(p.key));
+        tally.same_content += before - pages.len();
+        shown.extend(pages.iter().filter(|p| !p.new).flat_map(|p| p.shown.iter().copied()));
+    }
+    for (_, pages) in &mut to_open {
+        pages.retain(|p| !p.new || (!p.shown.is_subset(&shown) && contents.insert(p.key)));
+        for p in pages.iter().filter(|p| p.new) {
+            tally.new_opened += 1;
+            shown.extend(p.shown.iter().copied());
+        }
+    }
+    let to_open: Vec<(usize, Vec<String>)> =
+        to_open.into_iter().map(|(k, pages)| (k, pages.into_iter().map(|p| p.url).collect())).collect();
 
     // In the browser: every page that shows a stored value, as the session that saw it.
     let t_open = std::time::Instant::now();
@@ -450,9 +514,13 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
         }
         act_as(ui, s).await?;
         for url in urls {
+            let t = std::time::Instant::now();
             ui.goto(url).await?;
             inspect(ui, &format!("{url} as {}", s.who), &stored, &mut seen, &mut problems).await?;
             tally.opened += 1;
+            if walk::verbose() {
+                eprintln!("  opened {url} as {} in {} ms", s.who, t.elapsed().as_millis());
+            }
         }
     }
     // An error page echoing a payload in its path.
@@ -486,12 +554,12 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
 
     // The downloads and the calendar feed.
     let t_exports = std::time::Instant::now();
-    problems.extend(exports::check(&mut sessions, &walks, &stored, &mut seen, &mut tally).await?);
+    problems.extend(exports::check(&mut sessions, &walks, &released, &stored, &mut seen, &mut tally).await?);
     let exports_ms = t_exports.elapsed().as_millis();
 
     // Every value stored by hand is shown verbatim; of the walked ones, those the walk reaches
-    // (a reply only its employee reads, a summary kept only for a life-safety case, a text the
-    // page masks are not all); every payload was stored somewhere.
+    // (a place kept only when an interview is scheduled with it, a text the page masks are not
+    // all); every payload was stored somewhere.
     let mut kinds_stored = BTreeSet::new();
     let (mut walked_stored, mut verbatim, mut marker_only) = (0, 0, 0);
     let mut unseen = Vec::new();
@@ -519,12 +587,17 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
     }
     let offered = stored.values.len();
     let accepted = stored.accepted().count();
+    let management = match &tally.management {
+        Some((page, true)) => format!("a management report composed and released ({page})"),
+        Some((page, false)) => format!("a management report composed, not released ({page})"),
+        None => "no management report composed".to_string(),
+    };
     eprintln!(
         "stored xss on {backend}: {} GET routes walked ({} pages by {} sessions); {} forms, {} free-text fields filled, {} submissions \
          ({} accepted at once, {} refused with a message first, {} declined; {} answered in place; {} forms never accepted); {} API operations, {} string \
-         fields ({} accepted); {} payloads ({} kinds) offered {offered} times, {accepted} values stored; {} pages fetched again, {} opened \
-         in Chromium ({} more showed what one of those showed), which showed {verbatim} of the {walked_stored} walked values verbatim and {marker_only} altered; exports {:?} \
-         showing {} stored values",
+         fields ({} accepted); {management}; {} payloads ({} kinds) offered {offered} times, {accepted} values stored; {} pages fetched again \
+         ({} records new since the walk), {} opened in Chromium ({} of those new records, {} before a form wrote their record again; {} more showed what one of those showed), \
+         which showed {verbatim} of the {walked_stored} walked values verbatim and {marker_only} altered; exports {:?} showing {} stored values",
         tally.routes.len(),
         tally.pages,
         sessions.len(),
@@ -542,13 +615,17 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
         PAYLOADS.len(),
         kinds_stored.len(),
         tally.fetched,
+        tally.new_records,
         tally.opened,
+        tally.new_opened,
+        tally.looked_early,
         tally.same_content,
         tally.exports,
         tally.export_values,
     );
     eprintln!(
-        "stored xss on {backend}: walk {walk_ms} ms, forms {fill_ms} ms, API {api_ms} ms, fetch {fetch_ms} ms, browser {open_ms} ms, exports {exports_ms} ms, all {} ms",
+        "stored xss on {backend}: walk {walk_ms} ms, API {api_ms} ms, forms {fill_ms} ms, releases {release_ms} ms, fetch {fetch_ms} ms, browser {open_ms} ms, \
+         exports {exports_ms} ms, all {} ms",
         started.elapsed().as_millis()
     );
     if std::env::var_os("CAREERDOCK_XSS_VERBOSE").is_some() {
@@ -571,6 +648,17 @@ async fn run(backend: Backend, w: &DemoWorld, ui: &Ui) -> Result<()> {
     Ok(())
 }
 
+/// A page fetched again that shows stored values, to open in the browser.
+struct ToOpen {
+    url: String,
+    /// Its content ([`main_key`]).
+    key: u64,
+    /// The markers it shows.
+    shown: BTreeSet<usize>,
+    /// Reached only as a record new since the walk.
+    new: bool,
+}
+
 /// What a page shows, less what differs from session to session: its `<main>` element with the
 /// session's CSRF token taken out, hashed.
 fn main_key(body: &str, csrf: &str) -> u64 {
@@ -579,6 +667,39 @@ fn main_key(body: &str, csrf: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     main.replace(csrf, "").hash(&mut h);
     h.finish()
+}
+
+/// Checks pages at once, each as the session named with it: over HTTP for markup left
+/// unescaped, then, where it shows a stored value, in the browser (so that a value a later
+/// submission replaces is seen while it is there).
+#[allow(clippy::too_many_arguments)]
+async fn look_now(
+    ui: &Ui,
+    sessions: &mut [Session],
+    pages: &[(String, String)],
+    stored: &Stored,
+    seen: &mut Seen,
+    problems: &mut Problems,
+    tally: &mut Tally,
+) -> Result<()> {
+    for (who, url) in pages {
+        let Some(s) = sessions.iter_mut().find(|s| s.who == *who) else { continue };
+        let res = s.agent.get(url).await.with_context(|| format!("GET {url} as {who}"))?;
+        tally.fetched += 1;
+        if res.status.is_server_error() {
+            problems.push(format!("GET {url} as {who} answered {}", res.brief()));
+        }
+        walk::problems_in(&res.body, &format!("{url} as {who}"), problems);
+        if !res.header("content-type").is_some_and(|c| c.starts_with("text/html")) || markers(&res.body).is_empty() {
+            continue;
+        }
+        act_as(ui, s).await?;
+        ui.goto(url).await?;
+        inspect(ui, &format!("{url} as {who}"), stored, seen, problems).await?;
+        tally.opened += 1;
+        tally.looked_early += 1;
+    }
+    Ok(())
 }
 
 /// Makes the browser act in `s`'s session: its cookie, on this origin.

@@ -93,6 +93,10 @@ pub struct Walk {
     pub forms: Vec<(String, Form)>,
     /// Links and GET forms that answer something other than a page (CSV, PDF).
     pub downloads: BTreeSet<String>,
+    /// Every same-origin link of the pages visited, followed or not: other ways into a form's
+    /// page (`/boss-consultations/new?interview=7`), the records a form may name by id, and,
+    /// once the forms are sent, what is new on a page.
+    pub links: BTreeSet<String>,
 }
 
 fn is_html(res: &Resp) -> bool {
@@ -129,9 +133,12 @@ pub async fn walk(s: &mut Session) -> Result<Walk> {
         for link in html::links(&tokens, &url, &base) {
             if is_download(&link) {
                 out.downloads.insert(link);
-            } else if pattern_of("GET", &link).is_some_and(|p| !seen.contains(p)) {
-                queue.push_back(link);
+                continue;
             }
+            if pattern_of("GET", &link).is_some_and(|p| !seen.contains(p)) {
+                queue.push_back(link.clone());
+            }
+            out.links.insert(link);
         }
         for form in html::forms(&tokens, &url, &base) {
             if form.method == "post" {
@@ -238,25 +245,107 @@ pub enum Outcome {
     Declined,
 }
 
+/// How many places a form the page's own values do not make valid is tried from.
+const PLACES: usize = 6;
+/// How many submissions of one form from one place.
+const ATTEMPTS: usize = 10;
+
+/// How sending one form from one page ended.
+pub enum Sent {
+    /// Saved (sent on, or answered in place).
+    Accepted,
+    /// Declined by the record's state or the role, or no longer on its page: why.
+    Declined(String),
+    /// Refused whatever the walk changed.
+    Refused,
+    /// A server error: the problem.
+    Failed(String),
+}
+
 /// Fills the free-text fields of each distinct form (once per route and set of fields, the
-/// first session that shows it), sends it, and notes what was stored.
+/// first session that shows it), sends it, and notes what was stored. A form that its page's
+/// own values do not make valid is sent again from the other places that show it
+/// ([`places`]): the same page reached another way, another record's, another session's.
 pub async fn fill_forms(sessions: &mut [Session], walks: &[Walk], stored: &mut Stored, tally: &mut Tally) -> Result<Vec<String>> {
     let mut done = BTreeSet::new();
     let mut problems = Vec::new();
     let mut day = 0;
-    for (s, w) in sessions.iter_mut().zip(walks) {
+    for (k, w) in walks.iter().enumerate() {
         for (page, form) in &w.forms {
             if !fillable(form) || !done.insert(form_key(form)) {
                 continue;
             }
             tally.forms += 1;
             day += 1;
-            if let Some(p) = fill_one(s, page, form, stored, tally, day).await? {
-                problems.push(p);
+            let key = form_key(form).0;
+            let mut settled = false;
+            let mut tried = Vec::new();
+            // The other places are looked for only when the first does not take it.
+            let mut others: Vec<(usize, String)> = Vec::new();
+            for n in 0..PLACES {
+                let (at, from) = match n.checked_sub(1) {
+                    None => (k, page.clone()),
+                    Some(i) => match others.get(i) {
+                        Some(place) => place.clone(),
+                        None => break,
+                    },
+                };
+                let s = &mut sessions[at];
+                tried.push(format!("{from} as {}", s.who));
+                match fill_one(s, &from, form, &walks[at].links, stored, tally, day, n == 0).await? {
+                    Sent::Accepted => settled = true,
+                    Sent::Failed(p) => {
+                        problems.push(p);
+                        settled = true;
+                    }
+                    // Declined where the walk found it: the record's state, not what was typed.
+                    Sent::Declined(why) if n == 0 => {
+                        tally.declined_forms.push(format!("{key} as {}: {why}", s.who));
+                        settled = true;
+                    }
+                    Sent::Declined(_) | Sent::Refused => {}
+                }
+                if settled {
+                    break;
+                }
+                if n == 0 {
+                    others = places(walks, k, page, form);
+                }
+            }
+            if !settled {
+                tally.refused_forms.push(format!("{key} (tried from {})", tried.join(", ")));
             }
         }
     }
     Ok(problems)
+}
+
+/// Where else a form is sent from, in turn, after the page the walk found it on (by session
+/// `k`): the same route reached another way by that session (a link whose query fills fields
+/// in, such as `/boss-consultations/new?interview=7`, or another record's page), then the pages
+/// of the other sessions that show the same form, each reached those ways too; [`PLACES`] in
+/// all at most.
+fn places(walks: &[Walk], k: usize, page: &str, form: &Form) -> Vec<(usize, String)> {
+    let key = form_key(form);
+    let mut out = vec![(k, page.to_string())];
+    for j in std::iter::once(k).chain((0..walks.len()).filter(|j| *j != k)) {
+        let Some(first) = walks[j].forms.iter().find(|(_, f)| form_key(f) == key).map(|(p, _)| p.as_str()) else { continue };
+        let first = if j == k { page } else { first };
+        let pattern = pattern_of("GET", first);
+        let path = first.split('?').next().unwrap_or(first);
+        // The same path with a query first, then other records' pages.
+        let mut others: Vec<&String> =
+            walks[j].links.iter().filter(|l| l.as_str() != first && pattern_of("GET", l) == pattern && !is_download(l)).collect();
+        others.sort_by_key(|l| !l.starts_with(&format!("{path}?")));
+        for l in std::iter::once(first).chain(others.into_iter().take(2).map(String::as_str)) {
+            if !out.iter().any(|(a, p)| *a == j && p == l) {
+                out.push((j, l.to_string()));
+            }
+        }
+    }
+    out.truncate(PLACES);
+    out.remove(0);
+    out
 }
 
 /// What a field gets in a submission.
@@ -272,22 +361,44 @@ enum Fill {
     Past,
 }
 
-async fn fill_one(s: &mut Session, page: &str, walked: &Form, stored: &mut Stored, tally: &mut Tally, day: i64) -> Result<Option<String>> {
+/// Sends `walked` from `page` (found again there) with payloads until it is taken or nothing is
+/// left to change. `links` are the session's, for an id a field may take. Only the first place a
+/// form is sent from counts its fields and its first answer.
+#[allow(clippy::too_many_arguments)]
+pub async fn fill_one(
+    s: &mut Session,
+    page: &str,
+    walked: &Form,
+    links: &BTreeSet<String>,
+    stored: &mut Stored,
+    tally: &mut Tally,
+    day: i64,
+    first_place: bool,
+) -> Result<Sent> {
     let key = form_key(walked).0;
     // The page as it is now: earlier submissions may have changed what it holds (a text's
     // version, a record's state).
     let fresh = s.agent.get(page).await?;
     let tokens = html::tokens(&fresh.body);
     let forms = html::forms(&tokens, page, &s.agent.base);
+    // The form the walk found, else the same record's with other fields now (a draft report
+    // whose flag an API call raised), else, elsewhere (another record's page, a copy with more
+    // rows), one that posts to the same route.
     let Some(form) = forms
         .iter()
         .find(|f| f.action == walked.action && form_key(f) == form_key(walked))
         .or_else(|| forms.iter().find(|f| form_key(f) == form_key(walked)))
+        .or_else(|| forms.iter().find(|f| f.method == "post" && f.action == walked.action && fillable(f)))
+        .or_else(|| (!first_place).then(|| forms.iter().find(|f| f.method == "post" && form_key(f).0 == key && fillable(f))).flatten())
         .cloned()
     else {
-        tally.declined += 1;
-        tally.declined_forms.push(format!("{key} as {}: no longer on {page}", s.who));
-        return Ok(None);
+        if first_place {
+            tally.declined += 1;
+        }
+        if verbose() {
+            eprintln!("  {key} as {} from {page}: not on the page", s.who);
+        }
+        return Ok(Sent::Declined(format!("no longer on {page}")));
     };
     let form = &form;
     let targets = targets(form);
@@ -296,14 +407,18 @@ async fn fill_one(s: &mut Session, page: &str, walked: &Form, stored: &mut Store
         let f = &form.fields[i];
         let v = stored.next(&format!("{key} {}", f.name), f.max_len.unwrap_or(super::LONG_MAX), f.input_type());
         fills.insert(i, Fill::Payload(v));
-        tally.fields += 1;
+        if first_place {
+            tally.fields += 1;
+        }
     }
     // Each refusal takes the payloads out of the fields it names (a tamer payload first, then
-    // the page's own value); a refusal naming none tries the fields one at a time.
+    // the page's own value); a refusal naming none tries the fields one at a time. When neither
+    // the payloads nor the dates are at fault, a value the page did not choose ([`another`]).
     let mut tamed: BTreeSet<usize> = BTreeSet::new();
-    let mut first = true;
-    for _attempt in 0..6 {
-        let body = pairs(s, form, &fills, stored, day);
+    let mut chosen: BTreeMap<String, String> = BTreeMap::new();
+    let mut tried: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for attempt in 0..ATTEMPTS {
+        let body = pairs(s, form, &fills, &chosen, stored, day);
         let rb = s.agent.request(Method::POST, &form.action).form(&body);
         let res = s.agent.send(rb).await.with_context(|| format!("{key} as {}", s.who))?;
         tally.submissions += 1;
@@ -314,12 +429,12 @@ async fn fill_one(s: &mut Session, page: &str, walked: &Form, stored: &mut Store
             // interview), is sent again.
             409 if !invalid_fields(&res.body).is_empty() || form.fields.iter().any(|f| f.input_type() == "date") => Outcome::Refused,
             500..=599 => {
-                return Ok(Some(format!("{key} as {} answered {} (from {page}): {}", s.who, res.status, res.brief())));
+                return Ok(Sent::Failed(format!("{key} as {} answered {} (from {page}): {}", s.who, res.status, res.brief())));
             }
             _ => Outcome::Declined,
         };
         if verbose() {
-            let filled: Vec<String> = fills
+            let mut filled: Vec<String> = fills
                 .iter()
                 .map(|(i, f)| match f {
                     Fill::Payload(v) => format!("{}={}", form.fields[*i].name, super::PAYLOADS[stored.values[*v].kind].0),
@@ -328,6 +443,7 @@ async fn fill_one(s: &mut Session, page: &str, walked: &Form, stored: &mut Store
                     Fill::Later => format!("{}=later", form.fields[*i].name),
                 })
                 .collect();
+            filled.extend(chosen.iter().map(|(n, v)| format!("{n}:={v}")));
             let why = if res.status.is_redirection() {
                 String::new()
             } else {
@@ -345,13 +461,12 @@ async fn fill_one(s: &mut Session, page: &str, walked: &Form, stored: &mut Store
         if res.status.is_redirection() && res.location().is_some_and(|l| l.starts_with("/login")) {
             bail!("{key} as {} signed the session out: {}", s.who, res.brief());
         }
-        if first {
+        if first_place && attempt == 0 {
             match outcome {
                 Outcome::Accepted => tally.accepted_first += 1,
                 Outcome::Refused => tally.refused_first += 1,
                 Outcome::Declined => tally.declined += 1,
             }
-            first = false;
         }
         match outcome {
             Outcome::Accepted => {
@@ -375,12 +490,9 @@ async fn fill_one(s: &mut Session, page: &str, walked: &Form, stored: &mut Store
                     problems_in(&res.body, &format!("the answer to {key} as {}", s.who), &mut tally.answer_problems);
                 }
                 tally.touched.push((s.who.clone(), touched));
-                return Ok(None);
+                return Ok(Sent::Accepted);
             }
-            Outcome::Declined => {
-                tally.declined_forms.push(format!("{key} as {}: {}", s.who, res.status));
-                return Ok(None);
-            }
+            Outcome::Declined => return Ok(Sent::Declined(res.status.to_string())),
             Outcome::Refused => {}
         }
         // Which fields the answer marks as wrong.
@@ -442,12 +554,85 @@ async fn fill_one(s: &mut Session, page: &str, walked: &Form, stored: &mut Store
                 changed = true;
             }
         }
-        if !changed {
+        if !changed && !another(form, &named, &fills, &mut chosen, &mut tried, links) {
             break;
         }
     }
-    tally.refused_forms.push(format!("{key} as {} (from {page})", s.who));
-    Ok(None)
+    Ok(Sent::Refused)
+}
+
+/// A value the page did not choose, for a form its own values do not make valid, one change per
+/// submission and each value once: first another option of a choice (a select, a radio group)
+/// the answer names or the page leaves empty ("none"); then, for an empty field that names a
+/// record by id (`escalation_id`), the id of a record of that kind the session's walk linked to
+/// (`/escalations/1`); then another option of any other choice. False when none is left.
+fn another(
+    form: &Form,
+    named: &BTreeSet<String>,
+    fills: &BTreeMap<usize, Fill>,
+    chosen: &mut BTreeMap<String, String>,
+    tried: &mut BTreeMap<String, BTreeSet<String>>,
+    links: &BTreeSet<String>,
+) -> bool {
+    // The choices in the form's order: name, options, the value sent now.
+    let mut choices: Vec<(String, Vec<String>, String)> = Vec::new();
+    for f in form.fields.iter().filter(|f| !f.disabled) {
+        let (options, own) = match (&f.kind, f.input_type()) {
+            (FieldKind::Select, _) => {
+                let options: Vec<String> = f.options.iter().map(|(v, _)| v.clone()).collect();
+                let own = f.options.iter().find(|(_, s)| *s).or(f.options.first()).map(|(v, _)| v.clone()).unwrap_or_default();
+                (options, own)
+            }
+            (_, "radio") => (vec![f.value.clone()], f.value.clone()),
+            _ => continue,
+        };
+        match choices.iter_mut().find(|(n, _, _)| *n == f.name) {
+            Some((_, o, now)) => {
+                o.extend(options);
+                // A radio group sends its checked one, else its first.
+                if f.checked && !chosen.contains_key(&f.name) {
+                    *now = own;
+                }
+            }
+            None => {
+                let now = chosen.get(&f.name).cloned().unwrap_or(own);
+                choices.push((f.name.clone(), options, now));
+            }
+        }
+    }
+    for (name, _, now) in &choices {
+        tried.entry(name.clone()).or_default().insert(now.clone());
+    }
+    let mut pick = |name: &str, values: &[String]| {
+        let t = tried.entry(name.to_string()).or_default();
+        let Some(v) = values.iter().find(|v| !v.is_empty() && !t.contains(*v)).cloned() else { return false };
+        t.insert(v.clone());
+        chosen.insert(name.to_string(), v);
+        true
+    };
+    for (name, options, now) in &choices {
+        if (named.contains(name) || now.is_empty()) && pick(name, options) {
+            return true;
+        }
+    }
+    for (i, f) in form.fields.iter().enumerate() {
+        let Some(stem) = f.name.strip_suffix("_id") else { continue };
+        let typed = matches!(&f.kind, FieldKind::Input(t) if matches!(t.as_str(), "text" | "number" | "search"));
+        if !typed || f.disabled || !f.value.is_empty() || matches!(fills.get(&i), Some(Fill::Payload(_))) {
+            continue;
+        }
+        let prefix = format!("/{}s/", stem.replace('_', "-"));
+        let ids: Vec<String> = links
+            .iter()
+            .filter_map(|l| l.strip_prefix(prefix.as_str()))
+            .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::to_string)
+            .collect();
+        if pick(&f.name, &ids) {
+            return true;
+        }
+    }
+    choices.iter().any(|(name, options, _)| pick(name, options))
 }
 
 /// Whether to tell every submission (`CAREERDOCK_XSS_VERBOSE=1`).
@@ -497,8 +682,16 @@ fn invalid_fields(body: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The form's fields as a browser would send them, with the payloads in.
-fn pairs(s: &Session, form: &Form, fills: &BTreeMap<usize, Fill>, stored: &Stored, day: i64) -> Vec<(String, String)> {
+/// The form's fields as a browser would send them, with the payloads in and the values
+/// [`another`] chose.
+fn pairs(
+    s: &Session,
+    form: &Form,
+    fills: &BTreeMap<usize, Fill>,
+    chosen: &BTreeMap<String, String>,
+    stored: &Stored,
+    day: i64,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut radios: BTreeSet<String> = BTreeSet::new();
     let checked_radio: BTreeSet<&str> =
@@ -511,7 +704,11 @@ fn pairs(s: &Session, form: &Form, fills: &BTreeMap<usize, Fill>, stored: &Store
             Some(Fill::Payload(v)) => Some(stored.sent(*v).to_string()),
             Some(Fill::Past) => Some((store::today_jst() - chrono::Duration::days(1)).format("%Y-%m-%d").to_string()),
             Some(Fill::Later) => Some((store::today_jst() + chrono::Duration::days(200 + 3 * day)).format("%Y-%m-%d").to_string()),
-            Some(Fill::Own) | None => own_value(f, i, day, &mut radios, &checked_radio),
+            Some(Fill::Own) | None => match chosen.get(&f.name) {
+                Some(v) if f.input_type() == "radio" => (f.value == *v).then(|| v.clone()),
+                Some(v) => Some(v.clone()),
+                None => own_value(f, i, day, &mut radios, &checked_radio),
+            },
         };
         if let Some(v) = value {
             let v = if f.name == "csrf" { s.agent.csrf.clone() } else { v };
@@ -528,13 +725,9 @@ fn pairs(s: &Session, form: &Form, fills: &BTreeMap<usize, Fill>, stored: &Store
 fn own_value(f: &Field, i: usize, day: i64, radios: &mut BTreeSet<String>, checked_radio: &BTreeSet<&str>) -> Option<String> {
     let date = store::today_jst() + chrono::Duration::days(20 + day);
     match &f.kind {
-        FieldKind::Select => {
-            let chosen: Vec<&String> = f.options.iter().filter(|(_, s)| *s).map(|(v, _)| v).collect();
-            match chosen.first() {
-                Some(v) => Some((*v).clone()),
-                None => f.options.iter().map(|(v, _)| v).find(|v| !v.is_empty()).or(f.options.first().map(|(v, _)| v)).cloned(),
-            }
-        }
+        // The selected option, else the first, as a browser sends it (a "none" first is chosen
+        // again by [`another`] when the answer wants a choice).
+        FieldKind::Select => f.options.iter().find(|(_, s)| *s).or(f.options.first()).map(|(v, _)| v.clone()),
         FieldKind::Textarea => {
             Some(if f.value.trim().is_empty() && f.required { "検証のための記入。".into() } else { f.value.clone() })
         }
@@ -565,4 +758,29 @@ fn own_value(f: &Field, i: usize, day: i64, radios: &mut BTreeSet<String>, check
             _ => Some(String::new()),
         },
     }
+}
+
+#[test]
+fn another_value_is_a_choice_then_an_id_then_any_choice() {
+    let page = r#"<form method="post" action="/referrals"><select name="disclosure_id"><option value="">none</option></select>
+<input type="text" inputmode="numeric" name="escalation_id" value="">
+<select name="recipient"><option value="role:health" selected>h</option><option value="user:7">u</option></select>
+<input type="radio" name="purpose" value="a" checked><input type="radio" name="purpose" value="b"><textarea name="summary"></textarea></form>"#;
+    let forms = html::forms(&html::tokens(page), "/referrals/new", "http://127.0.0.1:1");
+    let form = &forms[0];
+    let links: BTreeSet<String> =
+        ["/escalations/3", "/escalations/3/ack", "/escalations?page=2", "/reports/9"].iter().map(|l| l.to_string()).collect();
+    let named = BTreeSet::from(["disclosure_id".to_string()]);
+    let fills = BTreeMap::from([(5, Fill::Payload(0))]);
+    let (mut chosen, mut tried) = (BTreeMap::new(), BTreeMap::new());
+    let mut next = |chosen: &mut BTreeMap<String, String>| another(form, &named, &fills, chosen, &mut tried, &links);
+    // The choice named has no other option: the id of an escalation the walk linked to.
+    assert!(next(&mut chosen));
+    assert_eq!(chosen.get("escalation_id").map(String::as_str), Some("3"));
+    // Then the other choices, one option at a time, each once.
+    assert!(next(&mut chosen));
+    assert_eq!(chosen.get("recipient").map(String::as_str), Some("user:7"));
+    assert!(next(&mut chosen));
+    assert_eq!(chosen.get("purpose").map(String::as_str), Some("b"));
+    assert!(!next(&mut chosen));
 }
