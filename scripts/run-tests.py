@@ -8,7 +8,7 @@ then runs the binaries directly, as cargo would (working directory: the package'
 from a queue shared by CAREERDOCK_TEST_LANES workers (default: 3; on this 2-core machine the
 binaries wait on browsers and servers often enough that two lanes left a third of the CPU idle). The longest binary, the
 web crate's `http`, is split by test-name filters into parts that run at the same time, and
-extra jobs (the brief fuzz run) join the same queue.
+extra jobs (the brief fuzz run, the brief schemathesis run over the API) join the same queue.
 
 CAREERDOCK_TEST_ALSO names one more command (a shell command line) to run beside the lanes from
 the moment the build ends, outside the queue: `.ci/run` runs clippy this way. The test binaries
@@ -40,8 +40,9 @@ HTTP_PARTS = [
 
 # Jobs expected to take longest start first (by label prefix); the rest keep cargo's order.
 # The fuzz run (its own instrumented build, mostly CPU) starts early, beside the browser tests
-# (mostly waiting), rather than last.
-FIRST = ["http: browser pages", "http: other browser", "fuzz", "http: the rest", "store test store", "careerdock (cli)"]
+# (mostly waiting), rather than last; so does the schemathesis run (about 75 s, one core at most:
+# one Python process and the server it drives).
+FIRST = ["http: browser pages", "http: other browser", "fuzz", "schemathesis", "http: the rest", "store test store", "careerdock (cli)"]
 
 
 def build(cargo_args):
@@ -97,6 +98,10 @@ def main():
     fuzz = os.path.join(ROOT, "scripts", "fuzz.sh")
     if os.environ.get("CAREERDOCK_SKIP_FUZZ") != "1" and os.path.exists(fuzz):
         extra.append(("fuzz: every target, briefly", [fuzz, "--ci"], ROOT))
+    # The real API against its OpenAPI document: the debug server this build makes, a fresh demo.
+    schemathesis = os.path.join(ROOT, "scripts", "schemathesis.sh")
+    if os.environ.get("CAREERDOCK_SKIP_SCHEMATHESIS") != "1" and os.path.exists(schemathesis):
+        extra.append(("schemathesis: the API against its OpenAPI document, briefly", [schemathesis, "--ci"], ROOT))
     start = time.monotonic()
     binaries = build(sys.argv[1:])
     built = time.monotonic() - start

@@ -255,7 +255,12 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             Via::Token => None,
         });
         let login_csrf = cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_string);
-        let needs_check = principal.as_ref().is_none_or(|p| matches!(p.via, Via::Session { .. }));
+        // A session's request, and an anonymous one (the sign-in form's token). Not a bearer
+        // token's (no ambient credential to forge), nor an anonymous request to the API, which
+        // has no form and nothing to sign in to: the route answers it 401 `unauthenticated`,
+        // what a client that forgot its token must hear, rather than the form's 403 `csrf`.
+        let anonymous_api = principal.is_none() && req.uri().path().starts_with("/api/");
+        let needs_check = !anonymous_api && principal.as_ref().is_none_or(|p| matches!(p.via, Via::Session { .. }));
         if needs_check {
             let secure = secure_request(&state, req.headers());
             if !origin_ok(req.headers(), req.uri().authority().map(|a| a.as_str()), secure) {

@@ -27,6 +27,7 @@ mod questionnaire_pages;
 mod records;
 mod referrals;
 mod request_refusals;
+mod schemathesis_findings;
 mod sign_in_hardening;
 mod support;
 mod themes;

@@ -145,6 +145,7 @@ fn text(m: &Map<String, Value>, field: &'static str) -> Result<String, Invalid> 
         (status = 200, description = "The caller's consultations", body = BossConsultationList),
         (status = 401, description = "Not signed in, or the token is unknown, expired or revoked", body = ErrorBody),
         (status = 403, description = "The acting role is not consultant", body = ErrorBody),
+        (status = 422, description = "`offset` is not a whole number from 0; `field` is `offset`", body = ErrorBody),
     ),
     security(("bearerAuth" = []))
 )]

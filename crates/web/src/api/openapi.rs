@@ -109,6 +109,43 @@ impl Modify for BodyRefusals {
     }
 }
 
+/// Every operation behind the bearer scheme may answer 401 (no token, or one unknown, expired or
+/// revoked) and 403 (the token's role may not call it; the route table decides before the
+/// handler runs), whatever the route: the modules document them where they say more.
+struct AuthRefusals;
+
+impl Modify for AuthRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let refusal = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+                .build()
+        };
+        let bearer = |security: &Option<Vec<utoipa::openapi::security::SecurityRequirement>>| {
+            let json = serde_json::to_value(security).unwrap_or_default();
+            json.as_array().is_some_and(|reqs| reqs.iter().any(|r| r.get("bearerAuth").is_some()))
+        };
+        let by_default = bearer(&openapi.security);
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten() {
+                let needs_token = if op.security.is_some() { bearer(&op.security) } else { by_default };
+                if !needs_token {
+                    continue;
+                }
+                let responses = &mut op.responses.responses;
+                responses
+                    .entry("401".to_string())
+                    .or_insert_with(|| refusal("`unauthenticated`: no token, or the token is unknown, expired or revoked").into());
+                responses
+                    .entry("403".to_string())
+                    .or_insert_with(|| refusal("`role_required` or `forbidden`: the token's role may not call this operation").into());
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -162,6 +199,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     }
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     BodyRefusals.modify(&mut doc);
+    AuthRefusals.modify(&mut doc);
     doc
 }
 

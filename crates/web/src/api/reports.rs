@@ -114,14 +114,16 @@ struct ListQuery {
 fn parse_list_query(raw: Option<&str>) -> Result<ListQuery, Invalid> {
     let mut q = ListQuery { filter: ReportFilter::default(), limit: DEFAULT_LIMIT, offset: 0 };
     let (mut seen_limit, mut seen_offset) = (false, false);
+    // An empty value is refused like any other that does not read (as `limit=` always was): the
+    // document says an integer (`cycle`) and a status, and `cycle=` once listed every cycle.
     for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         match k.as_ref() {
-            "cycle" if !v.is_empty() => {
+            "cycle" => {
                 q.filter.cycle = Some(v.trim().parse::<i64>().map_err(|_| {
                     Invalid::new("cycle", "cycle には実施年度のIDを整数で指定してください。", "cycle must be a cycle id (a whole number)")
                 })?);
             }
-            "status" if !v.is_empty() => {
+            "status" => {
                 q.filter.status = Some(ReportStatus::parse(v.trim()).ok_or_else(|| {
                     Invalid::new(
                         "status",
@@ -402,6 +404,10 @@ mod tests {
         assert_eq!(parse_list_query(Some("limit=0")).err().map(|e| e.field), Some("limit"));
         assert_eq!(parse_list_query(Some("limit=201")).err().map(|e| e.field), Some("limit"));
         assert_eq!(parse_list_query(Some("offset=-1")).err().map(|e| e.field), Some("offset"));
+        // Empty values are not "absent" (schemathesis finding 3): the document says an integer.
+        for (raw, field) in [("cycle=", "cycle"), ("status=", "status"), ("limit=", "limit"), ("offset=", "offset")] {
+            assert_eq!(parse_list_query(Some(raw)).err().map(|e| e.field), Some(field), "{raw}");
+        }
         let q = parse_list_query(Some("cycle=3&status=approved&limit=20&offset=40")).unwrap();
         assert_eq!((q.filter.cycle, q.filter.status, q.limit, q.offset), (Some(3), Some(ReportStatus::Approved), 20, 40));
         let q = parse_list_query(None).unwrap();
