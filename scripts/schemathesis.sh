@@ -105,6 +105,7 @@ cleanup() {
     fi
     rm -rf "$work"
 }
+# Whatever ends the script (a failure, Ctrl-C, run-tests.py's end) stops the server.
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -137,7 +138,9 @@ if [ -n "${auth[admin]:-}" ]; then
     cd_cmd token create --tenant demo --login admin --role admin --name spare-2 >/dev/null
 fi
 
-cd_cmd serve --listen 127.0.0.1:0 >"$work/server.log" 2>&1 &
+# The binary itself in the background, not through cd_cmd: $! must be the server's own process,
+# which the clean-up stops (a function would leave a subshell's pid, and the server running).
+"$bin" --db "$work/demo.db" --key-file "$work/demo.db.key" serve --listen 127.0.0.1:0 >"$work/server.log" 2>&1 &
 server_pid=$!
 base=
 for _ in $(seq 300); do
