@@ -629,7 +629,8 @@ fn check_across_rows(layout: &Layout, rows: &[RowState], errors: &mut Vec<RowErr
     let boss_column = layout.name_of(Column::Boss);
 
     // Duplicate numbers: reported on every later line, naming the first.
-    let mut first: HashMap<&EmployeeNumber, usize> = HashMap::with_capacity(rows.len());
+    let mut first: foldhash::HashMap<&EmployeeNumber, usize> = foldhash::HashMap::default();
+    first.reserve(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let Some(n) = &row.number else { continue };
         match first.get(n) {

@@ -4,7 +4,9 @@
 use crate::employee::{DepartmentPath, EmployeeNumber, EmployeeRecord};
 use crate::import::{ParsedRow, RowError};
 use crate::Message;
+use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasher, Hash};
 
 /// An employee as the register holds it, bosses named by number.
 pub type Existing = HashMap<EmployeeNumber, EmployeeRecord>;
@@ -97,7 +99,11 @@ fn changed_fields(old: &EmployeeRecord, new: &EmployeeRecord) -> Vec<&'static st
 }
 
 /// Rows whose boss is neither named in the file (by any row, valid or not) nor in the register.
-pub fn unknown_bosses(existing: &Existing, numbers_in_file: &HashSet<String>, rows: &[ParsedRow]) -> Vec<RowError> {
+pub fn unknown_bosses<N: Borrow<str> + Hash + Eq, S: BuildHasher>(
+    existing: &Existing,
+    numbers_in_file: &HashSet<N, S>,
+    rows: &[ParsedRow],
+) -> Vec<RowError> {
     rows.iter()
         .filter_map(|r| {
             let boss = r.record.boss_number.as_ref()?;
@@ -127,17 +133,19 @@ pub fn plan_import(
     let mut errors = Vec::new();
 
     // The register as it will be after the import: number → boss number.
-    let mut boss_of: HashMap<&EmployeeNumber, Option<&EmployeeNumber>> =
+    let mut boss_of: foldhash::HashMap<&EmployeeNumber, Option<&EmployeeNumber>> =
         existing.iter().map(|(n, r)| (n, r.boss_number.as_ref())).collect();
+    boss_of.reserve(rows.len());
     for r in rows {
         boss_of.insert(&r.record.number, r.record.boss_number.as_ref());
     }
 
-    let numbers: HashSet<String> = rows.iter().map(|r| r.record.number.as_str().to_string()).collect();
+    let numbers: foldhash::HashSet<&str> = rows.iter().map(|r| r.record.number.as_str()).collect();
     errors.extend(unknown_bosses(existing, &numbers, rows));
 
     // Depth in the merged boss tree orders the rows bosses-first and reveals loops.
-    let mut depth: HashMap<&EmployeeNumber, usize> = HashMap::new();
+    let mut depth: foldhash::HashMap<&EmployeeNumber, usize> = foldhash::HashMap::default();
+    depth.reserve(rows.len());
     for r in rows {
         let mut path: Vec<&EmployeeNumber> = Vec::new();
         let mut cur = &r.record.number;
@@ -203,7 +211,8 @@ pub fn plan_import(
             }),
         }
     }
-    plan.rows.sort_by_key(|r| (depth.get(&r.record.number).copied().unwrap_or(0), r.line));
+    // Each row's depth looked up once, not at every comparison.
+    plan.rows.sort_by_cached_key(|r| (depth.get(&r.record.number).copied().unwrap_or(0), r.line));
     plan.new_departments = new_departments.into_iter().collect();
     plan.new_departments.sort_by_key(|d| d.depth());
     Ok(plan)

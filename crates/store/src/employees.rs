@@ -401,15 +401,15 @@ async fn insert_chunk(
         let boss = r.boss_number.as_ref().map(|b| lookup(ids, b.as_str(), "boss")).transpose()?;
         q = q
             .bind(tenant.get())
-            .bind(r.number.as_str().to_string())
-            .bind(r.name.as_str().to_string())
-            .bind(r.name_kana.as_ref().map(|k| k.as_str().to_string()))
+            .bind(r.number.as_str())
+            .bind(r.name.as_str())
+            .bind(r.name_kana.as_ref().map(|k| k.as_str()))
             .bind(dept)
-            .bind(r.grade.clone())
+            .bind(r.grade.as_deref())
             .bind(r.birth_year.map(i64::from))
             .bind(r.hire_date.map(|d| d.format("%Y-%m-%d").to_string()))
             .bind(boss)
-            .bind(r.email.as_ref().map(|e| e.as_str().to_string()))
+            .bind(r.email.as_ref().map(|e| e.as_str()))
             .bind(r.status.as_str())
             .bind(now)
             .bind(now);
