@@ -152,8 +152,11 @@ async fn export_bytes(
     let cycle = store::CycleChoice::Named(view.doc.cycle.name.clone());
     let (report, narrative, earlier) = store.operator_overall_report(op, &cycle, Some(view.doc.overall_report.version)).await?;
     let sections = crate::report::narrative_sections(&narrative, locale);
+    // Tags by the tenant's labels in both files, as on the web.
+    let labels = tag_labels(store, op.tenant(), locale).await?;
     if format == Format::Csv {
-        let file = export::management::csv(&view.doc, &sections, locale, encoding.csv()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let named = web::management_pdf_named(&view.doc, &labels);
+        let file = export::management::csv(&named, &sections, locale, encoding.csv()).map_err(|e| anyhow::anyhow!("{e}"))?;
         crate::report::report_replaced(&file);
         return Ok(file.bytes);
     }
@@ -161,7 +164,6 @@ async fn export_bytes(
     eprintln!("rendering PDF / PDF を作成しています");
     let started = std::time::Instant::now();
     let trend = web::overall_trend_chart(&earlier, &report, locale);
-    let labels = tag_labels(store, op.tenant(), locale).await?;
     let pdf = export::management::pdf(
         renderer,
         &web::management_pdf_named(&view.doc, &labels),

@@ -96,5 +96,7 @@ pub(super) fn report_exports_pdf_and_csv(backend: Backend) -> Result<()> {
         ensure!(text.contains(s.as_str()), "a consented case is missing from the CSV: {s}");
     }
     ensure!(!text.contains(withdrawn) && !text.contains(demo::management::WITHDRAWN_CASE_SOLUTION), "the withdrawn case is in the CSV");
+    // Tags by their labels, as in the PDF.
+    ensure!(text.contains("キャリアの方向性") && !text.contains("career_direction"), "a tag's code in the management report's CSV");
     Ok(())
 }

@@ -80,6 +80,15 @@ impl Modify for BearerAuth {
     }
 }
 
+/// A refusal the server answers before the route runs: `what`, with the API's error body.
+fn refusal(what: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(what)
+        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+        .build()
+}
+
 /// Every operation that takes a body may answer 400 (`malformed`: not UTF-8, or JSON that does
 /// not parse) and 413 (over the size limit), whatever the route: the server refuses them before
 /// the route reads the body.
@@ -87,13 +96,6 @@ struct BodyRefusals;
 
 impl Modify for BodyRefusals {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let refusal = |what: &str| {
-            ResponseBuilder::new()
-                .description(what)
-                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
-                .build()
-        };
         for item in openapi.paths.paths.values_mut() {
             for op in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten() {
                 if op.request_body.is_none() {
@@ -116,13 +118,6 @@ struct AuthRefusals;
 
 impl Modify for AuthRefusals {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let refusal = |what: &str| {
-            ResponseBuilder::new()
-                .description(what)
-                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
-                .build()
-        };
         let bearer = |security: &Option<Vec<utoipa::openapi::security::SecurityRequirement>>| {
             let json = serde_json::to_value(security).unwrap_or_default();
             json.as_array().is_some_and(|reqs| reqs.iter().any(|r| r.get("bearerAuth").is_some()))

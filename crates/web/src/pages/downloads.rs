@@ -47,7 +47,8 @@ pub fn pdf_named(report: &OverallReport, labels: &HashMap<String, String>) -> Ov
     out
 }
 
-/// A management report's figures named as [`pdf_named`] names the overall report's.
+/// A management report's figures named as [`pdf_named`] names the overall report's (for its PDF
+/// and its CSV, whose one column of items has no room for a code).
 pub fn pdf_named_doc(doc: &ManagementReportDoc, labels: &HashMap<String, String>) -> ManagementReportDoc {
     let mut out = doc.clone();
     for f in &mut out.figures {

@@ -523,9 +523,13 @@ async fn download_csv(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     // The CSV holds the narrative and the summary figures, not the overall report's tables.
+    // Its one column of items names a tag by the tenant's label, as the PDF does (the file has no
+    // column of codes; the overall report's CSV keeps them in 指標コード).
     let (doc, o) = released_for_download(&state, &p, &id, &store::TableChoice::Whole).await?;
     let encoding = super::downloads::encoding(raw.as_deref());
-    let file = export::management::csv(&doc, &super::downloads::sections(&o.narrative, locale), locale, encoding)
+    let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
+    let named = super::downloads::pdf_named_doc(&doc, words.tag_labels());
+    let file = export::management::csv(&named, &super::downloads::sections(&o.narrative, locale), locale, encoding)
         .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     super::downloads::attachment(
         file.bytes,

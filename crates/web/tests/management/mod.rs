@@ -120,7 +120,10 @@ async fn a_management_report_is_drafted_released_and_follows_consent(backend: Ba
     ensure!(!text.contains("career_direction"), "a tag's code in the PDF: {text:.400}");
     let (status, headers, csv) = hr.get_bytes(&format!("{page}/report.csv")).await?;
     ensure!(status == StatusCode::OK && headers.get("content-type").is_some_and(|v| v == "text/csv; charset=utf-8"), "{status}");
-    ensure!(String::from_utf8(csv)?.contains(SUMMARY), "the CSV lacks the case");
+    let csv = String::from_utf8(csv)?;
+    ensure!(csv.contains(SUMMARY), "the CSV lacks the case");
+    // A tag is named by its label, as in the PDF (the file has no column of codes).
+    ensure!(csv.contains("キャリアの方向性") && !csv.contains("career_direction"), "the CSV names a tag by its code: {csv:.600}");
 
     // The employee withdraws: the case leaves the released version's page and JSON at once.
     let withdraw = store::ConsentInput { decision: ConsentDecision::Withdraw, version: 1, comment: String::new(), expires_at_ms: None };
