@@ -214,7 +214,7 @@ async fn overall(store: &store::Store, a: OverallArgs) -> anyhow::Result<()> {
             // The trend across cycles, as the page's PDF has it.
             let trend = web::overall_trend_chart(&earlier, &chosen, locale);
             let words = web::OverallWords::of_tenant(store, t.id, web::i18n::Tr::new(locale)).await.map_err(|e| anyhow!("{e:?}"))?;
-            let named = web::overall_pdf_named(&chosen, words.tag_labels());
+            let named = web::overall_tags_named(&chosen, words.tag_labels());
             let pdf = export::overall::pdf(renderer, &named, &narrative_sections(&narrative, locale), trend, locale)
                 .map_err(|e| anyhow!("{e}"))?;
             eprintln!("rendered in {} ms", started.elapsed().as_millis());

@@ -155,7 +155,7 @@ async fn export_bytes(
     // Tags by the tenant's labels in both files, as on the web.
     let labels = tag_labels(store, op.tenant(), locale).await?;
     if format == Format::Csv {
-        let named = web::management_pdf_named(&view.doc, &labels);
+        let named = web::management_tags_named(&view.doc, &labels);
         let file = export::management::csv(&named, &sections, locale, encoding.csv()).map_err(|e| anyhow::anyhow!("{e}"))?;
         crate::report::report_replaced(&file);
         return Ok(file.bytes);
@@ -166,8 +166,8 @@ async fn export_bytes(
     let trend = web::overall_trend_chart(&earlier, &report, locale);
     let pdf = export::management::pdf(
         renderer,
-        &web::management_pdf_named(&view.doc, &labels),
-        &web::overall_pdf_named(&report, &labels),
+        &web::management_tags_named(&view.doc, &labels),
+        &web::overall_tags_named(&report, &labels),
         &sections,
         trend,
         locale,

@@ -19,7 +19,7 @@ mod well_formed;
 /// The management report as print-friendly HTML (`careerdock report management --format html`).
 pub use pages::management_print_html;
 pub use pages::overall_reports::{print_html as overall_print_html, Words as OverallWords};
-pub use pages::{management_pdf_named, overall_pdf_named, overall_trend_chart};
+pub use pages::{management_tags_named, overall_tags_named, overall_trend_chart};
 pub use pages::{navigation, NavLink};
 pub use routes::{route_table, RouteSpec};
 pub use state::{AppState, WebConfig};

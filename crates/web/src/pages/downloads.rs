@@ -37,7 +37,7 @@ fn tag_named(code: &str, labels: &HashMap<String, String>) -> Option<String> {
 }
 
 /// The report with its tag measures named by the tenant's labels (see [`tag_named`]).
-pub fn pdf_named(report: &OverallReport, labels: &HashMap<String, String>) -> OverallReport {
+pub fn overall_tags_named(report: &OverallReport, labels: &HashMap<String, String>) -> OverallReport {
     let mut out = report.clone();
     for cell in out.tables.iter_mut().flat_map(|t| t.cells.iter_mut()) {
         if let Some(named) = tag_named(&cell.measure, labels) {
@@ -47,9 +47,9 @@ pub fn pdf_named(report: &OverallReport, labels: &HashMap<String, String>) -> Ov
     out
 }
 
-/// A management report's figures named as [`pdf_named`] names the overall report's (for its PDF
-/// and its CSV, whose one column of items has no room for a code).
-pub fn pdf_named_doc(doc: &ManagementReportDoc, labels: &HashMap<String, String>) -> ManagementReportDoc {
+/// A management report's figures named as [`overall_tags_named`] names the overall report's (for
+/// its PDF and its CSV, whose one column of items has no room for a code).
+pub fn management_tags_named(doc: &ManagementReportDoc, labels: &HashMap<String, String>) -> ManagementReportDoc {
     let mut out = doc.clone();
     for f in &mut out.figures {
         if let Some(named) = tag_named(&f.measure, labels) {

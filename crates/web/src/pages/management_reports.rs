@@ -508,8 +508,10 @@ async fn download_pdf(State(state): State<AppState>, Authed(p): Authed, Lang(loc
     let (doc, o) = released_for_download(&state, &p, &id, &store::TableChoice::Every).await?;
     let trend = super::downloads::trend(&o.earlier, &o.report, locale);
     let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
-    let (named, named_doc) =
-        (super::downloads::pdf_named(&o.report, words.tag_labels()), super::downloads::pdf_named_doc(&doc, words.tag_labels()));
+    let (named, named_doc) = (
+        super::downloads::overall_tags_named(&o.report, words.tag_labels()),
+        super::downloads::management_tags_named(&doc, words.tag_labels()),
+    );
     let pdf_doc = export::management::document(&named_doc, &named, &super::downloads::sections(&o.narrative, locale), trend, locale);
     let bytes = super::downloads::render_pdf(pdf_doc).await?;
     super::downloads::attachment(bytes, "application/pdf", export::file_names("management-report", &doc.cycle.name, doc.version, "pdf"))
@@ -528,7 +530,7 @@ async fn download_csv(
     let (doc, o) = released_for_download(&state, &p, &id, &store::TableChoice::Whole).await?;
     let encoding = super::downloads::encoding(raw.as_deref());
     let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
-    let named = super::downloads::pdf_named_doc(&doc, words.tag_labels());
+    let named = super::downloads::management_tags_named(&doc, words.tag_labels());
     let file = export::management::csv(&named, &super::downloads::sections(&o.narrative, locale), locale, encoding)
         .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
     super::downloads::attachment(

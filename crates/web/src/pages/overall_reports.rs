@@ -851,7 +851,7 @@ async fn download_pdf(
     let report = &d.report;
     let trend = super::downloads::trend(&d.earlier, report, locale);
     let words = Words::of_tenant(&state.store, p.tenant.id, Tr::new(locale)).await?;
-    let named = super::downloads::pdf_named(report, words.tag_labels());
+    let named = super::downloads::overall_tags_named(report, words.tag_labels());
     let doc = export::overall::document(&named, &super::downloads::sections(&d.narrative, locale), trend, locale);
     let bytes = super::downloads::render_pdf(doc).await?;
     super::downloads::attachment(bytes, "application/pdf", export::file_names("overall-report", &report.cycle.name, report.version, "pdf"))
