@@ -4,6 +4,7 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]   each target for SECONDS (default 300), then a summary
 #   scripts/fuzz.sh --ci                    the brief form CI runs: 6 s per target
 #   scripts/fuzz.sh --replay [TARGET...]    only the committed seeds and regressions, no fuzzing
+#   scripts/fuzz.sh --build-only [--ci]     only the build (scripts/run-tests.py starts it early)
 #   scripts/fuzz.sh --list                  the targets
 #
 # Works on the stable toolchain: libFuzzer comes from the libfuzzer-sys crate (its C++ sources,
@@ -23,11 +24,13 @@ FUZZ=$ROOT/fuzz
 seconds=300
 profile=release
 replay_only=false
+build_only=false
 targets=()
 for arg in "$@"; do
     case "$arg" in
         --ci) seconds=6; profile=fuzz-ci ;;
         --replay) replay_only=true ;;
+        --build-only) build_only=true ;;
         --list) sed -n 's/^name = "\(.*\)"$/\1/p' "$FUZZ/Cargo.toml" | grep -v '^careerdock-fuzz$'; exit 0 ;;
         -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         ''|*[!0-9]*) targets+=("$arg") ;;
@@ -56,6 +59,9 @@ for t in "${targets[@]}"; do bins+=(--bin "$t"); done
 cargo build --manifest-path "$FUZZ/Cargo.toml" --locked --profile "$profile" --target "$host" "${bins[@]}"
 built=$(date +%s)
 echo "fuzz.sh: built ${#targets[@]} targets in $((built - start)) s"
+if $build_only; then
+    exit 0
+fi
 
 bin_dir=$CARGO_TARGET_DIR/$host/$profile
 log_dir=$FUZZ/artifacts/logs
