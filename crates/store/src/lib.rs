@@ -136,7 +136,7 @@ pub use tenants::TenantRow;
 pub use themes::{Extraction, TermMark, ThemeBench, ThemeSettings};
 pub use tokens::{TokenPrincipal, TokenRow};
 pub use totp::{SecondFactorOutcome, SignInChallenge, TotpSecret, TwoFactorStatus};
-pub use users::{one_time_password, AccountRow, NewUser, UserRow, WRONG_CURRENT_PASSWORD};
+pub use users::{one_time_password, AccountRow, NewUser, PasswordCost, UserRow, WRONG_CURRENT_PASSWORD};
 pub use yearly_reviews::{CycleComparison, ReviewProposal, YearlyReview, YearlyReviewRow, COMPARE_MAX};
 
 use std::sync::Arc;
@@ -161,6 +161,7 @@ pub struct Store {
     auditor: audit::Auditor,
     names: pseudonymize::NameCache,
     decisions: overall_reports::Decisions,
+    password_cost: PasswordCost,
 }
 
 impl Store {
@@ -175,8 +176,14 @@ impl Store {
         let keys = Arc::new(opts.keys.load()?);
         sealed::register_keys(&db, &keys).await?;
         let auditor = audit::Auditor::start(db.clone());
-        let store =
-            Store { db, keys, auditor, names: pseudonymize::NameCache::default(), decisions: overall_reports::Decisions::default() };
+        let store = Store {
+            db,
+            keys,
+            auditor,
+            names: pseudonymize::NameCache::default(),
+            decisions: overall_reports::Decisions::default(),
+            password_cost: PasswordCost::Standard,
+        };
         // What an older version kept in plain is sealed before anything is served.
         store.seal_plain_report_facts().await?;
         store.mark_unmarked_reports().await?;
@@ -193,6 +200,13 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.db.backend
+    }
+
+    /// This store with new password hashes made at `cost` (see [`PasswordCost`]: the product
+    /// never calls this; a test binary's store may).
+    pub fn with_password_cost(mut self, cost: PasswordCost) -> Store {
+        self.password_cost = cost;
+        self
     }
 
     /// Whether the database answers (for `/healthz`).

@@ -2,7 +2,7 @@
 
 use crate::{now_ms, Ctx, Result, Store, StoreError};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use domain::account::{check_disable, check_display_name, check_login, check_password, check_role_change, new_password_problems};
 use domain::audit::{AuditAction, AuditDetail, AuditTarget, Fact, Key, Outcome};
 use domain::ids::{EmployeeId, TenantId, UserId};
@@ -51,21 +51,55 @@ pub struct NewUser<'a> {
     pub employee: Option<EmployeeId>,
 }
 
-pub fn hash_password(password: &str) -> Result<String> {
+/// What a new password hash costs. Every server and every command hashes at
+/// [`PasswordCost::Standard`]; only a test binary's own store, made with
+/// [`Store::with_password_cost`], can ask for less. A check always costs what the stored hash
+/// says (its parameters are part of it), so the two kinds never mix up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PasswordCost {
+    /// Argon2id with the `argon2` crate's defaults (19 MiB, 2 passes, 1 lane: OWASP's recommended
+    /// minimum).
+    #[default]
+    Standard,
+    /// Argon2id at its smallest (8 KiB, 1 pass), for tests that create and sign in hundreds of
+    /// accounts: in the HTTP tests the standard hash was about a third of all the CPU they used.
+    /// The timing test of sign-in keeps [`PasswordCost::Standard`].
+    Minimal,
+}
+
+impl PasswordCost {
+    fn argon2(self) -> Argon2<'static> {
+        match self {
+            PasswordCost::Standard => Argon2::default(),
+            // The smallest parameters argon2 accepts; should they ever be refused, the standard ones.
+            PasswordCost::Minimal => Params::new(Params::MIN_M_COST, Params::MIN_T_COST, Params::MIN_P_COST, None)
+                .map_or_else(|_| Argon2::default(), |p| Argon2::new(Algorithm::Argon2id, Version::V0x13, p)),
+        }
+    }
+}
+
+pub fn hash_password(password: &str, cost: PasswordCost) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    cost.argon2()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| StoreError::Crypto(format!("password hashing failed: {e}")))
 }
 
+/// Checks `password` against `hash` with the parameters written in `hash`.
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A hash to check against when the login does not exist, so that timing does not reveal
-/// which logins are real.
-static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// which logins are real: one per cost, so that a store's unknown logins take as long as its
+/// real ones.
+static DUMMY_HASH: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+
+fn dummy_hash(cost: PasswordCost) -> String {
+    let slot = &DUMMY_HASH[usize::from(cost == PasswordCost::Minimal)];
+    slot.get_or_init(|| hash_password("careerdock-dummy", cost).unwrap_or_default()).clone()
+}
 
 /// A one-time password (80 random bits, unambiguous characters) for an account whose owner
 /// must choose their own at the first sign-in.
@@ -77,19 +111,19 @@ pub fn one_time_password() -> String {
 
 /// Checks `password` against `hash`, or against the dummy hash when there is no account to
 /// check it against: either way one argon2 verification is spent, off the async threads.
-async fn verify_or_dummy(password: &str, hash: Option<String>) -> Result<bool> {
+async fn verify_or_dummy(password: &str, hash: Option<String>, cost: PasswordCost) -> Result<bool> {
     let pw = password.to_string();
     tokio::task::spawn_blocking(move || {
-        let hash = hash.unwrap_or_else(|| DUMMY_HASH.get_or_init(|| hash_password("careerdock-dummy").unwrap_or_default()).clone());
+        let hash = hash.unwrap_or_else(|| dummy_hash(cost));
         verify_password(&pw, &hash)
     })
     .await
     .map_err(|e| StoreError::Crypto(e.to_string()))
 }
 
-async fn hash_in_background(password: &str) -> Result<String> {
+async fn hash_in_background(password: &str, cost: PasswordCost) -> Result<String> {
     let pw = password.to_string();
-    tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| StoreError::Crypto(e.to_string()))?
+    tokio::task::spawn_blocking(move || hash_password(&pw, cost)).await.map_err(|e| StoreError::Crypto(e.to_string()))?
 }
 
 async fn verify_in_background(password: &str, hash: String) -> Result<bool> {
@@ -123,7 +157,7 @@ impl Store {
         check_login(new.login)?;
         check_display_name(new.display_name)?;
         check_password(new.password)?;
-        let hash = hash_in_background(new.password).await?;
+        let hash = hash_in_background(new.password, self.password_cost).await?;
         let mut tx = self.db.write.begin().await?;
         let row = sqlx::query(
             "INSERT INTO users (tenant_id, login, display_name, password_hash, employee_id, created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -169,7 +203,7 @@ impl Store {
             Some(r) => (Some(r.try_get::<i64, _>("id")?), Some(r.try_get::<String, _>("password_hash")?)),
             None => (None, None),
         };
-        let ok = verify_or_dummy(password, hash).await?;
+        let ok = verify_or_dummy(password, hash, self.password_cost).await?;
         match (id, ok) {
             (Some(id), true) => Ok(Some(self.user(tenant, UserId::new(id)).await?)),
             _ => Ok(None),
@@ -179,7 +213,7 @@ impl Store {
     /// Spends the time of a password check on a sign-in that cannot succeed (an unknown
     /// organization code, an empty login), so that it answers no faster than a wrong password.
     pub async fn authenticate_nobody(&self, password: &str) -> Result<()> {
-        verify_or_dummy(password, None).await.map(|_| ())
+        verify_or_dummy(password, None, self.password_cost).await.map(|_| ())
     }
 
     pub async fn user(&self, tenant: TenantId, id: UserId) -> Result<UserRow> {
@@ -405,7 +439,7 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::problems(problems));
         }
-        let new_hash = hash_in_background(new).await?;
+        let new_hash = hash_in_background(new, self.password_cost).await?;
         let mut tx = self.db.write.begin().await?;
         // Only if the hash is still the one checked: two changes at once cannot both pass
         // with the same current password.
@@ -437,6 +471,22 @@ mod tests {
 
     const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 
+    #[test]
+    fn a_store_hashes_at_argon2s_recommended_cost_unless_a_test_asks_for_less() {
+        assert_eq!(PasswordCost::default(), PasswordCost::Standard);
+        let standard = hash_password("password1", PasswordCost::Standard).expect("hash");
+        assert!(standard.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{standard}");
+        let minimal = hash_password("password1", PasswordCost::Minimal).expect("hash");
+        assert!(minimal.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{minimal}");
+        // A check reads the cost from the hash: each kind verifies, and refuses a wrong password.
+        for hash in [&standard, &minimal] {
+            assert!(verify_password("password1", hash));
+            assert!(!verify_password("password2", hash));
+        }
+        assert!(dummy_hash(PasswordCost::Standard).contains("m=19456,t=2"));
+        assert!(dummy_hash(PasswordCost::Minimal).contains("m=8,t=1"));
+    }
+
     async fn roles_are_replaced_with_their_audit_event_on(backend: testkit::Backend) {
         let db = testkit::fresh_db(backend).expect("test database");
         let store =
@@ -459,6 +509,13 @@ mod tests {
             .await
             .expect("hr");
         let ctx = Ctx::for_tests(tenant.id, admin, "root", Some(Role::Admin));
+        // A store as the product opens it hashes at the standard cost.
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(admin.get())
+            .fetch_one(&store.db.read)
+            .await
+            .expect("hash");
+        assert!(hash.contains("$m=19456,t=2,p=1$"), "{hash}");
 
         store.set_user_roles(&ctx, hr, &[Role::Consultant, Role::Hr, Role::Hr]).await.expect("set roles");
         assert_eq!(store.user(tenant.id, hr).await.expect("user").roles, vec![Role::Consultant, Role::Hr]);

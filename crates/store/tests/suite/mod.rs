@@ -28,7 +28,7 @@ mod yearly_reviews;
 
 use crate::{inline_key, raw_pool};
 use anyhow::{Context, Result};
-use careerdock_store::{Ctx, NewUser, OpenOptions, Store};
+use careerdock_store::{Ctx, NewUser, OpenOptions, PasswordCost, Store};
 use domain::ids::{EmployeeId, TenantId, UserId};
 use domain::import::parse_employee_csv;
 use domain::tenant::{KThreshold, TenantSlug};
@@ -55,7 +55,10 @@ pub struct Staffed {
 
 pub async fn staffed(backend: Backend, accounts: &[(&str, Role)]) -> Result<Staffed> {
     let db = fresh_db(backend)?;
-    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() }).await?;
+    // Passwords at the minimal cost: these tests sign in with them, they do not measure them.
+    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: inline_key() })
+        .await?
+        .with_password_cost(PasswordCost::Minimal);
     let tenant = store.create_tenant(&TenantSlug::parse("acme")?, "株式会社テスト", KThreshold::DEFAULT, "test").await?;
     let op = Ctx::operator(tenant.id, "test");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).context("date")?;

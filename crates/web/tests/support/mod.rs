@@ -15,7 +15,7 @@ use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use store::{Ctx, KeySource, NewUser, OpenOptions, Store, TenantRow};
+use store::{Ctx, KeySource, NewUser, OpenOptions, PasswordCost, Store, TenantRow};
 use testkit::{fresh_db, Backend, TestDb};
 
 pub const TENANT: &str = "demo";
@@ -59,7 +59,9 @@ impl App {
     /// Starts another server process's worth of application (its own store and pools) on the
     /// same database, as behind a load balancer; returns its base URL.
     pub async fn second_server(&mut self, config: WebConfig) -> Result<String> {
-        let store = Store::open(&self.db.url, OpenOptions { create: false, migrate: false, keys: self.keys.clone() }).await?;
+        let store = Store::open(&self.db.url, OpenOptions { create: false, migrate: false, keys: self.keys.clone() })
+            .await?
+            .with_password_cost(PasswordCost::Minimal);
         let (base, server) = serve(store, config).await?;
         self.servers.push(server);
         Ok(base)
@@ -88,11 +90,20 @@ pub async fn spawn_app(backend: Backend) -> Result<App> {
 /// Fresh database, migrated store, tenant `demo` with every account of [`ACCOUNTS`], and the
 /// application listening on 127.0.0.1 with an ephemeral port.
 pub async fn spawn_app_with(backend: Backend, config: WebConfig) -> Result<App> {
+    spawn_app_hashing(backend, config, PasswordCost::Minimal).await
+}
+
+/// [`spawn_app_with`], its accounts' passwords hashed at `cost`: the sign-in timing test needs
+/// the product's standard cost; every other test takes the minimal one (see [`PasswordCost`]).
+pub async fn spawn_app_hashing(backend: Backend, config: WebConfig, cost: PasswordCost) -> Result<App> {
     let db = fresh_db(backend)?;
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
     let keys = KeySource::Inline(base64::engine::general_purpose::STANDARD.encode(key));
-    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: keys.clone() }).await.context("opening the store")?;
+    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys: keys.clone() })
+        .await
+        .context("opening the store")?
+        .with_password_cost(cost);
     let slug = TenantSlug::parse(TENANT).map_err(|e| anyhow::anyhow!("{e}"))?;
     let tenant = store.create_tenant(&slug, "デモ株式会社", KThreshold::DEFAULT, "test").await?;
     // Password hashing dominates the set-up: hash the accounts in parallel.

@@ -16,7 +16,7 @@ use domain::Role;
 use rand::RngCore;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use store::{Ctx, KeySource, NewUser, OpenOptions, Store};
+use store::{Ctx, KeySource, NewUser, OpenOptions, PasswordCost, Store};
 use testkit::{fresh_db, Backend, TestDb};
 
 pub const TENANT: &str = "demo";
@@ -95,7 +95,10 @@ pub async fn demo_world_of(backend: Backend, employees: usize) -> Result<World> 
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
     let keys = KeySource::Inline(base64::engine::general_purpose::STANDARD.encode(key));
-    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys }).await.context("opening the store")?;
+    let store = Store::open(&db.url, OpenOptions { create: true, migrate: true, keys })
+        .await
+        .context("opening the store")?
+        .with_password_cost(PasswordCost::Minimal);
     populate(&store, employees).await.context("creating the demo company")?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
