@@ -285,7 +285,7 @@ pub use store::today_jst;
 
 /// The trend chart across cycles of the pages' PDF downloads (the command line draws the same).
 pub use downloads::trend as overall_trend_chart;
-/// The PDF's tag names (the tenant's labels instead of the codes).
+/// The exports' tag names (the tenant's labels instead of the codes): the PDFs, and the management CSV.
 pub use downloads::{management_tags_named, overall_tags_named};
 /// An escalation's id from a path (the API shares the pages' reading).
 pub(crate) use escalations::parse_id as escalation_id;
