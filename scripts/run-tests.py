@@ -28,6 +28,7 @@ time. The exit status is 1 when any job failed.
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -88,7 +89,7 @@ def build(cargo_args):
         kind = "/".join(target["kind"])
         found.append((f"{name} {kind} {target['name']}", msg["executable"], folder))
     if proc.wait() != 0:
-        sys.exit("run-tests: the test build failed")
+        return None
     return found
 
 
@@ -126,12 +127,23 @@ def main():
     results = []
     start = time.monotonic()
 
-    def run(label, argv, folder):
+    # The processes started before the test build, stopped if it fails (and none started after).
+    started_early = []
+    stopping = threading.Event()
+
+    def run(label, argv, folder, early=False):
         began = time.monotonic()
         with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as out:
             # A test binary run as cargo would run it.
             env = dict(os.environ, CARGO_MANIFEST_DIR=folder)
-            code = subprocess.call(argv, cwd=folder, stdout=out, stderr=subprocess.STDOUT, env=env)
+            # An early job gets its own process group, so that stopping it stops its cargo too.
+            with lock:
+                if early and stopping.is_set():
+                    return
+                proc = subprocess.Popen(argv, cwd=folder, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=early)
+                if early:
+                    started_early.append(proc)
+            code = proc.wait()
             took = time.monotonic() - began
             out.seek(0)
             text = out.read()
@@ -149,12 +161,23 @@ def main():
     fuzz = os.path.join(ROOT, "scripts", "fuzz.sh")
     if os.environ.get("CAREERDOCK_SKIP_FUZZ") != "1" and os.path.exists(fuzz):
         argv = ["nice", "-n", "19", fuzz, "--ci", "--build-only"]
-        early.append(threading.Thread(target=run, args=("fuzz: the instrumented build (at low priority from the start)", argv, ROOT)))
+        label = "fuzz: the instrumented build (at low priority from the start)"
+        early.append(threading.Thread(target=run, args=(label, argv, ROOT, True)))
         extra.append(("fuzz: every target, briefly", [fuzz, "--ci"], ROOT))
     for t in early:
         t.start()
 
     binaries = build(sys.argv[1:])
+    if binaries is None:
+        # Nothing to test: the early jobs stop rather than keep the failure waiting on them.
+        with lock:
+            stopping.set()
+            for proc in started_early:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGTERM)
+        for t in early:
+            t.join()
+        sys.exit("run-tests: the test build failed")
     built = time.monotonic() - start
     print(f"run-tests: built {len(binaries)} test binaries in {built:.0f} s; running them in {lanes} lanes", flush=True)
 

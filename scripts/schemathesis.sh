@@ -212,8 +212,8 @@ run() {
         limit=(--max-examples "$examples")
     elif $ci; then
         # A count, not a time: the same requests on every machine, however loaded. Five, not
-        # more: the run shares two cores with the test jobs and clippy, and at 20 it took 532 s
-        # of a lane in `.ci/run` (docs/fuzzing.md); the long form is where the volume is.
+        # more: the run shares two cores with the test jobs, and at 20 it took 532 s of a lane
+        # in `.ci/run` (docs/fuzzing.md); the long form is where the volume is.
         limit=(--max-examples 5)
     else
         # Every phase, repeated until the time is spent.
