@@ -69,7 +69,7 @@ async fn sent_back(ui: &Ui, axe: &str, csv: &std::path::Path, out: &mut RoleWalk
             if !ui.exists("[aria-invalid='true']").await? {
                 bail!("{page}: the emptied form did not come back with a field marked invalid:\n{}", ui.page_text().await?);
             }
-            check_here(ui, &format!("{page} (sent back empty)"), lang, &mut width, axe, out).await?;
+            check_here(ui, &format!("{page} (sent back empty)"), lang, &mut width, Some(axe), out).await?;
         }
         // An upload with bad rows: the problem list, each row named.
         ui.goto("/employees/import").await?;
@@ -79,7 +79,7 @@ async fn sent_back(ui: &Ui, axe: &str, csv: &std::path::Path, out: &mut RoleWalk
         if !ui.exists("table caption").await? || !ui.exists("tbody tr").await? {
             bail!("the upload's problems are not listed by line:\n{}", ui.page_text().await?);
         }
-        check_here(ui, "/employees/import (problems)", lang, &mut width, axe, out).await?;
+        check_here(ui, "/employees/import (problems)", lang, &mut width, Some(axe), out).await?;
     }
     Ok(())
 }
