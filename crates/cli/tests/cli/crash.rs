@@ -758,16 +758,21 @@ pub(super) fn import_killed_midway_is_all_or_nothing(backend: Backend) -> Result
     std::fs::write(&file, body)?;
     let file = file.display().to_string();
     let args = ["import", "employees", file.as_str(), "--tenant", "demo"];
-    // The kills fall around the end of the check, when the one transaction is being written.
+    // The kills fall around the end of the check, when the one transaction is being written:
+    // from half the check's time to one and a half times it, each attempt in a later slice of
+    // that span, so that the first falls inside the check (a kill after the commit ends the
+    // attempts: the file's people are in, there is nothing left to interrupt).
     let dry = ["import", "employees", file.as_str(), "--tenant", "demo", "--dry-run"];
     let check = run_with_timeout(bin_command(&env, &dry), COMMAND_TIMEOUT)?.ok()?.took.as_millis() as u64;
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed());
     let kills = std::env::var("CAREERDOCK_CRASH_CYCLES").ok().and_then(|v| v.parse::<usize>().ok()).map_or(3, |n| n.clamp(3, 20));
+    let slice = (check / kills as u64).max(1);
     let (mut nothing, mut everything) = (0, 0);
     for attempt in 0..kills {
         let log = env.path(&format!("import-{attempt}.stderr"));
         let mut child = spawn_logged(&env, &args, &log)?;
-        std::thread::sleep(Duration::from_millis(rng.gen_range(check / 2..check * 3 / 2 + 1)));
+        let from = check / 2 + slice * attempt as u64;
+        std::thread::sleep(Duration::from_millis(rng.gen_range(from..from + slice)));
         kill_now(&mut child)?;
         let rows = env.exported_rows("demo")?;
         if rows == before {
