@@ -14,7 +14,7 @@
 //!   once per role and route pattern: the first login of a role to reach a page checks it, and
 //!   another login of the same role (consultant2, health2, hr-consultant) checks only the pages
 //!   no login of its role has checked: they are the same templates over other records, and
-//!   axe-core was three fifths of the walk's CPU. The two checks below, which the records can
+//!   axe-core was three fifths of the walk's CPU. The other two checks, which the records can
 //!   change (a long name, an untranslated label), run on every page of every login;
 //! * an English page shows no Japanese (kana, kanji, Japanese punctuation) outside user data,
 //!   which templates mark with `lang="ja"` (names, departments, free text, tenant-defined tags).
