@@ -202,8 +202,10 @@ impl Store {
         self.db.backend
     }
 
-    /// This store with new password hashes made at `cost` (see [`PasswordCost`]: the product
-    /// never calls this; a test binary's store may).
+    /// This store with new password hashes made at `cost` (see [`PasswordCost`]). Only with the
+    /// `test-support` feature, which only the tests' builds enable: the product cannot choose a
+    /// lighter hash.
+    #[cfg(feature = "test-support")]
     pub fn with_password_cost(mut self, cost: PasswordCost) -> Store {
         self.password_cost = cost;
         self
